@@ -1,0 +1,2 @@
+// The local cloud's public API (filled in by the services below).
+export {};

@@ -1,0 +1,40 @@
+// One jest run over every workspace: a project per workspace that has tests, TypeScript through
+// @swc/jest (fast, and it leaves ES modules as ES modules: jest runs in native ESM mode, which is
+// what @middy/core, being ESM-only, needs).
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('.', import.meta.url).pathname;
+const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function expand(pattern) {
+  if (!pattern.endsWith('/*')) return [pattern];
+  const dir = pattern.slice(0, -2);
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `${dir}/${d.name}`);
+}
+
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }];
+
+const projects = workspaces
+  .flatMap(expand)
+  .filter((dir) => existsSync(join(root, dir, 'package.json')))
+  .map((dir) => ({
+    displayName: dir,
+    rootDir: join(root, dir),
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    transform: { '^.+\\.ts$': swc },
+    // Sources import siblings as './x.js' (NodeNext style); jest resolves them to the .ts file.
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    testMatch: ['<rootDir>/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '/.aws-sam/'],
+  }));
+
+export default {
+  projects,
+  reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
+  testTimeout: 30000,
+};
