@@ -1,6 +1,23 @@
 // presso: one command line for the contract, the local cloud and the EventPlayer.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_ENDPOINT } from './endpoint.js';
 import { validateCommand } from './commands/validate.js';
+import { upCommand } from './commands/up.js';
+import { eventsCommand } from './commands/events.js';
+import { statsCommand } from './commands/stats.js';
+import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
+
+const positiveNumber = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
+  return n;
+};
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer from 0 to 65535, got "${value}"`);
+  return n;
+};
+const endpointOption = () => new Option('--endpoint <url>', 'the local cloud edge').default(DEFAULT_ENDPOINT);
 
 const program = new Command('presso').description('Serverlesspresso developer tool: the event contract, the local cloud, the EventPlayer.');
 
@@ -12,4 +29,59 @@ program
     process.exitCode = await validateCommand(file, process.stdout);
   });
 
-await program.parseAsync();
+program
+  .command('up')
+  .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Lambda, ...)')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
+  .option('--data-dir <dir>', 'keep state (event archive, ...) in this directory; a temporary one by default')
+  .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
+  .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
+  .action(async (options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy' }) => {
+    await upCommand(options);
+  });
+
+program
+  .command('events')
+  .description('list the archived events as JSON Lines, one envelope per line')
+  .option('--bus <name>', 'only this bus')
+  .option('--pattern <json>', 'only events matching this EventBridge pattern')
+  .option('--follow', 'keep printing new events as they arrive')
+  .addOption(endpointOption())
+  .action(async (options: { bus?: string; pattern?: string; follow?: boolean; endpoint: string }) => {
+    process.exitCode = await eventsCommand(options, process.stdout);
+  });
+
+program
+  .command('stats')
+  .description('counters per bus and rule: put, matched, delivered, failed, dead-lettered')
+  .option('--json', 'print JSON')
+  .addOption(endpointOption())
+  .action(async (options: { json?: boolean; endpoint: string }) => {
+    process.exitCode = await statsCommand(options.endpoint, process.stdout, options.json);
+  });
+
+const dlq = program.command('dlq').description('dead-lettered events: list them, or redrive them to their targets');
+dlq
+  .command('list', { isDefault: true })
+  .description('list dead letters with their error, rule and attempt count')
+  .option('--json', 'print JSON')
+  .addOption(endpointOption())
+  .action(async (options: { json?: boolean; endpoint: string }) => {
+    process.exitCode = await dlqListCommand(options.endpoint, process.stdout, options.json);
+  });
+dlq
+  .command('redrive')
+  .description('deliver dead letters to their targets again (all, or the given ids)')
+  .argument('[ids...]', 'dead letter ids')
+  .addOption(endpointOption())
+  .action(async (ids: string[], options: { endpoint: string }) => {
+    process.exitCode = await dlqRedriveCommand(options.endpoint, ids, process.stdout);
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  console.error(`presso: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

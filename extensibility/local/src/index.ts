@@ -1,2 +1,11 @@
-// The local cloud's public API (filled in by the services below).
-export {};
+// The local cloud's public API.
+export { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './cloud.js';
+export { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT } from './edge/server.js';
+export { AwsError } from './edge/errors.js';
+export { DEFAULT_ACCOUNT, arns, parseArn, type Account } from './arn.js';
+export { timeScale, type TimeScale } from './time.js';
+export { inProcessFunction, type LambdaHandler, type LocalFunction, type LambdaContext } from './services/lambda/functions.js';
+export { LEGACY_REQUEST_SIZE_LIMIT, DEFAULT_REQUEST_SIZE_LIMIT } from './services/events/put-events.js';
+export type { EventEnvelope } from './services/events/model.js';
+export type { DeadLetter } from './services/events/dead-letters.js';
+export type { Counts } from './services/events/counters.js';

@@ -1,0 +1,258 @@
+// The details of every event the core puts on the bus, typed by the contract (types only: the catalog
+// is not bundled into the Lambdas). Messages are short sentences for the order journey and the display.
+import type {
+  ConfigServiceConfigChanged,
+  DetailTypeMap,
+  OrderManagerMakeOrder,
+  OrderManagerOrderCancelled,
+  OrderManagerOrderCompleted,
+  OrderManagerWaitingCompletion,
+  OrderProcessorOrderFinished,
+  OrderProcessorOrderTimeOut,
+  OrderProcessorShopUnavailable,
+  OrderProcessorWaitingCompletion,
+  OrderProcessorWorkflowStarted,
+  ValidatorNewOrder,
+} from '@serverlesspresso/catalog';
+import type { EventConfig } from './config.js';
+import { isQueued, type Order, type TimeoutCause } from './order.js';
+import type { QrBucket } from './qrcode.js';
+
+/** The source of every event on the bus (the catalog's EVENT_SOURCE, repeated: no run-time import of the catalog). */
+export const EVENT_SOURCE = 'awsserverlessda.serverlesspresso';
+/** The bus (the catalog's BUS_NAME). */
+export const BUS_NAME = 'Serverlesspresso';
+
+/** A detail-type as the contract writes it; a family embeds the tenant, e.g. "OrderManager.Order{eventId}-COMPLETED". */
+export type ContractTemplate = keyof DetailTypeMap;
+
+/** An event to put on the bus: its contract entry, its concrete detail-type and its detail. */
+export interface BusEvent<T extends ContractTemplate> {
+  template: T;
+  detailType: string;
+  detail: DetailTypeMap[T];
+}
+/** Any event of the contract. */
+export type AnyBusEvent = { [T in ContractTemplate]: BusEvent<T> }[ContractTemplate];
+
+/** How long the workflow waits (its HeartbeatSeconds), for messages and documentation. */
+export const TIMEOUT_MINUTES: Record<TimeoutCause, number> = { customer: 5, barista: 15 };
+
+export const MESSAGES = {
+  newOrder: 'A QR code was scanned and accepted: the order workflow starts.',
+  workflowStarted: 'The store is open and has room for your order; the workflow waits for your drink order.',
+  processorWaitingCompletion: 'Your order has a number; the workflow waits for the barista.',
+  orderFinished: 'The order has reached the end of the workflow.',
+  timeout: {
+    customer: `The order timed out: no drink was ordered within ${TIMEOUT_MINUTES.customer} minutes.`,
+    barista: `The order timed out: the barista did not finish it within ${TIMEOUT_MINUTES.barista} minutes.`,
+  },
+  waitingCompletion: 'The order is in the barista queue.',
+  backInQueue: 'A barista released the order; it is back in the barista queue.',
+  makeOrder: 'A barista is making your drink.',
+  completed: 'Barista has completed the order.',
+  cancelled: {
+    customer: 'The customer cancelled the order.',
+    barista: 'Barista has cancelled the order.',
+    timeout: 'The order was cancelled because it timed out.',
+  },
+} as const;
+
+/** The concrete detail-type of the finished-order family, e.g. "OrderManager.OrderNYC-COMPLETED" (as the catalog's detailTypeOf). */
+export const orderFinishedDetailType = (eventId: string, state: 'COMPLETED' | 'CANCELLED'): string => `OrderManager.Order${eventId}-${state}`;
+
+const event = <T extends ContractTemplate>(template: T, detail: DetailTypeMap[T], detailType: string = template): BusEvent<T> => ({ template, detailType, detail });
+
+// Builders of events derived from an order demand what the contract requires; a missing field here is
+// a bug in the caller (wrong state), not bad input, hence an exception.
+function need<T>(value: T | undefined, order: Order, field: string, what: string): T {
+  if (value === undefined) throw new RangeError(`order ${order.orderId} (${order.status}) has no ${field}, needed for ${what}`);
+  return value;
+}
+
+/** ConfigService.ConfigChanged: the whole config (the schema rejects unknown fields, so only its own are copied). */
+export function configChangedEvent(config: EventConfig, message: string): BusEvent<'ConfigService.ConfigChanged'> {
+  const detail: ConfigServiceConfigChanged = {
+    eventId: config.eventId,
+    storeOpen: config.storeOpen,
+    maxOrdersInQueue: config.maxOrdersInQueue,
+    maxOrdersPerUser: config.maxOrdersPerUser,
+    drinksPerCode: config.drinksPerCode,
+    codeRotationMinutes: config.codeRotationMinutes,
+    menu: config.menu.map((m) => ({ drink: m.drink, icon: m.icon, available: m.available, modifiers: m.modifiers.map((g) => ({ Name: g.Name, Options: g.Options })) })),
+    version: config.version,
+    Message: message,
+  };
+  return event('ConfigService.ConfigChanged', detail);
+}
+
+/**
+ * Validator.NewOrder. eventId at the top level as well as in bucket (the original had it only in
+ * bucket). The bucket is described by its id and tokens left, never its code: whoever reads the bus
+ * must not be able to order with it (the original put the whole bucket, code included).
+ */
+export function newOrderEvent(input: { orderId: string; userId: string; bucket: Pick<QrBucket, 'eventId' | 'bucketId' | 'availableTokens'> }): BusEvent<'Validator.NewOrder'> {
+  const { eventId, bucketId, availableTokens } = input.bucket;
+  const detail: ValidatorNewOrder & { bucket: { bucketId: number; availableTokens: number } } = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId,
+    bucket: { eventId, bucketId, availableTokens },
+    Message: MESSAGES.newOrder,
+  };
+  return event('Validator.NewOrder', detail);
+}
+
+type OrderRef = { orderId: string; userId: string; eventId: string };
+
+/** OrderProcessor.WorkflowStarted (the workflow waits for the customer's drink with this token). */
+export function workflowStartedEvent(input: OrderRef & { taskToken: string }): BusEvent<'OrderProcessor.WorkflowStarted'> {
+  const detail: OrderProcessorWorkflowStarted = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, TaskToken: input.taskToken, Message: MESSAGES.workflowStarted };
+  return event('OrderProcessor.WorkflowStarted', detail);
+}
+
+/** OrderProcessor.WaitingCompletion (numbered; the workflow waits for the barista with this token). */
+export function processorWaitingCompletionEvent(input: OrderRef & { orderNumber: string; taskToken: string }): BusEvent<'OrderProcessor.WaitingCompletion'> {
+  const detail: OrderProcessorWaitingCompletion = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId: input.eventId,
+    orderNumber: input.orderNumber,
+    TaskToken: input.taskToken,
+    Message: MESSAGES.processorWaitingCompletion,
+  };
+  return event('OrderProcessor.WaitingCompletion', detail);
+}
+
+/** OrderProcessor.ShopUnavailable, with the refusal's message and its machine-readable reason (an extra field). */
+export function shopUnavailableEvent(input: { orderId?: string; userId: string; eventId: string; refusal: { reason: string; message: string } }): BusEvent<'OrderProcessor.ShopUnavailable'> {
+  const detail: OrderProcessorShopUnavailable & { reason: string } = {
+    ...(input.orderId === undefined ? {} : { orderId: input.orderId }),
+    userId: input.userId,
+    eventId: input.eventId,
+    reason: input.refusal.reason,
+    Message: input.refusal.message,
+  };
+  return event('OrderProcessor.ShopUnavailable', detail);
+}
+
+/** OrderProcessor.OrderTimeOut; cause says who the workflow waited for. */
+export function orderTimeOutEvent(input: OrderRef & { cause: TimeoutCause }): BusEvent<'OrderProcessor.OrderTimeOut'> {
+  const detail: OrderProcessorOrderTimeOut = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, cause: input.cause, Message: MESSAGES.timeout[input.cause] };
+  return event('OrderProcessor.OrderTimeOut', detail);
+}
+
+/** OrderProcessor.orderFinished (lower-case o, as in the original). */
+export function orderFinishedEvent(input: OrderRef): BusEvent<'OrderProcessor.orderFinished'> {
+  const detail: OrderProcessorOrderFinished = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, Message: MESSAGES.orderFinished };
+  return event('OrderProcessor.orderFinished', detail);
+}
+
+/**
+ * OrderManager.WaitingCompletion: the order is in the barista queue. state is "<eventId>-CREATED"
+ * because the original's recordings carry that value here (its ORDERSTATE only changed on completion
+ * or cancellation) and consumers written for them match on it. TS is when it was queued.
+ */
+export function waitingCompletionEvent(order: Order, message: string = MESSAGES.waitingCompletion): BusEvent<'OrderManager.WaitingCompletion'> {
+  const what = 'OrderManager.WaitingCompletion';
+  const drink = need(order.drinkOrder, order, 'drinkOrder', what);
+  const detail: OrderManagerWaitingCompletion = {
+    orderId: order.orderId,
+    orderNumber: need(order.orderNumber, order, 'orderNumber', what),
+    state: `${order.eventId}-CREATED`,
+    drinkOrder: { drink: drink.drink, modifiers: [...drink.modifiers], icon: drink.icon, userId: order.userId },
+    userId: order.userId,
+    robot: order.robot,
+    eventId: order.eventId,
+    TS: need(order.queuedAt, order, 'queuedAt', what),
+    Message: message,
+  };
+  return event('OrderManager.WaitingCompletion', detail);
+}
+
+/** OrderManager.MakeOrder: a barista claimed it. */
+export function makeOrderEvent(order: Order): BusEvent<'OrderManager.MakeOrder'> {
+  const detail: OrderManagerMakeOrder & { orderNumber?: string } = {
+    orderId: order.orderId,
+    eventId: order.eventId,
+    userId: order.userId,
+    baristaUserId: need(order.baristaUserId, order, 'baristaUserId', 'OrderManager.MakeOrder'),
+    ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+    Message: MESSAGES.makeOrder,
+  };
+  return event('OrderManager.MakeOrder', detail);
+}
+
+/** OrderManager.Order<eventId>-COMPLETED, with the order number for the pick-up board (an extra field). */
+export function orderCompletedEvent(order: Order): BusEvent<'OrderManager.Order{eventId}-COMPLETED'> {
+  const detail: OrderManagerOrderCompleted & { orderNumber?: string; baristaUserId?: string } = {
+    orderId: order.orderId,
+    eventId: order.eventId,
+    userId: order.userId,
+    ORDERSTATE: `${order.eventId}-COMPLETED`,
+    ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+    ...(order.finishedBy === undefined ? {} : { baristaUserId: order.finishedBy }),
+    Message: MESSAGES.completed,
+  };
+  return event('OrderManager.Order{eventId}-COMPLETED', detail, orderFinishedDetailType(order.eventId, 'COMPLETED'));
+}
+
+/** OrderManager.Order<eventId>-CANCELLED with its reason: customer, barista or timeout. */
+export function orderCancelledEvent(order: Order): BusEvent<'OrderManager.Order{eventId}-CANCELLED'> {
+  const reason = order.reason ?? 'barista';
+  const detail: OrderManagerOrderCancelled & { orderNumber?: string; timeoutCause?: string } = {
+    orderId: order.orderId,
+    eventId: order.eventId,
+    userId: order.userId,
+    ORDERSTATE: `${order.eventId}-CANCELLED`,
+    reason,
+    ...(order.timeoutCause === undefined ? {} : { timeoutCause: order.timeoutCause }),
+    ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+    Message: MESSAGES.cancelled[reason],
+  };
+  return event('OrderManager.Order{eventId}-CANCELLED', detail, orderFinishedDetailType(order.eventId, 'CANCELLED'));
+}
+
+/**
+ * The events the order manager emits for a change of an order, from its old and new image: a pure
+ * function of the two, so it serves a handler right after its write or a DynamoDB stream consumer
+ * alike (the stream way also survives a crash between the write and the put). Nothing for a duplicate
+ * (the same version before and after).
+ * - entered the queue (numbered and drink known, in either order): OrderManager.WaitingCompletion;
+ * - back in the queue after unmake: OrderManager.WaitingCompletion again (the contract has no
+ *   "unmake" event, and "in the barista queue" is exactly what it says);
+ * - claimed: OrderManager.MakeOrder; completed / cancelled: OrderManager.Order<eventId>-COMPLETED / -CANCELLED.
+ */
+export function eventsForChange(before: Order | undefined, after: Order): AnyBusEvent[] {
+  if (before && before.version === after.version) return [];
+  const events: AnyBusEvent[] = [];
+  const was = before?.status;
+  if (isQueued(after) && !(before && isQueued(before))) {
+    events.push(waitingCompletionEvent(after, was === 'MAKING' ? MESSAGES.backInQueue : MESSAGES.waitingCompletion));
+  }
+  if (after.status === 'MAKING' && (was !== 'MAKING' || before?.baristaUserId !== after.baristaUserId)) events.push(makeOrderEvent(after));
+  if (after.status === 'COMPLETED' && was !== 'COMPLETED') events.push(orderCompletedEvent(after));
+  if (after.status === 'CANCELLED' && was !== 'CANCELLED') events.push(orderCancelledEvent(after));
+  return events;
+}
+
+/** A PutEvents entry for the AWS SDK (Detail as JSON text). */
+export interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName: string;
+  Resources?: string[];
+  Time?: Date;
+}
+
+export function toPutEventsEntry(e: AnyBusEvent, options: { busName?: string; resources?: string[]; time?: Date } = {}): PutEventsEntry {
+  return {
+    Source: EVENT_SOURCE,
+    DetailType: e.detailType,
+    Detail: JSON.stringify(e.detail),
+    EventBusName: options.busName ?? BUS_NAME,
+    ...(options.resources ? { Resources: options.resources } : {}),
+    ...(options.time ? { Time: options.time } : {}),
+  };
+}

@@ -1,0 +1,347 @@
+// The life of one order, as a pure state machine. Handlers load the order, call transition(), write
+// the new order (conditionally on its version), resume the workflow when told, and emit the events
+// of eventsForChange() — or let the table's stream emit them.
+//
+//   CREATED ──submitDrink──▶ SUBMITTED ──numbered──▶ SUBMITTED+number (queued) ──make──▶ MAKING ──complete──▶ COMPLETED
+//      │                        │                          ▲   │                      │  │
+//      │                        │                          └───┼──────unmake──────────┘  │
+//      └────────── cancel / timeout ─────────────────────────────────────────────────────┴──▶ CANCELLED
+//
+// At-least-once delivery: an action already applied is a no-op result with duplicate: true (and the
+// same workflow resume, in case the first attempt crashed before resuming). Out-of-order delivery:
+// the processor's WaitingCompletion (numbered) may arrive before the drink submission is recorded;
+// the order then holds its number and waits for the drink, and whichever arrives second queues it.
+import { sameDrinkOrder, type DrinkOrder } from './menu.js';
+import { badRequest, conflict, fail, forbidden, notFound, ok, type DomainError, type Result } from './errors.js';
+import { isOrderNumber } from './orderNumber.js';
+import { eventIdProblem } from './tenant.js';
+
+export type OrderStatus = 'CREATED' | 'SUBMITTED' | 'MAKING' | 'COMPLETED' | 'CANCELLED';
+export const OPEN_STATUSES: readonly OrderStatus[] = ['CREATED', 'SUBMITTED', 'MAKING'];
+
+/** Why an order was cancelled: by its customer, by a barista (or admin), or by a workflow timeout. */
+export type CancelReason = 'customer' | 'barista' | 'timeout';
+/** Who the workflow waited for when it timed out: the customer (5 minutes to order) or the barista (15 to finish). */
+export type TimeoutCause = 'customer' | 'barista';
+
+export interface Order {
+  orderId: string;
+  /** The tenant. */
+  eventId: string;
+  /** The customer. */
+  userId: string;
+  status: OrderStatus;
+  /** True when simulated baristas handle it (the OrderRobot). */
+  robot: boolean;
+  /** Increases with every change: writes are conditional on it (orderWriteCondition). */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Resumes the workflow waiting for the customer's drink (OrderProcessor.WorkflowStarted). */
+  orderTaskToken?: string;
+  /** Resumes the workflow waiting for the barista (OrderProcessor.WaitingCompletion). */
+  completionTaskToken?: string;
+  drinkOrder?: DrinkOrder;
+  submittedAt?: number;
+  orderNumber?: string;
+  /** When the workflow numbered it: the TS of OrderManager.WaitingCompletion. */
+  queuedAt?: number;
+  /** The barista making it, or who completed it. */
+  baristaUserId?: string;
+  claimedAt?: number;
+  completedAt?: number;
+  cancelledAt?: number;
+  /** Who completed or cancelled it; absent after a timeout. */
+  finishedBy?: string;
+  reason?: CancelReason;
+  timeoutCause?: TimeoutCause;
+}
+
+/**
+ * Who acts. Workflow events act as 'system'. eventId, when given, scopes a person to one event: an
+ * order of another event is then reported as not found, so tenants cannot probe each other's orders.
+ */
+export type Actor =
+  | { role: 'customer'; userId: string; eventId?: string }
+  | { role: 'barista'; userId: string; eventId?: string }
+  | { role: 'admin'; userId: string; eventId?: string }
+  | { role: 'system' };
+
+export type OrderAction =
+  /** OrderProcessor.WorkflowStarted: creates the order (CREATED) with the token of the customer wait. */
+  | { type: 'workflowStarted'; orderId: string; eventId: string; userId: string; taskToken: string; robot?: boolean; at: number }
+  /** The customer's drink, already checked with validateDrinkOrder. */
+  | { type: 'submitDrink'; drinkOrder: DrinkOrder; at: number }
+  /** OrderProcessor.WaitingCompletion: the order number and the token of the barista wait. */
+  | { type: 'numbered'; orderNumber: string; taskToken: string; at: number }
+  | { type: 'make'; at: number }
+  | { type: 'unmake'; at: number }
+  | { type: 'complete'; at: number }
+  | { type: 'cancel'; at: number }
+  /** OrderProcessor.OrderTimeOut. */
+  | { type: 'timeout'; cause: TimeoutCause; at: number };
+
+export type OrderActionType = OrderAction['type'];
+
+/** SendTaskSuccess the handler must call: the workflow's Choice reads output.cancelled. */
+export interface WorkflowResume {
+  taskToken: string;
+  output: { cancelled: boolean };
+}
+
+export interface TransitionOutcome {
+  /** The order to store (the same object when duplicate). */
+  order: Order;
+  /** The action had already been applied: nothing to write. */
+  duplicate: boolean;
+  /** Resume the workflow, also on a duplicate (ignore TaskTimedOut / InvalidToken then: it was resumed already). */
+  resume?: WorkflowResume;
+}
+
+const ROLES: Record<OrderActionType, readonly Actor['role'][]> = {
+  workflowStarted: ['system'],
+  numbered: ['system'],
+  timeout: ['system'],
+  submitDrink: ['customer'],
+  make: ['barista', 'admin'],
+  unmake: ['barista', 'admin'],
+  complete: ['barista', 'admin'],
+  // The customer may withdraw an order a barista has not started; baristas and admins may cancel.
+  cancel: ['customer', 'barista', 'admin'],
+};
+
+const ACTION_PHRASES: Record<OrderActionType, string> = {
+  workflowStarted: 'start an order workflow',
+  numbered: 'number an order',
+  timeout: 'time out an order',
+  submitDrink: 'submit a drink order',
+  make: 'claim an order',
+  unmake: 'release an order',
+  complete: 'complete an order',
+  cancel: 'cancel an order',
+};
+
+export const isOpen = (order: Pick<Order, 'status'>): boolean => OPEN_STATUSES.includes(order.status);
+
+/** In the barista queue: the drink is known, the workflow numbered it, nobody is making it yet. */
+export const isQueued = (order: Order): boolean =>
+  order.status === 'SUBMITTED' && order.drinkOrder !== undefined && order.orderNumber !== undefined && order.completionTaskToken !== undefined;
+
+/** The original's state string, "<eventId>-<STATUS>", e.g. "NYC-COMPLETED" (for ORDERSTATE and its index). */
+export const orderStateOf = (order: Pick<Order, 'eventId' | 'status'>): string => `${order.eventId}-${order.status}`;
+
+/** Splits "<eventId>-<STATUS>"; undefined when it is not one. */
+export function parseOrderState(state: string): { eventId: string; status: OrderStatus } | undefined {
+  const cut = state.lastIndexOf('-');
+  const status = state.slice(cut + 1) as OrderStatus;
+  if (cut < 1 || !(['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const).includes(status)) return undefined;
+  return { eventId: state.slice(0, cut), status };
+}
+
+const label = (order: Order): string => (order.orderNumber ? `Order ${order.orderNumber}` : `Order ${order.orderId}`);
+
+const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> => ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
+
+function changed(before: Order, at: number, patch: Partial<Order>, resume?: WorkflowResume): Result<TransitionOutcome> {
+  const order: Order = { ...before, ...patch, version: before.version + 1, updatedAt: at };
+  return ok(resume ? { order, duplicate: false, resume } : { order, duplicate: false });
+}
+
+function finishedConflict(order: Order): DomainError {
+  if (order.status === 'COMPLETED') return conflict('ALREADY_COMPLETED', `${label(order)} is already completed.`);
+  const why = order.reason === 'timeout' ? 'it timed out' : order.reason === 'customer' ? 'by the customer' : 'by a barista';
+  return conflict('ALREADY_CANCELLED', `${label(order)} was cancelled (${why}).`);
+}
+
+function notInQueue(order: Order): DomainError {
+  const why = order.drinkOrder === undefined ? 'no drink has been ordered yet' : 'it has no order number yet';
+  return conflict('NOT_IN_QUEUE', `${label(order)} is not in the barista queue: ${why}.`);
+}
+
+const claimedByOther = (order: Order): DomainError => forbidden('CLAIMED_BY_OTHER', `${label(order)} is being made by another barista; only they or an admin can change it.`);
+
+// The workflow wait a cancellation must release: the barista wait once numbered, else the customer
+// wait while no drink was submitted. A submitted but unnumbered order has none yet: the numbered
+// action releases it later (see numbered on a CANCELLED order).
+function cancelResume(order: Order): WorkflowResume | undefined {
+  if (order.completionTaskToken) return { taskToken: order.completionTaskToken, output: { cancelled: true } };
+  if (order.drinkOrder === undefined && order.orderTaskToken) return { taskToken: order.orderTaskToken, output: { cancelled: true } };
+  return undefined;
+}
+
+/** Creates the order of a started workflow. */
+function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type: 'workflowStarted' }>): Result<TransitionOutcome> {
+  const eventIdError = eventIdProblem(a.eventId);
+  if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
+  if (a.orderId === '' || a.userId === '' || a.taskToken === '') return fail(badRequest('INVALID_WORKFLOW_START', 'orderId, userId and taskToken must not be empty.'));
+  if (!order) {
+    return ok({
+      order: { orderId: a.orderId, eventId: a.eventId, userId: a.userId, status: 'CREATED', robot: a.robot ?? false, version: 1, createdAt: a.at, updatedAt: a.at, orderTaskToken: a.taskToken },
+      duplicate: false,
+    });
+  }
+  if (order.eventId !== a.eventId || order.userId !== a.userId) {
+    return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
+  }
+  if (order.orderTaskToken === a.taskToken) return unchanged(order);
+  // A new token while still CREATED: Step Functions retried the wait and only the newest token resumes it.
+  if (order.status === 'CREATED') return changed(order, a.at, { orderTaskToken: a.taskToken });
+  return fail(conflict('STALE_EVENT', `${label(order)} is already past the customer wait (${order.status}); the new workflow token is stale.`));
+}
+
+/** OrderProcessor.WaitingCompletion: the number and the token of the barista wait. */
+function recordNumber(order: Order, a: Extract<OrderAction, { type: 'numbered' }>): Result<TransitionOutcome> {
+  const { at } = a;
+  if (!isOrderNumber(a.orderNumber)) return fail(badRequest('INVALID_ORDER_NUMBER', `orderNumber must be a string of digits, got "${a.orderNumber}".`));
+  if (a.taskToken === '') return fail(badRequest('INVALID_TASK_TOKEN', 'taskToken must not be empty.'));
+  if (order.completionTaskToken === a.taskToken) return unchanged(order, order.status === 'CANCELLED' ? cancelResume(order) : undefined);
+  switch (order.status) {
+    case 'CREATED':
+      // The workflow only numbers after the customer's submission resumed it: the drink is on its
+      // way. Hold the number; submitDrink completes the order and queues it.
+      return changed(order, at, { status: 'SUBMITTED', orderNumber: a.orderNumber, completionTaskToken: a.taskToken, queuedAt: at });
+    case 'SUBMITTED':
+      // A retried wait: the newest token counts, the first number stays (the customer has seen it).
+      return changed(order, at, { orderNumber: order.orderNumber ?? a.orderNumber, completionTaskToken: a.taskToken, queuedAt: order.queuedAt ?? at });
+    case 'MAKING':
+      return changed(order, at, { completionTaskToken: a.taskToken });
+    case 'CANCELLED':
+      // Cancelled before it was numbered: keep the token and release the workflow at once.
+      return changed(order, at, { completionTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: true } });
+    case 'COMPLETED':
+      return fail(finishedConflict(order));
+  }
+}
+
+/**
+ * Applies an action to an order (undefined when none is stored: only workflowStarted creates one).
+ * Errors: 400 malformed system input; 403 wrong role, not the customer's order, someone else's claim;
+ * 404 no such order (or another event's, for a scoped actor); 409 not allowed in the current state.
+ *
+ * Cancellation rules: a customer may cancel their own order until a barista starts making it; a
+ * barista may cancel queued orders and the ones they are making; an admin may cancel any open order.
+ * Cancelling a cancelled order is a duplicate whoever asks (the first reason stays).
+ */
+export function transition(order: Order | undefined, action: OrderAction, actor: Actor): Result<TransitionOutcome> {
+  // Looked up as a partial map: an untyped caller may send an action type that does not exist.
+  const roles = (ROLES as Partial<Record<string, readonly Actor['role'][]>>)[action.type];
+  if (!roles) throw new TypeError(`unknown order action ${JSON.stringify(action)}`);
+  if (!roles.includes(actor.role)) {
+    const who = actor.role === 'system' ? 'A workflow event' : actor.role === 'admin' ? 'An admin' : `A ${actor.role}`;
+    return fail(forbidden('WRONG_ROLE', `${who} may not ${ACTION_PHRASES[action.type]}.`));
+  }
+  if (action.type === 'workflowStarted') return startWorkflow(order, action);
+  if (!order || (actor.role !== 'system' && actor.eventId !== undefined && actor.eventId !== order.eventId)) {
+    return fail(notFound('ORDER_NOT_FOUND', 'No such order.'));
+  }
+  if (actor.role === 'customer' && actor.userId !== order.userId) return fail(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  const { at } = action;
+  // Only people reach make/unmake/complete/cancel (ROLES), so this is always a real user id there.
+  const userId = actor.role === 'system' ? 'system' : actor.userId;
+
+  switch (action.type) {
+    case 'submitDrink': {
+      if (order.drinkOrder) {
+        if (sameDrinkOrder(order.drinkOrder, action.drinkOrder)) {
+          // Still waiting to be numbered: the first attempt may have died before resuming the workflow.
+          const pending = order.status === 'SUBMITTED' && !order.completionTaskToken && order.orderTaskToken;
+          return unchanged(order, pending ? { taskToken: pending, output: { cancelled: false } } : undefined);
+        }
+        if (!isOpen(order)) return fail(finishedConflict(order));
+        return fail(conflict('ALREADY_ORDERED', `${label(order)} already has a drink (${order.drinkOrder.drink}); order another drink with a new QR code scan.`));
+      }
+      if (!isOpen(order)) return fail(finishedConflict(order));
+      const recorded = { drinkOrder: action.drinkOrder, submittedAt: at };
+      if (order.status === 'CREATED' && order.orderTaskToken) {
+        return changed(order, at, { ...recorded, status: 'SUBMITTED' }, { taskToken: order.orderTaskToken, output: { cancelled: false } });
+      }
+      // Numbered before the drink was recorded (out of order): the workflow has moved on, nothing to resume.
+      return changed(order, at, recorded);
+    }
+
+    case 'numbered':
+      return recordNumber(order, action);
+
+    case 'make': {
+      if (!isOpen(order)) return fail(finishedConflict(order));
+      if (order.status === 'MAKING') {
+        if (order.baristaUserId === userId) return unchanged(order);
+        return fail(conflict('ALREADY_CLAIMED', `${label(order)} is already being made by another barista.`));
+      }
+      if (!isQueued(order)) return fail(notInQueue(order));
+      return changed(order, at, { status: 'MAKING', baristaUserId: userId, claimedAt: at });
+    }
+
+    case 'unmake': {
+      if (!isOpen(order)) return fail(finishedConflict(order));
+      if (order.status === 'SUBMITTED') return unchanged(order);
+      if (order.status === 'CREATED') return fail(notInQueue(order));
+      if (actor.role === 'barista' && order.baristaUserId !== actor.userId) return fail(claimedByOther(order));
+      const { baristaUserId: _released, claimedAt: _claimed, ...rest } = order;
+      return changed(rest, at, { status: 'SUBMITTED' });
+    }
+
+    case 'complete': {
+      const resume = order.completionTaskToken ? { taskToken: order.completionTaskToken, output: { cancelled: false } } : undefined;
+      if (order.status === 'COMPLETED') {
+        if (order.finishedBy === userId) return unchanged(order, resume);
+        return fail(conflict('ALREADY_COMPLETED', `${label(order)} was already completed by another barista.`));
+      }
+      if (order.status === 'CANCELLED') return fail(finishedConflict(order));
+      if (order.status === 'MAKING') {
+        if (actor.role === 'barista' && order.baristaUserId !== userId) return fail(claimedByOther(order));
+        return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId }, resume);
+      }
+      // Straight from the queue, without a claim: the OrderRobot's baristas work this way.
+      if (!isQueued(order)) return fail(notInQueue(order));
+      return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId, baristaUserId: userId }, resume);
+    }
+
+    case 'cancel': {
+      if (order.status === 'CANCELLED') return unchanged(order, order.reason === 'timeout' ? undefined : cancelResume(order));
+      if (order.status === 'COMPLETED') return fail(finishedConflict(order));
+      if (actor.role === 'customer' && order.status === 'MAKING') {
+        return fail(conflict('ORDER_BEING_MADE', `A barista is already making ${label(order).toLowerCase()}; it can no longer be cancelled from the app.`));
+      }
+      if (actor.role === 'barista') {
+        if (order.status === 'CREATED') return fail(notInQueue(order));
+        if (order.status === 'MAKING' && order.baristaUserId !== userId) return fail(claimedByOther(order));
+      }
+      const reason: CancelReason = actor.role === 'customer' ? 'customer' : 'barista';
+      return changed(order, at, { status: 'CANCELLED', cancelledAt: at, reason, finishedBy: userId }, cancelResume(order));
+    }
+
+    case 'timeout': {
+      if (order.status === 'CANCELLED') return unchanged(order);
+      if (order.status === 'COMPLETED') {
+        return fail(conflict('ALREADY_COMPLETED', `${label(order)} was completed before the workflow timed out; the timeout is ignored.`));
+      }
+      // Whatever the cause, the workflow has ended: the order cannot go on.
+      return changed(order, at, { status: 'CANCELLED', cancelledAt: at, reason: 'timeout', timeoutCause: action.cause });
+    }
+  }
+  // Every action type returns above; an unknown one (untyped caller) is a programmer error.
+  const unknown: never = action;
+  throw new TypeError(`unknown order action ${JSON.stringify(unknown)}`);
+}
+
+/**
+ * The condition that makes a write of an order safe against concurrent writers: the stored version
+ * is still the one transition() read (or there is none, for a new order). On a failed condition,
+ * reload and apply the action again.
+ */
+export function orderWriteCondition(before: Order | undefined): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, number>;
+} {
+  if (!before) return { ConditionExpression: 'attribute_not_exists(#version)', ExpressionAttributeNames: { '#version': 'version' } };
+  return { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': before.version } };
+}
+
+/** The barista's board of one event: queued orders and those being made, oldest number first (first come, first served). */
+export function baristaQueue(orders: readonly Order[], eventId: string): Order[] {
+  return orders
+    .filter((o) => o.eventId === eventId && (isQueued(o) || o.status === 'MAKING'))
+    .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || Number(a.orderNumber ?? 0) - Number(b.orderNumber ?? 0) || a.orderId.localeCompare(b.orderId));
+}

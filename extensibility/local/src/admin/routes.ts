@@ -1,0 +1,100 @@
+// The local cloud's own routes on the edge (not AWS APIs), under /_presso/: what `presso events`,
+// `presso stats` and `presso dlq` read. Everything else on the edge speaks AWS.
+import type { ServerResponse } from 'node:http';
+import type { EdgeRequest, PathService } from '../edge/types.js';
+import { compilePattern, type CompiledPattern } from '../services/events/pattern/index.js';
+import type { EventsService } from '../services/events/service.js';
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export class AdminRoutes implements PathService {
+  readonly name = 'presso';
+
+  constructor(
+    private readonly events: EventsService,
+    private readonly info: () => Record<string, unknown>,
+  ) {}
+
+  accepts(request: EdgeRequest): boolean {
+    return request.path.startsWith('/_presso/');
+  }
+
+  async serve(request: EdgeRequest, res: ServerResponse): Promise<void> {
+    const route = `${request.method} ${request.path}`;
+    switch (route) {
+      case 'GET /_presso/health':
+        return json(res, 200, { status: 'ok', ...this.info() });
+      case 'GET /_presso/stats':
+        return json(res, 200, this.events.counters.snapshot());
+      case 'GET /_presso/dlq':
+        return json(res, 200, { deadLetters: this.events.deadLetters.list(request.query.get('queue') ?? undefined) });
+      case 'POST /_presso/dlq/redrive':
+        return this.redrive(request, res);
+      case 'GET /_presso/events':
+        return this.streamEvents(request, res);
+      default:
+        return json(res, 404, { message: `No local route ${route}` });
+    }
+  }
+
+  private async redrive(request: EdgeRequest, res: ServerResponse): Promise<void> {
+    const body = request.body.length > 0 ? (JSON.parse(request.body.toString('utf8')) as { ids?: string[] }) : {};
+    const ids = body.ids ?? this.events.deadLetters.list().map((l) => l.id);
+    const results = [];
+    for (const id of ids) {
+      try {
+        results.push({ id, delivered: await this.events.redrive(id) });
+      } catch (e) {
+        results.push({ id, delivered: false, error: (e as Error).message });
+      }
+    }
+    json(res, 200, { results });
+  }
+
+  /** The archive as JSON Lines; with follow=1 the response stays open and new events follow. */
+  private async streamEvents(request: EdgeRequest, res: ServerResponse): Promise<void> {
+    let pattern: CompiledPattern | undefined;
+    const patternText = request.query.get('pattern');
+    if (patternText) {
+      try {
+        pattern = compilePattern(patternText);
+      } catch (e) {
+        return json(res, 400, { message: (e as Error).message });
+      }
+    }
+    const busFilter = request.query.get('bus');
+    const buses = busFilter ? [busFilter] : this.events.archive.buses();
+    const keep = (bus: string, event: unknown) => (!busFilter || bus === busFilter) && (!pattern || pattern.matches(event));
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    // Followers must see the response start before any event exists.
+    res.flushHeaders();
+    const follow = request.query.get('follow') === '1';
+    // Subscribe before reading the file so that nothing archived meanwhile is missed.
+    const queued: string[] = [];
+    let live = false;
+    const unsubscribe = follow
+      ? this.events.archive.subscribe(({ bus, event }) => {
+          if (!keep(bus, event)) return;
+          const line = JSON.stringify(event) + '\n';
+          if (live) res.write(line);
+          else queued.push(line);
+        })
+      : undefined;
+    const seen = new Set<string>();
+    for (const bus of buses) {
+      for await (const event of this.events.archive.read(bus)) {
+        if (!keep(bus, event)) continue;
+        seen.add(event.id);
+        res.write(JSON.stringify(event) + '\n');
+      }
+    }
+    if (!unsubscribe) return void res.end();
+    for (const line of queued) if (!seen.has((JSON.parse(line) as { id: string }).id)) res.write(line);
+    live = true;
+    res.on('close', unsubscribe);
+  }
+}

@@ -1,0 +1,127 @@
+// The edge: one HTTP endpoint in front of every local AWS service, the way AWS_ENDPOINT_URL
+// expects (the SDK sends every service to the same URL; X-Amz-Target or the path tells them apart).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError } from './errors.js';
+import type { EdgeRequest, EdgeService, JsonService, PathService, ProxyService } from './types.js';
+
+export const DEFAULT_EDGE_PORT = 4566;
+export const DEFAULT_EDGE_HOST = '127.0.0.1';
+/** The edge refuses bodies above this before any service sees them (services have their own, lower limits). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface EdgeOptions {
+  host?: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  services: EdgeService[];
+  log?: (line: string) => void;
+}
+
+export interface Edge {
+  readonly url: string;
+  readonly port: number;
+  addService(service: EdgeService): void;
+  close(): Promise<void>;
+}
+
+const isJson = (s: EdgeService): s is JsonService => 'handle' in s;
+const isProxy = (s: EdgeService): s is ProxyService => 'proxy' in s;
+const isPath = (s: EdgeService): s is PathService => 'serve' in s;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): void {
+  const payload = body === undefined ? '{}' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+/** An error in the JSON protocol's shape, which every SDK parses into the named exception. */
+export function sendAwsError(res: ServerResponse, error: AwsError, contentType = 'application/x-amz-json-1.1'): void {
+  sendJson(res, error.status, { __type: error.code, message: error.message }, contentType, { 'x-amzn-errortype': error.code });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AwsError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const services = [...options.services];
+  const log = options.log ?? (() => {});
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://edge');
+    const request: EdgeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: await readBody(req) };
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      const dot = target.lastIndexOf('.');
+      const prefix = target.slice(0, dot);
+      const operation = target.slice(dot + 1);
+      const proxy = services.find((s): s is ProxyService => isProxy(s) && s.targetPrefixes.includes(prefix));
+      if (proxy) return proxy.proxy(request, res);
+      const service = services.find((s): s is JsonService => isJson(s) && s.targetPrefixes.includes(prefix));
+      const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
+      if (!service || dot < 0) {
+        return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers X-Amz-Target ${target}`), contentType);
+      }
+      let input: Record<string, unknown>;
+      try {
+        const text = request.body.toString('utf8');
+        const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
+        input = parsed as Record<string, unknown>;
+      } catch (e) {
+        return sendAwsError(res, new AwsError('SerializationException', `Malformed request body: ${(e as Error).message}`), contentType);
+      }
+      try {
+        const output = await service.handle(operation, input, request);
+        return sendJson(res, 200, output, contentType);
+      } catch (e) {
+        if (e instanceof AwsError) return sendAwsError(res, e, contentType);
+        log(`[edge] ${target} failed: ${(e as Error).stack ?? String(e)}`);
+        return sendAwsError(res, new AwsError('InternalFailure', (e as Error).message, 500), contentType);
+      }
+    }
+    const pathService = services.find((s): s is PathService => isPath(s) && s.accepts(request));
+    if (pathService) return pathService.serve(request, res);
+    return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers ${request.method} ${request.path}`, 404));
+  }
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((e: unknown) => {
+      const error = e instanceof AwsError ? e : new AwsError('InternalFailure', (e as Error).message, 500);
+      if (!res.headersSent) sendAwsError(res, error);
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_EDGE_PORT, options.host ?? DEFAULT_EDGE_HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? DEFAULT_EDGE_HOST;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    addService: (s) => services.push(s),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

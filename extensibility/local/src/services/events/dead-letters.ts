@@ -1,0 +1,40 @@
+// Events a target could not take after its retries, kept with why, so they can be listed
+// (`presso dlq`) and redriven. Locally the dead-letter queue is this store, keyed by the queue ARN
+// the target's DeadLetterConfig names.
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from './model.js';
+
+export interface DeadLetter {
+  id: string;
+  queueArn: string;
+  busName: string;
+  ruleName: string;
+  ruleArn: string;
+  targetId: string;
+  targetArn: string;
+  event: EventEnvelope;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+  time: string;
+}
+
+export class DeadLetters {
+  private readonly letters = new Map<string, DeadLetter>();
+
+  add(letter: Omit<DeadLetter, 'id' | 'time'>): DeadLetter {
+    const stored = { ...letter, id: randomUUID(), time: new Date().toISOString() };
+    this.letters.set(stored.id, stored);
+    return stored;
+  }
+
+  list(queueArn?: string): DeadLetter[] {
+    return [...this.letters.values()].filter((l) => !queueArn || l.queueArn === queueArn);
+  }
+
+  take(id: string): DeadLetter | undefined {
+    const letter = this.letters.get(id);
+    this.letters.delete(id);
+    return letter;
+  }
+}

@@ -1,0 +1,119 @@
+// Delivery of matched events to targets, after PutEvents has answered: async invocation with
+// retries (Lambda's async semantics for function errors; RetryPolicy for the rest), then the
+// target's dead-letter queue or a logged failure. Nothing here can throw into the caller.
+import { parseArn } from '../../arn.js';
+import type { TimeScale } from '../../time.js';
+import type { Counters } from './counters.js';
+import type { DeadLetters } from './dead-letters.js';
+import type { EventEnvelope, Rule, Target } from './model.js';
+
+/** Why a delivery attempt failed; `retryable` false sends the event straight to the DLQ. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    /** Lambda function errors follow async invocation's retry schedule (2 more attempts). */
+    readonly functionError = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Delivers one input to one target ARN; throws DeliveryError on failure. */
+export type TargetInvoker = (arn: string, input: unknown, event: EventEnvelope, rule: Rule) => Promise<void>;
+
+const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
+const DEFAULT_MAX_RETRIES = 185;
+const DEFAULT_MAX_EVENT_AGE_S = 86_400;
+
+export class Delivery {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly invokers = new Map<string, TargetInvoker>();
+
+  constructor(
+    private readonly time: TimeScale,
+    private readonly counters: Counters,
+    private readonly deadLetters: DeadLetters,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Registers who delivers to ARNs of one service ("lambda", "states", "events"...). */
+  registerInvoker(service: string, invoker: TargetInvoker): void {
+    this.invokers.set(service, invoker);
+  }
+
+  supports(arn: string): boolean {
+    const service = parseArn(arn)?.service;
+    return service !== undefined && this.invokers.has(service);
+  }
+
+  supportedServices(): string[] {
+    return [...this.invokers.keys()];
+  }
+
+  /** Starts delivering an event to a rule's targets; returns at once. */
+  deliver(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
+    for (const target of rule.targets.values()) {
+      const p: Promise<void> = this.deliverToTarget(event, rule, target, acceptedAt).then(
+        () => undefined,
+        () => undefined,
+      );
+      void p.finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    }
+  }
+
+  /** Resolves when every delivery started so far, retries included, has finished (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async deliverToTarget(event: EventEnvelope, rule: Rule, target: Target, acceptedAt: number): Promise<boolean> {
+    const { definition } = target;
+    const ruleCounts = this.counters.rule(rule.arn);
+    const busCounts = this.counters.bus(rule.busName);
+    const maxRetries = definition.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
+    const maxAgeMs = (definition.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000;
+    let attempts = 0;
+    let lastError: DeliveryError;
+    for (;;) {
+      attempts++;
+      try {
+        const input = target.render(event, rule);
+        const service = parseArn(definition.Arn)?.service ?? '';
+        const invoker = this.invokers.get(service);
+        if (!invoker) throw new DeliveryError('UnsupportedTarget', `No local service delivers to ${definition.Arn}`, false);
+        await invoker(definition.Arn, input, event, rule);
+        ruleCounts.delivered++;
+        busCounts.delivered++;
+        return true;
+      } catch (e) {
+        lastError = e instanceof DeliveryError ? e : new DeliveryError('InternalError', (e as Error).message, true);
+      }
+      const retriesDone = attempts - 1;
+      const retryLimit = lastError.functionError ? Math.min(LAMBDA_RETRY_DELAYS_MS.length, maxRetries) : maxRetries;
+      if (!lastError.retryable || retriesDone >= retryLimit) break;
+      const delay = lastError.functionError ? LAMBDA_RETRY_DELAYS_MS[retriesDone]! : Math.min(1000 * 2 ** retriesDone, 300_000);
+      // Event age is simulated time: what has passed, scaled back up by the speed.
+      const ageMs = (Date.now() - acceptedAt) * this.time.speed;
+      if (ageMs + delay > maxAgeMs) break;
+      await this.time.sleep(delay);
+    }
+    ruleCounts.failed++;
+    busCounts.failed++;
+    const dlq = definition.DeadLetterConfig?.Arn;
+    if (dlq) {
+      this.deadLetters.add({
+        queueArn: dlq, busName: rule.busName, ruleName: rule.name, ruleArn: rule.arn, targetId: definition.Id, targetArn: definition.Arn,
+        event, errorCode: lastError.code, errorMessage: lastError.message, attempts,
+      });
+      ruleCounts.deadLettered++;
+      busCounts.deadLettered++;
+      this.log(`[events] ${rule.name} -> ${definition.Id}: ${lastError.code} after ${attempts} attempt(s), event ${event.id} sent to ${dlq}`);
+    } else {
+      this.log(`[events] ${rule.name} -> ${definition.Id}: ${lastError.code}: ${lastError.message}; event ${event.id} dropped after ${attempts} attempt(s) (no DeadLetterConfig)`);
+    }
+    return false;
+  }
+}

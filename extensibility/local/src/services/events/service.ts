@@ -1,0 +1,329 @@
+// EventBridge on the edge (X-Amz-Target: AWSEvents.<Operation>): buses, rules, targets, PutEvents
+// and TestEventPattern, with AWS's names for operations, errors and ARNs.
+import { arns, nameFromNameOrArn, type Account } from '../../arn.js';
+import { AwsError, notFound, validation } from '../../edge/errors.js';
+import type { EdgeRequest, JsonService } from '../../edge/types.js';
+import type { TimeScale } from '../../time.js';
+import { EventArchive } from './archive.js';
+import { Counters } from './counters.js';
+import { DeadLetters } from './dead-letters.js';
+import { Delivery, DeliveryError } from './delivery.js';
+import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
+import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
+import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult } from './put-events.js';
+import { compileTargetInput } from './transform.js';
+
+export interface EventsServiceOptions {
+  account: Account;
+  time: TimeScale;
+  /** Where the archive lives (JSON Lines per bus). */
+  dataDir: string;
+  /** PutEvents request size limit in bytes (AWS's current 1 MB by default). */
+  requestSizeLimit?: number;
+  log?: (line: string) => void;
+}
+
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const MAX_TARGETS_PER_RULE = 5;
+
+type Input = Record<string, unknown>;
+const str = (input: Input, key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+const required = (input: Input, key: string): string => {
+  const v = str(input, key);
+  if (v === undefined || v === '') throw validation(`1 validation error detected: Value null at '${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  return v;
+};
+const epochSeconds = (d: Date) => d.getTime() / 1000;
+
+export class EventsService implements JsonService {
+  readonly name = 'events';
+  readonly targetPrefixes = ['AWSEvents'];
+  readonly jsonVersion = '1.1' as const;
+  readonly buses = new Map<string, Bus>();
+  readonly counters = new Counters();
+  readonly deadLetters = new DeadLetters();
+  readonly archive: EventArchive;
+  readonly delivery: Delivery;
+  private readonly account: Account;
+  private readonly requestSizeLimit: number;
+  private readonly log: (line: string) => void;
+
+  constructor(options: EventsServiceOptions) {
+    this.account = options.account;
+    this.requestSizeLimit = options.requestSizeLimit ?? DEFAULT_REQUEST_SIZE_LIMIT;
+    this.log = options.log ?? (() => {});
+    this.archive = new EventArchive(options.dataDir);
+    this.delivery = new Delivery(options.time, this.counters, this.deadLetters, this.log);
+    this.createBus('default');
+    // Another bus as a target: the event goes on to that bus's rules as it is.
+    this.delivery.registerInvoker('events', async (arn, input) => {
+      const bus = this.buses.get(nameFromNameOrArn(arn, '/'));
+      if (!bus) throw new DeliveryError('ResourceNotFoundException', `Event bus ${arn} does not exist.`, false);
+      this.dispatch(bus, [input as EventEnvelope]);
+    });
+  }
+
+  async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
+    switch (operation) {
+      case 'CreateEventBus': return this.createEventBus(input);
+      case 'DeleteEventBus': return this.deleteEventBus(input);
+      case 'DescribeEventBus': return this.describeEventBus(input);
+      case 'ListEventBuses': return this.listEventBuses(input);
+      case 'PutRule': return this.putRule(input);
+      case 'DeleteRule': return this.deleteRule(input);
+      case 'DescribeRule': return this.describeRule(input);
+      case 'ListRules': return this.listRules(input);
+      case 'EnableRule': return this.setRuleState(input, 'ENABLED');
+      case 'DisableRule': return this.setRuleState(input, 'DISABLED');
+      case 'PutTargets': return this.putTargets(input);
+      case 'RemoveTargets': return this.removeTargets(input);
+      case 'ListTargetsByRule': return this.listTargetsByRule(input);
+      case 'PutEvents': return this.putEvents(input);
+      case 'TestEventPattern': return this.testEventPattern(input);
+      default:
+        throw new AwsError('UnknownOperationException', `Operation ${operation} is not supported by the local EventBridge.`);
+    }
+  }
+
+  // ---- buses ----
+
+  createBus(name: string, description?: string): Bus {
+    const bus: Bus = { name, arn: arns.eventBus(this.account, name), creationTime: new Date(), rules: new Map(), ...(description ? { description } : {}) };
+    this.buses.set(name, bus);
+    return bus;
+  }
+
+  bus(nameOrArn: string | undefined): Bus {
+    const name = nameOrArn ? nameFromNameOrArn(nameOrArn, '/') : 'default';
+    const bus = this.buses.get(name);
+    if (!bus) throw notFound(`Event bus ${name} does not exist.`);
+    return bus;
+  }
+
+  private createEventBus(input: Input) {
+    const name = required(input, 'Name');
+    if (!BUS_NAME.test(name) || name === 'default') throw validation(`Event bus name ${name} is not valid.`);
+    if (this.buses.has(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    return { EventBusArn: this.createBus(name, str(input, 'Description')).arn };
+  }
+
+  private deleteEventBus(input: Input) {
+    const name = nameFromNameOrArn(required(input, 'Name'), '/');
+    if (name === 'default') throw validation('Cannot delete event bus default.');
+    this.buses.delete(name);
+    return {};
+  }
+
+  private describeEventBus(input: Input) {
+    const bus = this.bus(str(input, 'Name'));
+    return { Name: bus.name, Arn: bus.arn, Description: bus.description, CreationTime: epochSeconds(bus.creationTime), LastModifiedTime: epochSeconds(bus.creationTime) };
+  }
+
+  private listEventBuses(input: Input) {
+    const prefix = str(input, 'NamePrefix') ?? '';
+    const buses = [...this.buses.values()].filter((b) => b.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    return { EventBuses: buses.map((b) => ({ Name: b.name, Arn: b.arn, Description: b.description, CreationTime: epochSeconds(b.creationTime) })) };
+  }
+
+  // ---- rules ----
+
+  private rule(input: Input): Rule {
+    const bus = this.bus(str(input, 'EventBusName'));
+    const name = required(input, 'Name' in input ? 'Name' : 'Rule');
+    const rule = bus.rules.get(name);
+    if (!rule) throw notFound(`Rule ${name} does not exist on EventBus ${bus.name}.`);
+    return rule;
+  }
+
+  private putRule(input: Input) {
+    const name = required(input, 'Name');
+    if (!RULE_NAME.test(name)) throw validation(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+    const bus = this.bus(str(input, 'EventBusName'));
+    const eventPattern = str(input, 'EventPattern');
+    const scheduleExpression = str(input, 'ScheduleExpression');
+    if (!eventPattern && !scheduleExpression) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (scheduleExpression && bus.name !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
+    let pattern;
+    if (eventPattern) {
+      try {
+        pattern = compilePattern(eventPattern);
+      } catch (e) {
+        if (e instanceof InvalidEventPatternError) throw new AwsError('InvalidEventPatternException', e.message);
+        throw e;
+      }
+    }
+    const state = (str(input, 'State') ?? 'ENABLED') as Rule['state'];
+    if (!['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'].includes(state)) throw validation(`State ${state} is not valid.`);
+    const existing = bus.rules.get(name);
+    const rule: Rule = {
+      name, busName: bus.name, arn: arns.rule(this.account, bus.name, name), state,
+      createdBy: this.account.accountId, targets: existing?.targets ?? new Map(),
+      ...(eventPattern ? { eventPattern, pattern } : {}),
+      ...(scheduleExpression ? { scheduleExpression } : {}),
+      ...(str(input, 'Description') ? { description: str(input, 'Description') } : {}),
+      ...(str(input, 'RoleArn') ? { roleArn: str(input, 'RoleArn') } : {}),
+    };
+    bus.rules.set(name, rule);
+    return { RuleArn: rule.arn };
+  }
+
+  private deleteRule(input: Input) {
+    const bus = this.bus(str(input, 'EventBusName'));
+    const rule = bus.rules.get(required(input, 'Name'));
+    if (!rule) return {};
+    if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
+    bus.rules.delete(rule.name);
+    return {};
+  }
+
+  private describeRuleOutput(rule: Rule) {
+    return {
+      Name: rule.name, Arn: rule.arn, EventPattern: rule.eventPattern, ScheduleExpression: rule.scheduleExpression,
+      State: rule.state, Description: rule.description, RoleArn: rule.roleArn, EventBusName: rule.busName, CreatedBy: rule.createdBy,
+    };
+  }
+
+  private describeRule(input: Input) {
+    return this.describeRuleOutput(this.rule(input));
+  }
+
+  private listRules(input: Input) {
+    const bus = this.bus(str(input, 'EventBusName'));
+    const prefix = str(input, 'NamePrefix') ?? '';
+    const rules = [...bus.rules.values()].filter((r) => r.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    const start = Number(str(input, 'NextToken') ?? 0);
+    const limit = typeof input.Limit === 'number' ? input.Limit : 100;
+    const page = rules.slice(start, start + limit);
+    const next = start + limit < rules.length ? String(start + limit) : undefined;
+    return { Rules: page.map((r) => this.describeRuleOutput(r)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  private setRuleState(input: Input, state: 'ENABLED' | 'DISABLED') {
+    this.rule(input).state = state;
+    return {};
+  }
+
+  // ---- targets ----
+
+  private putTargets(input: Input) {
+    const rule = this.rule({ EventBusName: input.EventBusName, Rule: input.Rule });
+    const targets = input.Targets;
+    if (!Array.isArray(targets) || targets.length === 0) throw validation("1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null");
+    const failed: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> = [];
+    const compiled = (targets as TargetDefinition[]).map((definition) => {
+      if (typeof definition?.Id !== 'string' || typeof definition.Arn !== 'string') throw validation('Every target needs an Id and an Arn.');
+      // Bad input (ambiguous or invalid input settings) fails the whole call, as in AWS.
+      return { definition, render: compileTargetInput(definition) };
+    });
+    const newIds = compiled.filter((t) => !rule.targets.has(t.definition.Id)).length;
+    if (rule.targets.size + newIds > MAX_TARGETS_PER_RULE) {
+      throw new AwsError('LimitExceededException', `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`);
+    }
+    for (const target of compiled) {
+      if (!this.delivery.supports(target.definition.Arn)) {
+        failed.push({
+          TargetId: target.definition.Id, ErrorCode: 'ValidationException',
+          ErrorMessage: `Target ${target.definition.Arn} is not a target the local cloud delivers to (supported: ${this.delivery.supportedServices().join(', ')}).`,
+        });
+        continue;
+      }
+      rule.targets.set(target.definition.Id, target);
+    }
+    return { FailedEntryCount: failed.length, FailedEntries: failed };
+  }
+
+  private removeTargets(input: Input) {
+    const rule = this.rule({ EventBusName: input.EventBusName, Rule: input.Rule });
+    const ids = Array.isArray(input.Ids) ? (input.Ids as string[]) : [];
+    for (const id of ids) rule.targets.delete(id);
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  private listTargetsByRule(input: Input) {
+    const rule = this.rule({ EventBusName: input.EventBusName, Rule: input.Rule });
+    return { Targets: [...rule.targets.values()].map((t) => t.definition) };
+  }
+
+  // ---- events ----
+
+  private putEvents(input: Input) {
+    const entries = checkRequest(input.Entries, this.requestSizeLimit);
+    const now = new Date();
+    const results: EntryResult[] = [];
+    const byBus = new Map<string, EventEnvelope[]>();
+    for (const entry of entries) {
+      const built = buildEnvelope(entry, this.account, now);
+      if ('error' in built) {
+        results.push(built.error);
+        continue;
+      }
+      results.push({ EventId: built.envelope.id });
+      const busName = typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? nameFromNameOrArn(entry.EventBusName, '/') : 'default';
+      // Events to a bus that does not exist are accepted and dropped, as AWS does.
+      if (!this.buses.has(busName)) continue;
+      let list = byBus.get(busName);
+      if (!list) byBus.set(busName, (list = []));
+      list.push(built.envelope);
+    }
+    for (const [busName, envelopes] of byBus) {
+      this.archive.append(busName, envelopes);
+      this.counters.bus(busName).put += envelopes.length;
+      this.dispatch(this.buses.get(busName)!, envelopes);
+    }
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  /** Matches events against a bus's enabled rules and starts delivery; returns at once. */
+  dispatch(bus: Bus, events: EventEnvelope[]): void {
+    const acceptedAt = Date.now();
+    for (const event of events) {
+      let matched = false;
+      for (const rule of bus.rules.values()) {
+        if (rule.state === 'DISABLED' || !rule.pattern || !rule.pattern.matches(event)) continue;
+        matched = true;
+        this.counters.rule(rule.arn).matched++;
+        this.delivery.deliver(event, rule, acceptedAt);
+      }
+      if (matched) this.counters.bus(bus.name).matched++;
+    }
+  }
+
+  private testEventPattern(input: Input) {
+    const patternText = required(input, 'EventPattern');
+    const eventText = required(input, 'Event');
+    let pattern;
+    try {
+      pattern = compilePattern(patternText);
+    } catch (e) {
+      if (e instanceof InvalidEventPatternError) throw new AwsError('InvalidEventPatternException', e.message);
+      throw e;
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(eventText);
+    } catch {
+      throw validation('Parameter Event is not valid.');
+    }
+    const missing = ['id', 'account', 'source', 'time', 'region', 'detail-type'].filter((k) => !(k in (event as object)));
+    if (missing.length > 0) throw validation(`Parameter Event is not valid. Reason: missing ${missing.join(', ')}.`);
+    return { Result: pattern.matches(event) };
+  }
+
+  /** Redelivers a dead letter to its rule's target, if both still exist. */
+  async redrive(id: string): Promise<boolean> {
+    const letter = this.deadLetters.take(id);
+    if (!letter) throw notFound(`Dead letter ${id} does not exist.`);
+    const rule = this.buses.get(letter.busName)?.rules.get(letter.ruleName);
+    const target = rule?.targets.get(letter.targetId);
+    if (!rule || !target) {
+      this.deadLetters.add({ ...letter, errorCode: 'ResourceNotFoundException', errorMessage: `Rule ${letter.ruleName} or its target ${letter.targetId} no longer exists.` });
+      return false;
+    }
+    return this.delivery.deliverToTarget(letter.event, rule, target, Date.now());
+  }
+
+  close(): void {
+    this.archive.close();
+  }
+}

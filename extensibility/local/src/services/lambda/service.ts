@@ -1,0 +1,77 @@
+// The Lambda service: a registry of local functions, and Lambda's Invoke REST API on the edge
+// (POST /2015-03-31/functions/{name}/invocations), so the SDK's LambdaClient works unchanged.
+import type { ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { nameFromNameOrArn } from '../../arn.js';
+import { AwsError, notFound } from '../../edge/errors.js';
+import { sendAwsError } from '../../edge/server.js';
+import type { EdgeRequest, PathService } from '../../edge/types.js';
+import type { InvokeResult, LocalFunction } from './functions.js';
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export class LambdaService implements PathService {
+  readonly name = 'lambda';
+  private readonly functions = new Map<string, LocalFunction>();
+
+  register(fn: LocalFunction): void {
+    this.functions.set(fn.name, fn);
+  }
+
+  unregister(name: string): void {
+    this.functions.delete(name);
+  }
+
+  get(nameOrArn: string): LocalFunction | undefined {
+    return this.functions.get(nameFromNameOrArn(decodeURIComponent(nameOrArn), ':'));
+  }
+
+  list(): LocalFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** Invokes a function synchronously; throws ResourceNotFoundException when it does not exist. */
+  async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
+    const fn = this.get(nameOrArn);
+    if (!fn) throw notFound(`Function not found: ${nameOrArn}`);
+    return fn.invoke(event);
+  }
+
+  accepts(request: EdgeRequest): boolean {
+    return INVOKE_PATH.test(request.path);
+  }
+
+  async serve(request: EdgeRequest, response: ServerResponse): Promise<void> {
+    const name = INVOKE_PATH.exec(request.path)![1]!;
+    const contentType = 'application/json';
+    const fn = this.get(name);
+    if (!fn) return sendAwsError(response, new AwsError('ResourceNotFoundException', `Function not found: ${decodeURIComponent(name)}`, 404), contentType);
+    let event: unknown = {};
+    try {
+      const text = request.body.toString('utf8');
+      if (text.trim() !== '') event = JSON.parse(text);
+    } catch {
+      return sendAwsError(response, new AwsError('InvalidRequestContentException', 'Could not parse request body into json'), contentType);
+    }
+    const requestId = randomUUID();
+    const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (invocationType === 'Event') {
+      void fn.invoke(event, requestId);
+      response.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
+      return void response.end();
+    }
+    if (invocationType === 'DryRun') {
+      response.writeHead(204, { 'x-amzn-requestid': requestId });
+      return void response.end();
+    }
+    const result = await fn.invoke(event, requestId);
+    const body = JSON.stringify(result.ok ? (result.payload ?? null) : result.error);
+    response.writeHead(200, {
+      'content-type': contentType,
+      'x-amzn-requestid': requestId,
+      'x-amz-executed-version': '$LATEST',
+      ...(result.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
+    });
+    response.end(body);
+  }
+}

@@ -1,0 +1,229 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  formatIssue,
+  parseTemplateText,
+  resolveTemplate,
+  TemplateError,
+  type LoadedResource,
+  type LoadedTemplate,
+} from '../../../src/stacks/template/index.js';
+
+const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
+
+function load(text: string): LoadedTemplate {
+  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', STACK);
+}
+
+function problems(text: string): string[] {
+  try {
+    load(text);
+  } catch (error) {
+    if (error instanceof TemplateError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  throw new Error('the template loaded without problems');
+}
+
+function resource(loaded: LoadedTemplate, logicalId: string): LoadedResource {
+  const found = loaded.resources.find((r) => r.logicalId === logicalId);
+  if (!found) throw new Error(`no resource ${logicalId}`);
+  return found;
+}
+
+/** A SAM template with one function whose Events are `events` (YAML, indented 8). */
+function withEvents(events: string, more = ''): string {
+  return `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      CodeUri: src/
+      Runtime: nodejs20.x
+      Events:
+${events}
+${more}`;
+}
+
+describe('SAM events', () => {
+  it('Api events go to the implicit ServerlessRestApi, or to the Api named by RestApiId', () => {
+    const loaded = load(
+      withEvents(
+        `        List:
+          Type: Api
+          Properties: { Path: /orders, Method: get }
+        Create:
+          Type: Api
+          Properties: { Path: /orders, Method: post, RestApiId: !Ref Rest }`,
+        `  Rest:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: v1 }`,
+      ),
+    );
+    expect(loaded.resources.map((r) => r.logicalId)).toEqual(['ServerlessRestApi', 'Rest', 'Fn']);
+    expect(resource(loaded, 'Fn').sam?.events).toEqual([
+      expect.objectContaining({ name: 'List', kind: 'api', api: 'ServerlessRestApi', path: '/orders', method: 'GET' }),
+      expect.objectContaining({ name: 'Create', kind: 'api', api: 'Rest', path: '/orders', method: 'POST' }),
+    ]);
+    expect(resource(loaded, 'Fn').dependsOn).toEqual(['ServerlessRestApi', 'Rest']);
+  });
+
+  it('ScheduleV2, CloudWatchEvent and pass-through event types', () => {
+    const loaded = load(
+      withEvents(`        Tick:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(5 minutes)
+            ScheduleExpressionTimezone: Europe/London
+            Input: '{"tick":true}'
+        Legacy:
+          Type: CloudWatchEvent
+          Properties:
+            Pattern: { source: [aws.ec2] }
+            State: DISABLED
+            InputPath: $.detail
+        Queue:
+          Type: SQS
+          Properties: { Queue: arn:aws:sqs:us-east-1:123456789012:q, BatchSize: 5 }`),
+    );
+    const [tick, legacy, queue] = resource(loaded, 'Fn').sam?.events ?? [];
+    expect(tick).toMatchObject({
+      kind: 'schedule',
+      scheduleLogicalId: 'FnTick',
+      scheduleExpression: 'rate(5 minutes)',
+      timezone: 'Europe/London',
+      state: 'ENABLED',
+      input: '{"tick":true}',
+    });
+    expect(tick).toHaveProperty('scheduleName', expect.stringMatching(/^presso-FnTick-[A-Z0-9]{12}$/));
+    expect(legacy).toMatchObject({ kind: 'rule', type: 'CloudWatchEvent', eventBusName: 'default', state: 'DISABLED', inputPath: '$.detail' });
+    expect(queue).toEqual({ name: 'Queue', type: 'SQS', kind: 'other', properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:q', BatchSize: 5 } });
+  });
+
+  it('report missing required event properties, unknown event types and bad API references', () => {
+    expect(
+      problems(
+        withEvents(
+          `        NoPattern:
+          Type: EventBridgeRule
+          Properties: { EventBusName: bus }
+        NoSchedule:
+          Type: Schedule
+        NoPath:
+          Type: Api
+          Properties: { Method: get }
+        NoStream:
+          Type: DynamoDB
+          Properties: { StartingPosition: LATEST }
+        WrongApi:
+          Type: HttpApi
+          Properties: { ApiId: !Ref Queue }
+        Literal:
+          Type: HttpApi
+          Properties: { ApiId: abc123 }
+        Carrier:
+          Type: Pigeon`,
+          '  Queue:\n    Type: AWS::SQS::Queue',
+        ),
+      ),
+    ).toEqual([
+      "t.yaml: Resources.Fn.Properties.Events.Carrier.Type: unknown event type 'Pigeon' for AWS::Serverless::Function",
+      't.yaml: Resources.Fn.Properties.Events.WrongApi.Properties.ApiId: ApiId must be a Ref to an AWS::Serverless::HttpApi resource in this template',
+      't.yaml: Resources.Fn.Properties.Events.Literal.Properties.ApiId: ApiId must be a Ref to an AWS::Serverless::HttpApi resource in this template',
+      't.yaml: Resources.Fn.Properties.Events.NoPattern.Properties: Pattern is required',
+      't.yaml: Resources.Fn.Properties.Events.NoSchedule.Properties: Schedule is required',
+      't.yaml: Resources.Fn.Properties.Events.NoPath.Properties: Path and Method are required',
+      't.yaml: Resources.Fn.Properties.Events.NoStream.Properties: Stream is required',
+    ]);
+  });
+
+  it('Events must be literal maps with a literal Type', () => {
+    expect(problems(withEvents('          !If [X, {}, {}]'))).toEqual([
+      't.yaml: Resources.Fn.Properties.Events: Events must be a map of event names to { Type, Properties }',
+      "t.yaml: Resources.Fn.Properties.Events: unknown condition 'X'",
+    ]);
+    expect(problems(withEvents('        E: { Type: !Ref T }'))).toEqual([
+      't.yaml: Resources.Fn.Properties.Events.E: an event needs a literal Type',
+      "t.yaml: Resources.Fn.Properties.Events.E.Type: Ref to unknown parameter or resource 'T'",
+    ]);
+  });
+
+  it('refuses a resource named like an implicit API when SAM needs that name', () => {
+    expect(
+      problems(withEvents('        Get:\n          Type: HttpApi', '  ServerlessHttpApi:\n    Type: AWS::SQS::Queue')),
+    ).toEqual([
+      "t.yaml: Resources.ServerlessHttpApi: 'ServerlessHttpApi' is the logical id SAM gives the implicit API of events without an API; rename this resource",
+    ]);
+  });
+});
+
+describe('SAM policies', () => {
+  it('a single managed policy, templates with intrinsics, documents', () => {
+    const loaded = load(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { TableName: orders }
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: processor
+      DefinitionUri: sm.asl.json
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      CodeUri: src/
+      Role: !GetAtt Role.Arn
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - DynamoDBReadPolicy: { TableName: !Ref Table }
+        - StepFunctionsExecutionPolicy: { StateMachineName: !GetAtt Machine.Name }
+        - CloudWatchPutMetricPolicy: {}
+        - Version: '2012-10-17'
+          Statement: [{ Effect: Allow, Action: 's3:GetObject', Resource: '*' }]
+  Role:
+    Type: AWS::IAM::Role
+    Properties: { RoleName: fn-role }
+`);
+    const fn = resource(loaded, 'Fn');
+    expect(fn.properties['Role']).toBe('arn:aws:iam::123456789012:role/fn-role');
+    expect(fn.sam?.policies).toEqual([
+      { kind: 'managed', policy: 'AWSLambdaBasicExecutionRole' },
+      { kind: 'template', template: 'DynamoDBReadPolicy', parameters: { TableName: 'orders' } },
+      { kind: 'template', template: 'StepFunctionsExecutionPolicy', parameters: { StateMachineName: 'processor' } },
+      { kind: 'template', template: 'CloudWatchPutMetricPolicy', parameters: {} },
+      { kind: 'document', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } },
+    ]);
+    expect(fn.dependsOn).toEqual(['Table', 'Machine', 'Role']);
+  });
+
+  it('reports a policy that is none of those', () => {
+    expect(
+      problems(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      CodeUri: src/
+      Policies: [[x], { A: {}, B: {} }]
+`),
+    ).toEqual([
+      't.yaml: Resources.Fn.Properties.Policies[0]: a policy must be a managed policy name or ARN, a policy template ({ Name: { ... } }) or a policy document',
+      't.yaml: Resources.Fn.Properties.Policies[1]: a policy must be a managed policy name or ARN, a policy template ({ Name: { ... } }) or a policy document',
+    ]);
+  });
+});
+
+describe('SAM transform', () => {
+  it('is required for AWS::Serverless types; unknown SAM types and other transforms are refused', () => {
+    expect(problems('Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n')).toEqual([
+      't.yaml: Resources.Fn.Type: AWS::Serverless::Function needs Transform: AWS::Serverless-2016-10-31',
+    ]);
+    expect(problems('Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions]\nResources:\n  X:\n    Type: AWS::Serverless::Thing\n')).toEqual([
+      't.yaml: Transform[1]: transform AWS::LanguageExtensions is not supported locally (only AWS::Serverless-2016-10-31)',
+      't.yaml: Resources.X.Type: unknown SAM resource type AWS::Serverless::Thing',
+    ]);
+  });
+});
