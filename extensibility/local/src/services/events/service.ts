@@ -10,7 +10,7 @@ import { DeadLetters } from './dead-letters.js';
 import { Delivery, DeliveryError } from './delivery.js';
 import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
 import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
-import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult } from './put-events.js';
+import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult, type PutEventsEntry } from './put-events.js';
 import { compileTargetInput } from './transform.js';
 
 export interface EventsServiceOptions {
@@ -246,6 +246,11 @@ export class EventsService implements JsonService {
   }
 
   // ---- events ----
+
+  /** PutEvents from inside the local cloud (Step Functions' events:putEvents task): same checks and dispatch. */
+  putEntries(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: EntryResult[] } {
+    return this.putEvents({ Entries: entries });
+  }
 
   private putEvents(input: Input) {
     const entries = checkRequest(input.Entries, this.requestSizeLimit);

@@ -125,11 +125,11 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     issues.add('a template needs a Resources section with at least one resource', { path: 'Resources' });
   }
   const resourceIds = new Set(Object.keys(definitions));
+  const parameterNames = new Set(isPlainObject(template['Parameters']) ? Object.keys(template['Parameters']) : []);
   for (const id of resourceIds) {
-    if (isPlainObject(template['Parameters']) && Object.hasOwn(template['Parameters'], id)) issues.add(`'${id}' is both a parameter and a resource`, { resource: id, path: `Resources.${id}` });
+    if (parameterNames.has(id)) issues.add(`'${id}' is both a parameter and a resource`, { resource: id, path: `Resources.${id}` });
   }
 
-  const parameterNames = new Set(isPlainObject(template['Parameters']) ? Object.keys(template['Parameters']) : []);
   const baseEnv = {
     parameters,
     parameterNames,

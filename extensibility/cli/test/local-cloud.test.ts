@@ -1,0 +1,72 @@
+// presso up / events / stats / dlq as a user runs them: real processes, the real edge, the SDK.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+
+const run = promisify(execFile);
+const bin = new URL('../bin/presso.js', import.meta.url).pathname;
+let up: ChildProcessWithoutNullStreams;
+let endpoint: string;
+let output = '';
+
+const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
+
+beforeAll(async () => {
+  up = spawn(process.execPath, [bin, 'up', '--port', '0', '--speed', '1000']);
+  endpoint = await new Promise<string>((resolve, reject) => {
+    up.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /^ready\s+(\S+)/m.exec(output);
+      if (ready) resolve(ready[1]!);
+    });
+    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    up.on('exit', (code) => reject(new Error(`presso up exited with ${code}:\n${output}`)));
+  });
+});
+
+afterAll(() => {
+  if (up.exitCode === null) up.kill('SIGKILL');
+});
+
+describe('presso and a running local cloud', () => {
+  it('prints the edge and a ready line', () => {
+    expect(output).toMatch(/^edge\s+http:\/\/127\.0\.0\.1:\d+/m);
+  });
+
+  it('lists archived events as JSON Lines, filtered by bus and pattern, and counts them', async () => {
+    const eb = new EventBridgeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    await eb.send(new CreateEventBusCommand({ Name: 'Serverlesspresso' }));
+    await eb.send(new PutEventsCommand({ Entries: [
+      { EventBusName: 'Serverlesspresso', Source: 'awsserverlessda.serverlesspresso', DetailType: 'OrderManager.OrderNYC-COMPLETED', Detail: '{"orderId":"o1"}' },
+      { EventBusName: 'Serverlesspresso', Source: 'awsserverlessda.serverlesspresso', DetailType: 'Validator.NewOrder', Detail: '{"orderId":"o2"}' },
+      { Source: 'other.app', DetailType: 'Ping', Detail: '{}' },
+    ] }));
+    eb.destroy();
+    const all = (await presso('events')).trim().split('\n');
+    expect(all).toHaveLength(3);
+    const completed = (await presso('events', '--bus', 'Serverlesspresso', '--pattern', '{"detail-type":[{"wildcard":"OrderManager.Order*-COMPLETED"}]}')).trim().split('\n');
+    expect(completed.map((l) => (JSON.parse(l) as { detail: unknown }).detail)).toEqual([{ orderId: 'o1' }]);
+    const stats = JSON.parse(await presso('stats', '--json')) as { buses: Record<string, { put: number }> };
+    expect(stats.buses.Serverlesspresso!.put).toBe(2);
+    expect(stats.buses.default!.put).toBe(1);
+    expect(await presso('stats')).toMatch(/bus Serverlesspresso\s+2\s+0/);
+    expect(await presso('dlq')).toBe('no dead letters\n');
+  });
+
+  it('says what to do when no local cloud answers', async () => {
+    await expect(run(process.execPath, [bin, 'stats', '--endpoint', 'http://127.0.0.1:1'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('no local cloud answers at http://127.0.0.1:1'),
+    });
+  });
+
+  it('rejects a bad --speed with the reason', async () => {
+    await expect(run(process.execPath, [bin, 'up', '--speed', 'fast'])).rejects.toMatchObject({ stderr: expect.stringContaining('speed must be a positive number, got "fast"') });
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
+    up.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
