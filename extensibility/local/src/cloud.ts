@@ -9,6 +9,9 @@ import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './ed
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
 import { LambdaService } from './services/lambda/service.js';
+import { SfnApiError, StepFunctionsEngine } from './services/states/engine/index.js';
+import { StatesService } from './services/states/service.js';
+import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
 export interface LocalCloudOptions {
@@ -34,6 +37,7 @@ export interface LocalCloud {
   readonly edge: Edge;
   readonly events: EventsService;
   readonly lambda: LambdaService;
+  readonly states: StatesService;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -53,11 +57,28 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
+  // The runner reaches the service late: the service needs the engine, the engine the runner.
+  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states });
+  const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
+  const states = new StatesService(engine, account);
+  // A rule's state machine target starts an execution named by the event id, so a redelivered
+  // event finds its execution already there instead of starting a second one.
+  events.delivery.registerInvoker('states', async (arn, input, event) => {
+    const stateMachine = states.stateMachine(arn);
+    if (!stateMachine) throw new DeliveryError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`, false);
+    try {
+      engine.startExecution({ stateMachine, name: event.id, input: JSON.stringify(input ?? {}) });
+    } catch (e) {
+      if (e instanceof SfnApiError && e.code === 'ExecutionAlreadyExists') return;
+      if (e instanceof SfnApiError) throw new DeliveryError(e.code, e.message, false);
+      throw e;
+    }
+  });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, admin], log });
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
   where.url = edge.url;
   const cloud: LocalCloud = {
     url: edge.url,
@@ -68,6 +89,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     edge,
     events,
     lambda,
+    states,
     clientEnv: () => ({
       AWS_ENDPOINT_URL: edge.url,
       AWS_REGION: account.region,
@@ -77,6 +99,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }),
     async close() {
       await edge.close();
+      engine.shutdown();
       events.close();
     },
   };
