@@ -2,6 +2,9 @@
 // the state and the field ("State 'Foo': Next 'Bar' does not exist") and cover what the schema
 // can't (targets within the right States block, retrier order, query-language field mixing...).
 
+// The ambient types must come along when another workspace type-checks this file through its imports.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./asl-validator.d.ts" />
 import aslValidator from 'asl-validator';
 import { CHOICE_OPERATORS } from './choice.js';
 import { parseIntrinsic } from './intrinsics.js';
