@@ -6,6 +6,7 @@ import { upCommand } from './commands/up.js';
 import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
+import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
@@ -31,14 +32,44 @@ program
 
 program
   .command('up')
-  .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Lambda, ...)')
+  .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps')
+  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
   .option('--data-dir <dir>', 'keep state (event archive, ...) in this directory; a temporary one by default')
   .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
   .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
-  .action(async (options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy' }) => {
-    await upCommand(options);
+  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy' }) => {
+    await upCommand({ ...options, dirs });
+  });
+
+program
+  .command('deploy')
+  .description('deploy one app (its SAM template) to a running local cloud as one stack, all or nothing')
+  .argument('<dir>', 'the app folder (with template.yaml) or a template file')
+  .option('--stack-name <name>', 'the stack name (default: the folder name)')
+  .option('--parameter-overrides <K=V...>', 'template parameters, as `sam deploy` takes them')
+  .addOption(endpointOption())
+  .action(async (dir: string, options: { stackName?: string; parameterOverrides?: string[]; endpoint: string }) => {
+    process.exitCode = await deployCommand(options.endpoint, dir, options, process.stdout);
+  });
+
+program
+  .command('delete')
+  .description("delete one stack: exactly that stack's resources")
+  .argument('<stack>', 'the stack name')
+  .addOption(endpointOption())
+  .action(async (stack: string, options: { endpoint: string }) => {
+    process.exitCode = await deleteCommand(options.endpoint, stack, process.stdout);
+  });
+
+program
+  .command('stacks')
+  .description('list deployed stacks with their outputs')
+  .option('--json', 'print JSON')
+  .addOption(endpointOption())
+  .action(async (options: { json?: boolean; endpoint: string }) => {
+    process.exitCode = await stacksCommand(options.endpoint, process.stdout, options.json);
   });
 
 program

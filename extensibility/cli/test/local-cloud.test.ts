@@ -64,6 +64,21 @@ describe('presso and a running local cloud', () => {
     await expect(run(process.execPath, [bin, 'up', '--speed', 'fast'])).rejects.toMatchObject({ stderr: expect.stringContaining('speed must be a positive number, got "fast"') });
   });
 
+  it('deploys, lists and deletes a stack; a broken template deploys nothing and says where', async () => {
+    const fixtures = new URL('../../local/test/stacks/fixtures/', import.meta.url).pathname;
+    const deployed = await presso('deploy', `${fixtures}echo-app`, '--stack-name', 'echo', '--parameter-overrides', 'BusName=CliBus');
+    expect(deployed).toMatch(/^echo {2}CREATE_COMPLETE {2}2 resources/m);
+    expect(deployed).toContain('not emulated: Alerts (AWS::SNS::Topic)');
+    expect(deployed).toContain('BusArn = arn:aws:events:us-east-1:000000000000:event-bus/CliBus');
+    expect(await presso('stacks')).toMatch(/^echo {2}CREATE_COMPLETE/m);
+    await expect(presso('deploy', `${fixtures}broken-app`)).rejects.toMatchObject({
+      stdout: expect.stringMatching(/Resources\.BadRule\.Properties\.EventPattern: Event pattern is not valid[\s\S]*nothing of this stack was deployed/),
+    });
+    await expect(presso('deploy', `${fixtures}echo-app`, '--parameter-overrides', 'oops')).rejects.toMatchObject({ stdout: expect.stringContaining('--parameter-overrides') });
+    expect(await presso('delete', 'echo')).toBe('deleted echo\n');
+    expect(await presso('stacks')).toBe('no stacks\n');
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
     up.kill('SIGINT');

@@ -11,6 +11,7 @@ import { EventsService } from './services/events/service.js';
 import { LambdaService } from './services/lambda/service.js';
 import { SfnApiError, StepFunctionsEngine } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
+import { Stacks } from './stacks/stacks.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
@@ -38,6 +39,8 @@ export interface LocalCloud {
   readonly events: EventsService;
   readonly lambda: LambdaService;
   readonly states: StatesService;
+  /** Apps deployed from their SAM templates, one stack each. */
+  readonly stacks: Stacks;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -77,7 +80,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
-  const admin = new AdminRoutes(events, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
+  const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
+  const stacks = new Stacks(account, events, states, log);
   const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
   where.url = edge.url;
   const cloud: LocalCloud = {
@@ -90,6 +94,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     events,
     lambda,
     states,
+    stacks,
     clientEnv: () => ({
       AWS_ENDPOINT_URL: edge.url,
       AWS_REGION: account.region,

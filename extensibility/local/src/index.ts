@@ -12,3 +12,6 @@ export type { Counts } from './services/events/counters.js';
 export { StatesService, type StateMachineRecord, type RegisterStateMachineParams } from './services/states/service.js';
 export { createLocalTaskRunner, type LocalTaskRunnerDeps } from './services/states/tasks.js';
 export { StepFunctionsEngine, SfnApiError, TaskError, type ExecutionDescription, type ExecutionStatus, type HistoryEvent, type StateMachineType } from './services/states/engine/index.js';
+export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
+export type { StackRecord, DeployedResource } from './stacks/model.js';
+export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';

@@ -1,5 +1,6 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
-import { startLocalCloud } from '@serverlesspresso/local';
+import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
+import { printStack } from './stacks.js';
 
 export interface UpOptions {
   host?: string;
@@ -7,6 +8,8 @@ export interface UpOptions {
   dataDir?: string;
   speed: number;
   eventSizeLimit?: 'current' | 'legacy';
+  /** App folders to deploy, in order, each as its own stack. */
+  dirs?: string[];
 }
 
 export async function upCommand(options: UpOptions): Promise<void> {
@@ -20,6 +23,10 @@ export async function upCommand(options: UpOptions): Promise<void> {
   console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
   console.log(`data        ${cloud.dataDir}`);
   console.log(`speed       ${cloud.time.speed}x`);
+  if (!(await deployAll(cloud, options.dirs ?? []))) {
+    await cloud.close();
+    process.exit(1);
+  }
   console.log(`ready       ${cloud.url}`);
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -32,4 +39,18 @@ export async function upCommand(options: UpOptions): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Deploys each app in order; the first failure stops startup with its message. */
+async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<boolean> {
+  for (const [i, dir] of dirs.entries()) {
+    process.stdout.write(`deploying   [${i + 1}/${dirs.length}] ${dir}\n`);
+    try {
+      printStack(await cloud.stacks.deploy({ path: dir }), process.stdout);
+    } catch (e) {
+      console.error(`presso up: ${(e as Error).message}\nnothing of this stack was deployed; stopping`);
+      return false;
+    }
+  }
+  return true;
 }

@@ -4,6 +4,8 @@ import type { ServerResponse } from 'node:http';
 import type { EdgeRequest, PathService } from '../edge/types.js';
 import { compilePattern, type CompiledPattern } from '../services/events/pattern/index.js';
 import type { EventsService } from '../services/events/service.js';
+import { TemplateError } from '../stacks/template/index.js';
+import type { Stacks } from '../stacks/stacks.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -16,6 +18,7 @@ export class AdminRoutes implements PathService {
 
   constructor(
     private readonly events: EventsService,
+    private readonly stacks: () => Stacks,
     private readonly info: () => Record<string, unknown>,
   ) {}
 
@@ -36,8 +39,30 @@ export class AdminRoutes implements PathService {
         return this.redrive(request, res);
       case 'GET /_presso/events':
         return this.streamEvents(request, res);
+      case 'GET /_presso/stacks':
+        return json(res, 200, { stacks: this.stacks().list() });
+      case 'POST /_presso/stacks':
+        return this.deploy(request, res);
       default:
+        if (request.method === 'DELETE' && request.path.startsWith('/_presso/stacks/')) {
+          const name = decodeURIComponent(request.path.slice('/_presso/stacks/'.length));
+          const deleted = await this.stacks().delete(name);
+          return json(res, deleted ? 200 : 404, deleted ? { deleted: name } : { message: `Stack ${name} does not exist.` });
+        }
         return json(res, 404, { message: `No local route ${route}` });
+    }
+  }
+
+  /** Deploys an app folder or template file on this machine; errors name file, resource and property. */
+  private async deploy(request: EdgeRequest, res: ServerResponse): Promise<void> {
+    const body = JSON.parse(request.body.toString('utf8') || '{}') as { path?: string; stackName?: string; parameterOverrides?: Record<string, string> };
+    if (!body.path) return json(res, 400, { message: 'path is required: an app folder or a template file' });
+    try {
+      const stack = await this.stacks().deploy({ path: body.path, ...(body.stackName ? { stackName: body.stackName } : {}), ...(body.parameterOverrides ? { parameterOverrides: body.parameterOverrides } : {}) });
+      json(res, 200, { stack });
+    } catch (e) {
+      const issues = e instanceof TemplateError ? e.issues : undefined;
+      json(res, 400, { message: (e as Error).message, ...(issues ? { issues } : {}) });
     }
   }
 
