@@ -7,6 +7,7 @@ import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
+import { executionsCommand } from './commands/executions.js';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
@@ -90,6 +91,17 @@ program
   .addOption(endpointOption())
   .action(async (options: { json?: boolean; endpoint: string }) => {
     process.exitCode = await statsCommand(options.endpoint, process.stdout, options.json);
+  });
+
+program
+  .command('executions')
+  .description("list Step Functions executions per state machine, or print one's history")
+  .argument('[stateMachine]', 'a state machine name or ARN (default: all)')
+  .option('--history <executionArn>', 'print the history of this execution')
+  .addOption(new Option('--status <status>', 'only executions in this status').choices(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']))
+  .addOption(endpointOption())
+  .action(async (stateMachine: string | undefined, options: { history?: string; status?: string; endpoint: string }) => {
+    process.exitCode = await executionsCommand(options.endpoint, stateMachine, options, process.stdout);
   });
 
 const dlq = program.command('dlq').description('dead-lettered events: list them, or redrive them to their targets');

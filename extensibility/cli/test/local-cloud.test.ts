@@ -75,6 +75,19 @@ describe('presso and a running local cloud', () => {
       stdout: expect.stringMatching(/Resources\.BadRule\.Properties\.EventPattern: Event pattern is not valid[\s\S]*nothing of this stack was deployed/),
     });
     await expect(presso('deploy', `${fixtures}echo-app`, '--parameter-overrides', 'oops')).rejects.toMatchObject({ stdout: expect.stringContaining('--parameter-overrides') });
+    const eb = new EventBridgeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    await eb.send(new PutEventsCommand({ Entries: [{ EventBusName: 'CliBus', Source: 'awsserverlessda.serverlesspresso', DetailType: 'Validator.NewOrder', Detail: '{"orderId":"cli-1"}' }] }));
+    eb.destroy();
+    const echoArn = (JSON.parse(await presso('stacks', '--json')) as Array<{ outputs: Record<string, string> }>)[0]!.outputs.EchoArn!;
+    const machine = echoArn.slice(echoArn.lastIndexOf(':') + 1);
+    // Wait on the API itself (bounded) for the execution to finish, then read it with presso.
+    const sfn = (op: string, input: object) => fetch(endpoint, { method: 'POST', headers: { 'x-amz-target': `AWSStepFunctions.${op}` }, body: JSON.stringify(input) }).then((r) => r.json() as Promise<{ executions: Array<{ status: string }> }>);
+    for (let i = 0; i < 200 && (await sfn('ListExecutions', { stateMachineArn: echoArn, statusFilter: 'SUCCEEDED' })).executions.length === 0; i++);
+    const executions = await presso('executions', machine);
+    expect(executions).toMatch(new RegExp(`^${machine} {2}\\(1 executions\\)\\n {4}SUCCEEDED `));
+    const arn = /(arn:aws:states:\S+:execution:\S+)/.exec(executions)![1]!;
+    expect(await presso('executions', '--history', arn)).toMatch(/ExecutionStarted[\s\S]*TaskScheduled[\s\S]*ExecutionSucceeded/);
+    await expect(presso('executions', 'nope')).rejects.toMatchObject({ stdout: expect.stringContaining('no state machine named nope') });
     expect(await presso('delete', 'echo')).toBe('deleted echo\n');
     expect(await presso('stacks')).toBe('no stacks\n');
   });
