@@ -1,21 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatIssue, parseTemplateText, resolveTemplate, TemplateError, type LoadedTemplate } from '../../../src/stacks/template/index.js';
+import { load, problems } from './helpers.js';
 
-const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
 
-function load(text: string, parameterOverrides: Record<string, string> = {}): LoadedTemplate {
-  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', { ...STACK, parameterOverrides });
-}
 
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (error) {
-    if (error instanceof TemplateError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('the template loaded without problems');
-}
 
 const QUEUE = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n';
 
@@ -95,7 +82,7 @@ Outputs:
     expect(dev.resources.map((r) => r.logicalId)).toEqual(['Always', 'Watcher']);
     expect(dev.resources[1]?.dependsOn).toEqual([]);
     expect(dev.outputs).toEqual({});
-    const prod = load(text, { Stage: 'prod' });
+    const prod = load(text, { parameterOverrides: { Stage: 'prod' } });
     expect(prod.resources.map((r) => r.logicalId)).toEqual(['Always', 'ProdQueue', 'Watcher']);
     expect(prod.resources[1]).toMatchObject({ condition: 'IsProd', dependsOn: ['Always'] });
     expect(prod.resources[2]?.dependsOn).toEqual(['ProdQueue']);

@@ -1,21 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatIssue, parseTemplateText, resolveTemplate, TemplateError, type LoadedTemplate } from '../../../src/stacks/template/index.js';
+import { type LoadedTemplate } from '../../../src/stacks/template/index.js';
+import { load, problems } from './helpers.js';
 
-const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
 
-function load(text: string): LoadedTemplate {
-  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', STACK);
-}
 
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (error) {
-    if (error instanceof TemplateError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('the template loaded without problems');
-}
 
 function properties(loaded: LoadedTemplate, logicalId: string): Record<string, unknown> {
   return loaded.resources.find((r) => r.logicalId === logicalId)?.properties ?? {};

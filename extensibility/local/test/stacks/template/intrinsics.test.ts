@@ -1,32 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import {
-  formatIssue,
-  loadTemplate,
-  parseTemplateText,
-  resolveTemplate,
-  TemplateError,
-  type LoadedTemplate,
-  type LoadOptions,
-} from '../../../src/stacks/template/index.js';
+import { loadTemplate } from '../../../src/stacks/template/index.js';
+import { load, problems, STACK } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
 const EXPORTS = { 'shared-BusArn': 'arn:aws:events:us-east-1:111111111111:event-bus/shared', 'test-TableName': 'shared-table' };
 
-function load(yaml: string, options: Partial<LoadOptions> = {}): LoadedTemplate {
-  return resolveTemplate(parseTemplateText(yaml, 't.yaml'), 't.yaml', { ...STACK, ...options });
-}
 
-function problems(yaml: string, options: Partial<LoadOptions> = {}): string[] {
-  try {
-    load(yaml, options);
-  } catch (error) {
-    if (error instanceof TemplateError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('the template loaded without problems');
-}
 
 /** A template with one probe resource whose Properties are `properties` (YAML, indented 6). */
 function probe(properties: string, extra = ''): string {

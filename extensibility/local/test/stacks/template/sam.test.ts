@@ -1,28 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  formatIssue,
-  parseTemplateText,
-  resolveTemplate,
-  TemplateError,
-  type LoadedResource,
-  type LoadedTemplate,
-} from '../../../src/stacks/template/index.js';
+import { type LoadedResource, type LoadedTemplate } from '../../../src/stacks/template/index.js';
+import { load, problems } from './helpers.js';
 
-const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
 
-function load(text: string): LoadedTemplate {
-  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', STACK);
-}
 
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (error) {
-    if (error instanceof TemplateError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  throw new Error('the template loaded without problems');
-}
 
 function resource(loaded: LoadedTemplate, logicalId: string): LoadedResource {
   const found = loaded.resources.find((r) => r.logicalId === logicalId);
