@@ -248,6 +248,38 @@ describe('targets', () => {
   });
 });
 
+describe('schedules', () => {
+  it('fires rate() rules as Scheduled Events on the time scale, and stops when disabled', async () => {
+    let fired = 0;
+    let resolveTwo: () => void;
+    const two = new Promise<void>((r) => (resolveTwo = r));
+    const arn = fn('tickFn', async () => {
+      if (++fired === 2) resolveTwo();
+      return null;
+    });
+    // speed 100,000: one simulated minute is 0.6 ms.
+    await eb.send(new PutRuleCommand({ Name: 'Tick', ScheduleExpression: 'rate(1 minute)' }));
+    await eb.send(new PutTargetsCommand({ Rule: 'Tick', Targets: [{ Id: 'tick', Arn: arn }] }));
+    await two;
+    await eb.send(new DisableRuleCommand({ Name: 'Tick' }));
+    await cloud.events.delivery.drain();
+    const [event] = received.get('tickFn') as EventEnvelope[];
+    expect(event).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:000000000000:rule/Tick'], detail: {} });
+    const after = received.get('tickFn')!.length;
+    await eb.send(new PutEventsCommand({ Entries: [entry({})] })); // a round trip: no timer fires once disabled
+    await cloud.events.delivery.drain();
+    expect(received.get('tickFn')!.length).toBe(after);
+  });
+
+  it('rejects schedule expressions AWS rejects', async () => {
+    for (const expression of ['rate(1 minutes)', 'rate(0 minutes)', 'rate(5 weeks)', 'every 5 minutes']) {
+      await expect(eb.send(new PutRuleCommand({ Name: 'BadTick', ScheduleExpression: expression })))
+        .rejects.toMatchObject({ name: 'ValidationException', message: 'Parameter ScheduleExpression is not valid.' });
+    }
+    await eb.send(new PutRuleCommand({ Name: 'Cron', ScheduleExpression: 'cron(0 12 * * ? *)' }));
+  });
+});
+
 describe('the archive and counters', () => {
   it('appends every accepted event as JSON Lines, lists it by bus and pattern, and follows new ones', async () => {
     const out = await eb.send(new PutEventsCommand({ Entries: [entry({ archived: 1 }, { Source: 'x.archive' }), entry({ archived: 2 }, { Source: 'x.other' })] }));

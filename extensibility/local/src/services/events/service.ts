@@ -12,6 +12,7 @@ import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
 import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
 import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult, type PutEventsEntry } from './put-events.js';
 import { compileTargetInput } from './transform.js';
+import { scheduledEvent, schedulePeriodMs } from './schedule.js';
 
 export interface EventsServiceOptions {
   account: Account;
@@ -48,11 +49,15 @@ export class EventsService implements JsonService {
   private readonly account: Account;
   private readonly requestSizeLimit: number;
   private readonly log: (line: string) => void;
+  private readonly time: TimeScale;
+  /** Timers of enabled rate() rules, by rule ARN. */
+  private readonly schedules = new Map<string, NodeJS.Timeout>();
 
   constructor(options: EventsServiceOptions) {
     this.account = options.account;
     this.requestSizeLimit = options.requestSizeLimit ?? DEFAULT_REQUEST_SIZE_LIMIT;
     this.log = options.log ?? (() => {});
+    this.time = options.time;
     this.archive = new EventArchive(options.dataDir);
     this.delivery = new Delivery(options.time, this.counters, this.deadLetters, this.log);
     this.createBus('default');
@@ -144,6 +149,7 @@ export class EventsService implements JsonService {
     const scheduleExpression = str(input, 'ScheduleExpression');
     if (!eventPattern && !scheduleExpression) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
     if (scheduleExpression && bus.name !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
+    if (scheduleExpression) schedulePeriodMs(scheduleExpression);
     let pattern;
     if (eventPattern) {
       try {
@@ -165,6 +171,7 @@ export class EventsService implements JsonService {
       ...(str(input, 'RoleArn') ? { roleArn: str(input, 'RoleArn') } : {}),
     };
     bus.rules.set(name, rule);
+    this.reschedule(rule);
     return { RuleArn: rule.arn };
   }
 
@@ -174,6 +181,7 @@ export class EventsService implements JsonService {
     if (!rule) return {};
     if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
     bus.rules.delete(rule.name);
+    this.unschedule(rule.arn);
     return {};
   }
 
@@ -200,8 +208,33 @@ export class EventsService implements JsonService {
   }
 
   private setRuleState(input: Input, state: 'ENABLED' | 'DISABLED') {
-    this.rule(input).state = state;
+    const rule = this.rule(input);
+    rule.state = state;
+    this.reschedule(rule);
     return {};
+  }
+
+  /** Starts, restarts or stops a rule's rate() timer to match its expression and state. */
+  private reschedule(rule: Rule): void {
+    this.unschedule(rule.arn);
+    if (!rule.scheduleExpression || rule.state === 'DISABLED') return;
+    const period = schedulePeriodMs(rule.scheduleExpression);
+    if (period === undefined) {
+      this.log(`[events] ${rule.name}: ${rule.scheduleExpression} is accepted but cron schedules are not fired locally yet`);
+      return;
+    }
+    const timer = setInterval(() => {
+      const event = scheduledEvent(rule, this.account);
+      this.counters.rule(rule.arn).matched++;
+      this.delivery.deliver(event, rule, Date.now());
+    }, this.time.scaled(period));
+    timer.unref();
+    this.schedules.set(rule.arn, timer);
+  }
+
+  private unschedule(ruleArn: string): void {
+    clearInterval(this.schedules.get(ruleArn));
+    this.schedules.delete(ruleArn);
   }
 
   // ---- targets ----
@@ -329,6 +362,7 @@ export class EventsService implements JsonService {
   }
 
   close(): void {
+    for (const arn of [...this.schedules.keys()]) this.unschedule(arn);
     this.archive.close();
   }
 }
