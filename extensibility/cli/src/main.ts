@@ -8,6 +8,7 @@ import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
 import { executionsCommand } from './commands/executions.js';
+import { tokenCommand } from './commands/token.js';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
@@ -102,6 +103,17 @@ program
   .addOption(endpointOption())
   .action(async (stateMachine: string | undefined, options: { history?: string; status?: string; endpoint: string }) => {
     process.exitCode = await executionsCommand(options.endpoint, stateMachine, options, process.stdout);
+  });
+
+program
+  .command('token')
+  .description('mint a JWT (Cognito-like ID token) from the local issuer, for routes with a JWT authorizer')
+  .requiredOption('--user <user>', 'the user (sub and username claims)')
+  .option('--groups <list>', 'comma-separated groups (cognito:groups), e.g. admin,barista')
+  .option('--audience <aud>', 'the aud claim (the authorizer\'s audience)')
+  .addOption(endpointOption())
+  .action(async (options: { user: string; groups?: string; audience?: string; endpoint: string }) => {
+    process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
   });
 
 const dlq = program.command('dlq').description('dead-lettered events: list them, or redrive them to their targets');

@@ -54,6 +54,14 @@ describe('presso and a running local cloud', () => {
     expect(await presso('dlq')).toBe('no dead letters\n');
   });
 
+  it('mints a token from the local issuer', async () => {
+    const token = (await presso('token', '--user', 'alice', '--groups', 'admin,barista')).trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ 'cognito:username': 'alice', 'cognito:groups': ['admin', 'barista'], iss: `${endpoint}/_presso/issuer`, token_use: 'id' });
+    const jwks = (await (await fetch(`${endpoint}/_presso/issuer/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+    expect(jwks.keys).toHaveLength(1);
+  });
+
   it('says what to do when no local cloud answers', async () => {
     await expect(run(process.execPath, [bin, 'stats', '--endpoint', 'http://127.0.0.1:1'])).rejects.toMatchObject({
       stderr: expect.stringContaining('no local cloud answers at http://127.0.0.1:1'),

@@ -12,6 +12,8 @@ import { LambdaService } from './services/lambda/service.js';
 import { SfnApiError, StepFunctionsEngine } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
+import { HttpApisService } from './services/apis/service.js';
+import { LocalIssuer } from './services/apis/issuer.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
@@ -41,6 +43,9 @@ export interface LocalCloud {
   readonly states: StatesService;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
+  /** HTTP and REST APIs under <edge>/apis/<apiId>/, with JWT authorizers against the local issuer. */
+  readonly apis: HttpApisService;
+  readonly issuer: LocalIssuer;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -84,6 +89,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const stacks = new Stacks(account, events, states, log);
   const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
   where.url = edge.url;
+  // The issuer's URL is the edge's own, known once it listens.
+  const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
+  await issuer.start();
+  const apis = new HttpApisService(lambda, issuer);
+  edge.addService(apis);
   const cloud: LocalCloud = {
     url: edge.url,
     port: edge.port,
@@ -95,6 +105,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     lambda,
     states,
     stacks,
+    apis,
+    issuer,
     clientEnv: () => ({
       AWS_ENDPOINT_URL: edge.url,
       AWS_REGION: account.region,

@@ -23,7 +23,8 @@ export class AdminRoutes implements PathService {
   ) {}
 
   accepts(request: EdgeRequest): boolean {
-    return request.path.startsWith('/_presso/');
+    // The token and issuer routes belong to the HTTP APIs service.
+    return request.path.startsWith('/_presso/') && request.path !== '/_presso/token' && !request.path.startsWith('/_presso/issuer/');
   }
 
   async serve(request: EdgeRequest, res: ServerResponse): Promise<void> {
