@@ -211,6 +211,13 @@ export class ExecutionInterpreter {
     return { states: { input: c.raw, context: this.contextObject(c, mapItem) }, variables: c.scope.vars.visible() };
   }
 
+  /** A JSONata state's Output (else `fallback`) and its Assign, both evaluated in `scope`. */
+  private async jsonataOutputAndAssign(state: StateDef, scope: JsonataScope, fallback: JsonValue): Promise<{ output: JsonValue; assigned: Record<string, JsonValue> | undefined }> {
+    const output = state.Output !== undefined ? await evaluateJsonataTemplate(state.Output, scope, 'Output') : fallback;
+    const assigned = state.Assign ? await this.assignJsonata(state.Assign, scope) : undefined;
+    return { output, assigned };
+  }
+
   private async assignJsonata(assign: JsonObject, scope: JsonataScope): Promise<Record<string, JsonValue>> {
     const out: Record<string, JsonValue> = {};
     for (const key of Object.keys(assign)) out[key] = await evaluateJsonataTemplate(assign[key] as JsonValue, scope, `Assign.${key}`);
@@ -313,9 +320,7 @@ export class ExecutionInterpreter {
     const { state } = c;
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
-      const output = state.Output !== undefined ? await evaluateJsonataTemplate(state.Output, scope, 'Output') : c.raw;
-      const assigned = state.Assign ? await this.assignJsonata(state.Assign, scope) : undefined;
-      return { output, assigned, next: this.next(c) };
+      return { ...(await this.jsonataOutputAndAssign(state, scope, c.raw)), next: this.next(c) };
     }
     const env = this.pathEnv(c);
     const effective = applyInputPath(c.raw, state.InputPath, env);
@@ -412,9 +417,7 @@ export class ExecutionInterpreter {
       }
       await this.wait(c, waitMs);
       const after = this.jsonataScope(c);
-      const output = state.Output !== undefined ? await evaluateJsonataTemplate(state.Output, after, 'Output') : c.raw;
-      const assigned = state.Assign ? await this.assignJsonata(state.Assign, after) : undefined;
-      return { output, assigned, next: this.next(c) };
+      return { ...(await this.jsonataOutputAndAssign(state, after, c.raw)), next: this.next(c) };
     }
     const env = this.pathEnv(c);
     const effective = applyInputPath(c.raw, state.InputPath, env);
@@ -494,9 +497,7 @@ export class ExecutionInterpreter {
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
       scope.states.result = result;
-      const output = state.Output !== undefined ? await evaluateJsonataTemplate(state.Output, scope, 'Output') : result;
-      const assigned = state.Assign ? await this.assignJsonata(state.Assign, scope) : undefined;
-      return { output, assigned };
+      return this.jsonataOutputAndAssign(state, scope, result);
     }
     const env = this.pathEnv(c);
     const selected = state.ResultSelector !== undefined ? evaluatePayloadTemplate(state.ResultSelector, result, env) : result;
