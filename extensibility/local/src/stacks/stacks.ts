@@ -1,11 +1,18 @@
 // Stacks: each app's template deployed as its own stack, all or nothing, and deleted exactly: a
 // stack removes only what it created. Deploys and deletes run one at a time.
+//
+// Redeploying a stack updates it: a resource still in the template with the same logical id, type
+// and physical id is updated in place when its handler can (tables keep their items); every
+// other resource of the previous deployment is removed, and the rest created. If the redeploy
+// fails, the stack is rolled back to its previous deployment by the same means (what the failed
+// attempt created is removed, what it updated is updated back, what it removed is created again);
+// only if that fails too is the whole stack removed. Either way nothing half-deployed stays.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
-import { loadTemplate, type LoadedTemplate } from './template/index.js';
+import { loadTemplate, type LoadedResource, type LoadedTemplate } from './template/index.js';
 import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackRecord } from './model.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
@@ -20,9 +27,30 @@ export interface DeployRequest {
   parameterOverrides?: Record<string, string>;
 }
 
+type Undo = () => Promise<void> | void;
+
+/** A resource as deployed, with the steps that remove it. */
+interface LiveResource {
+  resource: LoadedResource;
+  undo: Undo[];
+}
+
 interface LiveStack {
   record: StackRecord;
-  undo: Array<() => Promise<void> | void>;
+  template: LoadedTemplate;
+  templateDir: string;
+  /** Deployment order. */
+  live: LiveResource[];
+}
+
+/** A deploy that failed part way: the error, and what exists of the stack now. */
+class ApplyFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly live: LiveResource[],
+  ) {
+    super((error as Error).message);
+  }
 }
 
 export function templateFileOf(path: string): string {
@@ -77,7 +105,7 @@ export class Stacks {
     return this.serial(async () => {
       const stack = this.stacks.get(name);
       if (!stack) return false;
-      await this.runUndo(stack.undo);
+      await this.removeAll(stack.live);
       this.stacks.delete(name);
       this.log(`[stacks] ${name}: deleted`);
       return true;
@@ -94,7 +122,11 @@ export class Stacks {
     return next;
   }
 
-  private async runUndo(undo: Array<() => Promise<void> | void>): Promise<void> {
+  private async removeAll(live: LiveResource[]): Promise<void> {
+    for (const l of [...live].reverse()) await this.runUndo(l.undo);
+  }
+
+  private async runUndo(undo: Undo[]): Promise<void> {
     for (const step of [...undo].reverse()) {
       try {
         await step();
@@ -113,38 +145,83 @@ export class Stacks {
       ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
     });
     const previous = this.stacks.get(stackName);
-    // Redeploying replaces the stack's resources: its own, never another stack's.
-    if (previous) await this.runUndo(previous.undo);
-    const undo: Array<() => Promise<void> | void> = [];
-    const ctx: DeployContext = { template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step) };
+    const templateDir = dirname(templateFile);
+    let live: LiveResource[];
+    try {
+      live = await this.apply(template, templateDir, previous?.live ?? []);
+    } catch (e) {
+      const failure = e instanceof ApplyFailure ? e : new ApplyFailure(e, []);
+      const error = failure.error instanceof DeployError ? failure.error : new Error(`${templateFile}: ${(failure.error as Error).message}`);
+      if (!previous) {
+        await this.removeAll(failure.live);
+        throw error;
+      }
+      try {
+        previous.live = await this.apply(previous.template, previous.templateDir, failure.live);
+        this.log(`[stacks] ${stackName}: update failed, rolled back to the previous deployment`);
+        error.message += ` (the stack ${stackName} was rolled back to its previous deployment)`;
+      } catch (rollback) {
+        await this.removeAll(rollback instanceof ApplyFailure ? rollback.live : []);
+        this.stacks.delete(stackName);
+        this.log(`[stacks] ${stackName}: rolling back failed too (${(rollback as Error).message}); the stack was removed`);
+        error.message += ` (rolling the stack ${stackName} back failed too, so it was removed: ${(rollback as Error).message})`;
+      }
+      throw error;
+    }
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
-    try {
-      for (const resource of template.resources) {
-        const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-        const handler = this.handlers.get(resource.type);
-        if (handler) {
-          await handler(resource, ctx);
-          resources.push(entry);
-        } else if (RECORDED.has(resource.type)) {
-          resources.push(entry);
-        } else {
-          notEmulated.push(entry);
-          this.log(`[stacks] ${stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
-        }
-      }
-    } catch (e) {
-      await this.runUndo(undo);
-      if (previous) this.stacks.delete(stackName);
-      throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
+    for (const { resource } of live) {
+      const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
+      if (this.handlers.has(resource.type) || RECORDED.has(resource.type)) resources.push(entry);
+      else notEmulated.push(entry);
     }
     const record: StackRecord = {
       name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
       resources, notEmulated, deployedAt: new Date().toISOString(),
       outputs: Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)])),
     };
-    this.stacks.set(stackName, { record, undo });
+    this.stacks.set(stackName, { record, template, templateDir, live });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);
     return record;
+  }
+
+  /**
+   * Makes `current` (what exists of the stack) into `template`: removes what is not kept, then
+   * updates the kept resources and creates the others, in template order. Throws ApplyFailure with
+   * what exists at that point.
+   */
+  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<LiveResource[]> {
+    const wanted = new Map(template.resources.map((r) => [r.logicalId, r]));
+    const kept = new Map<string, LiveResource>();
+    const removed: LiveResource[] = [];
+    for (const l of current) {
+      const next = wanted.get(l.resource.logicalId);
+      const updatable = this.handlers.get(l.resource.type)?.update !== undefined;
+      if (next && updatable && next.type === l.resource.type && next.physicalId === l.resource.physicalId) kept.set(next.logicalId, l);
+      else removed.push(l);
+    }
+    // What goes, goes first (dependents before what they depend on): its names may be reused below.
+    await this.removeAll(removed);
+    const live: LiveResource[] = [];
+    try {
+      for (const resource of template.resources) {
+        const entry: LiveResource = { resource, undo: [] };
+        const ctx: DeployContext = { template, templateDir, log: this.log, onDelete: (step) => void entry.undo.push(step) };
+        const handler = this.handlers.get(resource.type);
+        const previous = kept.get(resource.logicalId);
+        kept.delete(resource.logicalId);
+        live.push(entry);
+        try {
+          if (previous) await handler!.update!(resource, previous.resource, ctx);
+          else if (handler) await handler(resource, ctx);
+          else if (!RECORDED.has(resource.type)) this.log(`[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
+        } finally {
+          if (previous && entry.undo.length === 0) entry.undo = previous.undo;
+        }
+      }
+    } catch (e) {
+      throw new ApplyFailure(e, [...live, ...kept.values()]);
+    }
+    return live;
   }
 }
