@@ -1,8 +1,12 @@
 // The engine's TaskRunner for the local cloud: Task states reach our own services in process.
 // Covered: events:putEvents, lambda:invoke and plain Lambda ARNs, states:startExecution (each with
-// the integration patterns AWS offers for it). Anything else fails the task with a clear error.
+// the integration patterns AWS offers for it), DynamoDB's optimized integration
+// (dynamodb:getItem|putItem|updateItem|deleteItem, errors "DynamoDB.<Code>") and its AWS SDK
+// integration (aws-sdk:dynamodb:<action>, errors "DynamoDb.<Code>Exception"), both through
+// DynamoDB Local. Anything else fails the task with a clear error.
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
+import { DYNAMODB_TARGET, DynamoDbError, type DynamoDbService } from '../dynamodb/service.js';
 import type { EventsService } from '../events/service.js';
 import type { PutEventsEntry } from '../events/put-events.js';
 import type { FunctionErrorPayload } from '../lambda/functions.js';
@@ -15,7 +19,11 @@ export interface LocalTaskRunnerDeps {
   lambda: LambdaService;
   /** Late-bound: the service needs the engine, which needs this runner. */
   states: () => StatesService;
+  dynamodb: DynamoDbService;
 }
+
+/** The optimized DynamoDB integration's actions (request-response only). */
+const DYNAMODB_OPTIMIZED = new Set(['getItem', 'putItem', 'updateItem', 'deleteItem']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asJsonText = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
@@ -24,6 +32,12 @@ const asJsonText = (v: unknown): string | undefined => (v === undefined ? undefi
 function integration(resource: string): { service: string; action: string } | undefined {
   const match = /^arn:[^:]+:states:[^:]*:[^:]*:([^:]+):([^.:]+)(\.(sync|waitForTaskToken))?(:\d+)?$/.exec(resource);
   return match ? { service: match[1]!, action: match[2]! } : undefined;
+}
+
+/** "arn:aws:states:::aws-sdk:dynamodb:getItem[.waitForTaskToken]" → { service: "dynamodb", action: "getItem" }. */
+function sdkIntegration(resource: string): { service: string; action: string; pattern?: string } | undefined {
+  const match = /^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:([^:]+):([^.:]+)(?:\.([A-Za-z:0-9]+))?$/.exec(resource);
+  return match ? { service: match[1]!, action: match[2]!, ...(match[3] ? { pattern: match[3] } : {}) } : undefined;
 }
 
 function functionError(error: FunctionErrorPayload): TaskError {
@@ -97,13 +111,42 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): TaskRunner {
     return /\.sync:2$/.test(resource) && done.output !== undefined ? { ...output, output: JSON.parse(done.output) as unknown } : output;
   }
 
+  /** One DynamoDB API call through DynamoDB Local, its error named as the integration names it. */
+  async function dynamodb(action: string, input: unknown, optimized: boolean): Promise<unknown> {
+    const operation = action.charAt(0).toUpperCase() + action.slice(1);
+    try {
+      return await deps.dynamodb.call(DYNAMODB_TARGET, operation, isObject(input) ? input : {});
+    } catch (e) {
+      if (!(e instanceof DynamoDbError)) throw e;
+      if (optimized) {
+        throw new TaskError(`DynamoDB.${e.code}`, `${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.status}; Error Code: ${e.code}; Proxy: null)`);
+      }
+      // AWS SDK integrations name errors <Service>.<Name>, with the Exception suffix added where the service leaves it out.
+      const name = e.code.endsWith('Exception') ? e.code : `${e.code}Exception`;
+      throw new TaskError(`DynamoDb.${name}`, `${e.message} (Service: DynamoDb, Status Code: ${e.status}, Error Code: ${e.code})`);
+    }
+  }
+
   return async (resource, input, ctx) => {
+    const sdk = sdkIntegration(resource);
+    if (sdk?.service === 'dynamodb') {
+      if (sdk.pattern !== undefined && sdk.pattern !== 'waitForTaskToken') {
+        throw new TaskError('States.Runtime', `The resource '${resource}' is not supported: AWS SDK integrations support request-response and .waitForTaskToken only.`);
+      }
+      return dynamodb(sdk.action, input, false);
+    }
     const target = integration(resource);
+    if (target?.service === 'dynamodb' && DYNAMODB_OPTIMIZED.has(target.action)) {
+      if (ctx.integrationPattern !== 'request-response') {
+        throw new TaskError('States.Runtime', `The resource '${resource}' is not supported: the optimized DynamoDB integration is request-response only.`);
+      }
+      return dynamodb(target.action, input, true);
+    }
     if (target?.service === 'events' && target.action === 'putEvents') return putEvents(input, ctx);
     if (target?.service === 'lambda' && target.action === 'invoke') return lambdaInvoke(input);
     if (target?.service === 'states' && target.action === 'startExecution') return startExecution(resource, input, ctx);
     const parsed = parseArn(resource);
     if (!target && parsed?.service === 'lambda' && parsed.resource.startsWith('function:')) return invokeFunction(resource, input);
-    throw new TaskError('States.Runtime', `The local cloud has no integration for the Task resource '${resource}' (supported: events:putEvents, lambda:invoke, Lambda function ARNs, states:startExecution).`);
+    throw new TaskError('States.Runtime', `The local cloud has no integration for the Task resource '${resource}' (supported: events:putEvents, lambda:invoke, Lambda function ARNs, states:startExecution, dynamodb:getItem|putItem|updateItem|deleteItem, aws-sdk:dynamodb:<action>).`);
   };
 }
