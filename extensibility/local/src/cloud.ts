@@ -15,13 +15,21 @@ import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
+import { checkJava } from './services/dynamodb/java.js';
+import { DynamoDbService } from './services/dynamodb/service.js';
+import { StreamPollers } from './services/dynamodb/stream-pollers.js';
+import { tableHandler } from './stacks/resources/tables.js';
+import { eventSourceMappingHandler, samStreamEvents, type StreamMappingDeps } from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
 
 export interface LocalCloudOptions {
   host?: string;
   /** Default 4566; 0 picks a free port. */
   port?: number;
-  /** Durable state (event archive, ...); a fresh temporary directory when omitted. */
+  /**
+   * Durable state (event archive, DynamoDB tables under <dataDir>/dynamodb, ...); a fresh temporary
+   * directory when omitted, and then DynamoDB keeps its tables in memory.
+   */
   dataDir?: string;
   /** Time scale: waits, timeouts and retry intervals are divided by it. */
   speed?: number;
@@ -41,6 +49,12 @@ export interface LocalCloud {
   readonly events: EventsService;
   readonly lambda: LambdaService;
   readonly states: StatesService;
+  /** DynamoDB and DynamoDB Streams (DynamoDB Local behind the edge); started on first use or by start(). */
+  readonly dynamodb: DynamoDbService;
+  /** Event source mappings from DynamoDB streams to functions. */
+  readonly streamPollers: StreamPollers;
+  /** What the functions handler calls for a SAM `Type: DynamoDB` event: starts the mapping, resolves with its undo. */
+  readonly streams: ReturnType<typeof samStreamEvents>;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/, with JWT authorizers against the local issuer. */
@@ -55,7 +69,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const account = options.account ?? DEFAULT_ACCOUNT;
   const time = timeScale(options.speed ?? 1);
   const log = options.log ?? ((line: string) => console.log(line));
+  // DynamoDB Local needs Java: say what to install before anything starts.
+  await checkJava();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'presso-'));
+  // Tables live on disk only in a data directory the user chose; otherwise in memory.
+  const dynamodb = new DynamoDbService({ account, log, ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}) });
   const events = new EventsService({ account, time, dataDir, log, ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}) });
   const lambda = new LambdaService();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
@@ -66,7 +84,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
   // The runner reaches the service late: the service needs the engine, the engine the runner.
-  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states });
+  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
   const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
   const states = new StatesService(engine, account);
   // A rule's state machine target starts an execution named by the event id, so a redelivered
@@ -87,7 +105,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
   const stacks = new Stacks(account, events, states, log);
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
+  const streamPollers = new StreamPollers({
+    dynamodb, time, log,
+    invoke: async (arn, event) => {
+      const fn = lambda.get(arn);
+      if (!fn) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` } };
+      return fn.invoke(event);
+    },
+  });
+  const mappingDeps: StreamMappingDeps = { pollers: streamPollers, account, functionExists: (arn) => lambda.get(arn) !== undefined, log };
+  const tables = tableHandler({ dynamodb });
+  stacks.registerHandler('AWS::DynamoDB::Table', tables);
+  stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
+  stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, dynamodb, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
@@ -104,6 +135,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     events,
     lambda,
     states,
+    dynamodb,
+    streamPollers,
+    streams: samStreamEvents(mappingDeps),
     stacks,
     apis,
     issuer,
@@ -116,8 +150,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }),
     async close() {
       await edge.close();
+      await streamPollers.stopAll();
       engine.shutdown();
       events.close();
+      await dynamodb.close();
     },
   };
   return cloud;

@@ -23,6 +23,15 @@ export async function upCommand(options: UpOptions): Promise<void> {
   console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
   console.log(`data        ${cloud.dataDir}`);
   console.log(`speed       ${cloud.time.speed}x`);
+  // DynamoDB Local starts before "ready", so the first request does not wait for the JVM.
+  try {
+    const engine = await cloud.dynamodb.start();
+    console.log(`dynamodb    DynamoDB Local ${cloud.dynamodb.storage} (127.0.0.1:${engine.port}, behind the edge)`);
+  } catch (e) {
+    console.error(`presso up: DynamoDB Local did not start: ${(e as Error).message}`);
+    await cloud.close();
+    process.exit(1);
+  }
   if (!(await deployAll(cloud, options.dirs ?? []))) {
     await cloud.close();
     process.exit(1);
