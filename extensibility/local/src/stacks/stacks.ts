@@ -2,11 +2,12 @@
 // stack removes only what it created. Deploys and deletes run one at a time.
 //
 // Redeploying a stack updates it: a resource still in the template with the same logical id, type
-// and physical id is updated in place when its handler can (tables keep their items); every
-// other resource of the previous deployment is removed, and the rest created. If the redeploy
-// fails, the stack is rolled back to its previous deployment by the same means (what the failed
-// attempt created is removed, what it updated is updated back, what it removed is created again);
-// only if that fails too is the whole stack removed. Either way nothing half-deployed stays.
+// and physical id is updated in place when its handler can (tables keep their items); any other
+// resource still in the template is removed and created anew; resources the template no longer
+// has are removed last, once everything else succeeded. If the redeploy fails, the stack is
+// rolled back to its previous deployment by the same means (what the failed attempt created is
+// removed, what it updated is updated back, what it re-created is re-created as it was); only if
+// that fails too is the whole stack removed. Either way nothing half-deployed stays.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Account } from '../arn.js';
@@ -193,15 +194,18 @@ export class Stacks {
   private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<LiveResource[]> {
     const wanted = new Map(template.resources.map((r) => [r.logicalId, r]));
     const kept = new Map<string, LiveResource>();
-    const removed: LiveResource[] = [];
+    const replaced: LiveResource[] = [];
+    const dropped: LiveResource[] = [];
     for (const l of current) {
       const next = wanted.get(l.resource.logicalId);
       const updatable = this.handlers.get(l.resource.type)?.update !== undefined;
       if (next && updatable && next.type === l.resource.type && next.physicalId === l.resource.physicalId) kept.set(next.logicalId, l);
-      else removed.push(l);
+      else if (next) replaced.push(l);
+      else dropped.push(l);
     }
-    // What goes, goes first (dependents before what they depend on): its names may be reused below.
-    await this.removeAll(removed);
+    // What is created anew goes first (its name is reused below); what the template no longer has
+    // goes only once everything else succeeded, as CloudFormation's cleanup phase does.
+    await this.removeAll(replaced);
     const live: LiveResource[] = [];
     try {
       for (const resource of template.resources) {
@@ -220,8 +224,9 @@ export class Stacks {
         }
       }
     } catch (e) {
-      throw new ApplyFailure(e, [...live, ...kept.values()]);
+      throw new ApplyFailure(e, [...dropped, ...live, ...kept.values()]);
     }
+    await this.removeAll(dropped);
     return live;
   }
 }

@@ -9,7 +9,8 @@
 // made outside any stack (CreateTable), fails the deploy; a table left on disk by an earlier run
 // with the same --data-dir is adopted by the first stack that deploys it (its items kept).
 import {
-  CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
+  BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, ScanCommand, UpdateTableCommand, UpdateTimeToLiveCommand,
+  type AttributeValue, type WriteRequest,
   type AttributeDefinition, type CreateTableCommandInput, type DynamoDBClient, type GlobalSecondaryIndex, type KeySchemaElement,
   type LocalSecondaryIndex, type ProvisionedThroughput, type TableDescription, type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -239,7 +240,10 @@ export function tableHandler(deps: TableHandlerDeps): ResourceHandler {
       const table = await describe(ddb, name);
       if (!table) throw new Error(`table ${name} disappeared`);
       if (table.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return table;
-      if (i > 200) throw new Error(`table ${name} did not become ACTIVE`);
+      if (i > 200) {
+        const indexes = (table.GlobalSecondaryIndexes ?? []).map((g) => `${g.IndexName} ${g.IndexStatus}`).join(', ');
+        throw new Error(`table ${name} did not become ACTIVE within 10 s (table ${table.TableStatus}${indexes ? `; indexes: ${indexes}` : ''})`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -270,6 +274,33 @@ export function tableHandler(deps: TableHandlerDeps): ResourceHandler {
     }
   };
 
+  /**
+   * DynamoDB Local never finishes removing a GSI from a table that has LSIs (the index stays
+   * DELETING and blocks every later update), so such a table is rebuilt instead: items read,
+   * table created anew as wanted, items written back, then its stream enabled (so the copy makes
+   * no stream records).
+   */
+  const rebuild = async (ddb: DynamoDBClient, spec: TableSpec, ctx: DeployContext) => {
+    const name = spec.create.TableName!;
+    ctx.log(`[stacks] ${ctx.template.stackName}: rebuilding table ${name} with its items (DynamoDB Local cannot remove a GSI from a table with LSIs in place)`);
+    const items: Array<Record<string, AttributeValue>> = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await ddb.send(new ScanCommand({ TableName: name, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await remove(ddb, name);
+    const { StreamSpecification: stream, ...create } = spec.create;
+    await ddb.send(new CreateTableCommand(create));
+    await active(ddb, name);
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Record<string, WriteRequest[]> | undefined = { [name]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+      while (pending && Object.keys(pending).length > 0) pending = (await ddb.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems;
+    }
+    if (stream) await ddb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: stream }));
+  };
+
   /** Makes the table what the template says, then registers how to delete it. */
   const converge = async (resource: LoadedResource, ctx: DeployContext, spec: TableSpec, existing: TableDescription | undefined) => {
     const ddb = await deps.dynamodb.engineClient();
@@ -296,9 +327,14 @@ export function tableHandler(deps: TableHandlerDeps): ResourceHandler {
       if (!existing) {
         await ddb.send(new CreateTableCommand(spec.create));
       } else {
-        for (const update of tableUpdates(existing, spec.create)) {
-          await ddb.send(new UpdateTableCommand(update));
-          await active(ddb, name);
+        const updates = tableUpdates(existing, spec.create);
+        if (existing.LocalSecondaryIndexes?.length && updates.some((u) => u.GlobalSecondaryIndexUpdates?.some((g) => g.Delete))) {
+          await rebuild(ddb, spec, ctx);
+        } else {
+          for (const update of updates) {
+            await ddb.send(new UpdateTableCommand(update));
+            await active(ddb, name);
+          }
         }
       }
       await applyTtl(ddb, name, spec.ttlAttribute);
