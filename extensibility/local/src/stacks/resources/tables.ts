@@ -187,8 +187,12 @@ export function tableUpdates(current: TableDescription, wanted: CreateTableComma
     const g = wantedGsis.get(indexName);
     if (!g || redefined(g)) updates.push({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: indexName } }] });
   }
-  if (wantedBilling !== currentBilling || (wantedBilling === 'PROVISIONED' && !sameJson(currentThroughput, wanted.ProvisionedThroughput))) {
-    const keptGsis = [...wantedGsis.values()].filter((g) => currentGsis.has(g.IndexName!) && !redefined(g) && g.ProvisionedThroughput);
+  const keptGsis = [...wantedGsis.values()].filter((g) => currentGsis.has(g.IndexName!) && !redefined(g) && g.ProvisionedThroughput);
+  const gsiThroughputChanged = keptGsis.some((g) => {
+    const now = currentGsis.get(g.IndexName!)!.ProvisionedThroughput;
+    return !sameJson({ ReadCapacityUnits: now?.ReadCapacityUnits, WriteCapacityUnits: now?.WriteCapacityUnits }, g.ProvisionedThroughput);
+  });
+  if (wantedBilling !== currentBilling || (wantedBilling === 'PROVISIONED' && (!sameJson(currentThroughput, wanted.ProvisionedThroughput) || gsiThroughputChanged))) {
     updates.push({
       TableName: name,
       BillingMode: wantedBilling,
