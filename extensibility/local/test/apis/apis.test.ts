@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
   apis.registerApi({
     apiId: 'restapi', name: 'Rest', kind: 'REST', stage: 'Prod',
-    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', issuer: COGNITO } },
+    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'] } },
     routes: [
       { method: 'GET', path: '/items/{id}', functionArn: arn('echo') },
       { method: 'GET', path: '/me', functionArn: arn('echo'), authorizer: 'cognito' },
