@@ -6,7 +6,8 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedTemplate } from './template/index.js';
-import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackRecord } from './model.js';
+import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
 
@@ -116,7 +117,12 @@ export class Stacks {
     // Redeploying replaces the stack's resources: its own, never another stack's.
     if (previous) await this.runUndo(previous.undo);
     const undo: Array<() => Promise<void> | void> = [];
-    const ctx: DeployContext = { template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step) };
+    const apis: Record<string, StackApi> = {};
+    const ctx: DeployContext = {
+      template, templateDir: dirname(templateFile), log: this.log,
+      onDelete: (step) => void undo.push(step),
+      addApi: (api) => void (apis[api.logicalId] = api),
+    };
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
     try {
@@ -138,10 +144,11 @@ export class Stacks {
       if (previous) this.stacks.delete(stackName);
       throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
     }
+    const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {
       name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
       resources, notEmulated, deployedAt: new Date().toISOString(),
-      outputs: Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)])),
+      outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
     };
     this.stacks.set(stackName, { record, undo });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);
