@@ -16,6 +16,7 @@ import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
 import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
+import { functionHandler } from './stacks/resources/functions.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
@@ -90,6 +91,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
   const stacks = new Stacks(account, events, states, log);
+  const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv() });
+  stacks.registerHandler('AWS::Serverless::Function', functions);
+  stacks.registerHandler('AWS::Lambda::Function', functions);
   const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
@@ -102,6 +106,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
+  const clientEnv = () => ({
+    AWS_ENDPOINT_URL: edge.url,
+    AWS_REGION: account.region,
+    AWS_DEFAULT_REGION: account.region,
+    AWS_ACCESS_KEY_ID: 'presso',
+    AWS_SECRET_ACCESS_KEY: 'presso',
+  });
   const cloud: LocalCloud = {
     url: edge.url,
     port: edge.port,
@@ -115,15 +126,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stacks,
     apis,
     issuer,
-    clientEnv: () => ({
-      AWS_ENDPOINT_URL: edge.url,
-      AWS_REGION: account.region,
-      AWS_DEFAULT_REGION: account.region,
-      AWS_ACCESS_KEY_ID: 'presso',
-      AWS_SECRET_ACCESS_KEY: 'presso',
-    }),
+    clientEnv,
     async close() {
       await edge.close();
+      lambda.disposeAll();
       engine.shutdown();
       events.close();
     },

@@ -46,12 +46,20 @@ export interface DeployContext {
   log: (line: string) => void;
   /** Registers how to remove what was just created; run in reverse on delete or failed deploy. */
   onDelete(undo: () => Promise<void> | void): void;
+  /** A check that runs alongside the rest of the deploy; the stack completes only if it passes. */
+  defer(check: () => Promise<void>): void;
   /** Records an API the stack serves, for StackRecord.apis and localOutputs. */
   addApi(api: StackApi): void;
 }
 
-/** Creates one resource; throws DeployError to fail the whole stack. */
-export type ResourceHandler = (resource: LoadedResource, ctx: DeployContext) => Promise<void>;
+/**
+ * Creates one resource; throws DeployError to fail the whole stack. `prepare`, when present, runs
+ * for every resource of its type before anything is created, all at once (builds): it must not
+ * create anything.
+ */
+export type ResourceHandler = ((resource: LoadedResource, ctx: DeployContext) => Promise<void>) & {
+  prepare?: (resource: LoadedResource, ctx: DeployContext) => Promise<void>;
+};
 
 export class DeployError extends Error {
   constructor(

@@ -117,15 +117,22 @@ export class Stacks {
     // Redeploying replaces the stack's resources: its own, never another stack's.
     if (previous) await this.runUndo(previous.undo);
     const undo: Array<() => Promise<void> | void> = [];
+    const deferred: Array<Promise<void>> = [];
     const apis: Record<string, StackApi> = {};
     const ctx: DeployContext = {
-      template, templateDir: dirname(templateFile), log: this.log,
-      onDelete: (step) => void undo.push(step),
+      template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step),
+      defer: (check) => {
+        const running = check();
+        running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+        deferred.push(running);
+      },
       addApi: (api) => void (apis[api.logicalId] = api),
     };
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
     try {
+      // Builds and other preparation of every resource at once, before anything is created.
+      await Promise.all(template.resources.map((r) => this.handlers.get(r.type)?.prepare?.(r, ctx)));
       for (const resource of template.resources) {
         const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
         const handler = this.handlers.get(resource.type);
@@ -139,7 +146,10 @@ export class Stacks {
           this.log(`[stacks] ${stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
         }
       }
+      await Promise.all(deferred);
     } catch (e) {
+      // Deferred checks still running must not outlive the resources they check.
+      await Promise.allSettled(deferred);
       await this.runUndo(undo);
       if (previous) this.stacks.delete(stackName);
       throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
