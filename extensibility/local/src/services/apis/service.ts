@@ -209,8 +209,11 @@ export class HttpApisService implements PathService {
       return void response.end();
     }
     const match = this.match(api.routes, request.method, path);
+    // SAM's Cors adds an OPTIONS method to every path that has none, and a method beats ANY.
+    if (isRest && request.method === 'OPTIONS' && config.restCors && match?.compiled.route.method.toUpperCase() !== 'OPTIONS') {
+      return this.restPreflight(config, config.restCors, api.routes, path, request, response);
+    }
     if (!match) {
-      if (isRest && request.method === 'OPTIONS' && config.restCors) return this.restPreflight(config, config.restCors, api.routes, path, request, response);
       // REST APIs answer an unknown resource or method with 403, not 404.
       return isRest ? json(response, 403, { message: 'Missing Authentication Token' }) : json(response, 404, { message: 'Not Found' }, corsHeaders);
     }
