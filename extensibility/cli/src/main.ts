@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './endpoint.js';
 import { validateCommand } from './commands/validate.js';
 import { upCommand } from './commands/up.js';
+import { defaultApps, repoRoot } from './apps.js';
 import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
@@ -35,14 +36,19 @@ program
 program
   .command('up')
   .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps')
-  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack')
+  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)')
+  .option('--no-apps', 'deploy nothing: just the local cloud')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
   .option('--data-dir <dir>', 'keep state (event archive, ...) in this directory; a temporary one by default')
   .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
   .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
-  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy' }) => {
-    await upCommand({ ...options, dirs });
+  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean }) => {
+    const root = repoRoot();
+    if (options.apps && dirs.length === 0 && !root) {
+      program.error('presso up: not inside the Serverlesspresso repository, so there are no default apps: name the app folders to deploy, or pass --no-apps');
+    }
+    await upCommand({ ...options, dirs: !options.apps ? [] : dirs.length ? dirs : defaultApps(root!) });
   });
 
 program

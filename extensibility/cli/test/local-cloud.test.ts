@@ -13,7 +13,7 @@ let output = '';
 const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
 
 beforeAll(async () => {
-  up = spawn(process.execPath, [bin, 'up', '--port', '0', '--speed', '1000']);
+  up = spawn(process.execPath, [bin, 'up', '--no-apps', '--port', '0', '--speed', '1000']);
   endpoint = await new Promise<string>((resolve, reject) => {
     up.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -17,6 +17,8 @@ import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
 import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
 import { functionHandler } from './stacks/resources/functions.js';
+import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
+import { ExecutionJournal } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
@@ -72,7 +74,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The runner reaches the service late: the service needs the engine, the engine the runner.
   const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states });
   const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
-  const states = new StatesService(engine, account);
+  const states = new StatesService(engine, account, (resource) => taskRunner.unsupported(resource));
+  // Executions outlive a restart only when the data is the user's own (--data-dir).
+  const journalFile = join(dataDir, 'states', 'executions.jsonl');
+  if (options.dataDir) ExecutionJournal.restore(engine, journalFile);
+  const journal = options.dataDir ? new ExecutionJournal(engine, journalFile) : undefined;
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
@@ -94,7 +100,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv() });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
+  const responses = new CloudFormationResponses(() => where.url);
+  stacks.registerHandler('AWS::CloudFormation::CustomResource', customResourceHandler({ lambda, responses }));
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, responses, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
@@ -130,6 +138,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     async close() {
       await edge.close();
       lambda.disposeAll();
+      // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
+      journal?.close();
       engine.shutdown();
       events.close();
     },

@@ -62,6 +62,11 @@ export class Stacks {
     this.handlers.set(type, handler);
   }
 
+  /** Custom::<Name> resources are custom resources, as CloudFormation reads them. */
+  private handlerFor(type: string): ResourceHandler | undefined {
+    return this.handlers.get(type) ?? (type.startsWith('Custom::') ? this.handlers.get('AWS::CloudFormation::CustomResource') : undefined);
+  }
+
   list(): StackRecord[] {
     return [...this.stacks.values()].map((s) => s.record);
   }
@@ -132,10 +137,10 @@ export class Stacks {
     const notEmulated: DeployedResource[] = [];
     try {
       // Builds and other preparation of every resource at once, before anything is created.
-      await Promise.all(template.resources.map((r) => this.handlers.get(r.type)?.prepare?.(r, ctx)));
+      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, ctx)));
       for (const resource of template.resources) {
         const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-        const handler = this.handlers.get(resource.type);
+        const handler = this.handlerFor(resource.type);
         if (handler) {
           await handler(resource, ctx);
           resources.push(entry);
