@@ -176,6 +176,16 @@ describe('a REST API (payload 1.0) with a Cognito authorizer', () => {
   });
 });
 
+describe('redeploying a stack', () => {
+  it('keeps its APIs\' ids and URLs, and tokens of its pool stay valid', async () => {
+    const before = await ordersToken('ann');
+    const record = await cloud.stacks.deploy({ path: fixture('orders-http-app'), stackName: 'orders' });
+    expect(record.status).toBe('UPDATE_COMPLETE');
+    expect(record.apis.OrdersApi!.url).toBe(orders.url);
+    expect(await call(`${orders.url}/orders/ann-2`, { token: before })).toMatchObject({ status: 200, body: { user: 'ann' } });
+  });
+});
+
 describe('deleting a stack', () => {
   it('removes its APIs and user pool; the other stack\'s API keeps working', async () => {
     const menuPool = cloud.issuer.pools.list().find((p) => p.logicalId === 'MenuPool')!.id;

@@ -166,12 +166,10 @@ function httpCors(value: unknown, fail: Fail): CorsConfig {
   if (!isMap(value)) return fail('CorsConfiguration', 'must be true or a map (AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge, AllowCredentials)');
   const list = (key: string) => stringList(value[key], `CorsConfiguration.${key}`, fail);
   const cors: CorsConfig = { allowOrigins: list('AllowOrigins') ?? [] };
-  const methods = list('AllowMethods');
-  if (methods) cors.allowMethods = methods;
-  const headers = list('AllowHeaders');
-  if (headers) cors.allowHeaders = headers;
-  const expose = list('ExposeHeaders');
-  if (expose) cors.exposeHeaders = expose;
+  for (const [key, field] of [['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'], ['ExposeHeaders', 'exposeHeaders']] as const) {
+    const v = list(key);
+    if (v) cors[field] = v;
+  }
   if (value.MaxAge !== undefined) {
     const maxAge = Number(value.MaxAge);
     if (!Number.isInteger(maxAge)) return fail('CorsConfiguration.MaxAge', 'must be a number of seconds');
@@ -200,12 +198,10 @@ function restCors(value: unknown, fail: Fail): RestCorsConfig {
   const allowOrigin = text('AllowOrigin');
   if (allowOrigin === undefined) return fail('Cors.AllowOrigin', 'is required');
   const cors: RestCorsConfig = { allowOrigin };
-  const methods = text('AllowMethods');
-  if (methods !== undefined) cors.allowMethods = methods;
-  const headers = text('AllowHeaders');
-  if (headers !== undefined) cors.allowHeaders = headers;
-  const maxAge = text('MaxAge');
-  if (maxAge !== undefined) cors.maxAge = maxAge;
+  for (const [key, field] of [['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'], ['MaxAge', 'maxAge']] as const) {
+    const v = text(key);
+    if (v !== undefined) cors[field] = v;
+  }
   if (value.AllowCredentials === true || value.AllowCredentials === 'true') {
     if (allowOrigin === '*') return fail('Cors', "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.");
     cors.allowCredentials = true;
