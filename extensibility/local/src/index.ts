@@ -16,5 +16,5 @@ export { DynamoDbService, DynamoDbError, DYNAMODB_TARGET, STREAMS_TARGET } from 
 export { checkJava, JavaMissingError, MINIMUM_JAVA } from './services/dynamodb/java.js';
 export { StreamPollers, StreamPoller, lambdaRecord, type StreamMappingSpec } from './services/dynamodb/stream-pollers.js';
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
-export type { StackRecord, DeployedResource } from './stacks/model.js';
+export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';

@@ -14,7 +14,8 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedResource, type LoadedTemplate } from './template/index.js';
-import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackRecord } from './model.js';
+import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
 
@@ -44,11 +45,19 @@ interface LiveStack {
   live: LiveResource[];
 }
 
+/** What one deployment made: its resources in order, and the APIs they serve. */
+interface Applied {
+  live: LiveResource[];
+  apis: Record<string, StackApi>;
+}
+
 /** A deploy that failed part way: the error, and what exists of the stack now. */
 class ApplyFailure extends Error {
   constructor(
     readonly error: unknown,
     readonly live: LiveResource[],
+    /** Nothing was touched yet (preparation, e.g. a build, failed): the stack is as it was. */
+    readonly untouched = false,
   ) {
     super((error as Error).message);
   }
@@ -88,6 +97,11 @@ export class Stacks {
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */
   registerHandler(type: string, handler: ResourceHandler): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Custom::<Name> resources are custom resources, as CloudFormation reads them. */
+  private handlerFor(type: string): ResourceHandler | undefined {
+    return this.handlers.get(type) ?? (type.startsWith('Custom::') ? this.handlers.get('AWS::CloudFormation::CustomResource') : undefined);
   }
 
   list(): StackRecord[] {
@@ -147,18 +161,19 @@ export class Stacks {
     });
     const previous = this.stacks.get(stackName);
     const templateDir = dirname(templateFile);
-    let live: LiveResource[];
+    let applied: Applied;
     try {
-      live = await this.apply(template, templateDir, previous?.live ?? []);
+      applied = await this.apply(template, templateDir, previous?.live ?? []);
     } catch (e) {
       const failure = e instanceof ApplyFailure ? e : new ApplyFailure(e, []);
       const error = failure.error instanceof DeployError ? failure.error : new Error(`${templateFile}: ${(failure.error as Error).message}`);
+      if (failure.untouched) throw error;
       if (!previous) {
         await this.removeAll(failure.live);
         throw error;
       }
       try {
-        previous.live = await this.apply(previous.template, previous.templateDir, failure.live);
+        previous.live = (await this.apply(previous.template, previous.templateDir, failure.live)).live;
         this.log(`[stacks] ${stackName}: update failed, rolled back to the previous deployment`);
         error.message += ` (the stack ${stackName} was rolled back to its previous deployment)`;
       } catch (rollback) {
@@ -169,17 +184,19 @@ export class Stacks {
       }
       throw error;
     }
+    const { live, apis } = applied;
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
     for (const { resource } of live) {
       const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-      if (this.handlers.has(resource.type) || RECORDED.has(resource.type)) resources.push(entry);
+      if (this.handlerFor(resource.type) || RECORDED.has(resource.type)) resources.push(entry);
       else notEmulated.push(entry);
     }
+    const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {
       name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
       resources, notEmulated, deployedAt: new Date().toISOString(),
-      outputs: Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)])),
+      outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
     };
     this.stacks.set(stackName, { record, template, templateDir, live });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);
@@ -187,18 +204,36 @@ export class Stacks {
   }
 
   /**
-   * Makes `current` (what exists of the stack) into `template`: removes what is not kept, then
-   * updates the kept resources and creates the others, in template order. Throws ApplyFailure with
-   * what exists at that point.
+   * Makes `current` (what exists of the stack) into `template`: prepares every resource (builds),
+   * removes what is re-created, updates the kept resources and creates the others in template
+   * order, waits for the deferred checks, then removes what the template no longer has. Throws
+   * ApplyFailure with what exists at that point.
    */
-  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<LiveResource[]> {
+  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<Applied> {
+    const deferred: Array<Promise<void>> = [];
+    const apis: Record<string, StackApi> = {};
+    const contextFor = (entry: LiveResource): DeployContext => ({
+      template, templateDir, log: this.log, onDelete: (step) => void entry.undo.push(step),
+      defer: (check) => {
+        const running = check();
+        running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+        deferred.push(running);
+      },
+      addApi: (api) => void (apis[api.logicalId] = api),
+    });
+    // Builds and other preparation of every resource at once, before anything is touched.
+    try {
+      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, contextFor({ resource: r, undo: [] }))));
+    } catch (e) {
+      throw new ApplyFailure(e, current, true);
+    }
     const wanted = new Map(template.resources.map((r) => [r.logicalId, r]));
     const kept = new Map<string, LiveResource>();
     const replaced: LiveResource[] = [];
     const dropped: LiveResource[] = [];
     for (const l of current) {
       const next = wanted.get(l.resource.logicalId);
-      const updatable = this.handlers.get(l.resource.type)?.update !== undefined;
+      const updatable = this.handlerFor(l.resource.type)?.update !== undefined;
       if (next && updatable && next.type === l.resource.type && next.physicalId === l.resource.physicalId) kept.set(next.logicalId, l);
       else if (next) replaced.push(l);
       else dropped.push(l);
@@ -210,8 +245,8 @@ export class Stacks {
     try {
       for (const resource of template.resources) {
         const entry: LiveResource = { resource, undo: [] };
-        const ctx: DeployContext = { template, templateDir, log: this.log, onDelete: (step) => void entry.undo.push(step) };
-        const handler = this.handlers.get(resource.type);
+        const ctx = contextFor(entry);
+        const handler = this.handlerFor(resource.type);
         const previous = kept.get(resource.logicalId);
         kept.delete(resource.logicalId);
         live.push(entry);
@@ -223,10 +258,13 @@ export class Stacks {
           if (previous && entry.undo.length === 0) entry.undo = previous.undo;
         }
       }
+      await Promise.all(deferred);
     } catch (e) {
+      // Deferred checks still running must not outlive the resources they check.
+      await Promise.allSettled(deferred);
       throw new ApplyFailure(e, [...dropped, ...live, ...kept.values()]);
     }
     await this.removeAll(dropped);
-    return live;
+    return { live, apis };
   }
 }

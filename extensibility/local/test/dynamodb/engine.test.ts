@@ -21,7 +21,7 @@ afterAll(() => {
 
 /** Starts `presso up`; resolves with its edge URL and DynamoDB Local's port once it prints "ready". */
 function up(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; ddbPort: number; output: () => string }> {
-  const child = spawn(process.execPath, [presso, 'up', '--port', '0', ...args]);
+  const child = spawn(process.execPath, [presso, 'up', '--no-apps', '--port', '0', ...args]);
   started.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -88,7 +88,7 @@ describe('Java', () => {
   });
 
   it('makes presso up exit with that one message', async () => {
-    const failed = await run(process.execPath, [presso, 'up', '--port', '0'], { env: { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'no-java-')) } }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await run(process.execPath, [presso, 'up', '--no-apps', '--port', '0'], { env: { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'no-java-')) } }).catch((e: { code: number; stderr: string }) => e);
     expect((failed as { code: number }).code).toBe(1);
     expect((failed as { stderr: string }).stderr.trim()).toMatch(/^presso: DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH\. .*openjdk-17-jre-headless/);
   });
