@@ -20,6 +20,19 @@ export async function upCommand(options: UpOptions): Promise<void> {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.eventSizeLimit === 'legacy' ? { eventsRequestSizeLimit: 256 * 1024 } : {}),
   });
+  // Ctrl-C stops the cloud in order (DynamoDB Local included) from here on, also while apps deploy;
+  // the handlers are in place before "ready" is printed, so whoever waits for it can signal at once.
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`\n${signal}: stopping the local cloud`);
+    await cloud.events.delivery.drain();
+    await cloud.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
   console.log(`data        ${cloud.dataDir}`);
   console.log(`speed       ${cloud.time.speed}x`);
@@ -37,17 +50,6 @@ export async function upCommand(options: UpOptions): Promise<void> {
     process.exit(1);
   }
   console.log(`ready       ${cloud.url}`);
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    console.log(`\n${signal}: stopping the local cloud`);
-    await cloud.events.delivery.drain();
-    await cloud.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 /** Deploys each app in order; the first failure stops startup with its message. */

@@ -50,7 +50,14 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-const exited = (child: ChildProcessWithoutNullStreams) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+/** How the process ended, with what it printed (so a failure shows why). */
+const exited = (started: { child: ChildProcessWithoutNullStreams; output: () => string }) =>
+  new Promise<{ code: number | null; signal: string | null; output: string }>((resolve) => {
+    const { child } = started;
+    const done = () => resolve({ code: child.exitCode, signal: child.signalCode, output: started.output() });
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once('exit', done);
+  });
 const client = (url: string) => new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 
 describe('Java', () => {
@@ -106,7 +113,7 @@ describe('presso up and DynamoDB Local', () => {
     await ddb.send(new PutItemCommand({ TableName: 'Kept', Item: { id: { S: 'order-1' } } }));
     ddb.destroy();
     first.child.kill('SIGINT');
-    expect(await exited(first.child)).toBe(0);
+    expect(await exited(first)).toEqual(expect.objectContaining({ code: 0 }));
     expect(engineRunning(first.ddbPort)).toBe(false);
     expect(existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).toBe(true);
 
@@ -116,7 +123,7 @@ describe('presso up and DynamoDB Local', () => {
     again.destroy();
     // Killed outright, presso cannot stop anything: the watchdog still ends the JVM.
     second.child.kill('SIGKILL');
-    await exited(second.child);
+    await exited(second);
     await until(() => !engineRunning(second.ddbPort), 'the JVM to end after presso was killed');
   });
 
@@ -124,7 +131,7 @@ describe('presso up and DynamoDB Local', () => {
     const memory = await up([]);
     expect(memory.output()).toMatch(/^dynamodb\s+DynamoDB Local in memory/m);
     memory.child.kill('SIGTERM');
-    expect(await exited(memory.child)).toBe(0);
+    expect(await exited(memory)).toEqual(expect.objectContaining({ code: 0 }));
     expect(engineRunning(memory.ddbPort)).toBe(false);
   });
 });
