@@ -9,6 +9,9 @@ import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
 import { executionsCommand } from './commands/executions.js';
 import { tokenCommand } from './commands/token.js';
+import { catalogCommand } from './commands/catalog.js';
+import { checkCommand } from './commands/check.js';
+import { repoRootOf } from '@serverlesspresso/checker';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
@@ -30,6 +33,26 @@ program
   .argument('<file>', 'a JSON array of envelopes, or JSON Lines (one envelope per line); "-" reads standard input')
   .action(async (file: string) => {
     process.exitCode = await validateCommand(file, process.stdout);
+  });
+
+program
+  .command('catalog')
+  .description("generate the events catalog (Markdown and HTML) from the contract and the apps' templates")
+  .option('--out <dir>', 'write CATALOG.md and catalog.html here (default: extensibility/catalog of the repo)')
+  .option('--check', 'write nothing; exit 1 when the committed catalog is stale')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action((options: { out?: string; check?: boolean; root?: string }) => {
+    process.exitCode = catalogCommand({ ...options, root: options.root ?? repoRootOf(process.cwd()) }, process.stdout);
+  });
+
+program
+  .command('check')
+  .description('check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract')
+  .argument('<dir>', 'the extension folder (with template.yaml)')
+  .option('--json', 'print the report as JSON')
+  .option('--root <dir>', "the repo whose core the extension must not touch (default: the one around DIR)")
+  .action((dir: string, options: { json?: boolean; root?: string }) => {
+    process.exitCode = checkCommand(dir, options, process.stdout);
   });
 
 program
