@@ -11,6 +11,7 @@ import { executionsCommand } from './commands/executions.js';
 import { tokenCommand } from './commands/token.js';
 import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
+import { newExtensionCommand } from './commands/new-extension.js';
 import { repoRootOf } from '@serverlesspresso/checker';
 
 const positiveNumber = (name: string) => (value: string) => {
@@ -53,6 +54,17 @@ program
   .option('--root <dir>', "the repo whose core the extension must not touch (default: the one around DIR)")
   .action((dir: string, options: { json?: boolean; root?: string }) => {
     process.exitCode = checkCommand(dir, options, process.stdout);
+  });
+
+program
+  .command('new-extension')
+  .description('copy _extension_model/ to extensions/<Name>/ with its names changed, and register the workspace (npm run new-extension -- <Name>)')
+  .argument('<name>', 'the extension\'s name, PascalCase (e.g. OrderMetrics)')
+  .option('--author <author>', 'the author for the README meta, e.g. "Ana Diaz (@anadiaz)"')
+  .option('--no-install', 'do not run npm install (the lock file then lacks the workspace: run it before committing)')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action((name: string, options: { author?: string; install: boolean; root?: string }) => {
+    process.exitCode = newExtensionCommand(name, { ...options, root: options.root ?? repoRootOf(process.cwd()) }, process.stdout);
   });
 
 program
