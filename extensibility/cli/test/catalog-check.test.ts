@@ -1,26 +1,14 @@
 // presso catalog and presso check, as a user runs them: the real binary in a child process.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
+import { presso as run } from './presso.js';
 
-const run = promisify(execFile);
-const bin = new URL('../bin/presso.js', import.meta.url).pathname;
 const repo = new URL('../../../', import.meta.url).pathname;
 const catalogFixture = join(repo, 'extensibility/catalog/test/fixtures/repo');
 const checkerFixture = join(repo, 'extensibility/checker/test/fixtures/repo');
-
-async function presso(...args: string[]): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run(process.execPath, [bin, ...args], { cwd: repo });
-    return { code: 0, stdout };
-  } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, stdout: err.stdout };
-  }
-}
+const presso = (...args: string[]) => run(args, { cwd: repo });
 
 describe('npx presso catalog', () => {
   it('says the committed catalog is current', async () => {

@@ -1,15 +1,12 @@
 // npm run new-extension -- <Name>: the model copied with its names changed, and the copy passes the checker.
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { checkExtension, formatViolation } from '@serverlesspresso/checker';
 import { createExtension, kebab, nameProblem, renamed } from '../src/commands/new-extension.js';
+import { presso } from './presso.js';
 
-const run = promisify(execFile);
-const bin = new URL('../bin/presso.js', import.meta.url).pathname;
 const repo = new URL('../../../', import.meta.url).pathname;
 
 /** A scratch repo with what the model needs around it: the model, the shared tsconfig and samconfig. */
@@ -89,10 +86,11 @@ describe('createExtension', () => {
 describe('npx presso new-extension', () => {
   it('creates the folder and prints the next steps; exits 2 on a bad name', async () => {
     const root = scratchRepo();
-    const { stdout } = await run(process.execPath, [bin, 'new-extension', 'TipJar', '--root', root, '--no-install']);
+    const { code, stdout } = await presso(['new-extension', 'TipJar', '--root', root, '--no-install']);
+    expect(code).toBe(0);
     expect(stdout).toContain('created extensions/TipJar (@serverlesspresso/extension-tip-jar) from _extension_model');
     expect(stdout).toContain('npx presso check extensions/TipJar');
     expect(existsSync(join(root, 'extensions', 'TipJar', 'template.yaml'))).toBe(true);
-    await expect(run(process.execPath, [bin, 'new-extension', 'tip-jar', '--root', root, '--no-install'])).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('must be PascalCase') });
+    expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toEqual({ code: 2, stdout: expect.stringContaining('must be PascalCase') });
   });
 });

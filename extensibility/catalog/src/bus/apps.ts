@@ -1,7 +1,7 @@
 // The apps of the repo that talk through the bus, each one SAM template: the core, the EventPlayer,
 // the extension model and every extension. A folder without a template yet contributes nothing.
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_ACCOUNT, loadTemplate, type LoadedTemplate } from './local.js';
 
 export type AppKind = 'core' | 'player' | 'model' | 'extension';
@@ -27,6 +27,21 @@ export function templateIn(dir: string): string | undefined {
 }
 
 export const repoPath = (root: string, file: string): string => relative(root, file).split(sep).join('/');
+
+/** The monorepo's root: the nearest folder up from `from` whose package.json lists workspaces and has core/. */
+export function findRepoRoot(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && existsSync(join(dir, 'core'))) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown }).workspaces) return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
 /** Every app of the repo with a template, in a stable order: core, player, model, extensions by name. */
 export function discoverApps(root: string): App[] {
