@@ -1,17 +1,16 @@
 // Keeps Metadata.Emits honest. A function that may put events on the bus must declare what it puts,
 // one that declares must be allowed to, and the code must agree: the handler is bundled as
-// `sam build` would (esbuild, from CodeUri and the esbuild EntryPoints or the Handler), and
+// `sam build` would (the local Lambda runtime's esbuild options: CodeUri, EntryPoints or Handler), and
 //  - every declared detail-type must occur in the bundle (a family: its fixed prefix, and the word
 //    of its suffix, e.g. "OrderManager.Order" and "COMPLETED");
 //  - every detail-type of the contract that occurs in the bundle as a string must be declared.
 // The bundle leaves npm packages out: detail-types live in the app's own code.
-import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { BUS_NAME, contract } from '../contract.js';
 import type { App } from './apps.js';
 import type { Finding } from './findings.js';
-import type { LoadedResource, LoadedTemplate } from './local.js';
+import { esbuildOptions, parseHandler, type LoadedResource, type LoadedTemplate } from './local.js';
 import { declaredEmits } from './producers.js';
 import { busNameOf } from './rules.js';
 
@@ -53,28 +52,28 @@ export function mayPutOnBus(statements: Statement[]): boolean {
   });
 }
 
-/** The file esbuild starts from, as SAM's esbuild builder finds it. */
-export function entryPointOf(r: LoadedResource, templateFile: string): string | undefined {
-  const codeUri = typeof r.properties.CodeUri === 'string' ? r.properties.CodeUri : '.';
-  const base = resolve(dirname(templateFile), codeUri);
-  const build = (r.metadata?.BuildProperties ?? {}) as { EntryPoints?: unknown };
-  const entry = list(build.EntryPoints)[0];
-  if (typeof entry === 'string') return join(base, entry);
+/** The esbuild options `sam build` would use for the function, or undefined when its code is not local. */
+function buildOptionsOf(r: LoadedResource, templateFile: string): BuildOptions | undefined {
+  const codeUri = typeof r.properties.CodeUri === 'string' ? r.properties.CodeUri : typeof r.properties.Code === 'string' ? r.properties.Code : '.';
   const handler = typeof r.properties.Handler === 'string' ? r.properties.Handler : undefined;
   if (!handler) return undefined;
-  const file = handler.slice(0, handler.lastIndexOf('.'));
-  return ['.ts', '.mts', '.js', '.mjs'].map((ext) => join(base, file + ext)).find(existsSync);
+  const base = resolve(dirname(templateFile), codeUri);
+  const { module } = parseHandler(handler);
+  const properties = (r.metadata?.BuildProperties ?? {}) as Record<string, unknown>;
+  // Without esbuild SAM ships the folder as it is: bundling from the handler's module reads the same code.
+  return esbuildOptions(base, join(base, '.aws-sam', 'presso-emits'), module, r.metadata?.BuildMethod === 'esbuild' ? properties : {});
 }
 
 const bundles = new Map<string, string>();
 
-/** The handler's bundle as text, without npm packages (cached per entry point). */
-export function bundleText(entryPoint: string): string {
-  let text = bundles.get(entryPoint);
+/** The handler's bundle as text, without npm packages (detail-types live in the app's own code); cached per build. */
+export function bundleText(options: BuildOptions): string {
+  const key = JSON.stringify([options.absWorkingDir, options.entryPoints]);
+  let text = bundles.get(key);
   if (text === undefined) {
-    const result = buildSync({ entryPoints: [entryPoint], bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent', target: 'es2022' });
+    const result = buildSync({ ...options, write: false, minify: false, sourcemap: false, metafile: false, packages: 'external', format: 'esm', banner: {} });
     text = result.outputFiles.map((f) => f.text).join('\n');
-    bundles.set(entryPoint, text);
+    bundles.set(key, text);
   }
   return text;
 }
@@ -110,12 +109,16 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
       });
     }
     if (declared.length === 0 && !mayPut) continue;
-    const entryPoint = entryPointOf(r, app.templateFile);
-    if (!entryPoint || !existsSync(entryPoint)) {
-      findings.push({ file: app.path, resource: r.logicalId, property: `Resources.${r.logicalId}.Properties.Handler`, message: 'the handler\'s source file cannot be found, so Emits cannot be checked', fix: 'set CodeUri and Handler (or Metadata.BuildProperties.EntryPoints) to the handler\'s source' });
+    let options: BuildOptions | undefined;
+    try {
+      options = buildOptionsOf(r, app.templateFile);
+    } catch (e) {
+      findings.push({ file: app.path, resource: r.logicalId, property: `Resources.${r.logicalId}.Properties.Handler`, message: `the handler's source cannot be found, so Emits cannot be checked: ${(e as Error).message}`, fix: 'set CodeUri and Handler (or Metadata.BuildProperties.EntryPoints) to the handler\'s source' });
       continue;
     }
-    const code = bundleText(entryPoint);
+    if (!options) continue; // no Handler: not a function with local code
+    const code = bundleText(options);
+    const entryPoint = resolve(String(options.absWorkingDir), String((options.entryPoints as string[])[0]));
     declared.forEach((d) => {
       if (!codeNames(code, d.detailType)) {
         findings.push({ file: app.path, resource: r.logicalId, property: d.property, message: `declares "${d.detailType}" but its code (${relative(dirname(app.templateFile), entryPoint)}) never names it`, fix: 'remove it from Emits, or put it from the handler' });

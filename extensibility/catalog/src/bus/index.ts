@@ -5,7 +5,7 @@ export { discoverApps, findRepoRoot, appAt, loadApp, stackNameOf, templateIn, re
 export { type Finding, formatFinding } from './findings.js';
 export { rulesOf, busRulesOf, judgeRule, busNameOf, type BusRule, type RuleVerdict, type RuleMatch, type Target } from './rules.js';
 export { producersOf, declaredEmits, entriesFor, definitionOf, statesOf, detailTypeGlob, type Producer, type DynamicProducer } from './producers.js';
-export { checkEmits, statementsOf, mayPutOnBus, entryPointOf, codeNames } from './emits.js';
+export { checkEmits, statementsOf, mayPutOnBus, codeNames } from './emits.js';
 export { witnesses, alternatives } from './witness.js';
 export { scanApp, scanRepo, ruleFindings, type AppScan, type RepoScan } from './scan.js';
 export { parseTemplateText, compilePattern, TemplateError, DEFAULT_ACCOUNT, type LoadedTemplate, type LoadedResource, type SamPolicy } from './local.js';
