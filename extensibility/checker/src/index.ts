@@ -2,3 +2,4 @@
 export { checkExtension, type CheckReport, type CheckOptions } from './check.js';
 export { formatViolation, RULES, type RuleId, type Violation } from './violation.js';
 export { repoRootOf } from './repo.js';
+export { checkIsolation, IsolationBench, type IsolationOptions, type IsolationReport } from './rule3.js';

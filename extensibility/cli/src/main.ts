@@ -49,12 +49,13 @@ program
 
 program
   .command('check')
-  .description('check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract')
+  .description('check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract; with --isolation rule 3, deploys and deletes alone beside the core')
   .argument('<dir>', 'the extension folder (with template.yaml)')
+  .option('--isolation', 'also run rule 3: start a local cloud of its own (needs Java), deploy the core, then the extension beside it')
   .option('--json', 'print the report as JSON')
   .option('--root <dir>', "the repo whose core the extension must not touch (default: the one around DIR)")
-  .action((dir: string, options: { json?: boolean; root?: string }) => {
-    process.exitCode = checkCommand(dir, options, process.stdout);
+  .action(async (dir: string, options: { json?: boolean; root?: string; isolation?: boolean }) => {
+    process.exitCode = await checkCommand(dir, options, process.stdout);
   });
 
 program

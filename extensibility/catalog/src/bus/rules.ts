@@ -1,6 +1,6 @@
 // The rules of a template on the Serverlesspresso bus (AWS::Events::Rule, and the rules SAM makes of
 // EventBridgeRule / CloudWatchEvent events) and which events of the contract each one matches.
-import { BUS_NAME, contract, type ContractEntry } from '../contract.js';
+import { BUS_NAME, contract, type ContractEntry, type EventEnvelope } from '../contract.js';
 import type { App } from './apps.js';
 import { defaultResourceResolver, type LoadedTemplate, type SamRuleEvent } from './local.js';
 import { witnesses } from './witness.js';
@@ -34,6 +34,8 @@ export interface RuleMatch {
   entry: ContractEntry;
   /** The concrete detail-type of the event that matched (a family member, for a family). */
   detailType: string;
+  /** The event of the contract that matched: the entry's example, or its variant with the pattern's values. */
+  event: EventEnvelope;
 }
 
 export interface RuleVerdict {
@@ -123,7 +125,7 @@ export function judgeRule(rule: BusRule): RuleVerdict {
   const matches: RuleMatch[] = [];
   for (const entry of contract) {
     const hit = witnesses(entry, pattern).find((w) => compiled.matches(w));
-    if (hit) matches.push({ entry, detailType: hit['detail-type'] });
+    if (hit) matches.push({ entry, detailType: hit['detail-type'], event: hit });
   }
   return { rule, matches };
 }
