@@ -16,8 +16,14 @@ describe('the committed catalog', () => {
     expect(readFileSync(paths.html, 'utf8')).toBe(generated.html);
   });
 
-  it('finds no dead or invalid rule, unknown detail-type or dishonest Emits in any app of the repo', () => {
-    expect(generated.scan.findings.map(formatFinding)).toEqual([]);
+  const isRule = (f: { property: string }) => /Pattern$/.test(f.property);
+
+  it('finds no dead or invalid rule in any app of the repo', () => {
+    expect(generated.scan.findings.filter(isRule).map(formatFinding)).toEqual([]);
+  });
+
+  it('finds every producer putting detail-types of the contract, and every Metadata.Emits borne out by policies and code', () => {
+    expect(generated.scan.findings.filter((f) => !isRule(f)).map(formatFinding)).toEqual([]);
   });
 
   it('reads the extension model, whose rule consumes the completed-order family', () => {

@@ -15,7 +15,7 @@ import { CreateEventBusCommand, DisableRuleCommand, EventBridgeClient, ListEvent
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { BUS_NAME } from '@serverlesspresso/catalog';
+import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspresso/catalog';
 import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { Names, readRaw } from './raw.js';
@@ -133,6 +133,32 @@ async function settle(clients: Clients, buses: string[], stateMachines: string[]
   }
 }
 
+/**
+ * What the extension put on the scratch bus (everything there but the checker's own events) against
+ * what it declares: Metadata.Emits of its functions, putEvents tasks of its state machines. This is
+ * where a function putting more than it declares shows, which reading its code cannot tell.
+ */
+async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set<string>): Promise<Violation[]> {
+  const text = await (await fetch(new URL(`/_presso/events?bus=${encodeURIComponent(bus)}`, clients.cloud.url))).text();
+  const put = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EventEnvelope).filter((e) => !ours.has(e.id));
+  const declared = new Set(scanApp(app).producers.flatMap((p) => p.entries.map((e) => e.name)));
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const event of put) {
+    const detailType = event['detail-type'];
+    if (seen.has(detailType)) continue;
+    seen.add(detailType);
+    const entry = contractEntryFor(detailType);
+    const where = { rule: 2 as const, file: app.path, resource: '(functions and state machines)', property: 'Metadata.Emits' };
+    if (!entry) {
+      violations.push({ ...where, message: `put "${detailType}" on the bus, which is not a detail-type of the contract`, fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)' });
+    } else if (!declared.has(entry.name)) {
+      violations.push({ ...where, message: `put "${detailType}" on the bus without declaring it`, fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it` });
+    }
+  }
+  return violations;
+}
+
 /** The core's schedules, paused: a tick of the core's own clock must not pass for the extension's doing. */
 async function pauseSchedules(clients: Clients): Promise<number> {
   let paused = 0;
@@ -240,14 +266,17 @@ export class IsolationBench {
     }
     const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
     const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: scratch, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }));
+    const ours = new Set<string>();
     for (let i = 0; i < entries.length; i += 10) {
       const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
       if (put.FailedEntryCount) notes.push(`${put.FailedEntryCount} event(s) refused by PutEvents`);
+      for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
     }
     const stack = exercised.body.stack as StackRecord;
     const machines = stack.resources.filter((r) => r.type.endsWith('StateMachine')).map((r) => r.physicalId);
     const { settled, failed } = await settle(clients, [scratch], machines, options.settleTimeoutMs ?? 20_000);
     notes.push(`put ${entries.length} event(s) of the contract its rules match on a scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`);
+    violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
     const busy = await inventory(clients, true);
     const handled = diff(quiet, busy);
     for (const key of handled.changed) {

@@ -1,13 +1,14 @@
-// Keeps Metadata.Emits honest. A function that may put events on the bus must declare what it puts,
-// one that declares must be allowed to, and the code must agree: the handler is bundled as
-// `sam build` would (the local Lambda runtime's esbuild options: CodeUri, EntryPoints or Handler), and
-//  - every declared detail-type must occur in the bundle (a family: its fixed prefix, and the word
-//    of its suffix, e.g. "OrderManager.Order" and "COMPLETED");
-//  - every detail-type of the contract that occurs in the bundle as a string must be declared.
-// The bundle leaves npm packages out: detail-types live in the app's own code.
+// Keeps Metadata.Emits honest, as far as reading the template and the code can. A function that may
+// put events on the bus must declare what it puts, one that declares must be allowed to, and every
+// declared detail-type must occur in the handler's code (bundled as `sam build` would, with the local
+// Lambda runtime's esbuild options; a family by its fixed prefix and the word of its suffix, e.g.
+// "OrderManager.Order" and "COMPLETED"). The other way round, a detail-type named in the code is no
+// proof that the function puts it (a handler that labels or filters events names them all), so
+// what a function puts beyond its declaration is caught where it runs: the contract checker's
+// rule 3 compares what an extension puts with what it declares.
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
-import { BUS_NAME, contract } from '../contract.js';
+import { BUS_NAME } from '../contract.js';
 import type { App } from './apps.js';
 import type { Finding } from './findings.js';
 import { esbuildOptions, parseHandler, type LoadedResource, type LoadedTemplate } from './local.js';
@@ -124,11 +125,6 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
         findings.push({ file: app.path, resource: r.logicalId, property: d.property, message: `declares "${d.detailType}" but its code (${relative(dirname(app.templateFile), entryPoint)}) never names it`, fix: 'remove it from Emits, or put it from the handler' });
       }
     });
-    const declaredEntries = new Set(declared.flatMap((d) => d.entries.map((e) => e.name)));
-    for (const entry of contract) {
-      if (entry.embeds || declaredEntries.has(entry.name) || !codeNames(code, entry.detailType)) continue;
-      findings.push({ file: app.path, resource: r.logicalId, property, message: `its code names "${entry.detailType}", which Emits does not declare`, fix: `add "${entry.detailType}" to Metadata.Emits if the handler puts it` });
-    }
   }
   return findings;
 }
