@@ -1,8 +1,8 @@
 // The contract checker accepts the model, every extension of the repo and a good fixture, and rejects
 // a small broken example of each rule with a message naming the rule, the resource and the property.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { discoverApps } from '@serverlesspresso/catalog/bus';
 import { REPO_ROOT } from '@serverlesspresso/catalog/page';
 import { checkExtension, formatViolation, type Violation } from '../src/index.js';
 
@@ -12,12 +12,11 @@ const check = (name: string) => checkExtension(join(fixtures, 'extensions', name
 const violation = (rule: Violation['rule'], resource: string, property: string, message: string, fix: string) =>
   expect.objectContaining({ rule, resource, property, message: expect.stringContaining(message), fix: expect.stringContaining(fix) });
 
-const extensionsOfRepo = existsSync(join(REPO_ROOT, 'extensions'))
-  ? readdirSync(join(REPO_ROOT, 'extensions'), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(REPO_ROOT, 'extensions', d.name, 'template.yaml'))).map((d) => `extensions/${d.name}`)
-  : [];
+// The model and every extension of the repo: all of them must pass.
+const extensionsOfRepo = discoverApps(REPO_ROOT).filter((a) => a.kind === 'model' || a.kind === 'extension').map((a) => relative(REPO_ROOT, a.dir));
 
 describe('the checker accepts', () => {
-  it.each(['_extension_model', ...extensionsOfRepo])('%s (rules 1 and 2)', (dir) => {
+  it.each(extensionsOfRepo)('%s (rules 1 and 2)', (dir) => {
     const report = checkExtension(join(REPO_ROOT, dir));
     expect(report.violations.map(formatViolation)).toEqual([]);
     expect(report.consumes.length).toBeGreaterThan(0);
