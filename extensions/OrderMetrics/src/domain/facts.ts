@@ -1,0 +1,49 @@
+// What an event on the bus tells about one order: pure, so it is tested without AWS.
+import type { OrderManagerOrderCancelled, OrderManagerOrderCompleted, OrderManagerWaitingCompletion } from '@serverlesspresso/catalog';
+
+/** The envelope EventBridge delivers to the function (only the fields read here). */
+export interface BusEvent<D = Record<string, unknown>> {
+  id: string;
+  'detail-type': string;
+  /** When EventBridge accepted the event (ISO 8601, whole seconds): one clock for every event. */
+  time: string;
+  detail: D;
+}
+
+export type OrderEvent = BusEvent<Partial<OrderManagerWaitingCompletion> | Partial<OrderManagerOrderCompleted> | Partial<OrderManagerOrderCancelled>>;
+
+/**
+ * One fact about an order. `at` is the envelope's time: the contract's events all carry it, from the
+ * same clock, and a replay gives it anew (detail.TS of a replayed WaitingCompletion is the recording's).
+ */
+export type OrderFact =
+  | { kind: 'queued'; eventId: string; orderId: string; at: string; drink: string }
+  | { kind: 'completed' | 'cancelled'; eventId: string; orderId: string; at: string };
+
+const FINISHED = /^OrderManager\.Order(.+)-(COMPLETED|CANCELLED)$/;
+
+function text(event: BusEvent, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
+  return value;
+}
+
+/**
+ * The fact an event carries. Throws, naming the field, on an event the rule should never deliver:
+ * EventBridge retries it, then the failure shows in the function's errors.
+ */
+export function factOf(event: OrderEvent): OrderFact {
+  const detailType = event['detail-type'];
+  const at = event.time;
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw new Error(`time "${String(at)}" of event ${event.id} is not an ISO 8601 date`);
+  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const eventId = text(event, 'detail.eventId', detail.eventId);
+  const orderId = text(event, 'detail.orderId', detail.orderId);
+  if (detailType === 'OrderManager.WaitingCompletion') {
+    const drinkOrder = detail.drinkOrder as { drink?: unknown } | undefined;
+    return { kind: 'queued', eventId, orderId, at, drink: text(event, 'detail.drinkOrder.drink', drinkOrder?.drink) };
+  }
+  const finished = FINISHED.exec(detailType);
+  if (!finished) throw new Error(`detail-type "${detailType}" of event ${event.id} is not one this function counts`);
+  if (finished[1] !== eventId) throw new Error(`detail.eventId "${eventId}" differs from the tenant "${finished[1]}" of the detail-type`);
+  return { kind: finished[2] === 'COMPLETED' ? 'completed' : 'cancelled', eventId, orderId, at };
+}

@@ -1,0 +1,13 @@
+// The function's configuration, read once at cold start: a bad parameter fails the deploy (the first
+// sandbox starts during it) with the message of configOf, instead of every invocation later.
+import { configOf, type MetricsConfig } from '../domain/config.js';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set: the template passes it to the function`);
+  return value;
+}
+
+export const tableName = required('TABLE_NAME');
+
+export const config: MetricsConfig = configOf({ prices: required('PRICES'), currency: required('CURRENCY'), timeZone: required('TIME_ZONE') });

@@ -1,0 +1,179 @@
+// The extension deployed on the local cloud from its own template, as `presso deploy` does: order
+// events on the bus reach the function through its rule, the counters land in its table, admins read
+// them through its HTTP API with tokens of the coffee bar's user pool, and the stack deletes alone.
+// The events are put with the SDK, each with its Time, to set days and the order of arrival exactly:
+// completions before drinks, repeats one after the other and at the same time, an order queued twice.
+// The user pool is the core's as it declares it (test/fixtures/user-pool), deployed as its own stack.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CreateEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
+import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+
+const extensionDir = new URL('..', import.meta.url).pathname;
+const userPoolDir = new URL('./fixtures/user-pool', import.meta.url).pathname;
+const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
+const makeExample = contract.find((e) => e.name === 'OrderManager.MakeOrder')!.example as EventEnvelope;
+
+let cloud: LocalCloud;
+let eb: EventBridgeClient;
+let db: DynamoDBClient;
+let stack: StackRecord;
+let pool: StackRecord;
+let ruleArn: string;
+
+const client = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+const queued = (eventId: string, orderId: string, drink: string, time: string): PutEventsRequestEntry => ({
+  EventBusName: BUS_NAME, Source: EVENT_SOURCE, DetailType: 'OrderManager.WaitingCompletion', Time: new Date(time),
+  Detail: JSON.stringify({ ...queuedExample.detail, eventId, orderId, state: `${eventId}-CREATED`, drinkOrder: { ...(queuedExample.detail.drinkOrder as object), drink } }),
+});
+const finished = (state: 'COMPLETED' | 'CANCELLED', eventId: string, orderId: string, time: string): PutEventsRequestEntry => ({
+  EventBusName: BUS_NAME, Source: EVENT_SOURCE, Time: new Date(time),
+  DetailType: detailTypeOf(state === 'COMPLETED' ? 'OrderManager.Order{eventId}-COMPLETED' : 'OrderManager.Order{eventId}-CANCELLED', { eventId }),
+  Detail: JSON.stringify({ orderId, eventId, userId: 'u-1', ORDERSTATE: `${eventId}-${state}`, Message: 'done' }),
+});
+
+async function admin(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
+  const res = await fetch(new URL(path, cloud.url), init);
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${path}: ${String(body.message)}`);
+  return body;
+}
+
+const deploy = async (path: string, stackName: string, parameterOverrides?: Record<string, string>) =>
+  (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) })).stack as StackRecord;
+
+/** Resolves once the extension's rule has finished `count` deliveries, each a success (bounded). */
+async function delivered(count: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
+    const rule = rules[ruleArn];
+    if (rule && rule.failed > 0) throw new Error(`the function failed ${rule.failed} time(s)`);
+    if (rule && rule.delivered >= count) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the rule did not deliver ${count} events within 10 s`);
+}
+
+let sent = 0;
+async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
+  const result = await eb.send(new PutEventsCommand({ Entries: entries }));
+  expect(result.FailedEntryCount).toBe(0);
+  sent += entries.filter((e) => e.DetailType !== makeExample['detail-type']).length;
+  await delivered(sent);
+}
+
+const token = async (user: string, groups: string[]) =>
+  (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, groups, userPool: pool.outputs.UserPoolId }) })).token as string;
+
+async function read(path: string, bearer?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${stack.apis.MetricsApi!.url}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
+  const endpoint = { ...client, endpoint: cloud.url };
+  eb = new EventBridgeClient(endpoint);
+  db = new DynamoDBClient(endpoint);
+  await eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
+  pool = await deploy(userPoolDir, 'coffee-bar-users');
+  stack = await deploy(extensionDir, 'order-metrics', {
+    UserPoolId: pool.outputs.UserPoolId!,
+    UserPoolClientId: pool.outputs.UserPoolClientId!,
+    TimeZone: 'America/New_York',
+    Prices: 'Caffe Latte=3.75,Espresso=2.50,Flat White=3.50',
+  });
+  const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
+  expect(Rules).toHaveLength(1);
+  ruleArn = Rules![0]!.Arn!;
+}, 120_000);
+
+afterAll(async () => {
+  eb?.destroy();
+  db?.destroy();
+  await cloud?.close();
+});
+
+describe('OrderMetrics on the local cloud', () => {
+  it('counts each order once per day and drink, whatever the order and repeats of its events', async () => {
+    // A completion whose drink is not known yet, and an event the rule leaves alone.
+    await put(finished('COMPLETED', 'NYC', 'o-2', '2025-06-01T14:10:00Z'), { EventBusName: BUS_NAME, Source: EVENT_SOURCE, DetailType: makeExample['detail-type'], Detail: JSON.stringify(makeExample.detail) });
+    await put(
+      queued('NYC', 'o-1', 'Caffe Latte', '2025-06-01T14:00:00Z'),
+      finished('COMPLETED', 'NYC', 'o-1', '2025-06-01T14:05:00Z'),
+      queued('NYC', 'o-2', 'Espresso', '2025-06-01T14:06:00Z'), // the drink of the completion above
+      queued('NYC', 'o-3', 'Caffe Latte', '2025-06-01T15:00:00Z'),
+      finished('CANCELLED', 'NYC', 'o-3', '2025-06-01T15:02:00Z'),
+      // 03:30 UTC on the 2nd is the evening of the 1st in New York
+      queued('NYC', 'o-4', 'Flat White', '2025-06-02T03:30:00Z'),
+      finished('COMPLETED', 'NYC', 'o-4', '2025-06-02T03:35:00Z'),
+      finished('COMPLETED', 'NYC', 'o-4', '2025-06-02T03:35:00Z'), // delivered twice at once
+      queued('NYC', 'o-6', 'Caffe Latte', '2025-06-01T16:10:00Z'), // back in the queue after a barista released it...
+      queued('BCN', 'o-7', 'Caffe Latte', '2025-06-01T10:00:00Z'),
+    );
+    await put(
+      queued('NYC', 'o-6', 'Caffe Latte', '2025-06-01T16:00:00Z'), // ...first queued earlier
+      finished('COMPLETED', 'NYC', 'o-1', '2025-06-01T14:05:00Z'), // delivered again later
+      queued('NYC', 'o-1', 'Caffe Latte', '2025-06-01T14:00:00Z'),
+      queued('NYC', 'o-5', 'Mocha', '2025-06-02T14:00:00Z'),
+      finished('COMPLETED', 'NYC', 'o-5', '2025-06-02T14:03:00Z'),
+      finished('COMPLETED', 'BCN', 'o-7', '2025-06-01T10:04:00Z'),
+    );
+
+    const ana = await token('ana', ['admin']);
+    const { status, body } = await read('/events/NYC/metrics?from=2025-06-01&to=2025-06-02', ana);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      eventId: 'NYC', from: '2025-06-01', to: '2025-06-02', timeZone: 'America/New_York', currency: 'USD',
+      days: [
+        {
+          day: '2025-06-01',
+          drinks: [
+            { drink: 'Caffe Latte', orders: 3, completed: 1, cancelled: 1, sales: 375, unpriced: 0, open: 1 },
+            { drink: 'Espresso', orders: 1, completed: 1, cancelled: 0, sales: 250, unpriced: 0, open: 0 },
+            { drink: 'Flat White', orders: 1, completed: 1, cancelled: 0, sales: 350, unpriced: 0, open: 0 },
+          ],
+          totals: { orders: 5, completed: 3, cancelled: 1, sales: 975, unpriced: 0, open: 1 },
+        },
+        {
+          day: '2025-06-02',
+          drinks: [{ drink: 'Mocha', orders: 1, completed: 1, cancelled: 0, sales: 0, unpriced: 1, open: 0 }],
+          totals: { orders: 1, completed: 1, cancelled: 0, sales: 0, unpriced: 1, open: 0 },
+        },
+      ],
+    });
+
+    const bcn = await read('/events/BCN/metrics?day=2025-06-01', ana);
+    expect(bcn.body.days).toEqual([{ day: '2025-06-01', drinks: [expect.objectContaining({ drink: 'Caffe Latte', orders: 1, completed: 1, sales: 375 })], totals: expect.objectContaining({ orders: 1 }) }]);
+  });
+
+  it('answers admins only, and says what is wrong with a query', async () => {
+    expect(await read('/events/NYC/metrics')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+    const barista = await read('/events/NYC/metrics', await token('ben', ['barista']));
+    expect(barista).toEqual({ status: 403, body: { error: 'WRONG_GROUP', message: 'Only members of the admin group may read the metrics.' } });
+    const bad = await read('/events/NYC/metrics?day=2025-13-01', await token('ana', ['admin']));
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'INVALID_QUERY', details: [{ path: 'day' }] });
+    // Today, in the extension's time zone, when the query names no day: nothing counted yet.
+    const today = await read('/events/NYC/metrics', await token('ana', ['admin']));
+    expect(today.body).toMatchObject({ days: [] });
+    expect(today.body.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('refuses a price list it cannot read, naming the parameter, and leaves nothing behind', async () => {
+    await expect(deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow('Prices: entry 1 "Espresso=cheap": the amount must be a number');
+    const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
+    expect(stacks.map((s) => s.name)).not.toContain('order-metrics-bad');
+  }, 60_000);
+
+  it('deletes alone: its table and API go with its stack, the pool stays', async () => {
+    const table = stack.outputs.MetricsTableName!;
+    await admin(`/_presso/stacks/${stack.name}`, { method: 'DELETE' });
+    await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).toBe(404);
+    const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
+    expect(stacks.map((s) => s.name)).toEqual(['coffee-bar-users']);
+  });
+});
