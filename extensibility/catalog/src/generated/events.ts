@@ -446,6 +446,44 @@ export interface ValidatorNewOrder {
   Message: string;
 }
 
+/**
+ * The rolling average wait of a drink at an event changed (the WaitTimes extension): the average time from an order entering the barista queue (OrderManager.WaitingCompletion) to its completion (OrderManager.Order<eventId>-COMPLETED), over the last windowSize completions of that drink at that event, by completion time. Times are the envelopes' times (whole seconds). Delivered at least once: keep the highest version per eventId and drink. Unknown fields are rejected: this event is new in this project; an unknown field is a typo or a field nobody reads.
+ */
+export interface WaitTimesWaitTimeChanged {
+  /**
+   * The tenant: the event (pop-up bar), e.g. "NYC".
+   */
+  eventId: string;
+  /**
+   * The drink's name, as on the menu.
+   */
+  drink: string;
+  /**
+   * The average wait over the samples, in seconds, rounded to one decimal.
+   */
+  averageSeconds: number;
+  /**
+   * How many completions the average is over: windowSize once the drink has had that many.
+   */
+  samples: number;
+  /**
+   * The most completions the average is over (the extension's WindowSize parameter).
+   */
+  windowSize: number;
+  /**
+   * When the newest completion in the window was completed (ISO 8601).
+   */
+  latestCompletedAt: string;
+  /**
+   * Increases with every change of this drink's window at this event: a newer average has a higher version.
+   */
+  version: number;
+  /**
+   * A human-readable explanation shown on the order journey and the display.
+   */
+  Message: string;
+}
+
 /** The detail of every event of the contract, keyed by its detail-type ({eventId} stands for the tenant). */
 export interface DetailTypeMap {
   "ConfigService.ConfigChanged": ConfigServiceConfigChanged;
@@ -461,4 +499,5 @@ export interface DetailTypeMap {
   "OrderRobot.FulfillOrder": OrderRobotFulfillOrder;
   "ProducerRobot.FulfillOrder": ProducerRobotFulfillOrder;
   "Validator.NewOrder": ValidatorNewOrder;
+  "WaitTimes.WaitTimeChanged": WaitTimesWaitTimeChanged;
 }

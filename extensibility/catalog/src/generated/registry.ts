@@ -26,6 +26,8 @@ import schema_ProducerRobot_FulfillOrder from '../../schemas/ProducerRobot.Fulfi
 import example_ProducerRobot_FulfillOrder from '../../examples/ProducerRobot.FulfillOrder.json' with { type: 'json' };
 import schema_Validator_NewOrder from '../../schemas/Validator.NewOrder.json' with { type: 'json' };
 import example_Validator_NewOrder from '../../examples/Validator.NewOrder.json' with { type: 'json' };
+import schema_WaitTimes_WaitTimeChanged from '../../schemas/WaitTimes.WaitTimeChanged.json' with { type: 'json' };
+import example_WaitTimes_WaitTimeChanged from '../../examples/WaitTimes.WaitTimeChanged.json' with { type: 'json' };
 
 /** Every schema of the contract and its example envelope, by schema name. */
 export const contractFiles = {
@@ -42,4 +44,5 @@ export const contractFiles = {
   "OrderRobot.FulfillOrder": { schema: schema_OrderRobot_FulfillOrder, example: example_OrderRobot_FulfillOrder },
   "ProducerRobot.FulfillOrder": { schema: schema_ProducerRobot_FulfillOrder, example: example_ProducerRobot_FulfillOrder },
   "Validator.NewOrder": { schema: schema_Validator_NewOrder, example: example_Validator_NewOrder },
+  "WaitTimes.WaitTimeChanged": { schema: schema_WaitTimes_WaitTimeChanged, example: example_WaitTimes_WaitTimeChanged },
 } as const;
