@@ -72,6 +72,40 @@ export interface ConfigServiceConfigChanged {
 }
 
 /**
+ * A customer's loyalty card at an event filled up: every stampsPerReward-th completed drink earns a free one (the LoyaltyCard extension). Each completed order (OrderManager.Order<eventId>-COMPLETED) is one stamp on the card of its customer at its event, counted once. Put once per reward, at least once: rewardNumber identifies it per eventId and userId. Unknown fields are rejected: this event is new in this project; an unknown field is a typo or a field nobody reads.
+ */
+export interface LoyaltyCardRewardEarned {
+  /**
+   * The tenant: the event (pop-up bar) whose card filled up, e.g. "NYC".
+   */
+  eventId: string;
+  /**
+   * The customer's user id.
+   */
+  userId: string;
+  /**
+   * The completed order whose stamp filled the card.
+   */
+  orderId: string;
+  /**
+   * Which reward of this customer at this event: 1 for the first, 2 for the second...
+   */
+  rewardNumber: number;
+  /**
+   * Stamps the customer collected at this event so far, this order's included.
+   */
+  stamps: number;
+  /**
+   * How many stamps fill a card (the extension's StampsPerReward parameter when the card filled).
+   */
+  stampsPerReward: number;
+  /**
+   * A human-readable explanation shown on the order journey and the display.
+   */
+  Message: string;
+}
+
+/**
  * A barista claimed the order and is making it. Unknown fields are allowed: this event comes from the original Serverlesspresso, whose recordings carry extra fields, and adding a field must never break a consumer.
  */
 export interface OrderManagerMakeOrder {
@@ -487,6 +521,7 @@ export interface WaitTimesWaitTimeChanged {
 /** The detail of every event of the contract, keyed by its detail-type ({eventId} stands for the tenant). */
 export interface DetailTypeMap {
   "ConfigService.ConfigChanged": ConfigServiceConfigChanged;
+  "LoyaltyCard.RewardEarned": LoyaltyCardRewardEarned;
   "OrderManager.MakeOrder": OrderManagerMakeOrder;
   "OrderManager.Order{eventId}-CANCELLED": OrderManagerOrderCancelled;
   "OrderManager.Order{eventId}-COMPLETED": OrderManagerOrderCompleted;

@@ -2,6 +2,8 @@
 
 import schema_ConfigService_ConfigChanged from '../../schemas/ConfigService.ConfigChanged.json' with { type: 'json' };
 import example_ConfigService_ConfigChanged from '../../examples/ConfigService.ConfigChanged.json' with { type: 'json' };
+import schema_LoyaltyCard_RewardEarned from '../../schemas/LoyaltyCard.RewardEarned.json' with { type: 'json' };
+import example_LoyaltyCard_RewardEarned from '../../examples/LoyaltyCard.RewardEarned.json' with { type: 'json' };
 import schema_OrderManager_MakeOrder from '../../schemas/OrderManager.MakeOrder.json' with { type: 'json' };
 import example_OrderManager_MakeOrder from '../../examples/OrderManager.MakeOrder.json' with { type: 'json' };
 import schema_OrderManager_Order_CANCELLED from '../../schemas/OrderManager.Order-CANCELLED.json' with { type: 'json' };
@@ -32,6 +34,7 @@ import example_WaitTimes_WaitTimeChanged from '../../examples/WaitTimes.WaitTime
 /** Every schema of the contract and its example envelope, by schema name. */
 export const contractFiles = {
   "ConfigService.ConfigChanged": { schema: schema_ConfigService_ConfigChanged, example: example_ConfigService_ConfigChanged },
+  "LoyaltyCard.RewardEarned": { schema: schema_LoyaltyCard_RewardEarned, example: example_LoyaltyCard_RewardEarned },
   "OrderManager.MakeOrder": { schema: schema_OrderManager_MakeOrder, example: example_OrderManager_MakeOrder },
   "OrderManager.Order-CANCELLED": { schema: schema_OrderManager_Order_CANCELLED, example: example_OrderManager_Order_CANCELLED },
   "OrderManager.Order-COMPLETED": { schema: schema_OrderManager_Order_COMPLETED, example: example_OrderManager_Order_COMPLETED },
