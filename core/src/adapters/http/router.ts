@@ -44,11 +44,17 @@ const jsonErrorBodies = (): middy.MiddlewareObj<HttpEvent, HttpResponse> => ({
   },
 });
 
+// Client errors are answered, not logged; anything else is logged in full (the response says nothing of it).
+const logUnexpected = (e: unknown): void => {
+  const status = (e as { statusCode?: number } | null)?.statusCode;
+  if (status === undefined || status >= 500) console.error(e);
+};
+
 /** A Lambda handler that serves the given routes (by routeKey) to signed-in callers. */
 export function httpRoutes(routes: Record<string, Route>): middy.MiddyfiedHandler<HttpEvent, HttpResponse> {
   return middy<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
-    .use(httpErrorHandler({ fallbackMessage: INTERNAL, logger: (e: unknown) => console.error(e) }))
+    .use(httpErrorHandler({ fallbackMessage: INTERNAL, logger: logUnexpected }))
     .use(jsonErrorBodies())
     // Routes without a body (GET) are served too: the content type is checked where a body is needed.
     .use(httpJsonBodyParser({ disableContentTypeError: true }))
