@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './endpoint.js';
 import { validateCommand } from './commands/validate.js';
 import { upCommand } from './commands/up.js';
+import { defaultApps, repoRoot } from './apps.js';
 import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
@@ -35,14 +36,19 @@ program
 program
   .command('up')
   .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps')
-  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack')
+  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)')
+  .option('--no-apps', 'deploy nothing: just the local cloud')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
   .option('--data-dir <dir>', 'keep state (event archive, ...) in this directory; a temporary one by default')
   .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
   .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
-  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy' }) => {
-    await upCommand({ ...options, dirs });
+  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean }) => {
+    const root = repoRoot();
+    if (options.apps && dirs.length === 0 && !root) {
+      program.error('presso up: not inside the Serverlesspresso repository, so there are no default apps: name the app folders to deploy, or pass --no-apps');
+    }
+    await upCommand({ ...options, dirs: !options.apps ? [] : dirs.length ? dirs : defaultApps(root!) });
   });
 
 program
@@ -107,12 +113,15 @@ program
 
 program
   .command('token')
-  .description('mint a JWT (Cognito-like ID token) from the local issuer, for routes with a JWT authorizer')
-  .requiredOption('--user <user>', 'the user (sub and username claims)')
-  .option('--groups <list>', 'comma-separated groups (cognito:groups), e.g. admin,barista')
-  .option('--audience <aud>', 'the aud claim (the authorizer\'s audience)')
+  .description('mint a Cognito ID token (or, with --scopes, an access token) for routes behind a JWT or Cognito authorizer')
+  .requiredOption('--user <user>', 'the user (cognito:username; sub is derived from it)')
+  .option('--groups <list>', 'comma-separated groups of the user pool (cognito:groups), e.g. admin,barista')
+  .option('--user-pool <pool>', 'the user pool: its id, logical id, STACK/LogicalId or name (default: the only one deployed)')
+  .option('--client <client>', "the pool's app client (the token's audience): its id, logical id or name (default: the pool's only one)")
+  .option('--audience <aud>', 'the aud (client_id) claim, instead of an app client id')
+  .option('--scopes <list>', 'comma-separated OAuth scopes: mints an access token carrying them')
   .addOption(endpointOption())
-  .action(async (options: { user: string; groups?: string; audience?: string; endpoint: string }) => {
+  .action(async (options: { user: string; groups?: string; userPool?: string; client?: string; audience?: string; scopes?: string; endpoint: string }) => {
     process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
   });
 

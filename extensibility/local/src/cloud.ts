@@ -14,6 +14,11 @@ import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
+import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
+import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
+import { functionHandler } from './stacks/resources/functions.js';
+import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
+import { ExecutionJournal } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { timeScale, type TimeScale } from './time.js';
 
@@ -43,8 +48,9 @@ export interface LocalCloud {
   readonly states: StatesService;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
-  /** HTTP and REST APIs under <edge>/apis/<apiId>/, with JWT authorizers against the local issuer. */
+  /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
   readonly apis: HttpApisService;
+  /** Signs tokens for the local issuer and for every user pool deployed (issuer.pools). */
   readonly issuer: LocalIssuer;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
@@ -68,7 +74,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The runner reaches the service late: the service needs the engine, the engine the runner.
   const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states });
   const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
-  const states = new StatesService(engine, account);
+  const states = new StatesService(engine, account, (resource) => taskRunner.unsupported(resource));
+  // Executions outlive a restart only when the data is the user's own (--data-dir).
+  const journalFile = join(dataDir, 'states', 'executions.jsonl');
+  if (options.dataDir) ExecutionJournal.restore(engine, journalFile);
+  const journal = options.dataDir ? new ExecutionJournal(engine, journalFile) : undefined;
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
@@ -87,13 +97,30 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
   const stacks = new Stacks(account, events, states, log);
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, admin], log });
+  const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv() });
+  stacks.registerHandler('AWS::Serverless::Function', functions);
+  stacks.registerHandler('AWS::Lambda::Function', functions);
+  const responses = new CloudFormationResponses(() => where.url);
+  stacks.registerHandler('AWS::CloudFormation::CustomResource', customResourceHandler({ lambda, responses }));
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, responses, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
   const apis = new HttpApisService(lambda, issuer);
   edge.addService(apis);
+  // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
+  for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
+  stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
+  stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
+  stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
+  const clientEnv = () => ({
+    AWS_ENDPOINT_URL: edge.url,
+    AWS_REGION: account.region,
+    AWS_DEFAULT_REGION: account.region,
+    AWS_ACCESS_KEY_ID: 'presso',
+    AWS_SECRET_ACCESS_KEY: 'presso',
+  });
   const cloud: LocalCloud = {
     url: edge.url,
     port: edge.port,
@@ -107,15 +134,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stacks,
     apis,
     issuer,
-    clientEnv: () => ({
-      AWS_ENDPOINT_URL: edge.url,
-      AWS_REGION: account.region,
-      AWS_DEFAULT_REGION: account.region,
-      AWS_ACCESS_KEY_ID: 'presso',
-      AWS_SECRET_ACCESS_KEY: 'presso',
-    }),
+    clientEnv,
     async close() {
       await edge.close();
+      lambda.disposeAll();
+      // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
+      journal?.close();
       engine.shutdown();
       events.close();
     },

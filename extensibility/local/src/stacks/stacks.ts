@@ -6,7 +6,8 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedTemplate } from './template/index.js';
-import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackRecord } from './model.js';
+import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
 
@@ -59,6 +60,11 @@ export class Stacks {
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */
   registerHandler(type: string, handler: ResourceHandler): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Custom::<Name> resources are custom resources, as CloudFormation reads them. */
+  private handlerFor(type: string): ResourceHandler | undefined {
+    return this.handlers.get(type) ?? (type.startsWith('Custom::') ? this.handlers.get('AWS::CloudFormation::CustomResource') : undefined);
   }
 
   list(): StackRecord[] {
@@ -116,13 +122,25 @@ export class Stacks {
     // Redeploying replaces the stack's resources: its own, never another stack's.
     if (previous) await this.runUndo(previous.undo);
     const undo: Array<() => Promise<void> | void> = [];
-    const ctx: DeployContext = { template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step) };
+    const deferred: Array<Promise<void>> = [];
+    const apis: Record<string, StackApi> = {};
+    const ctx: DeployContext = {
+      template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step),
+      defer: (check) => {
+        const running = check();
+        running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+        deferred.push(running);
+      },
+      addApi: (api) => void (apis[api.logicalId] = api),
+    };
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
     try {
+      // Builds and other preparation of every resource at once, before anything is created.
+      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, ctx)));
       for (const resource of template.resources) {
         const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-        const handler = this.handlers.get(resource.type);
+        const handler = this.handlerFor(resource.type);
         if (handler) {
           await handler(resource, ctx);
           resources.push(entry);
@@ -133,15 +151,19 @@ export class Stacks {
           this.log(`[stacks] ${stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
         }
       }
+      await Promise.all(deferred);
     } catch (e) {
+      // Deferred checks still running must not outlive the resources they check.
+      await Promise.allSettled(deferred);
       await this.runUndo(undo);
       if (previous) this.stacks.delete(stackName);
       throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
     }
+    const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {
       name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
       resources, notEmulated, deployedAt: new Date().toISOString(),
-      outputs: Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)])),
+      outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
     };
     this.stacks.set(stackName, { record, undo });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);

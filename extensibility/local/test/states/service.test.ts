@@ -236,11 +236,50 @@ describe('Lambda tasks', () => {
     expect(JSON.parse(output.failure.Cause)).toMatchObject({ errorType: 'TypeError', errorMessage: 'no milk' });
   });
 
-  it('an unsupported resource fails the execution naming the resource', async () => {
-    const resource = 'arn:aws:states:::dynamodb:putItem';
-    const done = await run(await machine('Unsupported', { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: { TableName: 't' }, End: true } } }));
-    expect(done).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
-    expect(done.cause).toContain(resource);
+  it('an unsupported resource is refused when the state machine is created, naming the state and the resource', async () => {
+    const resource = 'arn:aws:states:::sqs:sendMessage';
+    const nested = { StartAt: 'P', States: { P: { Type: 'Parallel', End: true, Branches: [{ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } }] } } };
+    await expect(machine('Unsupported', nested)).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: expect.stringContaining(`'/States/P/Branches/0/States/T/Resource': no local integration for '${resource}'`),
+    });
+  });
+});
+
+describe('AWS SDK integrations', () => {
+  it('aws-sdk:sfn:* calls the Step Functions API with PascalCase parameters', async () => {
+    const waiting = await machine('SdkWaiting', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 86_400 * 365, End: true } } });
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: waiting, name: 'one' }));
+    const counter = await machine('SdkCounter', {
+      StartAt: 'List',
+      States: {
+        List: {
+          Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:listExecutions',
+          Parameters: { StateMachineArn: waiting, StatusFilter: 'RUNNING' },
+          ResultSelector: { 'running.$': 'States.ArrayLength($.Executions)' }, End: true,
+        },
+      },
+    });
+    const done = await run(counter);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ running: 1 });
+  });
+
+  it('names errors <Service>.<Code>Exception, as AWS does', async () => {
+    const failing = await machine('SdkFailing', {
+      StartAt: 'Describe',
+      States: {
+        Describe: {
+          Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sfn:describeExecution',
+          Parameters: { ExecutionArn: 'arn:aws:states:us-east-1:000000000000:execution:Nope:none' },
+          Catch: [{ ErrorEquals: ['Sfn.ExecutionDoesNotExistException'], ResultPath: '$.error', Next: 'Caught' }], End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    const done = await run(failing);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!).error).toMatchObject({ Error: 'Sfn.ExecutionDoesNotExistException' });
   });
 });
 

@@ -30,6 +30,8 @@ export interface LocalFunction {
   readonly arn: string;
   readonly timeoutSeconds: number;
   invoke(event: unknown, requestId?: string): Promise<InvokeResult>;
+  /** Stops what runs the code (sandboxes); the function answers no more invocations. */
+  dispose?(): void;
 }
 
 export function lambdaContext(fn: { name: string; arn: string; timeoutSeconds: number; memoryMb?: number }, requestId: string, deadline: number): LambdaContext {

@@ -26,6 +26,12 @@ export class LambdaService implements PathService {
     return this.functions.get(nameFromNameOrArn(decodeURIComponent(nameOrArn), ':'));
   }
 
+  /** Stops every function's sandboxes (the local cloud is shutting down). */
+  disposeAll(): void {
+    for (const fn of this.functions.values()) fn.dispose?.();
+    this.functions.clear();
+  }
+
   list(): LocalFunction[] {
     return [...this.functions.values()];
   }

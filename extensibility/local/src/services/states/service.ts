@@ -53,6 +53,19 @@ function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
 }
 
+/** Every Task state's Resource, with the JSON pointer of its state (nested Parallel and Map states too). */
+export function taskResources(definition: unknown, base = ''): Array<{ path: string; resource: string }> {
+  const states = (definition as { States?: Record<string, Record<string, unknown>> } | undefined)?.States ?? {};
+  return Object.entries(states).flatMap(([name, state]) => {
+    const path = `${base}/States/${name}`;
+    const own = state.Type === 'Task' && typeof state.Resource === 'string' ? [{ path, resource: state.Resource }] : [];
+    const branches = Array.isArray(state.Branches) ? state.Branches.flatMap((b, i) => taskResources(b, `${path}/Branches/${i}`)) : [];
+    const processor = state.ItemProcessor ?? state.Iterator;
+    const items = processor ? taskResources(processor, `${path}/${state.ItemProcessor ? 'ItemProcessor' : 'Iterator'}`) : [];
+    return [...own, ...branches, ...items];
+  });
+}
+
 export class StatesService implements JsonService {
   readonly name = 'states';
   readonly targetPrefixes = ['AWSStepFunctions'];
@@ -62,6 +75,8 @@ export class StatesService implements JsonService {
   constructor(
     readonly engine: StepFunctionsEngine,
     private readonly account: Account,
+    /** Why a Task resource cannot run locally (undefined when it can): checked when a machine is created. */
+    private readonly unsupported: (resource: string) => string | undefined = () => undefined,
   ) {}
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
@@ -107,6 +122,10 @@ export class StatesService implements JsonService {
       this.engine.compileDefinition(definition);
     } catch (e) {
       throw apiError(e);
+    }
+    for (const { path, resource } of taskResources(JSON.parse(definition) as unknown)) {
+      const why = this.unsupported(resource);
+      if (why) throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: '${path}/Resource': ${why}`);
     }
     const arn = params.arn ?? arns.stateMachine(this.account, params.name);
     const record: StateMachineRecord = {

@@ -1,6 +1,7 @@
 // The engine's TaskRunner for the local cloud: Task states reach our own services in process.
 // Covered: events:putEvents, lambda:invoke and plain Lambda ARNs, states:startExecution (each with
-// the integration patterns AWS offers for it). Anything else fails the task with a clear error.
+// the integration patterns AWS offers for it), and the AWS SDK integrations (aws-sdk:<service>:<action>)
+// of the services the local cloud runs. Anything else fails the task with a clear error.
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import type { EventsService } from '../events/service.js';
@@ -17,6 +18,32 @@ export interface LocalTaskRunnerDeps {
   states: () => StatesService;
 }
 
+/** An AWS SDK integration: the API's operations by name, and the service's name in error names. */
+export interface SdkIntegration {
+  /** PascalCase, as AWS prefixes the errors: "Sfn" gives "Sfn.ExecutionDoesNotExistException". */
+  errorPrefix: string;
+  call(operation: string, input: Record<string, unknown>): Promise<unknown>;
+}
+
+/** "arn:aws:states:::aws-sdk:sfn:listExecutions" → { service: "sfn", operation: "ListExecutions" }. */
+export function sdkIntegration(resource: string): { service: string; operation: string } | undefined {
+  const match = /^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)(\.(waitForTaskToken))?$/.exec(resource);
+  return match ? { service: match[1]!, operation: match[2]!.charAt(0).toUpperCase() + match[2]!.slice(1) } : undefined;
+}
+
+const lowerFirst = (k: string) => k.charAt(0).toLowerCase() + k.slice(1);
+const upperFirst = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
+
+/** The same JSON with every object key re-cased. */
+function recase(value: unknown, key: (k: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((v) => recase(v, key));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [key(k), recase(v, key)]));
+}
+
+/** AWS SDK integration errors always end in "Exception", even where the service's own name does not. */
+export const sdkErrorName = (prefix: string, code: string) => `${prefix}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asJsonText = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -30,7 +57,33 @@ function functionError(error: FunctionErrorPayload): TaskError {
   return new TaskError(error.errorType, JSON.stringify({ errorMessage: error.errorMessage, errorType: error.errorType, ...(error.trace ? { trace: error.trace } : {}) }));
 }
 
-export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): TaskRunner {
+export type OptimizedIntegration = (resource: string, input: unknown, ctx: TaskContext) => Promise<unknown>;
+
+export interface LocalTaskRunner extends TaskRunner {
+  registerSdkIntegration(service: string, integration: SdkIntegration): void;
+  registerOptimizedIntegration(serviceAction: string, handler: OptimizedIntegration): void;
+  unsupported(resource: string): string | undefined;
+}
+
+export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunner {
+  const sdk = new Map<string, SdkIntegration>([
+    // Step Functions' wire protocol is camelCase; its SDK integration speaks PascalCase both ways.
+    ['sfn', { errorPrefix: 'Sfn', call: async (operation, input) => recase(await deps.states().handle(operation, recase(input, lowerFirst) as Record<string, unknown>, undefined as never), upperFirst) }],
+    ['eventbridge', { errorPrefix: 'EventBridge', call: (operation, input) => deps.events.handle(operation, input, undefined as never) }],
+  ]);
+
+  async function sdkCall(service: string, operation: string, input: unknown): Promise<unknown> {
+    const integration = sdk.get(service);
+    if (!integration) throw new TaskError('States.Runtime', `The local cloud has no AWS SDK integration for '${service}' (available: ${[...sdk.keys()].join(', ')}).`);
+    try {
+      return await integration.call(operation, isObject(input) ? input : {});
+    } catch (e) {
+      const code = e instanceof AwsError ? e.code : (e as { code?: string; name?: string }).code ?? (e as { name?: string }).name;
+      if (code) throw new TaskError(sdkErrorName(integration.errorPrefix, code), (e as Error).message);
+      throw e;
+    }
+  }
+
   async function putEvents(input: unknown, ctx: TaskContext): Promise<unknown> {
     const entries = isObject(input) && Array.isArray(input.Entries) ? input.Entries : undefined;
     if (!entries) throw new TaskError('States.Runtime', 'events:putEvents needs Parameters with an Entries list.');
@@ -97,13 +150,37 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): TaskRunner {
     return /\.sync:2$/.test(resource) && done.output !== undefined ? { ...output, output: JSON.parse(done.output) as unknown } : output;
   }
 
-  return async (resource, input, ctx) => {
-    const target = integration(resource);
-    if (target?.service === 'events' && target.action === 'putEvents') return putEvents(input, ctx);
-    if (target?.service === 'lambda' && target.action === 'invoke') return lambdaInvoke(input);
-    if (target?.service === 'states' && target.action === 'startExecution') return startExecution(resource, input, ctx);
+  /** Optimized integrations by "service:action" (the pattern suffix aside). */
+  const optimized = new Map<string, OptimizedIntegration>([
+    ['events:putEvents', (_resource, input, ctx) => putEvents(input, ctx)],
+    ['lambda:invoke', (_resource, input) => lambdaInvoke(input)],
+    ['states:startExecution', (resource, input, ctx) => startExecution(resource, input, ctx)],
+  ]);
+  const isFunctionArn = (resource: string) => {
     const parsed = parseArn(resource);
-    if (!target && parsed?.service === 'lambda' && parsed.resource.startsWith('function:')) return invokeFunction(resource, input);
-    throw new TaskError('States.Runtime', `The local cloud has no integration for the Task resource '${resource}' (supported: events:putEvents, lambda:invoke, Lambda function ARNs, states:startExecution).`);
+    return parsed?.service === 'lambda' && parsed.resource.startsWith('function:');
   };
+  const supportedList = () => `${[...optimized.keys()].join(', ')}, Lambda function ARNs, aws-sdk:{${[...sdk.keys()].join(',')}}:*`;
+
+  const run: TaskRunner = async (resource, input, ctx) => {
+    const viaSdk = sdkIntegration(resource);
+    if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input);
+    const target = integration(resource);
+    const handler = target && optimized.get(`${target.service}:${target.action}`);
+    if (handler) return handler(resource, input, ctx);
+    if (!target && isFunctionArn(resource)) return invokeFunction(resource, input);
+    throw new TaskError('States.Runtime', `The local cloud has no integration for the Task resource '${resource}' (supported: ${supportedList()}).`);
+  };
+  return Object.assign(run, {
+    registerSdkIntegration: (service: string, integration: SdkIntegration) => void sdk.set(service, integration),
+    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration) => void optimized.set(serviceAction, handler),
+    /** Why a Task resource cannot run here, or undefined when it can: state machines are checked at deploy. */
+    unsupported(resource: string): string | undefined {
+      const viaSdk = sdkIntegration(resource);
+      if (viaSdk) return sdk.has(viaSdk.service) ? undefined : `no AWS SDK integration for '${viaSdk.service}' locally (supported: ${supportedList()})`;
+      const target = integration(resource);
+      if (target ? optimized.has(`${target.service}:${target.action}`) : isFunctionArn(resource)) return undefined;
+      return `no local integration for '${resource}' (supported: ${supportedList()})`;
+    },
+  });
 }

@@ -1,0 +1,249 @@
+// A function's sandboxes: each a worker thread running the bootstrap, one invocation at a time, as
+// a Lambda execution environment does. More sandboxes start while all are busy (up to the
+// function's concurrency); a sandbox that timed out or crashed is thrown away and the next
+// invocation gets a fresh one (a cold start), as in Lambda.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
+import type { FunctionErrorPayload, InvokeResult, LocalFunction } from '../functions.js';
+
+const BOOTSTRAP = new URL('./bootstrap.mjs', import.meta.url);
+/** Lambda's limit on the init phase. */
+const INIT_TIMEOUT_MS = 10_000;
+const LOG_LINES_KEPT = 1000;
+
+export interface WorkerFunctionOptions {
+  name: string;
+  arn: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's whole environment: nothing of the host's leaks in. */
+  environment: Record<string, string>;
+  bundleFile: string;
+  exportName: string;
+  /** Receives every line the function prints, prefixed with its name. */
+  log: (line: string) => void;
+  /** Sandboxes at once (Lambda's concurrency); further invocations wait for one. Default 10. */
+  maxConcurrency?: number;
+  /** An idle sandbox beyond the first stops after this long. Default 60 s. */
+  idleMs?: number;
+}
+
+export interface FunctionStats {
+  invocations: number;
+  coldStarts: number;
+  errors: number;
+  timeouts: number;
+  sandboxes: number;
+}
+
+export interface WorkerFunction extends LocalFunction {
+  readonly memoryMb: number;
+  /** Starts a sandbox now (the cold start) and returns its init error, if any. */
+  warm(): Promise<FunctionErrorPayload | undefined>;
+  /** Lines the function printed most recently. */
+  logs(): string[];
+  stats(): FunctionStats;
+  /** Stops idle sandboxes now and busy ones once their invocation ends. */
+  dispose(): void;
+}
+
+type Pending = (result: InvokeResult) => void;
+
+class Sandbox {
+  readonly worker: Worker;
+  readonly ready: Promise<FunctionErrorPayload | undefined>;
+  dead = false;
+  idleTimer: NodeJS.Timeout | undefined;
+  private pending: { id: string; resolve: Pending; timer: NodeJS.Timeout } | undefined;
+
+  constructor(options: WorkerFunctionOptions, onLine: (line: string) => void) {
+    const requestPrefix = randomUUID().replace(/-/g, '');
+    this.worker = new Worker(BOOTSTRAP, {
+      workerData: {
+        bundleFile: options.bundleFile,
+        exportName: options.exportName,
+        fn: { name: options.name, arn: options.arn, memoryMb: options.memoryMb, logStreamName: `local/[$LATEST]${requestPrefix}` },
+      },
+      env: options.environment,
+      stdout: true,
+      stderr: true,
+      execArgv: ['--enable-source-maps'],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memoryMb) },
+    });
+    for (const stream of [this.worker.stdout, this.worker.stderr]) createInterface({ input: stream }).on('line', onLine);
+    this.ready = new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        resolve({ errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${INIT_TIMEOUT_MS / 1000} seconds` });
+        this.terminate();
+      }, INIT_TIMEOUT_MS);
+      this.worker.once('message', (m: { type: string; error?: FunctionErrorPayload }) => {
+        clearTimeout(timer);
+        resolve(m.type === 'ready' ? undefined : m.error);
+      });
+      this.worker.once('error', (e) => {
+        clearTimeout(timer);
+        resolve(crashPayload(e));
+      });
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' });
+      });
+    });
+    this.worker.on('message', (m: { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorPayload }) => {
+      if (m.type !== 'result' || !this.pending || m.id !== this.pending.id) return;
+      this.settle(m.ok ? { ok: true, payload: JSON.parse(m.payload ?? 'null') as unknown } : { ok: false, error: m.error! });
+    });
+    this.worker.on('error', (e) => {
+      this.dead = true;
+      this.settle({ ok: false, error: crashPayload(e) });
+    });
+    this.worker.on('exit', (code) => {
+      this.dead = true;
+      this.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` } });
+    });
+  }
+
+  invoke(event: unknown, requestId: string, timeoutSeconds: number): Promise<InvokeResult> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda stops the environment at the timeout; the next invocation starts a new one.
+        this.settle({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` } });
+        this.terminate();
+      }, timeoutSeconds * 1000);
+      this.pending = { id: requestId, resolve, timer };
+      let text: string;
+      try {
+        text = JSON.stringify(event ?? null);
+      } catch (e) {
+        return this.settle({ ok: false, error: { errorType: 'InvalidRequestContentException', errorMessage: (e as Error).message } });
+      }
+      this.worker.postMessage({ type: 'invoke', id: requestId, event: text, requestId, deadline });
+    });
+  }
+
+  terminate(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+
+  private settle(result: InvokeResult): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    pending.resolve(result);
+  }
+}
+
+function crashPayload(e: Error & { code?: string }): FunctionErrorPayload {
+  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') return { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited: the function ran out of memory' };
+  return { errorType: 'Runtime.ExitError', errorMessage: `${e.name}: ${e.message}`, trace: e.stack?.split('\n') ?? [] };
+}
+
+export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
+  const maxConcurrency = options.maxConcurrency ?? 10;
+  const idleMs = options.idleMs ?? 60_000;
+  const all = new Set<Sandbox>();
+  const idle: Sandbox[] = [];
+  const waiting: Array<() => void> = [];
+  const recent: string[] = [];
+  const stats: FunctionStats = { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0, sandboxes: 0 };
+  let disposed = false;
+
+  const onLine = (line: string) => {
+    recent.push(line);
+    if (recent.length > LOG_LINES_KEPT) recent.shift();
+    options.log(`[${options.name}] ${line}`);
+  };
+
+  const spawn = (): Sandbox => {
+    const sandbox = new Sandbox(options, onLine);
+    all.add(sandbox);
+    stats.coldStarts++;
+    sandbox.worker.once('exit', () => all.delete(sandbox));
+    return sandbox;
+  };
+
+  async function acquire(): Promise<Sandbox | undefined> {
+    for (;;) {
+      if (disposed) return undefined;
+      const sandbox = idle.pop();
+      if (sandbox && !sandbox.dead) {
+        clearTimeout(sandbox.idleTimer);
+        return sandbox;
+      }
+      if (sandbox) continue;
+      if (all.size < maxConcurrency) return spawn();
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  }
+
+  function release(sandbox: Sandbox): void {
+    if (sandbox.dead || disposed) {
+      sandbox.terminate();
+      all.delete(sandbox);
+    } else {
+      idle.push(sandbox);
+      // Keep one sandbox warm; stop the others once idle for a while.
+      if (idle.length > 1) {
+        sandbox.idleTimer = setTimeout(() => {
+          const i = idle.indexOf(sandbox);
+          if (i >= 0 && idle.length > 1) {
+            idle.splice(i, 1);
+            sandbox.terminate();
+            all.delete(sandbox);
+          }
+        }, idleMs);
+        sandbox.idleTimer.unref();
+      }
+    }
+    waiting.shift()?.();
+  }
+
+  return {
+    name: options.name,
+    arn: options.arn,
+    timeoutSeconds: options.timeoutSeconds,
+    memoryMb: options.memoryMb,
+    async invoke(event, requestId = randomUUID()) {
+      const sandbox = await acquire();
+      if (!sandbox) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${options.arn}` } };
+      stats.invocations++;
+      const initError = await sandbox.ready;
+      let result: InvokeResult;
+      if (initError) {
+        sandbox.terminate();
+        result = { ok: false, error: initError };
+      } else {
+        result = await sandbox.invoke(event, requestId, options.timeoutSeconds);
+      }
+      if (!result.ok) {
+        stats.errors++;
+        if (result.error.errorType === 'Sandbox.Timedout') stats.timeouts++;
+      }
+      release(sandbox);
+      return result;
+    },
+    async warm() {
+      const sandbox = await acquire();
+      if (!sandbox) return { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${options.arn}` };
+      const initError = await sandbox.ready;
+      if (initError) sandbox.terminate();
+      release(sandbox);
+      return initError;
+    },
+    logs: () => [...recent],
+    stats: () => ({ ...stats, sandboxes: all.size }),
+    dispose() {
+      disposed = true;
+      for (const sandbox of idle.splice(0)) {
+        clearTimeout(sandbox.idleTimer);
+        sandbox.terminate();
+        all.delete(sandbox);
+      }
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+}
