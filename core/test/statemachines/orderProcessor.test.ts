@@ -231,7 +231,8 @@ describe('order processor state machine', () => {
     expect(p.engine.describeExecution(arn).status).toBe('RUNNING');
     await p.clock.advance(1);
     expect((await p.done(arn)).status).toBe('SUCCEEDED');
-    expect(w.puts.map((x) => x.DetailType)).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.OrderTimeOut', 'OrderProcessor.orderFinished']);
+    // As in the original, a timed-out workflow ends with its OrderTimeOut (the order manager cancels the order from it).
+    expect(w.puts.map((x) => x.DetailType)).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.OrderTimeOut']);
     expect(w.puts[1]!.Detail).toEqual({ orderId: 'late-drink', userId: 'alice', eventId: 'NYC', cause: 'customer', Message: MESSAGES.timeout.customer });
     expect(w.set('openOrders-NYC')).toEqual([]);
     expectValidEvents(w.puts);
@@ -250,6 +251,7 @@ describe('order processor state machine', () => {
     await p.done(arn);
     const timeout = await p.put('OrderProcessor.OrderTimeOut');
     expect(timeout.Detail).toMatchObject({ cause: 'barista', Message: MESSAGES.timeout.barista });
+    expect(w.puts.map((x) => x.DetailType).slice(-1)).toEqual(['OrderProcessor.OrderTimeOut']);
     expect(w.set('openOrders-NYC')).toEqual([]);
     expectValidEvents(w.puts);
   });
