@@ -16,7 +16,8 @@ import { badRequest, conflict, fail, forbidden, notFound, ok, type DomainError, 
 import { isOrderNumber } from './orderNumber.js';
 import { eventIdProblem } from './tenant.js';
 
-export type OrderStatus = 'CREATED' | 'SUBMITTED' | 'MAKING' | 'COMPLETED' | 'CANCELLED';
+export const ORDER_STATUSES = ['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OPEN_STATUSES: readonly OrderStatus[] = ['CREATED', 'SUBMITTED', 'MAKING'];
 
 /** Why an order was cancelled: by its customer, by a barista (or admin), or by a workflow timeout. */
@@ -139,7 +140,7 @@ export const orderStateOf = (order: Pick<Order, 'eventId' | 'status'>): string =
 export function parseOrderState(state: string): { eventId: string; status: OrderStatus } | undefined {
   const cut = state.lastIndexOf('-');
   const status = state.slice(cut + 1) as OrderStatus;
-  if (cut < 1 || !(['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const).includes(status)) return undefined;
+  if (cut < 1 || !ORDER_STATUSES.includes(status)) return undefined;
   return { eventId: state.slice(0, cut), status };
 }
 

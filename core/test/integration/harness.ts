@@ -180,14 +180,6 @@ export async function stored(core: Core, user: User, orderId: string): Promise<R
   });
 }
 
-/** Waits until the order is in a state (by its own GET). */
-export async function inState(core: Core, user: User, orderId: string, status: string, more: (o: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
-  return eventually(`order ${orderId} to be ${status}`, async () => {
-    const r = await core.http('GET', `/orders/${orderId}`, { user });
-    return r.status === 200 && r.body.status === status && more(r.body) ? r.body : undefined;
-  });
-}
-
 /** A scanned, started and stored order with its drink ordered, in the barista queue. */
 export async function queuedOrder(core: Core, admin: User, customer: User, drink: { drink: string; modifiers?: string[] } = { drink: 'Flat White', modifiers: ['Oat'] }, eventId = 'NYC'): Promise<string> {
   const orderId = await scan(core, admin, customer, eventId);

@@ -80,6 +80,10 @@ describe('the happy path', () => {
     // The QR code's secret never travels on the bus.
     expect(JSON.stringify(core.eventsOf(orderId))).not.toContain(await currentCode(core, admin));
 
+    const completed = await core.http<{ orders: { orderId: string }[] }>('GET', '/events/NYC/orders?status=COMPLETED', { user: barista });
+    expect(completed.body.orders.map((o) => o.orderId)).toContain(orderId);
+    expect(await core.http('GET', '/events/NYC/orders?status=DONE', { user: barista })).toMatchObject({ status: 400, body: { error: 'INVALID_STATUS' } });
+    expect((await core.http('GET', '/events/NYC/orders?status=COMPLETED', { user: alice })).status).toBe(403);
     const mine = await core.http<{ orders: { orderId: string; status: string }[] }>('GET', '/events/NYC/my-orders', { user: alice });
     expect(mine.body.orders.find((o) => o.orderId === orderId)?.status).toBe('COMPLETED');
     const board = await core.http<{ ready: { orderNumber: string }[] }>('GET', '/events/NYC/display', { user: barista });

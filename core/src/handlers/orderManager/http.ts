@@ -3,6 +3,8 @@
 // Every change goes through the domain's transition and a conditional write; the table's stream
 // then emits the order manager's events.
 import {
+  ORDER_STATUSES,
+  badRequest,
   baristaQueue,
   forbidden,
   notFound,
@@ -11,6 +13,7 @@ import {
   type Actor,
   type Order,
   type OrderAction,
+  type OrderStatus,
 } from '../../domain/index.js';
 import { isMember, staffActor, type Caller } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
@@ -64,12 +67,26 @@ const staffAction = (type: 'make' | 'unmake' | 'complete', what: string) => asyn
   return act(orderIdParam(request), { type, at: request.now }, actor);
 };
 
+async function ordersOfEvent(request: HttpRequest) {
+  staffActor(request.caller, 'list the orders of an event');
+  const eventId = eventIdParam(request);
+  const status = request.query.status ?? '';
+  if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
+    throw new Problem(badRequest('INVALID_STATUS', `Query parameter status must be one of ${ORDER_STATUSES.join(', ')}.`));
+  }
+  const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Problem(badRequest('INVALID_LIMIT', 'Query parameter limit must be a whole number from 1 to 1000.'));
+  const orders = await ordersInState(eventId, status as OrderStatus, { newestFirst: true, limit });
+  return json(200, { eventId, status, orders: orders.map(publicOrder) });
+}
+
 export const handler = httpRoutes({
   'GET /orders/{orderId}': async (request) => json(200, publicOrder(await visibleOrder(request))),
   'GET /events/{eventId}/my-orders': async (request) => {
     const orders = await ordersOfUser(request.caller.userId, { eventId: eventIdParam(request) });
     return json(200, { orders: orders.map(publicOrder) });
   },
+  'GET /events/{eventId}/orders': ordersOfEvent,
   'GET /events/{eventId}/queue': async (request) => {
     staffActor(request.caller, 'see the barista queue');
     const eventId = eventIdParam(request);

@@ -24,5 +24,6 @@ export const handler = middy<DynamoDBStreamEvent, void>().handler(async (event) 
     if (resume) resumes.push(resume);
   }
   await publish(changes);
-  for (const resume of resumes) await resumeWorkflow(resume);
+  // Each resume ends a different workflow: none waits for another.
+  await Promise.all(resumes.map((resume) => resumeWorkflow(resume)));
 });

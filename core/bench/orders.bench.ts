@@ -1,0 +1,130 @@
+// Orders through the core on the local cloud, with robot customers and baristas acting at once, as
+// the original OrderRobot does: a customer puts Validator.NewOrder and, once its workflow has started,
+// ProducerRobot.FulfillOrder; a barista answers OrderManager.WaitingCompletion with
+// OrderRobot.FulfillOrder (complete). Orders start at a fixed rate (open loop). Printed: orders per
+// second completed, and the latency from Validator.NewOrder to OrderManager.Order<eventId>-COMPLETED
+// (both as the bus accepted them), with each stage's share to show what bounds it.
+//   npm run bench -w @serverlesspresso/core            (ORDERS=300 RATE=50 SPEED=1 by default)
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { EventEnvelope } from '@serverlesspresso/local';
+import { startCore } from '../test/integration/harness.js';
+
+const ORDERS = Number(process.env.ORDERS ?? 300);
+const RATE = Number(process.env.RATE ?? 50);
+const SPEED = Number(process.env.SPEED ?? 1);
+const EVENT_ID = 'BENCH';
+const STAGES = [
+  ['Validator.NewOrder', 'NewOrder'],
+  ['OrderProcessor.WorkflowStarted', 'workflow started (Step Functions: claim, config, capacity)'],
+  ['ProducerRobot.FulfillOrder', 'robot customer orders its drink'],
+  ['OrderProcessor.WaitingCompletion', 'drink stored, workflow resumed and numbered'],
+  ['OrderManager.WaitingCompletion', 'number stored, queued (order table stream)'],
+  ['OrderRobot.FulfillOrder', 'robot barista completes'],
+  [`OrderManager.Order${EVENT_ID}-COMPLETED`, 'completion stored and published (order table stream)'],
+] as const;
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const ms = (n: number): string => `${n.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  console.log(`core orders benchmark: ${ORDERS} orders at ${RATE}/s, speed ${SPEED}`);
+  const deployStart = performance.now();
+  const core = await startCore({ speed: SPEED });
+  console.log(`  deployed the core in ${ms(performance.now() - deployStart)}`);
+  const admin = await core.user('bench-admin', ['admin']);
+  const opened = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { storeOpen: true, maxOrdersInQueue: 1000 } });
+  if (opened.status !== 201 && opened.status !== 200) throw new Error(`could not open ${EVENT_ID}: ${opened.status} ${opened.text}`);
+
+  // When the bus accepted each stage of each order (this process's clock, at the archive's notice).
+  const seen = new Map<string, Map<string, number>>();
+  const refused: string[] = [];
+  let finished: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (finished = resolve));
+  let completed = 0;
+  const stage = (e: EventEnvelope, at: number) => {
+    const orderId = e.detail.orderId;
+    if (typeof orderId !== 'string' || !seen.has(orderId)) return;
+    const stages = seen.get(orderId)!;
+    if (!stages.has(e['detail-type'])) stages.set(e['detail-type'], at);
+    return stages;
+  };
+  const drinks = [
+    { drink: 'Flat White', modifiers: ['Whole'], icon: 'barista-icons_cappuccino-alternative' },
+    { drink: 'Espresso', modifiers: ['Double'], icon: 'barista-icons_espresso' },
+    { drink: 'Caffe Latte', modifiers: ['Oat', 'Vanilla'], icon: 'barista-icons_cafe-latte' },
+  ];
+  const robots: Promise<void>[] = [];
+  const unsubscribe = core.cloud.events.archive.subscribe(({ event }) => {
+    const at = performance.now();
+    const stages = stage(event, at);
+    if (!stages) return;
+    const orderId = event.detail.orderId as string;
+    switch (event['detail-type']) {
+      case 'OrderProcessor.WorkflowStarted':
+        robots.push(core.put('ProducerRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: '', body: { ...drinks[stages.size % drinks.length]!, userId: 'robot' } }));
+        break;
+      case 'OrderManager.WaitingCompletion':
+        if (event.detail.robot === true) robots.push(core.put('OrderRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: 'complete' }));
+        break;
+      case 'OrderProcessor.ShopUnavailable':
+        refused.push(orderId);
+        if (completed + refused.length === ORDERS) finished();
+        break;
+      default:
+        if (event['detail-type'] === `OrderManager.Order${EVENT_ID}-COMPLETED`) {
+          completed += 1;
+          if (completed + refused.length === ORDERS) finished();
+        }
+    }
+  });
+
+  const start = performance.now();
+  for (let i = 0; i < ORDERS; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const orderId = randomUUID();
+    seen.set(orderId, new Map());
+    robots.push(core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: EVENT_ID }, Message: 'bench' }));
+  }
+  const putDone = performance.now();
+  const limitMs = 120_000;
+  const timer = setTimeout(finished, limitMs);
+  await allDone;
+  clearTimeout(timer);
+  const end = performance.now();
+  await Promise.allSettled(robots);
+  unsubscribe();
+
+  const latencies: number[] = [];
+  const stageTimes = STAGES.slice(1).map(() => [] as number[]);
+  for (const stages of seen.values()) {
+    const first = stages.get(STAGES[0][0]);
+    const last = stages.get(STAGES[STAGES.length - 1]![0]);
+    if (first === undefined || last === undefined) continue;
+    latencies.push(last - first);
+    STAGES.slice(1).forEach(([type], i) => {
+      const previous = stages.get(STAGES[i]![0]);
+      const now = stages.get(type);
+      if (previous !== undefined && now !== undefined) stageTimes[i]!.push(now - previous);
+    });
+  }
+  latencies.sort((a, b) => a - b);
+  const lost = ORDERS - completed - refused.length;
+  console.log(`  started ${ORDERS} orders in ${ms(putDone - start)} (${(ORDERS / ((putDone - start) / 1000)).toFixed(1)}/s offered)`);
+  console.log(`  completed ${completed}, refused ${refused.length}, unfinished after ${limitMs / 1000} s: ${lost}, contract violations: ${core.invalid.length}`);
+  console.log(`  throughput: ${(completed / ((end - start) / 1000)).toFixed(1)} orders/s completed`);
+  console.log(`  latency NewOrder → COMPLETED: p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1] ?? NaN)}`);
+  console.log('  stages (p50 / p99):');
+  STAGES.slice(1).forEach(([, label], i) => {
+    const times = stageTimes[i]!.sort((a, b) => a - b);
+    console.log(`    ${label.padEnd(58)} ${ms(percentile(times, 50)).padStart(7)} / ${ms(percentile(times, 99)).padStart(7)}`);
+  });
+  await core.close();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
