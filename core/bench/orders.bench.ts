@@ -6,6 +6,7 @@
 // (both as the bus accepted them), with each stage's share to show what bounds it.
 //   npm run bench -w @serverlesspresso/core            (ORDERS=300 RATE=50 SPEED=1 by default)
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope } from '@serverlesspresso/local';
 import { startCore } from '../test/integration/harness.js';
@@ -23,6 +24,33 @@ const STAGES = [
   ['OrderRobot.FulfillOrder', 'robot barista completes'],
   [`OrderManager.Order${EVENT_ID}-COMPLETED`, 'completion stored and published (order table stream)'],
 ] as const;
+
+/** CPU time of DynamoDB Local (a java process below this one), from /proc; 0 where that is not readable. */
+function javaCpuMs(): number {
+  try {
+    const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return [{ pid: Number(pid), java: stat.includes('(java)'), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      } catch {
+        return [];
+      }
+    });
+    const mine = new Set([process.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const s of stats) {
+        if (mine.has(s.pid) || !mine.has(s.ppid)) continue;
+        mine.add(s.pid);
+        grew = true;
+      }
+    }
+    return (stats.filter((s) => s.java && mine.has(s.pid)).reduce((sum, s) => sum + s.ticks, 0) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
@@ -80,6 +108,8 @@ async function main(): Promise<void> {
   });
 
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const javaStart = javaCpuMs();
   for (let i = 0; i < ORDERS; i++) {
     const due = start + (i * 1000) / RATE;
     const wait = due - performance.now();
@@ -94,6 +124,8 @@ async function main(): Promise<void> {
   await allDone;
   clearTimeout(timer);
   const end = performance.now();
+  const cpu = process.cpuUsage(cpuStart);
+  const javaMs = javaCpuMs() - javaStart;
   await Promise.allSettled(robots);
   unsubscribe();
 
@@ -116,6 +148,8 @@ async function main(): Promise<void> {
   console.log(`  completed ${completed}, refused ${refused.length}, unfinished after ${limitMs / 1000} s: ${lost}, contract violations: ${core.invalid.length}`);
   console.log(`  throughput: ${(completed / ((end - start) / 1000)).toFixed(1)} orders/s completed`);
   console.log(`  latency NewOrder → COMPLETED: p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1] ?? NaN)}`);
+  const nodeMs = (cpu.user + cpu.system) / 1000;
+  console.log(`  CPU per completed order: ${(nodeMs / completed).toFixed(1)} ms in Node (edge, engine, functions' workers), ${(javaMs / completed).toFixed(1)} ms in DynamoDB Local; ${((nodeMs + javaMs) / (end - start)).toFixed(2)} cores busy on average`);
   console.log('  stages (p50 / p99):');
   STAGES.slice(1).forEach(([, label], i) => {
     const times = stageTimes[i]!.sort((a, b) => a - b);
