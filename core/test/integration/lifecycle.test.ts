@@ -22,7 +22,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  // Every event the core put during these tests is an event of the contract.
+  const invalid = core?.invalid ?? [];
   await core?.close();
+  expect(invalid).toEqual([]);
 });
 
 const byType = (orderId: string, detailType: string) => core.event(`${detailType} of ${orderId}`, (e) => e['detail-type'] === detailType && e.detail.orderId === orderId);
