@@ -29,10 +29,21 @@ function log(level: 'warn' | 'info', message: string, event: BusEvent): void {
 
 const RETRY_LATER = new Set(['ORDER_NOT_FOUND']);
 
+/** What a consumer reads an event's step from: every step names its order. */
+export interface Delivered {
+  detailType: string;
+  detail: Detail;
+  orderId: string;
+  at: number;
+}
+
 /** A handler that applies the step of each event (stepOf: the step, or why the event is not one). */
-export function busConsumer(stepOf: (event: BusEvent, at: number) => Promise<Step | string>) {
+export function busConsumer(stepOf: (delivered: Delivered) => Promise<Step | string>) {
   return middy<BusEvent, void>().handler(async (event) => {
-    const step = await stepOf(event, Date.now());
+    const detail = event.detail ?? {};
+    const orderId = text(detail.orderId);
+    if (!orderId) return log('warn', 'ignored: detail.orderId is missing', event);
+    const step = await stepOf({ detailType: event['detail-type'], detail, orderId, at: Date.now() });
     if (typeof step === 'string') return log('warn', `ignored: ${step}`, event);
     const result = await applyOrderAction(step.orderId, step.action, step.actor);
     if (result.ok) return log('info', result.value.duplicate ? 'already applied' : `applied ${step.action.type}`, event);

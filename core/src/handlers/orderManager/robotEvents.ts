@@ -4,13 +4,10 @@
 // or cancels as a simulated barista.
 import { validateDrinkOrder } from '../../domain/index.js';
 import { loadConfig } from '../../adapters/configStore.js';
-import { busConsumer, text, type BusEvent, type Detail, type Step } from './busConsumer.js';
+import { busConsumer, text, type Delivered, type Detail, type Step } from './busConsumer.js';
 
-async function stepOf(event: BusEvent, at: number): Promise<Step | string> {
-  const d = event.detail ?? {};
-  const orderId = text(d.orderId);
-  if (!orderId) return 'detail.orderId is missing';
-  switch (event['detail-type']) {
+async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
+  switch (detailType) {
     case 'ProducerRobot.FulfillOrder': {
       const eventId = text(d.eventId);
       const body = d.body as Detail | undefined;
@@ -27,7 +24,7 @@ async function stepOf(event: BusEvent, at: number): Promise<Step | string> {
       return { orderId, action: { type: d.action, at }, actor: { role: 'barista', userId: baristaUserId } };
     }
     default:
-      return `the order manager's robot consumer does not take ${event['detail-type']}`;
+      return `the order manager's robot consumer does not take ${detailType}`;
   }
 }
 

@@ -3,7 +3,7 @@
 // wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause).
 import type { Actor, TimeoutCause } from '../../domain/index.js';
 import { loadOrder } from '../../adapters/orderStore.js';
-import { busConsumer, text, type BusEvent, type Step } from './busConsumer.js';
+import { busConsumer, text, type Delivered, type Step } from './busConsumer.js';
 
 const SYSTEM: Actor = { role: 'system' };
 /** The simulated customers of the original OrderRobot use this user id. */
@@ -16,11 +16,8 @@ async function timeoutCause(orderId: string, claimed: unknown): Promise<TimeoutC
   return order?.orderNumber === undefined ? 'customer' : 'barista';
 }
 
-async function stepOf(event: BusEvent, at: number): Promise<Step | string> {
-  const d = event.detail ?? {};
-  const orderId = text(d.orderId);
-  if (!orderId) return 'detail.orderId is missing';
-  switch (event['detail-type']) {
+async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
+  switch (detailType) {
     case 'OrderProcessor.WorkflowStarted': {
       const eventId = text(d.eventId), userId = text(d.userId), taskToken = text(d.TaskToken);
       if (!eventId || !userId || !taskToken) return 'detail.eventId, userId and TaskToken are required';
@@ -34,7 +31,7 @@ async function stepOf(event: BusEvent, at: number): Promise<Step | string> {
     case 'OrderProcessor.OrderTimeOut':
       return { orderId, action: { type: 'timeout', cause: await timeoutCause(orderId, d.cause), at }, actor: SYSTEM };
     default:
-      return `the order manager's workflow consumer does not take ${event['detail-type']}`;
+      return `the order manager's workflow consumer does not take ${detailType}`;
   }
 }
 
