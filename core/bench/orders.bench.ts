@@ -6,7 +6,7 @@
 // (both as the bus accepted them), with each stage's share to show what bounds it.
 //   npm run bench -w @serverlesspresso/core            (ORDERS=300 RATE=50 SPEED=1 by default)
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope } from '@serverlesspresso/local';
 import { startCore } from '../test/integration/harness.js';
@@ -155,6 +155,18 @@ async function main(): Promise<void> {
     const times = stageTimes[i]!.sort((a, b) => a - b);
     console.log(`    ${label.padEnd(58)} ${ms(percentile(times, 50)).padStart(7)} / ${ms(percentile(times, 99)).padStart(7)}`);
   });
+  console.log('  functions (invocations, cold starts, errors, timeouts):');
+  for (const fn of core.cloud.lambda.list()) {
+    const stats = (fn as { stats?: () => { invocations: number; coldStarts: number; errors: number; timeouts: number } }).stats?.();
+    if (stats && stats.invocations > 0) console.log(`    ${fn.name.replace(/^core-|-[A-Z0-9]+$/g, '').padEnd(30)} ${String(stats.invocations).padStart(6)} ${String(stats.coldStarts).padStart(4)} ${String(stats.errors).padStart(4)} ${String(stats.timeouts).padStart(4)}`);
+  }
+  if (process.env.LOG_FILE) writeFileSync(process.env.LOG_FILE, core.logs.join('\n'));
+  // What went wrong on the way, if anything (retries show up as long tails).
+  const problems = core.logs.filter((l) => /"level":"warn"|Error|rror:|Task timed out|discarded|dead-letter/i.test(l) && !/NodeVersionSupportWarning/.test(l));
+  if (problems.length > 0) {
+    console.log(`  ${problems.length} problem lines in the local cloud's log, e.g.:`);
+    for (const line of [...new Set(problems.map((l) => l.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 240)))].slice(0, 8)) console.log(`    ${line}`);
+  }
   await core.close();
 }
 

@@ -4,7 +4,7 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MESSAGES } from '../../src/domain/index.js';
-import { currentCode, eventually, queuedOrder, scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
+import { CORE_DIR, currentCode, eventually, queuedOrder, scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
 
 let core: Core;
 let admin: User, barista: User, barista2: User, alice: User, bob: User, carol: User;
@@ -325,4 +325,18 @@ describe('config', () => {
     expect((invalid.body.details as { path: string }[]).map((d) => d.path).sort()).toEqual(['/colour', '/maxOrdersInQueue']);
     expect(core.invalid).toEqual([]);
   });
+});
+
+describe('redeploying the core', () => {
+  it("keeps the operator's config: the seed never overwrites it, and orders go on", async () => {
+    const before = await core.http<{ version: number; maxOrdersInQueue: number }>('GET', '/events/NYC/config', { user: admin });
+    expect(before.body.version).toBeGreaterThan(1);
+    const redeployed = await core.cloud.stacks.deploy({ path: CORE_DIR, stackName: 'core' });
+    expect(redeployed.status).toBe('UPDATE_COMPLETE');
+    const after = await core.http('GET', '/events/NYC/config', { user: admin });
+    expect(after.body).toEqual(before.body);
+    const orderId = await queuedOrder(core, admin, alice, { drink: 'Americano' });
+    await core.http('POST', `/orders/${orderId}/complete`, { user: barista });
+    await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
+  }, 120_000);
 });
