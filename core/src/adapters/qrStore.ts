@@ -7,6 +7,7 @@ import {
   bucketKey,
   createBucketParams,
   decrementTokenParams,
+  eventOpenOrdersKey,
   openOrderCount,
   releaseOpenOrderParams,
   reserveOpenOrderParams,
@@ -96,6 +97,12 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
       ],
     }),
   );
+}
+
+/** How many open orders an event holds (its workflows between the capacity check and their end). */
+export async function eventOpenOrders(eventId: string): Promise<number> {
+  const result: GetCommandOutput = await dynamo().send(new GetCommand({ TableName: countersTable(), Key: { PK: eventOpenOrdersKey(eventId) }, ConsistentRead: true }));
+  return openOrderCount(result.Item);
 }
 
 /** How many open orders a customer holds at an event. */

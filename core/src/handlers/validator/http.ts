@@ -20,7 +20,7 @@ import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { publish } from '../../adapters/bus.js';
 import { loadConfig } from '../../adapters/configStore.js';
-import { admit, loadBucket, storeNewBucket, undoAdmission, userOpenOrders } from '../../adapters/qrStore.js';
+import { admit, eventOpenOrders, loadBucket, storeNewBucket, undoAdmission, userOpenOrders } from '../../adapters/qrStore.js';
 
 async function eventConfig(eventId: string): Promise<EventConfig> {
   const config = await loadConfig(eventId);
@@ -53,9 +53,10 @@ async function scan(request: HttpRequest) {
   if (typeof body.code !== 'string' || body.code === '') throw new Problem(badRequest('INVALID_BODY', 'code must be the text of the scanned QR code.'));
   const config = await eventConfig(eventId);
   const { userId } = request.caller;
-  // A closed store takes no orders: say so before spending a token of the code.
-  const closed = decideCapacity(config, { openOrders: 0, userOpenOrders: 0 });
-  if (!closed.accepted && closed.reason === 'STORE_CLOSED') throw new Problem(capacityError(closed));
+  // A closed or full store takes no orders: say so before spending a token of the code. (The order
+  // processor decides for good, atomically; this only spares the customer an order refused later.)
+  const early = decideCapacity(config, { openOrders: await eventOpenOrders(eventId), userOpenOrders: 0 });
+  if (!early.accepted && early.reason !== 'USER_LIMIT') throw new Problem(capacityError(early));
 
   const { now } = request;
   const scanned = { eventId, code: body.code };
