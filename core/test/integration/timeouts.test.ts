@@ -1,10 +1,10 @@
-// The workflow's waits under the time scale: at speed 100 the customer's 5 minutes are 3 s and the
-// barista's 15 minutes 9 s. A timed-out order is cancelled with its cause, and its places are freed.
+// The workflow's waits under the time scale: at speed 60 the customer's 5 minutes are 5 s and the
+// barista's 15 minutes 15 s. A timed-out order is cancelled with its cause, and its places are freed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MESSAGES } from '../../src/domain/index.js';
 import { eventually, scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
 
-const SPEED = 100;
+const SPEED = 60;
 let core: Core;
 let admin: User, alice: User, bob: User;
 
