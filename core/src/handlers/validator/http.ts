@@ -70,9 +70,10 @@ async function scan(request: HttpRequest) {
     throw new Problem(conflict('NO_TOKENS_LEFT', `This QR code has already admitted its ${bucket.drinksPerCode} orders. Wait for the next code at the coffee bar.`));
   }
   if (outcome === 'user') {
-    const held = await userOpenOrders(eventId, userId);
-    const decision = decideCapacity(config, { openOrders: 0, userOpenOrders: Math.max(held, config.maxOrdersPerUser) });
-    if (!decision.accepted) throw new Problem(capacityError(decision));
+    // The set was full when the transaction ran: count at least the limit (a place may have freed since).
+    const held = Math.max(await userOpenOrders(eventId, userId), config.maxOrdersPerUser);
+    const decision = decideCapacity({ ...config, storeOpen: true }, { openOrders: 0, userOpenOrders: held });
+    throw new Problem(decision.accepted ? conflict('USER_LIMIT', 'You already have an open order.') : capacityError(decision));
   }
   try {
     await publish([newOrderEvent({ orderId, userId, bucket: { ...bucket, availableTokens: bucket.availableTokens - 1 } })]);
