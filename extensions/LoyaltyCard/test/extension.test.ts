@@ -1,23 +1,24 @@
-// The extension deployed on the local cloud from its own template, as `presso deploy` does:
+// The extension deployed on the local cloud from its own template, as `presso deploy` does, beside the
+// core (whose bus it listens to and whose user pool its card route trusts, by the core's outputs):
 // completed orders on the bus stamp their customers' cards through its rule, a full card's reward goes
 // from the table's stream to the bus as LoyaltyCard.RewardEarned (read back from the local cloud's
 // archive, as `presso events` does), and customers read their own card through its HTTP API with
-// tokens of the coffee bar's user pool (test/fixtures/user-pool, the core's pool as it declares it).
-// Completions are put with the SDK: the same customer's at once (racing for the card), and repeats.
+// tokens of the core's pool. First, completions put with the SDK: the same customer's at once (racing
+// for the card), and repeats; then a customer's real orders through the core's routes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, detailTypeOf, validateEvent, type EventEnvelope, type LoyaltyCardRewardEarned } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const userPoolDir = new URL('./fixtures/user-pool', import.meta.url).pathname;
+const coreDir = new URL('../../../core', import.meta.url).pathname;
 
 let cloud: LocalCloud;
 let eb: EventBridgeClient;
 let db: DynamoDBClient;
 let stack: StackRecord;
-let pool: StackRecord;
+let core: StackRecord;
 let ruleArn: string;
 const tokens: Record<string, string> = {};
 const subs: Record<string, string> = {};
@@ -63,6 +64,14 @@ async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
   });
 }
 
+/** A call of the core's HTTP API as a user of its pool. */
+async function coreApi(method: string, path: string, bearer: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const answer = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
 /** Every LoyaltyCard.RewardEarned on the bus so far, from the local cloud's archive. */
 async function rewards(): Promise<EventEnvelope<LoyaltyCardRewardEarned>[]> {
   const pattern = encodeURIComponent(JSON.stringify({ 'detail-type': ['LoyaltyCard.RewardEarned'] }));
@@ -76,22 +85,21 @@ async function card(eventId: string, bearer?: string): Promise<{ status: number;
 }
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
+  cloud = await startLocalCloud({ port: 0, speed: 20, log: () => {} }); // the core's 5-minute customer timeout lasts 15 s
   const endpoint = { ...client, endpoint: cloud.url };
   eb = new EventBridgeClient(endpoint);
   db = new DynamoDBClient(endpoint);
-  await eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
-  pool = await deploy(userPoolDir, 'coffee-bar-users');
-  stack = await deploy(extensionDir, 'loyalty-card', { StampsPerReward: '3', UserPoolId: pool.outputs.UserPoolId!, UserPoolClientId: pool.outputs.UserPoolClientId! });
+  core = await deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
+  stack = await deploy(extensionDir, 'loyalty-card', { StampsPerReward: '3', UserPoolId: core.outputs.UserPoolId!, UserPoolClientId: core.outputs.UserPoolClientId! });
   const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
   expect(Rules).toHaveLength(1);
   ruleArn = Rules![0]!.Arn!;
   // The customers' ids are their tokens' subjects, as in the core's orders.
-  for (const user of ['ana', 'ben']) {
-    tokens[user] = (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, userPool: pool.outputs.UserPoolId }) })).token as string;
+  for (const [user, groups] of [['ana', []], ['ben', []], ['cy', []], ['dee', []], ['ada', ['admin']], ['bart', ['barista']]] as const) {
+    tokens[user] = (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, groups, userPool: core.outputs.UserPoolId }) })).token as string;
     subs[user] = (JSON.parse(Buffer.from(tokens[user]!.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
   }
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   eb?.destroy();
@@ -127,16 +135,34 @@ describe('LoyaltyCard on the local cloud', () => {
 
   it('shows a card only to its owner, with a token of the pool', async () => {
     expect(await card('NYC')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
-    const stranger = (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user: 'cy', userPool: pool.outputs.UserPoolId }) })).token as string;
-    expect((await card('NYC', stranger)).body).toMatchObject({ stamps: 0, stampsToNextReward: 3, rewardsEarned: 0 });
+    expect((await card('NYC', tokens.cy)).body).toMatchObject({ userId: subs.cy, stamps: 0, stampsToNextReward: 3, rewardsEarned: 0 });
   });
 
-  it('deletes alone: its table and API go with its stack, the pool stays', async () => {
+  it('rewards a customer\'s third real order through the core', async () => {
+    const { code } = (await coreApi('GET', '/events/NYC/qr-code', tokens.ada!)) as { code: string };
+    for (const drink of ['Espresso', 'Flat White', 'Americano']) {
+      // One open order per customer (the core's default): each is completed before the next.
+      const { orderId } = (await coreApi('POST', '/events/NYC/orders', tokens.dee!, { code })) as { orderId: string };
+      await until('the order to be stored', async () => (await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${tokens.dee}` } })).ok);
+      await coreApi('PUT', `/orders/${orderId}/drink`, tokens.dee!, { drink, modifiers: [] });
+      await until('the order in the queue', async () => ((await coreApi('GET', '/events/NYC/queue', tokens.bart!)).orders as { orderId: string }[]).some((o) => o.orderId === orderId));
+      await coreApi('POST', `/orders/${orderId}/make`, tokens.bart!);
+      await coreApi('POST', `/orders/${orderId}/complete`, tokens.bart!);
+      await until('the order to be finished', async () => ((await coreApi('GET', '/events/NYC/my-orders', tokens.dee!)).orders as { orderId: string; status: string }[]).some((o) => o.orderId === orderId && o.status === 'COMPLETED'));
+      if (drink === 'Americano') {
+        const reward = await until('dee\'s reward on the bus', async () => (await rewards()).find((e) => e.detail.userId === subs.dee));
+        expect(reward.detail).toMatchObject({ eventId: 'NYC', orderId, rewardNumber: 1, stamps: 3 });
+      }
+    }
+    expect((await card('NYC', tokens.dee)).body).toMatchObject({ stamps: 3, onCard: 0, rewardsEarned: 1 });
+  });
+
+  it('deletes alone: its table and API go with its stack, the core stays', async () => {
     const table = stack.outputs.LoyaltyTableName!;
     await admin(`/_presso/stacks/${stack.name}`, { method: 'DELETE' });
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await fetch(`${stack.apis.LoyaltyApi!.url}/events/NYC/card`)).status).toBe(404);
     const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
-    expect(stacks.map((s) => s.name)).toEqual(['coffee-bar-users']);
+    expect(stacks.map((s) => s.name)).toEqual(['core']);
   });
 });

@@ -1,17 +1,18 @@
-// The extension deployed on the local cloud from its own template, as `presso deploy` does: order
-// events on the bus reach the function through its rule, the counters land in its table, admins read
-// them through its HTTP API with tokens of the coffee bar's user pool, and the stack deletes alone.
-// The events are put with the SDK, each with its Time, to set days and the order of arrival exactly:
+// The extension deployed on the local cloud from its own template, as `presso deploy` does, beside the
+// core (whose bus it listens to and whose user pool its read route trusts, by the core's outputs):
+// order events on the bus reach the function through its rule, the counters land in its table, admins
+// read them through its HTTP API with tokens of the core's pool, and the stack deletes alone.
+// First, events put with the SDK, each with its Time, to set days and the order of arrival exactly:
 // completions before drinks, repeats one after the other and at the same time, an order queued twice.
-// The user pool is the core's as it declares it (test/fixtures/user-pool), deployed as its own stack.
+// Then a real order through the core's HTTP routes, from scan to completion.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const userPoolDir = new URL('./fixtures/user-pool', import.meta.url).pathname;
+const coreDir = new URL('../../../core', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
 const makeExample = contract.find((e) => e.name === 'OrderManager.MakeOrder')!.example as EventEnvelope;
 
@@ -19,7 +20,7 @@ let cloud: LocalCloud;
 let eb: EventBridgeClient;
 let db: DynamoDBClient;
 let stack: StackRecord;
-let pool: StackRecord;
+let core: StackRecord;
 let ruleArn: string;
 
 const client = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -44,6 +45,16 @@ async function admin(path: string, init?: RequestInit): Promise<Record<string, u
 const deploy = async (path: string, stackName: string, parameterOverrides?: Record<string, string>) =>
   (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) })).stack as StackRecord;
 
+/** Bounded poll: resolves with the first truthy value of `probe`. */
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out (15 s) waiting for ${what}`);
+}
+
 /** Resolves once the extension's rule has finished `count` deliveries, each a success (bounded). */
 async function delivered(count: number): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -64,8 +75,16 @@ async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
   await delivered(sent);
 }
 
-const token = async (user: string, groups: string[]) =>
-  (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, groups, userPool: pool.outputs.UserPoolId }) })).token as string;
+const token = async (user: string, groups: string[] = []) =>
+  (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, groups, userPool: core.outputs.UserPoolId }) })).token as string;
+
+/** A call of the core's HTTP API as a user of its pool. */
+async function coreApi(method: string, path: string, bearer: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const answer = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
 
 async function read(path: string, bearer?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${stack.apis.MetricsApi!.url}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
@@ -73,22 +92,21 @@ async function read(path: string, bearer?: string): Promise<{ status: number; bo
 }
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
+  cloud = await startLocalCloud({ port: 0, speed: 20, log: () => {} }); // the core's 5-minute customer timeout lasts 15 s
   const endpoint = { ...client, endpoint: cloud.url };
   eb = new EventBridgeClient(endpoint);
   db = new DynamoDBClient(endpoint);
-  await eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
-  pool = await deploy(userPoolDir, 'coffee-bar-users');
+  core = await deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
   stack = await deploy(extensionDir, 'order-metrics', {
-    UserPoolId: pool.outputs.UserPoolId!,
-    UserPoolClientId: pool.outputs.UserPoolClientId!,
+    UserPoolId: core.outputs.UserPoolId!,
+    UserPoolClientId: core.outputs.UserPoolClientId!,
     TimeZone: 'America/New_York',
-    Prices: 'Caffe Latte=3.75,Espresso=2.50,Flat White=3.50',
+    Prices: 'Americano=3.00,Caffe Latte=3.75,Espresso=2.50,Flat White=3.50',
   });
   const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
   expect(Rules).toHaveLength(1);
   ruleArn = Rules![0]!.Arn!;
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   eb?.destroy();
@@ -162,18 +180,39 @@ describe('OrderMetrics on the local cloud', () => {
     expect(today.body.from).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
+  it('counts a real order through the core, from scan to completion', async () => {
+    const [ada, bart, alice] = [await token('ada', ['admin']), await token('bart', ['barista']), await token('alice')];
+    const { code } = (await coreApi('GET', '/events/NYC/qr-code', ada)) as { code: string };
+    const { orderId } = (await coreApi('POST', '/events/NYC/orders', alice, { code })) as { orderId: string };
+    await until('the order to be stored', async () => (await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${alice}` } })).ok);
+    await coreApi('PUT', `/orders/${orderId}/drink`, alice, { drink: 'Americano', modifiers: [] });
+    await until('the order in the queue', async () => ((await coreApi('GET', '/events/NYC/queue', bart)).orders as { orderId: string }[]).some((o) => o.orderId === orderId));
+    await coreApi('POST', `/orders/${orderId}/make`, bart);
+    await coreApi('POST', `/orders/${orderId}/complete`, bart);
+
+    // Today in the extension's time zone (and yesterday, should the order have crossed midnight).
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date(Date.now() - 86_400_000));
+    const americano = await until('the Americano completed in the metrics', async () => {
+      const { body } = await read(`/events/NYC/metrics?from=${yesterday}&to=${today}`, ada);
+      const drinks = (body.days as { drinks: { drink: string; completed: number }[] }[]).flatMap((d) => d.drinks);
+      return drinks.find((d) => d.drink === 'Americano' && d.completed === 1);
+    });
+    expect(americano).toEqual({ drink: 'Americano', orders: 1, completed: 1, cancelled: 0, open: 0, sales: 300, unpriced: 0 });
+  });
+
   it('refuses a price list it cannot read, naming the parameter, and leaves nothing behind', async () => {
     await expect(deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow('Prices: entry 1 "Espresso=cheap": the amount must be a number');
     const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
     expect(stacks.map((s) => s.name)).not.toContain('order-metrics-bad');
   }, 60_000);
 
-  it('deletes alone: its table and API go with its stack, the pool stays', async () => {
+  it('deletes alone: its table and API go with its stack, the core stays', async () => {
     const table = stack.outputs.MetricsTableName!;
     await admin(`/_presso/stacks/${stack.name}`, { method: 'DELETE' });
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).toBe(404);
     const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
-    expect(stacks.map((s) => s.name)).toEqual(['coffee-bar-users']);
+    expect(stacks.map((s) => s.name)).toEqual(['core']);
   });
 });
