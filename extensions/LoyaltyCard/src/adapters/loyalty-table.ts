@@ -6,22 +6,15 @@
 // the card only at the version it was read at.
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { LoyaltyCardRewardEarned } from '@serverlesspresso/catalog';
 import { EMPTY_CARD, stamped, type Card, type Stamp } from '../domain/stamp.js';
 
 const cardKey = (eventId: string, userId: string) => ({ eventId, sk: `CARD#${userId}` });
 const stampKey = (s: Stamp) => ({ eventId: s.eventId, sk: `STAMP#${s.userId}#${s.orderId}` });
 const rewardKey = (s: Stamp, n: number) => ({ eventId: s.eventId, sk: `REWARD#${s.userId}#${n}` });
-export const REWARD_PREFIX = 'REWARD#';
 
-/** A reward as the table keeps it (and its stream shows it). */
-export interface RewardItem {
-  eventId: string;
-  userId: string;
-  orderId: string;
-  rewardNumber: number;
-  stamps: number;
-  stampsPerReward: number;
-}
+/** A reward as the table keeps it (and its stream shows it): the event's detail but its message. */
+export type RewardItem = Omit<LoyaltyCardRewardEarned, 'Message'>;
 
 /** How often a stamp that lost a race with another stamp of the same card is tried again. */
 const ATTEMPTS = 10;

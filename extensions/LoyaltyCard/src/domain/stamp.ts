@@ -73,7 +73,7 @@ const ordinal = (n: number) => {
 };
 
 /** LoyaltyCard.RewardEarned for a reward. */
-export function rewardEarned(reward: { eventId: string; userId: string; orderId: string; rewardNumber: number; stamps: number; stampsPerReward: number }): LoyaltyCardRewardEarned {
+export function rewardEarned(reward: Omit<LoyaltyCardRewardEarned, 'Message'>): LoyaltyCardRewardEarned {
   return {
     eventId: reward.eventId,
     userId: reward.userId,

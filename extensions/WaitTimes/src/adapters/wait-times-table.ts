@@ -12,7 +12,6 @@ import { applyFact, drinksTouched, sameRecord, windowChanges, type OrderRecord }
 
 const orderKey = (eventId: string, orderId: string) => ({ eventId, sk: `ORDER#${orderId}` });
 const windowKey = (eventId: string, drink: string) => ({ eventId, sk: `DRINK#${drink}` });
-export const WINDOW_PREFIX = 'DRINK#';
 
 /** How often a write that lost a race with another event (of the order, or of the drink's window) is tried again. */
 const ATTEMPTS = 10;
