@@ -18,8 +18,14 @@ describe('WaitTimes.WaitTimeChanged', () => {
     expect(validateEvent(envelope)).toMatchObject({ valid: true, errors: [] });
   });
 
-  it('is not put when neither the average nor its number of completions changed, nor for an empty window', () => {
-    expect(waitTimeChanged(window([100, 200], 3), window([200, 100], 4))).toBeUndefined();
+  it('is not put when nothing it says changed, nor for an empty window', () => {
+    // A late completion that only swapped two waits of the window: same average, count and newest.
+    const before = window([100, 200, 150], 3);
+    const after = { ...before, version: 4, samples: [before.samples[0]!, { ...before.samples[1]!, orderId: 'late', waitSeconds: 150 }, { ...before.samples[2]!, waitSeconds: 200 }] };
+    expect(waitTimeChanged(before, after)).toBeUndefined();
+    // A new completion with the same average is put: the average is current.
+    const newer = { ...before, version: 5, samples: [{ orderId: 'new', completedAt: '2025-06-01T09:10:00Z', waitSeconds: 150 }, ...before.samples.slice(0, 2)] };
+    expect(waitTimeChanged(before, newer)).toMatchObject({ averageSeconds: 150, samples: 3, latestCompletedAt: '2025-06-01T09:10:00Z', version: 5 });
     expect(waitTimeChanged(undefined, window([], 1))).toBeUndefined();
     expect(waitTimeChanged(undefined, window([45], 1))?.Message).toBe('An Americano takes about 45 seconds right now (average of the last order).');
   });
