@@ -59,10 +59,11 @@ export class LoyaltyTable {
         return reward ? 'reward' : 'stamped';
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw e;
-        const [stampFailed, cardFailed] = (e.CancellationReasons ?? []).map((r) => r.Code === 'ConditionalCheckFailed');
-        if (stampFailed) return 'already stamped'; // a repeat of the completion: its stamp is on the card
-        if (!cardFailed) throw e;
-        // Another stamp of this card was written since the read: read it again.
+        const [stamp, card] = (e.CancellationReasons ?? []).map((r) => r.Code);
+        if (stamp === 'ConditionalCheckFailed') return 'already stamped'; // a repeat of the completion: its stamp is on the card
+        // Another stamp of this card was written since the read, or another transaction held the card
+        // (TransactionConflict): read it again.
+        if (card !== 'ConditionalCheckFailed' && ![stamp, card].includes('TransactionConflict')) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }

@@ -59,9 +59,10 @@ export class MetricsTable {
         }));
         return 'counted';
       } catch (e) {
-        // Another event of this order was written since the read: read it again and merge again.
-        const lostRace = e instanceof TransactionCanceledException && e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
-        if (!lostRace) throw e;
+        // Another event of this order was written since the read (its record's condition failed), or
+        // another transaction held a counter this one adds to (TransactionConflict): read and merge again.
+        const codes = e instanceof TransactionCanceledException ? (e.CancellationReasons ?? []).map((r) => r.Code) : [];
+        if (!(codes[0] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict'))) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }

@@ -71,8 +71,9 @@ export class WaitTimesTable {
         }));
         return changes.length > 0 ? 'window changed' : 'recorded';
       } catch (e) {
-        // Another event of this order or of this drink was written since the read: read and merge again.
-        const lostRace = e instanceof TransactionCanceledException && e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed');
+        // Another event of this order or of this drink was written since the read, or another
+        // transaction held one of the items (TransactionConflict): read and merge again.
+        const lostRace = e instanceof TransactionCanceledException && e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
         if (!lostRace) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
