@@ -113,12 +113,15 @@ program
 
 program
   .command('token')
-  .description('mint a JWT (Cognito-like ID token) from the local issuer, for routes with a JWT authorizer')
-  .requiredOption('--user <user>', 'the user (sub and username claims)')
-  .option('--groups <list>', 'comma-separated groups (cognito:groups), e.g. admin,barista')
-  .option('--audience <aud>', 'the aud claim (the authorizer\'s audience)')
+  .description('mint a Cognito ID token (or, with --scopes, an access token) for routes behind a JWT or Cognito authorizer')
+  .requiredOption('--user <user>', 'the user (cognito:username; sub is derived from it)')
+  .option('--groups <list>', 'comma-separated groups of the user pool (cognito:groups), e.g. admin,barista')
+  .option('--user-pool <pool>', 'the user pool: its id, logical id, STACK/LogicalId or name (default: the only one deployed)')
+  .option('--client <client>', "the pool's app client (the token's audience): its id, logical id or name (default: the pool's only one)")
+  .option('--audience <aud>', 'the aud (client_id) claim, instead of an app client id')
+  .option('--scopes <list>', 'comma-separated OAuth scopes: mints an access token carrying them')
   .addOption(endpointOption())
-  .action(async (options: { user: string; groups?: string; audience?: string; endpoint: string }) => {
+  .action(async (options: { user: string; groups?: string; userPool?: string; client?: string; audience?: string; scopes?: string; endpoint: string }) => {
     process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
   });
 

@@ -100,6 +100,26 @@ describe('presso and a running local cloud', () => {
     expect(await presso('stacks')).toBe('no stacks\n');
   });
 
+  it('prints an API\'s local URL and routes, and mints tokens for the deployed user pool', async () => {
+    const fixtures = new URL('../../local/test/stacks/fixtures/', import.meta.url).pathname;
+    const deployed = await presso('deploy', `${fixtures}orders-http-app`, '--stack-name', 'shop');
+    const api = new RegExp(`^ {4}api OrdersApi \\(HTTP\\) {2}(${endpoint}/apis/[a-z0-9]{10})$`, 'm').exec(deployed);
+    expect(api).not.toBeNull();
+    const url = api![1]!;
+    expect(deployed).toContain('        GET /barista/queue -> Orders  [Cognito]\n');
+    expect(deployed).toContain('        $default -> Fallback\n');
+    expect(deployed).toContain(`    OrdersUrl = ${url}/orders\n`);
+    expect(await presso('stacks')).toContain(`    ApiEndpoint = ${url}\n`);
+    const barista = (await presso('token', '--user', 'bob', '--groups', 'barista')).trim();
+    expect((await fetch(`${url}/barista/queue`, { headers: { authorization: `Bearer ${barista}` } })).status).toBe(200);
+    const customer = (await presso('token', '--user', 'ann', '--user-pool', 'shop/UserPool', '--client', 'web')).trim();
+    expect((await fetch(`${url}/barista/queue`, { headers: { authorization: `Bearer ${customer}` } })).status).toBe(403);
+    expect((await fetch(`${url}/barista/queue`)).status).toBe(401);
+    await expect(presso('token', '--user', 'ann', '--groups', 'manager')).rejects.toMatchObject({ stdout: expect.stringMatching(/^presso token: user pool shop\/UserPool \(\S+\) has no group 'manager' \(its groups: admin, barista\)/) });
+    expect(await presso('delete', 'shop')).toBe('deleted shop\n');
+    expect((await fetch(`${url}/health`)).status).toBe(404);
+  });
+
   it('stops cleanly on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
     up.kill('SIGINT');

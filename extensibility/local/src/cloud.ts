@@ -14,6 +14,8 @@ import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
+import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
+import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
 import { functionHandler } from './stacks/resources/functions.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal } from './services/states/journal.js';
@@ -46,8 +48,9 @@ export interface LocalCloud {
   readonly states: StatesService;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
-  /** HTTP and REST APIs under <edge>/apis/<apiId>/, with JWT authorizers against the local issuer. */
+  /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
   readonly apis: HttpApisService;
+  /** Signs tokens for the local issuer and for every user pool deployed (issuer.pools). */
   readonly issuer: LocalIssuer;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
@@ -106,6 +109,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   await issuer.start();
   const apis = new HttpApisService(lambda, issuer);
   edge.addService(apis);
+  // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
+  for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
+  stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
+  stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
+  stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
   const clientEnv = () => ({
     AWS_ENDPOINT_URL: edge.url,
     AWS_REGION: account.region,

@@ -13,5 +13,5 @@ export { StatesService, type StateMachineRecord, type RegisterStateMachineParams
 export { createLocalTaskRunner, type LocalTaskRunnerDeps } from './services/states/tasks.js';
 export { StepFunctionsEngine, SfnApiError, TaskError, type ExecutionDescription, type ExecutionStatus, type HistoryEvent, type StateMachineType } from './services/states/engine/index.js';
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
-export type { StackRecord, DeployedResource } from './stacks/model.js';
+export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';

@@ -3,10 +3,15 @@ import { resolve } from 'node:path';
 import { parseParameterOverrides, type StackRecord } from '@serverlesspresso/local';
 import { callCloud } from '../endpoint.js';
 
+/** A stack, its APIs' local URLs and routes, and its outputs as usable locally (API URLs at the edge). */
 export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void {
   out.write(`${stack.name}  ${stack.status}  ${stack.resources.length} resources  (${stack.templateFile})\n`);
   for (const r of stack.notEmulated) out.write(`    not emulated: ${r.logicalId} (${r.type})\n`);
-  for (const [k, v] of Object.entries(stack.outputs)) out.write(`    ${k} = ${v}\n`);
+  for (const api of Object.values(stack.apis)) {
+    out.write(`    api ${api.logicalId} (${api.kind})  ${api.url}\n`);
+    for (const r of api.routes) out.write(`        ${r.routeKey} -> ${r.function}${r.authorizer ? `  [${r.authorizer}]` : ''}\n`);
+  }
+  for (const [k, v] of Object.entries(stack.localOutputs)) out.write(`    ${k} = ${v}\n`);
 }
 
 export async function deployCommand(endpoint: string, dir: string, options: { stackName?: string; parameterOverrides?: string[] }, out: NodeJS.WritableStream): Promise<number> {

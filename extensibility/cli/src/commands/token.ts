@@ -1,12 +1,31 @@
 // presso token: a JWT from the local issuer, for routes whose authorizer needs one
 // (e.g. `curl -H "Authorization: Bearer $(npx presso token --user alice --groups barista)" ...`).
+// With a user pool deployed the token is that pool's (iss its ProviderURL, aud its app client);
+// with several, --user-pool picks one.
 import { callCloud } from '../endpoint.js';
 
-export async function tokenCommand(endpoint: string, options: { user: string; groups?: string; audience?: string }, out: NodeJS.WritableStream): Promise<number> {
-  const groups = options.groups ? options.groups.split(',').map((g) => g.trim()).filter(Boolean) : [];
+export interface TokenOptions {
+  user: string;
+  groups?: string;
+  userPool?: string;
+  client?: string;
+  audience?: string;
+  scopes?: string;
+}
+
+const list = (value: string | undefined) => (value ? value.split(',').map((g) => g.trim()).filter(Boolean) : []);
+
+export async function tokenCommand(endpoint: string, options: TokenOptions, out: NodeJS.WritableStream): Promise<number> {
+  const scopes = list(options.scopes);
   const response = await callCloud(endpoint, '/_presso/token', {
     method: 'POST',
-    body: JSON.stringify({ user: options.user, groups, ...(options.audience ? { audience: options.audience } : {}) }),
+    body: JSON.stringify({
+      user: options.user, groups: list(options.groups),
+      ...(scopes.length ? { scopes } : {}),
+      ...(options.userPool ? { userPool: options.userPool } : {}),
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.audience ? { audience: options.audience } : {}),
+    }),
   });
   const body = (await response.json()) as { token?: string; message?: string };
   if (!response.ok || !body.token) {

@@ -8,6 +8,21 @@ export interface DeployedResource {
   physicalId: string;
 }
 
+/** An HTTP or REST API a stack created, and where it answers locally. */
+export interface StackApi {
+  logicalId: string;
+  type: string;
+  apiId: string;
+  kind: 'HTTP' | 'REST';
+  stage: string;
+  /** The local invoke URL: `<edge>/apis/<apiId>` plus `/<stage>` unless the stage is $default. */
+  url: string;
+  /** The invoke URL the API would have in AWS. */
+  awsUrl: string;
+  /** Route keys as API Gateway writes them ("GET /orders/{id}", "$default"), with their function and authorizer. */
+  routes: Array<{ routeKey: string; function: string; authorizer?: string }>;
+}
+
 export interface StackRecord {
   name: string;
   templateFile: string;
@@ -15,6 +30,10 @@ export interface StackRecord {
   parameters: Record<string, string | string[]>;
   resources: DeployedResource[];
   outputs: Record<string, string>;
+  /** Outputs as usable locally: every invoke URL of the stack's APIs points at the edge. */
+  localOutputs: Record<string, string>;
+  /** The stack's HTTP and REST APIs by logical id. */
+  apis: Record<string, StackApi>;
   /** Resources of types the local cloud does not emulate: reported, never dropped in silence. */
   notEmulated: DeployedResource[];
   deployedAt: string;
@@ -29,6 +48,8 @@ export interface DeployContext {
   onDelete(undo: () => Promise<void> | void): void;
   /** A check that runs alongside the rest of the deploy; the stack completes only if it passes. */
   defer(check: () => Promise<void>): void;
+  /** Records an API the stack serves, for StackRecord.apis and localOutputs. */
+  addApi(api: StackApi): void;
 }
 
 /**

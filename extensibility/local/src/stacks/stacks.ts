@@ -6,7 +6,8 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedTemplate } from './template/index.js';
-import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackRecord } from './model.js';
+import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
 
@@ -122,6 +123,7 @@ export class Stacks {
     if (previous) await this.runUndo(previous.undo);
     const undo: Array<() => Promise<void> | void> = [];
     const deferred: Array<Promise<void>> = [];
+    const apis: Record<string, StackApi> = {};
     const ctx: DeployContext = {
       template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step),
       defer: (check) => {
@@ -129,6 +131,7 @@ export class Stacks {
         running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
         deferred.push(running);
       },
+      addApi: (api) => void (apis[api.logicalId] = api),
     };
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
@@ -156,10 +159,11 @@ export class Stacks {
       if (previous) this.stacks.delete(stackName);
       throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
     }
+    const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {
       name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
       resources, notEmulated, deployedAt: new Date().toISOString(),
-      outputs: Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)])),
+      outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
     };
     this.stacks.set(stackName, { record, undo });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);

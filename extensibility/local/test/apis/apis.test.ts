@@ -47,11 +47,26 @@ beforeAll(async () => {
   });
   apis.registerApi({
     apiId: 'restapi', name: 'Rest', kind: 'REST', stage: 'Prod',
-    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', issuer: COGNITO } },
+    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'] } },
     routes: [
       { method: 'GET', path: '/items/{id}', functionArn: arn('echo') },
       { method: 'GET', path: '/me', functionArn: arn('echo'), authorizer: 'cognito' },
       { method: 'GET', path: '/bad', functionArn: arn('bad') },
+    ],
+  });
+  apis.registerApi({
+    apiId: 'staged', name: 'Staged', kind: 'HTTP', stage: 'live',
+    routes: [{ method: 'GET', path: '/items/{id}', functionArn: arn('echo') }],
+  });
+  apis.registerApi({
+    apiId: 'restcors', name: 'RestCors', kind: 'REST', stage: 'v1',
+    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'], identitySource: 'method.request.header.X-Token' } },
+    defaultAuthorizer: 'cognito',
+    restCors: { allowOrigin: 'https://app.example', authorizer: 'cognito' },
+    routes: [
+      { method: 'ANY', path: '/things', functionArn: arn('echo') },
+      { method: 'GET', path: '/boom', functionArn: arn('boom'), authorizer: 'NONE' },
+      { method: 'GET', path: '/scoped', functionArn: arn('echo'), authorizationScopes: ['menu/read'] },
     ],
   });
   http = apis.baseUrl(edge.url, 'httpapi');
@@ -168,5 +183,63 @@ describe('REST API (payload 1.0)', () => {
     const res = await fetch(`${rest}/bad`);
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({ message: 'Internal server error' });
+  });
+});
+
+describe('stages', () => {
+  it('puts a named stage in the URL; an HTTP API keeps it in rawPath, routes match without it', async () => {
+    expect(apis.baseUrl(edge.url, 'staged')).toBe(`${edge.url}/apis/staged/live`);
+    expect(rest).toBe(`${edge.url}/apis/restapi/Prod`);
+    expect((await fetch(`${edge.url}/apis/staged/live/items/3`)).status).toBe(200);
+    expect(last()).toMatchObject({ routeKey: 'GET /items/{id}', rawPath: '/live/items/3', pathParameters: { id: '3' }, requestContext: { stage: 'live', http: { path: '/live/items/3' } } });
+    const outside = await fetch(`${edge.url}/apis/staged/items/3`);
+    expect(outside.status).toBe(404);
+    expect(await outside.json()).toEqual({ message: 'Not Found' });
+  });
+});
+
+describe('REST API authorizers, CORS and errors', () => {
+  const things = () => `${apis.baseUrl(edge.url, 'restcors')}/things`;
+
+  it('puts the default authorizer on the CORS preflight, reading the identity header the authorizer names', async () => {
+    const denied = await fetch(things(), { method: 'OPTIONS' });
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toEqual({ message: 'Unauthorized' });
+    const token = await issuer.mint({ user: 'ann' });
+    const pre = await fetch(things(), { method: 'OPTIONS', headers: { 'x-token': token } });
+    expect(pre.status).toBe(200);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(pre.headers.get('access-control-allow-methods')).toBe('DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT');
+    // The function's response carries no CORS header the REST API did not get from the function.
+    const res = await fetch(things(), { headers: { 'x-token': token, origin: 'https://app.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await fetch(things(), { headers: { authorization: token } })).status).toBe(401);
+  });
+
+  it('takes access tokens with a scope of the route when it has scopes, ID tokens otherwise', async () => {
+    const scoped = `${apis.baseUrl(edge.url, 'restcors')}/scoped`;
+    const id = await issuer.mint({ user: 'ann' });
+    const access = await issuer.mint({ user: 'ann', scopes: ['menu/read'] });
+    expect((await fetch(scoped, { headers: { 'x-token': id } })).status).toBe(401);
+    expect((await fetch(scoped, { headers: { 'x-token': await issuer.mint({ user: 'ann', scopes: ['menu/write'] }) } })).status).toBe(401);
+    expect((await fetch(scoped, { headers: { 'x-token': access } })).status).toBe(200);
+    expect((last().requestContext.authorizer as { claims: Record<string, string> }).claims).toMatchObject({ token_use: 'access', scope: 'menu/read', username: 'ann' });
+    expect((await fetch(things(), { headers: { 'x-token': access } })).status).toBe(401);
+  });
+
+  it('answers 502 when the function fails', async () => {
+    const res = await fetch(`${apis.baseUrl(edge.url, 'restcors')}/boom`);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ message: 'Internal server error' });
+  });
+
+  it('gives REST claims as strings, groups comma-joined and exp/iat as dates', async () => {
+    const token = await issuer.mint({ user: 'cy', groups: ['admin', 'barista'] });
+    expect((await fetch(`${rest}/me`, { headers: { authorization: token } })).status).toBe(200);
+    const claims = (last().requestContext.authorizer as { claims: Record<string, string> }).claims;
+    expect(claims['cognito:groups']).toBe('admin,barista');
+    expect(claims.auth_time).toMatch(/^\d+$/);
+    expect(new Date(claims.iat!.replace(' UTC', '') + ' UTC').getTime() / 1000).toBeCloseTo(Number(claims.auth_time), -1);
   });
 });

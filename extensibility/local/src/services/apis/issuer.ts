@@ -1,13 +1,22 @@
-// The local token issuer: stands in for Cognito, so authorised routes work without an AWS account.
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+// The local token issuer: stands in for Cognito (and any other OIDC issuer), so authorised routes
+// work without an AWS account. One key pair signs every token; a user pool deployed from a
+// template is one more issuer URL it signs for (see user-pools.ts).
+import { errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { uuidFrom } from '../../stacks/template/resolver.js';
+import { UserPools } from './user-pools.js';
 
 export interface MintOptions {
   user: string;
   groups?: string[];
+  /** The ID token's aud (a user pool's app client id); ignored for access tokens. */
   audience?: string;
+  /** The access token's client_id. */
+  clientId?: string;
+  /** Cognito puts scopes only in access tokens: giving scopes mints an access token. */
+  scopes?: string[];
   expiresInSeconds?: number;
-  /** Defaults to this issuer's URL; a template's Cognito issuer may be named so its authorizer accepts the token. */
+  /** Defaults to this issuer's URL; a user pool's ProviderURL for tokens of that pool. */
   issuer?: string;
   email?: string;
 }
@@ -17,12 +26,24 @@ export interface VerifyOptions {
   audience?: string[];
 }
 
+/** Why a token was refused, in the words API Gateway's www-authenticate header uses. */
+export class TokenRejected extends Error {
+  constructor(
+    readonly reason: 'expired' | 'audience' | 'issuer' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 export class LocalIssuer {
   private keys: KeyPair | undefined;
   private jwk: JWK | undefined;
   private readonly kid = randomUUID();
+  /** Cognito user pools deployed from templates, whose tokens this issuer signs. */
+  readonly pools = new UserPools();
 
   constructor(readonly issuer: string) {}
 
@@ -37,35 +58,51 @@ export class LocalIssuer {
     return { keys: this.jwk ? [this.jwk] : [] };
   }
 
+  /** A token with the claims Cognito puts in an ID token, or in an access token when scopes are given. */
   async mint(options: MintOptions): Promise<string> {
     await this.start();
     const now = Math.floor(Date.now() / 1000);
+    const issuer = options.issuer ?? this.issuer;
+    const groups = options.groups ?? [];
+    const access = options.scopes !== undefined && options.scopes.length > 0;
     const claims: JWTPayload = {
-      sub: randomUUID(),
-      username: options.user,
-      'cognito:username': options.user,
-      'cognito:groups': options.groups ?? [],
-      token_use: 'id',
+      // Stable per issuer and user, as Cognito's sub does not change between sign-ins.
+      sub: uuidFrom(`${issuer}\n${options.user}`),
+      // Cognito leaves the claim out for a user in no group.
+      ...(groups.length > 0 ? { 'cognito:groups': groups } : {}),
+      event_id: randomUUID(),
+      token_use: access ? 'access' : 'id',
       auth_time: now,
-      ...(options.email ? { email: options.email } : {}),
+      jti: randomUUID(),
+      ...(access
+        ? { client_id: options.clientId ?? options.audience ?? 'local', scope: options.scopes!.join(' '), username: options.user }
+        : { 'cognito:username': options.user, ...(options.email ? { email: options.email, email_verified: true } : {}) }),
     };
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
-      .setIssuer(options.issuer ?? this.issuer)
-      .setAudience(options.audience ?? 'local')
-      .setIssuedAt(now)
-      .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
-      .sign(this.keys!.privateKey);
+    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: this.kid }).setIssuer(issuer).setIssuedAt(now).setExpirationTime(now + (options.expiresInSeconds ?? 3600));
+    // Access tokens carry client_id instead of aud, as Cognito's do.
+    if (!access) jwt.setAudience(options.audience ?? 'local');
+    return jwt.sign(this.keys!.privateKey);
   }
 
-  /** Verifies signature, exp, iss (one of `issuers`) and aud (when configured); throws when invalid. */
+  /**
+   * Verifies signature, exp and iss (one of `issuers`); with `audience`, the aud claim, or
+   * client_id when there is no aud (as API Gateway's JWT authorizer does). Throws TokenRejected.
+   */
   async verify(token: string, options: VerifyOptions): Promise<JWTPayload> {
     await this.start();
-    const { payload } = await jwtVerify(token, this.keys!.publicKey, {
-      issuer: options.issuers,
-      ...(options.audience && options.audience.length > 0 ? { audience: options.audience } : {}),
-      algorithms: ['RS256'],
-    });
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys!.publicKey, { issuer: options.issuers, algorithms: ['RS256'] }));
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) throw new TokenRejected('expired', 'the token has expired');
+      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'iss') throw new TokenRejected('issuer', 'the token does not have a valid issuer');
+      throw new TokenRejected('invalid', 'the token is not valid');
+    }
+    if (options.audience && options.audience.length > 0) {
+      const aud = payload.aud ?? (typeof payload.client_id === 'string' ? payload.client_id : undefined);
+      const given = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
+      if (!given.some((a) => options.audience!.includes(a))) throw new TokenRejected('audience', 'the token does not have a valid audience');
+    }
     return payload;
   }
 }

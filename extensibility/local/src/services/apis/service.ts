@@ -1,11 +1,14 @@
-// HTTP APIs and REST APIs on the edge: /apis/<apiId>/<path> matched to routes as API Gateway does,
-// invoking local functions with the proxy event shapes (payload 2.0 and 1.0), with JWT/Cognito auth and CORS.
+// HTTP APIs and REST APIs on the edge: /apis/<apiId>/<stage>/<path> (no stage segment for an
+// HTTP API's $default stage, as in the AWS invoke URL) matched to routes as API Gateway does,
+// invoking local functions with the proxy event shapes (payload 2.0 and 1.0), with JWT/Cognito
+// auth, scopes and CORS, and API Gateway's status codes and bodies for what it refuses.
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { LambdaService } from '../lambda/service.js';
-import type { LocalIssuer } from './issuer.js';
+import { TokenRejected, type LocalIssuer } from './issuer.js';
+import { providerUrlOfArn, TokenRequestError } from './user-pools.js';
 
 export interface CorsConfig {
   allowOrigins: string[];
@@ -16,15 +19,35 @@ export interface CorsConfig {
   allowCredentials?: boolean;
 }
 
+/**
+ * A REST API's CORS as SAM's `Cors` builds it: OPTIONS methods answered by a mock integration
+ * with these literal header values; other responses get only what the function returns.
+ */
+export interface RestCorsConfig {
+  allowOrigin: string;
+  /** Default: the methods of the path, plus OPTIONS. */
+  allowMethods?: string;
+  allowHeaders?: string;
+  maxAge?: string;
+  allowCredentials?: boolean;
+  /** The authorizer SAM puts on the OPTIONS methods (AddDefaultAuthorizerToCorsPreflight). */
+  authorizer?: string;
+}
+
 export type AuthorizerConfig =
+  /** HTTP APIs: any OIDC issuer; a deployed user pool's ProviderURL, or else emulated by the local issuer. */
   | { type: 'JWT'; issuer: string; audience?: string[]; identitySource?: string }
-  | { type: 'COGNITO_USER_POOLS'; issuer: string };
+  /** REST APIs: tokens of these user pools (ProviderARNs). */
+  | { type: 'COGNITO_USER_POOLS'; providerArns: string[]; identitySource?: string };
 
 export interface RouteConfig {
   method: string;
   path: string;
   functionArn: string;
+  /** An authorizer's name, 'NONE', or undefined for the API's default authorizer. */
   authorizer?: string;
+  /** The token must carry one of these scopes. */
+  authorizationScopes?: string[];
   payloadFormatVersion?: '1.0' | '2.0';
 }
 
@@ -32,12 +55,17 @@ export interface ApiConfig {
   apiId: string;
   name: string;
   kind: 'HTTP' | 'REST';
+  /** REST: 'Prod' unless set; HTTP: '$default' unless set. A stage other than $default is the first path segment. */
   stage?: string;
+  /** HTTP APIs' CorsConfiguration, applied by API Gateway to preflights and responses. */
   cors?: CorsConfig;
+  restCors?: RestCorsConfig;
   authorizers?: Record<string, AuthorizerConfig>;
   defaultAuthorizer?: string;
   routes: RouteConfig[];
 }
+
+type Verdict = { claims: JWTPayload | undefined } | { status: number; message: string; headers?: Record<string, string> };
 
 interface CompiledRoute {
   route: RouteConfig;
@@ -95,6 +123,21 @@ function singleHeaders(headers: EdgeRequest['headers']): Record<string, string> 
   return out;
 }
 
+const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+/** An allowed origin may be `*` or end in `*` (`https://*`), as in an HTTP API's allowOrigins. */
+function originAllowed(allowed: string[], origin: string): boolean {
+  return allowed.some((a) => a === '*' || a === origin || (a.endsWith('*') && origin.startsWith(a.slice(0, -1))));
+}
+
+/** Java's Date.toString() in UTC, the form REST APIs give a Cognito token's exp and iat claims in. */
+function javaDate(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const [weekday, month] = [d.toUTCString().slice(0, 3), d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${weekday} ${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+}
+
 function isText(contentType: string | undefined): boolean {
   return !contentType || /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript))/.test(contentType) || contentType.includes('+json');
 }
@@ -108,8 +151,11 @@ export class HttpApisService implements PathService {
     private readonly issuer: LocalIssuer,
   ) {}
 
+  /** The API's local invoke URL: the AWS one with `https://<apiId>.execute-api.<region>.amazonaws.com` replaced by `<edge>/apis/<apiId>`. */
   baseUrl(edgeUrl: string, apiId: string): string {
-    return `${edgeUrl}/apis/${apiId}`;
+    const config = this.apis.get(apiId)?.config;
+    const stage = config ? stageOf(config) : '$default';
+    return `${edgeUrl}/apis/${apiId}${stage === '$default' ? '' : `/${stage}`}`;
   }
 
   registerApi(config: ApiConfig): void {
@@ -119,6 +165,10 @@ export class HttpApisService implements PathService {
 
   removeApi(apiId: string): boolean {
     return this.apis.delete(apiId);
+  }
+
+  hasApi(apiId: string): boolean {
+    return this.apis.has(apiId);
   }
 
   listApis(): ApiConfig[] {
@@ -138,15 +188,20 @@ export class HttpApisService implements PathService {
     const [, apiId, rest] = API_PATH.exec(request.path)!;
     const api = this.apis.get(apiId!);
     if (!api) return json(response, 404, { message: 'Not Found' });
-    const path = rest ?? '/';
-    const cors = api.config.cors;
+    const { config } = api;
+    const isRest = config.kind === 'REST';
+    const fullPath = rest ?? '/';
+    const path = stripStage(fullPath, stageOf(config));
+    // A REST API answers a path outside its stages as CloudFront does, an HTTP API with its 404.
+    if (path === undefined) return isRest ? json(response, 403, { message: 'Forbidden' }) : json(response, 404, { message: 'Not Found' });
+    const cors = isRest ? undefined : config.cors;
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
     const corsHeaders = cors && origin ? this.corsHeaders(cors, origin) : {};
-    // API Gateway answers preflights itself when CORS is configured, before any route or authorizer.
-    if (request.method === 'OPTIONS' && cors && request.headers['access-control-request-method']) {
+    // An HTTP API answers preflights itself when CORS is configured, before any route or authorizer.
+    if (cors && request.method === 'OPTIONS' && origin && request.headers['access-control-request-method']) {
       const preflight: Record<string, string> = { ...corsHeaders };
       if (Object.keys(corsHeaders).length > 0) {
-        preflight['access-control-allow-methods'] = (cors.allowMethods ?? ['*']).join(',');
+        if (cors.allowMethods) preflight['access-control-allow-methods'] = cors.allowMethods.join(',');
         if (cors.allowHeaders) preflight['access-control-allow-headers'] = cors.allowHeaders.join(',');
         if (cors.maxAge !== undefined) preflight['access-control-max-age'] = String(cors.maxAge);
       }
@@ -154,46 +209,83 @@ export class HttpApisService implements PathService {
       return void response.end();
     }
     const match = this.match(api.routes, request.method, path);
-    if (!match) return json(response, 404, { message: 'Not Found' }, corsHeaders);
-    const { route } = match.compiled;
-    const authorizerName = route.authorizer ?? api.config.defaultAuthorizer;
-    let claims: JWTPayload | undefined;
-    if (authorizerName && authorizerName !== 'NONE') {
-      const authorizer = api.config.authorizers?.[authorizerName];
-      claims = authorizer ? await this.authorize(authorizer, request) : undefined;
-      if (!claims) return json(response, 401, { message: 'Unauthorized' }, corsHeaders);
+    // SAM's Cors adds an OPTIONS method to every path that has none, and a method beats ANY.
+    if (isRest && request.method === 'OPTIONS' && config.restCors && match?.compiled.route.method.toUpperCase() !== 'OPTIONS') {
+      return this.restPreflight(config, config.restCors, api.routes, path, request, response);
     }
-    const version = route.payloadFormatVersion ?? (api.config.kind === 'REST' ? '1.0' : '2.0');
-    const event = version === '2.0' ? this.eventV2(api.config, match, request, path, claims) : this.eventV1(api.config, match, request, path, claims);
+    if (!match) {
+      // REST APIs answer an unknown resource or method with 403, not 404.
+      return isRest ? json(response, 403, { message: 'Missing Authentication Token' }) : json(response, 404, { message: 'Not Found' }, corsHeaders);
+    }
+    const { route } = match.compiled;
+    const verdict = await this.authorize(config, route.authorizer, route.authorizationScopes, request);
+    if ('status' in verdict) return json(response, verdict.status, { message: verdict.message }, { ...corsHeaders, ...verdict.headers });
+    const version = route.payloadFormatVersion ?? (isRest ? '1.0' : '2.0');
+    const event = version === '2.0' ? this.eventV2(config, match, request, fullPath, verdict.claims) : this.eventV1(config, match, request, path, verdict.claims);
     const fn = this.lambda.get(route.functionArn);
-    if (!fn) return json(response, 500, { message: 'Internal Server Error' }, corsHeaders);
+    if (!fn) return this.integrationError(response, isRest, corsHeaders);
     const result = await fn.invoke(event);
-    if (!result.ok) return json(response, 500, { message: 'Internal Server Error' }, corsHeaders);
-    this.respond(response, version, result.payload, corsHeaders);
+    // A function error is a 502 on REST APIs, a 500 on HTTP APIs.
+    if (!result.ok) return isRest ? json(response, 502, { message: 'Internal server error' }) : this.integrationError(response, isRest, corsHeaders);
+    this.respond(response, version, result.payload, corsHeaders, cors !== undefined);
+  }
+
+  private integrationError(response: ServerResponse, isRest: boolean, corsHeaders: Record<string, string>): void {
+    if (isRest) return json(response, 500, { message: 'Internal server error' });
+    json(response, 500, { message: 'Internal Server Error' }, corsHeaders);
+  }
+
+  /** The OPTIONS method SAM's Cors adds to every path of a REST API: a mock answering 200 with the configured headers. */
+  private async restPreflight(config: ApiConfig, cors: RestCorsConfig, routes: CompiledRoute[], path: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
+    const onPath = routes.filter((c) => (c.regex ? c.regex.test(path) : false));
+    if (onPath.length === 0) return json(response, 403, { message: 'Missing Authentication Token' });
+    if (cors.authorizer) {
+      const verdict = await this.authorize(config, cors.authorizer, undefined, request);
+      if ('status' in verdict) return json(response, verdict.status, { message: verdict.message }, verdict.headers);
+    }
+    // SAM lists the methods of the path's resource (the most specific one that matches).
+    const best = onPath[0]!;
+    const methods = new Set(['OPTIONS']);
+    for (const c of onPath) {
+      if (c.rank !== best.rank || c.segments !== best.segments || c.route.path !== best.route.path) continue;
+      const method = c.route.method.toUpperCase();
+      for (const m of method === 'ANY' ? ALL_METHODS : [method]) methods.add(m);
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': '0',
+      'access-control-allow-origin': cors.allowOrigin,
+      'access-control-allow-methods': cors.allowMethods ?? [...methods].sort().join(','),
+    };
+    if (cors.allowHeaders) headers['access-control-allow-headers'] = cors.allowHeaders;
+    if (cors.maxAge) headers['access-control-max-age'] = cors.maxAge;
+    if (cors.allowCredentials) headers['access-control-allow-credentials'] = 'true';
+    response.writeHead(200, headers);
+    response.end();
   }
 
   private async token(request: EdgeRequest, response: ServerResponse): Promise<void> {
     if (request.method !== 'POST') return json(response, 405, { message: 'Method Not Allowed' });
-    let input: { user?: unknown; groups?: unknown; audience?: unknown; issuer?: unknown };
+    let input: Record<string, unknown>;
     try {
-      input = JSON.parse(request.body.toString('utf8') || '{}') as typeof input;
+      input = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
     } catch {
       return json(response, 400, { message: 'Malformed JSON body' });
     }
     if (typeof input.user !== 'string' || input.user === '') return json(response, 400, { message: 'user is required' });
-    const groups = Array.isArray(input.groups) ? input.groups.map(String) : [];
-    const token = await this.issuer.mint({
-      user: input.user,
-      groups,
-      ...(typeof input.audience === 'string' ? { audience: input.audience } : {}),
-      ...(typeof input.issuer === 'string' ? { issuer: input.issuer } : {}),
-    });
-    json(response, 200, { token });
+    const text = (key: string) => (typeof input[key] === 'string' && input[key] !== '' ? { [key]: input[key] as string } : {});
+    const list = (key: string) => (Array.isArray(input[key]) ? { [key]: (input[key] as unknown[]).map(String) } : {});
+    try {
+      const options = this.issuer.pools.tokenOptions({ user: input.user, ...list('groups'), ...list('scopes'), ...text('userPool'), ...text('client'), ...text('audience'), ...text('issuer') });
+      json(response, 200, { token: await this.issuer.mint(options) });
+    } catch (e) {
+      if (e instanceof TokenRequestError) return json(response, 400, { message: e.message });
+      throw e;
+    }
   }
 
   private corsHeaders(cors: CorsConfig, origin: string): Record<string, string> {
-    const allowed = cors.allowOrigins.includes('*') || cors.allowOrigins.includes(origin);
-    if (!allowed) return {};
+    if (!originAllowed(cors.allowOrigins, origin)) return {};
     const headers: Record<string, string> = {
       // With credentials the browser refuses "*", so the request's origin is echoed.
       'access-control-allow-origin': cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin,
@@ -223,21 +315,57 @@ export class HttpApisService implements PathService {
     return undefined;
   }
 
-  private async authorize(authorizer: AuthorizerConfig, request: EdgeRequest): Promise<JWTPayload | undefined> {
-    const source = authorizer.type === 'JWT' ? (authorizer.identitySource ?? '$request.header.Authorization') : '$request.header.Authorization';
+  /** Runs the route's authorizer (its own, else the API's default); answers as API Gateway does when it refuses. */
+  private async authorize(api: ApiConfig, routeAuthorizer: string | undefined, scopes: string[] | undefined, request: EdgeRequest): Promise<Verdict> {
+    const name = routeAuthorizer ?? api.defaultAuthorizer;
+    if (!name || name === 'NONE') return { claims: undefined };
+    const authorizer = api.authorizers?.[name];
+    if (!authorizer) return { status: 500, message: api.kind === 'REST' ? 'Internal server error' : 'Internal Server Error' };
+    const token = this.identity(request, authorizer);
+    if (authorizer.type === 'JWT') {
+      if (!token) return { status: 401, message: 'Unauthorized' };
+      const wanted = scopes ?? [];
+      let claims: JWTPayload;
+      try {
+        claims = await this.issuer.verify(token, { issuers: this.issuersFor(authorizer.issuer), ...(authorizer.audience ? { audience: authorizer.audience } : {}) });
+      } catch (e) {
+        if (!(e instanceof TokenRejected)) throw e;
+        return { status: 401, message: 'Unauthorized', headers: { 'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="invalid_token" error_description="${e.message}"` } };
+      }
+      if (wanted.length > 0 && !scopesOf(claims).some((s) => wanted.includes(s))) {
+        return { status: 403, message: 'Forbidden', headers: { 'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="insufficient_scope" error_description="expected scopes: [${wanted.join(' ')}]"` } };
+      }
+      return { claims };
+    }
+    if (!token) return { status: 401, message: 'Unauthorized' };
+    const issuers = authorizer.providerArns.flatMap((arn) => {
+      const url = providerUrlOfArn(arn);
+      return url ? this.issuersFor(url) : [];
+    });
+    let claims: JWTPayload;
+    try {
+      claims = await this.issuer.verify(token, { issuers });
+    } catch (e) {
+      if (!(e instanceof TokenRejected)) throw e;
+      return { status: 401, message: e.reason === 'expired' ? 'The incoming token has expired' : 'Unauthorized' };
+    }
+    // Without scopes a Cognito authorizer takes ID tokens; with scopes, access tokens carrying one of them.
+    const ok = scopes && scopes.length > 0 ? claims.token_use === 'access' && scopesOf(claims).some((s) => scopes.includes(s)) : claims.token_use !== 'access';
+    return ok ? { claims } : { status: 401, message: 'Unauthorized' };
+  }
+
+  /** A deployed user pool accepts only its own tokens; any other issuer is emulated by the local one. */
+  private issuersFor(issuer: string): string[] {
+    return this.issuer.pools.byProviderUrl(issuer) ? [issuer] : [issuer, this.issuer.issuer];
+  }
+
+  /** The token from the identity source header, with or without "Bearer ". */
+  private identity(request: EdgeRequest, authorizer: AuthorizerConfig): string | undefined {
+    const source = authorizer.identitySource ?? (authorizer.type === 'JWT' ? '$request.header.Authorization' : 'method.request.header.Authorization');
     const headerName = /^\$?(?:request|method\.request)\.header\.(.+)$/.exec(source)?.[1]?.toLowerCase() ?? 'authorization';
     const raw = request.headers[headerName];
-    if (typeof raw !== 'string' || raw === '') return undefined;
-    const token = raw.replace(/^Bearer\s+/i, '');
-    try {
-      return await this.issuer.verify(token, {
-        // The template's issuer (a Cognito pool URL) is emulated by the local issuer, so both are accepted.
-        issuers: [this.issuer.issuer, authorizer.issuer],
-        ...(authorizer.type === 'JWT' && authorizer.audience ? { audience: authorizer.audience } : {}),
-      });
-    } catch {
-      return undefined;
-    }
+    if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+    return raw.trim().replace(/^Bearer\s+/i, '');
   }
 
   private body(request: EdgeRequest): { body: string | null; isBase64Encoded: boolean } {
@@ -246,21 +374,22 @@ export class HttpApisService implements PathService {
     return isText(contentType) ? { body: request.body.toString('utf8'), isBase64Encoded: false } : { body: request.body.toString('base64'), isBase64Encoded: true };
   }
 
-  private eventV2(api: ApiConfig, match: Match, request: EdgeRequest, path: string, claims: JWTPayload | undefined): Record<string, unknown> {
+  /** Payload 2.0; rawPath and http.path keep a named stage's segment, as on AWS. */
+  private eventV2(api: ApiConfig, match: Match, request: EdgeRequest, fullPath: string, claims: JWTPayload | undefined): Record<string, unknown> {
     const headers = singleHeaders(request.headers);
     const now = new Date();
-    const stage = api.stage ?? '$default';
+    const stage = stageOf(api);
     const route = match.compiled.route;
     const routeKey = route.path === '$default' ? '$default' : `${route.method.toUpperCase()} ${route.path}`;
     const query: Record<string, string> = {};
     for (const key of new Set(request.query.keys())) query[key] = request.query.getAll(key).join(',');
     const cookies = headers.cookie?.split(/;\s*/).filter((c) => c !== '');
     const { cookie: _cookie, ...rest } = headers;
-    const scopes = typeof claims?.scope === 'string' ? claims.scope.split(' ') : null;
+    const scopes = claims && scopesOf(claims).length > 0 ? scopesOf(claims) : null;
     return {
       version: '2.0',
       routeKey,
-      rawPath: path,
+      rawPath: fullPath,
       rawQueryString: request.query.toString(),
       ...(cookies && cookies.length > 0 ? { cookies } : {}),
       headers: rest,
@@ -271,13 +400,13 @@ export class HttpApisService implements PathService {
         apiId: api.apiId,
         domainName: headers.host ?? 'localhost',
         domainPrefix: api.apiId,
-        http: { method: request.method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: { method: request.method, path: fullPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
         requestId: randomUUID(),
         routeKey,
         stage,
         time: now.toISOString(),
         timeEpoch: now.getTime(),
-        ...(claims ? { authorizer: { jwt: { claims: this.stringClaims(claims), scopes } } } : {}),
+        ...(claims ? { authorizer: { jwt: { claims: this.httpClaims(claims), scopes } } } : {}),
       },
       ...this.body(request),
     };
@@ -300,7 +429,7 @@ export class HttpApisService implements PathService {
     }
     const route = match.compiled.route;
     const resource = route.path === '$default' ? '/{proxy+}' : route.path;
-    const stage = api.stage ?? (api.kind === 'REST' ? 'Prod' : '$default');
+    const stage = stageOf(api);
     const now = new Date();
     const hasQuery = Object.keys(single).length > 0;
     return {
@@ -318,7 +447,7 @@ export class HttpApisService implements PathService {
         apiId: api.apiId,
         domainName: headers.host ?? 'localhost',
         httpMethod: request.method,
-        path: `/${stage}${path}`,
+        path: stage === '$default' ? path : `/${stage}${path}`,
         protocol: 'HTTP/1.1',
         requestId: randomUUID(),
         requestTime: now.toUTCString(),
@@ -327,20 +456,30 @@ export class HttpApisService implements PathService {
         resourcePath: resource,
         stage,
         identity: { sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-        ...(claims ? { authorizer: { claims: this.stringClaims(claims) } } : {}),
+        ...(claims ? { authorizer: { claims: api.kind === 'REST' ? this.restClaims(claims) : this.httpClaims(claims) } } : {}),
       },
       ...this.body(request),
     };
   }
 
-  /** API Gateway hands claims to the function as strings (arrays flattened as "[a b]"). */
-  private stringClaims(claims: JWTPayload): Record<string, string> {
+  /** HTTP APIs hand claims to the function as strings, arrays flattened as "[a b]". */
+  private httpClaims(claims: JWTPayload): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(claims)) out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : JSON.stringify(v);
     return out;
   }
 
-  private respond(response: ServerResponse, version: '1.0' | '2.0', payload: unknown, corsHeaders: Record<string, string>): void {
+  /** A REST API's Cognito authorizer: strings too, arrays comma-joined, exp and iat as dates. */
+  private restClaims(claims: JWTPayload): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(claims)) {
+      if ((k === 'exp' || k === 'iat') && typeof v === 'number') out[k] = javaDate(v);
+      else out[k] = Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    return out;
+  }
+
+  private respond(response: ServerResponse, version: '1.0' | '2.0', payload: unknown, corsHeaders: Record<string, string>, managedCors: boolean): void {
     const structured = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'statusCode' in payload;
     if (!structured) {
       if (version === '1.0') return json(response, 502, { message: 'Internal server error' }, corsHeaders);
@@ -350,9 +489,12 @@ export class HttpApisService implements PathService {
     const p = payload as { statusCode: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean; cookies?: string[] };
     const status = Number(p.statusCode);
     if (!Number.isInteger(status) || status < 100 || status > 599) return json(response, 502, { message: 'Internal server error' }, corsHeaders);
-    const headers: Record<string, string | string[]> = { ...corsHeaders };
+    const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(p.headers ?? {})) headers[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(p.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
+    // With CORS configured, an HTTP API ignores the CORS headers the function returns.
+    if (managedCors) for (const k of Object.keys(headers)) if (k.startsWith('access-control-')) delete headers[k];
+    Object.assign(headers, corsHeaders);
     if (Array.isArray(p.cookies) && p.cookies.length > 0) headers['set-cookie'] = p.cookies.map(String);
     const text = p.body === undefined || p.body === null ? '' : typeof p.body === 'string' ? p.body : JSON.stringify(p.body);
     const buffer = p.isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
@@ -361,4 +503,20 @@ export class HttpApisService implements PathService {
     response.writeHead(status, headers);
     response.end(buffer);
   }
+}
+
+function stageOf(api: ApiConfig): string {
+  return api.stage ?? (api.kind === 'REST' ? 'Prod' : '$default');
+}
+
+/** The path after the stage segment; undefined when the path is not under the stage. */
+function stripStage(path: string, stage: string): string | undefined {
+  if (stage === '$default') return path;
+  const prefix = `/${stage}`;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
+}
+
+function scopesOf(claims: JWTPayload): string[] {
+  return typeof claims.scope === 'string' ? claims.scope.split(' ').filter((s) => s !== '') : [];
 }

@@ -204,6 +204,12 @@ const RULES: Readonly<Record<string, TypeRules>> = {
     ref: (r) => r.id(26, LOWER_ALNUM),
     attributes: { ClientId: (r) => r.id(26, LOWER_ALNUM), Name: (r) => r.name },
   },
+  // Ref of a group is its name; GroupName may be left to CloudFormation.
+  'AWS::Cognito::UserPoolGroup': {
+    naming: { property: 'GroupName', maxLength: 128 },
+    ref: (r) => r.name,
+    attributes: {},
+  },
   'AWS::Cognito::IdentityPool': {
     naming: { property: 'IdentityPoolName', maxLength: 128 },
     ref: (r) => `${r.stack.region}:${uuidFrom(`${r.stack.stackName}/${r.logicalId}`)}`,

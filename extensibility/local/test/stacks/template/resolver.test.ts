@@ -110,6 +110,8 @@ describe('defaultResourceResolver', () => {
     expect(resolver.getAtt('X', 'Arn', pool)).toBe(`arn:aws:cognito-idp:eu-west-1:123456789012:userpool/${id}`);
     expect(resolver.getAtt('X', 'ProviderURL', pool)).toBe(`https://cognito-idp.eu-west-1.amazonaws.com/${id}`);
     expect(resolver.ref('X', r('AWS::Cognito::UserPoolClient'))).toMatch(/^[a-z0-9]{26}$/);
+    expect(resolver.ref('X', r('AWS::Cognito::UserPoolGroup', { GroupName: 'barista' }))).toBe('barista');
+    expect(resolver.ref('X', r('AWS::Cognito::UserPoolGroup'))).toMatch(/^presso-X-[A-Z0-9]{12}$/);
   });
 
   it('other types: Ref a generated name; Fn::GetAtt is an error naming the type', () => {
