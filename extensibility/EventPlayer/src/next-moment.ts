@@ -11,6 +11,8 @@ export interface NextMomentRequest {
   input?: unknown;
   /** The index of the next event to put (0 at the start). */
   cursor?: number;
+  /** The replay's execution ARN, the marker in the events' detail. */
+  execution?: string;
 }
 
 // Checked at load: a malformed archive or a missing variable fails the deploy, not a replay.
@@ -19,5 +21,5 @@ const busName = process.env.EVENT_BUS_NAME;
 if (!busName) throw new Error('EVENT_BUS_NAME is required: the bus to replay onto (the template sets it)');
 
 export const handler = middy<NextMomentRequest, Moment>().handler(async (request) =>
-  momentAt(archive, request.cursor ?? 0, replayOptions(request.input), busName),
+  momentAt(archive, request.cursor ?? 0, replayOptions(request.input), { bus: busName, ...(request.execution ? { execution: request.execution } : {}) }),
 );

@@ -84,8 +84,14 @@ export type Moment =
   | ({ done: false; cursor: number; next: number; waitSeconds: number; entries: PutEventsEntry[]; options: ReplayOptions } & Progress)
   | ({ done: true; cursor: number; next: number; options: ReplayOptions } & Progress);
 
+/** Where a replay puts its events, and the replay's execution ARN that marks them. */
+export interface ReplayTarget {
+  bus: string;
+  execution?: string;
+}
+
 /** The moment starting at event `cursor`: the events put at the same replay second, 10 at most. */
-export function momentAt(archive: SessionArchive, cursor: number, options: ReplayOptions, busName: string): Moment {
+export function momentAt(archive: SessionArchive, cursor: number, options: ReplayOptions, target: ReplayTarget): Moment {
   const { events, durationMs } = archive;
   const total = events.length;
   if (!Number.isInteger(cursor) || cursor < 0 || cursor > total) throw new RangeError(`cursor must be an event index from 0 to ${total}, got ${JSON.stringify(cursor)}`);
@@ -96,7 +102,7 @@ export function momentAt(archive: SessionArchive, cursor: number, options: Repla
   let bytes = 0;
   let next = cursor;
   while (next < total && entries.length < MAX_ENTRIES_PER_PUT && replaySecond(events[next]!.offsetMs, options.speed) === second) {
-    const entry = toEntry(events[next]!.event, options, busName);
+    const entry = toEntry(events[next]!.event, options, target);
     const size = Buffer.byteLength(JSON.stringify(entry));
     if (entries.length > 0 && bytes + size > MAX_MOMENT_BYTES) break;
     entries.push(entry);
@@ -107,13 +113,22 @@ export function momentAt(archive: SessionArchive, cursor: number, options: Repla
 }
 
 /**
- * The entry that replays an archived event. Its recorded resources (the recording's own executions)
- * are left out: the Step Functions integration names the player's state machine and execution there,
- * which is how consumers tell a replayed event. Time is left to EventBridge: the event happens now.
+ * Detail-types whose schema refuses unknown detail fields (a test keeps this list equal to the
+ * contract's): their replays carry the marker in resources only.
  */
-export function toEntry(event: EventEnvelope, options: ReplayOptions, busName: string): PutEventsEntry {
+export const CLOSED_DETAIL_TYPES: ReadonlySet<string> = new Set(['ConfigService.ConfigChanged']);
+
+/**
+ * The entry that replays an archived event, marked twice. Step Functions' putEvents integration puts
+ * the player's state machine and execution ARNs in resources (the recorded resources, the recording's
+ * own executions, are left out); and `detail.replay` holds the execution ARN wherever the contract
+ * allows an extra detail field, so a rule can leave replays out with {"replay": [{"exists": false}]}.
+ * Time is left to EventBridge: the event happens now.
+ */
+export function toEntry(event: EventEnvelope, options: ReplayOptions, target: ReplayTarget): PutEventsEntry {
   const { detailType, detail } = options.eventId ? retenant(event['detail-type'], event.detail, options.eventId) : { detailType: event['detail-type'], detail: event.detail };
-  return { Source: event.source, DetailType: detailType, Detail: detail, EventBusName: busName };
+  const marked = target.execution && !CLOSED_DETAIL_TYPES.has(detailType) ? { ...detail, replay: target.execution } : detail;
+  return { Source: event.source, DetailType: detailType, Detail: marked, EventBusName: target.bus };
 }
 
 /** Detail fields whose value is "<eventId>-<STATE>" (e.g. "NYC-CREATED"), as the core writes them. */

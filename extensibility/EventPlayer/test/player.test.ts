@@ -60,6 +60,9 @@ async function cloudWithPlayer(name: string, options: { eventsRequestSizeLimit?:
   };
 }
 
+/** The detail a replay puts: the recorded one, with the replay's execution where the contract allows an extra field. */
+const marked = (event: { 'detail-type': string; detail: Record<string, unknown> }, execution: string) => (event['detail-type'] === 'ConfigService.ConfigChanged' ? event.detail : { ...event.detail, replay: execution });
+
 /** The waits the state machine made, as the history records them. */
 function waits(history: HistoryEvent[]) {
   return history
@@ -74,7 +77,7 @@ function waits(history: HistoryEvent[]) {
 function expectedWaits(options: ReplayOptions): number[] {
   const out: number[] = [];
   for (let cursor = 0; ; ) {
-    const m = momentAt(fixture, cursor, options, 'Serverlesspresso');
+    const m = momentAt(fixture, cursor, options, { bus: 'Serverlesspresso' });
     if (m.done) return out;
     out.push(m.waitSeconds);
     cursor = m.next;
@@ -93,7 +96,7 @@ describe('the EventPlayer on the local cloud', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(output).toEqual({ events: 34, sent: 34, failed: 0, speed: 1 });
 
-    expect(played.map((h) => [h.event['detail-type'], h.event.detail])).toEqual(fixture.events.map((e) => [e.event['detail-type'], e.event.detail]));
+    expect(played.map((h) => [h.event['detail-type'], h.event.detail])).toEqual(fixture.events.map((e) => [e.event['detail-type'], marked(e.event, execution.executionArn!)]));
     for (const { event } of played) expect(validateEvent(event).errors).toEqual([]);
 
     // The state machine waited exactly the recorded gaps (whole seconds), each for at least its scaled time.
@@ -114,10 +117,13 @@ describe('the EventPlayer on the local cloud', () => {
     expect(played[last]!.at - played[last - 3]!.at).toBeGreaterThanOrEqual((150 * 1000) / SPEED - 2);
   });
 
-  it('marks every replayed event with the player and the replay in resources', async () => {
+  it('marks every replayed event with the player and the replay: in resources, and in the detail where the contract allows', async () => {
     const { execution, played } = await player.play({ speed: 1000 });
     expect(played).toHaveLength(34);
-    for (const { event } of played) expect(event.resources).toEqual([player.stateMachineArn, execution.executionArn]);
+    for (const { event } of played) {
+      expect(event.resources).toEqual([player.stateMachineArn, execution.executionArn]);
+      expect(event.detail.replay).toBe(event['detail-type'] === 'ConfigService.ConfigChanged' ? undefined : execution.executionArn);
+    }
   });
 
   it('divides the gaps by speed and replays as another tenant', async () => {
@@ -153,14 +159,14 @@ describe('the EventPlayer on the local cloud', () => {
   });
 
   it('counts the events of a PutEvents call that fails as failed, after retries, and goes on', async () => {
-    // Each entry's size as EventBridge counts it, with the resources Step Functions adds (the same
-    // ARNs for a stack of the same name on another cloud).
-    const marker = `${player.stateMachineArn}${player.stateMachineArn.replace(':stateMachine:', ':execution:')}:${randomUUID()}`;
+    // Each entry's size as EventBridge counts it, with the markers (the same ARNs, and an execution
+    // name as long, for a stack of the same name on another cloud).
+    const execution = `${player.stateMachineArn.replace(':stateMachine:', ':execution:')}:${randomUUID()}`;
     const sizes: Array<{ size: number; count: number }> = [];
     for (let cursor = 0; cursor < fixture.events.length; ) {
-      const m = momentAt(fixture, cursor, { speed: 1000 }, 'Serverlesspresso');
+      const m = momentAt(fixture, cursor, { speed: 1000 }, { bus: 'Serverlesspresso', execution });
       if (m.done) break;
-      const size = m.entries.reduce((sum, e) => sum + Buffer.byteLength(e.Source) + Buffer.byteLength(e.DetailType) + Buffer.byteLength(JSON.stringify(e.Detail)) + marker.length, 0);
+      const size = m.entries.reduce((sum, e) => sum + Buffer.byteLength(e.Source) + Buffer.byteLength(e.DetailType) + Buffer.byteLength(JSON.stringify(e.Detail)) + player.stateMachineArn.length + execution.length, 0);
       sizes.push({ size, count: m.entries.length });
       cursor = m.next;
     }

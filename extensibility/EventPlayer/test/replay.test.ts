@@ -1,18 +1,18 @@
 // The replay's pure logic: input, schedule, moments, tenant rewrite, archive checks.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { validateEvent } from '@serverlesspresso/catalog';
+import { contract, validateEvent } from '@serverlesspresso/catalog';
 import { eventIdProblem } from '../../../core/src/domain/tenant.js';
 import { archiveProblems, checkedArchive, MAX_ARCHIVE_EVENTS, type SessionArchive } from '../src/archive.js';
-import { EVENT_ID, InvalidPlayerInput, MAX_ENTRIES_PER_PUT, momentAt, replayOptions, replaySecond, retenant, type Moment } from '../src/replay.js';
+import { CLOSED_DETAIL_TYPES, EVENT_ID, InvalidPlayerInput, MAX_ENTRIES_PER_PUT, momentAt, replayOptions, replaySecond, retenant, type Moment } from '../src/replay.js';
 
 const fixture = checkedArchive(JSON.parse(readFileSync(new URL('./fixtures/session.fixture.json', import.meta.url), 'utf8')), 'session.fixture.json');
 
 /** Every moment of a replay, as the state machine walks them. */
-function moments(archive: SessionArchive, speed: number, eventId?: string): Array<Extract<Moment, { done: false }>> {
+function moments(archive: SessionArchive, speed: number, eventId?: string, execution?: string): Array<Extract<Moment, { done: false }>> {
   const out = [];
   for (let cursor = 0; ; ) {
-    const m = momentAt(archive, cursor, eventId ? { speed, eventId } : { speed }, 'Bus');
+    const m = momentAt(archive, cursor, eventId ? { speed, eventId } : { speed }, execution ? { bus: 'Bus', execution } : { bus: 'Bus' });
     if (m.done) return out;
     out.push(m);
     cursor = m.next;
@@ -82,16 +82,34 @@ describe('the schedule', () => {
   });
 
   it('says where the session is, and ends with done', () => {
-    const first = momentAt(fixture, 0, { speed: 1 }, 'Bus');
+    const first = momentAt(fixture, 0, { speed: 1 }, { bus: 'Bus' });
     expect(first).toMatchObject({ done: false, total: 34, sessionMs: 0, durationMs: 480_000, waitSeconds: 0 });
-    expect(momentAt(fixture, 34, { speed: 1 }, 'Bus')).toEqual({ done: true, cursor: 34, next: 34, options: { speed: 1 }, total: 34, sessionMs: 480_000, durationMs: 480_000 });
-    expect(() => momentAt(fixture, 35, { speed: 1 }, 'Bus')).toThrow('cursor must be an event index from 0 to 34, got 35');
+    expect(momentAt(fixture, 34, { speed: 1 }, { bus: 'Bus' })).toEqual({ done: true, cursor: 34, next: 34, options: { speed: 1 }, total: 34, sessionMs: 480_000, durationMs: 480_000 });
+    expect(() => momentAt(fixture, 35, { speed: 1 }, { bus: 'Bus' })).toThrow('cursor must be an event index from 0 to 34, got 35');
   });
 
   it('puts each event as recorded onto the given bus, leaving resources and time to the replay', () => {
     const [first] = moments(fixture, 1)[0]!.entries;
     const recorded = fixture.events[0]!.event;
     expect(first).toEqual({ Source: recorded.source, DetailType: recorded['detail-type'], Detail: recorded.detail, EventBusName: 'Bus' });
+  });
+});
+
+describe('the replay marker', () => {
+  const execution = 'arn:aws:states:us-east-1:000000000000:execution:EventPlayer-EventPlayer-ABC:4f1c2d3e-0000-4000-8000-000000000000';
+
+  it("puts the replay's execution in every detail the contract lets it into, and keeps every event valid", () => {
+    const entries = moments(fixture, 1, 'REPLAY', execution).flatMap((m) => m.entries);
+    entries.forEach((entry, i) => {
+      expect(entry.Detail.replay).toBe(entry.DetailType === 'ConfigService.ConfigChanged' ? undefined : execution);
+      expect(validateEvent({ ...fixture.events[i]!.event, 'detail-type': entry.DetailType, detail: entry.Detail }).errors).toEqual([]);
+    });
+    expect(entries.filter((e) => e.Detail.replay === undefined).map((e) => e.DetailType)).toEqual(['ConfigService.ConfigChanged', 'ConfigService.ConfigChanged', 'ConfigService.ConfigChanged']);
+  });
+
+  it('knows which detail-types of the contract refuse unknown fields', () => {
+    const closed = contract.filter((e) => e.schema.additionalProperties === false).map((e) => e.detailType);
+    expect([...CLOSED_DETAIL_TYPES].sort()).toEqual(closed.sort());
   });
 });
 
