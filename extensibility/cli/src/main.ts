@@ -41,7 +41,7 @@ program
   .option('--no-apps', 'deploy nothing: just the local cloud')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
-  .option('--data-dir <dir>', 'keep state (event archive, ...) in this directory; a temporary one by default')
+  .option('--data-dir <dir>', 'keep state (event archive, DynamoDB tables, ...) in this directory; by default a temporary one, with tables in memory')
   .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
   .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
   .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean }) => {

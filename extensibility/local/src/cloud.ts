@@ -20,13 +20,21 @@ import { functionHandler } from './stacks/resources/functions.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
+import { checkJava } from './services/dynamodb/java.js';
+import { DynamoDbService } from './services/dynamodb/service.js';
+import { StreamPollers } from './services/dynamodb/stream-pollers.js';
+import { tableHandler } from './stacks/resources/tables.js';
+import { eventSourceMappingHandler, samStreamEvents, type StreamMappingDeps } from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
 
 export interface LocalCloudOptions {
   host?: string;
   /** Default 4566; 0 picks a free port. */
   port?: number;
-  /** Durable state (event archive, ...); a fresh temporary directory when omitted. */
+  /**
+   * Durable state (event archive, DynamoDB tables under <dataDir>/dynamodb, ...); a fresh temporary
+   * directory when omitted, and then DynamoDB keeps its tables in memory.
+   */
   dataDir?: string;
   /** Time scale: waits, timeouts and retry intervals are divided by it. */
   speed?: number;
@@ -46,6 +54,12 @@ export interface LocalCloud {
   readonly events: EventsService;
   readonly lambda: LambdaService;
   readonly states: StatesService;
+  /** DynamoDB and DynamoDB Streams (DynamoDB Local behind the edge); started on first use or by start(). */
+  readonly dynamodb: DynamoDbService;
+  /** Event source mappings from DynamoDB streams to functions. */
+  readonly streamPollers: StreamPollers;
+  /** What the functions handler calls for a SAM `Type: DynamoDB` event: starts the mapping, resolves with its undo. */
+  readonly streams: ReturnType<typeof samStreamEvents>;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
@@ -61,7 +75,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const account = options.account ?? DEFAULT_ACCOUNT;
   const time = timeScale(options.speed ?? 1);
   const log = options.log ?? ((line: string) => console.log(line));
+  // DynamoDB Local needs Java: say what to install before anything starts.
+  await checkJava();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'presso-'));
+  // Tables live on disk only in a data directory the user chose; otherwise in memory.
+  const dynamodb = new DynamoDbService({ account, log, ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}) });
   const events = new EventsService({ account, time, dataDir, log, ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}) });
   const lambda = new LambdaService();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
@@ -72,7 +90,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
   // The runner reaches the service late: the service needs the engine, the engine the runner.
-  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states });
+  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
   const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
   const states = new StatesService(engine, account, (resource) => taskRunner.unsupported(resource));
   // Executions outlive a restart only when the data is the user's own (--data-dir).
@@ -97,12 +115,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
   const stacks = new Stacks(account, events, states, log);
-  const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv() });
+  const streamPollers = new StreamPollers({
+    dynamodb, time, log,
+    invoke: async (arn, event) => {
+      const fn = lambda.get(arn);
+      if (!fn) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` } };
+      return fn.invoke(event);
+    },
+  });
+  const mappingDeps: StreamMappingDeps = { pollers: streamPollers, account, functionExists: (arn) => lambda.get(arn) !== undefined, log };
+  const streams = samStreamEvents(mappingDeps);
+  const tables = tableHandler({ dynamodb });
+  stacks.registerHandler('AWS::DynamoDB::Table', tables);
+  stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
+  stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
+  const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv(), streams });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
   stacks.registerHandler('AWS::CloudFormation::CustomResource', customResourceHandler({ lambda, responses }));
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, responses, admin], log });
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, dynamodb, responses, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
@@ -131,17 +163,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     events,
     lambda,
     states,
+    dynamodb,
+    streamPollers,
+    streams,
     stacks,
     apis,
     issuer,
     clientEnv,
     async close() {
       await edge.close();
+      // Pollers first: nothing invokes a function that is being disposed of.
+      await streamPollers.stopAll();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();
       engine.shutdown();
       events.close();
+      await dynamodb.close();
     },
   };
   return cloud;

@@ -20,14 +20,8 @@ export async function upCommand(options: UpOptions): Promise<void> {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.eventSizeLimit === 'legacy' ? { eventsRequestSizeLimit: 256 * 1024 } : {}),
   });
-  console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
-  console.log(`data        ${cloud.dataDir}`);
-  console.log(`speed       ${cloud.time.speed}x`);
-  if (!(await deployAll(cloud, options.dirs ?? []))) {
-    await cloud.close();
-    process.exit(1);
-  }
-  console.log(`ready       ${cloud.url}`);
+  // Ctrl-C stops the cloud in order (DynamoDB Local included) from here on, also while apps deploy;
+  // the handlers are in place before "ready" is printed, so whoever waits for it can signal at once.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -39,6 +33,23 @@ export async function upCommand(options: UpOptions): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
+  console.log(`data        ${cloud.dataDir}`);
+  console.log(`speed       ${cloud.time.speed}x`);
+  // DynamoDB Local starts before "ready", so the first request does not wait for the JVM.
+  try {
+    const engine = await cloud.dynamodb.start();
+    console.log(`dynamodb    DynamoDB Local ${cloud.dynamodb.storage} (127.0.0.1:${engine.port}, behind the edge)`);
+  } catch (e) {
+    console.error(`presso up: DynamoDB Local did not start: ${(e as Error).message}`);
+    await cloud.close();
+    process.exit(1);
+  }
+  if (!(await deployAll(cloud, options.dirs ?? []))) {
+    await cloud.close();
+    process.exit(1);
+  }
+  console.log(`ready       ${cloud.url}`);
 }
 
 /** Deploys each app in order; the first failure stops startup with its message. */

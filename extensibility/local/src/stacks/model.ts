@@ -57,9 +57,17 @@ export interface DeployContext {
  * for every resource of its type before anything is created, all at once (builds): it must not
  * create anything.
  */
-export type ResourceHandler = ((resource: LoadedResource, ctx: DeployContext) => Promise<void>) & {
+export interface ResourceHandler {
+  (resource: LoadedResource, ctx: DeployContext): Promise<void>;
   prepare?: (resource: LoadedResource, ctx: DeployContext) => Promise<void>;
-};
+  /**
+   * Updates in place a resource that the stack's previous deployment created with the same logical
+   * id, type and physical id (a table keeps its items). It registers its removal again with
+   * ctx.onDelete; if it registers none, the previous removal steps stay. Without `update`, a
+   * redeploy removes the resource and creates it anew.
+   */
+  update?(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext): Promise<void>;
+}
 
 export class DeployError extends Error {
   constructor(

@@ -1,11 +1,19 @@
 // Stacks: each app's template deployed as its own stack, all or nothing, and deleted exactly: a
 // stack removes only what it created. Deploys and deletes run one at a time.
+//
+// Redeploying a stack updates it: a resource still in the template with the same logical id, type
+// and physical id is updated in place when its handler can (tables keep their items); any other
+// resource still in the template is removed and created anew; resources the template no longer
+// has are removed last, once everything else succeeded. If the redeploy fails, the stack is
+// rolled back to its previous deployment by the same means (what the failed attempt created is
+// removed, what it updated is updated back, what it re-created is re-created as it was); only if
+// that fails too is the whole stack removed. Either way nothing half-deployed stays.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
-import { loadTemplate, type LoadedTemplate } from './template/index.js';
+import { loadTemplate, type LoadedResource, type LoadedTemplate } from './template/index.js';
 import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
 import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
@@ -21,9 +29,38 @@ export interface DeployRequest {
   parameterOverrides?: Record<string, string>;
 }
 
+type Undo = () => Promise<void> | void;
+
+/** A resource as deployed, with the steps that remove it. */
+interface LiveResource {
+  resource: LoadedResource;
+  undo: Undo[];
+}
+
 interface LiveStack {
   record: StackRecord;
-  undo: Array<() => Promise<void> | void>;
+  template: LoadedTemplate;
+  templateDir: string;
+  /** Deployment order. */
+  live: LiveResource[];
+}
+
+/** What one deployment made: its resources in order, and the APIs they serve. */
+interface Applied {
+  live: LiveResource[];
+  apis: Record<string, StackApi>;
+}
+
+/** A deploy that failed part way: the error, and what exists of the stack now. */
+class ApplyFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly live: LiveResource[],
+    /** Nothing was touched yet (preparation, e.g. a build, failed): the stack is as it was. */
+    readonly untouched = false,
+  ) {
+    super((error as Error).message);
+  }
 }
 
 export function templateFileOf(path: string): string {
@@ -83,7 +120,7 @@ export class Stacks {
     return this.serial(async () => {
       const stack = this.stacks.get(name);
       if (!stack) return false;
-      await this.runUndo(stack.undo);
+      await this.removeAll(stack.live);
       this.stacks.delete(name);
       this.log(`[stacks] ${name}: deleted`);
       return true;
@@ -100,7 +137,11 @@ export class Stacks {
     return next;
   }
 
-  private async runUndo(undo: Array<() => Promise<void> | void>): Promise<void> {
+  private async removeAll(live: LiveResource[]): Promise<void> {
+    for (const l of [...live].reverse()) await this.runUndo(l.undo);
+  }
+
+  private async runUndo(undo: Undo[]): Promise<void> {
     for (const step of [...undo].reverse()) {
       try {
         await step();
@@ -119,45 +160,37 @@ export class Stacks {
       ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
     });
     const previous = this.stacks.get(stackName);
-    // Redeploying replaces the stack's resources: its own, never another stack's.
-    if (previous) await this.runUndo(previous.undo);
-    const undo: Array<() => Promise<void> | void> = [];
-    const deferred: Array<Promise<void>> = [];
-    const apis: Record<string, StackApi> = {};
-    const ctx: DeployContext = {
-      template, templateDir: dirname(templateFile), log: this.log, onDelete: (step) => void undo.push(step),
-      defer: (check) => {
-        const running = check();
-        running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
-        deferred.push(running);
-      },
-      addApi: (api) => void (apis[api.logicalId] = api),
-    };
+    const templateDir = dirname(templateFile);
+    let applied: Applied;
+    try {
+      applied = await this.apply(template, templateDir, previous?.live ?? []);
+    } catch (e) {
+      const failure = e instanceof ApplyFailure ? e : new ApplyFailure(e, []);
+      const error = failure.error instanceof DeployError ? failure.error : new Error(`${templateFile}: ${(failure.error as Error).message}`);
+      if (failure.untouched) throw error;
+      if (!previous) {
+        await this.removeAll(failure.live);
+        throw error;
+      }
+      try {
+        previous.live = (await this.apply(previous.template, previous.templateDir, failure.live)).live;
+        this.log(`[stacks] ${stackName}: update failed, rolled back to the previous deployment`);
+        error.message += ` (the stack ${stackName} was rolled back to its previous deployment)`;
+      } catch (rollback) {
+        await this.removeAll(rollback instanceof ApplyFailure ? rollback.live : []);
+        this.stacks.delete(stackName);
+        this.log(`[stacks] ${stackName}: rolling back failed too (${(rollback as Error).message}); the stack was removed`);
+        error.message += ` (rolling the stack ${stackName} back failed too, so it was removed: ${(rollback as Error).message})`;
+      }
+      throw error;
+    }
+    const { live, apis } = applied;
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
-    try {
-      // Builds and other preparation of every resource at once, before anything is created.
-      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, ctx)));
-      for (const resource of template.resources) {
-        const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-        const handler = this.handlerFor(resource.type);
-        if (handler) {
-          await handler(resource, ctx);
-          resources.push(entry);
-        } else if (RECORDED.has(resource.type)) {
-          resources.push(entry);
-        } else {
-          notEmulated.push(entry);
-          this.log(`[stacks] ${stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
-        }
-      }
-      await Promise.all(deferred);
-    } catch (e) {
-      // Deferred checks still running must not outlive the resources they check.
-      await Promise.allSettled(deferred);
-      await this.runUndo(undo);
-      if (previous) this.stacks.delete(stackName);
-      throw e instanceof DeployError ? e : new Error(`${templateFile}: ${(e as Error).message}`);
+    for (const { resource } of live) {
+      const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
+      if (this.handlerFor(resource.type) || RECORDED.has(resource.type)) resources.push(entry);
+      else notEmulated.push(entry);
     }
     const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {
@@ -165,8 +198,73 @@ export class Stacks {
       resources, notEmulated, deployedAt: new Date().toISOString(),
       outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
     };
-    this.stacks.set(stackName, { record, undo });
+    this.stacks.set(stackName, { record, template, templateDir, live });
     this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);
     return record;
+  }
+
+  /**
+   * Makes `current` (what exists of the stack) into `template`: prepares every resource (builds),
+   * removes what is re-created, updates the kept resources and creates the others in template
+   * order, waits for the deferred checks, then removes what the template no longer has. Throws
+   * ApplyFailure with what exists at that point.
+   */
+  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<Applied> {
+    const deferred: Array<Promise<void>> = [];
+    const apis: Record<string, StackApi> = {};
+    const contextFor = (entry: LiveResource): DeployContext => ({
+      template, templateDir, log: this.log, onDelete: (step) => void entry.undo.push(step),
+      defer: (check) => {
+        const running = check();
+        running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+        deferred.push(running);
+      },
+      addApi: (api) => void (apis[api.logicalId] = api),
+    });
+    // Builds and other preparation of every resource at once, before anything is touched.
+    try {
+      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, contextFor({ resource: r, undo: [] }))));
+    } catch (e) {
+      throw new ApplyFailure(e, current, true);
+    }
+    const wanted = new Map(template.resources.map((r) => [r.logicalId, r]));
+    const kept = new Map<string, LiveResource>();
+    const replaced: LiveResource[] = [];
+    const dropped: LiveResource[] = [];
+    for (const l of current) {
+      const next = wanted.get(l.resource.logicalId);
+      const updatable = this.handlerFor(l.resource.type)?.update !== undefined;
+      if (next && updatable && next.type === l.resource.type && next.physicalId === l.resource.physicalId) kept.set(next.logicalId, l);
+      else if (next) replaced.push(l);
+      else dropped.push(l);
+    }
+    // What is created anew goes first (its name is reused below); what the template no longer has
+    // goes only once everything else succeeded, as CloudFormation's cleanup phase does.
+    await this.removeAll(replaced);
+    const live: LiveResource[] = [];
+    try {
+      for (const resource of template.resources) {
+        const entry: LiveResource = { resource, undo: [] };
+        const ctx = contextFor(entry);
+        const handler = this.handlerFor(resource.type);
+        const previous = kept.get(resource.logicalId);
+        kept.delete(resource.logicalId);
+        live.push(entry);
+        try {
+          if (previous) await handler!.update!(resource, previous.resource, ctx);
+          else if (handler) await handler(resource, ctx);
+          else if (!RECORDED.has(resource.type)) this.log(`[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
+        } finally {
+          if (previous && entry.undo.length === 0) entry.undo = previous.undo;
+        }
+      }
+      await Promise.all(deferred);
+    } catch (e) {
+      // Deferred checks still running must not outlive the resources they check.
+      await Promise.allSettled(deferred);
+      throw new ApplyFailure(e, [...dropped, ...live, ...kept.values()]);
+    }
+    await this.removeAll(dropped);
+    return { live, apis };
   }
 }

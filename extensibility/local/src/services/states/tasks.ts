@@ -1,9 +1,13 @@
 // The engine's TaskRunner for the local cloud: Task states reach our own services in process.
 // Covered: events:putEvents, lambda:invoke and plain Lambda ARNs, states:startExecution (each with
-// the integration patterns AWS offers for it), and the AWS SDK integrations (aws-sdk:<service>:<action>)
-// of the services the local cloud runs. Anything else fails the task with a clear error.
+// the integration patterns AWS offers for it), DynamoDB's optimized integration
+// (dynamodb:getItem|putItem|updateItem|deleteItem, errors "DynamoDB.<Code>", through DynamoDB
+// Local), and the AWS SDK integrations (aws-sdk:<service>:<action>) of the services the local
+// cloud runs (dynamodb among them, errors "DynamoDb.<Code>Exception"). Anything else fails the
+// task with a clear error.
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
+import { DYNAMODB_TARGET, DynamoDbError, type DynamoDbService } from '../dynamodb/service.js';
 import type { EventsService } from '../events/service.js';
 import type { PutEventsEntry } from '../events/put-events.js';
 import type { FunctionErrorPayload } from '../lambda/functions.js';
@@ -16,7 +20,12 @@ export interface LocalTaskRunnerDeps {
   lambda: LambdaService;
   /** Late-bound: the service needs the engine, which needs this runner. */
   states: () => StatesService;
+  /** DynamoDB Local behind the local cloud; without it there are no DynamoDB integrations. */
+  dynamodb?: DynamoDbService;
 }
+
+/** The optimized DynamoDB integration's actions (request-response only). */
+const DYNAMODB_OPTIMIZED = ['getItem', 'putItem', 'updateItem', 'deleteItem'];
 
 /** An AWS SDK integration: the API's operations by name, and the service's name in error names. */
 export interface SdkIntegration {
@@ -156,6 +165,26 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     ['lambda:invoke', (_resource, input) => lambdaInvoke(input)],
     ['states:startExecution', (resource, input, ctx) => startExecution(resource, input, ctx)],
   ]);
+  const dynamodb = deps.dynamodb;
+  if (dynamodb) {
+    sdk.set('dynamodb', { errorPrefix: 'DynamoDb', call: (operation, input) => dynamodb.call(DYNAMODB_TARGET, operation, input) });
+    for (const action of DYNAMODB_OPTIMIZED) {
+      optimized.set(`dynamodb:${action}`, async (resource, input, ctx) => {
+        if (ctx.integrationPattern !== 'request-response') {
+          throw new TaskError('States.Runtime', `The resource '${resource}' is not supported: the optimized DynamoDB integration is request-response only.`);
+        }
+        try {
+          return await dynamodb.call(DYNAMODB_TARGET, upperFirst(action), isObject(input) ? input : {});
+        } catch (e) {
+          // The optimized integration names errors after the API's own codes, under "DynamoDB.".
+          if (e instanceof DynamoDbError) {
+            throw new TaskError(`DynamoDB.${e.code}`, `${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.status}; Error Code: ${e.code}; Proxy: null)`);
+          }
+          throw e;
+        }
+      });
+    }
+  }
   const isFunctionArn = (resource: string) => {
     const parsed = parseArn(resource);
     return parsed?.service === 'lambda' && parsed.resource.startsWith('function:');

@@ -28,7 +28,12 @@ export function stateMachineHandler(states: StatesService, events: EventsService
       if (typeof p.DefinitionUri !== 'string') throw new DeployError(file, resource.logicalId, property, 'only a local file path is supported locally (not an S3 location)');
       const path = resolve(ctx.templateDir, p.DefinitionUri);
       if (!existsSync(path)) throw new DeployError(file, resource.logicalId, property, `file ${path} does not exist`);
-      definition = parseTemplateText(readFileSync(path, 'utf8'), path);
+      // As the deployed resource does, substitutions apply to the file's text (so `${Capacity}` may stand unquoted for a number).
+      try {
+        definition = parseTemplateText(substitute(readFileSync(path, 'utf8'), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {}), path);
+      } catch (e) {
+        throw new DeployError(file, resource.logicalId, property, `${path}: ${(e as Error).message}`);
+      }
     }
     if (definition === undefined) throw new DeployError(file, resource.logicalId, undefined, 'one of Definition, DefinitionString or DefinitionUri is required');
     const text = substitute(typeof definition === 'string' ? definition : JSON.stringify(definition), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {});

@@ -1,0 +1,104 @@
+// Issue 4's acceptance path, as a user runs it: `presso up`, then `presso deploy` of an app made of a
+// function, a table, a rule and an HTTP route. An event put with the SDK reaches the function, which
+// writes the table (read back with lib-dynamodb); the route answers with and without a token; a
+// second stack comes and goes while the first keeps working; a failed deploy leaves nothing.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+
+const run = promisify(execFile);
+const bin = new URL('../bin/presso.js', import.meta.url).pathname;
+const app = new URL('./fixtures/tab-app', import.meta.url).pathname;
+const brokenApp = new URL('../../local/test/lambda/fixtures/broken-fns', import.meta.url).pathname;
+let up: ChildProcessWithoutNullStreams;
+let endpoint: string;
+let output = '';
+let eb: EventBridgeClient;
+let ddb: DynamoDBClient;
+let docs: DynamoDBDocumentClient;
+
+const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
+const outputsOf = async (stack: string) =>
+  (JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; localOutputs: Record<string, string>; outputs: Record<string, string> }>).find((s) => s.name === stack)!;
+
+/** Polls a read that another component makes true (bounded). */
+async function eventually<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const pay = (bus: string, orderId: string, amount: number) =>
+  eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) }] }));
+
+beforeAll(async () => {
+  up = spawn(process.execPath, [bin, 'up', '--no-apps', '--port', '0', '--speed', '100']);
+  endpoint = await new Promise<string>((resolve, reject) => {
+    up.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /^ready\s+(\S+)/m.exec(output);
+      if (ready) resolve(ready[1]!);
+    });
+    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    up.on('exit', (code) => reject(new Error(`presso up exited with ${code}:\n${output}`)));
+  });
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+  eb = new EventBridgeClient(config);
+  ddb = new DynamoDBClient(config);
+  docs = DynamoDBDocumentClient.from(ddb);
+});
+
+afterAll(async () => {
+  eb.destroy();
+  ddb.destroy();
+  const exited = new Promise((resolve) => up.on('exit', resolve));
+  up.kill('SIGINT');
+  await exited;
+});
+
+describe('an app of a function, a table, a rule and an HTTP route, through presso', () => {
+  it('routes an event to the function, which writes its table; the route answers with a token only', async () => {
+    expect(await presso('deploy', app, '--stack-name', 'tabs')).toMatch(/^tabs {2}CREATE_COMPLETE/m);
+    const stack = await outputsOf('tabs');
+    await pay('TabBus', 'o-1', 4.5);
+    const item = await eventually(async () => (await docs.send(new GetCommand({ TableName: stack.outputs.TableName, Key: { orderId: 'o-1' } }))).Item);
+    expect(item).toEqual({ orderId: 'o-1', amount: 4.5 });
+
+    const url = `${stack.localOutputs.ApiUrl}/tabs/o-1`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    const token = (await presso('token', '--user', 'ann')).trim();
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ orderId: 'o-1', amount: 4.5, readBy: 'ann' });
+  });
+
+  it('deploys and deletes a second stack of the same app while the first keeps working', async () => {
+    await presso('deploy', app, '--stack-name', 'tabs2', '--parameter-overrides', 'BusName=TabBus2');
+    const second = await outputsOf('tabs2');
+    await pay('TabBus2', 'o-2', 3);
+    await eventually(async () => (await docs.send(new GetCommand({ TableName: second.outputs.TableName, Key: { orderId: 'o-2' } }))).Item);
+    expect(await presso('delete', 'tabs2')).toBe('deleted tabs2\n');
+    expect((await ddb.send(new ListTablesCommand({}))).TableNames).not.toContain(second.outputs.TableName);
+
+    const first = await outputsOf('tabs');
+    await pay('TabBus', 'o-3', 2);
+    expect(await eventually(async () => (await docs.send(new GetCommand({ TableName: first.outputs.TableName, Key: { orderId: 'o-3' } }))).Item)).toEqual({ orderId: 'o-3', amount: 2 });
+  });
+
+  it('a stack that fails to deploy leaves nothing behind', async () => {
+    const tablesBefore = (await ddb.send(new ListTablesCommand({}))).TableNames;
+    await expect(presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=throws')).rejects.toMatchObject({
+      stdout: expect.stringMatching(/Resources\.Bad\.Properties\.Handler: Error: NOT_SET is required[\s\S]*nothing of this stack was deployed/),
+    });
+    expect(await presso('stacks')).not.toMatch(/^broken/m);
+    expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual(tablesBefore);
+  });
+});

@@ -1,0 +1,365 @@
+// Lambda's event source mappings for DynamoDB streams: a poller per mapping reads every shard of
+// the stream (parents before children, new shards as they appear), batches records (BatchSize,
+// MaximumBatchingWindowInSeconds), drops those no filter matches (FilterCriteria, EventBridge
+// pattern syntax) and invokes the function with AWS's record shape, one batch at a time per shard,
+// in order. A failed batch is retried (exponential backoff from 1 s, on the time scale) until it
+// succeeds, MaximumRetryAttempts is spent or its records are older than MaximumRecordAgeInSeconds
+// (by default: until the record expires, 24 hours, as DynamoDB Streams keeps them); with
+// BisectBatchOnFunctionError a failed batch is split in two first (not counted as a retry), and
+// with ReportBatchItemFailures only the records from the first reported failure on are retried.
+import type { TimeScale } from '../../time.js';
+import type { CompiledPattern } from '../events/pattern/index.js';
+import type { InvokeResult } from '../lambda/functions.js';
+import { STREAMS_TARGET, DynamoDbError, type DynamoDbService } from './service.js';
+
+export interface StreamMappingSpec {
+  uuid: string;
+  functionArn: string;
+  /** As clients know it (the template's ARN for a deployed table). */
+  streamArn: string;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  /** -1: until the record expires. */
+  maximumRetryAttempts: number;
+  /** -1: until the record expires. */
+  maximumRecordAgeInSeconds: number;
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  /** A record is delivered when any filter matches it; no filters, every record. */
+  filters: CompiledPattern[];
+  /** Where AWS would send discarded batches' metadata; locally it is logged. */
+  onFailureDestination?: string;
+}
+
+/** A stream record as GetRecords returns it (ARNs and region already in AWS's form). */
+export interface StreamRecord {
+  eventID: string;
+  eventName: string;
+  eventVersion: string;
+  eventSource: string;
+  awsRegion: string;
+  dynamodb: Record<string, unknown> & { SequenceNumber: string; ApproximateCreationDateTime?: number | string };
+  userIdentity?: unknown;
+}
+
+/** The record a Lambda function receives: the stream record plus its eventSourceARN. */
+export function lambdaRecord(record: StreamRecord, streamArn: string): Record<string, unknown> {
+  const created = record.dynamodb.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    dynamodb: { ...record.dynamodb, ...(created !== undefined ? { ApproximateCreationDateTime: typeof created === 'number' ? created : Date.parse(created) / 1000 } : {}) },
+    eventSourceARN: streamArn,
+    ...(record.userIdentity !== undefined ? { userIdentity: record.userIdentity } : {}),
+  };
+}
+
+/** The sequence numbers a ReportBatchItemFailures response names, or undefined when it names none (success). */
+export function reportedFailures(payload: unknown): string[] | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const failures = (payload as { batchItemFailures?: unknown }).batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  return failures.map((f) => (typeof f === 'object' && f !== null ? String((f as { itemIdentifier?: unknown }).itemIdentifier ?? '') : ''));
+}
+
+/** DynamoDB Streams keeps records 24 hours. */
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Lambda polls a shard about four times a second. */
+const POLL_MS = 250;
+/** New shards are looked for this often. */
+const DESCRIBE_MS = 1000;
+/** Polling never goes faster than this in real time, however fast the time scale. */
+const MIN_REAL_POLL_MS = 10;
+const MAX_BACKOFF_MS = 60_000;
+const GET_RECORDS_LIMIT = 1000;
+
+interface Fetched {
+  record: StreamRecord;
+  /** When the poller first read it (real ms): the record's age counts from here. */
+  seenAt: number;
+}
+
+interface Shard {
+  id: string;
+  parent?: string;
+  closed: boolean;
+  started: boolean;
+  done: boolean;
+}
+
+export interface StreamPollerDeps {
+  dynamodb: DynamoDbService;
+  time: TimeScale;
+  invoke(functionArn: string, event: unknown): Promise<InvokeResult>;
+  log(line: string): void;
+}
+
+class Stopped extends Error {}
+
+/** One mapping's poller: started by StreamPollers.start, stopped by stop(). */
+export class StreamPoller {
+  readonly spec: StreamMappingSpec;
+  private readonly abort = new AbortController();
+  private readonly shards = new Map<string, Shard>();
+  private readonly workers = new Set<Promise<void>>();
+  private loop: Promise<void> = Promise.resolve();
+  /** Invocations made, failed and records discarded: what tests and `presso` can look at. */
+  readonly stats = { invocations: 0, failures: 0, discarded: 0 };
+
+  constructor(spec: StreamMappingSpec, private readonly deps: StreamPollerDeps) {
+    this.spec = spec;
+  }
+
+  /** Resolves once every shard has its starting position (so LATEST means "after this call"). */
+  async start(): Promise<void> {
+    const positions = await this.discover(true);
+    this.loop = this.run(positions);
+  }
+
+  /** Stops polling now; an invocation in flight is abandoned (its result ignored, nothing retried). */
+  async stop(): Promise<void> {
+    this.abort.abort(new Stopped('stopped'));
+    await this.loop;
+    await Promise.all([...this.workers]);
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private sleep(simulatedMs: number): Promise<void> {
+    const real = Math.max(this.deps.time.scaled(simulatedMs), MIN_REAL_POLL_MS);
+    return this.deps.time.sleep(real * this.deps.time.speed, this.signal);
+  }
+
+  private streams(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.deps.dynamodb.call(STREAMS_TARGET, operation, input);
+  }
+
+  /** Reads the stream's shards; new ones get an iterator type (initially the mapping's starting position). */
+  private async discover(initial: boolean): Promise<Map<string, string>> {
+    const positions = new Map<string, string>();
+    let exclusiveStart: string | undefined;
+    do {
+      const out = await this.streams('DescribeStream', { StreamArn: this.spec.streamArn, ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}) });
+      const description = out.StreamDescription as { Shards?: Array<{ ShardId: string; ParentShardId?: string; SequenceNumberRange?: { EndingSequenceNumber?: string } }>; LastEvaluatedShardId?: string };
+      for (const s of description.Shards ?? []) {
+        const known = this.shards.get(s.ShardId);
+        const closed = s.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+        if (known) {
+          known.closed ||= closed;
+          continue;
+        }
+        const shard: Shard = { id: s.ShardId, closed, started: false, done: false, ...(s.ParentShardId ? { parent: s.ParentShardId } : {}) };
+        // LATEST at creation: what is already closed holds nothing new.
+        if (initial && this.spec.startingPosition === 'LATEST' && closed) shard.done = true;
+        this.shards.set(s.ShardId, shard);
+        if (!shard.done) {
+          const type = initial ? this.spec.startingPosition : 'TRIM_HORIZON';
+          const it = await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: s.ShardId, ShardIteratorType: type });
+          positions.set(s.ShardId, it.ShardIterator as string);
+        }
+      }
+      exclusiveStart = description.LastEvaluatedShardId;
+    } while (exclusiveStart);
+    return positions;
+  }
+
+  private async run(initialPositions: Map<string, string>): Promise<void> {
+    const iterators = initialPositions;
+    let lastError = '';
+    while (!this.signal.aborted) {
+      // A shard starts once its parent is done (or its parent is not in the stream any more).
+      for (const shard of this.shards.values()) {
+        if (shard.started || shard.done) continue;
+        const parent = shard.parent ? this.shards.get(shard.parent) : undefined;
+        if (parent && !parent.done) continue;
+        const iterator = iterators.get(shard.id);
+        if (!iterator) continue;
+        shard.started = true;
+        const worker = this.work(shard, iterator).catch((e: unknown) => {
+          if (!(e instanceof Stopped)) this.deps.log(`[streams] ${this.spec.uuid}: shard ${shard.id} stopped: ${(e as Error).message}`);
+        });
+        this.workers.add(worker);
+        void worker.finally(() => this.workers.delete(worker));
+      }
+      try {
+        await this.sleep(DESCRIBE_MS);
+        for (const [id, it] of await this.discover(false)) iterators.set(id, it);
+        lastError = '';
+      } catch (e) {
+        if (e instanceof Stopped || this.signal.aborted) return;
+        const message = (e as Error).message;
+        if (message !== lastError) this.deps.log(`[streams] ${this.spec.uuid}: cannot read ${this.spec.streamArn}: ${message}`);
+        lastError = message;
+      }
+    }
+  }
+
+  /** Reads one shard to its end, one batch at a time. */
+  private async work(shard: Shard, firstIterator: string): Promise<void> {
+    let iterator: string | undefined = firstIterator;
+    let lastSequence: string | undefined;
+    const buffer: Fetched[] = [];
+    while (!this.signal.aborted) {
+      if (iterator && buffer.length < this.spec.batchSize) {
+        let out: Record<string, unknown>;
+        try {
+          out = await this.streams('GetRecords', { ShardIterator: iterator, Limit: Math.min(GET_RECORDS_LIMIT, this.spec.batchSize - buffer.length) });
+        } catch (e) {
+          if (e instanceof DynamoDbError && (e.code === 'ExpiredIteratorException' || e.code === 'TrimmedDataAccessException')) {
+            const type = lastSequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence } : { ShardIteratorType: 'TRIM_HORIZON' };
+            iterator = (await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: shard.id, ...type })).ShardIterator as string;
+            continue;
+          }
+          throw e;
+        }
+        const now = Date.now();
+        for (const record of (out.Records as StreamRecord[] | undefined) ?? []) {
+          buffer.push({ record, seenAt: now });
+          lastSequence = record.dynamodb.SequenceNumber;
+        }
+        iterator = (out.NextShardIterator as string | undefined) ?? undefined;
+      }
+      if (buffer.length === 0) {
+        if (!iterator) break; // closed and read to its end
+        await this.sleep(POLL_MS);
+        continue;
+      }
+      const waitedMs = (Date.now() - buffer[0]!.seenAt) * this.deps.time.speed;
+      if (iterator && buffer.length < this.spec.batchSize && waitedMs < this.spec.maximumBatchingWindowInSeconds * 1000) {
+        await this.sleep(POLL_MS);
+        continue;
+      }
+      const batch = buffer.splice(0, this.spec.batchSize);
+      await this.deliver(batch.filter((f) => this.spec.filters.length === 0 || this.spec.filters.some((p) => p.matches(lambdaRecord(f.record, this.spec.streamArn)))));
+    }
+    shard.done = !this.signal.aborted;
+  }
+
+  /** Invokes until the batch succeeds or is discarded; parts of a bisected batch go in order. */
+  private async deliver(batch: Fetched[]): Promise<void> {
+    const parts: Array<{ records: Fetched[]; retries: number }> = batch.length > 0 ? [{ records: batch, retries: 0 }] : [];
+    while (parts.length > 0) {
+      const part = parts[0]!;
+      part.records = this.dropExpired(part.records);
+      if (part.records.length === 0) {
+        parts.shift();
+        continue;
+      }
+      const failure = await this.invoke(part.records);
+      if (failure === undefined) {
+        parts.shift();
+        continue;
+      }
+      // ReportBatchItemFailures: what came before the first failed record is done.
+      if (failure.from > 0) part.records = part.records.slice(failure.from);
+      if (this.spec.bisectBatchOnFunctionError && part.records.length > 1) {
+        const half = Math.ceil(part.records.length / 2);
+        parts.splice(0, 1, { records: part.records.slice(0, half), retries: part.retries }, { records: part.records.slice(half), retries: part.retries });
+        continue;
+      }
+      part.retries++;
+      if (this.spec.maximumRetryAttempts >= 0 && part.retries > this.spec.maximumRetryAttempts) {
+        this.discard(part.records, `retries exhausted (${this.spec.maximumRetryAttempts}): ${failure.reason}`);
+        parts.shift();
+        continue;
+      }
+      await this.sleep(Math.min(1000 * 2 ** (part.retries - 1), MAX_BACKOFF_MS));
+    }
+  }
+
+  private dropExpired(records: Fetched[]): Fetched[] {
+    const maxAgeMs = this.spec.maximumRecordAgeInSeconds >= 0 ? this.spec.maximumRecordAgeInSeconds * 1000 : RETENTION_MS;
+    const now = Date.now();
+    const kept = records.filter((f) => (now - f.seenAt) * this.deps.time.speed <= maxAgeMs);
+    if (kept.length < records.length) this.discard(records.filter((f) => !kept.includes(f)), `older than ${maxAgeMs / 1000} s`);
+    return kept;
+  }
+
+  private discard(records: Fetched[], why: string): void {
+    this.stats.discarded += records.length;
+    const range = `${records[0]!.record.dynamodb.SequenceNumber}..${records[records.length - 1]!.record.dynamodb.SequenceNumber}`;
+    const destination = this.spec.onFailureDestination ? ` (AWS would send its metadata to ${this.spec.onFailureDestination})` : '';
+    this.deps.log(`[streams] ${this.spec.uuid}: discarded ${records.length} record(s) ${range} of ${this.spec.streamArn}: ${why}${destination}`);
+  }
+
+  /** Undefined on success; otherwise from where to retry (0 unless the function reported item failures) and why. */
+  private async invoke(records: Fetched[]): Promise<{ from: number; reason: string } | undefined> {
+    const event = { Records: records.map((f) => lambdaRecord(f.record, this.spec.streamArn)) };
+    this.stats.invocations++;
+    let result: InvokeResult;
+    try {
+      result = await abortable(this.deps.invoke(this.spec.functionArn, event), this.signal);
+    } catch (e) {
+      if (e instanceof Stopped || this.signal.aborted) throw e;
+      result = { ok: false, error: { errorType: (e as Error).name, errorMessage: (e as Error).message } };
+    }
+    if (!result.ok) {
+      this.stats.failures++;
+      return { from: 0, reason: `${result.error.errorType}: ${result.error.errorMessage}` };
+    }
+    const reported = this.spec.reportBatchItemFailures ? reportedFailures(result.payload) : undefined;
+    if (!reported) return undefined;
+    this.stats.failures++;
+    const index = Math.min(...reported.map((id) => records.findIndex((f) => f.record.dynamodb.SequenceNumber === id)).map((i) => (i < 0 ? 0 : i)));
+    return { from: index, reason: `the function reported ${reported.length} failed item(s)` };
+  }
+}
+
+/** Resolves or rejects with the promise, or rejects with the signal's reason once it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+/** Every running mapping of the local cloud, by UUID. */
+export class StreamPollers {
+  private readonly pollers = new Map<string, StreamPoller>();
+
+  constructor(private readonly deps: StreamPollerDeps) {}
+
+  /** Starts polling; resolves once the starting position is fixed. Fails if the stream cannot be read. */
+  async start(spec: StreamMappingSpec): Promise<StreamPoller> {
+    if (this.pollers.has(spec.uuid)) throw new Error(`An event source mapping ${spec.uuid} already exists`);
+    const poller = new StreamPoller(spec, this.deps);
+    await poller.start();
+    this.pollers.set(spec.uuid, poller);
+    return poller;
+  }
+
+  get(uuid: string): StreamPoller | undefined {
+    return this.pollers.get(uuid);
+  }
+
+  list(): StreamPoller[] {
+    return [...this.pollers.values()];
+  }
+
+  async stop(uuid: string): Promise<void> {
+    const poller = this.pollers.get(uuid);
+    this.pollers.delete(uuid);
+    await poller?.stop();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.pollers.keys()].map((uuid) => this.stop(uuid)));
+  }
+}

@@ -1,0 +1,74 @@
+// A whole app on the local cloud, as the core is: a table with a GSI, stream and TTL, a SAM simple
+// table, a function that writes orders, and a function that counts them from the table's stream
+// (a SAM DynamoDB event with a filter), all built and run by the Lambda runtime against the edge.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
+
+const app = new URL('./fixtures/orders-app', import.meta.url).pathname;
+let cloud: LocalCloud;
+let doc: DynamoDBDocumentClient;
+let lambda: LambdaClient;
+let stack: StackRecord;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
+  const config = { endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+  lambda = new LambdaClient(config);
+  stack = await cloud.stacks.deploy({ path: app, stackName: 'orders' });
+});
+
+afterAll(async () => {
+  doc.destroy();
+  lambda.destroy();
+  await cloud.close();
+});
+
+const functionName = (logicalId: string) => stack.resources.find((r) => r.logicalId === logicalId)!.physicalId;
+
+async function place(orderId: string, state: string): Promise<void> {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: functionName('PlaceOrder'), Payload: JSON.stringify({ orderId, state }) }));
+  expect(out.FunctionError).toBeUndefined();
+}
+
+/** Waits (bounded) for the count of a state to reach `n`. */
+async function count(state: string, n: number): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const item = (await doc.send(new GetCommand({ TableName: stack.outputs.CountingTable, Key: { PK: state } }))).Item;
+    if (item && item.count === n) return item;
+    if (Date.now() > deadline) throw new Error(`count of ${state} is ${JSON.stringify(item)}, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('an app with tables, a writer and a stream consumer', () => {
+  it('writes through one function and counts from the stream in another', async () => {
+    await place('o-1', 'SUBMITTED');
+    await place('o-2', 'SUBMITTED');
+    await place('o-1', 'COMPLETED');
+    expect(await count('SUBMITTED', 2)).toMatchObject({ sourceArn: stack.outputs.OrderStream });
+    await count('COMPLETED', 1);
+  });
+
+  it('keeps every item across a redeploy, and the consumer goes on from there', async () => {
+    const again = await cloud.stacks.deploy({ path: app, stackName: 'orders' });
+    expect(again.status).toBe('UPDATE_COMPLETE');
+    expect((await doc.send(new GetCommand({ TableName: stack.outputs.OrderTable, Key: { PK: 'o-2' } }))).Item).toEqual({ PK: 'o-2', ORDERSTATE: 'SUBMITTED' });
+    await place('o-2', 'COMPLETED');
+    await count('COMPLETED', 2);
+    await count('SUBMITTED', 2);
+  });
+
+  it('removes its tables, functions and mapping with the stack', async () => {
+    await cloud.stacks.delete('orders');
+    const tables = (await new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).send(new ListTablesCommand({}))).TableNames;
+    expect(tables).not.toContain(stack.outputs.OrderTable);
+    expect(tables).not.toContain(stack.outputs.CountingTable);
+    expect(cloud.lambda.get(functionName('CountStates'))).toBeUndefined();
+    expect(cloud.streamPollers.list()).toEqual([]);
+  });
+});
