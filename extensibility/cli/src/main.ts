@@ -11,6 +11,10 @@ import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.j
 import { executionsCommand } from './commands/executions.js';
 import { playCommand } from './commands/play.js';
 import { tokenCommand } from './commands/token.js';
+import { catalogCommand } from './commands/catalog.js';
+import { checkCommand } from './commands/check.js';
+import { newExtensionCommand } from './commands/new-extension.js';
+import { repoRootOf } from '@serverlesspresso/checker';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
@@ -32,6 +36,38 @@ program
   .argument('<file>', 'a JSON array of envelopes, or JSON Lines (one envelope per line); "-" reads standard input')
   .action(async (file: string) => {
     process.exitCode = await validateCommand(file, process.stdout);
+  });
+
+program
+  .command('catalog')
+  .description("generate the events catalog (Markdown and HTML) from the contract and the apps' templates")
+  .option('--out <dir>', 'write CATALOG.md and catalog.html here (default: extensibility/catalog of the repo)')
+  .option('--check', 'write nothing; exit 1 when the committed catalog is stale')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action((options: { out?: string; check?: boolean; root?: string }) => {
+    process.exitCode = catalogCommand({ ...options, root: options.root ?? repoRootOf(process.cwd()) }, process.stdout);
+  });
+
+program
+  .command('check')
+  .description('check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract; with --isolation rule 3, deploys and deletes alone beside the core')
+  .argument('<dir>', 'the extension folder (with template.yaml)')
+  .option('--isolation', 'also run rule 3: start a local cloud of its own (needs Java), deploy the core, then the extension beside it')
+  .option('--json', 'print the report as JSON')
+  .option('--root <dir>', "the repo whose core the extension must not touch (default: the one around DIR)")
+  .action(async (dir: string, options: { json?: boolean; root?: string; isolation?: boolean }) => {
+    process.exitCode = await checkCommand(dir, options, process.stdout);
+  });
+
+program
+  .command('new-extension')
+  .description('copy _extension_model/ to extensions/<Name>/ with its names changed, and register the workspace (npm run new-extension -- <Name>)')
+  .argument('<name>', 'the extension\'s name, PascalCase (e.g. OrderMetrics)')
+  .option('--author <author>', 'the author for the README meta, e.g. "Ana Diaz (@anadiaz)"')
+  .option('--no-install', 'do not run npm install (the lock file then lacks the workspace: run it before committing)')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action((name: string, options: { author?: string; install: boolean; root?: string }) => {
+    process.exitCode = newExtensionCommand(name, { ...options, root: options.root ?? repoRootOf(process.cwd()) }, process.stdout);
   });
 
 program

@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { contract } from '@serverlesspresso/catalog';
+import { presso } from './presso.js';
 
-const run = promisify(execFile);
-const bin = new URL('../bin/presso.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'presso-validate-'));
-
-async function presso(...args: string[]): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout };
-  } catch (e) {
-    const err = e as { code: number; stdout: string };
-    return { code: err.code, stdout: err.stdout };
-  }
-}
 
 describe('npx presso validate', () => {
   it('accepts a JSON array of valid envelopes', async () => {
     const file = join(dir, 'all.json');
     writeFileSync(file, JSON.stringify(contract.map((e) => e.example)));
-    const { code, stdout } = await presso('validate', file);
+    const { code, stdout } = await presso(['validate', file]);
     expect(stdout).toContain(`${contract.length} events: ${contract.length} valid, 0 invalid`);
     expect(code).toBe(0);
   });
@@ -35,7 +22,7 @@ describe('npx presso validate', () => {
     const unknown = { ...good, 'detail-type': 'Nobody.Knows' };
     const file = join(dir, 'events.jsonl');
     writeFileSync(file, [good, missing, unknown].map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const { code, stdout } = await presso('validate', file);
+    const { code, stdout } = await presso(['validate', file]);
     expect(code).toBe(1);
     expect(stdout).toContain(`valid    #1 ${good['detail-type']}`);
     expect(stdout).toMatch(/INVALID {2}#2 .*\n\s+\/detail\/eventId: is required but missing/);
@@ -46,7 +33,7 @@ describe('npx presso validate', () => {
   it('says which line is not JSON and exits 2', async () => {
     const file = join(dir, 'broken.jsonl');
     writeFileSync(file, `${JSON.stringify(contract[0]!.example)}\n{oops\n`);
-    const { code, stdout } = await presso('validate', file);
+    const { code, stdout } = await presso(['validate', file]);
     expect(code).toBe(2);
     expect(stdout).toContain('line 2 is not JSON');
   });

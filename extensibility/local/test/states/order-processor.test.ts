@@ -15,7 +15,7 @@ let cloud: LocalCloud;
 let sfn: SFNClient;
 let eb: EventBridgeClient;
 let docs: DynamoDBDocumentClient;
-let outputs: Record<string, string>;
+let outputs: { OrderProcessorArn: string; ConfigTable: string; BusName: string };
 
 /** The next archived event of this detail-type for this order. */
 function next(detailType: string, key: { orderId?: string; userId?: string }): Promise<EventEnvelope> {
@@ -42,7 +42,7 @@ beforeAll(async () => {
   sfn = new SFNClient(config);
   eb = new EventBridgeClient(config);
   docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
-  outputs = (await cloud.stacks.deploy({ path: app, stackName: 'op', parameterOverrides: { Capacity: '2' } })).outputs;
+  outputs = (await cloud.stacks.deploy({ path: app, stackName: 'op', parameterOverrides: { Capacity: '2' } })).outputs as typeof outputs;
 });
 
 afterAll(async () => {

@@ -1,0 +1,309 @@
+// Rule 3: on the local cloud with the core running, the extension deploys and deletes alone, and
+// the core's tables and behaviour (its stack, rules and targets, state machines) are the same
+// before and after. Everything goes through the real path: the deploy route `presso deploy` uses,
+// and AWS SDK clients against the edge.
+//
+//   1. start a local cloud (ephemeral port, time scale) and deploy the core, as `presso up` would;
+//   2. deploy the extension beside it with its defaults (on the Serverlesspresso bus), then delete
+//      it: deploying must change nothing of the core, and deleting must leave the cloud as it was;
+//   3. deploy it again with its bus parameter pointing at a scratch bus, and put there the events of
+//      the contract its rules match: only the extension reacts, and what it puts stays on the scratch
+//      bus, so whatever changes in the core's tables or configuration, the extension did it directly;
+//      then delete it again. The core's own schedules are paused for the whole check.
+import { randomUUID } from 'node:crypto';
+import { CreateEventBusCommand, DisableRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspresso/catalog';
+import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
+import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import { Names, readRaw } from './raw.js';
+import type { Violation } from './violation.js';
+
+export interface IsolationOptions {
+  /** The repo whose core runs beside the extension. */
+  root: string;
+  /** Time scale of the local cloud (retries, waits); default 1000. */
+  speed?: number;
+  log?: (line: string) => void;
+}
+
+export interface IsolationReport {
+  violations: Violation[];
+  /** What was done and seen, for people: one line each. */
+  notes: string[];
+}
+
+/** Everything the local cloud holds, by identity, as JSON-comparable values. */
+type Inventory = Map<string, string>;
+
+interface Clients {
+  cloud: LocalCloud;
+  eb: EventBridgeClient;
+  db: DynamoDBDocumentClient;
+  sfn: SFNClient;
+}
+
+const stable = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
+async function admin(cloud: LocalCloud, path: string, init?: RequestInit): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+  const res = await fetch(new URL(path, cloud.url), init);
+  return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function allItems(db: DynamoDBDocumentClient, table: string): Promise<string[]> {
+  const items: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []).map(stable));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort();
+}
+
+/** The cloud's stacks, buses with their rules and targets, state machines and tables (with their items when asked). */
+async function inventory({ cloud, eb, db, sfn }: Clients, withItems: boolean): Promise<Inventory> {
+  const out: Inventory = new Map();
+  const { stacks } = (await admin(cloud, '/_presso/stacks')).body as { stacks: StackRecord[] };
+  for (const s of stacks) out.set(`stack ${s.name}`, stable({ status: s.status, resources: s.resources, outputs: s.outputs, parameters: s.parameters }));
+  for (const bus of (await eb.send(new ListEventBusesCommand({}))).EventBuses ?? []) {
+    out.set(`bus ${bus.Name}`, stable({ name: bus.Name }));
+    for (const rule of (await eb.send(new ListRulesCommand({ EventBusName: bus.Name }))).Rules ?? []) {
+      const { Targets } = await eb.send(new ListTargetsByRuleCommand({ EventBusName: bus.Name, Rule: rule.Name }));
+      out.set(`rule ${bus.Name}/${rule.Name}`, stable({ pattern: rule.EventPattern, schedule: rule.ScheduleExpression, state: rule.State, targets: Targets }));
+    }
+  }
+  for (const sm of (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []) {
+    const d = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: sm.stateMachineArn }));
+    out.set(`state machine ${sm.name}`, stable({ definition: d.definition, type: d.type }));
+  }
+  for (const table of (await db.send(new ListTablesCommand({}))).TableNames ?? []) {
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: table }));
+    out.set(`table ${table}`, stable({ keys: Table?.KeySchema, indexes: Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema]), ...(withItems ? { items: await allItems(db, table) } : {}) }));
+  }
+  return out;
+}
+
+/** What differs in `after` for the keys of `before` (changed or gone), and what `after` has in addition. */
+function diff(before: Inventory, after: Inventory): { changed: string[]; removed: string[]; added: string[] } {
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [key, value] of before) {
+    if (!after.has(key)) removed.push(key);
+    else if (after.get(key) !== value) changed.push(key);
+  }
+  return { changed, removed, added: [...after.keys()].filter((k) => !before.has(k)) };
+}
+
+/** A table's items before and after, in a few words. */
+function itemsDelta(before: string, after: string): string {
+  const items = (v: string) => new Set((JSON.parse(v) as { items: string[] }).items);
+  const [b, a] = [items(before), items(after)];
+  const added = [...a].filter((i) => !b.has(i)).length;
+  const gone = [...b].filter((i) => !a.has(i)).length;
+  return `${added} item(s) written, ${gone} item(s) overwritten or deleted`;
+}
+
+/**
+ * Waits until every event put on the bus has been delivered to (or has failed at) every target of
+ * every rule it matched, and no execution of the given state machines runs; false when time is up.
+ */
+async function settle(clients: Clients, buses: string[], stateMachines: string[], timeoutMs: number): Promise<{ settled: boolean; failed: number }> {
+  const targets = new Map<string, number>();
+  for (const bus of buses) {
+    for (const rule of (await clients.eb.send(new ListRulesCommand({ EventBusName: bus }))).Rules ?? []) {
+      targets.set(rule.Arn!, ((await clients.eb.send(new ListTargetsByRuleCommand({ EventBusName: bus, Rule: rule.Name }))).Targets ?? []).length);
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rules } = (await admin(clients.cloud, '/_presso/stats')).body as { rules: Record<string, { matched: number; delivered: number; failed: number }> };
+    const counts = [...targets].map(([arn, n]) => ({ n, c: rules[arn] ?? { matched: 0, delivered: 0, failed: 0 } }));
+    const pending = counts.some(({ n, c }) => c.delivered + c.failed < c.matched * n);
+    let running = false;
+    for (const arn of stateMachines) {
+      running ||= ((await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING' }))).executions ?? []).length > 0;
+    }
+    const failed = counts.reduce((sum, { c }) => sum + c.failed, 0);
+    if (!pending && !running) return { settled: true, failed };
+    if (Date.now() > deadline) return { settled: false, failed };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * What the extension put on the scratch bus (everything there but the checker's own events) against
+ * what it declares: Metadata.Emits of its functions, putEvents tasks of its state machines. This is
+ * where a function putting more than it declares shows, which reading its code cannot tell.
+ */
+async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set<string>): Promise<Violation[]> {
+  const text = await (await fetch(new URL(`/_presso/events?bus=${encodeURIComponent(bus)}`, clients.cloud.url))).text();
+  const put = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EventEnvelope).filter((e) => !ours.has(e.id));
+  const declared = new Set(scanApp(app).producers.flatMap((p) => p.entries.map((e) => e.name)));
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const event of put) {
+    const detailType = event['detail-type'];
+    if (seen.has(detailType)) continue;
+    seen.add(detailType);
+    const entry = contractEntryFor(detailType);
+    const where = { rule: 2 as const, file: app.path, resource: '(functions and state machines)', property: 'Metadata.Emits' };
+    if (!entry) {
+      violations.push({ ...where, message: `put "${detailType}" on the bus, which is not a detail-type of the contract`, fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)' });
+    } else if (!declared.has(entry.name)) {
+      violations.push({ ...where, message: `put "${detailType}" on the bus without declaring it`, fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it` });
+    }
+  }
+  return violations;
+}
+
+/** The core's schedules, paused: a tick of the core's own clock must not pass for the extension's doing. */
+async function pauseSchedules(clients: Clients): Promise<number> {
+  let paused = 0;
+  for (const bus of (await clients.eb.send(new ListEventBusesCommand({}))).EventBuses ?? []) {
+    for (const rule of (await clients.eb.send(new ListRulesCommand({ EventBusName: bus.Name }))).Rules ?? []) {
+      if (rule.ScheduleExpression && rule.State === 'ENABLED') {
+        await clients.eb.send(new DisableRuleCommand({ EventBusName: bus.Name, Name: rule.Name }));
+        paused++;
+      }
+    }
+  }
+  return paused;
+}
+
+/**
+ * A local cloud with the core deployed (its schedules paused), on which extensions are checked one
+ * after another: each check compares the cloud with itself before that extension, so one that
+ * leaves something behind does not spoil the next.
+ */
+export class IsolationBench {
+  private constructor(
+    private readonly root: string,
+    private readonly clients: Clients,
+    /** What was done to set the bench up. */
+    readonly notes: string[],
+  ) {}
+
+  /** Starts a local cloud and deploys the core. Throws when the core does not deploy (not an extension's fault). */
+  static async start(options: IsolationOptions): Promise<IsolationBench> {
+    const cloud = await startLocalCloud({ port: 0, speed: options.speed ?? 1000, log: options.log ?? (() => {}) });
+    const config = { endpoint: cloud.url, region: cloud.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'check' } };
+    const clients: Clients = { cloud, eb: new EventBridgeClient(config), db: DynamoDBDocumentClient.from(new DynamoDBClient(config)), sfn: new SFNClient(config) };
+    const bench = new IsolationBench(options.root, clients, []);
+    try {
+      const core = discoverApps(options.root).find((a) => a.kind === 'core');
+      if (core) {
+        const { ok, body } = await bench.deploy(core.dir, 'serverlesspresso-core');
+        if (!ok) throw new Error(`the core does not deploy on the local cloud, so rule 3 cannot be checked: ${String(body.message)}`);
+        const paused = await pauseSchedules(clients);
+        // A tick already on its way finishes before anything is compared.
+        const buses = ((await clients.eb.send(new ListEventBusesCommand({}))).EventBuses ?? []).map((b) => b.Name!);
+        if (!(await settle(clients, buses, [], 20_000)).settled) throw new Error('the core keeps handling events after its schedules were paused, so rule 3 cannot compare it');
+        bench.notes.push(`deployed the core (${core.path})${paused ? `, its ${paused} schedule(s) paused` : ''}`);
+      } else {
+        await clients.eb.send(new CreateEventBusCommand({ Name: BUS_NAME }));
+        bench.notes.push(`no core in this repo: checked beside the ${BUS_NAME} bus alone`);
+      }
+    } catch (e) {
+      await bench.close();
+      throw e;
+    }
+    return bench;
+  }
+
+  private deploy(path: string, stackName: string, parameterOverrides?: Record<string, string>) {
+    return admin(this.clients.cloud, '/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) });
+  }
+
+  private remove(stackName: string) {
+    return admin(this.clients.cloud, `/_presso/stacks/${encodeURIComponent(stackName)}`, { method: 'DELETE' });
+  }
+
+  /** Rule 3 on the extension in `dir`. */
+  async check(dir: string, options: { settleTimeoutMs?: number } = {}): Promise<IsolationReport> {
+    const { clients } = this;
+    const app: App = appAt(dir, this.root);
+    const violations: Violation[] = [];
+    const notes: string[] = [...this.notes];
+    const violate = (resource: string, property: string, message: string, fix: string) => violations.push({ rule: 3, file: app.path, resource, property, message, fix });
+    const stackName = `${stackNameOf(app)}-check`;
+    // 2. Beside the core, on the shared bus. What the extension puts on the bus may make the core
+    // write its tables (a load generator does, by design): here only the core's configuration counts.
+    const before = await inventory(clients, false);
+    const deployed = await this.deploy(app.dir, stackName);
+    if (!deployed.ok) {
+      violate('(stack)', 'deploy', `does not deploy alone beside the core: ${String(deployed.body.message)}`, 'deploy it with `npx presso up core` and `npx presso deploy DIR` to see the failure; an extension needs nothing but the bus');
+      return { violations, notes };
+    }
+    notes.push(`deployed ${app.name} beside the core as stack ${stackName}`);
+    const during = diff(before, await inventory(clients, false));
+    for (const key of [...during.changed, ...during.removed]) {
+      violate(key, 'deploy', `deploying the extension changed the core's ${key}`, 'create only resources of your own; never update or replace the core\'s');
+    }
+    if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
+    else violate('(stack)', 'delete', 'the stack does not delete', 'make every resource deletable (no DeletionPolicy: Retain)');
+    const afterDelete = diff(before, await inventory(clients, false));
+    for (const key of afterDelete.added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create everything through the template, so that deleting the stack deletes it');
+    for (const key of [...afterDelete.changed, ...afterDelete.removed]) {
+      violate(key, 'delete', `the core's ${key} is not as it was before the extension was deployed`, "never write to the core's resources; react to its events instead");
+    }
+
+    // 3. On a scratch bus, handling the events of the contract its rules match.
+    const busParameter = [...new Names(readRaw(app.templateFile)).busParameters][0];
+    if (!busParameter) {
+      notes.push(`not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so it cannot be pointed at a scratch bus`);
+      return { violations, notes };
+    }
+    const scratch = `PressoCheck-${randomUUID().slice(0, 8)}`;
+    await clients.eb.send(new CreateEventBusCommand({ Name: scratch }));
+    const quiet = await inventory(clients, true);
+    const exercised = await this.deploy(app.dir, stackName, { [busParameter]: scratch });
+    if (!exercised.ok) {
+      violate('(stack)', 'deploy', `does not deploy with ${busParameter}=${scratch}: ${String(exercised.body.message)}`, `take the bus's name from the ${busParameter} parameter everywhere`);
+      return { violations, notes };
+    }
+    const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
+    const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: scratch, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }));
+    const ours = new Set<string>();
+    for (let i = 0; i < entries.length; i += 10) {
+      const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
+      if (put.FailedEntryCount) notes.push(`${put.FailedEntryCount} event(s) refused by PutEvents`);
+      for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
+    }
+    const stack = exercised.body.stack as StackRecord;
+    const machines = stack.resources.filter((r) => r.type.endsWith('StateMachine')).map((r) => r.physicalId);
+    const { settled, failed } = await settle(clients, [scratch], machines, options.settleTimeoutMs ?? 20_000);
+    notes.push(`put ${entries.length} event(s) of the contract its rules match on a scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`);
+    violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
+    const busy = await inventory(clients, true);
+    const handled = diff(quiet, busy);
+    for (const key of handled.changed) {
+      const [b, a] = [quiet.get(key)!, busy.get(key)!];
+      violate(key, 'handling events', `while handling events the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(b, a)})` : ''}`, "write only to your own resources; learn the core's state from its events");
+    }
+    for (const key of handled.removed) violate(key, 'handling events', `while handling events the extension removed the core's ${key}`, 'touch only your own resources');
+    if (!(await this.remove(stackName)).ok) violate('(stack)', 'delete', 'the stack does not delete after handling events', 'make every resource deletable');
+    const leftovers = diff(quiet, await inventory(clients, true));
+    for (const key of leftovers.added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create resources only through the template (not from the handler at run time)');
+    return { violations, notes };
+  }
+
+  async close(): Promise<void> {
+    this.clients.eb.destroy();
+    this.clients.db.destroy();
+    this.clients.sfn.destroy();
+    await this.clients.cloud.close();
+  }
+}
+
+/** Rule 3 on one extension, on a local cloud of its own. */
+export async function checkIsolation(dir: string, options: IsolationOptions & { settleTimeoutMs?: number }): Promise<IsolationReport> {
+  const bench = await IsolationBench.start(options);
+  try {
+    return await bench.check(dir, options);
+  } finally {
+    await bench.close();
+  }
+}

@@ -1,0 +1,71 @@
+// Rule 3 on the local cloud: beside a core, the extension deploys and deletes alone, and the core's
+// tables and configuration are the same before and after. The fixtures' core is a stand-in with a
+// table and a schedule writing it; the repo's own core and extensions are checked the same way.
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { discoverApps } from '@serverlesspresso/catalog/bus';
+import { REPO_ROOT } from '@serverlesspresso/catalog/page';
+import { formatViolation, IsolationBench, type Violation } from '../src/index.js';
+
+const fixtures = new URL('./fixtures/isolation/', import.meta.url).pathname;
+const violation = (resource: string | RegExp, property: string, message: string) =>
+  expect.objectContaining({ rule: 3, resource: typeof resource === 'string' ? resource : expect.stringMatching(resource), property, message: expect.stringContaining(message) });
+
+describe('rule 3 beside a stand-in core', () => {
+  let bench: IsolationBench;
+  beforeAll(async () => {
+    bench = await IsolationBench.start({ root: fixtures, speed: 1000 });
+  }, 120_000);
+  afterAll(async () => bench?.close());
+
+  it('passes the extension model: deployed, exercised with the events its rule matches, deleted', async () => {
+    const report = await bench.check(join(REPO_ROOT, '_extension_model'));
+    expect(report.violations.map(formatViolation)).toEqual([]);
+    expect(report.notes).toEqual([
+      'deployed the core (core/template.yaml), its 1 schedule(s) paused',
+      'deployed _extension_model beside the core as stack extension-model-check',
+      'deleted stack extension-model-check',
+      'put 1 event(s) of the contract its rules match on a scratch bus; handled',
+    ]);
+  }, 60_000);
+
+  it("rejects an extension that writes the core's table at run time", async () => {
+    const { violations } = await bench.check(join(fixtures, 'extensions/sneaky-writer'));
+    expect(violations).toEqual([violation(/^table core-OrdersTable-|^table serverlesspresso-core-OrdersTable-/, 'handling events', "while handling events the extension changed the core's table")]);
+    expect((violations[0] as Violation).message).toContain('1 item(s) written, 0 item(s) overwritten or deleted');
+  }, 60_000);
+
+  it('rejects an extension that leaves a resource behind after its stack is deleted', async () => {
+    const { violations } = await bench.check(join(fixtures, 'extensions/litterbug'));
+    expect(violations).toEqual([violation('rule default/litter', 'delete', 'rule default/litter is left behind after the stack is deleted')]);
+  }, 60_000);
+
+  it('rejects an extension that puts an event it does not declare (which reading its code cannot show)', async () => {
+    const { violations } = await bench.check(join(fixtures, 'extensions/loudmouth'));
+    expect(violations).toEqual([
+      expect.objectContaining({ rule: 2, resource: '(functions and state machines)', property: 'Metadata.Emits', message: 'put "OrderManager.MakeOrder" on the bus without declaring it', fix: 'add "OrderManager.MakeOrder" to Metadata.Emits of the function that puts it' }),
+    ]);
+  }, 60_000);
+
+  it('rejects an extension that does not deploy alone, with the deploy error', async () => {
+    const { violations } = await bench.check(join(fixtures, 'extensions/needs-core-output'));
+    expect(violations).toEqual([violation('(stack)', 'deploy', 'does not deploy alone beside the core: ')]);
+    expect((violations[0] as Violation).message).toContain('CoreTableName');
+  }, 60_000);
+});
+
+// The model and every extension of the repo: all of them must pass.
+const extensionsOfRepo = discoverApps(REPO_ROOT).filter((a) => a.kind === 'model' || a.kind === 'extension').map((a) => relative(REPO_ROOT, a.dir));
+
+describe("rule 3 beside the repo's core", () => {
+  let bench: IsolationBench;
+  beforeAll(async () => {
+    bench = await IsolationBench.start({ root: REPO_ROOT, speed: 1000 });
+  }, 120_000);
+  afterAll(async () => bench?.close());
+
+  it.each(extensionsOfRepo)('%s deploys and deletes alone and leaves the core as it was', async (dir) => {
+    const report = await bench.check(join(REPO_ROOT, dir));
+    expect(report.violations.map(formatViolation)).toEqual([]);
+  }, 120_000);
+});

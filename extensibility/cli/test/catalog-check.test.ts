@@ -1,0 +1,66 @@
+// presso catalog and presso check, as a user runs them: the real binary in a child process.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { presso as run } from './presso.js';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const catalogFixture = join(repo, 'extensibility/catalog/test/fixtures/repo');
+const checkerFixture = join(repo, 'extensibility/checker/test/fixtures/repo');
+const presso = (...args: string[]) => run(args, { cwd: repo });
+
+describe('npx presso catalog', () => {
+  it('says the committed catalog is current', async () => {
+    const { code, stdout } = await presso('catalog', '--check');
+    expect(stdout).toMatch(/^the catalog is current: 13 events \(\d+ with a producer, \d+ with a consumer\), \d+ rules? on the bus, from \d+ apps?$/m);
+    expect(code).toBe(0);
+  });
+
+  it('writes CATALOG.md and catalog.html, and --check tells when they are stale', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'presso-catalog-'));
+    const written = await presso('catalog', '--root', catalogFixture, '--out', out);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toContain('13 events (5 with a producer, 5 with a consumer), 4 rules on the bus, from 3 apps');
+    expect(readFileSync(join(out, 'CATALOG.md'), 'utf8')).toContain('# Serverlesspresso events catalog');
+    expect(readFileSync(join(out, 'catalog.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect((await presso('catalog', '--check', '--root', catalogFixture, '--out', out)).code).toBe(0);
+
+    writeFileSync(join(out, 'catalog.html'), 'old');
+    const stale = await presso('catalog', '--check', '--root', catalogFixture, '--out', out);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('catalog.html');
+    expect(stale.stdout).toContain('the catalog is stale: run `npx presso catalog` and commit the result');
+  });
+});
+
+describe('npx presso check', () => {
+  it('passes the extension model and says what it consumes', async () => {
+    const { code, stdout } = await presso('check', '_extension_model');
+    expect(stdout).toContain('consumes: OrderManager.Order{eventId}-COMPLETED');
+    expect(stdout).toContain('passed rules 1 (only its own resources) and 2 (routes events of the contract)');
+    expect(code).toBe(0);
+  });
+
+  it('prints each violation with its rule, resource, property and fix, and exits 1', async () => {
+    const { code, stdout } = await presso('check', join(checkerFixture, 'extensions/r1-broad-policies'), '--root', checkerFixture);
+    expect(code).toBe(1);
+    expect(stdout).toContain("rule 1 (only its own resources): Fn: Properties.Policies[0]: the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources\n    fix: ");
+    expect(stdout).toContain('3 violations');
+  });
+
+  it('prints JSON with --json', async () => {
+    const { code, stdout } = await presso('check', join(checkerFixture, 'extensions/r2-dead-rule'), '--root', checkerFixture, '--json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { passed: boolean; violations: Array<{ rule: number; resource: string; property: string }> };
+    expect(report.passed).toBe(false);
+    expect(report.violations).toEqual([expect.objectContaining({ rule: 2, resource: 'Fn', property: 'Resources.Fn.Properties.Events.Made.Properties.Pattern' })]);
+  });
+
+  it('exits 2 on a folder without a template', async () => {
+    const { code, stdout } = await presso('check', 'nowhere');
+    expect(code).toBe(2);
+    expect(stdout).toContain('presso check: ');
+    expect(stdout).toContain('has no template.yaml');
+  });
+});
