@@ -1,0 +1,19 @@
+// What tools read templates with, without starting (or loading) the local cloud: the template
+// loader, the pattern engine and `sam build`'s esbuild options. The catalog and the checker read
+// templates, patterns and handlers exactly as a deploy does.
+export {
+  loadTemplate,
+  parseTemplateText,
+  defaultResourceResolver,
+  TemplateError,
+  formatIssue,
+  type LoadedResource,
+  type LoadedTemplate,
+  type SamPolicy,
+  type SamRuleEvent,
+  type TemplateIssue,
+} from './stacks/template/index.js';
+export { compilePattern, InvalidEventPatternError, type CompiledPattern } from './services/events/pattern/index.js';
+export { substitute } from './stacks/resources/state-machines.js';
+export { DEFAULT_ACCOUNT } from './arn.js';
+export { esbuildOptions, parseHandler } from './services/lambda/runtime/build.js';
