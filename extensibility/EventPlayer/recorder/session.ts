@@ -3,21 +3,16 @@
 // forgotten until the barista's wait times out), a rush meets the queue's capacity, and the admin
 // closes the store for a minute. Every wait is in session time (divided by the cloud's speed), and
 // every choice comes from one seeded generator, so a seed describes the session.
+import { createHash } from 'node:crypto';
 import type { Core, User } from '../../../core/test/integration/harness.js';
 
 const EVENT_ID = 'NYC';
 const MINUTE = 60_000;
 
-/** mulberry32: a small, fast, seedable generator (Math.random cannot be seeded). */
+/** Numbers in [0, 1), the same sequence for the same seed (Math.random cannot be seeded). */
 export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let drawn = 0;
+  return () => createHash('sha256').update(`${seed}:${drawn++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 type Persona = 'regular' | 'canceller' | 'walkaway';
