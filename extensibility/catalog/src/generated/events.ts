@@ -72,7 +72,7 @@ export interface ConfigServiceConfigChanged {
 }
 
 /**
- * A customer's loyalty card at an event filled up: every stampsPerReward-th completed drink earns a free one (the LoyaltyCard extension). Each completed order (OrderManager.Order<eventId>-COMPLETED) is one stamp on the card of its customer at its event, counted once. Put once per reward, at least once: rewardNumber identifies it per eventId and userId. Unknown fields are rejected: this event is new in this project; an unknown field is a typo or a field nobody reads.
+ * A customer's loyalty card at an event filled up: every stampsPerReward-th completed drink earns a free one (the LoyaltyCard extension). Each completed order (OrderManager.Order<eventId>-COMPLETED) is one stamp on the card of its customer at its event, counted once. Put once per reward, at least once: rewardNumber identifies it per eventId and userId. Unknown fields are allowed: adding a field must never break a consumer, and the EventPlayer marks a replayed event with detail.replay.
  */
 export interface LoyaltyCardRewardEarned {
   /**
@@ -481,7 +481,7 @@ export interface ValidatorNewOrder {
 }
 
 /**
- * The rolling average wait of a drink at an event changed (the WaitTimes extension): the average time from an order entering the barista queue (OrderManager.WaitingCompletion) to its completion (OrderManager.Order<eventId>-COMPLETED), over the last windowSize completions of that drink at that event, by completion time. Times are the envelopes' times (whole seconds). Delivered at least once: keep the highest version per eventId and drink. Unknown fields are rejected: this event is new in this project; an unknown field is a typo or a field nobody reads.
+ * The rolling average wait of a drink at an event changed (the WaitTimes extension): the average time from an order entering the barista queue (OrderManager.WaitingCompletion) to its completion (OrderManager.Order<eventId>-COMPLETED), over the last windowSize completions of that drink at that event, by completion time. Times are the envelopes' times (whole seconds). Delivered at least once: keep the highest version per eventId and drink. Unknown fields are allowed: adding a field must never break a consumer, and the EventPlayer marks a replayed event with detail.replay.
  */
 export interface WaitTimesWaitTimeChanged {
   /**
