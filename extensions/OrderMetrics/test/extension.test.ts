@@ -6,24 +6,22 @@
 // completions before drinks, repeats one after the other and at the same time, an order queued twice.
 // Then a real order through the core's HTTP routes, from scan to completion.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
-import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import type { StackRecord } from '@serverlesspresso/local';
+import { orderThroughCore, startLocal, until, type Local } from './local-cloud.js';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const coreDir = new URL('../../../core', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
 const makeExample = contract.find((e) => e.name === 'OrderManager.MakeOrder')!.example as EventEnvelope;
 
-let cloud: LocalCloud;
-let eb: EventBridgeClient;
+let local: Local;
 let db: DynamoDBClient;
 let stack: StackRecord;
 let core: StackRecord;
 let ruleArn: string;
-
-const client = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
 const queued = (eventId: string, orderId: string, drink: string, time: string): PutEventsRequestEntry => ({
   EventBusName: BUS_NAME, Source: EVENT_SOURCE, DetailType: 'OrderManager.WaitingCompletion', Time: new Date(time),
@@ -35,56 +33,16 @@ const finished = (state: 'COMPLETED' | 'CANCELLED', eventId: string, orderId: st
   Detail: JSON.stringify({ orderId, eventId, userId: 'u-1', ORDERSTATE: `${eventId}-${state}`, Message: 'done' }),
 });
 
-async function admin(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
-  const res = await fetch(new URL(path, cloud.url), init);
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${path}: ${String(body.message)}`);
-  return body;
-}
-
-const deploy = async (path: string, stackName: string, parameterOverrides?: Record<string, string>) =>
-  (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) })).stack as StackRecord;
-
-/** Bounded poll: resolves with the first truthy value of `probe`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out (15 s) waiting for ${what}`);
-}
-
-/** Resolves once the extension's rule has finished `count` deliveries, each a success (bounded). */
-async function delivered(count: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
-    const rule = rules[ruleArn];
-    if (rule && rule.failed > 0) throw new Error(`the function failed ${rule.failed} time(s)`);
-    if (rule && rule.delivered >= count) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`the rule did not deliver ${count} events within 10 s`);
-}
-
 let sent = 0;
+/** Puts the entries and waits until the rule delivered every one it matches. */
 async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
-  const result = await eb.send(new PutEventsCommand({ Entries: entries }));
+  const result = await local.eb.send(new PutEventsCommand({ Entries: entries }));
   expect(result.FailedEntryCount).toBe(0);
   sent += entries.filter((e) => e.DetailType !== makeExample['detail-type']).length;
-  await delivered(sent);
+  await local.delivered(ruleArn, sent);
 }
 
-const token = async (user: string, groups: string[] = []) =>
-  (await admin('/_presso/token', { method: 'POST', body: JSON.stringify({ user, groups, userPool: core.outputs.UserPoolId }) })).token as string;
-
-/** A call of the core's HTTP API as a user of its pool. */
-async function coreApi(method: string, path: string, bearer: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  const answer = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const token = (user: string, groups: string[] = []) => local.token({ user, groups, userPool: core.outputs.UserPoolId! });
 
 async function read(path: string, bearer?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${stack.apis.MetricsApi!.url}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
@@ -92,26 +50,21 @@ async function read(path: string, bearer?: string): Promise<{ status: number; bo
 }
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, speed: 20, log: () => {} }); // the core's 5-minute customer timeout lasts 15 s
-  const endpoint = { ...client, endpoint: cloud.url };
-  eb = new EventBridgeClient(endpoint);
-  db = new DynamoDBClient(endpoint);
-  core = await deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
-  stack = await deploy(extensionDir, 'order-metrics', {
+  local = await startLocal(20); // the core's 5-minute customer timeout lasts 15 s
+  db = new DynamoDBClient(local.client);
+  core = await local.deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
+  stack = await local.deploy(extensionDir, 'order-metrics', {
     UserPoolId: core.outputs.UserPoolId!,
     UserPoolClientId: core.outputs.UserPoolClientId!,
     TimeZone: 'America/New_York',
     Prices: 'Americano=3.00,Caffe Latte=3.75,Espresso=2.50,Flat White=3.50',
   });
-  const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
-  expect(Rules).toHaveLength(1);
-  ruleArn = Rules![0]!.Arn!;
+  ruleArn = await local.ruleOf(stack);
 }, 180_000);
 
 afterAll(async () => {
-  eb?.destroy();
   db?.destroy();
-  await cloud?.close();
+  await local?.close();
 });
 
 describe('OrderMetrics on the local cloud', () => {
@@ -181,14 +134,8 @@ describe('OrderMetrics on the local cloud', () => {
   });
 
   it('counts a real order through the core, from scan to completion', async () => {
-    const [ada, bart, alice] = [await token('ada', ['admin']), await token('bart', ['barista']), await token('alice')];
-    const { code } = (await coreApi('GET', '/events/NYC/qr-code', ada)) as { code: string };
-    const { orderId } = (await coreApi('POST', '/events/NYC/orders', alice, { code })) as { orderId: string };
-    await until('the order to be stored', async () => (await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${alice}` } })).ok);
-    await coreApi('PUT', `/orders/${orderId}/drink`, alice, { drink: 'Americano', modifiers: [] });
-    await until('the order in the queue', async () => ((await coreApi('GET', '/events/NYC/queue', bart)).orders as { orderId: string }[]).some((o) => o.orderId === orderId));
-    await coreApi('POST', `/orders/${orderId}/make`, bart);
-    await coreApi('POST', `/orders/${orderId}/complete`, bart);
+    const ada = await token('ada', ['admin']);
+    await orderThroughCore(core, { admin: ada, customer: await token('alice'), barista: await token('bart', ['barista']) }, 'Americano');
 
     // Today in the extension's time zone (and yesterday, should the order have crossed midnight).
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
@@ -202,17 +149,15 @@ describe('OrderMetrics on the local cloud', () => {
   });
 
   it('refuses a price list it cannot read, naming the parameter, and leaves nothing behind', async () => {
-    await expect(deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow('Prices: entry 1 "Espresso=cheap": the amount must be a number');
-    const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
-    expect(stacks.map((s) => s.name)).not.toContain('order-metrics-bad');
+    await expect(local.deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow('Prices: entry 1 "Espresso=cheap": the amount must be a number');
+    expect(await local.stackNames()).not.toContain('order-metrics-bad');
   }, 60_000);
 
   it('deletes alone: its table and API go with its stack, the core stays', async () => {
     const table = stack.outputs.MetricsTableName!;
-    await admin(`/_presso/stacks/${stack.name}`, { method: 'DELETE' });
+    await local.deleteStack(stack.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).toBe(404);
-    const { stacks } = (await admin('/_presso/stacks')) as { stacks: { name: string }[] };
-    expect(stacks.map((s) => s.name)).toEqual(['core']);
+    expect(await local.stackNames()).toEqual(['core']);
   });
 });

@@ -5,22 +5,21 @@
 // Time, phase by phase, so that arrival order is known: a completion before its drink, repeats, and a
 // late completion too old for the window.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, validateEvent, type EventEnvelope, type WaitTimesWaitTimeChanged } from '@serverlesspresso/catalog';
-import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import type { StackRecord } from '@serverlesspresso/local';
+import { startLocal, until, type Local } from './local-cloud.js';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
 
-let cloud: LocalCloud;
-let eb: EventBridgeClient;
+let local: Local;
 let db: DynamoDBDocumentClient;
 let stack: StackRecord;
 let ruleArn: string;
 
-const client = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const at = (hour: number, minute: number) => new Date(Date.UTC(2025, 5, 1, hour, minute));
 
 const queued = (eventId: string, orderId: string, drink: string, time: Date): PutEventsRequestEntry => ({
@@ -33,42 +32,16 @@ const completed = (eventId: string, orderId: string, time: Date): PutEventsReque
   Detail: JSON.stringify({ orderId, eventId, userId: 'u-1', ORDERSTATE: `${eventId}-COMPLETED`, Message: 'done' }),
 });
 
-async function admin(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
-  const res = await fetch(new URL(path, cloud.url), init);
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${path}: ${String(body.message)}`);
-  return body;
-}
-
-/** Bounded poll: resolves with the first truthy value of `probe`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out (10 s) waiting for ${what}`);
-}
-
 let sent = 0;
 /** Puts the entries and waits until the rule delivered them all to the recorder, each a success. */
 async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
-  expect((await eb.send(new PutEventsCommand({ Entries: entries }))).FailedEntryCount).toBe(0);
+  expect((await local.eb.send(new PutEventsCommand({ Entries: entries }))).FailedEntryCount).toBe(0);
   sent += entries.length;
-  await until(`${sent} deliveries`, async () => {
-    const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
-    const rule = rules[ruleArn];
-    if (rule && rule.failed > 0) throw new Error(`the recorder failed ${rule.failed} time(s)`);
-    return rule !== undefined && rule.delivered >= sent;
-  });
+  await local.delivered(ruleArn, sent);
 }
 
 /** Every WaitTimes.WaitTimeChanged on the bus so far, from the local cloud's archive. */
-async function published(): Promise<EventEnvelope<WaitTimesWaitTimeChanged>[]> {
-  const pattern = encodeURIComponent(JSON.stringify({ 'detail-type': ['WaitTimes.WaitTimeChanged'] }));
-  const res = await fetch(new URL(`/_presso/events?bus=${BUS_NAME}&pattern=${pattern}`, cloud.url));
-  return (await res.text()).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EventEnvelope<WaitTimesWaitTimeChanged>);
-}
+const published = () => local.archived<WaitTimesWaitTimeChanged>({ 'detail-type': ['WaitTimes.WaitTimeChanged'] });
 
 /** The newest average of a drink at an event (highest version) once it is the expected one. */
 const latest = (eventId: string, drink: string, expected: Partial<WaitTimesWaitTimeChanged>) =>
@@ -82,21 +55,16 @@ const windowItem = async (eventId: string, drink: string) =>
   (await db.send(new GetCommand({ TableName: stack.outputs.WaitTimesTableName!, Key: { eventId, sk: `DRINK#${drink}` }, ConsistentRead: true }))).Item;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
-  const endpoint = { ...client, endpoint: cloud.url };
-  eb = new EventBridgeClient(endpoint);
-  db = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint));
-  await eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
-  stack = (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path: extensionDir, stackName: 'wait-times', parameterOverrides: { WindowSize: '3' } }) })).stack as StackRecord;
-  const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
-  expect(Rules).toHaveLength(1);
-  ruleArn = Rules![0]!.Arn!;
+  local = await startLocal(1000);
+  db = DynamoDBDocumentClient.from(new DynamoDBClient(local.client));
+  await local.eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
+  stack = await local.deploy(extensionDir, 'wait-times', { WindowSize: '3' });
+  ruleArn = await local.ruleOf(stack);
 }, 120_000);
 
 afterAll(async () => {
-  eb?.destroy();
   db?.destroy();
-  await cloud?.close();
+  await local?.close();
 });
 
 describe('WaitTimes on the local cloud', () => {
@@ -135,9 +103,9 @@ describe('WaitTimes on the local cloud', () => {
 
   it('deletes alone: its table goes with its stack', async () => {
     const table = stack.outputs.WaitTimesTableName!;
-    await admin(`/_presso/stacks/${stack.name}`, { method: 'DELETE' });
+    await local.deleteStack(stack.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }));
+    const { Rules } = await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }));
     expect(Rules).toEqual([]);
   });
 });

@@ -1,0 +1,93 @@
+// The local cloud as this extension's tests use it: an ephemeral port and a time scale, stacks deployed
+// through the same route as `presso deploy`, tokens as `presso token` mints them, the bus's archive as
+// `presso events` reads it, rule counters as `presso stats` shows them, and EventPlayer replays
+// started with the SDK. Every wait is a bounded poll.
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { BUS_NAME, type EventEnvelope } from '@serverlesspresso/catalog';
+import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+
+/** Polls `probe` every 50 ms until it gives a truthy value, at most `seconds`; the failure says what was awaited. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, seconds = 15): Promise<T> {
+  for (let i = 0; i < seconds * 20; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out (${seconds} s) waiting for ${what}`);
+}
+
+export interface Local {
+  cloud: LocalCloud;
+  /** SDK clients pointed at the cloud. */
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  eb: EventBridgeClient;
+  admin(path: string, init?: RequestInit): Promise<Record<string, unknown>>;
+  deploy(path: string, stackName: string, parameterOverrides?: Record<string, string>): Promise<StackRecord>;
+  deleteStack(stackName: string): Promise<void>;
+  stackNames(): Promise<string[]>;
+  /** A token as `presso token` mints it (user, groups, userPool or audience). */
+  token(request: { user: string; groups?: string[]; userPool?: string; audience?: string }): Promise<string>;
+  /** The bus's archived events that match a pattern. */
+  archived<D = Record<string, unknown>>(pattern: unknown): Promise<EventEnvelope<D>[]>;
+  /** The ARN of the stack's one rule on the bus. */
+  ruleOf(stack: StackRecord): Promise<string>;
+  /** Waits until the rule has delivered `count` events, each a success (a failed delivery fails at once). */
+  delivered(ruleArn: string, count: number, seconds?: number): Promise<void>;
+  /** Starts an EventPlayer replay and waits for its success; its execution ARN marks its events (`resources`). */
+  replay(player: StackRecord, input: { speed: number; eventId: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startLocal(speed: number): Promise<Local> {
+  const cloud = await startLocalCloud({ port: 0, speed, log: () => {} });
+  const client = { endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const eb = new EventBridgeClient(client);
+  const sfn = new SFNClient(client);
+
+  async function admin(path: string, init?: RequestInit): Promise<Record<string, unknown>> {
+    const res = await fetch(new URL(path, cloud.url), init);
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${path}: ${String(body.message)}`);
+    return body;
+  }
+
+  return {
+    cloud, client, eb, admin,
+    deploy: async (path, stackName, parameterOverrides) =>
+      (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) })).stack as StackRecord,
+    deleteStack: async (stackName) => void (await admin(`/_presso/stacks/${stackName}`, { method: 'DELETE' })),
+    stackNames: async () => ((await admin('/_presso/stacks')) as { stacks: { name: string }[] }).stacks.map((s) => s.name),
+    token: async (request) => (await admin('/_presso/token', { method: 'POST', body: JSON.stringify(request) })).token as string,
+    async archived<D>(pattern: unknown) {
+      const res = await fetch(new URL(`/_presso/events?bus=${BUS_NAME}&pattern=${encodeURIComponent(JSON.stringify(pattern))}`, cloud.url));
+      return (await res.text()).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EventEnvelope<D>);
+    },
+    async ruleOf(stack) {
+      const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
+      if (Rules?.length !== 1) throw new Error(`stack ${stack.name} has ${Rules?.length ?? 0} rules on the bus, not one`);
+      return Rules[0]!.Arn!;
+    },
+    delivered: async (ruleArn, count, seconds) => void await until(`${count} deliveries`, async () => {
+      const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
+      const rule = rules[ruleArn];
+      if (rule && rule.failed > 0) throw new Error(`the rule's function failed ${rule.failed} time(s)`);
+      return rule !== undefined && rule.delivered >= count;
+    }, seconds),
+    async replay(player, input) {
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: player.outputs.EventPlayerStateMachineArn!, input: JSON.stringify(input) }));
+      const status = await until('the replay to end', async () => {
+        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return status !== 'RUNNING' && status;
+      }, 120);
+      if (status !== 'SUCCEEDED') throw new Error(`the replay ended ${status}`);
+      return executionArn!;
+    },
+    async close() {
+      eb.destroy();
+      sfn.destroy();
+      await cloud.close();
+    },
+  };
+}
+
