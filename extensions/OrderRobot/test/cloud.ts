@@ -1,7 +1,6 @@
 // What the robot's tests on the local cloud share: SDK clients on the edge, the admin routes, a tap on
 // the bus (every accepted event with the moment it arrived), and bounded waits for executions.
-import type { SFNClient} from '@aws-sdk/client-sfn';
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, type SFNClient } from '@aws-sdk/client-sfn';
 import type { EventEnvelope } from '@serverlesspresso/catalog';
 import type { LocalCloud, StackRecord } from '@serverlesspresso/local';
 
