@@ -42,10 +42,12 @@ export interface MinutePlan {
 }
 
 /**
- * The second of the run at which customer n scans: n minutes/rate, rounded to the second (a Wait
- * state waits whole seconds). The schedule is rounded, not each gap, so rounding never adds up.
+ * The second of the run at which customer n scans: n minutes / rate, rounded down to the second (a
+ * Wait state waits whole seconds). The schedule is rounded, not each gap, so rounding never adds up,
+ * and rounding down puts exactly `ordersPerMinute` customers in every full minute.
  */
-export const arrivalSecond = (n: number, ordersPerMinute: number): number => Math.round((n * MINUTE_SECONDS) / ordersPerMinute);
+// The epsilon keeps a whole second that floating point computes as 59.999... in its second.
+export const arrivalSecond = (n: number, ordersPerMinute: number): number => Math.floor((n * MINUTE_SECONDS) / ordersPerMinute + 1e-9);
 
 /** The minute of the run its last customer arrives in (the run has lastMinute + 1 minutes). */
 export const lastMinute = (options: Pick<RunOptions, 'orders' | 'ordersPerMinute'>): number =>
@@ -55,8 +57,8 @@ export const lastMinute = (options: Pick<RunOptions, 'orders' | 'ordersPerMinute
 function firstOf(minute: number, options: Pick<RunOptions, 'orders' | 'ordersPerMinute'>): number {
   const { orders, ordersPerMinute: rate } = options;
   const start = minute * MINUTE_SECONDS;
-  // round(x) >= start exactly when x >= start - 0.5; the loops correct floating-point error.
-  let n = Math.max(0, Math.ceil(((start - 0.5) * rate) / MINUTE_SECONDS));
+  // floor(x) >= start exactly when x >= start; the loops correct floating-point error.
+  let n = Math.max(0, Math.ceil((start * rate) / MINUTE_SECONDS));
   while (n > 0 && arrivalSecond(n - 1, rate) >= start) n--;
   while (n < orders && arrivalSecond(n, rate) < start) n++;
   return Math.min(n, orders);

@@ -69,6 +69,8 @@ describe('a run of the order bot', () => {
     const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: run, maxResults: 1000 }))).events!;
     const minutes = history.filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === "Send the minute's customers");
     expect(minutes.map((e) => JSON.parse(e.stateExitedEventDetails!.output!) as { started: number })).toMatchObject([{ minute: 0, started: 6 }, { minute: 1, started: 6 }]);
+    // 9 history events a minute and 4 more: the 24 hours a run may last (LIMITS.minutes) take 12,964 of the 25,000 an execution may have.
+    expect(history).toHaveLength(9 * 2 + 4);
 
     const customers = await settledExecutions(sfn, stack.outputs.CustomerStateMachineArn!, 12);
     expect(customers.get('SUCCEEDED')).toHaveLength(12);
