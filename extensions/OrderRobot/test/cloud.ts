@@ -1,24 +1,11 @@
-// What the robot's tests on the local cloud share: SDK clients on the edge, the admin routes, a tap on
-// the bus (every accepted event with the moment it arrived), and bounded waits for executions.
+// What the robot's tests on the local cloud share: SDK clients on the edge, a tap on the bus (every
+// accepted event with the moment it was accepted), and bounded waits for executions.
 import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, type SFNClient } from '@aws-sdk/client-sfn';
 import type { EventEnvelope } from '@serverlesspresso/catalog';
-import type { LocalCloud, StackRecord } from '@serverlesspresso/local';
+import type { LocalCloud } from '@serverlesspresso/local';
 
 export const extensionDir = new URL('..', import.meta.url).pathname;
 export const clientConfig = (cloud: LocalCloud) => ({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-
-export async function admin<T = Record<string, unknown>>(cloud: LocalCloud, path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(new URL(path, cloud.url), init);
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${path}: ${String(body.message)}`);
-  return body as T;
-}
-
-/** Deploys an app folder as one stack, as `presso deploy` does. */
-export async function deploy(cloud: LocalCloud, path: string, stackName: string, parameterOverrides?: Record<string, string>): Promise<StackRecord> {
-  const body = await admin<{ stack: StackRecord }>(cloud, '/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) });
-  return body.stack;
-}
 
 /** Polls `probe` every 20 ms until it returns a value other than undefined; fails after `timeoutMs`, saying what it waited for. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -33,56 +20,23 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 
 export interface Tapped {
   event: EventEnvelope;
-  /** When the tap received it (Date.now()): after the bus accepted it. */
+  /** When the bus accepted it (Date.now() as the archive records it, before PutEvents answers). */
   at: number;
 }
 
-/** Every event the bus accepts from now on, as the archive's follow stream delivers it. */
-export class BusTap {
-  readonly events: Tapped[] = [];
-  private readonly abort = new AbortController();
-  private readonly done: Promise<void>;
+export interface BusTap {
+  readonly events: Tapped[];
+  of(detailType: string): Tapped[];
+  close(): void;
+}
 
-  private constructor(body: ReadableStream<Uint8Array>) {
-    this.done = this.read(body);
-  }
-
-  static async open(cloud: LocalCloud, bus: string): Promise<BusTap> {
-    const controller = new AbortController();
-    const res = await fetch(new URL(`/_presso/events?bus=${encodeURIComponent(bus)}&follow=1`, cloud.url), { signal: controller.signal });
-    if (!res.ok || !res.body) throw new Error(`cannot follow the bus ${bus}: HTTP ${res.status}`);
-    const tap = new BusTap(res.body);
-    tap.abort.signal.addEventListener('abort', () => controller.abort());
-    return tap;
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = '';
-    try {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-        const at = Date.now();
-        buffered += decoder.decode(chunk, { stream: true });
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          if (line.trim()) this.events.push({ event: JSON.parse(line) as EventEnvelope, at });
-        }
-      }
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') throw e;
-    }
-  }
-
-  of(detailType: string): Tapped[] {
-    return this.events.filter((t) => t.event['detail-type'] === detailType);
-  }
-
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.done.catch(() => {});
-  }
+/** Every event the bus accepts from now on, with the moment it was accepted. */
+export function tapBus(cloud: LocalCloud, bus: string): BusTap {
+  const events: Tapped[] = [];
+  const close = cloud.events.archive.subscribe((archived) => {
+    if (archived.bus === bus) events.push({ event: archived.event as EventEnvelope, at: Date.now() });
+  });
+  return { events, of: (detailType) => events.filter((t) => t.event['detail-type'] === detailType), close };
 }
 
 /** Starts an execution and waits until it ends. */
