@@ -22,7 +22,7 @@ export interface CustomerInput {
   eventId: string;
   drink: string;
   icon: string;
-  /** Seconds from the start of its minute to the scan: its place in the run's schedule. */
+  /** Seconds from the start of its minute to the scan (less the seconds its minute spent starting it). */
   arriveInSeconds: number;
   customerDelaySeconds: number;
   baristaDelaySeconds: number;
@@ -109,3 +109,10 @@ export function minutePlan(options: RunOptions, run: string, minute: number): Mi
   for (let n = from; n < to; n++) customers.push(customerOf(options, run, n));
   return { minute, customers, arrived: to, done: minute === last, waitSeconds: MINUTE_SECONDS };
 }
+
+/** Whole seconds from `from` to `to` (epoch milliseconds), rounded down: never more than was spent. */
+export const spentSince = (from: number, to: number): number => Math.max(0, Math.floor((to - from) / 1000));
+
+/** The customer as started `spentSeconds` into its minute: its wait shortened by them, never below 0. */
+export const lateBy = (customer: CustomerInput, spentSeconds: number): CustomerInput =>
+  spentSeconds <= 0 ? customer : { ...customer, arriveInSeconds: Math.max(0, customer.arriveInSeconds - spentSeconds) };

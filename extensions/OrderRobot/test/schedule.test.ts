@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runOptions } from '../src/options.js';
-import { arrivalSecond, customerOf, lastMinute, MINUTE_SECONDS, minutePlan, orderIdOf, type CustomerInput } from '../src/schedule.js';
+import { arrivalSecond, customerOf, lastMinute, lateBy, MINUTE_SECONDS, minutePlan, orderIdOf, spentSince, type CustomerInput } from '../src/schedule.js';
 
 const RUN = 'arn:aws:states:us-east-1:123456789012:execution:OrderBot:run-1';
 const OTHER_RUN = 'arn:aws:states:us-east-1:123456789012:execution:OrderBot:run-2';
@@ -88,5 +88,18 @@ describe('the customers', () => {
     expect(choices(OTHER_RUN, 'bar')).toEqual(choices(RUN, 'bar'));
     expect(choices(RUN, 'pub')).not.toEqual(choices(RUN, 'bar'));
     expect(choices(OTHER_RUN)).not.toEqual(choices(RUN)); // no seed: the run is the seed
+  });
+});
+
+describe('starting late', () => {
+  it('takes the whole seconds a minute spent starting a customer off its wait, never more', () => {
+    expect(spentSince(1_000, 1_999)).toBe(0);
+    expect(spentSince(1_000, 3_500)).toBe(2);
+    expect(spentSince(5_000, 1_000)).toBe(0); // clocks that disagree take nothing off
+    const customer = customerOf(runOptions({ orders: 12, ordersPerMinute: 6 }, RUN), RUN, 3);
+    expect(customer.arriveInSeconds).toBe(30);
+    expect(lateBy(customer, 0)).toBe(customer);
+    expect(lateBy(customer, 4)).toEqual({ ...customer, arriveInSeconds: 26 });
+    expect(lateBy(customer, 45).arriveInSeconds).toBe(0);
   });
 });
