@@ -7,7 +7,7 @@ import { isOpen, type Order } from './order.js';
 
 export type CapacityRefusalReason = 'STORE_CLOSED' | 'USER_LIMIT' | 'AT_CAPACITY';
 
-interface Counts {
+export interface Counts {
   /** Open orders of the event, the new one excluded. */
   openOrders: number;
   /** Open orders of this customer at the event, the new one excluded. */
@@ -33,9 +33,17 @@ export interface CapacityInput {
 export function checkCapacity(input: CapacityInput): CapacityDecision {
   const { config, userId } = input;
   const open = input.orders.filter((o) => o.eventId === config.eventId && isOpen(o) && o.orderId !== input.orderId);
-  const counts: Counts = { openOrders: open.length, userOpenOrders: open.filter((o) => o.userId === userId).length };
+  return decideCapacity(config, { openOrders: open.length, userOpenOrders: open.filter((o) => o.userId === userId).length });
+}
+
+/**
+ * The same decision from counts alone, for callers that count open orders another way (the
+ * validator and the order processor keep each event's and customer's open orders as sets in
+ * DynamoDB, so that the check and the reservation are one atomic update).
+ */
+export function decideCapacity(config: CapacityInput['config'], counts: Counts): CapacityDecision {
   if (!config.storeOpen) {
-    return { accepted: false, reason: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.', ...counts };
+    return { accepted: false, reason: 'STORE_CLOSED', message: STORE_CLOSED_MESSAGE, ...counts };
   }
   if (counts.userOpenOrders >= config.maxOrdersPerUser) {
     const message =
@@ -45,10 +53,15 @@ export function checkCapacity(input: CapacityInput): CapacityDecision {
     return { accepted: false, reason: 'USER_LIMIT', message, ...counts };
   }
   if (counts.openOrders >= config.maxOrdersInQueue) {
-    return { accepted: false, reason: 'AT_CAPACITY', message: `The baristas are at capacity (${config.maxOrdersInQueue} open orders); please try again in a few minutes.`, ...counts };
+    return { accepted: false, reason: 'AT_CAPACITY', message: atCapacityMessage(config.maxOrdersInQueue), ...counts };
   }
   return { accepted: true, ...counts };
 }
+
+/** The refusal texts the order processor's state machine repeats (a test keeps them equal). */
+export const STORE_CLOSED_MESSAGE = 'The coffee bar is closed right now, so it takes no orders.';
+export const atCapacityMessage = (maxOrdersInQueue: number): string =>
+  `The baristas are at capacity (${maxOrdersInQueue} open orders); please try again in a few minutes.`;
 
 /** A refusal as an HTTP error: 409, the state of the bar (not the request) is what stands in the way. */
 export function capacityError(decision: Extract<CapacityDecision, { accepted: false }>): DomainError {

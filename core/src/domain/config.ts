@@ -335,3 +335,16 @@ function sameValue(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The ConfigService.ConfigChanged of a change of the stored config (its old and new image, as a
+ * DynamoDB stream carries them), so that the event says exactly what was written. Nothing when the
+ * version did not move (a rewrite of the same config) or the config was deleted.
+ */
+export function configChangeEvent(before: EventConfig | undefined, after: EventConfig | undefined): BusEvent<'ConfigService.ConfigChanged'> | undefined {
+  if (!after) return undefined;
+  if (before && before.version === after.version) return undefined;
+  if (!before) return configChangedEvent(after, `The configuration of ${after.eventId} was created: the store is ${after.storeOpen ? 'open' : 'closed'}.`);
+  const changed = CONFIG_FIELDS.filter((f) => !sameValue(before[f], after[f]));
+  return configChangedEvent(after, describeConfigChange(before, after, changed));
+}

@@ -10,7 +10,7 @@ export interface FieldError {
 }
 
 /** The HTTP statuses domain errors map to. */
-export type DomainErrorStatus = 400 | 403 | 404 | 409 | 422;
+export type DomainErrorStatus = 400 | 401 | 403 | 404 | 409 | 422;
 
 export interface DomainError {
   status: DomainErrorStatus;
@@ -32,6 +32,8 @@ const withDetails = (e: DomainError, details?: FieldError[]): DomainError => (de
 /** 400: the request is malformed or refers to something that is not valid (e.g. a wrong QR code). */
 export const badRequest = (code: string, message: string, details?: FieldError[]): DomainError =>
   withDetails({ status: 400, code, message }, details);
+/** 401: the request carries no valid identity. */
+export const unauthenticated = (code: string, message: string): DomainError => ({ status: 401, code, message });
 /** 403: the caller may not do this (wrong role, not their order, someone else's claim). */
 export const forbidden = (code: string, message: string): DomainError => ({ status: 403, code, message });
 /** 404: no such thing (in this tenant). */

@@ -8,6 +8,8 @@ export * from './qrcode.js';
 export * from './orderNumber.js';
 export * from './order.js';
 export * from './capacity.js';
+export * from './openOrders.js';
 export * from './events.js';
 export * from './journey.js';
 export * from './metrics.js';
+export * from './display.js';

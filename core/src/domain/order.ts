@@ -16,7 +16,8 @@ import { badRequest, conflict, fail, forbidden, notFound, ok, type DomainError, 
 import { isOrderNumber } from './orderNumber.js';
 import { eventIdProblem } from './tenant.js';
 
-export type OrderStatus = 'CREATED' | 'SUBMITTED' | 'MAKING' | 'COMPLETED' | 'CANCELLED';
+export const ORDER_STATUSES = ['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OPEN_STATUSES: readonly OrderStatus[] = ['CREATED', 'SUBMITTED', 'MAKING'];
 
 /** Why an order was cancelled: by its customer, by a barista (or admin), or by a workflow timeout. */
@@ -70,8 +71,13 @@ export type Actor =
 export type OrderAction =
   /** OrderProcessor.WorkflowStarted: creates the order (CREATED) with the token of the customer wait. */
   | { type: 'workflowStarted'; orderId: string; eventId: string; userId: string; taskToken: string; robot?: boolean; at: number }
-  /** The customer's drink, already checked with validateDrinkOrder. */
-  | { type: 'submitDrink'; drinkOrder: DrinkOrder; at: number }
+  /**
+   * The customer's drink, already checked with validateDrinkOrder. robot marks a simulated customer's
+   * order (ProducerRobot.FulfillOrder) for the simulated baristas. early is given by bus consumers only:
+   * when no order is stored yet (the drink overtook OrderProcessor.WorkflowStarted), the order to
+   * create around it; the workflow's start then resumes it at once.
+   */
+  | { type: 'submitDrink'; drinkOrder: DrinkOrder; at: number; robot?: boolean; early?: { orderId: string; eventId: string } }
   /** OrderProcessor.WaitingCompletion: the order number and the token of the barista wait. */
   | { type: 'numbered'; orderNumber: string; taskToken: string; at: number }
   | { type: 'make'; at: number }
@@ -134,7 +140,7 @@ export const orderStateOf = (order: Pick<Order, 'eventId' | 'status'>): string =
 export function parseOrderState(state: string): { eventId: string; status: OrderStatus } | undefined {
   const cut = state.lastIndexOf('-');
   const status = state.slice(cut + 1) as OrderStatus;
-  if (cut < 1 || !(['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const).includes(status)) return undefined;
+  if (cut < 1 || !ORDER_STATUSES.includes(status)) return undefined;
   return { eventId: state.slice(0, cut), status };
 }
 
@@ -169,6 +175,25 @@ function cancelResume(order: Order): WorkflowResume | undefined {
   return undefined;
 }
 
+// The customer wait's resume while the drink is recorded but the workflow has not numbered the order:
+// a first attempt may have stored the drink and died before resuming.
+function pendingDrinkResume(order: Order): WorkflowResume | undefined {
+  const pending = order.status === 'SUBMITTED' && order.drinkOrder !== undefined && !order.completionTaskToken && order.orderTaskToken;
+  return pending ? { taskToken: pending, output: { cancelled: false } } : undefined;
+}
+
+/** A drink that arrived before its order's workflow start: the order, CREATED without a token. */
+function earlyOrder(a: Extract<OrderAction, { type: 'submitDrink' }>, early: { orderId: string; eventId: string }, userId: string): Result<TransitionOutcome> {
+  const eventIdError = eventIdProblem(early.eventId);
+  if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
+  if (early.orderId === '') return fail(badRequest('INVALID_ORDER_ID', 'orderId must not be empty.'));
+  const order: Order = {
+    orderId: early.orderId, eventId: early.eventId, userId, status: 'CREATED', robot: a.robot ?? false, version: 1,
+    createdAt: a.at, updatedAt: a.at, drinkOrder: a.drinkOrder, submittedAt: a.at,
+  };
+  return ok({ order, duplicate: false });
+}
+
 /** Creates the order of a started workflow. */
 function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type: 'workflowStarted' }>): Result<TransitionOutcome> {
   const eventIdError = eventIdProblem(a.eventId);
@@ -183,7 +208,12 @@ function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type:
   if (order.eventId !== a.eventId || order.userId !== a.userId) {
     return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
   }
-  if (order.orderTaskToken === a.taskToken) return unchanged(order);
+  if (order.orderTaskToken === a.taskToken) return unchanged(order, pendingDrinkResume(order));
+  if (order.orderTaskToken === undefined) {
+    // Created early by a drink that overtook this event: resume the wait at once, with what happened meanwhile.
+    if (order.status === 'CREATED' && order.drinkOrder) return changed(order, a.at, { status: 'SUBMITTED', orderTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: false } });
+    if (order.status === 'CANCELLED') return changed(order, a.at, { orderTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: true } });
+  }
   // A new token while still CREATED: Step Functions retried the wait and only the newest token resumes it.
   if (order.status === 'CREATED') return changed(order, a.at, { orderTaskToken: a.taskToken });
   return fail(conflict('STALE_EVENT', `${label(order)} is already past the customer wait (${order.status}); the new workflow token is stale.`));
@@ -231,6 +261,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
     return fail(forbidden('WRONG_ROLE', `${who} may not ${ACTION_PHRASES[action.type]}.`));
   }
   if (action.type === 'workflowStarted') return startWorkflow(order, action);
+  if (!order && action.type === 'submitDrink' && action.early && actor.role === 'customer') return earlyOrder(action, action.early, actor.userId);
   if (!order || (actor.role !== 'system' && actor.eventId !== undefined && actor.eventId !== order.eventId)) {
     return fail(notFound('ORDER_NOT_FOUND', 'No such order.'));
   }
@@ -242,16 +273,13 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
   switch (action.type) {
     case 'submitDrink': {
       if (order.drinkOrder) {
-        if (sameDrinkOrder(order.drinkOrder, action.drinkOrder)) {
-          // Still waiting to be numbered: the first attempt may have died before resuming the workflow.
-          const pending = order.status === 'SUBMITTED' && !order.completionTaskToken && order.orderTaskToken;
-          return unchanged(order, pending ? { taskToken: pending, output: { cancelled: false } } : undefined);
-        }
+        // Still waiting to be numbered: the first attempt may have died before resuming the workflow.
+        if (sameDrinkOrder(order.drinkOrder, action.drinkOrder)) return unchanged(order, pendingDrinkResume(order));
         if (!isOpen(order)) return fail(finishedConflict(order));
         return fail(conflict('ALREADY_ORDERED', `${label(order)} already has a drink (${order.drinkOrder.drink}); order another drink with a new QR code scan.`));
       }
       if (!isOpen(order)) return fail(finishedConflict(order));
-      const recorded = { drinkOrder: action.drinkOrder, submittedAt: at };
+      const recorded = { drinkOrder: action.drinkOrder, submittedAt: at, ...(action.robot ? { robot: true } : {}) };
       if (order.status === 'CREATED' && order.orderTaskToken) {
         return changed(order, at, { ...recorded, status: 'SUBMITTED' }, { taskToken: order.orderTaskToken, output: { cancelled: false } });
       }
@@ -344,4 +372,12 @@ export function baristaQueue(orders: readonly Order[], eventId: string): Order[]
   return orders
     .filter((o) => o.eventId === eventId && (isQueued(o) || o.status === 'MAKING'))
     .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || Number(a.orderNumber ?? 0) - Number(b.orderNumber ?? 0) || a.orderId.localeCompare(b.orderId));
+}
+
+/** An order as people may see it: the workflow's task tokens never leave the core (whoever holds one can resume the workflow). */
+export type PublicOrder = Omit<Order, 'orderTaskToken' | 'completionTaskToken' | 'version'>;
+
+export function publicOrder(order: Order): PublicOrder {
+  const { orderTaskToken: _order, completionTaskToken: _completion, version: _version, ...rest } = order;
+  return rest;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { capacityError, checkCapacity, type CapacityInput } from '../../src/domain/capacity.js';
+import { STORE_CLOSED_MESSAGE, atCapacityMessage, capacityError, checkCapacity, decideCapacity, type CapacityInput } from '../../src/domain/capacity.js';
 import type { OrderStatus } from '../../src/domain/order.js';
 
 const config = { eventId: 'NYC', storeOpen: true, maxOrdersInQueue: 3, maxOrdersPerUser: 1 };
@@ -73,5 +73,14 @@ describe('capacityError', () => {
     const decision = check({ orders: [order('alice')] });
     if (decision.accepted) throw new Error('expected a refusal');
     expect(capacityError(decision)).toEqual({ status: 409, code: 'USER_LIMIT', message: decision.message });
+  });
+});
+
+describe('decideCapacity', () => {
+  it('decides from counts as checkCapacity does from orders', () => {
+    expect(decideCapacity(config, { openOrders: 2, userOpenOrders: 0 })).toEqual({ accepted: true, openOrders: 2, userOpenOrders: 0 });
+    expect(decideCapacity(config, { openOrders: 3, userOpenOrders: 0 })).toMatchObject({ accepted: false, reason: 'AT_CAPACITY', message: atCapacityMessage(3) });
+    expect(decideCapacity(config, { openOrders: 0, userOpenOrders: 1 })).toMatchObject({ accepted: false, reason: 'USER_LIMIT' });
+    expect(decideCapacity({ ...config, storeOpen: false }, { openOrders: 0, userOpenOrders: 0 })).toMatchObject({ accepted: false, reason: 'STORE_CLOSED', message: STORE_CLOSED_MESSAGE });
   });
 });

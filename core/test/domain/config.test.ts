@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   CONFIG_DEFAULTS,
   applyConfigPatch,
+  configChangeEvent,
   defaultConfig,
   defaultMenu,
   describeConfigChange,
@@ -300,5 +301,23 @@ describe('describeConfigChange', () => {
     expect(describeConfigChange(nyc(), { ...nyc(), maxOrdersPerUser: 2, drinksPerCode: 5 }, ['maxOrdersPerUser', 'drinksPerCode'])).toBe(
       'Configuration of NYC changed: open orders per customer 1 → 2; drinks per QR code 10 → 5.',
     );
+  });
+});
+
+describe('configChangeEvent', () => {
+  it('announces a created config', () => {
+    const event = configChangeEvent(undefined, { ...nyc(), storeOpen: true });
+    expect(event?.detail).toMatchObject({ eventId: 'NYC', storeOpen: true, version: 1, Message: 'The configuration of NYC was created: the store is open.' });
+  });
+
+  it('describes what changed between the two images', () => {
+    const before = nyc();
+    const after = { ...before, storeOpen: true, maxOrdersInQueue: 30, version: 2 };
+    expect(configChangeEvent(before, after)?.detail.Message).toBe('Configuration of NYC changed: the store is now open; queue capacity 20 → 30.');
+  });
+
+  it('announces nothing for a rewrite of the same version or a deletion', () => {
+    expect(configChangeEvent(nyc(), nyc())).toBeUndefined();
+    expect(configChangeEvent(nyc(), undefined)).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import type { DrinkOrder } from '../../src/domain/menu.js';
 import {
   baristaQueue,
   isOpen,
+  publicOrder,
   isQueued,
   orderStateOf,
   orderWriteCondition,
@@ -383,5 +384,52 @@ describe('helpers', () => {
     const c = { ...queued(), orderId: 'c', orderNumber: '6', queuedAt: T0 + 5 };
     const elsewhere = { ...queued(), orderId: 'd', eventId: 'LDN' };
     expect(baristaQueue([a, completed(), created(), submitted(), elsewhere, c, b], 'NYC').map((o) => o.orderId)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('a drink that overtakes the workflow start (bus consumers only)', () => {
+  const early: OrderAction = { ...submit, robot: true, early: { orderId: 'order-1', eventId: 'NYC' } };
+
+  it('creates the order around the drink, CREATED and without a token: nothing to resume yet', () => {
+    expect(apply(undefined, early, alice)).toEqual({
+      order: { orderId: 'order-1', eventId: 'NYC', userId: 'alice', status: 'CREATED', robot: true, version: 1, createdAt: T0 + 60_000, updatedAt: T0 + 60_000, drinkOrder: flatWhite, submittedAt: T0 + 60_000 },
+      duplicate: false,
+    });
+  });
+
+  it('then the workflow start takes the token and resumes the wait at once', () => {
+    const order = orderAfter([early, alice]);
+    const outcome = apply(order, started, system);
+    expect(outcome.order).toMatchObject({ status: 'SUBMITTED', orderTaskToken: 'token-order', drinkOrder: flatWhite, version: 2 });
+    expect(outcome.resume).toEqual({ taskToken: 'token-order', output: { cancelled: false } });
+    // A redelivered start resumes again (the first attempt may have died before resuming), and changes nothing.
+    expect(apply(outcome.order, started, system)).toEqual({ order: outcome.order, duplicate: true, resume: { taskToken: 'token-order', output: { cancelled: false } } });
+    expect(apply(outcome.order, numbered, system).order.status).toBe('SUBMITTED');
+    expect(isQueued(apply(outcome.order, numbered, system).order)).toBe(true);
+  });
+
+  it('a start finding the early order cancelled resumes the wait as cancelled', () => {
+    const order = orderAfter([early, alice], [cancel, alice]);
+    expect(apply(order, started, system).resume).toEqual({ taskToken: 'token-order', output: { cancelled: true } });
+  });
+
+  it('needs a valid event and order id, and is no way around the 404 for people (HTTP sends no early)', () => {
+    expect(refuse(undefined, { ...early, early: { orderId: 'order-1', eventId: 'N-Y' } }, alice).code).toBe('INVALID_EVENT_ID');
+    expect(refuse(undefined, { ...early, early: { orderId: '', eventId: 'NYC' } }, alice).code).toBe('INVALID_ORDER_ID');
+    expect(refuse(undefined, submit, alice).code).toBe('ORDER_NOT_FOUND');
+  });
+
+  it('a robot drink marks an existing order as robot', () => {
+    expect(apply(created(), { ...submit, robot: true }, alice).order.robot).toBe(true);
+    expect(apply(created(), submit, alice).order.robot).toBe(false);
+  });
+});
+
+describe('publicOrder', () => {
+  it('never shows the task tokens (whoever holds one can resume the workflow)', () => {
+    const view = publicOrder(queued());
+    expect(view).not.toHaveProperty('orderTaskToken');
+    expect(view).not.toHaveProperty('completionTaskToken');
+    expect(view).toMatchObject({ orderId: 'order-1', status: 'SUBMITTED', orderNumber: '112', drinkOrder: flatWhite });
   });
 });

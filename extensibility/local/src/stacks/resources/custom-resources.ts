@@ -1,7 +1,9 @@
 // AWS::CloudFormation::CustomResource and Custom::<Name>: CloudFormation's custom resource protocol
-// with a Lambda ServiceToken. The function gets CloudFormation's request (RequestType Create or
-// Delete, ResourceProperties, a ResponseURL) and answers by PUT to the ResponseURL, as in AWS; the
-// ResponseURL is the edge's own, so the same handler code works here and there.
+// with a Lambda ServiceToken. The function gets CloudFormation's request (RequestType Create, Update
+// or Delete, ResourceProperties, a ResponseURL) and answers by PUT to the ResponseURL, as in AWS; the
+// ResponseURL is the edge's own, so the same handler code works here and there. A redeploy sends
+// Update only when the properties changed, with OldResourceProperties, as CloudFormation does.
+import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
@@ -57,9 +59,13 @@ export class CloudFormationResponses implements PathService {
   }
 }
 
+// A stack keeps its id for as long as the local cloud runs, as a CloudFormation stack does for its life.
+const stackIds = new Map<string, string>();
 export function stackIdOf(ctx: DeployContext): string {
   const { region, accountId, stackName } = ctx.template;
-  return `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`;
+  const key = `${region}/${accountId}/${stackName}`;
+  if (!stackIds.has(key)) stackIds.set(key, `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`);
+  return stackIds.get(key)!;
 }
 
 export function customResourceHandler(deps: { lambda: LambdaService; responses: CloudFormationResponses }): ResourceHandler {
@@ -91,16 +97,50 @@ export function customResourceHandler(deps: { lambda: LambdaService; responses: 
     return response;
   }
 
-  return async (resource, ctx) => {
-    const stackId = stackIdOf(ctx);
-    const created = await send(resource, ctx, stackId, { RequestType: 'Create' });
-    if (created.Status !== 'SUCCESS') {
-      throw new DeployError(ctx.template.file, resource.logicalId, undefined, `Received response status [FAILED] from custom resource. Message returned: ${created.Reason ?? 'no reason given'}`);
+  /** The PhysicalResourceId each deployed custom resource answered with, by stack and logical id. */
+  const physicalIds = new Map<string, string>();
+  const keyOf = (resource: LoadedResource, ctx: DeployContext) => `${ctx.template.stackName}/${resource.logicalId}`;
+
+  function succeeded(response: CustomResourceResponse, resource: LoadedResource, ctx: DeployContext): void {
+    if (response.Status !== 'SUCCESS') {
+      throw new DeployError(ctx.template.file, resource.logicalId, undefined, `Received response status [FAILED] from custom resource. Message returned: ${response.Reason ?? 'no reason given'}`);
     }
-    const physicalResourceId = created.PhysicalResourceId ?? resource.physicalId;
+  }
+
+  /** Delete comes when the stack goes or the resource leaves the template. */
+  function onDelete(resource: LoadedResource, ctx: DeployContext, stackId: string, physicalResourceId: string): void {
     ctx.onDelete(async () => {
       const deleted = await send(resource, ctx, stackId, { RequestType: 'Delete', PhysicalResourceId: physicalResourceId });
+      physicalIds.delete(keyOf(resource, ctx));
       if (deleted.Status !== 'SUCCESS') ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete: ${deleted.Reason ?? ''}`);
     });
+  }
+
+  const create: ResourceHandler = async (resource, ctx) => {
+    const stackId = stackIdOf(ctx);
+    const created = await send(resource, ctx, stackId, { RequestType: 'Create' });
+    succeeded(created, resource, ctx);
+    const physicalResourceId = created.PhysicalResourceId ?? resource.physicalId;
+    physicalIds.set(keyOf(resource, ctx), physicalResourceId);
+    onDelete(resource, ctx, stackId, physicalResourceId);
   };
+
+  return Object.assign(create, {
+    async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
+      // Unchanged properties: CloudFormation sends nothing, and the previous removal step stays.
+      if (isDeepStrictEqual(resource.properties, previous.properties)) return;
+      const stackId = stackIdOf(ctx);
+      const oldId = physicalIds.get(keyOf(resource, ctx)) ?? previous.physicalId;
+      const updated = await send(resource, ctx, stackId, { RequestType: 'Update', PhysicalResourceId: oldId, OldResourceProperties: previous.properties });
+      succeeded(updated, resource, ctx);
+      const newId = updated.PhysicalResourceId ?? oldId;
+      physicalIds.set(keyOf(resource, ctx), newId);
+      onDelete(resource, ctx, stackId, newId);
+      // A new physical id replaces the resource: CloudFormation deletes the old one in its clean-up.
+      if (newId !== oldId) {
+        const deleted = await send(resource, ctx, stackId, { RequestType: 'Delete', PhysicalResourceId: oldId });
+        if (deleted.Status !== 'SUCCESS') ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete ${oldId}: ${deleted.Reason ?? ''}`);
+      }
+    },
+  });
 }

@@ -68,7 +68,8 @@ class Sandbox {
       env: options.environment,
       stdout: true,
       stderr: true,
-      execArgv: ['--enable-source-maps'],
+      // The template's runtime is nodejs22.x; the SDK's warning about the host's Node 20 says nothing about it.
+      execArgv: ['--enable-source-maps', '--disable-warning=NodeVersionSupportWarning'],
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memoryMb) },
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) createInterface({ input: stream }).on('line', onLine);

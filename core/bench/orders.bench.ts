@@ -1,0 +1,176 @@
+// Orders through the core on the local cloud, with robot customers and baristas acting at once, as
+// the original OrderRobot does: a customer puts Validator.NewOrder and, once its workflow has started,
+// ProducerRobot.FulfillOrder; a barista answers OrderManager.WaitingCompletion with
+// OrderRobot.FulfillOrder (complete). Orders start at a fixed rate (open loop). Printed: orders per
+// second completed, and the latency from Validator.NewOrder to OrderManager.Order<eventId>-COMPLETED
+// (both as the bus accepted them), with each stage's share to show what bounds it.
+//   npm run bench -w @serverlesspresso/core            (ORDERS=300 RATE=50 SPEED=1 by default)
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { EventEnvelope } from '@serverlesspresso/local';
+import { startCore } from '../test/integration/harness.js';
+
+const ORDERS = Number(process.env.ORDERS ?? 300);
+const RATE = Number(process.env.RATE ?? 50);
+const SPEED = Number(process.env.SPEED ?? 1);
+const EVENT_ID = 'BENCH';
+const STAGES = [
+  ['Validator.NewOrder', 'NewOrder'],
+  ['OrderProcessor.WorkflowStarted', 'workflow started (Step Functions: claim, config, capacity)'],
+  ['ProducerRobot.FulfillOrder', 'robot customer orders its drink'],
+  ['OrderProcessor.WaitingCompletion', 'drink stored, workflow resumed and numbered'],
+  ['OrderManager.WaitingCompletion', 'number stored, queued (order table stream)'],
+  ['OrderRobot.FulfillOrder', 'robot barista completes'],
+  [`OrderManager.Order${EVENT_ID}-COMPLETED`, 'completion stored and published (order table stream)'],
+] as const;
+
+/** CPU time of DynamoDB Local (a java process below this one), from /proc; 0 where that is not readable. */
+function javaCpuMs(): number {
+  try {
+    const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return [{ pid: Number(pid), java: stat.includes('(java)'), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }];
+      } catch {
+        return [];
+      }
+    });
+    const mine = new Set([process.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const s of stats) {
+        if (mine.has(s.pid) || !mine.has(s.ppid)) continue;
+        mine.add(s.pid);
+        grew = true;
+      }
+    }
+    return (stats.filter((s) => s.java && mine.has(s.pid)).reduce((sum, s) => sum + s.ticks, 0) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const ms = (n: number): string => `${n.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  console.log(`core orders benchmark: ${ORDERS} orders at ${RATE}/s, speed ${SPEED}`);
+  const deployStart = performance.now();
+  const core = await startCore({ speed: SPEED });
+  console.log(`  deployed the core in ${ms(performance.now() - deployStart)}`);
+  const admin = await core.user('bench-admin', ['admin']);
+  const opened = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { storeOpen: true, maxOrdersInQueue: 1000 } });
+  if (opened.status !== 201 && opened.status !== 200) throw new Error(`could not open ${EVENT_ID}: ${opened.status} ${opened.text}`);
+
+  // When the bus accepted each stage of each order (this process's clock, at the archive's notice).
+  const seen = new Map<string, Map<string, number>>();
+  const refused: string[] = [];
+  let finished: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => (finished = resolve));
+  let completed = 0;
+  const stage = (e: EventEnvelope, at: number) => {
+    const orderId = e.detail.orderId;
+    if (typeof orderId !== 'string' || !seen.has(orderId)) return;
+    const stages = seen.get(orderId)!;
+    if (!stages.has(e['detail-type'])) stages.set(e['detail-type'], at);
+    return stages;
+  };
+  const drinks = [
+    { drink: 'Flat White', modifiers: ['Whole'], icon: 'barista-icons_cappuccino-alternative' },
+    { drink: 'Espresso', modifiers: ['Double'], icon: 'barista-icons_espresso' },
+    { drink: 'Caffe Latte', modifiers: ['Oat', 'Vanilla'], icon: 'barista-icons_cafe-latte' },
+  ];
+  const robots: Promise<void>[] = [];
+  const unsubscribe = core.cloud.events.archive.subscribe(({ event }) => {
+    const at = performance.now();
+    const stages = stage(event, at);
+    if (!stages) return;
+    const orderId = event.detail.orderId as string;
+    switch (event['detail-type']) {
+      case 'OrderProcessor.WorkflowStarted':
+        robots.push(core.put('ProducerRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: '', body: { ...drinks[stages.size % drinks.length]!, userId: 'robot' } }));
+        break;
+      case 'OrderManager.WaitingCompletion':
+        if (event.detail.robot === true) robots.push(core.put('OrderRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: 'complete' }));
+        break;
+      case 'OrderProcessor.ShopUnavailable':
+        refused.push(orderId);
+        if (completed + refused.length === ORDERS) finished();
+        break;
+      default:
+        if (event['detail-type'] === `OrderManager.Order${EVENT_ID}-COMPLETED`) {
+          completed += 1;
+          if (completed + refused.length === ORDERS) finished();
+        }
+    }
+  });
+
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const javaStart = javaCpuMs();
+  for (let i = 0; i < ORDERS; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const orderId = randomUUID();
+    seen.set(orderId, new Map());
+    robots.push(core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: EVENT_ID }, Message: 'bench' }));
+  }
+  const putDone = performance.now();
+  const limitMs = 120_000;
+  const timer = setTimeout(finished, limitMs);
+  await allDone;
+  clearTimeout(timer);
+  const end = performance.now();
+  const cpu = process.cpuUsage(cpuStart);
+  const javaMs = javaCpuMs() - javaStart;
+  await Promise.allSettled(robots);
+  unsubscribe();
+
+  const latencies: number[] = [];
+  const stageTimes = STAGES.slice(1).map(() => [] as number[]);
+  for (const stages of seen.values()) {
+    const first = stages.get(STAGES[0][0]);
+    const last = stages.get(STAGES[STAGES.length - 1]![0]);
+    if (first === undefined || last === undefined) continue;
+    latencies.push(last - first);
+    STAGES.slice(1).forEach(([type], i) => {
+      const previous = stages.get(STAGES[i]![0]);
+      const now = stages.get(type);
+      if (previous !== undefined && now !== undefined) stageTimes[i]!.push(now - previous);
+    });
+  }
+  latencies.sort((a, b) => a - b);
+  const lost = ORDERS - completed - refused.length;
+  console.log(`  started ${ORDERS} orders in ${ms(putDone - start)} (${(ORDERS / ((putDone - start) / 1000)).toFixed(1)}/s offered)`);
+  console.log(`  completed ${completed}, refused ${refused.length}, unfinished after ${limitMs / 1000} s: ${lost}, contract violations: ${core.invalid.length}`);
+  console.log(`  throughput: ${(completed / ((end - start) / 1000)).toFixed(1)} orders/s completed`);
+  console.log(`  latency NewOrder → COMPLETED: p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1] ?? NaN)}`);
+  const nodeMs = (cpu.user + cpu.system) / 1000;
+  console.log(`  CPU per completed order: ${(nodeMs / completed).toFixed(1)} ms in Node (edge, engine, functions' workers), ${(javaMs / completed).toFixed(1)} ms in DynamoDB Local; ${((nodeMs + javaMs) / (end - start)).toFixed(2)} cores busy on average`);
+  console.log('  stages (p50 / p99):');
+  STAGES.slice(1).forEach(([, label], i) => {
+    const times = stageTimes[i]!.sort((a, b) => a - b);
+    console.log(`    ${label.padEnd(58)} ${ms(percentile(times, 50)).padStart(7)} / ${ms(percentile(times, 99)).padStart(7)}`);
+  });
+  console.log('  functions (invocations, cold starts, errors, timeouts):');
+  for (const fn of core.cloud.lambda.list()) {
+    const stats = (fn as { stats?: () => { invocations: number; coldStarts: number; errors: number; timeouts: number } }).stats?.();
+    if (stats && stats.invocations > 0) console.log(`    ${fn.name.replace(/^core-|-[A-Z0-9]+$/g, '').padEnd(30)} ${String(stats.invocations).padStart(6)} ${String(stats.coldStarts).padStart(4)} ${String(stats.errors).padStart(4)} ${String(stats.timeouts).padStart(4)}`);
+  }
+  if (process.env.LOG_FILE) writeFileSync(process.env.LOG_FILE, core.logs.join('\n'));
+  // What went wrong on the way, if anything (retries show up as long tails).
+  const problems = core.logs.filter((l) => /"level":"warn"|Error|rror:|Task timed out|discarded|dead-letter/i.test(l) && !/NodeVersionSupportWarning/.test(l));
+  if (problems.length > 0) {
+    console.log(`  ${problems.length} problem lines in the local cloud's log, e.g.:`);
+    for (const line of [...new Set(problems.map((l) => l.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 240)))].slice(0, 8)) console.log(`    ${line}`);
+  }
+  await core.close();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

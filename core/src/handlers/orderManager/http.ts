@@ -1,0 +1,101 @@
+// Order manager routes. Customers read their orders, order their drink and may cancel their own open
+// order; baristas (and admins) work the queue: make (claim), unmake (release), complete, cancel.
+// Every change goes through the domain's transition and a conditional write; the table's stream
+// then emits the order manager's events.
+import {
+  ORDER_STATUSES,
+  badRequest,
+  baristaQueue,
+  forbidden,
+  notFound,
+  publicOrder,
+  validateDrinkOrder,
+  type Actor,
+  type Order,
+  type OrderAction,
+  type OrderStatus,
+} from '../../domain/index.js';
+import { isMember, staffActor, type Caller } from '../../adapters/http/auth.js';
+import { json, Problem, valueOf } from '../../adapters/http/responses.js';
+import { eventIdParam, httpRoutes, objectBody, orderIdParam, type HttpRequest } from '../../adapters/http/router.js';
+import { loadConfig } from '../../adapters/configStore.js';
+import { applyOrderAction, loadOrder, ordersInState, ordersOfUser } from '../../adapters/orderStore.js';
+
+const isStaff = (caller: Caller): boolean => isMember(caller, 'barista') || isMember(caller, 'admin');
+
+async function existingOrder(orderId: string): Promise<Order> {
+  const order = await loadOrder(orderId);
+  if (!order) throw new Problem(notFound('ORDER_NOT_FOUND', 'No such order.'));
+  return order;
+}
+
+/** The caller's order, or an order a barista or admin looks at; 403 for anyone else's. */
+async function visibleOrder(request: HttpRequest): Promise<Order> {
+  const order = await existingOrder(orderIdParam(request));
+  if (order.userId !== request.caller.userId && !isStaff(request.caller)) throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  return order;
+}
+
+async function act(orderId: string, action: OrderAction, actor: Actor) {
+  const outcome = valueOf(await applyOrderAction(orderId, action, actor));
+  return json(200, { order: publicOrder(outcome.order), duplicate: outcome.duplicate });
+}
+
+async function orderDrink(request: HttpRequest) {
+  const body = objectBody(request, '{"drink": "Flat White", "modifiers": ["Oat"]}');
+  const order = await existingOrder(orderIdParam(request));
+  // Whose order first: a stranger learns nothing about the menu check of someone else's order.
+  if (order.userId !== request.caller.userId) throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  const config = await loadConfig(order.eventId);
+  const drinkOrder = valueOf(validateDrinkOrder(config?.menu ?? [], body));
+  return act(order.orderId, { type: 'submitDrink', drinkOrder, at: request.now }, { role: 'customer', userId: request.caller.userId });
+}
+
+async function cancel(request: HttpRequest) {
+  const order = await existingOrder(orderIdParam(request));
+  const { caller } = request;
+  // The customer cancels as the customer (even a barista, for their own coffee); others must be staff.
+  let actor: Actor;
+  if (order.userId === caller.userId) actor = { role: 'customer', userId: caller.userId };
+  else if (isStaff(caller)) actor = staffActor(caller, 'cancel an order');
+  else throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  return act(order.orderId, { type: 'cancel', at: request.now }, actor);
+}
+
+const staffAction = (type: 'make' | 'unmake' | 'complete', what: string) => async (request: HttpRequest) => {
+  const actor = staffActor(request.caller, what);
+  return act(orderIdParam(request), { type, at: request.now }, actor);
+};
+
+async function ordersOfEvent(request: HttpRequest) {
+  staffActor(request.caller, 'list the orders of an event');
+  const eventId = eventIdParam(request);
+  const status = request.query.status ?? '';
+  if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
+    throw new Problem(badRequest('INVALID_STATUS', `Query parameter status must be one of ${ORDER_STATUSES.join(', ')}.`));
+  }
+  const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Problem(badRequest('INVALID_LIMIT', 'Query parameter limit must be a whole number from 1 to 1000.'));
+  const orders = await ordersInState(eventId, status as OrderStatus, { newestFirst: true, limit });
+  return json(200, { eventId, status, orders: orders.map(publicOrder) });
+}
+
+export const handler = httpRoutes({
+  'GET /orders/{orderId}': async (request) => json(200, publicOrder(await visibleOrder(request))),
+  'GET /events/{eventId}/my-orders': async (request) => {
+    const orders = await ordersOfUser(request.caller.userId, { eventId: eventIdParam(request) });
+    return json(200, { orders: orders.map(publicOrder) });
+  },
+  'GET /events/{eventId}/orders': ordersOfEvent,
+  'GET /events/{eventId}/queue': async (request) => {
+    staffActor(request.caller, 'see the barista queue');
+    const eventId = eventIdParam(request);
+    const [submitted, making] = await Promise.all([ordersInState(eventId, 'SUBMITTED'), ordersInState(eventId, 'MAKING')]);
+    return json(200, { eventId, orders: baristaQueue([...submitted, ...making], eventId).map(publicOrder) });
+  },
+  'PUT /orders/{orderId}/drink': orderDrink,
+  'POST /orders/{orderId}/make': staffAction('make', 'make an order'),
+  'POST /orders/{orderId}/unmake': staffAction('unmake', 'release an order'),
+  'POST /orders/{orderId}/complete': staffAction('complete', 'complete an order'),
+  'POST /orders/{orderId}/cancel': cancel,
+});

@@ -1,0 +1,31 @@
+// The robots' actions, part of the contract since the original OrderRobot: ProducerRobot.FulfillOrder
+// orders a simulated customer's drink (checked against the menu like any customer's; it may overtake
+// its workflow's start, and is then kept until the start arrives), OrderRobot.FulfillOrder completes
+// or cancels as a simulated barista.
+import { validateDrinkOrder } from '../../domain/index.js';
+import { loadConfig } from '../../adapters/configStore.js';
+import { busConsumer, text, type Delivered, type Detail, type Step } from './busConsumer.js';
+
+async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
+  switch (detailType) {
+    case 'ProducerRobot.FulfillOrder': {
+      const eventId = text(d.eventId);
+      const body = d.body as Detail | undefined;
+      const userId = text(body?.userId);
+      if (!eventId || !userId) return 'detail.eventId and body.userId are required';
+      const config = await loadConfig(eventId);
+      const drink = validateDrinkOrder(config?.menu ?? [], body);
+      if (!drink.ok) return `the drink is refused: ${drink.error.message}`;
+      return { orderId, action: { type: 'submitDrink', drinkOrder: drink.value, robot: true, early: { orderId, eventId }, at }, actor: { role: 'customer', userId } };
+    }
+    case 'OrderRobot.FulfillOrder': {
+      const baristaUserId = text(d.baristaUserId);
+      if (!baristaUserId || (d.action !== 'complete' && d.action !== 'cancel')) return 'detail.baristaUserId and an action of complete or cancel are required';
+      return { orderId, action: { type: d.action, at }, actor: { role: 'barista', userId: baristaUserId } };
+    }
+    default:
+      return `the order manager's robot consumer does not take ${detailType}`;
+  }
+}
+
+export const handler = busConsumer(stepOf);

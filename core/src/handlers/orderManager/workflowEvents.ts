@@ -1,0 +1,38 @@
+// The order processor's steps, as the order manager records them: the workflow started (the order
+// is created with the token of the customer wait), the order was numbered (the token of the barista
+// wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause).
+import type { Actor, TimeoutCause } from '../../domain/index.js';
+import { loadOrder } from '../../adapters/orderStore.js';
+import { busConsumer, text, type Delivered, type Step } from './busConsumer.js';
+
+const SYSTEM: Actor = { role: 'system' };
+/** The simulated customers of the original OrderRobot use this user id. */
+const ROBOT_USER = 'robot';
+
+async function timeoutCause(orderId: string, claimed: unknown): Promise<TimeoutCause> {
+  if (claimed === 'customer' || claimed === 'barista') return claimed;
+  // The original put Step Functions' error cause here: tell the waits apart by whether the order was numbered.
+  const order = await loadOrder(orderId);
+  return order?.orderNumber === undefined ? 'customer' : 'barista';
+}
+
+async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
+  switch (detailType) {
+    case 'OrderProcessor.WorkflowStarted': {
+      const eventId = text(d.eventId), userId = text(d.userId), taskToken = text(d.TaskToken);
+      if (!eventId || !userId || !taskToken) return 'detail.eventId, userId and TaskToken are required';
+      return { orderId, action: { type: 'workflowStarted', orderId, eventId, userId, taskToken, robot: userId === ROBOT_USER, at }, actor: SYSTEM };
+    }
+    case 'OrderProcessor.WaitingCompletion': {
+      const orderNumber = text(d.orderNumber), taskToken = text(d.TaskToken);
+      if (!orderNumber || !taskToken) return 'detail.orderNumber and TaskToken are required';
+      return { orderId, action: { type: 'numbered', orderNumber, taskToken, at }, actor: SYSTEM };
+    }
+    case 'OrderProcessor.OrderTimeOut':
+      return { orderId, action: { type: 'timeout', cause: await timeoutCause(orderId, d.cause), at }, actor: SYSTEM };
+    default:
+      return `the order manager's workflow consumer does not take ${detailType}`;
+  }
+}
+
+export const handler = busConsumer(stepOf);

@@ -1,0 +1,191 @@
+// The core deployed on the local cloud, as tests and the benchmark use it: real HTTP with tokens
+// from the local issuer, real SDK clients through the edge, and every event accepted by the bus
+// collected (and checked against the contract) as it is put.
+import { fileURLToPath } from 'node:url';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { validateEvent } from '@serverlesspresso/catalog';
+import { startLocalCloud, type EventEnvelope, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+
+export const CORE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const SOURCE = 'awsserverlessda.serverlesspresso';
+export const BUS = 'Serverlesspresso';
+
+export interface HttpResult<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface User {
+  name: string;
+  token: string;
+  /** The token's sub: the userId the core sees. */
+  sub: string;
+}
+
+export interface Core {
+  cloud: LocalCloud;
+  stack: StackRecord;
+  /** The core API's local base URL. */
+  api: string;
+  /** Every event the bus accepted, in order. */
+  events: EventEnvelope[];
+  logs: string[];
+  /** Step Functions through the edge. */
+  sfn: SFNClient;
+  /** Events the core put that the contract refuses (should stay empty). */
+  invalid: { event: EventEnvelope; errors: unknown }[];
+  user(name: string, groups?: string[]): Promise<User>;
+  http<T = Record<string, unknown>>(method: string, path: string, options?: { user?: User; body?: unknown; rawBody?: string; contentType?: string }): Promise<HttpResult<T>>;
+  /** Waits for an event (already put or still to come) that matches; bounded. */
+  event(what: string, match: (e: EventEnvelope) => boolean, timeoutMs?: number): Promise<EventEnvelope>;
+  /** Events of one order, in the order the bus accepted them. */
+  eventsOf(orderId: string): EventEnvelope[];
+  put(detailType: string, detail: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Polls a condition until it holds, at most timeoutMs; the failure says what was awaited. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const decodeSub = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+
+export async function startCore(options: { speed?: number; parameterOverrides?: Record<string, string>; quiet?: boolean } = {}): Promise<Core> {
+  const logs: string[] = [];
+  const cloud = await startLocalCloud({ port: 0, speed: options.speed ?? 1, log: (line) => void logs.push(line) });
+  const events: EventEnvelope[] = [];
+  const invalid: Core['invalid'] = [];
+  const waiters = new Set<() => void>();
+  const unsubscribe = cloud.events.archive.subscribe(({ bus, event }) => {
+    if (bus !== BUS) return;
+    events.push(event);
+    // Whatever the core puts must be an event of the contract.
+    if (event.source === SOURCE) {
+      const verdict = validateEvent(event);
+      if (!verdict.valid) invalid.push({ event, errors: verdict.errors });
+    }
+    for (const wake of waiters) wake();
+  });
+  let stack: StackRecord;
+  try {
+    stack = await cloud.stacks.deploy({ path: CORE_DIR, stackName: 'core', ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}) });
+  } catch (e) {
+    unsubscribe();
+    await cloud.close();
+    throw new Error(`${(e as Error).message}\n${logs.slice(-30).join('\n')}`);
+  }
+  const api = stack.apis.CoreApi?.url;
+  if (!api) throw new Error(`the core stack has no CoreApi: ${JSON.stringify(stack.apis)}`);
+  const clientConfig = { endpoint: cloud.url, region: cloud.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } };
+  const eventBridge = new EventBridgeClient(clientConfig);
+  const sfn = new SFNClient(clientConfig);
+
+  const core: Core = {
+    cloud, stack, api, events, logs, invalid, sfn,
+    async user(name, groups = []) {
+      const response = await fetch(`${cloud.url}/_presso/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: name, groups }) });
+      const body = (await response.json()) as { token?: string; message?: string };
+      if (!body.token) throw new Error(`no token for ${name}: ${response.status} ${body.message}`);
+      return { name, token: body.token, sub: decodeSub(body.token) };
+    },
+    async http(method, path, o = {}) {
+      const headers: Record<string, string> = {};
+      if (o.user) headers.authorization = `Bearer ${o.user.token}`;
+      let body: string | undefined;
+      if (o.rawBody !== undefined) body = o.rawBody;
+      else if (o.body !== undefined) body = JSON.stringify(o.body);
+      if (body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+      const response = await fetch(`${api}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+      const text = await response.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed as never, text, headers: response.headers };
+    },
+    event(what, match, timeoutMs = 15_000) {
+      const found = events.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const wake = () => {
+          const hit = events.find(match);
+          if (!hit) return;
+          cleanup();
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last events: ${events.slice(-8).map((e) => `${e['detail-type']} ${String(e.detail.orderId ?? '')}`).join(' | ')}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+        };
+        waiters.add(wake);
+      });
+    },
+    eventsOf: (orderId) => events.filter((e) => e.detail.orderId === orderId),
+    async put(detailType, detail) {
+      const result = await eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: BUS, Source: SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+      if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
+    },
+    async close() {
+      unsubscribe();
+      eventBridge.destroy();
+      sfn.destroy();
+      await cloud.stacks.deleteAll();
+      await cloud.close();
+    },
+  };
+  return core;
+}
+
+/** Detail-types in the order the bus accepted them. */
+export const typesOf = (events: readonly EventEnvelope[]): string[] => events.map((e) => e['detail-type']);
+
+// ---- The order's journey through the routes, step by step ----------------------------------------
+
+/** The current QR code of an event, as the display shows it to an admin. */
+export async function currentCode(core: Core, admin: User, eventId = 'NYC'): Promise<string> {
+  const r = await core.http<{ code: string }>('GET', `/events/${eventId}/qr-code`, { user: admin });
+  if (r.status !== 200) throw new Error(`GET qr-code: ${r.status} ${r.text}`);
+  return r.body.code;
+}
+
+/** Scans the current code as a customer; the order id of the new order. */
+export async function scan(core: Core, admin: User, customer: User, eventId = 'NYC'): Promise<string> {
+  const code = await currentCode(core, admin, eventId);
+  const r = await core.http<{ orderId: string }>('POST', `/events/${eventId}/orders`, { user: customer, body: { code } });
+  if (r.status !== 201) throw new Error(`scan: ${r.status} ${r.text}`);
+  return r.body.orderId;
+}
+
+/** Waits until the order manager has stored the order (its workflow started). */
+export async function stored(core: Core, user: User, orderId: string): Promise<Record<string, unknown>> {
+  return eventually(`order ${orderId} to be stored`, async () => {
+    const r = await core.http('GET', `/orders/${orderId}`, { user });
+    return r.status === 200 ? r.body : undefined;
+  });
+}
+
+/** A scanned, started and stored order with its drink ordered, in the barista queue. */
+export async function queuedOrder(core: Core, admin: User, customer: User, drink: { drink: string; modifiers?: string[] } = { drink: 'Flat White', modifiers: ['Oat'] }, eventId = 'NYC'): Promise<string> {
+  const orderId = await scan(core, admin, customer, eventId);
+  await stored(core, customer, orderId);
+  const r = await core.http('PUT', `/orders/${orderId}/drink`, { user: customer, body: drink });
+  if (r.status !== 200) throw new Error(`drink: ${r.status} ${r.text}`);
+  await core.event(`OrderManager.WaitingCompletion of ${orderId}`, (e) => e['detail-type'] === 'OrderManager.WaitingCompletion' && e.detail.orderId === orderId);
+  return orderId;
+}
