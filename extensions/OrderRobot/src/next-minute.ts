@@ -56,7 +56,7 @@ async function start(customer: CustomerInput): Promise<void> {
     // The same name whatever the input: a customer started by an earlier attempt is not started again.
     await sfn.send(new StartExecutionCommand({ stateMachineArn: customerMachine, name: customer.orderId, input: JSON.stringify(customer) }));
   } catch (e) {
-    // Started by an earlier attempt at this minute (the same name and input): nothing to do.
+    // Started by an earlier attempt at this minute (the same name): nothing to do.
     if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
   }
 }
