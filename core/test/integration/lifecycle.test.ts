@@ -294,6 +294,19 @@ describe('at least once, in any order', () => {
     expect([count('Validator.NewOrder'), count('OrderProcessor.WorkflowStarted'), count('OrderManager.WaitingCompletion'), count('OrderManager.OrderNYC-COMPLETED'), count('OrderProcessor.orderFinished')]).toEqual([2, 2, 1, 1, 1]);
   });
 
+  it('replayed events (the EventPlayer marks them with detail.replay) are history: the core acts on none', async () => {
+    const replay = 'arn:aws:states:us-east-1:000000000000:execution:EventPlayer-abc:run-1';
+    await core.put('Validator.NewOrder', { orderId: 'replayed-1', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot', replay });
+    await core.put('ProducerRobot.FulfillOrder', { orderId: 'replayed-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: '', body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' }, replay });
+    // A live order put after them: once it has started, the replayed ones had their chance.
+    await core.put('Validator.NewOrder', { orderId: 'live-after-replay', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot' });
+    await byType('live-after-replay', 'OrderProcessor.WorkflowStarted');
+    const { executions = [] } = await core.sfn.send(new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }));
+    const inputs = await Promise.all(executions.map(async (x) => (await core.sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input ?? ''));
+    expect(inputs.filter((i) => i.includes('replayed-1'))).toEqual([]);
+    expect((await core.http('GET', '/orders/replayed-1', { user: barista })).status).toBe(404);
+  });
+
   it("a robot's drink that arrives before its workflow starts is kept and the order completes", async () => {
     await core.put('ProducerRobot.FulfillOrder', { orderId: 'early-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: '', body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' } });
     await eventually('the early drink to be stored', async () => ((await core.http('GET', '/orders/early-1', { user: barista })).status === 200 ? true : undefined));

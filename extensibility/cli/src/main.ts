@@ -9,6 +9,7 @@ import { statsCommand } from './commands/stats.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
 import { executionsCommand } from './commands/executions.js';
+import { playCommand } from './commands/play.js';
 import { tokenCommand } from './commands/token.js';
 import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
@@ -159,6 +160,20 @@ program
   .addOption(endpointOption())
   .action(async (options: { user: string; groups?: string; userPool?: string; client?: string; audience?: string; scopes?: string; endpoint: string }) => {
     process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
+  });
+
+program
+  .command('play')
+  .description('replay the recorded session with the deployed EventPlayer: a progress bar, then events sent and failed')
+  .option('--speed <factor>', 'gaps between events are divided by it (1 replays in real time)', positiveNumber('speed'))
+  .option('--event-id <tenant>', 'replay as this tenant (eventId), apart from live traffic')
+  .option('--stack-name <name>', 'the player\'s stack, when more than one is deployed')
+  .addOption(endpointOption())
+  .action(async (options: { speed?: number; eventId?: string; stackName?: string; endpoint: string }) => {
+    // Ctrl-C stops the replay's execution before presso exits.
+    const interrupt = new AbortController();
+    process.once('SIGINT', () => interrupt.abort());
+    process.exitCode = await playCommand(options, { out: process.stdout, progress: process.stderr, signal: interrupt.signal });
   });
 
 const dlq = program.command('dlq').description('dead-lettered events: list them, or redrive them to their targets');

@@ -2,7 +2,8 @@
 // read through the edge's Step Functions API (the same calls the console makes in AWS).
 import { callCloud } from '../endpoint.js';
 
-async function sfn<T>(endpoint: string, operation: string, input: Record<string, unknown>): Promise<T> {
+/** One Step Functions API call on the edge; an AWS error becomes an Error "<code>: <message>". */
+export async function sfn<T>(endpoint: string, operation: string, input: Record<string, unknown>): Promise<T> {
   const response = await callCloud(endpoint, '/', {
     method: 'POST',
     headers: { 'x-amz-target': `AWSStepFunctions.${operation}`, 'content-type': 'application/x-amz-json-1.0' },

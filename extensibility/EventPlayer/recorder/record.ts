@@ -1,0 +1,76 @@
+// The recorder: runs the core on the local cloud at a high speed with simulated customers, baristas
+// and an admin (session.ts) for a 15-minute session, captures every envelope the bus accepts with the
+// session time it arrived at, and writes archive/session.json, the archive the player replays.
+//
+//   npm run record -w @serverlesspresso/event-player [-- --speed 20 --seed 8 --out FILE]
+//
+// Not part of npm test: it takes about a minute of real time and writes a file that is committed.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { validateEvent } from '@serverlesspresso/catalog';
+import type { EventEnvelope } from '@serverlesspresso/local';
+import { startCore, BUS } from '../../../core/test/integration/harness.js';
+import { archiveProblems, type ArchivedEvent, type SessionArchive } from '../src/archive.js';
+import { planSession, runSession, seeded, warmUp } from './session.js';
+
+const { values } = parseArgs({
+  options: {
+    speed: { type: 'string', default: '20' },
+    seed: { type: 'string', default: '8' },
+    out: { type: 'string', default: new URL('../archive/session.json', import.meta.url).pathname },
+  },
+});
+const speed = Number(values.speed);
+const seed = Number(values.seed);
+if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${values.speed}`);
+if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+
+const random = seeded(seed);
+const plan = planSession(random);
+console.log(`recording a ${plan.durationMs / 60_000}-minute session (${plan.customers.length + 1} customers) at speed ${speed}, seed ${seed} ...`);
+const core = await startCore({ speed });
+const captured: Array<{ at: number; event: EventEnvelope }> = [];
+const stop = core.cloud.events.archive.subscribe(({ bus, event }) => void (bus === BUS && captured.push({ at: performance.now(), event })));
+try {
+  await warmUp(core);
+  captured.length = 0;
+  const started = performance.now();
+  const outcome = await runSession(core, plan, random, started);
+  stop();
+  // Real time since the start, times speed: the session time each event was put at.
+  const events: ArchivedEvent[] = captured.map(({ at, event }) => ({ offsetMs: Math.round((at - started) * speed), event }));
+  const invalid = events.filter(({ event }) => !validateEvent(event).valid);
+  if (invalid.length > 0) {
+    throw new Error(`the core put ${invalid.length} events the contract refuses:\n${invalid.map(({ event }) => `  ${event['detail-type']}: ${JSON.stringify(validateEvent(event).errors)}`).join('\n')}`);
+  }
+  const count = (detailType: RegExp) => events.filter((e) => detailType.test(e.event['detail-type'])).length;
+  const counts = Object.fromEntries([...new Set(events.map((e) => e.event['detail-type']))].sort().map((t) => [t, events.filter((e) => e.event['detail-type'] === t).length]));
+  const refusedScans = Object.values(outcome.scans.refused).reduce((a, b) => a + b, 0);
+  const durationMs = Math.max(plan.durationMs, Math.ceil((events.at(-1)?.offsetMs ?? 0) / 1000) * 1000);
+  const archive: SessionArchive = {
+    description:
+      `A session at the NYC bar, recorded from the core on the local cloud (extensibility/EventPlayer/recorder): ` +
+      `${outcome.customers} customers, ${count(/^Validator\.NewOrder$/)} orders (${count(/-COMPLETED$/)} completed, ${count(/-CANCELLED$/)} cancelled ` +
+      `of which ${count(/^OrderProcessor\.OrderTimeOut$/)} timed out, ${count(/^OrderProcessor\.ShopUnavailable$/)} refused by the workflow at capacity), ` +
+      `${refusedScans} scans refused before any order existed (store closed, at capacity), ` +
+      'two baristas, a rush at minute 10, the store closed from 6:30 to 7:30. offsetMs is session time; ' +
+      `each envelope's time is the recording's wall clock, which ran ${speed} times faster.`,
+    durationMs,
+    recording: { recordedAt: new Date().toISOString(), speed, seed, counts, scans: outcome.scans },
+    events,
+  };
+  const problems = archiveProblems(archive);
+  if (problems.length > 0) throw new Error(`the recording is not a replayable archive:\n  ${problems.join('\n  ')}`);
+  // One event per line: the file stays readable and its diffs small.
+  const { events: _events, ...header } = archive;
+  const text = JSON.stringify(header, null, 2).replace(/\n}$/, `,\n  "events": [\n${events.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`);
+  writeFileSync(values.out, text);
+  console.log(`${events.length} events over ${(durationMs / 60_000).toFixed(1)} minutes written to ${values.out}`);
+  console.log(JSON.stringify({ counts, ...outcome, orderIds: outcome.orderIds.length }, null, 2));
+} catch (e) {
+  console.error(core.logs.slice(-40).join('\n'));
+  throw e;
+} finally {
+  stop();
+  await core.close();
+}

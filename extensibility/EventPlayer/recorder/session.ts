@@ -1,0 +1,215 @@
+// A session at the bar, simulated through the core's real HTTP routes: customers scan the QR code and
+// order drinks (some cancel, some walk away and time out), two baristas work the queue (one order is
+// forgotten until the barista's wait times out), a rush meets the queue's capacity, and the admin
+// closes the store for a minute. Every wait is in session time (divided by the cloud's speed), and
+// every choice comes from one seeded generator, so a seed describes the session.
+import { createHash } from 'node:crypto';
+import type { Core, User } from '../../../core/test/integration/harness.js';
+
+const EVENT_ID = 'NYC';
+const MINUTE = 60_000;
+
+/** Numbers in [0, 1), the same sequence for the same seed (Math.random cannot be seeded). */
+export function seeded(seed: number): () => number {
+  let drawn = 0;
+  return () => createHash('sha256').update(`${seed}:${drawn++}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+type Persona = 'regular' | 'canceller' | 'walkaway';
+
+export interface SessionPlan {
+  /** When each customer arrives (session ms) and what they do. */
+  customers: Array<{ name: string; arrivesAt: number; persona: Persona }>;
+  /** The store is closed from, until (session ms). */
+  closed: [number, number];
+  /** Session length: nobody arrives after it ends, and the recording stops once every order is over. */
+  durationMs: number;
+}
+
+/**
+ * Who comes when. About three customers a minute for twelve minutes, a rush of eight at minute 10
+ * (more than the queue takes), no arrivals in the last three minutes so the orders can finish; walkaways
+ * only in the first nine minutes, so their five-minute wait runs out within the session.
+ */
+export function planSession(random: () => number, durationMs = 15 * MINUTE): SessionPlan {
+  const customers: SessionPlan['customers'] = [];
+  let at = 5_000;
+  const add = (arrivesAt: number, persona: Persona) => customers.push({ name: `customer-${String(customers.length + 1).padStart(2, '0')}`, arrivesAt: Math.round(arrivesAt), persona });
+  while (at < 12 * MINUTE) {
+    const roll = random();
+    add(at, roll < 0.12 ? 'canceller' : roll < 0.22 && at < 9 * MINUTE ? 'walkaway' : 'regular');
+    at += 8_000 + random() * 30_000;
+  }
+  for (let i = 0; i < 8; i++) add(10 * MINUTE + random() * 20_000, 'regular');
+  customers.sort((a, b) => a.arrivesAt - b.arrivesAt);
+  return { customers, closed: [6.5 * MINUTE, 7.5 * MINUTE], durationMs };
+}
+
+export interface SessionOutcome {
+  customers: number;
+  scans: { accepted: number; refused: Record<string, number> };
+  orderIds: string[];
+  cancelledByCustomers: number;
+  cancelledByBaristas: number;
+  completed: number;
+  forgotten?: string;
+}
+
+interface Bar {
+  core: Core;
+  admin: User;
+  random: () => number;
+  /** Session ms since the start. */
+  now(): number;
+  sleep(sessionMs: number): Promise<void>;
+  outcome: SessionOutcome;
+  /** Orders the baristas must leave alone (the forgotten one). */
+  skip: Set<string>;
+  /** Every customer has left and every order has ended. */
+  open: Set<string>;
+}
+
+const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+async function status(bar: Bar, user: User, orderId: string): Promise<string | undefined> {
+  const r = await bar.core.http<{ status?: string }>('GET', `/orders/${orderId}`, { user });
+  return r.status === 200 ? r.body.status : undefined;
+}
+
+/** Polls (in session time) until the order is in one of the states; undefined after `withinMs`. */
+async function waitFor(bar: Bar, user: User, orderId: string, states: string[], withinMs: number): Promise<string | undefined> {
+  const until = bar.now() + withinMs;
+  while (bar.now() < until) {
+    const s = await status(bar, user, orderId);
+    if (s && states.includes(s)) return s;
+    await bar.sleep(2_000);
+  }
+  return undefined;
+}
+
+/** Scans the current code; a refused customer tries again a little later, three times at most. */
+async function scanIn(bar: Bar, customer: User): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const code = (await bar.core.http<{ code: string }>('GET', `/events/${EVENT_ID}/qr-code`, { user: bar.admin })).body.code;
+    const r = await bar.core.http<{ orderId?: string; error?: string }>('POST', `/events/${EVENT_ID}/orders`, { user: customer, body: { code } });
+    if (r.status === 201 && r.body.orderId) {
+      bar.outcome.scans.accepted++;
+      return r.body.orderId;
+    }
+    const reason = r.body.error ?? String(r.status);
+    bar.outcome.scans.refused[reason] = (bar.outcome.scans.refused[reason] ?? 0) + 1;
+    await bar.sleep(40_000 + bar.random() * 40_000);
+  }
+  return undefined;
+}
+
+async function customer(bar: Bar, name: string, persona: Persona | 'forgotten'): Promise<void> {
+  const user = await bar.core.user(name);
+  const orderId = await scanIn(bar, user);
+  if (!orderId) return;
+  bar.outcome.orderIds.push(orderId);
+  bar.open.add(orderId);
+  if (persona === 'forgotten') bar.skip.add(orderId);
+  try {
+    // The workflow starts (or refuses the order: at capacity) before there is anything to order.
+    const started = await waitFor(bar, user, orderId, ['CREATED', 'CANCELLED'], MINUTE);
+    if (started !== 'CREATED') return;
+    if (persona === 'walkaway') {
+      await waitFor(bar, user, orderId, ['CANCELLED'], 7 * MINUTE);
+      return;
+    }
+    // The forgotten order is queued at once, so its barista's 15 minutes run out soon after the session's.
+    await bar.sleep(persona === 'forgotten' ? 3_000 : 8_000 + bar.random() * 40_000);
+    const menu = (await bar.core.http<{ menu: Array<{ drink: string; modifiers: Array<{ Options: string[] }> }> }>('GET', `/events/${EVENT_ID}/menu`, { user })).body.menu;
+    const drink = pick(bar.random, menu);
+    const modifiers = drink.modifiers.filter(() => bar.random() < 0.5).map((g) => pick(bar.random, g.Options));
+    const ordered = await bar.core.http('PUT', `/orders/${orderId}/drink`, { user, body: { drink: drink.drink, modifiers } });
+    if (ordered.status !== 200) return;
+    if (persona === 'canceller') {
+      // Changed their mind before a barista took it (a customer cannot cancel what is being made).
+      await bar.sleep(3_000 + bar.random() * 12_000);
+      if ((await bar.core.http('POST', `/orders/${orderId}/cancel`, { user })).status === 200) bar.outcome.cancelledByCustomers++;
+    }
+    // Until it is over: completed, cancelled, or timed out (the forgotten order, after 15 minutes).
+    await waitFor(bar, user, orderId, ['COMPLETED', 'CANCELLED'], 17 * MINUTE);
+  } finally {
+    bar.open.delete(orderId);
+  }
+}
+
+/** A barista: takes the oldest order of the queue nobody makes, makes it, completes it (now and then cancels it). */
+async function barista(bar: Bar, name: string, until: () => boolean): Promise<void> {
+  const user = await bar.core.user(name, ['barista']);
+  while (!until()) {
+    const queue = (await bar.core.http<{ orders: Array<{ orderId: string; status: string }> }>('GET', `/events/${EVENT_ID}/queue`, { user })).body.orders ?? [];
+    const next = queue.find((o) => o.status === 'SUBMITTED' && !bar.skip.has(o.orderId));
+    if (!next || (await bar.core.http('POST', `/orders/${next.orderId}/make`, { user })).status !== 200) {
+      await bar.sleep(4_000 + bar.random() * 6_000);
+      continue;
+    }
+    await bar.sleep(20_000 + bar.random() * 35_000);
+    const action = bar.random() < 0.08 ? 'cancel' : 'complete';
+    if ((await bar.core.http('POST', `/orders/${next.orderId}/${action}`, { user })).status === 200) {
+      if (action === 'cancel') bar.outcome.cancelledByBaristas++;
+      else bar.outcome.completed++;
+    }
+    await bar.sleep(2_000 + bar.random() * 4_000);
+  }
+}
+
+/**
+ * Before the session: calls each HTTP function of the core once, so their cold starts (a fraction of
+ * a second, which the time scale would stretch into many seconds of session) are over when it starts,
+ * and lets the QR code admit 100 orders. Codes rotate on the wall clock, which the time scale does not
+ * speed up: one code serves the whole recording. Resolves once the bus has announced that change.
+ */
+export async function warmUp(core: Core): Promise<void> {
+  const [admin, barista, customer] = await Promise.all([core.user('admin-ada', ['admin']), core.user('barista-ben', ['barista']), core.user('customer-00')]);
+  const patched = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { drinksPerCode: 100 } });
+  if (patched.status >= 300) throw new Error(`PATCH config: ${patched.status} ${patched.text}`);
+  await core.event('the warm-up config change', (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.drinksPerCode === 100);
+  await Promise.all([
+    core.http('GET', `/events/${EVENT_ID}/qr-code`, { user: admin }),
+    core.http('GET', `/events/${EVENT_ID}/queue`, { user: barista }),
+    core.http('GET', `/events/${EVENT_ID}/menu`, { user: customer }),
+  ]);
+}
+
+/** Runs the planned session on a deployed core, from `started` (performance.now()); resolves once it is over. */
+export async function runSession(core: Core, plan: SessionPlan, random: () => number, started = performance.now()): Promise<SessionOutcome> {
+  const speed = core.cloud.time.speed;
+  const outcome: SessionOutcome = { customers: plan.customers.length + 1, scans: { accepted: 0, refused: {} }, orderIds: [], cancelledByCustomers: 0, cancelledByBaristas: 0, completed: 0 };
+  const bar: Bar = {
+    core, random, outcome, skip: new Set(), open: new Set(),
+    admin: await core.user('admin-ada', ['admin']),
+    now: () => (performance.now() - started) * speed,
+    sleep: (ms) => core.cloud.time.sleep(ms),
+  };
+  const at = async (sessionMs: number) => bar.sleep(Math.max(0, sessionMs - bar.now()));
+  const config = async (patch: Record<string, unknown>) => {
+    const r = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: bar.admin, body: patch });
+    if (r.status >= 300) throw new Error(`PATCH config ${JSON.stringify(patch)}: ${r.status} ${r.text}`);
+  };
+
+  // The operator opens the bar for the session, with a queue of 10.
+  await config({ storeOpen: true, maxOrdersInQueue: 10 });
+  const people: Array<Promise<void>> = [];
+  // The first customer's order is the one the baristas forget.
+  people.push(customer(bar, 'customer-00', 'forgotten'));
+  const baristasDone = () => bar.now() > plan.durationMs && bar.open.size === 0;
+  people.push(barista(bar, 'barista-ben', baristasDone), barista(bar, 'barista-cho', baristasDone));
+  const admin = (async () => {
+    await at(plan.closed[0]);
+    await config({ storeOpen: false });
+    await at(plan.closed[1]);
+    await config({ storeOpen: true });
+  })();
+  for (const c of plan.customers) {
+    await at(c.arrivesAt);
+    people.push(customer(bar, c.name, c.persona));
+  }
+  await admin;
+  await Promise.all(people);
+  outcome.forgotten = [...bar.skip][0];
+  return outcome;
+}
