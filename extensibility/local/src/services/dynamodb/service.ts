@@ -12,7 +12,7 @@ import type { Account } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, ProxyService } from '../../edge/types.js';
-import { DynamoArns } from './arns.js';
+import { DynamoArns, tableNameOf } from './arns.js';
 import { startEngine, type DynamoDbEngine } from './engine.js';
 
 export const DYNAMODB_TARGET = 'DynamoDB_20120810';
@@ -28,6 +28,16 @@ const ITEM_OPERATIONS = new Set([
   'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
   'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction',
 ]);
+
+/** Operations that never change a table's items: everything else may add stream records. */
+const READ_OPERATIONS = new Set([
+  'GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'DescribeTable', 'ListTables', 'DescribeTimeToLive',
+  'DescribeContinuousBackups', 'DescribeEndpoints', 'DescribeLimits', 'ListTagsOfResource', 'ListBackups', 'ListGlobalTables', 'DescribeKinesisStreamingDestination',
+]);
+/** "TableName":"x" (a name or an ARN) wherever a write request names its tables. */
+const TABLE_NAME_FIELD = /"TableName"\s*:\s*"([^"]*)"/g;
+/** Operations whose TableName fields are all the tables they write (others, e.g. PartiQL or BatchWriteItem, may write any). */
+const NAMED_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateTimeToLive']);
 
 /** Request headers that belong to one hop, not to the request. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'expect', 'accept-encoding', 'upgrade']);
@@ -63,6 +73,13 @@ export class DynamoDbService implements ProxyService {
   /** Tables found on disk when the engine started: the first stack to deploy one adopts it. */
   private readonly leftovers = new Set<string>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  /**
+   * Writes that have completed, per table and to any table (a write whose tables are not named):
+   * stream pollers skip reading a stream that nothing wrote to since their last empty read.
+   * Counted once DynamoDB Local has answered, so its stream records can be read by then.
+   */
+  private readonly writesByTable = new Map<string, number>();
+  private writesToAny = 0;
 
   constructor(private readonly options: DynamoDbServiceOptions) {
     this.arns = new DynamoArns(options.account);
@@ -117,8 +134,46 @@ export class DynamoDbService implements ProxyService {
   /** An SDK client straight to the engine (ARNs in its answers are the engine's). */
   async engineClient(): Promise<DynamoDBClient> {
     const engine = await this.start();
-    this.client ??= new DynamoDBClient({ endpoint: engine.endpoint, region: this.options.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } });
+    if (!this.client) {
+      this.client = new DynamoDBClient({ endpoint: engine.endpoint, region: this.options.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } });
+      // Whatever it does may write (tables are rebuilt through it): every call counts as a write to any table.
+      this.client.middlewareStack.add(
+        (next) => async (args) => {
+          try {
+            return await next(args);
+          } finally {
+            this.writesToAny++;
+          }
+        },
+        { step: 'initialize', name: 'pressoCountWrites' },
+      );
+    }
     return this.client;
+  }
+
+  /**
+   * A number that grows whenever a write that may have touched the table completes: equal numbers
+   * mean nothing was written to it in between.
+   */
+  writesTo(tableName: string): number {
+    return (this.writesByTable.get(tableName) ?? 0) + this.writesToAny;
+  }
+
+  /** Counts a completed write of `operation` with this request body. */
+  private wrote(operation: string, body: string | Buffer): void {
+    if (READ_OPERATIONS.has(operation)) return;
+    if (!NAMED_WRITES.has(operation)) {
+      this.writesToAny++;
+      return;
+    }
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    let named = false;
+    for (const match of text.matchAll(TABLE_NAME_FIELD)) {
+      const name = tableNameOf(match[1]!);
+      this.writesByTable.set(name, (this.writesByTable.get(name) ?? 0) + 1);
+      named = true;
+    }
+    if (!named) this.writesToAny++;
   }
 
   /**
@@ -130,6 +185,7 @@ export class DynamoDbService implements ProxyService {
     const body = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
     const upstream = await this.send(body, { 'x-amz-target': `${target}.${operation}`, 'content-type': CONTENT_TYPE, authorization: INTERNAL_AUTHORIZATION });
     const text = (await readAll(upstream)).toString('utf8');
+    if (target === DYNAMODB_TARGET) this.wrote(operation, body);
     const parsed = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
     if ((upstream.statusCode ?? 500) >= 300) throw errorOf(parsed, upstream.statusCode ?? 500);
     return (rewrite ? this.arns.responseToClient(parsed) : parsed) as Record<string, unknown>;
@@ -157,6 +213,8 @@ export class DynamoDbService implements ProxyService {
     delete headers['connection'];
     delete headers['keep-alive'];
     delete headers['transfer-encoding'];
+    const isStreams = target.startsWith(`${STREAMS_TARGET}.`);
+    if (!isStreams) upstream.once('end', () => this.wrote(operation, body));
     if (!rewrite) {
       response.writeHead(upstream.statusCode ?? 500, headers);
       upstream.pipe(response);
