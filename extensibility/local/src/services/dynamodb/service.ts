@@ -80,6 +80,8 @@ export class DynamoDbService implements ProxyService {
    */
   private readonly writesByTable = new Map<string, number>();
   private writesToAny = 0;
+  /** Operations sent to DynamoDB Local, from clients through the edge and from inside the local cloud. */
+  private readonly calls = { edge: new Map<string, number>(), internal: new Map<string, number>() };
 
   constructor(private readonly options: DynamoDbServiceOptions) {
     this.arns = new DynamoArns(options.account);
@@ -151,6 +153,11 @@ export class DynamoDbService implements ProxyService {
     return this.client;
   }
 
+  /** Operations sent to DynamoDB Local so far: by clients (through the edge) and by the local cloud itself (Step Functions tasks, stream pollers). */
+  stats(): { edge: Record<string, number>; internal: Record<string, number> } {
+    return { edge: Object.fromEntries(this.calls.edge), internal: Object.fromEntries(this.calls.internal) };
+  }
+
   /**
    * A number that grows whenever a write that may have touched the table completes: equal numbers
    * mean nothing was written to it in between.
@@ -182,6 +189,7 @@ export class DynamoDbService implements ProxyService {
    */
   async call(target: typeof DYNAMODB_TARGET | typeof STREAMS_TARGET, operation: string, input: unknown): Promise<Record<string, unknown>> {
     const rewrite = target === STREAMS_TARGET || !ITEM_OPERATIONS.has(operation);
+    this.calls.internal.set(operation, (this.calls.internal.get(operation) ?? 0) + 1);
     const body = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
     const upstream = await this.send(body, { 'x-amz-target': `${target}.${operation}`, 'content-type': CONTENT_TYPE, authorization: INTERNAL_AUTHORIZATION });
     const text = (await readAll(upstream)).toString('utf8');
@@ -195,6 +203,7 @@ export class DynamoDbService implements ProxyService {
     const target = String(request.headers['x-amz-target']);
     const operation = target.slice(target.lastIndexOf('.') + 1);
     const rewrite = target.startsWith(`${STREAMS_TARGET}.`) || !ITEM_OPERATIONS.has(operation);
+    this.calls.edge.set(operation, (this.calls.edge.get(operation) ?? 0) + 1);
     let body = request.body;
     if (rewrite && body.length > 0) {
       try {

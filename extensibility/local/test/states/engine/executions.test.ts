@@ -111,6 +111,17 @@ describe('executions', () => {
     engine.shutdown();
   });
 
+  it('counts executions started by type and the states they entered', async () => {
+    const { engine, sm, clock } = setup();
+    const quick = { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Q' }, Q: { Type: 'Pass', End: true } } };
+    engine.startExecution({ stateMachine: sm(quick) });
+    engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
+    engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
+    await clock.settle();
+    expect(engine.stats()).toEqual({ executionsStarted: { STANDARD: 1, EXPRESS: 2 }, stateTransitions: 6 });
+    engine.shutdown();
+  });
+
   it('keeps the newest closed executions up to retainClosed per type; running ones always stay', async () => {
     const clock = createManualClock();
     const engine = new StepFunctionsEngine({ clock, taskRunner: async () => ({}), schemaValidation: false, retainClosed: { STANDARD: 3, EXPRESS: 1 } });

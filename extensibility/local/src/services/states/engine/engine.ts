@@ -211,6 +211,7 @@ export class StepFunctionsEngine {
   private readonly retainClosed: Record<StateMachineType, number>;
   /** Closed executions per state machine, oldest first: what retire() forgets beyond retainClosed. */
   private readonly closedByStateMachine = new Map<string, string[]>();
+  private readonly counts = { started: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>, stateTransitions: 0 };
 
   constructor(options: EngineOptions) {
     this.taskRunner = options.taskRunner;
@@ -277,6 +278,7 @@ export class StepFunctionsEngine {
       definition: typeof sm.definition === 'string' ? sm.definition : JSON.stringify(sm.definition),
       startDate: new Date(this.clock.now()),
     });
+    this.counts.started[type]++;
     record.history.add(undefined, 'ExecutionStarted', {
       executionStartedEventDetails: { input, inputDetails: NOT_TRUNCATED, roleArn: record.roleArn },
     });
@@ -352,6 +354,11 @@ export class StepFunctionsEngine {
 
   sendTaskHeartbeat(taskToken: string): void {
     this.tokens.lookup(taskToken).heartbeat();
+  }
+
+  /** Executions started by type, and states entered, since the engine began: what benchmarks look at. */
+  stats(): { executionsStarted: Record<StateMachineType, number>; stateTransitions: number } {
+    return { executionsStarted: { ...this.counts.started }, stateTransitions: this.counts.stateTransitions };
   }
 
   /** Callback tasks waiting for a token. */
@@ -469,6 +476,7 @@ export class StepFunctionsEngine {
       history: new HistoryRecorder(
         () => this.clock.now(),
         (event) => {
+          if (event.type.endsWith('StateEntered')) this.counts.stateTransitions++;
           if (this.listeners.size > 0) this.notify({ type: 'historyEvent', executionArn, event });
         },
         fields.events ?? [],
