@@ -174,8 +174,11 @@ export class DynamoDbService implements ProxyService {
       return;
     }
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // One table unless it is a transaction: the first TableName is the one (the rest of the body is items).
+    const all = operation === 'TransactWriteItems';
     let named = false;
-    for (const match of text.matchAll(TABLE_NAME_FIELD)) {
+    TABLE_NAME_FIELD.lastIndex = 0;
+    for (let match = TABLE_NAME_FIELD.exec(text); match; match = all ? TABLE_NAME_FIELD.exec(text) : null) {
       const name = tableNameOf(match[1]!);
       this.writesByTable.set(name, (this.writesByTable.get(name) ?? 0) + 1);
       named = true;
