@@ -225,8 +225,17 @@ export class DynamoDbService implements ProxyService {
     delete headers['connection'];
     delete headers['keep-alive'];
     delete headers['transfer-encoding'];
-    const isStreams = target.startsWith(`${STREAMS_TARGET}.`);
-    if (!isStreams) upstream.once('end', () => this.wrote(operation, body));
+    if (!target.startsWith(`${STREAMS_TARGET}.`)) {
+      // Counted once, when the answer has come (or the exchange was cut short: the write may have happened).
+      let counted = false;
+      const count = () => {
+        if (counted) return;
+        counted = true;
+        this.wrote(operation, body);
+      };
+      upstream.once('end', count);
+      upstream.once('close', count);
+    }
     if (!rewrite) {
       response.writeHead(upstream.statusCode ?? 500, headers);
       upstream.pipe(response);
