@@ -7,7 +7,8 @@ export interface CompletedOrderEvent {
   'detail-type': string;
   time: string;
   'replay-name'?: string;
-  detail: OrderManagerOrderCompleted & { orderNumber?: unknown };
+  /** `replay`: the EventPlayer's execution, on events it replayed. */
+  detail: OrderManagerOrderCompleted & { orderNumber?: unknown; replay?: unknown };
 }
 
 /** One row of CompletedOrdersTable: key eventId (the tenant) + orderId. */
@@ -21,7 +22,7 @@ export interface CompletedOrder {
   orderNumber?: string;
   /** The envelope's id, to trace the row back to the event. */
   sourceEventId: string;
-  /** Set when the event came from an EventBridge replay rather than live traffic. */
+  /** Set when the event is a replay rather than live traffic: the EventBridge replay's name, or the EventPlayer execution that replayed it. */
   replayName?: string;
 }
 
@@ -44,6 +45,6 @@ export function completedOrderOf(event: CompletedOrderEvent): CompletedOrder {
     completedAt: event.time,
     ...(typeof orderNumber === 'string' || typeof orderNumber === 'number' ? { orderNumber: String(orderNumber) } : {}),
     sourceEventId: event.id,
-    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : typeof event.detail.replay === 'string' ? { replayName: event.detail.replay } : {}),
   };
 }

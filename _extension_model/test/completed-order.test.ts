@@ -17,6 +17,12 @@ describe('completedOrderOf', () => {
     });
   });
 
+  it("names the EventPlayer's execution as the replay of an event it replayed", () => {
+    const replay = 'arn:aws:states:us-east-1:000000000000:execution:EventPlayer-abc:run-1';
+    const event = example();
+    expect(completedOrderOf({ ...event, detail: { ...event.detail, replay } })).toMatchObject({ replayName: replay });
+  });
+
   it('keeps the order number and the replay name when the event carries them', () => {
     const event = { ...example(), 'replay-name': 'session-1' };
     event.detail.orderNumber = 112;

@@ -1,15 +1,19 @@
-// The extension deployed on the local cloud from its own template, as `presso deploy` does: events on
-// the bus reach the function through its rule, the function writes its table, the stack deletes alone.
-// The EventPlayer is not in the repo yet: until it is, the events are put on the bus with the SDK
-// (the contract's examples, as the player would replay them), on a bus created here in its place.
+// The extension deployed on the local cloud from its own template, as `presso deploy` does, beside the
+// EventPlayer (which creates the bus, as it does for an extension author without the core): the
+// recorded session replayed onto the bus reaches the function through its rule, the function writes
+// its table, the stack deletes alone. Redeliveries and other tenants are put with the SDK.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
+const playerDir = new URL('../../extensibility/EventPlayer', import.meta.url).pathname;
+const session = JSON.parse(readFileSync(`${playerDir}/archive/session.json`, 'utf8')) as { events: Array<{ event: EventEnvelope }> };
 const example = contract.find((e) => e.name === 'OrderManager.Order-COMPLETED')!.example as EventEnvelope;
 const cancelled = contract.find((e) => e.name === 'OrderManager.Order-CANCELLED')!.example as EventEnvelope;
 
@@ -17,6 +21,7 @@ let cloud: LocalCloud;
 let eb: EventBridgeClient;
 let db: DynamoDBDocumentClient;
 let stack: StackRecord;
+let player: StackRecord;
 
 const client = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const completed = (eventId: string, orderId: string, orderNumber?: string) => ({
@@ -33,16 +38,21 @@ async function admin(path: string, init?: RequestInit): Promise<Record<string, u
   return body;
 }
 
-/** Resolves once the extension's rule has delivered `count` events to the function (bounded). */
-async function delivered(count: number): Promise<void> {
+async function ruleStats(): Promise<{ delivered: number; failed: number } | undefined> {
   const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
   expect(Rules).toHaveLength(1);
-  const arn = Rules![0]!.Arn!;
+  const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
+  return rules[Rules![0]!.Arn!];
+}
+
+const deliveredSoFar = async () => (await ruleStats())?.delivered ?? 0;
+
+/** Resolves once the extension's rule has delivered `count` more events to the function (bounded). */
+async function delivered(count: number, { after = 0 } = {}): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
-    const rule = rules[arn];
+    const rule = await ruleStats();
     if (rule && rule.failed > 0) throw new Error(`the function failed ${rule.failed} time(s)`);
-    if (rule && rule.delivered >= count) return;
+    if (rule && rule.delivered >= after + count) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`the rule did not deliver ${count} events within 10 s`);
@@ -53,7 +63,7 @@ beforeAll(async () => {
   const endpoint = { ...client, endpoint: cloud.url };
   eb = new EventBridgeClient(endpoint);
   db = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint));
-  await eb.send(new CreateEventBusCommand({ Name: BUS_NAME })); // the core's (or the player's) bus
+  player = await cloud.stacks.deploy({ path: playerDir, stackName: 'player', parameterOverrides: { CreateBus: 'true' } });
   stack = (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path: extensionDir, stackName: 'extension-model' }) })).stack as StackRecord;
 }, 120_000);
 
@@ -64,8 +74,24 @@ afterAll(async () => {
 });
 
 describe('the extension on the local cloud', () => {
+  it('records every completed order of the replayed session, marked as a replay', async () => {
+    const table = stack.outputs.CompletedOrdersTableName!;
+    const sfn = new SFNClient({ ...client, endpoint: cloud.url });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: player.outputs.EventPlayerStateMachineArn, input: JSON.stringify({ eventId: 'REPLAY' }) }));
+    sfn.destroy();
+    const done = await cloud.states.engine.waitForExecution(executionArn!);
+    expect(done.status).toBe('SUCCEEDED');
+    const completedInSession = new Set(session.events.filter((e) => /^OrderManager\.Order.+-COMPLETED$/.test(e.event['detail-type'])).map((e) => e.event.detail.orderId));
+    await delivered(completedInSession.size);
+
+    const { Items = [] } = await db.send(new ScanCommand({ TableName: table }));
+    expect(new Set(Items.map((i) => i.orderId))).toEqual(completedInSession);
+    expect(Items.every((i) => i.eventId === 'REPLAY' && i.replayName === executionArn)).toBe(true);
+  });
+
   it('records each completed order once, of every tenant, and ignores other events', async () => {
     const table = stack.outputs.CompletedOrdersTableName!;
+    const before = await deliveredSoFar();
     const put = await eb.send(new PutEventsCommand({
       Entries: [
         completed('NYC', 'order-1', '101'),
@@ -75,10 +101,11 @@ describe('the extension on the local cloud', () => {
       ],
     }));
     expect(put.FailedEntryCount).toBe(0);
-    await delivered(3);
+    await delivered(3, { after: before });
 
-    const { Items } = await db.send(new ScanCommand({ TableName: table }));
-    expect(Items!.sort((a, b) => String(a.orderId).localeCompare(String(b.orderId)))).toEqual([
+    const { Items: all = [] } = await db.send(new ScanCommand({ TableName: table }));
+    const Items = all.filter((i) => i.eventId !== 'REPLAY');
+    expect(Items.sort((a, b) => String(a.orderId).localeCompare(String(b.orderId)))).toEqual([
       expect.objectContaining({ eventId: 'NYC', orderId: 'order-1', userId: example.detail.userId, orderNumber: '101' }),
       expect.objectContaining({ eventId: 'BCN', orderId: 'order-2', userId: example.detail.userId }),
     ]);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope } from '@serverlesspresso/local';
-import { startCore } from '../test/integration/harness.js';
+import { BUS, startCore } from '../test/integration/harness.js';
 
 const ORDERS = Number(process.env.ORDERS ?? 300);
 const RATE = Number(process.env.RATE ?? 50);
@@ -50,6 +50,47 @@ function javaCpuMs(): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU time of this process's main thread (edge, engine, EventBridge, pollers, and the bench's robots), from /proc; 0 where not readable. */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+type Counts = Record<string, number>;
+/** The local cloud's counters, flattened: what one order costs in requests, calls and executions. */
+function counters(core: Awaited<ReturnType<typeof startCore>>): Counts {
+  const out: Counts = {};
+  const add = (key: string, n: number) => (out[key] = (out[key] ?? 0) + n);
+  for (const [k, n] of Object.entries(core.cloud.edge.requests())) {
+    add('edge requests', n);
+    add(`edge ${k.replace(/^DynamoDB_20120810\.|^AWSEvents\.|^AWSStepFunctions\./, '')}`, n);
+  }
+  const ddb = core.cloud.dynamodb.stats();
+  for (const n of Object.values(ddb.edge)) add('DynamoDB calls by functions (through the edge)', n);
+  for (const [k, n] of Object.entries(ddb.internal)) add(/^(GetRecords|DescribeStream|GetShardIterator)$/.test(k) ? 'DynamoDB Streams calls by stream pollers' : 'DynamoDB calls by Step Functions tasks', n);
+  const engine = core.cloud.states.engine.stats();
+  add('executions STANDARD', engine.executionsStarted.STANDARD);
+  add('executions EXPRESS', engine.executionsStarted.EXPRESS);
+  add('state transitions', engine.stateTransitions);
+  for (const poller of core.cloud.streamPollers.list()) {
+    add('stream batches delivered', poller.stats.invocations);
+    add('GetRecords skipped (nothing written)', poller.stats.skippedReads);
+  }
+  for (const fn of core.cloud.lambda.list()) {
+    const stats = (fn as { stats?: () => { invocations: number; coldStarts: number } }).stats?.();
+    if (!stats) continue;
+    add('function invocations', stats.invocations);
+    add('cold starts', stats.coldStarts);
+  }
+  add('events put on the bus', core.cloud.events.counters.bus(BUS).put);
+  return out;
 }
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -109,7 +150,9 @@ async function main(): Promise<void> {
 
   const start = performance.now();
   const cpuStart = process.cpuUsage();
+  const mainStart = mainThreadCpuMs();
   const javaStart = javaCpuMs();
+  const countsStart = counters(core);
   for (let i = 0; i < ORDERS; i++) {
     const due = start + (i * 1000) / RATE;
     const wait = due - performance.now();
@@ -125,7 +168,9 @@ async function main(): Promise<void> {
   clearTimeout(timer);
   const end = performance.now();
   const cpu = process.cpuUsage(cpuStart);
+  const mainMs = mainThreadCpuMs() - mainStart;
   const javaMs = javaCpuMs() - javaStart;
+  const countsEnd = counters(core);
   await Promise.allSettled(robots);
   unsubscribe();
 
@@ -150,6 +195,14 @@ async function main(): Promise<void> {
   console.log(`  latency NewOrder → COMPLETED: p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1] ?? NaN)}`);
   const nodeMs = (cpu.user + cpu.system) / 1000;
   console.log(`  CPU per completed order: ${(nodeMs / completed).toFixed(1)} ms in Node (edge, engine, functions' workers), ${(javaMs / completed).toFixed(1)} ms in DynamoDB Local; ${((nodeMs + javaMs) / (end - start)).toFixed(2)} cores busy on average`);
+  if (mainMs > 0) console.log(`    of Node's: ${(mainMs / completed).toFixed(1)} ms on the main thread (edge, Step Functions, EventBridge, stream pollers, and this bench's robots), ${((nodeMs - mainMs) / completed).toFixed(1)} ms on other threads (the functions' sandboxes, V8's GC and JIT)`);
+  console.log('  per completed order:');
+  for (const [key, end] of Object.entries(countsEnd)) {
+    const n = (end - (countsStart[key] ?? 0)) / completed;
+    if (n >= 0.05 && !/^edge (?!requests)/.test(key)) console.log(`    ${key.padEnd(52)} ${n.toFixed(1).padStart(6)}`);
+  }
+  const edgeKinds = Object.entries(countsEnd).filter(([k]) => /^edge (?!requests)/.test(k)).map(([k, end]) => [k.slice(5), (end - (countsStart[k] ?? 0)) / completed] as const).filter(([, n]) => n >= 0.05);
+  console.log(`    (edge requests: ${edgeKinds.sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n.toFixed(1)}`).join(', ')})`);
   console.log('  stages (p50 / p99):');
   STAGES.slice(1).forEach(([, label], i) => {
     const times = stageTimes[i]!.sort((a, b) => a - b);

@@ -1,6 +1,7 @@
-// The recorder: runs the core on the local cloud at a high speed with simulated customers, baristas
-// and an admin (session.ts) for a 15-minute session, captures every envelope the bus accepts with the
-// session time it arrived at, and writes archive/session.json, the archive the player replays.
+// The recorder: runs the core and the OrderRobot extension on the local cloud at a high speed with
+// simulated customers, baristas and an admin through the core's routes, and a robot run through the
+// bus (session.ts), for a 15-minute session; captures every envelope the bus accepts with the session
+// time it arrived at, and writes archive/session.json, the archive the player replays.
 //
 //   npm run record -w @serverlesspresso/event-player [-- --speed 20 --seed 8 --out FILE]
 //
@@ -11,7 +12,9 @@ import { validateEvent } from '@serverlesspresso/catalog';
 import type { EventEnvelope } from '@serverlesspresso/local';
 import { startCore, BUS } from '../../../core/test/integration/harness.js';
 import { archiveProblems, type ArchivedEvent, type SessionArchive } from '../src/archive.js';
-import { planSession, runSession, seeded, warmUp } from './session.js';
+import { planSession, robotOrderIds, runSession, seeded, warmUp } from './session.js';
+
+const ROBOT_DIR = new URL('../../../extensions/OrderRobot/', import.meta.url).pathname;
 
 const { values } = parseArgs({
   options: {
@@ -26,16 +29,20 @@ if (!(speed > 0)) throw new Error(`--speed must be a positive number, got ${valu
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
 const random = seeded(seed);
-const plan = planSession(random);
-console.log(`recording a ${plan.durationMs / 60_000}-minute session (${plan.customers.length + 1} customers) at speed ${speed}, seed ${seed} ...`);
+const plan = planSession(seed, random);
+console.log(`recording a ${plan.durationMs / 60_000}-minute session (${plan.customers.length + 1} customers, robots ${JSON.stringify(plan.robots.input)}) at speed ${speed}, seed ${seed} ...`);
 const core = await startCore({ speed });
 const captured: Array<{ at: number; event: EventEnvelope }> = [];
 const stop = core.cloud.events.archive.subscribe(({ bus, event }) => void (bus === BUS && captured.push({ at: performance.now(), event })));
 try {
+  // The robot beside the core, as `presso up` deploys it: its own stack, on the core's bus.
+  const robot = await core.cloud.stacks.deploy({ path: ROBOT_DIR, stackName: 'order-robot' });
+  const robotStateMachineArn = robot.outputs.OrderRobotStateMachineArn;
+  if (!robotStateMachineArn) throw new Error(`the OrderRobot stack has no OrderRobotStateMachineArn output: ${JSON.stringify(robot.outputs)}`);
   await warmUp(core);
   captured.length = 0;
   const started = performance.now();
-  const outcome = await runSession(core, plan, random, started);
+  const outcome = await runSession(core, plan, random, { robotStateMachineArn, started });
   stop();
   // Real time since the start, times speed: the session time each event was put at.
   const events: ArchivedEvent[] = captured.map(({ at, event }) => ({ offsetMs: Math.round((at - started) * speed), event }));
@@ -43,20 +50,24 @@ try {
   if (invalid.length > 0) {
     throw new Error(`the core put ${invalid.length} events the contract refuses:\n${invalid.map(({ event }) => `  ${event['detail-type']}: ${JSON.stringify(validateEvent(event).errors)}`).join('\n')}`);
   }
-  const count = (detailType: RegExp) => events.filter((e) => detailType.test(e.event['detail-type'])).length;
+  // People's orders and the robot's, told apart by the robot's user in Validator.NewOrder.
+  const robotOrders = new Set(robotOrderIds(events.map((e) => e.event)));
+  const count = (detailType: RegExp, robots = false) => events.filter((e) => detailType.test(e.event['detail-type']) && robotOrders.has(String(e.event.detail.orderId)) === robots).length;
   const counts = Object.fromEntries([...new Set(events.map((e) => e.event['detail-type']))].sort().map((t) => [t, events.filter((e) => e.event['detail-type'] === t).length]));
   const refusedScans = Object.values(outcome.scans.refused).reduce((a, b) => a + b, 0);
   const durationMs = Math.max(plan.durationMs, Math.ceil((events.at(-1)?.offsetMs ?? 0) / 1000) * 1000);
   const archive: SessionArchive = {
     description:
-      `A session at the NYC bar, recorded from the core on the local cloud (extensibility/EventPlayer/recorder): ` +
-      `${outcome.customers} customers, ${count(/^Validator\.NewOrder$/)} orders (${count(/-COMPLETED$/)} completed, ${count(/-CANCELLED$/)} cancelled ` +
+      `A session at the NYC bar, recorded from the core and the OrderRobot extension on the local cloud (extensibility/EventPlayer/recorder): ` +
+      `${outcome.customers} people through the core's routes, ${count(/^Validator\.NewOrder$/)} orders (${count(/-COMPLETED$/)} completed, ${count(/-CANCELLED$/)} cancelled ` +
       `of which ${count(/^OrderProcessor\.OrderTimeOut$/)} timed out, ${count(/^OrderProcessor\.ShopUnavailable$/)} refused by the workflow at capacity), ` +
       `${refusedScans} scans refused before any order existed (store closed, at capacity), ` +
-      'two baristas, a rush at minute 10, the store closed from 6:30 to 7:30. offsetMs is session time; ' +
+      'two baristas, a rush at minute 10, the store closed from 6:30 to 7:30; ' +
+      `and ${robotOrders.size} robot orders through the bus, one a minute from 1:00 (${count(/-COMPLETED$/, true)} completed and ${count(/-CANCELLED$/, true)} cancelled by the robot barista, ` +
+      `${count(/^OrderProcessor\.ShopUnavailable$/, true)} refused by the workflow). offsetMs is session time; ` +
       `each envelope's time is the recording's wall clock, which ran ${speed} times faster.`,
     durationMs,
-    recording: { recordedAt: new Date().toISOString(), speed, seed, counts, scans: outcome.scans },
+    recording: { recordedAt: new Date().toISOString(), speed, seed, counts, scans: outcome.scans, robots: plan.robots.input },
     events,
   };
   const problems = archiveProblems(archive);
@@ -66,7 +77,7 @@ try {
   const text = JSON.stringify(header, null, 2).replace(/\n}$/, `,\n  "events": [\n${events.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`);
   writeFileSync(values.out, text);
   console.log(`${events.length} events over ${(durationMs / 60_000).toFixed(1)} minutes written to ${values.out}`);
-  console.log(JSON.stringify({ counts, ...outcome, orderIds: outcome.orderIds.length }, null, 2));
+  console.log(JSON.stringify({ counts, ...outcome, orderIds: outcome.orderIds.length, robots: outcome.robots && { ...outcome.robots, orderIds: outcome.robots.orderIds.length } }, null, 2));
 } catch (e) {
   console.error(core.logs.slice(-40).join('\n'));
   throw e;

@@ -1,13 +1,19 @@
 // A session at the bar, simulated through the core's real HTTP routes: customers scan the QR code and
 // order drinks (some cancel, some walk away and time out), two baristas work the queue (one order is
 // forgotten until the barista's wait times out), a rush meets the queue's capacity, and the admin
-// closes the store for a minute. Every wait is in session time (divided by the cloud's speed), and
-// every choice comes from one seeded generator, so a seed describes the session.
+// closes the store for a minute. Beside the people, a slow run of the OrderRobot extension sends robot
+// customers through the bus, and its robot barista serves them. Every wait is in session time (divided
+// by the cloud's speed), and every choice comes from one seeded generator (the robot run from the same
+// seed), so a seed describes the session.
 import { createHash } from 'node:crypto';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { EventEnvelope } from '@serverlesspresso/catalog';
 import type { Core, User } from '../../../core/test/integration/harness.js';
 
 const EVENT_ID = 'NYC';
 const MINUTE = 60_000;
+/** The user the OrderRobot's customers order as (the original robots' user, in the contract's examples). */
+export const ROBOT_USER = 'robot';
 
 /** Numbers in [0, 1), the same sequence for the same seed (Math.random cannot be seeded). */
 export function seeded(seed: number): () => number {
@@ -17,11 +23,22 @@ export function seeded(seed: number): () => number {
 
 type Persona = 'regular' | 'canceller' | 'walkaway';
 
+/** A run of the OrderRobot extension: its state machine's input (extensions/OrderRobot/README.md). */
+export interface RobotRunInput {
+  eventId: string;
+  ordersPerMinute: number;
+  durationMinutes: number;
+  cancelRatio: number;
+  seed: number;
+}
+
 export interface SessionPlan {
   /** When each customer arrives (session ms) and what they do. */
   customers: Array<{ name: string; arrivesAt: number; persona: Persona }>;
   /** The store is closed from, until (session ms). */
   closed: [number, number];
+  /** The robot run: started at `startsAt` (session ms), named `name`, so its order ids repeat with the seed. */
+  robots: { startsAt: number; name: string; input: RobotRunInput };
   /** Session length: nobody arrives after it ends, and the recording stops once every order is over. */
   durationMs: number;
 }
@@ -29,9 +46,12 @@ export interface SessionPlan {
 /**
  * Who comes when. About three customers a minute for twelve minutes, a rush of eight at minute 10
  * (more than the queue takes), no arrivals in the last three minutes so the orders can finish; walkaways
- * only in the first nine minutes, so their five-minute wait runs out within the session.
+ * only in the first nine minutes, so their five-minute wait runs out within the session. A robot
+ * customer each minute on the minute from 1:00 to 12:00 (the one at 7:00 finds the store closed),
+ * a fifth of them cancelled by the robot barista; its drinks and cancellations follow from the seed.
+ * `random` is the session's generator, seeded(seed): the recorder goes on drawing from it.
  */
-export function planSession(random: () => number, durationMs = 15 * MINUTE): SessionPlan {
+export function planSession(seed: number, random = seeded(seed), durationMs = 15 * MINUTE): SessionPlan {
   const customers: SessionPlan['customers'] = [];
   let at = 5_000;
   const add = (arrivesAt: number, persona: Persona) => customers.push({ name: `customer-${String(customers.length + 1).padStart(2, '0')}`, arrivesAt: Math.round(arrivesAt), persona });
@@ -42,11 +62,24 @@ export function planSession(random: () => number, durationMs = 15 * MINUTE): Ses
   }
   for (let i = 0; i < 8; i++) add(10 * MINUTE + random() * 20_000, 'regular');
   customers.sort((a, b) => a.arrivesAt - b.arrivesAt);
-  return { customers, closed: [6.5 * MINUTE, 7.5 * MINUTE], durationMs };
+  const robots = { startsAt: MINUTE, name: `session-seed-${seed}`, input: { eventId: EVENT_ID, ordersPerMinute: 1, durationMinutes: 12, cancelRatio: 0.2, seed } };
+  return { customers, closed: [6.5 * MINUTE, 7.5 * MINUTE], robots, durationMs };
+}
+
+/** What became of the robot run's orders. */
+export interface RobotOutcome {
+  /** The run's execution ARN. */
+  run: string;
+  orderIds: string[];
+  completed: number;
+  cancelled: number;
+  /** Refused by the workflow (store closed, at capacity). */
+  refused: number;
 }
 
 export interface SessionOutcome {
   customers: number;
+  robots?: RobotOutcome;
   scans: { accepted: number; refused: Record<string, number> };
   orderIds: string[];
   cancelledByCustomers: number;
@@ -137,12 +170,15 @@ async function customer(bar: Bar, name: string, persona: Persona | 'forgotten'):
   }
 }
 
-/** A barista: takes the oldest order of the queue nobody makes, makes it, completes it (now and then cancels it). */
+/**
+ * A barista: takes the oldest order of the queue nobody makes, makes it, completes it (now and then
+ * cancels it). Robot orders are the robot barista's: a person claiming one would refuse its answer.
+ */
 async function barista(bar: Bar, name: string, until: () => boolean): Promise<void> {
   const user = await bar.core.user(name, ['barista']);
   while (!until()) {
-    const queue = (await bar.core.http<{ orders: Array<{ orderId: string; status: string }> }>('GET', `/events/${EVENT_ID}/queue`, { user })).body.orders ?? [];
-    const next = queue.find((o) => o.status === 'SUBMITTED' && !bar.skip.has(o.orderId));
+    const queue = (await bar.core.http<{ orders: Array<{ orderId: string; status: string; robot?: boolean }> }>('GET', `/events/${EVENT_ID}/queue`, { user })).body.orders ?? [];
+    const next = queue.find((o) => o.status === 'SUBMITTED' && !o.robot && !bar.skip.has(o.orderId));
     if (!next || (await bar.core.http('POST', `/orders/${next.orderId}/make`, { user })).status !== 200) {
       await bar.sleep(4_000 + bar.random() * 6_000);
       continue;
@@ -175,9 +211,76 @@ export async function warmUp(core: Core): Promise<void> {
   ]);
 }
 
-/** Runs the planned session on a deployed core, from `started` (performance.now()); resolves once it is over. */
-export async function runSession(core: Core, plan: SessionPlan, random: () => number, started = performance.now()): Promise<SessionOutcome> {
+const orderEnd = /^OrderManager\.Order.+-(COMPLETED|CANCELLED)$/;
+
+/**
+ * Whether an order's story on the bus is over, from its events: refused by the workflow
+ * (ShopUnavailable), or ended by the order manager (COMPLETED or CANCELLED) and by its workflow
+ * (orderFinished, or OrderTimeOut when it timed out). A robot order also needs the robot customer's
+ * drink (ProducerRobot.FulfillOrder), which comes 5 seconds after the scan even when the workflow
+ * refused the order.
+ */
+export function orderOver(events: readonly EventEnvelope[]): boolean {
+  const types = new Set(events.map((e) => e['detail-type']));
+  const robot = events.some((e) => e['detail-type'] === 'Validator.NewOrder' && e.detail.userId === ROBOT_USER);
+  if (robot && !types.has('ProducerRobot.FulfillOrder')) return false;
+  if (types.has('OrderProcessor.ShopUnavailable')) return true;
+  return [...types].some((t) => orderEnd.test(t)) && (types.has('OrderProcessor.orderFinished') || types.has('OrderProcessor.OrderTimeOut'));
+}
+
+/** The orders the robot's customers scanned at the event (Validator.NewOrder as the robot user), oldest first. */
+export const robotOrderIds = (events: readonly EventEnvelope[]): string[] =>
+  events.filter((e) => e['detail-type'] === 'Validator.NewOrder' && e.detail.userId === ROBOT_USER && e.detail.eventId === EVENT_ID).map((e) => String(e.detail.orderId));
+
+/** How the robot's orders ended, from the bus. */
+export function robotOutcome(run: string, events: readonly EventEnvelope[]): RobotOutcome {
+  const orderIds = robotOrderIds(events);
+  const ended = (orderId: string, type: RegExp) => events.some((e) => e.detail.orderId === orderId && type.test(e['detail-type']));
+  return {
+    run,
+    orderIds,
+    completed: orderIds.filter((id) => ended(id, /-COMPLETED$/)).length,
+    cancelled: orderIds.filter((id) => ended(id, /-CANCELLED$/)).length,
+    refused: orderIds.filter((id) => ended(id, /^OrderProcessor\.ShopUnavailable$/)).length,
+  };
+}
+
+/**
+ * The robot run: started at its time of the session through Step Functions, like any user starts it;
+ * resolves once the run has sent its customers and each of their orders is over. Robot customers
+ * scan and order through the bus, and the robot barista answers through the bus: no HTTP route.
+ */
+async function robots(bar: Bar, plan: SessionPlan['robots'], stateMachineArn: string): Promise<RobotOutcome> {
+  const { core } = bar;
+  await bar.sleep(Math.max(0, plan.startsAt - bar.now()));
+  const { executionArn } = await core.sfn.send(new StartExecutionCommand({ stateMachineArn, name: plan.name, input: JSON.stringify(plan.input) }));
+  // The run sends its last customer durationMinutes after its start; a bounded wait in session time.
+  const runEnds = bar.now() + (plan.input.durationMinutes + 5) * MINUTE;
+  let run = await core.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (run.status === 'RUNNING' && bar.now() < runEnds) {
+    await bar.sleep(5_000);
+    run = await core.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  if (run.status !== 'SUCCEEDED') throw new Error(`the robot run ${executionArn} is ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`);
+  const { sent } = JSON.parse(run.output ?? '{}') as { sent?: number };
+  // The robot barista answers within seconds; the core's own 15-minute timeout bounds a lost answer.
+  const ordersEnd = bar.now() + 17 * MINUTE;
+  for (;;) {
+    const orderIds = robotOrderIds(core.events);
+    if (orderIds.length === sent && orderIds.every((id) => orderOver(core.eventsOf(id)))) return robotOutcome(executionArn!, core.events);
+    if (bar.now() > ordersEnd) throw new Error(`the robot run sent ${String(sent)} customers; ${orderIds.length} scanned, and these orders are not over: ${orderIds.filter((id) => !orderOver(core.eventsOf(id))).join(', ')}`);
+    await bar.sleep(2_000);
+  }
+}
+
+/**
+ * Runs the planned session on a deployed core and OrderRobot (the robot's `OrderRobotStateMachineArn`),
+ * from `started` (performance.now()); resolves once it is over: every person gone, the robot run
+ * done, every order over.
+ */
+export async function runSession(core: Core, plan: SessionPlan, random: () => number, options: { robotStateMachineArn: string; started?: number }): Promise<SessionOutcome> {
   const speed = core.cloud.time.speed;
+  const started = options.started ?? performance.now();
   const outcome: SessionOutcome = { customers: plan.customers.length + 1, scans: { accepted: 0, refused: {} }, orderIds: [], cancelledByCustomers: 0, cancelledByBaristas: 0, completed: 0 };
   const bar: Bar = {
     core, random, outcome, skip: new Set(), open: new Set(),
@@ -193,6 +296,9 @@ export async function runSession(core: Core, plan: SessionPlan, random: () => nu
 
   // The operator opens the bar for the session, with a queue of 10.
   await config({ storeOpen: true, maxOrdersInQueue: 10 });
+  const robotRun = robots(bar, plan.robots, options.robotStateMachineArn);
+  // Awaited below, after the people; a failure meanwhile is not an unhandled rejection.
+  robotRun.catch(() => undefined);
   const people: Array<Promise<void>> = [];
   // The first customer's order is the one the baristas forget.
   people.push(customer(bar, 'customer-00', 'forgotten'));
@@ -210,6 +316,15 @@ export async function runSession(core: Core, plan: SessionPlan, random: () => nu
   }
   await admin;
   await Promise.all(people);
+  outcome.robots = await robotRun;
   outcome.forgotten = [...bar.skip][0];
+  // The people saw their orders end through the routes; the workflow's last event may still be on its way.
+  const allOver = bar.now() + MINUTE;
+  let open = outcome.orderIds.filter((id) => !orderOver(core.eventsOf(id)));
+  while (open.length > 0 && bar.now() < allOver) {
+    await bar.sleep(1_000);
+    open = open.filter((id) => !orderOver(core.eventsOf(id)));
+  }
+  if (open.length > 0) throw new Error(`these orders are not over a minute after the session: ${open.join(', ')}`);
   return outcome;
 }

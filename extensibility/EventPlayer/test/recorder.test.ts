@@ -1,18 +1,22 @@
-// The recorder's plan of a session (pure: the recording itself runs by `npm run record`, not in tests).
+// The recorder's plan of a session and how it tells an order is over (pure: the recording itself runs
+// by `npm run record`, not in tests).
 import { describe, expect, it } from '@jest/globals';
-import { planSession, seeded } from '../recorder/session.js';
+import { contract, type EventEnvelope } from '@serverlesspresso/catalog';
+import { orderOver, planSession, robotOrderIds, robotOutcome, ROBOT_USER, seeded } from '../recorder/session.js';
 
 const MINUTE = 60_000;
 
 describe('the session plan', () => {
   it('is the same for the same seed, and another for another', () => {
-    expect(planSession(seeded(8))).toEqual(planSession(seeded(8)));
-    expect(planSession(seeded(9))).not.toEqual(planSession(seeded(8)));
+    expect(planSession(8)).toEqual(planSession(8));
+    expect(planSession(9)).not.toEqual(planSession(8));
+    // The recorder draws on from the same generator.
+    expect(planSession(8, seeded(8))).toEqual(planSession(8));
   });
 
   it('brings a few dozen customers over twelve minutes, a rush at minute 10, walkaways early enough to time out in the session', () => {
     for (const seed of [1, 7, 8, 42]) {
-      const plan = planSession(seeded(seed));
+      const plan = planSession(seed);
       const at = plan.customers.map((c) => c.arrivesAt);
       expect(at).toEqual([...at].sort((a, b) => a - b));
       expect(plan.customers.length).toBeGreaterThanOrEqual(24);
@@ -26,11 +30,72 @@ describe('the session plan', () => {
     }
   });
 
+  it('runs the OrderRobot slowly beside the people, seeded by the session, named so its order ids repeat', () => {
+    expect(planSession(8).robots).toEqual({
+      startsAt: MINUTE,
+      name: 'session-seed-8',
+      input: { eventId: 'NYC', ordersPerMinute: 1, durationMinutes: 12, cancelRatio: 0.2, seed: 8 },
+    });
+    const { robots, closed } = planSession(9);
+    expect(robots.input.seed).toBe(9);
+    expect(robots.name).toBe('session-seed-9');
+    // One robot a minute on the minute, from 1:00 to 12:00: the one at 7:00 finds the store closed.
+    const arrivals = Array.from({ length: robots.input.durationMinutes * robots.input.ordersPerMinute }, (_, n) => robots.startsAt + (n * MINUTE) / robots.input.ordersPerMinute);
+    expect(arrivals.filter((t) => t > closed[0] && t < closed[1])).toEqual([7 * MINUTE]);
+    expect(Math.max(...arrivals)).toBeLessThanOrEqual(12 * MINUTE);
+  });
+
   it('draws numbers in [0, 1) from a seeded generator', () => {
     const random = seeded(3);
     const draws = Array.from({ length: 1000 }, random);
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);
     expect(new Set(draws).size).toBe(1000);
+  });
+});
+
+// An order's events, made from the contract's examples (one order, d6e373b5-...).
+const example = (name: string, detail: Record<string, unknown> = {}, detailType = name): EventEnvelope => {
+  const entry = contract.find((e) => e.name === name)!;
+  const event = entry.example as EventEnvelope;
+  return { ...event, 'detail-type': detailType, detail: { ...event.detail, ...detail } };
+};
+const person = { userId: 'alice' };
+const newOrder = (detail: Record<string, unknown> = person) => example('Validator.NewOrder', detail);
+const completed = example('OrderManager.Order-COMPLETED', {}, 'OrderManager.OrderNYC-COMPLETED');
+const cancelled = example('OrderManager.Order-CANCELLED', {}, 'OrderManager.OrderNYC-CANCELLED');
+const finished = example('OrderProcessor.orderFinished');
+const timedOut = example('OrderProcessor.OrderTimeOut');
+const refused = example('OrderProcessor.ShopUnavailable');
+const drink = example('ProducerRobot.FulfillOrder');
+
+describe('an order is over', () => {
+  it('once the order manager and the workflow have both ended it, or the workflow refused it', () => {
+    expect(orderOver([newOrder(), example('OrderProcessor.WorkflowStarted'), example('OrderManager.WaitingCompletion')])).toBe(false);
+    expect(orderOver([newOrder(), completed])).toBe(false);
+    expect(orderOver([newOrder(), finished])).toBe(false);
+    expect(orderOver([newOrder(), completed, finished])).toBe(true);
+    expect(orderOver([newOrder(), finished, cancelled])).toBe(true);
+    expect(orderOver([newOrder(), timedOut])).toBe(false);
+    expect(orderOver([newOrder(), timedOut, cancelled])).toBe(true);
+    expect(orderOver([newOrder(), refused])).toBe(true);
+  });
+
+  it("for a robot's order, only once the robot customer has ordered its drink too (it does even when the order was refused)", () => {
+    const robot = newOrder({ userId: ROBOT_USER });
+    expect(orderOver([robot, refused])).toBe(false);
+    expect(orderOver([robot, refused, drink])).toBe(true);
+    expect(orderOver([robot, drink, completed, finished])).toBe(true);
+  });
+
+  it("tells the robot's orders from the people's, and how they ended", () => {
+    const robot = (orderId: string) => newOrder({ userId: ROBOT_USER, orderId });
+    const of = (orderId: string, e: EventEnvelope) => ({ ...e, detail: { ...e.detail, orderId } });
+    const events = [
+      newOrder({ userId: 'alice', orderId: 'p1' }), robot('r1'), robot('r2'), robot('r3'), newOrder({ userId: ROBOT_USER, orderId: 'elsewhere', eventId: 'ABC', bucket: { eventId: 'ABC' } }),
+      of('p1', completed), of('r1', completed), of('r2', cancelled), of('r3', refused),
+    ];
+    expect(robotOrderIds(events)).toEqual(['r1', 'r2', 'r3']);
+    expect(robotOutcome('run', events)).toEqual({ run: 'run', orderIds: ['r1', 'r2', 'r3'], completed: 1, cancelled: 1, refused: 1 });
   });
 });

@@ -3,15 +3,20 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { validateEvent } from '@serverlesspresso/catalog';
+import { contract, contractEntryFor, validateEvent } from '@serverlesspresso/catalog';
 import { startLocalCloud, type EventEnvelope, type LocalCloud } from '@serverlesspresso/local';
 import { archiveProblems, checkedArchive } from '../src/archive.js';
+import { robotOrderIds, ROBOT_USER } from '../recorder/session.js';
 import { momentAt } from '../src/replay.js';
 import { playerDir } from './app.js';
 
 const session = checkedArchive(JSON.parse(readFileSync(new URL('../archive/session.json', import.meta.url), 'utf8')));
 const events = session.events.map((e) => e.event);
 const ofType = (detailType: string) => events.filter((e) => e['detail-type'] === detailType);
+const robotOrders = new Set(robotOrderIds(events));
+/** Each order's detail-types, in the order the bus accepted them. */
+const stories = new Map<string, string[]>();
+for (const e of events) if (typeof e.detail.orderId === 'string') stories.set(e.detail.orderId, [...(stories.get(e.detail.orderId) ?? []), e['detail-type']]);
 
 describe('the recorded session', () => {
   it('is a replayable archive in which every event validates against the contract', () => {
@@ -29,6 +34,38 @@ describe('the recorded session', () => {
     expect(new Set(cancelled)).toEqual(new Set(['customer', 'barista', 'timeout:customer', 'timeout:barista']));
     expect(ofType('OrderProcessor.ShopUnavailable').length).toBeGreaterThan(0);
     expect(ofType('ConfigService.ConfigChanged').map((e) => e.detail.storeOpen)).toEqual([true, false, true]);
+  });
+
+  it('holds every event of the contract, the robots\' too', () => {
+    expect(new Set(events.map((e) => contractEntryFor(e['detail-type'])?.name))).toEqual(new Set(contract.map((e) => e.name)));
+  });
+
+  it('has robot customers through the bus beside the people: served by the robot barista, the store and the queue refusing them as anyone', () => {
+    // One a minute for twelve minutes, each with the drink its customer ordered 5 seconds after the scan.
+    expect(robotOrders.size).toBe(12);
+    for (const orderId of robotOrders) expect(stories.get(orderId)!.filter((t) => t === 'ProducerRobot.FulfillOrder')).toHaveLength(1);
+    const ended = (orderId: string) => stories.get(orderId)!.find((t) => /-(COMPLETED|CANCELLED)$|ShopUnavailable$/.test(t));
+    const served = [...robotOrders].filter((id) => ended(id) !== 'OrderProcessor.ShopUnavailable');
+    expect(served.length).toBeGreaterThanOrEqual(6);
+    for (const orderId of served) {
+      // Queued as a robot's order, answered by the robot barista, without a person's claim (MakeOrder).
+      const queued = events.find((e) => e.detail.orderId === orderId && e['detail-type'] === 'OrderManager.WaitingCompletion')!;
+      expect(queued.detail).toMatchObject({ robot: true, userId: ROBOT_USER });
+      expect(stories.get(orderId)!.filter((t) => t === 'OrderRobot.FulfillOrder')).toHaveLength(1);
+      expect(stories.get(orderId)).not.toContain('OrderManager.MakeOrder');
+      const answer = events.find((e) => e.detail.orderId === orderId && e['detail-type'] === 'OrderRobot.FulfillOrder')!.detail.action;
+      expect(ended(orderId)).toBe(answer === 'complete' ? 'OrderManager.OrderNYC-COMPLETED' : 'OrderManager.OrderNYC-CANCELLED');
+    }
+    expect(new Set(ofType('OrderRobot.FulfillOrder').map((e) => e.detail.action))).toEqual(new Set(['complete', 'cancel']));
+    // The robot at 7:00 found the store closed.
+    const refused = ofType('OrderProcessor.ShopUnavailable').filter((e) => robotOrders.has(String(e.detail.orderId)));
+    expect(refused.map((e) => e.detail.reason)).toContain('STORE_CLOSED');
+
+    // The people's orders are theirs: no robot event, never marked robot.
+    const people = [...stories.keys()].filter((id) => !robotOrders.has(id));
+    expect(people.length).toBeGreaterThanOrEqual(24);
+    for (const orderId of people) expect(stories.get(orderId)!.filter((t) => /Robot\./.test(t))).toEqual([]);
+    expect(ofType('OrderManager.WaitingCompletion').filter((e) => e.detail.robot === true).map((e) => e.detail.orderId).sort()).toEqual(served.sort());
   });
 });
 

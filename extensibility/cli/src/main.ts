@@ -75,12 +75,13 @@ program
   .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps')
   .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)')
   .option('--no-apps', 'deploy nothing: just the local cloud')
+  .option('--watch', 'deploy an app again when its files change (its stack is updated in place)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
   .option('--data-dir <dir>', 'keep state (event archive, DynamoDB tables, ...) in this directory; by default a temporary one, with tables in memory')
   .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
   .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
-  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean }) => {
+  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean; watch?: boolean }) => {
     const root = repoRoot();
     if (options.apps && dirs.length === 0 && !root) {
       program.error('presso up: not inside the Serverlesspresso repository, so there are no default apps: name the app folders to deploy, or pass --no-apps');

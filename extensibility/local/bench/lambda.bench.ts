@@ -1,9 +1,9 @@
 // Benchmark of the local Lambda runtime (run: npx tsx extensibility/local/bench/lambda.bench.ts).
 // Prints: a stack's deploy time (cold build and warm, cached build), a function's cold start
-// (new sandbox: worker + module import) and the warm invocation overhead, in process and through
-// the edge with the SDK's LambdaClient.
+// (new sandbox: worker + module import; time and CPU, bare and with an SDK client) and the warm
+// invocation overhead, in process and through the edge with the SDK's LambdaClient.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { startLocalCloud } from '../src/index.js';
 import { buildFunction, workerFunction, type WorkerFunction } from '../src/services/lambda/runtime/index.js';
 import { buildDirOf } from '../src/stacks/resources/functions.js';
@@ -33,17 +33,27 @@ async function main(): Promise<void> {
     const echoName = cloud.stacks.get('bench')!.resources.find((r) => r.logicalId === 'Echo')!.physicalId;
     const echo = cloud.lambda.get(echoName) as WorkerFunction;
 
-    // Cold starts: fresh sandboxes of the same bundle, each started and thrown away.
-    const built = await buildFunction({ name: 'echo', codeUri: app, handler: 'echo.handler', outDir: buildDirOf(app, 'bench', 'Echo'), metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'], Format: 'esm', OutExtension: ['.js=.mjs'] } } });
-    const cold: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const fresh = workerFunction({ name: 'cold', arn: 'arn:aws:lambda:us-east-1:000000000000:function:cold', timeoutSeconds: 3, memoryMb: 128, environment: {}, bundleFile: built.bundleFile, exportName: 'handler', log: () => {} });
-      const start = performance.now();
-      await fresh.invoke({});
-      cold.push(performance.now() - start);
-      fresh.dispose();
+    // Cold starts: fresh sandboxes of the same bundle, each started and thrown away; a bare handler,
+    // then one that bundles an SDK client (most of a real function's start).
+    for (const [label, module] of [['echo', 'Echo'], ['publisher', 'Publisher']] as const) {
+      const built = await buildFunction({ name: label, codeUri: app, handler: `${label}.handler`, outDir: buildDirOf(app, 'bench', module), metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: [`src/${label}.ts`], Format: 'esm', OutExtension: ['.js=.mjs'] } } });
+      const cold: number[] = [];
+      const coldCpu: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const fresh = workerFunction({ name: 'cold', arn: 'arn:aws:lambda:us-east-1:000000000000:function:cold', timeoutSeconds: 3, memoryMb: 128, environment: {}, bundleFile: built.bundleFile, exportName: 'handler', log: () => {} });
+        const cpu = process.cpuUsage();
+        const start = performance.now();
+        // The sandbox's init, as a deploy does it: the bundle imported, no invocation.
+        await fresh.warm();
+        cold.push(performance.now() - start);
+        const used = process.cpuUsage(cpu);
+        coldCpu.push((used.user + used.system) / 1000);
+        fresh.dispose();
+      }
+      summary(`cold start of ${label} (new worker sandbox, module import; bundle ${(statSync(built.bundleFile).size / 1024).toFixed(0)} KB with its source map)`, cold);
+      // CPU of every thread: what a burst of cold starts costs a loaded machine.
+      console.log(`  CPU per cold start: p50 ${ms(percentile([...coldCpu].sort((a, b) => a - b), 50))}`);
     }
-    summary('cold start + first invocation (new worker sandbox, module import)', cold);
 
     const warm: number[] = [];
     for (let i = 0; i < 2000; i++) {

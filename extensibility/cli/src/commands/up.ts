@@ -1,6 +1,7 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { printStack } from './stacks.js';
+import { watchApps } from './watch.js';
 
 export interface UpOptions {
   host?: string;
@@ -10,6 +11,8 @@ export interface UpOptions {
   eventSizeLimit?: 'current' | 'legacy';
   /** App folders to deploy, in order, each as its own stack. */
   dirs?: string[];
+  /** Deploy an app again when its files change. */
+  watch?: boolean;
 }
 
 export async function upCommand(options: UpOptions): Promise<void> {
@@ -45,23 +48,31 @@ export async function upCommand(options: UpOptions): Promise<void> {
     await cloud.close();
     process.exit(1);
   }
-  if (!(await deployAll(cloud, options.dirs ?? []))) {
+  const deployed = await deployAll(cloud, options.dirs ?? []);
+  if (!deployed) {
     await cloud.close();
     process.exit(1);
+  }
+  if (options.watch && deployed.length) {
+    watchApps(cloud, deployed);
+    console.log(`watching    ${deployed.length} app${deployed.length === 1 ? '' : 's'}: a change deploys its app again`);
   }
   console.log(`ready       ${cloud.url}`);
 }
 
 /** Deploys each app in order; the first failure stops startup with its message. */
-async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<boolean> {
+async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<Array<{ dir: string; stackName: string }> | undefined> {
+  const deployed: Array<{ dir: string; stackName: string }> = [];
   for (const [i, dir] of dirs.entries()) {
     process.stdout.write(`deploying   [${i + 1}/${dirs.length}] ${dir}\n`);
     try {
-      printStack(await cloud.stacks.deploy({ path: dir }), process.stdout);
+      const record = await cloud.stacks.deploy({ path: dir });
+      printStack(record, process.stdout);
+      deployed.push({ dir, stackName: record.name });
     } catch (e) {
       console.error(`presso up: ${(e as Error).message}\nnothing of this stack was deployed; stopping`);
-      return false;
+      return undefined;
     }
   }
-  return true;
+  return deployed;
 }

@@ -22,6 +22,8 @@ export interface Edge {
   readonly url: string;
   readonly port: number;
   addService(service: EdgeService): void;
+  /** Requests served so far, by X-Amz-Target (`AWSEvents.PutEvents`) or else by service and method (`lambda POST`). */
+  requests(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -61,18 +63,31 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const services = [...options.services];
   const log = options.log ?? (() => {});
+  const counts = new Map<string, number>();
+  const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  /** The service of each X-Amz-Target prefix, found once. */
+  const byPrefix = new Map<string, EdgeService | undefined>();
+  const serviceOf = (prefix: string): EdgeService | undefined => {
+    if (!byPrefix.has(prefix)) {
+      const answers = (s: ProxyService | JsonService) => s.targetPrefixes.includes(prefix);
+      byPrefix.set(prefix, services.find((s): s is ProxyService => isProxy(s) && answers(s)) ?? services.find((s): s is JsonService => isJson(s) && answers(s)));
+    }
+    return byPrefix.get(prefix);
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://edge');
-    const request: EdgeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: await readBody(req) };
+    // The JSON protocols all post to "/": no URL to parse for them.
+    const url = req.url === '/' || req.url === undefined ? undefined : new URL(req.url, 'http://edge');
+    const request: EdgeRequest = { method: req.method ?? 'GET', path: url?.pathname ?? '/', query: url?.searchParams ?? new URLSearchParams(), headers: req.headers, body: await readBody(req) };
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const dot = target.lastIndexOf('.');
       const prefix = target.slice(0, dot);
       const operation = target.slice(dot + 1);
-      const proxy = services.find((s): s is ProxyService => isProxy(s) && s.targetPrefixes.includes(prefix));
-      if (proxy) return proxy.proxy(request, res);
-      const service = services.find((s): s is JsonService => isJson(s) && s.targetPrefixes.includes(prefix));
+      const found = serviceOf(prefix);
+      count(found ? target : 'unknown X-Amz-Target');
+      if (found && isProxy(found)) return found.proxy(request, res);
+      const service = found && isJson(found) ? found : undefined;
       const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
       if (!service || dot < 0) {
         return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers X-Amz-Target ${target}`), contentType);
@@ -96,6 +111,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       }
     }
     const pathService = services.find((s): s is PathService => isPath(s) && s.accepts(request));
+    count(`${pathService?.name ?? 'unknown'} ${request.method}`);
     if (pathService) return pathService.serve(request, res);
     return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers ${request.method} ${request.path}`, 404));
   }
@@ -117,7 +133,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   return {
     url: `http://${host}:${port}`,
     port,
-    addService: (s) => services.push(s),
+    addService: (s) => {
+      services.push(s);
+      byPrefix.clear();
+    },
+    requests: () => Object.fromEntries(counts),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

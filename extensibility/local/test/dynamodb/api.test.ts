@@ -49,6 +49,24 @@ describe('DynamoDB through the edge', () => {
     expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-2' } }))).Item).toBeUndefined();
   });
 
+  it('counts what it sends to DynamoDB Local, and the writes each table had, and the edge its requests', async () => {
+    const before = cloud.dynamodb.stats();
+    const writes = cloud.dynamodb.writesTo('Orders');
+    const otherWrites = cloud.dynamodb.writesTo('Other');
+    const edgeBefore = cloud.edge.requests()['DynamoDB_20120810.PutItem'] ?? 0;
+    await doc.send(new PutCommand({ TableName: 'Orders', Item: { PK: 'CNT', SK: 'c-1' } }));
+    await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'CNT', SK: 'c-1' } }));
+    await cloud.dynamodb.call('DynamoDB_20120810', 'UpdateItem', { TableName: cloud.dynamodb.arns.tableArn('Orders'), Key: { PK: { S: 'CNT' }, SK: { S: 'c-1' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } });
+    const after = cloud.dynamodb.stats();
+    expect((after.edge.PutItem ?? 0) - (before.edge.PutItem ?? 0)).toBe(1);
+    expect((after.edge.GetItem ?? 0) - (before.edge.GetItem ?? 0)).toBe(1);
+    expect((after.internal.UpdateItem ?? 0) - (before.internal.UpdateItem ?? 0)).toBe(1);
+    // Two writes to Orders (by name and by ARN), none to any other table; the read is no write.
+    expect(cloud.dynamodb.writesTo('Orders') - writes).toBe(2);
+    expect(cloud.dynamodb.writesTo('Other')).toBe(otherWrites);
+    expect(cloud.edge.requests()['DynamoDB_20120810.PutItem']).toBe(edgeBefore + 1);
+  });
+
   it('surfaces a failed condition as ConditionalCheckFailedException', async () => {
     const put = new PutCommand({ TableName: 'Orders', Item: { PK: 'NYC', SK: 'o-1' }, ConditionExpression: 'attribute_not_exists(PK)' });
     await expect(doc.send(put)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });

@@ -104,6 +104,22 @@ describe('stream event source mappings', () => {
     expect(records[8]!.dynamodb.NewImage).toBeUndefined();
   });
 
+  it('reads a quiet stream no more than it must: skips reads while nothing writes to the table, reads at the next poll once something does', async () => {
+    const quiet = recorder('quiet-fn');
+    const stack = await deploy('quiet', { FunctionName: 'quiet-fn' });
+    const poller = cloud.streamPollers.list().find((p) => p.spec.streamArn === stack.outputs.StreamArn)!;
+    await until(() => poller.stats.skippedReads >= 3, 'reads skipped on the idle stream');
+    const readsWhenQuiet = poller.stats.getRecords;
+    await doc.send(new PutCommand({ TableName: stack.outputs.TableName!, Item: { PK: 'q1' } }));
+    // Counted once DynamoDB Local answered the write: from here every poll reads until the record is in.
+    const skippedAtWrite = poller.stats.skippedReads;
+    await until(() => quiet.delivered().length === 1, 'the record written after a quiet spell');
+    expect(keys(quiet.delivered())).toEqual(['q1']);
+    expect(poller.stats.skippedReads).toBe(skippedAtWrite);
+    expect(poller.stats.getRecords).toBeGreaterThan(readsWhenQuiet);
+    await cloud.stacks.delete('quiet');
+  });
+
   it('retries a failed batch, in order, until the function succeeds', async () => {
     const fn = recorder('retry-fn', (_records, call) => {
       if (call <= 2) throw new Error(`not yet (${call})`);

@@ -99,6 +99,8 @@ describe('functions from a SAM template', () => {
     expect(error).toBe('Unhandled');
     expect(payload).toMatchObject({ errorType: 'RangeError', errorMessage: 'ms must not be negative' });
     expect(payload.trace).toEqual(expect.arrayContaining([expect.stringContaining('RangeError')]));
+    // Source maps (without the sources' text): the trace names the TypeScript line that threw.
+    expect(payload.trace).toEqual(expect.arrayContaining([expect.stringMatching(/src\/sleeper\.ts:4:\d+/)]));
   });
 
   it('enforces the Timeout: the sandbox is stopped and the next invocation is a cold start', async () => {

@@ -45,7 +45,7 @@ describe('stacks', () => {
     expect(stack.resources.map((r) => r.logicalId)).toEqual(['Bus', 'Echo']);
     expect(stack.notEmulated).toEqual([expect.objectContaining({ logicalId: 'Alerts', type: 'AWS::SNS::Topic' })]);
     expect(stack.outputs.BusArn).toBe('arn:aws:events:us-east-1:000000000000:event-bus/TestBus');
-    expect(stack.outputs.EchoArn).toMatch(/^arn:aws:states:us-east-1:000000000000:stateMachine:echo-Echo-/);
+    expect(stack.outputs.EchoArn).toMatch(/^arn:aws:states:us-east-1:000000000000:stateMachine:Echo-[A-Za-z0-9]{12}$/);
 
     const answered = nextEvent('Echo.Done', 'o-1');
     await eb.send(newOrder('o-1'));

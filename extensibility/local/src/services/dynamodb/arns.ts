@@ -24,6 +24,12 @@ export function streamLabelOf(streamArn: string): string | undefined {
   return at < 0 ? undefined : streamArn.slice(at + '/stream/'.length);
 }
 
+/** A table's name from a TableName or ARN that may name it ("arn:...:table/Name[/stream/...]"). */
+export function tableNameOf(nameOrArn: string): string {
+  const at = nameOrArn.indexOf(':table/');
+  return at < 0 ? nameOrArn : nameOrArn.slice(at + ':table/'.length).split('/')[0]!;
+}
+
 export class DynamoArns {
   readonly prefix: string;
   private readonly outward: RegExp;

@@ -12,7 +12,7 @@ import type { Account } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, ProxyService } from '../../edge/types.js';
-import { DynamoArns } from './arns.js';
+import { DynamoArns, tableNameOf } from './arns.js';
 import { startEngine, type DynamoDbEngine } from './engine.js';
 
 export const DYNAMODB_TARGET = 'DynamoDB_20120810';
@@ -28,6 +28,16 @@ const ITEM_OPERATIONS = new Set([
   'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
   'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction',
 ]);
+
+/** Operations that never change a table's items: everything else may add stream records. */
+const READ_OPERATIONS = new Set([
+  'GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'DescribeTable', 'ListTables', 'DescribeTimeToLive',
+  'DescribeContinuousBackups', 'DescribeEndpoints', 'DescribeLimits', 'ListTagsOfResource', 'ListBackups', 'ListGlobalTables', 'DescribeKinesisStreamingDestination',
+]);
+/** "TableName":"x" (a name or an ARN) wherever a write request names its tables. */
+const TABLE_NAME_FIELD = /"TableName"\s*:\s*"([^"]*)"/g;
+/** Operations whose TableName fields are all the tables they write (others, e.g. PartiQL or BatchWriteItem, may write any). */
+const NAMED_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateTimeToLive']);
 
 /** Request headers that belong to one hop, not to the request. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'expect', 'accept-encoding', 'upgrade']);
@@ -63,6 +73,15 @@ export class DynamoDbService implements ProxyService {
   /** Tables found on disk when the engine started: the first stack to deploy one adopts it. */
   private readonly leftovers = new Set<string>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  /**
+   * Writes that have completed, per table and to any table (a write whose tables are not named):
+   * stream pollers skip reading a stream that nothing wrote to since their last empty read.
+   * Counted once DynamoDB Local has answered, so its stream records can be read by then.
+   */
+  private readonly writesByTable = new Map<string, number>();
+  private writesToAny = 0;
+  /** Operations sent to DynamoDB Local, from clients through the edge and from inside the local cloud. */
+  private readonly calls = { edge: new Map<string, number>(), internal: new Map<string, number>() };
 
   constructor(private readonly options: DynamoDbServiceOptions) {
     this.arns = new DynamoArns(options.account);
@@ -117,8 +136,54 @@ export class DynamoDbService implements ProxyService {
   /** An SDK client straight to the engine (ARNs in its answers are the engine's). */
   async engineClient(): Promise<DynamoDBClient> {
     const engine = await this.start();
-    this.client ??= new DynamoDBClient({ endpoint: engine.endpoint, region: this.options.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } });
+    if (!this.client) {
+      this.client = new DynamoDBClient({ endpoint: engine.endpoint, region: this.options.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } });
+      // Whatever it does may write (tables are rebuilt through it): every call counts as a write to any table.
+      this.client.middlewareStack.add(
+        (next) => async (args) => {
+          try {
+            return await next(args);
+          } finally {
+            this.writesToAny++;
+          }
+        },
+        { step: 'initialize', name: 'pressoCountWrites' },
+      );
+    }
     return this.client;
+  }
+
+  /** Operations sent to DynamoDB Local so far: by clients (through the edge) and by the local cloud itself (Step Functions tasks, stream pollers). */
+  stats(): { edge: Record<string, number>; internal: Record<string, number> } {
+    return { edge: Object.fromEntries(this.calls.edge), internal: Object.fromEntries(this.calls.internal) };
+  }
+
+  /**
+   * A number that grows whenever a write that may have touched the table completes: equal numbers
+   * mean nothing was written to it in between.
+   */
+  writesTo(tableName: string): number {
+    return (this.writesByTable.get(tableName) ?? 0) + this.writesToAny;
+  }
+
+  /** Counts a completed write of `operation` with this request body. */
+  private wrote(operation: string, body: string | Buffer): void {
+    if (READ_OPERATIONS.has(operation)) return;
+    if (!NAMED_WRITES.has(operation)) {
+      this.writesToAny++;
+      return;
+    }
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // One table unless it is a transaction: the first TableName is the one (the rest of the body is items).
+    const all = operation === 'TransactWriteItems';
+    let named = false;
+    TABLE_NAME_FIELD.lastIndex = 0;
+    for (let match = TABLE_NAME_FIELD.exec(text); match; match = all ? TABLE_NAME_FIELD.exec(text) : null) {
+      const name = tableNameOf(match[1]!);
+      this.writesByTable.set(name, (this.writesByTable.get(name) ?? 0) + 1);
+      named = true;
+    }
+    if (!named) this.writesToAny++;
   }
 
   /**
@@ -127,9 +192,11 @@ export class DynamoDbService implements ProxyService {
    */
   async call(target: typeof DYNAMODB_TARGET | typeof STREAMS_TARGET, operation: string, input: unknown): Promise<Record<string, unknown>> {
     const rewrite = target === STREAMS_TARGET || !ITEM_OPERATIONS.has(operation);
+    this.calls.internal.set(operation, (this.calls.internal.get(operation) ?? 0) + 1);
     const body = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
     const upstream = await this.send(body, { 'x-amz-target': `${target}.${operation}`, 'content-type': CONTENT_TYPE, authorization: INTERNAL_AUTHORIZATION });
     const text = (await readAll(upstream)).toString('utf8');
+    if (target === DYNAMODB_TARGET) this.wrote(operation, body);
     const parsed = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
     if ((upstream.statusCode ?? 500) >= 300) throw errorOf(parsed, upstream.statusCode ?? 500);
     return (rewrite ? this.arns.responseToClient(parsed) : parsed) as Record<string, unknown>;
@@ -139,6 +206,7 @@ export class DynamoDbService implements ProxyService {
     const target = String(request.headers['x-amz-target']);
     const operation = target.slice(target.lastIndexOf('.') + 1);
     const rewrite = target.startsWith(`${STREAMS_TARGET}.`) || !ITEM_OPERATIONS.has(operation);
+    this.calls.edge.set(operation, (this.calls.edge.get(operation) ?? 0) + 1);
     let body = request.body;
     if (rewrite && body.length > 0) {
       try {
@@ -157,6 +225,17 @@ export class DynamoDbService implements ProxyService {
     delete headers['connection'];
     delete headers['keep-alive'];
     delete headers['transfer-encoding'];
+    if (!target.startsWith(`${STREAMS_TARGET}.`)) {
+      // Counted once, when the answer has come (or the exchange was cut short: the write may have happened).
+      let counted = false;
+      const count = () => {
+        if (counted) return;
+        counted = true;
+        this.wrote(operation, body);
+      };
+      upstream.once('end', count);
+      upstream.once('close', count);
+    }
     if (!rewrite) {
       response.writeHead(upstream.statusCode ?? 500, headers);
       upstream.pipe(response);

@@ -7,9 +7,12 @@
 // (by default: until the record expires, 24 hours, as DynamoDB Streams keeps them); with
 // BisectBatchOnFunctionError a failed batch is split in two first (not counted as a retry), and
 // with ReportBatchItemFailures only the records from the first reported failure on are retried.
+// Polling is AWS's (each shard about 4 times a second), but a read that must come back empty (no
+// write to the table since the last empty one) is not made: an idle stream costs next to nothing.
 import type { TimeScale } from '../../time.js';
 import type { CompiledPattern } from '../events/pattern/index.js';
 import type { InvokeResult } from '../lambda/functions.js';
+import { tableNameOf } from './arns.js';
 import { STREAMS_TARGET, DynamoDbError, type DynamoDbService } from './service.js';
 
 export interface StreamMappingSpec {
@@ -75,6 +78,14 @@ const DESCRIBE_MS = 1000;
 /** Polling never goes faster than this in real time, however fast the time scale. */
 const MIN_REAL_POLL_MS = 10;
 const MAX_BACKOFF_MS = 60_000;
+/**
+ * A shard's GetRecords is skipped while nothing has written to its table since its last empty read
+ * (it would come back empty too); at most this many in a row, so whatever writes unseen (TTL
+ * deletions, which AWS makes within days anyway) is still read within 10 s.
+ */
+const MAX_SKIPPED_READS = 40;
+/** New shards only matter once written to: DescribeStream is skipped likewise, at most 9 times in a row (10 s). */
+const MAX_SKIPPED_DESCRIBES = 9;
 const GET_RECORDS_LIMIT = 1000;
 
 interface Fetched {
@@ -107,11 +118,13 @@ export class StreamPoller {
   private readonly shards = new Map<string, Shard>();
   private readonly workers = new Set<Promise<void>>();
   private loop: Promise<void> = Promise.resolve();
-  /** Invocations made, failed and records discarded: what tests and `presso` can look at. */
-  readonly stats = { invocations: 0, failures: 0, discarded: 0 };
+  /** Invocations made, failed and records discarded; GetRecords made and skipped; DescribeStream calls: what tests, benchmarks and `presso` can look at. */
+  readonly stats = { invocations: 0, failures: 0, discarded: 0, getRecords: 0, skippedReads: 0, describeStream: 0 };
+  private readonly table: string;
 
   constructor(spec: StreamMappingSpec, private readonly deps: StreamPollerDeps) {
     this.spec = spec;
+    this.table = tableNameOf(spec.streamArn);
   }
 
   /** Resolves once every shard has its starting position (so LATEST means "after this call"). */
@@ -145,6 +158,7 @@ export class StreamPoller {
     const positions = new Map<string, string>();
     let exclusiveStart: string | undefined;
     do {
+      this.stats.describeStream++;
       const out = await this.streams('DescribeStream', { StreamArn: this.spec.streamArn, ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}) });
       const description = out.StreamDescription as { Shards?: Array<{ ShardId: string; ParentShardId?: string; SequenceNumberRange?: { EndingSequenceNumber?: string } }>; LastEvaluatedShardId?: string };
       for (const s of description.Shards ?? []) {
@@ -172,6 +186,9 @@ export class StreamPoller {
   private async run(initialPositions: Map<string, string>): Promise<void> {
     const iterators = initialPositions;
     let lastError = '';
+    // The table's write count at the last DescribeStream, and the describes skipped since.
+    let describedAt: number | undefined;
+    let skipped = 0;
     while (!this.signal.aborted) {
       // A shard starts once its parent is done (or its parent is not in the stream any more).
       for (const shard of this.shards.values()) {
@@ -189,7 +206,14 @@ export class StreamPoller {
       }
       try {
         await this.sleep(DESCRIBE_MS);
+        const writes = this.deps.dynamodb.writesTo(this.table);
+        if (describedAt === writes && skipped < MAX_SKIPPED_DESCRIBES) {
+          skipped++;
+          continue;
+        }
+        skipped = 0;
         for (const [id, it] of await this.discover(false)) iterators.set(id, it);
+        describedAt = writes;
         lastError = '';
       } catch (e) {
         if (e instanceof Stopped || this.signal.aborted) return;
@@ -205,10 +229,19 @@ export class StreamPoller {
     let iterator: string | undefined = firstIterator;
     let lastSequence: string | undefined;
     const buffer: Fetched[] = [];
+    // The table's write count when a read came back empty, and the reads skipped since.
+    let quietAt: number | undefined;
+    let skipped = 0;
     while (!this.signal.aborted) {
-      if (iterator && buffer.length < this.spec.batchSize) {
+      const writes = this.deps.dynamodb.writesTo(this.table);
+      if (iterator && buffer.length < this.spec.batchSize && quietAt === writes && skipped < MAX_SKIPPED_READS) {
+        skipped++;
+        this.stats.skippedReads++;
+      } else if (iterator && buffer.length < this.spec.batchSize) {
+        skipped = 0;
         let out: Record<string, unknown>;
         try {
+          this.stats.getRecords++;
           out = await this.streams('GetRecords', { ShardIterator: iterator, Limit: Math.min(GET_RECORDS_LIMIT, this.spec.batchSize - buffer.length) });
         } catch (e) {
           if (e instanceof DynamoDbError && (e.code === 'ExpiredIteratorException' || e.code === 'TrimmedDataAccessException')) {
@@ -219,10 +252,12 @@ export class StreamPoller {
           throw e;
         }
         const now = Date.now();
-        for (const record of (out.Records as StreamRecord[] | undefined) ?? []) {
+        const records = (out.Records as StreamRecord[] | undefined) ?? [];
+        for (const record of records) {
           buffer.push({ record, seenAt: now });
           lastSequence = record.dynamodb.SequenceNumber;
         }
+        quietAt = records.length === 0 ? writes : undefined;
         iterator = (out.NextShardIterator as string | undefined) ?? undefined;
       }
       if (buffer.length === 0) {

@@ -56,6 +56,8 @@ interface Naming {
   property?: string;
   maxLength: number;
   lowercase?: boolean;
+  /** The generated name leaves the stack's name out. */
+  logicalIdOnly?: boolean;
 }
 
 interface TypeRules {
@@ -100,7 +102,7 @@ const dynamoTable: TypeRules = {
 };
 
 const stateMachine = (property: string): TypeRules => ({
-  naming: { property, maxLength: 80 },
+  naming: { property, maxLength: 80, logicalIdOnly: true },
   ref: (r) => r.arn('states', `stateMachine:${r.name}`),
   attributes: { Arn: (r) => r.arn('states', `stateMachine:${r.name}`), Name: (r) => r.name },
 });
@@ -268,6 +270,11 @@ function physicalName(stack: StackContext, logicalId: string, resource: Template
   const extension = resource.type === 'AWS::SQS::Queue' && isTrue(resource.properties['FifoQueue']) ? '.fifo' : '';
   const options: { maxLength: number; lowercase?: boolean; extension?: string } = { maxLength: naming.maxLength, extension };
   if (naming.lowercase) options.lowercase = true;
+  if (naming.logicalIdOnly) {
+    // Step Functions: `<LogicalId>-<12 mixed-case>`, without the stack's name (e.g. OrderProcessorStateMachine-KiT1d0o9UrAQ).
+    const suffix = stableRandom(`${stack.stackName}/${logicalId}`, 12, MIXED_ALNUM);
+    return `${logicalId.slice(0, naming.maxLength - suffix.length - 1)}-${suffix}`;
+  }
   return generatedPhysicalName(stack.stackName, logicalId, options);
 }
 

@@ -281,7 +281,7 @@ describe('a plain CloudFormation JSON template', () => {
   it('counts DependsOn and references as dependencies', () => {
     expect(resource(plain, 'Permission').dependsOn).toEqual(['Handler', 'Rule', 'DefaultBusRule']);
     expect(resource(plain, 'Rule').dependsOn).toEqual(['Bus', 'Handler']);
-    expect(plain.outputs['MachineName']?.value).toMatch(/^presso-Machine-[A-Z0-9]{12}$/);
+    expect(plain.outputs['MachineName']?.value).toMatch(/^Machine-[A-Za-z0-9]{12}$/);
     expect(plain.outputs['DevOnly']).toEqual({ value: 'dev', condition: 'IsDev', exportName: 'dev-flag' });
   });
 });

@@ -111,6 +111,41 @@ describe('executions', () => {
     engine.shutdown();
   });
 
+  it('counts executions started by type and the states they entered', async () => {
+    const { engine, sm, clock } = setup();
+    const quick = { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Q' }, Q: { Type: 'Pass', End: true } } };
+    engine.startExecution({ stateMachine: sm(quick) });
+    engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
+    engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
+    await clock.settle();
+    expect(engine.stats()).toEqual({ executionsStarted: { STANDARD: 1, EXPRESS: 2 }, stateTransitions: 6 });
+    engine.shutdown();
+  });
+
+  it('keeps the newest closed executions up to retainClosed per type; running ones always stay', async () => {
+    const clock = createManualClock();
+    const engine = new StepFunctionsEngine({ clock, taskRunner: async () => ({}), schemaValidation: false, retainClosed: { STANDARD: 3, EXPRESS: 1 } });
+    const quick = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+    const standard = { arn: SM_ARN, name: 'orders', definition: JSON.stringify(quick) };
+    const express = { arn: `${SM_ARN}-express`, name: 'orders-express', definition: JSON.stringify(quick), type: 'EXPRESS' as const };
+    const running = engine.startExecution({ stateMachine: { ...standard, definition: JSON.stringify(waiting) }, name: 'running' });
+    const closed: string[] = [];
+    const expressArns: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      closed.push(engine.startExecution({ stateMachine: standard, name: `order-${i}` }).executionArn);
+      expressArns.push(engine.startExecution({ stateMachine: express }).executionArn);
+      await clock.advance(1000);
+    }
+    expect(engine.listExecutions(SM_ARN).map((e) => e.name)).toEqual(['order-4', 'order-3', 'order-2', 'running']);
+    expect(apiError(() => engine.describeExecution(closed[0]!)).code).toBe('ExecutionDoesNotExist');
+    expect(engine.describeExecution(closed[4]!).status).toBe('SUCCEEDED');
+    expect(engine.listExecutions(express.arn).map((e) => e.executionArn)).toEqual([expressArns[4]]);
+    // Closing the long-running one counts it too: the oldest closed goes.
+    engine.stopExecution(running.executionArn);
+    expect(engine.listExecutions(SM_ARN).map((e) => e.name)).toEqual(['order-4', 'order-3', 'running']);
+    engine.shutdown();
+  });
+
   it('stopExecution aborts a running execution at once; stopping it again changes nothing', async () => {
     const { engine, sm, clock } = setup();
     const { executionArn } = engine.startExecution({ stateMachine: sm() });

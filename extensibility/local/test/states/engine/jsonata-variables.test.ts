@@ -1,7 +1,7 @@
 // QueryLanguage JSONata (top level and per state): Arguments, Output, Condition, Items, $states and
 // {% %} templates; and workflow variables (Assign) with the service's scoping rules.
 import { describe, it, expect } from '@jest/globals';
-import { StepFunctionsEngine, TaskError } from '../../../src/services/states/engine/index.js';
+import { StepFunctionsEngine, TaskError, validateDefinition } from '../../../src/services/states/engine/index.js';
 import type { HistoryEvent, JsonValue, TaskRunner } from '../../../src/services/states/engine/index.js';
 
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
@@ -20,6 +20,12 @@ async function run(definition: object, input: JsonValue = {}, taskRunner: TaskRu
 const jsonata = (states: object, startAt = Object.keys(states)[0]) => ({ QueryLanguage: 'JSONata', StartAt: startAt, States: states });
 
 describe('JSONata states', () => {
+  it('takes "" as a literal in Arguments and Output (the schema check as well)', async () => {
+    const definition = jsonata({ P: { Type: 'Pass', Output: { action: '', nested: [''] }, End: true } });
+    expect(validateDefinition(definition)).toEqual({ valid: true, errors: [] });
+    expect((await run(definition)).output).toEqual({ action: '', nested: [''] });
+  });
+
   it('Pass Output is a template of {% %} expressions over $states.input', async () => {
     const result = await run(jsonata({ P: { Type: 'Pass', Output: { total: '{% $sum($states.input.items.price) %}', literal: 'x', list: ['{% $states.input.id %}', 2] }, End: true } }), {
       id: 'o1',

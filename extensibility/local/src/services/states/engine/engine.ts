@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createScaledClock } from './clock.js';
 import type { EngineClock, TimerHandle } from './clock.js';
-import { ExecutionInterrupt, SfnApiError, StatesError, StatesErrorName } from './errors.js';
+import { ABORTED, ExecutionInterrupt, SfnApiError, StatesError, StatesErrorName } from './errors.js';
 import { HistoryRecorder, NOT_TRUNCATED } from './history.js';
 import type { HistoryEvent } from './history.js';
 import { ExecutionInterpreter } from './interpreter.js';
@@ -83,7 +83,16 @@ export interface EngineOptions {
   checkArn?: boolean;
   /** Run asl-validator's schema checks on definitions not seen before (default true; see validateDefinition). */
   schemaValidation?: boolean;
+  /**
+   * How many closed executions each state machine keeps (the oldest closed are forgotten first;
+   * running ones always stay). AWS keeps Standard executions 90 days and Express ones not at all
+   * (they have no history to ask for); a local cloud that runs for hours must not hold every one.
+   * Defaults: STANDARD 10,000, EXPRESS 1,000.
+   */
+  retainClosed?: Partial<Record<StateMachineType, number>>;
 }
+
+const DEFAULT_RETAIN_CLOSED: Record<StateMachineType, number> = { STANDARD: 10_000, EXPRESS: 1_000 };
 
 /** A closed or running execution as JSON (dates as ISO text), for persistence. */
 export interface ExecutionSnapshot {
@@ -199,6 +208,10 @@ export class StepFunctionsEngine {
   private readonly byStateMachine = new Map<string, Set<string>>();
   private readonly listeners = new Set<EngineListener>();
   private readonly definitions = new Map<string, MachineDef>();
+  private readonly retainClosed: Record<StateMachineType, number>;
+  /** Closed executions per state machine, oldest first: what retire() forgets beyond retainClosed. */
+  private readonly closedByStateMachine = new Map<string, string[]>();
+  private readonly counts = { started: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>, stateTransitions: 0 };
 
   constructor(options: EngineOptions) {
     this.taskRunner = options.taskRunner;
@@ -208,6 +221,7 @@ export class StepFunctionsEngine {
     this.accountId = options.accountId ?? '123456789012';
     this.checkArn = options.checkArn ?? true;
     this.schemaValidation = options.schemaValidation ?? true;
+    this.retainClosed = { ...DEFAULT_RETAIN_CLOSED, ...options.retainClosed };
   }
 
   // ---- definitions ---------------------------------------------------------------------------
@@ -264,6 +278,7 @@ export class StepFunctionsEngine {
       definition: typeof sm.definition === 'string' ? sm.definition : JSON.stringify(sm.definition),
       startDate: new Date(this.clock.now()),
     });
+    this.counts.started[type]++;
     record.history.add(undefined, 'ExecutionStarted', {
       executionStartedEventDetails: { input, inputDetails: NOT_TRUNCATED, roleArn: record.roleArn },
     });
@@ -341,6 +356,11 @@ export class StepFunctionsEngine {
     this.tokens.lookup(taskToken).heartbeat();
   }
 
+  /** Executions started by type, and states entered, since the engine began: what benchmarks look at. */
+  stats(): { executionsStarted: Record<StateMachineType, number>; stateTransitions: number } {
+    return { executionsStarted: { ...this.counts.started }, stateTransitions: this.counts.stateTransitions };
+  }
+
   /** Callback tasks waiting for a token. */
   get pendingTaskTokens(): number {
     return this.tokens.size;
@@ -405,6 +425,7 @@ export class StepFunctionsEngine {
       record.cause = snapshot.cause;
       record.history.close();
       record.markDone();
+      this.retire(record);
       return;
     }
     if (options.running === 'restart') {
@@ -455,6 +476,7 @@ export class StepFunctionsEngine {
       history: new HistoryRecorder(
         () => this.clock.now(),
         (event) => {
+          if (event.type.endsWith('StateEntered')) this.counts.stateTransitions++;
           if (this.listeners.size > 0) this.notify({ type: 'historyEvent', executionArn, event });
         },
         fields.events ?? [],
@@ -523,9 +545,23 @@ export class StepFunctionsEngine {
     record.timeoutTimer = undefined;
     const controller = record.controller;
     record.controller = undefined;
-    controller?.abort();
+    controller?.abort(ABORTED);
     record.markDone();
     this.notifyStatus(record);
+    this.retire(record);
+  }
+
+  /** Counts a closed execution; forgets its state machine's oldest closed ones beyond the retention. */
+  private retire(record: ExecutionRecord): void {
+    let closed = this.closedByStateMachine.get(record.stateMachineArn);
+    if (!closed) this.closedByStateMachine.set(record.stateMachineArn, (closed = []));
+    closed.push(record.executionArn);
+    const limit = Math.max(0, this.retainClosed[record.type]);
+    while (closed.length > limit) {
+      const arn = closed.shift()!;
+      this.executions.delete(arn);
+      this.byStateMachine.get(record.stateMachineArn)?.delete(arn);
+    }
   }
 
   private async run(record: ExecutionRecord, machine: MachineDef, input: JsonValue, region: string, accountId: string): Promise<void> {

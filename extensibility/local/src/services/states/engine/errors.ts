@@ -124,3 +124,9 @@ export class ExecutionInterrupt extends Error {
     this.name = 'ExecutionInterrupt';
   }
 }
+
+/**
+ * What the engine's abort signals carry: one shared reason, because abort() without one builds a
+ * DOMException with a stack trace each time (an execution ends, a task settles), and nothing reads it.
+ */
+export const ABORTED: Error = Object.freeze(Object.assign(new Error('aborted by the engine'), { name: 'AbortError' }));

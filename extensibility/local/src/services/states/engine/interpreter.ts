@@ -6,7 +6,7 @@
 import { sleep } from './clock.js';
 import type { EngineClock, TimerHandle } from './clock.js';
 import { evaluateChoiceRule, parseTimestamp } from './choice.js';
-import { ExecutionInterrupt, StatesError, StatesErrorName, errorMatches, toStatesError } from './errors.js';
+import { ABORTED, ExecutionInterrupt, StatesError, StatesErrorName, errorMatches, toStatesError } from './errors.js';
 import { NOT_TRUNCATED } from './history.js';
 import type { HistoryRecorder, HistoryThread, HistoryEventType } from './history.js';
 import { evaluateJsonataExpression, evaluateJsonataTemplate, isJsonataExpression } from './jsonata.js';
@@ -598,7 +598,8 @@ export class ExecutionInterpreter {
     const signal = c.scope.signal;
     const token = c.taskToken;
     return new Promise<JsonValue>((resolve, reject) => {
-      const controller = new AbortController();
+      // Made only if the runner looks at ctx.signal (most never do): a signal per task costs.
+      let controller: AbortController | undefined;
       let settled = false;
       let timeoutTimer: TimerHandle | undefined;
       let heartbeatTimer: TimerHandle | undefined;
@@ -609,7 +610,7 @@ export class ExecutionInterpreter {
         heartbeatTimer?.cancel();
         signal.removeEventListener('abort', onAbort);
         if (token !== undefined) callbacks.release(token);
-        controller.abort();
+        controller?.abort(ABORTED);
         action();
       };
       const onAbort = (): void => settle(() => reject(new ExecutionInterrupt()));
@@ -638,7 +639,13 @@ export class ExecutionInterpreter {
         stateName: c.name,
         executionArn: this.env.executionArn,
         stateMachineArn: this.env.stateMachineArn,
-        signal: controller.signal,
+        get signal(): AbortSignal {
+          if (!controller) {
+            controller = new AbortController();
+            if (settled) controller.abort(ABORTED);
+          }
+          return controller.signal;
+        },
         integrationPattern: info.pattern,
         heartbeat,
         region: this.env.region,
@@ -701,7 +708,7 @@ export class ExecutionInterpreter {
     const startedId = history.add(c.scope.thread, 'ParallelStateStarted');
     const branches = state.Branches ?? [];
     const controller = new AbortController();
-    const forward = (): void => controller.abort();
+    const forward = (): void => controller.abort(ABORTED);
     c.scope.signal.addEventListener('abort', forward, { once: true });
     const threads = branches.map(() => ({ lastEventId: startedId }));
     const results: JsonValue[] = new Array<JsonValue>(branches.length).fill(null);
@@ -715,7 +722,7 @@ export class ExecutionInterpreter {
           } catch (e) {
             if (failure === undefined) {
               failure = e;
-              controller.abort();
+              controller.abort(ABORTED);
             }
           }
         }),
@@ -767,7 +774,7 @@ export class ExecutionInterpreter {
 
     const startedId = history.add(c.scope.thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } });
     const controller = new AbortController();
-    const forward = (): void => controller.abort();
+    const forward = (): void => controller.abort(ABORTED);
     c.scope.signal.addEventListener('abort', forward, { once: true });
     const results: JsonValue[] = new Array<JsonValue>(items.length).fill(null);
     const threads: HistoryThread[] = [];
@@ -799,7 +806,7 @@ export class ExecutionInterpreter {
         if (!(e instanceof StatesError)) {
           history.add(thread, 'MapIterationAborted', { mapIterationAbortedEventDetails: detail });
           if (failure === undefined) failure = e;
-          controller.abort();
+          controller.abort(ABORTED);
           return;
         }
         history.add(thread, 'MapIterationFailed', { mapIterationFailedEventDetails: detail });
@@ -809,7 +816,7 @@ export class ExecutionInterpreter {
           failure = tolerant && !e.terminal
             ? new StatesError(StatesErrorName.ExceedToleratedFailureThreshold, 'The specified tolerated failure threshold was exceeded')
             : e;
-          controller.abort();
+          controller.abort(ABORTED);
         }
       }
     };

@@ -19,6 +19,8 @@ export interface StatesBinding {
 export interface JsonataScope {
   states: StatesBinding;
   variables: Record<string, JsonValue>;
+  /** The variables and $states as jsonata bindings: made once per scope, not per expression. */
+  bindings?: Record<string, unknown>;
 }
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
@@ -127,7 +129,9 @@ export async function evaluateJsonataExpression(expression: string, scope: Jsona
   const expr = compile(body, expression, field);
   let result: unknown;
   try {
-    result = await expr.evaluate(scope.states.input, { ...scope.variables, states: scope.states });
+    // $states is bound by reference: a Catch or a task result set on it later is still seen.
+    scope.bindings ??= { ...scope.variables, states: scope.states };
+    result = await expr.evaluate(scope.states.input, scope.bindings);
   } catch (e) {
     throw queryError(expression, field, (e as Error).message);
   }

@@ -64,7 +64,7 @@ export function validateDefinition(definition: string | object, options: Validat
   const errors: string[] = [];
   const withSchema = options.schema ?? true;
   if (withSchema) {
-    const schema = aslValidator(structuredClone(machine), { checkPaths: true, checkArn: options.checkArn ?? true });
+    const schema = aslValidator(withoutEmptyJsonataLiterals(structuredClone(machine)), { checkPaths: true, checkArn: options.checkArn ?? true });
     for (const error of schema.errors) errors.push(`${error['Error code']}: ${error.Message}`);
   }
   if (isJsonObject(machine as unknown) && typeof machine.StartAt === 'string' && isJsonObject(machine.States as unknown)) {
@@ -73,6 +73,30 @@ export function validateDefinition(definition: string | object, options: Validat
     errors.push('SCHEMA_VALIDATION_FAILED: a definition needs StartAt and States');
   }
   return { valid: errors.length === 0, errors: [...new Set(errors)] };
+}
+
+/**
+ * asl-validator's schema refuses "" as a literal in JSONata fields (its not-JSONata pattern wants at
+ * least one character); Step Functions takes it as the empty string. The schema sees a space instead.
+ */
+function withoutEmptyJsonataLiterals(machine: MachineDef): MachineDef {
+  const fill = (value: unknown): unknown => {
+    if (value === '') return ' ';
+    if (Array.isArray(value)) return value.map(fill);
+    if (isJsonObject(value as JsonValue)) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fill(v)]));
+    return value;
+  };
+  const visit = (block: unknown): void => {
+    if (!isJsonObject(block as JsonValue)) return;
+    for (const state of Object.values(((block as { States?: unknown }).States ?? {}) as Record<string, Record<string, unknown>>)) {
+      if (!isJsonObject(state as JsonValue)) continue;
+      for (const field of ['Arguments', 'Output', 'Assign'] as const) if (state[field] !== undefined) state[field] = fill(state[field]);
+      if (Array.isArray(state.Branches)) state.Branches.forEach(visit);
+      visit(state.ItemProcessor ?? state.Iterator);
+    }
+  };
+  visit(machine);
+  return machine;
 }
 
 /** States no transition leads to (the schema check reports these too, when it runs). */

@@ -1,0 +1,72 @@
+// presso up --watch: editing an app's handler deploys it again, in place (its table keeps its items);
+// an edit that breaks the build is reported and the previous deployment keeps running.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startUp, type RunningUp } from './up.js';
+
+// Inside the repo (under an ignored folder), so the handler's imports resolve as the fixture's do.
+const app = new URL('./.aws-sam/watch-app', import.meta.url).pathname;
+let up: RunningUp;
+let eb: EventBridgeClient;
+let docs: DynamoDBDocumentClient;
+let table: string;
+
+async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`not reached in time; presso up printed:\n${up.output().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const pay = (orderId: string, amount: number) =>
+  eb.send(new PutEventsCommand({ Entries: [{ EventBusName: 'TabBus', Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) }] }));
+const tab = async (orderId: string) => (await docs.send(new GetCommand({ TableName: table, Key: { orderId } }))).Item;
+const edit = (change: (source: string) => string) => {
+  const file = `${app}/src/record.ts`;
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+};
+
+beforeAll(async () => {
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(app, { recursive: true });
+  cpSync(new URL('./fixtures/tab-app', import.meta.url).pathname, app, { recursive: true });
+  up = await startUp(['--watch', '--port', '0', '--speed', '100', app]);
+  const config = { endpoint: up.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+  eb = new EventBridgeClient(config);
+  docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+  table = /TableName = (\S+)/.exec(up.output())![1]!;
+});
+
+afterAll(async () => {
+  eb?.destroy();
+  docs?.destroy();
+  await up?.stop();
+  rmSync(app, { recursive: true, force: true });
+});
+
+describe('presso up --watch', () => {
+  it('deploys an app again when its handler changes, keeping its table', async () => {
+    expect(up.output()).toMatch(/^watching {4}1 app: a change deploys its app again$/m);
+    await pay('o-1', 2);
+    expect(await eventually(() => tab('o-1'))).toEqual({ orderId: 'o-1', amount: 2 });
+
+    edit((s) => s.replace('amount: event.detail.amount }', 'amount: event.detail.amount * 10 }'));
+    await eventually(() => (/redeploying watch-app \(src\/record\.ts changed\)[\s\S]*watch-app {2}UPDATE_COMPLETE/.test(up.output()) ? true : undefined));
+    await pay('o-2', 2);
+    expect(await eventually(() => tab('o-2'))).toEqual({ orderId: 'o-2', amount: 20 });
+    expect(await tab('o-1')).toEqual({ orderId: 'o-1', amount: 2 });
+  });
+
+  it('reports an edit that breaks the build; the previous deployment keeps running', async () => {
+    edit((s) => s.replace('export const handler', 'export const handler = ;\nconst broken'));
+    await eventually(() => (/redeploying watch-app failed, the previous deployment keeps running:\n.*esbuild failed/.test(up.output()) ? true : undefined));
+    await pay('o-3', 1);
+    expect(await eventually(() => tab('o-3'))).toEqual({ orderId: 'o-3', amount: 10 });
+  });
+});
