@@ -9,11 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { EventEnvelope } from '@serverlesspresso/local';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BUS, startCore } from '../test/integration/harness.js';
 
 const ORDERS = Number(process.env.ORDERS ?? 300);
 const RATE = Number(process.env.RATE ?? 50);
 const SPEED = Number(process.env.SPEED ?? 1);
+/** `bench`: customers and baristas driven from this process; `robot`: the OrderRobot extension deployed beside the core drives them. */
+const DRIVER = process.env.DRIVER ?? 'bench';
+const ROBOT_DIR = new URL('../../extensions/OrderRobot', import.meta.url).pathname;
 const EVENT_ID = 'BENCH';
 const STAGES = [
   ['Validator.NewOrder', 'NewOrder'],
@@ -97,10 +101,12 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
-  console.log(`core orders benchmark: ${ORDERS} orders at ${RATE}/s, speed ${SPEED}`);
+  if (DRIVER !== 'bench' && DRIVER !== 'robot') throw new Error(`DRIVER must be bench or robot, got ${DRIVER}`);
+  console.log(`core orders benchmark: ${ORDERS} orders at ${RATE}/s, speed ${SPEED}, driven by ${DRIVER === 'robot' ? 'the OrderRobot extension' : 'this process'}`);
   const deployStart = performance.now();
   const core = await startCore({ speed: SPEED });
   console.log(`  deployed the core in ${ms(performance.now() - deployStart)}`);
+  const robot = DRIVER === 'robot' ? await core.cloud.stacks.deploy({ path: ROBOT_DIR, stackName: 'order-robot' }) : undefined;
   const admin = await core.user('bench-admin', ['admin']);
   const opened = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { storeOpen: true, maxOrdersInQueue: 1000 } });
   if (opened.status !== 201 && opened.status !== 200) throw new Error(`could not open ${EVENT_ID}: ${opened.status} ${opened.text}`);
@@ -126,15 +132,18 @@ async function main(): Promise<void> {
   const robots: Promise<void>[] = [];
   const unsubscribe = core.cloud.events.archive.subscribe(({ event }) => {
     const at = performance.now();
+    // The robot names its orders itself: each of its NewOrders for the bench's event is one to follow.
+    if (DRIVER === 'robot' && event['detail-type'] === 'Validator.NewOrder' && event.detail.eventId === EVENT_ID) seen.set(event.detail.orderId as string, new Map());
     const stages = stage(event, at);
     if (!stages) return;
     const orderId = event.detail.orderId as string;
     switch (event['detail-type']) {
       case 'OrderProcessor.WorkflowStarted':
+        if (DRIVER === 'robot') break;
         robots.push(core.put('ProducerRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: '', body: { ...drinks[stages.size % drinks.length]!, userId: 'robot' } }));
         break;
       case 'OrderManager.WaitingCompletion':
-        if (event.detail.robot === true) robots.push(core.put('OrderRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: 'complete' }));
+        if (DRIVER === 'bench' && event.detail.robot === true) robots.push(core.put('OrderRobot.FulfillOrder', { orderId, eventId: EVENT_ID, baristaUserId: 'robot-barista', action: 'complete' }));
         break;
       case 'OrderProcessor.ShopUnavailable':
         refused.push(orderId);
@@ -153,7 +162,13 @@ async function main(): Promise<void> {
   const mainStart = mainThreadCpuMs();
   const javaStart = javaCpuMs();
   const countsStart = counters(core);
-  for (let i = 0; i < ORDERS; i++) {
+  if (DRIVER === 'robot') {
+    await core.sfn.send(new StartExecutionCommand({
+      stateMachineArn: robot!.outputs.OrderRobotStateMachineArn,
+      input: JSON.stringify({ eventId: EVENT_ID, orders: ORDERS, ordersPerMinute: RATE * 60, customerDelaySeconds: 0, baristaDelaySeconds: 0 }),
+    }));
+  }
+  for (let i = 0; DRIVER === 'bench' && i < ORDERS; i++) {
     const due = start + (i * 1000) / RATE;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -189,7 +204,8 @@ async function main(): Promise<void> {
   }
   latencies.sort((a, b) => a - b);
   const lost = ORDERS - completed - refused.length;
-  console.log(`  started ${ORDERS} orders in ${ms(putDone - start)} (${(ORDERS / ((putDone - start) / 1000)).toFixed(1)}/s offered)`);
+  if (DRIVER === 'robot') console.log(`  the robot run offered ${ORDERS} orders at ${RATE}/s (customers arrive in whole seconds)`);
+  else console.log(`  started ${ORDERS} orders in ${ms(putDone - start)} (${(ORDERS / ((putDone - start) / 1000)).toFixed(1)}/s offered)`);
   console.log(`  completed ${completed}, refused ${refused.length}, unfinished after ${limitMs / 1000} s: ${lost}, contract violations: ${core.invalid.length}`);
   console.log(`  throughput: ${(completed / ((end - start) / 1000)).toFixed(1)} orders/s completed`);
   console.log(`  latency NewOrder → COMPLETED: p50 ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies[latencies.length - 1] ?? NaN)}`);
