@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { validateEvent, type LoyaltyCardRewardEarned } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, until, type Local } from './local-cloud.js';
+import { startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const playerDir = new URL('../../../extensibility/EventPlayer', import.meta.url).pathname;

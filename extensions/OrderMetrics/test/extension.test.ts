@@ -10,7 +10,7 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { orderThroughCore, startLocal, until, type Local } from './local-cloud.js';
+import { orderThroughCore, startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const coreDir = new URL('../../../core', import.meta.url).pathname;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, type Local } from './local-cloud.js';
+import { startLocal, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const playerDir = new URL('../../../extensibility/EventPlayer', import.meta.url).pathname;

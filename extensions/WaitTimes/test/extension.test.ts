@@ -10,7 +10,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, validateEvent, type EventEnvelope, type WaitTimesWaitTimeChanged } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, until, type Local } from './local-cloud.js';
+import { startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;

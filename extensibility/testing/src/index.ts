@@ -1,4 +1,4 @@
-// The local cloud as this extension's tests use it: an ephemeral port and a time scale, stacks deployed
+// What an extension's tests use: the local cloud on an ephemeral port and a time scale, stacks deployed
 // through the same route as `presso deploy`, tokens as `presso token` mints them, the bus's archive as
 // `presso events` reads it, rule counters as `presso stats` shows them, and EventPlayer replays
 // started with the SDK. Every wait is a bounded poll.
@@ -91,3 +91,30 @@ export async function startLocal(speed: number): Promise<Local> {
   };
 }
 
+/** The core's HTTP API (its local URL), called as a user of its pool. */
+export function coreApi(core: StackRecord) {
+  return async function call(method: string, path: string, bearer: string, body?: unknown): Promise<Record<string, unknown>> {
+    const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const answer = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+}
+
+/**
+ * One order through the core's routes as people place it: the customer scans the admin's QR code and
+ * orders the drink, the barista makes and completes it; resolves with the order id once the core
+ * shows it completed.
+ */
+export async function orderThroughCore(core: StackRecord, people: { admin: string; customer: string; barista: string }, drink: string, eventId = 'NYC'): Promise<string> {
+  const call = coreApi(core);
+  const { code } = (await call('GET', `/events/${eventId}/qr-code`, people.admin)) as { code: string };
+  const { orderId } = (await call('POST', `/events/${eventId}/orders`, people.customer, { code })) as { orderId: string };
+  await until('the order to be stored', async () => (await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${people.customer}` } })).ok);
+  await call('PUT', `/orders/${orderId}/drink`, people.customer, { drink, modifiers: [] });
+  await until('the order in the queue', async () => ((await call('GET', `/events/${eventId}/queue`, people.barista)).orders as { orderId: string }[]).some((o) => o.orderId === orderId));
+  await call('POST', `/orders/${orderId}/make`, people.barista);
+  await call('POST', `/orders/${orderId}/complete`, people.barista);
+  await until('the order to be completed', async () => ((await call('GET', `/events/${eventId}/my-orders`, people.customer)).orders as { orderId: string; status: string }[]).some((o) => o.orderId === orderId && o.status === 'COMPLETED'));
+  return orderId;
+}
