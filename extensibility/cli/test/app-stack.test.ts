@@ -2,7 +2,7 @@
 // function, a table, a rule and an HTTP route. An event put with the SDK reaches the function, which
 // writes the table (read back with lib-dynamodb); the route answers with and without a token; a
 // second stack comes and goes while the first keeps working; a failed deploy leaves nothing.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -10,12 +10,12 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 const run = promisify(execFile);
-const bin = new URL('../bin/presso.js', import.meta.url).pathname;
+import { presso as bin, startUp, type RunningUp } from './up.js';
+
 const app = new URL('./fixtures/tab-app', import.meta.url).pathname;
 const brokenApp = new URL('../../local/test/lambda/fixtures/broken-fns', import.meta.url).pathname;
-let up: ChildProcessWithoutNullStreams;
+let up: RunningUp;
 let endpoint: string;
-let output = '';
 let eb: EventBridgeClient;
 let ddb: DynamoDBClient;
 let docs: DynamoDBDocumentClient;
@@ -39,16 +39,8 @@ const pay = (bus: string, orderId: string, amount: number) =>
   eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) }] }));
 
 beforeAll(async () => {
-  up = spawn(process.execPath, [bin, 'up', '--no-apps', '--port', '0', '--speed', '100']);
-  endpoint = await new Promise<string>((resolve, reject) => {
-    up.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /^ready\s+(\S+)/m.exec(output);
-      if (ready) resolve(ready[1]!);
-    });
-    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    up.on('exit', (code) => reject(new Error(`presso up exited with ${code}:\n${output}`)));
-  });
+  up = await startUp(['--no-apps', '--port', '0', '--speed', '100']);
+  endpoint = up.endpoint;
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
   eb = new EventBridgeClient(config);
   ddb = new DynamoDBClient(config);
@@ -58,9 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   eb.destroy();
   ddb.destroy();
-  const exited = new Promise((resolve) => up.on('exit', resolve));
-  up.kill('SIGINT');
-  await exited;
+  await up.stop();
 });
 
 describe('an app of a function, a table, a rule and an HTTP route, through presso', () => {

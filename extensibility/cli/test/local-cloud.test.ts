@@ -1,37 +1,29 @@
 // presso up / events / stats / dlq as a user runs them: real processes, the real edge, the SDK.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 
 const run = promisify(execFile);
-const bin = new URL('../bin/presso.js', import.meta.url).pathname;
-let up: ChildProcessWithoutNullStreams;
+import { presso as bin, startUp, type RunningUp } from './up.js';
+
+let up: RunningUp;
 let endpoint: string;
-let output = '';
 
 const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
 
 beforeAll(async () => {
-  up = spawn(process.execPath, [bin, 'up', '--no-apps', '--port', '0', '--speed', '1000']);
-  endpoint = await new Promise<string>((resolve, reject) => {
-    up.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /^ready\s+(\S+)/m.exec(output);
-      if (ready) resolve(ready[1]!);
-    });
-    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    up.on('exit', (code) => reject(new Error(`presso up exited with ${code}:\n${output}`)));
-  });
+  up = await startUp(['--no-apps', '--port', '0', '--speed', '1000']);
+  endpoint = up.endpoint;
 });
 
 afterAll(() => {
-  if (up.exitCode === null) up.kill('SIGKILL');
+  if (up.process.exitCode === null) up.process.kill('SIGKILL');
 });
 
 describe('presso and a running local cloud', () => {
   it('prints the edge and a ready line', () => {
-    expect(output).toMatch(/^edge\s+http:\/\/127\.0\.0\.1:\d+/m);
+    expect(up.output()).toMatch(/^edge\s+http:\/\/127\.0\.0\.1:\d+/m);
   });
 
   it('lists archived events as JSON Lines, filtered by bus and pattern, and counts them', async () => {
@@ -121,8 +113,8 @@ describe('presso and a running local cloud', () => {
   });
 
   it('stops cleanly on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
-    up.kill('SIGINT');
+    const exited = new Promise<number | null>((resolve) => up.process.on('exit', (code) => resolve(code)));
+    up.process.kill('SIGINT');
     expect(await exited).toBe(0);
   });
 });
