@@ -9,8 +9,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 
-const run = promisify(execFile);
 import { presso as bin, startUp, type RunningUp } from './up.js';
+
+const run = promisify(execFile);
 
 const app = new URL('./fixtures/tab-app', import.meta.url).pathname;
 const brokenApp = new URL('../../local/test/lambda/fixtures/broken-fns', import.meta.url).pathname;

@@ -4,8 +4,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 
-const run = promisify(execFile);
 import { presso as bin, startUp, type RunningUp } from './up.js';
+
+const run = promisify(execFile);
 
 let up: RunningUp;
 let endpoint: string;
