@@ -3,12 +3,8 @@
 import { register } from 'tsx/esm/api';
 
 // We develop on Node 20 by decision (README, Decisions); the SDK's notice about it is not news.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'NodeVersionSupportWarning') return;
-  emitWarning(warning, ...rest);
-};
+// The SDK's own switch, so a user can still set it to false and see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 register();
 await import('../src/main.ts');

@@ -7,6 +7,14 @@ import { basename } from 'node:path';
 
 const { bundleFile, exportName, fn } = workerData;
 
+// The template's runtime is nodejs22.x, where the SDK says nothing about the Node version; its notice
+// about this host's Node 20 would be noise in the function's log. (Its env switch would show in process.env.)
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  if (String(warning?.message ?? warning).startsWith('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+};
+
 function errorPayload(e) {
   if (e instanceof Error) return { errorType: e.name || 'Error', errorMessage: e.message, trace: (e.stack ?? '').split('\n') };
   return { errorType: typeof e, errorMessage: String(e) };

@@ -68,8 +68,7 @@ class Sandbox {
       env: options.environment,
       stdout: true,
       stderr: true,
-      // The template's runtime is nodejs22.x; the SDK's warning about the host's Node 20 says nothing about it.
-      execArgv: ['--enable-source-maps', '--disable-warning=NodeVersionSupportWarning'],
+      execArgv: ['--enable-source-maps'],
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memoryMb) },
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) createInterface({ input: stream }).on('line', onLine);
