@@ -92,7 +92,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The runner reaches the service late: the service needs the engine, the engine the runner.
   const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
   const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
-  const states = new StatesService(engine, account, (resource) => taskRunner.unsupported(resource));
+  const states = new StatesService(engine, account, taskRunner.checkResource);
   // Executions outlive a restart only when the data is the user's own (--data-dir).
   const journalFile = join(dataDir, 'states', 'executions.jsonl');
   if (options.dataDir) ExecutionJournal.restore(engine, journalFile);

@@ -87,10 +87,14 @@ describe('optimized DynamoDB integration', () => {
     expect(history.events!.some((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.error === 'DynamoDB.ResourceNotFoundException')).toBe(true);
   });
 
-  it('refuses a pattern the optimized integration does not have', async () => {
-    const result = await run('Sync', { StartAt: 'Get', States: { Get: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem.sync', Parameters: { TableName: 'Counters', Key: { PK: { S: 'a' } } }, End: true } } });
-    expect(result.status).toBe('FAILED');
-    expect(result.cause).toContain('request-response only');
+  it('refuses a pattern the optimized integration does not have when the state machine is created, as AWS does', async () => {
+    for (const resource of ['arn:aws:states:::dynamodb:getItem.sync', 'arn:aws:states:::dynamodb:putItem.waitForTaskToken']) {
+      await expect(run('Sync', { StartAt: 'Get', States: { Get: { Type: 'Task', Resource: resource, Parameters: { TableName: 'Counters', Key: { PK: { S: 'a' } } }, End: true } } }))
+        .rejects.toMatchObject({
+          name: 'InvalidDefinition',
+          message: expect.stringContaining(`'SCHEMA_VALIDATION_FAILED: The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region. at /States/Get/Resource' (dynamodb:`),
+        });
+    }
   });
 });
 

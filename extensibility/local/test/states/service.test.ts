@@ -284,14 +284,95 @@ describe('AWS SDK integrations', () => {
 });
 
 describe('states:startExecution', () => {
-  it('.sync runs a child execution to its end', async () => {
-    const child = await machine('Child', pass);
-    const parent = await machine('Parent', {
+  it('.sync hands on the child as DescribeExecution does, in PascalCase with the output as text', async () => {
+    const child = await machine('SyncChild', pass);
+    const parent = await machine('SyncParent', {
       StartAt: 'Start',
-      States: { Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: child, Input: { from: 'parent' } }, End: true } },
+      States: {
+        Start: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: child, Name: 'child-1', Input: { from: 'parent' } }, ResultPath: '$.child', Next: 'Select' },
+        Select: {
+          Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: child, Input: { again: true } },
+          ResultSelector: { 'Output.$': '$.Output' }, ResultPath: '$.selected', End: true,
+        },
+      },
     });
     const done = await run(parent);
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output!)).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: child, output: { from: 'parent', pass: { ok: true } } });
+    const { child: described, selected } = JSON.parse(done.output!) as { child: Record<string, unknown>; selected: { Output: string } };
+    expect(described).toEqual({
+      ExecutionArn: `${child.replace(':stateMachine:', ':execution:')}:child-1`, StateMachineArn: child, Name: 'child-1', Status: 'SUCCEEDED',
+      StartDate: expect.any(Number), StopDate: expect.any(Number),
+      Input: '{"from":"parent"}', InputDetails: { Included: true },
+      Output: '{"from":"parent","pass":{"ok":true}}', OutputDetails: { Included: true },
+    });
+    expect(described.StopDate as number).toBeGreaterThanOrEqual(described.StartDate as number);
+    // What the child executed is what DescribeExecution says of it.
+    const child1 = await sfn.send(new DescribeExecutionCommand({ executionArn: described.ExecutionArn as string }));
+    expect(child1.startDate!.getTime()).toBe(described.StartDate);
+    expect(JSON.parse(selected.Output)).toEqual({ again: true, pass: { ok: true } });
+  });
+
+  it('.sync:2 hands on the output as JSON', async () => {
+    const child = await machine('Child', pass);
+    const parent = await machine('Parent', {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: child, Input: { from: 'parent' } },
+          ResultSelector: { 'Output.$': '$.Output', 'Status.$': '$.Status' }, End: true,
+        },
+      },
+    });
+    const done = await run(parent);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ Status: 'SUCCEEDED', Output: { from: 'parent', pass: { ok: true } } });
+  });
+
+  it('.sync fails the task with States.TaskFailed when the child fails, the child described in the cause', async () => {
+    const child = await machine('FailingChild', { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Burnt', Cause: 'too hot' } } });
+    const parent = await machine('FailingParent', {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: child },
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.failure', Next: 'Caught' }], End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    const done = await run(parent);
+    expect(done.status).toBe('SUCCEEDED');
+    const { failure } = JSON.parse(done.output!) as { failure: { Error: string; Cause: string } };
+    expect(failure.Error).toBe('States.TaskFailed');
+    expect(JSON.parse(failure.Cause)).toMatchObject({ Status: 'FAILED', Error: 'Burnt', Cause: 'too hot', StateMachineArn: child });
+  });
+});
+
+describe('integration patterns, checked when a state machine is created', () => {
+  const task = (resource: string, parameters: object = {}) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } });
+
+  it.each([
+    ['arn:aws:states:::lambda:invoke.sync', 'lambda:invoke takes request-response and .waitForTaskToken'],
+    ['arn:aws:states:::events:putEvents.sync', 'events:putEvents takes request-response and .waitForTaskToken'],
+    ['arn:aws:states:::dynamodb:getItem.waitForTaskToken', 'dynamodb:getItem takes request-response'],
+    ['arn:aws:states:::states:startExecution.sync:3', 'states:startExecution takes request-response and .sync and .sync:2 and .waitForTaskToken'],
+    ['arn:aws:states:::aws-sdk:sfn:startExecution.sync', 'AWS SDK integrations take request-response and .waitForTaskToken'],
+  ])('refuses %s as AWS does, naming the state', async (resource, hint) => {
+    await expect(machine(`Pattern${hint.length}${resource.length}`, task(resource))).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: `Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region. at /States/T/Resource' (${hint})`,
+    });
+  });
+
+  it('refuses callbacks and .sync in an EXPRESS machine, and takes them in a STANDARD one', async () => {
+    const callback = task('arn:aws:states:::events:putEvents.waitForTaskToken', { Entries: [{ Source: 's', DetailType: 'd', Detail: { 'token.$': '$$.Task.Token' } }] });
+    await expect(machine('ExpressCallback', callback, 'EXPRESS')).rejects.toMatchObject({
+      name: 'InvalidDefinition',
+      message: expect.stringContaining("'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration. at /States/T/Resource'"),
+    });
+    await expect(machine('ExpressSync', task('arn:aws:states:::states:startExecution.sync:2', { StateMachineArn: 'x' }), 'EXPRESS'))
+      .rejects.toMatchObject({ message: expect.stringContaining("does not support '.sync' service integration") });
+    expect(await machine('StandardCallback', callback)).toMatch(/:stateMachine:StandardCallback$/);
+    expect(await machine('SdkCallback', task('arn:aws:states:::aws-sdk:eventbridge:putEvents.waitForTaskToken', { Entries: [] }))).toMatch(/SdkCallback$/);
   });
 });

@@ -5,6 +5,7 @@ import { arns, type Account } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import type { EdgeRequest, JsonService } from '../../edge/types.js';
 import { SfnApiError, type ExecutionDescription, type ExecutionStatus, type HistoryEvent, type StateMachineRef, type StateMachineType, type StepFunctionsEngine } from './engine/index.js';
+import type { ResourceRefusal } from './tasks.js';
 
 export interface StateMachineRecord {
   name: string;
@@ -75,8 +76,8 @@ export class StatesService implements JsonService {
   constructor(
     readonly engine: StepFunctionsEngine,
     private readonly account: Account,
-    /** Why a Task resource cannot run locally (undefined when it can): checked when a machine is created. */
-    private readonly unsupported: (resource: string) => string | undefined = () => undefined,
+    /** Why a Task resource cannot be in a machine of that type (undefined when it can): checked when a machine is created. */
+    private readonly checkResource: (resource: string, type: StateMachineType) => ResourceRefusal | undefined = () => undefined,
   ) {}
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
@@ -123,13 +124,17 @@ export class StatesService implements JsonService {
     } catch (e) {
       throw apiError(e);
     }
+    const type = params.type ?? 'STANDARD';
     for (const { path, resource } of taskResources(JSON.parse(definition) as unknown)) {
-      const why = this.unsupported(resource);
-      if (why) throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: '${path}/Resource': ${why}`);
+      const refusal = this.checkResource(resource, type);
+      if (!refusal) continue;
+      // What AWS refuses is worded as AWS words it; what only the local cloud lacks says so.
+      const text = refusal.by === 'aws' ? `'SCHEMA_VALIDATION_FAILED: ${refusal.message} at ${path}/Resource'` : `'${path}/Resource': ${refusal.message}`;
+      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: ${text}${refusal.hint ? ` (${refusal.hint})` : ''}`);
     }
     const arn = params.arn ?? arns.stateMachine(this.account, params.name);
     const record: StateMachineRecord = {
-      name: params.name, arn, definition, type: params.type ?? 'STANDARD',
+      name: params.name, arn, definition, type,
       roleArn: params.roleArn ?? `arn:aws:iam::${this.account.accountId}:role/service-role/StepFunctions-${params.name}-role`,
       creationDate: this.machines.get(arn)?.creationDate ?? new Date(),
     };

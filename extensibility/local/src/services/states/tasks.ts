@@ -3,8 +3,9 @@
 // the integration patterns AWS offers for it), DynamoDB's optimized integration
 // (dynamodb:getItem|putItem|updateItem|deleteItem, errors "DynamoDB.<Code>", through DynamoDB
 // Local), and the AWS SDK integrations (aws-sdk:<service>:<action>) of the services the local
-// cloud runs (dynamodb among them, errors "DynamoDb.<Code>Exception"). Anything else fails the
-// task with a clear error.
+// cloud runs (dynamodb among them, errors "DynamoDb.<Code>Exception"). A resource is checked when
+// its state machine is created (checkResource): a pattern AWS does not offer is refused as AWS
+// refuses it, an integration the local cloud lacks is refused naming what it has.
 import { parseArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import { DYNAMODB_TARGET, DynamoDbError, type DynamoDbService } from '../dynamodb/service.js';
@@ -12,8 +13,8 @@ import type { EventsService } from '../events/service.js';
 import type { PutEventsEntry } from '../events/put-events.js';
 import type { FunctionErrorPayload } from '../lambda/functions.js';
 import type { LambdaService } from '../lambda/service.js';
-import { TaskError, type TaskContext, type TaskRunner } from './engine/index.js';
-import { describeExecutionOutput, type StatesService } from './service.js';
+import { TaskError, type ExecutionDescription, type StateMachineType, type TaskContext, type TaskRunner } from './engine/index.js';
+import type { StatesService } from './service.js';
 
 export interface LocalTaskRunnerDeps {
   events: EventsService;
@@ -26,6 +27,31 @@ export interface LocalTaskRunnerDeps {
 
 /** The optimized DynamoDB integration's actions (request-response only). */
 const DYNAMODB_OPTIMIZED = ['getItem', 'putItem', 'updateItem', 'deleteItem'];
+
+/** A Task resource's integration pattern, as its suffix names it ('' is request-response). */
+export type PatternSuffix = '' | '.sync' | '.sync:2' | '.waitForTaskToken';
+
+/**
+ * The patterns AWS offers per integration (developer guide, "Optimized integrations" and "AWS SDK
+ * integrations"); CreateStateMachine refuses any other. EXPRESS machines take request-response only.
+ */
+const PATTERNS: Record<string, readonly PatternSuffix[]> = {
+  'lambda:invoke': ['', '.waitForTaskToken'],
+  'events:putEvents': ['', '.waitForTaskToken'],
+  'states:startExecution': ['', '.sync', '.sync:2', '.waitForTaskToken'],
+  ...Object.fromEntries(DYNAMODB_OPTIMIZED.map((action) => [`dynamodb:${action}`, ['']])),
+};
+/** Every AWS SDK integration: request-response and callback, never .sync. */
+const SDK_PATTERNS: readonly PatternSuffix[] = ['', '.waitForTaskToken'];
+const patternName = (suffix: PatternSuffix) => (suffix === '' ? 'request-response' : suffix);
+
+/** Why a state machine cannot have a Task resource: AWS refuses it too ('aws', in AWS's words), or only the local cloud lacks it ('local'). */
+export interface ResourceRefusal {
+  by: 'aws' | 'local';
+  message: string;
+  /** What would be accepted instead. */
+  hint?: string;
+}
 
 /** An AWS SDK integration: the API's operations by name, and the service's name in error names. */
 export interface SdkIntegration {
@@ -56,10 +82,19 @@ export const sdkErrorName = (prefix: string, code: string) => `${prefix}.${code.
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asJsonText = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 
-/** "arn:aws:states:::events:putEvents.waitForTaskToken" → { service: "events", action: "putEvents" }. */
-function integration(resource: string): { service: string; action: string } | undefined {
-  const match = /^arn:[^:]+:states:[^:]*:[^:]*:([^:]+):([^.:]+)(\.(sync|waitForTaskToken))?(:\d+)?$/.exec(resource);
-  return match ? { service: match[1]!, action: match[2]! } : undefined;
+/** "arn:aws:states:::events:putEvents.waitForTaskToken" → { service: "events", action: "putEvents", suffix: ".waitForTaskToken" }. */
+function integration(resource: string): { service: string; action: string; suffix: string } | undefined {
+  const match = /^arn:[^:]+:states:[^:]*:[^:]*:([^:]+):([^.:]+)((\.(sync|waitForTaskToken))?(:\d+)?)$/.exec(resource);
+  return match ? { service: match[1]!, action: match[2]!, suffix: match[3]! } : undefined;
+}
+
+/** The states:startExecution.sync output: DescribeExecution's shape in PascalCase, dates in epoch milliseconds. */
+export function syncExecutionOutput(done: ExecutionDescription, outputAsJson: boolean): Record<string, unknown> {
+  const { startDate, stopDate, output, ...rest } = done;
+  const described = recase({ ...rest, startDate: startDate.getTime(), ...(stopDate ? { stopDate: stopDate.getTime() } : {}) }, upperFirst) as Record<string, unknown>;
+  // The output is the child's own JSON: never re-cased; ".sync:2" hands it on parsed rather than as text.
+  if (output !== undefined) described.Output = outputAsJson ? (JSON.parse(output) as unknown) : output;
+  return described;
 }
 
 function functionError(error: FunctionErrorPayload): TaskError {
@@ -70,8 +105,10 @@ export type OptimizedIntegration = (resource: string, input: unknown, ctx: TaskC
 
 export interface LocalTaskRunner extends TaskRunner {
   registerSdkIntegration(service: string, integration: SdkIntegration): void;
-  registerOptimizedIntegration(serviceAction: string, handler: OptimizedIntegration): void;
-  unsupported(resource: string): string | undefined;
+  /** `patterns`: the suffixes AWS offers for it (default request-response only). */
+  registerOptimizedIntegration(serviceAction: string, handler: OptimizedIntegration, patterns?: readonly PatternSuffix[]): void;
+  /** Why a state machine of `type` cannot have this Task resource, or undefined when it can. */
+  checkResource(resource: string, type: StateMachineType): ResourceRefusal | undefined;
 }
 
 export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunner {
@@ -153,13 +190,13 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     ctx.signal.addEventListener('abort', stopChild, { once: true });
     const done = await states.engine.waitForExecution(started.executionArn);
     ctx.signal.removeEventListener('abort', stopChild);
-    const output = { ...describeExecutionOutput(done), startDate: done.startDate.getTime(), stopDate: done.stopDate?.getTime() };
+    const output = syncExecutionOutput(done, resource.endsWith('.sync:2'));
     if (done.status !== 'SUCCEEDED') throw new TaskError('States.TaskFailed', JSON.stringify(output));
-    // ".sync:2" hands the child's output on as JSON rather than as text.
-    return /\.sync:2$/.test(resource) && done.output !== undefined ? { ...output, output: JSON.parse(done.output) as unknown } : output;
+    return output;
   }
 
-  /** Optimized integrations by "service:action" (the pattern suffix aside). */
+  /** Optimized integrations by "service:action" (the pattern suffix aside); their patterns are in PATTERNS. */
+  const patterns = new Map<string, readonly PatternSuffix[]>(Object.entries(PATTERNS));
   const optimized = new Map<string, OptimizedIntegration>([
     ['events:putEvents', (_resource, input, ctx) => putEvents(input, ctx)],
     ['lambda:invoke', (_resource, input) => lambdaInvoke(input)],
@@ -169,10 +206,7 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   if (dynamodb) {
     sdk.set('dynamodb', { errorPrefix: 'DynamoDb', call: (operation, input) => dynamodb.call(DYNAMODB_TARGET, operation, input) });
     for (const action of DYNAMODB_OPTIMIZED) {
-      optimized.set(`dynamodb:${action}`, async (resource, input, ctx) => {
-        if (ctx.integrationPattern !== 'request-response') {
-          throw new TaskError('States.Runtime', `The resource '${resource}' is not supported: the optimized DynamoDB integration is request-response only.`);
-        }
+      optimized.set(`dynamodb:${action}`, async (_resource, input) => {
         try {
           return await dynamodb.call(DYNAMODB_TARGET, upperFirst(action), isObject(input) ? input : {});
         } catch (e) {
@@ -191,25 +225,56 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   };
   const supportedList = () => `${[...optimized.keys()].join(', ')}, Lambda function ARNs, aws-sdk:{${[...sdk.keys()].join(',')}}:*`;
 
+  /** The patterns a resource's integration offers and the one it asks for (undefined: not an integration the local cloud has). */
+  function resolvePattern(resource: string): { name: string; offered: readonly PatternSuffix[]; suffix: string } | undefined {
+    const viaSdk = sdkIntegration(resource);
+    if (viaSdk) return sdk.has(viaSdk.service) ? { name: `aws-sdk:${viaSdk.service}`, offered: SDK_PATTERNS, suffix: resource.endsWith('.waitForTaskToken') ? '.waitForTaskToken' : '' } : undefined;
+    const target = integration(resource);
+    if (target) {
+      const key = `${target.service}:${target.action}`;
+      return optimized.has(key) ? { name: key, offered: patterns.get(key) ?? [''], suffix: target.suffix } : undefined;
+    }
+    return isFunctionArn(resource) ? { name: 'a Lambda function ARN', offered: [''], suffix: '' } : undefined;
+  }
+
+  function checkResource(resource: string, type: StateMachineType): ResourceRefusal | undefined {
+    // An AWS SDK resource with ".sync" is no SDK resource at all: AWS refuses it as not recognized.
+    if (/^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:/.test(resource) && !sdkIntegration(resource)) {
+      return { by: 'aws', message: notRecognized(resource), hint: `AWS SDK integrations take ${SDK_PATTERNS.map(patternName).join(' and ')}` };
+    }
+    const found = resolvePattern(resource);
+    if (!found) return { by: 'local', message: `no local integration for '${resource}' (supported: ${supportedList()})` };
+    if (!(found.offered as readonly string[]).includes(found.suffix)) {
+      return { by: 'aws', message: notRecognized(resource), hint: `${found.name} takes ${found.offered.map(patternName).join(' and ')}` };
+    }
+    if (type === 'EXPRESS' && found.suffix !== '') {
+      const pattern = found.suffix.startsWith('.sync') ? '.sync' : found.suffix;
+      return { by: 'aws', message: `Express state machine does not support '${pattern}' service integration.`, hint: 'EXPRESS machines take request-response only' };
+    }
+    return undefined;
+  }
+
   const run: TaskRunner = async (resource, input, ctx) => {
+    // State machines are checked when created; an engine used on its own gets the same refusal at run time.
+    const refusal = checkResource(resource, 'STANDARD');
+    if (refusal) throw new TaskError('States.Runtime', `The Task resource cannot run: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`);
     const viaSdk = sdkIntegration(resource);
     if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input);
     const target = integration(resource);
     const handler = target && optimized.get(`${target.service}:${target.action}`);
     if (handler) return handler(resource, input, ctx);
-    if (!target && isFunctionArn(resource)) return invokeFunction(resource, input);
-    throw new TaskError('States.Runtime', `The local cloud has no integration for the Task resource '${resource}' (supported: ${supportedList()}).`);
+    return invokeFunction(resource, input);
   };
   return Object.assign(run, {
     registerSdkIntegration: (service: string, integration: SdkIntegration) => void sdk.set(service, integration),
-    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration) => void optimized.set(serviceAction, handler),
-    /** Why a Task resource cannot run here, or undefined when it can: state machines are checked at deploy. */
-    unsupported(resource: string): string | undefined {
-      const viaSdk = sdkIntegration(resource);
-      if (viaSdk) return sdk.has(viaSdk.service) ? undefined : `no AWS SDK integration for '${viaSdk.service}' locally (supported: ${supportedList()})`;
-      const target = integration(resource);
-      if (target ? optimized.has(`${target.service}:${target.action}`) : isFunctionArn(resource)) return undefined;
-      return `no local integration for '${resource}' (supported: ${supportedList()})`;
+    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration, offered: readonly PatternSuffix[] = ['']) => {
+      optimized.set(serviceAction, handler);
+      patterns.set(serviceAction, offered);
     },
+    checkResource,
   });
 }
+
+/** AWS's words for a Resource it does not know. */
+const notRecognized = (resource: string) =>
+  `The resource provided ${resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.`;
