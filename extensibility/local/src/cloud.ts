@@ -9,7 +9,7 @@ import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './ed
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
 import { LambdaService } from './services/lambda/service.js';
-import { SfnApiError, StepFunctionsEngine } from './services/states/engine/index.js';
+import { SfnApiError, StepFunctionsEngine, type StateMachineType } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
@@ -18,7 +18,7 @@ import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
 import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
 import { functionHandler } from './stacks/resources/functions.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
-import { ExecutionJournal } from './services/states/journal.js';
+import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
 import { DynamoDbService } from './services/dynamodb/service.js';
@@ -41,6 +41,8 @@ export interface LocalCloudOptions {
   account?: Account;
   /** PutEvents request size limit in bytes. */
   eventsRequestSizeLimit?: number;
+  /** Closed Step Functions executions each state machine keeps (default STANDARD 10,000, EXPRESS 1,000). */
+  retainClosedExecutions?: Partial<Record<StateMachineType, number>>;
   log?: (line: string) => void;
 }
 
@@ -91,12 +93,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   // The runner reaches the service late: the service needs the engine, the engine the runner.
   const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
-  const engine = new StepFunctionsEngine({ taskRunner, speed: time.speed, region: account.region, accountId: account.accountId });
+  const engine = new StepFunctionsEngine({
+    taskRunner, speed: time.speed, region: account.region, accountId: account.accountId,
+    ...(options.retainClosedExecutions ? { retainClosed: options.retainClosedExecutions } : {}),
+  });
   const states = new StatesService(engine, account, taskRunner.checkResource);
-  // Executions outlive a restart only when the data is the user's own (--data-dir).
-  const journalFile = join(dataDir, 'states', 'executions.jsonl');
-  if (options.dataDir) ExecutionJournal.restore(engine, journalFile);
-  const journal = options.dataDir ? new ExecutionJournal(engine, journalFile) : undefined;
+  // State machines made through the API and executions outlive a restart only when the data is the user's own (--data-dir).
+  let journal: ExecutionJournal | undefined;
+  if (options.dataDir) {
+    const machinesFile = join(dataDir, 'states', 'state-machines.json');
+    for (const { name, reason } of persistApiStateMachines(states, machinesFile)) {
+      log(`[states] the state machine ${name} in ${machinesFile} was not restored (it stays in the file until one of that name is created again): ${reason}`);
+    }
+    journal = ExecutionJournal.open(engine, join(dataDir, 'states', 'executions.jsonl'));
+  }
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {

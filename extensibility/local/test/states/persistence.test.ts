@@ -1,14 +1,23 @@
-// With a data dir, executions and their histories survive a restart of the local cloud; one that
-// was still running comes back failed, saying why.
+// With a data dir, state machines made through the API, executions and their histories survive a
+// restart of the local cloud; one that was still running comes back failed, saying why. Beyond the
+// retention the oldest closed executions are forgotten, in memory and in the journal alike.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { startLocalCloud, type LocalCloud } from '../../src/index.js';
+import {
+  CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand,
+  ListExecutionsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../src/index.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'presso-persist-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'presso-persist-'));
+  dirs.push(dir);
+  return dir;
+};
 
 const definition = JSON.stringify({
   StartAt: 'Branch',
@@ -18,30 +27,47 @@ const definition = JSON.stringify({
     Done: { Type: 'Pass', Result: { brewed: true }, End: true },
   },
 });
+const ROLE = 'arn:aws:iam::000000000000:role/r';
 
-async function withCloud<T>(work: (cloud: LocalCloud, sfn: SFNClient, machineArn: string) => Promise<T>): Promise<T> {
-  const cloud = await startLocalCloud({ port: 0, dataDir, log: () => {} });
+async function withCloud<T>(options: LocalCloudOptions & { dataDir: string }, work: (cloud: LocalCloud, sfn: SFNClient) => Promise<T>): Promise<T> {
+  const cloud = await startLocalCloud({ port: 0, log: () => {}, ...options });
   const sfn = new SFNClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   try {
-    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: 'Brew', definition, roleArn: 'arn:aws:iam::000000000000:role/r' }));
-    return await work(cloud, sfn, stateMachineArn!);
+    return await work(cloud, sfn);
   } finally {
     sfn.destroy();
     await cloud.close();
   }
 }
 
+async function runToEnd(cloud: LocalCloud, sfn: SFNClient, stateMachineArn: string, name: string, input = '{"wait":false}'): Promise<string> {
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
+  await cloud.states.engine.waitForExecution(executionArn!);
+  return executionArn!;
+}
+
+const names = async (sfn: SFNClient, stateMachineArn: string) =>
+  ((await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).map((e) => [e.name, e.status]);
+
+const journalLines = (dir: string) => readFileSync(join(dir, 'states', 'executions.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+
 describe('executions with --data-dir', () => {
-  it('come back after a restart with their histories; a running one comes back failed', async () => {
-    const before = await withCloud(async (cloud, sfn, machine) => {
-      const done = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'done', input: '{"wait":false}' }));
-      await cloud.states.engine.waitForExecution(done.executionArn!);
-      const waiting = await sfn.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'waiting', input: '{"wait":true}' }));
-      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn }));
-      return { done: done.executionArn!, waiting: waiting.executionArn!, history: history.events!.map((e) => e.type) };
+  it('come back after a restart with their histories and their state machine; a running one comes back failed', async () => {
+    const dir = dataDir();
+    const before = await withCloud({ dataDir: dir }, async (cloud, sfn) => {
+      const { stateMachineArn, creationDate } = await sfn.send(new CreateStateMachineCommand({ name: 'Brew', definition, roleArn: ROLE }));
+      const done = await runToEnd(cloud, sfn, stateMachineArn!, 'done');
+      const waiting = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'waiting', input: '{"wait":true}' }));
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done }));
+      return { machine: stateMachineArn!, creationDate: creationDate!, done, waiting: waiting.executionArn!, history: history.events!.map((e) => e.type) };
     });
 
-    await withCloud(async (_cloud, sfn, machine) => {
+    // The machine was made with CreateStateMachine, not by a stack: it comes back as it was.
+    await withCloud({ dataDir: dir }, async (_cloud, sfn) => {
+      const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: before.machine }));
+      expect(machine).toMatchObject({ name: 'Brew', definition, roleArn: ROLE, type: 'STANDARD' });
+      expect(machine.creationDate).toEqual(before.creationDate);
+
       const done = await sfn.send(new DescribeExecutionCommand({ executionArn: before.done }));
       expect(done.status).toBe('SUCCEEDED');
       expect(JSON.parse(done.output!)).toEqual({ brewed: true });
@@ -51,8 +77,43 @@ describe('executions with --data-dir', () => {
       const waiting = await sfn.send(new DescribeExecutionCommand({ executionArn: before.waiting }));
       expect(waiting).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: 'The local engine restarted while the execution was running.' });
 
-      const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine }));
-      expect(listed.executions!.map((e) => [e.name, e.status]).sort()).toEqual([['done', 'SUCCEEDED'], ['waiting', 'FAILED']]);
+      expect((await names(sfn, before.machine)).sort()).toEqual([['done', 'SUCCEEDED'], ['waiting', 'FAILED']]);
+      await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: before.machine }));
     });
+
+    // Deleted is deleted, after a restart too.
+    await withCloud({ dataDir: dir }, async (_cloud, sfn) => {
+      const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
+      expect(stateMachines).toEqual([]);
+    });
+  });
+
+  it('beyond the retention, the oldest closed ones are forgotten at restart, in the journal too, and the cloud starts', async () => {
+    const dir = dataDir();
+    const retainClosedExecutions = { STANDARD: 3, EXPRESS: 2 };
+    const machines = await withCloud({ dataDir: dir }, async (cloud, sfn) => {
+      // Kept without limit on this first run, so the journal holds more than the restart will keep.
+      const { stateMachineArn: standard } = await sfn.send(new CreateStateMachineCommand({ name: 'Standard', definition, roleArn: ROLE }));
+      const { stateMachineArn: express } = await sfn.send(new CreateStateMachineCommand({ name: 'Express', definition, roleArn: ROLE, type: 'EXPRESS' }));
+      for (let i = 1; i <= 4; i++) await runToEnd(cloud, sfn, standard!, `s${i}`);
+      for (let i = 1; i <= 5; i++) await runToEnd(cloud, sfn, express!, `e${i}`);
+      // Still running at the restart: it comes back failed, the last to close, so it is kept.
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: standard, name: 'w', input: '{"wait":true}' }));
+      expect(journalLines(dir)).toHaveLength(2 * 10 - 1);
+      return { standard: standard!, express: express! };
+    });
+
+    for (let restart = 1; restart <= 2; restart++) {
+      await withCloud({ dataDir: dir, retainClosedExecutions }, async (_cloud, sfn) => {
+        expect(await names(sfn, machines.standard)).toEqual(expect.arrayContaining([['w', 'FAILED'], ['s4', 'SUCCEEDED'], ['s3', 'SUCCEEDED']]));
+        expect(await names(sfn, machines.standard)).toHaveLength(3);
+        expect((await names(sfn, machines.express)).map(([name]) => name).sort()).toEqual(['e4', 'e5']);
+        // What is forgotten is ExecutionDoesNotExist, as anywhere else.
+        await expect(sfn.send(new DescribeExecutionCommand({ executionArn: machines.standard.replace(':stateMachine:', ':execution:') + ':s1' })))
+          .rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+      });
+      // The journal was compacted to what the engine kept.
+      expect(journalLines(dir)).toHaveLength(5);
+    }
   });
 });

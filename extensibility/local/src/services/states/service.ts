@@ -72,6 +72,9 @@ export class StatesService implements JsonService {
   readonly targetPrefixes = ['AWSStepFunctions'];
   readonly jsonVersion = '1.0' as const;
   private readonly machines = new Map<string, StateMachineRecord>();
+  /** ARNs of the machines made with CreateStateMachine (not by a stack): what persistence keeps. */
+  private readonly apiMachines = new Set<string>();
+  private readonly apiListeners: Array<(machines: StateMachineRecord[]) => void> = [];
 
   constructor(
     readonly engine: StepFunctionsEngine,
@@ -143,7 +146,30 @@ export class StatesService implements JsonService {
   }
 
   removeStateMachine(arn: string): boolean {
+    if (this.apiMachines.delete(arn)) this.apiChanged();
     return this.machines.delete(arn);
+  }
+
+  /** The state machines made with CreateStateMachine: a stack's are made again by its deploy, these by nothing else. */
+  apiStateMachines(): StateMachineRecord[] {
+    return [...this.apiMachines].map((arn) => this.machines.get(arn)!);
+  }
+
+  /** Called with apiStateMachines() whenever one is created or deleted. */
+  onApiStateMachinesChange(listener: (machines: StateMachineRecord[]) => void): void {
+    this.apiListeners.push(listener);
+  }
+
+  /** Brings back a machine made with CreateStateMachine before a restart; throws InvalidDefinition as CreateStateMachine would. */
+  restoreApiStateMachine(record: StateMachineRecord): void {
+    const restored = this.registerStateMachine(record);
+    restored.creationDate = record.creationDate;
+    this.apiMachines.add(restored.arn);
+  }
+
+  private apiChanged(): void {
+    const machines = this.apiStateMachines();
+    for (const listener of this.apiListeners) listener(machines);
   }
 
   stateMachine(arn: string): StateMachineRecord | undefined {
@@ -173,6 +199,8 @@ export class StatesService implements JsonService {
       throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     const record = this.registerStateMachine({ name, arn, definition, type, roleArn });
+    this.apiMachines.add(record.arn);
+    this.apiChanged();
     return { stateMachineArn: record.arn, creationDate: epochSeconds(record.creationDate) };
   }
 

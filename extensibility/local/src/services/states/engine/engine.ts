@@ -396,7 +396,14 @@ export class StepFunctionsEngine {
   }
 
   exportExecutions(): ExecutionSnapshot[] {
-    return [...this.executions.keys()].map((arn) => this.exportExecution(arn));
+    return [...this.executionSnapshots()];
+  }
+
+  /** Every execution the engine holds, one snapshot at a time (a journal writes them without holding all at once). */
+  *executionSnapshots(): Generator<ExecutionSnapshot> {
+    for (const arn of [...this.executions.keys()]) {
+      if (this.executions.has(arn)) yield this.exportExecution(arn);
+    }
   }
 
   /** Loads a snapshot (after a restart, say). Running executions are failed, or restarted from the beginning. */
