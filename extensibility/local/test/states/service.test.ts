@@ -7,6 +7,8 @@ import {
   StartExecutionCommand, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { lookup as dnsLookup, type LookupOptions } from 'node:dns';
+import { Agent } from 'node:http';
 import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
 
 let cloud: LocalCloud;
@@ -17,7 +19,8 @@ const ROLE = 'arn:aws:iam::000000000000:role/sfn';
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: 100_000, log: () => {} });
   const config = { endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' } };
-  // StartSyncExecution's endpoint carries a "sync-" host prefix, which an IP endpoint cannot take.
+  // StartSyncExecution's endpoint carries a "sync-" host prefix, which an IP endpoint cannot take
+  // (see the test that calls it through localhost, and the README).
   sfn = new SFNClient({ ...config, disableHostPrefix: true });
   eb = new EventBridgeClient(config);
 });
@@ -116,6 +119,28 @@ describe('executions', () => {
     expect(result.stopDate).toBeInstanceOf(Date);
     await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: await machine('NotExpress', pass) })))
       .rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
+  });
+
+  it('StartSyncExecution through an endpoint named localhost reaches the edge at sync-localhost, as the README says', async () => {
+    const express = await machine('ExpressByName', pass, 'EXPRESS');
+    const config = { region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' }, maxAttempts: 1 };
+    // Without disableHostPrefix the SDK sends the call to "sync-" + the endpoint's host: an IP cannot take it.
+    const byIp = new SFNClient({ ...config, endpoint: cloud.url });
+    await expect(byIp.send(new StartSyncExecutionCommand({ stateMachineArn: express }))).rejects.toThrow(/ENOTFOUND sync-127\.0\.0\.1/);
+    byIp.destroy();
+    // A resolver that knows sync-localhost stands in for the README's hosts line (127.0.0.1 sync-localhost).
+    const asked: string[] = [];
+    const lookup = (hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
+      asked.push(hostname);
+      if (hostname !== 'sync-localhost') return dnsLookup(hostname, options, callback as never);
+      return options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+    };
+    const byName = new SFNClient({ ...config, endpoint: `http://localhost:${cloud.port}`, requestHandler: { httpAgent: new Agent({ lookup: lookup as never }) } });
+    const result = await byName.send(new StartSyncExecutionCommand({ stateMachineArn: express, input: '{"via":"sync-localhost"}' }));
+    byName.destroy();
+    expect(asked).toContain('sync-localhost');
+    expect(result.status).toBe('SUCCEEDED');
+    expect(JSON.parse(result.output!)).toEqual({ via: 'sync-localhost', pass: { ok: true } });
   });
 
   it('stops a running execution', async () => {
