@@ -243,7 +243,11 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
       return { by: 'aws', message: notRecognized(resource), hint: `AWS SDK integrations take ${SDK_PATTERNS.map(patternName).join(' and ')}` };
     }
     const found = resolvePattern(resource);
-    if (!found) return { by: 'local', message: `no local integration for '${resource}' (supported: ${supportedList()})` };
+    if (!found) {
+      const viaSdk = sdkIntegration(resource);
+      const what = viaSdk ? `no AWS SDK integration for '${viaSdk.service}' locally` : `no local integration for '${resource}'`;
+      return { by: 'local', message: `${what} (supported: ${supportedList()})` };
+    }
     if (!(found.offered as readonly string[]).includes(found.suffix)) {
       return { by: 'aws', message: notRecognized(resource), hint: `${found.name} takes ${found.offered.map(patternName).join(' and ')}` };
     }
@@ -267,9 +271,9 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   };
   return Object.assign(run, {
     registerSdkIntegration: (service: string, integration: SdkIntegration) => void sdk.set(service, integration),
-    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration, offered: readonly PatternSuffix[] = ['']) => {
+    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration, offered?: readonly PatternSuffix[]) => {
       optimized.set(serviceAction, handler);
-      patterns.set(serviceAction, offered);
+      patterns.set(serviceAction, offered ?? patterns.get(serviceAction) ?? ['']);
     },
     checkResource,
   });
