@@ -40,7 +40,7 @@ function value(field: FieldSpec, text: string, whole: string): number {
 }
 
 /**
- * A list of `*`, `*​/step`, `v`, `a-b`, `v/step` or `a-b/step`, rewritten for croner (numbers only,
+ * A list of items (`*`, `v`, `a-b`, each with an optional `/step`), rewritten for croner (numbers only,
  * `v/step` as `v-max/step`); `values` collects what it matches (for minutes and hours).
  */
 function list(field: FieldSpec, text: string, allowStep: boolean, values?: Set<number>): string {
