@@ -3,7 +3,7 @@
 // the simulated clock gets there. Rules fire "Scheduled Event"s from aws.events, in UTC.
 import { randomUUID } from 'node:crypto';
 import type { Account } from '../../arn.js';
-import { validation } from '../../edge/errors.js';
+import { AwsError } from '../../edge/errors.js';
 import type { TimeScale } from '../../time.js';
 import { InvalidCronError, parseCron } from './cron.js';
 import type { EventEnvelope, Rule } from './model.js';
@@ -16,6 +16,7 @@ export interface Recurrence {
 const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.*)\)$/;
+const RATE_LIKE = /^rate\(/;
 
 /** `rate(value unit)`: the period in ms, or undefined when the text is no rate expression. */
 export function ratePeriodMs(expression: string, { strictUnit }: { strictUnit: boolean }): number | undefined {
@@ -40,6 +41,13 @@ export function rateRecurrence(periodMs: number, anchor: Date, fromAnchor: boole
   };
 }
 
+/** PutRule's refusal of a ScheduleExpression: AWS's text, and why (for a deploy's error). */
+export class InvalidScheduleExpressionError extends AwsError {
+  constructor(readonly reason: string) {
+    super('ValidationException', 'Parameter ScheduleExpression is not valid.');
+  }
+}
+
 /**
  * A rule's ScheduleExpression as PutRule accepts it (`rate(...)` or `cron(...)` in UTC), anchored at
  * `anchor` (a rate fires one period after it); throws PutRule's ValidationException otherwise.
@@ -52,10 +60,15 @@ export function ruleRecurrence(expression: string, anchor = new Date()): Recurre
     try {
       return parseCron(cron[1]!);
     } catch (e) {
-      if (!(e instanceof InvalidCronError)) throw e;
+      if (e instanceof InvalidCronError) throw new InvalidScheduleExpressionError(e.message);
+      throw e;
     }
   }
-  throw validation('Parameter ScheduleExpression is not valid.');
+  throw new InvalidScheduleExpressionError(
+    RATE_LIKE.test(expression)
+      ? 'a rate is rate(value unit) with a positive value and a unit of minute (for 1), minutes, hour, hours, day or days'
+      : 'use rate(value unit) or cron(minutes hours day-of-month month day-of-week year)',
+  );
 }
 
 export function scheduledEvent(rule: Rule, account: Account, time: Date): EventEnvelope {
