@@ -9,6 +9,8 @@ import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './ed
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
 import { LambdaService } from './services/lambda/service.js';
+import { SchedulerService } from './services/scheduler/service.js';
+import { registerSchedulerTargets } from './services/scheduler/targets.js';
 import { SfnApiError, StepFunctionsEngine, type StateMachineType } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
@@ -17,6 +19,8 @@ import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
 import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
 import { functionHandler } from './stacks/resources/functions.js';
+import { scheduleHandler } from './stacks/resources/schedules.js';
+import { stateMachineHandler } from './stacks/resources/state-machines.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
@@ -56,6 +60,8 @@ export interface LocalCloud {
   readonly events: EventsService;
   readonly lambda: LambdaService;
   readonly states: StatesService;
+  /** EventBridge Scheduler: schedules from ScheduleV2 events and AWS::Scheduler::Schedule, its REST API on the edge. */
+  readonly scheduler: SchedulerService;
   /** DynamoDB and DynamoDB Streams (DynamoDB Local behind the edge); started on first use or by start(). */
   readonly dynamodb: DynamoDbService;
   /** Event source mappings from DynamoDB streams to functions. */
@@ -120,11 +126,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       throw e;
     }
   });
+  // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
+  const scheduler = new SchedulerService({ account, time, log });
+  registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
   const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
   const stacks = new Stacks(account, events, states, log);
+  const stateMachines = stateMachineHandler(states, events, scheduler);
+  stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
+  stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
+  stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
   const streamPollers = new StreamPollers({
     dynamodb, time, log,
     invoke: async (arn, event) => {
@@ -139,12 +152,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
-  const functions = functionHandler({ lambda, events, log, clientEnv: () => clientEnv(), streams });
+  const functions = functionHandler({ lambda, events, scheduler, log, clientEnv: () => clientEnv(), streams });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
   stacks.registerHandler('AWS::CloudFormation::CustomResource', customResourceHandler({ lambda, responses }));
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, dynamodb, responses, admin], log });
+  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, dynamodb, responses, scheduler, admin], log });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
@@ -173,6 +186,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     events,
     lambda,
     states,
+    scheduler,
     dynamodb,
     streamPollers,
     streams,
@@ -188,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();
       engine.shutdown();
+      scheduler.close();
       events.close();
       await dynamodb.close();
     },

@@ -271,12 +271,46 @@ describe('schedules', () => {
     expect(received.get('tickFn')!.length).toBe(after);
   });
 
+  it('fires cron() rules at their times on the simulated clock, stamped with the scheduled minute, until deleted', async () => {
+    let fired = 0;
+    let resolveThree: () => void;
+    const three = new Promise<void>((r) => (resolveThree = r));
+    const arn = fn('cronFn', async () => {
+      if (++fired === 3) resolveThree();
+      return null;
+    });
+    // Every 5 minutes on weekdays and weekends alike: 3 ms apart at speed 100,000.
+    await eb.send(new PutRuleCommand({ Name: 'Every5', ScheduleExpression: 'cron(0/5 * ? * SUN-SAT *)' }));
+    await eb.send(new PutTargetsCommand({ Rule: 'Every5', Targets: [{ Id: 'cron', Arn: arn }] }));
+    await three;
+    await eb.send(new RemoveTargetsCommand({ Rule: 'Every5', Ids: ['cron'] }));
+    await eb.send(new DeleteRuleCommand({ Name: 'Every5' }));
+    await cloud.events.delivery.drain();
+    const events = received.get('cronFn') as EventEnvelope[];
+    expect(events[0]).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', resources: ['arn:aws:events:us-east-1:000000000000:rule/Every5'], detail: {} });
+    // The time is the scheduled minute (a multiple of 5, no seconds), each 5 minutes or more after the last.
+    const times = events.map((e) => Date.parse(e.time));
+    for (const [i, t] of times.entries()) {
+      expect(events[i]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d[05]:00Z$/);
+      if (i > 0) expect(t - times[i - 1]!).toBeGreaterThanOrEqual(300_000);
+    }
+    const after = events.length;
+    await cloud.time.sleep(30 * 60_000); // six periods of simulated time: a timer left running would fire
+    expect(received.get('cronFn')!.length).toBe(after);
+  });
+
   it('rejects schedule expressions AWS rejects', async () => {
-    for (const expression of ['rate(1 minutes)', 'rate(0 minutes)', 'rate(5 weeks)', 'every 5 minutes']) {
+    for (const expression of [
+      'rate(1 minutes)', 'rate(0 minutes)', 'rate(5 weeks)', 'every 5 minutes',
+      'cron(0 12 * * * *)', 'cron(0 12 ? * ? *)', 'cron(0 12 * * ?)', 'cron(0 25 * * ? *)', 'cron(0 12 ? * MON-FOO *)', 'cron(0 12 * * ? 2200)',
+    ]) {
       await expect(eb.send(new PutRuleCommand({ Name: 'BadTick', ScheduleExpression: expression })))
         .rejects.toMatchObject({ name: 'ValidationException', message: 'Parameter ScheduleExpression is not valid.' });
     }
     await eb.send(new PutRuleCommand({ Name: 'Cron', ScheduleExpression: 'cron(0 12 * * ? *)' }));
+    const { ScheduleExpression } = await eb.send(new DescribeRuleCommand({ Name: 'Cron' }));
+    expect(ScheduleExpression).toBe('cron(0 12 * * ? *)');
+    await eb.send(new DeleteRuleCommand({ Name: 'Cron' }));
   });
 });
 

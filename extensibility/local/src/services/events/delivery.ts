@@ -23,7 +23,8 @@ export class DeliveryError extends Error {
 /** Delivers one input to one target ARN; throws DeliveryError on failure. */
 export type TargetInvoker = (arn: string, input: unknown, event: EventEnvelope, rule: Rule) => Promise<void>;
 
-const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
+/** Lambda's asynchronous invocation retries a function error twice, 1 and 2 minutes later. */
+export const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
 const DEFAULT_MAX_RETRIES = 185;
 const DEFAULT_MAX_EVENT_AGE_S = 86_400;
 

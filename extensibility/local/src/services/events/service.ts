@@ -12,7 +12,7 @@ import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
 import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
 import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult, type PutEventsEntry } from './put-events.js';
 import { compileTargetInput } from './transform.js';
-import { scheduledEvent, schedulePeriodMs } from './schedule.js';
+import { ruleRecurrence, scheduledEvent, startSchedule } from './schedule.js';
 
 export interface EventsServiceOptions {
   account: Account;
@@ -50,8 +50,8 @@ export class EventsService implements JsonService {
   private readonly requestSizeLimit: number;
   private readonly log: (line: string) => void;
   private readonly time: TimeScale;
-  /** Timers of enabled rate() rules, by rule ARN. */
-  private readonly schedules = new Map<string, NodeJS.Timeout>();
+  /** How to stop each enabled schedule rule's timer, by rule ARN. */
+  private readonly schedules = new Map<string, () => void>();
 
   constructor(options: EventsServiceOptions) {
     this.account = options.account;
@@ -149,7 +149,7 @@ export class EventsService implements JsonService {
     const scheduleExpression = str(input, 'ScheduleExpression');
     if (!eventPattern && !scheduleExpression) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
     if (scheduleExpression && bus.name !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
-    if (scheduleExpression) schedulePeriodMs(scheduleExpression);
+    if (scheduleExpression) ruleRecurrence(scheduleExpression);
     let pattern;
     if (eventPattern) {
       try {
@@ -214,26 +214,21 @@ export class EventsService implements JsonService {
     return {};
   }
 
-  /** Starts, restarts or stops a rule's rate() timer to match its expression and state. */
+  /** Starts, restarts or stops a rule's schedule to match its expression and state. */
   private reschedule(rule: Rule): void {
     this.unschedule(rule.arn);
     if (!rule.scheduleExpression || rule.state === 'DISABLED') return;
-    const period = schedulePeriodMs(rule.scheduleExpression);
-    if (period === undefined) {
-      this.log(`[events] ${rule.name}: ${rule.scheduleExpression} is accepted but cron schedules are not fired locally yet`);
-      return;
-    }
-    const timer = setInterval(() => {
-      const event = scheduledEvent(rule, this.account);
+    // The simulated clock starts now: a rate fires one period from now, a cron at its next time.
+    const stop = startSchedule(ruleRecurrence(rule.scheduleExpression), this.time, (scheduled) => {
+      const event = scheduledEvent(rule, this.account, scheduled);
       this.counters.rule(rule.arn).matched++;
       this.delivery.deliver(event, rule, Date.now());
-    }, this.time.scaled(period));
-    timer.unref();
-    this.schedules.set(rule.arn, timer);
+    }, (e) => this.log(`[events] ${rule.name}: schedule failed: ${(e as Error).message}`));
+    this.schedules.set(rule.arn, stop);
   }
 
   private unschedule(ruleArn: string): void {
-    clearInterval(this.schedules.get(ruleArn));
+    this.schedules.get(ruleArn)?.();
     this.schedules.delete(ruleArn);
   }
 

@@ -1,6 +1,7 @@
 // AWS::Events::EventBus and AWS::Events::Rule, and the rules SAM creates for EventBridgeRule and
 // Schedule events: created through the EventBridge service's own operations, so the same
 // validation (patterns, targets, transformers) applies as for the API.
+import { InvalidScheduleExpressionError } from '../../services/events/schedule.js';
 import type { EventsService } from '../../services/events/service.js';
 import type { SamRuleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
@@ -39,7 +40,9 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
       ...(spec.description ? { Description: spec.description } : {}),
     });
   } catch (e) {
-    throw new DeployError(ctx.template.file, logicalId, property, (e as Error).message);
+    // AWS's text for a bad schedule says no more; the deploy adds why.
+    const reason = e instanceof InvalidScheduleExpressionError ? ` (${e.reason})` : '';
+    throw new DeployError(ctx.template.file, logicalId, property, `${(e as Error).message}${reason}`);
   }
   const removeRule = async () => {
     const ids = spec.targets.map((t) => t.Id);

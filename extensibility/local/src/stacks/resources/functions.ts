@@ -1,17 +1,22 @@
 // AWS::Serverless::Function and AWS::Lambda::Function with local code: built as `sam build` builds
 // them (esbuild with the template's BuildProperties), run in sandboxes with the template's
-// environment and the edge as endpoint, and their EventBridgeRule/Schedule and DynamoDB events wired.
+// environment and the edge as endpoint, and their EventBridgeRule/Schedule, ScheduleV2 and DynamoDB
+// events wired.
 import { join, resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
 import type { LambdaService } from '../../services/lambda/service.js';
+import type { SchedulerService } from '../../services/scheduler/service.js';
 import { BuildError, buildFunction, workerFunction, type BuildMetadata, type BuiltFunction } from '../../services/lambda/runtime/index.js';
-import type { LoadedResource, SamDynamoDbEvent, SamRuleEvent } from '../template/index.js';
+import type { LoadedResource, SamDynamoDbEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { samSchedule } from './schedules.js';
 
 export interface FunctionDeps {
   lambda: LambdaService;
   events: EventsService;
+  /** ScheduleV2 events: EventBridge Scheduler schedules; without it they are reported as not emulated. */
+  scheduler?: SchedulerService;
   /** AWS_ENDPOINT_URL, region and dummy credentials: what points the SDK at the edge. */
   clientEnv: () => Record<string, string>;
   log: (line: string) => void;
@@ -126,6 +131,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     });
     for (const event of resource.sam?.events ?? []) {
       if (event.kind === 'rule') await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
+      else if (event.kind === 'schedule' && deps.scheduler) samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'dynamodb') {
         if (!deps.streams) throw new DeployError(file, resource.logicalId, `Events.${event.name}`, 'DynamoDB stream events need DynamoDB Local, which is off');
         ctx.onDelete(await deps.streams(event, arn, resource.logicalId, ctx));

@@ -4,10 +4,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
+import type { SchedulerService } from '../../services/scheduler/service.js';
 import type { StatesService } from '../../services/states/service.js';
-import { parseTemplateText, type SamRuleEvent } from '../template/index.js';
+import { parseTemplateText, type SamRuleEvent, type SamScheduleEvent } from '../template/index.js';
 import { DeployError, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { samSchedule } from './schedules.js';
 
 /** `${Name}` placeholders replaced with their values, escaped for the JSON text they land in. */
 export function substitute(definition: string, substitutions: Record<string, unknown>): string {
@@ -17,7 +19,8 @@ export function substitute(definition: string, substitutions: Record<string, unk
   });
 }
 
-export function stateMachineHandler(states: StatesService, events: EventsService): ResourceHandler {
+/** `scheduler` wires ScheduleV2 events; without it they are reported as not emulated. */
+export function stateMachineHandler(states: StatesService, events: EventsService, scheduler?: SchedulerService): ResourceHandler {
   return async (resource, ctx) => {
     const p = resource.properties;
     const file = ctx.template.file;
@@ -48,6 +51,7 @@ export function stateMachineHandler(states: StatesService, events: EventsService
     ctx.onDelete(() => void states.removeStateMachine(arn));
     for (const event of resource.sam?.events ?? []) {
       if (event.kind === 'rule') await samRule(events, event as SamRuleEvent, arn, ctx, resource.logicalId);
+      else if (event.kind === 'schedule' && scheduler) samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated for state machines`);
     }
   };

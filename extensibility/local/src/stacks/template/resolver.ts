@@ -144,6 +144,12 @@ const RULES: Readonly<Record<string, TypeRules>> = {
       },
     },
   },
+  // EventBridge Scheduler: Ref is the name; the ARN names the schedule's group.
+  'AWS::Scheduler::Schedule': {
+    naming: { property: 'Name', maxLength: 64 },
+    ref: (r) => r.name,
+    attributes: { Arn: (r) => r.arn('scheduler', `schedule/${scheduleGroup(r.resource)}/${r.name}`) },
+  },
   'AWS::Events::Archive': {
     naming: { property: 'ArchiveName', maxLength: 48 },
     ref: (r) => r.name,
@@ -288,6 +294,11 @@ function ruleBus(resource: TemplateResource): string {
   // A bus given by ARN: the name is everything after "event-bus/".
   const marker = bus.indexOf(':event-bus/');
   return bus.startsWith('arn:') && marker >= 0 ? bus.slice(marker + ':event-bus/'.length) : bus;
+}
+
+function scheduleGroup(resource: TemplateResource): string {
+  const group = resource.properties['GroupName'];
+  return typeof group === 'string' && group !== '' ? group : 'default';
 }
 
 function rolePath(resource: TemplateResource): string {

@@ -183,20 +183,27 @@ function normaliseEvent(
     case 'ScheduleV2': {
       const scheduleExpression = str('ScheduleExpression');
       if (scheduleExpression === undefined) return missing('ScheduleExpression', propsAt, issues);
+      const name = str('Name');
+      const omitName = properties['OmitName'] === true || properties['OmitName'] === 'true';
+      if (omitName && name !== undefined) issues.add('Name cannot be set when OmitName is True', at(propsAt, 'Name'));
       const event: SamScheduleEvent = {
         ...base,
         kind: 'schedule',
         scheduleLogicalId: generatedLogicalId,
-        scheduleName: str('Name') ?? generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 }),
+        // SAM names the schedule after its logical id (the same name in every stack of the
+        // template); OmitName leaves the name to CloudFormation.
+        scheduleName: name ?? (omitName ? generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 }) : generatedLogicalId),
         scheduleExpression,
         state: str('State') ?? 'ENABLED',
       };
-      const timezone = str('ScheduleExpressionTimezone');
-      if (timezone !== undefined) event.timezone = timezone;
-      const groupName = str('GroupName');
-      if (groupName !== undefined) event.groupName = groupName;
-      const input = str('Input');
-      if (input !== undefined) event.input = input;
+      const optional = {
+        timezone: str('ScheduleExpressionTimezone'), groupName: str('GroupName'), input: str('Input'), description: str('Description'),
+        startDate: str('StartDate'), endDate: str('EndDate'), roleArn: str('RoleArn'), kmsKeyArn: str('KmsKeyArn'),
+      };
+      for (const [key, value] of Object.entries(optional)) if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
+      if (properties['FlexibleTimeWindow'] !== undefined) event.flexibleTimeWindow = properties['FlexibleTimeWindow'];
+      if (properties['RetryPolicy'] !== undefined) event.retryPolicy = properties['RetryPolicy'];
+      if (properties['DeadLetterConfig'] !== undefined) event.deadLetterConfig = properties['DeadLetterConfig'];
       return event;
     }
     case 'Api':

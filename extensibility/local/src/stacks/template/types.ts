@@ -106,16 +106,27 @@ export interface SamRuleEvent extends SamEventBase {
   retryPolicy?: unknown;
 }
 
-/** ScheduleV2: an EventBridge Scheduler schedule. */
+/** ScheduleV2: an EventBridge Scheduler schedule (SAM's AWS::Scheduler::Schedule) targeting the resource. */
 export interface SamScheduleEvent extends SamEventBase {
   kind: 'schedule';
+  /** Logical id SAM gives the generated schedule: `<ResourceId><EventName>`. */
   scheduleLogicalId: string;
+  /** Name if set; else, as SAM does, the schedule's logical id, or a generated name with OmitName. */
   scheduleName: string;
   scheduleExpression: string;
   timezone?: string;
   groupName?: string;
+  /** ENABLED unless State says otherwise. */
   state: string;
   input?: string;
+  description?: string;
+  startDate?: string;
+  endDate?: string;
+  flexibleTimeWindow?: unknown;
+  retryPolicy?: unknown;
+  deadLetterConfig?: unknown;
+  roleArn?: string;
+  kmsKeyArn?: string;
 }
 
 /** Api (REST) and HttpApi routes; `api` is the logical id of the API (ServerlessRestApi/ServerlessHttpApi when implicit). */

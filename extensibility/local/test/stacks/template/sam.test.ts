@@ -57,6 +57,11 @@ describe('SAM events', () => {
             ScheduleExpression: rate(5 minutes)
             ScheduleExpressionTimezone: Europe/London
             Input: '{"tick":true}'
+            StartDate: '2030-01-01T00:00:00Z'
+            RetryPolicy: { MaximumRetryAttempts: 3 }
+        Tock:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: 'cron(0 9 * * ? *)', OmitName: true, State: DISABLED }
         Legacy:
           Type: CloudWatchEvent
           Properties:
@@ -67,7 +72,7 @@ describe('SAM events', () => {
           Type: SQS
           Properties: { Queue: arn:aws:sqs:us-east-1:123456789012:q, BatchSize: 5 }`),
     );
-    const [tick, legacy, queue] = resource(loaded, 'Fn').sam?.events ?? [];
+    const [tick, tock, legacy, queue] = resource(loaded, 'Fn').sam?.events ?? [];
     expect(tick).toMatchObject({
       kind: 'schedule',
       scheduleLogicalId: 'FnTick',
@@ -75,8 +80,12 @@ describe('SAM events', () => {
       timezone: 'Europe/London',
       state: 'ENABLED',
       input: '{"tick":true}',
+      startDate: '2030-01-01T00:00:00Z',
+      retryPolicy: { MaximumRetryAttempts: 3 },
+      // SAM names a schedule after its logical id unless OmitName leaves it to CloudFormation.
+      scheduleName: 'FnTick',
     });
-    expect(tick).toHaveProperty('scheduleName', expect.stringMatching(/^presso-FnTick-[A-Z0-9]{12}$/));
+    expect(tock).toMatchObject({ kind: 'schedule', state: 'DISABLED', scheduleName: expect.stringMatching(/^presso-FnTock-[A-Z0-9]{12}$/) });
     expect(legacy).toMatchObject({ kind: 'rule', type: 'CloudWatchEvent', eventBusName: 'default', state: 'DISABLED', inputPath: '$.detail' });
     expect(queue).toEqual({ name: 'Queue', type: 'SQS', kind: 'other', properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:q', BatchSize: 5 } });
   });
