@@ -104,13 +104,12 @@ describe('the EventPlayer on the local cloud', () => {
     expect(made.map((w) => w.seconds)).toEqual(expectedWaits({ speed: 1 }));
     for (const w of made) expect(w.realMs).toBeGreaterThanOrEqual((w.seconds * 1000) / SPEED - 1);
 
-    // On the bus: every event at its recorded offset, scaled, never early and late only by the
-    // moments' own work (a function call and a PutEvents each, on a shared machine).
+    // On the bus: no event before its recorded offset, scaled. How late it may be is latency, which a
+    // loaded machine stretches: bench/replay.bench.ts measures it, the waits above are the schedule.
     const t0 = played[0]!.at;
     played.forEach((h, i) => {
       const scheduled = (replaySecond(fixture.events[i]!.offsetMs, 1) * 1000) / SPEED;
       expect(h.at - t0).toBeGreaterThanOrEqual(scheduled - 2);
-      expect(h.at - t0).toBeLessThanOrEqual(scheduled + 100 + 25 * i);
     });
     // The long quiet spell (the timed-out order, 150 s after the last event) dwarfs the sub-second gaps.
     const last = played.length - 1;
