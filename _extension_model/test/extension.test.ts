@@ -9,11 +9,11 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, type Local } from '@serverlesspresso/testing';
+import { repo, startLocal, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const playerDir = new URL('../../extensibility/EventPlayer', import.meta.url).pathname;
-const session = JSON.parse(readFileSync(`${playerDir}/archive/session.json`, 'utf8')) as { events: Array<{ event: EventEnvelope }> };
+// The repo's apps come from the testing package, so this test runs unchanged in a copy one folder deeper.
+const session = JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { events: Array<{ event: EventEnvelope }> };
 const example = contract.find((e) => e.name === 'OrderManager.Order-COMPLETED')!.example as EventEnvelope;
 const cancelled = contract.find((e) => e.name === 'OrderManager.Order-CANCELLED')!.example as EventEnvelope;
 
@@ -34,7 +34,7 @@ const rows = async () => (await db.send(new ScanCommand({ TableName: stack.outpu
 beforeAll(async () => {
   local = await startLocal(1000);
   db = DynamoDBDocumentClient.from(new DynamoDBClient(local.client));
-  player = await local.deploy(playerDir, 'player', { CreateBus: 'true' });
+  player = await local.deploy(repo.player, 'player', { CreateBus: 'true' });
   stack = await local.deploy(extensionDir, 'extension-model');
   rule = await local.ruleOf(stack);
 }, 120_000);

@@ -35,6 +35,10 @@ export interface RobotRunInput {
 export interface SessionPlan {
   /** When each customer arrives (session ms) and what they do. */
   customers: Array<{ name: string; arrivesAt: number; persona: Persona }>;
+  /** The rush: this many customers within 20 seconds from `at` (session ms). */
+  rush: { at: number; customers: number };
+  /** The first customer's order is forgotten by the baristas until its 15-minute wait times out (a session long enough for it). */
+  forgotten: boolean;
   /** The store is closed from, until (session ms). */
   closed: [number, number];
   /** The robot run: started at `startsAt` (session ms), named `name`, so its order ids repeat with the seed. */
@@ -43,27 +47,40 @@ export interface SessionPlan {
   durationMs: number;
 }
 
+/** How long the core lets a customer, and a barista, keep an order before it times out. */
+const CUSTOMER_TIMEOUT = 5 * MINUTE;
+const BARISTA_TIMEOUT = 15 * MINUTE;
+
 /**
- * Who comes when. About three customers a minute for twelve minutes, a rush of eight at minute 10
- * (more than the queue takes), no arrivals in the last three minutes so the orders can finish; walkaways
- * only in the first nine minutes, so their five-minute wait runs out within the session. A robot
- * customer each minute on the minute from 1:00 to 12:00 (the one at 7:00 finds the store closed),
- * a fifth of them cancelled by the robot barista; its drinks and cancellations follow from the seed.
+ * Who comes when. In the 15-minute session: about three customers a minute for twelve minutes, a
+ * rush of eight at minute 10 (more than the queue takes), no arrivals in the last three minutes so
+ * the orders can finish; walkaways only in the first nine minutes, so their five-minute wait runs out
+ * within the session. A robot customer each minute on the minute from 1:00 to 12:00 (the one at 7:00
+ * finds the store closed), a fifth of them cancelled by the robot barista; its drinks and
+ * cancellations follow from the seed. A shorter session (`durationMs`, for a quick recording) keeps
+ * the same pace and proportions: arrivals for its first four fifths, the store closed from 13/30 to
+ * half of it, a rush at two thirds, the robots from a fifteenth; walkaways and the forgotten order
+ * only when their timeouts fit in it.
  * `random` is the session's generator, seeded(seed): the recorder goes on drawing from it.
  */
 export function planSession(seed: number, random = seeded(seed), durationMs = 15 * MINUTE): SessionPlan {
+  if (!(durationMs >= MINUTE)) throw new RangeError(`a session lasts at least a minute, got ${durationMs} ms`);
   const customers: SessionPlan['customers'] = [];
   let at = 5_000;
   const add = (arrivesAt: number, persona: Persona) => customers.push({ name: `customer-${String(customers.length + 1).padStart(2, '0')}`, arrivesAt: Math.round(arrivesAt), persona });
-  while (at < 12 * MINUTE) {
+  const arrivalsEnd = (durationMs * 4) / 5;
+  const walkawaysUntil = durationMs - CUSTOMER_TIMEOUT - MINUTE;
+  while (at < arrivalsEnd) {
     const roll = random();
-    add(at, roll < 0.12 ? 'canceller' : roll < 0.22 && at < 9 * MINUTE ? 'walkaway' : 'regular');
+    add(at, roll < 0.12 ? 'canceller' : roll < 0.22 && at < walkawaysUntil ? 'walkaway' : 'regular');
     at += 8_000 + random() * 30_000;
   }
-  for (let i = 0; i < 8; i++) add(10 * MINUTE + random() * 20_000, 'regular');
+  const rush = { at: (durationMs * 2) / 3, customers: Math.max(1, Math.round((8 * durationMs) / (15 * MINUTE))) };
+  for (let i = 0; i < rush.customers; i++) add(rush.at + random() * 20_000, 'regular');
   customers.sort((a, b) => a.arrivesAt - b.arrivesAt);
-  const robots = { startsAt: MINUTE, name: `session-seed-${seed}`, input: { eventId: EVENT_ID, ordersPerMinute: 1, durationMinutes: 12, cancelRatio: 0.2, seed } };
-  return { customers, closed: [6.5 * MINUTE, 7.5 * MINUTE], robots, durationMs };
+  const robotMinutes = Math.max(1, Math.floor(arrivalsEnd / MINUTE));
+  const robots = { startsAt: durationMs / 15, name: `session-seed-${seed}`, input: { eventId: EVENT_ID, ordersPerMinute: 1, durationMinutes: robotMinutes, cancelRatio: 0.2, seed } };
+  return { customers, rush, forgotten: durationMs >= BARISTA_TIMEOUT, closed: [(durationMs * 13) / 30, durationMs / 2], robots, durationMs };
 }
 
 /** What became of the robot run's orders. */
@@ -300,8 +317,8 @@ export async function runSession(core: Core, plan: SessionPlan, random: () => nu
   // Awaited below, after the people; a failure meanwhile is not an unhandled rejection.
   robotRun.catch(() => undefined);
   const people: Array<Promise<void>> = [];
-  // The first customer's order is the one the baristas forget.
-  people.push(customer(bar, 'customer-00', 'forgotten'));
+  // The first customer's order is the one the baristas forget (when its timeout fits in the session).
+  people.push(customer(bar, 'customer-00', plan.forgotten ? 'forgotten' : 'regular'));
   const baristasDone = () => bar.now() > plan.durationMs && bar.open.size === 0;
   people.push(barista(bar, 'barista-ben', baristasDone), barista(bar, 'barista-cho', baristasDone));
   const admin = (async () => {

@@ -113,21 +113,15 @@ export function momentAt(archive: SessionArchive, cursor: number, options: Repla
 }
 
 /**
- * Detail-types whose schema refuses unknown detail fields (a test keeps this list equal to the
- * contract's): their replays carry the marker in resources only.
- */
-export const CLOSED_DETAIL_TYPES: ReadonlySet<string> = new Set(['ConfigService.ConfigChanged']);
-
-/**
  * The entry that replays an archived event, marked twice. Step Functions' putEvents integration puts
  * the player's state machine and execution ARNs in resources (the recorded resources, the recording's
- * own executions, are left out); and `detail.replay` holds the execution ARN wherever the contract
- * allows an extra detail field, so a rule can leave replays out with {"replay": [{"exists": false}]}.
- * Time is left to EventBridge: the event happens now.
+ * own executions, are left out); and `detail.replay` holds the execution ARN in every event (every
+ * schema of the contract allows it; a test keeps it so), so a rule can leave replays out with
+ * {"replay": [{"exists": false}]}. Time is left to EventBridge: the event happens now.
  */
 export function toEntry(event: EventEnvelope, options: ReplayOptions, target: ReplayTarget): PutEventsEntry {
   const { detailType, detail } = options.eventId ? retenant(event['detail-type'], event.detail, options.eventId) : { detailType: event['detail-type'], detail: event.detail };
-  const marked = target.execution && !CLOSED_DETAIL_TYPES.has(detailType) ? { ...detail, replay: target.execution } : detail;
+  const marked = target.execution ? { ...detail, replay: target.execution } : detail;
   return { Source: event.source, DetailType: detailType, Detail: marked, EventBusName: target.bus };
 }
 

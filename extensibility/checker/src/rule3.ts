@@ -4,14 +4,18 @@
 // and AWS SDK clients against the edge.
 //
 //   1. start a local cloud (ephemeral port, time scale) and deploy the core, as `presso up` would;
-//   2. deploy the extension beside it with its defaults (on the Serverlesspresso bus), then delete
-//      it: deploying must change nothing of the core, and deleting must leave the cloud as it was;
-//   3. deploy it again with its bus parameter pointing at a scratch bus, and put there the events of
-//      the contract its rules match: only the extension reacts, and what it puts stays on the scratch
-//      bus, so whatever changes in the core's tables or configuration, the extension did it directly;
-//      then delete it again. The core's own schedules are paused for the whole check.
+//   2. deploy the extension with its bus parameter pointing at a scratch bus, put there the events of
+//      the contract its rules match, then delete it: only the extension reacts, and what it puts
+//      stays on the scratch bus, so whatever changes in the core's tables (items included) or
+//      configuration across its deploy, its handling and its delete, the extension did it directly.
+//      This runs first, before the extension has touched anything: a deploy-time write (a custom
+//      resource) that step 3 repeated would otherwise already be in the baseline. Without a bus
+//      parameter it cannot run, which is a violation; so is work still running when time is up;
+//   3. deploy it beside the core with its defaults (on the Serverlesspresso bus), then delete it:
+//      deploying must change nothing of the core's configuration, and deleting must leave the cloud
+//      as it was. The core's own schedules are paused for the whole check.
 import { randomUUID } from 'node:crypto';
-import { CreateEventBusCommand, DisableRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, DeleteEventBusCommand, DisableRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -33,6 +37,8 @@ export interface IsolationReport {
   violations: Violation[];
   /** What was done and seen, for people: one line each. */
   notes: string[];
+  /** Step 2 ran: how many events of the contract the extension was handed on the scratch bus, and whether it was done with them in time. */
+  exercised?: { events: number; settled: boolean };
 }
 
 /** Everything the local cloud holds, by identity, as JSON-comparable values. */
@@ -223,19 +229,34 @@ export class IsolationBench {
 
   /** Rule 3 on the extension in `dir`. */
   async check(dir: string, options: { settleTimeoutMs?: number } = {}): Promise<IsolationReport> {
-    const { clients } = this;
     const app: App = appAt(dir, this.root);
     const violations: Violation[] = [];
     const notes: string[] = [...this.notes];
     const violate = (resource: string, property: string, message: string, fix: string) => violations.push({ rule: 3, file: app.path, resource, property, message, fix });
     const stackName = `${stackNameOf(app)}-check`;
-    // 2. Beside the core, on the shared bus. What the extension puts on the bus may make the core
-    // write its tables (a load generator does, by design): here only the core's configuration counts.
+    const timeoutMs = options.settleTimeoutMs ?? 20_000;
+
+    // 2. Alone on a scratch bus (first, while nothing of the extension has touched the cloud yet).
+    const busParameter = [...new Names(readRaw(app.templateFile)).busParameters][0];
+    let exercised: IsolationReport['exercised'];
+    if (!busParameter) {
+      violate('(template)', 'Parameters', `not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so rule 3 cannot run it apart from the core (its deploy, and its handling of events)`,
+        `add a parameter EventBusName (Type: String, Default: ${BUS_NAME}) and name the bus with !Ref EventBusName everywhere (rules, EventBridgePutEventsPolicy, DefinitionSubstitutions)`);
+    } else {
+      const alone = await this.alone(app, stackName, busParameter, timeoutMs, violations, notes);
+      if (!alone) return { violations, notes };
+      exercised = alone;
+    }
+
+    // 3. Beside the core, on the shared bus, with its defaults. What the extension puts on the bus may
+    // make the core write its tables (a load generator does, by design): here only the core's
+    // configuration counts; its items were compared across deploy, handling and delete in step 2.
+    const { clients } = this;
     const before = await inventory(clients, false);
     const deployed = await this.deploy(app.dir, stackName);
     if (!deployed.ok) {
       violate('(stack)', 'deploy', `does not deploy alone beside the core: ${String(deployed.body.message)}`, 'deploy it with `npx presso up core` and `npx presso deploy DIR` to see the failure; an extension needs nothing but the bus');
-      return { violations, notes };
+      return { violations, notes, ...(exercised ? { exercised } : {}) };
     }
     notes.push(`deployed ${app.name} beside the core as stack ${stackName}`);
     const during = diff(before, await inventory(clients, false));
@@ -249,45 +270,73 @@ export class IsolationBench {
     for (const key of [...afterDelete.changed, ...afterDelete.removed]) {
       violate(key, 'delete', `the core's ${key} is not as it was before the extension was deployed`, "never write to the core's resources; react to its events instead");
     }
+    return { violations, notes, ...(exercised ? { exercised } : {}) };
+  }
 
-    // 3. On a scratch bus, handling the events of the contract its rules match.
-    const busParameter = [...new Names(readRaw(app.templateFile)).busParameters][0];
-    if (!busParameter) {
-      notes.push(`not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so it cannot be pointed at a scratch bus`);
-      return { violations, notes };
-    }
+  /**
+   * Step 2: the extension deployed with its bus parameter on a scratch bus, handed the events of the
+   * contract its rules match there, then deleted. Only the extension reacts, and what it puts stays
+   * on the scratch bus, so the core's tables (items included) and configuration must be the same
+   * before its deploy, after it, after the events, and after its delete. Undefined when it does not
+   * deploy (reported).
+   */
+  private async alone(app: App, stackName: string, busParameter: string, timeoutMs: number, violations: Violation[], notes: string[]): Promise<IsolationReport['exercised'] | undefined> {
+    const { clients } = this;
+    const violate = (resource: string, property: string, message: string, fix: string) => violations.push({ rule: 3, file: app.path, resource, property, message, fix });
     const scratch = `PressoCheck-${randomUUID().slice(0, 8)}`;
     await clients.eb.send(new CreateEventBusCommand({ Name: scratch }));
-    const quiet = await inventory(clients, true);
-    const exercised = await this.deploy(app.dir, stackName, { [busParameter]: scratch });
-    if (!exercised.ok) {
-      violate('(stack)', 'deploy', `does not deploy with ${busParameter}=${scratch}: ${String(exercised.body.message)}`, `take the bus's name from the ${busParameter} parameter everywhere`);
-      return { violations, notes };
+    try {
+      const pristine = await inventory(clients, true);
+      /** The core's things (what the cloud held before the extension) that differ from `from` in `to`. */
+      const coreChanges = (from: Inventory, to: Inventory) => {
+        const d = diff(from, to);
+        return { changed: d.changed.filter((k) => pristine.has(k)), removed: d.removed.filter((k) => pristine.has(k)) };
+      };
+      const report = (from: Inventory, to: Inventory, property: string, when: string, fix: string) => {
+        const { changed, removed } = coreChanges(from, to);
+        for (const key of changed) violate(key, property, `${when} the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(from.get(key)!, to.get(key)!)})` : ''}`, fix);
+        for (const key of removed) violate(key, property, `${when} the extension removed the core's ${key}`, fix);
+      };
+      const within = `${timeoutMs / 1000} s (at ${clients.cloud.time.speed}x)`;
+      const bounded = 'end the work each event (or the deploy) starts in bounded time: no endless retries, loops, or waits for something only the core would send';
+
+      const exercised = await this.deploy(app.dir, stackName, { [busParameter]: scratch });
+      if (!exercised.ok) {
+        violate('(stack)', 'deploy', `does not deploy alone with ${busParameter}=${scratch} (a scratch bus): ${String(exercised.body.message)}`, `take the bus's name from the ${busParameter} parameter everywhere; an extension needs nothing but the bus`);
+        return undefined;
+      }
+      notes.push(`deployed ${app.name} alone on a scratch bus as stack ${stackName}`);
+      const stack = exercised.body.stack as StackRecord;
+      const machines = stack.resources.filter((r) => r.type.endsWith('StateMachine')).map((r) => r.physicalId);
+      // What its deploy started (a custom resource, say) ends before the core is compared.
+      if (!(await settle(clients, [scratch], machines, timeoutMs)).settled) violate('(stack)', 'deploy', `what its deploy started was still running ${within} later, so rule 3 cannot compare the core after it`, bounded);
+      const deployed = await inventory(clients, true);
+      report(pristine, deployed, 'deploy', 'deploying', "write only to your own resources, at deploy time too (custom resources included); never update or replace the core's");
+
+      const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
+      const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: scratch, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }));
+      const ours = new Set<string>();
+      for (let i = 0; i < entries.length; i += 10) {
+        const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
+        if (put.FailedEntryCount) notes.push(`${put.FailedEntryCount} event(s) refused by PutEvents`);
+        for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
+      }
+      const { settled, failed } = await settle(clients, [scratch], machines, timeoutMs);
+      notes.push(`put ${entries.length} event(s) of the contract its rules match on the scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`);
+      if (!settled) violate('(stack)', 'handling events', `still handling the events ${within} after they were put, so rule 3 cannot compare the core after them`, bounded);
+      violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
+      const busy = await inventory(clients, true);
+      report(deployed, busy, 'handling events', 'while handling events', "write only to your own resources; learn the core's state from its events");
+
+      if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
+      else violate('(stack)', 'delete', 'the stack does not delete after handling events', 'make every resource deletable (no DeletionPolicy: Retain)');
+      const gone = await inventory(clients, true);
+      report(busy, gone, 'delete', 'deleting', "write only to your own resources, at delete time too (custom resources included)");
+      for (const key of diff(pristine, gone).added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create resources only through the template (not from the handler at run time)');
+      return { events: entries.length, settled };
+    } finally {
+      await clients.eb.send(new DeleteEventBusCommand({ Name: scratch })).catch(() => undefined);
     }
-    const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
-    const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: scratch, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }));
-    const ours = new Set<string>();
-    for (let i = 0; i < entries.length; i += 10) {
-      const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
-      if (put.FailedEntryCount) notes.push(`${put.FailedEntryCount} event(s) refused by PutEvents`);
-      for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
-    }
-    const stack = exercised.body.stack as StackRecord;
-    const machines = stack.resources.filter((r) => r.type.endsWith('StateMachine')).map((r) => r.physicalId);
-    const { settled, failed } = await settle(clients, [scratch], machines, options.settleTimeoutMs ?? 20_000);
-    notes.push(`put ${entries.length} event(s) of the contract its rules match on a scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`);
-    violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
-    const busy = await inventory(clients, true);
-    const handled = diff(quiet, busy);
-    for (const key of handled.changed) {
-      const [b, a] = [quiet.get(key)!, busy.get(key)!];
-      violate(key, 'handling events', `while handling events the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(b, a)})` : ''}`, "write only to your own resources; learn the core's state from its events");
-    }
-    for (const key of handled.removed) violate(key, 'handling events', `while handling events the extension removed the core's ${key}`, 'touch only your own resources');
-    if (!(await this.remove(stackName)).ok) violate('(stack)', 'delete', 'the stack does not delete after handling events', 'make every resource deletable');
-    const leftovers = diff(quiet, await inventory(clients, true));
-    for (const key of leftovers.added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create resources only through the template (not from the handler at run time)');
-    return { violations, notes };
   }
 
   async close(): Promise<void> {

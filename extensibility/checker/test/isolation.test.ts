@@ -23,10 +23,34 @@ describe('rule 3 beside a stand-in core', () => {
     expect(report.violations.map(formatViolation)).toEqual([]);
     expect(report.notes).toEqual([
       'deployed the core (core/template.yaml), its 1 schedule(s) paused',
+      'deployed _extension_model alone on a scratch bus as stack extension-model-check',
+      'put 1 event(s) of the contract its rules match on the scratch bus; handled',
+      'deleted stack extension-model-check',
       'deployed _extension_model beside the core as stack extension-model-check',
       'deleted stack extension-model-check',
-      'put 1 event(s) of the contract its rules match on a scratch bus; handled',
     ]);
+    expect(report.exercised).toEqual({ events: 1, settled: true });
+  }, 60_000);
+
+  it("rejects an extension whose deploy writes the core's table (a custom resource), though it writes the same item every time", async () => {
+    const { violations } = await bench.check(join(fixtures, 'extensions/installer'));
+    expect(violations).toEqual([violation(/^table (serverlesspresso-)?core-OrdersTable-/, 'deploy', "deploying the extension changed the core's table")]);
+    expect((violations[0] as Violation).message).toContain('1 item(s) written, 0 item(s) overwritten or deleted');
+    expect((violations[0] as Violation).fix).toContain('at deploy time too (custom resources included)');
+  }, 60_000);
+
+  it('rejects an extension still handling the events when the time is up', async () => {
+    const { violations, exercised } = await bench.check(join(fixtures, 'extensions/slowpoke'), { settleTimeoutMs: 1000 });
+    expect(violations).toEqual([violation('(stack)', 'handling events', 'still handling the events 1 s (at 1000x) after they were put, so rule 3 cannot compare the core after them')]);
+    expect((violations[0] as Violation).fix).toContain('end the work each event (or the deploy) starts in bounded time');
+    expect(exercised).toEqual({ events: 1, settled: false });
+  }, 60_000);
+
+  it('rejects an extension that names the bus without a parameter: it cannot be exercised apart from the core', async () => {
+    const { violations, exercised } = await bench.check(join(fixtures, 'extensions/busless'));
+    expect(violations).toEqual([violation('(template)', 'Parameters', 'not exercised: the template names the bus without a parameter defaulting to Serverlesspresso')]);
+    expect((violations[0] as Violation).fix).toContain('add a parameter EventBusName (Type: String, Default: Serverlesspresso)');
+    expect(exercised).toBeUndefined();
   }, 60_000);
 
   it("rejects an extension that writes the core's table at run time", async () => {
@@ -49,7 +73,7 @@ describe('rule 3 beside a stand-in core', () => {
 
   it('rejects an extension that does not deploy alone, with the deploy error', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/needs-core-output'));
-    expect(violations).toEqual([violation('(stack)', 'deploy', 'does not deploy alone beside the core: ')]);
+    expect(violations).toEqual([violation('(stack)', 'deploy', 'does not deploy alone with EventBusName=PressoCheck-')]);
     expect((violations[0] as Violation).message).toContain('CoreTableName');
   }, 60_000);
 });
@@ -67,5 +91,9 @@ describe("rule 3 beside the repo's core", () => {
   it.each(extensionsOfRepo)('%s deploys and deletes alone and leaves the core as it was', async (dir) => {
     const report = await bench.check(join(REPO_ROOT, dir));
     expect(report.violations.map(formatViolation)).toEqual([]);
+    // Step 2 ran: it was handed the events its rules match on a scratch bus, and was done with them.
+    expect(report.exercised).toEqual({ events: expect.any(Number), settled: true });
+    expect(report.exercised!.events).toBeGreaterThan(0);
+    expect(report.notes).toContainEqual(expect.stringMatching(/^put [1-9]\d* event\(s\) of the contract its rules match on the scratch bus; handled/));
   }, 120_000);
 });

@@ -1,11 +1,49 @@
 // The apps of the repository, in the order `presso up` deploys them: the core (it creates the bus),
 // the EventPlayer, then every extension (the model is a folder to copy, not an app to run). Folders
 // without a template yet are skipped. The catalog reads the same apps.
+import { BUS_NAME } from '@serverlesspresso/catalog';
 import { discoverApps, findRepoRoot } from '@serverlesspresso/catalog/bus';
+import { templateFileOf } from '@serverlesspresso/local';
+import { DEFAULT_ACCOUNT, loadTemplate, type LoadedTemplate } from '@serverlesspresso/local/tooling';
 
 /** The monorepo's root: the nearest folder up from `from` whose package.json lists workspaces and has core/. */
 export const repoRoot = (from = process.cwd()): string | undefined => findRepoRoot(from);
 
 export function defaultApps(root: string): string[] {
   return discoverApps(root).filter((app) => app.kind !== 'model').map((app) => app.dir);
+}
+
+/** The parameter with which an app creates the bus when asked: the EventPlayer's, to run without the core. */
+export const CREATE_BUS_PARAMETER = 'CreateBus';
+
+export interface PlannedApp {
+  dir: string;
+  parameterOverrides?: Record<string, string>;
+}
+
+function loaded(dir: string, parameterOverrides?: Record<string, string>): LoadedTemplate | undefined {
+  try {
+    return loadTemplate(templateFileOf(dir), { stackName: 'plan', region: DEFAULT_ACCOUNT.region, accountId: DEFAULT_ACCOUNT.accountId, ...(parameterOverrides ? { parameterOverrides } : {}) });
+  } catch {
+    return undefined; // the deploy reports what is wrong with it
+  }
+}
+
+const createsBus = (template: LoadedTemplate | undefined): boolean =>
+  template?.resources.some((r) => r.type === 'AWS::Events::EventBus' && r.properties.Name === BUS_NAME) ?? false;
+
+/**
+ * The order and parameters `presso up` deploys the given apps with. Every app needs the
+ * Serverlesspresso bus; when none creates it with its defaults (the core does), the first one that
+ * creates it with CreateBus=true (the EventPlayer) goes first, with it, as an extension author runs
+ * the player without the core. Otherwise the apps go as given.
+ */
+export function deployPlan(dirs: string[]): { apps: PlannedApp[]; note?: string } {
+  if (dirs.some((dir) => createsBus(loaded(dir)))) return { apps: dirs.map((dir) => ({ dir })) };
+  const creator = dirs.find((dir) => CREATE_BUS_PARAMETER in (loaded(dir)?.parameters ?? {}) && createsBus(loaded(dir, { [CREATE_BUS_PARAMETER]: 'true' })));
+  if (creator === undefined) return { apps: dirs.map((dir) => ({ dir })) };
+  return {
+    apps: [{ dir: creator, parameterOverrides: { [CREATE_BUS_PARAMETER]: 'true' } }, ...dirs.filter((dir) => dir !== creator).map((dir) => ({ dir }))],
+    note: `no app given creates the ${BUS_NAME} bus: ${creator} creates it (${CREATE_BUS_PARAMETER}=true), deployed first`,
+  };
 }

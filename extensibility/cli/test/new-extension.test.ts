@@ -1,21 +1,76 @@
-// npm run new-extension -- <Name>: the model copied with its names changed, and the copy passes the checker.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+// npm run new-extension -- <Name>: the model copied with its names changed, every path it names still
+// pointing at a file, and the copy passes the checker and its own tests.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { checkExtension, formatViolation } from '@serverlesspresso/checker';
 import { createExtension, kebab, nameProblem, renamed } from '../src/commands/new-extension.js';
 import { presso } from './presso.js';
 
 const repo = new URL('../../../', import.meta.url).pathname;
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 
-/** A scratch repo with what the model needs around it: the model, the shared tsconfig and samconfig. */
+/**
+ * A scratch repo with what the model needs around it: the model, the shared tsconfig and samconfig,
+ * and the repo's core, extensibility/ and node_modules (linked), so that the copy's paths and tests
+ * find what they would in the repo.
+ */
 function scratchRepo(): string {
   const root = mkdtempSync(join(tmpdir(), 'presso-new-extension-'));
-  cpSync(join(repo, '_extension_model'), join(root, '_extension_model'), { recursive: true, filter: (src) => !src.includes('node_modules') });
-  for (const f of ['tsconfig.base.json', 'samconfig.toml', 'PUBLISHING.md']) cpSync(join(repo, f), join(root, f));
+  scratch.push(root);
+  cpSync(join(repo, '_extension_model'), join(root, '_extension_model'), { recursive: true, filter: (src) => !/[\\/](node_modules|\.aws-sam)$/.test(src) });
+  for (const f of ['tsconfig.base.json', 'samconfig.toml', 'PUBLISHING.md', 'README.md']) cpSync(join(repo, f), join(root, f));
+  for (const d of ['core', 'extensibility', 'node_modules']) symlinkSync(join(repo, d), join(root, d));
   mkdirSync(join(root, 'extensions'));
   return root;
+}
+
+/**
+ * Every relative path a file names, as written: imports, `new URL(...)`, links, `extends`, paths in
+ * shell commands (run from the extension's folder, which is where its README is).
+ */
+function relativePaths(text: string): string[] {
+  const paths = [...text.matchAll(/(?<![\w./-])(?:\.{1,2}\/)+[\w@./-]*/g)].map((m) => m[0].replace(/\.+$/, ''));
+  const bare = [...text.matchAll(/(?<=['"`])\.{1,2}(?=['"`])/g)].map((m) => m[0]);
+  return [...new Set([...paths, ...bare])];
+}
+
+/** The relative paths of the files under `dir` that lead nowhere, as "file: path". */
+function danglingPaths(dir: string, files: string[], root: string): string[] {
+  return files.flatMap((file) => {
+    const abs = join(root, file);
+    return relativePaths(readFileSync(abs, 'utf8'))
+      .filter((p) => {
+        const target = resolve(dirname(abs), p);
+        // TypeScript imports name the .js the .ts compiles to.
+        return !existsSync(target) && !(target.endsWith('.js') && existsSync(target.replace(/\.js$/, '.ts')));
+      })
+      .map((p) => `${relative(dir, abs)}: ${p}`);
+  });
+}
+
+const run = promisify(execFile);
+
+/** Runs jest on the tests of `dir` alone, with the model's project settings from the repo's jest config. */
+async function jestIn(dir: string): Promise<{ code: number; output: string }> {
+  const { default: config } = (await import(join(repo, 'jest.config.js'))) as { default: { projects: Array<Record<string, unknown>> } };
+  const model = config.projects.find((p) => p.displayName === '_extension_model');
+  if (!model) throw new Error('jest.config.js has no _extension_model project');
+  const project = { ...model, displayName: relative(join(dir, '../..'), dir), rootDir: dir, testTimeout: 60_000 };
+  const args = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', '--disable-warning=NodeVersionSupportWarning', join(repo, 'node_modules/jest/bin/jest.js'), '--config', JSON.stringify(project), '--ci', '--no-watchman'];
+  try {
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, output: stdout + stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, output: err.stdout + err.stderr };
+  }
 }
 
 describe('names', () => {
@@ -38,13 +93,23 @@ describe('names', () => {
       '[guide](../PUBLISHING.md) "extends": "../tsconfig.base.json"',
       'cd _extension_model && sam deploy --config-file ../samconfig.toml --stack-name serverlesspresso-extension-model',
       '"name": "@serverlesspresso/extension-model"',
+      "new URL('../../extensibility/EventPlayer', import.meta.url); import x from '../src/handler.js';",
     ].join('\n');
     expect(renamed(text, 'OrderMetrics')).toBe([
       '# OrderMetrics',
       '[guide](../../PUBLISHING.md) "extends": "../../tsconfig.base.json"',
       'cd extensions/OrderMetrics && sam deploy --config-file ../../samconfig.toml --stack-name serverlesspresso-order-metrics',
       '"name": "@serverlesspresso/extension-order-metrics"',
+      "new URL('../../../extensibility/EventPlayer', import.meta.url); import x from '../src/handler.js';",
     ].join('\n'));
+  });
+
+  it('finds the relative paths a file names', () => {
+    expect(relativePaths([
+      "import { x } from './completed-order.js'; new URL('..', import.meta.url); new URL('../../extensibility/EventPlayer', import.meta.url)",
+      '[guide](../PUBLISHING.md). See ../samconfig.toml... and so on.',
+      '"extends": "../tsconfig.base.json"',
+    ].join('\n'))).toEqual(['./completed-order.js', '../../extensibility/EventPlayer', '../PUBLISHING.md', '../samconfig.toml', '../tsconfig.base.json', '..']);
   });
 });
 
@@ -72,6 +137,25 @@ describe('createExtension', () => {
     expect(report.violations.map(formatViolation)).toEqual([]);
     expect(report.consumes).toEqual(['OrderManager.Order{eventId}-COMPLETED']);
   });
+
+  it('leaves no path of the copy pointing nowhere: imports, URLs, links, commands', () => {
+    const root = scratchRepo();
+    const result = createExtension(root, 'TipJar');
+    const model = join(root, '_extension_model');
+    // The model's own paths lead somewhere, and the copy's still do one folder deeper.
+    const modelFiles = result.files.map((f) => relative(root, join(model, relative(result.dir, join(root, f)))));
+    expect(danglingPaths(model, modelFiles, root)).toEqual([]);
+    expect(result.files.flatMap((f) => relativePaths(readFileSync(join(root, f), 'utf8'))).length).toBeGreaterThanOrEqual(5);
+    expect(danglingPaths(result.dir, result.files, root)).toEqual([]);
+  });
+
+  it("passes its own tests: the copy's jest suite, the extension deployed on the local cloud beside the player", async () => {
+    const root = scratchRepo();
+    const { dir } = createExtension(root, 'TipJar');
+    const { code, output } = await jestIn(dir);
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/Tests:\s+\d+ passed, \d+ total/) });
+    expect(output).toContain('test/extension.test.ts');
+  }, 120_000);
 
   it('refuses an existing folder and a taken package name', () => {
     const root = scratchRepo();

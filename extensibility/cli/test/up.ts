@@ -12,8 +12,8 @@ export interface RunningUp {
   stop(): Promise<void>;
 }
 
-export async function startUp(args: string[]): Promise<RunningUp> {
-  const up = spawn(process.execPath, [presso, 'up', ...args]);
+export async function startUp(args: string[], options: { cwd?: string } = {}): Promise<RunningUp> {
+  const up = spawn(process.execPath, [presso, 'up', ...args], options);
   let output = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
     up.stdout.on('data', (chunk: Buffer) => {

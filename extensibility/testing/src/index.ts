@@ -2,10 +2,27 @@
 // through the same route as `presso deploy`, tokens as `presso token` mints them, the bus's archive as
 // `presso events` reads it, rule counters as `presso stats` shows them, and EventPlayer replays
 // started with the SDK. Every wait is a bounded poll.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BUS_NAME, type EventEnvelope } from '@serverlesspresso/catalog';
+import { findRepoRoot } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+
+const root = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
+if (!root) throw new Error('@serverlesspresso/testing is not inside the Serverlesspresso repository (no package.json with workspaces and core/ above it)');
+
+/**
+ * The repo's apps a test deploys beside its extension, found from this package (which lives in the
+ * repo) instead of by `../` from the test file: an extension copied from the model sits one folder
+ * deeper than the model, and its tests must find the same apps.
+ */
+export const repo = {
+  root,
+  core: join(root, 'core'),
+  player: join(root, 'extensibility', 'EventPlayer'),
+} as const;
 
 /** Polls `probe` every 50 ms until it gives a truthy value, at most `seconds`; the failure says what was awaited. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, seconds = 15): Promise<T> {

@@ -2,7 +2,7 @@
 
 
 /**
- * The configuration of one event changed (emitted from the config table's stream, so the event always matches what was written). Unknown fields are rejected: this event is new in this project and is the whole config; an unknown field is a typo or a config nobody reads.
+ * The configuration of one event changed (emitted from the config table's stream, so the event always matches what was written). Unknown fields are rejected: this event is new in this project and is the whole config; an unknown field is a typo or a config nobody reads. `replay` is the one optional field, the EventPlayer's marker on a replayed change.
  */
 export interface ConfigServiceConfigChanged {
   /**
@@ -69,6 +69,10 @@ export interface ConfigServiceConfigChanged {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Only on a replay: the execution ARN of the EventPlayer run that put it. A live change never carries it, so a rule leaves replays out with {"detail": {"replay": [{"exists": false}]}}.
+   */
+  replay?: string;
 }
 
 /**

@@ -36,7 +36,8 @@ export function renamed(text: string, name: string): string {
   const k = kebab(name);
   return text
     .replace(/<!-- model-only:start -->[\s\S]*?<!-- model-only:end -->\n*/g, '')
-    .replace(/(^|[^./\w])\.\.\/(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/)/gm, '$1../../')
+    // A path that climbs to the repo root (any number of ../, from any file of the model) climbs one more.
+    .replace(/(^|[^./\w])((?:\.\.\/)+)(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/)/gm, '$1../$2')
     .replaceAll(MODEL_DIR, `extensions/${name}`)
     .replaceAll(MODEL_PACKAGE, `@serverlesspresso/extension-${k}`)
     .replaceAll('extension-model', k)

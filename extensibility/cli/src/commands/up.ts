@@ -1,5 +1,6 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
+import { deployPlan, type PlannedApp } from '../apps.js';
 import { printStack } from './stacks.js';
 import { watchApps } from './watch.js';
 
@@ -60,15 +61,21 @@ export async function upCommand(options: UpOptions): Promise<void> {
   console.log(`ready       ${cloud.url}`);
 }
 
-/** Deploys each app in order; the first failure stops startup with its message. */
-async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<Array<{ dir: string; stackName: string }> | undefined> {
-  const deployed: Array<{ dir: string; stackName: string }> = [];
-  for (const [i, dir] of dirs.entries()) {
-    process.stdout.write(`deploying   [${i + 1}/${dirs.length}] ${dir}\n`);
+/**
+ * Deploys each app in order, the bus first (deployPlan: the player creates it when no app given
+ * does); the first failure stops startup with its message.
+ */
+async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<Array<PlannedApp & { stackName: string }> | undefined> {
+  const deployed: Array<PlannedApp & { stackName: string }> = [];
+  const { apps, note } = deployPlan(dirs);
+  if (note) process.stdout.write(`bus         ${note}\n`);
+  for (const [i, { dir, parameterOverrides }] of apps.entries()) {
+    const parameters = parameterOverrides ? ` (${Object.entries(parameterOverrides).map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
+    process.stdout.write(`deploying   [${i + 1}/${apps.length}] ${dir}${parameters}\n`);
     try {
-      const record = await cloud.stacks.deploy({ path: dir });
+      const record = await cloud.stacks.deploy({ path: dir, ...(parameterOverrides ? { parameterOverrides } : {}) });
       printStack(record, process.stdout);
-      deployed.push({ dir, stackName: record.name });
+      deployed.push({ dir, stackName: record.name, ...(parameterOverrides ? { parameterOverrides } : {}) });
     } catch (e) {
       console.error(`presso up: ${(e as Error).message}\nnothing of this stack was deployed; stopping`);
       return undefined;

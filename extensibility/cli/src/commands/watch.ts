@@ -8,9 +8,10 @@ import { printStack } from './stacks.js';
 const IGNORED = /(^|\/)(\.aws-sam|node_modules|\.[^/]+)(\/|$)/;
 const SETTLE_MS = 300;
 
-export function watchApps(cloud: LocalCloud, apps: Array<{ dir: string; stackName: string }>, out: NodeJS.WritableStream = process.stdout): () => void {
+export function watchApps(cloud: LocalCloud, apps: Array<{ dir: string; stackName: string; parameterOverrides?: Record<string, string> }>, out: NodeJS.WritableStream = process.stdout): () => void {
   const watchers: FSWatcher[] = [];
-  for (const { dir, stackName } of apps) {
+  // With the parameters of its first deploy: a stack update does not keep the previous values.
+  for (const { dir, stackName, parameterOverrides } of apps) {
     let timer: NodeJS.Timeout | undefined;
     let changed = '';
     watchers.push(
@@ -21,7 +22,7 @@ export function watchApps(cloud: LocalCloud, apps: Array<{ dir: string; stackNam
         // Editors write a file in several steps: deploy once they are done.
         timer = setTimeout(() => {
           out.write(`redeploying ${stackName} (${changed} changed)\n`);
-          cloud.stacks.deploy({ path: dir, stackName }).then(
+          cloud.stacks.deploy({ path: dir, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }).then(
             (record) => printStack(record, out),
             (e: unknown) => out.write(`presso up: redeploying ${stackName} failed, the previous deployment keeps running:\n  ${(e as Error).message}\n`),
           );
