@@ -5,8 +5,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { presso as bin, startUp, type RunningUp } from './up.js';
@@ -20,6 +21,7 @@ let endpoint: string;
 let eb: EventBridgeClient;
 let ddb: DynamoDBClient;
 let docs: DynamoDBDocumentClient;
+let lambda: LambdaClient;
 
 const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
 const outputsOf = async (stack: string) =>
@@ -46,11 +48,13 @@ beforeAll(async () => {
   eb = new EventBridgeClient(config);
   ddb = new DynamoDBClient(config);
   docs = DynamoDBDocumentClient.from(ddb);
+  lambda = new LambdaClient(config);
 });
 
 afterAll(async () => {
   eb.destroy();
   ddb.destroy();
+  lambda.destroy();
   await up.stop();
 });
 
@@ -85,11 +89,22 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
   });
 
   it('a stack that fails to deploy leaves nothing behind', async () => {
-    const tablesBefore = (await ddb.send(new ListTablesCommand({}))).TableNames;
+    // Deployed whole once, the same stack shows the names of what the failing deploy makes before it
+    // fails (a rule on the default bus, a good function): names are the stack's and logical ids'.
+    await presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=none');
+    const whole = (JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; resources: Array<{ logicalId: string; physicalId: string }> }>).find((s) => s.name === 'broken')!;
+    const physicalId = (logicalId: string) => whole.resources.find((r) => r.logicalId === logicalId)!.physicalId;
+    const rules = async () => (await eb.send(new ListRulesCommand({ EventBusName: 'default' }))).Rules!.map((r) => r.Name);
+    const invokeGood = () => lambda.send(new InvokeCommand({ FunctionName: physicalId('Good'), Payload: '{}' }));
+    expect(await rules()).toContain(physicalId('Rule'));
+    expect((await invokeGood()).FunctionError).toBeUndefined();
+    expect(await presso('delete', 'broken')).toBe('deleted broken\n');
+
     await expect(presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=throws')).rejects.toMatchObject({
       stdout: expect.stringMatching(/Resources\.Bad\.Properties\.Handler: Error: NOT_SET is required[\s\S]*nothing of this stack was deployed/),
     });
     expect(await presso('stacks')).not.toMatch(/^broken/m);
-    expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual(tablesBefore);
+    expect(await rules()).not.toContain(physicalId('Rule'));
+    await expect(invokeGood()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 });

@@ -1,5 +1,6 @@
 // What a deployed stack is locally: the resources it owns (and how to remove each), its outputs,
 // and what the local cloud did not emulate.
+import { isDeepStrictEqual } from 'node:util';
 import type { LoadedResource, LoadedTemplate } from './template/index.js';
 
 export interface DeployedResource {
@@ -43,9 +44,18 @@ export interface StackRecord {
 export interface DeployContext {
   template: LoadedTemplate;
   templateDir: string;
+  /** This deployment attempt's number (each deploy, and each rollback, has its own). */
+  deployment: number;
+  /** Set while a failed update is rolled back: the number of the attempt being undone. */
+  rollbackOf?: number;
   log: (line: string) => void;
   /** Registers how to remove what was just created; run in reverse on delete or failed deploy. */
   onDelete(undo: () => Promise<void> | void): void;
+  /**
+   * A removal that waits for the whole deploy to succeed (CloudFormation's cleanup phase, with the
+   * resources the template no longer has); a failed deploy drops it, so a rollback finds it there.
+   */
+  cleanup(step: () => Promise<void> | void): void;
   /** A check that runs alongside the rest of the deploy; the stack completes only if it passes. */
   defer(check: () => Promise<void>): void;
   /** Records an API the stack serves, for StackRecord.apis and localOutputs. */
@@ -62,11 +72,23 @@ export interface ResourceHandler {
   prepare?: (resource: LoadedResource, ctx: DeployContext) => Promise<void>;
   /**
    * Updates in place a resource that the stack's previous deployment created with the same logical
-   * id, type and physical id (a table keeps its items). It registers its removal again with
-   * ctx.onDelete; if it registers none, the previous removal steps stay. Without `update`, a
-   * redeploy removes the resource and creates it anew.
+   * id, type and physical id (a table keeps its items), changing only what changed. It may register
+   * its removal again with ctx.onDelete; if it registers none, the previous removal steps stay.
+   * Without `update`, a redeploy that changed the resource removes it and creates it anew.
    */
   update?(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext): Promise<void>;
+  /**
+   * A redeploy leaves a resource whose definition did not change untouched (no handler is called),
+   * as CloudFormation does; set this when the resource depends on more than its definition (a
+   * function's code on disk, an API's routes declared by functions): `update` is then called
+   * anyway, and must itself leave untouched what did not change.
+   */
+  reconcileUnchanged?: boolean;
+}
+
+/** Whether a resource is defined as before: same type, physical id, properties, metadata and SAM events. */
+export function sameDefinition(a: LoadedResource, b: LoadedResource): boolean {
+  return a.type === b.type && a.physicalId === b.physicalId && isDeepStrictEqual(a.properties, b.properties) && isDeepStrictEqual(a.metadata, b.metadata) && isDeepStrictEqual(a.sam, b.sam);
 }
 
 export class DeployError extends Error {

@@ -1,10 +1,12 @@
 // Stacks: each app's template deployed as its own stack, all or nothing, and deleted exactly: a
 // stack removes only what it created. Deploys and deletes run one at a time.
 //
-// Redeploying a stack updates it: a resource still in the template with the same logical id, type
-// and physical id is updated in place when its handler can (tables keep their items); any other
-// resource still in the template is removed and created anew; resources the template no longer
-// has are removed last, once everything else succeeded. If the redeploy fails, the stack is
+// Redeploying a stack updates it, as CloudFormation does: a resource still in the template with the
+// same logical id, type and physical id whose definition did not change is left untouched (a bus
+// keeps every other stack's rules, a stream mapping its position); one that changed is updated in
+// place when its handler can (tables keep their items, functions their ARN); any other resource
+// still in the template is removed and created anew; resources the template no longer has are
+// removed last, once everything else succeeded. If the redeploy fails, the stack is
 // rolled back to its previous deployment by the same means (what the failed attempt created is
 // removed, what it updated is updated back, what it re-created is re-created as it was); only if
 // that fails too is the whole stack removed. Either way nothing half-deployed stays.
@@ -14,7 +16,7 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedResource, type LoadedTemplate } from './template/index.js';
-import { DeployError, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import { DeployError, sameDefinition, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
 import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
@@ -58,6 +60,8 @@ class ApplyFailure extends Error {
     readonly live: LiveResource[],
     /** Nothing was touched yet (preparation, e.g. a build, failed): the stack is as it was. */
     readonly untouched = false,
+    /** The failed attempt's number (DeployContext.deployment), for the rollback. */
+    readonly deployment?: number,
   ) {
     super((error as Error).message);
   }
@@ -80,6 +84,7 @@ export class Stacks {
   private readonly stacks = new Map<string, LiveStack>();
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
+  private deployments = 0;
 
   constructor(
     private readonly account: Account,
@@ -173,7 +178,7 @@ export class Stacks {
         throw error;
       }
       try {
-        previous.live = (await this.apply(previous.template, previous.templateDir, failure.live)).live;
+        previous.live = (await this.apply(previous.template, previous.templateDir, failure.live, failure.deployment)).live;
         this.log(`[stacks] ${stackName}: update failed, rolled back to the previous deployment`);
         error.message += ` (the stack ${stackName} was rolled back to its previous deployment)`;
       } catch (rollback) {
@@ -205,15 +210,19 @@ export class Stacks {
 
   /**
    * Makes `current` (what exists of the stack) into `template`: prepares every resource (builds),
-   * removes what is re-created, updates the kept resources and creates the others in template
-   * order, waits for the deferred checks, then removes what the template no longer has. Throws
-   * ApplyFailure with what exists at that point.
+   * removes what is re-created, leaves the unchanged resources alone, updates the changed ones and
+   * creates the others in template order, waits for the deferred checks, then removes what the
+   * template no longer has. Throws ApplyFailure with what exists at that point. `rollbackOf`: the
+   * failed attempt this one undoes.
    */
-  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[]): Promise<Applied> {
+  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[], rollbackOf?: number): Promise<Applied> {
+    const deployment = ++this.deployments;
     const deferred: Array<Promise<void>> = [];
+    const cleanup: Undo[] = [];
     const apis: Record<string, StackApi> = {};
     const contextFor = (entry: LiveResource): DeployContext => ({
-      template, templateDir, log: this.log, onDelete: (step) => void entry.undo.push(step),
+      template, templateDir, deployment, ...(rollbackOf !== undefined ? { rollbackOf } : {}),
+      log: this.log, onDelete: (step) => void entry.undo.push(step), cleanup: (step) => void cleanup.push(step),
       defer: (check) => {
         const running = check();
         running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
@@ -225,7 +234,7 @@ export class Stacks {
     try {
       await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, contextFor({ resource: r, undo: [] }))));
     } catch (e) {
-      throw new ApplyFailure(e, current, true);
+      throw new ApplyFailure(e, current, true, deployment);
     }
     const wanted = new Map(template.resources.map((r) => [r.logicalId, r]));
     const kept = new Map<string, LiveResource>();
@@ -233,10 +242,13 @@ export class Stacks {
     const dropped: LiveResource[] = [];
     for (const l of current) {
       const next = wanted.get(l.resource.logicalId);
-      const updatable = this.handlerFor(l.resource.type)?.update !== undefined;
-      if (next && updatable && next.type === l.resource.type && next.physicalId === l.resource.physicalId) kept.set(next.logicalId, l);
-      else if (next) replaced.push(l);
-      else dropped.push(l);
+      if (!next) {
+        dropped.push(l);
+        continue;
+      }
+      const sameResource = next.type === l.resource.type && next.physicalId === l.resource.physicalId;
+      if (sameResource && (this.handlerFor(next.type)?.update !== undefined || sameDefinition(next, l.resource))) kept.set(next.logicalId, l);
+      else replaced.push(l);
     }
     // What is created anew goes first (its name is reused below); what the template no longer has
     // goes only once everything else succeeded, as CloudFormation's cleanup phase does.
@@ -251,9 +263,14 @@ export class Stacks {
         kept.delete(resource.logicalId);
         live.push(entry);
         try {
-          if (previous) await handler!.update!(resource, previous.resource, ctx);
-          else if (handler) await handler(resource, ctx);
-          else if (!RECORDED.has(resource.type)) this.log(`[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
+          if (!handler) {
+            if (!RECORDED.has(resource.type)) this.log(`[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
+          } else if (!previous) {
+            await handler(resource, ctx);
+          } else if (handler.update && (handler.reconcileUnchanged || !sameDefinition(resource, previous.resource))) {
+            await handler.update(resource, previous.resource, ctx);
+          }
+          // else: unchanged, so untouched (its removal steps stay)
         } finally {
           if (previous && entry.undo.length === 0) entry.undo = previous.undo;
         }
@@ -262,9 +279,10 @@ export class Stacks {
     } catch (e) {
       // Deferred checks still running must not outlive the resources they check.
       await Promise.allSettled(deferred);
-      throw new ApplyFailure(e, [...dropped, ...live, ...kept.values()]);
+      throw new ApplyFailure(e, [...dropped, ...live, ...kept.values()], false, deployment);
     }
     await this.removeAll(dropped);
+    await this.runUndo(cleanup);
     return { live, apis };
   }
 }

@@ -1,10 +1,11 @@
 // The build matches `sam build`'s esbuild (aws-lambda-builders): its defaults, where the artifact
-// puts the handler's module, and a cache that rebuilds only when an input changed.
+// puts the handler's module, and a cache that rebuilds only when an input changed; artifacts are
+// immutable, each in a folder named by its content.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildFunction, esbuildOptions, parseHandler } from '../../src/services/lambda/runtime/index.js';
+import { basename, dirname, join } from 'node:path';
+import { buildFunction, esbuildOptions, parseHandler, pruneBuilds } from '../../src/services/lambda/runtime/index.js';
 
 const app = new URL('./fixtures/fn-app', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'presso-build-'));
@@ -47,15 +48,30 @@ describe('buildFunction', () => {
     );
   });
 
-  it('reuses the previous bundle until an input changes', async () => {
+  it('reuses the previous bundle until an input changes; a rebuild leaves the previous artifact as it was', async () => {
     const code = join(work, 'app');
     cpSync(join(app, 'src'), join(code, 'src'), { recursive: true });
-    const request = { name: 'f', codeUri: code, handler: 'echo.handler', outDir: join(work, 'out'), metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } } };
-    expect((await buildFunction(request)).cached).toBe(false);
-    expect((await buildFunction(request)).cached).toBe(true);
+    const outDir = join(work, 'out');
+    const request = { name: 'f', codeUri: code, handler: 'echo.handler', outDir, metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } } };
+    const first = await buildFunction(request);
+    expect(first.cached).toBe(false);
+    expect(first.bundleFile).toMatch(new RegExp(`^${outDir}/v-[0-9a-f]{16}/echo\\.js$`));
+    expect(await buildFunction(request)).toEqual({ ...first, cached: true });
+    const before = readFileSync(first.bundleFile, 'utf8');
     writeFileSync(join(code, 'src', 'echo.ts'), 'export const handler = async () => 1;\n');
     utimesSync(join(code, 'src', 'echo.ts'), new Date(), new Date(Date.now() + 5000));
     const rebuilt = await buildFunction(request);
-    expect(rebuilt).toMatchObject({ cached: false, exportName: 'handler', bundleFile: join(work, 'out', 'echo.js') });
+    expect(rebuilt).toMatchObject({ cached: false, exportName: 'handler' });
+    expect(dirname(rebuilt.bundleFile)).not.toBe(dirname(first.bundleFile));
+    // What a running function loads is never rewritten: a rollback can go back to it.
+    expect(readFileSync(first.bundleFile, 'utf8')).toBe(before);
+    expect(readFileSync(join(dirname(rebuilt.bundleFile), 'package.json'), 'utf8')).toBe('{}\n');
+
+    // Pruning keeps what is named and what the cache would reuse (the latest build), nothing else.
+    pruneBuilds(outDir, [first.bundleFile]);
+    expect(readdirSync(outDir).filter((e) => e.startsWith('v-')).sort()).toEqual([basename(dirname(first.bundleFile)), basename(dirname(rebuilt.bundleFile))].sort());
+    pruneBuilds(outDir, []);
+    expect(readdirSync(outDir).filter((e) => !e.startsWith('.'))).toEqual([basename(dirname(rebuilt.bundleFile))]);
+    expect(await buildFunction(request)).toEqual({ ...rebuilt, cached: true });
   });
 });

@@ -9,6 +9,11 @@
 // with ReportBatchItemFailures only the records from the first reported failure on are retried.
 // Polling is AWS's (each shard about 4 times a second), but a read that must come back empty (no
 // write to the table since the last empty one) is not made: an idle stream costs next to nothing.
+//
+// A mapping keeps a checkpoint per shard (the last record its batches got through, and whether the
+// shard is read to its end). Updating a mapping (UpdateEventSourceMapping, a redeploy) changes its
+// settings while it runs, from where it is; disabling it stops it and keeps the checkpoints, so
+// enabling it again goes on from there; only deleting it forgets them.
 import type { TimeScale } from '../../time.js';
 import type { CompiledPattern } from '../events/pattern/index.js';
 import type { InvokeResult } from '../lambda/functions.js';
@@ -94,6 +99,16 @@ interface Fetched {
   seenAt: number;
 }
 
+/** How far a mapping got in one shard. */
+export interface ShardCheckpoint {
+  /** The last record a batch got through (delivered, filtered out or discarded). */
+  sequence?: string;
+  /** Read to its end (a closed shard). */
+  done: boolean;
+  /** Where reading began, for a shard no batch got through yet. */
+  start?: 'TRIM_HORIZON' | 'LATEST';
+}
+
 interface Shard {
   id: string;
   parent?: string;
@@ -113,7 +128,7 @@ class Stopped extends Error {}
 
 /** One mapping's poller: started by StreamPollers.start, stopped by stop(). */
 export class StreamPoller {
-  readonly spec: StreamMappingSpec;
+  private current: StreamMappingSpec;
   private readonly abort = new AbortController();
   private readonly shards = new Map<string, Shard>();
   private readonly workers = new Set<Promise<void>>();
@@ -121,10 +136,36 @@ export class StreamPoller {
   /** Invocations made, failed and records discarded; GetRecords made and skipped; DescribeStream calls: what tests, benchmarks and `presso` can look at. */
   readonly stats = { invocations: 0, failures: 0, discarded: 0, getRecords: 0, skippedReads: 0, describeStream: 0 };
   private readonly table: string;
+  /** Per shard: how far the mapping got. */
+  private readonly positions: Map<string, ShardCheckpoint>;
 
-  constructor(spec: StreamMappingSpec, private readonly deps: StreamPollerDeps) {
-    this.spec = spec;
+  constructor(
+    spec: StreamMappingSpec,
+    private readonly deps: StreamPollerDeps,
+    /** Checkpoints of the same mapping, when it was disabled and is enabled again. */
+    private readonly resumeFrom?: ReadonlyMap<string, ShardCheckpoint>,
+  ) {
+    this.current = spec;
     this.table = tableNameOf(spec.streamArn);
+    this.positions = new Map([...(resumeFrom ?? [])].map(([id, c]) => [id, { ...c }]));
+  }
+
+  get spec(): StreamMappingSpec {
+    return this.current;
+  }
+
+  /**
+   * New settings (batch size, window, retries, filters, function...) for the batches from now on;
+   * the shards are read on from where they are. The stream and starting position cannot change.
+   */
+  reconfigure(spec: StreamMappingSpec): void {
+    if (spec.uuid !== this.current.uuid || spec.streamArn !== this.current.streamArn) throw new Error(`mapping ${this.current.uuid}: an update keeps its UUID and stream`);
+    this.current = spec;
+  }
+
+  /** Where the mapping is in each shard. */
+  checkpoints(): Map<string, ShardCheckpoint> {
+    return new Map([...this.positions].map(([id, c]) => [id, { ...c }]));
   }
 
   /** Resolves once every shard has its starting position (so LATEST means "after this call"). */
@@ -169,13 +210,18 @@ export class StreamPoller {
           continue;
         }
         const shard: Shard = { id: s.ShardId, closed, started: false, done: false, ...(s.ParentShardId ? { parent: s.ParentShardId } : {}) };
+        const checkpoint = this.positions.get(s.ShardId);
         // LATEST at creation: what is already closed holds nothing new.
-        if (initial && this.spec.startingPosition === 'LATEST' && closed) shard.done = true;
+        if (initial && !this.resumeFrom && this.spec.startingPosition === 'LATEST' && closed) shard.done = true;
+        if (checkpoint?.done) shard.done = true;
         this.shards.set(s.ShardId, shard);
         if (!shard.done) {
-          const type = initial ? this.spec.startingPosition : 'TRIM_HORIZON';
-          const it = await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: s.ShardId, ShardIteratorType: type });
+          // Resumed: on from the checkpoint; a shard the mapping never saw began while it was off.
+          const start = checkpoint ? (checkpoint.start ?? 'TRIM_HORIZON') : initial && !this.resumeFrom ? this.spec.startingPosition : 'TRIM_HORIZON';
+          const type = checkpoint?.sequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint.sequence } : { ShardIteratorType: start };
+          const it = await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: s.ShardId, ...type });
           positions.set(s.ShardId, it.ShardIterator as string);
+          if (!checkpoint) this.positions.set(s.ShardId, { done: false, start });
         }
       }
       exclusiveStart = description.LastEvaluatedShardId;
@@ -272,8 +318,15 @@ export class StreamPoller {
       }
       const batch = buffer.splice(0, this.spec.batchSize);
       await this.deliver(batch.filter((f) => this.spec.filters.length === 0 || this.spec.filters.some((p) => p.matches(lambdaRecord(f.record, this.spec.streamArn)))));
+      if (this.signal.aborted) break; // the batch was abandoned: it is not checkpointed
+      this.checkpoint(shard.id, { sequence: batch[batch.length - 1]!.record.dynamodb.SequenceNumber });
     }
     shard.done = !this.signal.aborted;
+    if (shard.done) this.checkpoint(shard.id, { done: true });
+  }
+
+  private checkpoint(shardId: string, change: Partial<ShardCheckpoint>): void {
+    this.positions.set(shardId, { done: false, ...this.positions.get(shardId), ...change });
   }
 
   /** Invokes until the batch succeeds or is discarded; parts of a bisected batch go in order. */
@@ -365,19 +418,48 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Every running mapping of the local cloud, by UUID. */
+/** Every running mapping of the local cloud, by UUID, and the checkpoints of the disabled ones. */
 export class StreamPollers {
   private readonly pollers = new Map<string, StreamPoller>();
+  private readonly disabled = new Map<string, { spec: StreamMappingSpec; checkpoints: Map<string, ShardCheckpoint> }>();
 
   constructor(private readonly deps: StreamPollerDeps) {}
 
   /** Starts polling; resolves once the starting position is fixed. Fails if the stream cannot be read. */
   async start(spec: StreamMappingSpec): Promise<StreamPoller> {
     if (this.pollers.has(spec.uuid)) throw new Error(`An event source mapping ${spec.uuid} already exists`);
-    const poller = new StreamPoller(spec, this.deps);
+    // A mapping enabled again goes on from its checkpoints (same stream and starting position only).
+    const off = this.disabled.get(spec.uuid);
+    const resume = off && off.spec.streamArn === spec.streamArn && off.spec.startingPosition === spec.startingPosition ? off.checkpoints : undefined;
+    const poller = new StreamPoller(spec, this.deps, resume);
     await poller.start();
+    this.disabled.delete(spec.uuid);
     this.pollers.set(spec.uuid, poller);
     return poller;
+  }
+
+  /**
+   * Creates the mapping, or updates it as UpdateEventSourceMapping does: a running one takes the new
+   * settings where it is (the same settings change nothing); a new stream or starting position
+   * makes it a new mapping, which starts from its starting position.
+   */
+  async put(spec: StreamMappingSpec): Promise<StreamPoller> {
+    const running = this.pollers.get(spec.uuid);
+    if (running && running.spec.streamArn === spec.streamArn && running.spec.startingPosition === spec.startingPosition) {
+      running.reconfigure(spec);
+      return running;
+    }
+    if (running) await this.stop(spec.uuid);
+    return this.start(spec);
+  }
+
+  /** Stops polling and keeps the checkpoints (Enabled: false), so the mapping resumes when enabled. */
+  async disable(uuid: string): Promise<void> {
+    const poller = this.pollers.get(uuid);
+    if (!poller) return;
+    this.pollers.delete(uuid);
+    await poller.stop();
+    this.disabled.set(uuid, { spec: poller.spec, checkpoints: poller.checkpoints() });
   }
 
   get(uuid: string): StreamPoller | undefined {
@@ -388,9 +470,11 @@ export class StreamPollers {
     return [...this.pollers.values()];
   }
 
+  /** Deletes the mapping: polling stops, its checkpoints are forgotten. */
   async stop(uuid: string): Promise<void> {
     const poller = this.pollers.get(uuid);
     this.pollers.delete(uuid);
+    this.disabled.delete(uuid);
     await poller?.stop();
   }
 

@@ -4,10 +4,11 @@
 // An API deploys before the functions that use it (they depend on it), so its routes are read from
 // the loaded template, not from the functions as they deploy: a route names its function by ARN,
 // and the service finds the function when a request comes.
+import { isDeepStrictEqual } from 'node:util';
 import type { ApiConfig, AuthorizerConfig, CorsConfig, HttpApisService, RestCorsConfig, RouteConfig } from '../../services/apis/service.js';
 import { defaultResourceResolver, type LoadedResource, type LoadedTemplate, type SamApiEvent } from '../template/index.js';
 import { partitionOf } from '../template/resolver.js';
-import { DeployError, type ResourceHandler, type StackApi } from '../model.js';
+import { DeployError, type DeployContext, type ResourceHandler, type StackApi } from '../model.js';
 
 export const API_TYPES = ['AWS::Serverless::HttpApi', 'AWS::Serverless::Api'] as const;
 
@@ -230,12 +231,15 @@ export function localOutputs(outputs: Record<string, string>, apis: StackApi[]):
 }
 
 export function apiHandler(apis: HttpApisService, edgeUrl: string): ResourceHandler {
-  return async (resource, ctx) => {
+  /** Serves the API as the template declares it; a redeploy swaps in the new routes only if they changed. */
+  const deploy = (resource: LoadedResource, ctx: DeployContext, update: boolean): void => {
     const { config, warnings, functions } = apiConfigOf(resource, ctx.template);
     for (const warning of warnings) ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: ${warning}`);
-    if (apis.hasApi(config.apiId)) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `API ${config.apiId} already exists (another stack owns it).`);
-    apis.registerApi(config);
-    ctx.onDelete(() => void apis.removeApi(config.apiId));
+    if (!update) {
+      if (apis.hasApi(config.apiId)) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `API ${config.apiId} already exists (another stack owns it).`);
+      ctx.onDelete(() => void apis.removeApi(config.apiId));
+    }
+    if (!isDeepStrictEqual(apis.listApis().find((a) => a.apiId === config.apiId), config)) apis.registerApi(config);
     const stage = config.stage!;
     const awsUrl = `${awsApiHost(config.apiId, ctx.template.region)}${stage === '$default' ? '' : `/${stage}`}`;
     ctx.addApi({
@@ -249,4 +253,9 @@ export function apiHandler(apis: HttpApisService, edgeUrl: string): ResourceHand
     });
     ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (${config.kind} API) at ${apis.baseUrl(edgeUrl, config.apiId)}`);
   };
+  return Object.assign(async (resource: LoadedResource, ctx: DeployContext) => deploy(resource, ctx, false), {
+    update: async (resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) => deploy(resource, ctx, true),
+    // Its routes are declared by the functions' events, so it is looked at on every redeploy.
+    reconcileUnchanged: true,
+  });
 }

@@ -4,7 +4,7 @@
 // emulated: tokens come from `presso token`.
 import type { UserPools } from '../../services/apis/user-pools.js';
 import { defaultResourceResolver, generatedPhysicalName, type LoadedResource, type LoadedTemplate } from '../template/index.js';
-import { DeployError, type ResourceHandler } from '../model.js';
+import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 
 function attribute(template: LoadedTemplate, resource: LoadedResource, name: string): string {
   return defaultResourceResolver({ stackName: template.stackName, region: template.region, accountId: template.accountId }).getAtt(resource.logicalId, name, resource) as string;
@@ -16,7 +16,7 @@ function nameOf(resource: LoadedResource, template: LoadedTemplate, property: st
 }
 
 export function userPoolHandler(pools: UserPools): ResourceHandler {
-  return async (resource, ctx) => {
+  const create: ResourceHandler = async (resource, ctx) => {
     const id = resource.physicalId;
     if (pools.get(id)) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `User pool ${id} already exists (another stack owns it).`);
     pools.add({
@@ -25,6 +25,14 @@ export function userPoolHandler(pools: UserPools): ResourceHandler {
     });
     ctx.onDelete(() => void pools.remove(id));
   };
+  return Object.assign(create, {
+    // The same pool (id, issuer) stays, with its clients and groups, other stacks' too.
+    async update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) {
+      const pool = pools.get(resource.physicalId);
+      if (!pool) return create(resource, ctx);
+      pool.name = nameOf(resource, ctx.template, 'UserPoolName');
+    },
+  });
 }
 
 /** The pool a client or group belongs to: its UserPoolId, a pool deployed by this stack or another. */

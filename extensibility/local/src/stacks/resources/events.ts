@@ -1,15 +1,17 @@
 // AWS::Events::EventBus and AWS::Events::Rule, and the rules SAM creates for EventBridgeRule and
 // Schedule events: created through the EventBridge service's own operations, so the same
-// validation (patterns, targets, transformers) applies as for the API.
+// validation (patterns, targets, transformers) applies as for the API. Both update in place: a bus
+// stays the same bus, with every rule on it (other stacks' too) and its archive; a rule keeps its
+// name and the targets that did not go (PutRule and PutTargets replace by name and Id).
 import { InvalidScheduleExpressionError } from '../../services/events/schedule.js';
 import type { EventsService } from '../../services/events/service.js';
-import type { SamRuleEvent } from '../template/index.js';
+import type { LoadedResource, SamRuleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 
-const busName = (value: unknown) => (typeof value === 'string' && value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value as string | undefined) ?? 'default');
+export const busName = (value: unknown) => (typeof value === 'string' && value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value as string | undefined) ?? 'default');
 
 export function eventBusHandler(events: EventsService): ResourceHandler {
-  return async (resource, ctx) => {
+  const create: ResourceHandler = async (resource, ctx) => {
     const name = resource.physicalId;
     if (events.buses.has(name)) {
       throw new DeployError(ctx.template.file, resource.logicalId, 'Name', `Event bus ${name} already exists (another stack owns it).`);
@@ -17,6 +19,16 @@ export function eventBusHandler(events: EventsService): ResourceHandler {
     events.createBus(name, resource.properties.Description as string | undefined);
     ctx.onDelete(() => void events.buses.delete(name));
   };
+  return Object.assign(create, {
+    async update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) {
+      const bus = events.buses.get(resource.physicalId);
+      // Deleted behind the stack's back (DeleteEventBus): made again, as CloudFormation would fail to find it.
+      if (!bus) return create(resource, ctx);
+      const description = resource.properties.Description;
+      if (typeof description === 'string' && description !== '') bus.description = description;
+      else delete bus.description;
+    },
+  });
 }
 
 export interface RuleSpec {
@@ -44,8 +56,10 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
     const reason = e instanceof InvalidScheduleExpressionError ? ` (${e.reason})` : '';
     throw new DeployError(ctx.template.file, logicalId, property, `${(e as Error).message}${reason}`);
   }
+  // Whatever targets the rule has then (a rule with targets cannot be deleted).
   const removeRule = async () => {
-    const ids = spec.targets.map((t) => t.Id);
+    const listed = (await call('ListTargetsByRule', { Rule: spec.name, EventBusName: spec.bus }).catch(() => ({ Targets: [] }))) as { Targets: Array<{ Id: string }> };
+    const ids = listed.Targets.map((t) => t.Id);
     if (ids.length) await call('RemoveTargets', { Rule: spec.name, EventBusName: spec.bus, Ids: ids }).catch(() => undefined);
     await call('DeleteRule', { Name: spec.name, EventBusName: spec.bus }).catch(() => undefined);
   };
@@ -63,16 +77,32 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
   }
 }
 
+/** Removes targets a rule no longer has (after an update in place). */
+export async function removeTargets(events: EventsService, bus: string, rule: string, ids: unknown[]): Promise<void> {
+  if (ids.length) await events.handle('RemoveTargets', { Rule: rule, EventBusName: bus, Ids: ids }, undefined as never).catch(() => undefined);
+}
+
 export function ruleHandler(events: EventsService): ResourceHandler {
-  return async (resource, ctx) => {
+  const specOf = (resource: LoadedResource): RuleSpec => {
     const p = resource.properties;
-    const name = resource.physicalId.includes('|') ? resource.physicalId.split('|')[1]! : resource.physicalId;
-    await putRule(events, {
-      name, bus: busName(p.EventBusName), eventPattern: p.EventPattern, scheduleExpression: p.ScheduleExpression as string | undefined,
+    return {
+      name: resource.physicalId.includes('|') ? resource.physicalId.split('|')[1]! : resource.physicalId,
+      bus: busName(p.EventBusName), eventPattern: p.EventPattern, scheduleExpression: p.ScheduleExpression as string | undefined,
       state: p.State as string | undefined, description: p.Description as string | undefined,
       targets: ((p.Targets as Array<Record<string, unknown>> | undefined) ?? []).map(targetOf),
-    }, ctx, resource.logicalId, p.EventPattern !== undefined ? 'EventPattern' : 'ScheduleExpression');
+    };
   };
+  const property = (resource: LoadedResource) => (resource.properties.EventPattern !== undefined ? 'EventPattern' : 'ScheduleExpression');
+  const create: ResourceHandler = (resource, ctx) => putRule(events, specOf(resource), ctx, resource.logicalId, property(resource));
+  return Object.assign(create, {
+    // Same name and bus (else it is another rule, made anew): PutRule over it, PutTargets, and the targets that went removed.
+    async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
+      const spec = specOf(resource);
+      await putRule(events, spec, ctx, resource.logicalId, property(resource));
+      const kept = new Set(spec.targets.map((t) => t.Id));
+      await removeTargets(events, spec.bus, spec.name, specOf(previous).targets.map((t) => t.Id).filter((id) => !kept.has(id)));
+    },
+  });
 }
 
 function targetOf(t: Record<string, unknown>): Record<string, unknown> {

@@ -2,14 +2,24 @@
 // them (esbuild with the template's BuildProperties), run in sandboxes with the template's
 // environment and the edge as endpoint, and their EventBridgeRule/Schedule, ScheduleV2 and DynamoDB
 // events wired.
+//
+// A redeploy updates a function in place, as UpdateFunctionCode/UpdateFunctionConfiguration do: the
+// same function (name, ARN) runs the new bundle or configuration from the next invocation on, while
+// invocations in flight finish on the old code; an unchanged function is left alone, and so are its
+// unchanged events (sam-events.ts). A rollback puts the previous bundle back (builds are immutable),
+// not a rebuild of the source that failed.
+import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
 import type { LambdaService } from '../../services/lambda/service.js';
 import type { SchedulerService } from '../../services/scheduler/service.js';
-import { BuildError, buildFunction, workerFunction, type BuildMetadata, type BuiltFunction } from '../../services/lambda/runtime/index.js';
-import type { LoadedResource, SamDynamoDbEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
+import {
+  BuildError, buildFunction, pruneBuilds, workerFunction, type BuildMetadata, type BuiltFunction, type WorkerFunction, type WorkerFunctionOptions,
+} from '../../services/lambda/runtime/index.js';
+import type { LoadedResource, SamDynamoDbEvent, SamEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
 
 export interface FunctionDeps {
@@ -66,11 +76,31 @@ function numberIn(resource: LoadedResource, ctx: DeployContext, key: string, fal
   return value;
 }
 
+/** A deployed function as it is now. */
+interface Deployed {
+  fn: WorkerFunction;
+  events: SamEvents;
+  /** Its build folder (esbuild builds only), pruned of artifacts nothing uses. */
+  outDir: string | undefined;
+  /** The options it ran before its last update, and that update's deployment: what a rollback restores. */
+  before?: WorkerFunctionOptions;
+  changedIn?: number;
+}
+
+const arnOf = (resource: LoadedResource, ctx: DeployContext) => `arn:aws:lambda:${ctx.template.region}:${ctx.template.accountId}:function:${resource.physicalId}`;
+
+function outDirOf(resource: LoadedResource, ctx: DeployContext): string | undefined {
+  if ((resource.metadata as BuildMetadata | undefined)?.BuildMethod !== 'esbuild') return undefined;
+  return buildDirOf(codeOf(resource, ctx).codeUri, ctx.template.stackName, resource.logicalId);
+}
+
 export function functionHandler(deps: FunctionDeps): ResourceHandler {
   // Stacks calls prepare for every function of a stack at once, before anything is created, so
   // builds run in parallel; deploy takes the build prepare started.
   const builds = new Map<string, Promise<BuiltFunction>>();
   const buildKey = (ctx: DeployContext, resource: LoadedResource) => `${ctx.template.stackName}#${resource.logicalId}`;
+  /** Every deployed function, by stack and logical id. */
+  const deployed = new Map<string, Deployed>();
 
   function build(resource: LoadedResource, ctx: DeployContext): Promise<BuiltFunction> {
     const { codeUri, property } = codeOf(resource, ctx);
@@ -85,11 +115,12 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     });
   }
 
-  const deploy: ResourceHandler = async (resource, ctx) => {
+  /** The sandbox options the resource asks for, with the build prepare started; throws DeployError. */
+  async function optionsOf(resource: LoadedResource, ctx: DeployContext): Promise<WorkerFunctionOptions> {
     const p = resource.properties;
     const file = ctx.template.file;
     const name = resource.physicalId;
-    const arn = `arn:aws:lambda:${ctx.template.region}:${ctx.template.accountId}:function:${name}`;
+    const arn = arnOf(resource, ctx);
     const timeoutSeconds = numberIn(resource, ctx, 'Timeout', 3, 1, 900);
     const memoryMb = numberIn(resource, ctx, 'MemorySize', 128, 128, 10240);
     const userEnv = stringEnv(resource, ctx);
@@ -113,23 +144,25 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       LAMBDA_TASK_ROOT: built.bundleFile.slice(0, built.bundleFile.lastIndexOf('/')),
       ...userEnv,
     };
-    if (deps.lambda.get(name)) throw new DeployError(file, resource.logicalId, 'FunctionName', `Function ${name} already exists (another stack owns it).`);
     const reserved = p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions);
-    const fn = workerFunction({
+    return {
       name, arn, timeoutSeconds, memoryMb, environment, bundleFile: built.bundleFile, exportName: built.exportName, log: deps.log,
       ...(reserved !== undefined && reserved > 0 ? { maxConcurrency: reserved } : {}),
-    });
-    deps.lambda.register(fn);
-    ctx.onDelete(() => {
-      deps.lambda.unregister(name);
-      fn.dispose();
-    });
-    // The first cold start happens now, so a handler that is missing or throws at import fails the deploy.
+    };
+  }
+
+  /** The first cold start of (new) code happens in the deploy, so a handler that is missing or throws at import fails it. */
+  function warmCheck(fn: WorkerFunction, resource: LoadedResource, ctx: DeployContext): void {
     ctx.defer(async () => {
       const initError = await fn.warm();
-      if (initError) throw new DeployError(file, resource.logicalId, 'Handler', `${initError.errorType}: ${initError.errorMessage}`);
+      if (initError) throw new DeployError(ctx.template.file, resource.logicalId, 'Handler', `${initError.errorType}: ${initError.errorMessage}`);
     });
-    for (const event of resource.sam?.events ?? []) {
+  }
+
+  /** Wires the function's events (rules, stream mappings), each registering its removal with ctx.onDelete. */
+  async function wire(resource: LoadedResource, events: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
+    const file = ctx.template.file;
+    for (const event of events) {
       if (event.kind === 'rule') await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'schedule' && deps.scheduler) samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'dynamodb') {
@@ -139,8 +172,60 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
         ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated locally`);
       }
     }
+  }
+
+  const deploy: ResourceHandler = async (resource, ctx) => {
+    const options = await optionsOf(resource, ctx);
+    const { name, arn } = options;
+    if (deps.lambda.get(name)) throw new DeployError(ctx.template.file, resource.logicalId, 'FunctionName', `Function ${name} already exists (another stack owns it).`);
+    const fn = workerFunction(options);
+    deps.lambda.register(fn);
+    const key = buildKey(ctx, resource);
+    const state: Deployed = { fn, events: new SamEvents(deps.events), outDir: outDirOf(resource, ctx) };
+    deployed.set(key, state);
+    ctx.onDelete(async () => {
+      try {
+        await state.events.removeAll();
+      } finally {
+        deps.lambda.unregister(name);
+        fn.dispose();
+        deployed.delete(key);
+        if (state.outDir) pruneBuilds(state.outDir, []);
+      }
+    });
+    warmCheck(fn, resource, ctx);
+    await state.events.create(resource.sam?.events ?? [], ctx, (events, c) => wire(resource, events, arn, c));
   };
+
+  async function update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext): Promise<void> {
+    const state = deployed.get(buildKey(ctx, resource));
+    if (!state) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `function ${resource.physicalId} is not deployed, so it cannot be updated`);
+    let options = await optionsOf(resource, ctx);
+    if (ctx.rollbackOf !== undefined) {
+      // Back to what ran before the failed attempt changed it; never to a rebuild of the source that failed.
+      options = state.changedIn === ctx.rollbackOf && state.before ? state.before : state.fn.options;
+    }
+    if (!isDeepStrictEqual(options, state.fn.options)) {
+      if (ctx.rollbackOf === undefined) {
+        state.before = state.fn.options;
+        state.changedIn = ctx.deployment;
+      } else {
+        delete state.before;
+        delete state.changedIn;
+      }
+      const what = options.bundleFile !== state.fn.options.bundleFile ? 'code' : 'configuration';
+      state.fn.update(options);
+      ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: function ${options.name} updated in place (new ${what})`);
+      warmCheck(state.fn, resource, ctx);
+    }
+    await state.events.update(resource.sam?.events ?? [], ctx, (events, c) => wire(resource, events, options.arn, c));
+    if (state.outDir) pruneBuilds(state.outDir, [state.fn.options.bundleFile, ...(state.before ? [state.before.bundleFile] : [])]);
+  }
+
   return Object.assign(deploy, {
+    update,
+    // Its code on disk may change while the template does not.
+    reconcileUnchanged: true,
     prepare: async (resource: LoadedResource, ctx: DeployContext) => {
       const pending = build(resource, ctx);
       builds.set(buildKey(ctx, resource), pending);

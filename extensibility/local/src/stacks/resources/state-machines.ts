@@ -1,14 +1,17 @@
 // AWS::Serverless::StateMachine and AWS::StepFunctions::StateMachine: the definition from
 // Definition, DefinitionString or DefinitionUri (relative to the template), with
-// DefinitionSubstitutions applied, validated by the engine at deploy time.
+// DefinitionSubstitutions applied, validated by the engine at deploy time. A redeploy updates a
+// changed state machine in place (UpdateStateMachine: same ARN; running executions keep the
+// definition they started with) and leaves an unchanged one, and its unchanged events, alone.
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
 import type { SchedulerService } from '../../services/scheduler/service.js';
 import type { StatesService } from '../../services/states/service.js';
-import { parseTemplateText, type SamRuleEvent, type SamScheduleEvent } from '../template/index.js';
-import { DeployError, type ResourceHandler } from '../model.js';
+import { parseTemplateText, type LoadedResource, type SamEvent, type SamRuleEvent, type SamScheduleEvent } from '../template/index.js';
+import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
 
 /** `${Name}` placeholders replaced with their values, escaped for the JSON text they land in. */
@@ -21,7 +24,12 @@ export function substitute(definition: string, substitutions: Record<string, unk
 
 /** `scheduler` wires ScheduleV2 events; without it they are reported as not emulated. */
 export function stateMachineHandler(states: StatesService, events: EventsService, scheduler?: SchedulerService): ResourceHandler {
-  return async (resource, ctx) => {
+  /** The events of every deployed state machine, by stack and logical id. */
+  const deployed = new Map<string, SamEvents>();
+  const keyOf = (resource: LoadedResource, ctx: DeployContext) => `${ctx.template.stackName}#${resource.logicalId}`;
+
+  /** Registers (creates or updates in place) the state machine the resource defines; throws DeployError. */
+  function register(resource: LoadedResource, ctx: DeployContext): void {
     const p = resource.properties;
     const file = ctx.template.file;
     let definition: unknown = p.Definition ?? p.DefinitionString;
@@ -42,17 +50,52 @@ export function stateMachineHandler(states: StatesService, events: EventsService
     const text = substitute(typeof definition === 'string' ? definition : JSON.stringify(definition), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {});
     const arn = resource.physicalId;
     const name = arn.slice(arn.lastIndexOf(':') + 1);
-    if (states.stateMachine(arn)) throw new DeployError(file, resource.logicalId, 'Name', `State machine ${name} already exists (another stack owns it).`);
+    const type = (p.Type as 'STANDARD' | 'EXPRESS' | undefined) ?? (p.StateMachineType as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD';
+    const existing = states.stateMachine(arn);
+    if (existing && existing.definition === text && existing.type === type) return; // unchanged: untouched
     try {
-      states.registerStateMachine({ name, arn, definition: text, type: (p.Type as 'STANDARD' | 'EXPRESS' | undefined) ?? (p.StateMachineType as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD' });
+      states.registerStateMachine({ name, arn, definition: text, type });
     } catch (e) {
       throw new DeployError(file, resource.logicalId, property, (e as Error).message);
     }
-    ctx.onDelete(() => void states.removeStateMachine(arn));
-    for (const event of resource.sam?.events ?? []) {
+  }
+
+  /** Wires the state machine's events (rules), each registering its removal with ctx.onDelete. */
+  async function wire(resource: LoadedResource, list: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
+    for (const event of list) {
       if (event.kind === 'rule') await samRule(events, event as SamRuleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'schedule' && scheduler) samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated for state machines`);
     }
+  }
+
+  const create: ResourceHandler = async (resource, ctx) => {
+    const arn = resource.physicalId;
+    if (states.stateMachine(arn)) throw new DeployError(ctx.template.file, resource.logicalId, 'Name', `State machine ${arn.slice(arn.lastIndexOf(':') + 1)} already exists (another stack owns it).`);
+    register(resource, ctx);
+    const key = keyOf(resource, ctx);
+    const wired = new SamEvents(events);
+    deployed.set(key, wired);
+    ctx.onDelete(async () => {
+      try {
+        await wired.removeAll();
+      } finally {
+        states.removeStateMachine(arn);
+        deployed.delete(key);
+      }
+    });
+    await wired.create(resource.sam?.events ?? [], ctx, (list, c) => wire(resource, list, arn, c));
   };
+
+  return Object.assign(create, {
+    // Its DefinitionUri file may change while the template does not.
+    reconcileUnchanged: true,
+    async update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) {
+      const wired = deployed.get(keyOf(resource, ctx));
+      if (!wired) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `state machine ${resource.physicalId} is not deployed, so it cannot be updated`);
+      // (Deleted behind the stack's back with DeleteStateMachine, it is registered again.)
+      register(resource, ctx);
+      await wired.update(resource.sam?.events ?? [], ctx, (list, c) => wire(resource, list, resource.physicalId, c));
+    },
+  });
 }

@@ -1,13 +1,15 @@
 // Event source mappings from a DynamoDB stream to a function: SAM's `Type: DynamoDB` events (the
 // functions handler calls `streams(event, functionArn, logicalId)` for each) and
 // AWS::Lambda::EventSourceMapping resources. Properties are checked as CreateEventSourceMapping
-// checks them; the poller (services/dynamodb/stream-pollers.ts) does the delivering.
+// checks them; the poller (services/dynamodb/stream-pollers.ts) does the delivering. A redeploy
+// updates a mapping as UpdateEventSourceMapping does: its UUID (from the stack and logical id)
+// stays, and so does its position in each shard; an unchanged one is left running as it is.
 import { arns, type Account } from '../../arn.js';
 import { compilePattern, InvalidEventPatternError } from '../../services/events/pattern/index.js';
 import type { StreamMappingSpec, StreamPollers } from '../../services/dynamodb/stream-pollers.js';
 import { DynamoDbError } from '../../services/dynamodb/service.js';
 import { uuidFrom } from '../template/resolver.js';
-import type { SamDynamoDbEvent } from '../template/index.js';
+import type { LoadedResource, SamDynamoDbEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { PropertyError } from './tables.js';
 
@@ -95,7 +97,7 @@ interface Where {
   functionProperty: string | undefined;
 }
 
-/** Starts the mapping's poller (unless disabled); resolves with how to stop it. */
+/** Starts or updates the mapping's poller (stops it, keeping its position, when disabled); resolves with how to delete it. */
 async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => StreamMappingSpec, where: Where): Promise<() => Promise<void>> {
   const error = (property: string | undefined, message: string) =>
     new DeployError(where.file, where.logicalId, property !== undefined ? `${where.prefix}${property}` : where.prefix.replace(/\.$/, '') || undefined, message);
@@ -110,10 +112,11 @@ async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => Strea
   if (p.TumblingWindowInSeconds !== undefined) deps.log(`[streams] ${where.logicalId}: TumblingWindowInSeconds is not emulated locally; batches are delivered without window state`);
   if (p.Enabled === false || p.Enabled === 'false') {
     deps.log(`[streams] ${where.logicalId}: mapping ${s.uuid} is disabled; nothing is polled`);
-    return async () => {};
+    await deps.pollers.disable(s.uuid);
+    return () => deps.pollers.stop(s.uuid);
   }
   try {
-    await deps.pollers.start(s);
+    await deps.pollers.put(s);
   } catch (e) {
     if (e instanceof DynamoDbError && e.code === 'ResourceNotFoundException') throw error(where.functionProperty ? 'EventSourceArn' : 'Stream', `Stream not found: ${s.streamArn}`);
     throw error(undefined, `CreateEventSourceMapping failed: ${(e as Error).message}`);
@@ -144,7 +147,7 @@ function functionArnOf(account: Account, value: string): string {
 
 /** AWS::Lambda::EventSourceMapping with a DynamoDB stream as its source. */
 export function eventSourceMappingHandler(deps: StreamMappingDeps): ResourceHandler {
-  return async (resource, ctx) => {
+  const put: ResourceHandler = async (resource, ctx) => {
     const p = resource.properties;
     const source = typeof p.EventSourceArn === 'string' ? p.EventSourceArn : '';
     if (!source.includes(':dynamodb:')) {
@@ -158,4 +161,12 @@ export function eventSourceMappingHandler(deps: StreamMappingDeps): ResourceHand
     const stop = await startMapping(deps, p, () => streamMappingSpec(p, uuid, functionArn), { file: ctx.template.file, logicalId: resource.logicalId, prefix: '', functionProperty: 'FunctionName' });
     ctx.onDelete(stop);
   };
+  return Object.assign(put, {
+    // The same UUID: the running poller takes the new settings where it is. Another source is
+    // another mapping (CloudFormation replaces it): the old one goes first.
+    async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
+      if (resource.properties.EventSourceArn !== previous.properties.EventSourceArn) await deps.pollers.stop(uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`));
+      await put(resource, ctx);
+    },
+  });
 }

@@ -2,9 +2,13 @@
 // that would run in AWS: with `Metadata: BuildMethod: esbuild`, esbuild with SAM's defaults and the
 // template's BuildProperties (aws-lambda-builders' NodejsNpmEsbuildBuilder); without it, the CodeUri
 // folder as it is. Builds are cached: an unchanged input set reuses the previous bundle.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+//
+// Each artifact is immutable, in a folder of its own named by its content (`<outDir>/v-<hash>/`), as
+// each Lambda version's code is: a rebuild never changes the files a running function loads, and a
+// failed update can roll back to the previous artifact. pruneBuilds removes the ones no longer used.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { build, type BuildOptions, type Loader, type Metafile } from 'esbuild';
 
 export interface BuildMetadata {
@@ -44,6 +48,7 @@ export class BuildError extends Error {
 
 const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const MANIFEST = '.presso-build.json';
+const VERSION_PREFIX = 'v-';
 
 /** "src/app.handler" → { module: "src/app", exportName: "handler" } (Lambda splits at the last dot). */
 export function parseHandler(handler: string): { module: string; exportName: string } {
@@ -160,17 +165,21 @@ export async function buildFunction(request: BuildRequest): Promise<BuiltFunctio
     return { bundleFile: file, exportName, cached: true };
   }
   if (method !== 'esbuild') throw new BuildError('Metadata', `BuildMethod '${method}' is not supported locally (use esbuild)`);
-  const options = esbuildOptions(request.codeUri, request.outDir, module, request.metadata?.BuildProperties);
-  const key = optionsKey(options);
+  // The cache key: the options as they would be for the build folder itself (staging folders differ).
+  const key = optionsKey(esbuildOptions(request.codeUri, request.outDir, module, request.metadata?.BuildProperties));
   const previous = reusable(request.outDir, key, request.codeUri);
   if (previous) return { bundleFile: previous.bundleFile, exportName, cached: true };
 
-  rmSync(request.outDir, { recursive: true, force: true });
+  // Built beside the artifacts (same depth, so the source map's relative paths hold), then moved
+  // to its content's name.
   mkdirSync(request.outDir, { recursive: true });
+  const staging = join(request.outDir, `.staging-${randomUUID()}`);
+  const options = esbuildOptions(request.codeUri, staging, module, request.metadata?.BuildProperties);
   let metafile: Metafile;
   try {
     metafile = (await build(options)).metafile!;
   } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
     const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
     const text = errors?.length
       ? errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text)).join('; ')
@@ -178,17 +187,55 @@ export async function buildFunction(request: BuildRequest): Promise<BuiltFunctio
     throw new BuildError('Handler', `esbuild failed: ${text}`);
   }
   // Like Lambda's /var/task, the artifact has no package.json of the app: a .js bundle is CommonJS.
-  writeFileSync(join(request.outDir, 'package.json'), '{}\n');
-  const bundleFile = moduleFile(request.outDir, module);
-  if (!bundleFile) {
-    const produced = Object.keys(metafile.outputs).filter((o) => !o.endsWith('.map')).map((o) => relative(request.outDir, resolve(request.codeUri, o)));
+  writeFileSync(join(staging, 'package.json'), '{}\n');
+  const outputs = Object.keys(metafile.outputs).map((o) => relative(staging, resolve(request.codeUri, o))).sort();
+  if (!moduleFile(staging, module)) {
+    rmSync(staging, { recursive: true, force: true });
+    const produced = outputs.filter((o) => !o.endsWith('.map'));
     throw new BuildError(
       'Handler',
       `'${request.handler}' names ${module}.js, which the esbuild build does not produce (it wrote ${produced.join(', ')}). ` +
         `SAM's esbuild puts a single entry point at the root of the artifact: use Handler: ${basename(produced[0] ?? module).replace(/\.[cm]?js$/, '')}.${exportName}`,
     );
   }
+  const hash = createHash('sha256');
+  for (const output of outputs) hash.update(output).update('\0').update(readFileSync(join(staging, output)));
+  const artifact = join(request.outDir, `${VERSION_PREFIX}${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(artifact)) {
+    rmSync(staging, { recursive: true, force: true }); // the same artifact as an earlier build
+  } else {
+    try {
+      renameSync(staging, artifact);
+    } catch (e) {
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(artifact)) throw e; // otherwise another build made the same artifact first
+    }
+  }
+  const bundleFile = moduleFile(artifact, module)!;
   const manifest: Manifest = { key, inputs: fingerprint(request.codeUri, Object.keys(metafile.inputs)), bundleFile };
   writeFileSync(join(request.outDir, MANIFEST), JSON.stringify(manifest));
   return { bundleFile, exportName, cached: false };
+}
+
+/**
+ * Removes the artifacts of a build folder except those of the given bundle files and the one the
+ * cache would reuse: what runs stays, and so does what a rollback may go back to.
+ */
+export function pruneBuilds(outDir: string, keepBundleFiles: string[]): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  const keep = new Set(keepBundleFiles.map((f) => dirname(f)));
+  try {
+    keep.add(dirname((JSON.parse(readFileSync(join(outDir, MANIFEST), 'utf8')) as Manifest).bundleFile));
+  } catch {
+    // no manifest: nothing cached to keep
+  }
+  for (const entry of entries) {
+    const path = join(outDir, entry);
+    if (entry.startsWith(VERSION_PREFIX) && !keep.has(path)) rmSync(path, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,9 @@
 // A function's sandboxes: each a worker thread running the bootstrap, one invocation at a time, as
 // a Lambda execution environment does. More sandboxes start while all are busy (up to the
 // function's concurrency); a sandbox that timed out or crashed is thrown away and the next
-// invocation gets a fresh one (a cold start), as in Lambda.
+// invocation gets a fresh one (a cold start), as in Lambda. An update (new code or configuration)
+// applies to the invocations that start after it: idle sandboxes of the old version stop at once,
+// busy ones once their invocation ends, as Lambda retires the environments of an older version.
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
@@ -39,6 +41,13 @@ export interface FunctionStats {
 
 export interface WorkerFunction extends LocalFunction {
   readonly memoryMb: number;
+  /** The options it runs new invocations with. */
+  readonly options: WorkerFunctionOptions;
+  /**
+   * Runs the invocations that start from now on with these options (UpdateFunctionCode and
+   * UpdateFunctionConfiguration; name and ARN stay). Invocations in flight finish on the old code.
+   */
+  update(options: WorkerFunctionOptions): void;
   /** Starts a sandbox now (the cold start) and returns its init error, if any. */
   warm(): Promise<FunctionErrorPayload | undefined>;
   /** Lines the function printed most recently. */
@@ -52,12 +61,19 @@ type Pending = (result: InvokeResult) => void;
 
 class Sandbox {
   readonly worker: Worker;
+  /** The version of the function's options it runs. */
+  readonly version: number;
   readonly ready: Promise<FunctionErrorPayload | undefined>;
   dead = false;
   idleTimer: NodeJS.Timeout | undefined;
   private pending: { id: string; resolve: Pending; timer: NodeJS.Timeout } | undefined;
 
-  constructor(options: WorkerFunctionOptions, onLine: (line: string) => void) {
+  constructor(
+    readonly options: WorkerFunctionOptions,
+    version: number,
+    onLine: (line: string) => void,
+  ) {
+    this.version = version;
     const requestPrefix = randomUUID().replace(/-/g, '');
     this.worker = new Worker(BOOTSTRAP, {
       workerData: {
@@ -104,7 +120,8 @@ class Sandbox {
     });
   }
 
-  invoke(event: unknown, requestId: string, timeoutSeconds: number): Promise<InvokeResult> {
+  invoke(event: unknown, requestId: string): Promise<InvokeResult> {
+    const timeoutSeconds = this.options.timeoutSeconds;
     const deadline = Date.now() + timeoutSeconds * 1000;
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -142,9 +159,9 @@ function crashPayload(e: Error & { code?: string }): FunctionErrorPayload {
   return { errorType: 'Runtime.ExitError', errorMessage: `${e.name}: ${e.message}`, trace: e.stack?.split('\n') ?? [] };
 }
 
-export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
-  const maxConcurrency = options.maxConcurrency ?? 10;
-  const idleMs = options.idleMs ?? 60_000;
+export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
+  let options = initial;
+  let version = 0;
   const all = new Set<Sandbox>();
   const idle: Sandbox[] = [];
   const waiting: Array<() => void> = [];
@@ -159,7 +176,7 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
   };
 
   const spawn = (): Sandbox => {
-    const sandbox = new Sandbox(options, onLine);
+    const sandbox = new Sandbox(options, version, onLine);
     all.add(sandbox);
     stats.coldStarts++;
     sandbox.worker.once('exit', () => all.delete(sandbox));
@@ -170,20 +187,28 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
     for (;;) {
       if (disposed) return undefined;
       const sandbox = idle.pop();
-      if (sandbox && !sandbox.dead) {
+      if (sandbox && !sandbox.dead && sandbox.version === version) {
         clearTimeout(sandbox.idleTimer);
         return sandbox;
       }
-      if (sandbox) continue;
-      if (all.size < maxConcurrency) return spawn();
+      if (sandbox) {
+        retire(sandbox);
+        continue;
+      }
+      if (all.size < (options.maxConcurrency ?? 10)) return spawn();
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
   }
 
+  function retire(sandbox: Sandbox): void {
+    clearTimeout(sandbox.idleTimer);
+    sandbox.terminate();
+    all.delete(sandbox);
+  }
+
   function release(sandbox: Sandbox): void {
-    if (sandbox.dead || disposed) {
-      sandbox.terminate();
-      all.delete(sandbox);
+    if (sandbox.dead || disposed || sandbox.version !== version) {
+      retire(sandbox);
     } else {
       idle.push(sandbox);
       // Keep one sandbox warm; stop the others once idle for a while.
@@ -195,7 +220,7 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
             sandbox.terminate();
             all.delete(sandbox);
           }
-        }, idleMs);
+        }, options.idleMs ?? 60_000);
         sandbox.idleTimer.unref();
       }
     }
@@ -203,13 +228,28 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
   }
 
   return {
-    name: options.name,
-    arn: options.arn,
-    timeoutSeconds: options.timeoutSeconds,
-    memoryMb: options.memoryMb,
+    name: initial.name,
+    arn: initial.arn,
+    get timeoutSeconds() {
+      return options.timeoutSeconds;
+    },
+    get memoryMb() {
+      return options.memoryMb;
+    },
+    get options() {
+      return options;
+    },
+    update(next: WorkerFunctionOptions) {
+      if (next.name !== initial.name || next.arn !== initial.arn) throw new Error(`${initial.name}: an update keeps the function's name and ARN`);
+      options = next;
+      version++;
+      for (const sandbox of idle.splice(0)) retire(sandbox);
+      // Invocations waiting for a sandbox may get one of the new version now (the limit may have grown).
+      for (const resolve of waiting.splice(0)) resolve();
+    },
     async invoke(event, requestId = randomUUID()) {
       const sandbox = await acquire();
-      if (!sandbox) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${options.arn}` } };
+      if (!sandbox) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` } };
       stats.invocations++;
       const initError = await sandbox.ready;
       let result: InvokeResult;
@@ -217,7 +257,7 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
         sandbox.terminate();
         result = { ok: false, error: initError };
       } else {
-        result = await sandbox.invoke(event, requestId, options.timeoutSeconds);
+        result = await sandbox.invoke(event, requestId);
       }
       if (!result.ok) {
         stats.errors++;
@@ -228,7 +268,7 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
     },
     async warm() {
       const sandbox = await acquire();
-      if (!sandbox) return { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${options.arn}` };
+      if (!sandbox) return { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` };
       const initError = await sandbox.ready;
       if (initError) sandbox.terminate();
       release(sandbox);
@@ -238,11 +278,7 @@ export function workerFunction(options: WorkerFunctionOptions): WorkerFunction {
     stats: () => ({ ...stats, sandboxes: all.size }),
     dispose() {
       disposed = true;
-      for (const sandbox of idle.splice(0)) {
-        clearTimeout(sandbox.idleTimer);
-        sandbox.terminate();
-        all.delete(sandbox);
-      }
+      for (const sandbox of idle.splice(0)) retire(sandbox);
       for (const resolve of waiting.splice(0)) resolve();
     },
   };
