@@ -1,7 +1,7 @@
 // What a deployed stack is locally: the resources it owns (and how to remove each), its outputs,
 // and what the local cloud did not emulate.
 import { isDeepStrictEqual } from 'node:util';
-import type { LoadedResource, LoadedTemplate } from './template/index.js';
+import type { LoadedResource, LoadedTemplate, SamEvent } from './template/index.js';
 
 export interface DeployedResource {
   logicalId: string;
@@ -84,6 +84,8 @@ export interface ResourceHandler {
    * anyway, and must itself leave untouched what did not change.
    */
   reconcileUnchanged?: boolean;
+  /** The kinds of SAM event it wires; its resource's other events are listed as not emulated. */
+  emulatedEvents?: ReadonlySet<SamEvent['kind']>;
 }
 
 /** Whether a resource is defined as before: same type, physical id, properties, metadata and SAM events. */

@@ -194,8 +194,15 @@ export class Stacks {
     const notEmulated: DeployedResource[] = [];
     for (const { resource } of live) {
       const entry = { logicalId: resource.logicalId, type: resource.type, physicalId: resource.physicalId };
-      if (this.handlerFor(resource.type) || RECORDED.has(resource.type)) resources.push(entry);
+      const handler = this.handlerFor(resource.type);
+      if (handler || RECORDED.has(resource.type)) resources.push(entry);
       else notEmulated.push(entry);
+      // A SAM event its handler does not wire (an SQS queue, an S3 bucket, ...) is listed too, not only logged.
+      for (const event of resource.sam?.events ?? []) {
+        if (handler?.emulatedEvents && !handler.emulatedEvents.has(event.kind)) {
+          notEmulated.push({ logicalId: `${resource.logicalId}.Events.${event.name}`, type: `${resource.type} event ${event.type}`, physicalId: '' });
+        }
+      }
     }
     const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
     const record: StackRecord = {

@@ -84,6 +84,12 @@ describe('functions from a SAM template', () => {
     await until(() => listener.logs().some((l) => l.includes('heard Test.Published p-1')));
   });
 
+  it('lists an event source it does not emulate on the stack, beside what it deployed', () => {
+    expect(cloud.stacks.get('fns')!.notEmulated).toEqual([
+      { logicalId: 'Listener.Events.FromQueue', type: 'AWS::Serverless::Function event SQS', physicalId: '' },
+    ]);
+  });
+
   it('prefixes what a function prints with its name', async () => {
     const lines: string[] = [];
     const local = await startLocalCloud({ port: 0, log: (l) => lines.push(l) });

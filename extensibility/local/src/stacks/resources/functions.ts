@@ -224,6 +224,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
 
   return Object.assign(deploy, {
     update,
+    emulatedEvents: new Set<SamEvent['kind']>(['rule', 'dynamodb', 'api', 'httpApi', ...(deps.scheduler ? ['schedule' as const] : [])]),
     // Its code on disk may change while the template does not.
     reconcileUnchanged: true,
     prepare: async (resource: LoadedResource, ctx: DeployContext) => {

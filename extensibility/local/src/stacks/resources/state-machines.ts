@@ -88,6 +88,7 @@ export function stateMachineHandler(states: StatesService, events: EventsService
   };
 
   return Object.assign(create, {
+    emulatedEvents: new Set<SamEvent['kind']>(['rule', ...(scheduler ? ['schedule' as const] : [])]),
     // Its DefinitionUri file may change while the template does not.
     reconcileUnchanged: true,
     async update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) {
