@@ -489,6 +489,16 @@ describe('config', () => {
   });
 });
 
+describe('the table streams', () => {
+  it('retry a failed batch until its records expire, bisecting it: no event, resume or count is dropped', () => {
+    const mappings = core.cloud.streamPollers.list().map((p) => p.spec);
+    const of = (name: string) => mappings.filter((m) => m.functionArn.includes(`-${name}-`)).map((m) => ({ maximumRetryAttempts: m.maximumRetryAttempts, bisectBatchOnFunctionError: m.bisectBatchOnFunctionError }));
+    for (const name of ['OrderPublisherFunction', 'ConfigPublisherFunction', 'OrderMetricsFunction']) {
+      expect({ name, mappings: of(name) }).toEqual({ name, mappings: [{ maximumRetryAttempts: -1, bisectBatchOnFunctionError: true }] });
+    }
+  });
+});
+
 describe('redeploying the core', () => {
   it("keeps the operator's config: the seed never overwrites it, and orders go on", async () => {
     const before = await core.http<{ version: number; maxOrdersInQueue: number }>('GET', '/events/NYC/config', { user: admin });
