@@ -55,6 +55,8 @@ export const MESSAGES = {
     customer: 'The customer cancelled the order.',
     barista: 'Barista has cancelled the order.',
     timeout: 'The order was cancelled because it timed out.',
+    // Never on the bus (eventsForChange puts nothing for a refused order); the order's own text.
+    refused: 'The order was refused: the store is closed or at capacity.',
   },
 } as const;
 
@@ -221,13 +223,18 @@ export function orderCancelledEvent(order: Order): BusEvent<'OrderManager.Order{
  * - entered the queue (numbered and drink known, in either order): OrderManager.WaitingCompletion;
  * - back in the queue after unmake: OrderManager.WaitingCompletion again (the contract has no
  *   "unmake" event, and "in the barista queue" is exactly what it says);
- * - claimed: OrderManager.MakeOrder; completed / cancelled: OrderManager.Order<eventId>-COMPLETED / -CANCELLED.
+ * - claimed: OrderManager.MakeOrder; completed / cancelled: OrderManager.Order<eventId>-COMPLETED / -CANCELLED;
+ * - queued and completed in one write (a robot barista's completion held until the order was
+ *   queued): OrderManager.WaitingCompletion, then -COMPLETED, as if it had waited in the queue;
+ * - refused by the workflow (reason refused): nothing, as the original put nothing for it.
  */
 export function eventsForChange(before: Order | undefined, after: Order): AnyBusEvent[] {
   if (before && before.version === after.version) return [];
   const events: AnyBusEvent[] = [];
   const was = before?.status;
-  if (isQueued(after) && !(before && isQueued(before))) {
+  if (after.reason === 'refused') return events;
+  const completedOnEntry = after.status === 'COMPLETED' && before !== undefined && (was === 'CREATED' || was === 'SUBMITTED') && !isQueued(before);
+  if ((isQueued(after) && !(before && isQueued(before))) || completedOnEntry) {
     events.push(waitingCompletionEvent(after, was === 'MAKING' ? MESSAGES.backInQueue : MESSAGES.waitingCompletion));
   }
   if (after.status === 'MAKING' && (was !== 'MAKING' || before?.baristaUserId !== after.baristaUserId)) events.push(makeOrderEvent(after));

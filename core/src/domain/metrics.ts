@@ -127,21 +127,27 @@ export const orderTimedOutMetrics = (input: OrderMetricInput & { cause: string }
     { reason: 'timeout', cause: input.cause },
   );
 
+/** Its workflow started (it holds the customer wait's token): only such an order counts. */
+const started = (order: Order | undefined): boolean => order?.orderTaskToken !== undefined;
+
 /**
- * The metrics of a change of an order (old and new image, as for eventsForChange): created when it
- * first appears; completed, cancelled or timed out when it finishes. TimeToComplete runs from the drink
- * order (the wait the customer feels) or, without one, from creation.
+ * The metrics of a change of an order (old and new image, as for eventsForChange): created when its
+ * workflow starts; completed, cancelled or timed out when it finishes. An order the workflow never
+ * started counts nowhere: one a robot's drink created early counts once its start arrives (with its
+ * cancellation, if it was cancelled meanwhile), and one the workflow refused never does. TimeToComplete
+ * runs from the drink order (the wait the customer feels) or, without one, from creation.
  */
 export function metricsForChange(before: Order | undefined, after: Order): EmfDocument[] {
   if (before && before.version === after.version) return [];
+  if (!started(after)) return [];
   const base = { eventId: after.eventId, orderId: after.orderId, ...(after.drinkOrder ? { drink: after.drinkOrder.drink } : {}) };
   const docs: EmfDocument[] = [];
-  if (!before) docs.push(orderCreatedMetrics({ ...base, at: after.createdAt }));
+  if (!started(before)) docs.push(orderCreatedMetrics({ ...base, at: after.createdAt }));
   if (after.status === 'COMPLETED' && before?.status !== 'COMPLETED') {
     const at = after.completedAt ?? after.updatedAt;
     docs.push(orderCompletedMetrics({ ...base, at, timeToCompleteMs: Math.max(0, at - (after.submittedAt ?? after.createdAt)) }));
   }
-  if (after.status === 'CANCELLED' && before?.status !== 'CANCELLED') {
+  if (after.status === 'CANCELLED' && !(before?.status === 'CANCELLED' && started(before))) {
     const at = after.cancelledAt ?? after.updatedAt;
     if (after.reason === 'timeout') docs.push(orderTimedOutMetrics({ ...base, at, cause: after.timeoutCause ?? 'unknown' }));
     else docs.push(orderCancelledMetrics({ ...base, at, reason: after.reason ?? 'unknown' }));

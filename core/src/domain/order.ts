@@ -11,6 +11,9 @@
 // same workflow resume, in case the first attempt crashed before resuming). Out-of-order delivery:
 // the processor's WaitingCompletion (numbered) may arrive before the drink submission is recorded;
 // the order then holds its number and waits for the drink, and whichever arrives second queues it.
+// The same holds for a robot barista's completion that overtakes the queue (see holdCompletion).
+// An order the workflow refused (OrderProcessor.ShopUnavailable) is stored CANCELLED with reason
+// refused: it never started, so it is in no queue, puts no event and counts in no metric.
 import { sameDrinkOrder, type DrinkOrder } from './menu.js';
 import { badRequest, conflict, fail, forbidden, notFound, ok, type DomainError, type Result } from './errors.js';
 import { isOrderNumber } from './orderNumber.js';
@@ -20,8 +23,11 @@ export const ORDER_STATUSES = ['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'C
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OPEN_STATUSES: readonly OrderStatus[] = ['CREATED', 'SUBMITTED', 'MAKING'];
 
-/** Why an order was cancelled: by its customer, by a barista (or admin), or by a workflow timeout. */
-export type CancelReason = 'customer' | 'barista' | 'timeout';
+/**
+ * Why an order was cancelled: by its customer, by a barista (or admin), by a workflow timeout, or
+ * refused by the workflow before it started (the store closed or at capacity: OrderProcessor.ShopUnavailable).
+ */
+export type CancelReason = 'customer' | 'barista' | 'timeout' | 'refused';
 /** Who the workflow waited for when it timed out: the customer (5 minutes to order) or the barista (15 to finish). */
 export type TimeoutCause = 'customer' | 'barista';
 
@@ -56,6 +62,13 @@ export interface Order {
   finishedBy?: string;
   reason?: CancelReason;
   timeoutCause?: TimeoutCause;
+  /** Why the workflow refused it (reason refused): ShopUnavailable's reason code and Message. */
+  refusal?: { code: string; message: string };
+  /**
+   * A robot barista's completion that arrived before the order was in the queue: applied in the
+   * write that queues it. Never on a queued or finished order.
+   */
+  pendingCompletion?: { baristaUserId: string; at: number };
 }
 
 /**
@@ -82,10 +95,20 @@ export type OrderAction =
   | { type: 'numbered'; orderNumber: string; taskToken: string; at: number }
   | { type: 'make'; at: number }
   | { type: 'unmake'; at: number }
-  | { type: 'complete'; at: number }
-  | { type: 'cancel'; at: number }
+  /**
+   * early is given by bus consumers only (the robot barista, which answers the drink without waiting
+   * for the queue): a completion that arrives before the order is queued is kept and applied when it
+   * is queued; a cancellation is applied at once (the workflow is released at its next wait).
+   */
+  | { type: 'complete'; at: number; early?: boolean }
+  | { type: 'cancel'; at: number; early?: boolean }
   /** OrderProcessor.OrderTimeOut. */
-  | { type: 'timeout'; cause: TimeoutCause; at: number };
+  | { type: 'timeout'; cause: TimeoutCause; at: number }
+  /**
+   * OrderProcessor.ShopUnavailable: the workflow refused the order (code: its reason, e.g.
+   * STORE_CLOSED; message: its Message). Creates the refused order when none is stored.
+   */
+  | { type: 'refused'; orderId: string; eventId: string; userId: string; code: string; message: string; robot?: boolean; at: number };
 
 export type OrderActionType = OrderAction['type'];
 
@@ -108,6 +131,7 @@ const ROLES: Record<OrderActionType, readonly Actor['role'][]> = {
   workflowStarted: ['system'],
   numbered: ['system'],
   timeout: ['system'],
+  refused: ['system'],
   submitDrink: ['customer'],
   make: ['barista', 'admin'],
   unmake: ['barista', 'admin'],
@@ -120,6 +144,7 @@ const ACTION_PHRASES: Record<OrderActionType, string> = {
   workflowStarted: 'start an order workflow',
   numbered: 'number an order',
   timeout: 'time out an order',
+  refused: 'refuse an order',
   submitDrink: 'submit a drink order',
   make: 'claim an order',
   unmake: 'release an order',
@@ -148,13 +173,19 @@ const label = (order: Order): string => (order.orderNumber ? `Order ${order.orde
 
 const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> => ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
 
+const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
+
 function changed(before: Order, at: number, patch: Partial<Order>, resume?: WorkflowResume): Result<TransitionOutcome> {
-  const order: Order = { ...before, ...patch, version: before.version + 1, updatedAt: at };
+  // A finished order holds nothing pending.
+  const { pendingCompletion: _pending, ...rest } = before;
+  const kept = patch.status !== undefined && isFinished(patch.status) ? rest : before;
+  const order: Order = { ...kept, ...patch, version: before.version + 1, updatedAt: at };
   return ok(resume ? { order, duplicate: false, resume } : { order, duplicate: false });
 }
 
 function finishedConflict(order: Order): DomainError {
   if (order.status === 'COMPLETED') return conflict('ALREADY_COMPLETED', `${label(order)} is already completed.`);
+  if (order.reason === 'refused') return conflict('ORDER_REFUSED', `${label(order)} was refused: ${order.refusal?.message ?? 'the coffee bar could not take it.'}`);
   const why = order.reason === 'timeout' ? 'it timed out' : order.reason === 'customer' ? 'by the customer' : 'by a barista';
   return conflict('ALREADY_CANCELLED', `${label(order)} was cancelled (${why}).`);
 }
@@ -219,6 +250,68 @@ function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type:
   return fail(conflict('STALE_EVENT', `${label(order)} is already past the customer wait (${order.status}); the new workflow token is stale.`));
 }
 
+/**
+ * OrderProcessor.ShopUnavailable. The workflow refuses before it starts, so the order is one it never
+ * started: none stored, or created early by a robot's drink (no token). Stored CANCELLED with reason
+ * refused and no event (the original stored nothing): a later drink is refused (409 ORDER_REFUSED)
+ * and the order is in no queue.
+ */
+function refuseOrder(order: Order | undefined, a: Extract<OrderAction, { type: 'refused' }>): Result<TransitionOutcome> {
+  const eventIdError = eventIdProblem(a.eventId);
+  if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
+  if (a.orderId === '' || a.userId === '' || a.code === '') return fail(badRequest('INVALID_REFUSAL', 'orderId, userId and the refusal code must not be empty.'));
+  const refusal = { code: a.code, message: a.message };
+  if (!order) {
+    return ok({
+      order: {
+        orderId: a.orderId, eventId: a.eventId, userId: a.userId, status: 'CANCELLED', robot: a.robot ?? false, version: 1,
+        createdAt: a.at, updatedAt: a.at, cancelledAt: a.at, reason: 'refused', refusal,
+      },
+      duplicate: false,
+    });
+  }
+  if (order.eventId !== a.eventId || order.userId !== a.userId) {
+    return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
+  }
+  if (order.reason === 'refused') return unchanged(order);
+  if (order.orderTaskToken !== undefined) return fail(conflict('STALE_EVENT', `${label(order)} has a running workflow; a refusal for it is stale.`));
+  // Ended before the refusal arrived (a robot barista's early cancel): nothing left to refuse.
+  if (order.status === 'CANCELLED') return unchanged(order);
+  if (order.status === 'COMPLETED') return fail(finishedConflict(order));
+  return changed(order, a.at, { status: 'CANCELLED', cancelledAt: a.at, reason: 'refused', refusal });
+}
+
+/**
+ * A robot barista's completion before the order is in the queue (OrderRobot.FulfillOrder answers
+ * ProducerRobot.FulfillOrder 10 to 30 s later, without waiting for the number). It is kept on the
+ * order and applied by the write that queues it (afterQueueing), rather than thrown back for
+ * EventBridge to redeliver: Lambda retries a failed asynchronous invocation only twice, a minute and
+ * two minutes later, then drops the event, so a late number would still lose the answer and an early
+ * one would finish the order minutes late. Kept with the order, the answer is written under the
+ * order's version like any change, waits as long as it must, and a redelivery is a duplicate.
+ */
+function holdCompletion(order: Order, at: number, baristaUserId: string): Result<TransitionOutcome> {
+  const held = order.pendingCompletion;
+  if (held === undefined) return changed(order, at, { pendingCompletion: { baristaUserId, at } });
+  if (held.baristaUserId === baristaUserId) return unchanged(order);
+  return fail(conflict('ALREADY_COMPLETED', `${label(order)} was already completed by another barista; it is applied when the order enters the queue.`));
+}
+
+/** Applies a held completion when this change put the order in the queue: one write, queued then completed. */
+function afterQueueing(result: Result<TransitionOutcome>, at: number): Result<TransitionOutcome> {
+  if (!result.ok || result.value.duplicate) return result;
+  const { order } = result.value;
+  const held = order.pendingCompletion;
+  if (held === undefined || !isQueued(order) || order.completionTaskToken === undefined) return result;
+  // Entering the queue resumes nothing (numbered and a drink after the number never do): the barista wait's resume is the only one.
+  const { pendingCompletion: _applied, ...rest } = order;
+  return ok({
+    order: { ...rest, status: 'COMPLETED', completedAt: at, finishedBy: held.baristaUserId, baristaUserId: held.baristaUserId },
+    duplicate: false,
+    resume: { taskToken: order.completionTaskToken, output: { cancelled: false } },
+  });
+}
+
 /** OrderProcessor.WaitingCompletion: the number and the token of the barista wait. */
 function recordNumber(order: Order, a: Extract<OrderAction, { type: 'numbered' }>): Result<TransitionOutcome> {
   const { at } = a;
@@ -261,6 +354,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
     return fail(forbidden('WRONG_ROLE', `${who} may not ${ACTION_PHRASES[action.type]}.`));
   }
   if (action.type === 'workflowStarted') return startWorkflow(order, action);
+  if (action.type === 'refused') return refuseOrder(order, action);
   if (!order && action.type === 'submitDrink' && action.early && actor.role === 'customer') return earlyOrder(action, action.early, actor.userId);
   if (!order || (actor.role !== 'system' && actor.eventId !== undefined && actor.eventId !== order.eventId)) {
     return fail(notFound('ORDER_NOT_FOUND', 'No such order.'));
@@ -284,11 +378,11 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         return changed(order, at, { ...recorded, status: 'SUBMITTED' }, { taskToken: order.orderTaskToken, output: { cancelled: false } });
       }
       // Numbered before the drink was recorded (out of order): the workflow has moved on, nothing to resume.
-      return changed(order, at, recorded);
+      return afterQueueing(changed(order, at, recorded), at);
     }
 
     case 'numbered':
-      return recordNumber(order, action);
+      return afterQueueing(recordNumber(order, action), at);
 
     case 'make': {
       if (!isOpen(order)) return fail(finishedConflict(order));
@@ -321,7 +415,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId }, resume);
       }
       // Straight from the queue, without a claim: the OrderRobot's baristas work this way.
-      if (!isQueued(order)) return fail(notInQueue(order));
+      if (!isQueued(order)) return action.early ? holdCompletion(order, at, userId) : fail(notInQueue(order));
       return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId, baristaUserId: userId }, resume);
     }
 
@@ -332,7 +426,8 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         return fail(conflict('ORDER_BEING_MADE', `A barista is already making ${label(order).toLowerCase()}; it can no longer be cancelled from the app.`));
       }
       if (actor.role === 'barista') {
-        if (order.status === 'CREATED') return fail(notInQueue(order));
+        // The robot barista may cancel before the queue: cancelling needs no number.
+        if (order.status === 'CREATED' && !action.early) return fail(notInQueue(order));
         if (order.status === 'MAKING' && order.baristaUserId !== userId) return fail(claimedByOther(order));
       }
       const reason: CancelReason = actor.role === 'customer' ? 'customer' : 'barista';

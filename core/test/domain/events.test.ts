@@ -209,6 +209,27 @@ describe('eventsForChange', () => {
   });
 });
 
+describe('eventsForChange: robots and refusals', () => {
+  const robot: Actor = { role: 'barista', userId: 'robot-barista' };
+
+  it("queues, then completes, in the one write that applies a robot barista's early completion", () => {
+    const held = step(submitted, { type: 'complete', early: true, at: T0 + 62_000 }, robot);
+    expect(eventsForChange(submitted, held)).toEqual([]);
+    const done = step(held, { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 }, system);
+    const events = eventsForChange(held, done);
+    expect(events.map((e) => e.detailType)).toEqual(['OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED']);
+    expect(events[0]?.detail).toMatchObject({ orderNumber: '112', TS: T0 + 65_000, Message: MESSAGES.waitingCompletion });
+    expect(events.map((e) => contractErrors(e).errors)).toEqual([[], []]);
+  });
+
+  it('puts nothing for an order the workflow refused, whether or not a drink came first', () => {
+    const refused = { type: 'refused', ...ref, code: 'AT_CAPACITY', message: 'full', at: T0 } as const;
+    expect(eventsForChange(undefined, step(undefined, refused, system))).toEqual([]);
+    const early = step(undefined, { type: 'submitDrink', drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'x' }, early: { orderId: 'order-1', eventId: 'NYC' }, at: T0 }, alice);
+    expect(eventsForChange(early, step(early, refused, system))).toEqual([]);
+  });
+});
+
 describe('toPutEventsEntry', () => {
   it('makes an AWS SDK PutEvents entry', () => {
     const e = orderFinishedEvent(ref);

@@ -131,4 +131,23 @@ describe('metricsForChange', () => {
     expect(metricsForChange(created, timedOut)[0]).toMatchObject({ cause: 'customer', eventId: 'NYC' });
     expect(metricsForChange(created, timedOut)[0]).not.toHaveProperty('drink');
   });
+
+  it('counts an order only once its workflow started: never a refused one', () => {
+    const refused = step(undefined, { type: 'refused', orderId: 'order-2', eventId: 'NYC', userId: 'robot', code: 'STORE_CLOSED', message: 'closed', at: T0 }, system);
+    expect(metricsForChange(undefined, refused)).toEqual([]);
+    // A robot's drink that overtakes its workflow: created when the start arrives.
+    const drink: OrderAction = { type: 'submitDrink', drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'i' }, early: { orderId: 'order-3', eventId: 'NYC' }, at: T0 };
+    const early = step(undefined, drink, { role: 'customer', userId: 'robot' });
+    expect(metricsForChange(undefined, early)).toEqual([]);
+    const refusedLater = step(early, { type: 'refused', orderId: 'order-3', eventId: 'NYC', userId: 'robot', code: 'AT_CAPACITY', message: 'full', at: T0 + 1 }, system);
+    expect(metricsForChange(early, refusedLater)).toEqual([]);
+    const startedLate = step(early, { type: 'workflowStarted', orderId: 'order-3', eventId: 'NYC', userId: 'robot', taskToken: 't3', at: T0 + 2 }, system);
+    expect(names(metricsForChange(early, startedLate))).toEqual(['OrdersCreated']);
+    // Cancelled before its start: created and cancelled together when it starts, once.
+    const cancelledEarly = step(early, { type: 'cancel', early: true, at: T0 + 3 }, barista);
+    expect(metricsForChange(early, cancelledEarly)).toEqual([]);
+    const released = step(cancelledEarly, { type: 'workflowStarted', orderId: 'order-3', eventId: 'NYC', userId: 'robot', taskToken: 't3', at: T0 + 4 }, system);
+    expect(names(metricsForChange(cancelledEarly, released))).toEqual(['OrdersCreated', 'OrdersCancelled']);
+    expect(metricsForChange(released, step(released, { type: 'timeout', cause: 'customer', at: T0 + 5 }, system))).toEqual([]);
+  });
 });

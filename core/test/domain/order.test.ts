@@ -425,6 +425,119 @@ describe('a drink that overtakes the workflow start (bus consumers only)', () =>
   });
 });
 
+describe("a robot barista's answer that overtakes the queue (bus consumers only)", () => {
+  // OrderRobot.FulfillOrder answers ProducerRobot.FulfillOrder without waiting for the number.
+  const robot: Actor = { role: 'barista', userId: 'robot-barista' };
+  const earlyComplete: OrderAction = { ...complete, early: true };
+  const earlyCancel: OrderAction = { ...cancel, early: true };
+  const earlyDrink: OrderAction = { ...submit, robot: true, early: { orderId: 'order-1', eventId: 'NYC' } };
+
+  it('keeps a completion that arrives before the number, then completes the order in the write that queues it', () => {
+    const held = apply(submitted(), earlyComplete, robot);
+    expect(held.order).toMatchObject({ status: 'SUBMITTED', pendingCompletion: { baristaUserId: 'robot-barista', at: T0 + 240_000 }, version: 3 });
+    expect(held.resume).toBeUndefined();
+    expect(isQueued(held.order)).toBe(false);
+    // Redelivered: nothing changes; another barista's completion is refused.
+    expect(apply(held.order, earlyComplete, robot)).toEqual({ order: held.order, duplicate: true });
+    expect(refuse(held.order, earlyComplete, barista1).code).toBe('ALREADY_COMPLETED');
+
+    const done = apply(held.order, numbered, system);
+    expect(done.order).toMatchObject({ status: 'COMPLETED', orderNumber: '112', queuedAt: T0 + 65_000, completedAt: T0 + 65_000, finishedBy: 'robot-barista', baristaUserId: 'robot-barista', version: 4 });
+    expect(done.order).not.toHaveProperty('pendingCompletion');
+    expect(done.resume).toEqual({ taskToken: 'token-completion', output: { cancelled: false } });
+    // The number redelivered, the robot's answer redelivered: duplicates.
+    expect(apply(done.order, numbered, system).duplicate).toBe(true);
+    expect(apply(done.order, earlyComplete, robot)).toMatchObject({ duplicate: true, resume: { taskToken: 'token-completion', output: { cancelled: false } } });
+  });
+
+  it('keeps it through every reordering: drink before the start, number before the drink', () => {
+    const early = orderAfter([earlyDrink, alice], [earlyComplete, robot], [started, system]);
+    expect(early).toMatchObject({ status: 'SUBMITTED', pendingCompletion: { baristaUserId: 'robot-barista' } });
+    expect(apply(early, numbered, system).order).toMatchObject({ status: 'COMPLETED', finishedBy: 'robot-barista' });
+
+    const numberFirst = orderAfter([started, system], [earlyComplete, robot], [numbered, system]);
+    expect(numberFirst).toMatchObject({ status: 'SUBMITTED', orderNumber: '112', pendingCompletion: { baristaUserId: 'robot-barista' } });
+    const drink = apply(numberFirst, submit, alice);
+    expect(drink.order).toMatchObject({ status: 'COMPLETED', drinkOrder: flatWhite, finishedBy: 'robot-barista' });
+    expect(drink.resume).toEqual({ taskToken: 'token-completion', output: { cancelled: false } });
+  });
+
+  it('is for bus consumers only: a person still gets 409 NOT_IN_QUEUE', () => {
+    expect(refuse(submitted(), complete, barista1).code).toBe('NOT_IN_QUEUE');
+    expect(refuse(created(), cancel, barista1).code).toBe('NOT_IN_QUEUE');
+  });
+
+  it('refuses what cannot happen any more, idempotently: a finished order stays as it is', () => {
+    const cancelled = orderAfter([started, system], [submit, alice], [numbered, system], [cancel, barista1]);
+    expect(refuse(cancelled, earlyComplete, robot).code).toBe('ALREADY_CANCELLED');
+    expect(refuse(completed(), earlyComplete, robot).code).toBe('ALREADY_COMPLETED');
+    expect(apply(cancelled, earlyCancel, robot).duplicate).toBe(true);
+  });
+
+  it('applies a cancellation at once: it needs no number, and the workflow is released at its next wait', () => {
+    const beforeDrink = apply(created(), earlyCancel, robot);
+    expect(beforeDrink.order).toMatchObject({ status: 'CANCELLED', reason: 'barista', finishedBy: 'robot-barista' });
+    expect(beforeDrink.resume).toEqual({ taskToken: 'token-order', output: { cancelled: true } });
+    const early = apply(orderAfter([earlyDrink, alice]), earlyCancel, robot);
+    expect(early.resume).toBeUndefined();
+    expect(apply(early.order, started, system).resume).toEqual({ taskToken: 'token-order', output: { cancelled: true } });
+  });
+
+  it('drops a held completion when the order ends another way', () => {
+    const held = orderAfter([started, system], [submit, alice], [earlyComplete, robot]);
+    expect(apply(held, cancel, alice).order).not.toHaveProperty('pendingCompletion');
+    expect(apply(held, { type: 'timeout', cause: 'customer', at: T0 + 300_000 }, system).order).not.toHaveProperty('pendingCompletion');
+  });
+});
+
+describe('refused (OrderProcessor.ShopUnavailable)', () => {
+  const refused: OrderAction = { type: 'refused', orderId: 'order-1', eventId: 'NYC', userId: 'alice', code: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.', at: T0 + 1_000 };
+  const earlyDrink: OrderAction = { ...submit, robot: true, early: { orderId: 'order-1', eventId: 'NYC' } };
+  const robot: Actor = { role: 'barista', userId: 'robot-barista' };
+
+  it('stores the order refused: cancelled with reason refused, in no queue; a repeat is a duplicate', () => {
+    const outcome = apply(undefined, refused, system);
+    expect(outcome).toEqual({
+      order: {
+        orderId: 'order-1', eventId: 'NYC', userId: 'alice', status: 'CANCELLED', robot: false, version: 1, createdAt: T0 + 1_000, updatedAt: T0 + 1_000, cancelledAt: T0 + 1_000,
+        reason: 'refused', refusal: { code: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.' },
+      },
+      duplicate: false,
+    });
+    expect(isOpen(outcome.order)).toBe(false);
+    expect(baristaQueue([outcome.order], 'NYC')).toEqual([]);
+    expect(apply(outcome.order, refused, system)).toEqual({ order: outcome.order, duplicate: true });
+  });
+
+  it("refuses the drink that follows (409 ORDER_REFUSED), the robot's or the customer's", () => {
+    const order = orderAfter([refused, system]);
+    const error = refuse(order, earlyDrink, alice);
+    expect(error).toEqual({ status: 409, code: 'ORDER_REFUSED', message: 'Order order-1 was refused: The coffee bar is closed right now, so it takes no orders.' });
+    expect(refuse(order, submit, alice).code).toBe('ORDER_REFUSED');
+    expect(refuse(order, { ...complete, early: true }, robot).code).toBe('ORDER_REFUSED');
+    expect(apply(order, { ...cancel, early: true }, robot).duplicate).toBe(true);
+  });
+
+  it('refuses an order a drink created first, keeping the drink; a redelivered drink is a duplicate', () => {
+    const order = apply(orderAfter([earlyDrink, alice]), refused, system).order;
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'refused', drinkOrder: flatWhite, version: 2 });
+    expect(apply(order, earlyDrink, alice).duplicate).toBe(true);
+    // Whatever the robot barista answers meanwhile is dropped with it.
+    const held = orderAfter([earlyDrink, alice], [{ ...complete, early: true }, robot]);
+    expect(apply(held, refused, system).order).not.toHaveProperty('pendingCompletion');
+  });
+
+  it('changes nothing on an order that ended or started, and checks its input', () => {
+    const cancelledEarly = orderAfter([earlyDrink, alice], [{ ...cancel, early: true }, robot]);
+    expect(apply(cancelledEarly, refused, system).duplicate).toBe(true);
+    expect(refuse(created(), refused, system).code).toBe('STALE_EVENT');
+    expect(refuse(created(), { ...refused, userId: 'mallory' }, system).code).toBe('ORDER_ID_CONFLICT');
+    expect(refuse(undefined, { ...refused, eventId: 'N-Y' }, system).code).toBe('INVALID_EVENT_ID');
+    expect(refuse(undefined, { ...refused, code: '' }, system).code).toBe('INVALID_REFUSAL');
+    expect(refuse(undefined, refused, alice).code).toBe('WRONG_ROLE');
+  });
+});
+
 describe('publicOrder', () => {
   it('never shows the task tokens (whoever holds one can resume the workflow)', () => {
     const view = publicOrder(queued());

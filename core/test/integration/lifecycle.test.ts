@@ -245,6 +245,68 @@ describe('refusals', () => {
   });
 });
 
+describe('orders the workflow refuses', () => {
+  const ROBOT_BARISTA = '2842daf6-2656-4690-ad3e-06e4efc9bfa1';
+  const robotDrink = (orderId: string) => ({ orderId, eventId: 'CLOSED', baristaUserId: ROBOT_BARISTA, action: '', body: { drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso', userId: 'robot' } });
+  const orderOf = (orderId: string, user: User = barista) => core.http<Record<string, unknown>>('GET', `/orders/${orderId}`, { user });
+  const refusedOrder = (orderId: string, user?: User) =>
+    eventually(`order ${orderId} stored as refused`, async () => {
+      const r = await orderOf(orderId, user);
+      return r.status === 200 && r.body.reason === 'refused' ? r.body : undefined;
+    });
+  const refusals = (orderId: string) => core.logs.filter((l) => l.includes('"message":"refused: ORDER_REFUSED') && l.includes(`"orderId":"${orderId}"`));
+
+  it("are stored refused, in either order with the robot's drink: the drink gets 409 or is ignored, in no queue, no event, no metric", async () => {
+    expect((await core.http('PATCH', '/events/CLOSED/config', { user: admin, body: { storeOpen: false } })).status).toBe(201);
+
+    // A customer's scan that raced the closing: the validator let it through, the workflow refuses it.
+    await core.put('Validator.NewOrder', { orderId: 'closed-alice', userId: alice.sub, eventId: 'CLOSED', bucket: { eventId: 'CLOSED' }, Message: 'a scan' });
+    await byType('closed-alice', 'OrderProcessor.ShopUnavailable');
+    expect(await refusedOrder('closed-alice', alice)).toMatchObject({ status: 'CANCELLED', reason: 'refused', refusal: { code: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.' } });
+    expect(await core.http('PUT', '/orders/closed-alice/drink', { user: alice, body: { drink: 'Espresso' } })).toMatchObject({
+      status: 409, body: { error: 'ORDER_REFUSED', message: 'Order closed-alice was refused: The coffee bar is closed right now, so it takes no orders.' },
+    });
+
+    // The original OrderRobot: its drink 5 s after the refusal, its barista's answer after that.
+    await core.put('Validator.NewOrder', { orderId: 'closed-robot', userId: 'robot', bucket: { eventId: 'CLOSED' }, Message: 'robot order' });
+    await byType('closed-robot', 'OrderProcessor.ShopUnavailable');
+    await refusedOrder('closed-robot');
+    await core.put('ProducerRobot.FulfillOrder', robotDrink('closed-robot'));
+    await core.put('OrderRobot.FulfillOrder', { orderId: 'closed-robot', eventId: 'CLOSED', baristaUserId: ROBOT_BARISTA, action: 'complete' });
+    await eventually('the robot drink and answer refused', () => (refusals('closed-robot').length === 2 ? true : undefined));
+    expect(await orderOf('closed-robot')).toMatchObject({ status: 200, body: { status: 'CANCELLED', reason: 'refused' } });
+    expect((await orderOf('closed-robot')).body).not.toHaveProperty('drinkOrder');
+
+    // The drink first (the refusal delayed): the order it created early is refused when the refusal comes.
+    await core.put('ProducerRobot.FulfillOrder', robotDrink('closed-early'));
+    await eventually('the early drink stored', async () => ((await orderOf('closed-early')).body.status === 'CREATED' ? true : undefined));
+    await core.put('Validator.NewOrder', { orderId: 'closed-early', userId: 'robot', bucket: { eventId: 'CLOSED' }, Message: 'robot order' });
+    expect(await refusedOrder('closed-early')).toMatchObject({ status: 'CANCELLED', drinkOrder: { drink: 'Espresso' }, refusal: { code: 'STORE_CLOSED' } });
+
+    const refused = ['closed-alice', 'closed-robot', 'closed-early'];
+    const queue = await core.http<{ orders: unknown[] }>('GET', '/events/CLOSED/queue', { user: barista });
+    expect(queue).toMatchObject({ status: 200, body: { orders: [] } });
+    for (const status of ['CREATED', 'SUBMITTED', 'MAKING']) {
+      expect((await core.http<{ orders: unknown[] }>('GET', `/events/CLOSED/orders?status=${status}`, { user: barista })).body.orders).toEqual([]);
+    }
+    const cancelled = await core.http<{ orders: { orderId: string }[] }>('GET', '/events/CLOSED/orders?status=CANCELLED', { user: barista });
+    expect(cancelled.body.orders.map((o) => o.orderId).sort()).toEqual([...refused].sort());
+    // The order manager put nothing for them (the original did not either).
+    for (const orderId of refused) expect(typesOf(core.eventsOf(orderId)).filter((t) => t.startsWith('OrderManager.'))).toEqual([]);
+
+    // Metrics come from the order table's stream, one shard on the local cloud, read in order: once an
+    // order written after these is counted, their records have been read.
+    await core.put('Validator.NewOrder', { orderId: 'after-closed', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
+    await eventually('the later order counted', () => (core.logs.some((l) => l.includes('"OrdersCreated"') && l.includes('"orderId":"after-closed"')) ? true : undefined));
+    expect(core.logs.filter((l) => l.includes('"_aws"') && refused.some((orderId) => l.includes(`"orderId":"${orderId}"`)))).toEqual([]);
+    // The robot barista may cancel an order not yet in the queue: it ends at once.
+    await core.put('OrderRobot.FulfillOrder', { orderId: 'after-closed', eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action: 'cancel' });
+    expect((await byType('after-closed', 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({ reason: 'barista' });
+    await byType('after-closed', 'OrderProcessor.orderFinished');
+    expect(core.invalid).toEqual([]);
+  });
+});
+
 describe('baristas at work', () => {
   it('make, unmake (back in the queue), another barista cannot touch a claim, cancel', async () => {
     const orderId = await queuedOrder(core, admin, carol, { drink: 'James Soda', modifiers: ['No ice'] });
@@ -332,6 +394,84 @@ describe('the original OrderRobot', () => {
     await byType(orderId, 'OrderProcessor.orderFinished');
     expect(core.invalid).toEqual([]);
   });
+
+  // Its barista bot answers ProducerRobot.FulfillOrder 10 to 30 s later without waiting for the order
+  // to be queued: on a busy core the answer can come first.
+  const ROBOT_BARISTA = '2842daf6-2656-4690-ad3e-06e4efc9bfa1';
+  const drink = (orderId: string) => ({ orderId, eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action: '', body: { drink: 'Americano', modifiers: [], icon: 'barista-icons_americano', userId: 'robot' } });
+  const answer = (orderId: string, action: 'complete' | 'cancel') => ({ orderId, eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action });
+  const coreTypes = (orderId: string) => typesOf(core.eventsOf(orderId)).filter((t) => !t.includes('Robot.'));
+  // The order manager has stored the order (an answer for an order not stored at all is retried a minute later).
+  const started = async (orderId: string) => {
+    await core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
+    await eventually(`order ${orderId} stored`, async () => ((await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined));
+  };
+
+  it('completes an order whose barista answered before it was queued, with the contract events', async () => {
+    const orderId = 'hasty-barista-1';
+    await started(orderId);
+    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
+    const done = await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
+    expect(done.detail).toMatchObject({ userId: 'robot', baristaUserId: ROBOT_BARISTA, ORDERSTATE: 'NYC-COMPLETED' });
+    await byType(orderId, 'OrderProcessor.orderFinished');
+    const types = typesOf(core.eventsOf(orderId));
+    expect(types.indexOf('OrderRobot.FulfillOrder')).toBeLessThan(types.indexOf('OrderManager.WaitingCompletion'));
+    expect(coreTypes(orderId)).toEqual([
+      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+    ]);
+    expect(core.logs.filter((l) => l.includes('"message":"refused') && l.includes(`"orderId":"${orderId}"`))).toEqual([]);
+    expect(core.invalid).toEqual([]);
+  });
+
+  it('keeps an answer that comes while the order waits for its drink, and completes the order once it is queued', async () => {
+    // The race above, made certain: the answer is stored before the drink is.
+    const orderId = 'hasty-barista-4';
+    await started(orderId);
+    await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
+    const held = await eventually('the answer kept with the order', async () => {
+      const r = await core.http('GET', `/orders/${orderId}`, { user: barista });
+      return r.body.pendingCompletion ? r.body : undefined;
+    });
+    expect(held).toMatchObject({ status: 'CREATED', pendingCompletion: { baristaUserId: ROBOT_BARISTA } });
+    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    expect((await byType(orderId, 'OrderManager.OrderNYC-COMPLETED')).detail).toMatchObject({ baristaUserId: ROBOT_BARISTA });
+    await byType(orderId, 'OrderProcessor.orderFinished');
+    expect(coreTypes(orderId)).toEqual([
+      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+    ]);
+  });
+
+  it('keeps the answer as long as the queue takes: drink and answer before the workflow even starts', async () => {
+    const orderId = 'hasty-barista-2';
+    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    await eventually('the early drink stored', async () => ((await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined));
+    await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
+    const held = await eventually('the answer kept with the order', async () => {
+      const r = await core.http('GET', `/orders/${orderId}`, { user: barista });
+      return r.body.pendingCompletion ? r.body : undefined;
+    });
+    expect(held).toMatchObject({ status: 'CREATED', pendingCompletion: { baristaUserId: ROBOT_BARISTA } });
+    await core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
+    await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
+    await byType(orderId, 'OrderProcessor.orderFinished');
+    expect(coreTypes(orderId)).toEqual([
+      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+    ]);
+    const order = await core.http('GET', `/orders/${orderId}`, { user: barista });
+    expect(order.body).toMatchObject({ status: 'COMPLETED', finishedBy: ROBOT_BARISTA });
+    expect(order.body).not.toHaveProperty('pendingCompletion');
+  });
+
+  it("cancels an order whose barista's cancel came before the queue, and releases its workflow", async () => {
+    const orderId = 'hasty-barista-3';
+    await started(orderId);
+    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    await core.put('OrderRobot.FulfillOrder', answer(orderId, 'cancel'));
+    expect((await byType(orderId, 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({ reason: 'barista', userId: 'robot' });
+    await byType(orderId, 'OrderProcessor.orderFinished');
+    expect(coreTypes(orderId).filter((t) => t.startsWith('OrderManager.'))).toEqual(['OrderManager.OrderNYC-CANCELLED']);
+  });
 });
 
 describe('config', () => {
@@ -346,6 +486,16 @@ describe('config', () => {
     expect(invalid).toMatchObject({ status: 422, body: { error: 'INVALID_CONFIG' } });
     expect((invalid.body.details as { path: string }[]).map((d) => d.path).sort()).toEqual(['/colour', '/maxOrdersInQueue']);
     expect(core.invalid).toEqual([]);
+  });
+});
+
+describe('the table streams', () => {
+  it('retry a failed batch until its records expire, bisecting it: no event, resume or count is dropped', () => {
+    const mappings = core.cloud.streamPollers.list().map((p) => p.spec);
+    const of = (name: string) => mappings.filter((m) => m.functionArn.includes(`-${name}-`)).map((m) => ({ maximumRetryAttempts: m.maximumRetryAttempts, bisectBatchOnFunctionError: m.bisectBatchOnFunctionError }));
+    for (const name of ['OrderPublisherFunction', 'ConfigPublisherFunction', 'OrderMetricsFunction']) {
+      expect({ name, mappings: of(name) }).toEqual({ name, mappings: [{ maximumRetryAttempts: -1, bisectBatchOnFunctionError: true }] });
+    }
   });
 });
 

@@ -1,7 +1,10 @@
 // What the order manager's bus consumers share (workflowEvents.ts and robotEvents.ts): delivery is at
 // least once and in any order, and the domain's transitions make repeats no-ops and tolerate the known
 // reorderings. A refusal is logged and dropped (retrying cannot change it); an order that does not
-// exist yet is thrown back, so EventBridge retries the delivery once the order has been stored.
+// exist yet is thrown back, so the delivery is retried (Lambda's asynchronous retries: twice, a minute
+// and two minutes later) once the order has been stored. What may come before its time is kept on the
+// order instead (a robot's drink before the workflow starts, a robot barista's answer before the queue):
+// those do not depend on a retry window.
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { Actor, OrderAction } from '../../domain/index.js';

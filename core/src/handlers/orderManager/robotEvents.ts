@@ -1,7 +1,8 @@
 // The robots' actions, part of the contract since the original OrderRobot: ProducerRobot.FulfillOrder
 // orders a simulated customer's drink (checked against the menu like any customer's; it may overtake
 // its workflow's start, and is then kept until the start arrives), OrderRobot.FulfillOrder completes
-// or cancels as a simulated barista.
+// or cancels as a simulated barista: it answers the drink 10 to 30 s later without waiting for the
+// queue, so a completion that arrives before the order is queued is kept until it is.
 import { validateDrinkOrder } from '../../domain/index.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import { busConsumer, text, type Delivered, type Detail, type Step } from './busConsumer.js';
@@ -21,7 +22,8 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
     case 'OrderRobot.FulfillOrder': {
       const baristaUserId = text(d.baristaUserId);
       if (!baristaUserId || (d.action !== 'complete' && d.action !== 'cancel')) return 'detail.baristaUserId and an action of complete or cancel are required';
-      return { orderId, action: { type: d.action, at }, actor: { role: 'barista', userId: baristaUserId } };
+      // early: the robot answers its customer's drink without waiting for the queue (see the domain's holdCompletion).
+      return { orderId, action: { type: d.action, at, early: true }, actor: { role: 'barista', userId: baristaUserId } };
     }
     default:
       return `the order manager's robot consumer does not take ${detailType}`;

@@ -1,6 +1,8 @@
 // The order processor's steps, as the order manager records them: the workflow started (the order
 // is created with the token of the customer wait), the order was numbered (the token of the barista
-// wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause).
+// wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause),
+// the workflow refused it (OrderProcessor.ShopUnavailable: stored refused, so a robot's drink that
+// follows is refused instead of creating an order no workflow will start).
 import type { Actor, TimeoutCause } from '../../domain/index.js';
 import { loadOrder } from '../../adapters/orderStore.js';
 import { busConsumer, text, type Delivered, type Step } from './busConsumer.js';
@@ -27,6 +29,14 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       const orderNumber = text(d.orderNumber), taskToken = text(d.TaskToken);
       if (!orderNumber || !taskToken) return 'detail.orderNumber and TaskToken are required';
       return { orderId, action: { type: 'numbered', orderNumber, taskToken, at }, actor: SYSTEM };
+    }
+    case 'OrderProcessor.ShopUnavailable': {
+      const eventId = text(d.eventId), userId = text(d.userId);
+      if (!eventId || !userId) return 'detail.eventId and userId are required';
+      // reason is the core's own field (STORE_CLOSED, AT_CAPACITY); the original's events had only the Message.
+      const code = text(d.reason) ?? 'SHOP_UNAVAILABLE';
+      const message = text(d.Message) ?? 'The coffee bar could not take the order.';
+      return { orderId, action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER, at }, actor: SYSTEM };
     }
     case 'OrderProcessor.OrderTimeOut':
       return { orderId, action: { type: 'timeout', cause: await timeoutCause(orderId, d.cause), at }, actor: SYSTEM };
