@@ -10,10 +10,9 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, detailTypeOf, validateEvent, type LoyaltyCardRewardEarned } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { orderThroughCore, startLocal, until, type Local } from '@serverlesspresso/testing';
+import { repo, orderThroughCore, startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const coreDir = new URL('../../../core', import.meta.url).pathname;
 
 let local: Local;
 let db: DynamoDBClient;
@@ -48,7 +47,7 @@ async function card(eventId: string, bearer?: string): Promise<{ status: number;
 beforeAll(async () => {
   local = await startLocal(20); // the core's 5-minute customer timeout lasts 15 s
   db = new DynamoDBClient(local.client);
-  core = await local.deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
+  core = await local.deploy(repo.core, 'core'); // the bus, the user pool, the ordering app
   stack = await local.deploy(extensionDir, 'loyalty-card', { StampsPerReward: '3', UserPoolId: core.outputs.UserPoolId!, UserPoolClientId: core.outputs.UserPoolClientId! });
   ruleArn = await local.ruleOf(stack);
   // The customers' ids are their tokens' subjects, as in the core's orders.

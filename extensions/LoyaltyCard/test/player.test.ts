@@ -8,13 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { validateEvent, type LoyaltyCardRewardEarned } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, until, type Local } from '@serverlesspresso/testing';
+import { repo, startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const playerDir = new URL('../../../extensibility/EventPlayer', import.meta.url).pathname;
 const TENANT = 'REPLAY';
 /** How many orders the recording completed, as its archive says. */
-const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${playerDir}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
+const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
 
 let local: Local;
 let db: DynamoDBClient;
@@ -24,7 +23,7 @@ let player: StackRecord;
 beforeAll(async () => {
   local = await startLocal(200);
   db = new DynamoDBClient(local.client);
-  player = await local.deploy(playerDir, 'player', { CreateBus: 'true' });
+  player = await local.deploy(repo.player, 'player', { CreateBus: 'true' });
   stack = await local.deploy(extensionDir, 'loyalty-card', { StampsPerReward: '1' });
 }, 180_000);
 

@@ -10,10 +10,9 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { orderThroughCore, startLocal, until, type Local } from '@serverlesspresso/testing';
+import { repo, orderThroughCore, startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const coreDir = new URL('../../../core', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
 const makeExample = contract.find((e) => e.name === 'OrderManager.MakeOrder')!.example as EventEnvelope;
 
@@ -52,7 +51,7 @@ async function read(path: string, bearer?: string): Promise<{ status: number; bo
 beforeAll(async () => {
   local = await startLocal(20); // the core's 5-minute customer timeout lasts 15 s
   db = new DynamoDBClient(local.client);
-  core = await local.deploy(coreDir, 'core'); // the bus, the user pool, the ordering app
+  core = await local.deploy(repo.core, 'core'); // the bus, the user pool, the ordering app
   stack = await local.deploy(extensionDir, 'order-metrics', {
     UserPoolId: core.outputs.UserPoolId!,
     UserPoolClientId: core.outputs.UserPoolClientId!,

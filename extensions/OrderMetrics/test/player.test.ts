@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, type Local } from '@serverlesspresso/testing';
+import { repo, startLocal, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const playerDir = new URL('../../../extensibility/EventPlayer', import.meta.url).pathname;
 const PRICES: Record<string, number> = { Espresso: 250, Americano: 300, 'Bens Brew': 300, 'James Soda': 275, 'Flat White': 350, 'Caffe Latte': 375 }; // the template's default list
 const TENANT = 'REPLAY';
 /** How many orders the recording completed, as its archive says. */
-const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${playerDir}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
+const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
 
 let local: Local;
 let stack: StackRecord;
@@ -21,7 +20,7 @@ let player: StackRecord;
 
 beforeAll(async () => {
   local = await startLocal(200);
-  player = await local.deploy(playerDir, 'player', { CreateBus: 'true' });
+  player = await local.deploy(repo.player, 'player', { CreateBus: 'true' });
   stack = await local.deploy(extensionDir, 'order-metrics');
 }, 180_000);
 

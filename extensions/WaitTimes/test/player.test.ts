@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEvent, type WaitTimesWaitTimeChanged } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { startLocal, until, type Local } from '@serverlesspresso/testing';
+import { repo, startLocal, until, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const playerDir = new URL('../../../extensibility/EventPlayer', import.meta.url).pathname;
 const TENANT = 'REPLAY';
 const WINDOW = 4;
 
@@ -19,7 +18,7 @@ let player: StackRecord;
 
 beforeAll(async () => {
   local = await startLocal(200);
-  player = await local.deploy(playerDir, 'player', { CreateBus: 'true' });
+  player = await local.deploy(repo.player, 'player', { CreateBus: 'true' });
   stack = await local.deploy(extensionDir, 'wait-times', { WindowSize: String(WINDOW) });
 }, 180_000);
 

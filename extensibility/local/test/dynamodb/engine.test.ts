@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { checkJava, JavaMissingError, startLocalCloud } from '../../src/index.js';
 import { javaMajorVersion } from '../../src/services/dynamodb/java.js';
+import { until } from '../until.js';
 
 const run = promisify(execFile);
 const presso = new URL('../../../cli/bin/presso.js', import.meta.url).pathname;
@@ -40,14 +41,6 @@ function up(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; ur
 function engineRunning(port: number): boolean {
   const processes = execFileSync('ps', ['-ww', '-eo', 'args'], { encoding: 'utf8' });
   return processes.split('\n').some((line) => line.includes('DynamoDBLocal.jar') && line.includes(`-port ${port} `));
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** How the process ended, with what it printed (so a failure shows why). */

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { SamDynamoDbEvent } from '../../src/stacks/template/index.js';
+import { until } from '../until.js';
 
 type LambdaRecord = { eventID: string; eventName: string; dynamodb: { Keys: { PK: { S: string } }; SequenceNumber: string } & Record<string, unknown> } & Record<string, unknown>;
 interface Recorder {
@@ -38,15 +39,6 @@ function recorder(name: string, behave: (records: LambdaRecord[], call: number) 
     },
   }));
   return { arn, calls, delivered: () => calls.flatMap((c, i) => (ok[i] ? c : [])) };
-}
-
-/** Waits (bounded) until the condition holds. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const deploy = (stackName: string, parameterOverrides: Record<string, string>, file = 'stream-app.yaml') =>

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
+import { until } from '../until.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 let cloud: LocalCloud;
@@ -19,15 +20,6 @@ const fn = (stack: string, logicalId: string) => {
   const physicalId = cloud.stacks.get(stack)!.resources.find((r) => r.logicalId === logicalId)!.physicalId;
   return cloud.lambda.get(physicalId) as WorkerFunction;
 };
-
-/** Polls a condition that another component makes true; fails after `ms` of real time. */
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 beforeAll(async () => {
   process.env.PRESSO_TEST_HOST_ONLY = 'leaked';
@@ -81,7 +73,7 @@ describe('functions from a SAM template', () => {
     // The runtime is nodejs22.x: the SDK's notice about the host's Node 20 is not the function's output.
     expect(publisher.logs().join('\n')).not.toContain('NodeVersionSupportWarning');
     const listener = fn('fns', 'Listener');
-    await until(() => listener.logs().some((l) => l.includes('heard Test.Published p-1')));
+    await until(() => listener.logs().some((l) => l.includes('heard Test.Published p-1')), 'the listener to hear p-1');
   });
 
   it('lists an event source it does not emulate on the stack, beside what it deployed', () => {

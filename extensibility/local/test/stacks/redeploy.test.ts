@@ -12,6 +12,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
+import { until } from '../until.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const lines: string[] = [];
@@ -23,19 +24,11 @@ let sfn: SFNClient;
 const deploy = (path: string, stackName: string, parameterOverrides?: Record<string, string>): Promise<StackRecord> =>
   cloud.stacks.deploy({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) });
 
-/** Polls (bounded) until `read` gives a value. */
-async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: not reached in time; the cloud logged:\n${lines.slice(-30).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** A failure to wait shows what the cloud logged last. */
+const cloudLog = { detail: () => `the cloud logged:\n${lines.slice(-30).join('\n')}` };
 
 /** Resolves once the cloud logged a line matching `pattern` (from line `from` on). */
-const logged = (pattern: RegExp, from = 0) => until(() => lines.slice(from).find((l) => pattern.test(l)), `a line matching ${pattern}`);
+const logged = (pattern: RegExp, from = 0) => until(() => lines.slice(from).find((l) => pattern.test(l)), `a line matching ${pattern}`, cloudLog);
 
 const put = (bus: string, source: string, id: string) => eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: source, DetailType: 'Test', Detail: JSON.stringify({ id }) }] }));
 
@@ -213,7 +206,7 @@ describe('a redeployed function and state machine', () => {
       until(async () => {
         const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         return e.status === 'RUNNING' ? undefined : { status: e.status, output: JSON.parse(e.output ?? 'null') as unknown };
-      }, `execution ${executionArn}`);
+      }, `execution ${executionArn}`, cloudLog);
     const second = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{}' }))).executionArn!;
     expect(await output(second)).toEqual({ status: 'SUCCEEDED', output: { worker: 'v3', definition: 'd2' } });
     writeFileSync(release, '');
