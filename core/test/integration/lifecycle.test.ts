@@ -466,10 +466,15 @@ describe('the original OrderRobot', () => {
   it("cancels an order whose barista's cancel came before the queue, and releases its workflow", async () => {
     const orderId = 'hasty-barista-3';
     await started(orderId);
-    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    // The answer overtakes the drink (delivery out of order), so the order is surely not queued yet:
+    // put together, the drink may be numbered first, and then the cancel is an ordinary one.
     await core.put('OrderRobot.FulfillOrder', answer(orderId, 'cancel'));
     expect((await byType(orderId, 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({ reason: 'barista', userId: 'robot' });
     await byType(orderId, 'OrderProcessor.orderFinished');
+    // The drink that arrives late changes nothing.
+    await core.put('ProducerRobot.FulfillOrder', drink(orderId));
+    await eventually('the late drink refused', () => (core.logs.some((l) => l.includes('"message":"refused: ALREADY_CANCELLED') && l.includes(`"orderId":"${orderId}"`)) ? true : undefined));
+    expect((await core.http('GET', `/orders/${orderId}`, { user: barista })).body).toMatchObject({ status: 'CANCELLED', reason: 'barista' });
     expect(coreTypes(orderId).filter((t) => t.startsWith('OrderManager.'))).toEqual(['OrderManager.OrderNYC-CANCELLED']);
   });
 });
