@@ -16,7 +16,13 @@ function expand(pattern) {
     .map((d) => `${dir}/${d.name}`);
 }
 
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } }, module: { type: 'es6' } }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } },
+    module: { type: 'es6' },
+  },
+];
 
 const projects = workspaces
   .flatMap(expand)

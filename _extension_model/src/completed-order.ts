@@ -34,17 +34,25 @@ const FAMILY = /^OrderManager\.Order(.+)-COMPLETED$/;
  */
 export function completedOrderOf(event: CompletedOrderEvent): CompletedOrder {
   const tenant = FAMILY.exec(event['detail-type'])?.[1];
-  if (tenant === undefined) throw new Error(`detail-type "${event['detail-type']}" is not OrderManager.Order<eventId>-COMPLETED`);
+  if (tenant === undefined)
+    throw new Error(`detail-type "${event['detail-type']}" is not OrderManager.Order<eventId>-COMPLETED`);
   const { eventId, orderId, userId, orderNumber } = event.detail ?? ({} as CompletedOrderEvent['detail']);
   for (const [field, value] of Object.entries({ eventId, orderId, userId })) {
     if (typeof value !== 'string' || value === '') throw new Error(`detail.${field} is missing in event ${event.id}`);
   }
-  if (eventId !== tenant) throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
+  if (eventId !== tenant)
+    throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
   return {
-    eventId, orderId, userId,
+    eventId,
+    orderId,
+    userId,
     completedAt: event.time,
     ...(typeof orderNumber === 'string' || typeof orderNumber === 'number' ? { orderNumber: String(orderNumber) } : {}),
     sourceEventId: event.id,
-    ...(event['replay-name'] ? { replayName: event['replay-name'] } : typeof event.detail.replay === 'string' ? { replayName: event.detail.replay } : {}),
+    ...(event['replay-name']
+      ? { replayName: event['replay-name'] }
+      : typeof event.detail.replay === 'string'
+        ? { replayName: event.detail.replay }
+        : {}),
   };
 }

@@ -3,7 +3,10 @@ import { contract, type EventEnvelope } from '@serverlesspresso/catalog';
 import { completedOrderOf, type CompletedOrderEvent } from '../src/completed-order.js';
 
 // The contract's own example: what the core puts on the bus.
-const example = () => structuredClone(contract.find((e) => e.name === 'OrderManager.Order-COMPLETED')!.example) as EventEnvelope as unknown as CompletedOrderEvent;
+const example = () =>
+  structuredClone(
+    contract.find((e) => e.name === 'OrderManager.Order-COMPLETED')!.example,
+  ) as EventEnvelope as unknown as CompletedOrderEvent;
 
 describe('completedOrderOf', () => {
   it('keeps the tenant, the order, the customer and when it was completed', () => {
@@ -30,10 +33,14 @@ describe('completedOrderOf', () => {
   });
 
   it('refuses another detail-type, a missing field and a tenant that differs from the detail-type', () => {
-    expect(() => completedOrderOf({ ...example(), 'detail-type': 'OrderManager.OrderNYC-CANCELLED' })).toThrow('is not OrderManager.Order<eventId>-COMPLETED');
+    expect(() => completedOrderOf({ ...example(), 'detail-type': 'OrderManager.OrderNYC-CANCELLED' })).toThrow(
+      'is not OrderManager.Order<eventId>-COMPLETED',
+    );
     const missing = example();
     missing.detail.orderId = '';
     expect(() => completedOrderOf(missing)).toThrow('detail.orderId is missing');
-    expect(() => completedOrderOf({ ...example(), 'detail-type': 'OrderManager.OrderBCN-COMPLETED' })).toThrow('differs from the tenant "BCN"');
+    expect(() => completedOrderOf({ ...example(), 'detail-type': 'OrderManager.OrderBCN-COMPLETED' })).toThrow(
+      'differs from the tenant "BCN"',
+    );
   });
 });

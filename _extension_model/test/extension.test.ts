@@ -13,7 +13,9 @@ import { repo, startLocal, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 // The repo's apps come from the testing package, so this test runs unchanged in a copy one folder deeper.
-const session = JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { events: Array<{ event: EventEnvelope }> };
+const session = JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as {
+  events: Array<{ event: EventEnvelope }>;
+};
 const example = contract.find((e) => e.name === 'OrderManager.Order-COMPLETED')!.example as EventEnvelope;
 const cancelled = contract.find((e) => e.name === 'OrderManager.Order-CANCELLED')!.example as EventEnvelope;
 
@@ -27,9 +29,16 @@ const completed = (eventId: string, orderId: string, orderNumber?: string) => ({
   EventBusName: BUS_NAME,
   Source: example.source,
   DetailType: detailTypeOf('OrderManager.Order{eventId}-COMPLETED', { eventId }),
-  Detail: JSON.stringify({ ...example.detail, eventId, orderId, ORDERSTATE: `${eventId}-COMPLETED`, ...(orderNumber ? { orderNumber } : {}) }),
+  Detail: JSON.stringify({
+    ...example.detail,
+    eventId,
+    orderId,
+    ORDERSTATE: `${eventId}-COMPLETED`,
+    ...(orderNumber ? { orderNumber } : {}),
+  }),
 });
-const rows = async () => (await db.send(new ScanCommand({ TableName: stack.outputs.CompletedOrdersTableName }))).Items ?? [];
+const rows = async () =>
+  (await db.send(new ScanCommand({ TableName: stack.outputs.CompletedOrdersTableName }))).Items ?? [];
 
 beforeAll(async () => {
   local = await startLocal(1000);
@@ -47,7 +56,11 @@ afterAll(async () => {
 describe('the extension on the local cloud', () => {
   it('records every completed order of the replayed session, marked as a replay', async () => {
     const execution = await local.replay(player, { speed: 1, eventId: 'REPLAY' });
-    const completedInSession = new Set(session.events.filter((e) => /^OrderManager\.Order.+-COMPLETED$/.test(e.event['detail-type'])).map((e) => e.event.detail.orderId));
+    const completedInSession = new Set(
+      session.events
+        .filter((e) => /^OrderManager\.Order.+-COMPLETED$/.test(e.event['detail-type']))
+        .map((e) => e.event.detail.orderId),
+    );
     await local.delivered(rule, completedInSession.size);
 
     const replayed = await rows();
@@ -57,20 +70,32 @@ describe('the extension on the local cloud', () => {
 
   it('records each completed order once, of every tenant, and ignores other events', async () => {
     const before = (await rows()).length;
-    const put = await local.eb.send(new PutEventsCommand({
-      Entries: [
-        completed('NYC', 'order-1', '101'),
-        completed('BCN', 'order-2'),
-        { EventBusName: BUS_NAME, Source: cancelled.source, DetailType: cancelled['detail-type'], Detail: JSON.stringify(cancelled.detail) },
-        completed('NYC', 'order-1', '101'), // delivered again: EventBridge is at-least-once
-      ],
-    }));
+    const put = await local.eb.send(
+      new PutEventsCommand({
+        Entries: [
+          completed('NYC', 'order-1', '101'),
+          completed('BCN', 'order-2'),
+          {
+            EventBusName: BUS_NAME,
+            Source: cancelled.source,
+            DetailType: cancelled['detail-type'],
+            Detail: JSON.stringify(cancelled.detail),
+          },
+          completed('NYC', 'order-1', '101'), // delivered again: EventBridge is at-least-once
+        ],
+      }),
+    );
     expect(put.FailedEntryCount).toBe(0);
     await local.delivered(rule, before + 3);
 
     const live = (await rows()).filter((i) => i.eventId !== 'REPLAY');
     expect(live.sort((a, b) => String(a.orderId).localeCompare(String(b.orderId)))).toEqual([
-      expect.objectContaining({ eventId: 'NYC', orderId: 'order-1', userId: example.detail.userId, orderNumber: '101' }),
+      expect.objectContaining({
+        eventId: 'NYC',
+        orderId: 'order-1',
+        userId: example.detail.userId,
+        orderNumber: '101',
+      }),
       expect.objectContaining({ eventId: 'BCN', orderId: 'order-2', userId: example.detail.userId }),
     ]);
     expect(live[0]!.completedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -79,7 +104,9 @@ describe('the extension on the local cloud', () => {
   it('deletes alone: its table goes with its stack, the player stays', async () => {
     const table = stack.outputs.CompletedOrdersTableName!;
     await local.deleteStack(stack.name);
-    await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     expect(await local.stackNames()).toEqual(['player']);
   });
 });

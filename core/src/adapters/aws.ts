@@ -12,7 +12,9 @@ let sfn: SFNClient | undefined;
 
 /** DynamoDB with plain JavaScript values; undefined fields are left out (optional order fields). */
 export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return documentClient;
 }
 

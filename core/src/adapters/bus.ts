@@ -20,9 +20,13 @@ export async function publish(busEvents: readonly AnyBusEvent[], options: { busN
     const result = await events().send(new PutEventsCommand({ Entries: entries }));
     if ((result.FailedEntryCount ?? 0) > 0) {
       const failures = (result.Entries ?? [])
-        .map((r, j) => (r.ErrorCode ? `${entries[j]?.DetailType}: ${r.ErrorCode} ${r.ErrorMessage ?? ''}`.trim() : undefined))
+        .map((r, j) =>
+          r.ErrorCode ? `${entries[j]?.DetailType}: ${r.ErrorCode} ${r.ErrorMessage ?? ''}`.trim() : undefined,
+        )
         .filter((f): f is string => f !== undefined);
-      throw new PublishError(`PutEvents to ${busName} failed for ${result.FailedEntryCount} of ${entries.length} events: ${failures.join('; ')}`);
+      throw new PublishError(
+        `PutEvents to ${busName} failed for ${result.FailedEntryCount} of ${entries.length} events: ${failures.join('; ')}`,
+      );
     }
   }
 }

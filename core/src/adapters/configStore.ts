@@ -21,7 +21,9 @@ export function itemToConfig(item: Record<string, unknown>): EventConfig {
 }
 
 export async function loadConfig(eventId: string): Promise<EventConfig | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: table(), Key: { PK: eventId }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { PK: eventId }, ConsistentRead: true }),
+  );
   return Item ? itemToConfig(Item) : undefined;
 }
 
@@ -33,7 +35,11 @@ export async function saveConfig(config: EventConfig, replaces: number | undefin
   const condition =
     replaces === undefined
       ? { ConditionExpression: 'attribute_not_exists(PK)' }
-      : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': replaces } };
+      : {
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': replaces },
+        };
   try {
     await dynamo().send(new PutCommand({ TableName: table(), Item: configToItem(config), ...condition }));
     return true;

@@ -3,6 +3,7 @@
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set; the template must set it for this function.`);
+  if (value === undefined || value === '')
+    throw new Error(`Environment variable ${name} is not set; the template must set it for this function.`);
   return value;
 }

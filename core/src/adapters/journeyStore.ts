@@ -13,7 +13,13 @@ export async function loadEnvelopes(orderId: string): Promise<StoredEnvelope[]> 
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
-      new QueryCommand({ TableName: table(), KeyConditionExpression: 'PK = :order', ExpressionAttributeValues: { ':order': orderId }, ExclusiveStartKey, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'PK = :order',
+        ExpressionAttributeValues: { ':order': orderId },
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
     );
     for (const item of page.Items ?? []) envelopes.push(JSON.parse(String(item.envelope)) as StoredEnvelope);
     ExclusiveStartKey = page.LastEvaluatedKey;

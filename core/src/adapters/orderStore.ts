@@ -32,13 +32,22 @@ const ITEM_ATTRIBUTES = ['PK', 'ORDERSTATE', 'USERID', 'TS', 'resume'] as const;
  */
 export function orderToItem(order: Order, resume?: WorkflowResume): Record<string, unknown> {
   // TS is the last change: the newest completions come first on the board, a customer's latest orders first.
-  return { ...order, PK: order.orderId, ORDERSTATE: orderStateOf(order), USERID: order.userId, TS: order.updatedAt, ...(resume ? { resume } : {}) };
+  return {
+    ...order,
+    PK: order.orderId,
+    ORDERSTATE: orderStateOf(order),
+    USERID: order.userId,
+    TS: order.updatedAt,
+    ...(resume ? { resume } : {}),
+  };
 }
 
 /** The resume a stored change owes, if any. */
 export function resumeOwed(item: Record<string, unknown>): WorkflowResume | undefined {
   const resume = item.resume as Partial<WorkflowResume> | undefined;
-  return typeof resume?.taskToken === 'string' && typeof resume.output?.cancelled === 'boolean' ? { taskToken: resume.taskToken, output: { cancelled: resume.output.cancelled } } : undefined;
+  return typeof resume?.taskToken === 'string' && typeof resume.output?.cancelled === 'boolean'
+    ? { taskToken: resume.taskToken, output: { cancelled: resume.output.cancelled } }
+    : undefined;
 }
 
 export function itemToOrder(item: Record<string, unknown>): Order {
@@ -48,14 +57,18 @@ export function itemToOrder(item: Record<string, unknown>): Order {
 }
 
 export async function loadOrder(orderId: string): Promise<Order | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: table(), Key: { PK: orderId }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: table(), Key: { PK: orderId }, ConsistentRead: true }),
+  );
   return Item ? itemToOrder(Item) : undefined;
 }
 
 /** Writes `after` if the stored order is still `before`; false when someone else wrote in between. */
 export async function saveOrder(before: Order | undefined, after: Order, resume?: WorkflowResume): Promise<boolean> {
   try {
-    await dynamo().send(new PutCommand({ TableName: table(), Item: orderToItem(after, resume), ...orderWriteCondition(before) }));
+    await dynamo().send(
+      new PutCommand({ TableName: table(), Item: orderToItem(after, resume), ...orderWriteCondition(before) }),
+    );
     return true;
   } catch (e) {
     if (errorName(e) === 'ConditionalCheckFailedException') return false;
@@ -75,7 +88,11 @@ async function queryAll(params: ConstructorParameters<typeof QueryCommand>[0], l
 }
 
 /** The orders of an event in one state, newest change first or oldest first. */
-export function ordersInState(eventId: string, status: OrderStatus, options: { limit?: number; newestFirst?: boolean } = {}): Promise<Order[]> {
+export function ordersInState(
+  eventId: string,
+  status: OrderStatus,
+  options: { limit?: number; newestFirst?: boolean } = {},
+): Promise<Order[]> {
   return queryAll(
     {
       TableName: table(),
@@ -97,7 +114,10 @@ export function ordersOfUser(userId: string, options: { eventId?: string; limit?
       KeyConditionExpression: 'USERID = :user',
       ...(options.eventId === undefined
         ? { ExpressionAttributeValues: { ':user': userId } }
-        : { FilterExpression: 'eventId = :eventId', ExpressionAttributeValues: { ':user': userId, ':eventId': options.eventId } }),
+        : {
+            FilterExpression: 'eventId = :eventId',
+            ExpressionAttributeValues: { ':user': userId, ':eventId': options.eventId },
+          }),
       ScanIndexForward: false,
     },
     options.limit ?? 100,
@@ -121,7 +141,11 @@ const isFinished = (order: Order): boolean => order.status === 'COMPLETED' || or
  * - Any other resume (the customer's drink) is sent here, at once; a duplicate sends it again, since
  *   the first attempt may have stopped between its write and its resume.
  */
-export async function applyOrderAction(orderId: string, action: OrderAction, actor: Actor): Promise<Result<TransitionOutcome>> {
+export async function applyOrderAction(
+  orderId: string,
+  action: OrderAction,
+  actor: Actor,
+): Promise<Result<TransitionOutcome>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const before = await loadOrder(orderId);
     const result = transition(before, action, actor);

@@ -21,12 +21,18 @@ const validatorTable = (): string => requiredEnv('VALIDATOR_TABLE');
 const countersTable = (): string => requiredEnv('COUNTERS_TABLE');
 
 export async function loadBucket(eventId: string, bucketId: number): Promise<QrBucket | undefined> {
-  const { Item } = await dynamo().send(new GetCommand({ TableName: validatorTable(), Key: { PK: bucketKey(eventId, bucketId) }, ConsistentRead: true }));
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: validatorTable(), Key: { PK: bucketKey(eventId, bucketId) }, ConsistentRead: true }),
+  );
   return Item as QrBucket | undefined;
 }
 
 /** The bucket stored for the moment nowMs with this rotation, if any. */
-export function loadCurrentBucket(eventId: string, rotationMinutes: number, nowMs: number): Promise<QrBucket | undefined> {
+export function loadCurrentBucket(
+  eventId: string,
+  rotationMinutes: number,
+  nowMs: number,
+): Promise<QrBucket | undefined> {
   return loadBucket(eventId, bucketIdAt(nowMs, rotationMinutes));
 }
 
@@ -65,7 +71,10 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
   try {
     await dynamo().send(
       new TransactWriteCommand({
-        TransactItems: [{ Update: { TableName: validatorTable(), ...tokenUpdate } }, { Update: { TableName: countersTable(), ...place } }],
+        TransactItems: [
+          { Update: { TableName: validatorTable(), ...tokenUpdate } },
+          { Update: { TableName: countersTable(), ...place } },
+        ],
       }),
     );
     return 'admitted';
@@ -93,7 +102,12 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
             ExpressionAttributeValues: { ':one': 1 },
           },
         },
-        { Update: { TableName: countersTable(), ...releaseOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId) } },
+        {
+          Update: {
+            TableName: countersTable(),
+            ...releaseOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId),
+          },
+        },
       ],
     }),
   );
@@ -101,12 +115,20 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
 
 /** How many open orders an event holds (its workflows between the capacity check and their end). */
 export async function eventOpenOrders(eventId: string): Promise<number> {
-  const result: GetCommandOutput = await dynamo().send(new GetCommand({ TableName: countersTable(), Key: { PK: eventOpenOrdersKey(eventId) }, ConsistentRead: true }));
+  const result: GetCommandOutput = await dynamo().send(
+    new GetCommand({ TableName: countersTable(), Key: { PK: eventOpenOrdersKey(eventId) }, ConsistentRead: true }),
+  );
   return openOrderCount(result.Item);
 }
 
 /** How many open orders a customer holds at an event. */
 export async function userOpenOrders(eventId: string, userId: string): Promise<number> {
-  const result: GetCommandOutput = await dynamo().send(new GetCommand({ TableName: countersTable(), Key: { PK: userOpenOrdersKey(eventId, userId) }, ConsistentRead: true }));
+  const result: GetCommandOutput = await dynamo().send(
+    new GetCommand({
+      TableName: countersTable(),
+      Key: { PK: userOpenOrdersKey(eventId, userId) },
+      ConsistentRead: true,
+    }),
+  );
   return openOrderCount(result.Item);
 }

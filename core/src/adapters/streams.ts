@@ -14,5 +14,9 @@ const image = (value: unknown): Record<string, unknown> | undefined =>
   value === undefined ? undefined : unmarshall(value as Record<string, AttributeValue>);
 
 export function itemChange(record: DynamoDBRecord): ItemChange {
-  return { eventName: record.eventName, before: image(record.dynamodb?.OldImage), after: image(record.dynamodb?.NewImage) };
+  return {
+    eventName: record.eventName,
+    before: image(record.dynamodb?.OldImage),
+    after: image(record.dynamodb?.NewImage),
+  };
 }

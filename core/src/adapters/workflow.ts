@@ -12,7 +12,9 @@ const SPENT = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 export async function resumeWorkflow(resume: WorkflowResume | undefined): Promise<boolean> {
   if (!resume) return false;
   try {
-    await stepFunctions().send(new SendTaskSuccessCommand({ taskToken: resume.taskToken, output: JSON.stringify(resume.output) }));
+    await stepFunctions().send(
+      new SendTaskSuccessCommand({ taskToken: resume.taskToken, output: JSON.stringify(resume.output) }),
+    );
     return true;
   } catch (e) {
     if (SPENT.has(errorName(e) ?? '')) return false;

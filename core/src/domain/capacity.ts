@@ -14,7 +14,8 @@ export interface Counts {
   userOpenOrders: number;
 }
 
-export type CapacityDecision = ({ accepted: true } & Counts) | ({ accepted: false; reason: CapacityRefusalReason; message: string } & Counts);
+export type CapacityDecision =
+  ({ accepted: true } & Counts) | ({ accepted: false; reason: CapacityRefusalReason; message: string } & Counts);
 
 export interface CapacityInput {
   config: Pick<EventConfig, 'eventId' | 'storeOpen' | 'maxOrdersInQueue' | 'maxOrdersPerUser'>;
@@ -33,7 +34,10 @@ export interface CapacityInput {
 export function checkCapacity(input: CapacityInput): CapacityDecision {
   const { config, userId } = input;
   const open = input.orders.filter((o) => o.eventId === config.eventId && isOpen(o) && o.orderId !== input.orderId);
-  return decideCapacity(config, { openOrders: open.length, userOpenOrders: open.filter((o) => o.userId === userId).length });
+  return decideCapacity(config, {
+    openOrders: open.length,
+    userOpenOrders: open.filter((o) => o.userId === userId).length,
+  });
 }
 
 /**

@@ -59,7 +59,12 @@ export function defaultMenu(): MenuItem[] {
     { drink: 'James Soda', icon: 'barista-icons_soda', available: true, modifiers: [ice] },
     { drink: 'Bens Brew', icon: 'barista-icons_drip-coffee', available: true, modifiers: [milk, size, sugar] },
     { drink: 'Flat White', icon: 'barista-icons_cappuccino-alternative', available: true, modifiers: [milk, sugar] },
-    { drink: 'Americano', icon: 'barista-icons_americano-alternative', available: true, modifiers: [milk, size, sugar] },
+    {
+      drink: 'Americano',
+      icon: 'barista-icons_americano-alternative',
+      available: true,
+      modifiers: [milk, size, sugar],
+    },
     { drink: 'Caffe Latte', icon: 'barista-icons_cafe-latte', available: true, modifiers: [milk, size, sugar, syrup] },
   ]);
 }
@@ -118,17 +123,29 @@ function checkName(value: unknown, path: string, what: string, errors: FieldErro
   return true;
 }
 
-function checkUnknownKeys(value: Record<string, unknown>, allowed: readonly string[], path: string, what: string, errors: FieldError[]): void {
+function checkUnknownKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  what: string,
+  errors: FieldError[],
+): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      errors.push({ path: `${path}/${pointerToken(key)}`, message: `is not a field of ${what} (allowed: ${allowed.join(', ')})` });
+      errors.push({
+        path: `${path}/${pointerToken(key)}`,
+        message: `is not a field of ${what} (allowed: ${allowed.join(', ')})`,
+      });
     }
   }
 }
 
 function checkGroup(value: unknown, path: string, errors: FieldError[]): ModifierGroup | undefined {
   if (!isRecord(value)) {
-    errors.push({ path, message: `a modifier group must be an object with Name and Options, got ${describeType(value)}` });
+    errors.push({
+      path,
+      message: `a modifier group must be an object with Name and Options, got ${describeType(value)}`,
+    });
     return undefined;
   }
   const before = errors.length;
@@ -136,7 +153,10 @@ function checkGroup(value: unknown, path: string, errors: FieldError[]): Modifie
   const nameOk = checkName(value.Name, `${path}/Name`, 'the group name', errors);
   const options: string[] = [];
   if (!Array.isArray(value.Options)) {
-    errors.push({ path: `${path}/Options`, message: `must be an array of option names, got ${describeType(value.Options)}` });
+    errors.push({
+      path: `${path}/Options`,
+      message: `must be an array of option names, got ${describeType(value.Options)}`,
+    });
   } else if (value.Options.length === 0) {
     errors.push({ path: `${path}/Options`, message: 'must offer at least one option' });
   } else if (value.Options.length > MENU_LIMITS.optionsPerGroup) {
@@ -155,17 +175,25 @@ function checkGroup(value: unknown, path: string, errors: FieldError[]): Modifie
 
 function checkMenuItem(value: unknown, path: string, errors: FieldError[]): MenuItem | undefined {
   if (!isRecord(value)) {
-    errors.push({ path, message: `a drink must be an object with drink, icon, available and modifiers, got ${describeType(value)}` });
+    errors.push({
+      path,
+      message: `a drink must be an object with drink, icon, available and modifiers, got ${describeType(value)}`,
+    });
     return undefined;
   }
   const before = errors.length;
   checkUnknownKeys(value, ['drink', 'icon', 'available', 'modifiers'], path, 'a drink', errors);
   checkName(value.drink, `${path}/drink`, 'the drink name', errors);
-  if (typeof value.icon !== 'string') errors.push({ path: `${path}/icon`, message: `must be a string, got ${describeType(value.icon)}` });
-  if (typeof value.available !== 'boolean') errors.push({ path: `${path}/available`, message: `must be true or false, got ${describeType(value.available)}` });
+  if (typeof value.icon !== 'string')
+    errors.push({ path: `${path}/icon`, message: `must be a string, got ${describeType(value.icon)}` });
+  if (typeof value.available !== 'boolean')
+    errors.push({ path: `${path}/available`, message: `must be true or false, got ${describeType(value.available)}` });
   const groups: ModifierGroup[] = [];
   if (!Array.isArray(value.modifiers)) {
-    errors.push({ path: `${path}/modifiers`, message: `must be an array of modifier groups (may be empty), got ${describeType(value.modifiers)}` });
+    errors.push({
+      path: `${path}/modifiers`,
+      message: `must be an array of modifier groups (may be empty), got ${describeType(value.modifiers)}`,
+    });
   } else if (value.modifiers.length > MENU_LIMITS.groupsPerDrink) {
     errors.push({ path: `${path}/modifiers`, message: `must have at most ${MENU_LIMITS.groupsPerDrink} groups` });
   } else {
@@ -182,14 +210,23 @@ function checkMenuItem(value: unknown, path: string, errors: FieldError[]): Menu
       }
       group.Options.forEach((option, j) => {
         const first = optionGroup.get(option);
-        if (first !== undefined) errors.push({ path: `${at}/Options/${j}`, message: `option "${option}" is already in group "${first}"; an option may belong to one group only` });
+        if (first !== undefined)
+          errors.push({
+            path: `${at}/Options/${j}`,
+            message: `option "${option}" is already in group "${first}"; an option may belong to one group only`,
+          });
         else optionGroup.set(option, group.Name);
       });
       groups.push(group);
     });
   }
   if (errors.length > before) return undefined;
-  return { drink: value.drink as string, icon: value.icon as string, available: value.available as boolean, modifiers: groups };
+  return {
+    drink: value.drink as string,
+    icon: value.icon as string,
+    available: value.available as boolean,
+    modifiers: groups,
+  };
 }
 
 /** Validates a whole menu; every problem is reported with its path (below basePath). */
@@ -206,7 +243,11 @@ export function validateMenu(value: unknown, basePath = '/menu'): Result<MenuIte
       if (!item) return;
       // Case-insensitive: "Latte" and "latte" side by side would confuse customers and baristas.
       const twin = menu.find((m) => m.drink.toLowerCase() === item.drink.toLowerCase());
-      if (twin) errors.push({ path: `${basePath}/${i}/drink`, message: `drink "${item.drink}" is already on the menu as "${twin.drink}"` });
+      if (twin)
+        errors.push({
+          path: `${basePath}/${i}/drink`,
+          message: `drink "${item.drink}" is already on the menu as "${twin.drink}"`,
+        });
       else menu.push(item);
     });
   }
@@ -216,7 +257,9 @@ export function validateMenu(value: unknown, basePath = '/menu'): Result<MenuIte
 function summarize(what: string, errors: readonly FieldError[]): string {
   const [first] = errors;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-  return first ? `${what} is not valid: ${first.path || '(whole input)'} ${first.message}${more}.` : `${what} is not valid.`;
+  return first
+    ? `${what} is not valid: ${first.path || '(whole input)'} ${first.message}${more}.`
+    : `${what} is not valid.`;
 }
 
 /** The result of an admin's config patch. */
@@ -240,7 +283,9 @@ export interface ConfigUpdate {
  */
 export function applyConfigPatch(current: EventConfig, patch: unknown): Result<ConfigUpdate> {
   if (!isRecord(patch)) {
-    const errors = [{ path: '', message: `the update must be a JSON object of config fields, got ${describeType(patch)}` }];
+    const errors = [
+      { path: '', message: `the update must be a JSON object of config fields, got ${describeType(patch)}` },
+    ];
     return fail(unprocessable('INVALID_CONFIG', summarize('The config update', errors), errors));
   }
   const errors: FieldError[] = [];
@@ -248,8 +293,14 @@ export function applyConfigPatch(current: EventConfig, patch: unknown): Result<C
   if ('eventId' in patch && patch.eventId !== current.eventId) {
     errors.push({ path: '/eventId', message: `cannot be changed: this is the config of ${current.eventId}` });
   }
-  if ('version' in patch && (typeof patch.version !== 'number' || !Number.isInteger(patch.version) || patch.version < 1)) {
-    errors.push({ path: '/version', message: `must be the whole number of the version this update is based on, got ${shown(patch.version)}` });
+  if (
+    'version' in patch &&
+    (typeof patch.version !== 'number' || !Number.isInteger(patch.version) || patch.version < 1)
+  ) {
+    errors.push({
+      path: '/version',
+      message: `must be the whole number of the version this update is based on, got ${shown(patch.version)}`,
+    });
   }
 
   const next: EventConfig = { ...current };
@@ -270,7 +321,12 @@ export function applyConfigPatch(current: EventConfig, patch: unknown): Result<C
   if (errors.length > 0) return fail(unprocessable('INVALID_CONFIG', summarize('The config update', errors), errors));
 
   if (typeof patch.version === 'number' && patch.version !== current.version) {
-    return fail(conflict('CONFIG_VERSION_CONFLICT', `The config of ${current.eventId} changed since version ${patch.version} (it is now version ${current.version}); reload it and apply your change again.`));
+    return fail(
+      conflict(
+        'CONFIG_VERSION_CONFLICT',
+        `The config of ${current.eventId} changed since version ${patch.version} (it is now version ${current.version}); reload it and apply your change again.`,
+      ),
+    );
   }
 
   const changed = CONFIG_FIELDS.filter((f) => !sameValue(current[f], next[f]));
@@ -288,7 +344,9 @@ export function describeConfigChange(before: EventConfig, after: EventConfig, ch
     else parts.push(`${SETTING_LABELS[field]} ${before[field]} → ${after[field]}`);
   }
   const sentence = parts.join('; ');
-  return sentence === '' ? `The configuration of ${after.eventId} is unchanged.` : `Configuration of ${after.eventId} changed: ${sentence}.`;
+  return sentence === ''
+    ? `The configuration of ${after.eventId} is unchanged.`
+    : `Configuration of ${after.eventId} changed: ${sentence}.`;
 }
 
 const SETTING_LABELS: Record<NumericSetting, string> = {
@@ -321,7 +379,8 @@ export function parseEventConfig(value: unknown): Result<EventConfig> {
   const { eventId, version, ...fields } = value;
   const blank: EventConfig = { eventId: eventId as string, ...CONFIG_DEFAULTS, menu: [], version: version as number };
   const applied = applyConfigPatch(blank, fields);
-  if (!applied.ok) return fail({ ...applied.error, message: applied.error.message.replace('The config update', 'The config') });
+  if (!applied.ok)
+    return fail({ ...applied.error, message: applied.error.message.replace('The config update', 'The config') });
   return ok({ ...applied.value.config, version: version as number });
 }
 
@@ -341,10 +400,17 @@ function sameValue(a: unknown, b: unknown): boolean {
  * DynamoDB stream carries them), so that the event says exactly what was written. Nothing when the
  * version did not move (a rewrite of the same config) or the config was deleted.
  */
-export function configChangeEvent(before: EventConfig | undefined, after: EventConfig | undefined): BusEvent<'ConfigService.ConfigChanged'> | undefined {
+export function configChangeEvent(
+  before: EventConfig | undefined,
+  after: EventConfig | undefined,
+): BusEvent<'ConfigService.ConfigChanged'> | undefined {
   if (!after) return undefined;
   if (before && before.version === after.version) return undefined;
-  if (!before) return configChangedEvent(after, `The configuration of ${after.eventId} was created: the store is ${after.storeOpen ? 'open' : 'closed'}.`);
+  if (!before)
+    return configChangedEvent(
+      after,
+      `The configuration of ${after.eventId} was created: the store is ${after.storeOpen ? 'open' : 'closed'}.`,
+    );
   const changed = CONFIG_FIELDS.filter((f) => !sameValue(before[f], after[f]));
   return configChangedEvent(after, describeConfigChange(before, after, changed));
 }

@@ -52,7 +52,12 @@ export function displayBoard(input: {
   const making = queued.filter((o) => o.status === 'MAKING').map((o) => entry(o, 'MAKING', o.claimedAt ?? o.updatedAt));
   const waiting = queued.filter((o) => o.status !== 'MAKING').map((o) => entry(o, 'QUEUED', o.queuedAt ?? o.updatedAt));
   const ready = input.orders
-    .filter((o) => o.eventId === config.eventId && o.status === 'COMPLETED' && now - (o.completedAt ?? o.updatedAt) <= readyWindowMs)
+    .filter(
+      (o) =>
+        o.eventId === config.eventId &&
+        o.status === 'COMPLETED' &&
+        now - (o.completedAt ?? o.updatedAt) <= readyWindowMs,
+    )
     .sort((a, b) => (b.completedAt ?? b.updatedAt) - (a.completedAt ?? a.updatedAt))
     .slice(0, readyLimit)
     .map((o) => entry(o, 'READY', o.completedAt ?? o.updatedAt));

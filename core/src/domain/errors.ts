@@ -27,7 +27,8 @@ export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; e
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 export const fail = (error: DomainError): { ok: false; error: DomainError } => ({ ok: false, error });
 
-const withDetails = (e: DomainError, details?: FieldError[]): DomainError => (details && details.length > 0 ? { ...e, details } : e);
+const withDetails = (e: DomainError, details?: FieldError[]): DomainError =>
+  details && details.length > 0 ? { ...e, details } : e;
 
 /** 400: the request is malformed or refers to something that is not valid (e.g. a wrong QR code). */
 export const badRequest = (code: string, message: string, details?: FieldError[]): DomainError =>
@@ -46,7 +47,9 @@ export const unprocessable = (code: string, message: string, details?: FieldErro
 
 /** The JSON body of an HTTP error response. */
 export function httpErrorBody(error: DomainError): { error: string; message: string; details?: FieldError[] } {
-  return error.details ? { error: error.code, message: error.message, details: error.details } : { error: error.code, message: error.message };
+  return error.details
+    ? { error: error.code, message: error.message, details: error.details }
+    : { error: error.code, message: error.message };
 }
 
 /** Escapes a JSON pointer token (RFC 6901) so field names with "/" or "~" stay unambiguous. */

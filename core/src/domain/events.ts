@@ -61,14 +61,20 @@ export const MESSAGES = {
 } as const;
 
 /** The concrete detail-type of the finished-order family, e.g. "OrderManager.OrderNYC-COMPLETED" (as the catalog's detailTypeOf). */
-export const orderFinishedDetailType = (eventId: string, state: 'COMPLETED' | 'CANCELLED'): string => `OrderManager.Order${eventId}-${state}`;
+export const orderFinishedDetailType = (eventId: string, state: 'COMPLETED' | 'CANCELLED'): string =>
+  `OrderManager.Order${eventId}-${state}`;
 
-const event = <T extends ContractTemplate>(template: T, detail: DetailTypeMap[T], detailType: string = template): BusEvent<T> => ({ template, detailType, detail });
+const event = <T extends ContractTemplate>(
+  template: T,
+  detail: DetailTypeMap[T],
+  detailType: string = template,
+): BusEvent<T> => ({ template, detailType, detail });
 
 // Builders of events derived from an order demand what the contract requires; a missing field here is
 // a bug in the caller (wrong state), not bad input, hence an exception.
 function need<T>(value: T | undefined, order: Order, field: string, what: string): T {
-  if (value === undefined) throw new RangeError(`order ${order.orderId} (${order.status}) has no ${field}, needed for ${what}`);
+  if (value === undefined)
+    throw new RangeError(`order ${order.orderId} (${order.status}) has no ${field}, needed for ${what}`);
   return value;
 }
 
@@ -81,7 +87,12 @@ export function configChangedEvent(config: EventConfig, message: string): BusEve
     maxOrdersPerUser: config.maxOrdersPerUser,
     drinksPerCode: config.drinksPerCode,
     codeRotationMinutes: config.codeRotationMinutes,
-    menu: config.menu.map((m) => ({ drink: m.drink, icon: m.icon, available: m.available, modifiers: m.modifiers.map((g) => ({ Name: g.Name, Options: g.Options })) })),
+    menu: config.menu.map((m) => ({
+      drink: m.drink,
+      icon: m.icon,
+      available: m.available,
+      modifiers: m.modifiers.map((g) => ({ Name: g.Name, Options: g.Options })),
+    })),
     version: config.version,
     Message: message,
   };
@@ -93,7 +104,11 @@ export function configChangedEvent(config: EventConfig, message: string): BusEve
  * bucket). The bucket is described by its id and tokens left, never its code: whoever reads the bus
  * must not be able to order with it (the original put the whole bucket, code included).
  */
-export function newOrderEvent(input: { orderId: string; userId: string; bucket: Pick<QrBucket, 'eventId' | 'bucketId' | 'availableTokens'> }): BusEvent<'Validator.NewOrder'> {
+export function newOrderEvent(input: {
+  orderId: string;
+  userId: string;
+  bucket: Pick<QrBucket, 'eventId' | 'bucketId' | 'availableTokens'>;
+}): BusEvent<'Validator.NewOrder'> {
   const { eventId, bucketId, availableTokens } = input.bucket;
   const detail: ValidatorNewOrder & { bucket: { bucketId: number; availableTokens: number } } = {
     orderId: input.orderId,
@@ -108,13 +123,23 @@ export function newOrderEvent(input: { orderId: string; userId: string; bucket: 
 type OrderRef = { orderId: string; userId: string; eventId: string };
 
 /** OrderProcessor.WorkflowStarted (the workflow waits for the customer's drink with this token). */
-export function workflowStartedEvent(input: OrderRef & { taskToken: string }): BusEvent<'OrderProcessor.WorkflowStarted'> {
-  const detail: OrderProcessorWorkflowStarted = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, TaskToken: input.taskToken, Message: MESSAGES.workflowStarted };
+export function workflowStartedEvent(
+  input: OrderRef & { taskToken: string },
+): BusEvent<'OrderProcessor.WorkflowStarted'> {
+  const detail: OrderProcessorWorkflowStarted = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId: input.eventId,
+    TaskToken: input.taskToken,
+    Message: MESSAGES.workflowStarted,
+  };
   return event('OrderProcessor.WorkflowStarted', detail);
 }
 
 /** OrderProcessor.WaitingCompletion (numbered; the workflow waits for the barista with this token). */
-export function processorWaitingCompletionEvent(input: OrderRef & { orderNumber: string; taskToken: string }): BusEvent<'OrderProcessor.WaitingCompletion'> {
+export function processorWaitingCompletionEvent(
+  input: OrderRef & { orderNumber: string; taskToken: string },
+): BusEvent<'OrderProcessor.WaitingCompletion'> {
   const detail: OrderProcessorWaitingCompletion = {
     orderId: input.orderId,
     userId: input.userId,
@@ -127,7 +152,12 @@ export function processorWaitingCompletionEvent(input: OrderRef & { orderNumber:
 }
 
 /** OrderProcessor.ShopUnavailable, with the refusal's message and its machine-readable reason (an extra field). */
-export function shopUnavailableEvent(input: { orderId?: string; userId: string; eventId: string; refusal: { reason: string; message: string } }): BusEvent<'OrderProcessor.ShopUnavailable'> {
+export function shopUnavailableEvent(input: {
+  orderId?: string;
+  userId: string;
+  eventId: string;
+  refusal: { reason: string; message: string };
+}): BusEvent<'OrderProcessor.ShopUnavailable'> {
   const detail: OrderProcessorShopUnavailable & { reason: string } = {
     ...(input.orderId === undefined ? {} : { orderId: input.orderId }),
     userId: input.userId,
@@ -140,13 +170,24 @@ export function shopUnavailableEvent(input: { orderId?: string; userId: string; 
 
 /** OrderProcessor.OrderTimeOut; cause says who the workflow waited for. */
 export function orderTimeOutEvent(input: OrderRef & { cause: TimeoutCause }): BusEvent<'OrderProcessor.OrderTimeOut'> {
-  const detail: OrderProcessorOrderTimeOut = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, cause: input.cause, Message: MESSAGES.timeout[input.cause] };
+  const detail: OrderProcessorOrderTimeOut = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId: input.eventId,
+    cause: input.cause,
+    Message: MESSAGES.timeout[input.cause],
+  };
   return event('OrderProcessor.OrderTimeOut', detail);
 }
 
 /** OrderProcessor.orderFinished (lower-case o, as in the original). */
 export function orderFinishedEvent(input: OrderRef): BusEvent<'OrderProcessor.orderFinished'> {
-  const detail: OrderProcessorOrderFinished = { orderId: input.orderId, userId: input.userId, eventId: input.eventId, Message: MESSAGES.orderFinished };
+  const detail: OrderProcessorOrderFinished = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId: input.eventId,
+    Message: MESSAGES.orderFinished,
+  };
   return event('OrderProcessor.orderFinished', detail);
 }
 
@@ -155,7 +196,10 @@ export function orderFinishedEvent(input: OrderRef): BusEvent<'OrderProcessor.or
  * because the original's recordings carry that value here (its ORDERSTATE only changed on completion
  * or cancellation) and consumers written for them match on it. TS is when it was queued.
  */
-export function waitingCompletionEvent(order: Order, message: string = MESSAGES.waitingCompletion): BusEvent<'OrderManager.WaitingCompletion'> {
+export function waitingCompletionEvent(
+  order: Order,
+  message: string = MESSAGES.waitingCompletion,
+): BusEvent<'OrderManager.WaitingCompletion'> {
   const what = 'OrderManager.WaitingCompletion';
   const drink = need(order.drinkOrder, order, 'drinkOrder', what);
   const detail: OrderManagerWaitingCompletion = {
@@ -233,11 +277,16 @@ export function eventsForChange(before: Order | undefined, after: Order): AnyBus
   const events: AnyBusEvent[] = [];
   const was = before?.status;
   if (after.reason === 'refused') return events;
-  const completedOnEntry = after.status === 'COMPLETED' && before !== undefined && (was === 'CREATED' || was === 'SUBMITTED') && !isQueued(before);
+  const completedOnEntry =
+    after.status === 'COMPLETED' &&
+    before !== undefined &&
+    (was === 'CREATED' || was === 'SUBMITTED') &&
+    !isQueued(before);
   if ((isQueued(after) && !(before && isQueued(before))) || completedOnEntry) {
     events.push(waitingCompletionEvent(after, was === 'MAKING' ? MESSAGES.backInQueue : MESSAGES.waitingCompletion));
   }
-  if (after.status === 'MAKING' && (was !== 'MAKING' || before?.baristaUserId !== after.baristaUserId)) events.push(makeOrderEvent(after));
+  if (after.status === 'MAKING' && (was !== 'MAKING' || before?.baristaUserId !== after.baristaUserId))
+    events.push(makeOrderEvent(after));
   if (after.status === 'COMPLETED' && was !== 'COMPLETED') events.push(orderCompletedEvent(after));
   if (after.status === 'CANCELLED' && was !== 'CANCELLED') events.push(orderCancelledEvent(after));
   return events;
@@ -253,7 +302,10 @@ export interface PutEventsEntry {
   Time?: Date;
 }
 
-export function toPutEventsEntry(e: AnyBusEvent, options: { busName?: string; resources?: string[]; time?: Date } = {}): PutEventsEntry {
+export function toPutEventsEntry(
+  e: AnyBusEvent,
+  options: { busName?: string; resources?: string[]; time?: Date } = {},
+): PutEventsEntry {
   return {
     Source: EVENT_SOURCE,
     DetailType: e.detailType,

@@ -103,7 +103,8 @@ export function buildJourney(orderId: string, envelopes: readonly StoredEnvelope
   }));
 
   const details = mine.map(({ e }) => e.detail);
-  const first = <T>(pick: (d: Record<string, unknown>) => T | undefined): T | undefined => details.map(pick).find((v) => v !== undefined);
+  const first = <T>(pick: (d: Record<string, unknown>) => T | undefined): T | undefined =>
+    details.map(pick).find((v) => v !== undefined);
   const drinkOf = (d: Record<string, unknown>): string | undefined => {
     const order = (d.drinkOrder ?? d.body) as Record<string, unknown> | undefined;
     return typeof order === 'object' && order !== null ? str(order.drink) : undefined;
@@ -120,7 +121,12 @@ export function buildJourney(orderId: string, envelopes: readonly StoredEnvelope
 
 function outcomeOf(detailTypes: readonly string[]): JourneyOutcome {
   if (detailTypes.some((t) => /-COMPLETED$/.test(t) && t.startsWith('OrderManager.Order'))) return 'completed';
-  if (detailTypes.some((t) => (/-CANCELLED$/.test(t) && t.startsWith('OrderManager.Order')) || t === 'OrderProcessor.OrderTimeOut')) return 'cancelled';
+  if (
+    detailTypes.some(
+      (t) => (/-CANCELLED$/.test(t) && t.startsWith('OrderManager.Order')) || t === 'OrderProcessor.OrderTimeOut',
+    )
+  )
+    return 'cancelled';
   if (detailTypes.includes('OrderProcessor.ShopUnavailable')) return 'refused';
   return 'in progress';
 }
@@ -160,13 +166,20 @@ export function renderJourneyHtml(journey: Journey): string {
     .join('');
   const steps = journey.steps
     .map((s) => {
-      const when = s.at === undefined ? escapeHtml(s.time) : `<time datetime="${escapeHtml(new Date(s.at).toISOString())}">${escapeHtml(new Date(s.at).toISOString().slice(11, 19))} UTC</time>`;
-      const elapsed = s.elapsedMs === undefined ? '' : ` <span class="elapsed">+${escapeHtml(formatElapsed(s.elapsedMs))}</span>`;
+      const when =
+        s.at === undefined
+          ? escapeHtml(s.time)
+          : `<time datetime="${escapeHtml(new Date(s.at).toISOString())}">${escapeHtml(new Date(s.at).toISOString().slice(11, 19))} UTC</time>`;
+      const elapsed =
+        s.elapsedMs === undefined ? '' : ` <span class="elapsed">+${escapeHtml(formatElapsed(s.elapsedMs))}</span>`;
       const message = s.message === undefined ? '' : `<p>${escapeHtml(s.message)}</p>`;
       return `<li><h2>${escapeHtml(s.label)}</h2><div class="when">${when}${elapsed}</div>${message}<code>${escapeHtml(s.detailType)}</code></li>`;
     })
     .join('\n');
-  const body = journey.steps.length === 0 ? '<p>No events have been recorded for this order yet.</p>' : `<ol class="timeline">\n${steps}\n</ol>`;
+  const body =
+    journey.steps.length === 0
+      ? '<p>No events have been recorded for this order yet.</p>'
+      : `<ol class="timeline">\n${steps}\n</ol>`;
   return [
     '<!doctype html>',
     '<html lang="en">',

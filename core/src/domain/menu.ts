@@ -38,7 +38,11 @@ interface Problem extends FieldError {
 export function validateDrinkOrder(menu: readonly MenuItem[], request: unknown): Result<DrinkOrder> {
   const problems: Problem[] = [];
   if (!isRecord(request)) {
-    problems.push({ code: 'INVALID_DRINK_ORDER', path: '', message: 'the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}' });
+    problems.push({
+      code: 'INVALID_DRINK_ORDER',
+      path: '',
+      message: 'the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}',
+    });
     return refuse(problems);
   }
   const { drink, modifiers = [] } = request;
@@ -46,10 +50,19 @@ export function validateDrinkOrder(menu: readonly MenuItem[], request: unknown):
     problems.push({ code: 'INVALID_DRINK_ORDER', path: '/drink', message: 'must be the name of a drink on the menu' });
   }
   if (!Array.isArray(modifiers)) {
-    problems.push({ code: 'INVALID_DRINK_ORDER', path: '/modifiers', message: 'must be an array of option names (e.g. ["Oat"]), or be left out' });
+    problems.push({
+      code: 'INVALID_DRINK_ORDER',
+      path: '/modifiers',
+      message: 'must be an array of option names (e.g. ["Oat"]), or be left out',
+    });
   } else {
     modifiers.forEach((m: unknown, i) => {
-      if (typeof m !== 'string') problems.push({ code: 'INVALID_DRINK_ORDER', path: `/modifiers/${i}`, message: 'must be an option name (a string)' });
+      if (typeof m !== 'string')
+        problems.push({
+          code: 'INVALID_DRINK_ORDER',
+          path: `/modifiers/${i}`,
+          message: 'must be an option name (a string)',
+        });
     });
   }
   if (problems.length > 0) return refuse(problems);
@@ -59,10 +72,14 @@ export function validateDrinkOrder(menu: readonly MenuItem[], request: unknown):
   if (!item) {
     const offered = customerMenu(menu).map((m) => m.drink);
     const hint = offered.length > 0 ? ` Choose one of: ${offered.join(', ')}.` : ' Nothing is on the menu right now.';
-    return refuse([{ code: 'UNKNOWN_DRINK', path: '/drink', message: `"${String(drink)}" is not on the menu.${hint}` }]);
+    return refuse([
+      { code: 'UNKNOWN_DRINK', path: '/drink', message: `"${String(drink)}" is not on the menu.${hint}` },
+    ]);
   }
   if (!item.available) {
-    return refuse([{ code: 'DRINK_UNAVAILABLE', path: '/drink', message: `${item.drink} is not available right now.` }]);
+    return refuse([
+      { code: 'DRINK_UNAVAILABLE', path: '/drink', message: `${item.drink} is not available right now.` },
+    ]);
   }
 
   // Which option of each group was picked, and where in the request, to name both sides of a clash.
@@ -71,14 +88,22 @@ export function validateDrinkOrder(menu: readonly MenuItem[], request: unknown):
     const path = `/modifiers/${index}`;
     const group = item.modifiers.find((g) => g.Options.includes(option));
     if (!group) {
-      problems.push({ code: 'UNKNOWN_MODIFIER', path, message: `"${option}" is not an option for ${item.drink} (${describeOptions(item)})` });
+      problems.push({
+        code: 'UNKNOWN_MODIFIER',
+        path,
+        message: `"${option}" is not an option for ${item.drink} (${describeOptions(item)})`,
+      });
       return;
     }
     const earlier = picked.get(group.Name);
     if (earlier?.option === option) {
       problems.push({ code: 'DUPLICATE_MODIFIER', path, message: `"${option}" is chosen twice` });
     } else if (earlier) {
-      problems.push({ code: 'ONE_OPTION_PER_GROUP', path, message: `"${earlier.option}" and "${option}" are both ${group.Name} options; choose at most one` });
+      problems.push({
+        code: 'ONE_OPTION_PER_GROUP',
+        path,
+        message: `"${earlier.option}" and "${option}" are both ${group.Name} options; choose at most one`,
+      });
     } else {
       picked.set(group.Name, { option, index });
     }
@@ -103,7 +128,13 @@ function refuse(problems: readonly Problem[]): { ok: false; error: DomainError }
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
   const where = first.path === '' ? '' : `${first.path.slice(1)}: `;
   const reason = first.message.replace(/\.$/, '');
-  return fail(unprocessable(first.code, `The drink order is not valid: ${where}${reason}${more}.`, problems.map(({ path, message }) => ({ path, message }))));
+  return fail(
+    unprocessable(
+      first.code,
+      `The drink order is not valid: ${where}${reason}${more}.`,
+      problems.map(({ path, message }) => ({ path, message })),
+    ),
+  );
 }
 
 /** Whether two validated drink orders are the same drink with the same options (as compared for idempotency). */

@@ -44,18 +44,26 @@ export interface EmfInput {
 /** Builds an EMF document; throws on input the specification rejects (CloudWatch would drop it silently). */
 export function emfDocument(input: EmfInput): EmfDocument {
   const namespace = input.namespace ?? METRICS_NAMESPACE;
-  if (namespace === '' || namespace.length > EMF_LIMITS.namespaceLength) throw new RangeError(`EMF namespace must be 1 to ${EMF_LIMITS.namespaceLength} characters`);
-  if (!Number.isFinite(input.timestamp) || input.timestamp < 0) throw new RangeError(`EMF Timestamp must be epoch milliseconds, got ${input.timestamp}`);
+  if (namespace === '' || namespace.length > EMF_LIMITS.namespaceLength)
+    throw new RangeError(`EMF namespace must be 1 to ${EMF_LIMITS.namespaceLength} characters`);
+  if (!Number.isFinite(input.timestamp) || input.timestamp < 0)
+    throw new RangeError(`EMF Timestamp must be epoch milliseconds, got ${input.timestamp}`);
   const sets = input.dimensionSets ?? [Object.keys(input.dimensions)];
   for (const set of sets) {
-    if (set.length > EMF_LIMITS.dimensionsPerSet) throw new RangeError(`an EMF dimension set has at most ${EMF_LIMITS.dimensionsPerSet} dimensions, got ${set.length}`);
+    if (set.length > EMF_LIMITS.dimensionsPerSet)
+      throw new RangeError(
+        `an EMF dimension set has at most ${EMF_LIMITS.dimensionsPerSet} dimensions, got ${set.length}`,
+      );
     for (const name of set) {
       const value = input.dimensions[name];
-      if (typeof value !== 'string' || value === '') throw new RangeError(`EMF dimension ${name} needs a non-empty string value`);
+      if (typeof value !== 'string' || value === '')
+        throw new RangeError(`EMF dimension ${name} needs a non-empty string value`);
     }
   }
   if (input.metrics.length === 0 || input.metrics.length > EMF_LIMITS.metricsPerDirective) {
-    throw new RangeError(`an EMF directive has 1 to ${EMF_LIMITS.metricsPerDirective} metrics, got ${input.metrics.length}`);
+    throw new RangeError(
+      `an EMF directive has 1 to ${EMF_LIMITS.metricsPerDirective} metrics, got ${input.metrics.length}`,
+    );
   }
   const values: Record<string, number> = {};
   for (const m of input.metrics) {
@@ -69,7 +77,13 @@ export function emfDocument(input: EmfInput): EmfDocument {
     ...values,
     _aws: {
       Timestamp: input.timestamp,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: sets.map((s) => [...s]), Metrics: input.metrics.map((m) => ({ Name: m.name, Unit: m.unit })) }],
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: sets.map((s) => [...s]),
+          Metrics: input.metrics.map((m) => ({ Name: m.name, Unit: m.unit })),
+        },
+      ],
     },
   };
 }
@@ -91,7 +105,11 @@ interface OrderMetricInput {
 }
 
 // Per event, and per event and drink when the drink is known: "how many at NYC" and "how many Flat Whites at NYC".
-function orderDocument(input: OrderMetricInput, metrics: EmfInput['metrics'], properties: Record<string, unknown> = {}): EmfDocument {
+function orderDocument(
+  input: OrderMetricInput,
+  metrics: EmfInput['metrics'],
+  properties: Record<string, unknown> = {},
+): EmfDocument {
   const withDrink = input.drink !== undefined && input.drink !== '';
   return emfDocument({
     timestamp: input.at,
@@ -103,12 +121,14 @@ function orderDocument(input: OrderMetricInput, metrics: EmfInput['metrics'], pr
 }
 
 /** A new order (QR code accepted, workflow started). */
-export const orderCreatedMetrics = (input: OrderMetricInput): EmfDocument => orderDocument(input, [{ name: METRIC_NAMES.created, unit: 'Count', value: 1 }]);
+export const orderCreatedMetrics = (input: OrderMetricInput): EmfDocument =>
+  orderDocument(input, [{ name: METRIC_NAMES.created, unit: 'Count', value: 1 }]);
 
 /** A completed order; with how long it took, when known. */
 export function orderCompletedMetrics(input: OrderMetricInput & { timeToCompleteMs?: number }): EmfDocument {
   const metrics: EmfInput['metrics'] = [{ name: METRIC_NAMES.completed, unit: 'Count', value: 1 }];
-  if (input.timeToCompleteMs !== undefined) metrics.push({ name: METRIC_NAMES.timeToComplete, unit: 'Milliseconds', value: input.timeToCompleteMs });
+  if (input.timeToCompleteMs !== undefined)
+    metrics.push({ name: METRIC_NAMES.timeToComplete, unit: 'Milliseconds', value: input.timeToCompleteMs });
   return orderDocument(input, metrics);
 }
 
@@ -140,16 +160,27 @@ const started = (order: Order | undefined): boolean => order?.orderTaskToken !==
 export function metricsForChange(before: Order | undefined, after: Order): EmfDocument[] {
   if (before && before.version === after.version) return [];
   if (!started(after)) return [];
-  const base = { eventId: after.eventId, orderId: after.orderId, ...(after.drinkOrder ? { drink: after.drinkOrder.drink } : {}) };
+  const base = {
+    eventId: after.eventId,
+    orderId: after.orderId,
+    ...(after.drinkOrder ? { drink: after.drinkOrder.drink } : {}),
+  };
   const docs: EmfDocument[] = [];
   if (!started(before)) docs.push(orderCreatedMetrics({ ...base, at: after.createdAt }));
   if (after.status === 'COMPLETED' && before?.status !== 'COMPLETED') {
     const at = after.completedAt ?? after.updatedAt;
-    docs.push(orderCompletedMetrics({ ...base, at, timeToCompleteMs: Math.max(0, at - (after.submittedAt ?? after.createdAt)) }));
+    docs.push(
+      orderCompletedMetrics({
+        ...base,
+        at,
+        timeToCompleteMs: Math.max(0, at - (after.submittedAt ?? after.createdAt)),
+      }),
+    );
   }
   if (after.status === 'CANCELLED' && !(before?.status === 'CANCELLED' && started(before))) {
     const at = after.cancelledAt ?? after.updatedAt;
-    if (after.reason === 'timeout') docs.push(orderTimedOutMetrics({ ...base, at, cause: after.timeoutCause ?? 'unknown' }));
+    if (after.reason === 'timeout')
+      docs.push(orderTimedOutMetrics({ ...base, at, cause: after.timeoutCause ?? 'unknown' }));
     else docs.push(orderCancelledMetrics({ ...base, at, reason: after.reason ?? 'unknown' }));
   }
   return docs;

@@ -25,7 +25,8 @@ export interface OpenOrdersUpdate {
  */
 export function reserveOpenOrderParams(key: string, orderId: string, limit: number): OpenOrdersUpdate {
   // With limit 0 the empty set would still take one: callers refuse that case before reserving.
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`an open-order limit must be a whole number from 1, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`an open-order limit must be a whole number from 1, got ${limit}`);
   return {
     Key: { PK: key },
     UpdateExpression: 'ADD #orders :order',

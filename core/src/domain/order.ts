@@ -83,14 +83,28 @@ export type Actor =
 
 export type OrderAction =
   /** OrderProcessor.WorkflowStarted: creates the order (CREATED) with the token of the customer wait. */
-  | { type: 'workflowStarted'; orderId: string; eventId: string; userId: string; taskToken: string; robot?: boolean; at: number }
+  | {
+      type: 'workflowStarted';
+      orderId: string;
+      eventId: string;
+      userId: string;
+      taskToken: string;
+      robot?: boolean;
+      at: number;
+    }
   /**
    * The customer's drink, already checked with validateDrinkOrder. robot marks a simulated customer's
    * order (ProducerRobot.FulfillOrder) for the simulated baristas. early is given by bus consumers only:
    * when no order is stored yet (the drink overtook OrderProcessor.WorkflowStarted), the order to
    * create around it; the workflow's start then resumes it at once.
    */
-  | { type: 'submitDrink'; drinkOrder: DrinkOrder; at: number; robot?: boolean; early?: { orderId: string; eventId: string } }
+  | {
+      type: 'submitDrink';
+      drinkOrder: DrinkOrder;
+      at: number;
+      robot?: boolean;
+      early?: { orderId: string; eventId: string };
+    }
   /** OrderProcessor.WaitingCompletion: the order number and the token of the barista wait. */
   | { type: 'numbered'; orderNumber: string; taskToken: string; at: number }
   | { type: 'make'; at: number }
@@ -108,7 +122,16 @@ export type OrderAction =
    * OrderProcessor.ShopUnavailable: the workflow refused the order (code: its reason, e.g.
    * STORE_CLOSED; message: its Message). Creates the refused order when none is stored.
    */
-  | { type: 'refused'; orderId: string; eventId: string; userId: string; code: string; message: string; robot?: boolean; at: number };
+  | {
+      type: 'refused';
+      orderId: string;
+      eventId: string;
+      userId: string;
+      code: string;
+      message: string;
+      robot?: boolean;
+      at: number;
+    };
 
 export type OrderActionType = OrderAction['type'];
 
@@ -156,7 +179,10 @@ export const isOpen = (order: Pick<Order, 'status'>): boolean => OPEN_STATUSES.i
 
 /** In the barista queue: the drink is known, the workflow numbered it, nobody is making it yet. */
 export const isQueued = (order: Order): boolean =>
-  order.status === 'SUBMITTED' && order.drinkOrder !== undefined && order.orderNumber !== undefined && order.completionTaskToken !== undefined;
+  order.status === 'SUBMITTED' &&
+  order.drinkOrder !== undefined &&
+  order.orderNumber !== undefined &&
+  order.completionTaskToken !== undefined;
 
 /** The original's state string, "<eventId>-<STATUS>", e.g. "NYC-COMPLETED" (for ORDERSTATE and its index). */
 export const orderStateOf = (order: Pick<Order, 'eventId' | 'status'>): string => `${order.eventId}-${order.status}`;
@@ -171,7 +197,8 @@ export function parseOrderState(state: string): { eventId: string; status: Order
 
 const label = (order: Order): string => (order.orderNumber ? `Order ${order.orderNumber}` : `Order ${order.orderId}`);
 
-const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> => ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
+const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> =>
+  ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
 
 const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
 
@@ -185,8 +212,13 @@ function changed(before: Order, at: number, patch: Partial<Order>, resume?: Work
 
 function finishedConflict(order: Order): DomainError {
   if (order.status === 'COMPLETED') return conflict('ALREADY_COMPLETED', `${label(order)} is already completed.`);
-  if (order.reason === 'refused') return conflict('ORDER_REFUSED', `${label(order)} was refused: ${order.refusal?.message ?? 'the coffee bar could not take it.'}`);
-  const why = order.reason === 'timeout' ? 'it timed out' : order.reason === 'customer' ? 'by the customer' : 'by a barista';
+  if (order.reason === 'refused')
+    return conflict(
+      'ORDER_REFUSED',
+      `${label(order)} was refused: ${order.refusal?.message ?? 'the coffee bar could not take it.'}`,
+    );
+  const why =
+    order.reason === 'timeout' ? 'it timed out' : order.reason === 'customer' ? 'by the customer' : 'by a barista';
   return conflict('ALREADY_CANCELLED', `${label(order)} was cancelled (${why}).`);
 }
 
@@ -195,44 +227,79 @@ function notInQueue(order: Order): DomainError {
   return conflict('NOT_IN_QUEUE', `${label(order)} is not in the barista queue: ${why}.`);
 }
 
-const claimedByOther = (order: Order): DomainError => forbidden('CLAIMED_BY_OTHER', `${label(order)} is being made by another barista; only they or an admin can change it.`);
+const claimedByOther = (order: Order): DomainError =>
+  forbidden(
+    'CLAIMED_BY_OTHER',
+    `${label(order)} is being made by another barista; only they or an admin can change it.`,
+  );
 
 // The workflow wait a cancellation must release: the barista wait once numbered, else the customer
 // wait while no drink was submitted. A submitted but unnumbered order has none yet: the numbered
 // action releases it later (see numbered on a CANCELLED order).
 function cancelResume(order: Order): WorkflowResume | undefined {
   if (order.completionTaskToken) return { taskToken: order.completionTaskToken, output: { cancelled: true } };
-  if (order.drinkOrder === undefined && order.orderTaskToken) return { taskToken: order.orderTaskToken, output: { cancelled: true } };
+  if (order.drinkOrder === undefined && order.orderTaskToken)
+    return { taskToken: order.orderTaskToken, output: { cancelled: true } };
   return undefined;
 }
 
 // The customer wait's resume while the drink is recorded but the workflow has not numbered the order:
 // a first attempt may have stored the drink and died before resuming.
 function pendingDrinkResume(order: Order): WorkflowResume | undefined {
-  const pending = order.status === 'SUBMITTED' && order.drinkOrder !== undefined && !order.completionTaskToken && order.orderTaskToken;
+  const pending =
+    order.status === 'SUBMITTED' &&
+    order.drinkOrder !== undefined &&
+    !order.completionTaskToken &&
+    order.orderTaskToken;
   return pending ? { taskToken: pending, output: { cancelled: false } } : undefined;
 }
 
 /** A drink that arrived before its order's workflow start: the order, CREATED without a token. */
-function earlyOrder(a: Extract<OrderAction, { type: 'submitDrink' }>, early: { orderId: string; eventId: string }, userId: string): Result<TransitionOutcome> {
+function earlyOrder(
+  a: Extract<OrderAction, { type: 'submitDrink' }>,
+  early: { orderId: string; eventId: string },
+  userId: string,
+): Result<TransitionOutcome> {
   const eventIdError = eventIdProblem(early.eventId);
   if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
   if (early.orderId === '') return fail(badRequest('INVALID_ORDER_ID', 'orderId must not be empty.'));
   const order: Order = {
-    orderId: early.orderId, eventId: early.eventId, userId, status: 'CREATED', robot: a.robot ?? false, version: 1,
-    createdAt: a.at, updatedAt: a.at, drinkOrder: a.drinkOrder, submittedAt: a.at,
+    orderId: early.orderId,
+    eventId: early.eventId,
+    userId,
+    status: 'CREATED',
+    robot: a.robot ?? false,
+    version: 1,
+    createdAt: a.at,
+    updatedAt: a.at,
+    drinkOrder: a.drinkOrder,
+    submittedAt: a.at,
   };
   return ok({ order, duplicate: false });
 }
 
 /** Creates the order of a started workflow. */
-function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type: 'workflowStarted' }>): Result<TransitionOutcome> {
+function startWorkflow(
+  order: Order | undefined,
+  a: Extract<OrderAction, { type: 'workflowStarted' }>,
+): Result<TransitionOutcome> {
   const eventIdError = eventIdProblem(a.eventId);
   if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
-  if (a.orderId === '' || a.userId === '' || a.taskToken === '') return fail(badRequest('INVALID_WORKFLOW_START', 'orderId, userId and taskToken must not be empty.'));
+  if (a.orderId === '' || a.userId === '' || a.taskToken === '')
+    return fail(badRequest('INVALID_WORKFLOW_START', 'orderId, userId and taskToken must not be empty.'));
   if (!order) {
     return ok({
-      order: { orderId: a.orderId, eventId: a.eventId, userId: a.userId, status: 'CREATED', robot: a.robot ?? false, version: 1, createdAt: a.at, updatedAt: a.at, orderTaskToken: a.taskToken },
+      order: {
+        orderId: a.orderId,
+        eventId: a.eventId,
+        userId: a.userId,
+        status: 'CREATED',
+        robot: a.robot ?? false,
+        version: 1,
+        createdAt: a.at,
+        updatedAt: a.at,
+        orderTaskToken: a.taskToken,
+      },
       duplicate: false,
     });
   }
@@ -242,12 +309,29 @@ function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type:
   if (order.orderTaskToken === a.taskToken) return unchanged(order, pendingDrinkResume(order));
   if (order.orderTaskToken === undefined) {
     // Created early by a drink that overtook this event: resume the wait at once, with what happened meanwhile.
-    if (order.status === 'CREATED' && order.drinkOrder) return changed(order, a.at, { status: 'SUBMITTED', orderTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: false } });
-    if (order.status === 'CANCELLED') return changed(order, a.at, { orderTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: true } });
+    if (order.status === 'CREATED' && order.drinkOrder)
+      return changed(
+        order,
+        a.at,
+        { status: 'SUBMITTED', orderTaskToken: a.taskToken },
+        { taskToken: a.taskToken, output: { cancelled: false } },
+      );
+    if (order.status === 'CANCELLED')
+      return changed(
+        order,
+        a.at,
+        { orderTaskToken: a.taskToken },
+        { taskToken: a.taskToken, output: { cancelled: true } },
+      );
   }
   // A new token while still CREATED: Step Functions retried the wait and only the newest token resumes it.
   if (order.status === 'CREATED') return changed(order, a.at, { orderTaskToken: a.taskToken });
-  return fail(conflict('STALE_EVENT', `${label(order)} is already past the customer wait (${order.status}); the new workflow token is stale.`));
+  return fail(
+    conflict(
+      'STALE_EVENT',
+      `${label(order)} is already past the customer wait (${order.status}); the new workflow token is stale.`,
+    ),
+  );
 }
 
 /**
@@ -256,16 +340,29 @@ function startWorkflow(order: Order | undefined, a: Extract<OrderAction, { type:
  * refused and no event (the original stored nothing): a later drink is refused (409 ORDER_REFUSED)
  * and the order is in no queue.
  */
-function refuseOrder(order: Order | undefined, a: Extract<OrderAction, { type: 'refused' }>): Result<TransitionOutcome> {
+function refuseOrder(
+  order: Order | undefined,
+  a: Extract<OrderAction, { type: 'refused' }>,
+): Result<TransitionOutcome> {
   const eventIdError = eventIdProblem(a.eventId);
   if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
-  if (a.orderId === '' || a.userId === '' || a.code === '') return fail(badRequest('INVALID_REFUSAL', 'orderId, userId and the refusal code must not be empty.'));
+  if (a.orderId === '' || a.userId === '' || a.code === '')
+    return fail(badRequest('INVALID_REFUSAL', 'orderId, userId and the refusal code must not be empty.'));
   const refusal = { code: a.code, message: a.message };
   if (!order) {
     return ok({
       order: {
-        orderId: a.orderId, eventId: a.eventId, userId: a.userId, status: 'CANCELLED', robot: a.robot ?? false, version: 1,
-        createdAt: a.at, updatedAt: a.at, cancelledAt: a.at, reason: 'refused', refusal,
+        orderId: a.orderId,
+        eventId: a.eventId,
+        userId: a.userId,
+        status: 'CANCELLED',
+        robot: a.robot ?? false,
+        version: 1,
+        createdAt: a.at,
+        updatedAt: a.at,
+        cancelledAt: a.at,
+        reason: 'refused',
+        refusal,
       },
       duplicate: false,
     });
@@ -274,7 +371,8 @@ function refuseOrder(order: Order | undefined, a: Extract<OrderAction, { type: '
     return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
   }
   if (order.reason === 'refused') return unchanged(order);
-  if (order.orderTaskToken !== undefined) return fail(conflict('STALE_EVENT', `${label(order)} has a running workflow; a refusal for it is stale.`));
+  if (order.orderTaskToken !== undefined)
+    return fail(conflict('STALE_EVENT', `${label(order)} has a running workflow; a refusal for it is stale.`));
   // Ended before the refusal arrived (a robot barista's early cancel): nothing left to refuse.
   if (order.status === 'CANCELLED') return unchanged(order);
   if (order.status === 'COMPLETED') return fail(finishedConflict(order));
@@ -294,7 +392,12 @@ function holdCompletion(order: Order, at: number, baristaUserId: string): Result
   const held = order.pendingCompletion;
   if (held === undefined) return changed(order, at, { pendingCompletion: { baristaUserId, at } });
   if (held.baristaUserId === baristaUserId) return unchanged(order);
-  return fail(conflict('ALREADY_COMPLETED', `${label(order)} was already completed by another barista; it is applied when the order enters the queue.`));
+  return fail(
+    conflict(
+      'ALREADY_COMPLETED',
+      `${label(order)} was already completed by another barista; it is applied when the order enters the queue.`,
+    ),
+  );
 }
 
 /** Applies a held completion when this change put the order in the queue: one write, queued then completed. */
@@ -306,7 +409,13 @@ function afterQueueing(result: Result<TransitionOutcome>, at: number): Result<Tr
   // Entering the queue resumes nothing (numbered and a drink after the number never do): the barista wait's resume is the only one.
   const { pendingCompletion: _applied, ...rest } = order;
   return ok({
-    order: { ...rest, status: 'COMPLETED', completedAt: at, finishedBy: held.baristaUserId, baristaUserId: held.baristaUserId },
+    order: {
+      ...rest,
+      status: 'COMPLETED',
+      completedAt: at,
+      finishedBy: held.baristaUserId,
+      baristaUserId: held.baristaUserId,
+    },
     duplicate: false,
     resume: { taskToken: order.completionTaskToken, output: { cancelled: false } },
   });
@@ -315,22 +424,38 @@ function afterQueueing(result: Result<TransitionOutcome>, at: number): Result<Tr
 /** OrderProcessor.WaitingCompletion: the number and the token of the barista wait. */
 function recordNumber(order: Order, a: Extract<OrderAction, { type: 'numbered' }>): Result<TransitionOutcome> {
   const { at } = a;
-  if (!isOrderNumber(a.orderNumber)) return fail(badRequest('INVALID_ORDER_NUMBER', `orderNumber must be a string of digits, got "${a.orderNumber}".`));
+  if (!isOrderNumber(a.orderNumber))
+    return fail(badRequest('INVALID_ORDER_NUMBER', `orderNumber must be a string of digits, got "${a.orderNumber}".`));
   if (a.taskToken === '') return fail(badRequest('INVALID_TASK_TOKEN', 'taskToken must not be empty.'));
-  if (order.completionTaskToken === a.taskToken) return unchanged(order, order.status === 'CANCELLED' ? cancelResume(order) : undefined);
+  if (order.completionTaskToken === a.taskToken)
+    return unchanged(order, order.status === 'CANCELLED' ? cancelResume(order) : undefined);
   switch (order.status) {
     case 'CREATED':
       // The workflow only numbers after the customer's submission resumed it: the drink is on its
       // way. Hold the number; submitDrink completes the order and queues it.
-      return changed(order, at, { status: 'SUBMITTED', orderNumber: a.orderNumber, completionTaskToken: a.taskToken, queuedAt: at });
+      return changed(order, at, {
+        status: 'SUBMITTED',
+        orderNumber: a.orderNumber,
+        completionTaskToken: a.taskToken,
+        queuedAt: at,
+      });
     case 'SUBMITTED':
       // A retried wait: the newest token counts, the first number stays (the customer has seen it).
-      return changed(order, at, { orderNumber: order.orderNumber ?? a.orderNumber, completionTaskToken: a.taskToken, queuedAt: order.queuedAt ?? at });
+      return changed(order, at, {
+        orderNumber: order.orderNumber ?? a.orderNumber,
+        completionTaskToken: a.taskToken,
+        queuedAt: order.queuedAt ?? at,
+      });
     case 'MAKING':
       return changed(order, at, { completionTaskToken: a.taskToken });
     case 'CANCELLED':
       // Cancelled before it was numbered: keep the token and release the workflow at once.
-      return changed(order, at, { completionTaskToken: a.taskToken }, { taskToken: a.taskToken, output: { cancelled: true } });
+      return changed(
+        order,
+        at,
+        { completionTaskToken: a.taskToken },
+        { taskToken: a.taskToken, output: { cancelled: true } },
+      );
     case 'COMPLETED':
       return fail(finishedConflict(order));
   }
@@ -355,11 +480,13 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
   }
   if (action.type === 'workflowStarted') return startWorkflow(order, action);
   if (action.type === 'refused') return refuseOrder(order, action);
-  if (!order && action.type === 'submitDrink' && action.early && actor.role === 'customer') return earlyOrder(action, action.early, actor.userId);
+  if (!order && action.type === 'submitDrink' && action.early && actor.role === 'customer')
+    return earlyOrder(action, action.early, actor.userId);
   if (!order || (actor.role !== 'system' && actor.eventId !== undefined && actor.eventId !== order.eventId)) {
     return fail(notFound('ORDER_NOT_FOUND', 'No such order.'));
   }
-  if (actor.role === 'customer' && actor.userId !== order.userId) return fail(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  if (actor.role === 'customer' && actor.userId !== order.userId)
+    return fail(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   const { at } = action;
   // Only people reach make/unmake/complete/cancel (ROLES), so this is always a real user id there.
   const userId = actor.role === 'system' ? 'system' : actor.userId;
@@ -370,12 +497,22 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         // Still waiting to be numbered: the first attempt may have died before resuming the workflow.
         if (sameDrinkOrder(order.drinkOrder, action.drinkOrder)) return unchanged(order, pendingDrinkResume(order));
         if (!isOpen(order)) return fail(finishedConflict(order));
-        return fail(conflict('ALREADY_ORDERED', `${label(order)} already has a drink (${order.drinkOrder.drink}); order another drink with a new QR code scan.`));
+        return fail(
+          conflict(
+            'ALREADY_ORDERED',
+            `${label(order)} already has a drink (${order.drinkOrder.drink}); order another drink with a new QR code scan.`,
+          ),
+        );
       }
       if (!isOpen(order)) return fail(finishedConflict(order));
       const recorded = { drinkOrder: action.drinkOrder, submittedAt: at, ...(action.robot ? { robot: true } : {}) };
       if (order.status === 'CREATED' && order.orderTaskToken) {
-        return changed(order, at, { ...recorded, status: 'SUBMITTED' }, { taskToken: order.orderTaskToken, output: { cancelled: false } });
+        return changed(
+          order,
+          at,
+          { ...recorded, status: 'SUBMITTED' },
+          { taskToken: order.orderTaskToken, output: { cancelled: false } },
+        );
       }
       // Numbered before the drink was recorded (out of order): the workflow has moved on, nothing to resume.
       return afterQueueing(changed(order, at, recorded), at);
@@ -404,7 +541,9 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
     }
 
     case 'complete': {
-      const resume = order.completionTaskToken ? { taskToken: order.completionTaskToken, output: { cancelled: false } } : undefined;
+      const resume = order.completionTaskToken
+        ? { taskToken: order.completionTaskToken, output: { cancelled: false } }
+        : undefined;
       if (order.status === 'COMPLETED') {
         if (order.finishedBy === userId) return unchanged(order, resume);
         return fail(conflict('ALREADY_COMPLETED', `${label(order)} was already completed by another barista.`));
@@ -416,14 +555,25 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
       }
       // Straight from the queue, without a claim: the OrderRobot's baristas work this way.
       if (!isQueued(order)) return action.early ? holdCompletion(order, at, userId) : fail(notInQueue(order));
-      return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId, baristaUserId: userId }, resume);
+      return changed(
+        order,
+        at,
+        { status: 'COMPLETED', completedAt: at, finishedBy: userId, baristaUserId: userId },
+        resume,
+      );
     }
 
     case 'cancel': {
-      if (order.status === 'CANCELLED') return unchanged(order, order.reason === 'timeout' ? undefined : cancelResume(order));
+      if (order.status === 'CANCELLED')
+        return unchanged(order, order.reason === 'timeout' ? undefined : cancelResume(order));
       if (order.status === 'COMPLETED') return fail(finishedConflict(order));
       if (actor.role === 'customer' && order.status === 'MAKING') {
-        return fail(conflict('ORDER_BEING_MADE', `A barista is already making ${label(order).toLowerCase()}; it can no longer be cancelled from the app.`));
+        return fail(
+          conflict(
+            'ORDER_BEING_MADE',
+            `A barista is already making ${label(order).toLowerCase()}; it can no longer be cancelled from the app.`,
+          ),
+        );
       }
       if (actor.role === 'barista') {
         // The robot barista may cancel before the queue: cancelling needs no number.
@@ -431,16 +581,31 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         if (order.status === 'MAKING' && order.baristaUserId !== userId) return fail(claimedByOther(order));
       }
       const reason: CancelReason = actor.role === 'customer' ? 'customer' : 'barista';
-      return changed(order, at, { status: 'CANCELLED', cancelledAt: at, reason, finishedBy: userId }, cancelResume(order));
+      return changed(
+        order,
+        at,
+        { status: 'CANCELLED', cancelledAt: at, reason, finishedBy: userId },
+        cancelResume(order),
+      );
     }
 
     case 'timeout': {
       if (order.status === 'CANCELLED') return unchanged(order);
       if (order.status === 'COMPLETED') {
-        return fail(conflict('ALREADY_COMPLETED', `${label(order)} was completed before the workflow timed out; the timeout is ignored.`));
+        return fail(
+          conflict(
+            'ALREADY_COMPLETED',
+            `${label(order)} was completed before the workflow timed out; the timeout is ignored.`,
+          ),
+        );
       }
       // Whatever the cause, the workflow has ended: the order cannot go on.
-      return changed(order, at, { status: 'CANCELLED', cancelledAt: at, reason: 'timeout', timeoutCause: action.cause });
+      return changed(order, at, {
+        status: 'CANCELLED',
+        cancelledAt: at,
+        reason: 'timeout',
+        timeoutCause: action.cause,
+      });
     }
   }
   // Every action type returns above; an unknown one (untyped caller) is a programmer error.
@@ -458,15 +623,28 @@ export function orderWriteCondition(before: Order | undefined): {
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues?: Record<string, number>;
 } {
-  if (!before) return { ConditionExpression: 'attribute_not_exists(#version)', ExpressionAttributeNames: { '#version': 'version' } };
-  return { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': before.version } };
+  if (!before)
+    return {
+      ConditionExpression: 'attribute_not_exists(#version)',
+      ExpressionAttributeNames: { '#version': 'version' },
+    };
+  return {
+    ConditionExpression: '#version = :version',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':version': before.version },
+  };
 }
 
 /** The barista's board of one event: queued orders and those being made, oldest number first (first come, first served). */
 export function baristaQueue(orders: readonly Order[], eventId: string): Order[] {
   return orders
     .filter((o) => o.eventId === eventId && (isQueued(o) || o.status === 'MAKING'))
-    .sort((a, b) => (a.queuedAt ?? 0) - (b.queuedAt ?? 0) || Number(a.orderNumber ?? 0) - Number(b.orderNumber ?? 0) || a.orderId.localeCompare(b.orderId));
+    .sort(
+      (a, b) =>
+        (a.queuedAt ?? 0) - (b.queuedAt ?? 0) ||
+        Number(a.orderNumber ?? 0) - Number(b.orderNumber ?? 0) ||
+        a.orderId.localeCompare(b.orderId),
+    );
 }
 
 /** An order as people may see it: the workflow's task tokens never leave the core (whoever holds one can resume the workflow). */

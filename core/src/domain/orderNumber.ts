@@ -5,7 +5,8 @@ const DIGITS = /^[0-9]+$/;
 
 /** Formats a counter value as the contract's order number: plain decimal digits, no padding, no sign. */
 export function formatOrderNumber(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`an order number must be a whole number from 0, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`an order number must be a whole number from 0, got ${n}`);
   return String(n);
 }
 
@@ -48,6 +49,7 @@ export function orderNumberCounterUpdate(eventId: string): CounterUpdateParams {
 /** The order number from the counter update's result attributes ({ value: 113 }). */
 export function orderNumberFromCounter(attributes: Record<string, unknown> | undefined): string {
   const value = attributes?.value;
-  if (typeof value !== 'number') throw new TypeError(`the order counter returned ${JSON.stringify(value)}, not a number`);
+  if (typeof value !== 'number')
+    throw new TypeError(`the order counter returned ${JSON.stringify(value)}, not a number`);
   return formatOrderNumber(value);
 }

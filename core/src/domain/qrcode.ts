@@ -18,7 +18,8 @@ export const BUCKET_RETENTION_SECONDS = 24 * 60 * 60;
 const MINUTE_MS = 60_000;
 
 function rotationMs(rotationMinutes: number): number {
-  if (!Number.isInteger(rotationMinutes) || rotationMinutes < 1) throw new RangeError(`rotationMinutes must be a whole number from 1, got ${rotationMinutes}`);
+  if (!Number.isInteger(rotationMinutes) || rotationMinutes < 1)
+    throw new RangeError(`rotationMinutes must be a whole number from 1, got ${rotationMinutes}`);
   return rotationMinutes * MINUTE_MS;
 }
 
@@ -43,9 +44,11 @@ export const bucketKey = (eventId: string, bucketId: number): string => `${event
 
 /** A random code of CODE_ALPHABET symbols. */
 export function generateCode(randomBytes: RandomBytes, length = CODE_LENGTH): string {
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`code length must be a whole number from 1, got ${length}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new RangeError(`code length must be a whole number from 1, got ${length}`);
   const bytes = randomBytes(length);
-  if (bytes.length < length) throw new RangeError(`the random source returned ${bytes.length} bytes, ${length} were asked for`);
+  if (bytes.length < length)
+    throw new RangeError(`the random source returned ${bytes.length} bytes, ${length} were asked for`);
   let code = '';
   for (let i = 0; i < length; i++) code += CODE_ALPHABET[(bytes[i] ?? 0) & 63];
   return code;
@@ -95,9 +98,19 @@ export function newBucket(config: BucketConfig, nowMs: number, randomBytes: Rand
  * otherwise a new one (created = true: store it with createBucketParams, and on a failed condition
  * re-read and use the winner's).
  */
-export function currentBucket(stored: QrBucket | undefined, config: BucketConfig, nowMs: number, randomBytes: RandomBytes): { bucket: QrBucket; created: boolean } {
+export function currentBucket(
+  stored: QrBucket | undefined,
+  config: BucketConfig,
+  nowMs: number,
+  randomBytes: RandomBytes,
+): { bucket: QrBucket; created: boolean } {
   const bucketId = bucketIdAt(nowMs, config.codeRotationMinutes);
-  if (stored && stored.eventId === config.eventId && stored.rotationMinutes === config.codeRotationMinutes && stored.bucketId === bucketId) {
+  if (
+    stored &&
+    stored.eventId === config.eventId &&
+    stored.rotationMinutes === config.codeRotationMinutes &&
+    stored.bucketId === bucketId
+  ) {
     return { bucket: stored, created: false };
   }
   return { bucket: newBucket(config, nowMs, randomBytes), created: true };
@@ -132,14 +145,25 @@ const INVALID_CODE = 'This QR code is not valid. Scan the code shown at the coff
  * Passing is not yet admission: the token is taken by decrementTokenParams' conditional update.
  */
 export function verifyScannedCode(bucket: QrBucket | undefined, scan: ScannedCode, nowMs: number): Result<QrBucket> {
-  if (typeof scan.code !== 'string' || scan.code === '' || !bucket || bucket.eventId !== scan.eventId || !sameSecret(bucket.code, scan.code)) {
+  if (
+    typeof scan.code !== 'string' ||
+    scan.code === '' ||
+    !bucket ||
+    bucket.eventId !== scan.eventId ||
+    !sameSecret(bucket.code, scan.code)
+  ) {
     return fail(badRequest('INVALID_CODE', INVALID_CODE));
   }
   if (bucket.bucketId !== bucketIdAt(nowMs, bucket.rotationMinutes) || nowMs > bucket.endMs) {
     return fail(badRequest('CODE_EXPIRED', 'This QR code has expired. Scan the new code shown at the coffee bar.'));
   }
   if (bucket.availableTokens < 1) {
-    return fail(conflict('NO_TOKENS_LEFT', `This QR code has already admitted its ${bucket.drinksPerCode} orders. Wait for the next code at the coffee bar.`));
+    return fail(
+      conflict(
+        'NO_TOKENS_LEFT',
+        `This QR code has already admitted its ${bucket.drinksPerCode} orders. Wait for the next code at the coffee bar.`,
+      ),
+    );
   }
   return ok(bucket);
 }
@@ -160,14 +184,31 @@ export interface TokenUpdateParams {
  * check-then-act race or a scan at the rotation instant cannot admit an order too many. A failed
  * condition (ConditionalCheckFailedException) means: re-read and verify again for the precise error.
  */
-export function decrementTokenParams(bucket: Pick<QrBucket, 'PK' | 'eventId' | 'bucketId' | 'code'>, nowMs: number): TokenUpdateParams {
+export function decrementTokenParams(
+  bucket: Pick<QrBucket, 'PK' | 'eventId' | 'bucketId' | 'code'>,
+  nowMs: number,
+): TokenUpdateParams {
   return {
     Key: { PK: bucket.PK },
     UpdateExpression: 'SET #tokens = #tokens - :one',
-    ConditionExpression: '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
+    ConditionExpression:
+      '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
     // Every attribute behind a placeholder: "code" and friends may be DynamoDB reserved words.
-    ExpressionAttributeNames: { '#tokens': 'availableTokens', '#eventId': 'eventId', '#bucketId': 'bucketId', '#code': 'code', '#endMs': 'endMs' },
-    ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':eventId': bucket.eventId, ':bucketId': bucket.bucketId, ':code': bucket.code, ':now': nowMs },
+    ExpressionAttributeNames: {
+      '#tokens': 'availableTokens',
+      '#eventId': 'eventId',
+      '#bucketId': 'bucketId',
+      '#code': 'code',
+      '#endMs': 'endMs',
+    },
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':zero': 0,
+      ':eventId': bucket.eventId,
+      ':bucketId': bucket.bucketId,
+      ':code': bucket.code,
+      ':now': nowMs,
+    },
     ReturnValues: 'ALL_NEW',
   };
 }

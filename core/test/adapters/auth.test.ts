@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { callerOf, parseGroups, requireGroup, staffActor } from '../../src/adapters/http/auth.js';
 import { Problem } from '../../src/adapters/http/responses.js';
 
-const withClaims = (claims: Record<string, unknown> | undefined) => ({ requestContext: (claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}) as never });
+const withClaims = (claims: Record<string, unknown> | undefined) => ({
+  requestContext: (claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}) as never,
+});
 
 describe('parseGroups', () => {
   it('reads every form cognito:groups arrives in', () => {
@@ -20,7 +22,10 @@ describe('parseGroups', () => {
 
 describe('callerOf', () => {
   it('is the token subject with its groups', () => {
-    expect(callerOf(withClaims({ sub: 'u1', 'cognito:groups': '[admin barista]' }))).toEqual({ userId: 'u1', groups: ['admin', 'barista'] });
+    expect(callerOf(withClaims({ sub: 'u1', 'cognito:groups': '[admin barista]' }))).toEqual({
+      userId: 'u1',
+      groups: ['admin', 'barista'],
+    });
     expect(callerOf(withClaims({ sub: 'u2' }))).toEqual({ userId: 'u2', groups: [] });
   });
 
@@ -54,6 +59,8 @@ describe('groups', () => {
     expect(staffActor({ userId: 'b', groups: ['barista'] }, 'make')).toEqual({ role: 'barista', userId: 'b' });
     expect(staffActor({ userId: 'b', groups: ['admin', 'barista'] }, 'make')).toEqual({ role: 'barista', userId: 'b' });
     expect(staffActor({ userId: 'a', groups: ['admin'] }, 'make')).toEqual({ role: 'admin', userId: 'a' });
-    expect(problem(() => staffActor({ userId: 'c', groups: [] }, 'make an order')).message).toBe('Only members of the barista or admin groups may make an order.');
+    expect(problem(() => staffActor({ userId: 'c', groups: [] }, 'make an order')).message).toBe(
+      'Only members of the barista or admin groups may make an order.',
+    );
   });
 });

@@ -5,7 +5,17 @@ import { itemToOrder, orderToItem, resumeOwed } from '../../src/adapters/orderSt
 import { defaultConfig, type Order } from '../../src/domain/index.js';
 
 describe('order items', () => {
-  const order: Order = { orderId: 'o1', eventId: 'NYC', userId: 'alice', status: 'MAKING', robot: false, version: 4, createdAt: 1, updatedAt: 9, baristaUserId: 'b1' };
+  const order: Order = {
+    orderId: 'o1',
+    eventId: 'NYC',
+    userId: 'alice',
+    status: 'MAKING',
+    robot: false,
+    version: 4,
+    createdAt: 1,
+    updatedAt: 9,
+    baristaUserId: 'b1',
+  };
 
   it('carry the index attributes of the original (ORDERSTATE, USERID, TS) beside the order', () => {
     expect(orderToItem(order)).toEqual({ ...order, PK: 'o1', ORDERSTATE: 'NYC-MAKING', USERID: 'alice', TS: 9 });
@@ -24,13 +34,24 @@ describe('config items', () => {
   });
 
   it('refuse an item that is not a config, naming the problem', () => {
-    expect(() => itemToConfig({ PK: 'NYC', eventId: 'NYC', version: 1 })).toThrow(/The stored config NYC is not valid: The config is not valid: \/storeOpen is required but missing/);
+    expect(() => itemToConfig({ PK: 'NYC', eventId: 'NYC', version: 1 })).toThrow(
+      /The stored config NYC is not valid: The config is not valid: \/storeOpen is required but missing/,
+    );
   });
 });
 
 describe('a resume owed by a write', () => {
   it('travels with the item for the stream consumer and is not part of the order', () => {
-    const order: Order = { orderId: 'o2', eventId: 'NYC', userId: 'bob', status: 'COMPLETED', robot: false, version: 6, createdAt: 1, updatedAt: 9 };
+    const order: Order = {
+      orderId: 'o2',
+      eventId: 'NYC',
+      userId: 'bob',
+      status: 'COMPLETED',
+      robot: false,
+      version: 6,
+      createdAt: 1,
+      updatedAt: 9,
+    };
     const resume = { taskToken: 'tok', output: { cancelled: false } };
     const item = orderToItem(order, resume);
     expect(resumeOwed(item)).toEqual(resume);

@@ -28,18 +28,39 @@ function refused(current: EventConfig, patch: unknown): DomainError {
 }
 
 const menuWith = (item: unknown): unknown => ({ menu: [item] });
-const drink = (overrides: Record<string, unknown> = {}) => ({ drink: 'Mocha', icon: 'barista-icons_mocha', available: true, modifiers: [], ...overrides });
+const drink = (overrides: Record<string, unknown> = {}) => ({
+  drink: 'Mocha',
+  icon: 'barista-icons_mocha',
+  available: true,
+  modifiers: [],
+  ...overrides,
+});
 
 describe('the default config', () => {
   it('has the documented defaults, version 1, and a closed store', () => {
     const config = nyc();
-    expect(config).toMatchObject({ eventId: 'NYC', storeOpen: false, maxOrdersInQueue: 20, maxOrdersPerUser: 1, drinksPerCode: 10, codeRotationMinutes: 5, version: 1 });
+    expect(config).toMatchObject({
+      eventId: 'NYC',
+      storeOpen: false,
+      maxOrdersInQueue: 20,
+      maxOrdersPerUser: 1,
+      drinksPerCode: 10,
+      codeRotationMinutes: 5,
+      version: 1,
+    });
     expect(CONFIG_DEFAULTS.storeOpen).toBe(false);
   });
 
   it("has the original's drinks with icons and modifier groups", () => {
     const menu = defaultMenu();
-    expect(menu.map((m) => m.drink)).toEqual(['Espresso', 'James Soda', 'Bens Brew', 'Flat White', 'Americano', 'Caffe Latte']);
+    expect(menu.map((m) => m.drink)).toEqual([
+      'Espresso',
+      'James Soda',
+      'Bens Brew',
+      'Flat White',
+      'Americano',
+      'Caffe Latte',
+    ]);
     expect(menu.find((m) => m.drink === 'Flat White')?.icon).toBe('barista-icons_cappuccino-alternative');
     for (const item of menu) {
       expect(item.icon).toMatch(/^barista-icons_/);
@@ -72,20 +93,27 @@ describe('applyConfigPatch', () => {
     expect(update.changed).toEqual(['storeOpen']);
     expect(update.config).toEqual({ ...nyc(), storeOpen: true, version: 2 });
     expect(update.event?.detailType).toBe('ConfigService.ConfigChanged');
-    expect(update.event?.detail).toEqual({ ...update.config, Message: 'Configuration of NYC changed: the store is now open.' });
+    expect(update.event?.detail).toEqual({
+      ...update.config,
+      Message: 'Configuration of NYC changed: the store is now open.',
+    });
   });
 
   it('applies several fields at once and names each change', () => {
     const update = applied(nyc(), { maxOrdersInQueue: 30, codeRotationMinutes: 10, storeOpen: false });
     expect(update.changed).toEqual(['maxOrdersInQueue', 'codeRotationMinutes']);
-    expect(update.event?.detail.Message).toBe('Configuration of NYC changed: queue capacity 20 → 30; QR code rotation (minutes) 5 → 10.');
+    expect(update.event?.detail.Message).toBe(
+      'Configuration of NYC changed: queue capacity 20 → 30; QR code rotation (minutes) 5 → 10.',
+    );
     expect(update.config.version).toBe(2);
   });
 
   it('replaces the menu with the validated one', () => {
     const update = applied(nyc(), { menu: [drink({ modifiers: [{ Name: 'Milk', Options: ['Oat'] }] })] });
     expect(update.changed).toEqual(['menu']);
-    expect(update.config.menu).toEqual([{ drink: 'Mocha', icon: 'barista-icons_mocha', available: true, modifiers: [{ Name: 'Milk', Options: ['Oat'] }] }]);
+    expect(update.config.menu).toEqual([
+      { drink: 'Mocha', icon: 'barista-icons_mocha', available: true, modifiers: [{ Name: 'Milk', Options: ['Oat'] }] },
+    ]);
     expect(update.event?.detail.Message).toBe('Configuration of NYC changed: the menu changed.');
   });
 
@@ -100,7 +128,12 @@ describe('applyConfigPatch', () => {
 
   it('compares menus by value, whatever the key order of the stored config', () => {
     const current = nyc();
-    const reordered = current.menu.map((m) => ({ modifiers: m.modifiers, available: m.available, icon: m.icon, drink: m.drink }));
+    const reordered = current.menu.map((m) => ({
+      modifiers: m.modifiers,
+      available: m.available,
+      icon: m.icon,
+      drink: m.drink,
+    }));
     expect(applied(current, { menu: reordered }).changed).toEqual([]);
   });
 
@@ -111,12 +144,18 @@ describe('applyConfigPatch', () => {
       expect(error.code).toBe('INVALID_CONFIG');
       expect(error.details?.[0]?.path).toBe('');
     }
-    expect(refused(nyc(), []).details).toEqual([{ path: '', message: 'the update must be a JSON object of config fields, got an array' }]);
+    expect(refused(nyc(), []).details).toEqual([
+      { path: '', message: 'the update must be a JSON object of config fields, got an array' },
+    ]);
   });
 
   it('names unknown fields and the allowed ones', () => {
     expect(refused(nyc(), { maxOrders: 3 }).details).toEqual([
-      { path: '/maxOrders', message: 'is not a field of the config (allowed: storeOpen, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, menu, eventId, version)' },
+      {
+        path: '/maxOrders',
+        message:
+          'is not a field of the config (allowed: storeOpen, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, menu, eventId, version)',
+      },
     ]);
   });
 
@@ -143,9 +182,15 @@ describe('applyConfigPatch', () => {
   });
 
   it('catches typos with upper bounds', () => {
-    expect(refused(nyc(), { maxOrdersInQueue: 2000 }).details).toEqual([{ path: '/maxOrdersInQueue', message: 'must be between 0 and 1000, got 2000' }]);
-    expect(refused(nyc(), { codeRotationMinutes: 1441 }).details).toEqual([{ path: '/codeRotationMinutes', message: 'must be between 1 and 1440, got 1441' }]);
-    expect(refused(nyc(), { drinksPerCode: Infinity }).details).toEqual([{ path: '/drinksPerCode', message: 'must be a finite number, got Infinity' }]);
+    expect(refused(nyc(), { maxOrdersInQueue: 2000 }).details).toEqual([
+      { path: '/maxOrdersInQueue', message: 'must be between 0 and 1000, got 2000' },
+    ]);
+    expect(refused(nyc(), { codeRotationMinutes: 1441 }).details).toEqual([
+      { path: '/codeRotationMinutes', message: 'must be between 1 and 1440, got 1441' },
+    ]);
+    expect(refused(nyc(), { drinksPerCode: Infinity }).details).toEqual([
+      { path: '/drinksPerCode', message: 'must be a finite number, got Infinity' },
+    ]);
   });
 
   it('allows a queue capacity of 0 (the contract minimum): nobody can order', () => {
@@ -153,7 +198,9 @@ describe('applyConfigPatch', () => {
   });
 
   it('refuses a change of eventId, accepts the same one', () => {
-    expect(refused(nyc(), { eventId: 'LDN' }).details).toEqual([{ path: '/eventId', message: 'cannot be changed: this is the config of NYC' }]);
+    expect(refused(nyc(), { eventId: 'LDN' }).details).toEqual([
+      { path: '/eventId', message: 'cannot be changed: this is the config of NYC' },
+    ]);
     expect(applied(nyc(), { eventId: 'NYC', storeOpen: true }).changed).toEqual(['storeOpen']);
   });
 
@@ -162,14 +209,17 @@ describe('applyConfigPatch', () => {
     expect(refused(current, { version: 3, storeOpen: true })).toEqual({
       status: 409,
       code: 'CONFIG_VERSION_CONFLICT',
-      message: 'The config of NYC changed since version 3 (it is now version 4); reload it and apply your change again.',
+      message:
+        'The config of NYC changed since version 3 (it is now version 4); reload it and apply your change again.',
     });
     expect(applied(current, { version: 4, storeOpen: true }).config.version).toBe(5);
   });
 
   it('reports an invalid field before a version conflict, and a malformed version as invalid', () => {
     expect(refused({ ...nyc(), version: 4 }, { version: 3, storeOpen: 1 }).status).toBe(422);
-    expect(refused(nyc(), { version: 'latest' }).details).toEqual([{ path: '/version', message: 'must be the whole number of the version this update is based on, got "latest"' }]);
+    expect(refused(nyc(), { version: 'latest' }).details).toEqual([
+      { path: '/version', message: 'must be the whole number of the version this update is based on, got "latest"' },
+    ]);
   });
 
   it('does not touch the current config', () => {
@@ -185,7 +235,9 @@ describe('menu validation (in a config patch)', () => {
 
   it('wants an array of drinks', () => {
     expect(problems({ menu: {} })).toEqual([{ path: '/menu', message: 'must be an array of drinks, got object' }]);
-    expect(problems(menuWith('Latte'))).toEqual([{ path: '/menu/0', message: 'a drink must be an object with drink, icon, available and modifiers, got string' }]);
+    expect(problems(menuWith('Latte'))).toEqual([
+      { path: '/menu/0', message: 'a drink must be an object with drink, icon, available and modifiers, got string' },
+    ]);
   });
 
   it('names every missing or mistyped field of a drink', () => {
@@ -197,16 +249,24 @@ describe('menu validation (in a config patch)', () => {
   });
 
   it('rejects unknown fields of a drink and of a group (the contract does)', () => {
-    expect(problems(menuWith(drink({ price: 3 })))).toEqual([{ path: '/menu/0/price', message: 'is not a field of a drink (allowed: drink, icon, available, modifiers)' }]);
+    expect(problems(menuWith(drink({ price: 3 })))).toEqual([
+      { path: '/menu/0/price', message: 'is not a field of a drink (allowed: drink, icon, available, modifiers)' },
+    ]);
     expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk', Options: ['Oat'], Default: 'Oat' }] })))).toEqual([
       { path: '/menu/0/modifiers/0/Default', message: 'is not a field of a modifier group (allowed: Name, Options)' },
     ]);
   });
 
   it('wants clean, non-empty names', () => {
-    expect(problems(menuWith(drink({ drink: '' })))).toEqual([{ path: '/menu/0/drink', message: 'the drink name must not be empty' }]);
-    expect(problems(menuWith(drink({ drink: 'Mocha ' })))).toEqual([{ path: '/menu/0/drink', message: 'the drink name must not start or end with spaces' }]);
-    expect(problems(menuWith(drink({ drink: 'M'.repeat(61) })))).toEqual([{ path: '/menu/0/drink', message: 'the drink name must be at most 60 characters' }]);
+    expect(problems(menuWith(drink({ drink: '' })))).toEqual([
+      { path: '/menu/0/drink', message: 'the drink name must not be empty' },
+    ]);
+    expect(problems(menuWith(drink({ drink: 'Mocha ' })))).toEqual([
+      { path: '/menu/0/drink', message: 'the drink name must not start or end with spaces' },
+    ]);
+    expect(problems(menuWith(drink({ drink: 'M'.repeat(61) })))).toEqual([
+      { path: '/menu/0/drink', message: 'the drink name must be at most 60 characters' },
+    ]);
     expect(problems(menuWith(drink({ modifiers: [{ Name: 7, Options: [''] }] })))).toEqual([
       { path: '/menu/0/modifiers/0/Name', message: 'the group name must be a string, got number' },
       { path: '/menu/0/modifiers/0/Options/0', message: 'an option must not be empty' },
@@ -214,9 +274,15 @@ describe('menu validation (in a config patch)', () => {
   });
 
   it('wants at least one option per group, each once', () => {
-    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk', Options: [] }] })))).toEqual([{ path: '/menu/0/modifiers/0/Options', message: 'must offer at least one option' }]);
-    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk' }] })))).toEqual([{ path: '/menu/0/modifiers/0/Options', message: 'must be an array of option names, got undefined' }]);
-    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk', Options: ['Oat', 'Oat'] }] })))).toEqual([{ path: '/menu/0/modifiers/0/Options/1', message: 'option "Oat" is listed twice' }]);
+    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk', Options: [] }] })))).toEqual([
+      { path: '/menu/0/modifiers/0/Options', message: 'must offer at least one option' },
+    ]);
+    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk' }] })))).toEqual([
+      { path: '/menu/0/modifiers/0/Options', message: 'must be an array of option names, got undefined' },
+    ]);
+    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Milk', Options: ['Oat', 'Oat'] }] })))).toEqual([
+      { path: '/menu/0/modifiers/0/Options/1', message: 'option "Oat" is listed twice' },
+    ]);
   });
 
   it('wants each group once per drink, and each option in one group only', () => {
@@ -234,19 +300,26 @@ describe('menu validation (in a config patch)', () => {
       ),
     ).toEqual([
       { path: '/menu/0/modifiers/1/Name', message: 'group "Milk" is listed twice' },
-      { path: '/menu/0/modifiers/2/Options/0', message: 'option "Regular" is already in group "Milk"; an option may belong to one group only' },
+      {
+        path: '/menu/0/modifiers/2/Options/0',
+        message: 'option "Regular" is already in group "Milk"; an option may belong to one group only',
+      },
     ]);
   });
 
   it('wants each drink once, ignoring case', () => {
-    expect(problems({ menu: [drink(), drink({ drink: 'mocha' })] })).toEqual([{ path: '/menu/1/drink', message: 'drink "mocha" is already on the menu as "Mocha"' }]);
+    expect(problems({ menu: [drink(), drink({ drink: 'mocha' })] })).toEqual([
+      { path: '/menu/1/drink', message: 'drink "mocha" is already on the menu as "Mocha"' },
+    ]);
   });
 
   it('limits the size of a menu', () => {
     const big = Array.from({ length: 51 }, (_, i) => drink({ drink: `Drink ${i}` }));
     expect(problems({ menu: big })).toEqual([{ path: '/menu', message: 'must have at most 50 drinks' }]);
     const options = Array.from({ length: 21 }, (_, i) => `Option ${i}`);
-    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Many', Options: options }] })))).toEqual([{ path: '/menu/0/modifiers/0/Options', message: 'must offer at most 20 options' }]);
+    expect(problems(menuWith(drink({ modifiers: [{ Name: 'Many', Options: options }] })))).toEqual([
+      { path: '/menu/0/modifiers/0/Options', message: 'must offer at most 20 options' },
+    ]);
   });
 
   it('allows an empty menu and drinks without modifiers', () => {
@@ -257,7 +330,12 @@ describe('menu validation (in a config patch)', () => {
   it('reports a standalone menu with its own code', () => {
     const result = validateMenu('x');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatchObject({ status: 422, code: 'INVALID_MENU', message: 'The menu is not valid: /menu must be an array of drinks, got string.' });
+    if (!result.ok)
+      expect(result.error).toMatchObject({
+        status: 422,
+        code: 'INVALID_MENU',
+        message: 'The menu is not valid: /menu must be an array of drinks, got string.',
+      });
   });
 });
 
@@ -266,7 +344,13 @@ describe('parseEventConfig', () => {
     const result = parseEventConfig({ eventId: 'NYC', version: 1, storeOpen: true });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error.details?.map((d) => d.path)).toEqual(['/maxOrdersInQueue', '/maxOrdersPerUser', '/drinksPerCode', '/codeRotationMinutes', '/menu']);
+      expect(result.error.details?.map((d) => d.path)).toEqual([
+        '/maxOrdersInQueue',
+        '/maxOrdersPerUser',
+        '/drinksPerCode',
+        '/codeRotationMinutes',
+        '/menu',
+      ]);
       expect(result.error.details?.[0]?.message).toBe('is required but missing');
     }
   });
@@ -282,11 +366,15 @@ describe('parseEventConfig', () => {
     }
     const bad = parseEventConfig({ ...nyc(), drinksPerCode: 0 });
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.error.message).toBe('The config is not valid: /drinksPerCode must be between 1 and 1000, got 0.');
+    if (!bad.ok)
+      expect(bad.error.message).toBe('The config is not valid: /drinksPerCode must be between 1 and 1000, got 0.');
   });
 
   it('keeps the stored version, and rejects table keys left in the item', () => {
-    expect(parseEventConfig({ ...nyc(), storeOpen: true, version: 7 })).toEqual({ ok: true, value: { ...nyc(), storeOpen: true, version: 7 } });
+    expect(parseEventConfig({ ...nyc(), storeOpen: true, version: 7 })).toEqual({
+      ok: true,
+      value: { ...nyc(), storeOpen: true, version: 7 },
+    });
     const result = parseEventConfig({ ...nyc(), PK: 'config-NYC' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.details?.[0]?.path).toBe('/PK');
@@ -296,24 +384,36 @@ describe('parseEventConfig', () => {
 describe('describeConfigChange', () => {
   it('says the store closed, and that nothing changed when nothing did', () => {
     const open = { ...nyc(), storeOpen: true };
-    expect(describeConfigChange(open, nyc(), ['storeOpen'])).toBe('Configuration of NYC changed: the store is now closed.');
-    expect(describeConfigChange(nyc(), nyc(), [])).toBe('The configuration of NYC is unchanged.');
-    expect(describeConfigChange(nyc(), { ...nyc(), maxOrdersPerUser: 2, drinksPerCode: 5 }, ['maxOrdersPerUser', 'drinksPerCode'])).toBe(
-      'Configuration of NYC changed: open orders per customer 1 → 2; drinks per QR code 10 → 5.',
+    expect(describeConfigChange(open, nyc(), ['storeOpen'])).toBe(
+      'Configuration of NYC changed: the store is now closed.',
     );
+    expect(describeConfigChange(nyc(), nyc(), [])).toBe('The configuration of NYC is unchanged.');
+    expect(
+      describeConfigChange(nyc(), { ...nyc(), maxOrdersPerUser: 2, drinksPerCode: 5 }, [
+        'maxOrdersPerUser',
+        'drinksPerCode',
+      ]),
+    ).toBe('Configuration of NYC changed: open orders per customer 1 → 2; drinks per QR code 10 → 5.');
   });
 });
 
 describe('configChangeEvent', () => {
   it('announces a created config', () => {
     const event = configChangeEvent(undefined, { ...nyc(), storeOpen: true });
-    expect(event?.detail).toMatchObject({ eventId: 'NYC', storeOpen: true, version: 1, Message: 'The configuration of NYC was created: the store is open.' });
+    expect(event?.detail).toMatchObject({
+      eventId: 'NYC',
+      storeOpen: true,
+      version: 1,
+      Message: 'The configuration of NYC was created: the store is open.',
+    });
   });
 
   it('describes what changed between the two images', () => {
     const before = nyc();
     const after = { ...before, storeOpen: true, maxOrdersInQueue: 30, version: 2 };
-    expect(configChangeEvent(before, after)?.detail.Message).toBe('Configuration of NYC changed: the store is now open; queue capacity 20 → 30.');
+    expect(configChangeEvent(before, after)?.detail.Message).toBe(
+      'Configuration of NYC changed: the store is now open; queue capacity 20 → 30.',
+    );
   });
 
   it('announces nothing for a rewrite of the same version or a deletion', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 // Tests may use the catalog at run time: only the Lambda code must not (it is bundled alone).
-import { BUS_NAME as CATALOG_BUS, EVENT_SOURCE as CATALOG_SOURCE, detailTypeOf, validateEvent } from '@serverlesspresso/catalog';
+import {
+  BUS_NAME as CATALOG_BUS,
+  EVENT_SOURCE as CATALOG_SOURCE,
+  detailTypeOf,
+  validateEvent,
+} from '@serverlesspresso/catalog';
 import { applyConfigPatch, defaultConfig } from '../../src/domain/config.js';
 import {
   BUS_NAME,
@@ -38,8 +43,20 @@ const step = (order: Order | undefined, action: OrderAction, actor: Actor): Orde
   return result.value.order;
 };
 const created = step(undefined, { type: 'workflowStarted', ...ref, taskToken: 'token-order', at: T0 }, system);
-const submitted = step(created, { type: 'submitDrink', drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' }, at: T0 + 60_000 }, alice);
-const queued = step(submitted, { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 }, system);
+const submitted = step(
+  created,
+  {
+    type: 'submitDrink',
+    drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' },
+    at: T0 + 60_000,
+  },
+  alice,
+);
+const queued = step(
+  submitted,
+  { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 },
+  system,
+);
 const making = step(queued, { type: 'make', at: T0 + 120_000 }, barista);
 const completed = step(making, { type: 'complete', at: T0 + 240_000 }, barista);
 
@@ -67,10 +84,19 @@ describe('event builders', () => {
   const timedOut = step(making, { type: 'timeout', cause: 'barista', at: T0 + 900_000 }, system);
   const all: [string, AnyBusEvent][] = [
     ['ConfigService.ConfigChanged', configChangedEvent(config, 'The store configuration changed.')],
-    ['Validator.NewOrder', newOrderEvent({ orderId: 'order-1', userId: 'alice', bucket: newBucket(config, T0, (n) => new Uint8Array(n)) })],
+    [
+      'Validator.NewOrder',
+      newOrderEvent({ orderId: 'order-1', userId: 'alice', bucket: newBucket(config, T0, (n) => new Uint8Array(n)) }),
+    ],
     ['OrderProcessor.WorkflowStarted', workflowStartedEvent({ ...ref, taskToken: 'token-order' })],
-    ['OrderProcessor.WaitingCompletion', processorWaitingCompletionEvent({ ...ref, orderNumber: '112', taskToken: 'token-completion' })],
-    ['OrderProcessor.ShopUnavailable', shopUnavailableEvent({ ...ref, refusal: { reason: 'STORE_CLOSED', message: 'closed' } })],
+    [
+      'OrderProcessor.WaitingCompletion',
+      processorWaitingCompletionEvent({ ...ref, orderNumber: '112', taskToken: 'token-completion' }),
+    ],
+    [
+      'OrderProcessor.ShopUnavailable',
+      shopUnavailableEvent({ ...ref, refusal: { reason: 'STORE_CLOSED', message: 'closed' } }),
+    ],
     ['OrderProcessor.OrderTimeOut', orderTimeOutEvent({ ...ref, cause: 'customer' })],
     ['OrderProcessor.orderFinished', orderFinishedEvent(ref)],
     ['OrderManager.WaitingCompletion', waitingCompletionEvent(queued)],
@@ -88,9 +114,13 @@ describe('event builders', () => {
   it('uses the catalog source and bus, and its family naming', () => {
     expect(EVENT_SOURCE).toBe(CATALOG_SOURCE);
     expect(BUS_NAME).toBe(CATALOG_BUS);
-    expect(orderFinishedDetailType('NYC', 'COMPLETED')).toBe(detailTypeOf('OrderManager.Order{eventId}-COMPLETED', { eventId: 'NYC' }));
+    expect(orderFinishedDetailType('NYC', 'COMPLETED')).toBe(
+      detailTypeOf('OrderManager.Order{eventId}-COMPLETED', { eventId: 'NYC' }),
+    );
     expect(orderCompletedEvent(completed).detailType).toBe('OrderManager.OrderNYC-COMPLETED');
-    expect(orderCancelledEvent({ ...completed, eventId: 'LDN', status: 'CANCELLED' }).detailType).toBe('OrderManager.OrderLDN-CANCELLED');
+    expect(orderCancelledEvent({ ...completed, eventId: 'LDN', status: 'CANCELLED' }).detailType).toBe(
+      'OrderManager.OrderLDN-CANCELLED',
+    );
   });
 
   it('builds OrderManager.WaitingCompletion as the original recorded it', () => {
@@ -98,7 +128,12 @@ describe('event builders', () => {
       orderId: 'order-1',
       orderNumber: '112',
       state: 'NYC-CREATED',
-      drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative', userId: 'alice' },
+      drinkOrder: {
+        drink: 'Flat White',
+        modifiers: ['Oat'],
+        icon: 'barista-icons_cappuccino-alternative',
+        userId: 'alice',
+      },
       userId: 'alice',
       robot: true,
       eventId: 'NYC',
@@ -125,7 +160,12 @@ describe('event builders', () => {
       reason: 'customer',
       Message: 'The customer cancelled the order.',
     });
-    expect(orderCancelledEvent(timedOut).detail).toMatchObject({ reason: 'timeout', timeoutCause: 'barista', orderNumber: '112', Message: 'The order was cancelled because it timed out.' });
+    expect(orderCancelledEvent(timedOut).detail).toMatchObject({
+      reason: 'timeout',
+      timeoutCause: 'barista',
+      orderNumber: '112',
+      Message: 'The order was cancelled because it timed out.',
+    });
   });
 
   it('never puts the QR code on the bus', () => {
@@ -145,13 +185,22 @@ describe('event builders', () => {
     const decision = checkCapacity({ config: { ...config, storeOpen: false }, orders: [], userId: 'alice' });
     if (decision.accepted) throw new Error('expected a refusal');
     const e = shopUnavailableEvent({ userId: 'alice', eventId: 'NYC', refusal: decision });
-    expect(e.detail).toEqual({ userId: 'alice', eventId: 'NYC', reason: 'STORE_CLOSED', Message: 'The coffee bar is closed right now, so it takes no orders.' });
+    expect(e.detail).toEqual({
+      userId: 'alice',
+      eventId: 'NYC',
+      reason: 'STORE_CLOSED',
+      Message: 'The coffee bar is closed right now, so it takes no orders.',
+    });
     expect(contractErrors(e).errors).toEqual([]);
   });
 
   it('says who timed out', () => {
-    expect(orderTimeOutEvent({ ...ref, cause: 'barista' }).detail.Message).toBe('The order timed out: the barista did not finish it within 15 minutes.');
-    expect(orderTimeOutEvent({ ...ref, cause: 'customer' }).detail.Message).toBe('The order timed out: no drink was ordered within 5 minutes.');
+    expect(orderTimeOutEvent({ ...ref, cause: 'barista' }).detail.Message).toBe(
+      'The order timed out: the barista did not finish it within 15 minutes.',
+    );
+    expect(orderTimeOutEvent({ ...ref, cause: 'customer' }).detail.Message).toBe(
+      'The order timed out: no drink was ordered within 5 minutes.',
+    );
   });
 
   it('announces a config change exactly as written: the strict schema accepts it', () => {
@@ -164,7 +213,9 @@ describe('event builders', () => {
   });
 
   it('throws when an order lacks what an event needs (a caller bug)', () => {
-    expect(() => waitingCompletionEvent(submitted)).toThrow('order order-1 (SUBMITTED) has no orderNumber, needed for OrderManager.WaitingCompletion');
+    expect(() => waitingCompletionEvent(submitted)).toThrow(
+      'order order-1 (SUBMITTED) has no orderNumber, needed for OrderManager.WaitingCompletion',
+    );
     expect(() => makeOrderEvent(queued)).toThrow('has no baristaUserId');
   });
 });
@@ -181,9 +232,21 @@ describe('eventsForChange', () => {
   });
 
   it('queues once, whichever of number and drink arrives second', () => {
-    const early = step(created, { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 }, system);
+    const early = step(
+      created,
+      { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 },
+      system,
+    );
     expect(types(created, early)).toEqual([]);
-    const late = step(early, { type: 'submitDrink', drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso' }, at: T0 + 70_000 }, alice);
+    const late = step(
+      early,
+      {
+        type: 'submitDrink',
+        drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso' },
+        at: T0 + 70_000,
+      },
+      alice,
+    );
     expect(types(early, late)).toEqual(['OrderManager.WaitingCompletion']);
   });
 
@@ -195,7 +258,11 @@ describe('eventsForChange', () => {
   });
 
   it('emits nothing for a token refresh or a duplicate', () => {
-    const refreshed = step(queued, { type: 'numbered', orderNumber: '112', taskToken: 'token-completion-2', at: T0 + 70_000 }, system);
+    const refreshed = step(
+      queued,
+      { type: 'numbered', orderNumber: '112', taskToken: 'token-completion-2', at: T0 + 70_000 },
+      system,
+    );
     expect(types(queued, refreshed)).toEqual([]);
     expect(types(completed, completed)).toEqual([]);
     expect(types(completed, { ...completed })).toEqual([]);
@@ -203,7 +270,9 @@ describe('eventsForChange', () => {
 
   it('emits the cancellation, whoever cancelled', () => {
     const byBarista = step(queued, { type: 'cancel', at: T0 + 100_000 }, barista);
-    expect(eventsForChange(queued, byBarista).map((e) => [e.detailType, (e.detail as { reason?: string }).reason])).toEqual([['OrderManager.OrderNYC-CANCELLED', 'barista']]);
+    expect(
+      eventsForChange(queued, byBarista).map((e) => [e.detailType, (e.detail as { reason?: string }).reason]),
+    ).toEqual([['OrderManager.OrderNYC-CANCELLED', 'barista']]);
     const timedOut = step(created, { type: 'timeout', cause: 'customer', at: T0 + 300_000 }, system);
     expect(eventsForChange(created, timedOut).map((e) => e.detailType)).toEqual(['OrderManager.OrderNYC-CANCELLED']);
   });
@@ -215,17 +284,37 @@ describe('eventsForChange: robots and refusals', () => {
   it("queues, then completes, in the one write that applies a robot barista's early completion", () => {
     const held = step(submitted, { type: 'complete', early: true, at: T0 + 62_000 }, robot);
     expect(eventsForChange(submitted, held)).toEqual([]);
-    const done = step(held, { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 }, system);
+    const done = step(
+      held,
+      { type: 'numbered', orderNumber: '112', taskToken: 'token-completion', at: T0 + 65_000 },
+      system,
+    );
     const events = eventsForChange(held, done);
-    expect(events.map((e) => e.detailType)).toEqual(['OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED']);
-    expect(events[0]?.detail).toMatchObject({ orderNumber: '112', TS: T0 + 65_000, Message: MESSAGES.waitingCompletion });
+    expect(events.map((e) => e.detailType)).toEqual([
+      'OrderManager.WaitingCompletion',
+      'OrderManager.OrderNYC-COMPLETED',
+    ]);
+    expect(events[0]?.detail).toMatchObject({
+      orderNumber: '112',
+      TS: T0 + 65_000,
+      Message: MESSAGES.waitingCompletion,
+    });
     expect(events.map((e) => contractErrors(e).errors)).toEqual([[], []]);
   });
 
   it('puts nothing for an order the workflow refused, whether or not a drink came first', () => {
     const refused = { type: 'refused', ...ref, code: 'AT_CAPACITY', message: 'full', at: T0 } as const;
     expect(eventsForChange(undefined, step(undefined, refused, system))).toEqual([]);
-    const early = step(undefined, { type: 'submitDrink', drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'x' }, early: { orderId: 'order-1', eventId: 'NYC' }, at: T0 }, alice);
+    const early = step(
+      undefined,
+      {
+        type: 'submitDrink',
+        drinkOrder: { drink: 'Espresso', modifiers: [], icon: 'x' },
+        early: { orderId: 'order-1', eventId: 'NYC' },
+        at: T0,
+      },
+      alice,
+    );
     expect(eventsForChange(early, step(early, refused, system))).toEqual([]);
   });
 });
@@ -240,7 +329,13 @@ describe('toPutEventsEntry', () => {
       EventBusName: 'Serverlesspresso',
     });
     const time = new Date(T0);
-    expect(toPutEventsEntry(e, { busName: 'arn:aws:events:us-east-1:123456789012:event-bus/Serverlesspresso', resources: ['arn:x'], time })).toMatchObject({
+    expect(
+      toPutEventsEntry(e, {
+        busName: 'arn:aws:events:us-east-1:123456789012:event-bus/Serverlesspresso',
+        resources: ['arn:x'],
+        time,
+      }),
+    ).toMatchObject({
       EventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/Serverlesspresso',
       Resources: ['arn:x'],
       Time: time,

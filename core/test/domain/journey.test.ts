@@ -1,10 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { contract } from '@serverlesspresso/catalog';
-import { buildJourney, escapeHtml, formatElapsed, renderJourneyHtml, stepLabel, type StoredEnvelope } from '../../src/domain/journey.js';
+import {
+  buildJourney,
+  escapeHtml,
+  formatElapsed,
+  renderJourneyHtml,
+  stepLabel,
+  type StoredEnvelope,
+} from '../../src/domain/journey.js';
 
 const ORDER = 'order-1';
 let n = 0;
-const envelope = (detailType: string, time: string, detail: Record<string, unknown> = {}, id = `e${++n}`): StoredEnvelope => ({
+const envelope = (
+  detailType: string,
+  time: string,
+  detail: Record<string, unknown> = {},
+  id = `e${++n}`,
+): StoredEnvelope => ({
   id,
   'detail-type': detailType,
   time,
@@ -20,7 +32,10 @@ describe('buildJourney', () => {
       envelope('OrderProcessor.WorkflowStarted', '2026-11-21T12:52:21Z'),
       envelope('Validator.NewOrder', '2026-11-21T12:52:21Z', { eventId: undefined, bucket: { eventId: 'NYC' } }),
       envelope('Extension.Note', '2026-11-21T12:52:21Z', { Message: 'second note' }),
-      envelope('OrderManager.WaitingCompletion', '2026-11-21T12:53:30Z', { orderNumber: '112', drinkOrder: { drink: 'Flat White' } }),
+      envelope('OrderManager.WaitingCompletion', '2026-11-21T12:53:30Z', {
+        orderNumber: '112',
+        drinkOrder: { drink: 'Flat White' },
+      }),
     ]);
     expect(journey.steps.map((s) => [s.seq, s.label, s.message])).toEqual([
       [1, 'QR code scanned', 'Validator.NewOrder message'],
@@ -32,17 +47,30 @@ describe('buildJourney', () => {
       [7, 'Workflow finished', 'OrderProcessor.orderFinished message'],
     ]);
     expect(journey.steps.map((s) => s.elapsedMs)).toEqual([0, 0, 0, 0, 69_000, 219_000, 219_000]);
-    expect(journey).toMatchObject({ orderId: ORDER, eventId: 'NYC', orderNumber: '112', drink: 'Flat White', outcome: 'completed' });
+    expect(journey).toMatchObject({
+      orderId: ORDER,
+      eventId: 'NYC',
+      orderNumber: '112',
+      drink: 'Flat White',
+      outcome: 'completed',
+    });
   });
 
   it('keeps only this order, each envelope once (redeliveries are stored twice)', () => {
     const twice = envelope('OrderManager.MakeOrder', '2026-11-21T12:54:00Z', {}, 'same-id');
-    const journey = buildJourney(ORDER, [twice, { ...twice }, envelope('OrderManager.MakeOrder', '2026-11-21T12:54:00Z', { orderId: 'order-2' })]);
+    const journey = buildJourney(ORDER, [
+      twice,
+      { ...twice },
+      envelope('OrderManager.MakeOrder', '2026-11-21T12:54:00Z', { orderId: 'order-2' }),
+    ]);
     expect(journey.steps.map((s) => s.envelopeId)).toEqual(['same-id']);
   });
 
   it('puts steps with an unreadable time last, without elapsed time', () => {
-    const journey = buildJourney(ORDER, [envelope('OrderProcessor.orderFinished', 'yesterday'), envelope('Validator.NewOrder', '2026-11-21T12:52:21Z')]);
+    const journey = buildJourney(ORDER, [
+      envelope('OrderProcessor.orderFinished', 'yesterday'),
+      envelope('Validator.NewOrder', '2026-11-21T12:52:21Z'),
+    ]);
     expect(journey.steps.map((s) => [s.label, s.at, s.elapsedMs])).toEqual([
       ['QR code scanned', Date.UTC(2026, 10, 21, 12, 52, 21), 0],
       ['Workflow finished', undefined, undefined],
@@ -59,7 +87,10 @@ describe('buildJourney', () => {
   });
 
   it("orders the contract's examples (all in the same second) along the lifecycle", () => {
-    const journey = buildJourney('d6e373b5-709c-40b0-a614-80d9a07276fc', contract.map((e) => e.example as StoredEnvelope));
+    const journey = buildJourney(
+      'd6e373b5-709c-40b0-a614-80d9a07276fc',
+      contract.map((e) => e.example as StoredEnvelope),
+    );
     expect(journey.steps.map((s) => s.label)).toEqual([
       'QR code scanned',
       'Store unavailable',
@@ -94,14 +125,19 @@ describe('renderJourneyHtml', () => {
     const html = renderJourneyHtml(
       buildJourney(ORDER, [
         envelope('Validator.NewOrder', at),
-        envelope('OrderManager.WaitingCompletion', '2026-11-21T12:53:26Z', { orderNumber: '112', drinkOrder: { drink: 'Flat White' } }),
+        envelope('OrderManager.WaitingCompletion', '2026-11-21T12:53:26Z', {
+          orderNumber: '112',
+          drinkOrder: { drink: 'Flat White' },
+        }),
       ]),
     );
     expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(html).toContain('<title>Order 112 · Serverlesspresso order journey</title>');
     expect(html).toContain('<dt>Drink</dt><dd>Flat White</dd>');
     expect(html).toContain('<dt>Outcome</dt><dd>In progress</dd>');
-    expect(html).toContain('<li><h2>QR code scanned</h2><div class="when"><time datetime="2026-11-21T12:52:21.000Z">12:52:21 UTC</time> <span class="elapsed">+0s</span></div>');
+    expect(html).toContain(
+      '<li><h2>QR code scanned</h2><div class="when"><time datetime="2026-11-21T12:52:21.000Z">12:52:21 UTC</time> <span class="elapsed">+0s</span></div>',
+    );
     expect(html).toContain('<span class="elapsed">+1m 05s</span>');
     expect(html).not.toContain('<script');
   });
@@ -113,7 +149,13 @@ describe('renderJourneyHtml', () => {
           id: 'x',
           'detail-type': `Evil.${hostile}`,
           time: `<b>${at}`,
-          detail: { orderId: hostile, eventId: `"'><img src=x onerror=alert(1)>`, orderNumber: hostile, Message: hostile, drinkOrder: { drink: '<i>Latte</i>' } },
+          detail: {
+            orderId: hostile,
+            eventId: `"'><img src=x onerror=alert(1)>`,
+            orderNumber: hostile,
+            Message: hostile,
+            drinkOrder: { drink: '<i>Latte</i>' },
+          },
         },
       ]),
     );

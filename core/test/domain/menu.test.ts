@@ -21,7 +21,7 @@ function invalid(request: unknown, on: readonly MenuItem[] = menu): DomainError 
 }
 
 describe('validateDrinkOrder', () => {
-  it("accepts a menu drink with options, taking the icon from the menu and the options in menu order", () => {
+  it('accepts a menu drink with options, taking the icon from the menu and the options in menu order', () => {
     expect(valid({ drink: 'Caffe Latte', modifiers: ['Vanilla', 'Oat', 'Large'] })).toEqual({
       drink: 'Caffe Latte',
       modifiers: ['Oat', 'Large', 'Vanilla'],
@@ -30,7 +30,11 @@ describe('validateDrinkOrder', () => {
   });
 
   it('accepts no options at all, or modifiers left out', () => {
-    expect(valid({ drink: 'Espresso', modifiers: [] })).toEqual({ drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso' });
+    expect(valid({ drink: 'Espresso', modifiers: [] })).toEqual({
+      drink: 'Espresso',
+      modifiers: [],
+      icon: 'barista-icons_espresso',
+    });
     expect(valid({ drink: 'Espresso' })).toEqual({ drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso' });
   });
 
@@ -46,14 +50,19 @@ describe('validateDrinkOrder', () => {
     expect(invalid('Flat White')).toEqual({
       status: 422,
       code: 'INVALID_DRINK_ORDER',
-      message: 'The drink order is not valid: the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}.',
-      details: [{ path: '', message: 'the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}' }],
+      message:
+        'The drink order is not valid: the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}.',
+      details: [
+        { path: '', message: 'the drink order must be an object like {"drink": "Flat White", "modifiers": ["Oat"]}' },
+      ],
     });
     expect(invalid({ modifiers: 'Oat' }).details).toEqual([
       { path: '/drink', message: 'must be the name of a drink on the menu' },
       { path: '/modifiers', message: 'must be an array of option names (e.g. ["Oat"]), or be left out' },
     ]);
-    expect(invalid({ drink: 'Flat White', modifiers: ['Oat', 3] }).details).toEqual([{ path: '/modifiers/1', message: 'must be an option name (a string)' }]);
+    expect(invalid({ drink: 'Flat White', modifiers: ['Oat', 3] }).details).toEqual([
+      { path: '/modifiers/1', message: 'must be an option name (a string)' },
+    ]);
   });
 
   it('refuses a drink not on the menu, naming the ones that are (case-sensitive, as on the buttons)', () => {
@@ -63,8 +72,16 @@ describe('validateDrinkOrder', () => {
     expect(error.message).toBe(
       'The drink order is not valid: drink: "flat white" is not on the menu. Choose one of: Espresso, James Soda, Bens Brew, Flat White, Americano, Caffe Latte.',
     );
-    expect(error.details).toEqual([{ path: '/drink', message: '"flat white" is not on the menu. Choose one of: Espresso, James Soda, Bens Brew, Flat White, Americano, Caffe Latte.' }]);
-    expect(invalid({ drink: 'Mocha' }, []).details?.[0]?.message).toBe('"Mocha" is not on the menu. Nothing is on the menu right now.');
+    expect(error.details).toEqual([
+      {
+        path: '/drink',
+        message:
+          '"flat white" is not on the menu. Choose one of: Espresso, James Soda, Bens Brew, Flat White, Americano, Caffe Latte.',
+      },
+    ]);
+    expect(invalid({ drink: 'Mocha' }, []).details?.[0]?.message).toBe(
+      '"Mocha" is not on the menu. Nothing is on the menu right now.',
+    );
   });
 
   it('refuses a drink that is not available', () => {
@@ -79,11 +96,21 @@ describe('validateDrinkOrder', () => {
   it('refuses an option of no group of the drink, listing the options', () => {
     const error = invalid({ drink: 'Flat White', modifiers: ['Almond'] });
     expect(error.code).toBe('UNKNOWN_MODIFIER');
-    expect(error.details).toEqual([{ path: '/modifiers/0', message: '"Almond" is not an option for Flat White (options: Milk: Whole, Skim, Oat, Soy; Sugar: No sugar, 1 sugar, 2 sugars)' }]);
+    expect(error.details).toEqual([
+      {
+        path: '/modifiers/0',
+        message:
+          '"Almond" is not an option for Flat White (options: Milk: Whole, Skim, Oat, Soy; Sugar: No sugar, 1 sugar, 2 sugars)',
+      },
+    ]);
     // An option of another drink is not an option of this one.
-    expect(invalid({ drink: 'James Soda', modifiers: ['Oat'] }).details?.[0]?.message).toBe('"Oat" is not an option for James Soda (options: Ice: With ice, No ice)');
+    expect(invalid({ drink: 'James Soda', modifiers: ['Oat'] }).details?.[0]?.message).toBe(
+      '"Oat" is not an option for James Soda (options: Ice: With ice, No ice)',
+    );
     const plain: MenuItem[] = [{ drink: 'Water', icon: 'water', available: true, modifiers: [] }];
-    expect(invalid({ drink: 'Water', modifiers: ['Ice'] }, plain).details?.[0]?.message).toBe('"Ice" is not an option for Water (it has no options)');
+    expect(invalid({ drink: 'Water', modifiers: ['Ice'] }, plain).details?.[0]?.message).toBe(
+      '"Ice" is not an option for Water (it has no options)',
+    );
   });
 
   it('allows at most one option per group', () => {
@@ -93,7 +120,10 @@ describe('validateDrinkOrder', () => {
       message: 'The drink order is not valid: modifiers/1: "Oat" and "Soy" are both Milk options; choose at most one.',
       details: [{ path: '/modifiers/1', message: '"Oat" and "Soy" are both Milk options; choose at most one' }],
     });
-    expect(invalid({ drink: 'Flat White', modifiers: ['Oat', 'Oat'] })).toMatchObject({ code: 'DUPLICATE_MODIFIER', details: [{ path: '/modifiers/1', message: '"Oat" is chosen twice' }] });
+    expect(invalid({ drink: 'Flat White', modifiers: ['Oat', 'Oat'] })).toMatchObject({
+      code: 'DUPLICATE_MODIFIER',
+      details: [{ path: '/modifiers/1', message: '"Oat" is chosen twice' }],
+    });
   });
 
   it('reports every modifier problem, the first one giving the code', () => {
@@ -114,7 +144,14 @@ describe('validateDrinkOrder', () => {
 
 describe('customerMenu', () => {
   it('lists the available drinks only, in menu order', () => {
-    expect(customerMenu(menu).map((m) => m.drink)).toEqual(['Espresso', 'James Soda', 'Bens Brew', 'Flat White', 'Americano', 'Caffe Latte']);
+    expect(customerMenu(menu).map((m) => m.drink)).toEqual([
+      'Espresso',
+      'James Soda',
+      'Bens Brew',
+      'Flat White',
+      'Americano',
+      'Caffe Latte',
+    ]);
   });
 });
 

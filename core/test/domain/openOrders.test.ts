@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventOpenOrdersKey, openOrderCount, releaseOpenOrderParams, reserveOpenOrderParams, userOpenOrdersKey } from '../../src/domain/openOrders.js';
+import {
+  eventOpenOrdersKey,
+  openOrderCount,
+  releaseOpenOrderParams,
+  reserveOpenOrderParams,
+  userOpenOrdersKey,
+} from '../../src/domain/openOrders.js';
 
 describe('open-order sets', () => {
   it('key an event and a customer at an event', () => {
@@ -18,7 +24,9 @@ describe('open-order sets', () => {
   });
 
   it('refuse a limit below 1 (an empty set would still take an order)', () => {
-    expect(() => reserveOpenOrderParams('k', 'o1', 0)).toThrow('an open-order limit must be a whole number from 1, got 0');
+    expect(() => reserveOpenOrderParams('k', 'o1', 0)).toThrow(
+      'an open-order limit must be a whole number from 1, got 0',
+    );
     expect(() => reserveOpenOrderParams('k', 'o1', 1.5)).toThrow(RangeError);
   });
 

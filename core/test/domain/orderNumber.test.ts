@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatOrderNumber, isOrderNumber, orderNumberCounterUpdate, orderNumberFromCounter, parseOrderNumber } from '../../src/domain/orderNumber.js';
+import {
+  formatOrderNumber,
+  isOrderNumber,
+  orderNumberCounterUpdate,
+  orderNumberFromCounter,
+  parseOrderNumber,
+} from '../../src/domain/orderNumber.js';
 
 describe('order numbers', () => {
   it('are plain decimal strings', () => {

@@ -24,7 +24,10 @@ const BUCKET = Math.floor(NOW / (5 * MIN));
 const config = { ...defaultConfig('NYC'), drinksPerCode: 3 };
 
 /** A random source that counts up from start: predictable codes in tests. */
-const counting = (start = 0): RandomBytes => (size) => Uint8Array.from({ length: size }, (_, i) => (start + i) % 256);
+const counting =
+  (start = 0): RandomBytes =>
+  (size) =>
+    Uint8Array.from({ length: size }, (_, i) => (start + i) % 256);
 
 describe('time buckets', () => {
   it('cut time into whole rotation intervals since the epoch', () => {
@@ -67,7 +70,9 @@ describe('generateCode', () => {
 
   it('refuses a bad length or a short random source', () => {
     expect(() => generateCode(counting(), 0)).toThrow('code length must be a whole number from 1, got 0');
-    expect(() => generateCode(() => new Uint8Array(3))).toThrow('the random source returned 3 bytes, 10 were asked for');
+    expect(() => generateCode(() => new Uint8Array(3))).toThrow(
+      'the random source returned 3 bytes, 10 were asked for',
+    );
   });
 });
 
@@ -116,8 +121,15 @@ describe('verifyScannedCode', () => {
     expect(verifyScannedCode({ ...bucket, availableTokens: 1 }, scan, bucket.endMs).ok).toBe(true);
   });
 
-  it('refuses a wrong, empty or unknown code, or another event\'s, alike (400 INVALID_CODE)', () => {
-    const invalid = { ok: false, error: { status: 400, code: 'INVALID_CODE', message: 'This QR code is not valid. Scan the code shown at the coffee bar.' } };
+  it("refuses a wrong, empty or unknown code, or another event's, alike (400 INVALID_CODE)", () => {
+    const invalid = {
+      ok: false,
+      error: {
+        status: 400,
+        code: 'INVALID_CODE',
+        message: 'This QR code is not valid. Scan the code shown at the coffee bar.',
+      },
+    };
     expect(verifyScannedCode(bucket, { ...scan, code: 'ABCDEFGHIK' }, NOW)).toEqual(invalid);
     expect(verifyScannedCode(bucket, { ...scan, code: 'ABCDEFGHI' }, NOW)).toEqual(invalid);
     expect(verifyScannedCode(bucket, { ...scan, code: '' }, NOW)).toEqual(invalid);
@@ -128,7 +140,11 @@ describe('verifyScannedCode', () => {
   it('refuses the right code once its bucket is over (400 CODE_EXPIRED)', () => {
     expect(verifyScannedCode(bucket, scan, bucket.endMs + 1)).toEqual({
       ok: false,
-      error: { status: 400, code: 'CODE_EXPIRED', message: 'This QR code has expired. Scan the new code shown at the coffee bar.' },
+      error: {
+        status: 400,
+        code: 'CODE_EXPIRED',
+        message: 'This QR code has expired. Scan the new code shown at the coffee bar.',
+      },
     });
     expect(verifyScannedCode(bucket, scan, bucket.startMs - 1).ok).toBe(false);
   });
@@ -136,7 +152,11 @@ describe('verifyScannedCode', () => {
   it('refuses a code that admitted all its orders (409 NO_TOKENS_LEFT)', () => {
     expect(verifyScannedCode({ ...bucket, availableTokens: 0 }, scan, NOW)).toEqual({
       ok: false,
-      error: { status: 409, code: 'NO_TOKENS_LEFT', message: 'This QR code has already admitted its 3 orders. Wait for the next code at the coffee bar.' },
+      error: {
+        status: 409,
+        code: 'NO_TOKENS_LEFT',
+        message: 'This QR code has already admitted its 3 orders. Wait for the next code at the coffee bar.',
+      },
     });
   });
 });
@@ -147,9 +167,23 @@ describe('decrementTokenParams', () => {
     expect(decrementTokenParams(bucket, NOW)).toEqual({
       Key: { PK: `NYC-${BUCKET}` },
       UpdateExpression: 'SET #tokens = #tokens - :one',
-      ConditionExpression: '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
-      ExpressionAttributeNames: { '#tokens': 'availableTokens', '#eventId': 'eventId', '#bucketId': 'bucketId', '#code': 'code', '#endMs': 'endMs' },
-      ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':eventId': 'NYC', ':bucketId': BUCKET, ':code': 'ABCDEFGHIJ', ':now': NOW },
+      ConditionExpression:
+        '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
+      ExpressionAttributeNames: {
+        '#tokens': 'availableTokens',
+        '#eventId': 'eventId',
+        '#bucketId': 'bucketId',
+        '#code': 'code',
+        '#endMs': 'endMs',
+      },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':zero': 0,
+        ':eventId': 'NYC',
+        ':bucketId': BUCKET,
+        ':code': 'ABCDEFGHIJ',
+        ':now': NOW,
+      },
       ReturnValues: 'ALL_NEW',
     });
   });

@@ -38,7 +38,11 @@ export interface Core {
   /** Events the core put that the contract refuses (should stay empty). */
   invalid: { event: EventEnvelope; errors: unknown }[];
   user(name: string, groups?: string[]): Promise<User>;
-  http<T = Record<string, unknown>>(method: string, path: string, options?: { user?: User; body?: unknown; rawBody?: string; contentType?: string }): Promise<HttpResult<T>>;
+  http<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options?: { user?: User; body?: unknown; rawBody?: string; contentType?: string },
+  ): Promise<HttpResult<T>>;
   /** Waits for an event (already put or still to come) that matches; bounded. */
   event(what: string, match: (e: EventEnvelope) => boolean, timeoutMs?: number): Promise<EventEnvelope>;
   /** Events of one order, in the order the bus accepted them. */
@@ -48,7 +52,12 @@ export interface Core {
 }
 
 /** Polls a condition until it holds, at most timeoutMs; the failure says what was awaited. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 25): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -58,9 +67,12 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
-const decodeSub = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+const decodeSub = (token: string): string =>
+  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
 
-export async function startCore(options: { speed?: number; parameterOverrides?: Record<string, string>; quiet?: boolean } = {}): Promise<Core> {
+export async function startCore(
+  options: { speed?: number; parameterOverrides?: Record<string, string>; quiet?: boolean } = {},
+): Promise<Core> {
   const logs: string[] = [];
   const cloud = await startLocalCloud({ port: 0, speed: options.speed ?? 1, log: (line) => void logs.push(line) });
   const events: EventEnvelope[] = [];
@@ -78,7 +90,11 @@ export async function startCore(options: { speed?: number; parameterOverrides?: 
   });
   let stack: StackRecord;
   try {
-    stack = await cloud.stacks.deploy({ path: CORE_DIR, stackName: 'core', ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}) });
+    stack = await cloud.stacks.deploy({
+      path: CORE_DIR,
+      stackName: 'core',
+      ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}),
+    });
   } catch (e) {
     unsubscribe();
     await cloud.close();
@@ -86,14 +102,28 @@ export async function startCore(options: { speed?: number; parameterOverrides?: 
   }
   const api = stack.apis.CoreApi?.url;
   if (!api) throw new Error(`the core stack has no CoreApi: ${JSON.stringify(stack.apis)}`);
-  const clientConfig = { endpoint: cloud.url, region: cloud.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } };
+  const clientConfig = {
+    endpoint: cloud.url,
+    region: cloud.account.region,
+    credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+  };
   const eventBridge = new EventBridgeClient(clientConfig);
   const sfn = new SFNClient(clientConfig);
 
   const core: Core = {
-    cloud, stack, api, events, logs, invalid, sfn,
+    cloud,
+    stack,
+    api,
+    events,
+    logs,
+    invalid,
+    sfn,
     async user(name, groups = []) {
-      const response = await fetch(`${cloud.url}/_presso/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: name, groups }) });
+      const response = await fetch(`${cloud.url}/_presso/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: name, groups }),
+      });
       const body = (await response.json()) as { token?: string; message?: string };
       if (!body.token) throw new Error(`no token for ${name}: ${response.status} ${body.message}`);
       return { name, token: body.token, sub: decodeSub(body.token) };
@@ -127,7 +157,14 @@ export async function startCore(options: { speed?: number; parameterOverrides?: 
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last events: ${events.slice(-8).map((e) => `${e['detail-type']} ${String(e.detail.orderId ?? '')}`).join(' | ')}`));
+          reject(
+            new Error(
+              `Timed out after ${timeoutMs} ms waiting for ${what}; last events: ${events
+                .slice(-8)
+                .map((e) => `${e['detail-type']} ${String(e.detail.orderId ?? '')}`)
+                .join(' | ')}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -138,7 +175,11 @@ export async function startCore(options: { speed?: number; parameterOverrides?: 
     },
     eventsOf: (orderId) => events.filter((e) => e.detail.orderId === orderId),
     async put(detailType, detail) {
-      const result = await eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: BUS, Source: SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+      const result = await eventBridge.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: BUS, Source: SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
+        }),
+      );
       if (result.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(result.Entries)}`);
     },
     async close() {
@@ -167,7 +208,10 @@ export async function currentCode(core: Core, admin: User, eventId = 'NYC'): Pro
 /** Scans the current code as a customer; the order id of the new order. */
 export async function scan(core: Core, admin: User, customer: User, eventId = 'NYC'): Promise<string> {
   const code = await currentCode(core, admin, eventId);
-  const r = await core.http<{ orderId: string }>('POST', `/events/${eventId}/orders`, { user: customer, body: { code } });
+  const r = await core.http<{ orderId: string }>('POST', `/events/${eventId}/orders`, {
+    user: customer,
+    body: { code },
+  });
   if (r.status !== 201) throw new Error(`scan: ${r.status} ${r.text}`);
   return r.body.orderId;
 }
@@ -181,11 +225,20 @@ export async function stored(core: Core, user: User, orderId: string): Promise<R
 }
 
 /** A scanned, started and stored order with its drink ordered, in the barista queue. */
-export async function queuedOrder(core: Core, admin: User, customer: User, drink: { drink: string; modifiers?: string[] } = { drink: 'Flat White', modifiers: ['Oat'] }, eventId = 'NYC'): Promise<string> {
+export async function queuedOrder(
+  core: Core,
+  admin: User,
+  customer: User,
+  drink: { drink: string; modifiers?: string[] } = { drink: 'Flat White', modifiers: ['Oat'] },
+  eventId = 'NYC',
+): Promise<string> {
   const orderId = await scan(core, admin, customer, eventId);
   await stored(core, customer, orderId);
   const r = await core.http('PUT', `/orders/${orderId}/drink`, { user: customer, body: drink });
   if (r.status !== 200) throw new Error(`drink: ${r.status} ${r.text}`);
-  await core.event(`OrderManager.WaitingCompletion of ${orderId}`, (e) => e['detail-type'] === 'OrderManager.WaitingCompletion' && e.detail.orderId === orderId);
+  await core.event(
+    `OrderManager.WaitingCompletion of ${orderId}`,
+    (e) => e['detail-type'] === 'OrderManager.WaitingCompletion' && e.detail.orderId === orderId,
+  );
   return orderId;
 }

@@ -4,7 +4,18 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MESSAGES } from '../../src/domain/index.js';
-import { CORE_DIR, currentCode, eventually, queuedOrder, scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
+import {
+  CORE_DIR,
+  currentCode,
+  eventually,
+  queuedOrder,
+  scan,
+  startCore,
+  stored,
+  typesOf,
+  type Core,
+  type User,
+} from './harness.js';
 
 let core: Core;
 let admin: User, barista: User, barista2: User, alice: User, bob: User, carol: User;
@@ -28,16 +39,28 @@ afterAll(async () => {
   expect(invalid).toEqual([]);
 });
 
-const byType = (orderId: string, detailType: string) => core.event(`${detailType} of ${orderId}`, (e) => e['detail-type'] === detailType && e.detail.orderId === orderId);
+const byType = (orderId: string, detailType: string) =>
+  core.event(`${detailType} of ${orderId}`, (e) => e['detail-type'] === detailType && e.detail.orderId === orderId);
 
 describe('the seeded event', () => {
   it('NYC has the default menu, store open, announced by ConfigService.ConfigChanged', async () => {
-    const menu = await core.http<{ storeOpen: boolean; menu: { drink: string }[] }>('GET', '/events/NYC/menu', { user: alice });
+    const menu = await core.http<{ storeOpen: boolean; menu: { drink: string }[] }>('GET', '/events/NYC/menu', {
+      user: alice,
+    });
     expect(menu.status).toBe(200);
     expect(menu.body.storeOpen).toBe(true);
-    expect(menu.body.menu.map((m) => m.drink)).toEqual(expect.arrayContaining(['Espresso', 'James Soda', 'Bens Brew', 'Flat White', 'Americano', 'Caffe Latte']));
-    const created = await core.event('the seed ConfigChanged', (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.eventId === 'NYC');
-    expect(created.detail).toMatchObject({ storeOpen: true, version: 1, Message: 'The configuration of NYC was created: the store is open.' });
+    expect(menu.body.menu.map((m) => m.drink)).toEqual(
+      expect.arrayContaining(['Espresso', 'James Soda', 'Bens Brew', 'Flat White', 'Americano', 'Caffe Latte']),
+    );
+    const created = await core.event(
+      'the seed ConfigChanged',
+      (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.eventId === 'NYC',
+    );
+    expect(created.detail).toMatchObject({
+      storeOpen: true,
+      version: 1,
+      Message: 'The configuration of NYC was created: the store is open.',
+    });
   });
 });
 
@@ -48,12 +71,24 @@ describe('the happy path', () => {
     expect(order).toMatchObject({ orderId, eventId: 'NYC', userId: alice.sub, status: 'CREATED' });
     expect(order).not.toHaveProperty('orderTaskToken');
 
-    const drink = await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Caffe Latte', modifiers: ['Vanilla', 'Oat'] } });
+    const drink = await core.http('PUT', `/orders/${orderId}/drink`, {
+      user: alice,
+      body: { drink: 'Caffe Latte', modifiers: ['Vanilla', 'Oat'] },
+    });
     expect(drink.status).toBe(200);
     // Stored in menu order, with the menu's icon.
-    expect(drink.body.order).toMatchObject({ status: 'SUBMITTED', drinkOrder: { drink: 'Caffe Latte', modifiers: ['Oat', 'Vanilla'], icon: 'barista-icons_cafe-latte' } });
+    expect(drink.body.order).toMatchObject({
+      status: 'SUBMITTED',
+      drinkOrder: { drink: 'Caffe Latte', modifiers: ['Oat', 'Vanilla'], icon: 'barista-icons_cafe-latte' },
+    });
     const queued = await byType(orderId, 'OrderManager.WaitingCompletion');
-    expect(queued.detail).toMatchObject({ orderId, state: 'NYC-CREATED', robot: false, userId: alice.sub, eventId: 'NYC' });
+    expect(queued.detail).toMatchObject({
+      orderId,
+      state: 'NYC-CREATED',
+      robot: false,
+      userId: alice.sub,
+      eventId: 'NYC',
+    });
     const orderNumber = queued.detail.orderNumber as string;
     expect(orderNumber).toMatch(/^\d+$/);
 
@@ -63,12 +98,20 @@ describe('the happy path', () => {
     const make = await core.http('POST', `/orders/${orderId}/make`, { user: barista });
     expect(make.status).toBe(200);
     expect(make.body.order).toMatchObject({ status: 'MAKING', baristaUserId: barista.sub });
-    expect((await byType(orderId, 'OrderManager.MakeOrder')).detail).toMatchObject({ baristaUserId: barista.sub, orderNumber });
+    expect((await byType(orderId, 'OrderManager.MakeOrder')).detail).toMatchObject({
+      baristaUserId: barista.sub,
+      orderNumber,
+    });
 
     const complete = await core.http('POST', `/orders/${orderId}/complete`, { user: barista });
     expect(complete.status).toBe(200);
     const done = await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
-    expect(done.detail).toMatchObject({ ORDERSTATE: 'NYC-COMPLETED', orderNumber, userId: alice.sub, Message: MESSAGES.completed });
+    expect(done.detail).toMatchObject({
+      ORDERSTATE: 'NYC-COMPLETED',
+      orderNumber,
+      userId: alice.sub,
+      Message: MESSAGES.completed,
+    });
     await byType(orderId, 'OrderProcessor.orderFinished');
 
     expect(typesOf(core.eventsOf(orderId))).toEqual([
@@ -83,13 +126,22 @@ describe('the happy path', () => {
     // The QR code's secret never travels on the bus.
     expect(JSON.stringify(core.eventsOf(orderId))).not.toContain(await currentCode(core, admin));
 
-    const completed = await core.http<{ orders: { orderId: string }[] }>('GET', '/events/NYC/orders?status=COMPLETED', { user: barista });
+    const completed = await core.http<{ orders: { orderId: string }[] }>('GET', '/events/NYC/orders?status=COMPLETED', {
+      user: barista,
+    });
     expect(completed.body.orders.map((o) => o.orderId)).toContain(orderId);
-    expect(await core.http('GET', '/events/NYC/orders?status=DONE', { user: barista })).toMatchObject({ status: 400, body: { error: 'INVALID_STATUS' } });
+    expect(await core.http('GET', '/events/NYC/orders?status=DONE', { user: barista })).toMatchObject({
+      status: 400,
+      body: { error: 'INVALID_STATUS' },
+    });
     expect((await core.http('GET', '/events/NYC/orders?status=COMPLETED', { user: alice })).status).toBe(403);
-    const mine = await core.http<{ orders: { orderId: string; status: string }[] }>('GET', '/events/NYC/my-orders', { user: alice });
+    const mine = await core.http<{ orders: { orderId: string; status: string }[] }>('GET', '/events/NYC/my-orders', {
+      user: alice,
+    });
     expect(mine.body.orders.find((o) => o.orderId === orderId)?.status).toBe('COMPLETED');
-    const board = await core.http<{ ready: { orderNumber: string }[] }>('GET', '/events/NYC/display', { user: barista });
+    const board = await core.http<{ ready: { orderNumber: string }[] }>('GET', '/events/NYC/display', {
+      user: barista,
+    });
     expect(board.body.ready.map((e) => e.orderNumber)).toContain(orderNumber);
     expect(core.invalid).toEqual([]);
   });
@@ -99,10 +151,22 @@ describe('the happy path', () => {
     await core.http('POST', `/orders/${orderId}/complete`, { user: barista });
     await byType(orderId, 'OrderProcessor.orderFinished');
     const journey = await eventually('the journey to hold all 6 steps', async () => {
-      const r = await core.http<{ steps: { label: string; detailType: string }[]; outcome: string; orderNumber: string; drink: string }>('GET', `/orders/${orderId}/journey`, { user: bob });
+      const r = await core.http<{
+        steps: { label: string; detailType: string }[];
+        outcome: string;
+        orderNumber: string;
+        drink: string;
+      }>('GET', `/orders/${orderId}/journey`, { user: bob });
       return r.status === 200 && r.body.steps.length === 6 ? r.body : undefined;
     });
-    expect(journey.steps.map((s) => s.label)).toEqual(['QR code scanned', 'Order workflow started', 'Order numbered', 'In the barista queue', 'Completed', 'Workflow finished']);
+    expect(journey.steps.map((s) => s.label)).toEqual([
+      'QR code scanned',
+      'Order workflow started',
+      'Order numbered',
+      'In the barista queue',
+      'Completed',
+      'Workflow finished',
+    ]);
     expect(journey).toMatchObject({ outcome: 'completed', drink: 'Espresso' });
     const page = await core.http('GET', `/orders/${orderId}/journey.html`, { user: barista });
     expect(page.status).toBe(200);
@@ -113,10 +177,18 @@ describe('the happy path', () => {
   });
 
   it('counts orders and time to complete in Embedded Metric Format logs', async () => {
-    await eventually('EMF documents for completed orders', () => (core.logs.some((l) => l.includes('"OrdersCompleted"') && l.includes('"TimeToComplete"')) ? true : undefined));
+    await eventually('EMF documents for completed orders', () =>
+      core.logs.some((l) => l.includes('"OrdersCompleted"') && l.includes('"TimeToComplete"')) ? true : undefined,
+    );
     const line = core.logs.find((l) => l.includes('"OrdersCompleted"'))!;
-    const document = JSON.parse(line.slice(line.indexOf('{'))) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }; eventId: string };
-    expect(document._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'Serverlesspresso', Dimensions: [['eventId'], ['eventId', 'drink']] });
+    const document = JSON.parse(line.slice(line.indexOf('{'))) as {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] };
+      eventId: string;
+    };
+    expect(document._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'Serverlesspresso',
+      Dimensions: [['eventId'], ['eventId', 'drink']],
+    });
     expect(document.eventId).toBe('NYC');
     expect(core.logs.some((l) => l.includes('"OrdersCreated"'))).toBe(true);
   });
@@ -129,8 +201,17 @@ describe('who may do what', () => {
   });
 
   it('403 for the wrong group: config and QR codes need admin, the queue and its actions barista', async () => {
-    for (const [method, path] of [['GET', '/events/NYC/config'], ['PATCH', '/events/NYC/config'], ['GET', '/events/NYC/qr-code'], ['GET', '/events/NYC/queue'], ['GET', '/events/NYC/display']] as const) {
-      const r = await core.http(method, path, { user: alice, ...(method === 'PATCH' ? { body: { storeOpen: false } } : {}) });
+    for (const [method, path] of [
+      ['GET', '/events/NYC/config'],
+      ['PATCH', '/events/NYC/config'],
+      ['GET', '/events/NYC/qr-code'],
+      ['GET', '/events/NYC/queue'],
+      ['GET', '/events/NYC/display'],
+    ] as const) {
+      const r = await core.http(method, path, {
+        user: alice,
+        ...(method === 'PATCH' ? { body: { storeOpen: false } } : {}),
+      });
       expect({ path, status: r.status, error: r.body.error }).toEqual({ path, status: 403, error: 'WRONG_GROUP' });
     }
     expect((await core.http('GET', '/events/NYC/qr-code', { user: barista })).status).toBe(403);
@@ -139,12 +220,20 @@ describe('who may do what', () => {
   it("403 for someone else's order, 404 for an unknown one", async () => {
     const orderId = await scan(core, admin, carol);
     await stored(core, carol, orderId);
-    expect((await core.http('GET', `/orders/${orderId}`, { user: bob })).body).toEqual({ error: 'NOT_YOUR_ORDER', message: 'This order belongs to another customer.' });
-    expect((await core.http('PUT', `/orders/${orderId}/drink`, { user: bob, body: { drink: 'Espresso' } })).status).toBe(403);
+    expect((await core.http('GET', `/orders/${orderId}`, { user: bob })).body).toEqual({
+      error: 'NOT_YOUR_ORDER',
+      message: 'This order belongs to another customer.',
+    });
+    expect(
+      (await core.http('PUT', `/orders/${orderId}/drink`, { user: bob, body: { drink: 'Espresso' } })).status,
+    ).toBe(403);
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: bob })).status).toBe(403);
     expect((await core.http('POST', `/orders/${orderId}/complete`, { user: bob })).body.error).toBe('WRONG_GROUP');
     expect((await core.http('GET', `/orders/${orderId}`, { user: barista })).status).toBe(200);
-    expect(await core.http('GET', '/orders/no-such-order', { user: alice })).toMatchObject({ status: 404, body: { error: 'ORDER_NOT_FOUND' } });
+    expect(await core.http('GET', '/orders/no-such-order', { user: alice })).toMatchObject({
+      status: 404,
+      body: { error: 'ORDER_NOT_FOUND' },
+    });
     expect((await core.http('POST', '/orders/no-such-order/make', { user: barista })).status).toBe(404);
     // Leave nothing open for the tests after this one.
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: carol })).status).toBe(200);
@@ -160,33 +249,72 @@ describe('refusals', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ error: 'UNKNOWN_DRINK', details: [{ path: '/drink' }] });
     expect(String(unknown.body.message)).toContain('"Mocha" is not on the menu. Choose one of: Espresso, James Soda');
-    const modifier = await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso', modifiers: ['Oat'] } });
+    const modifier = await core.http('PUT', `/orders/${orderId}/drink`, {
+      user: alice,
+      body: { drink: 'Espresso', modifiers: ['Oat'] },
+    });
     expect(modifier).toMatchObject({ status: 422, body: { error: 'UNKNOWN_MODIFIER' } });
-    expect((await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, rawBody: '{"drink":', contentType: 'application/json' })).body.error).toBe('INVALID_JSON');
+    expect(
+      (
+        await core.http('PUT', `/orders/${orderId}/drink`, {
+          user: alice,
+          rawBody: '{"drink":',
+          contentType: 'application/json',
+        })
+      ).body.error,
+    ).toBe('INVALID_JSON');
 
-    expect((await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Americano', modifiers: ['Large'] } })).status).toBe(200);
+    expect(
+      (
+        await core.http('PUT', `/orders/${orderId}/drink`, {
+          user: alice,
+          body: { drink: 'Americano', modifiers: ['Large'] },
+        })
+      ).status,
+    ).toBe(200);
     // The same drink again is harmless; another one is refused.
-    expect((await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Americano', modifiers: ['Large'] } })).body.duplicate).toBe(true);
-    expect(await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso' } })).toMatchObject({ status: 409, body: { error: 'ALREADY_ORDERED' } });
+    expect(
+      (
+        await core.http('PUT', `/orders/${orderId}/drink`, {
+          user: alice,
+          body: { drink: 'Americano', modifiers: ['Large'] },
+        })
+      ).body.duplicate,
+    ).toBe(true);
+    expect(
+      await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso' } }),
+    ).toMatchObject({ status: 409, body: { error: 'ALREADY_ORDERED' } });
     await byType(orderId, 'OrderManager.WaitingCompletion');
 
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: barista })).status).toBe(200);
     const cancelled = await byType(orderId, 'OrderManager.OrderNYC-CANCELLED');
     expect(cancelled.detail).toMatchObject({ reason: 'barista', ORDERSTATE: 'NYC-CANCELLED' });
-    expect(await core.http('POST', `/orders/${orderId}/complete`, { user: barista })).toMatchObject({ status: 409, body: { error: 'ALREADY_CANCELLED' } });
+    expect(await core.http('POST', `/orders/${orderId}/complete`, { user: barista })).toMatchObject({
+      status: 409,
+      body: { error: 'ALREADY_CANCELLED' },
+    });
     await byType(orderId, 'OrderProcessor.orderFinished');
   });
 
   it('a customer holds at most one open order (409 USER_LIMIT), and may order again once it ends', async () => {
     const first = await scan(core, admin, bob);
     await stored(core, bob, first);
-    const second = await core.http('POST', '/events/NYC/orders', { user: bob, body: { code: await currentCode(core, admin) } });
+    const second = await core.http('POST', '/events/NYC/orders', {
+      user: bob,
+      body: { code: await currentCode(core, admin) },
+    });
     expect(second).toMatchObject({ status: 409, body: { error: 'USER_LIMIT' } });
-    expect((await core.http('POST', `/orders/${first}/cancel`, { user: bob })).body.order).toMatchObject({ status: 'CANCELLED', reason: 'customer' });
+    expect((await core.http('POST', `/orders/${first}/cancel`, { user: bob })).body.order).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'customer',
+    });
     expect((await byType(first, 'OrderManager.OrderNYC-CANCELLED')).detail.reason).toBe('customer');
     await byType(first, 'OrderProcessor.orderFinished');
     const again = await eventually('bob to be admitted again', async () => {
-      const r = await core.http('POST', '/events/NYC/orders', { user: bob, body: { code: await currentCode(core, admin) } });
+      const r = await core.http('POST', '/events/NYC/orders', {
+        user: bob,
+        body: { code: await currentCode(core, admin) },
+      });
       return r.status === 201 ? (r.body.orderId as string) : undefined;
     });
     await stored(core, bob, again);
@@ -195,24 +323,52 @@ describe('refusals', () => {
   });
 
   it('a wrong code is 400 INVALID_CODE; an exhausted code 409; concurrent scans never take more than it admits', async () => {
-    expect(await core.http('POST', '/events/NYC/orders', { user: carol, body: { code: 'not-the-code' } })).toMatchObject({ status: 400, body: { error: 'INVALID_CODE' } });
-    const patched = await core.http('PATCH', '/events/QR3/config', { user: admin, body: { storeOpen: true, drinksPerCode: 3 } });
+    expect(
+      await core.http('POST', '/events/NYC/orders', { user: carol, body: { code: 'not-the-code' } }),
+    ).toMatchObject({ status: 400, body: { error: 'INVALID_CODE' } });
+    const patched = await core.http('PATCH', '/events/QR3/config', {
+      user: admin,
+      body: { storeOpen: true, drinksPerCode: 3 },
+    });
     expect(patched.status).toBe(201);
     const code = await currentCode(core, admin, 'QR3');
     const customers = await Promise.all(Array.from({ length: 6 }, (_, i) => core.user(`scanner-${i}`)));
-    const results = await Promise.all(customers.map((c) => core.http('POST', '/events/QR3/orders', { user: c, body: { code } })));
+    const results = await Promise.all(
+      customers.map((c) => core.http('POST', '/events/QR3/orders', { user: c, body: { code } })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
-    expect(results.filter((r) => r.status === 409).map((r) => r.body.error)).toEqual(['NO_TOKENS_LEFT', 'NO_TOKENS_LEFT', 'NO_TOKENS_LEFT']);
-    expect((await core.http<{ availableTokens: number }>('GET', '/events/QR3/qr-code', { user: admin })).body.availableTokens).toBe(0);
+    expect(results.filter((r) => r.status === 409).map((r) => r.body.error)).toEqual([
+      'NO_TOKENS_LEFT',
+      'NO_TOKENS_LEFT',
+      'NO_TOKENS_LEFT',
+    ]);
+    expect(
+      (await core.http<{ availableTokens: number }>('GET', '/events/QR3/qr-code', { user: admin })).body
+        .availableTokens,
+    ).toBe(0);
   });
 
   it('a closed store refuses scans (409) and the workflow refuses NewOrders with ShopUnavailable', async () => {
-    expect((await core.http('PATCH', '/events/SHUT/config', { user: admin, body: { storeOpen: false } })).status).toBe(201);
+    expect((await core.http('PATCH', '/events/SHUT/config', { user: admin, body: { storeOpen: false } })).status).toBe(
+      201,
+    );
     const code = await currentCode(core, admin, 'SHUT');
-    expect(await core.http('POST', '/events/SHUT/orders', { user: alice, body: { code } })).toMatchObject({ status: 409, body: { error: 'STORE_CLOSED' } });
-    await core.put('Validator.NewOrder', { orderId: 'shut-1', userId: 'robot', bucket: { eventId: 'SHUT' }, Message: 'robot' });
+    expect(await core.http('POST', '/events/SHUT/orders', { user: alice, body: { code } })).toMatchObject({
+      status: 409,
+      body: { error: 'STORE_CLOSED' },
+    });
+    await core.put('Validator.NewOrder', {
+      orderId: 'shut-1',
+      userId: 'robot',
+      bucket: { eventId: 'SHUT' },
+      Message: 'robot',
+    });
     const refused = await byType('shut-1', 'OrderProcessor.ShopUnavailable');
-    expect(refused.detail).toMatchObject({ eventId: 'SHUT', reason: 'STORE_CLOSED', Message: 'The coffee bar is closed right now, so it takes no orders.' });
+    expect(refused.detail).toMatchObject({
+      eventId: 'SHUT',
+      reason: 'STORE_CLOSED',
+      Message: 'The coffee bar is closed right now, so it takes no orders.',
+    });
   });
 
   it('capacity is per event: a full event refuses, another one still takes orders', async () => {
@@ -222,16 +378,31 @@ describe('refusals', () => {
     // The validator says so at once...
     const code = await currentCode(core, admin, 'TINY');
     expect(await core.http('POST', '/events/TINY/orders', { user: bob, body: { code } })).toMatchObject({
-      status: 409, body: { error: 'AT_CAPACITY', message: 'The baristas are at capacity (1 open orders); please try again in a few minutes.' },
+      status: 409,
+      body: {
+        error: 'AT_CAPACITY',
+        message: 'The baristas are at capacity (1 open orders); please try again in a few minutes.',
+      },
     });
     // ...and the workflow decides for good, for orders that do not come through it (robots).
-    await core.put('Validator.NewOrder', { orderId: 'tiny-robot', userId: 'robot', bucket: { eventId: 'TINY' }, Message: 'robot' });
+    await core.put('Validator.NewOrder', {
+      orderId: 'tiny-robot',
+      userId: 'robot',
+      bucket: { eventId: 'TINY' },
+      Message: 'robot',
+    });
     const refused = await byType('tiny-robot', 'OrderProcessor.ShopUnavailable');
-    expect(refused.detail).toMatchObject({ reason: 'AT_CAPACITY', Message: 'The baristas are at capacity (1 open orders); please try again in a few minutes.' });
+    expect(refused.detail).toMatchObject({
+      reason: 'AT_CAPACITY',
+      Message: 'The baristas are at capacity (1 open orders); please try again in a few minutes.',
+    });
     // Another event is not affected.
     const elsewhere = await scan(core, admin, bob, 'NYC');
     await byType(elsewhere, 'OrderProcessor.WorkflowStarted');
-    for (const [user, orderId] of [[alice, first], [bob, elsewhere]] as const) {
+    for (const [user, orderId] of [
+      [alice, first],
+      [bob, elsewhere],
+    ] as const) {
       await stored(core, user, orderId);
       await core.http('POST', `/orders/${orderId}/cancel`, { user });
       await byType(orderId, 'OrderProcessor.orderFinished');
@@ -247,61 +418,137 @@ describe('refusals', () => {
 
 describe('orders the workflow refuses', () => {
   const ROBOT_BARISTA = '2842daf6-2656-4690-ad3e-06e4efc9bfa1';
-  const robotDrink = (orderId: string) => ({ orderId, eventId: 'CLOSED', baristaUserId: ROBOT_BARISTA, action: '', body: { drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso', userId: 'robot' } });
-  const orderOf = (orderId: string, user: User = barista) => core.http<Record<string, unknown>>('GET', `/orders/${orderId}`, { user });
+  const robotDrink = (orderId: string) => ({
+    orderId,
+    eventId: 'CLOSED',
+    baristaUserId: ROBOT_BARISTA,
+    action: '',
+    body: { drink: 'Espresso', modifiers: [], icon: 'barista-icons_espresso', userId: 'robot' },
+  });
+  const orderOf = (orderId: string, user: User = barista) =>
+    core.http<Record<string, unknown>>('GET', `/orders/${orderId}`, { user });
   const refusedOrder = (orderId: string, user?: User) =>
     eventually(`order ${orderId} stored as refused`, async () => {
       const r = await orderOf(orderId, user);
       return r.status === 200 && r.body.reason === 'refused' ? r.body : undefined;
     });
-  const refusals = (orderId: string) => core.logs.filter((l) => l.includes('"message":"refused: ORDER_REFUSED') && l.includes(`"orderId":"${orderId}"`));
+  const refusals = (orderId: string) =>
+    core.logs.filter((l) => l.includes('"message":"refused: ORDER_REFUSED') && l.includes(`"orderId":"${orderId}"`));
 
   it("are stored refused, in either order with the robot's drink: the drink gets 409 or is ignored, in no queue, no event, no metric", async () => {
-    expect((await core.http('PATCH', '/events/CLOSED/config', { user: admin, body: { storeOpen: false } })).status).toBe(201);
+    expect(
+      (await core.http('PATCH', '/events/CLOSED/config', { user: admin, body: { storeOpen: false } })).status,
+    ).toBe(201);
 
     // A customer's scan that raced the closing: the validator let it through, the workflow refuses it.
-    await core.put('Validator.NewOrder', { orderId: 'closed-alice', userId: alice.sub, eventId: 'CLOSED', bucket: { eventId: 'CLOSED' }, Message: 'a scan' });
+    await core.put('Validator.NewOrder', {
+      orderId: 'closed-alice',
+      userId: alice.sub,
+      eventId: 'CLOSED',
+      bucket: { eventId: 'CLOSED' },
+      Message: 'a scan',
+    });
     await byType('closed-alice', 'OrderProcessor.ShopUnavailable');
-    expect(await refusedOrder('closed-alice', alice)).toMatchObject({ status: 'CANCELLED', reason: 'refused', refusal: { code: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.' } });
-    expect(await core.http('PUT', '/orders/closed-alice/drink', { user: alice, body: { drink: 'Espresso' } })).toMatchObject({
-      status: 409, body: { error: 'ORDER_REFUSED', message: 'Order closed-alice was refused: The coffee bar is closed right now, so it takes no orders.' },
+    expect(await refusedOrder('closed-alice', alice)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'refused',
+      refusal: { code: 'STORE_CLOSED', message: 'The coffee bar is closed right now, so it takes no orders.' },
+    });
+    expect(
+      await core.http('PUT', '/orders/closed-alice/drink', { user: alice, body: { drink: 'Espresso' } }),
+    ).toMatchObject({
+      status: 409,
+      body: {
+        error: 'ORDER_REFUSED',
+        message: 'Order closed-alice was refused: The coffee bar is closed right now, so it takes no orders.',
+      },
     });
 
     // The original OrderRobot: its drink 5 s after the refusal, its barista's answer after that.
-    await core.put('Validator.NewOrder', { orderId: 'closed-robot', userId: 'robot', bucket: { eventId: 'CLOSED' }, Message: 'robot order' });
+    await core.put('Validator.NewOrder', {
+      orderId: 'closed-robot',
+      userId: 'robot',
+      bucket: { eventId: 'CLOSED' },
+      Message: 'robot order',
+    });
     await byType('closed-robot', 'OrderProcessor.ShopUnavailable');
     await refusedOrder('closed-robot');
     await core.put('ProducerRobot.FulfillOrder', robotDrink('closed-robot'));
-    await core.put('OrderRobot.FulfillOrder', { orderId: 'closed-robot', eventId: 'CLOSED', baristaUserId: ROBOT_BARISTA, action: 'complete' });
-    await eventually('the robot drink and answer refused', () => (refusals('closed-robot').length === 2 ? true : undefined));
-    expect(await orderOf('closed-robot')).toMatchObject({ status: 200, body: { status: 'CANCELLED', reason: 'refused' } });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId: 'closed-robot',
+      eventId: 'CLOSED',
+      baristaUserId: ROBOT_BARISTA,
+      action: 'complete',
+    });
+    await eventually('the robot drink and answer refused', () =>
+      refusals('closed-robot').length === 2 ? true : undefined,
+    );
+    expect(await orderOf('closed-robot')).toMatchObject({
+      status: 200,
+      body: { status: 'CANCELLED', reason: 'refused' },
+    });
     expect((await orderOf('closed-robot')).body).not.toHaveProperty('drinkOrder');
 
     // The drink first (the refusal delayed): the order it created early is refused when the refusal comes.
     await core.put('ProducerRobot.FulfillOrder', robotDrink('closed-early'));
-    await eventually('the early drink stored', async () => ((await orderOf('closed-early')).body.status === 'CREATED' ? true : undefined));
-    await core.put('Validator.NewOrder', { orderId: 'closed-early', userId: 'robot', bucket: { eventId: 'CLOSED' }, Message: 'robot order' });
-    expect(await refusedOrder('closed-early')).toMatchObject({ status: 'CANCELLED', drinkOrder: { drink: 'Espresso' }, refusal: { code: 'STORE_CLOSED' } });
+    await eventually('the early drink stored', async () =>
+      (await orderOf('closed-early')).body.status === 'CREATED' ? true : undefined,
+    );
+    await core.put('Validator.NewOrder', {
+      orderId: 'closed-early',
+      userId: 'robot',
+      bucket: { eventId: 'CLOSED' },
+      Message: 'robot order',
+    });
+    expect(await refusedOrder('closed-early')).toMatchObject({
+      status: 'CANCELLED',
+      drinkOrder: { drink: 'Espresso' },
+      refusal: { code: 'STORE_CLOSED' },
+    });
 
     const refused = ['closed-alice', 'closed-robot', 'closed-early'];
     const queue = await core.http<{ orders: unknown[] }>('GET', '/events/CLOSED/queue', { user: barista });
     expect(queue).toMatchObject({ status: 200, body: { orders: [] } });
     for (const status of ['CREATED', 'SUBMITTED', 'MAKING']) {
-      expect((await core.http<{ orders: unknown[] }>('GET', `/events/CLOSED/orders?status=${status}`, { user: barista })).body.orders).toEqual([]);
+      expect(
+        (await core.http<{ orders: unknown[] }>('GET', `/events/CLOSED/orders?status=${status}`, { user: barista }))
+          .body.orders,
+      ).toEqual([]);
     }
-    const cancelled = await core.http<{ orders: { orderId: string }[] }>('GET', '/events/CLOSED/orders?status=CANCELLED', { user: barista });
+    const cancelled = await core.http<{ orders: { orderId: string }[] }>(
+      'GET',
+      '/events/CLOSED/orders?status=CANCELLED',
+      { user: barista },
+    );
     expect(cancelled.body.orders.map((o) => o.orderId).sort()).toEqual([...refused].sort());
     // The order manager put nothing for them (the original did not either).
-    for (const orderId of refused) expect(typesOf(core.eventsOf(orderId)).filter((t) => t.startsWith('OrderManager.'))).toEqual([]);
+    for (const orderId of refused)
+      expect(typesOf(core.eventsOf(orderId)).filter((t) => t.startsWith('OrderManager.'))).toEqual([]);
 
     // Metrics come from the order table's stream, one shard on the local cloud, read in order: once an
     // order written after these is counted, their records have been read.
-    await core.put('Validator.NewOrder', { orderId: 'after-closed', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
-    await eventually('the later order counted', () => (core.logs.some((l) => l.includes('"OrdersCreated"') && l.includes('"orderId":"after-closed"')) ? true : undefined));
-    expect(core.logs.filter((l) => l.includes('"_aws"') && refused.some((orderId) => l.includes(`"orderId":"${orderId}"`)))).toEqual([]);
+    await core.put('Validator.NewOrder', {
+      orderId: 'after-closed',
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot order',
+    });
+    await eventually('the later order counted', () =>
+      core.logs.some((l) => l.includes('"OrdersCreated"') && l.includes('"orderId":"after-closed"')) ? true : undefined,
+    );
+    expect(
+      core.logs.filter((l) => l.includes('"_aws"') && refused.some((orderId) => l.includes(`"orderId":"${orderId}"`))),
+    ).toEqual([]);
     // The robot barista may cancel an order not yet in the queue: it ends at once.
-    await core.put('OrderRobot.FulfillOrder', { orderId: 'after-closed', eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action: 'cancel' });
-    expect((await byType('after-closed', 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({ reason: 'barista' });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId: 'after-closed',
+      eventId: 'NYC',
+      baristaUserId: ROBOT_BARISTA,
+      action: 'cancel',
+    });
+    expect((await byType('after-closed', 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({
+      reason: 'barista',
+    });
     await byType('after-closed', 'OrderProcessor.orderFinished');
     expect(core.invalid).toEqual([]);
   });
@@ -311,17 +558,38 @@ describe('baristas at work', () => {
   it('make, unmake (back in the queue), another barista cannot touch a claim, cancel', async () => {
     const orderId = await queuedOrder(core, admin, carol, { drink: 'James Soda', modifiers: ['No ice'] });
     expect((await core.http('POST', `/orders/${orderId}/make`, { user: barista })).status).toBe(200);
-    expect(await core.http('POST', `/orders/${orderId}/make`, { user: barista2 })).toMatchObject({ status: 409, body: { error: 'ALREADY_CLAIMED' } });
-    expect(await core.http('POST', `/orders/${orderId}/complete`, { user: barista2 })).toMatchObject({ status: 403, body: { error: 'CLAIMED_BY_OTHER' } });
-    expect((await core.http('POST', `/orders/${orderId}/unmake`, { user: barista })).body.order).toMatchObject({ status: 'SUBMITTED' });
-    await eventually('the order back in the queue', () => (core.eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.WaitingCompletion').length === 2 ? true : undefined));
-    expect(core.eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.WaitingCompletion')[1]!.detail.Message).toBe(MESSAGES.backInQueue);
+    expect(await core.http('POST', `/orders/${orderId}/make`, { user: barista2 })).toMatchObject({
+      status: 409,
+      body: { error: 'ALREADY_CLAIMED' },
+    });
+    expect(await core.http('POST', `/orders/${orderId}/complete`, { user: barista2 })).toMatchObject({
+      status: 403,
+      body: { error: 'CLAIMED_BY_OTHER' },
+    });
+    expect((await core.http('POST', `/orders/${orderId}/unmake`, { user: barista })).body.order).toMatchObject({
+      status: 'SUBMITTED',
+    });
+    await eventually('the order back in the queue', () =>
+      core.eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.WaitingCompletion').length === 2
+        ? true
+        : undefined,
+    );
+    expect(
+      core.eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.WaitingCompletion')[1]!.detail.Message,
+    ).toBe(MESSAGES.backInQueue);
     expect((await core.http('POST', `/orders/${orderId}/make`, { user: barista2 })).status).toBe(200);
-    expect(await core.http('POST', `/orders/${orderId}/cancel`, { user: carol })).toMatchObject({ status: 409, body: { error: 'ORDER_BEING_MADE' } });
+    expect(await core.http('POST', `/orders/${orderId}/cancel`, { user: carol })).toMatchObject({
+      status: 409,
+      body: { error: 'ORDER_BEING_MADE' },
+    });
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: barista2 })).status).toBe(200);
     await byType(orderId, 'OrderProcessor.orderFinished');
     expect(typesOf(core.eventsOf(orderId)).filter((t) => t.startsWith('OrderManager.'))).toEqual([
-      'OrderManager.WaitingCompletion', 'OrderManager.MakeOrder', 'OrderManager.WaitingCompletion', 'OrderManager.MakeOrder', 'OrderManager.OrderNYC-CANCELLED',
+      'OrderManager.WaitingCompletion',
+      'OrderManager.MakeOrder',
+      'OrderManager.WaitingCompletion',
+      'OrderManager.MakeOrder',
+      'OrderManager.OrderNYC-CANCELLED',
     ]);
   });
 });
@@ -333,49 +601,126 @@ describe('at least once, in any order', () => {
     await core.put('Validator.NewOrder', detail);
     const started = await byType('dup-1', 'OrderProcessor.WorkflowStarted');
     await core.put('OrderProcessor.WorkflowStarted', started.detail);
-    await core.put('ProducerRobot.FulfillOrder', { orderId: 'dup-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: '', body: { drink: 'Bens Brew', modifiers: ['Whole'], icon: 'x', userId: 'robot' } });
+    await core.put('ProducerRobot.FulfillOrder', {
+      orderId: 'dup-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: '',
+      body: { drink: 'Bens Brew', modifiers: ['Whole'], icon: 'x', userId: 'robot' },
+    });
     const waiting = await byType('dup-1', 'OrderProcessor.WaitingCompletion');
     await core.put('OrderProcessor.WaitingCompletion', waiting.detail);
     await byType('dup-1', 'OrderManager.WaitingCompletion');
-    await core.put('OrderRobot.FulfillOrder', { orderId: 'dup-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: 'complete' });
-    await core.put('OrderRobot.FulfillOrder', { orderId: 'dup-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: 'complete' });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId: 'dup-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: 'complete',
+    });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId: 'dup-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: 'complete',
+    });
     await byType('dup-1', 'OrderProcessor.orderFinished');
     // Wait until every redelivery has been consumed: the order manager logs each one it recognises,
     // and the second workflow ends at its duplicate claim.
-    const applied = () => core.logs.filter((l) => l.includes('"message":"already applied"') && l.includes('"orderId":"dup-1"'));
+    const applied = () =>
+      core.logs.filter((l) => l.includes('"message":"already applied"') && l.includes('"orderId":"dup-1"'));
     await eventually('the three repeated events to be recognised', () => (applied().length >= 3 ? true : undefined));
     const executions = await eventually('both executions of dup-1 to end', async () => {
-      const { executions: all = [] } = await core.sfn.send(new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }));
-      const described = await Promise.all(all.map((x) => core.sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))));
+      const { executions: all = [] } = await core.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }),
+      );
+      const described = await Promise.all(
+        all.map((x) => core.sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))),
+      );
       const runs = described.filter((x) => x.input?.includes('"dup-1"'));
       return runs.length === 2 && runs.every((x) => x.status !== 'RUNNING') ? runs : undefined;
     });
     expect(executions.map((x) => x.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const types = typesOf(core.eventsOf('dup-1').filter((e) => e.source === 'awsserverlessda.serverlesspresso'));
     const count = (t: string) => types.filter((x) => x === t).length;
-    expect([count('Validator.NewOrder'), count('OrderProcessor.WorkflowStarted'), count('OrderManager.WaitingCompletion'), count('OrderManager.OrderNYC-COMPLETED'), count('OrderProcessor.orderFinished')]).toEqual([2, 2, 1, 1, 1]);
+    expect([
+      count('Validator.NewOrder'),
+      count('OrderProcessor.WorkflowStarted'),
+      count('OrderManager.WaitingCompletion'),
+      count('OrderManager.OrderNYC-COMPLETED'),
+      count('OrderProcessor.orderFinished'),
+    ]).toEqual([2, 2, 1, 1, 1]);
   });
 
   it('replayed events (the EventPlayer marks them with detail.replay) are history: the core acts on none', async () => {
     const replay = 'arn:aws:states:us-east-1:000000000000:execution:EventPlayer-abc:run-1';
-    await core.put('Validator.NewOrder', { orderId: 'replayed-1', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot', replay });
-    await core.put('ProducerRobot.FulfillOrder', { orderId: 'replayed-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: '', body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' }, replay });
+    await core.put('Validator.NewOrder', {
+      orderId: 'replayed-1',
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot',
+      replay,
+    });
+    await core.put('ProducerRobot.FulfillOrder', {
+      orderId: 'replayed-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: '',
+      body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' },
+      replay,
+    });
     // A live order put after them: once it has started, the replayed ones had their chance.
-    await core.put('Validator.NewOrder', { orderId: 'live-after-replay', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot' });
+    await core.put('Validator.NewOrder', {
+      orderId: 'live-after-replay',
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot',
+    });
     await byType('live-after-replay', 'OrderProcessor.WorkflowStarted');
-    const { executions = [] } = await core.sfn.send(new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }));
-    const inputs = await Promise.all(executions.map(async (x) => (await core.sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input ?? ''));
+    const { executions = [] } = await core.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }),
+    );
+    const inputs = await Promise.all(
+      executions.map(
+        async (x) => (await core.sfn.send(new DescribeExecutionCommand({ executionArn: x.executionArn }))).input ?? '',
+      ),
+    );
     expect(inputs.filter((i) => i.includes('replayed-1'))).toEqual([]);
     expect((await core.http('GET', '/orders/replayed-1', { user: barista })).status).toBe(404);
   });
 
   it("a robot's drink that arrives before its workflow starts is kept and the order completes", async () => {
-    await core.put('ProducerRobot.FulfillOrder', { orderId: 'early-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: '', body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' } });
-    await eventually('the early drink to be stored', async () => ((await core.http('GET', '/orders/early-1', { user: barista })).status === 200 ? true : undefined));
-    await core.put('Validator.NewOrder', { orderId: 'early-1', userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot' });
+    await core.put('ProducerRobot.FulfillOrder', {
+      orderId: 'early-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: '',
+      body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' },
+    });
+    await eventually('the early drink to be stored', async () =>
+      (await core.http('GET', '/orders/early-1', { user: barista })).status === 200 ? true : undefined,
+    );
+    await core.put('Validator.NewOrder', {
+      orderId: 'early-1',
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot',
+    });
     const queued = await byType('early-1', 'OrderManager.WaitingCompletion');
-    expect(queued.detail).toMatchObject({ robot: true, drinkOrder: { drink: 'Flat White', modifiers: ['Whole'], icon: 'barista-icons_cappuccino-alternative', userId: 'robot' } });
-    await core.put('OrderRobot.FulfillOrder', { orderId: 'early-1', eventId: 'NYC', baristaUserId: 'robot-barista', action: 'complete' });
+    expect(queued.detail).toMatchObject({
+      robot: true,
+      drinkOrder: {
+        drink: 'Flat White',
+        modifiers: ['Whole'],
+        icon: 'barista-icons_cappuccino-alternative',
+        userId: 'robot',
+      },
+    });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId: 'early-1',
+      eventId: 'NYC',
+      baristaUserId: 'robot-barista',
+      action: 'complete',
+    });
     await byType('early-1', 'OrderManager.OrderNYC-COMPLETED');
   });
 });
@@ -383,12 +728,33 @@ describe('at least once, in any order', () => {
 describe('the original OrderRobot', () => {
   it('drives a complete order with its own events: NewOrder (eventId in bucket only), ProducerRobot and OrderRobot FulfillOrder', async () => {
     const orderId = 'd6e373b5-709c-40b0-a614-80d9a07276fc';
-    await core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
+    await core.put('Validator.NewOrder', {
+      orderId,
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot order',
+    });
     await byType(orderId, 'OrderProcessor.WorkflowStarted');
-    await core.put('ProducerRobot.FulfillOrder', { orderId, eventId: 'NYC', baristaUserId: '2842daf6-2656-4690-ad3e-06e4efc9bfa1', action: '', body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'barista-icons_cappuccino-alternative', userId: 'robot' } });
+    await core.put('ProducerRobot.FulfillOrder', {
+      orderId,
+      eventId: 'NYC',
+      baristaUserId: '2842daf6-2656-4690-ad3e-06e4efc9bfa1',
+      action: '',
+      body: {
+        drink: 'Flat White',
+        modifiers: ['Whole'],
+        icon: 'barista-icons_cappuccino-alternative',
+        userId: 'robot',
+      },
+    });
     const queued = await byType(orderId, 'OrderManager.WaitingCompletion');
     expect(queued.detail.robot).toBe(true);
-    await core.put('OrderRobot.FulfillOrder', { orderId, eventId: 'NYC', baristaUserId: '2842daf6-2656-4690-ad3e-06e4efc9bfa1', action: 'complete' });
+    await core.put('OrderRobot.FulfillOrder', {
+      orderId,
+      eventId: 'NYC',
+      baristaUserId: '2842daf6-2656-4690-ad3e-06e4efc9bfa1',
+      action: 'complete',
+    });
     const done = await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
     expect(done.detail).toMatchObject({ userId: 'robot', baristaUserId: '2842daf6-2656-4690-ad3e-06e4efc9bfa1' });
     await byType(orderId, 'OrderProcessor.orderFinished');
@@ -398,13 +764,31 @@ describe('the original OrderRobot', () => {
   // Its barista bot answers ProducerRobot.FulfillOrder 10 to 30 s later without waiting for the order
   // to be queued: on a busy core the answer can come first.
   const ROBOT_BARISTA = '2842daf6-2656-4690-ad3e-06e4efc9bfa1';
-  const drink = (orderId: string) => ({ orderId, eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action: '', body: { drink: 'Americano', modifiers: [], icon: 'barista-icons_americano', userId: 'robot' } });
-  const answer = (orderId: string, action: 'complete' | 'cancel') => ({ orderId, eventId: 'NYC', baristaUserId: ROBOT_BARISTA, action });
+  const drink = (orderId: string) => ({
+    orderId,
+    eventId: 'NYC',
+    baristaUserId: ROBOT_BARISTA,
+    action: '',
+    body: { drink: 'Americano', modifiers: [], icon: 'barista-icons_americano', userId: 'robot' },
+  });
+  const answer = (orderId: string, action: 'complete' | 'cancel') => ({
+    orderId,
+    eventId: 'NYC',
+    baristaUserId: ROBOT_BARISTA,
+    action,
+  });
   const coreTypes = (orderId: string) => typesOf(core.eventsOf(orderId)).filter((t) => !t.includes('Robot.'));
   // The order manager has stored the order (an answer for an order not stored at all is retried a minute later).
   const started = async (orderId: string) => {
-    await core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
-    await eventually(`order ${orderId} stored`, async () => ((await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined));
+    await core.put('Validator.NewOrder', {
+      orderId,
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot order',
+    });
+    await eventually(`order ${orderId} stored`, async () =>
+      (await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined,
+    );
   };
 
   it('completes an order whose barista answered before it was queued, with the contract events', async () => {
@@ -418,9 +802,16 @@ describe('the original OrderRobot', () => {
     const types = typesOf(core.eventsOf(orderId));
     expect(types.indexOf('OrderRobot.FulfillOrder')).toBeLessThan(types.indexOf('OrderManager.WaitingCompletion'));
     expect(coreTypes(orderId)).toEqual([
-      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+      'Validator.NewOrder',
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderManager.WaitingCompletion',
+      'OrderManager.OrderNYC-COMPLETED',
+      'OrderProcessor.orderFinished',
     ]);
-    expect(core.logs.filter((l) => l.includes('"message":"refused') && l.includes(`"orderId":"${orderId}"`))).toEqual([]);
+    expect(core.logs.filter((l) => l.includes('"message":"refused') && l.includes(`"orderId":"${orderId}"`))).toEqual(
+      [],
+    );
     expect(core.invalid).toEqual([]);
   });
 
@@ -435,28 +826,47 @@ describe('the original OrderRobot', () => {
     });
     expect(held).toMatchObject({ status: 'CREATED', pendingCompletion: { baristaUserId: ROBOT_BARISTA } });
     await core.put('ProducerRobot.FulfillOrder', drink(orderId));
-    expect((await byType(orderId, 'OrderManager.OrderNYC-COMPLETED')).detail).toMatchObject({ baristaUserId: ROBOT_BARISTA });
+    expect((await byType(orderId, 'OrderManager.OrderNYC-COMPLETED')).detail).toMatchObject({
+      baristaUserId: ROBOT_BARISTA,
+    });
     await byType(orderId, 'OrderProcessor.orderFinished');
     expect(coreTypes(orderId)).toEqual([
-      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+      'Validator.NewOrder',
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderManager.WaitingCompletion',
+      'OrderManager.OrderNYC-COMPLETED',
+      'OrderProcessor.orderFinished',
     ]);
   });
 
   it('keeps the answer as long as the queue takes: drink and answer before the workflow even starts', async () => {
     const orderId = 'hasty-barista-2';
     await core.put('ProducerRobot.FulfillOrder', drink(orderId));
-    await eventually('the early drink stored', async () => ((await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined));
+    await eventually('the early drink stored', async () =>
+      (await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined,
+    );
     await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
     const held = await eventually('the answer kept with the order', async () => {
       const r = await core.http('GET', `/orders/${orderId}`, { user: barista });
       return r.body.pendingCompletion ? r.body : undefined;
     });
     expect(held).toMatchObject({ status: 'CREATED', pendingCompletion: { baristaUserId: ROBOT_BARISTA } });
-    await core.put('Validator.NewOrder', { orderId, userId: 'robot', bucket: { eventId: 'NYC' }, Message: 'robot order' });
+    await core.put('Validator.NewOrder', {
+      orderId,
+      userId: 'robot',
+      bucket: { eventId: 'NYC' },
+      Message: 'robot order',
+    });
     await byType(orderId, 'OrderManager.OrderNYC-COMPLETED');
     await byType(orderId, 'OrderProcessor.orderFinished');
     expect(coreTypes(orderId)).toEqual([
-      'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderManager.WaitingCompletion', 'OrderManager.OrderNYC-COMPLETED', 'OrderProcessor.orderFinished',
+      'Validator.NewOrder',
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderManager.WaitingCompletion',
+      'OrderManager.OrderNYC-COMPLETED',
+      'OrderProcessor.orderFinished',
     ]);
     const order = await core.http('GET', `/orders/${orderId}`, { user: barista });
     expect(order.body).toMatchObject({ status: 'COMPLETED', finishedBy: ROBOT_BARISTA });
@@ -469,27 +879,62 @@ describe('the original OrderRobot', () => {
     // The answer overtakes the drink (delivery out of order), so the order is surely not queued yet:
     // put together, the drink may be numbered first, and then the cancel is an ordinary one.
     await core.put('OrderRobot.FulfillOrder', answer(orderId, 'cancel'));
-    expect((await byType(orderId, 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({ reason: 'barista', userId: 'robot' });
+    expect((await byType(orderId, 'OrderManager.OrderNYC-CANCELLED')).detail).toMatchObject({
+      reason: 'barista',
+      userId: 'robot',
+    });
     await byType(orderId, 'OrderProcessor.orderFinished');
     // The drink that arrives late changes nothing.
     await core.put('ProducerRobot.FulfillOrder', drink(orderId));
-    await eventually('the late drink refused', () => (core.logs.some((l) => l.includes('"message":"refused: ALREADY_CANCELLED') && l.includes(`"orderId":"${orderId}"`)) ? true : undefined));
-    expect((await core.http('GET', `/orders/${orderId}`, { user: barista })).body).toMatchObject({ status: 'CANCELLED', reason: 'barista' });
-    expect(coreTypes(orderId).filter((t) => t.startsWith('OrderManager.'))).toEqual(['OrderManager.OrderNYC-CANCELLED']);
+    await eventually('the late drink refused', () =>
+      core.logs.some((l) => l.includes('"message":"refused: ALREADY_CANCELLED') && l.includes(`"orderId":"${orderId}"`))
+        ? true
+        : undefined,
+    );
+    expect((await core.http('GET', `/orders/${orderId}`, { user: barista })).body).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'barista',
+    });
+    expect(coreTypes(orderId).filter((t) => t.startsWith('OrderManager.'))).toEqual([
+      'OrderManager.OrderNYC-CANCELLED',
+    ]);
   });
 });
 
 describe('config', () => {
   it('admins change it with patches; each change is one ConfigChanged from the table stream; stale versions 409', async () => {
     const before = await core.http<{ version: number }>('GET', '/events/NYC/config', { user: admin });
-    const patched = await core.http('PATCH', '/events/NYC/config', { user: admin, body: { maxOrdersInQueue: 25, version: before.body.version } });
-    expect(patched).toMatchObject({ status: 200, body: { changed: ['maxOrdersInQueue'], config: { maxOrdersInQueue: 25, version: before.body.version + 1 } } });
-    const changed = await core.event('ConfigChanged for capacity 25', (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.eventId === 'NYC' && e.detail.version === before.body.version + 1);
+    const patched = await core.http('PATCH', '/events/NYC/config', {
+      user: admin,
+      body: { maxOrdersInQueue: 25, version: before.body.version },
+    });
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { changed: ['maxOrdersInQueue'], config: { maxOrdersInQueue: 25, version: before.body.version + 1 } },
+    });
+    const changed = await core.event(
+      'ConfigChanged for capacity 25',
+      (e) =>
+        e['detail-type'] === 'ConfigService.ConfigChanged' &&
+        e.detail.eventId === 'NYC' &&
+        e.detail.version === before.body.version + 1,
+    );
     expect(changed.detail.Message).toBe('Configuration of NYC changed: queue capacity 20 → 25.');
-    expect(await core.http('PATCH', '/events/NYC/config', { user: admin, body: { maxOrdersInQueue: 30, version: before.body.version } })).toMatchObject({ status: 409, body: { error: 'CONFIG_VERSION_CONFLICT' } });
-    const invalid = await core.http('PATCH', '/events/NYC/config', { user: admin, body: { maxOrdersInQueue: -1, colour: 'red' } });
+    expect(
+      await core.http('PATCH', '/events/NYC/config', {
+        user: admin,
+        body: { maxOrdersInQueue: 30, version: before.body.version },
+      }),
+    ).toMatchObject({ status: 409, body: { error: 'CONFIG_VERSION_CONFLICT' } });
+    const invalid = await core.http('PATCH', '/events/NYC/config', {
+      user: admin,
+      body: { maxOrdersInQueue: -1, colour: 'red' },
+    });
     expect(invalid).toMatchObject({ status: 422, body: { error: 'INVALID_CONFIG' } });
-    expect((invalid.body.details as { path: string }[]).map((d) => d.path).sort()).toEqual(['/colour', '/maxOrdersInQueue']);
+    expect((invalid.body.details as { path: string }[]).map((d) => d.path).sort()).toEqual([
+      '/colour',
+      '/maxOrdersInQueue',
+    ]);
     expect(core.invalid).toEqual([]);
   });
 });
@@ -497,16 +942,27 @@ describe('config', () => {
 describe('the table streams', () => {
   it('retry a failed batch until its records expire, bisecting it: no event, resume or count is dropped', () => {
     const mappings = core.cloud.streamPollers.list().map((p) => p.spec);
-    const of = (name: string) => mappings.filter((m) => m.functionArn.includes(`-${name}-`)).map((m) => ({ maximumRetryAttempts: m.maximumRetryAttempts, bisectBatchOnFunctionError: m.bisectBatchOnFunctionError }));
+    const of = (name: string) =>
+      mappings
+        .filter((m) => m.functionArn.includes(`-${name}-`))
+        .map((m) => ({
+          maximumRetryAttempts: m.maximumRetryAttempts,
+          bisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
+        }));
     for (const name of ['OrderPublisherFunction', 'ConfigPublisherFunction', 'OrderMetricsFunction']) {
-      expect({ name, mappings: of(name) }).toEqual({ name, mappings: [{ maximumRetryAttempts: -1, bisectBatchOnFunctionError: true }] });
+      expect({ name, mappings: of(name) }).toEqual({
+        name,
+        mappings: [{ maximumRetryAttempts: -1, bisectBatchOnFunctionError: true }],
+      });
     }
   });
 });
 
 describe('redeploying the core', () => {
   it("keeps the operator's config: the seed never overwrites it, and orders go on", async () => {
-    const before = await core.http<{ version: number; maxOrdersInQueue: number }>('GET', '/events/NYC/config', { user: admin });
+    const before = await core.http<{ version: number; maxOrdersInQueue: number }>('GET', '/events/NYC/config', {
+      user: admin,
+    });
     expect(before.body.version).toBeGreaterThan(1);
     const redeployed = await core.cloud.stacks.deploy({ path: CORE_DIR, stackName: 'core' });
     expect(redeployed.status).toBe('UPDATE_COMPLETE');

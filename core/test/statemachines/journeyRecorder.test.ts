@@ -3,21 +3,38 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { StepFunctionsEngine } from '@serverlesspresso/local';
 
-const DEFINITION = readFileSync(new URL('../../statemachines/journeyRecorder.asl.json', import.meta.url), 'utf8').replace('${JourneyTable}', 'journey-table');
-const SM = { arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:JourneyRecorder', name: 'JourneyRecorder', definition: DEFINITION, type: 'EXPRESS' as const };
+const DEFINITION = readFileSync(
+  new URL('../../statemachines/journeyRecorder.asl.json', import.meta.url),
+  'utf8',
+).replace('${JourneyTable}', 'journey-table');
+const SM = {
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:JourneyRecorder',
+  name: 'JourneyRecorder',
+  definition: DEFINITION,
+  type: 'EXPRESS' as const,
+};
 
 async function record(envelope: Record<string, unknown>) {
   const calls: { resource: string; input: Record<string, unknown> }[] = [];
-  const engine = new StepFunctionsEngine({ taskRunner: async (resource, input) => (calls.push({ resource, input: input as Record<string, unknown> }), {}) });
+  const engine = new StepFunctionsEngine({
+    taskRunner: async (resource, input) => (calls.push({ resource, input: input as Record<string, unknown> }), {}),
+  });
   const result = await engine.startSyncExecution({ stateMachine: SM, input: JSON.stringify(envelope) });
   engine.shutdown();
   return { status: result.status, calls };
 }
 
-const envelope = { version: '0', id: 'ev-1', 'detail-type': 'OrderManager.MakeOrder', source: 'awsserverlessda.serverlesspresso', time: '2026-11-21T12:52:21Z', detail: { orderId: 'o-1', Message: 'x' } };
+const envelope = {
+  version: '0',
+  id: 'ev-1',
+  'detail-type': 'OrderManager.MakeOrder',
+  source: 'awsserverlessda.serverlesspresso',
+  time: '2026-11-21T12:52:21Z',
+  detail: { orderId: 'o-1', Message: 'x' },
+};
 
 describe('journey recorder state machine', () => {
-  it("puts the envelope, as JSON text, under its order and its id (a redelivery overwrites itself)", async () => {
+  it('puts the envelope, as JSON text, under its order and its id (a redelivery overwrites itself)', async () => {
     const { status, calls } = await record(envelope);
     expect(status).toBe('SUCCEEDED');
     expect(calls).toHaveLength(1);

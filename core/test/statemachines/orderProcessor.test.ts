@@ -8,7 +8,13 @@ import { StepFunctionsEngine, TaskError } from '@serverlesspresso/local';
 // The engine's manual clock (not part of the package's API): timeouts to the millisecond, no real waits.
 import { createManualClock } from '../../../extensibility/local/src/services/states/engine/index.js';
 import { validateEvent } from '@serverlesspresso/catalog';
-import { MESSAGES, STORE_CLOSED_MESSAGE, atCapacityMessage, eventOpenOrdersKey, userOpenOrdersKey } from '../../src/domain/index.js';
+import {
+  MESSAGES,
+  STORE_CLOSED_MESSAGE,
+  atCapacityMessage,
+  eventOpenOrdersKey,
+  userOpenOrdersKey,
+} from '../../src/domain/index.js';
 
 const TEXT = readFileSync(new URL('../../statemachines/orderProcessor.asl.json', import.meta.url), 'utf8');
 const SUBSTITUTIONS = { BusName: 'TestBus', ConfigTable: 'config-table', CountersTable: 'counters-table' };
@@ -32,16 +38,29 @@ function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: numbe
   const set = (key: string): string[] => counters.get(key)?.orderIds?.SS ?? [];
   const ccf = () => new TaskError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
   const runner = async (resource: string, input: unknown, ctx: { taskToken?: string }): Promise<unknown> => {
-    const p = input as Record<string, unknown> & { Key?: { PK: { S: string } }; ExpressionAttributeValues?: Record<string, Attr> };
-    if (options.failOn && resource.endsWith(options.failOn)) throw new TaskError('DynamoDB.InternalServerErrorException', 'injected');
+    const p = input as Record<string, unknown> & {
+      Key?: { PK: { S: string } };
+      ExpressionAttributeValues?: Record<string, Attr>;
+    };
+    if (options.failOn && resource.endsWith(options.failOn))
+      throw new TaskError('DynamoDB.InternalServerErrorException', 'injected');
     if (resource.includes(':events:putEvents')) {
-      for (const e of (p.Entries as Put[]) ?? []) puts.push({ ...e, ...(ctx.taskToken ? { token: ctx.taskToken } : {}) });
+      for (const e of (p.Entries as Put[]) ?? [])
+        puts.push({ ...e, ...(ctx.taskToken ? { token: ctx.taskToken } : {}) });
       return { Entries: [{ EventId: `e${puts.length}` }], FailedEntryCount: 0 };
     }
     expect(p.TableName).toBe(resource.endsWith('getItem') ? 'config-table' : 'counters-table');
     if (resource.endsWith('dynamodb:getItem')) {
       const c = options.config;
-      return c ? { Item: { PK: { S: 'NYC' }, storeOpen: { BOOL: c.storeOpen }, maxOrdersInQueue: { N: String(c.maxOrdersInQueue) } } } : {};
+      return c
+        ? {
+            Item: {
+              PK: { S: 'NYC' },
+              storeOpen: { BOOL: c.storeOpen },
+              maxOrdersInQueue: { N: String(c.maxOrdersInQueue) },
+            },
+          }
+        : {};
     }
     if (resource.endsWith('dynamodb:putItem')) {
       const item = p.Item as Item;
@@ -62,7 +81,10 @@ function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: numbe
       }
       case 'DELETE #orders :order': {
         if (!counters.has(key)) throw ccf();
-        counters.set(key, { PK: { S: key }, orderIds: { SS: set(key).filter((m) => !values[':order']!.SS!.includes(m)) } });
+        counters.set(key, {
+          PK: { S: key },
+          orderIds: { SS: set(key).filter((m) => !values[':order']!.SS!.includes(m)) },
+        });
         return {};
       }
       case 'ADD #value :one': {
@@ -77,16 +99,33 @@ function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: numbe
 }
 
 const newOrder = (orderId = 'order-1', detail: Record<string, unknown> = {}) => ({
-  version: '0', id: `ev-${orderId}`, 'detail-type': 'Validator.NewOrder', source: 'awsserverlessda.serverlesspresso', account: '123456789012',
-  time: '2026-11-21T12:52:21Z', region: 'us-east-1', resources: [],
-  detail: { orderId, userId: 'alice', eventId: 'NYC', bucket: { eventId: 'NYC' }, Message: MESSAGES.newOrder, ...detail },
+  version: '0',
+  id: `ev-${orderId}`,
+  'detail-type': 'Validator.NewOrder',
+  source: 'awsserverlessda.serverlesspresso',
+  account: '123456789012',
+  time: '2026-11-21T12:52:21Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    orderId,
+    userId: 'alice',
+    eventId: 'NYC',
+    bucket: { eventId: 'NYC' },
+    Message: MESSAGES.newOrder,
+    ...detail,
+  },
 });
 
 function processor(w: ReturnType<typeof world>) {
   const clock = createManualClock();
   const engine = new StepFunctionsEngine({ clock, taskRunner: w.runner });
   const start = (input: unknown, name?: string) =>
-    engine.startExecution({ stateMachine: { arn: SM_ARN, name: 'OrderProcessor', definition: DEFINITION }, input: JSON.stringify(input), ...(name ? { name } : {}) }).executionArn;
+    engine.startExecution({
+      stateMachine: { arn: SM_ARN, name: 'OrderProcessor', definition: DEFINITION },
+      input: JSON.stringify(input),
+      ...(name ? { name } : {}),
+    }).executionArn;
   /** The put of a detail-type, once the workflow has made it (it reacts within a few settles). */
   const put = async (detailType: string, nth = 0): Promise<Put> => {
     await clock.settle();
@@ -111,7 +150,17 @@ function processor(w: ReturnType<typeof world>) {
 function expectValidEvents(puts: Put[]): void {
   for (const p of puts) {
     expect(p.EventBusName).toBe('TestBus');
-    const verdict = validateEvent({ version: '0', id: 'x', 'detail-type': p.DetailType, source: p.Source, account: '123456789012', time: '2026-11-21T12:52:21Z', region: 'us-east-1', resources: [], detail: p.Detail });
+    const verdict = validateEvent({
+      version: '0',
+      id: 'x',
+      'detail-type': p.DetailType,
+      source: p.Source,
+      account: '123456789012',
+      time: '2026-11-21T12:52:21Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: p.Detail,
+    });
     expect({ detailType: p.DetailType, errors: verdict.errors }).toEqual({ detailType: p.DetailType, errors: [] });
   }
 }
@@ -127,7 +176,14 @@ describe('order processor state machine', () => {
   it('repeats the domain texts and keys word for word', () => {
     expect(TEXT).toContain(JSON.stringify(STORE_CLOSED_MESSAGE));
     expect(TEXT).toContain(atCapacityMessage(7).replace('(7 open', "(' & $string($capacity) & ' open"));
-    for (const m of [MESSAGES.workflowStarted, MESSAGES.processorWaitingCompletion, MESSAGES.orderFinished, MESSAGES.timeout.customer, MESSAGES.timeout.barista]) expect(TEXT).toContain(JSON.stringify(m));
+    for (const m of [
+      MESSAGES.workflowStarted,
+      MESSAGES.processorWaitingCompletion,
+      MESSAGES.orderFinished,
+      MESSAGES.timeout.customer,
+      MESSAGES.timeout.barista,
+    ])
+      expect(TEXT).toContain(JSON.stringify(m));
     expect(eventOpenOrdersKey('NYC')).toBe('openOrders-NYC');
     expect(TEXT).toContain("'openOrders-' & $eventId");
     expect(userOpenOrdersKey('NYC', 'alice')).toBe('userOrders-NYC-alice');
@@ -140,14 +196,24 @@ describe('order processor state machine', () => {
     const p = processor(w);
     const arn = p.start(newOrder());
     const started = await p.put('OrderProcessor.WorkflowStarted');
-    expect(started.Detail).toEqual({ orderId: 'order-1', userId: 'alice', eventId: 'NYC', TaskToken: started.token, Message: MESSAGES.workflowStarted });
+    expect(started.Detail).toEqual({
+      orderId: 'order-1',
+      userId: 'alice',
+      eventId: 'NYC',
+      TaskToken: started.token,
+      Message: MESSAGES.workflowStarted,
+    });
     expect(w.set('openOrders-NYC')).toEqual(['order-1']);
     await p.resume(started.token, { cancelled: false });
     const waiting = await p.put('OrderProcessor.WaitingCompletion');
     expect(waiting.Detail).toMatchObject({ orderId: 'order-1', orderNumber: '1', TaskToken: waiting.token });
     await p.resume(waiting.token, { cancelled: false });
     expect((await p.done(arn)).status).toBe('SUCCEEDED');
-    expect(w.puts.map((x) => x.DetailType)).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderProcessor.orderFinished']);
+    expect(w.puts.map((x) => x.DetailType)).toEqual([
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderProcessor.orderFinished',
+    ]);
     expect(w.set('openOrders-NYC')).toEqual([]);
     expect(w.set('userOrders-NYC-alice')).toEqual([]);
     expectValidEvents(w.puts);
@@ -177,7 +243,13 @@ describe('order processor state machine', () => {
       const p = processor(w);
       expect((await p.done(p.start(newOrder()))).status).toBe('SUCCEEDED');
       expect(w.puts.map((x) => x.DetailType)).toEqual(['OrderProcessor.ShopUnavailable']);
-      expect(w.puts[0]!.Detail).toEqual({ orderId: 'order-1', userId: 'alice', eventId: 'NYC', reason: 'STORE_CLOSED', Message: STORE_CLOSED_MESSAGE });
+      expect(w.puts[0]!.Detail).toEqual({
+        orderId: 'order-1',
+        userId: 'alice',
+        eventId: 'NYC',
+        reason: 'STORE_CLOSED',
+        Message: STORE_CLOSED_MESSAGE,
+      });
       expect(w.set('userOrders-NYC-alice')).toEqual([]);
       expectValidEvents(w.puts);
     }
@@ -189,7 +261,9 @@ describe('order processor state machine', () => {
     w.counters.set('openOrders-LDN', { PK: { S: 'openOrders-LDN' }, orderIds: { SS: ['c', 'd', 'e'] } });
     const p = processor(w);
     await p.done(p.start(newOrder()));
-    expect(w.puts.map((x) => [x.DetailType, x.Detail.reason, x.Detail.Message])).toEqual([['OrderProcessor.ShopUnavailable', 'AT_CAPACITY', atCapacityMessage(2)]]);
+    expect(w.puts.map((x) => [x.DetailType, x.Detail.reason, x.Detail.Message])).toEqual([
+      ['OrderProcessor.ShopUnavailable', 'AT_CAPACITY', atCapacityMessage(2)],
+    ]);
     expect(w.set('openOrders-NYC')).toEqual(['a', 'b']);
     // A capacity of 0 refuses without touching the set.
     const zero = world({ config: { storeOpen: true, maxOrdersInQueue: 0 } });
@@ -206,7 +280,11 @@ describe('order processor state machine', () => {
     await p.put('OrderProcessor.WorkflowStarted');
     const second = await p.done(p.start(newOrder(), 'second'));
     expect(second.status).toBe('SUCCEEDED');
-    expect(p.engine.getExecutionHistory(second.executionArn).some((e) => e.stateEnteredEventDetails?.name === 'Duplicate order')).toBe(true);
+    expect(
+      p.engine
+        .getExecutionHistory(second.executionArn)
+        .some((e) => e.stateEnteredEventDetails?.name === 'Duplicate order'),
+    ).toBe(true);
     expect(w.puts.filter((x) => x.DetailType === 'OrderProcessor.WorkflowStarted')).toHaveLength(1);
     expect(w.set('openOrders-NYC')).toEqual(['order-1']);
   });
@@ -233,7 +311,13 @@ describe('order processor state machine', () => {
     expect((await p.done(arn)).status).toBe('SUCCEEDED');
     // As in the original, a timed-out workflow ends with its OrderTimeOut (the order manager cancels the order from it).
     expect(w.puts.map((x) => x.DetailType)).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.OrderTimeOut']);
-    expect(w.puts[1]!.Detail).toEqual({ orderId: 'late-drink', userId: 'alice', eventId: 'NYC', cause: 'customer', Message: MESSAGES.timeout.customer });
+    expect(w.puts[1]!.Detail).toEqual({
+      orderId: 'late-drink',
+      userId: 'alice',
+      eventId: 'NYC',
+      cause: 'customer',
+      Message: MESSAGES.timeout.customer,
+    });
     expect(w.set('openOrders-NYC')).toEqual([]);
     expectValidEvents(w.puts);
   });

@@ -13,24 +13,42 @@ const session = checkedArchive(JSON.parse(readFileSync(`${dir}archive/session.js
 const ROUNDS = 5;
 
 const cloud = await startLocalCloud({ port: 0, speed: 1e9, log: () => {} });
-const sfn = new SFNClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const sfn = new SFNClient({
+  endpoint: cloud.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
 try {
   let t = performance.now();
-  const stack = await cloud.stacks.deploy({ path: dir, stackName: 'EventPlayer', parameterOverrides: { CreateBus: 'true' } });
-  console.log(`deploy (esbuild build of the function with the archive, first sandbox): ${Math.round(performance.now() - t)} ms`);
+  const stack = await cloud.stacks.deploy({
+    path: dir,
+    stackName: 'EventPlayer',
+    parameterOverrides: { CreateBus: 'true' },
+  });
+  console.log(
+    `deploy (esbuild build of the function with the archive, first sandbox): ${Math.round(performance.now() - t)} ms`,
+  );
   for (const speed of [1, 10]) {
     let moments = 0;
-    for (let cursor = 0; cursor < session.events.length; moments++) cursor = (momentAt(session, cursor, { speed }, { bus: 'b' }) as { next: number }).next;
+    for (let cursor = 0; cursor < session.events.length; moments++)
+      cursor = (momentAt(session, cursor, { speed }, { bus: 'b' }) as { next: number }).next;
     const times: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       t = performance.now();
-      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.outputs.EventPlayerStateMachineArn, input: JSON.stringify({ speed }) }));
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stack.outputs.EventPlayerStateMachineArn,
+          input: JSON.stringify({ speed }),
+        }),
+      );
       const done = await cloud.states.engine.waitForExecution(executionArn!);
       if (done.status !== 'SUCCEEDED') throw new Error(`the replay ${done.status}`);
       times.push(performance.now() - t);
     }
     const best = Math.min(...times);
-    console.log(`replay of ${session.events.length} events in ${moments} moments (speed ${speed}), waits scaled away: best of ${ROUNDS} ${Math.round(best)} ms = ${(best / moments).toFixed(2)} ms per moment, ${Math.round((session.events.length / best) * 1000)} events/s`);
+    console.log(
+      `replay of ${session.events.length} events in ${moments} moments (speed ${speed}), waits scaled away: best of ${ROUNDS} ${Math.round(best)} ms = ${(best / moments).toFixed(2)} ms per moment, ${Math.round((session.events.length / best) * 1000)} events/s`,
+    );
   }
 } finally {
   sfn.destroy();

@@ -18,11 +18,30 @@ const { values } = parseArgs({
 
 const number = (name: 'speed' | 'seed' | 'minutes'): number => {
   const n = Number(values[name]);
-  if (values[name].trim() === '' || Number.isNaN(n)) throw new Error(`--${name} must be a number, got "${values[name]}"`);
+  if (values[name].trim() === '' || Number.isNaN(n))
+    throw new Error(`--${name} must be a number, got "${values[name]}"`);
   return n;
 };
-const { archive, outcome } = await record({ speed: number('speed'), seed: number('seed'), minutes: number('minutes'), log: (line) => console.log(line) });
+const { archive, outcome } = await record({
+  speed: number('speed'),
+  seed: number('seed'),
+  minutes: number('minutes'),
+  log: (line) => console.log(line),
+});
 writeFileSync(values.out, archiveText(archive));
 const counts = archive.recording?.counts;
-console.log(`${archive.events.length} events over ${(archive.durationMs / 60_000).toFixed(1)} minutes written to ${values.out}`);
-console.log(JSON.stringify({ counts, ...outcome, orderIds: outcome.orderIds.length, robots: outcome.robots && { ...outcome.robots, orderIds: outcome.robots.orderIds.length } }, null, 2));
+console.log(
+  `${archive.events.length} events over ${(archive.durationMs / 60_000).toFixed(1)} minutes written to ${values.out}`,
+);
+console.log(
+  JSON.stringify(
+    {
+      counts,
+      ...outcome,
+      orderIds: outcome.orderIds.length,
+      robots: outcome.robots && { ...outcome.robots, orderIds: outcome.robots.orderIds.length },
+    },
+    null,
+    2,
+  ),
+);

@@ -33,30 +33,47 @@ export async function record(options: RecordOptions): Promise<{ archive: Session
   if (!(minutes >= 1)) throw new Error(`minutes must be at least 1, got ${minutes}`);
   const random = seeded(seed);
   const plan = planSession(seed, random, minutes * MINUTE);
-  log(`recording a ${minutes}-minute session (${plan.customers.length + 1} customers, robots ${JSON.stringify(plan.robots.input)}) at speed ${speed}, seed ${seed} ...`);
+  log(
+    `recording a ${minutes}-minute session (${plan.customers.length + 1} customers, robots ${JSON.stringify(plan.robots.input)}) at speed ${speed}, seed ${seed} ...`,
+  );
   const core = await startCore({ speed });
   const captured: Array<{ at: number; event: EventEnvelope }> = [];
-  const stop = core.cloud.events.archive.subscribe(({ bus, event }) => void (bus === BUS && captured.push({ at: performance.now(), event })));
+  const stop = core.cloud.events.archive.subscribe(
+    ({ bus, event }) => void (bus === BUS && captured.push({ at: performance.now(), event })),
+  );
   try {
     // The robot beside the core, as `presso up` deploys it: its own stack, on the core's bus.
     const robot = await core.cloud.stacks.deploy({ path: ROBOT_DIR, stackName: 'order-robot' });
     const robotStateMachineArn = robot.outputs.OrderRobotStateMachineArn;
-    if (!robotStateMachineArn) throw new Error(`the OrderRobot stack has no OrderRobotStateMachineArn output: ${JSON.stringify(robot.outputs)}`);
+    if (!robotStateMachineArn)
+      throw new Error(`the OrderRobot stack has no OrderRobotStateMachineArn output: ${JSON.stringify(robot.outputs)}`);
     await warmUp(core);
     captured.length = 0;
     const started = performance.now();
     const outcome = await runSession(core, plan, random, { robotStateMachineArn, started });
     stop();
     // Real time since the start, times speed: the session time each event was put at.
-    const events: ArchivedEvent[] = captured.map(({ at, event }) => ({ offsetMs: Math.round((at - started) * speed), event }));
+    const events: ArchivedEvent[] = captured.map(({ at, event }) => ({
+      offsetMs: Math.round((at - started) * speed),
+      event,
+    }));
     const invalid = events.filter(({ event }) => !validateEvent(event).valid);
     if (invalid.length > 0) {
-      throw new Error(`the core put ${invalid.length} events the contract refuses:\n${invalid.map(({ event }) => `  ${event['detail-type']}: ${JSON.stringify(validateEvent(event).errors)}`).join('\n')}`);
+      throw new Error(
+        `the core put ${invalid.length} events the contract refuses:\n${invalid.map(({ event }) => `  ${event['detail-type']}: ${JSON.stringify(validateEvent(event).errors)}`).join('\n')}`,
+      );
     }
     // People's orders and the robot's, told apart by the robot's user in Validator.NewOrder.
     const robotOrders = new Set(robotOrderIds(events.map((e) => e.event)));
-    const count = (detailType: RegExp, robots = false) => events.filter((e) => detailType.test(e.event['detail-type']) && robotOrders.has(String(e.event.detail.orderId)) === robots).length;
-    const counts = Object.fromEntries([...new Set(events.map((e) => e.event['detail-type']))].sort().map((t) => [t, events.filter((e) => e.event['detail-type'] === t).length]));
+    const count = (detailType: RegExp, robots = false) =>
+      events.filter(
+        (e) => detailType.test(e.event['detail-type']) && robotOrders.has(String(e.event.detail.orderId)) === robots,
+      ).length;
+    const counts = Object.fromEntries(
+      [...new Set(events.map((e) => e.event['detail-type']))]
+        .sort()
+        .map((t) => [t, events.filter((e) => e.event['detail-type'] === t).length]),
+    );
     const refusedScans = Object.values(outcome.scans.refused).reduce((a, b) => a + b, 0);
     const durationMs = Math.max(plan.durationMs, Math.ceil((events.at(-1)?.offsetMs ?? 0) / 1000) * 1000);
     const archive: SessionArchive = {
@@ -70,7 +87,15 @@ export async function record(options: RecordOptions): Promise<{ archive: Session
         `${count(/^OrderProcessor\.ShopUnavailable$/, true)} refused by the workflow). offsetMs is session time; ` +
         `each envelope's time is the recording's wall clock, which ran ${speed} times faster.`,
       durationMs,
-      recording: { recordedAt: new Date().toISOString(), speed, seed, minutes, counts, scans: outcome.scans, robots: plan.robots.input },
+      recording: {
+        recordedAt: new Date().toISOString(),
+        speed,
+        seed,
+        minutes,
+        counts,
+        scans: outcome.scans,
+        robots: plan.robots.input,
+      },
       events,
     };
     const problems = archiveProblems(archive);
@@ -88,5 +113,8 @@ export async function record(options: RecordOptions): Promise<{ archive: Session
 /** The archive as archive/session.json holds it: one event per line, so the file stays readable and its diffs small. */
 export function archiveText(archive: SessionArchive): string {
   const { events, ...header } = archive;
-  return JSON.stringify(header, null, 2).replace(/\n}$/, `,\n  "events": [\n${events.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`);
+  return JSON.stringify(header, null, 2).replace(
+    /\n}$/,
+    `,\n  "events": [\n${events.map((e) => `    ${JSON.stringify(e)}`).join(',\n')}\n  ]\n}\n`,
+  );
 }

@@ -67,7 +67,12 @@ export function planSession(seed: number, random = seeded(seed), durationMs = 15
   if (!(durationMs >= MINUTE)) throw new RangeError(`a session lasts at least a minute, got ${durationMs} ms`);
   const customers: SessionPlan['customers'] = [];
   let at = 5_000;
-  const add = (arrivesAt: number, persona: Persona) => customers.push({ name: `customer-${String(customers.length + 1).padStart(2, '0')}`, arrivesAt: Math.round(arrivesAt), persona });
+  const add = (arrivesAt: number, persona: Persona) =>
+    customers.push({
+      name: `customer-${String(customers.length + 1).padStart(2, '0')}`,
+      arrivesAt: Math.round(arrivesAt),
+      persona,
+    });
   const arrivalsEnd = (durationMs * 4) / 5;
   const walkawaysUntil = durationMs - CUSTOMER_TIMEOUT - MINUTE;
   while (at < arrivalsEnd) {
@@ -79,8 +84,19 @@ export function planSession(seed: number, random = seeded(seed), durationMs = 15
   for (let i = 0; i < rush.customers; i++) add(rush.at + random() * 20_000, 'regular');
   customers.sort((a, b) => a.arrivesAt - b.arrivesAt);
   const robotMinutes = Math.max(1, Math.floor(arrivalsEnd / MINUTE));
-  const robots = { startsAt: durationMs / 15, name: `session-seed-${seed}`, input: { eventId: EVENT_ID, ordersPerMinute: 1, durationMinutes: robotMinutes, cancelRatio: 0.2, seed } };
-  return { customers, rush, forgotten: durationMs >= BARISTA_TIMEOUT, closed: [(durationMs * 13) / 30, durationMs / 2], robots, durationMs };
+  const robots = {
+    startsAt: durationMs / 15,
+    name: `session-seed-${seed}`,
+    input: { eventId: EVENT_ID, ordersPerMinute: 1, durationMinutes: robotMinutes, cancelRatio: 0.2, seed },
+  };
+  return {
+    customers,
+    rush,
+    forgotten: durationMs >= BARISTA_TIMEOUT,
+    closed: [(durationMs * 13) / 30, durationMs / 2],
+    robots,
+    durationMs,
+  };
 }
 
 /** What became of the robot run's orders. */
@@ -127,7 +143,13 @@ async function status(bar: Bar, user: User, orderId: string): Promise<string | u
 }
 
 /** Polls (in session time) until the order is in one of the states; undefined after `withinMs`. */
-async function waitFor(bar: Bar, user: User, orderId: string, states: string[], withinMs: number): Promise<string | undefined> {
+async function waitFor(
+  bar: Bar,
+  user: User,
+  orderId: string,
+  states: string[],
+  withinMs: number,
+): Promise<string | undefined> {
   const until = bar.now() + withinMs;
   while (bar.now() < until) {
     const s = await status(bar, user, orderId);
@@ -140,8 +162,12 @@ async function waitFor(bar: Bar, user: User, orderId: string, states: string[], 
 /** Scans the current code; a refused customer tries again a little later, three times at most. */
 async function scanIn(bar: Bar, customer: User): Promise<string | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const code = (await bar.core.http<{ code: string }>('GET', `/events/${EVENT_ID}/qr-code`, { user: bar.admin })).body.code;
-    const r = await bar.core.http<{ orderId?: string; error?: string }>('POST', `/events/${EVENT_ID}/orders`, { user: customer, body: { code } });
+    const code = (await bar.core.http<{ code: string }>('GET', `/events/${EVENT_ID}/qr-code`, { user: bar.admin })).body
+      .code;
+    const r = await bar.core.http<{ orderId?: string; error?: string }>('POST', `/events/${EVENT_ID}/orders`, {
+      user: customer,
+      body: { code },
+    });
     if (r.status === 201 && r.body.orderId) {
       bar.outcome.scans.accepted++;
       return r.body.orderId;
@@ -170,15 +196,25 @@ async function customer(bar: Bar, name: string, persona: Persona | 'forgotten'):
     }
     // The forgotten order is queued at once, so its barista's 15 minutes run out soon after the session's.
     await bar.sleep(persona === 'forgotten' ? 3_000 : 8_000 + bar.random() * 40_000);
-    const menu = (await bar.core.http<{ menu: Array<{ drink: string; modifiers: Array<{ Options: string[] }> }> }>('GET', `/events/${EVENT_ID}/menu`, { user })).body.menu;
+    const menu = (
+      await bar.core.http<{ menu: Array<{ drink: string; modifiers: Array<{ Options: string[] }> }> }>(
+        'GET',
+        `/events/${EVENT_ID}/menu`,
+        { user },
+      )
+    ).body.menu;
     const drink = pick(bar.random, menu);
     const modifiers = drink.modifiers.filter(() => bar.random() < 0.5).map((g) => pick(bar.random, g.Options));
-    const ordered = await bar.core.http('PUT', `/orders/${orderId}/drink`, { user, body: { drink: drink.drink, modifiers } });
+    const ordered = await bar.core.http('PUT', `/orders/${orderId}/drink`, {
+      user,
+      body: { drink: drink.drink, modifiers },
+    });
     if (ordered.status !== 200) return;
     if (persona === 'canceller') {
       // Changed their mind before a barista took it (a customer cannot cancel what is being made).
       await bar.sleep(3_000 + bar.random() * 12_000);
-      if ((await bar.core.http('POST', `/orders/${orderId}/cancel`, { user })).status === 200) bar.outcome.cancelledByCustomers++;
+      if ((await bar.core.http('POST', `/orders/${orderId}/cancel`, { user })).status === 200)
+        bar.outcome.cancelledByCustomers++;
     }
     // Until it is over: completed, cancelled, or timed out (the forgotten order, after 15 minutes).
     await waitFor(bar, user, orderId, ['COMPLETED', 'CANCELLED'], 17 * MINUTE);
@@ -194,7 +230,14 @@ async function customer(bar: Bar, name: string, persona: Persona | 'forgotten'):
 async function barista(bar: Bar, name: string, until: () => boolean): Promise<void> {
   const user = await bar.core.user(name, ['barista']);
   while (!until()) {
-    const queue = (await bar.core.http<{ orders: Array<{ orderId: string; status: string; robot?: boolean }> }>('GET', `/events/${EVENT_ID}/queue`, { user })).body.orders ?? [];
+    const queue =
+      (
+        await bar.core.http<{ orders: Array<{ orderId: string; status: string; robot?: boolean }> }>(
+          'GET',
+          `/events/${EVENT_ID}/queue`,
+          { user },
+        )
+      ).body.orders ?? [];
     const next = queue.find((o) => o.status === 'SUBMITTED' && !o.robot && !bar.skip.has(o.orderId));
     if (!next || (await bar.core.http('POST', `/orders/${next.orderId}/make`, { user })).status !== 200) {
       await bar.sleep(4_000 + bar.random() * 6_000);
@@ -217,10 +260,17 @@ async function barista(bar: Bar, name: string, until: () => boolean): Promise<vo
  * speed up: one code serves the whole recording. Resolves once the bus has announced that change.
  */
 export async function warmUp(core: Core): Promise<void> {
-  const [admin, barista, customer] = await Promise.all([core.user('admin-ada', ['admin']), core.user('barista-ben', ['barista']), core.user('customer-00')]);
+  const [admin, barista, customer] = await Promise.all([
+    core.user('admin-ada', ['admin']),
+    core.user('barista-ben', ['barista']),
+    core.user('customer-00'),
+  ]);
   const patched = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { drinksPerCode: 100 } });
   if (patched.status >= 300) throw new Error(`PATCH config: ${patched.status} ${patched.text}`);
-  await core.event('the warm-up config change', (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.drinksPerCode === 100);
+  await core.event(
+    'the warm-up config change',
+    (e) => e['detail-type'] === 'ConfigService.ConfigChanged' && e.detail.drinksPerCode === 100,
+  );
   await Promise.all([
     core.http('GET', `/events/${EVENT_ID}/qr-code`, { user: admin }),
     core.http('GET', `/events/${EVENT_ID}/queue`, { user: barista }),
@@ -242,17 +292,26 @@ export function orderOver(events: readonly EventEnvelope[]): boolean {
   const robot = events.some((e) => e['detail-type'] === 'Validator.NewOrder' && e.detail.userId === ROBOT_USER);
   if (robot && !types.has('ProducerRobot.FulfillOrder')) return false;
   if (types.has('OrderProcessor.ShopUnavailable')) return true;
-  return [...types].some((t) => orderEnd.test(t)) && (types.has('OrderProcessor.orderFinished') || types.has('OrderProcessor.OrderTimeOut'));
+  return (
+    [...types].some((t) => orderEnd.test(t)) &&
+    (types.has('OrderProcessor.orderFinished') || types.has('OrderProcessor.OrderTimeOut'))
+  );
 }
 
 /** The orders the robot's customers scanned at the event (Validator.NewOrder as the robot user), oldest first. */
 export const robotOrderIds = (events: readonly EventEnvelope[]): string[] =>
-  events.filter((e) => e['detail-type'] === 'Validator.NewOrder' && e.detail.userId === ROBOT_USER && e.detail.eventId === EVENT_ID).map((e) => String(e.detail.orderId));
+  events
+    .filter(
+      (e) =>
+        e['detail-type'] === 'Validator.NewOrder' && e.detail.userId === ROBOT_USER && e.detail.eventId === EVENT_ID,
+    )
+    .map((e) => String(e.detail.orderId));
 
 /** How the robot's orders ended, from the bus. */
 export function robotOutcome(run: string, events: readonly EventEnvelope[]): RobotOutcome {
   const orderIds = robotOrderIds(events);
-  const ended = (orderId: string, type: RegExp) => events.some((e) => e.detail.orderId === orderId && type.test(e['detail-type']));
+  const ended = (orderId: string, type: RegExp) =>
+    events.some((e) => e.detail.orderId === orderId && type.test(e['detail-type']));
   return {
     run,
     orderIds,
@@ -270,7 +329,9 @@ export function robotOutcome(run: string, events: readonly EventEnvelope[]): Rob
 async function robots(bar: Bar, plan: SessionPlan['robots'], stateMachineArn: string): Promise<RobotOutcome> {
   const { core } = bar;
   await bar.sleep(Math.max(0, plan.startsAt - bar.now()));
-  const { executionArn } = await core.sfn.send(new StartExecutionCommand({ stateMachineArn, name: plan.name, input: JSON.stringify(plan.input) }));
+  const { executionArn } = await core.sfn.send(
+    new StartExecutionCommand({ stateMachineArn, name: plan.name, input: JSON.stringify(plan.input) }),
+  );
   // The run sends its last customer durationMinutes after its start; a bounded wait in session time.
   const runEnds = bar.now() + (plan.input.durationMinutes + 5) * MINUTE;
   let run = await core.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -278,14 +339,19 @@ async function robots(bar: Bar, plan: SessionPlan['robots'], stateMachineArn: st
     await bar.sleep(5_000);
     run = await core.sfn.send(new DescribeExecutionCommand({ executionArn }));
   }
-  if (run.status !== 'SUCCEEDED') throw new Error(`the robot run ${executionArn} is ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`);
+  if (run.status !== 'SUCCEEDED')
+    throw new Error(`the robot run ${executionArn} is ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}`);
   const { sent } = JSON.parse(run.output ?? '{}') as { sent?: number };
   // The robot barista answers within seconds; the core's own 15-minute timeout bounds a lost answer.
   const ordersEnd = bar.now() + 17 * MINUTE;
   for (;;) {
     const orderIds = robotOrderIds(core.events);
-    if (orderIds.length === sent && orderIds.every((id) => orderOver(core.eventsOf(id)))) return robotOutcome(executionArn!, core.events);
-    if (bar.now() > ordersEnd) throw new Error(`the robot run sent ${String(sent)} customers; ${orderIds.length} scanned, and these orders are not over: ${orderIds.filter((id) => !orderOver(core.eventsOf(id))).join(', ')}`);
+    if (orderIds.length === sent && orderIds.every((id) => orderOver(core.eventsOf(id))))
+      return robotOutcome(executionArn!, core.events);
+    if (bar.now() > ordersEnd)
+      throw new Error(
+        `the robot run sent ${String(sent)} customers; ${orderIds.length} scanned, and these orders are not over: ${orderIds.filter((id) => !orderOver(core.eventsOf(id))).join(', ')}`,
+      );
     await bar.sleep(2_000);
   }
 }
@@ -295,12 +361,28 @@ async function robots(bar: Bar, plan: SessionPlan['robots'], stateMachineArn: st
  * from `started` (performance.now()); resolves once it is over: every person gone, the robot run
  * done, every order over.
  */
-export async function runSession(core: Core, plan: SessionPlan, random: () => number, options: { robotStateMachineArn: string; started?: number }): Promise<SessionOutcome> {
+export async function runSession(
+  core: Core,
+  plan: SessionPlan,
+  random: () => number,
+  options: { robotStateMachineArn: string; started?: number },
+): Promise<SessionOutcome> {
   const speed = core.cloud.time.speed;
   const started = options.started ?? performance.now();
-  const outcome: SessionOutcome = { customers: plan.customers.length + 1, scans: { accepted: 0, refused: {} }, orderIds: [], cancelledByCustomers: 0, cancelledByBaristas: 0, completed: 0 };
+  const outcome: SessionOutcome = {
+    customers: plan.customers.length + 1,
+    scans: { accepted: 0, refused: {} },
+    orderIds: [],
+    cancelledByCustomers: 0,
+    cancelledByBaristas: 0,
+    completed: 0,
+  };
   const bar: Bar = {
-    core, random, outcome, skip: new Set(), open: new Set(),
+    core,
+    random,
+    outcome,
+    skip: new Set(),
+    open: new Set(),
     admin: await core.user('admin-ada', ['admin']),
     now: () => (performance.now() - started) * speed,
     sleep: (ms) => core.cloud.time.sleep(ms),

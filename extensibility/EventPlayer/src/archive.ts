@@ -36,22 +36,30 @@ export function archiveProblems(value: unknown): string[] {
   if (!isObject(value)) return ['the archive must be a JSON object with description, durationMs and events'];
   const problems: string[] = [];
   if (typeof value.description !== 'string') problems.push('description: must be a string');
-  if (typeof value.durationMs !== 'number' || !(value.durationMs >= 0)) problems.push('durationMs: must be a non-negative number');
+  if (typeof value.durationMs !== 'number' || !(value.durationMs >= 0))
+    problems.push('durationMs: must be a non-negative number');
   if (!Array.isArray(value.events)) return [...problems, 'events: must be an array'];
   if (value.events.length > MAX_ARCHIVE_EVENTS) {
-    problems.push(`events: ${value.events.length} events, more than the ${MAX_ARCHIVE_EVENTS} one replay can hold (Step Functions' history limit); split the session`);
+    problems.push(
+      `events: ${value.events.length} events, more than the ${MAX_ARCHIVE_EVENTS} one replay can hold (Step Functions' history limit); split the session`,
+    );
   }
   let previous = 0;
   value.events.forEach((item: unknown, i) => {
     const at = `events[${i}]`;
     if (!isObject(item)) return void problems.push(`${at}: must be an object with offsetMs and event`);
     const { offsetMs, event } = item;
-    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || offsetMs < 0) problems.push(`${at}.offsetMs: must be a non-negative number`);
-    else if (offsetMs < previous) problems.push(`${at}.offsetMs: ${offsetMs} comes before the previous event's ${previous}; events must be oldest first`);
+    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || offsetMs < 0)
+      problems.push(`${at}.offsetMs: must be a non-negative number`);
+    else if (offsetMs < previous)
+      problems.push(
+        `${at}.offsetMs: ${offsetMs} comes before the previous event's ${previous}; events must be oldest first`,
+      );
     else previous = offsetMs;
     if (!isObject(event)) return void problems.push(`${at}.event: must be an EventBridge envelope`);
     for (const field of ['source', 'detail-type'] as const) {
-      if (typeof event[field] !== 'string' || event[field] === '') problems.push(`${at}.event.${field}: must be a non-empty string`);
+      if (typeof event[field] !== 'string' || event[field] === '')
+        problems.push(`${at}.event.${field}: must be a non-empty string`);
     }
     if (!isObject(event.detail)) problems.push(`${at}.event.detail: must be an object`);
   });

@@ -21,5 +21,8 @@ const busName = process.env.EVENT_BUS_NAME;
 if (!busName) throw new Error('EVENT_BUS_NAME is required: the bus to replay onto (the template sets it)');
 
 export const handler = middy<NextMomentRequest, Moment>().handler(async (request) =>
-  momentAt(archive, request.cursor ?? 0, replayOptions(request.input), { bus: busName, ...(request.execution ? { execution: request.execution } : {}) }),
+  momentAt(archive, request.cursor ?? 0, replayOptions(request.input), {
+    bus: busName,
+    ...(request.execution ? { execution: request.execution } : {}),
+  }),
 );

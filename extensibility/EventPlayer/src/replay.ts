@@ -39,19 +39,27 @@ const INPUT_FIELDS = ['speed', 'eventId', 'Comment'];
 export function replayOptions(input: unknown): ReplayOptions {
   if (input === undefined || input === null) return { speed: 1 };
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new InvalidPlayerInput(`the input must be a JSON object such as {"speed": 10, "eventId": "REPLAY"}, got ${JSON.stringify(input)}`);
+    throw new InvalidPlayerInput(
+      `the input must be a JSON object such as {"speed": 10, "eventId": "REPLAY"}, got ${JSON.stringify(input)}`,
+    );
   }
   const fields = input as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !INPUT_FIELDS.includes(k));
   if (unknown.length > 0) {
-    throw new InvalidPlayerInput(`${unknown.map((k) => JSON.stringify(k)).join(', ')}: not a field of the player's input (its fields: speed, eventId, Comment)`);
+    throw new InvalidPlayerInput(
+      `${unknown.map((k) => JSON.stringify(k)).join(', ')}: not a field of the player's input (its fields: speed, eventId, Comment)`,
+    );
   }
   const { speed = 1, eventId } = fields;
   if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0) {
-    throw new InvalidPlayerInput(`speed: must be a positive number (1 replays in real time, 10 ten times faster), got ${JSON.stringify(speed)}`);
+    throw new InvalidPlayerInput(
+      `speed: must be a positive number (1 replays in real time, 10 ten times faster), got ${JSON.stringify(speed)}`,
+    );
   }
   if (eventId !== undefined && (typeof eventId !== 'string' || !EVENT_ID.test(eventId))) {
-    throw new InvalidPlayerInput(`eventId: must be 1 to 40 letters, digits or underscores (e.g. "REPLAY"), got ${JSON.stringify(eventId)}`);
+    throw new InvalidPlayerInput(
+      `eventId: must be 1 to 40 letters, digits or underscores (e.g. "REPLAY"), got ${JSON.stringify(eventId)}`,
+    );
   }
   return eventId === undefined ? { speed } : { speed, eventId };
 }
@@ -81,7 +89,14 @@ export interface Progress {
 
 /** What the state machine does next: wait, then put these entries; or stop. */
 export type Moment =
-  | ({ done: false; cursor: number; next: number; waitSeconds: number; entries: PutEventsEntry[]; options: ReplayOptions } & Progress)
+  | ({
+      done: false;
+      cursor: number;
+      next: number;
+      waitSeconds: number;
+      entries: PutEventsEntry[];
+      options: ReplayOptions;
+    } & Progress)
   | ({ done: true; cursor: number; next: number; options: ReplayOptions } & Progress);
 
 /** Where a replay puts its events, and the replay's execution ARN that marks them. */
@@ -91,17 +106,27 @@ export interface ReplayTarget {
 }
 
 /** The moment starting at event `cursor`: the events put at the same replay second, 10 at most. */
-export function momentAt(archive: SessionArchive, cursor: number, options: ReplayOptions, target: ReplayTarget): Moment {
+export function momentAt(
+  archive: SessionArchive,
+  cursor: number,
+  options: ReplayOptions,
+  target: ReplayTarget,
+): Moment {
   const { events, durationMs } = archive;
   const total = events.length;
-  if (!Number.isInteger(cursor) || cursor < 0 || cursor > total) throw new RangeError(`cursor must be an event index from 0 to ${total}, got ${JSON.stringify(cursor)}`);
+  if (!Number.isInteger(cursor) || cursor < 0 || cursor > total)
+    throw new RangeError(`cursor must be an event index from 0 to ${total}, got ${JSON.stringify(cursor)}`);
   if (cursor === total) return { done: true, cursor, next: total, options, total, sessionMs: durationMs, durationMs };
   const second = replaySecond(events[cursor]!.offsetMs, options.speed);
   const waitSeconds = second - (cursor === 0 ? 0 : replaySecond(events[cursor - 1]!.offsetMs, options.speed));
   const entries: PutEventsEntry[] = [];
   let bytes = 0;
   let next = cursor;
-  while (next < total && entries.length < MAX_ENTRIES_PER_PUT && replaySecond(events[next]!.offsetMs, options.speed) === second) {
+  while (
+    next < total &&
+    entries.length < MAX_ENTRIES_PER_PUT &&
+    replaySecond(events[next]!.offsetMs, options.speed) === second
+  ) {
     const entry = toEntry(events[next]!.event, options, target);
     const size = Buffer.byteLength(JSON.stringify(entry));
     if (entries.length > 0 && bytes + size > MAX_MOMENT_BYTES) break;
@@ -109,7 +134,17 @@ export function momentAt(archive: SessionArchive, cursor: number, options: Repla
     bytes += size;
     next++;
   }
-  return { done: false, cursor, next, waitSeconds, entries, options, total, sessionMs: events[cursor]!.offsetMs, durationMs };
+  return {
+    done: false,
+    cursor,
+    next,
+    waitSeconds,
+    entries,
+    options,
+    total,
+    sessionMs: events[cursor]!.offsetMs,
+    durationMs,
+  };
 }
 
 /**
@@ -120,7 +155,9 @@ export function momentAt(archive: SessionArchive, cursor: number, options: Repla
  * {"replay": [{"exists": false}]}. Time is left to EventBridge: the event happens now.
  */
 export function toEntry(event: EventEnvelope, options: ReplayOptions, target: ReplayTarget): PutEventsEntry {
-  const { detailType, detail } = options.eventId ? retenant(event['detail-type'], event.detail, options.eventId) : { detailType: event['detail-type'], detail: event.detail };
+  const { detailType, detail } = options.eventId
+    ? retenant(event['detail-type'], event.detail, options.eventId)
+    : { detailType: event['detail-type'], detail: event.detail };
   const marked = target.execution ? { ...detail, replay: target.execution } : detail;
   return { Source: event.source, DetailType: detailType, Detail: marked, EventBusName: target.bus };
 }
@@ -141,7 +178,11 @@ function tenantOf(detail: Record<string, unknown>): string | undefined {
  * The event as the tenant `eventId`: every `eventId` field of the detail (bucket.eventId too), the
  * "<eventId>-<STATE>" values, and the tenant a detail-type embeds. Nothing else changes.
  */
-export function retenant(detailType: string, detail: Record<string, unknown>, eventId: string): { detailType: string; detail: Record<string, unknown> } {
+export function retenant(
+  detailType: string,
+  detail: Record<string, unknown>,
+  eventId: string,
+): { detailType: string; detail: Record<string, unknown> } {
   const from = tenantOf(detail);
   if (from === undefined || from === eventId) return { detailType, detail };
   const rewrite = (value: unknown, key?: string): unknown => {
@@ -150,7 +191,8 @@ export function retenant(detailType: string, detail: Record<string, unknown>, ev
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v, k)]));
     }
     if (key === 'eventId' && value === from) return eventId;
-    if (key && TENANT_PREFIXED.has(key) && typeof value === 'string' && value.startsWith(`${from}-`)) return `${eventId}${value.slice(from.length)}`;
+    if (key && TENANT_PREFIXED.has(key) && typeof value === 'string' && value.startsWith(`${from}-`))
+      return `${eventId}${value.slice(from.length)}`;
     return value;
   };
   const family = FAMILY.exec(detailType);

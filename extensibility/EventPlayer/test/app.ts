@@ -9,7 +9,8 @@ export const playerDir = new URL('..', import.meta.url).pathname;
 export function playerWithArchive(name: string, archiveFile: string): { dir: string; remove(): void } {
   const dir = join(playerDir, '.aws-sam', 'test-apps', name);
   rmSync(dir, { recursive: true, force: true });
-  for (const part of ['template.yaml', 'package.json', 'src', 'statemachine']) cpSync(join(playerDir, part), join(dir, part), { recursive: true });
+  for (const part of ['template.yaml', 'package.json', 'src', 'statemachine'])
+    cpSync(join(playerDir, part), join(dir, part), { recursive: true });
   mkdirSync(join(dir, 'archive'));
   cpSync(archiveFile, join(dir, 'archive', 'session.json'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { validateEvent } from '@serverlesspresso/catalog';
 import { startLocalCloud, type EventEnvelope } from '@serverlesspresso/local';
 import { checkedArchive } from '../src/archive.js';
@@ -17,21 +23,32 @@ const fixture = checkedArchive(JSON.parse(readFileSync(fixtureFile, 'utf8')), 's
 const SPEED = 200;
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
 
-interface Heard { at: number; event: EventEnvelope }
+interface Heard {
+  at: number;
+  event: EventEnvelope;
+}
 
 /** A cloud with the fixture player deployed, hearing every event on the Serverlesspresso bus. */
 async function cloudWithPlayer(name: string, options: { eventsRequestSizeLimit?: number } = {}) {
   const cloud = await startLocalCloud({ port: 0, speed: SPEED, log: () => {}, ...options });
   const app = playerWithArchive(name, fixtureFile);
-  const stack = await cloud.stacks.deploy({ path: app.dir, stackName: 'player', parameterOverrides: { CreateBus: 'true' } });
+  const stack = await cloud.stacks.deploy({
+    path: app.dir,
+    stackName: 'player',
+    parameterOverrides: { CreateBus: 'true' },
+  });
   const heard: Heard[] = [];
-  cloud.events.archive.subscribe(({ bus, event }) => void (bus === 'Serverlesspresso' && heard.push({ at: Date.now(), event })));
+  cloud.events.archive.subscribe(
+    ({ bus, event }) => void (bus === 'Serverlesspresso' && heard.push({ at: Date.now(), event })),
+  );
   const sfn = new SFNClient({ endpoint: cloud.url, region: 'us-east-1', credentials });
   const stateMachineArn = stack.outputs.EventPlayerStateMachineArn!;
 
   /** Starts a replay, waits for its end, and returns what it did. */
   async function play(input: unknown, arn = stateMachineArn) {
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }),
+    );
     await cloud.states.engine.waitForExecution(executionArn!);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const history: HistoryEvent[] = [];
@@ -51,7 +68,11 @@ async function cloudWithPlayer(name: string, options: { eventsRequestSizeLimit?:
   }
 
   return {
-    cloud, stack, sfn, stateMachineArn, play,
+    cloud,
+    stack,
+    sfn,
+    stateMachineArn,
+    play,
     async close() {
       sfn.destroy();
       await cloud.close();
@@ -61,7 +82,10 @@ async function cloudWithPlayer(name: string, options: { eventsRequestSizeLimit?:
 }
 
 /** The detail a replay puts: the recorded one, with the replay's execution. */
-const marked = (event: { detail: Record<string, unknown> }, execution: string) => ({ ...event.detail, replay: execution });
+const marked = (event: { detail: Record<string, unknown> }, execution: string) => ({
+  ...event.detail,
+  replay: execution,
+});
 
 /** The waits the state machine made, as the history records them. */
 function waits(history: HistoryEvent[]) {
@@ -69,14 +93,17 @@ function waits(history: HistoryEvent[]) {
     .filter((e) => e.type === 'WaitStateEntered')
     .map((entered) => {
       const exited = history.find((e) => e.type === 'WaitStateExited' && e.previousEventId === entered.id)!;
-      return { seconds: (JSON.parse(entered.stateEnteredEventDetails!.input!) as { waitSeconds: number }).waitSeconds, realMs: exited.timestamp!.getTime() - entered.timestamp!.getTime() };
+      return {
+        seconds: (JSON.parse(entered.stateEnteredEventDetails!.input!) as { waitSeconds: number }).waitSeconds,
+        realMs: exited.timestamp!.getTime() - entered.timestamp!.getTime(),
+      };
     });
 }
 
 /** The waits the archive asks for at this speed. */
 function expectedWaits(options: ReplayOptions): number[] {
   const out: number[] = [];
-  for (let cursor = 0; ; ) {
+  for (let cursor = 0; ;) {
     const m = momentAt(fixture, cursor, options, { bus: 'Serverlesspresso' });
     if (m.done) return out;
     out.push(m.waitSeconds);
@@ -96,7 +123,9 @@ describe('the EventPlayer on the local cloud', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(output).toEqual({ events: 34, sent: 34, failed: 0, speed: 1 });
 
-    expect(played.map((h) => [h.event['detail-type'], h.event.detail])).toEqual(fixture.events.map((e) => [e.event['detail-type'], marked(e.event, execution.executionArn!)]));
+    expect(played.map((h) => [h.event['detail-type'], h.event.detail])).toEqual(
+      fixture.events.map((e) => [e.event['detail-type'], marked(e.event, execution.executionArn!)]),
+    );
     for (const { event } of played) expect(validateEvent(event).errors).toEqual([]);
 
     // The state machine waited exactly the recorded gaps (whole seconds), each for at least its scaled time.
@@ -143,13 +172,18 @@ describe('the EventPlayer on the local cloud', () => {
     const { execution, played } = await player.play({ speed: 0 });
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('InvalidPlayerInput');
-    expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: 'InvalidPlayerInput', errorMessage: 'speed: must be a positive number (1 replays in real time, 10 ten times faster), got 0' });
+    expect(JSON.parse(execution.cause!)).toMatchObject({
+      errorType: 'InvalidPlayerInput',
+      errorMessage: 'speed: must be a positive number (1 replays in real time, 10 ten times faster), got 0',
+    });
     expect(played).toEqual([]);
   });
 
   it('deploys beside an existing bus without creating it', async () => {
     const beside = await player.cloud.stacks.deploy({ path: player.stack.templateFile, stackName: 'beside' });
-    expect(player.stack.resources.filter((r) => r.type === 'AWS::Events::EventBus').map((r) => r.physicalId)).toEqual(['Serverlesspresso']);
+    expect(player.stack.resources.filter((r) => r.type === 'AWS::Events::EventBus').map((r) => r.physicalId)).toEqual([
+      'Serverlesspresso',
+    ]);
     expect(beside.resources.some((r) => r.type === 'AWS::Events::EventBus')).toBe(false);
     expect(beside.outputs.EventBusName).toBe('Serverlesspresso');
     const { output, played } = await player.play({ speed: 1000 }, beside.outputs.EventPlayerStateMachineArn);
@@ -162,10 +196,19 @@ describe('the EventPlayer on the local cloud', () => {
     // name as long, for a stack of the same name on another cloud).
     const execution = `${player.stateMachineArn.replace(':stateMachine:', ':execution:')}:${randomUUID()}`;
     const sizes: Array<{ size: number; count: number }> = [];
-    for (let cursor = 0; cursor < fixture.events.length; ) {
+    for (let cursor = 0; cursor < fixture.events.length;) {
       const m = momentAt(fixture, cursor, { speed: 1000 }, { bus: 'Serverlesspresso', execution });
       if (m.done) break;
-      const size = m.entries.reduce((sum, e) => sum + Buffer.byteLength(e.Source) + Buffer.byteLength(e.DetailType) + Buffer.byteLength(JSON.stringify(e.Detail)) + player.stateMachineArn.length + execution.length, 0);
+      const size = m.entries.reduce(
+        (sum, e) =>
+          sum +
+          Buffer.byteLength(e.Source) +
+          Buffer.byteLength(e.DetailType) +
+          Buffer.byteLength(JSON.stringify(e.Detail)) +
+          player.stateMachineArn.length +
+          execution.length,
+        0,
+      );
       sizes.push({ size, count: m.entries.length });
       cursor = m.next;
     }
@@ -183,7 +226,10 @@ describe('the EventPlayer on the local cloud', () => {
       expect(played).toHaveLength(34 - biggest.count);
       const failures = history.filter((e) => e.type === 'TaskFailed');
       expect(failures).toHaveLength(3);
-      expect(failures[0]!.taskFailedEventDetails).toMatchObject({ error: 'EventBridge.ValidationException', cause: expect.stringContaining('Total size of the entries in the request is over the limit') });
+      expect(failures[0]!.taskFailedEventDetails).toMatchObject({
+        error: 'EventBridge.ValidationException',
+        cause: expect.stringContaining('Total size of the entries in the request is over the limit'),
+      });
     } finally {
       await small.close();
     }

@@ -12,7 +12,11 @@ describe('the recorder', () => {
     expect(archiveProblems(archive)).toEqual([]);
     expect(archive.recording).toMatchObject({ speed: 20, seed: 8, minutes: 1 });
     expect(archive.events.length).toBeGreaterThan(0);
-    for (const { event } of archive.events) expect({ type: event['detail-type'], errors: validateEvent(event).errors }).toEqual({ type: event['detail-type'], errors: [] });
+    for (const { event } of archive.events)
+      expect({ type: event['detail-type'], errors: validateEvent(event).errors }).toEqual({
+        type: event['detail-type'],
+        errors: [],
+      });
     // Gaps are never negative: offsets start at 0 or later and never go back.
     const offsets = archive.events.map((e) => e.offsetMs);
     expect(offsets[0]).toBeGreaterThanOrEqual(0);
@@ -22,12 +26,25 @@ describe('the recorder', () => {
     const types = new Set(archive.events.map((e) => e.event['detail-type']));
     // The admin opens, closes and reopens the store; people order through the routes, baristas make
     // and end their orders; a robot customer scans and orders through the bus, the robot barista answers.
-    expect([...types]).toEqual(expect.arrayContaining([
-      'ConfigService.ConfigChanged', 'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion',
-      'OrderManager.WaitingCompletion', 'OrderManager.MakeOrder', 'OrderProcessor.orderFinished', 'ProducerRobot.FulfillOrder', 'OrderRobot.FulfillOrder',
-    ]));
+    expect([...types]).toEqual(
+      expect.arrayContaining([
+        'ConfigService.ConfigChanged',
+        'Validator.NewOrder',
+        'OrderProcessor.WorkflowStarted',
+        'OrderProcessor.WaitingCompletion',
+        'OrderManager.WaitingCompletion',
+        'OrderManager.MakeOrder',
+        'OrderProcessor.orderFinished',
+        'ProducerRobot.FulfillOrder',
+        'OrderRobot.FulfillOrder',
+      ]),
+    );
     expect([...types].some((t) => /^OrderManager\.OrderNYC-(COMPLETED|CANCELLED)$/.test(t))).toBe(true);
-    expect(archive.events.filter((e) => e.event['detail-type'] === 'ConfigService.ConfigChanged').map((e) => e.event.detail.storeOpen)).toEqual([true, false, true]);
+    expect(
+      archive.events
+        .filter((e) => e.event['detail-type'] === 'ConfigService.ConfigChanged')
+        .map((e) => e.event.detail.storeOpen),
+    ).toEqual([true, false, true]);
     expect(outcome.customers).toBeGreaterThanOrEqual(3);
     expect(outcome.robots?.orderIds).toHaveLength(1);
 

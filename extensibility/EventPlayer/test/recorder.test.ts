@@ -23,7 +23,8 @@ describe('the session plan', () => {
       expect(Math.max(...at)).toBeLessThan(12 * MINUTE);
       expect(at.filter((t) => t >= 10 * MINUTE && t <= 10 * MINUTE + 20_000).length).toBeGreaterThanOrEqual(8);
       // A walkaway's 5-minute wait must run out before the session's 15 minutes do.
-      for (const c of plan.customers.filter((c) => c.persona === 'walkaway')) expect(c.arrivesAt).toBeLessThan(9 * MINUTE);
+      for (const c of plan.customers.filter((c) => c.persona === 'walkaway'))
+        expect(c.arrivesAt).toBeLessThan(9 * MINUTE);
       expect(new Set(plan.customers.map((c) => c.name)).size).toBe(plan.customers.length);
       expect(plan.closed).toEqual([6.5 * MINUTE, 7.5 * MINUTE]);
       expect(plan.durationMs).toBe(15 * MINUTE);
@@ -40,12 +41,15 @@ describe('the session plan', () => {
     expect(robots.input.seed).toBe(9);
     expect(robots.name).toBe('session-seed-9');
     // One robot a minute on the minute, from 1:00 to 12:00: the one at 7:00 finds the store closed.
-    const arrivals = Array.from({ length: robots.input.durationMinutes * robots.input.ordersPerMinute }, (_, n) => robots.startsAt + (n * MINUTE) / robots.input.ordersPerMinute);
+    const arrivals = Array.from(
+      { length: robots.input.durationMinutes * robots.input.ordersPerMinute },
+      (_, n) => robots.startsAt + (n * MINUTE) / robots.input.ordersPerMinute,
+    );
     expect(arrivals.filter((t) => t > closed[0] && t < closed[1])).toEqual([7 * MINUTE]);
     expect(Math.max(...arrivals)).toBeLessThanOrEqual(12 * MINUTE);
   });
 
-  it('shortens to a few minutes with the same proportions, leaving out what the core\'s timeouts cannot end in time', () => {
+  it("shortens to a few minutes with the same proportions, leaving out what the core's timeouts cannot end in time", () => {
     expect(planSession(8)).toMatchObject({ rush: { at: 10 * MINUTE, customers: 8 }, forgotten: true });
     for (const seed of [1, 7, 8, 42]) {
       const plan = planSession(seed, seeded(seed), 2 * MINUTE);
@@ -88,7 +92,9 @@ const drink = example('ProducerRobot.FulfillOrder');
 
 describe('an order is over', () => {
   it('once the order manager and the workflow have both ended it, or the workflow refused it', () => {
-    expect(orderOver([newOrder(), example('OrderProcessor.WorkflowStarted'), example('OrderManager.WaitingCompletion')])).toBe(false);
+    expect(
+      orderOver([newOrder(), example('OrderProcessor.WorkflowStarted'), example('OrderManager.WaitingCompletion')]),
+    ).toBe(false);
     expect(orderOver([newOrder(), completed])).toBe(false);
     expect(orderOver([newOrder(), finished])).toBe(false);
     expect(orderOver([newOrder(), completed, finished])).toBe(true);
@@ -109,10 +115,23 @@ describe('an order is over', () => {
     const robot = (orderId: string) => newOrder({ userId: ROBOT_USER, orderId });
     const of = (orderId: string, e: EventEnvelope) => ({ ...e, detail: { ...e.detail, orderId } });
     const events = [
-      newOrder({ userId: 'alice', orderId: 'p1' }), robot('r1'), robot('r2'), robot('r3'), newOrder({ userId: ROBOT_USER, orderId: 'elsewhere', eventId: 'ABC', bucket: { eventId: 'ABC' } }),
-      of('p1', completed), of('r1', completed), of('r2', cancelled), of('r3', refused),
+      newOrder({ userId: 'alice', orderId: 'p1' }),
+      robot('r1'),
+      robot('r2'),
+      robot('r3'),
+      newOrder({ userId: ROBOT_USER, orderId: 'elsewhere', eventId: 'ABC', bucket: { eventId: 'ABC' } }),
+      of('p1', completed),
+      of('r1', completed),
+      of('r2', cancelled),
+      of('r3', refused),
     ];
     expect(robotOrderIds(events)).toEqual(['r1', 'r2', 'r3']);
-    expect(robotOutcome('run', events)).toEqual({ run: 'run', orderIds: ['r1', 'r2', 'r3'], completed: 1, cancelled: 1, refused: 1 });
+    expect(robotOutcome('run', events)).toEqual({
+      run: 'run',
+      orderIds: ['r1', 'r2', 'r3'],
+      completed: 1,
+      cancelled: 1,
+      refused: 1,
+    });
   });
 });

@@ -13,14 +13,41 @@ function measure(label: string, runs: number, fn: () => unknown): void {
   console.log(`${label.padEnd(58)} ${ms.toFixed(2).padStart(9)} ms per run (${runs} runs)`);
 }
 
-const app: App = { name: 'bench', kind: 'extension', dir: REPO_ROOT, templateFile: `${REPO_ROOT}/template.yaml`, path: 'template.yaml' };
-const rule = (pattern: unknown): BusRule => ({ app, logicalId: 'R', resource: 'R', property: 'Pattern', busAsWritten: 'Serverlesspresso', bus: 'Serverlesspresso', pattern, state: 'ENABLED', targets: [] });
+const app: App = {
+  name: 'bench',
+  kind: 'extension',
+  dir: REPO_ROOT,
+  templateFile: `${REPO_ROOT}/template.yaml`,
+  path: 'template.yaml',
+};
+const rule = (pattern: unknown): BusRule => ({
+  app,
+  logicalId: 'R',
+  resource: 'R',
+  property: 'Pattern',
+  busAsWritten: 'Serverlesspresso',
+  bus: 'Serverlesspresso',
+  pattern,
+  state: 'ENABLED',
+  targets: [],
+});
 const SOURCE = 'awsserverlessda.serverlesspresso';
 
 const root = process.argv[2] ?? REPO_ROOT;
 const { page, scan } = generateCatalog(root);
-console.log(`repo: ${page.apps.length} app(s), ${scan.rules.length} rule(s) on the bus, ${scan.producers.length} producer(s)`);
+console.log(
+  `repo: ${page.apps.length} app(s), ${scan.rules.length} rule(s) on the bus, ${scan.producers.length} producer(s)`,
+);
 measure('presso catalog: read every app, render Markdown and HTML', 20, () => generateCatalog(root));
 measure('judge a rule on the source alone (13 entries match)', 200, () => judgeRule(rule({ source: [SOURCE] })));
 measure('judge a content-filtering rule with $or (witnesses built)', 200, () =>
-  judgeRule(rule({ source: [SOURCE], $or: [{ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { drinkOrder: { drink: ['Latte'] } } }, { 'detail-type': ['OrderManager.OrderBCN-COMPLETED'] }] })));
+  judgeRule(
+    rule({
+      source: [SOURCE],
+      $or: [
+        { 'detail-type': ['OrderManager.WaitingCompletion'], detail: { drinkOrder: { drink: ['Latte'] } } },
+        { 'detail-type': ['OrderManager.OrderBCN-COMPLETED'] },
+      ],
+    }),
+  ),
+);

@@ -75,7 +75,8 @@ export function generateRegistry(): string {
   }
   lines.push('', '/** Every schema of the contract and its example envelope, by schema name. */');
   lines.push('export const contractFiles = {');
-  for (const name of names) lines.push(`  ${JSON.stringify(name)}: { schema: schema_${id(name)}, example: example_${id(name)} },`);
+  for (const name of names)
+    lines.push(`  ${JSON.stringify(name)}: { schema: schema_${id(name)}, example: example_${id(name)} },`);
   lines.push('} as const;', '');
   return lines.join('\n');
 }

@@ -46,14 +46,21 @@ function entry(name: ContractName): ContractEntry {
   const placeholder = /\{([A-Za-z0-9_]+)\}/.exec(detailType);
   if (!placeholder) {
     return {
-      name, detailType, schema: schema as ContractEntry['schema'], example: example as EventEnvelope,
+      name,
+      detailType,
+      schema: schema as ContractEntry['schema'],
+      example: example as EventEnvelope,
       match: (dt) => (dt === detailType ? {} : undefined),
     };
   }
   const [prefix, suffix] = detailType.split(placeholder[0]) as [string, string];
   const re = new RegExp(`^${escapeRegExp(prefix)}(.+)${escapeRegExp(suffix)}$`);
   return {
-    name, detailType, embeds: placeholder[1], schema: schema as ContractEntry['schema'], example: example as EventEnvelope,
+    name,
+    detailType,
+    embeds: placeholder[1],
+    schema: schema as ContractEntry['schema'],
+    example: example as EventEnvelope,
     match: (dt) => {
       const m = re.exec(dt);
       return m ? { embedded: m[1] } : undefined;

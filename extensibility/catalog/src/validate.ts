@@ -8,7 +8,8 @@ import { contract, contractEntryFor, type ContractEntry } from './contract.js';
 // ajv and ajv-formats are CommonJS with a default export: under NodeNext the class and the plugin
 // sit on .default when imported from ESM (typed that way), but plain ESM loaders may unwrap it.
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule.default }).default ?? AjvModule;
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default ?? addFormatsModule;
+const addFormats =
+  (addFormatsModule as unknown as { default: typeof addFormatsModule.default }).default ?? addFormatsModule;
 
 export interface ValidationError {
   /** JSON pointer into the envelope, e.g. "/detail/drinkOrder/drink". */
@@ -37,13 +38,19 @@ function describe(e: ErrorObject, base: string): ValidationError {
     case 'required':
       return { path: `${at}/${String(p.missingProperty)}`, message: 'is required but missing' };
     case 'additionalProperties':
-      return { path: `${at}/${String(p.additionalProperty)}`, message: 'is not a field of this event (unknown fields are not allowed here)' };
+      return {
+        path: `${at}/${String(p.additionalProperty)}`,
+        message: 'is not a field of this event (unknown fields are not allowed here)',
+      };
     case 'type':
       return { path: at || '/', message: `must be of type ${String(p.type)}` };
     case 'const':
       return { path: at, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'enum':
-      return { path: at, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        path: at,
+        message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     default:
       return { path: at || '/', message: e.message ?? e.keyword };
   }
@@ -62,7 +69,10 @@ export function validateEvent(envelope: unknown): Verdict {
   if (typeof detailType !== 'string') return { valid: false, errors };
   const entry = contractEntryFor(detailType);
   if (!entry) {
-    errors.push({ path: '/detail-type', message: `"${detailType}" is not a detail-type of the Serverlesspresso contract` });
+    errors.push({
+      path: '/detail-type',
+      message: `"${detailType}" is not a detail-type of the Serverlesspresso contract`,
+    });
     return { valid: false, errors };
   }
   if (typeof detail === 'object' && detail !== null && !Array.isArray(detail)) {
@@ -73,7 +83,10 @@ export function validateEvent(envelope: unknown): Verdict {
     if (field && embedded !== undefined) {
       const value = (detail as Record<string, unknown>)[field];
       if (typeof value === 'string' && value !== embedded) {
-        errors.push({ path: `/detail/${field}`, message: `is "${value}" but the detail-type "${detailType}" embeds "${embedded}"` });
+        errors.push({
+          path: `/detail/${field}`,
+          message: `is "${value}" but the detail-type "${detailType}" embeds "${embedded}"`,
+        });
       }
     }
   }
@@ -85,6 +98,8 @@ export function assertValidEvent(envelope: unknown): void {
   const verdict = validateEvent(envelope);
   if (!verdict.valid) {
     const dt = (envelope as { 'detail-type'?: unknown } | null)?.['detail-type'];
-    throw new Error(`invalid ${String(dt)} event:\n${verdict.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+    throw new Error(
+      `invalid ${String(dt)} event:\n${verdict.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`,
+    );
   }
 }

@@ -28,7 +28,13 @@ describe('the committed catalog', () => {
 
   it('reads the extension model, whose rule consumes the completed-order family', () => {
     const completed = generated.page.events.find((e) => e.entry.name === 'OrderManager.Order-COMPLETED')!;
-    expect(completed.consumers).toContainEqual(expect.objectContaining({ app: '_extension_model', rule: 'RecordCompletedOrderFunctionOrderCompleted', targets: ['RecordCompletedOrderFunction'] }));
+    expect(completed.consumers).toContainEqual(
+      expect.objectContaining({
+        app: '_extension_model',
+        rule: 'RecordCompletedOrderFunctionOrderCompleted',
+        targets: ['RecordCompletedOrderFunction'],
+      }),
+    );
   });
 });
 
@@ -46,32 +52,66 @@ describe('the catalog of a repo', () => {
   });
 
   it("names state machines' putEvents tasks as producers: literal, States.Format, JSONata, nested in a Parallel; other buses left out", () => {
-    expect(event('OrderProcessor.WorkflowStarted').producers).toEqual([{ app: 'core', path: 'core/template.yaml', resource: 'OrderProcessor', kind: 'state machine', state: 'Started' }]);
-    expect(event('OrderManager.Order{eventId}-CANCELLED').producers).toEqual([expect.objectContaining({ state: 'Finished', writes: 'OrderManager.Order*-CANCELLED' })]);
+    expect(event('OrderProcessor.WorkflowStarted').producers).toEqual([
+      { app: 'core', path: 'core/template.yaml', resource: 'OrderProcessor', kind: 'state machine', state: 'Started' },
+    ]);
+    expect(event('OrderManager.Order{eventId}-CANCELLED').producers).toEqual([
+      expect.objectContaining({ state: 'Finished', writes: 'OrderManager.Order*-CANCELLED' }),
+    ]);
     expect(event('OrderProcessor.OrderTimeOut').producers).toEqual([expect.objectContaining({ state: 'TimedOut' })]);
     expect(JSON.stringify(page)).not.toContain('Not.OnOurBus');
   });
 
   it('names functions by their Metadata.Emits, and replayers apart', () => {
-    expect(event('OrderManager.MakeOrder').producers).toEqual([{ app: 'core', path: 'core/template.yaml', resource: 'OrderManagerFunction', kind: 'function' }]);
-    expect(event('OrderManager.Order{eventId}-COMPLETED').producers).toEqual([expect.objectContaining({ resource: 'OrderManagerFunction' })]);
-    expect(page.replays).toEqual([{ app: 'EventPlayer', path: 'extensibility/EventPlayer/template.yaml', resource: 'Player', state: 'Replay' }]);
+    expect(event('OrderManager.MakeOrder').producers).toEqual([
+      { app: 'core', path: 'core/template.yaml', resource: 'OrderManagerFunction', kind: 'function' },
+    ]);
+    expect(event('OrderManager.Order{eventId}-COMPLETED').producers).toEqual([
+      expect.objectContaining({ resource: 'OrderManagerFunction' }),
+    ]);
+    expect(page.replays).toEqual([
+      { app: 'EventPlayer', path: 'extensibility/EventPlayer/template.yaml', resource: 'Player', state: 'Replay' },
+    ]);
   });
 
   it('names every rule on the bus whose pattern matches as a consumer, with its targets; rules on other buses left out', () => {
-    expect(event('Validator.NewOrder').consumers).toEqual([expect.objectContaining({ app: 'core', rule: 'OrderProcessorNewOrder', targets: ['OrderProcessor'] })]);
+    expect(event('Validator.NewOrder').consumers).toEqual([
+      expect.objectContaining({ app: 'core', rule: 'OrderProcessorNewOrder', targets: ['OrderProcessor'] }),
+    ]);
     for (const robot of ['OrderRobot.FulfillOrder', 'ProducerRobot.FulfillOrder']) {
-      expect(event(robot).consumers).toEqual([expect.objectContaining({ app: 'core', rule: 'Robots', targets: ['OrderManagerFunction'] })]);
+      expect(event(robot).consumers).toEqual([
+        expect.objectContaining({ app: 'core', rule: 'Robots', targets: ['OrderManagerFunction'] }),
+      ]);
     }
-    expect(event('OrderManager.Order{eventId}-COMPLETED').consumers).toEqual([expect.objectContaining({ app: 'Sample', rule: 'ListenerBcnDone', matched: 'OrderManager.OrderBCN-COMPLETED', disabled: true })]);
-    expect(scan.rules.map((r) => r.rule.logicalId).sort()).toEqual(['ListenerBcnDone', 'ListenerClaimed', 'OrderProcessorNewOrder', 'Robots']);
+    expect(event('OrderManager.Order{eventId}-COMPLETED').consumers).toEqual([
+      expect.objectContaining({
+        app: 'Sample',
+        rule: 'ListenerBcnDone',
+        matched: 'OrderManager.OrderBCN-COMPLETED',
+        disabled: true,
+      }),
+    ]);
+    expect(scan.rules.map((r) => r.rule.logicalId).sort()).toEqual([
+      'ListenerBcnDone',
+      'ListenerClaimed',
+      'OrderProcessorNewOrder',
+      'Robots',
+    ]);
   });
 
   it('renders Markdown with a table linking every event to its section, producers, consumers, example and schema', () => {
-    expect(markdown).toContain('| [`OrderManager.MakeOrder`](#ordermanagermakeorder) | core: OrderManagerFunction | Sample: ListenerClaimed |');
-    expect(markdown).toContain('- **core**: state machine `OrderProcessor`, state `Finished` (puts `OrderManager.Order*-CANCELLED`) in `core/template.yaml`');
-    expect(markdown).toContain('- **Sample**: rule `ListenerBcnDone` → `Listener` in `extensions/Sample/template.yaml` (disabled)');
-    expect(markdown).toContain('- **EventPlayer**: state machine `Player`, state `Replay` in `extensibility/EventPlayer/template.yaml`');
+    expect(markdown).toContain(
+      '| [`OrderManager.MakeOrder`](#ordermanagermakeorder) | core: OrderManagerFunction | Sample: ListenerClaimed |',
+    );
+    expect(markdown).toContain(
+      '- **core**: state machine `OrderProcessor`, state `Finished` (puts `OrderManager.Order*-CANCELLED`) in `core/template.yaml`',
+    );
+    expect(markdown).toContain(
+      '- **Sample**: rule `ListenerBcnDone` → `Listener` in `extensions/Sample/template.yaml` (disabled)',
+    );
+    expect(markdown).toContain(
+      '- **EventPlayer**: state machine `Player`, state `Replay` in `extensibility/EventPlayer/template.yaml`',
+    );
     for (const entry of contract) {
       expect(markdown).toContain(`### \`${entry.detailType}\``);
       expect(markdown).toContain(`\`extensibility/catalog/schemas/${entry.name}.json\``);
@@ -97,7 +137,9 @@ describe('codeNames (Emits against the code)', () => {
   it('finds a detail-type as a string, and a family by its prefix and the word of its suffix', () => {
     expect(codeNames('put({DetailType:"OrderManager.MakeOrder"})', 'OrderManager.MakeOrder')).toBe(true);
     expect(codeNames('"OrderManager.MakeOrders"', 'OrderManager.MakeOrder')).toBe(false);
-    expect(codeNames('`OrderManager.Order${id}-${s}`; f("COMPLETED")', 'OrderManager.Order{eventId}-COMPLETED')).toBe(true);
+    expect(codeNames('`OrderManager.Order${id}-${s}`; f("COMPLETED")', 'OrderManager.Order{eventId}-COMPLETED')).toBe(
+      true,
+    );
     expect(codeNames('`OrderManager.Order${id}-${s}`', 'OrderManager.Order{eventId}-CANCELLED')).toBe(false);
   });
 });

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { contract, contractEntryFor, detailTypeOf, validateEvent, assertValidEvent, EVENT_SOURCE, type EventEnvelope } from '../src/index.js';
+import {
+  contract,
+  contractEntryFor,
+  detailTypeOf,
+  validateEvent,
+  assertValidEvent,
+  EVENT_SOURCE,
+  type EventEnvelope,
+} from '../src/index.js';
 import { generateEvents, generateRegistry, schemaNames } from '../scripts/generate.js';
 
 const example = (name: string) => structuredClone(contract.find((e) => e.name === name)!.example) as EventEnvelope;
@@ -11,24 +19,38 @@ describe('the contract', () => {
     const detailTypes = contract.map((e) => e.detailType);
     expect(detailTypes).toEqual(
       expect.arrayContaining([
-        'Validator.NewOrder', 'OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion',
-        'OrderProcessor.ShopUnavailable', 'OrderProcessor.OrderTimeOut', 'OrderProcessor.orderFinished',
-        'OrderManager.WaitingCompletion', 'OrderManager.MakeOrder', 'OrderManager.Order{eventId}-COMPLETED',
-        'OrderManager.Order{eventId}-CANCELLED', 'ConfigService.ConfigChanged', 'ProducerRobot.FulfillOrder',
+        'Validator.NewOrder',
+        'OrderProcessor.WorkflowStarted',
+        'OrderProcessor.WaitingCompletion',
+        'OrderProcessor.ShopUnavailable',
+        'OrderProcessor.OrderTimeOut',
+        'OrderProcessor.orderFinished',
+        'OrderManager.WaitingCompletion',
+        'OrderManager.MakeOrder',
+        'OrderManager.Order{eventId}-COMPLETED',
+        'OrderManager.Order{eventId}-CANCELLED',
+        'ConfigService.ConfigChanged',
+        'ProducerRobot.FulfillOrder',
         'OrderRobot.FulfillOrder',
       ]),
     );
   });
 
-  it.each(contract.map((e) => [e.name, e] as const))('%s: its example is valid and from the contract source', (_name, entry) => {
-    expect(errorsOf(entry.example)).toEqual([]);
-    expect(entry.example.source).toBe(EVENT_SOURCE);
-    expect(contractEntryFor(entry.example['detail-type'])).toBe(entry);
-  });
+  it.each(contract.map((e) => [e.name, e] as const))(
+    '%s: its example is valid and from the contract source',
+    (_name, entry) => {
+      expect(errorsOf(entry.example)).toEqual([]);
+      expect(entry.example.source).toBe(EVENT_SOURCE);
+      expect(contractEntryFor(entry.example['detail-type'])).toBe(entry);
+    },
+  );
 
-  it.each(contract.map((e) => [e.name, e] as const))('%s: says in its description whether unknown fields are allowed', (_name, entry) => {
-    expect(entry.schema.description).toMatch(/Unknown fields are (allowed|rejected)/);
-  });
+  it.each(contract.map((e) => [e.name, e] as const))(
+    '%s: says in its description whether unknown fields are allowed',
+    (_name, entry) => {
+      expect(entry.schema.description).toMatch(/Unknown fields are (allowed|rejected)/);
+    },
+  );
 
   it('names a missing field', () => {
     const e = example('OrderProcessor.WorkflowStarted');
@@ -59,7 +81,9 @@ describe('the contract', () => {
     e['detail-type'] = 'Validator.OldOrder';
     const verdict = validateEvent(e);
     expect(verdict.valid).toBe(false);
-    expect(verdict.errors).toEqual([{ path: '/detail-type', message: '"Validator.OldOrder" is not a detail-type of the Serverlesspresso contract' }]);
+    expect(verdict.errors).toEqual([
+      { path: '/detail-type', message: '"Validator.OldOrder" is not a detail-type of the Serverlesspresso contract' },
+    ]);
   });
 
   it('rejects an envelope from another source and with a bad time', () => {
@@ -79,12 +103,16 @@ describe('the contract', () => {
     expect(errorsOf(open)).toEqual([]);
     const closed = example('ConfigService.ConfigChanged');
     closed.detail.storeOpenn = true;
-    expect(errorsOf(closed)).toEqual([{ path: '/detail/storeOpenn', message: 'is not a field of this event (unknown fields are not allowed here)' }]);
+    expect(errorsOf(closed)).toEqual([
+      { path: '/detail/storeOpenn', message: 'is not a field of this event (unknown fields are not allowed here)' },
+    ]);
   });
 
   describe('the tenant-embedding family OrderManager.Order<eventId>-COMPLETED|CANCELLED', () => {
     it('builds and recognises the concrete detail-type', () => {
-      expect(detailTypeOf('OrderManager.Order{eventId}-COMPLETED', { eventId: 'NYC' })).toBe('OrderManager.OrderNYC-COMPLETED');
+      expect(detailTypeOf('OrderManager.Order{eventId}-COMPLETED', { eventId: 'NYC' })).toBe(
+        'OrderManager.OrderNYC-COMPLETED',
+      );
       expect(contractEntryFor('OrderManager.OrderBCN-2026-CANCELLED')?.name).toBe('OrderManager.Order-CANCELLED');
       expect(contractEntryFor('OrderManager.Order-COMPLETED')).toBeUndefined();
       expect(() => detailTypeOf('OrderManager.Order{eventId}-COMPLETED', {})).toThrow('embeds detail.eventId');
@@ -93,7 +121,12 @@ describe('the contract', () => {
     it('rejects a detail whose tenant differs from the one the detail-type embeds', () => {
       const e = example('OrderManager.Order-COMPLETED');
       e['detail-type'] = 'OrderManager.OrderBCN-COMPLETED';
-      expect(errorsOf(e)).toEqual([{ path: '/detail/eventId', message: 'is "NYC" but the detail-type "OrderManager.OrderBCN-COMPLETED" embeds "BCN"' }]);
+      expect(errorsOf(e)).toEqual([
+        {
+          path: '/detail/eventId',
+          message: 'is "NYC" but the detail-type "OrderManager.OrderBCN-COMPLETED" embeds "BCN"',
+        },
+      ]);
     });
   });
 
@@ -101,7 +134,9 @@ describe('the contract', () => {
     const e = example('OrderManager.MakeOrder');
     delete (e.detail as Record<string, unknown>).orderId;
     delete (e.detail as Record<string, unknown>).baristaUserId;
-    expect(() => assertValidEvent(e)).toThrow('invalid OrderManager.MakeOrder event:\n  /detail/orderId: is required but missing\n  /detail/baristaUserId: is required but missing');
+    expect(() => assertValidEvent(e)).toThrow(
+      'invalid OrderManager.MakeOrder event:\n  /detail/orderId: is required but missing\n  /detail/baristaUserId: is required but missing',
+    );
   });
 });
 

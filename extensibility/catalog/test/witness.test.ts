@@ -4,8 +4,24 @@ import { describe, expect, it } from '@jest/globals';
 import { contract } from '../src/index.js';
 import { alternatives, judgeRule, type App, type BusRule } from '../src/bus/index.js';
 
-const app: App = { name: 'test', kind: 'extension', dir: '/tmp', templateFile: '/tmp/template.yaml', path: 'template.yaml' };
-const rule = (pattern: unknown): BusRule => ({ app, logicalId: 'R', resource: 'R', property: 'Resources.R.Properties.EventPattern', busAsWritten: 'Serverlesspresso', bus: 'Serverlesspresso', pattern, state: 'ENABLED', targets: [] });
+const app: App = {
+  name: 'test',
+  kind: 'extension',
+  dir: '/tmp',
+  templateFile: '/tmp/template.yaml',
+  path: 'template.yaml',
+};
+const rule = (pattern: unknown): BusRule => ({
+  app,
+  logicalId: 'R',
+  resource: 'R',
+  property: 'Resources.R.Properties.EventPattern',
+  busAsWritten: 'Serverlesspresso',
+  bus: 'Serverlesspresso',
+  pattern,
+  state: 'ENABLED',
+  targets: [],
+});
 const matched = (pattern: unknown) => judgeRule(rule(pattern)).matches.map((m) => m.detailType);
 const SOURCE = 'awsserverlessda.serverlesspresso';
 
@@ -15,17 +31,32 @@ describe('judgeRule', () => {
   });
 
   it('matches a family member with the tenant the pattern names, and the family by wildcard', () => {
-    expect(matched({ source: [SOURCE], 'detail-type': ['OrderManager.OrderBCN-COMPLETED'] })).toEqual(['OrderManager.OrderBCN-COMPLETED']);
-    expect(matched({ 'detail-type': [{ wildcard: 'OrderManager.Order*-CANCELLED' }] })).toEqual(['OrderManager.OrderNYC-CANCELLED']);
+    expect(matched({ source: [SOURCE], 'detail-type': ['OrderManager.OrderBCN-COMPLETED'] })).toEqual([
+      'OrderManager.OrderBCN-COMPLETED',
+    ]);
+    expect(matched({ 'detail-type': [{ wildcard: 'OrderManager.Order*-CANCELLED' }] })).toEqual([
+      'OrderManager.OrderNYC-CANCELLED',
+    ]);
     expect(matched({ 'detail-type': [{ prefix: 'OrderProcessor.' }] })).toHaveLength(5);
   });
 
   it('fills in detail values the schema allows, and stays dead on values it does not', () => {
-    expect(matched({ 'detail-type': ['OrderRobot.FulfillOrder'], detail: { action: ['cancel'] } })).toEqual(['OrderRobot.FulfillOrder']);
+    expect(matched({ 'detail-type': ['OrderRobot.FulfillOrder'], detail: { action: ['cancel'] } })).toEqual([
+      'OrderRobot.FulfillOrder',
+    ]);
     expect(matched({ 'detail-type': ['OrderRobot.FulfillOrder'], detail: { action: ['finish'] } })).toEqual([]);
-    expect(matched({ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { drinkOrder: { drink: ['Latte'] } } })).toEqual(['OrderManager.WaitingCompletion']);
-    expect(matched({ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { TS: [{ numeric: ['>', 2000000000000, '<=', 2100000000000] }] } })).toEqual(['OrderManager.WaitingCompletion']);
-    expect(matched({ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { orderNumber: [{ exists: false }] } })).toEqual([]);
+    expect(
+      matched({ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { drinkOrder: { drink: ['Latte'] } } }),
+    ).toEqual(['OrderManager.WaitingCompletion']);
+    expect(
+      matched({
+        'detail-type': ['OrderManager.WaitingCompletion'],
+        detail: { TS: [{ numeric: ['>', 2000000000000, '<=', 2100000000000] }] },
+      }),
+    ).toEqual(['OrderManager.WaitingCompletion']);
+    expect(
+      matched({ 'detail-type': ['OrderManager.WaitingCompletion'], detail: { orderNumber: [{ exists: false }] } }),
+    ).toEqual([]);
   });
 
   it('is dead on a detail-type or a source outside the contract', () => {
@@ -34,8 +65,16 @@ describe('judgeRule', () => {
   });
 
   it('tries each $or alternative', () => {
-    expect(matched({ source: [SOURCE], $or: [{ 'detail-type': ['Validator.NewOrder'] }, { 'detail-type': ['OrderManager.MakeOrder'] }] })).toEqual(['OrderManager.MakeOrder', 'Validator.NewOrder']);
-    expect(alternatives({ a: [1], $or: [{ b: [2] }, { c: { d: [3] } }] })).toEqual([{ a: [1], b: [2] }, { a: [1], c: { d: [3] } }]);
+    expect(
+      matched({
+        source: [SOURCE],
+        $or: [{ 'detail-type': ['Validator.NewOrder'] }, { 'detail-type': ['OrderManager.MakeOrder'] }],
+      }),
+    ).toEqual(['OrderManager.MakeOrder', 'Validator.NewOrder']);
+    expect(alternatives({ a: [1], $or: [{ b: [2] }, { c: { d: [3] } }] })).toEqual([
+      { a: [1], b: [2] },
+      { a: [1], c: { d: [3] } },
+    ]);
   });
 
   it('reports a pattern EventBridge refuses with its reason', () => {

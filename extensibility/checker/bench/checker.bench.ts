@@ -7,7 +7,8 @@ import { REPO_ROOT } from '@serverlesspresso/catalog/page';
 import { checkExtension, IsolationBench } from '../src/index.js';
 
 const model = join(REPO_ROOT, '_extension_model');
-const line = (label: string, ms: number, runs = 1) => console.log(`${label.padEnd(62)} ${ms.toFixed(1).padStart(8)} ms${runs > 1 ? ` per run (${runs} runs)` : ''}`);
+const line = (label: string, ms: number, runs = 1) =>
+  console.log(`${label.padEnd(62)} ${ms.toFixed(1).padStart(8)} ms${runs > 1 ? ` per run (${runs} runs)` : ''}`);
 
 checkExtension(model); // warm: modules, esbuild
 let start = performance.now();

@@ -34,7 +34,9 @@ export function checkExtension(dir: string, options: CheckOptions = {}): CheckRe
   }
   const violations = [...checkRule1(app, raw, scan.template, root), ...checkRule2(scan)];
   return {
-    app, violations, consumes: consumedEvents(scan),
+    app,
+    violations,
+    consumes: consumedEvents(scan),
     emits: [...new Set(scan.producers.map((p) => p.detailType))].sort(),
   };
 }

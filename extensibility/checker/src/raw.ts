@@ -48,7 +48,8 @@ export function walk(node: unknown, path: string, visit: (value: unknown, path: 
 }
 
 /** The variables of a Fn::Sub text: "${Table.Arn}/x" -> ["Table.Arn"] (${!Literal} is not a variable). */
-export const subVariables = (text: string): string[] => [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].map((m) => m[1]!.trim());
+export const subVariables = (text: string): string[] =>
+  [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].map((m) => m[1]!.trim());
 
 /** What a value refers to: the names behind Ref, Fn::GetAtt and Fn::Sub variables, anywhere inside it. */
 export function referencedNames(node: unknown): string[] {
@@ -62,7 +63,8 @@ export function referencedNames(node: unknown): string[] {
       else if (name === 'Fn::Sub') {
         const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
         const own = new Set(isObject(vars) ? Object.keys(vars) : []);
-        if (typeof text === 'string') for (const v of subVariables(text)) if (!own.has(v) && !locals.has(v)) names.push(v.split('.')[0]!);
+        if (typeof text === 'string')
+          for (const v of subVariables(text)) if (!own.has(v) && !locals.has(v)) names.push(v.split('.')[0]!);
         if (isObject(vars)) for (const v of Object.values(vars)) visit(v, locals);
       } else visit(arg, locals);
       return;
@@ -83,7 +85,11 @@ export class Names {
   constructor(raw: RawTemplate) {
     this.resources = new Set(Object.keys(raw.resources));
     this.parameters = new Set(Object.keys(raw.parameters));
-    this.busParameters = new Set(Object.entries(raw.parameters).filter(([, p]) => p.Default === BUS_NAME).map(([k]) => k));
+    this.busParameters = new Set(
+      Object.entries(raw.parameters)
+        .filter(([, p]) => p.Default === BUS_NAME)
+        .map(([k]) => k),
+    );
   }
 
   /** Whether the value refers to at least one resource of this template. */

@@ -10,7 +10,10 @@ export function checkRule2(scan: AppScan): Violation[] {
   const live = scan.rules.filter((r) => !r.invalid && r.matches.length > 0);
   if (live.length === 0 && scan.rules.length === 0) {
     violations.push({
-      rule: 2, file: scan.app.path, resource: '(template)', property: 'Resources',
+      rule: 2,
+      file: scan.app.path,
+      resource: '(template)',
+      property: 'Resources',
       message: `has no rule on the ${BUS_NAME} bus, so it reacts to nothing the coffee bar does`,
       fix: `give a function (or state machine) an EventBridgeRule event with EventBusName: !Ref EventBusName and a Pattern such as { source: [${EVENT_SOURCE}], detail-type: [OrderManager.MakeOrder] } (every event: extensibility/catalog/CATALOG.md)`,
     });

@@ -15,10 +15,25 @@
 //      deploying must change nothing of the core's configuration, and deleting must leave the cloud
 //      as it was. The core's own schedules are paused for the whole check.
 import { randomUUID } from 'node:crypto';
-import { CreateEventBusCommand, DeleteEventBusCommand, DisableRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  CreateEventBusCommand,
+  DeleteEventBusCommand,
+  DisableRuleCommand,
+  EventBridgeClient,
+  ListEventBusesCommand,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeStateMachineCommand, ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeStateMachineCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspresso/catalog';
 import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
@@ -51,9 +66,18 @@ interface Clients {
   sfn: SFNClient;
 }
 
-const stable = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 
-async function admin(cloud: LocalCloud, path: string, init?: RequestInit): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+async function admin(
+  cloud: LocalCloud,
+  path: string,
+  init?: RequestInit,
+): Promise<{ ok: boolean; body: Record<string, unknown> }> {
   const res = await fetch(new URL(path, cloud.url), init);
   return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
 }
@@ -73,12 +97,19 @@ async function allItems(db: DynamoDBDocumentClient, table: string): Promise<stri
 async function inventory({ cloud, eb, db, sfn }: Clients, withItems: boolean): Promise<Inventory> {
   const out: Inventory = new Map();
   const { stacks } = (await admin(cloud, '/_presso/stacks')).body as { stacks: StackRecord[] };
-  for (const s of stacks) out.set(`stack ${s.name}`, stable({ status: s.status, resources: s.resources, outputs: s.outputs, parameters: s.parameters }));
+  for (const s of stacks)
+    out.set(
+      `stack ${s.name}`,
+      stable({ status: s.status, resources: s.resources, outputs: s.outputs, parameters: s.parameters }),
+    );
   for (const bus of (await eb.send(new ListEventBusesCommand({}))).EventBuses ?? []) {
     out.set(`bus ${bus.Name}`, stable({ name: bus.Name }));
     for (const rule of (await eb.send(new ListRulesCommand({ EventBusName: bus.Name }))).Rules ?? []) {
       const { Targets } = await eb.send(new ListTargetsByRuleCommand({ EventBusName: bus.Name, Rule: rule.Name }));
-      out.set(`rule ${bus.Name}/${rule.Name}`, stable({ pattern: rule.EventPattern, schedule: rule.ScheduleExpression, state: rule.State, targets: Targets }));
+      out.set(
+        `rule ${bus.Name}/${rule.Name}`,
+        stable({ pattern: rule.EventPattern, schedule: rule.ScheduleExpression, state: rule.State, targets: Targets }),
+      );
     }
   }
   for (const sm of (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []) {
@@ -87,7 +118,14 @@ async function inventory({ cloud, eb, db, sfn }: Clients, withItems: boolean): P
   }
   for (const table of (await db.send(new ListTablesCommand({}))).TableNames ?? []) {
     const { Table } = await db.send(new DescribeTableCommand({ TableName: table }));
-    out.set(`table ${table}`, stable({ keys: Table?.KeySchema, indexes: Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema]), ...(withItems ? { items: await allItems(db, table) } : {}) }));
+    out.set(
+      `table ${table}`,
+      stable({
+        keys: Table?.KeySchema,
+        indexes: Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema]),
+        ...(withItems ? { items: await allItems(db, table) } : {}),
+      }),
+    );
   }
   return out;
 }
@@ -116,21 +154,36 @@ function itemsDelta(before: string, after: string): string {
  * Waits until every event put on the bus has been delivered to (or has failed at) every target of
  * every rule it matched, and no execution of the given state machines runs; false when time is up.
  */
-async function settle(clients: Clients, buses: string[], stateMachines: string[], timeoutMs: number): Promise<{ settled: boolean; failed: number }> {
+async function settle(
+  clients: Clients,
+  buses: string[],
+  stateMachines: string[],
+  timeoutMs: number,
+): Promise<{ settled: boolean; failed: number }> {
   const targets = new Map<string, number>();
   for (const bus of buses) {
     for (const rule of (await clients.eb.send(new ListRulesCommand({ EventBusName: bus }))).Rules ?? []) {
-      targets.set(rule.Arn!, ((await clients.eb.send(new ListTargetsByRuleCommand({ EventBusName: bus, Rule: rule.Name }))).Targets ?? []).length);
+      targets.set(
+        rule.Arn!,
+        ((await clients.eb.send(new ListTargetsByRuleCommand({ EventBusName: bus, Rule: rule.Name }))).Targets ?? [])
+          .length,
+      );
     }
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rules } = (await admin(clients.cloud, '/_presso/stats')).body as { rules: Record<string, { matched: number; delivered: number; failed: number }> };
+    const { rules } = (await admin(clients.cloud, '/_presso/stats')).body as {
+      rules: Record<string, { matched: number; delivered: number; failed: number }>;
+    };
     const counts = [...targets].map(([arn, n]) => ({ n, c: rules[arn] ?? { matched: 0, delivered: 0, failed: 0 } }));
     const pending = counts.some(({ n, c }) => c.delivered + c.failed < c.matched * n);
     let running = false;
     for (const arn of stateMachines) {
-      running ||= ((await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING' }))).executions ?? []).length > 0;
+      running ||=
+        (
+          (await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: 'RUNNING' })))
+            .executions ?? []
+        ).length > 0;
     }
     const failed = counts.reduce((sum, { c }) => sum + c.failed, 0);
     if (!pending && !running) return { settled: true, failed };
@@ -146,7 +199,11 @@ async function settle(clients: Clients, buses: string[], stateMachines: string[]
  */
 async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set<string>): Promise<Violation[]> {
   const text = await (await fetch(new URL(`/_presso/events?bus=${encodeURIComponent(bus)}`, clients.cloud.url))).text();
-  const put = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EventEnvelope).filter((e) => !ours.has(e.id));
+  const put = text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EventEnvelope)
+    .filter((e) => !ours.has(e.id));
   const declared = new Set(scanApp(app).producers.flatMap((p) => p.entries.map((e) => e.name)));
   const seen = new Set<string>();
   const violations: Violation[] = [];
@@ -155,11 +212,24 @@ async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set
     if (seen.has(detailType)) continue;
     seen.add(detailType);
     const entry = contractEntryFor(detailType);
-    const where = { rule: 2 as const, file: app.path, resource: '(functions and state machines)', property: 'Metadata.Emits' };
+    const where = {
+      rule: 2 as const,
+      file: app.path,
+      resource: '(functions and state machines)',
+      property: 'Metadata.Emits',
+    };
     if (!entry) {
-      violations.push({ ...where, message: `put "${detailType}" on the bus, which is not a detail-type of the contract`, fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)' });
+      violations.push({
+        ...where,
+        message: `put "${detailType}" on the bus, which is not a detail-type of the contract`,
+        fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)',
+      });
     } else if (!declared.has(entry.name)) {
-      violations.push({ ...where, message: `put "${detailType}" on the bus without declaring it`, fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it` });
+      violations.push({
+        ...where,
+        message: `put "${detailType}" on the bus without declaring it`,
+        fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it`,
+      });
     }
   }
   return violations;
@@ -195,18 +265,33 @@ export class IsolationBench {
   /** Starts a local cloud and deploys the core. Throws when the core does not deploy (not an extension's fault). */
   static async start(options: IsolationOptions): Promise<IsolationBench> {
     const cloud = await startLocalCloud({ port: 0, speed: options.speed ?? 1000, log: options.log ?? (() => {}) });
-    const config = { endpoint: cloud.url, region: cloud.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'check' } };
-    const clients: Clients = { cloud, eb: new EventBridgeClient(config), db: DynamoDBDocumentClient.from(new DynamoDBClient(config)), sfn: new SFNClient(config) };
+    const config = {
+      endpoint: cloud.url,
+      region: cloud.account.region,
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'check' },
+    };
+    const clients: Clients = {
+      cloud,
+      eb: new EventBridgeClient(config),
+      db: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+      sfn: new SFNClient(config),
+    };
     const bench = new IsolationBench(options.root, clients, []);
     try {
       const core = discoverApps(options.root).find((a) => a.kind === 'core');
       if (core) {
         const { ok, body } = await bench.deploy(core.dir, 'serverlesspresso-core');
-        if (!ok) throw new Error(`the core does not deploy on the local cloud, so rule 3 cannot be checked: ${String(body.message)}`);
+        if (!ok)
+          throw new Error(
+            `the core does not deploy on the local cloud, so rule 3 cannot be checked: ${String(body.message)}`,
+          );
         const paused = await pauseSchedules(clients);
         // A tick already on its way finishes before anything is compared.
         const buses = ((await clients.eb.send(new ListEventBusesCommand({}))).EventBuses ?? []).map((b) => b.Name!);
-        if (!(await settle(clients, buses, [], 20_000)).settled) throw new Error('the core keeps handling events after its schedules were paused, so rule 3 cannot compare it');
+        if (!(await settle(clients, buses, [], 20_000)).settled)
+          throw new Error(
+            'the core keeps handling events after its schedules were paused, so rule 3 cannot compare it',
+          );
         bench.notes.push(`deployed the core (${core.path})${paused ? `, its ${paused} schedule(s) paused` : ''}`);
       } else {
         await clients.eb.send(new CreateEventBusCommand({ Name: BUS_NAME }));
@@ -220,7 +305,10 @@ export class IsolationBench {
   }
 
   private deploy(path: string, stackName: string, parameterOverrides?: Record<string, string>) {
-    return admin(this.clients.cloud, '/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) });
+    return admin(this.clients.cloud, '/_presso/stacks', {
+      method: 'POST',
+      body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }),
+    });
   }
 
   private remove(stackName: string) {
@@ -232,7 +320,8 @@ export class IsolationBench {
     const app: App = appAt(dir, this.root);
     const violations: Violation[] = [];
     const notes: string[] = [...this.notes];
-    const violate = (resource: string, property: string, message: string, fix: string) => violations.push({ rule: 3, file: app.path, resource, property, message, fix });
+    const violate = (resource: string, property: string, message: string, fix: string) =>
+      violations.push({ rule: 3, file: app.path, resource, property, message, fix });
     const stackName = `${stackNameOf(app)}-check`;
     const timeoutMs = options.settleTimeoutMs ?? 20_000;
 
@@ -240,8 +329,12 @@ export class IsolationBench {
     const busParameter = [...new Names(readRaw(app.templateFile)).busParameters][0];
     let exercised: IsolationReport['exercised'];
     if (!busParameter) {
-      violate('(template)', 'Parameters', `not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so rule 3 cannot run it apart from the core (its deploy, and its handling of events)`,
-        `add a parameter EventBusName (Type: String, Default: ${BUS_NAME}) and name the bus with !Ref EventBusName everywhere (rules, EventBridgePutEventsPolicy, DefinitionSubstitutions)`);
+      violate(
+        '(template)',
+        'Parameters',
+        `not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so rule 3 cannot run it apart from the core (its deploy, and its handling of events)`,
+        `add a parameter EventBusName (Type: String, Default: ${BUS_NAME}) and name the bus with !Ref EventBusName everywhere (rules, EventBridgePutEventsPolicy, DefinitionSubstitutions)`,
+      );
     } else {
       const alone = await this.alone(app, stackName, busParameter, timeoutMs, violations, notes);
       if (!alone) return { violations, notes };
@@ -255,20 +348,47 @@ export class IsolationBench {
     const before = await inventory(clients, false);
     const deployed = await this.deploy(app.dir, stackName);
     if (!deployed.ok) {
-      violate('(stack)', 'deploy', `does not deploy alone beside the core: ${String(deployed.body.message)}`, 'deploy it with `npx presso up core` and `npx presso deploy DIR` to see the failure; an extension needs nothing but the bus');
+      violate(
+        '(stack)',
+        'deploy',
+        `does not deploy alone beside the core: ${String(deployed.body.message)}`,
+        'deploy it with `npx presso up core` and `npx presso deploy DIR` to see the failure; an extension needs nothing but the bus',
+      );
       return { violations, notes, ...(exercised ? { exercised } : {}) };
     }
     notes.push(`deployed ${app.name} beside the core as stack ${stackName}`);
     const during = diff(before, await inventory(clients, false));
     for (const key of [...during.changed, ...during.removed]) {
-      violate(key, 'deploy', `deploying the extension changed the core's ${key}`, 'create only resources of your own; never update or replace the core\'s');
+      violate(
+        key,
+        'deploy',
+        `deploying the extension changed the core's ${key}`,
+        "create only resources of your own; never update or replace the core's",
+      );
     }
     if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
-    else violate('(stack)', 'delete', 'the stack does not delete', 'make every resource deletable (no DeletionPolicy: Retain)');
+    else
+      violate(
+        '(stack)',
+        'delete',
+        'the stack does not delete',
+        'make every resource deletable (no DeletionPolicy: Retain)',
+      );
     const afterDelete = diff(before, await inventory(clients, false));
-    for (const key of afterDelete.added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create everything through the template, so that deleting the stack deletes it');
+    for (const key of afterDelete.added)
+      violate(
+        key,
+        'delete',
+        `${key} is left behind after the stack is deleted`,
+        'create everything through the template, so that deleting the stack deletes it',
+      );
     for (const key of [...afterDelete.changed, ...afterDelete.removed]) {
-      violate(key, 'delete', `the core's ${key} is not as it was before the extension was deployed`, "never write to the core's resources; react to its events instead");
+      violate(
+        key,
+        'delete',
+        `the core's ${key} is not as it was before the extension was deployed`,
+        "never write to the core's resources; react to its events instead",
+      );
     }
     return { violations, notes, ...(exercised ? { exercised } : {}) };
   }
@@ -280,9 +400,17 @@ export class IsolationBench {
    * before its deploy, after it, after the events, and after its delete. Undefined when it does not
    * deploy (reported).
    */
-  private async alone(app: App, stackName: string, busParameter: string, timeoutMs: number, violations: Violation[], notes: string[]): Promise<IsolationReport['exercised'] | undefined> {
+  private async alone(
+    app: App,
+    stackName: string,
+    busParameter: string,
+    timeoutMs: number,
+    violations: Violation[],
+    notes: string[],
+  ): Promise<IsolationReport['exercised'] | undefined> {
     const { clients } = this;
-    const violate = (resource: string, property: string, message: string, fix: string) => violations.push({ rule: 3, file: app.path, resource, property, message, fix });
+    const violate = (resource: string, property: string, message: string, fix: string) =>
+      violations.push({ rule: 3, file: app.path, resource, property, message, fix });
     const scratch = `PressoCheck-${randomUUID().slice(0, 8)}`;
     await clients.eb.send(new CreateEventBusCommand({ Name: scratch }));
     try {
@@ -294,27 +422,56 @@ export class IsolationBench {
       };
       const report = (from: Inventory, to: Inventory, property: string, when: string, fix: string) => {
         const { changed, removed } = coreChanges(from, to);
-        for (const key of changed) violate(key, property, `${when} the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(from.get(key)!, to.get(key)!)})` : ''}`, fix);
+        for (const key of changed)
+          violate(
+            key,
+            property,
+            `${when} the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(from.get(key)!, to.get(key)!)})` : ''}`,
+            fix,
+          );
         for (const key of removed) violate(key, property, `${when} the extension removed the core's ${key}`, fix);
       };
       const within = `${timeoutMs / 1000} s (at ${clients.cloud.time.speed}x)`;
-      const bounded = 'end the work each event (or the deploy) starts in bounded time: no endless retries, loops, or waits for something only the core would send';
+      const bounded =
+        'end the work each event (or the deploy) starts in bounded time: no endless retries, loops, or waits for something only the core would send';
 
       const exercised = await this.deploy(app.dir, stackName, { [busParameter]: scratch });
       if (!exercised.ok) {
-        violate('(stack)', 'deploy', `does not deploy alone with ${busParameter}=${scratch} (a scratch bus): ${String(exercised.body.message)}`, `take the bus's name from the ${busParameter} parameter everywhere; an extension needs nothing but the bus`);
+        violate(
+          '(stack)',
+          'deploy',
+          `does not deploy alone with ${busParameter}=${scratch} (a scratch bus): ${String(exercised.body.message)}`,
+          `take the bus's name from the ${busParameter} parameter everywhere; an extension needs nothing but the bus`,
+        );
         return undefined;
       }
       notes.push(`deployed ${app.name} alone on a scratch bus as stack ${stackName}`);
       const stack = exercised.body.stack as StackRecord;
       const machines = stack.resources.filter((r) => r.type.endsWith('StateMachine')).map((r) => r.physicalId);
       // What its deploy started (a custom resource, say) ends before the core is compared.
-      if (!(await settle(clients, [scratch], machines, timeoutMs)).settled) violate('(stack)', 'deploy', `what its deploy started was still running ${within} later, so rule 3 cannot compare the core after it`, bounded);
+      if (!(await settle(clients, [scratch], machines, timeoutMs)).settled)
+        violate(
+          '(stack)',
+          'deploy',
+          `what its deploy started was still running ${within} later, so rule 3 cannot compare the core after it`,
+          bounded,
+        );
       const deployed = await inventory(clients, true);
-      report(pristine, deployed, 'deploy', 'deploying', "write only to your own resources, at deploy time too (custom resources included); never update or replace the core's");
+      report(
+        pristine,
+        deployed,
+        'deploy',
+        'deploying',
+        "write only to your own resources, at deploy time too (custom resources included); never update or replace the core's",
+      );
 
       const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
-      const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: scratch, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }));
+      const entries: PutEventsRequestEntry[] = events.map((e) => ({
+        EventBusName: scratch,
+        Source: e.source,
+        DetailType: e['detail-type'],
+        Detail: JSON.stringify(e.detail),
+      }));
       const ours = new Set<string>();
       for (let i = 0; i < entries.length; i += 10) {
         const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
@@ -322,17 +479,49 @@ export class IsolationBench {
         for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
       }
       const { settled, failed } = await settle(clients, [scratch], machines, timeoutMs);
-      notes.push(`put ${entries.length} event(s) of the contract its rules match on the scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`);
-      if (!settled) violate('(stack)', 'handling events', `still handling the events ${within} after they were put, so rule 3 cannot compare the core after them`, bounded);
+      notes.push(
+        `put ${entries.length} event(s) of the contract its rules match on the scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`,
+      );
+      if (!settled)
+        violate(
+          '(stack)',
+          'handling events',
+          `still handling the events ${within} after they were put, so rule 3 cannot compare the core after them`,
+          bounded,
+        );
       violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
       const busy = await inventory(clients, true);
-      report(deployed, busy, 'handling events', 'while handling events', "write only to your own resources; learn the core's state from its events");
+      report(
+        deployed,
+        busy,
+        'handling events',
+        'while handling events',
+        "write only to your own resources; learn the core's state from its events",
+      );
 
       if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
-      else violate('(stack)', 'delete', 'the stack does not delete after handling events', 'make every resource deletable (no DeletionPolicy: Retain)');
+      else
+        violate(
+          '(stack)',
+          'delete',
+          'the stack does not delete after handling events',
+          'make every resource deletable (no DeletionPolicy: Retain)',
+        );
       const gone = await inventory(clients, true);
-      report(busy, gone, 'delete', 'deleting', "write only to your own resources, at delete time too (custom resources included)");
-      for (const key of diff(pristine, gone).added) violate(key, 'delete', `${key} is left behind after the stack is deleted`, 'create resources only through the template (not from the handler at run time)');
+      report(
+        busy,
+        gone,
+        'delete',
+        'deleting',
+        'write only to your own resources, at delete time too (custom resources included)',
+      );
+      for (const key of diff(pristine, gone).added)
+        violate(
+          key,
+          'delete',
+          `${key} is left behind after the stack is deleted`,
+          'create resources only through the template (not from the handler at run time)',
+        );
       return { events: entries.length, settled };
     } finally {
       await clients.eb.send(new DeleteEventBusCommand({ Name: scratch })).catch(() => undefined);
@@ -348,7 +537,10 @@ export class IsolationBench {
 }
 
 /** Rule 3 on one extension, on a local cloud of its own. */
-export async function checkIsolation(dir: string, options: IsolationOptions & { settleTimeoutMs?: number }): Promise<IsolationReport> {
+export async function checkIsolation(
+  dir: string,
+  options: IsolationOptions & { settleTimeoutMs?: number },
+): Promise<IsolationReport> {
   const bench = await IsolationBench.start(options);
   try {
     return await bench.check(dir, options);

@@ -9,7 +9,12 @@ import { formatViolation, IsolationBench, type Violation } from '../src/index.js
 
 const fixtures = new URL('./fixtures/isolation/', import.meta.url).pathname;
 const violation = (resource: string | RegExp, property: string, message: string) =>
-  expect.objectContaining({ rule: 3, resource: typeof resource === 'string' ? resource : expect.stringMatching(resource), property, message: expect.stringContaining(message) });
+  expect.objectContaining({
+    rule: 3,
+    resource: typeof resource === 'string' ? resource : expect.stringMatching(resource),
+    property,
+    message: expect.stringContaining(message),
+  });
 
 describe('rule 3 beside a stand-in core', () => {
   let bench: IsolationBench;
@@ -34,52 +39,94 @@ describe('rule 3 beside a stand-in core', () => {
 
   it("rejects an extension whose deploy writes the core's table (a custom resource), though it writes the same item every time", async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/installer'));
-    expect(violations).toEqual([violation(/^table (serverlesspresso-)?core-OrdersTable-/, 'deploy', "deploying the extension changed the core's table")]);
+    expect(violations).toEqual([
+      violation(
+        /^table (serverlesspresso-)?core-OrdersTable-/,
+        'deploy',
+        "deploying the extension changed the core's table",
+      ),
+    ]);
     expect((violations[0] as Violation).message).toContain('1 item(s) written, 0 item(s) overwritten or deleted');
     expect((violations[0] as Violation).fix).toContain('at deploy time too (custom resources included)');
   }, 60_000);
 
   it('rejects an extension still handling the events when the time is up', async () => {
-    const { violations, exercised } = await bench.check(join(fixtures, 'extensions/slowpoke'), { settleTimeoutMs: 1000 });
-    expect(violations).toEqual([violation('(stack)', 'handling events', 'still handling the events 1 s (at 1000x) after they were put, so rule 3 cannot compare the core after them')]);
-    expect((violations[0] as Violation).fix).toContain('end the work each event (or the deploy) starts in bounded time');
+    const { violations, exercised } = await bench.check(join(fixtures, 'extensions/slowpoke'), {
+      settleTimeoutMs: 1000,
+    });
+    expect(violations).toEqual([
+      violation(
+        '(stack)',
+        'handling events',
+        'still handling the events 1 s (at 1000x) after they were put, so rule 3 cannot compare the core after them',
+      ),
+    ]);
+    expect((violations[0] as Violation).fix).toContain(
+      'end the work each event (or the deploy) starts in bounded time',
+    );
     expect(exercised).toEqual({ events: 1, settled: false });
   }, 60_000);
 
   it('rejects an extension that names the bus without a parameter: it cannot be exercised apart from the core', async () => {
     const { violations, exercised } = await bench.check(join(fixtures, 'extensions/busless'));
-    expect(violations).toEqual([violation('(template)', 'Parameters', 'not exercised: the template names the bus without a parameter defaulting to Serverlesspresso')]);
-    expect((violations[0] as Violation).fix).toContain('add a parameter EventBusName (Type: String, Default: Serverlesspresso)');
+    expect(violations).toEqual([
+      violation(
+        '(template)',
+        'Parameters',
+        'not exercised: the template names the bus without a parameter defaulting to Serverlesspresso',
+      ),
+    ]);
+    expect((violations[0] as Violation).fix).toContain(
+      'add a parameter EventBusName (Type: String, Default: Serverlesspresso)',
+    );
     expect(exercised).toBeUndefined();
   }, 60_000);
 
   it("rejects an extension that writes the core's table at run time", async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/sneaky-writer'));
-    expect(violations).toEqual([violation(/^table core-OrdersTable-|^table serverlesspresso-core-OrdersTable-/, 'handling events', "while handling events the extension changed the core's table")]);
+    expect(violations).toEqual([
+      violation(
+        /^table core-OrdersTable-|^table serverlesspresso-core-OrdersTable-/,
+        'handling events',
+        "while handling events the extension changed the core's table",
+      ),
+    ]);
     expect((violations[0] as Violation).message).toContain('1 item(s) written, 0 item(s) overwritten or deleted');
   }, 60_000);
 
   it('rejects an extension that leaves a resource behind after its stack is deleted', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/litterbug'));
-    expect(violations).toEqual([violation('rule default/litter', 'delete', 'rule default/litter is left behind after the stack is deleted')]);
+    expect(violations).toEqual([
+      violation('rule default/litter', 'delete', 'rule default/litter is left behind after the stack is deleted'),
+    ]);
   }, 60_000);
 
   it('rejects an extension that puts an event it does not declare (which reading its code cannot show)', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/loudmouth'));
     expect(violations).toEqual([
-      expect.objectContaining({ rule: 2, resource: '(functions and state machines)', property: 'Metadata.Emits', message: 'put "OrderManager.MakeOrder" on the bus without declaring it', fix: 'add "OrderManager.MakeOrder" to Metadata.Emits of the function that puts it' }),
+      expect.objectContaining({
+        rule: 2,
+        resource: '(functions and state machines)',
+        property: 'Metadata.Emits',
+        message: 'put "OrderManager.MakeOrder" on the bus without declaring it',
+        fix: 'add "OrderManager.MakeOrder" to Metadata.Emits of the function that puts it',
+      }),
     ]);
   }, 60_000);
 
   it('rejects an extension that does not deploy alone, with the deploy error', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/needs-core-output'));
-    expect(violations).toEqual([violation('(stack)', 'deploy', 'does not deploy alone with EventBusName=PressoCheck-')]);
+    expect(violations).toEqual([
+      violation('(stack)', 'deploy', 'does not deploy alone with EventBusName=PressoCheck-'),
+    ]);
     expect((violations[0] as Violation).message).toContain('CoreTableName');
   }, 60_000);
 });
 
 // The model and every extension of the repo: all of them must pass.
-const extensionsOfRepo = discoverApps(REPO_ROOT).filter((a) => a.kind === 'model' || a.kind === 'extension').map((a) => relative(REPO_ROOT, a.dir));
+const extensionsOfRepo = discoverApps(REPO_ROOT)
+  .filter((a) => a.kind === 'model' || a.kind === 'extension')
+  .map((a) => relative(REPO_ROOT, a.dir));
 
 describe("rule 3 beside the repo's core", () => {
   let bench: IsolationBench;
@@ -88,12 +135,18 @@ describe("rule 3 beside the repo's core", () => {
   }, 120_000);
   afterAll(async () => bench?.close());
 
-  it.each(extensionsOfRepo)('%s deploys and deletes alone and leaves the core as it was', async (dir) => {
-    const report = await bench.check(join(REPO_ROOT, dir));
-    expect(report.violations.map(formatViolation)).toEqual([]);
-    // Step 2 ran: it was handed the events its rules match on a scratch bus, and was done with them.
-    expect(report.exercised).toEqual({ events: expect.any(Number), settled: true });
-    expect(report.exercised!.events).toBeGreaterThan(0);
-    expect(report.notes).toContainEqual(expect.stringMatching(/^put [1-9]\d* event\(s\) of the contract its rules match on the scratch bus; handled/));
-  }, 120_000);
+  it.each(extensionsOfRepo)(
+    '%s deploys and deletes alone and leaves the core as it was',
+    async (dir) => {
+      const report = await bench.check(join(REPO_ROOT, dir));
+      expect(report.violations.map(formatViolation)).toEqual([]);
+      // Step 2 ran: it was handed the events its rules match on a scratch bus, and was done with them.
+      expect(report.exercised).toEqual({ events: expect.any(Number), settled: true });
+      expect(report.exercised!.events).toBeGreaterThan(0);
+      expect(report.notes).toContainEqual(
+        expect.stringMatching(/^put [1-9]\d* event\(s\) of the contract its rules match on the scratch bus; handled/),
+      );
+    },
+    120_000,
+  );
 });

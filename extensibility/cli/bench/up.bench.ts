@@ -70,7 +70,10 @@ async function until(condition: () => boolean, ms: number): Promise<boolean> {
 
 async function run(label: keyof typeof READY_TIMEOUT_MS): Promise<Run> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--port', '0'], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Line[] = [];
   let pending = '';
   const onData = (chunk: Buffer) => {
@@ -85,16 +88,28 @@ async function run(label: keyof typeof READY_TIMEOUT_MS): Promise<Run> {
   let jvms: number[] = [];
   try {
     const ready = await Promise.race([
-      until(() => lines.some((l) => l.text.startsWith('ready')), READY_TIMEOUT_MS[label]).then((ok) => (ok ? 'ready' : 'timeout')),
+      until(() => lines.some((l) => l.text.startsWith('ready')), READY_TIMEOUT_MS[label]).then((ok) =>
+        ok ? 'ready' : 'timeout',
+      ),
       exited.then(() => 'exited'),
     ]);
-    if (ready !== 'ready') throw new Error(`presso up (${label}) ${ready === 'exited' ? 'exited' : `was not ready within ${seconds(READY_TIMEOUT_MS[label])}`} before its ready line`);
+    if (ready !== 'ready')
+      throw new Error(
+        `presso up (${label}) ${ready === 'exited' ? 'exited' : `was not ready within ${seconds(READY_TIMEOUT_MS[label])}`} before its ready line`,
+      );
     const readyMs = lines.find((l) => l.text.startsWith('ready'))!.at;
-    jvms = descendants(child.pid!).filter((p) => /java/.test(p.command)).map((p) => p.pid);
+    jvms = descendants(child.pid!)
+      .filter((p) => /java/.test(p.command))
+      .map((p) => p.pid);
     if (jvms.length === 0) throw new Error('no DynamoDB Local JVM found below presso up');
     const stopping = performance.now();
     child.kill('SIGINT');
-    if (!(await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), EXIT_TIMEOUT_MS))]))) {
+    if (
+      !(await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), EXIT_TIMEOUT_MS)),
+      ]))
+    ) {
       throw new Error(`presso up did not exit within ${seconds(EXIT_TIMEOUT_MS)} of Ctrl-C`);
     }
     const exitMs = performance.now() - stopping;
@@ -105,7 +120,12 @@ async function run(label: keyof typeof READY_TIMEOUT_MS): Promise<Run> {
   } catch (e) {
     child.kill('SIGKILL');
     for (const pid of jvms) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    console.error(lines.slice(-40).map((l) => l.text).join('\n'));
+    console.error(
+      lines
+        .slice(-40)
+        .map((l) => l.text)
+        .join('\n'),
+    );
     throw e;
   }
 }
@@ -129,14 +149,24 @@ function phases(r: Run): string {
 
 async function main(): Promise<void> {
   // The figures depend on what else the machine runs: say how busy it was.
-  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const first = await run('first');
   const apps = first.lines.filter((l) => /^deploying\s+\[/.test(l.text)).length;
-  console.log(`presso up, whole repo (${apps} apps), first run (builds what the cache lacks): ready in ${seconds(first.readyMs)}, exit after Ctrl-C in ${seconds(first.exitMs)}`);
+  console.log(
+    `presso up, whole repo (${apps} apps), first run (builds what the cache lacks): ready in ${seconds(first.readyMs)}, exit after Ctrl-C in ${seconds(first.exitMs)}`,
+  );
   const warm = await run('warm');
-  console.log(`presso up, whole repo, warm build cache: ready in ${seconds(warm.readyMs)} (target: under ${seconds(TARGET_MS)}: ${warm.readyMs < TARGET_MS ? 'met' : 'NOT met'})`);
+  console.log(
+    `presso up, whole repo, warm build cache: ready in ${seconds(warm.readyMs)} (target: under ${seconds(TARGET_MS)}: ${warm.readyMs < TARGET_MS ? 'met' : 'NOT met'})`,
+  );
   console.log(phases(warm));
-  console.log(`  Ctrl-C (SIGINT) to exit: ${seconds(warm.exitMs)}; DynamoDB Local JVM (pid ${warm.jvms.join(', ')}) gone: yes`);
+  console.log(
+    `  Ctrl-C (SIGINT) to exit: ${seconds(warm.exitMs)}; DynamoDB Local JVM (pid ${warm.jvms.join(', ')}) gone: yes`,
+  );
 }
 
 main().catch((e: unknown) => {

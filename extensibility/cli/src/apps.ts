@@ -10,7 +10,9 @@ import { DEFAULT_ACCOUNT, loadTemplate, type LoadedTemplate } from '@serverlessp
 export const repoRoot = (from = process.cwd()): string | undefined => findRepoRoot(from);
 
 export function defaultApps(root: string): string[] {
-  return discoverApps(root).filter((app) => app.kind !== 'model').map((app) => app.dir);
+  return discoverApps(root)
+    .filter((app) => app.kind !== 'model')
+    .map((app) => app.dir);
 }
 
 /** The parameter with which an app creates the bus when asked: the EventPlayer's, to run without the core. */
@@ -23,7 +25,12 @@ export interface PlannedApp {
 
 function loaded(dir: string, parameterOverrides?: Record<string, string>): LoadedTemplate | undefined {
   try {
-    return loadTemplate(templateFileOf(dir), { stackName: 'plan', region: DEFAULT_ACCOUNT.region, accountId: DEFAULT_ACCOUNT.accountId, ...(parameterOverrides ? { parameterOverrides } : {}) });
+    return loadTemplate(templateFileOf(dir), {
+      stackName: 'plan',
+      region: DEFAULT_ACCOUNT.region,
+      accountId: DEFAULT_ACCOUNT.accountId,
+      ...(parameterOverrides ? { parameterOverrides } : {}),
+    });
   } catch {
     return undefined; // the deploy reports what is wrong with it
   }
@@ -40,10 +47,17 @@ const createsBus = (template: LoadedTemplate | undefined): boolean =>
  */
 export function deployPlan(dirs: string[]): { apps: PlannedApp[]; note?: string } {
   if (dirs.some((dir) => createsBus(loaded(dir)))) return { apps: dirs.map((dir) => ({ dir })) };
-  const creator = dirs.find((dir) => CREATE_BUS_PARAMETER in (loaded(dir)?.parameters ?? {}) && createsBus(loaded(dir, { [CREATE_BUS_PARAMETER]: 'true' })));
+  const creator = dirs.find(
+    (dir) =>
+      CREATE_BUS_PARAMETER in (loaded(dir)?.parameters ?? {}) &&
+      createsBus(loaded(dir, { [CREATE_BUS_PARAMETER]: 'true' })),
+  );
   if (creator === undefined) return { apps: dirs.map((dir) => ({ dir })) };
   return {
-    apps: [{ dir: creator, parameterOverrides: { [CREATE_BUS_PARAMETER]: 'true' } }, ...dirs.filter((dir) => dir !== creator).map((dir) => ({ dir }))],
+    apps: [
+      { dir: creator, parameterOverrides: { [CREATE_BUS_PARAMETER]: 'true' } },
+      ...dirs.filter((dir) => dir !== creator).map((dir) => ({ dir })),
+    ],
     note: `no app given creates the ${BUS_NAME} bus: ${creator} creates it (${CREATE_BUS_PARAMETER}=true), deployed first`,
   };
 }

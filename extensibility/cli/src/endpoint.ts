@@ -8,6 +8,8 @@ export async function callCloud(endpoint: string, path: string, init?: RequestIn
   try {
     return await fetch(new URL(path, endpoint), init);
   } catch (e) {
-    throw new Error(`no local cloud answers at ${endpoint} (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}); start one with \`npm start\` or \`npx presso up\`, or pass --endpoint`);
+    throw new Error(
+      `no local cloud answers at ${endpoint} (${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}); start one with \`npm start\` or \`npx presso up\`, or pass --endpoint`,
+    );
   }
 }

@@ -18,17 +18,21 @@ import { repoRootOf } from '@serverlesspresso/checker';
 
 const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
   return n;
 };
 const port = (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`port must be an integer from 0 to 65535, got "${value}"`);
   return n;
 };
 const endpointOption = () => new Option('--endpoint <url>', 'the local cloud edge').default(DEFAULT_ENDPOINT);
 
-const program = new Command('presso').description('Serverlesspresso developer tool: the event contract, the local cloud, the EventPlayer.');
+const program = new Command('presso').description(
+  'Serverlesspresso developer tool: the event contract, the local cloud, the EventPlayer.',
+);
 
 program
   .command('validate')
@@ -50,44 +54,87 @@ program
 
 program
   .command('check')
-  .description('check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract; with --isolation rule 3, deploys and deletes alone beside the core')
+  .description(
+    'check an extension against the contract: rule 1, only its own resources; rule 2, routes events of the contract; with --isolation rule 3, deploys and deletes alone beside the core',
+  )
   .argument('<dir>', 'the extension folder (with template.yaml)')
-  .option('--isolation', 'also run rule 3: start a local cloud of its own (needs Java), deploy the core, then the extension beside it')
+  .option(
+    '--isolation',
+    'also run rule 3: start a local cloud of its own (needs Java), deploy the core, then the extension beside it',
+  )
   .option('--json', 'print the report as JSON')
-  .option('--root <dir>', "the repo whose core the extension must not touch (default: the one around DIR)")
+  .option('--root <dir>', 'the repo whose core the extension must not touch (default: the one around DIR)')
   .action(async (dir: string, options: { json?: boolean; root?: string; isolation?: boolean }) => {
     process.exitCode = await checkCommand(dir, options, process.stdout);
   });
 
 program
   .command('new-extension')
-  .description('copy _extension_model/ to extensions/<Name>/ with its names changed, and register the workspace (npm run new-extension -- <Name>)')
-  .argument('<name>', 'the extension\'s name, PascalCase (e.g. OrderMetrics)')
+  .description(
+    'copy _extension_model/ to extensions/<Name>/ with its names changed, and register the workspace (npm run new-extension -- <Name>)',
+  )
+  .argument('<name>', "the extension's name, PascalCase (e.g. OrderMetrics)")
   .option('--author <author>', 'the author for the README meta, e.g. "Ana Diaz (@anadiaz)"')
   .option('--no-install', 'do not run npm install (the lock file then lacks the workspace: run it before committing)')
   .option('--root <dir>', 'the repo (default: the one around the working directory)')
   .action((name: string, options: { author?: string; install: boolean; root?: string }) => {
-    process.exitCode = newExtensionCommand(name, { ...options, root: options.root ?? repoRootOf(process.cwd()) }, process.stdout);
+    process.exitCode = newExtensionCommand(
+      name,
+      { ...options, root: options.root ?? repoRootOf(process.cwd()) },
+      process.stdout,
+    );
   });
 
 program
   .command('up')
-  .description('start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps')
-  .argument('[dirs...]', 'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)')
+  .description(
+    'start the local cloud: one AWS-compatible edge endpoint (EventBridge, Step Functions, Lambda, ...), then deploy the given apps',
+  )
+  .argument(
+    '[dirs...]',
+    'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)',
+  )
   .option('--no-apps', 'deploy nothing: just the local cloud')
   .option('--watch', 'deploy an app again when its files change (its stack is updated in place)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
-  .option('--data-dir <dir>', 'keep state (event archive, DynamoDB tables, ...) in this directory; by default a temporary one, with tables in memory')
-  .option('--speed <factor>', 'time scale: waits, timeouts and retry intervals are divided by it', positiveNumber('speed'), 1)
-  .addOption(new Option('--event-size-limit <limit>', 'PutEvents request size limit').choices(['current', 'legacy']).default('current'))
-  .action(async (dirs: string[], options: { host: string; port: number; dataDir?: string; speed: number; eventSizeLimit: 'current' | 'legacy'; apps: boolean; watch?: boolean }) => {
-    const root = repoRoot();
-    if (options.apps && dirs.length === 0 && !root) {
-      program.error('presso up: not inside the Serverlesspresso repository, so there are no default apps: name the app folders to deploy, or pass --no-apps');
-    }
-    await upCommand({ ...options, dirs: !options.apps ? [] : dirs.length ? dirs : defaultApps(root!) });
-  });
+  .option(
+    '--data-dir <dir>',
+    'keep state (event archive, DynamoDB tables, ...) in this directory; by default a temporary one, with tables in memory',
+  )
+  .option(
+    '--speed <factor>',
+    'time scale: waits, timeouts and retry intervals are divided by it',
+    positiveNumber('speed'),
+    1,
+  )
+  .addOption(
+    new Option('--event-size-limit <limit>', 'PutEvents request size limit')
+      .choices(['current', 'legacy'])
+      .default('current'),
+  )
+  .action(
+    async (
+      dirs: string[],
+      options: {
+        host: string;
+        port: number;
+        dataDir?: string;
+        speed: number;
+        eventSizeLimit: 'current' | 'legacy';
+        apps: boolean;
+        watch?: boolean;
+      },
+    ) => {
+      const root = repoRoot();
+      if (options.apps && dirs.length === 0 && !root) {
+        program.error(
+          'presso up: not inside the Serverlesspresso repository, so there are no default apps: name the app folders to deploy, or pass --no-apps',
+        );
+      }
+      await upCommand({ ...options, dirs: !options.apps ? [] : dirs.length ? dirs : defaultApps(root!) });
+    },
+  );
 
 program
   .command('deploy')
@@ -143,38 +190,70 @@ program
   .description("list Step Functions executions per state machine, or print one's history")
   .argument('[stateMachine]', 'a state machine name or ARN (default: all)')
   .option('--history <executionArn>', 'print the history of this execution')
-  .addOption(new Option('--status <status>', 'only executions in this status').choices(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']))
+  .addOption(
+    new Option('--status <status>', 'only executions in this status').choices([
+      'RUNNING',
+      'SUCCEEDED',
+      'FAILED',
+      'TIMED_OUT',
+      'ABORTED',
+    ]),
+  )
   .addOption(endpointOption())
-  .action(async (stateMachine: string | undefined, options: { history?: string; status?: string; endpoint: string }) => {
-    process.exitCode = await executionsCommand(options.endpoint, stateMachine, options, process.stdout);
-  });
+  .action(
+    async (stateMachine: string | undefined, options: { history?: string; status?: string; endpoint: string }) => {
+      process.exitCode = await executionsCommand(options.endpoint, stateMachine, options, process.stdout);
+    },
+  );
 
 program
   .command('token')
-  .description('mint a Cognito ID token (or, with --scopes, an access token) for routes behind a JWT or Cognito authorizer')
+  .description(
+    'mint a Cognito ID token (or, with --scopes, an access token) for routes behind a JWT or Cognito authorizer',
+  )
   .requiredOption('--user <user>', 'the user (cognito:username; sub is derived from it)')
   .option('--groups <list>', 'comma-separated groups of the user pool (cognito:groups), e.g. admin,barista')
-  .option('--user-pool <pool>', 'the user pool: its id, logical id, STACK/LogicalId or name (default: the only one deployed)')
-  .option('--client <client>', "the pool's app client (the token's audience): its id, logical id or name (default: the pool's only one)")
+  .option(
+    '--user-pool <pool>',
+    'the user pool: its id, logical id, STACK/LogicalId or name (default: the only one deployed)',
+  )
+  .option(
+    '--client <client>',
+    "the pool's app client (the token's audience): its id, logical id or name (default: the pool's only one)",
+  )
   .option('--audience <aud>', 'the aud (client_id) claim, instead of an app client id')
   .option('--scopes <list>', 'comma-separated OAuth scopes: mints an access token carrying them')
   .addOption(endpointOption())
-  .action(async (options: { user: string; groups?: string; userPool?: string; client?: string; audience?: string; scopes?: string; endpoint: string }) => {
-    process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
-  });
+  .action(
+    async (options: {
+      user: string;
+      groups?: string;
+      userPool?: string;
+      client?: string;
+      audience?: string;
+      scopes?: string;
+      endpoint: string;
+    }) => {
+      process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
+    },
+  );
 
 program
   .command('play')
   .description('replay the recorded session with the deployed EventPlayer: a progress bar, then events sent and failed')
   .option('--speed <factor>', 'gaps between events are divided by it (1 replays in real time)', positiveNumber('speed'))
   .option('--event-id <tenant>', 'replay as this tenant (eventId), apart from live traffic')
-  .option('--stack-name <name>', 'the player\'s stack, when more than one is deployed')
+  .option('--stack-name <name>', "the player's stack, when more than one is deployed")
   .addOption(endpointOption())
   .action(async (options: { speed?: number; eventId?: string; stackName?: string; endpoint: string }) => {
     // Ctrl-C stops the replay's execution before presso exits.
     const interrupt = new AbortController();
     process.once('SIGINT', () => interrupt.abort());
-    process.exitCode = await playCommand(options, { out: process.stdout, progress: process.stderr, signal: interrupt.signal });
+    process.exitCode = await playCommand(options, {
+      out: process.stdout,
+      progress: process.stderr,
+      signal: interrupt.signal,
+    });
   });
 
 const dlq = program.command('dlq').description('dead-lettered events: list them, or redrive them to their targets');

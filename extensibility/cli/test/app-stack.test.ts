@@ -23,9 +23,16 @@ let ddb: DynamoDBClient;
 let docs: DynamoDBDocumentClient;
 let lambda: LambdaClient;
 
-const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
+const presso = async (...args: string[]) =>
+  (await run(process.execPath, [bin, ...args, '--endpoint', endpoint])).stdout;
 const outputsOf = async (stack: string) =>
-  (JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; localOutputs: Record<string, string>; outputs: Record<string, string> }>).find((s) => s.name === stack)!;
+  (
+    JSON.parse(await presso('stacks', '--json')) as Array<{
+      name: string;
+      localOutputs: Record<string, string>;
+      outputs: Record<string, string>;
+    }>
+  ).find((s) => s.name === stack)!;
 
 /** Polls a read that another component makes true (bounded). */
 async function eventually<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -39,7 +46,13 @@ async function eventually<T>(read: () => Promise<T | undefined>, ms = 10_000): P
 }
 
 const pay = (bus: string, orderId: string, amount: number) =>
-  eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) }] }));
+  eb.send(
+    new PutEventsCommand({
+      Entries: [
+        { EventBusName: bus, Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) },
+      ],
+    }),
+  );
 
 beforeAll(async () => {
   up = await startUp(['--no-apps', '--port', '0', '--speed', '100']);
@@ -63,7 +76,10 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
     expect(await presso('deploy', app, '--stack-name', 'tabs')).toMatch(/^tabs {2}CREATE_COMPLETE/m);
     const stack = await outputsOf('tabs');
     await pay('TabBus', 'o-1', 4.5);
-    const item = await eventually(async () => (await docs.send(new GetCommand({ TableName: stack.outputs.TableName, Key: { orderId: 'o-1' } }))).Item);
+    const item = await eventually(
+      async () =>
+        (await docs.send(new GetCommand({ TableName: stack.outputs.TableName, Key: { orderId: 'o-1' } }))).Item,
+    );
     expect(item).toEqual({ orderId: 'o-1', amount: 4.5 });
 
     const url = `${stack.localOutputs.ApiUrl}/tabs/o-1`;
@@ -79,29 +95,47 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
     await presso('deploy', app, '--stack-name', 'tabs2', '--parameter-overrides', 'BusName=TabBus2');
     const second = await outputsOf('tabs2');
     await pay('TabBus2', 'o-2', 3);
-    await eventually(async () => (await docs.send(new GetCommand({ TableName: second.outputs.TableName, Key: { orderId: 'o-2' } }))).Item);
+    await eventually(
+      async () =>
+        (await docs.send(new GetCommand({ TableName: second.outputs.TableName, Key: { orderId: 'o-2' } }))).Item,
+    );
     expect(await presso('delete', 'tabs2')).toBe('deleted tabs2\n');
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).not.toContain(second.outputs.TableName);
 
     const first = await outputsOf('tabs');
     await pay('TabBus', 'o-3', 2);
-    expect(await eventually(async () => (await docs.send(new GetCommand({ TableName: first.outputs.TableName, Key: { orderId: 'o-3' } }))).Item)).toEqual({ orderId: 'o-3', amount: 2 });
+    expect(
+      await eventually(
+        async () =>
+          (await docs.send(new GetCommand({ TableName: first.outputs.TableName, Key: { orderId: 'o-3' } }))).Item,
+      ),
+    ).toEqual({ orderId: 'o-3', amount: 2 });
   });
 
   it('a stack that fails to deploy leaves nothing behind', async () => {
     // Deployed whole once, the same stack shows the names of what the failing deploy makes before it
     // fails (a rule on the default bus, a good function): names are the stack's and logical ids'.
     await presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=none');
-    const whole = (JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; resources: Array<{ logicalId: string; physicalId: string }> }>).find((s) => s.name === 'broken')!;
+    const whole = (
+      JSON.parse(await presso('stacks', '--json')) as Array<{
+        name: string;
+        resources: Array<{ logicalId: string; physicalId: string }>;
+      }>
+    ).find((s) => s.name === 'broken')!;
     const physicalId = (logicalId: string) => whole.resources.find((r) => r.logicalId === logicalId)!.physicalId;
-    const rules = async () => (await eb.send(new ListRulesCommand({ EventBusName: 'default' }))).Rules!.map((r) => r.Name);
+    const rules = async () =>
+      (await eb.send(new ListRulesCommand({ EventBusName: 'default' }))).Rules!.map((r) => r.Name);
     const invokeGood = () => lambda.send(new InvokeCommand({ FunctionName: physicalId('Good'), Payload: '{}' }));
     expect(await rules()).toContain(physicalId('Rule'));
     expect((await invokeGood()).FunctionError).toBeUndefined();
     expect(await presso('delete', 'broken')).toBe('deleted broken\n');
 
-    await expect(presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=throws')).rejects.toMatchObject({
-      stdout: expect.stringMatching(/Resources\.Bad\.Properties\.Handler: Error: NOT_SET is required[\s\S]*nothing of this stack was deployed/),
+    await expect(
+      presso('deploy', brokenApp, '--stack-name', 'broken', '--parameter-overrides', 'Broken=throws'),
+    ).rejects.toMatchObject({
+      stdout: expect.stringMatching(
+        /Resources\.Bad\.Properties\.Handler: Error: NOT_SET is required[\s\S]*nothing of this stack was deployed/,
+      ),
     });
     expect(await presso('stacks')).not.toMatch(/^broken/m);
     expect(await rules()).not.toContain(physicalId('Rule'));

@@ -15,7 +15,12 @@ describe('npx presso catalog', () => {
   it('says the committed catalog is current', async () => {
     const { code, stdout } = await presso('catalog', '--check');
     // Every event of the contract, however many extensions have added.
-    expect(stdout).toMatch(new RegExp(`^the catalog is current: ${contract.length} events \\(\\d+ with a producer, \\d+ with a consumer\\), \\d+ rules? on the bus, from \\d+ apps?$`, 'm'));
+    expect(stdout).toMatch(
+      new RegExp(
+        `^the catalog is current: ${contract.length} events \\(\\d+ with a producer, \\d+ with a consumer\\), \\d+ rules? on the bus, from \\d+ apps?$`,
+        'm',
+      ),
+    );
     expect(code).toBe(0);
   });
 
@@ -23,7 +28,9 @@ describe('npx presso catalog', () => {
     const out = mkdtempSync(join(tmpdir(), 'presso-catalog-'));
     const written = await presso('catalog', '--root', catalogFixture, '--out', out);
     expect(written.code).toBe(0);
-    expect(written.stdout).toContain(`${contract.length} events (5 with a producer, 5 with a consumer), 4 rules on the bus, from 3 apps`);
+    expect(written.stdout).toContain(
+      `${contract.length} events (5 with a producer, 5 with a consumer), 4 rules on the bus, from 3 apps`,
+    );
     expect(readFileSync(join(out, 'CATALOG.md'), 'utf8')).toContain('# Serverlesspresso events catalog');
     expect(readFileSync(join(out, 'catalog.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
     expect((await presso('catalog', '--check', '--root', catalogFixture, '--out', out)).code).toBe(0);
@@ -45,18 +52,40 @@ describe('npx presso check', () => {
   });
 
   it('prints each violation with its rule, resource, property and fix, and exits 1', async () => {
-    const { code, stdout } = await presso('check', join(checkerFixture, 'extensions/r1-broad-policies'), '--root', checkerFixture);
+    const { code, stdout } = await presso(
+      'check',
+      join(checkerFixture, 'extensions/r1-broad-policies'),
+      '--root',
+      checkerFixture,
+    );
     expect(code).toBe(1);
-    expect(stdout).toContain("rule 1 (only its own resources): Fn: Properties.Policies[0]: the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources\n    fix: ");
+    expect(stdout).toContain(
+      "rule 1 (only its own resources): Fn: Properties.Policies[0]: the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources\n    fix: ",
+    );
     expect(stdout).toContain('3 violations');
   });
 
   it('prints JSON with --json', async () => {
-    const { code, stdout } = await presso('check', join(checkerFixture, 'extensions/r2-dead-rule'), '--root', checkerFixture, '--json');
+    const { code, stdout } = await presso(
+      'check',
+      join(checkerFixture, 'extensions/r2-dead-rule'),
+      '--root',
+      checkerFixture,
+      '--json',
+    );
     expect(code).toBe(1);
-    const report = JSON.parse(stdout) as { passed: boolean; violations: Array<{ rule: number; resource: string; property: string }> };
+    const report = JSON.parse(stdout) as {
+      passed: boolean;
+      violations: Array<{ rule: number; resource: string; property: string }>;
+    };
     expect(report.passed).toBe(false);
-    expect(report.violations).toEqual([expect.objectContaining({ rule: 2, resource: 'Fn', property: 'Resources.Fn.Properties.Events.Made.Properties.Pattern' })]);
+    expect(report.violations).toEqual([
+      expect.objectContaining({
+        rule: 2,
+        resource: 'Fn',
+        property: 'Resources.Fn.Properties.Events.Made.Properties.Pattern',
+      }),
+    ]);
   });
 
   it('exits 2 on a folder without a template', async () => {

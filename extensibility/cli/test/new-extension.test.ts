@@ -24,8 +24,12 @@ afterAll(() => {
 function scratchRepo(): string {
   const root = mkdtempSync(join(tmpdir(), 'presso-new-extension-'));
   scratch.push(root);
-  cpSync(join(repo, '_extension_model'), join(root, '_extension_model'), { recursive: true, filter: (src) => !/[\\/](node_modules|\.aws-sam)$/.test(src) });
-  for (const f of ['tsconfig.base.json', 'samconfig.toml', 'PUBLISHING.md', 'README.md']) cpSync(join(repo, f), join(root, f));
+  cpSync(join(repo, '_extension_model'), join(root, '_extension_model'), {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|\.aws-sam)$/.test(src),
+  });
+  for (const f of ['tsconfig.base.json', 'samconfig.toml', 'PUBLISHING.md', 'README.md'])
+    cpSync(join(repo, f), join(root, f));
   for (const d of ['core', 'extensibility', 'node_modules']) symlinkSync(join(repo, d), join(root, d));
   mkdirSync(join(root, 'extensions'));
   return root;
@@ -59,11 +63,22 @@ const run = promisify(execFile);
 
 /** Runs jest on the tests of `dir` alone, with the model's project settings from the repo's jest config. */
 async function jestIn(dir: string): Promise<{ code: number; output: string }> {
-  const { default: config } = (await import(join(repo, 'jest.config.js'))) as { default: { projects: Array<Record<string, unknown>> } };
+  const { default: config } = (await import(join(repo, 'jest.config.js'))) as {
+    default: { projects: Array<Record<string, unknown>> };
+  };
   const model = config.projects.find((p) => p.displayName === '_extension_model');
   if (!model) throw new Error('jest.config.js has no _extension_model project');
   const project = { ...model, displayName: relative(join(dir, '../..'), dir), rootDir: dir, testTimeout: 60_000 };
-  const args = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', '--disable-warning=NodeVersionSupportWarning', join(repo, 'node_modules/jest/bin/jest.js'), '--config', JSON.stringify(project), '--ci', '--no-watchman'];
+  const args = [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    '--disable-warning=NodeVersionSupportWarning',
+    join(repo, 'node_modules/jest/bin/jest.js'),
+    '--config',
+    JSON.stringify(project),
+    '--ci',
+    '--no-watchman',
+  ];
   try {
     const { stdout, stderr } = await run(process.execPath, args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, output: stdout + stderr };
@@ -80,7 +95,7 @@ describe('names', () => {
     expect(kebab('QRAudit')).toBe('qr-audit');
   });
 
-  it('refuses names that are not PascalCase, and the model\'s own', () => {
+  it("refuses names that are not PascalCase, and the model's own", () => {
     expect(nameProblem('OrderMetrics')).toBeUndefined();
     expect(nameProblem('order-metrics')).toContain('must be PascalCase');
     expect(nameProblem('Order Metrics')).toContain('must be PascalCase');
@@ -89,27 +104,44 @@ describe('names', () => {
 
   it('rewrites names and paths to the repo root, and drops the model-only notes', () => {
     const text = [
-      '# ExtensionModel', '<!-- model-only:start -->', 'copy me', '<!-- model-only:end -->', '',
+      '# ExtensionModel',
+      '<!-- model-only:start -->',
+      'copy me',
+      '<!-- model-only:end -->',
+      '',
       '[guide](../PUBLISHING.md) "extends": "../tsconfig.base.json"',
       'cd _extension_model && sam deploy --config-file ../samconfig.toml --stack-name serverlesspresso-extension-model',
       '"name": "@serverlesspresso/extension-model"',
       "new URL('../../extensibility/EventPlayer', import.meta.url); import x from '../src/handler.js';",
     ].join('\n');
-    expect(renamed(text, 'OrderMetrics')).toBe([
-      '# OrderMetrics',
-      '[guide](../../PUBLISHING.md) "extends": "../../tsconfig.base.json"',
-      'cd extensions/OrderMetrics && sam deploy --config-file ../../samconfig.toml --stack-name serverlesspresso-order-metrics',
-      '"name": "@serverlesspresso/extension-order-metrics"',
-      "new URL('../../../extensibility/EventPlayer', import.meta.url); import x from '../src/handler.js';",
-    ].join('\n'));
+    expect(renamed(text, 'OrderMetrics')).toBe(
+      [
+        '# OrderMetrics',
+        '[guide](../../PUBLISHING.md) "extends": "../../tsconfig.base.json"',
+        'cd extensions/OrderMetrics && sam deploy --config-file ../../samconfig.toml --stack-name serverlesspresso-order-metrics',
+        '"name": "@serverlesspresso/extension-order-metrics"',
+        "new URL('../../../extensibility/EventPlayer', import.meta.url); import x from '../src/handler.js';",
+      ].join('\n'),
+    );
   });
 
   it('finds the relative paths a file names', () => {
-    expect(relativePaths([
-      "import { x } from './completed-order.js'; new URL('..', import.meta.url); new URL('../../extensibility/EventPlayer', import.meta.url)",
-      '[guide](../PUBLISHING.md). See ../samconfig.toml... and so on.',
-      '"extends": "../tsconfig.base.json"',
-    ].join('\n'))).toEqual(['./completed-order.js', '../../extensibility/EventPlayer', '../PUBLISHING.md', '../samconfig.toml', '../tsconfig.base.json', '..']);
+    expect(
+      relativePaths(
+        [
+          "import { x } from './completed-order.js'; new URL('..', import.meta.url); new URL('../../extensibility/EventPlayer', import.meta.url)",
+          '[guide](../PUBLISHING.md). See ../samconfig.toml... and so on.',
+          '"extends": "../tsconfig.base.json"',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      './completed-order.js',
+      '../../extensibility/EventPlayer',
+      '../PUBLISHING.md',
+      '../samconfig.toml',
+      '../tsconfig.base.json',
+      '..',
+    ]);
   });
 });
 
@@ -119,10 +151,20 @@ describe('createExtension', () => {
     const result = createExtension(root, 'TipJar', 'Ana Diaz (@anadiaz)');
     expect(result.dir).toBe(join(root, 'extensions', 'TipJar'));
     expect(result.packageName).toBe('@serverlesspresso/extension-tip-jar');
-    expect(result.files).toEqual(expect.arrayContaining(['extensions/TipJar/template.yaml', 'extensions/TipJar/README.md', 'extensions/TipJar/package.json', 'extensions/TipJar/src/handler.ts']));
+    expect(result.files).toEqual(
+      expect.arrayContaining([
+        'extensions/TipJar/template.yaml',
+        'extensions/TipJar/README.md',
+        'extensions/TipJar/package.json',
+        'extensions/TipJar/src/handler.ts',
+      ]),
+    );
 
     const read = (f: string) => readFileSync(join(result.dir, f), 'utf8');
-    for (const f of result.files) expect(readFileSync(join(root, f), 'utf8')).not.toMatch(/ExtensionModel|extension-model|_extension_model|model-only/);
+    for (const f of result.files)
+      expect(readFileSync(join(root, f), 'utf8')).not.toMatch(
+        /ExtensionModel|extension-model|_extension_model|model-only/,
+      );
     expect(JSON.parse(read('package.json'))).toMatchObject({ name: '@serverlesspresso/extension-tip-jar' });
     expect(read('template.yaml')).toContain('Serverlesspresso extension TipJar:');
     expect(read('README.md')).toMatch(/^# TipJar\n/);
@@ -145,7 +187,9 @@ describe('createExtension', () => {
     // The model's own paths lead somewhere, and the copy's still do one folder deeper.
     const modelFiles = result.files.map((f) => relative(root, join(model, relative(result.dir, join(root, f)))));
     expect(danglingPaths(model, modelFiles, root)).toEqual([]);
-    expect(result.files.flatMap((f) => relativePaths(readFileSync(join(root, f), 'utf8'))).length).toBeGreaterThanOrEqual(5);
+    expect(
+      result.files.flatMap((f) => relativePaths(readFileSync(join(root, f), 'utf8'))).length,
+    ).toBeGreaterThanOrEqual(5);
     expect(danglingPaths(result.dir, result.files, root)).toEqual([]);
   });
 
@@ -162,7 +206,9 @@ describe('createExtension', () => {
     createExtension(root, 'TipJar');
     expect(() => createExtension(root, 'TipJar')).toThrow('extensions/TipJar already exists');
     renameSync(join(root, 'extensions', 'TipJar'), join(root, 'extensions', 'Tips'));
-    expect(() => createExtension(root, 'TipJar')).toThrow('the package name @serverlesspresso/extension-tip-jar is taken by extensions/Tips');
+    expect(() => createExtension(root, 'TipJar')).toThrow(
+      'the package name @serverlesspresso/extension-tip-jar is taken by extensions/Tips',
+    );
     expect(existsSync(join(root, 'extensions', 'TipJar'))).toBe(false);
   });
 });
@@ -175,6 +221,9 @@ describe('npx presso new-extension', () => {
     expect(stdout).toContain('created extensions/TipJar (@serverlesspresso/extension-tip-jar) from _extension_model');
     expect(stdout).toContain('npx presso check extensions/TipJar');
     expect(existsSync(join(root, 'extensions', 'TipJar', 'template.yaml'))).toBe(true);
-    expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toEqual({ code: 2, stdout: expect.stringContaining('must be PascalCase') });
+    expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toEqual({
+      code: 2,
+      stdout: expect.stringContaining('must be PascalCase'),
+    });
   });
 });

@@ -39,18 +39,25 @@ describe('presso play', () => {
   it('says how to deploy the player when none is', async () => {
     const { code, stdout } = await failing('play');
     expect(code).toBe(1);
-    expect(stdout).toContain('presso play: no EventPlayer is deployed on this local cloud: deploy it with `presso deploy extensibility/EventPlayer`');
+    expect(stdout).toContain(
+      'presso play: no EventPlayer is deployed on this local cloud: deploy it with `presso deploy extensibility/EventPlayer`',
+    );
   });
 
   it('replays the session with a progress bar and a summary', async () => {
     await presso('deploy', app.dir, '--parameter-overrides', 'CreateBus=true');
     const { stdout, stderr } = await presso('play', '--speed', '0.5', '--event-id', 'PLAY');
-    expect(stdout).toMatch(/^replaying the session of cli-play onto Serverlesspresso at speed 0.5 as tenant PLAY\nexecution arn:aws:states:us-east-1:000000000000:execution:EventPlayer-\w+:[0-9a-f-]{36}\nreplayed 34 events in \d+\.\ds: 34 sent, 0 failed\n$/);
+    expect(stdout).toMatch(
+      /^replaying the session of cli-play onto Serverlesspresso at speed 0.5 as tenant PLAY\nexecution arn:aws:states:us-east-1:000000000000:execution:EventPlayer-\w+:[0-9a-f-]{36}\nreplayed 34 events in \d+\.\ds: 34 sent, 0 failed\n$/,
+    );
     // Not a terminal: a line per tenth of the replay, the last one complete.
     const lines = stderr.trim().split('\n');
     expect(lines.at(-1)).toBe(`[${'#'.repeat(30)}] 34/34 sent  08:00/08:00 of the session`);
 
-    const events = (await presso('events', '--bus', 'Serverlesspresso')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { detail: { eventId: string }; resources: string[] });
+    const events = (await presso('events', '--bus', 'Serverlesspresso')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { detail: { eventId: string }; resources: string[] });
     expect(events).toHaveLength(34);
     for (const event of events) {
       expect(validateEvent(event).errors).toEqual([]);
@@ -63,7 +70,9 @@ describe('presso play', () => {
     const { code, stdout } = await failing('play', '--event-id', 'NYC-1');
     expect(code).toBe(1);
     expect(stdout).toContain('the replay ended FAILED');
-    expect(stdout).toContain('InvalidPlayerInput: eventId: must be 1 to 40 letters, digits or underscores (e.g. "REPLAY"), got "NYC-1"');
+    expect(stdout).toContain(
+      'InvalidPlayerInput: eventId: must be 1 to 40 letters, digits or underscores (e.g. "REPLAY"), got "NYC-1"',
+    );
     const speed = await failing('play', '--speed', '0');
     expect(speed.stderr).toContain('speed must be a positive number, got "0"');
   });
@@ -77,7 +86,9 @@ describe('presso play', () => {
     play.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => play.on('exit', resolve));
     expect(code).toBe(130);
-    expect(stdout).toMatch(/the replay was stopped after \d+ of 34 events were sent \(\d+\.\ds\): presso\.Interrupted: presso play was interrupted \(Ctrl-C\)\.\n$/);
+    expect(stdout).toMatch(
+      /the replay was stopped after \d+ of 34 events were sent \(\d+\.\ds\): presso\.Interrupted: presso play was interrupted \(Ctrl-C\)\.\n$/,
+    );
     const executions = (await presso('executions', '--status', 'ABORTED')).stdout;
     expect(executions).toMatch(/ABORTED/);
   });
@@ -85,7 +96,11 @@ describe('presso play', () => {
 
 describe('the progress line', () => {
   it('fills a bar with what was sent or failed, and says where the session is', () => {
-    expect(progressLine({ total: 342, sent: 120, failed: 0, sessionMs: 312_000, durationMs: 900_000 }, 20)).toBe('[#######.............] 120/342 sent  05:12/15:00 of the session');
-    expect(progressLine({ total: 10, sent: 3, failed: 2, sessionMs: 0, durationMs: 60_000 }, 10)).toBe('[#####.....]  3/10 sent  00:00/01:00 of the session  (2 failed)');
+    expect(progressLine({ total: 342, sent: 120, failed: 0, sessionMs: 312_000, durationMs: 900_000 }, 20)).toBe(
+      '[#######.............] 120/342 sent  05:12/15:00 of the session',
+    );
+    expect(progressLine({ total: 10, sent: 3, failed: 2, sessionMs: 0, durationMs: 60_000 }, 10)).toBe(
+      '[#####.....]  3/10 sent  00:00/01:00 of the session  (2 failed)',
+    );
   });
 });

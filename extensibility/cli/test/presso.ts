@@ -6,7 +6,10 @@ const run = promisify(execFile);
 export const PRESSO_BIN = new URL('../bin/presso.js', import.meta.url).pathname;
 
 /** presso's exit code and standard output; a non-zero exit is a result, not an exception. */
-export async function presso(args: string[], options: { cwd?: string } = {}): Promise<{ code: number; stdout: string }> {
+export async function presso(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number; stdout: string }> {
   try {
     const { stdout } = await run(process.execPath, [PRESSO_BIN, ...args], options);
     return { code: 0, stdout };

@@ -13,17 +13,27 @@ import { presso as bin, startUp, type RunningUp } from './up.js';
 
 const run = promisify(execFile);
 const repo = new URL('../../../', import.meta.url).pathname;
-const presso = async (...args: string[]) => (await run(process.execPath, [bin, ...args, '--endpoint', up.endpoint], { cwd: repo })).stdout;
+const presso = async (...args: string[]) =>
+  (await run(process.execPath, [bin, ...args, '--endpoint', up.endpoint], { cwd: repo })).stdout;
 let up: RunningUp;
-const session = JSON.parse(readFileSync(`${repo}extensibility/EventPlayer/archive/session.json`, 'utf8')) as { events: Array<{ event: { 'detail-type': string; detail: { orderId?: string } } }> };
-const completed = new Set(session.events.filter((e) => /^OrderManager\.Order.+-COMPLETED$/.test(e.event['detail-type'])).map((e) => e.event.detail.orderId));
+const session = JSON.parse(readFileSync(`${repo}extensibility/EventPlayer/archive/session.json`, 'utf8')) as {
+  events: Array<{ event: { 'detail-type': string; detail: { orderId?: string } } }>;
+};
+const completed = new Set(
+  session.events
+    .filter((e) => /^OrderManager\.Order.+-COMPLETED$/.test(e.event['detail-type']))
+    .map((e) => e.event.detail.orderId),
+);
 
 describe('deployPlan', () => {
   const at = (dir: string) => `${repo}${dir}`;
 
   it('asks the player to create the bus, first, when no app given creates it', () => {
     expect(deployPlan([at('_extension_model'), at('extensibility/EventPlayer')])).toEqual({
-      apps: [{ dir: at('extensibility/EventPlayer'), parameterOverrides: { CreateBus: 'true' } }, { dir: at('_extension_model') }],
+      apps: [
+        { dir: at('extensibility/EventPlayer'), parameterOverrides: { CreateBus: 'true' } },
+        { dir: at('_extension_model') },
+      ],
       note: `no app given creates the Serverlesspresso bus: ${at('extensibility/EventPlayer')} creates it (CreateBus=true), deployed first`,
     });
   });
@@ -37,20 +47,36 @@ describe('deployPlan', () => {
 
 describe('presso up extensibility/EventPlayer _extension_model', () => {
   beforeAll(async () => {
-    up = await startUp(['--port', '0', '--speed', '1000', 'extensibility/EventPlayer', '_extension_model'], { cwd: repo });
+    up = await startUp(['--port', '0', '--speed', '1000', 'extensibility/EventPlayer', '_extension_model'], {
+      cwd: repo,
+    });
   }, 120_000);
   afterAll(async () => up?.stop());
 
   it('deploys the player with CreateBus=true first, then the model', () => {
-    expect(up.output()).toContain('bus         no app given creates the Serverlesspresso bus: extensibility/EventPlayer creates it (CreateBus=true), deployed first\n');
-    expect(up.output()).toMatch(/deploying {3}\[1\/2\] extensibility\/EventPlayer \(CreateBus=true\)\n[\s\S]*\n {4}EventBusName = Serverlesspresso\n[\s\S]*deploying {3}\[2\/2\] _extension_model\n/);
+    expect(up.output()).toContain(
+      'bus         no app given creates the Serverlesspresso bus: extensibility/EventPlayer creates it (CreateBus=true), deployed first\n',
+    );
+    expect(up.output()).toMatch(
+      /deploying {3}\[1\/2\] extensibility\/EventPlayer \(CreateBus=true\)\n[\s\S]*\n {4}EventBusName = Serverlesspresso\n[\s\S]*deploying {3}\[2\/2\] _extension_model\n/,
+    );
   });
 
   it('replays the session with presso play, and the model records the completed orders', async () => {
     const n = session.events.length;
-    expect(await presso('play', '--speed', '1000', '--event-id', 'UP')).toMatch(new RegExp(`replayed ${n} events in [\\d.]+s: ${n} sent, 0 failed`));
-    const table = (JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; outputs: Record<string, string> }>).find((s) => s.name === 'extension-model')!.outputs.CompletedOrdersTableName!;
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: up.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+    expect(await presso('play', '--speed', '1000', '--event-id', 'UP')).toMatch(
+      new RegExp(`replayed ${n} events in [\\d.]+s: ${n} sent, 0 failed`),
+    );
+    const table = (
+      JSON.parse(await presso('stacks', '--json')) as Array<{ name: string; outputs: Record<string, string> }>
+    ).find((s) => s.name === 'extension-model')!.outputs.CompletedOrdersTableName!;
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: up.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }),
+    );
     try {
       // The rule delivers asynchronously: a bounded poll for every completed order of the session.
       let rows: Array<Record<string, unknown>> = [];

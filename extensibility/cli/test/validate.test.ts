@@ -26,7 +26,9 @@ describe('npx presso validate', () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`valid    #1 ${good['detail-type']}`);
     expect(stdout).toMatch(/INVALID {2}#2 .*\n\s+\/detail\/eventId: is required but missing/);
-    expect(stdout).toMatch(/INVALID {2}#3 Nobody.Knows .*\n\s+\/detail-type: "Nobody.Knows" is not a detail-type of the Serverlesspresso contract/);
+    expect(stdout).toMatch(
+      /INVALID {2}#3 Nobody.Knows .*\n\s+\/detail-type: "Nobody.Knows" is not a detail-type of the Serverlesspresso contract/,
+    );
     expect(stdout).toContain('3 events: 1 valid, 2 invalid');
   });
 

@@ -25,7 +25,18 @@ async function eventually<T>(read: () => Promise<T | undefined> | T | undefined,
 }
 
 const pay = (orderId: string, amount: number) =>
-  eb.send(new PutEventsCommand({ Entries: [{ EventBusName: 'TabBus', Source: 'test.tabs', DetailType: 'Tab.Paid', Detail: JSON.stringify({ orderId, amount }) }] }));
+  eb.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: 'TabBus',
+          Source: 'test.tabs',
+          DetailType: 'Tab.Paid',
+          Detail: JSON.stringify({ orderId, amount }),
+        },
+      ],
+    }),
+  );
 const tab = async (orderId: string) => (await docs.send(new GetCommand({ TableName: table, Key: { orderId } }))).Item;
 const edit = (change: (source: string) => string) => {
   const file = `${app}/src/record.ts`;
@@ -37,7 +48,11 @@ beforeAll(async () => {
   mkdirSync(app, { recursive: true });
   cpSync(new URL('./fixtures/tab-app', import.meta.url).pathname, app, { recursive: true });
   up = await startUp(['--watch', '--port', '0', '--speed', '100', app]);
-  const config = { endpoint: up.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+  const config = {
+    endpoint: up.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  };
   eb = new EventBridgeClient(config);
   docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
   table = /TableName = (\S+)/.exec(up.output())![1]!;
@@ -57,7 +72,11 @@ describe('presso up --watch', () => {
     expect(await eventually(() => tab('o-1'))).toEqual({ orderId: 'o-1', amount: 2 });
 
     edit((s) => s.replace('amount: event.detail.amount }', 'amount: event.detail.amount * 10 }'));
-    await eventually(() => (/redeploying watch-app \(src\/record\.ts changed\)[\s\S]*watch-app {2}UPDATE_COMPLETE/.test(up.output()) ? true : undefined));
+    await eventually(() =>
+      /redeploying watch-app \(src\/record\.ts changed\)[\s\S]*watch-app {2}UPDATE_COMPLETE/.test(up.output())
+        ? true
+        : undefined,
+    );
     await pay('o-2', 2);
     expect(await eventually(() => tab('o-2'))).toEqual({ orderId: 'o-2', amount: 20 });
     expect(await tab('o-1')).toEqual({ orderId: 'o-1', amount: 2 });
@@ -65,7 +84,11 @@ describe('presso up --watch', () => {
 
   it('reports an edit that breaks the build; the previous deployment keeps running', async () => {
     edit((s) => s.replace('export const handler', 'export const handler = ;\nconst broken'));
-    await eventually(() => (/redeploying watch-app failed, the previous deployment keeps running:\n.*esbuild failed/.test(up.output()) ? true : undefined));
+    await eventually(() =>
+      /redeploying watch-app failed, the previous deployment keeps running:\n.*esbuild failed/.test(up.output())
+        ? true
+        : undefined,
+    );
     await pay('o-3', 1);
     expect(await eventually(() => tab('o-3'))).toEqual({ orderId: 'o-3', amount: 10 });
   });

@@ -42,16 +42,29 @@ async function main(): Promise<void> {
   const cloud = await startLocalCloud({ port: 0, log: () => {} });
   const cloudMs = performance.now() - t0;
   const engine = await cloud.dynamodb.start();
-  console.log(`startLocalCloud ${cloudMs.toFixed(0)} ms, then DynamoDB Local ready after ${(performance.now() - t0).toFixed(0)} ms in all`);
+  console.log(
+    `startLocalCloud ${cloudMs.toFixed(0)} ms, then DynamoDB Local ready after ${(performance.now() - t0).toFixed(0)} ms in all`,
+  );
   const viaEdge = new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials });
   const direct = new DynamoDBClient({ endpoint: engine.endpoint, region: 'us-east-1', credentials });
-  await viaEdge.send(new CreateTableCommand({
-    TableName: 'Bench', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  }));
-  const item = (i: number) => ({ id: { S: `order-${i % 1000}` }, drink: { S: 'latte' }, size: { S: 'M' }, n: { N: String(i) } });
-  const put = (client: DynamoDBClient) => (i: number) => client.send(new PutItemCommand({ TableName: 'Bench', Item: item(i) }));
-  const get = (client: DynamoDBClient) => (i: number) => client.send(new GetItemCommand({ TableName: 'Bench', Key: { id: { S: `order-${i % 1000}` } } }));
+  await viaEdge.send(
+    new CreateTableCommand({
+      TableName: 'Bench',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  const item = (i: number) => ({
+    id: { S: `order-${i % 1000}` },
+    drink: { S: 'latte' },
+    size: { S: 'M' },
+    n: { N: String(i) },
+  });
+  const put = (client: DynamoDBClient) => (i: number) =>
+    client.send(new PutItemCommand({ TableName: 'Bench', Item: item(i) }));
+  const get = (client: DynamoDBClient) => (i: number) =>
+    client.send(new GetItemCommand({ TableName: 'Bench', Key: { id: { S: `order-${i % 1000}` } } }));
   for (const concurrency of [1, 8]) {
     await measure(`PutItem via the edge        (x${concurrency} clients)`, concurrency, put(viaEdge));
     await measure(`PutItem straight to engine  (x${concurrency} clients)`, concurrency, put(direct));

@@ -1,33 +1,71 @@
 // Benchmark (b): PutEvents through HTTP with the SDK in batches of 10, to a rule whose target is a
 // function. Prints throughput (events/s) and, at a paced 1,000 events/s, p50/p99 latency from
 // PutEvents to target invocation. Bounded: about ten seconds in all.
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  CreateEventBusCommand,
+} from '@aws-sdk/client-eventbridge';
 import { arns, inProcessFunction, startLocalCloud } from '../src/index.js';
 
 const cloud = await startLocalCloud({ port: 0, log: () => {} });
-const eb = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } });
+const eb = new EventBridgeClient({
+  endpoint: cloud.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+});
 await eb.send(new CreateEventBusCommand({ Name: 'Serverlesspresso' }));
 
 let delivered = 0;
 const latencies: number[] = [];
-cloud.lambda.register(inProcessFunction({
-  name: 'sink', arn: arns.lambda(cloud.account, 'sink'),
-  handler: async (event) => {
-    delivered++;
-    const sentAt = (event as { detail: { sentAt?: number } }).detail.sentAt;
-    if (sentAt) latencies.push(performance.now() - sentAt);
-    return null;
-  },
-}));
-await eb.send(new PutRuleCommand({ Name: 'Completed', EventBusName: 'Serverlesspresso', EventPattern: JSON.stringify({ source: ['awsserverlessda.serverlesspresso'], 'detail-type': [{ wildcard: 'OrderManager.Order*-COMPLETED' }] }) }));
-await eb.send(new PutTargetsCommand({ Rule: 'Completed', EventBusName: 'Serverlesspresso', Targets: [{ Id: 'sink', Arn: arns.lambda(cloud.account, 'sink') }] }));
+cloud.lambda.register(
+  inProcessFunction({
+    name: 'sink',
+    arn: arns.lambda(cloud.account, 'sink'),
+    handler: async (event) => {
+      delivered++;
+      const sentAt = (event as { detail: { sentAt?: number } }).detail.sentAt;
+      if (sentAt) latencies.push(performance.now() - sentAt);
+      return null;
+    },
+  }),
+);
+await eb.send(
+  new PutRuleCommand({
+    Name: 'Completed',
+    EventBusName: 'Serverlesspresso',
+    EventPattern: JSON.stringify({
+      source: ['awsserverlessda.serverlesspresso'],
+      'detail-type': [{ wildcard: 'OrderManager.Order*-COMPLETED' }],
+    }),
+  }),
+);
+await eb.send(
+  new PutTargetsCommand({
+    Rule: 'Completed',
+    EventBusName: 'Serverlesspresso',
+    Targets: [{ Id: 'sink', Arn: arns.lambda(cloud.account, 'sink') }],
+  }),
+);
 
-const batch = (sentAt?: number) => new PutEventsCommand({
-  Entries: Array.from({ length: 10 }, (_, i) => ({
-    EventBusName: 'Serverlesspresso', Source: 'awsserverlessda.serverlesspresso', DetailType: 'OrderManager.OrderNYC-COMPLETED',
-    Detail: JSON.stringify({ orderId: `o-${i}`, eventId: 'NYC', userId: 'robot', ORDERSTATE: 'NYC-COMPLETED', Message: 'done', ...(sentAt ? { sentAt } : {}) }),
-  })),
-});
+const batch = (sentAt?: number) =>
+  new PutEventsCommand({
+    Entries: Array.from({ length: 10 }, (_, i) => ({
+      EventBusName: 'Serverlesspresso',
+      Source: 'awsserverlessda.serverlesspresso',
+      DetailType: 'OrderManager.OrderNYC-COMPLETED',
+      Detail: JSON.stringify({
+        orderId: `o-${i}`,
+        eventId: 'NYC',
+        userId: 'robot',
+        ORDERSTATE: 'NYC-COMPLETED',
+        Message: 'done',
+        ...(sentAt ? { sentAt } : {}),
+      }),
+    })),
+  });
 
 // Warm-up: connections, JIT.
 for (let i = 0; i < 50; i++) await eb.send(batch());
@@ -38,15 +76,19 @@ delivered = 0;
 let put = 0;
 const until = performance.now() + 4000;
 const start = performance.now();
-await Promise.all(Array.from({ length: 8 }, async () => {
-  while (performance.now() < until) {
-    await eb.send(batch());
-    put += 10;
-  }
-}));
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (performance.now() < until) {
+      await eb.send(batch());
+      put += 10;
+    }
+  }),
+);
 await cloud.events.delivery.drain();
 const seconds = (performance.now() - start) / 1000;
-console.log(`eventbridge: PutEvents throughput ${Math.round(put / seconds)} events/s put, ${Math.round(delivered / seconds)} events/s delivered (${put} events, batches of 10, 8 callers)`);
+console.log(
+  `eventbridge: PutEvents throughput ${Math.round(put / seconds)} events/s put, ${Math.round(delivered / seconds)} events/s delivered (${put} events, batches of 10, 8 callers)`,
+);
 
 // (2) Latency at 1,000 events/s: one batch of 10 every 10 ms for 5 seconds.
 latencies.length = 0;
@@ -61,9 +103,12 @@ for (let i = 0; i < 500; i++) {
 await Promise.all(sends);
 await cloud.events.delivery.drain();
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(2);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(2);
 const rate = (latencies.length / ((performance.now() - t0) / 1000)).toFixed(0);
-console.log(`eventbridge: at ~1000 events/s (achieved ${rate}/s): PutEvents -> target latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)!.toFixed(2)} ms (${latencies.length} events)`);
+console.log(
+  `eventbridge: at ~1000 events/s (achieved ${rate}/s): PutEvents -> target latency p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)!.toFixed(2)} ms (${latencies.length} events)`,
+);
 
 eb.destroy();
 await cloud.close();

@@ -32,7 +32,11 @@ function buildRules(): object[] {
     rules.push({
       source: [SOURCE],
       'detail-type': ['Validator.NewOrder'],
-      detail: { eventId: [eventId], userId: [{ 'anything-but': ['robot', 'load-test'] }], drinkOrder: { drink: [{ prefix: 'La' }, 'Mocha'] } },
+      detail: {
+        eventId: [eventId],
+        userId: [{ 'anything-but': ['robot', 'load-test'] }],
+        drinkOrder: { drink: [{ prefix: 'La' }, 'Mocha'] },
+      },
     });
     // Orders placed in a time window (TS in epoch milliseconds).
     rules.push({
@@ -45,20 +49,40 @@ function buildRules(): object[] {
       source: [SOURCE],
       detail: {
         eventId: [{ 'equals-ignore-case': eventId.toLowerCase() }],
-        $or: [{ TaskToken: [{ exists: true }], orderNumber: [{ exists: true }] }, { Message: [{ wildcard: '*timed out*' }] }],
+        $or: [
+          { TaskToken: [{ exists: true }], orderNumber: [{ exists: true }] },
+          { Message: [{ wildcard: '*timed out*' }] },
+        ],
       },
     });
     // Oat-milk drinks of a store (modifiers is an array of objects).
-    rules.push({ source: [SOURCE], detail: { eventId: [eventId], drinkOrder: { modifiers: { Name: ['Milk'], Option: ['Oat'] } } } });
+    rules.push({
+      source: [SOURCE],
+      detail: { eventId: [eventId], drinkOrder: { modifiers: { Name: ['Milk'], Option: ['Oat'] } } },
+    });
     // Anything of a store except configuration changes.
-    rules.push({ source: [SOURCE], 'detail-type': [{ 'anything-but': { prefix: 'ConfigService.' } }], detail: { eventId: [eventId] } });
+    rules.push({
+      source: [SOURCE],
+      'detail-type': [{ 'anything-but': { prefix: 'ConfigService.' } }],
+      detail: { eventId: [eventId] },
+    });
     // Big orders, or drinks by name regardless of case.
     rules.push({
       source: [SOURCE],
-      detail: { eventId: [eventId], $or: [{ quantity: [{ numeric: ['>', 3] }] }, { drinkOrder: { drink: [{ 'equals-ignore-case': 'flat white' }] } }] },
+      detail: {
+        eventId: [eventId],
+        $or: [
+          { quantity: [{ numeric: ['>', 3] }] },
+          { drinkOrder: { drink: [{ 'equals-ignore-case': 'flat white' }] } },
+        ],
+      },
     });
     // Orders scanned from the store's network.
-    rules.push({ source: [SOURCE], 'detail-type': ['Validator.NewOrder'], detail: { eventId: [eventId], sourceIp: [{ cidr: '10.20.0.0/16' }] } });
+    rules.push({
+      source: [SOURCE],
+      'detail-type': ['Validator.NewOrder'],
+      detail: { eventId: [eventId], sourceIp: [{ cidr: '10.20.0.0/16' }] },
+    });
   }
   // Audit rules: any order id of a given shape, or missing user.
   rules.push({ source: [SOURCE], detail: { orderId: [{ wildcard: '*-4*-*' }] } });
@@ -74,7 +98,9 @@ function buildEvents(count: number): object[] {
     const drink = DRINKS[i % DRINKS.length] as string;
     const kind = i % 9;
     const detailType =
-      kind < DETAIL_TYPES.length ? (DETAIL_TYPES[kind] as string) : `OrderManager.Order${eventId}-${kind === 7 ? 'COMPLETED' : 'CANCELLED'}`;
+      kind < DETAIL_TYPES.length
+        ? (DETAIL_TYPES[kind] as string)
+        : `OrderManager.Order${eventId}-${kind === 7 ? 'COMPLETED' : 'CANCELLED'}`;
     events.push({
       version: '0',
       id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
@@ -93,7 +119,13 @@ function buildEvents(count: number): object[] {
         ...(i % 2 === 0 ? { TaskToken: 'AQCUAAAAKgAAAAMAAAAAAAAAASaVwQCbjNxQOMN3' } : {}),
         sourceIp: `10.20.${i % 256}.${(i * 7) % 256}`,
         quantity: 1 + (i % 5),
-        drinkOrder: { drink, modifiers: [{ Name: 'Milk', Option: MILKS[i % MILKS.length] as string }, { Name: 'Sugar', Option: String(i % 3) }] },
+        drinkOrder: {
+          drink,
+          modifiers: [
+            { Name: 'Milk', Option: MILKS[i % MILKS.length] as string },
+            { Name: 'Sugar', Option: String(i % 3) },
+          ],
+        },
         Message: i % 11 === 0 ? 'The order timed out.' : 'Your order has a number; the barista has it.',
       },
     });
@@ -101,7 +133,11 @@ function buildEvents(count: number): object[] {
   return events;
 }
 
-function run(rules: readonly CompiledPattern[], events: readonly object[], seconds: number): { events: number; ms: number; matches: number } {
+function run(
+  rules: readonly CompiledPattern[],
+  events: readonly object[],
+  seconds: number,
+): { events: number; ms: number; matches: number } {
   let done = 0;
   let matches = 0;
   const start = performance.now();
@@ -128,6 +164,8 @@ const perSecond = (matched / ms) * 1000;
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 console.log(`rules: ${rules.length} (compiled in ${compileMs.toFixed(1)} ms), distinct events: ${events.length}`);
-console.log(`matched ${format(matched)} events in ${(ms / 1000).toFixed(2)} s, ${(matches / matched).toFixed(2)} rules matched per event`);
+console.log(
+  `matched ${format(matched)} events in ${(ms / 1000).toFixed(2)} s, ${(matches / matched).toFixed(2)} rules matched per event`,
+);
 console.log(`events/s (each against all ${rules.length} rules): ${format(perSecond)}`);
 console.log(`rule evaluations/s: ${format(perSecond * rules.length)}`);

@@ -22,5 +22,7 @@ for (const [label, file] of Object.entries(templates)) {
     loads++;
   }
   const ms = (performance.now() - started) / loads;
-  console.log(`${label} (${loaded.resources.length} resources): first load ${coldMs.toFixed(1)} ms, then ${ms.toFixed(2)} ms a load (${Math.round(1000 / ms)} loads/s)`);
+  console.log(
+    `${label} (${loaded.resources.length} resources): first load ${coldMs.toFixed(1)} ms, then ${ms.toFixed(2)} ms a load (${Math.round(1000 / ms)} loads/s)`,
+  );
 }

@@ -25,7 +25,9 @@ export function parseArn(arn: string): ParsedArn | undefined {
 export const arns = {
   eventBus: (a: Account, name: string) => `arn:aws:events:${a.region}:${a.accountId}:event-bus/${name}`,
   rule: (a: Account, bus: string, name: string) =>
-    bus === 'default' ? `arn:aws:events:${a.region}:${a.accountId}:rule/${name}` : `arn:aws:events:${a.region}:${a.accountId}:rule/${bus}/${name}`,
+    bus === 'default'
+      ? `arn:aws:events:${a.region}:${a.accountId}:rule/${name}`
+      : `arn:aws:events:${a.region}:${a.accountId}:rule/${bus}/${name}`,
   lambda: (a: Account, name: string) => `arn:aws:lambda:${a.region}:${a.accountId}:function:${name}`,
   stateMachine: (a: Account, name: string) => `arn:aws:states:${a.region}:${a.accountId}:stateMachine:${name}`,
 };

@@ -28,7 +28,11 @@ import { checkJava } from './services/dynamodb/java.js';
 import { DynamoDbService } from './services/dynamodb/service.js';
 import { StreamPollers } from './services/dynamodb/stream-pollers.js';
 import { tableHandler } from './stacks/resources/tables.js';
-import { eventSourceMappingHandler, samStreamEvents, type StreamMappingDeps } from './stacks/resources/stream-mappings.js';
+import {
+  eventSourceMappingHandler,
+  samStreamEvents,
+  type StreamMappingDeps,
+} from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
 
 export interface LocalCloudOptions {
@@ -87,8 +91,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   await checkJava();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'presso-'));
   // Tables live on disk only in a data directory the user chose; otherwise in memory.
-  const dynamodb = new DynamoDbService({ account, log, ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}) });
-  const events = new EventsService({ account, time, dataDir, log, ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}) });
+  const dynamodb = new DynamoDbService({
+    account,
+    log,
+    ...(options.dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+  });
+  const events = new EventsService({
+    account,
+    time,
+    dataDir,
+    log,
+    ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}),
+  });
   const lambda = new LambdaService();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input) => {
@@ -100,7 +114,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The runner reaches the service late: the service needs the engine, the engine the runner.
   const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
   const engine = new StepFunctionsEngine({
-    taskRunner, speed: time.speed, region: account.region, accountId: account.accountId,
+    taskRunner,
+    speed: time.speed,
+    region: account.region,
+    accountId: account.accountId,
     ...(options.retainClosedExecutions ? { retainClosed: options.retainClosedExecutions } : {}),
   });
   const states = new StatesService(engine, account, taskRunner.checkResource);
@@ -109,7 +126,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (options.dataDir) {
     const machinesFile = join(dataDir, 'states', 'state-machines.json');
     for (const { name, reason } of persistApiStateMachines(states, machinesFile)) {
-      log(`[states] the state machine ${name} in ${machinesFile} was not restored (it stays in the file until one of that name is created again): ${reason}`);
+      log(
+        `[states] the state machine ${name} in ${machinesFile} was not restored (it stays in the file until one of that name is created again): ${reason}`,
+      );
     }
     journal = ExecutionJournal.open(engine, join(dataDir, 'states', 'executions.jsonl'));
   }
@@ -117,7 +136,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
     const stateMachine = states.stateMachine(arn);
-    if (!stateMachine) throw new DeliveryError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`, false);
+    if (!stateMachine)
+      throw new DeliveryError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`, false);
     try {
       engine.startExecution({ stateMachine, name: event.id, input: JSON.stringify(input ?? {}) });
     } catch (e) {
@@ -132,21 +152,43 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
-  const admin = new AdminRoutes(events, () => stacks, () => ({ url: where.url, dataDir, speed: time.speed, region: account.region, accountId: account.accountId, uptimeMs: Date.now() - started }));
+  const admin = new AdminRoutes(
+    events,
+    () => stacks,
+    () => ({
+      url: where.url,
+      dataDir,
+      speed: time.speed,
+      region: account.region,
+      accountId: account.accountId,
+      uptimeMs: Date.now() - started,
+    }),
+  );
   const stacks = new Stacks(account, events, states, log);
   const stateMachines = stateMachineHandler(states, events, scheduler);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
   const streamPollers = new StreamPollers({
-    dynamodb, time, log,
+    dynamodb,
+    time,
+    log,
     invoke: async (arn, event) => {
       const fn = lambda.get(arn);
-      if (!fn) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` } };
+      if (!fn)
+        return {
+          ok: false,
+          error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` },
+        };
       return fn.invoke(event);
     },
   });
-  const mappingDeps: StreamMappingDeps = { pollers: streamPollers, account, functionExists: (arn) => lambda.get(arn) !== undefined, log };
+  const mappingDeps: StreamMappingDeps = {
+    pollers: streamPollers,
+    account,
+    functionExists: (arn) => lambda.get(arn) !== undefined,
+    log,
+  };
   const streams = samStreamEvents(mappingDeps);
   const tables = tableHandler({ dynamodb });
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
@@ -157,7 +199,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
   stacks.registerHandler('AWS::CloudFormation::CustomResource', customResourceHandler({ lambda, responses }));
-  const edge: Edge = await startEdge({ host: options.host ?? DEFAULT_EDGE_HOST, port: options.port ?? DEFAULT_EDGE_PORT, services: [events, lambda, states, dynamodb, responses, scheduler, admin], log });
+  const edge: Edge = await startEdge({
+    host: options.host ?? DEFAULT_EDGE_HOST,
+    port: options.port ?? DEFAULT_EDGE_PORT,
+    services: [events, lambda, states, dynamodb, responses, scheduler, admin],
+    log,
+  });
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);

@@ -4,7 +4,12 @@ export { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT } from './edge/server.js';
 export { AwsError } from './edge/errors.js';
 export { DEFAULT_ACCOUNT, arns, parseArn, type Account } from './arn.js';
 export { timeScale, type TimeScale } from './time.js';
-export { inProcessFunction, type LambdaHandler, type LocalFunction, type LambdaContext } from './services/lambda/functions.js';
+export {
+  inProcessFunction,
+  type LambdaHandler,
+  type LocalFunction,
+  type LambdaContext,
+} from './services/lambda/functions.js';
 export { LEGACY_REQUEST_SIZE_LIMIT, DEFAULT_REQUEST_SIZE_LIMIT } from './services/events/put-events.js';
 export type { EventEnvelope } from './services/events/model.js';
 export type { DeadLetter } from './services/events/dead-letters.js';
@@ -12,10 +17,23 @@ export type { Counts } from './services/events/counters.js';
 export { SchedulerService, type Schedule, type CreateScheduleInput } from './services/scheduler/service.js';
 export { StatesService, type StateMachineRecord, type RegisterStateMachineParams } from './services/states/service.js';
 export { createLocalTaskRunner, type LocalTaskRunnerDeps } from './services/states/tasks.js';
-export { StepFunctionsEngine, SfnApiError, TaskError, type ExecutionDescription, type ExecutionStatus, type HistoryEvent, type StateMachineType } from './services/states/engine/index.js';
+export {
+  StepFunctionsEngine,
+  SfnApiError,
+  TaskError,
+  type ExecutionDescription,
+  type ExecutionStatus,
+  type HistoryEvent,
+  type StateMachineType,
+} from './services/states/engine/index.js';
 export { DynamoDbService, DynamoDbError, DYNAMODB_TARGET, STREAMS_TARGET } from './services/dynamodb/service.js';
 export { checkJava, JavaMissingError, MINIMUM_JAVA } from './services/dynamodb/java.js';
-export { StreamPollers, StreamPoller, lambdaRecord, type StreamMappingSpec } from './services/dynamodb/stream-pollers.js';
+export {
+  StreamPollers,
+  StreamPoller,
+  lambdaRecord,
+  type StreamMappingSpec,
+} from './services/dynamodb/stream-pollers.js';
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
 export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';

@@ -11,7 +11,10 @@ import { findRepoRoot } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 
 const root = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
-if (!root) throw new Error('@serverlesspresso/testing is not inside the Serverlesspresso repository (no package.json with workspaces and core/ above it)');
+if (!root)
+  throw new Error(
+    '@serverlesspresso/testing is not inside the Serverlesspresso repository (no package.json with workspaces and core/ above it)',
+  );
 
 /**
  * The repo's apps a test deploys beside its extension, found from this package (which lives in the
@@ -58,7 +61,11 @@ export interface Local {
 
 export async function startLocal(speed: number): Promise<Local> {
   const cloud = await startLocalCloud({ port: 0, speed, log: () => {} });
-  const client = { endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const client = {
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
   const eb = new EventBridgeClient(client);
   const sfn = new SFNClient(client);
 
@@ -70,33 +77,65 @@ export async function startLocal(speed: number): Promise<Local> {
   }
 
   return {
-    cloud, client, eb, admin,
+    cloud,
+    client,
+    eb,
+    admin,
     deploy: async (path, stackName, parameterOverrides) =>
-      (await admin('/_presso/stacks', { method: 'POST', body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }) })).stack as StackRecord,
+      (
+        await admin('/_presso/stacks', {
+          method: 'POST',
+          body: JSON.stringify({ path, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }),
+        })
+      ).stack as StackRecord,
     deleteStack: async (stackName) => void (await admin(`/_presso/stacks/${stackName}`, { method: 'DELETE' })),
-    stackNames: async () => ((await admin('/_presso/stacks')) as { stacks: { name: string }[] }).stacks.map((s) => s.name),
-    token: async (request) => (await admin('/_presso/token', { method: 'POST', body: JSON.stringify(request) })).token as string,
+    stackNames: async () =>
+      ((await admin('/_presso/stacks')) as { stacks: { name: string }[] }).stacks.map((s) => s.name),
+    token: async (request) =>
+      (await admin('/_presso/token', { method: 'POST', body: JSON.stringify(request) })).token as string,
     async archived<D>(pattern: unknown) {
-      const res = await fetch(new URL(`/_presso/events?bus=${BUS_NAME}&pattern=${encodeURIComponent(JSON.stringify(pattern))}`, cloud.url));
-      return (await res.text()).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EventEnvelope<D>);
+      const res = await fetch(
+        new URL(`/_presso/events?bus=${BUS_NAME}&pattern=${encodeURIComponent(JSON.stringify(pattern))}`, cloud.url),
+      );
+      return (await res.text())
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as EventEnvelope<D>);
     },
     async ruleOf(stack) {
       const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME, NamePrefix: `${stack.name}-` }));
-      if (Rules?.length !== 1) throw new Error(`stack ${stack.name} has ${Rules?.length ?? 0} rules on the bus, not one`);
+      if (Rules?.length !== 1)
+        throw new Error(`stack ${stack.name} has ${Rules?.length ?? 0} rules on the bus, not one`);
       return Rules[0]!.Arn!;
     },
-    delivered: async (ruleArn, count, seconds) => void await until(`${count} deliveries`, async () => {
-      const { rules } = (await admin('/_presso/stats')) as { rules: Record<string, { delivered: number; failed: number }> };
-      const rule = rules[ruleArn];
-      if (rule && rule.failed > 0) throw new Error(`the rule's function failed ${rule.failed} time(s)`);
-      return rule !== undefined && rule.delivered >= count;
-    }, seconds),
+    delivered: async (ruleArn, count, seconds) =>
+      void (await until(
+        `${count} deliveries`,
+        async () => {
+          const { rules } = (await admin('/_presso/stats')) as {
+            rules: Record<string, { delivered: number; failed: number }>;
+          };
+          const rule = rules[ruleArn];
+          if (rule && rule.failed > 0) throw new Error(`the rule's function failed ${rule.failed} time(s)`);
+          return rule !== undefined && rule.delivered >= count;
+        },
+        seconds,
+      )),
     async replay(player, input) {
-      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: player.outputs.EventPlayerStateMachineArn!, input: JSON.stringify(input) }));
-      const status = await until('the replay to end', async () => {
-        const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return status !== 'RUNNING' && status;
-      }, 120);
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: player.outputs.EventPlayerStateMachineArn!,
+          input: JSON.stringify(input),
+        }),
+      );
+      const status = await until(
+        'the replay to end',
+        async () => {
+          const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+          return status !== 'RUNNING' && status;
+        },
+        120,
+      );
       if (status !== 'SUCCEEDED') throw new Error(`the replay ended ${status}`);
       return executionArn!;
     },
@@ -110,8 +149,17 @@ export async function startLocal(speed: number): Promise<Local> {
 
 /** The core's HTTP API (its local URL), called as a user of its pool. */
 export function coreApi(core: StackRecord) {
-  return async function call(method: string, path: string, bearer: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, { method, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return async function call(
+    method: string,
+    path: string,
+    bearer: string,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
+    const res = await fetch(`${core.localOutputs.ApiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     const answer = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
     return answer;
@@ -123,15 +171,41 @@ export function coreApi(core: StackRecord) {
  * orders the drink, the barista makes and completes it; resolves with the order id once the core
  * shows it completed.
  */
-export async function orderThroughCore(core: StackRecord, people: { admin: string; customer: string; barista: string }, drink: string, eventId = 'NYC'): Promise<string> {
+export async function orderThroughCore(
+  core: StackRecord,
+  people: { admin: string; customer: string; barista: string },
+  drink: string,
+  eventId = 'NYC',
+): Promise<string> {
   const call = coreApi(core);
   const { code } = (await call('GET', `/events/${eventId}/qr-code`, people.admin)) as { code: string };
-  const { orderId } = (await call('POST', `/events/${eventId}/orders`, people.customer, { code })) as { orderId: string };
-  await until('the order to be stored', async () => (await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${people.customer}` } })).ok);
+  const { orderId } = (await call('POST', `/events/${eventId}/orders`, people.customer, { code })) as {
+    orderId: string;
+  };
+  await until(
+    'the order to be stored',
+    async () =>
+      (
+        await fetch(`${core.localOutputs.ApiUrl}/orders/${orderId}`, {
+          headers: { authorization: `Bearer ${people.customer}` },
+        })
+      ).ok,
+  );
   await call('PUT', `/orders/${orderId}/drink`, people.customer, { drink, modifiers: [] });
-  await until('the order in the queue', async () => ((await call('GET', `/events/${eventId}/queue`, people.barista)).orders as { orderId: string }[]).some((o) => o.orderId === orderId));
+  await until('the order in the queue', async () =>
+    ((await call('GET', `/events/${eventId}/queue`, people.barista)).orders as { orderId: string }[]).some(
+      (o) => o.orderId === orderId,
+    ),
+  );
   await call('POST', `/orders/${orderId}/make`, people.barista);
   await call('POST', `/orders/${orderId}/complete`, people.barista);
-  await until('the order to be completed', async () => ((await call('GET', `/events/${eventId}/my-orders`, people.customer)).orders as { orderId: string; status: string }[]).some((o) => o.orderId === orderId && o.status === 'COMPLETED'));
+  await until('the order to be completed', async () =>
+    (
+      (await call('GET', `/events/${eventId}/my-orders`, people.customer)).orders as {
+        orderId: string;
+        status: string;
+      }[]
+    ).some((o) => o.orderId === orderId && o.status === 'COMPLETED'),
+  );
   return orderId;
 }

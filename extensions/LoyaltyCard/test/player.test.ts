@@ -13,7 +13,11 @@ import { repo, startLocal, until, type Local } from '@serverlesspresso/testing';
 const extensionDir = new URL('..', import.meta.url).pathname;
 const TENANT = 'REPLAY';
 /** How many orders the recording completed, as its archive says. */
-const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
+const RECORDED_COMPLETIONS = (
+  JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as {
+    recording: { counts: Record<string, number> };
+  }
+).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
 
 let local: Local;
 let db: DynamoDBClient;
@@ -36,7 +40,10 @@ describe('LoyaltyCard beside the EventPlayer', () => {
   it('stamps every replayed completion of a person once, each on their own card', async () => {
     // Speed 1 for the player: the recorded gaps in whole seconds, which the local cloud's time scale shortens.
     const executionArn = await local.replay(player, { speed: 1, eventId: TENANT });
-    const completions = await local.archived({ resources: [executionArn], 'detail-type': [{ wildcard: 'OrderManager.Order*-COMPLETED' }] });
+    const completions = await local.archived({
+      resources: [executionArn],
+      'detail-type': [{ wildcard: 'OrderManager.Order*-COMPLETED' }],
+    });
     expect(completions).toHaveLength(RECORDED_COMPLETIONS);
     await local.delivered(await local.ruleOf(stack), completions.length);
 
@@ -44,7 +51,13 @@ describe('LoyaltyCard beside the EventPlayer', () => {
     expect(people.length).toBeGreaterThan(0);
     expect(people.length).toBeLessThan(completions.length); // the recording's robots are left out
     // Every stamp is written: the table holds every reward there will be, and the bus gets each of them.
-    const { Items } = await db.send(new ScanCommand({ TableName: stack.outputs.LoyaltyTableName!, FilterExpression: 'begins_with(sk, :reward)', ExpressionAttributeValues: { ':reward': { S: 'REWARD#' } } }));
+    const { Items } = await db.send(
+      new ScanCommand({
+        TableName: stack.outputs.LoyaltyTableName!,
+        FilterExpression: 'begins_with(sk, :reward)',
+        ExpressionAttributeValues: { ':reward': { S: 'REWARD#' } },
+      }),
+    );
     expect(Items).toHaveLength(people.length);
     const expected = people.map((e) => `${String(e.detail.userId)} ${String(e.detail.orderId)}`).sort();
     const rewards = await until('a reward for every completion of a person', async () => {

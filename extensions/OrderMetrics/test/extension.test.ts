@@ -23,12 +23,31 @@ let core: StackRecord;
 let ruleArn: string;
 
 const queued = (eventId: string, orderId: string, drink: string, time: string): PutEventsRequestEntry => ({
-  EventBusName: BUS_NAME, Source: EVENT_SOURCE, DetailType: 'OrderManager.WaitingCompletion', Time: new Date(time),
-  Detail: JSON.stringify({ ...queuedExample.detail, eventId, orderId, state: `${eventId}-CREATED`, drinkOrder: { ...(queuedExample.detail.drinkOrder as object), drink } }),
+  EventBusName: BUS_NAME,
+  Source: EVENT_SOURCE,
+  DetailType: 'OrderManager.WaitingCompletion',
+  Time: new Date(time),
+  Detail: JSON.stringify({
+    ...queuedExample.detail,
+    eventId,
+    orderId,
+    state: `${eventId}-CREATED`,
+    drinkOrder: { ...(queuedExample.detail.drinkOrder as object), drink },
+  }),
 });
-const finished = (state: 'COMPLETED' | 'CANCELLED', eventId: string, orderId: string, time: string): PutEventsRequestEntry => ({
-  EventBusName: BUS_NAME, Source: EVENT_SOURCE, Time: new Date(time),
-  DetailType: detailTypeOf(state === 'COMPLETED' ? 'OrderManager.Order{eventId}-COMPLETED' : 'OrderManager.Order{eventId}-CANCELLED', { eventId }),
+const finished = (
+  state: 'COMPLETED' | 'CANCELLED',
+  eventId: string,
+  orderId: string,
+  time: string,
+): PutEventsRequestEntry => ({
+  EventBusName: BUS_NAME,
+  Source: EVENT_SOURCE,
+  Time: new Date(time),
+  DetailType: detailTypeOf(
+    state === 'COMPLETED' ? 'OrderManager.Order{eventId}-COMPLETED' : 'OrderManager.Order{eventId}-CANCELLED',
+    { eventId },
+  ),
   Detail: JSON.stringify({ orderId, eventId, userId: 'u-1', ORDERSTATE: `${eventId}-${state}`, Message: 'done' }),
 });
 
@@ -41,10 +60,13 @@ async function put(...entries: PutEventsRequestEntry[]): Promise<void> {
   await local.delivered(ruleArn, sent);
 }
 
-const token = (user: string, groups: string[] = []) => local.token({ user, groups, userPool: core.outputs.UserPoolId! });
+const token = (user: string, groups: string[] = []) =>
+  local.token({ user, groups, userPool: core.outputs.UserPoolId! });
 
 async function read(path: string, bearer?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${stack.apis.MetricsApi!.url}${path}`, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  const res = await fetch(`${stack.apis.MetricsApi!.url}${path}`, {
+    headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -69,7 +91,12 @@ afterAll(async () => {
 describe('OrderMetrics on the local cloud', () => {
   it('counts each order once per day and drink, whatever the order and repeats of its events', async () => {
     // A completion whose drink is not known yet, and an event the rule leaves alone.
-    await put(finished('COMPLETED', 'NYC', 'o-2', '2025-06-01T14:10:00Z'), { EventBusName: BUS_NAME, Source: EVENT_SOURCE, DetailType: makeExample['detail-type'], Detail: JSON.stringify(makeExample.detail) });
+    await put(finished('COMPLETED', 'NYC', 'o-2', '2025-06-01T14:10:00Z'), {
+      EventBusName: BUS_NAME,
+      Source: EVENT_SOURCE,
+      DetailType: makeExample['detail-type'],
+      Detail: JSON.stringify(makeExample.detail),
+    });
     await put(
       queued('NYC', 'o-1', 'Caffe Latte', '2025-06-01T14:00:00Z'),
       finished('COMPLETED', 'NYC', 'o-1', '2025-06-01T14:05:00Z'),
@@ -96,7 +123,11 @@ describe('OrderMetrics on the local cloud', () => {
     const { status, body } = await read('/events/NYC/metrics?from=2025-06-01&to=2025-06-02', ana);
     expect(status).toBe(200);
     expect(body).toEqual({
-      eventId: 'NYC', from: '2025-06-01', to: '2025-06-02', timeZone: 'America/New_York', currency: 'USD',
+      eventId: 'NYC',
+      from: '2025-06-01',
+      to: '2025-06-02',
+      timeZone: 'America/New_York',
+      currency: 'USD',
       days: [
         {
           day: '2025-06-01',
@@ -116,13 +147,22 @@ describe('OrderMetrics on the local cloud', () => {
     });
 
     const bcn = await read('/events/BCN/metrics?day=2025-06-01', ana);
-    expect(bcn.body.days).toEqual([{ day: '2025-06-01', drinks: [expect.objectContaining({ drink: 'Caffe Latte', orders: 1, completed: 1, sales: 375 })], totals: expect.objectContaining({ orders: 1 }) }]);
+    expect(bcn.body.days).toEqual([
+      {
+        day: '2025-06-01',
+        drinks: [expect.objectContaining({ drink: 'Caffe Latte', orders: 1, completed: 1, sales: 375 })],
+        totals: expect.objectContaining({ orders: 1 }),
+      },
+    ]);
   });
 
   it('answers admins only, and says what is wrong with a query', async () => {
     expect(await read('/events/NYC/metrics')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
     const barista = await read('/events/NYC/metrics', await token('ben', ['barista']));
-    expect(barista).toEqual({ status: 403, body: { error: 'WRONG_GROUP', message: 'Only members of the admin group may read the metrics.' } });
+    expect(barista).toEqual({
+      status: 403,
+      body: { error: 'WRONG_GROUP', message: 'Only members of the admin group may read the metrics.' },
+    });
     const bad = await read('/events/NYC/metrics?day=2025-13-01', await token('ana', ['admin']));
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'INVALID_QUERY', details: [{ path: 'day' }] });
@@ -134,28 +174,46 @@ describe('OrderMetrics on the local cloud', () => {
 
   it('counts a real order through the core, from scan to completion', async () => {
     const ada = await token('ada', ['admin']);
-    await orderThroughCore(core, { admin: ada, customer: await token('alice'), barista: await token('bart', ['barista']) }, 'Americano');
+    await orderThroughCore(
+      core,
+      { admin: ada, customer: await token('alice'), barista: await token('bart', ['barista']) },
+      'Americano',
+    );
 
     // Today in the extension's time zone (and yesterday, should the order have crossed midnight).
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
-    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date(Date.now() - 86_400_000));
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(
+      new Date(Date.now() - 86_400_000),
+    );
     const americano = await until('the Americano completed in the metrics', async () => {
       const { body } = await read(`/events/NYC/metrics?from=${yesterday}&to=${today}`, ada);
       const drinks = (body.days as { drinks: { drink: string; completed: number }[] }[]).flatMap((d) => d.drinks);
       return drinks.find((d) => d.drink === 'Americano' && d.completed === 1);
     });
-    expect(americano).toEqual({ drink: 'Americano', orders: 1, completed: 1, cancelled: 0, open: 0, sales: 300, unpriced: 0 });
+    expect(americano).toEqual({
+      drink: 'Americano',
+      orders: 1,
+      completed: 1,
+      cancelled: 0,
+      open: 0,
+      sales: 300,
+      unpriced: 0,
+    });
   });
 
   it('refuses a price list it cannot read, naming the parameter, and leaves nothing behind', async () => {
-    await expect(local.deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow('Prices: entry 1 "Espresso=cheap": the amount must be a number');
+    await expect(local.deploy(extensionDir, 'order-metrics-bad', { Prices: 'Espresso=cheap' })).rejects.toThrow(
+      'Prices: entry 1 "Espresso=cheap": the amount must be a number',
+    );
     expect(await local.stackNames()).not.toContain('order-metrics-bad');
   }, 60_000);
 
   it('deletes alone: its table and API go with its stack, the core stays', async () => {
     const table = stack.outputs.MetricsTableName!;
     await local.deleteStack(stack.name);
-    await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).toBe(404);
     expect(await local.stackNames()).toEqual(['core']);
   });

@@ -9,10 +9,21 @@ import type { StackRecord } from '@serverlesspresso/local';
 import { repo, startLocal, type Local } from '@serverlesspresso/testing';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
-const PRICES: Record<string, number> = { Espresso: 250, Americano: 300, 'Bens Brew': 300, 'James Soda': 275, 'Flat White': 350, 'Caffe Latte': 375 }; // the template's default list
+const PRICES: Record<string, number> = {
+  Espresso: 250,
+  Americano: 300,
+  'Bens Brew': 300,
+  'James Soda': 275,
+  'Flat White': 350,
+  'Caffe Latte': 375,
+}; // the template's default list
 const TENANT = 'REPLAY';
 /** How many orders the recording completed, as its archive says. */
-const RECORDED_COMPLETIONS = (JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as { recording: { counts: Record<string, number> } }).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
+const RECORDED_COMPLETIONS = (
+  JSON.parse(readFileSync(`${repo.player}/archive/session.json`, 'utf8')) as {
+    recording: { counts: Record<string, number> };
+  }
+).recording.counts['OrderManager.OrderNYC-COMPLETED']!;
 
 let local: Local;
 let stack: StackRecord;
@@ -34,8 +45,17 @@ describe('OrderMetrics beside the EventPlayer', () => {
     const executionArn = await local.replay(player, { speed: 1, eventId: TENANT });
 
     // What the rule routes of the replay, delivered to the function (each a success).
-    const replayed = await local.archived({ resources: [executionArn], 'detail-type': ['OrderManager.WaitingCompletion', { wildcard: 'OrderManager.Order*-COMPLETED' }, { wildcard: 'OrderManager.Order*-CANCELLED' }] });
-    expect(replayed.filter((e) => e['detail-type'] === `OrderManager.Order${TENANT}-COMPLETED`)).toHaveLength(RECORDED_COMPLETIONS);
+    const replayed = await local.archived({
+      resources: [executionArn],
+      'detail-type': [
+        'OrderManager.WaitingCompletion',
+        { wildcard: 'OrderManager.Order*-COMPLETED' },
+        { wildcard: 'OrderManager.Order*-CANCELLED' },
+      ],
+    });
+    expect(replayed.filter((e) => e['detail-type'] === `OrderManager.Order${TENANT}-COMPLETED`)).toHaveLength(
+      RECORDED_COMPLETIONS,
+    );
     await local.delivered(await local.ruleOf(stack), replayed.length);
 
     // The same counts, from the replayed events alone: an order has the drink of its first queueing.
@@ -49,7 +69,10 @@ describe('OrderMetrics beside the EventPlayer', () => {
       if (e['detail-type'].endsWith('-CANCELLED')) order.cancelled = true;
       orders.set(e.detail.orderId as string, order);
     }
-    const expected = new Map<string, Map<string, { orders: number; completed: number; cancelled: number; sales: number }>>();
+    const expected = new Map<
+      string,
+      Map<string, { orders: number; completed: number; cancelled: number; sales: number }>
+    >();
     for (const o of orders.values()) {
       if (!o.drink) continue; // cancelled before choosing a drink: not a drink order
       const day = o.queuedAt!.slice(0, 10); // UTC, the default TimeZone
@@ -66,12 +89,26 @@ describe('OrderMetrics beside the EventPlayer', () => {
     const days = [...expected.keys()].sort();
 
     const token = await local.token({ user: 'ada', groups: ['admin'], audience: 'none' });
-    const res = await fetch(`${stack.apis.MetricsApi!.url}/events/${TENANT}/metrics?from=${days[0]}&to=${days.at(-1)}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(
+      `${stack.apis.MetricsApi!.url}/events/${TENANT}/metrics?from=${days[0]}&to=${days.at(-1)}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { days: { day: string; drinks: { drink: string; orders: number; completed: number; cancelled: number; sales: number }[]; totals: { completed: number } }[] };
+    const report = (await res.json()) as {
+      days: {
+        day: string;
+        drinks: { drink: string; orders: number; completed: number; cancelled: number; sales: number }[];
+        totals: { completed: number };
+      }[];
+    };
     expect(report.days.map((d) => d.day)).toEqual(days);
     for (const day of report.days) {
-      const counted = Object.fromEntries(day.drinks.map(({ drink, orders, completed, cancelled, sales }) => [drink, { orders, completed, cancelled, sales }]));
+      const counted = Object.fromEntries(
+        day.drinks.map(({ drink, orders, completed, cancelled, sales }) => [
+          drink,
+          { orders, completed, cancelled, sales },
+        ]),
+      );
       expect(counted).toEqual(Object.fromEntries(expected.get(day.day)!));
     }
     expect(report.days.reduce((n, d) => n + d.totals.completed, 0)).toBe(RECORDED_COMPLETIONS);

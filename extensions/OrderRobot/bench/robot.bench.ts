@@ -25,24 +25,40 @@ const percentile = (values: number[], p: number) => {
 console.log('rate/min  speed  customers   reached/min  late p50   late p99   last late   CPU/customer  real s');
 for (const { rate, speed, minutes } of runs) {
   const cloud = await startLocalCloud({ port: 0, speed, log: () => {} });
-  const config = { endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
+  const config = {
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  };
   const eb = new EventBridgeClient(config);
   const sfn = new SFNClient(config);
   try {
     await eb.send(new CreateEventBusCommand({ Name: BUS_NAME }));
-    const stack = await cloud.stacks.deploy({ path: new URL('..', import.meta.url).pathname, stackName: 'order-robot' });
+    const stack = await cloud.stacks.deploy({
+      path: new URL('..', import.meta.url).pathname,
+      stackName: 'order-robot',
+    });
     const scans = new Map<string, number>();
     const unsubscribe = cloud.events.archive.subscribe(({ bus, event }) => {
-      if (bus === BUS_NAME && event['detail-type'] === 'Validator.NewOrder') scans.set(String(event.detail.orderId), Date.now());
+      if (bus === BUS_NAME && event['detail-type'] === 'Validator.NewOrder')
+        scans.set(String(event.detail.orderId), Date.now());
     });
     const orders = Math.floor(rate * minutes);
     const cpu = process.cpuUsage();
     const t0 = Date.now();
     const start = performance.now();
-    const { executionArn } = await sfn.send(new StartExecutionCommand({
-      stateMachineArn: stack.outputs.OrderRobotStateMachineArn,
-      input: JSON.stringify({ eventId: 'BENCH', orders, ordersPerMinute: rate, customerDelaySeconds: 0, baristaDelaySeconds: 0 }),
-    }));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: stack.outputs.OrderRobotStateMachineArn,
+        input: JSON.stringify({
+          eventId: 'BENCH',
+          orders,
+          ordersPerMinute: rate,
+          customerDelaySeconds: 0,
+          baristaDelaySeconds: 0,
+        }),
+      }),
+    );
     const deadline = Date.now() + ((minutes * 60) / speed) * 1000 * 3 + 60_000;
     while (scans.size < orders && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const elapsed = (performance.now() - start) / 1000;
@@ -69,4 +85,6 @@ for (const { rate, speed, minutes } of runs) {
     await cloud.close();
   }
 }
-console.log('late: how long after its second in the schedule a customer scanned (real ms). Seconds spent starting a minute\'s customers are taken off their waits in whole wall-clock seconds: up to a second late at speed 1, more under a time scale, where a wall-clock second is many machine seconds.');
+console.log(
+  "late: how long after its second in the schedule a customer scanned (real ms). Seconds spent starting a minute's customers are taken off their waits in whole wall-clock seconds: up to a second late at speed 1, more under a time scale, where a wall-clock second is many machine seconds.",
+);

@@ -44,7 +44,10 @@ export class CustomersNotStarted extends Error {
 }
 
 const customerMachine = process.env.CUSTOMER_STATE_MACHINE_ARN;
-if (!customerMachine) throw new Error('CUSTOMER_STATE_MACHINE_ARN is not set: the template passes the customer state machine to the function');
+if (!customerMachine)
+  throw new Error(
+    'CUSTOMER_STATE_MACHINE_ARN is not set: the template passes the customer state machine to the function',
+  );
 
 // The SDK finds the endpoint (AWS, or the local cloud through AWS_ENDPOINT_URL) and the region itself.
 const sfn = new SFNClient({});
@@ -54,7 +57,13 @@ const PARALLEL = 16;
 async function start(customer: CustomerInput): Promise<void> {
   try {
     // The same name whatever the input: a customer started by an earlier attempt is not started again.
-    await sfn.send(new StartExecutionCommand({ stateMachineArn: customerMachine, name: customer.orderId, input: JSON.stringify(customer) }));
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: customerMachine,
+        name: customer.orderId,
+        input: JSON.stringify(customer),
+      }),
+    );
   } catch (e) {
     // Started by an earlier attempt at this minute (the same name): nothing to do.
     if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
@@ -72,24 +81,32 @@ async function startAll(customers: CustomerInput[], spentSeconds: () => number):
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, customers.length) }, worker));
   if (failures.length > 0) {
-    throw new CustomersNotStarted(`${failures.length} of ${customers.length} customers could not be started (first: ${failures[0]!.name}: ${failures[0]!.message})`);
+    throw new CustomersNotStarted(
+      `${failures.length} of ${customers.length} customers could not be started (first: ${failures[0]!.name}: ${failures[0]!.message})`,
+    );
   }
 }
 
-export const handler = middy<NextMinuteRequest, NextMinuteResult>().handler(async ({ input, execution, minute, minuteStartedAt }) => {
-  const began = Date.now();
-  const options = runOptions(input, execution);
-  const plan = minutePlan(options, execution, minute);
-  const startedAt = minuteStartedAt === undefined ? NaN : Date.parse(minuteStartedAt);
-  const spentSeconds = () => spentSince(Number.isNaN(startedAt) ? began : Math.min(startedAt, began), Date.now());
-  await startAll(plan.customers, spentSeconds);
-  const { drinks, ...rest } = options;
-  return {
-    minute,
-    started: plan.customers.length,
-    arrived: plan.arrived,
-    done: plan.done,
-    waitSeconds: Math.max(0, plan.waitSeconds - spentSeconds()),
-    run: { ...rest, minutes: lastMinute(options) + 1, drinks: Object.fromEntries(drinks.map((d) => [d.drink, Number(d.share.toFixed(4))])) },
-  };
-});
+export const handler = middy<NextMinuteRequest, NextMinuteResult>().handler(
+  async ({ input, execution, minute, minuteStartedAt }) => {
+    const began = Date.now();
+    const options = runOptions(input, execution);
+    const plan = minutePlan(options, execution, minute);
+    const startedAt = minuteStartedAt === undefined ? NaN : Date.parse(minuteStartedAt);
+    const spentSeconds = () => spentSince(Number.isNaN(startedAt) ? began : Math.min(startedAt, began), Date.now());
+    await startAll(plan.customers, spentSeconds);
+    const { drinks, ...rest } = options;
+    return {
+      minute,
+      started: plan.customers.length,
+      arrived: plan.arrived,
+      done: plan.done,
+      waitSeconds: Math.max(0, plan.waitSeconds - spentSeconds()),
+      run: {
+        ...rest,
+        minutes: lastMinute(options) + 1,
+        drinks: Object.fromEntries(drinks.map((d) => [d.drink, Number(d.share.toFixed(4))])),
+      },
+    };
+  },
+);

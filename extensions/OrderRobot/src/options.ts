@@ -69,16 +69,38 @@ export interface RunOptions {
   seed: string;
 }
 
-const FIELDS = ['eventId', 'orders', 'durationMinutes', 'ordersPerMinute', 'drinks', 'customerDelaySeconds', 'baristaDelaySeconds', 'cancelRatio', 'seed', 'Comment'];
+const FIELDS = [
+  'eventId',
+  'orders',
+  'durationMinutes',
+  'ordersPerMinute',
+  'drinks',
+  'customerDelaySeconds',
+  'baristaDelaySeconds',
+  'cancelRatio',
+  'seed',
+  'Comment',
+];
 const EXAMPLE = '{"eventId": "NYC", "orders": 20, "ordersPerMinute": 30}';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const shown = (v: unknown) => JSON.stringify(v) ?? String(v);
 
-function number(fields: Record<string, unknown>, name: string, fallback: number, check: { min: number; max: number; integer?: boolean; minExclusive?: boolean }, hint: string): number {
+function number(
+  fields: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  check: { min: number; max: number; integer?: boolean; minExclusive?: boolean },
+  hint: string,
+): number {
   const value = fields[name] ?? fallback;
   const { min, max, integer, minExclusive } = check;
-  const ok = typeof value === 'number' && Number.isFinite(value) && (minExclusive ? value > min : value >= min) && value <= max && (!integer || Number.isInteger(value));
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (minExclusive ? value > min : value >= min) &&
+    value <= max &&
+    (!integer || Number.isInteger(value));
   if (!ok) {
     const range = `${integer ? 'a whole number' : 'a number'} ${minExclusive ? `above ${min}` : `from ${min}`}${` to ${max}`}`;
     throw new InvalidRobotInput(`${name}: must be ${range} (${hint}), got ${shown(value)}`);
@@ -93,18 +115,29 @@ function drinkMix(value: unknown): DrinkShare[] {
   if (value === undefined) weights = names.map((n) => [n, 1]);
   else if (Array.isArray(value)) weights = value.map((n) => [n, 1]);
   else if (isRecord(value)) weights = Object.entries(value);
-  else throw new InvalidRobotInput(`drinks: must be a list of drinks (["Flat White", "Espresso"]) or their weights ({"Flat White": 3, "Espresso": 1}), got ${shown(value)}`);
+  else
+    throw new InvalidRobotInput(
+      `drinks: must be a list of drinks (["Flat White", "Espresso"]) or their weights ({"Flat White": 3, "Espresso": 1}), got ${shown(value)}`,
+    );
   if (weights.length === 0) throw new InvalidRobotInput(`drinks: must name at least one drink (${menu})`);
   const seen = new Set<string>();
   for (const [drink, weight] of weights) {
-    if (typeof drink !== 'string' || !(drink in ROBOT_MENU)) throw new InvalidRobotInput(`drinks: ${shown(drink)} is not a drink the robots order (${menu})`);
+    if (typeof drink !== 'string' || !(drink in ROBOT_MENU))
+      throw new InvalidRobotInput(`drinks: ${shown(drink)} is not a drink the robots order (${menu})`);
     if (seen.has(drink)) throw new InvalidRobotInput(`drinks: "${drink}" is listed twice`);
     seen.add(drink);
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) throw new InvalidRobotInput(`drinks: the weight of "${drink}" must be a number from 0 up, got ${shown(weight)}`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+      throw new InvalidRobotInput(`drinks: the weight of "${drink}" must be a number from 0 up, got ${shown(weight)}`);
   }
   const total = weights.reduce((sum, [, w]) => sum + (w as number), 0);
   if (total <= 0) throw new InvalidRobotInput('drinks: at least one drink needs a weight above 0');
-  return weights.filter(([, w]) => (w as number) > 0).map(([drink, w]) => ({ drink: drink as string, icon: ROBOT_MENU[drink as string]!, share: (w as number) / total }));
+  return weights
+    .filter(([, w]) => (w as number) > 0)
+    .map(([drink, w]) => ({
+      drink: drink as string,
+      icon: ROBOT_MENU[drink as string]!,
+      share: (w as number) / total,
+    }));
 }
 
 /**
@@ -114,36 +147,95 @@ function drinkMix(value: unknown): DrinkShare[] {
  */
 export function runOptions(input: unknown, run: string): RunOptions {
   const fields = input ?? {};
-  if (!isRecord(fields)) throw new InvalidRobotInput(`the input must be a JSON object such as ${EXAMPLE}, got ${shown(input)}`);
+  if (!isRecord(fields))
+    throw new InvalidRobotInput(`the input must be a JSON object such as ${EXAMPLE}, got ${shown(input)}`);
   const unknown = Object.keys(fields).filter((k) => !FIELDS.includes(k));
-  if (unknown.length > 0) throw new InvalidRobotInput(`${unknown.map((k) => JSON.stringify(k)).join(', ')}: not a field of the robot's input (its fields: ${FIELDS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new InvalidRobotInput(
+      `${unknown.map((k) => JSON.stringify(k)).join(', ')}: not a field of the robot's input (its fields: ${FIELDS.join(', ')})`,
+    );
 
   const eventId = fields.eventId ?? DEFAULTS.eventId;
-  if (typeof eventId !== 'string' || !EVENT_ID.test(eventId)) throw new InvalidRobotInput(`eventId: must be 1 to 40 letters, digits or underscores (the tenant, e.g. "NYC"), got ${shown(eventId)}`);
-  const ordersPerMinute = number(fields, 'ordersPerMinute', DEFAULTS.ordersPerMinute, { min: 0, max: LIMITS.ordersPerMinute, minExclusive: true }, 'the rate customers arrive at; 0.5 is one every 2 minutes');
+  if (typeof eventId !== 'string' || !EVENT_ID.test(eventId))
+    throw new InvalidRobotInput(
+      `eventId: must be 1 to 40 letters, digits or underscores (the tenant, e.g. "NYC"), got ${shown(eventId)}`,
+    );
+  const ordersPerMinute = number(
+    fields,
+    'ordersPerMinute',
+    DEFAULTS.ordersPerMinute,
+    { min: 0, max: LIMITS.ordersPerMinute, minExclusive: true },
+    'the rate customers arrive at; 0.5 is one every 2 minutes',
+  );
 
   if (fields.orders !== undefined && fields.durationMinutes !== undefined) {
-    throw new InvalidRobotInput('orders, durationMinutes: give one of them, not both (how many customers, or for how long they keep coming)');
+    throw new InvalidRobotInput(
+      'orders, durationMinutes: give one of them, not both (how many customers, or for how long they keep coming)',
+    );
   }
   let orders: number;
   if (fields.durationMinutes !== undefined) {
-    const minutes = number(fields, 'durationMinutes', 0, { min: 0, max: LIMITS.minutes, minExclusive: true }, 'for how long customers keep coming');
+    const minutes = number(
+      fields,
+      'durationMinutes',
+      0,
+      { min: 0, max: LIMITS.minutes, minExclusive: true },
+      'for how long customers keep coming',
+    );
     orders = Math.floor(minutes * ordersPerMinute);
-    if (orders < 1) throw new InvalidRobotInput(`durationMinutes: ${minutes} minute(s) at ${ordersPerMinute} orders a minute is not one order: run longer or faster`);
+    if (orders < 1)
+      throw new InvalidRobotInput(
+        `durationMinutes: ${minutes} minute(s) at ${ordersPerMinute} orders a minute is not one order: run longer or faster`,
+      );
   } else {
-    orders = number(fields, 'orders', DEFAULTS.orders, { min: 1, max: LIMITS.ordersPerMinute * LIMITS.minutes, integer: true }, 'how many customers the run sends');
+    orders = number(
+      fields,
+      'orders',
+      DEFAULTS.orders,
+      { min: 1, max: LIMITS.ordersPerMinute * LIMITS.minutes, integer: true },
+      'how many customers the run sends',
+    );
   }
   const minutes = (orders - 1) / ordersPerMinute;
   if (minutes >= LIMITS.minutes) {
-    throw new InvalidRobotInput(`orders: ${orders} orders at ${ordersPerMinute} a minute take ${Math.ceil(minutes)} minutes, and a run lasts at most ${LIMITS.minutes} (24 hours): order fewer or faster, or start several runs`);
+    throw new InvalidRobotInput(
+      `orders: ${orders} orders at ${ordersPerMinute} a minute take ${Math.ceil(minutes)} minutes, and a run lasts at most ${LIMITS.minutes} (24 hours): order fewer or faster, or start several runs`,
+    );
   }
 
-  const delay = (name: string, fallback: number, hint: string) => number(fields, name, fallback, { min: 0, max: LIMITS.delaySeconds, integer: true }, hint);
-  const customerDelaySeconds = delay('customerDelaySeconds', DEFAULTS.customerDelaySeconds, 'from the scan to the drink order; the core cancels after 300');
-  const baristaDelaySeconds = delay('baristaDelaySeconds', DEFAULTS.baristaDelaySeconds, 'from the queue to the robot barista\'s answer; the core cancels after 900');
-  const cancelRatio = number(fields, 'cancelRatio', DEFAULTS.cancelRatio, { min: 0, max: 1 }, 'the share of orders the robot barista cancels');
+  const delay = (name: string, fallback: number, hint: string) =>
+    number(fields, name, fallback, { min: 0, max: LIMITS.delaySeconds, integer: true }, hint);
+  const customerDelaySeconds = delay(
+    'customerDelaySeconds',
+    DEFAULTS.customerDelaySeconds,
+    'from the scan to the drink order; the core cancels after 300',
+  );
+  const baristaDelaySeconds = delay(
+    'baristaDelaySeconds',
+    DEFAULTS.baristaDelaySeconds,
+    "from the queue to the robot barista's answer; the core cancels after 900",
+  );
+  const cancelRatio = number(
+    fields,
+    'cancelRatio',
+    DEFAULTS.cancelRatio,
+    { min: 0, max: 1 },
+    'the share of orders the robot barista cancels',
+  );
   const seed = fields.seed ?? run;
-  if ((typeof seed !== 'string' && typeof seed !== 'number') || seed === '') throw new InvalidRobotInput(`seed: must be a string or a number (the same seed orders the same drinks), got ${shown(seed)}`);
+  if ((typeof seed !== 'string' && typeof seed !== 'number') || seed === '')
+    throw new InvalidRobotInput(
+      `seed: must be a string or a number (the same seed orders the same drinks), got ${shown(seed)}`,
+    );
 
-  return { eventId, orders, ordersPerMinute, drinks: drinkMix(fields.drinks), customerDelaySeconds, baristaDelaySeconds, cancelRatio, seed: String(seed) };
+  return {
+    eventId,
+    orders,
+    ordersPerMinute,
+    drinks: drinkMix(fields.drinks),
+    customerDelaySeconds,
+    baristaDelaySeconds,
+    cancelRatio,
+    seed: String(seed),
+  };
 }

@@ -47,7 +47,8 @@ export interface MinutePlan {
  * and rounding down puts exactly `ordersPerMinute` customers in every full minute.
  */
 // The epsilon keeps a whole second that floating point computes as 59.999... in its second.
-export const arrivalSecond = (n: number, ordersPerMinute: number): number => Math.floor((n * MINUTE_SECONDS) / ordersPerMinute + 1e-9);
+export const arrivalSecond = (n: number, ordersPerMinute: number): number =>
+  Math.floor((n * MINUTE_SECONDS) / ordersPerMinute + 1e-9);
 
 /** The minute of the run its last customer arrives in (the run has lastMinute + 1 minutes). */
 export const lastMinute = (options: Pick<RunOptions, 'orders' | 'ordersPerMinute'>): number =>
@@ -83,7 +84,8 @@ export function orderIdOf(run: string, customer: number): string {
 export function customerOf(options: RunOptions, run: string, n: number): CustomerInput {
   const pick = unitOf(options.seed, n, 'drink');
   let cumulative = 0;
-  const drink = options.drinks.find((d) => (cumulative += d.share) > pick) ?? options.drinks[options.drinks.length - 1]!;
+  const drink =
+    options.drinks.find((d) => (cumulative += d.share) > pick) ?? options.drinks[options.drinks.length - 1]!;
   const second = arrivalSecond(n, options.ordersPerMinute);
   return {
     run,
@@ -102,7 +104,8 @@ export function customerOf(options: RunOptions, run: string, n: number): Custome
 /** The customers arriving in `minute` of the run (0 is the first), and what comes next. */
 export function minutePlan(options: RunOptions, run: string, minute: number): MinutePlan {
   const last = lastMinute(options);
-  if (!Number.isInteger(minute) || minute < 0 || minute > last) throw new RangeError(`minute must be a whole number from 0 to ${last}, got ${JSON.stringify(minute)}`);
+  if (!Number.isInteger(minute) || minute < 0 || minute > last)
+    throw new RangeError(`minute must be a whole number from 0 to ${last}, got ${JSON.stringify(minute)}`);
   const from = firstOf(minute, options);
   const to = firstOf(minute + 1, options);
   const customers: CustomerInput[] = [];

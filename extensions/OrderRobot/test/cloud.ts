@@ -1,11 +1,22 @@
 // What the robot's tests on the local cloud share: SDK clients on the edge, a tap on the bus (every
 // accepted event with the moment it was accepted), and bounded waits for executions.
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, type DescribeExecutionCommandOutput, type ExecutionStatus, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionStatus,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import type { EventEnvelope } from '@serverlesspresso/catalog';
 import type { LocalCloud } from '@serverlesspresso/local';
 
 export const extensionDir = new URL('..', import.meta.url).pathname;
-export const clientConfig = (cloud: LocalCloud) => ({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export const clientConfig = (cloud: LocalCloud) => ({
+  endpoint: cloud.url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 
 /** Polls `probe` every 20 ms until it returns a value other than undefined; fails after `timeoutMs`, saying what it waited for. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -40,27 +51,45 @@ export function tapBus(cloud: LocalCloud, bus: string): BusTap {
 }
 
 /** Starts an execution and waits until it ends. */
-export async function runToEnd(sfn: SFNClient, stateMachineArn: string, input: unknown, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput> {
+export async function runToEnd(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  input: unknown,
+  timeoutMs = 30_000,
+): Promise<DescribeExecutionCommandOutput> {
   const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
-  return until(`the execution ${executionArn} to end`, async () => {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return described.status === 'RUNNING' ? undefined : described;
-  }, timeoutMs);
+  return until(
+    `the execution ${executionArn} to end`,
+    async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status === 'RUNNING' ? undefined : described;
+    },
+    timeoutMs,
+  );
 }
 
 /** Waits until a state machine has `count` executions and none of them runs; returns them by status. */
-export async function settledExecutions(sfn: SFNClient, stateMachineArn: string, count: number, timeoutMs = 30_000): Promise<Map<ExecutionStatus, string[]>> {
-  return until(`${count} finished executions of ${stateMachineArn}`, async () => {
-    const executions = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken }));
-      executions.push(...(page.executions ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    if (executions.length < count || executions.some((e) => e.status === 'RUNNING')) return undefined;
-    const byStatus = new Map<ExecutionStatus, string[]>();
-    for (const e of executions) byStatus.set(e.status!, [...(byStatus.get(e.status!) ?? []), e.executionArn!]);
-    return byStatus;
-  }, timeoutMs);
+export async function settledExecutions(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<Map<ExecutionStatus, string[]>> {
+  return until(
+    `${count} finished executions of ${stateMachineArn}`,
+    async () => {
+      const executions = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken }));
+        executions.push(...(page.executions ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      if (executions.length < count || executions.some((e) => e.status === 'RUNNING')) return undefined;
+      const byStatus = new Map<ExecutionStatus, string[]>();
+      for (const e of executions) byStatus.set(e.status!, [...(byStatus.get(e.status!) ?? []), e.executionArn!]);
+      return byStatus;
+    },
+    timeoutMs,
+  );
 }

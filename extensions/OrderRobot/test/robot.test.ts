@@ -33,7 +33,16 @@ const queued = (orderId: string, eventId: string, orderNumber: string, robot = t
   EventBusName: BUS_NAME,
   Source: waitingCompletion.source,
   DetailType: 'OrderManager.WaitingCompletion',
-  Detail: JSON.stringify({ ...waitingCompletion.detail, orderId, eventId, orderNumber, state: `${eventId}-CREATED`, robot, userId: ROBOT_USER, TS: Date.now() }),
+  Detail: JSON.stringify({
+    ...waitingCompletion.detail,
+    orderId,
+    eventId,
+    orderNumber,
+    state: `${eventId}-CREATED`,
+    robot,
+    userId: ROBOT_USER,
+    TS: Date.now(),
+  }),
 });
 
 beforeAll(async () => {
@@ -56,7 +65,15 @@ afterAll(async () => {
 });
 
 describe('a run of the order bot', () => {
-  const input = { eventId: 'ROBOTS', orders: 12, ordersPerMinute: 6, customerDelaySeconds: 5, baristaDelaySeconds: 30, cancelRatio: 0.5, seed: 'robot-test' };
+  const input = {
+    eventId: 'ROBOTS',
+    orders: 12,
+    ordersPerMinute: 6,
+    customerDelaySeconds: 5,
+    baristaDelaySeconds: 30,
+    cancelRatio: 0.5,
+    seed: 'robot-test',
+  };
   let run: string;
 
   it('sends its customers at the configured rate: each scans, then orders its drink, in events of the contract', async () => {
@@ -65,10 +82,22 @@ describe('a run of the order bot', () => {
     expect(execution.status).toBe('SUCCEEDED');
     run = execution.executionArn!;
     // 12 customers, one every 10 seconds: two minutes of 6.
-    expect(JSON.parse(execution.output!)).toMatchObject({ eventId: 'ROBOTS', orders: 12, ordersPerMinute: 6, minutes: 2, sent: 12, cancelRatio: 0.5 });
+    expect(JSON.parse(execution.output!)).toMatchObject({
+      eventId: 'ROBOTS',
+      orders: 12,
+      ordersPerMinute: 6,
+      minutes: 2,
+      sent: 12,
+      cancelRatio: 0.5,
+    });
     const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn: run, maxResults: 1000 }))).events!;
-    const minutes = history.filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === "Send the minute's customers");
-    expect(minutes.map((e) => JSON.parse(e.stateExitedEventDetails!.output!) as { started: number })).toMatchObject([{ minute: 0, started: 6 }, { minute: 1, started: 6 }]);
+    const minutes = history.filter(
+      (e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === "Send the minute's customers",
+    );
+    expect(minutes.map((e) => JSON.parse(e.stateExitedEventDetails!.output!) as { started: number })).toMatchObject([
+      { minute: 0, started: 6 },
+      { minute: 1, started: 6 },
+    ]);
     // 9 history events a minute and 4 more: the 24 hours a run may last (LIMITS.minutes) take 12,964 of the 25,000 an execution may have.
     expect(history).toHaveLength(9 * 2 + 4);
 
@@ -82,13 +111,23 @@ describe('a run of the order bot', () => {
     const drinks = tap.of('ProducerRobot.FulfillOrder');
     expect(scans).toHaveLength(12);
     expect(drinks).toHaveLength(12);
-    for (const { event } of [...scans, ...drinks]) expect(validateEvent(event)).toMatchObject({ valid: true, errors: [] });
+    for (const { event } of [...scans, ...drinks])
+      expect(validateEvent(event)).toMatchObject({ valid: true, errors: [] });
 
     for (const [n, customer] of plan.entries()) {
       const scan = scans.find((t) => t.event.detail.orderId === customer.orderId);
       const drink = drinks.find((t) => t.event.detail.orderId === customer.orderId);
-      expect(scan?.event.detail).toMatchObject({ userId: ROBOT_USER, eventId: 'ROBOTS', bucket: { eventId: 'ROBOTS' } });
-      expect(drink?.event.detail).toMatchObject({ eventId: 'ROBOTS', action: '', baristaUserId: ROBOT_BARISTA, body: { drink: customer.drink, icon: customer.icon, modifiers: [], userId: ROBOT_USER } });
+      expect(scan?.event.detail).toMatchObject({
+        userId: ROBOT_USER,
+        eventId: 'ROBOTS',
+        bucket: { eventId: 'ROBOTS' },
+      });
+      expect(drink?.event.detail).toMatchObject({
+        eventId: 'ROBOTS',
+        action: '',
+        baristaUserId: ROBOT_BARISTA,
+        body: { drink: customer.drink, icon: customer.icon, modifiers: [], userId: ROBOT_USER },
+      });
       // Never early, so never faster than the rate: customer n scans at its second of the run (the
       // twelfth at 110 s), and orders customerDelaySeconds later.
       expect(scan!.at - started).toBeGreaterThanOrEqual(ms(arrivalSecond(n, 6)) - SLACK_MS);
@@ -96,12 +135,28 @@ describe('a run of the order bot', () => {
     }
     expect(arrivalSecond(11, 6)).toBe((11 * MINUTE_SECONDS) / 6);
     // Step Functions names the customer's state machine and execution in each event's resources.
-    expect(scans[0]!.event.resources).toEqual([stack.outputs.CustomerStateMachineArn, expect.stringContaining(':execution:')]);
+    expect(scans[0]!.event.resources).toEqual([
+      stack.outputs.CustomerStateMachineArn,
+      expect.stringContaining(':execution:'),
+    ]);
 
     // Each customer noted its order for the robot barista.
     const { Items } = await db.send(new ScanCommand({ TableName: stack.outputs.RobotOrdersTableName! }));
     expect(Items).toHaveLength(12);
-    expect(Items).toEqual(expect.arrayContaining(plan.map((c) => expect.objectContaining({ orderId: c.orderId, eventId: 'ROBOTS', run, drink: c.drink, action: c.action, baristaDelaySeconds: 30 }))));
+    expect(Items).toEqual(
+      expect.arrayContaining(
+        plan.map((c) =>
+          expect.objectContaining({
+            orderId: c.orderId,
+            eventId: 'ROBOTS',
+            run,
+            drink: c.drink,
+            action: c.action,
+            baristaDelaySeconds: 30,
+          }),
+        ),
+      ),
+    );
   });
 
   it("answers the queue of the robot's own orders, once each, after the barista delay; nobody else's", async () => {
@@ -137,7 +192,10 @@ describe('a run of the order bot', () => {
       expect(answer).toHaveLength(1);
       expect(validateEvent(answer[0]!.event)).toMatchObject({ valid: true, errors: [] });
       expect(answer[0]!.event.detail).toEqual({
-        orderId: c.orderId, eventId: 'ROBOTS', baristaUserId: ROBOT_BARISTA, action: c.action,
+        orderId: c.orderId,
+        eventId: 'ROBOTS',
+        baristaUserId: ROBOT_BARISTA,
+        action: c.action,
         Message: `The robot barista ${c.action === 'cancel' ? 'cancelled' : 'completed'} order ${100 + c.customer}.`,
       });
       expect(answer[0]!.at - queuedAt.get(c.orderId)!).toBeGreaterThanOrEqual(ms(30) - SLACK_MS);
@@ -156,14 +214,28 @@ describe('the run input', () => {
   it("takes the original OrderRobot's input, {orders, eventId}, at the original's pace", async () => {
     const execution = await runToEnd(sfn, stack.outputs.OrderRobotStateMachineArn!, { orders: 3, eventId: 'ABC' });
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!)).toMatchObject({ eventId: 'ABC', orders: 3, ordersPerMinute: 12, customerDelaySeconds: 5, minutes: 1, sent: 3 });
-    await until('the three ABC customers to order their drinks', async () => (tap.of('ProducerRobot.FulfillOrder').filter((t) => t.event.detail.eventId === 'ABC').length === 3 ? true : undefined));
+    expect(JSON.parse(execution.output!)).toMatchObject({
+      eventId: 'ABC',
+      orders: 3,
+      ordersPerMinute: 12,
+      customerDelaySeconds: 5,
+      minutes: 1,
+      sent: 3,
+    });
+    await until('the three ABC customers to order their drinks', async () =>
+      tap.of('ProducerRobot.FulfillOrder').filter((t) => t.event.detail.eventId === 'ABC').length === 3
+        ? true
+        : undefined,
+    );
   });
 
   it('fails a run with bad input at once, naming the field', async () => {
     const cases: [unknown, string][] = [
       [{ orders: 0 }, 'orders: must be a whole number from 1'],
-      [{ drinks: ['Mocha'] }, 'drinks: "Mocha" is not a drink the robots order (the robots order from the original menu: Espresso, James Soda, Bens Brew, Flat White, Americano, Caffe Latte)'],
+      [
+        { drinks: ['Mocha'] },
+        'drinks: "Mocha" is not a drink the robots order (the robots order from the original menu: Espresso, James Soda, Bens Brew, Flat White, Americano, Caffe Latte)',
+      ],
       [{ eventId: 'NYC-1' }, 'eventId: must be 1 to 40 letters, digits or underscores'],
       [{ order: 5 }, '"order": not a field of the robot\'s input'],
     ];
@@ -178,9 +250,13 @@ describe('the run input', () => {
 describe('the stack', () => {
   it('deletes alone: its table and state machines go with it', async () => {
     expect(await cloud.stacks.delete(stack.name)).toBe(true);
-    await expect(db.send(new DescribeTableCommand({ TableName: stack.outputs.RobotOrdersTableName! }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(
+      db.send(new DescribeTableCommand({ TableName: stack.outputs.RobotOrdersTableName! })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     for (const output of ['OrderRobotStateMachineArn', 'CustomerStateMachineArn', 'BaristaBotStateMachineArn']) {
-      await expect(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stack.outputs[output] }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+      await expect(
+        sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stack.outputs[output] })),
+      ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     }
   });
 });

@@ -19,7 +19,11 @@ const SPEED = 100;
 const ORDER = 'b3f1c6d2-8a4e-4c1b-9f2d-5e7a8c9d0e1f';
 
 /** A robot order's whole story, from the contract's examples, as a recorded session. */
-function robotSession(): { description: string; durationMs: number; events: { offsetMs: number; event: EventEnvelope }[] } {
+function robotSession(): {
+  description: string;
+  durationMs: number;
+  events: { offsetMs: number; event: EventEnvelope }[];
+} {
   const example = (name: string) => structuredClone(contract.find((e) => e.name === name)!.example as EventEnvelope);
   const story: [number, string, Record<string, unknown>][] = [
     [0, 'Validator.NewOrder', { userId: ROBOT_USER }],
@@ -86,12 +90,26 @@ describe('the robot beside the EventPlayer', () => {
     const { Rules } = await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }));
     const rule = Rules!.find((r) => r.Name!.includes('RobotOrderQueued'))!;
     expect(cloud.events.counters.rule(rule.Arn!).matched).toBe(0);
-    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: robot.outputs.BaristaBotStateMachineArn }))).executions).toEqual([]);
+    expect(
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: robot.outputs.BaristaBotStateMachineArn })))
+        .executions,
+    ).toEqual([]);
 
     // The same event live (no replay marker) is one the rule takes: the barista starts, finds the
     // order is not the robot's own, and ends there.
     const { replay: _marker, ...live } = queued.detail;
-    const put = await eb.send(new PutEventsCommand({ Entries: [{ EventBusName: BUS_NAME, Source: queued.source, DetailType: queued['detail-type'], Detail: JSON.stringify(live) }] }));
+    const put = await eb.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: BUS_NAME,
+            Source: queued.source,
+            DetailType: queued['detail-type'],
+            Detail: JSON.stringify(live),
+          },
+        ],
+      }),
+    );
     expect(put.FailedEntryCount).toBe(0);
     expect(cloud.events.counters.rule(rule.Arn!).matched).toBe(1);
     const baristas = await settledExecutions(sfn, robot.outputs.BaristaBotStateMachineArn!, 1);
@@ -100,6 +118,8 @@ describe('the robot beside the EventPlayer', () => {
     expect(history.some((e) => e.stateEnteredEventDetails?.name === 'Not for the robot')).toBe(true);
 
     expect((await db.send(new ScanCommand({ TableName: robot.outputs.RobotOrdersTableName! }))).Items).toEqual([]);
-    expect(tap.events.filter((t) => t.event.detail.replay === undefined).map((t) => t.event['detail-type'])).toEqual(['OrderManager.WaitingCompletion']);
+    expect(tap.events.filter((t) => t.event.detail.replay === undefined).map((t) => t.event['detail-type'])).toEqual([
+      'OrderManager.WaitingCompletion',
+    ]);
   });
 });

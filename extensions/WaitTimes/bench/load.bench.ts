@@ -6,7 +6,12 @@
 // after the last delivery to put the final averages.
 //   npm run bench -w @serverlesspresso/extension-wait-times      (ORDERS=600 RATE=50 DRINKS=3 by default)
 import { performance } from 'node:perf_hooks';
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { startLocalCloud } from '@serverlesspresso/local';
 
 const ORDERS = Number(process.env.ORDERS ?? 600);
@@ -21,7 +26,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   console.log(`WaitTimes load benchmark: ${ORDERS} orders of ${DRINKS} drinks at ${RATE} orders/s`);
   const cloud = await startLocalCloud({ port: 0, speed: 1, log: () => {} });
-  const eb = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const eb = new EventBridgeClient({
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   try {
     cloud.events.createBus(BUS);
     const stack = await cloud.stacks.deploy({ path: new URL('..', import.meta.url).pathname, stackName: 'wait-times' });
@@ -31,19 +40,42 @@ async function main(): Promise<void> {
 
     const base = Date.UTC(2025, 5, 1, 9);
     const entry = (type: 'queued' | 'completed', i: number): PutEventsRequestEntry => ({
-      EventBusName: BUS, Source: SOURCE,
+      EventBusName: BUS,
+      Source: SOURCE,
       DetailType: type === 'queued' ? 'OrderManager.WaitingCompletion' : `OrderManager.Order${EVENT_ID}-COMPLETED`,
       Time: new Date(base + i * 1000 + (type === 'completed' ? 60_000 * (1 + (i % 5)) : 0)),
-      Detail: JSON.stringify(type === 'queued'
-        ? { orderId: `o-${i}`, orderNumber: String(i), state: `${EVENT_ID}-CREATED`, drinkOrder: { drink: `Drink ${i % DRINKS}`, modifiers: [], icon: 'x', userId: 'u' }, userId: 'u', robot: true, eventId: EVENT_ID, TS: 0, Message: 'queued' }
-        : { orderId: `o-${i}`, eventId: EVENT_ID, userId: 'u', ORDERSTATE: `${EVENT_ID}-COMPLETED`, Message: 'completed' }),
+      Detail: JSON.stringify(
+        type === 'queued'
+          ? {
+              orderId: `o-${i}`,
+              orderNumber: String(i),
+              state: `${EVENT_ID}-CREATED`,
+              drinkOrder: { drink: `Drink ${i % DRINKS}`, modifiers: [], icon: 'x', userId: 'u' },
+              userId: 'u',
+              robot: true,
+              eventId: EVENT_ID,
+              TS: 0,
+              Message: 'queued',
+            }
+          : {
+              orderId: `o-${i}`,
+              eventId: EVENT_ID,
+              userId: 'u',
+              ORDERSTATE: `${EVENT_ID}-COMPLETED`,
+              Message: 'completed',
+            },
+      ),
     });
 
     const start = performance.now();
     // Both events of 5 orders per PutEvents call, calls spaced to hold the rate.
     for (let i = 0; i < ORDERS; i += 5) {
       const batch = Array.from({ length: Math.min(5, ORDERS - i) }, (_, k) => i + k);
-      await eb.send(new PutEventsCommand({ Entries: [...batch.map((n) => entry('queued', n)), ...batch.map((n) => entry('completed', n))] }));
+      await eb.send(
+        new PutEventsCommand({
+          Entries: [...batch.map((n) => entry('queued', n)), ...batch.map((n) => entry('completed', n))],
+        }),
+      );
       const due = start + ((i + 5) / RATE) * 1000;
       if (due > performance.now()) await sleep(due - performance.now());
     }
@@ -64,8 +96,12 @@ async function main(): Promise<void> {
     }
     const seconds = (delivered - start) / 1000;
     console.log(`  put:        ${(putDone - start).toFixed(0)} ms for ${2 * ORDERS} events`);
-    console.log(`  recorded:   ${counts().delivered} delivered, ${counts().failed} failed for good, in ${seconds.toFixed(2)} s: ${(ORDERS / seconds).toFixed(1)} orders/s (${((2 * ORDERS) / seconds).toFixed(1)} events/s)`);
-    console.log(`  published:  ${lastCount} WaitTimes.WaitTimeChanged for ${expectedWindows} windows, all of them within ${(stableSince - delivered).toFixed(0)} ms of the last delivery`);
+    console.log(
+      `  recorded:   ${counts().delivered} delivered, ${counts().failed} failed for good, in ${seconds.toFixed(2)} s: ${(ORDERS / seconds).toFixed(1)} orders/s (${((2 * ORDERS) / seconds).toFixed(1)} events/s)`,
+    );
+    console.log(
+      `  published:  ${lastCount} WaitTimes.WaitTimeChanged for ${expectedWindows} windows, all of them within ${(stableSince - delivered).toFixed(0)} ms of the last delivery`,
+    );
   } finally {
     eb.destroy();
     await cloud.close();

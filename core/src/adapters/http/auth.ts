@@ -37,7 +37,8 @@ export function parseGroups(claim: unknown): string[] {
 
 /** The caller of a request, or undefined when it carries no verified subject (only possible on a route without an authorizer). */
 export function callerOf(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Caller | undefined {
-  const claims = (event.requestContext as Partial<APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']>).authorizer?.jwt?.claims;
+  const claims = (event.requestContext as Partial<APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']>).authorizer
+    ?.jwt?.claims;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '') return undefined;
   return { userId: sub, groups: parseGroups(claims?.['cognito:groups']) };
@@ -55,5 +56,7 @@ export function requireGroup(caller: Caller, groups: readonly Group[], what: str
 /** The caller acting as staff on an order: a barista, or an admin (who may also act on others' claims). */
 export function staffActor(caller: Caller, what: string): Actor {
   requireGroup(caller, ['barista', 'admin'], what);
-  return isMember(caller, 'barista') ? { role: 'barista', userId: caller.userId } : { role: 'admin', userId: caller.userId };
+  return isMember(caller, 'barista')
+    ? { role: 'barista', userId: caller.userId }
+    : { role: 'admin', userId: caller.userId };
 }

@@ -26,7 +26,10 @@ export type Route = (request: HttpRequest) => Promise<HttpResponse>;
 
 type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-const INTERNAL = JSON.stringify({ error: 'INTERNAL_ERROR', message: 'Something went wrong on our side; please try again.' });
+const INTERNAL = JSON.stringify({
+  error: 'INTERNAL_ERROR',
+  message: 'Something went wrong on our side; please try again.',
+});
 const UNAUTHENTICATED = unauthenticated('UNAUTHENTICATED', 'Sign in: this route needs a valid token.');
 
 const definedEntries = (o: Record<string, string | undefined> | undefined): Record<string, string> =>
@@ -36,11 +39,15 @@ const definedEntries = (o: Record<string, string | undefined> | undefined): Reco
 // other error of these routes. Malformed JSON is the client's mistake (400), not a media type (415).
 const jsonErrorBodies = (): middy.MiddlewareObj<HttpEvent, HttpResponse> => ({
   onError: async (request) => {
-    const error = request.error as (Error & { statusCode?: number; expose?: boolean; cause?: { package?: string } }) | null;
+    const error = request.error as
+      (Error & { statusCode?: number; expose?: boolean; cause?: { package?: string } }) | null;
     if (!error?.statusCode || error.statusCode >= 500) return;
     const malformed = error.cause?.package === '@middy/http-json-body-parser' && /malformed/i.test(error.message);
     if (malformed) error.statusCode = 400;
-    error.message = JSON.stringify({ error: malformed ? 'INVALID_JSON' : `HTTP_${error.statusCode}`, message: malformed ? 'The request body is not valid JSON.' : error.message });
+    error.message = JSON.stringify({
+      error: malformed ? 'INVALID_JSON' : `HTTP_${error.statusCode}`,
+      message: malformed ? 'The request body is not valid JSON.' : error.message,
+    });
   },
 });
 
@@ -52,32 +59,44 @@ const logUnexpected = (e: unknown): void => {
 
 /** A Lambda handler that serves the given routes (by routeKey) to signed-in callers. */
 export function httpRoutes(routes: Record<string, Route>): middy.MiddyfiedHandler<HttpEvent, HttpResponse> {
-  return middy<HttpEvent, HttpResponse>()
-    .use(httpHeaderNormalizer())
-    .use(httpErrorHandler({ fallbackMessage: INTERNAL, logger: logUnexpected }))
-    .use(jsonErrorBodies())
-    // Routes without a body (GET) are served too: the content type is checked where a body is needed.
-    .use(httpJsonBodyParser({ disableContentTypeError: true }))
-    .handler(async (event) => {
-      const route = routes[event.routeKey];
-      if (!route) return problemResponse(notFound('NO_SUCH_ROUTE', `This function does not serve ${event.routeKey}.`));
-      const caller = callerOf(event);
-      if (!caller) return problemResponse(UNAUTHENTICATED);
-      const body: unknown = typeof event.body === 'string' ? undefined : event.body;
-      try {
-        return await route({ caller, routeKey: event.routeKey, params: definedEntries(event.pathParameters), query: definedEntries(event.queryStringParameters), body, now: Date.now() });
-      } catch (e) {
-        if (e instanceof Problem) return problemResponse(e.error);
-        throw e;
-      }
-    });
+  return (
+    middy<HttpEvent, HttpResponse>()
+      .use(httpHeaderNormalizer())
+      .use(httpErrorHandler({ fallbackMessage: INTERNAL, logger: logUnexpected }))
+      .use(jsonErrorBodies())
+      // Routes without a body (GET) are served too: the content type is checked where a body is needed.
+      .use(httpJsonBodyParser({ disableContentTypeError: true }))
+      .handler(async (event) => {
+        const route = routes[event.routeKey];
+        if (!route)
+          return problemResponse(notFound('NO_SUCH_ROUTE', `This function does not serve ${event.routeKey}.`));
+        const caller = callerOf(event);
+        if (!caller) return problemResponse(UNAUTHENTICATED);
+        const body: unknown = typeof event.body === 'string' ? undefined : event.body;
+        try {
+          return await route({
+            caller,
+            routeKey: event.routeKey,
+            params: definedEntries(event.pathParameters),
+            query: definedEntries(event.queryStringParameters),
+            body,
+            now: Date.now(),
+          });
+        } catch (e) {
+          if (e instanceof Problem) return problemResponse(e.error);
+          throw e;
+        }
+      })
+  );
 }
 
 /** The request's JSON object body, or a 400 saying what to send. */
 export function objectBody(request: HttpRequest, example: string): Record<string, unknown> {
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Problem(badRequest('INVALID_BODY', `Send a JSON object with Content-Type: application/json, e.g. ${example}.`));
+    throw new Problem(
+      badRequest('INVALID_BODY', `Send a JSON object with Content-Type: application/json, e.g. ${example}.`),
+    );
   }
   return body as Record<string, unknown>;
 }
@@ -94,7 +113,12 @@ export function eventIdParam(request: HttpRequest): string {
 export function orderIdParam(request: HttpRequest): string {
   const orderId = request.params.orderId ?? '';
   if (orderId === '' || orderId.length > 100 || !/^[A-Za-z0-9_-]+$/.test(orderId)) {
-    throw new Problem(badRequest('INVALID_ORDER_ID', 'The order id in the path must be 1 to 100 letters, digits, hyphens or underscores.'));
+    throw new Problem(
+      badRequest(
+        'INVALID_ORDER_ID',
+        'The order id in the path must be 1 to 100 letters, digits, hyphens or underscores.',
+      ),
+    );
   }
   return orderId;
 }

@@ -26,15 +26,24 @@ async function patchConfig(request: HttpRequest) {
     const current = stored ?? defaultConfig(eventId);
     const update = valueOf(applyConfigPatch(current, patch));
     if (stored && update.changed.length === 0) return json(200, { config: stored, changed: [] });
-    if (await saveConfig(update.config, stored?.version)) return json(stored ? 200 : 201, { config: update.config, changed: update.changed });
+    if (await saveConfig(update.config, stored?.version))
+      return json(stored ? 200 : 201, { config: update.config, changed: update.changed });
   }
-  return json(409, { error: 'CONFIG_BUSY', message: `The config of ${eventId} kept changing while this update was applied; reload it and try again.` });
+  return json(409, {
+    error: 'CONFIG_BUSY',
+    message: `The config of ${eventId} kept changing while this update was applied; reload it and try again.`,
+  });
 }
 
 export const handler = httpRoutes({
   'GET /events/{eventId}/menu': async (request) => {
     const config = await existingConfig(eventIdParam(request));
-    return json(200, { eventId: config.eventId, storeOpen: config.storeOpen, menu: customerMenu(config.menu), version: config.version });
+    return json(200, {
+      eventId: config.eventId,
+      storeOpen: config.storeOpen,
+      menu: customerMenu(config.menu),
+      version: config.version,
+    });
   },
   'GET /events/{eventId}/config': async (request) => {
     requireGroup(request.caller, ['admin'], 'read the config');

@@ -13,7 +13,12 @@ async function seed(event: CloudFormationCustomResourceEvent): Promise<CustomRes
   const physicalResourceId = `seed-config-${String(eventId)}`;
   if (event.RequestType === 'Delete') return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId };
   const problem = eventIdProblem(eventId);
-  if (problem) return { status: 'FAILED', physicalResourceId, reason: `Property EventId ${problem}; set the template parameter to an event id such as NYC.` };
+  if (problem)
+    return {
+      status: 'FAILED',
+      physicalResourceId,
+      reason: `Property EventId ${problem}; set the template parameter to an event id such as NYC.`,
+    };
   const created = await saveConfig({ ...defaultConfig(eventId as string), storeOpen: true }, undefined);
   return { status: 'SUCCESS', physicalResourceId, data: { EventId: eventId as string, Created: String(created) } };
 }
@@ -25,7 +30,12 @@ export const handler = middy<CloudFormationCustomResourceEvent, void>().handler(
   } catch (e) {
     // Always answer: an unanswered request keeps the stack waiting for an hour.
     console.error(e);
-    outcome = { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? `seed-config-failed-${event.RequestId}` : event.PhysicalResourceId, reason: `Seeding the config failed: ${(e as Error).message}` };
+    outcome = {
+      status: 'FAILED',
+      physicalResourceId:
+        event.RequestType === 'Create' ? `seed-config-failed-${event.RequestId}` : event.PhysicalResourceId,
+      reason: `Seeding the config failed: ${(e as Error).message}`,
+    };
   }
   await sendCustomResourceResponse(event, outcome);
 });

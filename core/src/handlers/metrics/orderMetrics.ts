@@ -11,6 +11,7 @@ export const handler = middy<DynamoDBStreamEvent, void>().handler(async (event) 
   for (const record of event.Records) {
     const { before, after } = itemChange(record);
     if (!after) continue;
-    for (const document of metricsForChange(before && itemToOrder(before), itemToOrder(after))) console.log(JSON.stringify(document));
+    for (const document of metricsForChange(before && itemToOrder(before), itemToOrder(after)))
+      console.log(JSON.stringify(document));
   }
 });

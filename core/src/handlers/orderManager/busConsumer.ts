@@ -27,7 +27,15 @@ export class OrderNotYetStored extends Error {
 }
 
 function log(level: 'warn' | 'info', message: string, event: BusEvent): void {
-  console[level](JSON.stringify({ level, message, detailType: event['detail-type'], eventId: event.id, orderId: event.detail?.orderId }));
+  console[level](
+    JSON.stringify({
+      level,
+      message,
+      detailType: event['detail-type'],
+      eventId: event.id,
+      orderId: event.detail?.orderId,
+    }),
+  );
 }
 
 const RETRY_LATER = new Set(['ORDER_NOT_FOUND']);
@@ -49,8 +57,10 @@ export function busConsumer(stepOf: (delivered: Delivered) => Promise<Step | str
     const step = await stepOf({ detailType: event['detail-type'], detail, orderId, at: Date.now() });
     if (typeof step === 'string') return log('warn', `ignored: ${step}`, event);
     const result = await applyOrderAction(step.orderId, step.action, step.actor);
-    if (result.ok) return log('info', result.value.duplicate ? 'already applied' : `applied ${step.action.type}`, event);
-    if (RETRY_LATER.has(result.error.code)) throw new OrderNotYetStored(`Order ${step.orderId} is not stored yet; ${step.action.type} will be retried.`);
+    if (result.ok)
+      return log('info', result.value.duplicate ? 'already applied' : `applied ${step.action.type}`, event);
+    if (RETRY_LATER.has(result.error.code))
+      throw new OrderNotYetStored(`Order ${step.orderId} is not stored yet; ${step.action.type} will be retried.`);
     log('warn', `refused: ${result.error.code} ${result.error.message}`, event);
   });
 }

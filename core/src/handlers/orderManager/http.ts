@@ -32,7 +32,8 @@ async function existingOrder(orderId: string): Promise<Order> {
 /** The caller's order, or an order a barista or admin looks at; 403 for anyone else's. */
 async function visibleOrder(request: HttpRequest): Promise<Order> {
   const order = await existingOrder(orderIdParam(request));
-  if (order.userId !== request.caller.userId && !isStaff(request.caller)) throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  if (order.userId !== request.caller.userId && !isStaff(request.caller))
+    throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return order;
 }
 
@@ -45,10 +46,15 @@ async function orderDrink(request: HttpRequest) {
   const body = objectBody(request, '{"drink": "Flat White", "modifiers": ["Oat"]}');
   const order = await existingOrder(orderIdParam(request));
   // Whose order first: a stranger learns nothing about the menu check of someone else's order.
-  if (order.userId !== request.caller.userId) throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  if (order.userId !== request.caller.userId)
+    throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   const config = await loadConfig(order.eventId);
   const drinkOrder = valueOf(validateDrinkOrder(config?.menu ?? [], body));
-  return act(order.orderId, { type: 'submitDrink', drinkOrder, at: request.now }, { role: 'customer', userId: request.caller.userId });
+  return act(
+    order.orderId,
+    { type: 'submitDrink', drinkOrder, at: request.now },
+    { role: 'customer', userId: request.caller.userId },
+  );
 }
 
 async function cancel(request: HttpRequest) {
@@ -72,10 +78,13 @@ async function ordersOfEvent(request: HttpRequest) {
   const eventId = eventIdParam(request);
   const status = request.query.status ?? '';
   if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
-    throw new Problem(badRequest('INVALID_STATUS', `Query parameter status must be one of ${ORDER_STATUSES.join(', ')}.`));
+    throw new Problem(
+      badRequest('INVALID_STATUS', `Query parameter status must be one of ${ORDER_STATUSES.join(', ')}.`),
+    );
   }
   const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Problem(badRequest('INVALID_LIMIT', 'Query parameter limit must be a whole number from 1 to 1000.'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new Problem(badRequest('INVALID_LIMIT', 'Query parameter limit must be a whole number from 1 to 1000.'));
   const orders = await ordersInState(eventId, status as OrderStatus, { newestFirst: true, limit });
   return json(200, { eventId, status, orders: orders.map(publicOrder) });
 }
@@ -90,7 +99,10 @@ export const handler = httpRoutes({
   'GET /events/{eventId}/queue': async (request) => {
     staffActor(request.caller, 'see the barista queue');
     const eventId = eventIdParam(request);
-    const [submitted, making] = await Promise.all([ordersInState(eventId, 'SUBMITTED'), ordersInState(eventId, 'MAKING')]);
+    const [submitted, making] = await Promise.all([
+      ordersInState(eventId, 'SUBMITTED'),
+      ordersInState(eventId, 'MAKING'),
+    ]);
     return json(200, { eventId, orders: baristaQueue([...submitted, ...making], eventId).map(publicOrder) });
   },
   'PUT /orders/{orderId}/drink': orderDrink,

@@ -17,13 +17,22 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       const config = await loadConfig(eventId);
       const drink = validateDrinkOrder(config?.menu ?? [], body);
       if (!drink.ok) return `the drink is refused: ${drink.error.message}`;
-      return { orderId, action: { type: 'submitDrink', drinkOrder: drink.value, robot: true, early: { orderId, eventId }, at }, actor: { role: 'customer', userId } };
+      return {
+        orderId,
+        action: { type: 'submitDrink', drinkOrder: drink.value, robot: true, early: { orderId, eventId }, at },
+        actor: { role: 'customer', userId },
+      };
     }
     case 'OrderRobot.FulfillOrder': {
       const baristaUserId = text(d.baristaUserId);
-      if (!baristaUserId || (d.action !== 'complete' && d.action !== 'cancel')) return 'detail.baristaUserId and an action of complete or cancel are required';
+      if (!baristaUserId || (d.action !== 'complete' && d.action !== 'cancel'))
+        return 'detail.baristaUserId and an action of complete or cancel are required';
       // early: the robot answers its customer's drink without waiting for the queue (see the domain's holdCompletion).
-      return { orderId, action: { type: d.action, at, early: true }, actor: { role: 'barista', userId: baristaUserId } };
+      return {
+        orderId,
+        action: { type: d.action, at, early: true },
+        actor: { role: 'barista', userId: baristaUserId },
+      };
     }
     default:
       return `the order manager's robot consumer does not take ${detailType}`;

@@ -21,22 +21,34 @@ async function timeoutCause(orderId: string, claimed: unknown): Promise<TimeoutC
 async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
   switch (detailType) {
     case 'OrderProcessor.WorkflowStarted': {
-      const eventId = text(d.eventId), userId = text(d.userId), taskToken = text(d.TaskToken);
+      const eventId = text(d.eventId),
+        userId = text(d.userId),
+        taskToken = text(d.TaskToken);
       if (!eventId || !userId || !taskToken) return 'detail.eventId, userId and TaskToken are required';
-      return { orderId, action: { type: 'workflowStarted', orderId, eventId, userId, taskToken, robot: userId === ROBOT_USER, at }, actor: SYSTEM };
+      return {
+        orderId,
+        action: { type: 'workflowStarted', orderId, eventId, userId, taskToken, robot: userId === ROBOT_USER, at },
+        actor: SYSTEM,
+      };
     }
     case 'OrderProcessor.WaitingCompletion': {
-      const orderNumber = text(d.orderNumber), taskToken = text(d.TaskToken);
+      const orderNumber = text(d.orderNumber),
+        taskToken = text(d.TaskToken);
       if (!orderNumber || !taskToken) return 'detail.orderNumber and TaskToken are required';
       return { orderId, action: { type: 'numbered', orderNumber, taskToken, at }, actor: SYSTEM };
     }
     case 'OrderProcessor.ShopUnavailable': {
-      const eventId = text(d.eventId), userId = text(d.userId);
+      const eventId = text(d.eventId),
+        userId = text(d.userId);
       if (!eventId || !userId) return 'detail.eventId and userId are required';
       // reason is the core's own field (STORE_CLOSED, AT_CAPACITY); the original's events had only the Message.
       const code = text(d.reason) ?? 'SHOP_UNAVAILABLE';
       const message = text(d.Message) ?? 'The coffee bar could not take the order.';
-      return { orderId, action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER, at }, actor: SYSTEM };
+      return {
+        orderId,
+        action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER, at },
+        actor: SYSTEM,
+      };
     }
     case 'OrderProcessor.OrderTimeOut':
       return { orderId, action: { type: 'timeout', cause: await timeoutCause(orderId, d.cause), at }, actor: SYSTEM };

@@ -20,7 +20,14 @@ import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { publish } from '../../adapters/bus.js';
 import { loadConfig } from '../../adapters/configStore.js';
-import { admit, eventOpenOrders, loadBucket, storeNewBucket, undoAdmission, userOpenOrders } from '../../adapters/qrStore.js';
+import {
+  admit,
+  eventOpenOrders,
+  loadBucket,
+  storeNewBucket,
+  undoAdmission,
+  userOpenOrders,
+} from '../../adapters/qrStore.js';
 
 async function eventConfig(eventId: string): Promise<EventConfig> {
   const config = await loadConfig(eventId);
@@ -50,7 +57,8 @@ async function currentCode(request: HttpRequest) {
 async function scan(request: HttpRequest) {
   const eventId = eventIdParam(request);
   const body = objectBody(request, '{"code": "the code of the QR code"}');
-  if (typeof body.code !== 'string' || body.code === '') throw new Problem(badRequest('INVALID_BODY', 'code must be the text of the scanned QR code.'));
+  if (typeof body.code !== 'string' || body.code === '')
+    throw new Problem(badRequest('INVALID_BODY', 'code must be the text of the scanned QR code.'));
   const config = await eventConfig(eventId);
   const { userId } = request.caller;
   // A closed or full store takes no orders: say so before spending a token of the code. (The order
@@ -60,23 +68,34 @@ async function scan(request: HttpRequest) {
 
   const { now } = request;
   const scanned = { eventId, code: body.code };
-  const bucket = valueOf(verifyScannedCode(await loadBucket(eventId, bucketIdAt(now, config.codeRotationMinutes)), scanned, now));
+  const bucket = valueOf(
+    verifyScannedCode(await loadBucket(eventId, bucketIdAt(now, config.codeRotationMinutes)), scanned, now),
+  );
   const orderId = randomUUID();
   const admission = { bucket, eventId, userId, orderId, maxOrdersPerUser: config.maxOrdersPerUser, nowMs: now };
   const outcome = await admit(admission);
   if (outcome === 'bucket') {
     // Someone took the last token, or the code expired, since it was read: say which.
     valueOf(verifyScannedCode(await loadBucket(eventId, bucket.bucketId), scanned, Date.now()));
-    throw new Problem(conflict('NO_TOKENS_LEFT', `This QR code has already admitted its ${bucket.drinksPerCode} orders. Wait for the next code at the coffee bar.`));
+    throw new Problem(
+      conflict(
+        'NO_TOKENS_LEFT',
+        `This QR code has already admitted its ${bucket.drinksPerCode} orders. Wait for the next code at the coffee bar.`,
+      ),
+    );
   }
   if (outcome === 'user') {
     // The set was full when the transaction ran: count at least the limit (a place may have freed since).
     const held = Math.max(await userOpenOrders(eventId, userId), config.maxOrdersPerUser);
     const decision = decideCapacity({ ...config, storeOpen: true }, { openOrders: 0, userOpenOrders: held });
-    throw new Problem(decision.accepted ? conflict('USER_LIMIT', 'You already have an open order.') : capacityError(decision));
+    throw new Problem(
+      decision.accepted ? conflict('USER_LIMIT', 'You already have an open order.') : capacityError(decision),
+    );
   }
   try {
-    await publish([newOrderEvent({ orderId, userId, bucket: { ...bucket, availableTokens: bucket.availableTokens - 1 } })]);
+    await publish([
+      newOrderEvent({ orderId, userId, bucket: { ...bucket, availableTokens: bucket.availableTokens - 1 } }),
+    ]);
   } catch (e) {
     // Nothing will process the order: give the token and the customer's place back.
     await undoAdmission(admission);

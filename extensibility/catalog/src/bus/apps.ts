@@ -52,7 +52,10 @@ export function discoverApps(root: string): App[] {
   ];
   const extensions = join(root, 'extensions');
   if (existsSync(extensions)) {
-    for (const d of readdirSync(extensions, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const d of readdirSync(extensions, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()) {
       candidates.push({ name: d, kind: 'extension', dir: join(extensions, d) });
     }
   }
@@ -71,7 +74,8 @@ export function appAt(dir: string, root: string = dir): App {
 }
 
 /** A stack name CloudFormation accepts, from the app's name. */
-export const stackNameOf = (app: App): string => app.name.replace(/[^A-Za-z0-9-]/g, '-').replace(/^[^A-Za-z]+/, '') || 'app';
+export const stackNameOf = (app: App): string =>
+  app.name.replace(/[^A-Za-z0-9-]/g, '-').replace(/^[^A-Za-z]+/, '') || 'app';
 
 export interface LoadAppOptions {
   parameterOverrides?: Record<string, string>;

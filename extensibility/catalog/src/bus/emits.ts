@@ -27,14 +27,22 @@ export function statementsOf(r: LoadedResource, template: LoadedTemplate): State
     if (policy.kind === 'document') out.push(...(list(policy.document.Statement) as Statement[]));
     if (policy.kind === 'template' && policy.template === 'EventBridgePutEventsPolicy') {
       const bus = String(policy.parameters.EventBusName ?? '');
-      out.push({ Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.startsWith('arn:') ? bus : `arn:aws:events:*:*:event-bus/${bus}` });
+      out.push({
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: bus.startsWith('arn:') ? bus : `arn:aws:events:*:*:event-bus/${bus}`,
+      });
     }
-    if (policy.kind === 'managed' && /EventBridgeFullAccess|PowerUserAccess|AdministratorAccess/.test(policy.policy)) out.push({ Effect: 'Allow', Action: 'events:*', Resource: '*' });
+    if (policy.kind === 'managed' && /EventBridgeFullAccess|PowerUserAccess|AdministratorAccess/.test(policy.policy))
+      out.push({ Effect: 'Allow', Action: 'events:*', Resource: '*' });
   }
   const roleArn = r.properties.Role;
   if (typeof roleArn === 'string') {
-    for (const role of template.resources.filter((x) => x.type === 'AWS::IAM::Role' && roleArn.endsWith(`/${x.physicalId}`))) {
-      for (const p of list(role.properties.Policies) as Array<{ PolicyDocument?: { Statement?: unknown } }>) out.push(...(list(p.PolicyDocument?.Statement) as Statement[]));
+    for (const role of template.resources.filter(
+      (x) => x.type === 'AWS::IAM::Role' && roleArn.endsWith(`/${x.physicalId}`),
+    )) {
+      for (const p of list(role.properties.Policies) as Array<{ PolicyDocument?: { Statement?: unknown } }>)
+        out.push(...(list(p.PolicyDocument?.Statement) as Statement[]));
     }
   }
   return out;
@@ -55,14 +63,24 @@ export function mayPutOnBus(statements: Statement[]): boolean {
 
 /** The esbuild options `sam build` would use for the function, or undefined when its code is not local. */
 function buildOptionsOf(r: LoadedResource, templateFile: string): BuildOptions | undefined {
-  const codeUri = typeof r.properties.CodeUri === 'string' ? r.properties.CodeUri : typeof r.properties.Code === 'string' ? r.properties.Code : '.';
+  const codeUri =
+    typeof r.properties.CodeUri === 'string'
+      ? r.properties.CodeUri
+      : typeof r.properties.Code === 'string'
+        ? r.properties.Code
+        : '.';
   const handler = typeof r.properties.Handler === 'string' ? r.properties.Handler : undefined;
   if (!handler) return undefined;
   const base = resolve(dirname(templateFile), codeUri);
   const { module } = parseHandler(handler);
   const properties = (r.metadata?.BuildProperties ?? {}) as Record<string, unknown>;
   // Without esbuild SAM ships the folder as it is: bundling from the handler's module reads the same code.
-  return esbuildOptions(base, join(base, '.aws-sam', 'presso-emits'), module, r.metadata?.BuildMethod === 'esbuild' ? properties : {});
+  return esbuildOptions(
+    base,
+    join(base, '.aws-sam', 'presso-emits'),
+    module,
+    r.metadata?.BuildMethod === 'esbuild' ? properties : {},
+  );
 }
 
 const bundles = new Map<string, string>();
@@ -72,7 +90,16 @@ export function bundleText(options: BuildOptions): string {
   const key = JSON.stringify([options.absWorkingDir, options.entryPoints]);
   let text = bundles.get(key);
   if (text === undefined) {
-    const result = buildSync({ ...options, write: false, minify: false, sourcemap: false, metafile: false, packages: 'external', format: 'esm', banner: {} });
+    const result = buildSync({
+      ...options,
+      write: false,
+      minify: false,
+      sourcemap: false,
+      metafile: false,
+      packages: 'external',
+      format: 'esm',
+      banner: {},
+    });
     text = result.outputFiles.map((f) => f.text).join('\n');
     bundles.set(key, text);
   }
@@ -97,14 +124,18 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
     const mayPut = mayPutOnBus(statementsOf(r, template));
     if (mayPut && declared.length === 0) {
       findings.push({
-        file: app.path, resource: r.logicalId, property,
+        file: app.path,
+        resource: r.logicalId,
+        property,
         message: `may put events on the ${BUS_NAME} bus (its policies allow events:PutEvents) but does not declare which`,
         fix: 'list the detail-types the handler puts under Metadata: Emits: [...], so the catalog names this function as their producer',
       });
     }
     if (!mayPut && declared.length > 0) {
       findings.push({
-        file: app.path, resource: r.logicalId, property,
+        file: app.path,
+        resource: r.logicalId,
+        property,
         message: `declares Emits but may not put events on the ${BUS_NAME} bus`,
         fix: 'add the policy EventBridgePutEventsPolicy: { EventBusName: !Ref EventBusName }, or remove Emits',
       });
@@ -114,7 +145,13 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
     try {
       options = buildOptionsOf(r, app.templateFile);
     } catch (e) {
-      findings.push({ file: app.path, resource: r.logicalId, property: `Resources.${r.logicalId}.Properties.Handler`, message: `the handler's source cannot be found, so Emits cannot be checked: ${(e as Error).message}`, fix: 'set CodeUri and Handler (or Metadata.BuildProperties.EntryPoints) to the handler\'s source' });
+      findings.push({
+        file: app.path,
+        resource: r.logicalId,
+        property: `Resources.${r.logicalId}.Properties.Handler`,
+        message: `the handler's source cannot be found, so Emits cannot be checked: ${(e as Error).message}`,
+        fix: "set CodeUri and Handler (or Metadata.BuildProperties.EntryPoints) to the handler's source",
+      });
       continue;
     }
     if (!options) continue; // no Handler: not a function with local code
@@ -122,7 +159,13 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
     const entryPoint = resolve(String(options.absWorkingDir), String((options.entryPoints as string[])[0]));
     declared.forEach((d) => {
       if (!codeNames(code, d.detailType)) {
-        findings.push({ file: app.path, resource: r.logicalId, property: d.property, message: `declares "${d.detailType}" but its code (${relative(dirname(app.templateFile), entryPoint)}) never names it`, fix: 'remove it from Emits, or put it from the handler' });
+        findings.push({
+          file: app.path,
+          resource: r.logicalId,
+          property: d.property,
+          message: `declares "${d.detailType}" but its code (${relative(dirname(app.templateFile), entryPoint)}) never names it`,
+          fix: 'remove it from Emits, or put it from the handler',
+        });
       }
     });
   }

@@ -12,4 +12,5 @@ export interface Finding {
   fix: string;
 }
 
-export const formatFinding = (f: Finding): string => `${f.file}: ${f.resource} ${f.property}: ${f.message}\n    fix: ${f.fix}`;
+export const formatFinding = (f: Finding): string =>
+  `${f.file}: ${f.resource} ${f.property}: ${f.message}\n    fix: ${f.fix}`;

@@ -75,7 +75,10 @@ export function definitionOf(resource: LoadedResource, templateFile: string): un
     definition = parseTemplateText(readFileSync(path, 'utf8'), path);
   }
   if (definition === undefined) return undefined;
-  const text = substitute(typeof definition === 'string' ? definition : JSON.stringify(definition), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {});
+  const text = substitute(
+    typeof definition === 'string' ? definition : JSON.stringify(definition),
+    (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
+  );
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -135,11 +138,21 @@ function stateMachineProducers(app: App, r: LoadedResource, out: Producers): voi
   const definitionProperty = `Resources.${r.logicalId}.Properties.${r.properties.Definition !== undefined ? 'Definition' : r.properties.DefinitionString !== undefined ? 'DefinitionString' : 'DefinitionUri'}`;
   for (const [name, state] of statesOf(definitionOf(r, app.templateFile))) {
     if (state.Type !== 'Task' || typeof state.Resource !== 'string' || !PUT_EVENTS.test(state.Resource)) continue;
-    const args = isObject(state.Arguments) ? state.Arguments : isObject(state.Parameters) ? state.Parameters : undefined;
+    const args = isObject(state.Arguments)
+      ? state.Arguments
+      : isObject(state.Parameters)
+        ? state.Parameters
+        : undefined;
     const property = `${definitionProperty} (state "${name}")`;
     const entries = args?.Entries;
     if (!Array.isArray(entries)) {
-      out.dynamic.push({ app, resource: r.logicalId, state: name, property, expression: JSON.stringify(args?.['Entries.$'] ?? args?.Entries ?? null) });
+      out.dynamic.push({
+        app,
+        resource: r.logicalId,
+        state: name,
+        property,
+        expression: JSON.stringify(args?.['Entries.$'] ?? args?.Entries ?? null),
+      });
       continue;
     }
     for (const entry of entries.filter(isObject)) {
@@ -147,14 +160,30 @@ function stateMachineProducers(app: App, r: LoadedResource, out: Producers): voi
       if (bus !== undefined && bus !== BUS_NAME) continue;
       const glob = detailTypeGlob(entry);
       if (glob === undefined) {
-        out.dynamic.push({ app, resource: r.logicalId, state: name, property, expression: JSON.stringify(entry.DetailType ?? entry['DetailType.$']) });
+        out.dynamic.push({
+          app,
+          resource: r.logicalId,
+          state: name,
+          property,
+          expression: JSON.stringify(entry.DetailType ?? entry['DetailType.$']),
+        });
         continue;
       }
       const matched = entriesFor(glob);
-      out.producers.push({ app, resource: r.logicalId, kind: 'state machine', state: name, property, detailType: glob, entries: matched });
+      out.producers.push({
+        app,
+        resource: r.logicalId,
+        kind: 'state machine',
+        state: name,
+        property,
+        detailType: glob,
+        entries: matched,
+      });
       if (matched.length === 0) {
         out.findings.push({
-          file: app.path, resource: r.logicalId, property,
+          file: app.path,
+          resource: r.logicalId,
+          property,
           message: `puts detail-type "${glob}", which is not in the contract`,
           fix: 'use a detail-type of the contract, or add the event to the contract (extensibility/catalog/schemas and examples)',
         });
@@ -169,23 +198,39 @@ export function declaredEmits(app: App, r: LoadedResource, findings: Finding[]):
   if (emits === undefined) return [];
   const property = `Resources.${r.logicalId}.Metadata.Emits`;
   if (!Array.isArray(emits)) {
-    findings.push({ file: app.path, resource: r.logicalId, property, message: 'must be a list of detail-types', fix: 'write Emits: [Some.DetailType, ...]' });
+    findings.push({
+      file: app.path,
+      resource: r.logicalId,
+      property,
+      message: 'must be a list of detail-types',
+      fix: 'write Emits: [Some.DetailType, ...]',
+    });
     return [];
   }
   return emits.flatMap((d, i): Producer[] => {
     if (typeof d !== 'string') {
-      findings.push({ file: app.path, resource: r.logicalId, property: `${property}[${i}]`, message: 'must be a detail-type (a string)', fix: 'write the detail-type as the contract does, e.g. OrderManager.MakeOrder' });
+      findings.push({
+        file: app.path,
+        resource: r.logicalId,
+        property: `${property}[${i}]`,
+        message: 'must be a detail-type (a string)',
+        fix: 'write the detail-type as the contract does, e.g. OrderManager.MakeOrder',
+      });
       return [];
     }
     const matched = entriesFor(d);
     if (matched.length === 0) {
       findings.push({
-        file: app.path, resource: r.logicalId, property: `${property}[${i}]`,
+        file: app.path,
+        resource: r.logicalId,
+        property: `${property}[${i}]`,
         message: `"${d}" is not a detail-type of the contract`,
         fix: 'write it as the contract does (see extensibility/catalog/CATALOG.md), or add the event to the contract (extensibility/catalog/schemas and examples)',
       });
     }
-    return [{ app, resource: r.logicalId, kind: 'function', property: `${property}[${i}]`, detailType: d, entries: matched }];
+    return [
+      { app, resource: r.logicalId, kind: 'function', property: `${property}[${i}]`, detailType: d, entries: matched },
+    ];
   });
 }
 

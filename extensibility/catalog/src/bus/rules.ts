@@ -84,8 +84,15 @@ export function rulesOf(app: App, template: LoadedTemplate): BusRule[] {
         return known ? { logicalId: known.logicalId, type: known.type, arn } : { arn };
       });
       rules.push({
-        app, logicalId: r.logicalId, resource: r.logicalId, property: `Resources.${r.logicalId}.Properties.EventPattern`,
-        busAsWritten: written, bus: busNameOf(written), pattern: r.properties.EventPattern, state: String(r.properties.State ?? 'ENABLED'), targets,
+        app,
+        logicalId: r.logicalId,
+        resource: r.logicalId,
+        property: `Resources.${r.logicalId}.Properties.EventPattern`,
+        busAsWritten: written,
+        bus: busNameOf(written),
+        pattern: r.properties.EventPattern,
+        state: String(r.properties.State ?? 'ENABLED'),
+        targets,
       });
     }
     for (const event of r.sam?.events ?? []) {
@@ -94,8 +101,14 @@ export function rulesOf(app: App, template: LoadedTemplate): BusRule[] {
       if (e.pattern === undefined) continue; // Schedule
       const self = [...arns.entries()].find(([, v]) => v.logicalId === r.logicalId);
       rules.push({
-        app, logicalId: e.ruleLogicalId, resource: r.logicalId, property: `Resources.${r.logicalId}.Properties.Events.${e.name}.Properties.Pattern`,
-        busAsWritten: e.eventBusName, bus: busNameOf(e.eventBusName), pattern: e.pattern, state: e.state,
+        app,
+        logicalId: e.ruleLogicalId,
+        resource: r.logicalId,
+        property: `Resources.${r.logicalId}.Properties.Events.${e.name}.Properties.Pattern`,
+        busAsWritten: e.eventBusName,
+        bus: busNameOf(e.eventBusName),
+        pattern: e.pattern,
+        state: e.state,
         targets: [{ logicalId: r.logicalId, type: r.type, arn: self?.[0] ?? r.physicalId }],
       });
     }

@@ -30,13 +30,16 @@ export interface RepoScan {
 export function ruleFindings(verdicts: RuleVerdict[]): Finding[] {
   return verdicts.flatMap(({ rule, invalid, matches }): Finding[] => {
     const where = { file: rule.app.path, resource: rule.resource, property: rule.property };
-    if (invalid) return [{ ...where, message: invalid, fix: 'correct the pattern (EventBridge would refuse it at deploy)' }];
+    if (invalid)
+      return [{ ...where, message: invalid, fix: 'correct the pattern (EventBridge would refuse it at deploy)' }];
     if (matches.length > 0) return [];
-    return [{
-      ...where,
-      message: `rule ${rule.logicalId} on the ${BUS_NAME} bus matches no event of the contract (a dead rule)`,
-      fix: `match a detail-type of extensibility/catalog/CATALOG.md, with source "${EVENT_SOURCE}", and detail fields and values the event's schema has`,
-    }];
+    return [
+      {
+        ...where,
+        message: `rule ${rule.logicalId} on the ${BUS_NAME} bus matches no event of the contract (a dead rule)`,
+        fix: `match a detail-type of extensibility/catalog/CATALOG.md, with source "${EVENT_SOURCE}", and detail fields and values the event's schema has`,
+      },
+    ];
   });
 }
 
@@ -47,7 +50,10 @@ export function scanApp(app: App, options: LoadAppOptions = {}): AppScan {
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     const findings = e.issues.map((i): Finding => ({
-      file: app.path, resource: i.resource ?? '(template)', property: i.property ?? '(template)', message: i.message,
+      file: app.path,
+      resource: i.resource ?? '(template)',
+      property: i.property ?? '(template)',
+      message: i.message,
       fix: 'correct the template: `sam validate` and `presso deploy` refuse it too',
     }));
     return { app, rules: [], producers: [], dynamic: [], findings };
@@ -55,7 +61,11 @@ export function scanApp(app: App, options: LoadAppOptions = {}): AppScan {
   const rules = busRulesOf(app, template).map(judgeRule);
   const produced = producersOf(app, template);
   return {
-    app, template, rules, producers: produced.producers, dynamic: produced.dynamic,
+    app,
+    template,
+    rules,
+    producers: produced.producers,
+    dynamic: produced.dynamic,
     findings: [...ruleFindings(rules), ...produced.findings, ...checkEmits(app, template)],
   };
 }

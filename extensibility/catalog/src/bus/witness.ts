@@ -16,7 +16,8 @@ export function alternatives(pattern: Node): Node[] {
   let result: Node[] = [{}];
   const combine = (options: Node[]) => {
     const next: Node[] = [];
-    for (const base of result) for (const option of options) if (next.length < MAX_VARIANTS) next.push(merge(base, option));
+    for (const base of result)
+      for (const option of options) if (next.length < MAX_VARIANTS) next.push(merge(base, option));
     result = next;
   };
   for (const [key, value] of Object.entries(pattern)) {
@@ -46,14 +47,23 @@ function choose(matchers: unknown[], current: unknown): Choice {
       case 'prefix':
       case 'suffix': {
         const text = isObject(arg) ? String(arg['equals-ignore-case']) : String(arg);
-        if (typeof current === 'string' && (op === 'prefix' ? current.toLowerCase().startsWith(text.toLowerCase()) : current.toLowerCase().endsWith(text.toLowerCase()))) return KEEP;
+        if (
+          typeof current === 'string' &&
+          (op === 'prefix'
+            ? current.toLowerCase().startsWith(text.toLowerCase())
+            : current.toLowerCase().endsWith(text.toLowerCase()))
+        )
+          return KEEP;
         return text;
       }
       case 'equals-ignore-case':
         return arg;
       case 'wildcard':
         // Each unescaped * stands for anything, nothing included; \* is a literal star.
-        return String(arg).split('\\*').map((part) => part.replace(/\*/g, '')).join('*');
+        return String(arg)
+          .split('\\*')
+          .map((part) => part.replace(/\*/g, ''))
+          .join('*');
       case 'numeric':
         return Array.isArray(arg) ? numberWithin(arg) : KEEP;
       case 'exists':
@@ -103,7 +113,9 @@ export function witnesses(entry: ContractEntry, pattern: unknown): EventEnvelope
   for (const alternative of alternatives(pattern)) {
     const { 'detail-type': detailTypes, ...rest } = alternative;
     // Exact detail-types of this entry (a family member with another tenant); otherwise the example's.
-    const named = (Array.isArray(detailTypes) ? detailTypes : []).filter((d): d is string => typeof d === 'string' && entry.match(d) !== undefined);
+    const named = (Array.isArray(detailTypes) ? detailTypes : []).filter(
+      (d): d is string => typeof d === 'string' && entry.match(d) !== undefined,
+    );
     for (const detailType of named.length > 0 ? named : [undefined]) {
       const variant = structuredClone(entry.example) as EventEnvelope & Node;
       if (detailType !== undefined) {

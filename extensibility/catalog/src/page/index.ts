@@ -6,7 +6,15 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { catalogPage, type CatalogPage } from './model.js';
 
-export { catalogPage, anchorOf, type CatalogPage, type PageEvent, type PageProducer, type PageConsumer, type PageApp } from './model.js';
+export {
+  catalogPage,
+  anchorOf,
+  type CatalogPage,
+  type PageEvent,
+  type PageProducer,
+  type PageConsumer,
+  type PageApp,
+} from './model.js';
 export { renderMarkdown } from './markdown.js';
 export { renderHtml } from './html.js';
 
@@ -14,7 +22,10 @@ export { renderHtml } from './html.js';
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** Where the committed catalog lives, relative to the repo root. */
-export const CATALOG_FILES = { markdown: 'extensibility/catalog/CATALOG.md', html: 'extensibility/catalog/catalog.html' } as const;
+export const CATALOG_FILES = {
+  markdown: 'extensibility/catalog/CATALOG.md',
+  html: 'extensibility/catalog/catalog.html',
+} as const;
 
 export interface GeneratedCatalog {
   scan: RepoScan;
@@ -30,4 +41,7 @@ export function generateCatalog(root: string = REPO_ROOT): GeneratedCatalog {
   return { scan, page, markdown: renderMarkdown(page), html: renderHtml(page) };
 }
 
-export const catalogPaths = (root: string = REPO_ROOT) => ({ markdown: join(root, CATALOG_FILES.markdown), html: join(root, CATALOG_FILES.html) });
+export const catalogPaths = (root: string = REPO_ROOT) => ({
+  markdown: join(root, CATALOG_FILES.markdown),
+  html: join(root, CATALOG_FILES.html),
+});

@@ -56,7 +56,11 @@ export interface CatalogPage {
 }
 
 /** GitHub's heading anchor: lower case, punctuation other than - and _ dropped, spaces to -. */
-export const anchorOf = (text: string): string => text.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+export const anchorOf = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 
 export function catalogPage(scan: RepoScan): CatalogPage {
   const order = new Map(scan.apps.map((a, i) => [a.app.name, i]));
@@ -66,7 +70,10 @@ export function catalogPage(scan: RepoScan): CatalogPage {
     const producers = scan.producers
       .filter((p) => p.entries.includes(entry))
       .map((p): PageProducer => ({
-        app: p.app.name, path: p.app.path, resource: p.resource, kind: p.kind,
+        app: p.app.name,
+        path: p.app.path,
+        resource: p.resource,
+        kind: p.kind,
         ...(p.state !== undefined ? { state: p.state } : {}),
         ...(p.detailType !== entry.detailType ? { writes: p.detailType } : {}),
       }))
@@ -74,10 +81,13 @@ export function catalogPage(scan: RepoScan): CatalogPage {
     const consumers = scan.rules
       .flatMap(({ rule, matches }) => matches.filter((m) => m.entry === entry).map((m) => ({ rule, m })))
       .map(({ rule, m }): PageConsumer => ({
-        app: rule.app.name, path: rule.app.path, rule: rule.logicalId,
+        app: rule.app.name,
+        path: rule.app.path,
+        rule: rule.logicalId,
         targets: rule.targets.map((t) => t.logicalId ?? t.arn),
         pattern: typeof rule.pattern === 'string' ? rule.pattern : JSON.stringify(rule.pattern),
-        matched: m.detailType, disabled: rule.state === 'DISABLED',
+        matched: m.detailType,
+        disabled: rule.state === 'DISABLED',
       }))
       .sort((a, b) => byApp(a, b, (x) => x.rule));
     return { entry, anchor: anchorOf(entry.detailType), producers, consumers };

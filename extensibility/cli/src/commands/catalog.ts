@@ -17,9 +17,15 @@ export function catalogCommand(options: CatalogOptions, out: NodeJS.WritableStre
   const { root } = options;
   const generated = generateCatalog(root);
   const targets = options.out
-    ? { markdown: join(options.out, basename(CATALOG_FILES.markdown)), html: join(options.out, basename(CATALOG_FILES.html)) }
+    ? {
+        markdown: join(options.out, basename(CATALOG_FILES.markdown)),
+        html: join(options.out, basename(CATALOG_FILES.html)),
+      }
     : { markdown: join(root, CATALOG_FILES.markdown), html: join(root, CATALOG_FILES.html) };
-  const files: Array<[string, string]> = [[targets.markdown, generated.markdown], [targets.html, generated.html]];
+  const files: Array<[string, string]> = [
+    [targets.markdown, generated.markdown],
+    [targets.html, generated.html],
+  ];
   const { page, scan } = generated;
   const produced = page.events.filter((e) => e.producers.length > 0).length;
   const consumed = page.events.filter((e) => e.consumers.length > 0).length;
@@ -29,7 +35,11 @@ export function catalogCommand(options: CatalogOptions, out: NodeJS.WritableStre
   if (options.check) {
     const stale = files.filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text);
     for (const [file] of stale) out.write(`stale: ${relative(process.cwd(), file) || file}\n`);
-    out.write(stale.length ? 'the catalog is stale: run `npx presso catalog` and commit the result\n' : `the catalog is current: ${summary}\n`);
+    out.write(
+      stale.length
+        ? 'the catalog is stale: run `npx presso catalog` and commit the result\n'
+        : `the catalog is current: ${summary}\n`,
+    );
     status = stale.length ? 1 : 0;
   } else {
     for (const [file, text] of files) {
@@ -40,7 +50,9 @@ export function catalogCommand(options: CatalogOptions, out: NodeJS.WritableStre
     out.write(`${summary}\n`);
   }
   if (scan.findings.length) {
-    out.write(`\n${scan.findings.length} problem${scan.findings.length === 1 ? '' : 's'} in the apps' templates:\n${scan.findings.map((f) => `  ${formatFinding(f)}`).join('\n')}\n`);
+    out.write(
+      `\n${scan.findings.length} problem${scan.findings.length === 1 ? '' : 's'} in the apps' templates:\n${scan.findings.map((f) => `  ${formatFinding(f)}`).join('\n')}\n`,
+    );
     status = 1;
   }
   return status;

@@ -20,7 +20,8 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
   const violations: Violation[] = [...report.violations];
   let notes: string[] = [];
   if (options.isolation) {
-    if (!options.json) out.write(`rule 3: starting a local cloud with the core, then deploying ${app.name} beside it ...\n`);
+    if (!options.json)
+      out.write(`rule 3: starting a local cloud with the core, then deploying ${app.name} beside it ...\n`);
     try {
       const isolation = await checkIsolation(app.dir, { root: options.root ?? repoRootOf(app.dir) });
       violations.push(...isolation.violations);
@@ -32,7 +33,22 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
   }
   const rules = options.isolation ? '1, 2 and 3' : '1 and 2';
   if (options.json) {
-    out.write(JSON.stringify({ app: app.name, template: app.path, rules, passed: violations.length === 0, consumes, emits, violations, notes }, null, 2) + '\n');
+    out.write(
+      JSON.stringify(
+        {
+          app: app.name,
+          template: app.path,
+          rules,
+          passed: violations.length === 0,
+          consumes,
+          emits,
+          violations,
+          notes,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     return violations.length ? 1 : 0;
   }
   out.write(`checking ${app.name} (${app.path})\n`);
@@ -40,9 +56,11 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
   out.write(`  emits:    ${emits.join(', ') || 'nothing'}\n`);
   for (const note of notes) out.write(`  rule 3: ${note}\n`);
   if (violations.length === 0) {
-    out.write(options.isolation
-      ? 'passed rules 1 (only its own resources), 2 (routes events of the contract) and 3 (deploys and deletes alone, the core unchanged)\n'
-      : 'passed rules 1 (only its own resources) and 2 (routes events of the contract); rule 3 runs with --isolation\n');
+    out.write(
+      options.isolation
+        ? 'passed rules 1 (only its own resources), 2 (routes events of the contract) and 3 (deploys and deletes alone, the core unchanged)\n'
+        : 'passed rules 1 (only its own resources) and 2 (routes events of the contract); rule 3 runs with --isolation\n',
+    );
     return 0;
   }
   out.write(violations.map((v) => formatViolation(v)).join('\n') + '\n');

@@ -16,7 +16,7 @@ export async function eventsCommand(options: EventsOptions, out: NodeJS.Writable
   if (options.follow) query.set('follow', '1');
   const response = await callCloud(options.endpoint, `/_presso/events?${query}`);
   if (!response.ok || !response.body) {
-    out.write(`presso events: ${(await response.json() as { message?: string }).message ?? response.statusText}\n`);
+    out.write(`presso events: ${((await response.json()) as { message?: string }).message ?? response.statusText}\n`);
     return 1;
   }
   for await (const chunk of response.body) out.write(chunk as Uint8Array);

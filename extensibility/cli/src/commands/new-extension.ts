@@ -11,11 +11,16 @@ const MODEL_PACKAGE = '@serverlesspresso/extension-model';
 const SKIP = new Set(['node_modules', '.aws-sam', 'coverage']);
 
 /** "OrderMetrics" -> "order-metrics". */
-export const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+export const kebab = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
 
 /** Why the name cannot be an extension's, or undefined when it can. */
 export function nameProblem(name: string): string | undefined {
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) return `"${name}" must be PascalCase: a capital letter, then letters and digits (e.g. OrderMetrics)`;
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name))
+    return `"${name}" must be PascalCase: a capital letter, then letters and digits (e.g. OrderMetrics)`;
   if (name.length > 40) return `"${name}" is longer than 40 characters`;
   if (name === MODEL_NAME) return `"${name}" is the model's own name`;
   return undefined;
@@ -23,7 +28,13 @@ export function nameProblem(name: string): string | undefined {
 
 function packageNames(root: string): Map<string, string> {
   const names = new Map<string, string>();
-  const dirs = ['core', MODEL_DIR, ...['extensibility', 'extensions'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).map((x) => join(d, x)) : []))];
+  const dirs = [
+    'core',
+    MODEL_DIR,
+    ...['extensibility', 'extensions'].flatMap((d) =>
+      existsSync(join(root, d)) ? readdirSync(join(root, d)).map((x) => join(d, x)) : [],
+    ),
+  ];
   for (const dir of dirs) {
     const file = join(root, dir, 'package.json');
     if (existsSync(file)) names.set((JSON.parse(readFileSync(file, 'utf8')) as { name: string }).name, dir);
@@ -34,14 +45,19 @@ function packageNames(root: string): Map<string, string> {
 /** The model's text with the extension's names, paths one level deeper, and the model-only notes removed. */
 export function renamed(text: string, name: string): string {
   const k = kebab(name);
-  return text
-    .replace(/<!-- model-only:start -->[\s\S]*?<!-- model-only:end -->\n*/g, '')
-    // A path that climbs to the repo root (any number of ../, from any file of the model) climbs one more.
-    .replace(/(^|[^./\w])((?:\.\.\/)+)(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/)/gm, '$1../$2')
-    .replaceAll(MODEL_DIR, `extensions/${name}`)
-    .replaceAll(MODEL_PACKAGE, `@serverlesspresso/extension-${k}`)
-    .replaceAll('extension-model', k)
-    .replaceAll(MODEL_NAME, name);
+  return (
+    text
+      .replace(/<!-- model-only:start -->[\s\S]*?<!-- model-only:end -->\n*/g, '')
+      // A path that climbs to the repo root (any number of ../, from any file of the model) climbs one more.
+      .replace(
+        /(^|[^./\w])((?:\.\.\/)+)(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/)/gm,
+        '$1../$2',
+      )
+      .replaceAll(MODEL_DIR, `extensions/${name}`)
+      .replaceAll(MODEL_PACKAGE, `@serverlesspresso/extension-${k}`)
+      .replaceAll('extension-model', k)
+      .replaceAll(MODEL_NAME, name)
+  );
 }
 
 function filesUnder(dir: string): string[] {
@@ -63,7 +79,8 @@ export function createExtension(root: string, name: string, author?: string): Ne
   const problem = nameProblem(name);
   if (problem) throw new Error(problem);
   const model = join(root, MODEL_DIR);
-  if (!existsSync(join(model, 'template.yaml'))) throw new Error(`${model} has no template.yaml: run this from the Serverlesspresso repo (or pass --root)`);
+  if (!existsSync(join(model, 'template.yaml')))
+    throw new Error(`${model} has no template.yaml: run this from the Serverlesspresso repo (or pass --root)`);
   const dir = join(root, 'extensions', name);
   if (existsSync(dir)) throw new Error(`extensions/${name} already exists: pick another name, or delete it first`);
   const packageName = `@serverlesspresso/extension-${kebab(name)}`;
@@ -74,13 +91,18 @@ export function createExtension(root: string, name: string, author?: string): Ne
   const files = filesUnder(dir);
   for (const file of files) {
     let text = renamed(readFileSync(file, 'utf8'), name);
-    if (author && file.endsWith('README.md')) text = text.replace(/^\| author \|.*\|$/m, `| author | ${author.replace(/\|/g, '/')} |`);
+    if (author && file.endsWith('README.md'))
+      text = text.replace(/^\| author \|.*\|$/m, `| author | ${author.replace(/\|/g, '/')} |`);
     writeFileSync(file, text);
   }
   return { dir, packageName, files: files.map((f) => relative(root, f)) };
 }
 
-export function newExtensionCommand(name: string, options: { root: string; install: boolean; author?: string }, out: NodeJS.WritableStream): number {
+export function newExtensionCommand(
+  name: string,
+  options: { root: string; install: boolean; author?: string },
+  out: NodeJS.WritableStream,
+): number {
   let result: NewExtensionResult;
   try {
     result = createExtension(options.root, name, options.author);
@@ -88,7 +110,9 @@ export function newExtensionCommand(name: string, options: { root: string; insta
     out.write(`new-extension: ${(e as Error).message}\n`);
     return 2;
   }
-  out.write(`created extensions/${name} (${result.packageName}) from ${MODEL_DIR}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n`);
+  out.write(
+    `created extensions/${name} (${result.packageName}) from ${MODEL_DIR}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n`,
+  );
   if (options.install) {
     // The workspace glob extensions/* already covers the folder; npm install records the new
     // workspace in package-lock.json, without which `npm ci` refuses to run.
@@ -99,14 +123,16 @@ export function newExtensionCommand(name: string, options: { root: string; insta
       return 1;
     }
   }
-  out.write([
-    '',
-    'next:',
-    `  1. edit extensions/${name}/README.md (meta: what it does, events consumed and produced, author)`,
-    `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/`,
-    `  3. npx presso check extensions/${name} && npm run jest -- extensions/${name}`,
-    `  4. commit extensions/${name} and package-lock.json; see PUBLISHING.md`,
-    '',
-  ].join('\n'));
+  out.write(
+    [
+      '',
+      'next:',
+      `  1. edit extensions/${name}/README.md (meta: what it does, events consumed and produced, author)`,
+      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/`,
+      `  3. npx presso check extensions/${name} && npm run jest -- extensions/${name}`,
+      `  4. commit extensions/${name} and package-lock.json; see PUBLISHING.md`,
+      '',
+    ].join('\n'),
+  );
   return 0;
 }

@@ -37,9 +37,25 @@ export interface ReplayProgress {
   durationMs: number;
 }
 
-interface Summary { events: number; sent: number; failed: number; speed: number; eventId?: string }
-interface Execution { status: string; output?: string; error?: string; cause?: string; startDate: number; stopDate?: number }
-interface HistoryEvent { type: string; stateExitedEventDetails?: { name: string; output?: string } }
+interface Summary {
+  events: number;
+  sent: number;
+  failed: number;
+  speed: number;
+  eventId?: string;
+}
+interface Execution {
+  status: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+}
+interface HistoryEvent {
+  type: string;
+  stateExitedEventDetails?: { name: string; output?: string };
+}
 
 const clock = (ms: number) => {
   const seconds = Math.floor(ms / 1000);
@@ -53,7 +69,10 @@ export function progressLine(p: ReplayProgress, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.sent).padStart(String(p.total).length)}/${p.total} sent  ${clock(p.sessionMs)}/${clock(p.durationMs)} of the session${p.failed ? `  (${p.failed} failed)` : ''}`;
 }
 
-const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`);
+const duration = (ms: number) =>
+  ms < 60_000
+    ? `${(ms / 1000).toFixed(1)}s`
+    : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 
 /** The deployed players, by the output their template declares. */
 async function findPlayer(endpoint: string, stackName: string | undefined): Promise<StackRecord | string> {
@@ -62,18 +81,25 @@ async function findPlayer(endpoint: string, stackName: string | undefined): Prom
   if (stackName) {
     const stack = stacks.find((s) => s.name === stackName);
     if (!stack) return `no stack named ${stackName} (deployed: ${stacks.map((s) => s.name).join(', ') || 'none'})`;
-    return players.includes(stack) ? stack : `stack ${stackName} is not an EventPlayer (it has no ${PLAYER_OUTPUT} output)`;
+    return players.includes(stack)
+      ? stack
+      : `stack ${stackName} is not an EventPlayer (it has no ${PLAYER_OUTPUT} output)`;
   }
   if (players.length === 0) {
     return 'no EventPlayer is deployed on this local cloud: deploy it with `presso deploy extensibility/EventPlayer` (add `--parameter-overrides CreateBus=true` without the core), or start everything with `presso up`';
   }
-  if (players.length > 1) return `${players.length} EventPlayers are deployed (${players.map((s) => s.name).join(', ')}): choose one with --stack-name`;
+  if (players.length > 1)
+    return `${players.length} EventPlayers are deployed (${players.map((s) => s.name).join(', ')}): choose one with --stack-name`;
   return players[0]!;
 }
 
 /** The progress the replay last reported: the output of its latest "Next moment" state. */
 async function latestProgress(endpoint: string, executionArn: string): Promise<ReplayProgress | undefined> {
-  const { events } = await sfn<{ events: HistoryEvent[] }>(endpoint, 'GetExecutionHistory', { executionArn, reverseOrder: true, maxResults: 50 });
+  const { events } = await sfn<{ events: HistoryEvent[] }>(endpoint, 'GetExecutionHistory', {
+    executionArn,
+    reverseOrder: true,
+    maxResults: 50,
+  });
   const exited = events.find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === PROGRESS_STATE);
   const output = exited?.stateExitedEventDetails?.output;
   return output ? (JSON.parse(output) as { progress?: ReplayProgress }).progress : undefined;
@@ -107,9 +133,17 @@ export async function playCommand(options: PlayOptions, io: PlayIo): Promise<num
     io.out.write(`presso play: ${player}\n`);
     return 1;
   }
-  const input = { ...(options.speed !== undefined ? { speed: options.speed } : {}), ...(options.eventId !== undefined ? { eventId: options.eventId } : {}) };
-  const { executionArn } = await sfn<{ executionArn: string }>(options.endpoint, 'StartExecution', { stateMachineArn: player.outputs[PLAYER_OUTPUT], input: JSON.stringify(input) });
-  io.out.write(`replaying the session of ${player.name} onto ${player.outputs.EventBusName ?? 'the bus'} at speed ${options.speed ?? 1}${options.eventId ? ` as tenant ${options.eventId}` : ''}\nexecution ${executionArn}\n`);
+  const input = {
+    ...(options.speed !== undefined ? { speed: options.speed } : {}),
+    ...(options.eventId !== undefined ? { eventId: options.eventId } : {}),
+  };
+  const { executionArn } = await sfn<{ executionArn: string }>(options.endpoint, 'StartExecution', {
+    stateMachineArn: player.outputs[PLAYER_OUTPUT],
+    input: JSON.stringify(input),
+  });
+  io.out.write(
+    `replaying the session of ${player.name} onto ${player.outputs.EventBusName ?? 'the bus'} at speed ${options.speed ?? 1}${options.eventId ? ` as tenant ${options.eventId}` : ''}\nexecution ${executionArn}\n`,
+  );
 
   const tty = io.progress.isTTY === true;
   let shownTenth = -1;
@@ -124,7 +158,11 @@ export async function playCommand(options: PlayOptions, io: PlayIo): Promise<num
   for (;;) {
     execution = await sfn<Execution>(options.endpoint, 'DescribeExecution', { executionArn });
     if (execution.status === 'RUNNING' && io.signal?.aborted) {
-      await sfn(options.endpoint, 'StopExecution', { executionArn, error: 'presso.Interrupted', cause: 'presso play was interrupted (Ctrl-C).' });
+      await sfn(options.endpoint, 'StopExecution', {
+        executionArn,
+        error: 'presso.Interrupted',
+        cause: 'presso play was interrupted (Ctrl-C).',
+      });
       continue;
     }
     if (execution.status !== 'RUNNING') break;
@@ -137,11 +175,14 @@ export async function playCommand(options: PlayOptions, io: PlayIo): Promise<num
   const last = await latestProgress(options.endpoint, executionArn);
   if (last) show(last);
   if (tty && last) io.progress.write('\n');
-  const summary = execution.status === 'SUCCEEDED' && execution.output ? (JSON.parse(execution.output) as Summary) : undefined;
+  const summary =
+    execution.status === 'SUCCEEDED' && execution.output ? (JSON.parse(execution.output) as Summary) : undefined;
   const took = duration(((execution.stopDate ?? Date.now() / 1000) - execution.startDate) * 1000);
   if (!summary) {
     const sent = last ? ` after ${last.sent} of ${last.total} events were sent` : '';
-    io.out.write(`the replay ${execution.status === 'ABORTED' ? 'was stopped' : `ended ${execution.status}`}${sent} (${took}): ${failure(execution)}\n`);
+    io.out.write(
+      `the replay ${execution.status === 'ABORTED' ? 'was stopped' : `ended ${execution.status}`}${sent} (${took}): ${failure(execution)}\n`,
+    );
     return io.signal?.aborted ? 130 : 1;
   }
   io.out.write(`replayed ${summary.events} events in ${took}: ${summary.sent} sent, ${summary.failed} failed\n`);

@@ -9,15 +9,23 @@ export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void
   for (const r of stack.notEmulated) out.write(`    not emulated: ${r.logicalId} (${r.type})\n`);
   for (const api of Object.values(stack.apis)) {
     out.write(`    api ${api.logicalId} (${api.kind})  ${api.url}\n`);
-    for (const r of api.routes) out.write(`        ${r.routeKey} -> ${r.function}${r.authorizer ? `  [${r.authorizer}]` : ''}\n`);
+    for (const r of api.routes)
+      out.write(`        ${r.routeKey} -> ${r.function}${r.authorizer ? `  [${r.authorizer}]` : ''}\n`);
   }
   for (const [k, v] of Object.entries(stack.localOutputs)) out.write(`    ${k} = ${v}\n`);
 }
 
-export async function deployCommand(endpoint: string, dir: string, options: { stackName?: string; parameterOverrides?: string[] }, out: NodeJS.WritableStream): Promise<number> {
+export async function deployCommand(
+  endpoint: string,
+  dir: string,
+  options: { stackName?: string; parameterOverrides?: string[] },
+  out: NodeJS.WritableStream,
+): Promise<number> {
   let parameterOverrides: Record<string, string> | undefined;
   try {
-    parameterOverrides = options.parameterOverrides?.length ? parseParameterOverrides(options.parameterOverrides) : undefined;
+    parameterOverrides = options.parameterOverrides?.length
+      ? parseParameterOverrides(options.parameterOverrides)
+      : undefined;
   } catch (e) {
     out.write(`presso deploy: --parameter-overrides: ${(e as Error).message}\n`);
     return 2;
@@ -25,7 +33,11 @@ export async function deployCommand(endpoint: string, dir: string, options: { st
   out.write(`deploying ${dir} ...\n`);
   const response = await callCloud(endpoint, '/_presso/stacks', {
     method: 'POST',
-    body: JSON.stringify({ path: resolve(dir), ...(options.stackName ? { stackName: options.stackName } : {}), ...(parameterOverrides ? { parameterOverrides } : {}) }),
+    body: JSON.stringify({
+      path: resolve(dir),
+      ...(options.stackName ? { stackName: options.stackName } : {}),
+      ...(parameterOverrides ? { parameterOverrides } : {}),
+    }),
   });
   const body = (await response.json()) as { stack?: StackRecord; message?: string };
   if (!response.ok || !body.stack) {

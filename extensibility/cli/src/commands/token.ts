@@ -13,14 +13,25 @@ export interface TokenOptions {
   scopes?: string;
 }
 
-const list = (value: string | undefined) => (value ? value.split(',').map((g) => g.trim()).filter(Boolean) : []);
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean)
+    : [];
 
-export async function tokenCommand(endpoint: string, options: TokenOptions, out: NodeJS.WritableStream): Promise<number> {
+export async function tokenCommand(
+  endpoint: string,
+  options: TokenOptions,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const scopes = list(options.scopes);
   const response = await callCloud(endpoint, '/_presso/token', {
     method: 'POST',
     body: JSON.stringify({
-      user: options.user, groups: list(options.groups),
+      user: options.user,
+      groups: list(options.groups),
       ...(scopes.length ? { scopes } : {}),
       ...(options.userPool ? { userPool: options.userPool } : {}),
       ...(options.client ? { client: options.client } : {}),

@@ -56,7 +56,9 @@ export async function upCommand(options: UpOptions): Promise<void> {
   }
   if (options.watch && deployed.length) {
     watchApps(cloud, deployed);
-    console.log(`watching    ${deployed.length} app${deployed.length === 1 ? '' : 's'}: a change deploys its app again`);
+    console.log(
+      `watching    ${deployed.length} app${deployed.length === 1 ? '' : 's'}: a change deploys its app again`,
+    );
   }
   console.log(`ready       ${cloud.url}`);
 }
@@ -65,12 +67,19 @@ export async function upCommand(options: UpOptions): Promise<void> {
  * Deploys each app in order, the bus first (deployPlan: the player creates it when no app given
  * does); the first failure stops startup with its message.
  */
-async function deployAll(cloud: LocalCloud, dirs: string[]): Promise<Array<PlannedApp & { stackName: string }> | undefined> {
+async function deployAll(
+  cloud: LocalCloud,
+  dirs: string[],
+): Promise<Array<PlannedApp & { stackName: string }> | undefined> {
   const deployed: Array<PlannedApp & { stackName: string }> = [];
   const { apps, note } = deployPlan(dirs);
   if (note) process.stdout.write(`bus         ${note}\n`);
   for (const [i, { dir, parameterOverrides }] of apps.entries()) {
-    const parameters = parameterOverrides ? ` (${Object.entries(parameterOverrides).map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
+    const parameters = parameterOverrides
+      ? ` (${Object.entries(parameterOverrides)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')})`
+      : '';
     process.stdout.write(`deploying   [${i + 1}/${apps.length}] ${dir}${parameters}\n`);
     try {
       const record = await cloud.stacks.deploy({ path: dir, ...(parameterOverrides ? { parameterOverrides } : {}) });

@@ -8,7 +8,11 @@ import { printStack } from './stacks.js';
 const IGNORED = /(^|\/)(\.aws-sam|node_modules|\.[^/]+)(\/|$)/;
 const SETTLE_MS = 300;
 
-export function watchApps(cloud: LocalCloud, apps: Array<{ dir: string; stackName: string; parameterOverrides?: Record<string, string> }>, out: NodeJS.WritableStream = process.stdout): () => void {
+export function watchApps(
+  cloud: LocalCloud,
+  apps: Array<{ dir: string; stackName: string; parameterOverrides?: Record<string, string> }>,
+  out: NodeJS.WritableStream = process.stdout,
+): () => void {
   const watchers: FSWatcher[] = [];
   // With the parameters of its first deploy: a stack update does not keep the previous values.
   for (const { dir, stackName, parameterOverrides } of apps) {
@@ -24,7 +28,10 @@ export function watchApps(cloud: LocalCloud, apps: Array<{ dir: string; stackNam
           out.write(`redeploying ${stackName} (${changed} changed)\n`);
           cloud.stacks.deploy({ path: dir, stackName, ...(parameterOverrides ? { parameterOverrides } : {}) }).then(
             (record) => printStack(record, out),
-            (e: unknown) => out.write(`presso up: redeploying ${stackName} failed, the previous deployment keeps running:\n  ${(e as Error).message}\n`),
+            (e: unknown) =>
+              out.write(
+                `presso up: redeploying ${stackName} failed, the previous deployment keeps running:\n  ${(e as Error).message}\n`,
+              ),
           );
         }, SETTLE_MS);
       }),

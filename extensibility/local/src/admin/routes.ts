@@ -24,7 +24,11 @@ export class AdminRoutes implements PathService {
 
   accepts(request: EdgeRequest): boolean {
     // The token and issuer routes belong to the HTTP APIs service.
-    return request.path.startsWith('/_presso/') && request.path !== '/_presso/token' && !request.path.startsWith('/_presso/issuer/');
+    return (
+      request.path.startsWith('/_presso/') &&
+      request.path !== '/_presso/token' &&
+      !request.path.startsWith('/_presso/issuer/')
+    );
   }
 
   async serve(request: EdgeRequest, res: ServerResponse): Promise<void> {
@@ -48,7 +52,11 @@ export class AdminRoutes implements PathService {
         if (request.method === 'DELETE' && request.path.startsWith('/_presso/stacks/')) {
           const name = decodeURIComponent(request.path.slice('/_presso/stacks/'.length));
           const deleted = await this.stacks().delete(name);
-          return json(res, deleted ? 200 : 404, deleted ? { deleted: name } : { message: `Stack ${name} does not exist.` });
+          return json(
+            res,
+            deleted ? 200 : 404,
+            deleted ? { deleted: name } : { message: `Stack ${name} does not exist.` },
+          );
         }
         return json(res, 404, { message: `No local route ${route}` });
     }
@@ -56,10 +64,18 @@ export class AdminRoutes implements PathService {
 
   /** Deploys an app folder or template file on this machine; errors name file, resource and property. */
   private async deploy(request: EdgeRequest, res: ServerResponse): Promise<void> {
-    const body = JSON.parse(request.body.toString('utf8') || '{}') as { path?: string; stackName?: string; parameterOverrides?: Record<string, string> };
+    const body = JSON.parse(request.body.toString('utf8') || '{}') as {
+      path?: string;
+      stackName?: string;
+      parameterOverrides?: Record<string, string>;
+    };
     if (!body.path) return json(res, 400, { message: 'path is required: an app folder or a template file' });
     try {
-      const stack = await this.stacks().deploy({ path: body.path, ...(body.stackName ? { stackName: body.stackName } : {}), ...(body.parameterOverrides ? { parameterOverrides: body.parameterOverrides } : {}) });
+      const stack = await this.stacks().deploy({
+        path: body.path,
+        ...(body.stackName ? { stackName: body.stackName } : {}),
+        ...(body.parameterOverrides ? { parameterOverrides: body.parameterOverrides } : {}),
+      });
       json(res, 200, { stack });
     } catch (e) {
       const issues = e instanceof TemplateError ? e.issues : undefined;
@@ -94,7 +110,8 @@ export class AdminRoutes implements PathService {
     }
     const busFilter = request.query.get('bus');
     const buses = busFilter ? [busFilter] : this.events.archive.buses();
-    const keep = (bus: string, event: unknown) => (!busFilter || bus === busFilter) && (!pattern || pattern.matches(event));
+    const keep = (bus: string, event: unknown) =>
+      (!busFilter || bus === busFilter) && (!pattern || pattern.matches(event));
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     // Followers must see the response start before any event exists.
     res.flushHeaders();

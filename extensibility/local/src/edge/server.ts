@@ -31,7 +31,13 @@ const isJson = (s: EdgeService): s is JsonService => 'handle' in s;
 const isProxy = (s: EdgeService): s is ProxyService => 'proxy' in s;
 const isPath = (s: EdgeService): s is PathService => 'serve' in s;
 
-function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
   const payload = body === undefined ? '{}' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
@@ -39,7 +45,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, contentTyp
 
 /** An error in the JSON protocol's shape, which every SDK parses into the named exception. */
 export function sendAwsError(res: ServerResponse, error: AwsError, contentType = 'application/x-amz-json-1.1'): void {
-  sendJson(res, error.status, { __type: error.code, message: error.message }, contentType, { 'x-amzn-errortype': error.code });
+  sendJson(res, error.status, { __type: error.code, message: error.message }, contentType, {
+    'x-amzn-errortype': error.code,
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -70,7 +78,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const serviceOf = (prefix: string): EdgeService | undefined => {
     if (!byPrefix.has(prefix)) {
       const answers = (s: ProxyService | JsonService) => s.targetPrefixes.includes(prefix);
-      byPrefix.set(prefix, services.find((s): s is ProxyService => isProxy(s) && answers(s)) ?? services.find((s): s is JsonService => isJson(s) && answers(s)));
+      byPrefix.set(
+        prefix,
+        services.find((s): s is ProxyService => isProxy(s) && answers(s)) ??
+          services.find((s): s is JsonService => isJson(s) && answers(s)),
+      );
     }
     return byPrefix.get(prefix);
   };
@@ -78,7 +90,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The JSON protocols all post to "/": no URL to parse for them.
     const url = req.url === '/' || req.url === undefined ? undefined : new URL(req.url, 'http://edge');
-    const request: EdgeRequest = { method: req.method ?? 'GET', path: url?.pathname ?? '/', query: url?.searchParams ?? new URLSearchParams(), headers: req.headers, body: await readBody(req) };
+    const request: EdgeRequest = {
+      method: req.method ?? 'GET',
+      path: url?.pathname ?? '/',
+      query: url?.searchParams ?? new URLSearchParams(),
+      headers: req.headers,
+      body: await readBody(req),
+    };
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const dot = target.lastIndexOf('.');
@@ -90,16 +108,25 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const service = found && isJson(found) ? found : undefined;
       const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
       if (!service || dot < 0) {
-        return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers X-Amz-Target ${target}`), contentType);
+        return sendAwsError(
+          res,
+          new AwsError('UnknownOperationException', `No local service answers X-Amz-Target ${target}`),
+          contentType,
+        );
       }
       let input: Record<string, unknown>;
       try {
         const text = request.body.toString('utf8');
         const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the body must be a JSON object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('the body must be a JSON object');
         input = parsed as Record<string, unknown>;
       } catch (e) {
-        return sendAwsError(res, new AwsError('SerializationException', `Malformed request body: ${(e as Error).message}`), contentType);
+        return sendAwsError(
+          res,
+          new AwsError('SerializationException', `Malformed request body: ${(e as Error).message}`),
+          contentType,
+        );
       }
       try {
         const output = await service.handle(operation, input, request);
@@ -113,7 +140,10 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     const pathService = services.find((s): s is PathService => isPath(s) && s.accepts(request));
     count(`${pathService?.name ?? 'unknown'} ${request.method}`);
     if (pathService) return pathService.serve(request, res);
-    return sendAwsError(res, new AwsError('UnknownOperationException', `No local service answers ${request.method} ${request.path}`, 404));
+    return sendAwsError(
+      res,
+      new AwsError('UnknownOperationException', `No local service answers ${request.method} ${request.path}`, 404),
+    );
   }
 
   const server: Server = createServer((req, res) => {

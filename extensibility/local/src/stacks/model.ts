@@ -90,7 +90,13 @@ export interface ResourceHandler {
 
 /** Whether a resource is defined as before: same type, physical id, properties, metadata and SAM events. */
 export function sameDefinition(a: LoadedResource, b: LoadedResource): boolean {
-  return a.type === b.type && a.physicalId === b.physicalId && isDeepStrictEqual(a.properties, b.properties) && isDeepStrictEqual(a.metadata, b.metadata) && isDeepStrictEqual(a.sam, b.sam);
+  return (
+    a.type === b.type &&
+    a.physicalId === b.physicalId &&
+    isDeepStrictEqual(a.properties, b.properties) &&
+    isDeepStrictEqual(a.metadata, b.metadata) &&
+    isDeepStrictEqual(a.sam, b.sam)
+  );
 }
 
 export class DeployError extends Error {

@@ -16,13 +16,27 @@ import type { Account } from '../arn.js';
 import type { EventsService } from '../services/events/service.js';
 import type { StatesService } from '../services/states/service.js';
 import { loadTemplate, type LoadedResource, type LoadedTemplate } from './template/index.js';
-import { DeployError, sameDefinition, type DeployContext, type DeployedResource, type ResourceHandler, type StackApi, type StackRecord } from './model.js';
+import {
+  DeployError,
+  sameDefinition,
+  type DeployContext,
+  type DeployedResource,
+  type ResourceHandler,
+  type StackApi,
+  type StackRecord,
+} from './model.js';
 import { localOutputs } from './resources/apis.js';
 import { eventBusHandler, ruleHandler } from './resources/events.js';
 import { stateMachineHandler } from './resources/state-machines.js';
 
 /** Types that exist only as records locally (their effect, permissions, is not enforced yet). */
-const RECORDED = new Set(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']);
+const RECORDED = new Set([
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::Lambda::Permission',
+  'AWS::Logs::LogGroup',
+]);
 
 export interface DeployRequest {
   /** An app folder (its template.yaml/yml/json) or a template file. */
@@ -71,13 +85,18 @@ export function templateFileOf(path: string): string {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new Error(`${path} does not exist`);
   if (statSync(abs).isFile()) return abs;
-  for (const name of ['template.yaml', 'template.yml', 'template.json']) if (existsSync(join(abs, name))) return join(abs, name);
+  for (const name of ['template.yaml', 'template.yml', 'template.json'])
+    if (existsSync(join(abs, name))) return join(abs, name);
   throw new Error(`${path} has no template.yaml, template.yml or template.json`);
 }
 
 /** Default stack name: the app folder's name, as CloudFormation allows it. */
 export function defaultStackName(templateFile: string): string {
-  return basename(dirname(templateFile)).replace(/[^A-Za-z0-9-]/g, '-').replace(/^[^A-Za-z]+/, '') || 'app';
+  return (
+    basename(dirname(templateFile))
+      .replace(/[^A-Za-z0-9-]/g, '-')
+      .replace(/^[^A-Za-z]+/, '') || 'app'
+  );
 }
 
 export class Stacks {
@@ -106,7 +125,10 @@ export class Stacks {
 
   /** Custom::<Name> resources are custom resources, as CloudFormation reads them. */
   private handlerFor(type: string): ResourceHandler | undefined {
-    return this.handlers.get(type) ?? (type.startsWith('Custom::') ? this.handlers.get('AWS::CloudFormation::CustomResource') : undefined);
+    return (
+      this.handlers.get(type) ??
+      (type.startsWith('Custom::') ? this.handlers.get('AWS::CloudFormation::CustomResource') : undefined)
+    );
   }
 
   list(): StackRecord[] {
@@ -161,7 +183,9 @@ export class Stacks {
     const stackName = request.stackName ?? defaultStackName(templateFile);
     // Everything that can be checked without side effects is checked before anything is created.
     const template: LoadedTemplate = loadTemplate(templateFile, {
-      stackName, region: this.account.region, accountId: this.account.accountId,
+      stackName,
+      region: this.account.region,
+      accountId: this.account.accountId,
       ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
     });
     const previous = this.stacks.get(stackName);
@@ -171,20 +195,27 @@ export class Stacks {
       applied = await this.apply(template, templateDir, previous?.live ?? []);
     } catch (e) {
       const failure = e instanceof ApplyFailure ? e : new ApplyFailure(e, []);
-      const error = failure.error instanceof DeployError ? failure.error : new Error(`${templateFile}: ${(failure.error as Error).message}`);
+      const error =
+        failure.error instanceof DeployError
+          ? failure.error
+          : new Error(`${templateFile}: ${(failure.error as Error).message}`);
       if (failure.untouched) throw error;
       if (!previous) {
         await this.removeAll(failure.live);
         throw error;
       }
       try {
-        previous.live = (await this.apply(previous.template, previous.templateDir, failure.live, failure.deployment)).live;
+        previous.live = (
+          await this.apply(previous.template, previous.templateDir, failure.live, failure.deployment)
+        ).live;
         this.log(`[stacks] ${stackName}: update failed, rolled back to the previous deployment`);
         error.message += ` (the stack ${stackName} was rolled back to its previous deployment)`;
       } catch (rollback) {
         await this.removeAll(rollback instanceof ApplyFailure ? rollback.live : []);
         this.stacks.delete(stackName);
-        this.log(`[stacks] ${stackName}: rolling back failed too (${(rollback as Error).message}); the stack was removed`);
+        this.log(
+          `[stacks] ${stackName}: rolling back failed too (${(rollback as Error).message}); the stack was removed`,
+        );
         error.message += ` (rolling the stack ${stackName} back failed too, so it was removed: ${(rollback as Error).message})`;
       }
       throw error;
@@ -200,18 +231,36 @@ export class Stacks {
       // A SAM event its handler does not wire (an SQS queue, an S3 bucket, ...) is listed too, not only logged.
       for (const event of resource.sam?.events ?? []) {
         if (handler?.emulatedEvents && !handler.emulatedEvents.has(event.kind)) {
-          notEmulated.push({ logicalId: `${resource.logicalId}.Events.${event.name}`, type: `${resource.type} event ${event.type}`, physicalId: '' });
+          notEmulated.push({
+            logicalId: `${resource.logicalId}.Events.${event.name}`,
+            type: `${resource.type} event ${event.type}`,
+            physicalId: '',
+          });
         }
       }
     }
-    const outputs = Object.fromEntries(Object.entries(template.outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
+    const outputs = Object.fromEntries(
+      Object.entries(template.outputs).map(([k, o]) => [
+        k,
+        typeof o.value === 'string' ? o.value : JSON.stringify(o.value),
+      ]),
+    );
     const record: StackRecord = {
-      name: stackName, templateFile, status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', parameters: template.parameters,
-      resources, notEmulated, deployedAt: new Date().toISOString(),
-      outputs, localOutputs: localOutputs(outputs, Object.values(apis)), apis,
+      name: stackName,
+      templateFile,
+      status: previous ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
+      parameters: template.parameters,
+      resources,
+      notEmulated,
+      deployedAt: new Date().toISOString(),
+      outputs,
+      localOutputs: localOutputs(outputs, Object.values(apis)),
+      apis,
     };
     this.stacks.set(stackName, { record, template, templateDir, live });
-    this.log(`[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`);
+    this.log(
+      `[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`,
+    );
     return record;
   }
 
@@ -222,14 +271,24 @@ export class Stacks {
    * template no longer has. Throws ApplyFailure with what exists at that point. `rollbackOf`: the
    * failed attempt this one undoes.
    */
-  private async apply(template: LoadedTemplate, templateDir: string, current: LiveResource[], rollbackOf?: number): Promise<Applied> {
+  private async apply(
+    template: LoadedTemplate,
+    templateDir: string,
+    current: LiveResource[],
+    rollbackOf?: number,
+  ): Promise<Applied> {
     const deployment = ++this.deployments;
     const deferred: Array<Promise<void>> = [];
     const cleanup: Undo[] = [];
     const apis: Record<string, StackApi> = {};
     const contextFor = (entry: LiveResource): DeployContext => ({
-      template, templateDir, deployment, ...(rollbackOf !== undefined ? { rollbackOf } : {}),
-      log: this.log, onDelete: (step) => void entry.undo.push(step), cleanup: (step) => void cleanup.push(step),
+      template,
+      templateDir,
+      deployment,
+      ...(rollbackOf !== undefined ? { rollbackOf } : {}),
+      log: this.log,
+      onDelete: (step) => void entry.undo.push(step),
+      cleanup: (step) => void cleanup.push(step),
       defer: (check) => {
         const running = check();
         running.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
@@ -239,7 +298,9 @@ export class Stacks {
     });
     // Builds and other preparation of every resource at once, before anything is touched.
     try {
-      await Promise.all(template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, contextFor({ resource: r, undo: [] }))));
+      await Promise.all(
+        template.resources.map((r) => this.handlerFor(r.type)?.prepare?.(r, contextFor({ resource: r, undo: [] }))),
+      );
     } catch (e) {
       throw new ApplyFailure(e, current, true, deployment);
     }
@@ -254,7 +315,8 @@ export class Stacks {
         continue;
       }
       const sameResource = next.type === l.resource.type && next.physicalId === l.resource.physicalId;
-      if (sameResource && (this.handlerFor(next.type)?.update !== undefined || sameDefinition(next, l.resource))) kept.set(next.logicalId, l);
+      if (sameResource && (this.handlerFor(next.type)?.update !== undefined || sameDefinition(next, l.resource)))
+        kept.set(next.logicalId, l);
       else replaced.push(l);
     }
     // What is created anew goes first (its name is reused below); what the template no longer has
@@ -271,7 +333,10 @@ export class Stacks {
         live.push(entry);
         try {
           if (!handler) {
-            if (!RECORDED.has(resource.type)) this.log(`[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`);
+            if (!RECORDED.has(resource.type))
+              this.log(
+                `[stacks] ${template.stackName}: ${resource.logicalId} (${resource.type}) is not emulated locally`,
+              );
           } else if (!previous) {
             await handler(resource, ctx);
           } else if (handler.update && (handler.reconcileUnchanged || !sameDefinition(resource, previous.resource))) {

@@ -21,20 +21,49 @@ const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${
 beforeAll(async () => {
   const lambda = new LambdaService();
   const echo = (name: string, reply: (e: Event) => unknown) =>
-    lambda.register(inProcessFunction({ name, arn: arn(name), handler: async (e) => { events.push(e as Event); return reply(e as Event); } }));
-  echo('echo', (e) => ({ statusCode: 200, headers: { 'X-Echo': 'yes' }, body: JSON.stringify({ route: e.routeKey ?? e.resource }) }));
+    lambda.register(
+      inProcessFunction({
+        name,
+        arn: arn(name),
+        handler: async (e) => {
+          events.push(e as Event);
+          return reply(e as Event);
+        },
+      }),
+    );
+  echo('echo', (e) => ({
+    statusCode: 200,
+    headers: { 'X-Echo': 'yes' },
+    body: JSON.stringify({ route: e.routeKey ?? e.resource }),
+  }));
   echo('bare', () => ({ hello: 'world' }));
   echo('bad', () => 'not structured');
   echo('any', () => ({ which: 'any' }));
-  lambda.register(inProcessFunction({ name: 'boom', arn: arn('boom'), handler: async () => { throw new Error('boom'); } }));
+  lambda.register(
+    inProcessFunction({
+      name: 'boom',
+      arn: arn('boom'),
+      handler: async () => {
+        throw new Error('boom');
+      },
+    }),
+  );
   edge = await startEdge({ port: 0, services: [lambda] });
   issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
   apis = new HttpApisService(lambda, issuer);
   edge.addService(apis);
   apis.registerApi({
-    apiId: 'httpapi', name: 'Orders', kind: 'HTTP',
-    cors: { allowOrigins: ['http://app.local'], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization'], maxAge: 600, exposeHeaders: ['x-echo'] },
+    apiId: 'httpapi',
+    name: 'Orders',
+    kind: 'HTTP',
+    cors: {
+      allowOrigins: ['http://app.local'],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['authorization'],
+      maxAge: 600,
+      exposeHeaders: ['x-echo'],
+    },
     authorizers: { jwt: { type: 'JWT', issuer: COGNITO, audience: ['web'] } },
     routes: [
       { method: 'GET', path: '/orders/{id}', functionArn: arn('echo') },
@@ -46,8 +75,16 @@ beforeAll(async () => {
     ],
   });
   apis.registerApi({
-    apiId: 'restapi', name: 'Rest', kind: 'REST', stage: 'Prod',
-    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'] } },
+    apiId: 'restapi',
+    name: 'Rest',
+    kind: 'REST',
+    stage: 'Prod',
+    authorizers: {
+      cognito: {
+        type: 'COGNITO_USER_POOLS',
+        providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'],
+      },
+    },
     routes: [
       { method: 'GET', path: '/items/{id}', functionArn: arn('echo') },
       { method: 'GET', path: '/me', functionArn: arn('echo'), authorizer: 'cognito' },
@@ -55,12 +92,24 @@ beforeAll(async () => {
     ],
   });
   apis.registerApi({
-    apiId: 'staged', name: 'Staged', kind: 'HTTP', stage: 'live',
+    apiId: 'staged',
+    name: 'Staged',
+    kind: 'HTTP',
+    stage: 'live',
     routes: [{ method: 'GET', path: '/items/{id}', functionArn: arn('echo') }],
   });
   apis.registerApi({
-    apiId: 'restcors', name: 'RestCors', kind: 'REST', stage: 'v1',
-    authorizers: { cognito: { type: 'COGNITO_USER_POOLS', providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'], identitySource: 'method.request.header.X-Token' } },
+    apiId: 'restcors',
+    name: 'RestCors',
+    kind: 'REST',
+    stage: 'v1',
+    authorizers: {
+      cognito: {
+        type: 'COGNITO_USER_POOLS',
+        providerArns: ['arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_pool'],
+        identitySource: 'method.request.header.X-Token',
+      },
+    },
     defaultAuthorizer: 'cognito',
     restCors: { allowOrigin: 'https://app.example', authorizer: 'cognito' },
     routes: [
@@ -85,11 +134,23 @@ describe('HTTP API (payload 2.0)', () => {
     expect(await res.json()).toEqual({ route: 'GET /orders/{id}' });
     const e = last();
     expect(e).toMatchObject({
-      version: '2.0', routeKey: 'GET /orders/{id}', rawPath: '/orders/42', rawQueryString: 'a=1&b=x&b=y',
-      queryStringParameters: { a: '1', b: 'x,y' }, pathParameters: { id: '42' }, cookies: ['c1=1', 'c2=2'], body: null, isBase64Encoded: false,
+      version: '2.0',
+      routeKey: 'GET /orders/{id}',
+      rawPath: '/orders/42',
+      rawQueryString: 'a=1&b=x&b=y',
+      queryStringParameters: { a: '1', b: 'x,y' },
+      pathParameters: { id: '42' },
+      cookies: ['c1=1', 'c2=2'],
+      body: null,
+      isBase64Encoded: false,
     });
     expect((e.headers as Record<string, string>)['x-custom']).toBe('V');
-    expect(e.requestContext).toMatchObject({ apiId: 'httpapi', stage: '$default', routeKey: 'GET /orders/{id}', http: { method: 'GET', path: '/orders/42', protocol: 'HTTP/1.1' } });
+    expect(e.requestContext).toMatchObject({
+      apiId: 'httpapi',
+      stage: '$default',
+      routeKey: 'GET /orders/{id}',
+      http: { method: 'GET', path: '/orders/42', protocol: 'HTTP/1.1' },
+    });
     expect(typeof e.requestContext.timeEpoch).toBe('number');
   });
 
@@ -110,7 +171,10 @@ describe('HTTP API (payload 2.0)', () => {
   });
 
   it('answers CORS preflights and adds CORS headers', async () => {
-    const pre = await fetch(`${http}/orders/1`, { method: 'OPTIONS', headers: { origin: 'http://app.local', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(`${http}/orders/1`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://app.local', 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('http://app.local');
     expect(pre.headers.get('access-control-allow-methods')).toBe('GET,POST');
@@ -127,7 +191,12 @@ describe('JWT authorizer', () => {
   it('answers 401 without a token, with a foreign key, or expired', async () => {
     expect((await fetch(`${http}/secure`)).status).toBe(401);
     const { privateKey } = await generateKeyPair('RS256');
-    const foreign = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'RS256' }).setIssuer(COGNITO).setAudience('web').setExpirationTime('1h').sign(privateKey);
+    const foreign = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(COGNITO)
+      .setAudience('web')
+      .setExpirationTime('1h')
+      .sign(privateKey);
     const res = await fetch(`${http}/secure`, { headers: { authorization: `Bearer ${foreign}` } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: 'Unauthorized' });
@@ -142,17 +211,27 @@ describe('JWT authorizer', () => {
     const res = await fetch(`${http}/secure`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const claims = (last().requestContext.authorizer as { jwt: { claims: Record<string, string> } }).jwt.claims;
-    expect(claims).toMatchObject({ 'cognito:username': 'ann', 'cognito:groups': '[admin]', token_use: 'id', aud: 'web' });
+    expect(claims).toMatchObject({
+      'cognito:username': 'ann',
+      'cognito:groups': '[admin]',
+      token_use: 'id',
+      aud: 'web',
+    });
   });
 
   it('mints tokens over POST /_presso/token and serves the JWKS', async () => {
-    const res = await fetch(`${edge.url}/_presso/token`, { method: 'POST', body: JSON.stringify({ user: 'bob', groups: ['barista'], audience: 'web', issuer: COGNITO }) });
+    const res = await fetch(`${edge.url}/_presso/token`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'bob', groups: ['barista'], audience: 'web', issuer: COGNITO }),
+    });
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
     const claims = await issuer.verify(token, { issuers: [COGNITO], audience: ['web'] });
     expect(claims).toMatchObject({ 'cognito:username': 'bob', 'cognito:groups': ['barista'], iss: COGNITO });
     expect((await fetch(`${http}/secure`, { headers: { authorization: token } })).status).toBe(200);
-    const jwks = (await (await fetch(`${edge.url}/_presso/issuer/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+    const jwks = (await (await fetch(`${edge.url}/_presso/issuer/.well-known/jwks.json`)).json()) as {
+      keys: Array<Record<string, unknown>>;
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
     expect(jwks.keys[0]!.d).toBeUndefined();
@@ -165,18 +244,32 @@ describe('REST API (payload 1.0)', () => {
     expect(res.status).toBe(200);
     const e = last();
     expect(e).toMatchObject({
-      resource: '/items/{id}', path: '/items/9', httpMethod: 'GET', pathParameters: { id: '9' },
-      queryStringParameters: { q: '2' }, multiValueQueryStringParameters: { q: ['1', '2'] }, stageVariables: null, body: null, isBase64Encoded: false,
+      resource: '/items/{id}',
+      path: '/items/9',
+      httpMethod: 'GET',
+      pathParameters: { id: '9' },
+      queryStringParameters: { q: '2' },
+      multiValueQueryStringParameters: { q: ['1', '2'] },
+      stageVariables: null,
+      body: null,
+      isBase64Encoded: false,
     });
     expect((e.multiValueHeaders as Record<string, string[]>)['x-custom']).toEqual(['V']);
-    expect(e.requestContext).toMatchObject({ apiId: 'restapi', stage: 'Prod', resourcePath: '/items/{id}', httpMethod: 'GET' });
+    expect(e.requestContext).toMatchObject({
+      apiId: 'restapi',
+      stage: 'Prod',
+      resourcePath: '/items/{id}',
+      httpMethod: 'GET',
+    });
   });
 
   it('passes Cognito claims and answers 401 without a token', async () => {
     expect((await fetch(`${rest}/me`)).status).toBe(401);
     const token = await issuer.mint({ user: 'cy', groups: ['admin'] });
     expect((await fetch(`${rest}/me`, { headers: { authorization: token } })).status).toBe(200);
-    expect((last().requestContext.authorizer as { claims: Record<string, string> }).claims['cognito:username']).toBe('cy');
+    expect((last().requestContext.authorizer as { claims: Record<string, string> }).claims['cognito:username']).toBe(
+      'cy',
+    );
   });
 
   it('answers 502 for a response without statusCode', async () => {
@@ -191,7 +284,12 @@ describe('stages', () => {
     expect(apis.baseUrl(edge.url, 'staged')).toBe(`${edge.url}/apis/staged/live`);
     expect(rest).toBe(`${edge.url}/apis/restapi/Prod`);
     expect((await fetch(`${edge.url}/apis/staged/live/items/3`)).status).toBe(200);
-    expect(last()).toMatchObject({ routeKey: 'GET /items/{id}', rawPath: '/live/items/3', pathParameters: { id: '3' }, requestContext: { stage: 'live', http: { path: '/live/items/3' } } });
+    expect(last()).toMatchObject({
+      routeKey: 'GET /items/{id}',
+      rawPath: '/live/items/3',
+      pathParameters: { id: '3' },
+      requestContext: { stage: 'live', http: { path: '/live/items/3' } },
+    });
     const outside = await fetch(`${edge.url}/apis/staged/items/3`);
     expect(outside.status).toBe(404);
     expect(await outside.json()).toEqual({ message: 'Not Found' });
@@ -222,9 +320,16 @@ describe('REST API authorizers, CORS and errors', () => {
     const id = await issuer.mint({ user: 'ann' });
     const access = await issuer.mint({ user: 'ann', scopes: ['menu/read'] });
     expect((await fetch(scoped, { headers: { 'x-token': id } })).status).toBe(401);
-    expect((await fetch(scoped, { headers: { 'x-token': await issuer.mint({ user: 'ann', scopes: ['menu/write'] }) } })).status).toBe(401);
+    expect(
+      (await fetch(scoped, { headers: { 'x-token': await issuer.mint({ user: 'ann', scopes: ['menu/write'] }) } }))
+        .status,
+    ).toBe(401);
     expect((await fetch(scoped, { headers: { 'x-token': access } })).status).toBe(200);
-    expect((last().requestContext.authorizer as { claims: Record<string, string> }).claims).toMatchObject({ token_use: 'access', scope: 'menu/read', username: 'ann' });
+    expect((last().requestContext.authorizer as { claims: Record<string, string> }).claims).toMatchObject({
+      token_use: 'access',
+      scope: 'menu/read',
+      username: 'ann',
+    });
     expect((await fetch(things(), { headers: { 'x-token': access } })).status).toBe(401);
   });
 
@@ -240,6 +345,9 @@ describe('REST API authorizers, CORS and errors', () => {
     const claims = (last().requestContext.authorizer as { claims: Record<string, string> }).claims;
     expect(claims['cognito:groups']).toBe('admin,barista');
     expect(claims.auth_time).toMatch(/^\d+$/);
-    expect(new Date(claims.iat!.replace(' UTC', '') + ' UTC').getTime() / 1000).toBeCloseTo(Number(claims.auth_time), -1);
+    expect(new Date(claims.iat!.replace(' UTC', '') + ' UTC').getTime() / 1000).toBeCloseTo(
+      Number(claims.auth_time),
+      -1,
+    );
   });
 });

@@ -2,9 +2,29 @@
 // behind one endpoint, AWS's ARNs for our account and region, AWS's errors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { crc32 } from 'node:zlib';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  DeleteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
 let cloud: LocalCloud;
@@ -18,14 +38,32 @@ beforeAll(async () => {
   ddb = new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials });
   doc = DynamoDBDocumentClient.from(ddb);
   streams = new DynamoDBStreamsClient({ endpoint: cloud.url, region: 'us-east-1', credentials });
-  await ddb.send(new CreateTableCommand({
-    TableName: 'Orders',
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }, { AttributeName: 'SK', AttributeType: 'S' }, { AttributeName: 'state', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{ IndexName: 'by-state', KeySchema: [{ AttributeName: 'state', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: 'Orders',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'PK', AttributeType: 'S' },
+        { AttributeName: 'SK', AttributeType: 'S' },
+        { AttributeName: 'state', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'by-state',
+          KeySchema: [
+            { AttributeName: 'state', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -36,17 +74,47 @@ afterAll(async () => {
 
 describe('DynamoDB through the edge', () => {
   it('puts, gets, updates, queries an index and deletes items with the document client', async () => {
-    await doc.send(new PutCommand({ TableName: 'Orders', Item: { PK: 'NYC', SK: 'o-1', state: 'OPEN', drink: 'latte', sizes: new Set(['S', 'M']) } }));
-    await doc.send(new PutCommand({ TableName: 'Orders', Item: { PK: 'NYC', SK: 'o-2', state: 'OPEN', drink: 'mocha' } }));
-    expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-1' } }))).Item).toEqual({ PK: 'NYC', SK: 'o-1', state: 'OPEN', drink: 'latte', sizes: new Set(['S', 'M']) });
-    const updated = await doc.send(new UpdateCommand({
-      TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-1' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': 'DONE' }, ReturnValues: 'ALL_NEW',
-    }));
+    await doc.send(
+      new PutCommand({
+        TableName: 'Orders',
+        Item: { PK: 'NYC', SK: 'o-1', state: 'OPEN', drink: 'latte', sizes: new Set(['S', 'M']) },
+      }),
+    );
+    await doc.send(
+      new PutCommand({ TableName: 'Orders', Item: { PK: 'NYC', SK: 'o-2', state: 'OPEN', drink: 'mocha' } }),
+    );
+    expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-1' } }))).Item).toEqual({
+      PK: 'NYC',
+      SK: 'o-1',
+      state: 'OPEN',
+      drink: 'latte',
+      sizes: new Set(['S', 'M']),
+    });
+    const updated = await doc.send(
+      new UpdateCommand({
+        TableName: 'Orders',
+        Key: { PK: 'NYC', SK: 'o-1' },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':s': 'DONE' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     expect(updated.Attributes).toMatchObject({ state: 'DONE' });
-    const open = await doc.send(new QueryCommand({ TableName: 'Orders', IndexName: 'by-state', KeyConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': 'OPEN' } }));
+    const open = await doc.send(
+      new QueryCommand({
+        TableName: 'Orders',
+        IndexName: 'by-state',
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':s': 'OPEN' },
+      }),
+    );
     expect(open.Items!.map((i) => i.SK)).toEqual(['o-2']);
     await doc.send(new DeleteCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-2' } }));
-    expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-2' } }))).Item).toBeUndefined();
+    expect(
+      (await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-2' } }))).Item,
+    ).toBeUndefined();
   });
 
   it('counts what it sends to DynamoDB Local, and the writes each table had, and the edge its requests', async () => {
@@ -56,7 +124,12 @@ describe('DynamoDB through the edge', () => {
     const edgeBefore = cloud.edge.requests()['DynamoDB_20120810.PutItem'] ?? 0;
     await doc.send(new PutCommand({ TableName: 'Orders', Item: { PK: 'CNT', SK: 'c-1' } }));
     await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'CNT', SK: 'c-1' } }));
-    await cloud.dynamodb.call('DynamoDB_20120810', 'UpdateItem', { TableName: cloud.dynamodb.arns.tableArn('Orders'), Key: { PK: { S: 'CNT' }, SK: { S: 'c-1' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } });
+    await cloud.dynamodb.call('DynamoDB_20120810', 'UpdateItem', {
+      TableName: cloud.dynamodb.arns.tableArn('Orders'),
+      Key: { PK: { S: 'CNT' }, SK: { S: 'c-1' } },
+      UpdateExpression: 'SET n = :n',
+      ExpressionAttributeValues: { ':n': { N: '1' } },
+    });
     const after = cloud.dynamodb.stats();
     expect((after.edge.PutItem ?? 0) - (before.edge.PutItem ?? 0)).toBe(1);
     expect((after.edge.GetItem ?? 0) - (before.edge.GetItem ?? 0)).toBe(1);
@@ -68,35 +141,79 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('surfaces a failed condition as ConditionalCheckFailedException', async () => {
-    const put = new PutCommand({ TableName: 'Orders', Item: { PK: 'NYC', SK: 'o-1' }, ConditionExpression: 'attribute_not_exists(PK)' });
-    await expect(doc.send(put)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
+    const put = new PutCommand({
+      TableName: 'Orders',
+      Item: { PK: 'NYC', SK: 'o-1' },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    await expect(doc.send(put)).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it('runs transactions, and cancels one whose condition fails with the reasons', async () => {
-    await doc.send(new TransactWriteCommand({ TransactItems: [
-      { Put: { TableName: 'Orders', Item: { PK: 'SEA', SK: 'o-10', state: 'OPEN' } } },
-      { Update: { TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-1' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } } },
-    ] }));
-    expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'SEA', SK: 'o-10' } }))).Item).toBeDefined();
-    const failing = new TransactWriteCommand({ TransactItems: [
-      { Put: { TableName: 'Orders', Item: { PK: 'SEA', SK: 'o-11' } } },
-      { ConditionCheck: { TableName: 'Orders', Key: { PK: 'NYC', SK: 'o-1' }, ConditionExpression: 'n = :two', ExpressionAttributeValues: { ':two': 2 } } },
-    ] });
-    await expect(doc.send(failing)).rejects.toMatchObject({ name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] });
-    expect((await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'SEA', SK: 'o-11' } }))).Item).toBeUndefined();
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: 'Orders', Item: { PK: 'SEA', SK: 'o-10', state: 'OPEN' } } },
+          {
+            Update: {
+              TableName: 'Orders',
+              Key: { PK: 'NYC', SK: 'o-1' },
+              UpdateExpression: 'SET n = :n',
+              ExpressionAttributeValues: { ':n': 1 },
+            },
+          },
+        ],
+      }),
+    );
+    expect(
+      (await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'SEA', SK: 'o-10' } }))).Item,
+    ).toBeDefined();
+    const failing = new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: 'Orders', Item: { PK: 'SEA', SK: 'o-11' } } },
+        {
+          ConditionCheck: {
+            TableName: 'Orders',
+            Key: { PK: 'NYC', SK: 'o-1' },
+            ConditionExpression: 'n = :two',
+            ExpressionAttributeValues: { ':two': 2 },
+          },
+        },
+      ],
+    });
+    await expect(doc.send(failing)).rejects.toMatchObject({
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+    });
+    expect(
+      (await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'SEA', SK: 'o-11' } }))).Item,
+    ).toBeUndefined();
   });
 
   it("answers with AWS's ARNs for our account and region, and takes them back", async () => {
     const table = (await ddb.send(new DescribeTableCommand({ TableName: 'Orders' }))).Table!;
     expect(table.TableArn).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/Orders');
-    expect(table.GlobalSecondaryIndexes![0]!.IndexArn).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/Orders/index/by-state');
-    expect(table.LatestStreamArn).toBe(`arn:aws:dynamodb:us-east-1:000000000000:table/Orders/stream/${table.LatestStreamLabel}`);
+    expect(table.GlobalSecondaryIndexes![0]!.IndexArn).toBe(
+      'arn:aws:dynamodb:us-east-1:000000000000:table/Orders/index/by-state',
+    );
+    expect(table.LatestStreamArn).toBe(
+      `arn:aws:dynamodb:us-east-1:000000000000:table/Orders/stream/${table.LatestStreamLabel}`,
+    );
     expect((await ddb.send(new DescribeTableCommand({ TableName: table.TableArn }))).Table!.TableName).toBe('Orders');
-    expect((await doc.send(new GetCommand({ TableName: table.TableArn, Key: { PK: 'SEA', SK: 'o-10' } }))).Item).toMatchObject({ state: 'OPEN' });
+    expect(
+      (await doc.send(new GetCommand({ TableName: table.TableArn, Key: { PK: 'SEA', SK: 'o-10' } }))).Item,
+    ).toMatchObject({ state: 'OPEN' });
   });
 
   it('is one database for every region and credentials', async () => {
-    const other = new DynamoDBClient({ endpoint: cloud.url, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const other = new DynamoDBClient({
+      endpoint: cloud.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
     expect((await other.send(new ListTablesCommand({}))).TableNames).toContain('Orders');
     other.destroy();
   });
@@ -104,7 +221,12 @@ describe('DynamoDB through the edge', () => {
   it('keeps the checksum of a rewritten answer right (the aws CLI checks it)', async () => {
     const res = await fetch(cloud.url, {
       method: 'POST',
-      headers: { 'x-amz-target': 'DynamoDB_20120810.DescribeTable', 'content-type': 'application/x-amz-json-1.0', authorization: 'AWS4-HMAC-SHA256 Credential=a/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' },
+      headers: {
+        'x-amz-target': 'DynamoDB_20120810.DescribeTable',
+        'content-type': 'application/x-amz-json-1.0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=a/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
       body: JSON.stringify({ TableName: 'Orders' }),
     });
     const body = Buffer.from(await res.arrayBuffer());
@@ -113,7 +235,9 @@ describe('DynamoDB through the edge', () => {
   });
 
   it('answers an unknown table with ResourceNotFoundException', async () => {
-    await expect(doc.send(new GetCommand({ TableName: 'Nope', Key: { PK: 'a' } }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(doc.send(new GetCommand({ TableName: 'Nope', Key: { PK: 'a' } }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });
 
@@ -124,13 +248,31 @@ describe('DynamoDB Streams through the edge', () => {
     const streamArn = listed[0]!.StreamArn!;
     expect(streamArn).toMatch(/^arn:aws:dynamodb:us-east-1:000000000000:table\/Orders\/stream\//);
     const description = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!;
-    expect(description).toMatchObject({ StreamArn: streamArn, StreamStatus: 'ENABLED', StreamViewType: 'NEW_AND_OLD_IMAGES', TableName: 'Orders' });
+    expect(description).toMatchObject({
+      StreamArn: streamArn,
+      StreamStatus: 'ENABLED',
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+      TableName: 'Orders',
+    });
     const shard = description.Shards![0]!;
-    const iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
+    const iterator = (
+      await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId!,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator!;
     expect(iterator.startsWith(streamArn)).toBe(true);
     const read = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
     const first = read.Records![0]!;
-    expect(first).toMatchObject({ eventName: 'INSERT', eventSource: 'aws:dynamodb', awsRegion: 'us-east-1', dynamodb: { Keys: { PK: { S: 'NYC' }, SK: { S: 'o-1' } } } });
+    expect(first).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      dynamodb: { Keys: { PK: { S: 'NYC' }, SK: { S: 'o-1' } } },
+    });
     expect(read.Records!.map((r) => r.eventName)).toEqual(expect.arrayContaining(['INSERT', 'MODIFY', 'REMOVE']));
     expect(read.NextShardIterator!.startsWith(streamArn)).toBe(true);
     const next = await streams.send(new GetRecordsCommand({ ShardIterator: read.NextShardIterator! }));
@@ -140,11 +282,20 @@ describe('DynamoDB Streams through the edge', () => {
   it('gives a re-enabled stream a new ARN, as AWS does', async () => {
     const before = (await ddb.send(new DescribeTableCommand({ TableName: 'Orders' }))).Table!.LatestStreamArn;
     await ddb.send(new UpdateTableCommand({ TableName: 'Orders', StreamSpecification: { StreamEnabled: false } }));
-    await ddb.send(new UpdateTableCommand({ TableName: 'Orders', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+    await ddb.send(
+      new UpdateTableCommand({
+        TableName: 'Orders',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
+      }),
+    );
     const after = (await ddb.send(new DescribeTableCommand({ TableName: 'Orders' }))).Table!.LatestStreamArn;
     expect(after).not.toBe(before);
-    const listed = (await streams.send(new ListStreamsCommand({ TableName: 'Orders' }))).Streams!.map((s) => s.StreamArn);
+    const listed = (await streams.send(new ListStreamsCommand({ TableName: 'Orders' }))).Streams!.map(
+      (s) => s.StreamArn,
+    );
     expect(listed).toEqual(expect.arrayContaining([before, after]));
-    expect((await streams.send(new DescribeStreamCommand({ StreamArn: before! }))).StreamDescription!.StreamStatus).toBe('DISABLED');
+    expect(
+      (await streams.send(new DescribeStreamCommand({ StreamArn: before! }))).StreamDescription!.StreamStatus,
+    ).toBe('DISABLED');
   });
 });

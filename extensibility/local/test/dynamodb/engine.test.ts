@@ -21,7 +21,9 @@ afterAll(() => {
 });
 
 /** Starts `presso up`; resolves with its edge URL and DynamoDB Local's port once it prints "ready". */
-function up(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; ddbPort: number; output: () => string }> {
+function up(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; ddbPort: number; output: () => string }> {
   const child = spawn(process.execPath, [presso, 'up', '--no-apps', '--port', '0', ...args]);
   started.push(child);
   let output = '';
@@ -51,7 +53,8 @@ const exited = (started: { child: ChildProcessWithoutNullStreams; output: () => 
     if (child.exitCode !== null || child.signalCode !== null) done();
     else child.once('exit', done);
   });
-const client = (url: string) => new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const client = (url: string) =>
+  new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 
 describe('Java', () => {
   it('reads the major version from java -version', () => {
@@ -66,7 +69,7 @@ describe('Java', () => {
     expect(error).toBeInstanceOf(JavaMissingError);
     expect((error as Error).message).toBe(
       'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. Install Java 17 or newer and make sure `java` is on PATH: ' +
-      '`sudo apt-get install openjdk-17-jre-headless` on Debian/Ubuntu, `brew install openjdk@17` on macOS, or any JDK 17+ (e.g. Eclipse Temurin).',
+        '`sudo apt-get install openjdk-17-jre-headless` on Debian/Ubuntu, `brew install openjdk@17` on macOS, or any JDK 17+ (e.g. Eclipse Temurin).',
     );
   });
 
@@ -74,7 +77,9 @@ describe('Java', () => {
     const dir = mkdtempSync(join(tmpdir(), 'old-java-'));
     writeFileSync(join(dir, 'java'), '#!/bin/sh\necho \'java version "1.8.0_292"\' >&2\n');
     chmodSync(join(dir, 'java'), 0o755);
-    await expect(checkJava({ env: { PATH: `${dir}:/usr/bin:/bin` } })).rejects.toThrow('DynamoDB Local needs Java 17 or newer, and `java` is Java 8.');
+    await expect(checkJava({ env: { PATH: `${dir}:/usr/bin:/bin` } })).rejects.toThrow(
+      'DynamoDB Local needs Java 17 or newer, and `java` is Java 8.',
+    );
   });
 
   it('stops startLocalCloud before anything starts when Java is missing', async () => {
@@ -88,9 +93,13 @@ describe('Java', () => {
   });
 
   it('makes presso up exit with that one message', async () => {
-    const failed = await run(process.execPath, [presso, 'up', '--no-apps', '--port', '0'], { env: { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'no-java-')) } }).catch((e: { code: number; stderr: string }) => e);
+    const failed = await run(process.execPath, [presso, 'up', '--no-apps', '--port', '0'], {
+      env: { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'no-java-')) },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((failed as { code: number }).code).toBe(1);
-    expect((failed as { stderr: string }).stderr.trim()).toMatch(/^presso: DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH\. .*openjdk-17-jre-headless/);
+    expect((failed as { stderr: string }).stderr.trim()).toMatch(
+      /^presso: DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH\. .*openjdk-17-jre-headless/,
+    );
   });
 });
 
@@ -102,7 +111,14 @@ describe('presso up and DynamoDB Local', () => {
     expect(first.output()).toContain(`DynamoDB Local on disk in ${join(dataDir, 'dynamodb')}`);
     expect(engineRunning(first.ddbPort)).toBe(true);
     const ddb = client(first.url);
-    await ddb.send(new CreateTableCommand({ TableName: 'Kept', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'Kept',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
     await ddb.send(new PutItemCommand({ TableName: 'Kept', Item: { id: { S: 'order-1' } } }));
     ddb.destroy();
     first.child.kill('SIGINT');
@@ -112,7 +128,9 @@ describe('presso up and DynamoDB Local', () => {
 
     const second = await up(['--data-dir', dataDir]);
     const again = client(second.url);
-    expect((await again.send(new GetItemCommand({ TableName: 'Kept', Key: { id: { S: 'order-1' } } }))).Item).toEqual({ id: { S: 'order-1' } });
+    expect((await again.send(new GetItemCommand({ TableName: 'Kept', Key: { id: { S: 'order-1' } } }))).Item).toEqual({
+      id: { S: 'order-1' },
+    });
     again.destroy();
     // Killed outright, presso cannot stop anything: the watchdog still ends the JVM.
     second.child.kill('SIGKILL');

@@ -36,7 +36,9 @@ async function place(orderId: string, state: string, on = stack): Promise<void> 
   expect(out.FunctionError).toBeUndefined();
 }
 
-const countOf = async (state: string, on = stack) => (await doc.send(new GetCommand({ TableName: on.outputs.CountingTable, Key: { PK: state } }))).Item?.count as number | undefined;
+const countOf = async (state: string, on = stack) =>
+  (await doc.send(new GetCommand({ TableName: on.outputs.CountingTable, Key: { PK: state } }))).Item?.count as
+    number | undefined;
 
 /** Waits (bounded) for the count of a state to reach `n`. */
 async function count(state: string, n: number, on = stack): Promise<Record<string, unknown>> {
@@ -61,7 +63,10 @@ describe('an app with tables, a writer and a stream consumer', () => {
   it('keeps every item across a redeploy, and the consumer goes on from there', async () => {
     const again = await cloud.stacks.deploy({ path: app, stackName: 'orders' });
     expect(again.status).toBe('UPDATE_COMPLETE');
-    expect((await doc.send(new GetCommand({ TableName: stack.outputs.OrderTable, Key: { PK: 'o-2' } }))).Item).toEqual({ PK: 'o-2', ORDERSTATE: 'SUBMITTED' });
+    expect((await doc.send(new GetCommand({ TableName: stack.outputs.OrderTable, Key: { PK: 'o-2' } }))).Item).toEqual({
+      PK: 'o-2',
+      ORDERSTATE: 'SUBMITTED',
+    });
     await place('o-2', 'COMPLETED');
     await count('COMPLETED', 2);
     await count('SUBMITTED', 2);
@@ -87,12 +92,20 @@ describe('an app with tables, a writer and a stream consumer', () => {
     await settled('UNCHANGED', 2);
 
     // A changed mapping (UpdateEventSourceMapping) goes on from where it was.
-    replay = await cloud.stacks.deploy({ path: app, stackName: 'replay', parameterOverrides: { ...th, BatchSize: '5' } });
+    replay = await cloud.stacks.deploy({
+      path: app,
+      stackName: 'replay',
+      parameterOverrides: { ...th, BatchSize: '5' },
+    });
     expect(cloud.streamPollers.get(poller.spec.uuid)?.spec.batchSize).toBe(5);
     await settled('CHANGED', 2);
 
     // Disabled, then enabled again: what was written meanwhile is processed, nothing before it again.
-    replay = await cloud.stacks.deploy({ path: app, stackName: 'replay', parameterOverrides: { ...th, StreamEnabled: 'false' } });
+    replay = await cloud.stacks.deploy({
+      path: app,
+      stackName: 'replay',
+      parameterOverrides: { ...th, StreamEnabled: 'false' },
+    });
     expect(cloud.streamPollers.get(poller.spec.uuid)).toBeUndefined();
     await place('r-3', 'SUBMITTED', replay);
     replay = await cloud.stacks.deploy({ path: app, stackName: 'replay', parameterOverrides: th });
@@ -103,7 +116,13 @@ describe('an app with tables, a writer and a stream consumer', () => {
 
   it('removes its tables, functions and mapping with the stack', async () => {
     await cloud.stacks.delete('orders');
-    const tables = (await new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).send(new ListTablesCommand({}))).TableNames;
+    const tables = (
+      await new DynamoDBClient({
+        endpoint: cloud.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      }).send(new ListTablesCommand({}))
+    ).TableNames;
     expect(tables).not.toContain(stack.outputs.OrderTable);
     expect(tables).not.toContain(stack.outputs.CountingTable);
     expect(cloud.lambda.get(functionName('CountStates'))).toBeUndefined();

@@ -3,12 +3,22 @@
 // with it and never touch another stack's. Functions are in-process ones registered on the cloud.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { SamDynamoDbEvent } from '../../src/stacks/template/index.js';
 import { until } from '../until.js';
 
-type LambdaRecord = { eventID: string; eventName: string; dynamodb: { Keys: { PK: { S: string } }; SequenceNumber: string } & Record<string, unknown> } & Record<string, unknown>;
+type LambdaRecord = {
+  eventID: string;
+  eventName: string;
+  dynamodb: { Keys: { PK: { S: string } }; SequenceNumber: string } & Record<string, unknown>;
+} & Record<string, unknown>;
 interface Recorder {
   arn: string;
   /** Every invocation's records, in order. */
@@ -27,17 +37,20 @@ function recorder(name: string, behave: (records: LambdaRecord[], call: number) 
   const calls: LambdaRecord[][] = [];
   const ok: boolean[] = [];
   const arn = arns.lambda(cloud.account, name);
-  cloud.lambda.register(inProcessFunction({
-    name, arn,
-    handler: async (event) => {
-      const records = (event as { Records: LambdaRecord[] }).Records;
-      calls.push(records);
-      ok.push(false);
-      const result = await behave(records, calls.length);
-      ok[calls.length - 1] = true;
-      return result;
-    },
-  }));
+  cloud.lambda.register(
+    inProcessFunction({
+      name,
+      arn,
+      handler: async (event) => {
+        const records = (event as { Records: LambdaRecord[] }).Records;
+        calls.push(records);
+        ok.push(false);
+        const result = await behave(records, calls.length);
+        ok[calls.length - 1] = true;
+        return result;
+      },
+    }),
+  );
   return { arn, calls, delivered: () => calls.flatMap((c, i) => (ok[i] ? c : [])) };
 }
 
@@ -46,7 +59,13 @@ const deploy = (stackName: string, parameterOverrides: Record<string, string>, f
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: cloud.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -65,12 +84,29 @@ describe('stream event source mappings', () => {
     feedTable = stack.outputs.TableName!;
     feedStream = stack.outputs.StreamArn!;
     for (let i = 1; i <= 7; i++) await doc.send(new PutCommand({ TableName: feedTable, Item: { PK: `k${i}`, n: i } }));
-    await doc.send(new UpdateCommand({ TableName: feedTable, Key: { PK: 'k1' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 100 } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: feedTable,
+        Key: { PK: 'k1' },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': 100 },
+      }),
+    );
     await doc.send(new DeleteCommand({ TableName: feedTable, Key: { PK: 'k2' } }));
     await until(() => feed.delivered().length === 9, '9 records');
     const records = feed.delivered();
     expect(keys(records)).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k1', 'k2']);
-    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'INSERT', 'INSERT', 'INSERT', 'INSERT', 'INSERT', 'MODIFY', 'REMOVE']);
+    expect(records.map((r) => r.eventName)).toEqual([
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'INSERT',
+      'MODIFY',
+      'REMOVE',
+    ]);
     const sequence = records.map((r) => BigInt(r.dynamodb.SequenceNumber));
     expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
     expect(feed.calls.every((c) => c.length >= 1 && c.length <= 3)).toBe(true);
@@ -90,7 +126,9 @@ describe('stream event source mappings', () => {
         StreamViewType: 'NEW_AND_OLD_IMAGES',
       },
     });
-    expect(Math.abs((records[0]!.dynamodb.ApproximateCreationDateTime as number) - Date.now() / 1000)).toBeLessThan(120);
+    expect(Math.abs((records[0]!.dynamodb.ApproximateCreationDateTime as number) - Date.now() / 1000)).toBeLessThan(
+      120,
+    );
     expect(records[7]!.dynamodb).toMatchObject({ OldImage: { n: { N: '1' } }, NewImage: { n: { N: '100' } } });
     expect(records[8]!.dynamodb).toMatchObject({ OldImage: { PK: { S: 'k2' } } });
     expect(records[8]!.dynamodb.NewImage).toBeUndefined();
@@ -145,34 +183,88 @@ describe('stream event source mappings', () => {
     const fn = recorder('bisect-fn', (records) => {
       if (keys(records).includes('bad')) throw new Error('bad record');
     });
-    const { outputs } = await deploy('bisect', { FunctionName: 'bisect-fn', BatchSize: '4', Window: '300', MaxRetries: '0', Bisect: 'true' });
-    await doc.send(new BatchWriteCommand({ RequestItems: { [outputs.TableName!]: ['a', 'b', 'bad', 'c'].map((PK) => ({ PutRequest: { Item: { PK } } })) } }));
+    const { outputs } = await deploy('bisect', {
+      FunctionName: 'bisect-fn',
+      BatchSize: '4',
+      Window: '300',
+      MaxRetries: '0',
+      Bisect: 'true',
+    });
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [outputs.TableName!]: ['a', 'b', 'bad', 'c'].map((PK) => ({ PutRequest: { Item: { PK } } })) },
+      }),
+    );
     await until(() => fn.delivered().length === 3, 'the three good records');
     const batch = keys(fn.calls[0]!);
     expect(batch.sort()).toEqual(['a', 'b', 'bad', 'c']);
     expect(fn.calls[1]).toHaveLength(2);
     expect(keys(fn.delivered())).toEqual(keys(fn.calls[0]!).filter((k) => k !== 'bad'));
-    expect(fn.calls.filter((c) => keys(c).includes('bad')).map((c) => c.length).slice(-1)).toEqual([1]);
+    expect(
+      fn.calls
+        .filter((c) => keys(c).includes('bad'))
+        .map((c) => c.length)
+        .slice(-1),
+    ).toEqual([1]);
   });
 
   it('delivers only records a filter matches (FilterCriteria)', async () => {
     const fn = recorder('filter-fn');
-    const { outputs } = await deploy('filtered', { FunctionName: 'filter-fn', Filter: '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["READY"]}}}}' });
+    const { outputs } = await deploy('filtered', {
+      FunctionName: 'filter-fn',
+      Filter: '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"state":{"S":["READY"]}}}}',
+    });
     const table = outputs.TableName!;
     await doc.send(new PutCommand({ TableName: table, Item: { PK: 'f1', state: 'NEW' } }));
-    await doc.send(new UpdateCommand({ TableName: table, Key: { PK: 'f1' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': 'BREWING' } }));
-    await doc.send(new UpdateCommand({ TableName: table, Key: { PK: 'f1' }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': 'READY' } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { PK: 'f1' },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':s': 'BREWING' },
+      }),
+    );
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { PK: 'f1' },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':s': 'READY' },
+      }),
+    );
     await until(() => fn.delivered().length === 1, 'the READY modification');
     await doc.send(new PutCommand({ TableName: table, Item: { PK: 'f2', state: 'READY' } }));
-    await doc.send(new UpdateCommand({ TableName: table, Key: { PK: 'f2' }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { PK: 'f2' },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': 1 },
+      }),
+    );
     await until(() => fn.delivered().length === 2, 'the second READY modification');
     expect(fn.delivered().map((r) => `${r.eventName} ${keys([r])[0]}`)).toEqual(['MODIFY f1', 'MODIFY f2']);
   });
 
   it('retries from the first failed record a function reports (ReportBatchItemFailures)', async () => {
-    const fn = recorder('partial-fn', (records, call) => (call === 1 ? { batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb.SequenceNumber }] } : { batchItemFailures: [] }));
-    const { outputs } = await deploy('partial', { FunctionName: 'partial-fn', BatchSize: '10', Window: '300', ReportFailures: 'true' });
-    await doc.send(new BatchWriteCommand({ RequestItems: { [outputs.TableName!]: ['p1', 'p2', 'p3'].map((PK) => ({ PutRequest: { Item: { PK } } })) } }));
+    const fn = recorder('partial-fn', (records, call) =>
+      call === 1
+        ? { batchItemFailures: [{ itemIdentifier: records[1]!.dynamodb.SequenceNumber }] }
+        : { batchItemFailures: [] },
+    );
+    const { outputs } = await deploy('partial', {
+      FunctionName: 'partial-fn',
+      BatchSize: '10',
+      Window: '300',
+      ReportFailures: 'true',
+    });
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [outputs.TableName!]: ['p1', 'p2', 'p3'].map((PK) => ({ PutRequest: { Item: { PK } } })) },
+      }),
+    );
     await until(() => fn.calls.length === 2, 'the retry');
     expect(fn.calls[0]).toHaveLength(3);
     expect(fn.calls[1]!.map((r) => r.eventID)).toEqual(fn.calls[0]!.slice(1).map((r) => r.eventID));
@@ -207,23 +299,37 @@ describe('stream event source mappings', () => {
   it('fails a mapping whose stream or function does not exist, deploying nothing', async () => {
     recorder('orphan-fn');
     const missingStream = `${feedStream.slice(0, feedStream.indexOf('/stream/'))}-gone/stream/2024-01-01T00:00:00.000`;
-    await expect(deploy('orphan', { FunctionName: 'orphan-fn', StreamArn: missingStream }, 'stream-consumer.yaml')).rejects.toThrow(/Resources\.Mapping\.Properties\.EventSourceArn: Stream not found/);
-    await expect(deploy('orphan', { FunctionName: 'nobody', StreamArn: feedStream }, 'stream-consumer.yaml')).rejects.toThrow(
+    await expect(
+      deploy('orphan', { FunctionName: 'orphan-fn', StreamArn: missingStream }, 'stream-consumer.yaml'),
+    ).rejects.toThrow(/Resources\.Mapping\.Properties\.EventSourceArn: Stream not found/);
+    await expect(
+      deploy('orphan', { FunctionName: 'nobody', StreamArn: feedStream }, 'stream-consumer.yaml'),
+    ).rejects.toThrow(
       /Resources\.Mapping\.Properties\.FunctionName: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody/,
     );
     expect(cloud.stacks.get('orphan')).toBeUndefined();
   });
 });
 
-describe("SAM DynamoDB events (what the functions handler calls)", () => {
+describe('SAM DynamoDB events (what the functions handler calls)', () => {
   const event = (properties: Record<string, unknown>): SamDynamoDbEvent => ({
-    kind: 'dynamodb', name: 'Stream', type: 'DynamoDB', properties, mappingLogicalId: 'ConsumerStream', stream: String(properties.Stream), enabled: true,
+    kind: 'dynamodb',
+    name: 'Stream',
+    type: 'DynamoDB',
+    properties,
+    mappingLogicalId: 'ConsumerStream',
+    stream: String(properties.Stream),
+    enabled: true,
   });
 
   it('starts a mapping and stops it with the returned undo', async () => {
     const fn = recorder('sam-fn');
     const { outputs } = await deploy('samtable', { FunctionName: 'feed-fn' });
-    const undo = await cloud.streams(event({ Stream: outputs.StreamArn, StartingPosition: 'TRIM_HORIZON', BatchSize: 5 }), fn.arn, 'Consumer');
+    const undo = await cloud.streams(
+      event({ Stream: outputs.StreamArn, StartingPosition: 'TRIM_HORIZON', BatchSize: 5 }),
+      fn.arn,
+      'Consumer',
+    );
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'sam' } }));
     await until(() => keys(fn.delivered()).includes('sam'), 'the record');
     const poller = cloud.streamPollers.list().find((p) => p.spec.functionArn === fn.arn)!;
@@ -234,11 +340,21 @@ describe("SAM DynamoDB events (what the functions handler calls)", () => {
 
   it("names the event's property that is wrong", async () => {
     const fn = recorder('sam-bad-fn');
-    await expect(cloud.streams(event({ Stream: 'arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/1', StartingPosition: 'AT_TIMESTAMP' }), fn.arn, 'Consumer')).rejects.toThrow(
+    await expect(
+      cloud.streams(
+        event({ Stream: 'arn:aws:dynamodb:us-east-1:000000000000:table/x/stream/1', StartingPosition: 'AT_TIMESTAMP' }),
+        fn.arn,
+        'Consumer',
+      ),
+    ).rejects.toThrow(
       /Resources\.Consumer\.Properties\.Events\.Stream\.Properties\.StartingPosition: must be TRIM_HORIZON or LATEST for a DynamoDB stream, got "AT_TIMESTAMP"/,
     );
-    await expect(cloud.streams(event({ Stream: 'arn:aws:sqs:us-east-1:000000000000:q', StartingPosition: 'LATEST' }), fn.arn, 'Consumer')).rejects.toThrow(
-      /Events\.Stream\.Properties\.Stream: must be a DynamoDB stream ARN/,
-    );
+    await expect(
+      cloud.streams(
+        event({ Stream: 'arn:aws:sqs:us-east-1:000000000000:q', StartingPosition: 'LATEST' }),
+        fn.arn,
+        'Consumer',
+      ),
+    ).rejects.toThrow(/Events\.Stream\.Properties\.Stream: must be a DynamoDB stream ARN/);
   });
 });

@@ -2,7 +2,14 @@
 // stream, TTL and billing as the template says; redeploys update in place and keep items; failed
 // deploys leave nothing half-written; one stack never touches another's tables.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
 
@@ -11,15 +18,21 @@ let cloud: LocalCloud;
 let ddb: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 
-const describeTable = async (name: string): Promise<TableDescription> => (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table!;
+const describeTable = async (name: string): Promise<TableDescription> =>
+  (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table!;
 const tables = async () => (await ddb.send(new ListTablesCommand({}))).TableNames ?? [];
-const ttlOf = async (name: string) => (await ddb.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription;
+const ttlOf = async (name: string) =>
+  (await ddb.send(new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription;
 const deploy = (file: string, stackName: string, parameterOverrides?: Record<string, string>): Promise<StackRecord> =>
   cloud.stacks.deploy({ path: fixture(file), stackName, ...(parameterOverrides ? { parameterOverrides } : {}) });
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
-  ddb = new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  ddb = new DynamoDBClient({
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   doc = DynamoDBDocumentClient.from(ddb);
 });
 
@@ -37,7 +50,10 @@ describe('tables from templates', () => {
     orders = stack.outputs.OrdersTable!;
     expect(orders).toMatch(/^shop-Orders-[A-Z0-9]{12}$/);
     const table = await describeTable(orders);
-    expect(table.KeySchema).toEqual([{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }]);
+    expect(table.KeySchema).toEqual([
+      { AttributeName: 'PK', KeyType: 'HASH' },
+      { AttributeName: 'SK', KeyType: 'RANGE' },
+    ]);
     expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.GlobalSecondaryIndexes!.map((g) => g.IndexName)).toEqual(['GSI-status']);
     expect(table.LocalSecondaryIndexes!.map((l) => l.IndexName)).toEqual(['LSI-state']);
@@ -53,25 +69,38 @@ describe('tables from templates', () => {
   });
 
   it('redeploys in place: items kept, GSI added, billing, stream and TTL changed', async () => {
-    await doc.send(new PutCommand({ TableName: orders, Item: { PK: 'NYC', SK: 'o-1', ORDERSTATE: 'OPEN', USERID: 'alice' } }));
+    await doc.send(
+      new PutCommand({ TableName: orders, Item: { PK: 'NYC', SK: 'o-1', ORDERSTATE: 'OPEN', USERID: 'alice' } }),
+    );
     const stack = await deploy('shop-v2.yaml', 'shop');
     expect(stack.status).toBe('UPDATE_COMPLETE');
     expect(stack.outputs.OrdersTable).toBe(orders);
-    expect((await doc.send(new GetCommand({ TableName: orders, Key: { PK: 'NYC', SK: 'o-1' } }))).Item).toMatchObject({ USERID: 'alice' });
+    expect((await doc.send(new GetCommand({ TableName: orders, Key: { PK: 'NYC', SK: 'o-1' } }))).Item).toMatchObject({
+      USERID: 'alice',
+    });
     const table = await describeTable(orders);
     expect(table.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort()).toEqual(['GSI-status', 'GSI-user']);
     expect(table.BillingModeSummary?.BillingMode ?? 'PROVISIONED').toBe('PROVISIONED');
     expect(table.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'KEYS_ONLY' });
     expect(table.LatestStreamArn).toBe(stack.outputs.OrdersStream);
     expect(await ttlOf(orders)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
-    const byUser = await doc.send(new QueryCommand({ TableName: orders, IndexName: 'GSI-user', KeyConditionExpression: 'USERID = :u', ExpressionAttributeValues: { ':u': 'alice' } }));
+    const byUser = await doc.send(
+      new QueryCommand({
+        TableName: orders,
+        IndexName: 'GSI-user',
+        KeyConditionExpression: 'USERID = :u',
+        ExpressionAttributeValues: { ':u': 'alice' },
+      }),
+    );
     expect(byUser.Items!.map((i) => i.SK)).toEqual(['o-1']);
   });
 
   it('rolls a failed redeploy back to the previous deployment, items and settings included', async () => {
     const configTable = cloud.stacks.get('shop')!.resources.find((r) => r.logicalId === 'Config')!.physicalId;
     await doc.send(new PutCommand({ TableName: configTable, Item: { id: 'menu' } }));
-    await expect(deploy('shop-v2-broken.yaml', 'shop')).rejects.toThrow(/Resources\.BadRule\.Properties\.EventPattern: .*\(the stack shop was rolled back to its previous deployment\)/);
+    await expect(deploy('shop-v2-broken.yaml', 'shop')).rejects.toThrow(
+      /Resources\.BadRule\.Properties\.EventPattern: .*\(the stack shop was rolled back to its previous deployment\)/,
+    );
     expect(await tables()).not.toContain('shop-extra');
     const table = await describeTable(orders);
     expect(table.GlobalSecondaryIndexes!.map((g) => g.IndexName).sort()).toEqual(['GSI-status', 'GSI-user']);
@@ -79,13 +108,17 @@ describe('tables from templates', () => {
     expect(table.LatestStreamArn).toBe(cloud.stacks.get('shop')!.outputs.OrdersStream);
     expect(await ttlOf(orders)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
     expect((await doc.send(new GetCommand({ TableName: orders, Key: { PK: 'NYC', SK: 'o-1' } }))).Item).toBeDefined();
-    expect((await doc.send(new GetCommand({ TableName: configTable, Key: { id: 'menu' } }))).Item).toEqual({ id: 'menu' });
+    expect((await doc.send(new GetCommand({ TableName: configTable, Key: { id: 'menu' } }))).Item).toEqual({
+      id: 'menu',
+    });
     expect(cloud.stacks.get('shop')!.status).toBe('UPDATE_COMPLETE');
   });
 
   it('leaves no table behind when a new stack fails', async () => {
     const before = await tables();
-    await expect(deploy('shop-v2-broken.yaml', 'broken')).rejects.toThrow(/Resources\.BadRule\.Properties\.EventPattern/);
+    await expect(deploy('shop-v2-broken.yaml', 'broken')).rejects.toThrow(
+      /Resources\.BadRule\.Properties\.EventPattern/,
+    );
     expect(await tables()).toEqual(before);
     expect(cloud.stacks.get('broken')).toBeUndefined();
   });
@@ -97,9 +130,20 @@ describe('tables from templates', () => {
   });
 
   it('refuses a table name another stack owns, or a table made outside any stack, and deploys nothing', async () => {
-    await expect(deploy('owned-name.yaml', 'thief', { Name: orders })).rejects.toThrow(`Resources.Table.Properties.TableName: Table ${orders} already exists: stack shop owns it`);
-    await ddb.send(new CreateTableCommand({ TableName: 'by-hand', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }] }));
-    await expect(deploy('owned-name.yaml', 'thief', { Name: 'by-hand' })).rejects.toThrow("Resource of type 'AWS::DynamoDB::Table' with identifier 'by-hand' already exists");
+    await expect(deploy('owned-name.yaml', 'thief', { Name: orders })).rejects.toThrow(
+      `Resources.Table.Properties.TableName: Table ${orders} already exists: stack shop owns it`,
+    );
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'by-hand',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+      }),
+    );
+    await expect(deploy('owned-name.yaml', 'thief', { Name: 'by-hand' })).rejects.toThrow(
+      "Resource of type 'AWS::DynamoDB::Table' with identifier 'by-hand' already exists",
+    );
     expect(cloud.stacks.get('thief')).toBeUndefined();
     expect(cloud.events.buses.has('thief-bus')).toBe(false);
     expect((await describeTable('by-hand')).KeySchema).toEqual([{ AttributeName: 'k', KeyType: 'HASH' }]);
@@ -115,19 +159,33 @@ describe('tables from templates', () => {
       /Resources\.Named\.Properties\.KeySchema: CloudFormation cannot update a stack when a custom-named resource requires replacing \(its KeySchema changed\)\. Rename keys-named and update the stack again\./,
     );
     expect((await describeTable('keys-named')).KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
-    expect((await doc.send(new GetCommand({ TableName: 'keys-named', Key: { id: 'kept' } }))).Item).toEqual({ id: 'kept' });
+    expect((await doc.send(new GetCommand({ TableName: 'keys-named', Key: { id: 'kept' } }))).Item).toEqual({
+      id: 'kept',
+    });
 
     // Only the generated-name table's key type changes: it is replaced, empty.
     const { readFileSync, writeFileSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'template.yaml');
-    writeFileSync(file, readFileSync(fixture('custom-name.yaml'), 'utf8').replace('AttributeType: !If [HasSortKey, N, S]', 'AttributeType: N'));
+    writeFileSync(
+      file,
+      readFileSync(fixture('custom-name.yaml'), 'utf8').replace(
+        'AttributeType: !If [HasSortKey, N, S]',
+        'AttributeType: N',
+      ),
+    );
     const second = await cloud.stacks.deploy({ path: file, stackName: 'keys' });
     expect(second.outputs.Generated).toBe(generated);
-    expect((await describeTable(generated)).AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'N' }]);
-    expect((await ddb.send(new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: generated }))).Count).toBe(0);
-    expect((await doc.send(new GetCommand({ TableName: 'keys-named', Key: { id: 'kept' } }))).Item).toEqual({ id: 'kept' });
+    expect((await describeTable(generated)).AttributeDefinitions).toEqual([
+      { AttributeName: 'id', AttributeType: 'N' },
+    ]);
+    expect(
+      (await ddb.send(new (await import('@aws-sdk/client-dynamodb')).ScanCommand({ TableName: generated }))).Count,
+    ).toBe(0);
+    expect((await doc.send(new GetCommand({ TableName: 'keys-named', Key: { id: 'kept' } }))).Item).toEqual({
+      id: 'kept',
+    });
   });
 
   it('deletes exactly its own tables with the stack', async () => {

@@ -37,7 +37,8 @@ describe('event patterns AWS refuses', () => {
 
 describe('compilePattern', () => {
   it('keeps the source and answers for any number of events', () => {
-    const source = '{"source": ["awsserverlessda.serverlesspresso"], "detail": {"drinkOrder": {"drink": [{"prefix": "Lat"}]}}}';
+    const source =
+      '{"source": ["awsserverlessda.serverlesspresso"], "detail": {"drinkOrder": {"drink": [{"prefix": "Lat"}]}}}';
     const compiled = compilePattern(source);
     expect(compiled.source).toBe(source);
     expect(compiled.matches(order({ drinkOrder: { drink: 'Latte' } }))).toBe(true);
@@ -70,9 +71,36 @@ describe('compilePattern', () => {
 
   it('matches a $or over array elements consistently', () => {
     const compiled = compilePattern(
-      JSON.stringify({ detail: { items: { $or: [{ drink: ['Latte'], size: ['L'] }, { drink: ['Mocha'], size: ['S'] }] } } }),
+      JSON.stringify({
+        detail: {
+          items: {
+            $or: [
+              { drink: ['Latte'], size: ['L'] },
+              { drink: ['Mocha'], size: ['S'] },
+            ],
+          },
+        },
+      }),
     );
-    expect(compiled.matches(order({ items: [{ drink: 'Latte', size: 'S' }, { drink: 'Mocha', size: 'L' }] }))).toBe(false);
-    expect(compiled.matches(order({ items: [{ drink: 'Latte', size: 'S' }, { drink: 'Mocha', size: 'S' }] }))).toBe(true);
+    expect(
+      compiled.matches(
+        order({
+          items: [
+            { drink: 'Latte', size: 'S' },
+            { drink: 'Mocha', size: 'L' },
+          ],
+        }),
+      ),
+    ).toBe(false);
+    expect(
+      compiled.matches(
+        order({
+          items: [
+            { drink: 'Latte', size: 'S' },
+            { drink: 'Mocha', size: 'S' },
+          ],
+        }),
+      ),
+    ).toBe(true);
   });
 });

@@ -14,23 +14,48 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('esbuild options', () => {
   it("uses aws-lambda-builders' defaults when BuildProperties say nothing", () => {
     const o = esbuildOptions(app, '/out', 'src/echo');
-    expect(o).toMatchObject({ entryPoints: ['src/echo.ts'], bundle: true, platform: 'node', target: 'es2020', format: 'cjs', minify: true, outdir: '/out' });
+    expect(o).toMatchObject({
+      entryPoints: ['src/echo.ts'],
+      bundle: true,
+      platform: 'node',
+      target: 'es2020',
+      format: 'cjs',
+      minify: true,
+      outdir: '/out',
+    });
   });
 
   it('maps BuildProperties to esbuild options', () => {
     const o = esbuildOptions(app, '/out', 'echo', {
-      EntryPoints: ['src/echo.ts'], Format: 'esm', Target: 'es2022', Minify: false, External: ['@aws-sdk/*'],
-      OutExtension: ['.js=.mjs'], Banner: ['js=// hi'], Loader: ['.txt=text'], MainFields: 'module,main',
+      EntryPoints: ['src/echo.ts'],
+      Format: 'esm',
+      Target: 'es2022',
+      Minify: false,
+      External: ['@aws-sdk/*'],
+      OutExtension: ['.js=.mjs'],
+      Banner: ['js=// hi'],
+      Loader: ['.txt=text'],
+      MainFields: 'module,main',
     });
     expect(o).toMatchObject({
-      format: 'esm', target: 'es2022', minify: false, external: ['@aws-sdk/*'], outExtension: { '.js': '.mjs' },
-      banner: { js: '// hi' }, loader: { '.txt': 'text' }, mainFields: ['module', 'main'],
+      format: 'esm',
+      target: 'es2022',
+      minify: false,
+      external: ['@aws-sdk/*'],
+      outExtension: { '.js': '.mjs' },
+      banner: { js: '// hi' },
+      loader: { '.txt': 'text' },
+      mainFields: ['module', 'main'],
     });
   });
 
   it('names a bad property', () => {
-    expect(() => esbuildOptions(app, '/out', 'echo', { EntryPoints: 'src/echo.ts' })).toThrow('BuildProperties.EntryPoints must be a list of strings');
-    expect(() => esbuildOptions(app, '/out', 'echo', { EntryPoints: ['src/echo.ts'], OutExtension: ['.mjs'] })).toThrow("OutExtension item '.mjs' must be of the form KEY=VALUE");
+    expect(() => esbuildOptions(app, '/out', 'echo', { EntryPoints: 'src/echo.ts' })).toThrow(
+      'BuildProperties.EntryPoints must be a list of strings',
+    );
+    expect(() => esbuildOptions(app, '/out', 'echo', { EntryPoints: ['src/echo.ts'], OutExtension: ['.mjs'] })).toThrow(
+      "OutExtension item '.mjs' must be of the form KEY=VALUE",
+    );
     expect(() => parseHandler('handler')).toThrow("'handler' is not of the form module.export");
   });
 });
@@ -38,21 +63,35 @@ describe('esbuild options', () => {
 describe('buildFunction', () => {
   it('says where SAM puts a single entry point when the Handler names another path', async () => {
     await expect(
-      buildFunction({ name: 'f', codeUri: app, handler: 'src/echo.handler', outDir: join(work, 'nested'), metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } } }),
-    ).rejects.toThrow("'src/echo.handler' names src/echo.js, which the esbuild build does not produce (it wrote echo.js). SAM's esbuild puts a single entry point at the root of the artifact: use Handler: echo.handler");
+      buildFunction({
+        name: 'f',
+        codeUri: app,
+        handler: 'src/echo.handler',
+        outDir: join(work, 'nested'),
+        metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } },
+      }),
+    ).rejects.toThrow(
+      "'src/echo.handler' names src/echo.js, which the esbuild build does not produce (it wrote echo.js). SAM's esbuild puts a single entry point at the root of the artifact: use Handler: echo.handler",
+    );
   });
 
   it('without BuildMethod esbuild, asks for it when only TypeScript is there', async () => {
-    await expect(buildFunction({ name: 'f', codeUri: app, handler: 'src/echo.handler', outDir: join(work, 'plain') })).rejects.toThrow(
-      "there is a src/echo.ts: TypeScript needs 'Metadata: BuildMethod: esbuild'",
-    );
+    await expect(
+      buildFunction({ name: 'f', codeUri: app, handler: 'src/echo.handler', outDir: join(work, 'plain') }),
+    ).rejects.toThrow("there is a src/echo.ts: TypeScript needs 'Metadata: BuildMethod: esbuild'");
   });
 
   it('reuses the previous bundle until an input changes; a rebuild leaves the previous artifact as it was', async () => {
     const code = join(work, 'app');
     cpSync(join(app, 'src'), join(code, 'src'), { recursive: true });
     const outDir = join(work, 'out');
-    const request = { name: 'f', codeUri: code, handler: 'echo.handler', outDir, metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } } };
+    const request = {
+      name: 'f',
+      codeUri: code,
+      handler: 'echo.handler',
+      outDir,
+      metadata: { BuildMethod: 'esbuild', BuildProperties: { EntryPoints: ['src/echo.ts'] } },
+    };
     const first = await buildFunction(request);
     expect(first.cached).toBe(false);
     expect(first.bundleFile).toMatch(new RegExp(`^${outDir}/v-[0-9a-f]{16}/echo\\.js$`));
@@ -69,7 +108,11 @@ describe('buildFunction', () => {
 
     // Pruning keeps what is named and what the cache would reuse (the latest build), nothing else.
     pruneBuilds(outDir, [first.bundleFile]);
-    expect(readdirSync(outDir).filter((e) => e.startsWith('v-')).sort()).toEqual([basename(dirname(first.bundleFile)), basename(dirname(rebuilt.bundleFile))].sort());
+    expect(
+      readdirSync(outDir)
+        .filter((e) => e.startsWith('v-'))
+        .sort(),
+    ).toEqual([basename(dirname(first.bundleFile)), basename(dirname(rebuilt.bundleFile))].sort());
     pruneBuilds(outDir, []);
     expect(readdirSync(outDir).filter((e) => !e.startsWith('.'))).toEqual([basename(dirname(rebuilt.bundleFile))]);
     expect(await buildFunction(request)).toEqual({ ...rebuilt, cached: true });

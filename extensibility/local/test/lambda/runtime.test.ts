@@ -12,8 +12,13 @@ let cloud: LocalCloud;
 let lambda: LambdaClient;
 
 const invoke = async (name: string, payload: unknown) => {
-  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
-  return { error: out.FunctionError, payload: JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null') as Record<string, unknown> };
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
+  return {
+    error: out.FunctionError,
+    payload: JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null') as Record<string, unknown>,
+  };
 };
 
 const fn = (stack: string, logicalId: string) => {
@@ -24,7 +29,11 @@ const fn = (stack: string, logicalId: string) => {
 beforeAll(async () => {
   process.env.PRESSO_TEST_HOST_ONLY = 'leaked';
   cloud = await startLocalCloud({ port: 0, speed: 1000, log: () => {} });
-  lambda = new LambdaClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  lambda = new LambdaClient({
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   await cloud.stacks.deploy({ path: fixture('fn-app'), stackName: 'fns', parameterOverrides: { Greeting: 'hola' } });
 });
 
@@ -130,13 +139,22 @@ describe('deploy failures leave nothing behind', () => {
   const cases: Array<[string, RegExp]> = [
     ['missing', /Resources\.Bad\.Properties\.Metadata: entry point .*src\/nothere\.ts does not exist/],
     ['throws', /Resources\.Bad\.Properties\.Handler: Error: NOT_SET is required/],
-    ['notexported', /Resources\.Bad\.Properties\.Handler: Runtime\.HandlerNotFound: good\.nothere is undefined or not exported/],
+    [
+      'notexported',
+      /Resources\.Bad\.Properties\.Handler: Runtime\.HandlerNotFound: good\.nothere is undefined or not exported/,
+    ],
     ['reserved', /Resources\.Bad\.Properties\.Environment\.Variables: .*reserved keys.*AWS_REGION/],
   ];
   it.each(cases)('a %s handler fails the deploy with its file, resource and property', async (broken, message) => {
     const functionsBefore = cloud.lambda.list().length;
     const rulesBefore = [...cloud.events.buses.get('default')!.rules.keys()];
-    await expect(cloud.stacks.deploy({ path: fixture('broken-fns'), stackName: `broken-${broken}`, parameterOverrides: { Broken: broken } })).rejects.toThrow(message);
+    await expect(
+      cloud.stacks.deploy({
+        path: fixture('broken-fns'),
+        stackName: `broken-${broken}`,
+        parameterOverrides: { Broken: broken },
+      }),
+    ).rejects.toThrow(message);
     expect(cloud.stacks.get(`broken-${broken}`)).toBeUndefined();
     expect(cloud.lambda.list()).toHaveLength(functionsBefore);
     expect([...cloud.events.buses.get('default')!.rules.keys()]).toEqual(rulesBefore);

@@ -30,19 +30,26 @@ describe('custom resources', () => {
 
     await cloud.stacks.delete('seeded');
     const del = seen.find((e) => e['detail-type'] === 'Seed.Delete')!;
-    expect(del.detail).toMatchObject({ RequestType: 'Delete', PhysicalResourceId: 'seed-NYC', StackId: create.detail.StackId });
+    expect(del.detail).toMatchObject({
+      RequestType: 'Delete',
+      PhysicalResourceId: 'seed-NYC',
+      StackId: create.detail.StackId,
+    });
   });
 
   it('sends nothing on a redeploy with the same properties, and Update with the old properties when they change', async () => {
     await cloud.stacks.deploy({ path: app, stackName: 'updated' });
-    const requests = () => seen.filter((e) => (e.detail.StackId as string).includes('/updated/')).map((e) => e['detail-type']);
+    const requests = () =>
+      seen.filter((e) => (e.detail.StackId as string).includes('/updated/')).map((e) => e['detail-type']);
     await cloud.stacks.deploy({ path: app, stackName: 'updated' });
     expect(requests()).toEqual(['Seed.Create']);
     await cloud.stacks.deploy({ path: app, stackName: 'updated', parameterOverrides: { Tenant: 'LDN' } });
     const update = seen.find((e) => e['detail-type'] === 'Seed.Update')!;
     expect(update.detail).toMatchObject({
-      RequestType: 'Update', PhysicalResourceId: 'seed-NYC',
-      ResourceProperties: { Tenant: 'LDN' }, OldResourceProperties: { Tenant: 'NYC' },
+      RequestType: 'Update',
+      PhysicalResourceId: 'seed-NYC',
+      ResourceProperties: { Tenant: 'LDN' },
+      OldResourceProperties: { Tenant: 'NYC' },
     });
     await cloud.stacks.delete('updated');
     expect(requests()).toEqual(['Seed.Create', 'Seed.Update', 'Seed.Delete']);
@@ -50,7 +57,9 @@ describe('custom resources', () => {
   });
 
   it('fails the deploy with the reason a FAILED response gives, leaving nothing', async () => {
-    await expect(cloud.stacks.deploy({ path: app, stackName: 'refused', parameterOverrides: { Answer: 'FAILED' } })).rejects.toThrow(
+    await expect(
+      cloud.stacks.deploy({ path: app, stackName: 'refused', parameterOverrides: { Answer: 'FAILED' } }),
+    ).rejects.toThrow(
       'Resources.Seed: Received response status [FAILED] from custom resource. Message returned: the menu is invalid',
     );
     expect(cloud.stacks.get('refused')).toBeUndefined();
@@ -58,7 +67,9 @@ describe('custom resources', () => {
   });
 
   it('fails the deploy when the function never answers', async () => {
-    await expect(cloud.stacks.deploy({ path: app, stackName: 'silent', parameterOverrides: { Answer: 'NONE' } })).rejects.toThrow(
+    await expect(
+      cloud.stacks.deploy({ path: app, stackName: 'silent', parameterOverrides: { Answer: 'NONE' } }),
+    ).rejects.toThrow(
       'Resources.Seed.Properties.ServiceToken: the function returned without sending a response to the ResponseURL',
     );
     expect(cloud.stacks.get('silent')).toBeUndefined();

@@ -7,9 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeEventBusCommand, EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeEventBusCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeExecutionCommand, DescribeStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
 import { until } from '../until.js';
@@ -28,9 +38,15 @@ const deploy = (path: string, stackName: string, parameterOverrides?: Record<str
 const cloudLog = { detail: () => `the cloud logged:\n${lines.slice(-30).join('\n')}` };
 
 /** Resolves once the cloud logged a line matching `pattern` (from line `from` on). */
-const logged = (pattern: RegExp, from = 0) => until(() => lines.slice(from).find((l) => pattern.test(l)), `a line matching ${pattern}`, cloudLog);
+const logged = (pattern: RegExp, from = 0) =>
+  until(() => lines.slice(from).find((l) => pattern.test(l)), `a line matching ${pattern}`, cloudLog);
 
-const put = (bus: string, source: string, id: string) => eb.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: source, DetailType: 'Test', Detail: JSON.stringify({ id }) }] }));
+const put = (bus: string, source: string, id: string) =>
+  eb.send(
+    new PutEventsCommand({
+      Entries: [{ EventBusName: bus, Source: source, DetailType: 'Test', Detail: JSON.stringify({ id }) }],
+    }),
+  );
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: 1000, log: (line) => lines.push(line) });
@@ -72,7 +88,9 @@ describe("another stack's rules on a bus", () => {
 
     // The extra bus goes again; the shared one stays.
     await deploy(fixture('bus-owner-app'), 'owner', { Description: 'v2' });
-    await expect(eb.send(new DescribeEventBusCommand({ Name: 'SharedBus-extra' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(eb.send(new DescribeEventBusCommand({ Name: 'SharedBus-extra' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     await heard('e-4');
     await cloud.stacks.delete('user');
     await cloud.stacks.delete('owner');
@@ -90,7 +108,9 @@ describe('a redeployed function and state machine', () => {
   };
   const setVersion = (from: string, to: string) => edit(source, (s) => s.replace(`'${from}'`, `'${to}'`));
   const invoke = async (payload: Record<string, unknown>) => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: stack.outputs.WorkerArn, Payload: JSON.stringify(payload) }));
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: stack.outputs.WorkerArn, Payload: JSON.stringify(payload) }),
+    );
     expect(out.FunctionError).toBeUndefined();
     return JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as unknown;
   };
@@ -173,10 +193,15 @@ describe('a redeployed function and state machine', () => {
     const withoutEvent = original.replace(/ {6}Events:\n {8}Work:\n[\s\S]*?source: \[test\.work\]\n/, '');
     expect(withoutEvent).not.toBe(original);
     // A rule that fails after the worker was updated: the whole redeploy rolls back.
-    const failing = withoutEvent.replace('Resources:\n', 'Resources:\n  Bad:\n    Type: AWS::Events::Rule\n    DependsOn: Worker\n    Properties:\n      EventPattern:\n        source: not-an-array\n');
+    const failing = withoutEvent.replace(
+      'Resources:\n',
+      'Resources:\n  Bad:\n    Type: AWS::Events::Rule\n    DependsOn: Worker\n    Properties:\n      EventPattern:\n        source: not-an-array\n',
+    );
     const rule = ruleOf();
     writeFileSync(template, failing);
-    await expect(deploy(dir, 'live', { Greeting: 'hola' })).rejects.toThrow(/Resources\.Bad\.Properties\.EventPattern: .*rolled back/s);
+    await expect(deploy(dir, 'live', { Greeting: 'hola' })).rejects.toThrow(
+      /Resources\.Bad\.Properties\.EventPattern: .*rolled back/s,
+    );
     expect(ruleOf()).toBe(rule);
     await put('live-bus', 'test.work', 'w-kept');
     await logged(/\] worked v3 w-kept$/);
@@ -195,7 +220,9 @@ describe('a redeployed function and state machine', () => {
     const created = (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }))).creationDate;
     const release = join(dir, 'release-2');
     const mark = lines.length;
-    const first = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ release }) }))).executionArn!;
+    const first = (
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ release }) }))
+    ).executionArn!;
     await logged(/waiting v3$/, mark);
     edit(join(dir, 'statemachine', 'flow.asl.json'), (s) => s.replace('"d1"', '"d2"'));
     await deploy(dir, 'live', { Greeting: 'hola' });
@@ -203,10 +230,16 @@ describe('a redeployed function and state machine', () => {
     expect(described.definition).toContain('"d2"');
     expect(described.creationDate).toEqual(created);
     const output = (executionArn: string) =>
-      until(async () => {
-        const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return e.status === 'RUNNING' ? undefined : { status: e.status, output: JSON.parse(e.output ?? 'null') as unknown };
-      }, `execution ${executionArn}`, cloudLog);
+      until(
+        async () => {
+          const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+          return e.status === 'RUNNING'
+            ? undefined
+            : { status: e.status, output: JSON.parse(e.output ?? 'null') as unknown };
+        },
+        `execution ${executionArn}`,
+        cloudLog,
+      );
     const second = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{}' }))).executionArn!;
     expect(await output(second)).toEqual({ status: 'SUCCEEDED', output: { worker: 'v3', definition: 'd2' } });
     writeFileSync(release, '');

@@ -1,7 +1,12 @@
 // Stacks deployed from SAM templates through the local cloud's deploy route (what `presso deploy`
 // calls): independent, all or nothing, deleted exactly.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventBridgeClient, ListRulesCommand, PutEventsCommand, DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+  DescribeEventBusCommand,
+} from '@aws-sdk/client-eventbridge';
 import { startLocalCloud, type EventEnvelope, type LocalCloud } from '../../src/index.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
@@ -25,11 +30,25 @@ function nextEvent(detailType: string, orderId: string): Promise<EventEnvelope> 
   });
 }
 
-const newOrder = (orderId: string) => new PutEventsCommand({ Entries: [{ EventBusName: 'TestBus', Source: 'awsserverlessda.serverlesspresso', DetailType: 'Validator.NewOrder', Detail: JSON.stringify({ orderId }) }] });
+const newOrder = (orderId: string) =>
+  new PutEventsCommand({
+    Entries: [
+      {
+        EventBusName: 'TestBus',
+        Source: 'awsserverlessda.serverlesspresso',
+        DetailType: 'Validator.NewOrder',
+        Detail: JSON.stringify({ orderId }),
+      },
+    ],
+  });
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: 100_000, log: () => {} });
-  eb = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  eb = new EventBridgeClient({
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
 });
 
 afterAll(async () => {
@@ -41,7 +60,11 @@ describe('stacks', () => {
   it('deploys an app: bus, state machine with DefinitionUri and substitutions, its EventBridgeRule event', async () => {
     const { status, json } = await deploy({ path: fixture('echo-app'), stackName: 'echo' });
     expect(status).toBe(200);
-    const stack = json.stack as { resources: Array<{ logicalId: string }>; notEmulated: Array<{ logicalId: string; type: string }>; outputs: Record<string, string> };
+    const stack = json.stack as {
+      resources: Array<{ logicalId: string }>;
+      notEmulated: Array<{ logicalId: string; type: string }>;
+      outputs: Record<string, string>;
+    };
     expect(stack.resources.map((r) => r.logicalId)).toEqual(['Bus', 'Echo']);
     expect(stack.notEmulated).toEqual([expect.objectContaining({ logicalId: 'Alerts', type: 'AWS::SNS::Topic' })]);
     expect(stack.outputs.BusArn).toBe('arn:aws:events:us-east-1:000000000000:event-bus/TestBus');
@@ -73,21 +96,32 @@ describe('stacks', () => {
   it('leaves nothing behind when a stack fails, and names the resource and property', async () => {
     const { status, json } = await deploy({ path: fixture('broken-app') });
     expect(status).toBe(400);
-    expect(json.message).toMatch(/broken-app\/template\.yaml: Resources\.BadRule\.Properties\.EventPattern: Event pattern is not valid\. Reason: /);
-    await expect(eb.send(new DescribeEventBusCommand({ Name: 'BrokenBus' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(json.message).toMatch(
+      /broken-app\/template\.yaml: Resources\.BadRule\.Properties\.EventPattern: Event pattern is not valid\. Reason: /,
+    );
+    await expect(eb.send(new DescribeEventBusCommand({ Name: 'BrokenBus' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     const listed = (await (await fetch(`${cloud.url}/_presso/stacks`)).json()) as { stacks: Array<{ name: string }> };
     expect(listed.stacks.map((s) => s.name)).toEqual(['echo']);
   });
 
   it('rejects an unknown parameter override with the template error, deploying nothing', async () => {
-    const { status, json } = await deploy({ path: fixture('echo-app'), stackName: 'other', parameterOverrides: { Nope: 'x' } });
+    const { status, json } = await deploy({
+      path: fixture('echo-app'),
+      stackName: 'other',
+      parameterOverrides: { Nope: 'x' },
+    });
     expect(status).toBe(400);
     expect(json.message).toContain('Nope');
     expect(json.issues).toBeDefined();
   });
 
   it('redeploys a stack in place with new parameters', async () => {
-    expect((await deploy({ path: fixture('echo-app'), stackName: 'echo', parameterOverrides: { BusName: 'TestBus' } })).json.stack).toMatchObject({ status: 'UPDATE_COMPLETE' });
+    expect(
+      (await deploy({ path: fixture('echo-app'), stackName: 'echo', parameterOverrides: { BusName: 'TestBus' } })).json
+        .stack,
+    ).toMatchObject({ status: 'UPDATE_COMPLETE' });
     const answered = nextEvent('Echo.Done', 'o-4');
     await eb.send(newOrder('o-4'));
     await answered;

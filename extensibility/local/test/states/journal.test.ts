@@ -16,15 +16,35 @@ const journalFile = () => {
   return join(dir, 'states', 'executions.jsonl');
 };
 
-const SM = { arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:brew', name: 'brew', definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) };
-const WAITING = { ...SM, arn: `${SM.arn}-waiting`, name: 'brew-waiting', definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } }) };
+const SM = {
+  arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:brew',
+  name: 'brew',
+  definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+};
+const WAITING = {
+  ...SM,
+  arn: `${SM.arn}-waiting`,
+  name: 'brew-waiting',
+  definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } }),
+};
 
 function engine(retain = 5) {
   const clock = createManualClock();
-  return { clock, engine: new StepFunctionsEngine({ clock, taskRunner: async () => ({}), schemaValidation: false, retainClosed: { STANDARD: retain } }) };
+  return {
+    clock,
+    engine: new StepFunctionsEngine({
+      clock,
+      taskRunner: async () => ({}),
+      schemaValidation: false,
+      retainClosed: { STANDARD: retain },
+    }),
+  };
 }
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const namesIn = (file: string) => lines(file).map((l) => (JSON.parse(l) as { name: string }).name);
 
 describe('the execution journal', () => {
@@ -45,7 +65,13 @@ describe('the execution journal', () => {
 
     const { engine: restored } = engine(5);
     const reopened = ExecutionJournal.open(restored, file);
-    expect(restored.listExecutions(SM.arn).map((x) => x.name)).toEqual(['order-199', 'order-198', 'order-197', 'order-196', 'order-195']);
+    expect(restored.listExecutions(SM.arn).map((x) => x.name)).toEqual([
+      'order-199',
+      'order-198',
+      'order-197',
+      'order-196',
+      'order-195',
+    ]);
     expect(namesIn(file).sort()).toEqual(['order-195', 'order-196', 'order-197', 'order-198', 'order-199']);
     reopened.close();
   });
@@ -68,7 +94,10 @@ describe('the execution journal', () => {
     const { engine: restored } = engine(100);
     const reopened = ExecutionJournal.open(restored, file);
     expect(reopened.restored).toBe(3);
-    expect(restored.listExecutions(SM.arn).map((x) => [x.name, x.status])).toEqual([['b', 'SUCCEEDED'], ['a', 'SUCCEEDED']]);
+    expect(restored.listExecutions(SM.arn).map((x) => [x.name, x.status])).toEqual([
+      ['b', 'SUCCEEDED'],
+      ['a', 'SUCCEEDED'],
+    ]);
     expect(restored.listExecutions(WAITING.arn).map((x) => [x.name, x.status])).toEqual([['c', 'FAILED']]);
     // The rewrite replaced both the torn line and the stale temporary file.
     expect(namesIn(file).sort()).toEqual(['a', 'b', 'c']);

@@ -2,7 +2,14 @@
 // SAM template (a DynamoDB config table, DefinitionSubstitutions, an EventBridgeRule event), started
 // by Validator.NewOrder on the bus, resumed with SendTaskSuccess, timed out under the time scale.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  StopExecutionCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -22,7 +29,11 @@ function next(detailType: string, key: { orderId?: string; userId?: string }): P
   return new Promise((resolve) => {
     const stop = cloud.events.archive.subscribe(({ event }) => {
       const d = event.detail as Record<string, unknown>;
-      if (event['detail-type'] === detailType && (!key.orderId || d.orderId === key.orderId) && (!key.userId || d.userId === key.userId)) {
+      if (
+        event['detail-type'] === detailType &&
+        (!key.orderId || d.orderId === key.orderId) &&
+        (!key.userId || d.userId === key.userId)
+      ) {
         stop();
         resolve(event);
       }
@@ -31,9 +42,22 @@ function next(detailType: string, key: { orderId?: string; userId?: string }): P
 }
 
 const newOrder = (orderId: string) =>
-  eb.send(new PutEventsCommand({ Entries: [{ EventBusName: outputs.BusName, Source: 'awsserverlessda.serverlesspresso', DetailType: 'Validator.NewOrder', Detail: JSON.stringify({ orderId, userId: `u-${orderId}` }) }] }));
-const setShop = (storeOpen: boolean) => docs.send(new PutCommand({ TableName: outputs.ConfigTable, Item: { PK: 'config', storeOpen } }));
-const execution = (orderId: string, eventId: string) => `${outputs.OrderProcessorArn.replace(':stateMachine:', ':execution:')}:${eventId}`;
+  eb.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: outputs.BusName,
+          Source: 'awsserverlessda.serverlesspresso',
+          DetailType: 'Validator.NewOrder',
+          Detail: JSON.stringify({ orderId, userId: `u-${orderId}` }),
+        },
+      ],
+    }),
+  );
+const setShop = (storeOpen: boolean) =>
+  docs.send(new PutCommand({ TableName: outputs.ConfigTable, Item: { PK: 'config', storeOpen } }));
+const execution = (orderId: string, eventId: string) =>
+  `${outputs.OrderProcessorArn.replace(':stateMachine:', ':execution:')}:${eventId}`;
 const describeExecution = (arn: string) => sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
 
 beforeAll(async () => {
@@ -42,7 +66,8 @@ beforeAll(async () => {
   sfn = new SFNClient(config);
   eb = new EventBridgeClient(config);
   docs = DynamoDBDocumentClient.from(new DynamoDBClient(config));
-  outputs = (await cloud.stacks.deploy({ path: app, stackName: 'op', parameterOverrides: { Capacity: '2' } })).outputs as typeof outputs;
+  outputs = (await cloud.stacks.deploy({ path: app, stackName: 'op', parameterOverrides: { Capacity: '2' } }))
+    .outputs as typeof outputs;
 });
 
 afterAll(async () => {
@@ -62,14 +87,25 @@ describe('the order processor through the SDK', () => {
     expect(workflow.resources).toEqual([outputs.OrderProcessorArn, arn]);
 
     const waiting = next('OrderProcessor.WaitingCompletion', { orderId: 'o-1' });
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: workflow.detail.TaskToken as string, output: JSON.stringify({ drink: 'Latte' }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: workflow.detail.TaskToken as string,
+        output: JSON.stringify({ drink: 'Latte' }),
+      }),
+    );
     const barista = await waiting;
-    expect(barista.detail).toMatchObject({ orderId: 'o-1', userId: 'u-o-1', orderNumber: expect.stringMatching(/^\d+$/) });
+    expect(barista.detail).toMatchObject({
+      orderId: 'o-1',
+      userId: 'u-o-1',
+      orderNumber: expect.stringMatching(/^\d+$/),
+    });
 
     const finished = next('OrderProcessor.orderFinished', { orderId: 'o-1' });
     // A heartbeat keeps the barista's 15 minutes going; then the order completes.
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: barista.detail.TaskToken as string }));
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: barista.detail.TaskToken as string, output: '{"completed":true}' }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: barista.detail.TaskToken as string, output: '{"completed":true}' }),
+    );
     await finished;
     await cloud.states.engine.waitForExecution(arn);
     expect((await describeExecution(arn)).status).toBe('SUCCEEDED');
@@ -90,8 +126,12 @@ describe('the order processor through the SDK', () => {
     const waiting = next('OrderProcessor.WaitingCompletion', { orderId: 'o-3' });
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
     await waiting;
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
-    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+    await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+    await expect(
+      sfn.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })),
+    ).rejects.toMatchObject({ name: 'InvalidToken' });
   });
 
   it('a closed shop answers ShopUnavailable', async () => {
@@ -104,7 +144,9 @@ describe('the order processor through the SDK', () => {
   it('beyond capacity (running executions from listExecutions) answers ShopUnavailable', async () => {
     await setShop(true);
     // Start from an empty machine: stop what earlier tests left waiting.
-    for (const e of (await sfn.send(new ListExecutionsCommand({ stateMachineArn: outputs.OrderProcessorArn, statusFilter: 'RUNNING' }))).executions!) {
+    for (const e of (
+      await sfn.send(new ListExecutionsCommand({ stateMachineArn: outputs.OrderProcessorArn, statusFilter: 'RUNNING' }))
+    ).executions!) {
       await sfn.send(new StopExecutionCommand({ executionArn: e.executionArn }));
     }
     // Two orders wait for their customer; with the new one, three run: more than Capacity (2).
@@ -117,6 +159,7 @@ describe('the order processor through the SDK', () => {
     const refused = next('OrderProcessor.ShopUnavailable', { userId: 'u-o-5' });
     await newOrder('o-5');
     await refused;
-    for (const w of waits) await sfn.send(new SendTaskSuccessCommand({ taskToken: w.detail.TaskToken as string, output: '{}' }));
+    for (const w of waits)
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: w.detail.TaskToken as string, output: '{}' }));
   });
 });

@@ -6,8 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand,
-  ListExecutionsCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand,
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../src/index.js';
 
@@ -29,9 +36,16 @@ const definition = JSON.stringify({
 });
 const ROLE = 'arn:aws:iam::000000000000:role/r';
 
-async function withCloud<T>(options: LocalCloudOptions & { dataDir: string }, work: (cloud: LocalCloud, sfn: SFNClient) => Promise<T>): Promise<T> {
+async function withCloud<T>(
+  options: LocalCloudOptions & { dataDir: string },
+  work: (cloud: LocalCloud, sfn: SFNClient) => Promise<T>,
+): Promise<T> {
   const cloud = await startLocalCloud({ port: 0, log: () => {}, ...options });
-  const sfn = new SFNClient({ endpoint: cloud.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const sfn = new SFNClient({
+    endpoint: cloud.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   try {
     return await work(cloud, sfn);
   } finally {
@@ -40,7 +54,13 @@ async function withCloud<T>(options: LocalCloudOptions & { dataDir: string }, wo
   }
 }
 
-async function runToEnd(cloud: LocalCloud, sfn: SFNClient, stateMachineArn: string, name: string, input = '{"wait":false}'): Promise<string> {
+async function runToEnd(
+  cloud: LocalCloud,
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input = '{"wait":false}',
+): Promise<string> {
   const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
   await cloud.states.engine.waitForExecution(executionArn!);
   return executionArn!;
@@ -49,17 +69,30 @@ async function runToEnd(cloud: LocalCloud, sfn: SFNClient, stateMachineArn: stri
 const names = async (sfn: SFNClient, stateMachineArn: string) =>
   ((await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).map((e) => [e.name, e.status]);
 
-const journalLines = (dir: string) => readFileSync(join(dir, 'states', 'executions.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+const journalLines = (dir: string) =>
+  readFileSync(join(dir, 'states', 'executions.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('executions with --data-dir', () => {
   it('come back after a restart with their histories and their state machine; a running one comes back failed', async () => {
     const dir = dataDir();
     const before = await withCloud({ dataDir: dir }, async (cloud, sfn) => {
-      const { stateMachineArn, creationDate } = await sfn.send(new CreateStateMachineCommand({ name: 'Brew', definition, roleArn: ROLE }));
+      const { stateMachineArn, creationDate } = await sfn.send(
+        new CreateStateMachineCommand({ name: 'Brew', definition, roleArn: ROLE }),
+      );
       const done = await runToEnd(cloud, sfn, stateMachineArn!, 'done');
-      const waiting = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'waiting', input: '{"wait":true}' }));
+      const waiting = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name: 'waiting', input: '{"wait":true}' }),
+      );
       const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done }));
-      return { machine: stateMachineArn!, creationDate: creationDate!, done, waiting: waiting.executionArn!, history: history.events!.map((e) => e.type) };
+      return {
+        machine: stateMachineArn!,
+        creationDate: creationDate!,
+        done,
+        waiting: waiting.executionArn!,
+        history: history.events!.map((e) => e.type),
+      };
     });
 
     // The machine was made with CreateStateMachine, not by a stack: it comes back as it was.
@@ -75,9 +108,16 @@ describe('executions with --data-dir', () => {
       expect(history.events!.map((e) => e.type)).toEqual(before.history);
 
       const waiting = await sfn.send(new DescribeExecutionCommand({ executionArn: before.waiting }));
-      expect(waiting).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: 'The local engine restarted while the execution was running.' });
+      expect(waiting).toMatchObject({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: 'The local engine restarted while the execution was running.',
+      });
 
-      expect((await names(sfn, before.machine)).sort()).toEqual([['done', 'SUCCEEDED'], ['waiting', 'FAILED']]);
+      expect((await names(sfn, before.machine)).sort()).toEqual([
+        ['done', 'SUCCEEDED'],
+        ['waiting', 'FAILED'],
+      ]);
       await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: before.machine }));
     });
 
@@ -93,8 +133,12 @@ describe('executions with --data-dir', () => {
     const retainClosedExecutions = { STANDARD: 3, EXPRESS: 2 };
     const machines = await withCloud({ dataDir: dir }, async (cloud, sfn) => {
       // Kept without limit on this first run, so the journal holds more than the restart will keep.
-      const { stateMachineArn: standard } = await sfn.send(new CreateStateMachineCommand({ name: 'Standard', definition, roleArn: ROLE }));
-      const { stateMachineArn: express } = await sfn.send(new CreateStateMachineCommand({ name: 'Express', definition, roleArn: ROLE, type: 'EXPRESS' }));
+      const { stateMachineArn: standard } = await sfn.send(
+        new CreateStateMachineCommand({ name: 'Standard', definition, roleArn: ROLE }),
+      );
+      const { stateMachineArn: express } = await sfn.send(
+        new CreateStateMachineCommand({ name: 'Express', definition, roleArn: ROLE, type: 'EXPRESS' }),
+      );
       for (let i = 1; i <= 4; i++) await runToEnd(cloud, sfn, standard!, `s${i}`);
       for (let i = 1; i <= 5; i++) await runToEnd(cloud, sfn, express!, `e${i}`);
       // Still running at the restart: it comes back failed, the last to close, so it is kept.
@@ -105,12 +149,23 @@ describe('executions with --data-dir', () => {
 
     for (let restart = 1; restart <= 2; restart++) {
       await withCloud({ dataDir: dir, retainClosedExecutions }, async (_cloud, sfn) => {
-        expect(await names(sfn, machines.standard)).toEqual(expect.arrayContaining([['w', 'FAILED'], ['s4', 'SUCCEEDED'], ['s3', 'SUCCEEDED']]));
+        expect(await names(sfn, machines.standard)).toEqual(
+          expect.arrayContaining([
+            ['w', 'FAILED'],
+            ['s4', 'SUCCEEDED'],
+            ['s3', 'SUCCEEDED'],
+          ]),
+        );
         expect(await names(sfn, machines.standard)).toHaveLength(3);
         expect((await names(sfn, machines.express)).map(([name]) => name).sort()).toEqual(['e4', 'e5']);
         // What is forgotten is ExecutionDoesNotExist, as anywhere else.
-        await expect(sfn.send(new DescribeExecutionCommand({ executionArn: machines.standard.replace(':stateMachine:', ':execution:') + ':s1' })))
-          .rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+        await expect(
+          sfn.send(
+            new DescribeExecutionCommand({
+              executionArn: machines.standard.replace(':stateMachine:', ':execution:') + ':s1',
+            }),
+          ),
+        ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
       });
       // The journal was compacted to what the engine kept.
       expect(journalLines(dir)).toHaveLength(5);

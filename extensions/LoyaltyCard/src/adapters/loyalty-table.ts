@@ -25,7 +25,10 @@ export class LoyaltyTable {
   private readonly db: DynamoDBDocumentClient;
 
   // The SDK finds the endpoint (AWS, or the local cloud through AWS_ENDPOINT_URL) and the region itself.
-  constructor(private readonly tableName: string, client = new DynamoDBClient({})) {
+  constructor(
+    private readonly tableName: string,
+    client = new DynamoDBClient({}),
+  ) {
     this.db = DynamoDBDocumentClient.from(client);
   }
 
@@ -38,24 +41,47 @@ export class LoyaltyTable {
   async stamp(stamp: Stamp, stampsPerReward: number): Promise<StampOutcome> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const key = cardKey(stamp.eventId, stamp.userId);
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       const version = typeof Item?.version === 'number' ? Item.version : 0;
       const { card, rewardNumber } = stamped(Item ? cardOf(Item) : EMPTY_CARD, stampsPerReward);
-      const reward: RewardItem | undefined = rewardNumber === undefined ? undefined : { ...stamp, rewardNumber, stamps: card.stamps, stampsPerReward };
+      const reward: RewardItem | undefined =
+        rewardNumber === undefined ? undefined : { ...stamp, rewardNumber, stamps: card.stamps, stampsPerReward };
       try {
-        await this.db.send(new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...stampKey(stamp), completedAt: stamp.completedAt, stampNumber: card.stamps }, ConditionExpression: 'attribute_not_exists(sk)' } },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...key, userId: stamp.userId, ...card, version: version + 1 },
-                ...(Item ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } } : { ConditionExpression: 'attribute_not_exists(sk)' }),
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...stampKey(stamp), completedAt: stamp.completedAt, stampNumber: card.stamps },
+                  ConditionExpression: 'attribute_not_exists(sk)',
+                },
               },
-            },
-            ...(reward ? [{ Put: { TableName: this.tableName, Item: { ...rewardKey(stamp, reward.rewardNumber), ...reward, earnedAt: stamp.completedAt }, ConditionExpression: 'attribute_not_exists(sk)' } }] : []),
-          ],
-        }));
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...key, userId: stamp.userId, ...card, version: version + 1 },
+                  ...(Item
+                    ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }
+                    : { ConditionExpression: 'attribute_not_exists(sk)' }),
+                },
+              },
+              ...(reward
+                ? [
+                    {
+                      Put: {
+                        TableName: this.tableName,
+                        Item: { ...rewardKey(stamp, reward.rewardNumber), ...reward, earnedAt: stamp.completedAt },
+                        ConditionExpression: 'attribute_not_exists(sk)',
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
         return reward ? 'reward' : 'stamped';
       } catch (e) {
         if (!(e instanceof TransactionCanceledException)) throw e;
@@ -67,7 +93,9 @@ export class LoyaltyTable {
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
-    throw new Error(`card ${stamp.eventId}/${stamp.userId}: still racing other stamps after ${ATTEMPTS} attempts; EventBridge will deliver it again`);
+    throw new Error(
+      `card ${stamp.eventId}/${stamp.userId}: still racing other stamps after ${ATTEMPTS} attempts; EventBridge will deliver it again`,
+    );
   }
 }
 

@@ -26,17 +26,22 @@ export interface LoyaltyConfig {
 const COMPLETED = /^OrderManager\.Order(.+)-COMPLETED$/;
 
 function text(event: CompletedEvent, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
   return value;
 }
 
 /** The stamp a completion earns, or undefined for an excluded customer; throws, naming the field, on what the rule never delivers. */
 export function stampOf(event: CompletedEvent, config: LoyaltyConfig): Stamp | undefined {
   const tenant = COMPLETED.exec(event['detail-type'])?.[1];
-  if (tenant === undefined) throw new Error(`detail-type "${event['detail-type']}" of event ${event.id} is not OrderManager.Order<eventId>-COMPLETED`);
+  if (tenant === undefined)
+    throw new Error(
+      `detail-type "${event['detail-type']}" of event ${event.id} is not OrderManager.Order<eventId>-COMPLETED`,
+    );
   const detail = event.detail ?? {};
   const eventId = text(event, 'detail.eventId', detail.eventId);
-  if (eventId !== tenant) throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
+  if (eventId !== tenant)
+    throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
   const userId = text(event, 'detail.userId', detail.userId);
   if (config.excludedUserIds.has(userId)) return undefined;
   return { eventId, userId, orderId: text(event, 'detail.orderId', detail.orderId), completedAt: event.time };
@@ -68,7 +73,8 @@ export function stamped(card: Card, stampsPerReward: number): { card: Card; rewa
 
 const ordinal = (n: number) => {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 };
 
@@ -99,9 +105,18 @@ export function cardView(eventId: string, userId: string, card: Card, stampsPerR
 }
 
 /** The configuration from the template's parameters; throws naming the parameter. */
-export function configOf(input: { stampsPerReward: string | undefined; excludedUserIds: string | undefined }): LoyaltyConfig {
+export function configOf(input: {
+  stampsPerReward: string | undefined;
+  excludedUserIds: string | undefined;
+}): LoyaltyConfig {
   const stampsPerReward = Number(input.stampsPerReward);
-  if (!Number.isInteger(stampsPerReward) || stampsPerReward < 1) throw new Error(`StampsPerReward "${String(input.stampsPerReward)}": must be a whole number of 1 or more`);
-  const excludedUserIds = new Set((input.excludedUserIds ?? '').split(',').map((u) => u.trim()).filter((u) => u !== ''));
+  if (!Number.isInteger(stampsPerReward) || stampsPerReward < 1)
+    throw new Error(`StampsPerReward "${String(input.stampsPerReward)}": must be a whole number of 1 or more`);
+  const excludedUserIds = new Set(
+    (input.excludedUserIds ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== ''),
+  );
   return { stampsPerReward, excludedUserIds };
 }

@@ -15,9 +15,12 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
-export const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
-  const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
-  if (typeof userId !== 'string' || userId === '') return json(403, { error: 'NO_SUBJECT', message: 'The token names no user (sub): sign in as a customer.' });
-  const eventId = event.pathParameters?.eventId ?? '';
-  return json(200, cardView(eventId, userId, await table.card(eventId, userId), config.stampsPerReward));
-});
+export const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(
+  async (event) => {
+    const userId = event.requestContext.authorizer?.jwt?.claims?.sub;
+    if (typeof userId !== 'string' || userId === '')
+      return json(403, { error: 'NO_SUBJECT', message: 'The token names no user (sub): sign in as a customer.' });
+    const eventId = event.pathParameters?.eventId ?? '';
+    return json(200, cardView(eventId, userId, await table.card(eventId, userId), config.stampsPerReward));
+  },
+);

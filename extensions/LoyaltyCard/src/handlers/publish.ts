@@ -20,13 +20,17 @@ export const handler = middy<DynamoDBStreamEvent>().handler(async (event) => {
     const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
     if (record.eventName !== 'INSERT' || !image) return [];
     const reward = unmarshall(image as Parameters<typeof unmarshall>[0]) as RewardItem;
-    return [{ EventBusName: busName, Source: SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(rewardEarned(reward)) }];
+    return [
+      { EventBusName: busName, Source: SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(rewardEarned(reward)) },
+    ];
   });
   for (let i = 0; i < entries.length; i += 10) {
     const result = await bus.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
     if (result.FailedEntryCount) {
       const why = result.Entries?.find((e) => e.ErrorCode)?.ErrorMessage ?? 'unknown';
-      throw new Error(`${result.FailedEntryCount} of ${Math.min(10, entries.length - i)} ${DETAIL_TYPE} events were not accepted (${why}); the stream delivers the batch again`);
+      throw new Error(
+        `${result.FailedEntryCount} of ${Math.min(10, entries.length - i)} ${DETAIL_TYPE} events were not accepted (${why}); the stream delivers the batch again`,
+      );
     }
   }
   return { published: entries.length };

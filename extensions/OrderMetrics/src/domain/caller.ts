@@ -17,9 +17,13 @@ export function groupsOf(claim: unknown): string[] {
       // not JSON after all: read it as the bracketed form below
     }
   }
-  return text.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter((g) => g !== '');
+  return text
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter((g) => g !== '');
 }
 
 export const ADMIN_GROUP = 'admin';
 
-export const isAdmin = (claims: Record<string, unknown> | undefined): boolean => groupsOf(claims?.['cognito:groups']).includes(ADMIN_GROUP);
+export const isAdmin = (claims: Record<string, unknown> | undefined): boolean =>
+  groupsOf(claims?.['cognito:groups']).includes(ADMIN_GROUP);

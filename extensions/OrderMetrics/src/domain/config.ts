@@ -24,8 +24,11 @@ export function configOf(input: ConfigInput): MetricsConfig {
   const problems: string[] = [];
   const currency = input.currency.trim();
   let minorDigits = 2;
-  if (!/^[A-Z]{3}$/.test(currency)) problems.push(`Currency "${input.currency}": must be an ISO 4217 code of three capital letters, e.g. USD`);
-  else minorDigits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  if (!/^[A-Z]{3}$/.test(currency))
+    problems.push(`Currency "${input.currency}": must be an ISO 4217 code of three capital letters, e.g. USD`);
+  else
+    minorDigits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
   const timeZone = input.timeZone.trim();
   let dayFormat: Intl.DateTimeFormat | undefined;
@@ -37,21 +40,32 @@ export function configOf(input: ConfigInput): MetricsConfig {
 
   const prices = new Map<string, number>();
   const amount = new RegExp(minorDigits > 0 ? `^\\d+(\\.\\d{1,${minorDigits}})?$` : '^\\d+$');
-  input.prices.split(',').map((e) => e.trim()).filter((e) => e !== '').forEach((entry, i) => {
-    const at = entry.lastIndexOf('=');
-    const drink = entry.slice(0, at).trim();
-    const value = entry.slice(at + 1).trim();
-    const where = `Prices: entry ${i + 1} "${entry}"`;
-    if (at < 1 || drink === '') problems.push(`${where}: write it as Drink=amount, e.g. Espresso=2.50`);
-    else if (!amount.test(value)) problems.push(`${where}: the amount must be a number with at most ${minorDigits} decimals, e.g. ${minorDigits ? '3.50' : '350'}`);
-    else if (prices.has(drink)) problems.push(`${where}: ${drink} is priced twice`);
-    else prices.set(drink, toMinor(value, minorDigits));
-  });
-  if (problems.length > 0 || !dayFormat) throw new Error(`The OrderMetrics configuration is not valid:\n- ${problems.join('\n- ')}`);
+  input.prices
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .forEach((entry, i) => {
+      const at = entry.lastIndexOf('=');
+      const drink = entry.slice(0, at).trim();
+      const value = entry.slice(at + 1).trim();
+      const where = `Prices: entry ${i + 1} "${entry}"`;
+      if (at < 1 || drink === '') problems.push(`${where}: write it as Drink=amount, e.g. Espresso=2.50`);
+      else if (!amount.test(value))
+        problems.push(
+          `${where}: the amount must be a number with at most ${minorDigits} decimals, e.g. ${minorDigits ? '3.50' : '350'}`,
+        );
+      else if (prices.has(drink)) problems.push(`${where}: ${drink} is priced twice`);
+      else prices.set(drink, toMinor(value, minorDigits));
+    });
+  if (problems.length > 0 || !dayFormat)
+    throw new Error(`The OrderMetrics configuration is not valid:\n- ${problems.join('\n- ')}`);
 
   const format = dayFormat;
   return {
-    currency, minorDigits, timeZone, prices,
+    currency,
+    minorDigits,
+    timeZone,
+    prices,
     priceOf: (drink) => prices.get(drink),
     dayOf: (iso) => {
       const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));

@@ -1,5 +1,9 @@
 // What an event on the bus tells about one order: pure, so it is tested without AWS.
-import type { OrderManagerOrderCancelled, OrderManagerOrderCompleted, OrderManagerWaitingCompletion } from '@serverlesspresso/catalog';
+import type {
+  OrderManagerOrderCancelled,
+  OrderManagerOrderCompleted,
+  OrderManagerWaitingCompletion,
+} from '@serverlesspresso/catalog';
 
 /** The envelope EventBridge delivers to the function (only the fields read here). */
 export interface BusEvent<D = Record<string, unknown>> {
@@ -10,7 +14,9 @@ export interface BusEvent<D = Record<string, unknown>> {
   detail: D;
 }
 
-export type OrderEvent = BusEvent<Partial<OrderManagerWaitingCompletion> | Partial<OrderManagerOrderCompleted> | Partial<OrderManagerOrderCancelled>>;
+export type OrderEvent = BusEvent<
+  Partial<OrderManagerWaitingCompletion> | Partial<OrderManagerOrderCompleted> | Partial<OrderManagerOrderCancelled>
+>;
 
 /**
  * One fact about an order. `at` is the envelope's time: the contract's events all carry it, from the
@@ -23,7 +29,8 @@ export type OrderFact =
 const FINISHED = /^OrderManager\.Order(.+)-(COMPLETED|CANCELLED)$/;
 
 function text(event: BusEvent, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
   return value;
 }
 
@@ -34,7 +41,8 @@ function text(event: BusEvent, field: string, value: unknown): string {
 export function factOf(event: OrderEvent): OrderFact {
   const detailType = event['detail-type'];
   const at = event.time;
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw new Error(`time "${String(at)}" of event ${event.id} is not an ISO 8601 date`);
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+    throw new Error(`time "${String(at)}" of event ${event.id} is not an ISO 8601 date`);
   const detail = (event.detail ?? {}) as Record<string, unknown>;
   const eventId = text(event, 'detail.eventId', detail.eventId);
   const orderId = text(event, 'detail.orderId', detail.orderId);
@@ -44,6 +52,7 @@ export function factOf(event: OrderEvent): OrderFact {
   }
   const finished = FINISHED.exec(detailType);
   if (!finished) throw new Error(`detail-type "${detailType}" of event ${event.id} is not one this function counts`);
-  if (finished[1] !== eventId) throw new Error(`detail.eventId "${eventId}" differs from the tenant "${finished[1]}" of the detail-type`);
+  if (finished[1] !== eventId)
+    throw new Error(`detail.eventId "${eventId}" differs from the tenant "${finished[1]}" of the detail-type`);
   return { kind: finished[2] === 'COMPLETED' ? 'completed' : 'cancelled', eventId, orderId, at };
 }

@@ -41,7 +41,13 @@ export interface Counters {
   unpriced: number;
 }
 
-export const COUNTERS = ['orders', 'completed', 'cancelled', 'sales', 'unpriced'] as const satisfies readonly (keyof Counters)[];
+export const COUNTERS = [
+  'orders',
+  'completed',
+  'cancelled',
+  'sales',
+  'unpriced',
+] as const satisfies readonly (keyof Counters)[];
 
 /** A counter change for one day and drink. */
 export interface CellDelta {
@@ -51,12 +57,14 @@ export interface CellDelta {
 }
 
 const ms = (iso: string) => Date.parse(iso);
-const earlier = (current: string | undefined, candidate: string) => current === undefined || ms(candidate) < ms(current) ? candidate : current;
+const earlier = (current: string | undefined, candidate: string) =>
+  current === undefined || ms(candidate) < ms(current) ? candidate : current;
 
 /** The record with one more fact merged in: idempotent and commutative, so repeats and any order of arrival give the same record. */
 export function applyFact(record: OrderRecord | undefined, fact: OrderFact, pricing: Pricing): OrderRecord {
   const base: OrderRecord = record ?? { eventId: fact.eventId, orderId: fact.orderId };
-  if (base.eventId !== fact.eventId || base.orderId !== fact.orderId) throw new Error(`fact of ${fact.eventId}/${fact.orderId} applied to the record of ${base.eventId}/${base.orderId}`);
+  if (base.eventId !== fact.eventId || base.orderId !== fact.orderId)
+    throw new Error(`fact of ${fact.eventId}/${fact.orderId} applied to the record of ${base.eventId}/${base.orderId}`);
   switch (fact.kind) {
     case 'completed':
       return { ...base, completedAt: earlier(base.completedAt, fact.at) };
@@ -66,11 +74,20 @@ export function applyFact(record: OrderRecord | undefined, fact: OrderFact, pric
       // The earliest queueing wins (an order back in the queue after a barista released it is
       // queued again); on the same second, the smaller drink name, so the result never depends on order.
       const current = base.queuedAt;
-      const wins = current === undefined || ms(fact.at) < ms(current) || (ms(fact.at) === ms(current) && fact.drink < (base.drink ?? ''));
+      const wins =
+        current === undefined ||
+        ms(fact.at) < ms(current) ||
+        (ms(fact.at) === ms(current) && fact.drink < (base.drink ?? ''));
       if (!wins) return base;
       const price = base.drink === fact.drink && base.price !== undefined ? base.price : pricing.priceOf(fact.drink);
       const { price: _old, ...rest } = base;
-      return { ...rest, drink: fact.drink, queuedAt: fact.at, day: pricing.dayOf(fact.at), ...(price === undefined ? {} : { price }) };
+      return {
+        ...rest,
+        drink: fact.drink,
+        queuedAt: fact.at,
+        day: pricing.dayOf(fact.at),
+        ...(price === undefined ? {} : { price }),
+      };
     }
   }
 }
@@ -93,7 +110,8 @@ export function contributionOf(record: OrderRecord | undefined): CellDelta | und
   };
 }
 
-const negated = (c: Counters): Counters => Object.fromEntries(COUNTERS.map((n) => [n, 0 - c[n]])) as unknown as Counters;
+const negated = (c: Counters): Counters =>
+  Object.fromEntries(COUNTERS.map((n) => [n, 0 - c[n]])) as unknown as Counters;
 const isZero = (c: Counters) => COUNTERS.every((n) => c[n] === 0);
 
 /** How the counters move when a record changes from `before` to `after`: at most two cells (a record that moved day or drink). */
@@ -101,18 +119,26 @@ export function deltaOf(before: OrderRecord | undefined, after: OrderRecord): Ce
   const was = contributionOf(before);
   const now = contributionOf(after);
   if (was && now && was.day === now.day && was.drink === now.drink) {
-    const counters = Object.fromEntries(COUNTERS.map((n) => [n, now.counters[n] - was.counters[n]])) as unknown as Counters;
+    const counters = Object.fromEntries(
+      COUNTERS.map((n) => [n, now.counters[n] - was.counters[n]]),
+    ) as unknown as Counters;
     return isZero(counters) ? [] : [{ day: now.day, drink: now.drink, counters }];
   }
-  return [
-    ...(was ? [{ ...was, counters: negated(was.counters) }] : []),
-    ...(now ? [now] : []),
-  ];
+  return [...(was ? [{ ...was, counters: negated(was.counters) }] : []), ...(now ? [now] : [])];
 }
 
 /** Whether two records hold the same facts (a repeat changes nothing and writes nothing). */
 export function sameRecord(a: OrderRecord | undefined, b: OrderRecord): boolean {
   if (!a) return false;
-  const keys: (keyof OrderRecord)[] = ['eventId', 'orderId', 'drink', 'queuedAt', 'day', 'price', 'completedAt', 'cancelledAt'];
+  const keys: (keyof OrderRecord)[] = [
+    'eventId',
+    'orderId',
+    'drink',
+    'queuedAt',
+    'day',
+    'price',
+    'completedAt',
+    'cancelledAt',
+  ];
   return keys.every((k) => a[k] === b[k]);
 }

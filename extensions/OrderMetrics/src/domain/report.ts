@@ -32,7 +32,10 @@ export interface MetricsReport {
 }
 
 export class BadRequest extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,7 +45,8 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 function day(field: string, value: string): string {
   const m = DAY.exec(value);
   const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!date || date.toISOString().slice(0, 10) !== value) throw new BadRequest(field, `${field} "${value}" is not a date: write it as YYYY-MM-DD, e.g. 2025-06-01`);
+  if (!date || date.toISOString().slice(0, 10) !== value)
+    throw new BadRequest(field, `${field} "${value}" is not a date: write it as YYYY-MM-DD, e.g. 2025-06-01`);
   return value;
 }
 
@@ -58,7 +62,8 @@ export function rangeOf(query: Record<string, string | undefined> | undefined, t
   if (from === undefined && to === undefined) return { from: today, to: today };
   const range = { from: day('from', from ?? to!), to: day('to', to ?? from!) };
   if (range.from > range.to) throw new BadRequest('from', `from ${range.from} is after to ${range.to}`);
-  if (daysBetween(range.from, range.to) > MAX_DAYS) throw new BadRequest('to', `at most ${MAX_DAYS} days per request; ask for a shorter range`);
+  if (daysBetween(range.from, range.to) > MAX_DAYS)
+    throw new BadRequest('to', `at most ${MAX_DAYS} days per request; ask for a shorter range`);
   return range;
 }
 
@@ -66,7 +71,12 @@ const zero = (): Counters => ({ orders: 0, completed: 0, cancelled: 0, sales: 0,
 const open = (c: Counters) => c.orders - c.completed - c.cancelled;
 
 /** The answer: per day (oldest first) its drinks (by name) and totals; rows that net to nothing are left out. */
-export function reportOf(eventId: string, range: DayRange, settings: { timeZone: string; currency: string }, rows: readonly CounterRow[]): MetricsReport {
+export function reportOf(
+  eventId: string,
+  range: DayRange,
+  settings: { timeZone: string; currency: string },
+  rows: readonly CounterRow[],
+): MetricsReport {
   const byDay = new Map<string, DrinkMetrics[]>();
   for (const row of rows) {
     if (row.day < range.from || row.day > range.to) continue;

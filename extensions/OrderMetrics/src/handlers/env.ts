@@ -10,4 +10,8 @@ function required(name: string): string {
 
 export const tableName = required('TABLE_NAME');
 
-export const config: MetricsConfig = configOf({ prices: required('PRICES'), currency: required('CURRENCY'), timeZone: required('TIME_ZONE') });
+export const config: MetricsConfig = configOf({
+  prices: required('PRICES'),
+  currency: required('CURRENCY'),
+  timeZone: required('TIME_ZONE'),
+});

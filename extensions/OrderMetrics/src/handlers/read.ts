@@ -15,17 +15,27 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
-export const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
-  if (!isAdmin(event.requestContext.authorizer?.jwt?.claims)) {
-    return json(403, { error: 'WRONG_GROUP', message: `Only members of the ${ADMIN_GROUP} group may read the metrics.` });
-  }
-  const eventId = event.pathParameters?.eventId ?? '';
-  try {
-    const range = rangeOf(event.queryStringParameters, config.dayOf(new Date().toISOString()));
-    const rows = await table.counters(eventId, range);
-    return json(200, reportOf(eventId, range, config, rows));
-  } catch (e) {
-    if (e instanceof BadRequest) return json(400, { error: 'INVALID_QUERY', message: e.message, details: [{ path: e.field, message: e.message }] });
-    throw e;
-  }
-});
+export const handler = middy<APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2>().handler(
+  async (event) => {
+    if (!isAdmin(event.requestContext.authorizer?.jwt?.claims)) {
+      return json(403, {
+        error: 'WRONG_GROUP',
+        message: `Only members of the ${ADMIN_GROUP} group may read the metrics.`,
+      });
+    }
+    const eventId = event.pathParameters?.eventId ?? '';
+    try {
+      const range = rangeOf(event.queryStringParameters, config.dayOf(new Date().toISOString()));
+      const rows = await table.counters(eventId, range);
+      return json(200, reportOf(eventId, range, config, rows));
+    } catch (e) {
+      if (e instanceof BadRequest)
+        return json(400, {
+          error: 'INVALID_QUERY',
+          message: e.message,
+          details: [{ path: e.field, message: e.message }],
+        });
+      throw e;
+    }
+  },
+);

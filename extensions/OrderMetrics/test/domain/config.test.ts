@@ -14,12 +14,16 @@ describe('configOf', () => {
     const yen = configOf({ prices: 'Espresso=400', currency: 'JPY', timeZone: 'Asia/Tokyo' });
     expect(yen.minorDigits).toBe(0);
     expect(yen.priceOf('Espresso')).toBe(400);
-    expect(() => configOf({ prices: 'Espresso=400.5', currency: 'JPY', timeZone: 'UTC' })).toThrow('at most 0 decimals');
+    expect(() => configOf({ prices: 'Espresso=400.5', currency: 'JPY', timeZone: 'UTC' })).toThrow(
+      'at most 0 decimals',
+    );
   });
 
   it('counts days in the time zone', () => {
     expect(configOf({ prices: '', currency: 'USD', timeZone: 'UTC' }).dayOf('2025-06-02T03:00:00Z')).toBe('2025-06-02');
-    expect(configOf({ prices: '', currency: 'USD', timeZone: 'America/New_York' }).dayOf('2025-06-02T03:00:00Z')).toBe('2025-06-01');
+    expect(configOf({ prices: '', currency: 'USD', timeZone: 'America/New_York' }).dayOf('2025-06-02T03:00:00Z')).toBe(
+      '2025-06-01',
+    );
   });
 
   it('lists every problem with the parameter and what to write', () => {

@@ -1,8 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OrderFact } from '../../src/domain/facts.js';
-import { applyFact, contributionOf, COUNTERS, deltaOf, sameRecord, type Counters, type OrderRecord, type Pricing } from '../../src/domain/order.js';
+import {
+  applyFact,
+  contributionOf,
+  COUNTERS,
+  deltaOf,
+  sameRecord,
+  type Counters,
+  type OrderRecord,
+  type Pricing,
+} from '../../src/domain/order.js';
 
-const pricing: Pricing = { dayOf: (iso) => iso.slice(0, 10), priceOf: (drink) => ({ Espresso: 250, Latte: 375 })[drink] };
+const pricing: Pricing = {
+  dayOf: (iso) => iso.slice(0, 10),
+  priceOf: (drink) => ({ Espresso: 250, Latte: 375 })[drink],
+};
 const order = { eventId: 'NYC', orderId: 'o-1' };
 const queued = (at: string, drink = 'Latte'): OrderFact => ({ kind: 'queued', ...order, at, drink });
 const completed = (at: string): OrderFact => ({ kind: 'completed', ...order, at });
@@ -29,21 +41,40 @@ function play(facts: readonly OrderFact[]): { record: OrderRecord | undefined; c
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('an order record', () => {
   it('counts an order once it has a drink, and its completion with its price', () => {
     const { record, cells } = play([queued('2025-06-01T09:00:00Z'), completed('2025-06-01T09:04:00Z')]);
-    expect(record).toEqual({ ...order, drink: 'Latte', queuedAt: '2025-06-01T09:00:00Z', day: '2025-06-01', price: 375, completedAt: '2025-06-01T09:04:00Z' });
-    expect(Object.fromEntries(cells)).toEqual({ '2025-06-01 Latte': { orders: 1, completed: 1, cancelled: 0, sales: 375, unpriced: 0 } });
+    expect(record).toEqual({
+      ...order,
+      drink: 'Latte',
+      queuedAt: '2025-06-01T09:00:00Z',
+      day: '2025-06-01',
+      price: 375,
+      completedAt: '2025-06-01T09:04:00Z',
+    });
+    expect(Object.fromEntries(cells)).toEqual({
+      '2025-06-01 Latte': { orders: 1, completed: 1, cancelled: 0, sales: 375, unpriced: 0 },
+    });
   });
 
   it('gives the same record and the same counters for any order of arrival and any repeats', () => {
     // An order released by a barista is queued twice; EventBridge may repeat and reorder everything.
-    const facts = [queued('2025-06-01T23:59:00Z'), queued('2025-06-02T00:03:00Z'), completed('2025-06-02T00:07:00Z'), completed('2025-06-02T00:07:00Z'), cancelled('2025-06-02T00:09:00Z')];
+    const facts = [
+      queued('2025-06-01T23:59:00Z'),
+      queued('2025-06-02T00:03:00Z'),
+      completed('2025-06-02T00:07:00Z'),
+      completed('2025-06-02T00:07:00Z'),
+      cancelled('2025-06-02T00:09:00Z'),
+    ];
     const expected = play(facts);
-    expect(Object.fromEntries(expected.cells)).toEqual({ '2025-06-01 Latte': { orders: 1, completed: 1, cancelled: 0, sales: 375, unpriced: 0 } });
+    expect(Object.fromEntries(expected.cells)).toEqual({
+      '2025-06-01 Latte': { orders: 1, completed: 1, cancelled: 0, sales: 375, unpriced: 0 },
+    });
     const orders = permutations(facts);
     expect(orders).toHaveLength(120);
     for (const facts of orders) {
@@ -59,23 +90,41 @@ describe('an order record', () => {
     expect(deltaOf(undefined, record)).toEqual([]);
     const before = record;
     record = applyFact(record, queued('2025-06-01T09:00:00Z', 'Espresso'), pricing);
-    expect(deltaOf(before, record)).toEqual([{ day: '2025-06-01', drink: 'Espresso', counters: { orders: 1, completed: 1, cancelled: 0, sales: 250, unpriced: 0 } }]);
+    expect(deltaOf(before, record)).toEqual([
+      {
+        day: '2025-06-01',
+        drink: 'Espresso',
+        counters: { orders: 1, completed: 1, cancelled: 0, sales: 250, unpriced: 0 },
+      },
+    ]);
   });
 
   it('moves the order between cells when an earlier queueing shows another day', () => {
     const late = applyFact(undefined, queued('2025-06-02T00:01:00Z'), pricing);
     const early = applyFact(late, queued('2025-06-01T23:58:00Z'), pricing);
     expect(deltaOf(late, early)).toEqual([
-      { day: '2025-06-02', drink: 'Latte', counters: { orders: -1, completed: 0, cancelled: 0, sales: 0, unpriced: 0 } },
+      {
+        day: '2025-06-02',
+        drink: 'Latte',
+        counters: { orders: -1, completed: 0, cancelled: 0, sales: 0, unpriced: 0 },
+      },
       { day: '2025-06-01', drink: 'Latte', counters: { orders: 1, completed: 0, cancelled: 0, sales: 0, unpriced: 0 } },
     ]);
   });
 
   it('counts a cancellation, and a completed drink without a price as unpriced', () => {
-    expect(play([queued('2025-06-01T09:00:00Z', 'Latte'), cancelled('2025-06-01T09:01:00Z')]).cells.get('2025-06-01 Latte')).toEqual({ orders: 1, completed: 0, cancelled: 1, sales: 0, unpriced: 0 });
+    expect(
+      play([queued('2025-06-01T09:00:00Z', 'Latte'), cancelled('2025-06-01T09:01:00Z')]).cells.get('2025-06-01 Latte'),
+    ).toEqual({ orders: 1, completed: 0, cancelled: 1, sales: 0, unpriced: 0 });
     const mocha = play([queued('2025-06-01T09:00:00Z', 'Mocha'), completed('2025-06-01T09:05:00Z')]);
     expect(mocha.record).not.toHaveProperty('price');
-    expect(mocha.cells.get('2025-06-01 Mocha')).toEqual({ orders: 1, completed: 1, cancelled: 0, sales: 0, unpriced: 1 });
+    expect(mocha.cells.get('2025-06-01 Mocha')).toEqual({
+      orders: 1,
+      completed: 1,
+      cancelled: 0,
+      sales: 0,
+      unpriced: 1,
+    });
   });
 
   it('keeps the price fixed when the price list changes later', () => {
@@ -85,6 +134,8 @@ describe('an order record', () => {
   });
 
   it('refuses a fact of another order', () => {
-    expect(() => applyFact({ eventId: 'NYC', orderId: 'o-2' }, completed('2025-06-01T09:00:00Z'), pricing)).toThrow('applied to the record of NYC/o-2');
+    expect(() => applyFact({ eventId: 'NYC', orderId: 'o-2' }, completed('2025-06-01T09:00:00Z'), pricing)).toThrow(
+      'applied to the record of NYC/o-2',
+    );
   });
 });

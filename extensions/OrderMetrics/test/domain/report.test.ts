@@ -6,14 +6,19 @@ describe('rangeOf', () => {
   it('is today, one day, or a range', () => {
     expect(rangeOf(undefined, '2025-06-03')).toEqual({ from: '2025-06-03', to: '2025-06-03' });
     expect(rangeOf({ day: '2025-06-01' }, '2025-06-03')).toEqual({ from: '2025-06-01', to: '2025-06-01' });
-    expect(rangeOf({ from: '2025-05-01', to: '2025-05-31' }, '2025-06-03')).toEqual({ from: '2025-05-01', to: '2025-05-31' });
+    expect(rangeOf({ from: '2025-05-01', to: '2025-05-31' }, '2025-06-03')).toEqual({
+      from: '2025-05-01',
+      to: '2025-05-31',
+    });
     expect(rangeOf({ from: '2025-05-01' }, '2025-06-03')).toEqual({ from: '2025-05-01', to: '2025-05-01' });
   });
 
   it('refuses bad dates and ranges, naming the field', () => {
     expect(() => rangeOf({ day: '2025-02-30' }, 'x')).toThrow('day "2025-02-30" is not a date: write it as YYYY-MM-DD');
     expect(() => rangeOf({ day: '2025-06-01', from: '2025-06-01' }, 'x')).toThrow('either day or from and to');
-    expect(() => rangeOf({ from: '2025-06-02', to: '2025-06-01' }, 'x')).toThrow('from 2025-06-02 is after to 2025-06-01');
+    expect(() => rangeOf({ from: '2025-06-02', to: '2025-06-01' }, 'x')).toThrow(
+      'from 2025-06-02 is after to 2025-06-01',
+    );
     expect(() => rangeOf({ from: '2025-05-01', to: '2025-06-01' }, 'x')).toThrow('at most 31 days');
   });
 });
@@ -26,9 +31,18 @@ describe('reportOf', () => {
       { day: '2025-06-01', drink: 'Espresso', orders: 1, completed: 1, sales: 250 },
       { day: '2025-06-01', drink: 'Mocha', orders: 0, completed: 0, cancelled: 0, sales: 0, unpriced: 0 },
     ];
-    const report = reportOf('NYC', { from: '2025-06-01', to: '2025-06-02' }, { timeZone: 'UTC', currency: 'USD' }, rows);
+    const report = reportOf(
+      'NYC',
+      { from: '2025-06-01', to: '2025-06-02' },
+      { timeZone: 'UTC', currency: 'USD' },
+      rows,
+    );
     expect(report).toEqual({
-      eventId: 'NYC', from: '2025-06-01', to: '2025-06-02', timeZone: 'UTC', currency: 'USD',
+      eventId: 'NYC',
+      from: '2025-06-01',
+      to: '2025-06-02',
+      timeZone: 'UTC',
+      currency: 'USD',
       days: [
         {
           day: '2025-06-01',

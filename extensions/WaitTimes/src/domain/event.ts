@@ -26,11 +26,20 @@ export function humanWait(seconds: number): string {
  * completions it is over, the newest of them), or the window is empty. A new completion with the same
  * average is still put: the display learns the average is current.
  */
-export function waitTimeChanged(before: WindowItem | undefined, after: WindowItem): WaitTimesWaitTimeChanged | undefined {
+export function waitTimeChanged(
+  before: WindowItem | undefined,
+  after: WindowItem,
+): WaitTimesWaitTimeChanged | undefined {
   const now = statsOf(after.samples);
   if (!now) return undefined;
   const was = before ? statsOf(before.samples) : undefined;
-  if (was && was.averageSeconds === now.averageSeconds && was.samples === now.samples && was.latestCompletedAt === now.latestCompletedAt) return undefined;
+  if (
+    was &&
+    was.averageSeconds === now.averageSeconds &&
+    was.samples === now.samples &&
+    was.latestCompletedAt === now.latestCompletedAt
+  )
+    return undefined;
   const last = now.samples === 1 ? 'the last order' : `the last ${now.samples}`;
   return {
     eventId: after.eventId,

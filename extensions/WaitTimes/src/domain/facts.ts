@@ -23,7 +23,8 @@ export type OrderFact =
 const COMPLETED = /^OrderManager\.Order(.+)-COMPLETED$/;
 
 function text(event: BusEvent, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`${field} is missing in event ${event.id} (${event['detail-type']})`);
   return value;
 }
 
@@ -31,7 +32,8 @@ function text(event: BusEvent, field: string, value: unknown): string {
 export function factOf(event: OrderEvent): OrderFact {
   const detailType = event['detail-type'];
   const at = event.time;
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) throw new Error(`time "${String(at)}" of event ${event.id} is not an ISO 8601 date`);
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+    throw new Error(`time "${String(at)}" of event ${event.id} is not an ISO 8601 date`);
   const detail = (event.detail ?? {}) as Record<string, unknown>;
   const eventId = text(event, 'detail.eventId', detail.eventId);
   const orderId = text(event, 'detail.orderId', detail.orderId);
@@ -40,7 +42,9 @@ export function factOf(event: OrderEvent): OrderFact {
     return { kind: 'queued', eventId, orderId, at, drink: text(event, 'detail.drinkOrder.drink', drinkOrder?.drink) };
   }
   const tenant = COMPLETED.exec(detailType)?.[1];
-  if (tenant === undefined) throw new Error(`detail-type "${detailType}" of event ${event.id} is not one this function reads`);
-  if (tenant !== eventId) throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
+  if (tenant === undefined)
+    throw new Error(`detail-type "${detailType}" of event ${event.id} is not one this function reads`);
+  if (tenant !== eventId)
+    throw new Error(`detail.eventId "${eventId}" differs from the tenant "${tenant}" of the detail-type`);
   return { kind: 'completed', eventId, orderId, at };
 }

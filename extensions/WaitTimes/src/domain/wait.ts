@@ -29,12 +29,18 @@ const ms = (iso: string) => Date.parse(iso);
 /** The record with one more fact merged in: idempotent and commutative (the earliest queueing and completion win). */
 export function applyFact(record: OrderRecord | undefined, fact: OrderFact): OrderRecord {
   const base: OrderRecord = record ?? { eventId: fact.eventId, orderId: fact.orderId };
-  if (base.eventId !== fact.eventId || base.orderId !== fact.orderId) throw new Error(`fact of ${fact.eventId}/${fact.orderId} applied to the record of ${base.eventId}/${base.orderId}`);
+  if (base.eventId !== fact.eventId || base.orderId !== fact.orderId)
+    throw new Error(`fact of ${fact.eventId}/${fact.orderId} applied to the record of ${base.eventId}/${base.orderId}`);
   if (fact.kind === 'completed') {
-    return base.completedAt === undefined || ms(fact.at) < ms(base.completedAt) ? { ...base, completedAt: fact.at } : base;
+    return base.completedAt === undefined || ms(fact.at) < ms(base.completedAt)
+      ? { ...base, completedAt: fact.at }
+      : base;
   }
   const current = base.queuedAt;
-  const wins = current === undefined || ms(fact.at) < ms(current) || (ms(fact.at) === ms(current) && fact.drink < (base.drink ?? ''));
+  const wins =
+    current === undefined ||
+    ms(fact.at) < ms(current) ||
+    (ms(fact.at) === ms(current) && fact.drink < (base.drink ?? ''));
   return wins ? { ...base, queuedAt: fact.at, drink: fact.drink } : base;
 }
 
@@ -50,16 +56,25 @@ export function sampleOf(record: OrderRecord | undefined): (Sample & { drink: st
   return { drink: record.drink, orderId: record.orderId, completedAt: record.completedAt, waitSeconds };
 }
 
-const newestFirst = (a: Sample, b: Sample) => ms(b.completedAt) - ms(a.completedAt) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
+const newestFirst = (a: Sample, b: Sample) =>
+  ms(b.completedAt) - ms(a.completedAt) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
 
 /** The window without the order's old sample, with its new one (if any), newest first, cut at `size`. */
-export function windowWith(samples: readonly Sample[], orderId: string, sample: Sample | undefined, size: number): Sample[] {
+export function windowWith(
+  samples: readonly Sample[],
+  orderId: string,
+  sample: Sample | undefined,
+  size: number,
+): Sample[] {
   const others = samples.filter((s) => s.orderId !== orderId);
   return (sample ? [...others, sample] : others).sort(newestFirst).slice(0, size);
 }
 
 export const sameWindow = (a: readonly Sample[], b: readonly Sample[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.orderId === b[i]!.orderId && s.completedAt === b[i]!.completedAt && s.waitSeconds === b[i]!.waitSeconds);
+  a.length === b.length &&
+  a.every(
+    (s, i) => s.orderId === b[i]!.orderId && s.completedAt === b[i]!.completedAt && s.waitSeconds === b[i]!.waitSeconds,
+  );
 
 /** The drinks whose windows a change of the record may touch: its wait's drink before and after (one, almost always). */
 export function drinksTouched(before: OrderRecord | undefined, after: OrderRecord): string[] {
@@ -80,9 +95,14 @@ export function windowChanges(
   return drinksTouched(before, after).flatMap((drink) => {
     const window = current.get(drink);
     const samples = window?.samples ?? [];
-    const sample = now && now.drink === drink ? { orderId: now.orderId, completedAt: now.completedAt, waitSeconds: now.waitSeconds } : undefined;
+    const sample =
+      now && now.drink === drink
+        ? { orderId: now.orderId, completedAt: now.completedAt, waitSeconds: now.waitSeconds }
+        : undefined;
     const next = windowWith(samples, after.orderId, sample, size);
-    return sameWindow(samples, next) && (window === undefined || window.size === size) ? [] : [{ drink, samples: next }];
+    return sameWindow(samples, next) && (window === undefined || window.size === size)
+      ? []
+      : [{ drink, samples: next }];
   });
 }
 
@@ -100,6 +120,9 @@ export function statsOf(samples: readonly Sample[]): WindowStats | undefined {
   return {
     averageSeconds: Math.round((total / samples.length) * 10) / 10,
     samples: samples.length,
-    latestCompletedAt: samples.reduce((latest, s) => (ms(s.completedAt) > ms(latest) ? s.completedAt : latest), samples[0]!.completedAt),
+    latestCompletedAt: samples.reduce(
+      (latest, s) => (ms(s.completedAt) > ms(latest) ? s.completedAt : latest),
+      samples[0]!.completedAt,
+    ),
   };
 }

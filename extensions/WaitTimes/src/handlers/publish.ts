@@ -13,7 +13,8 @@ if (!busName) throw new Error('EVENT_BUS_NAME is not set: the template passes th
 const SOURCE = 'awsserverlessda.serverlesspresso';
 const bus = new EventBridgeClient({});
 
-const image = (i: Record<string, AttributeValue> | undefined) => (i ? (unmarshall(i as Parameters<typeof unmarshall>[0]) as WindowItem) : undefined);
+const image = (i: Record<string, AttributeValue> | undefined) =>
+  i ? (unmarshall(i as Parameters<typeof unmarshall>[0]) as WindowItem) : undefined;
 
 export const handler = middy<DynamoDBStreamEvent>().handler(async (event) => {
   const entries: PutEventsRequestEntry[] = [];
@@ -21,13 +22,16 @@ export const handler = middy<DynamoDBStreamEvent>().handler(async (event) => {
     const after = image(record.dynamodb?.NewImage);
     if (!after) continue; // a window is never deleted but with the stack
     const detail = waitTimeChanged(image(record.dynamodb?.OldImage), after);
-    if (detail) entries.push({ EventBusName: busName, Source: SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail) });
+    if (detail)
+      entries.push({ EventBusName: busName, Source: SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail) });
   }
   for (let i = 0; i < entries.length; i += 10) {
     const result = await bus.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
     if (result.FailedEntryCount) {
       const why = result.Entries?.find((e) => e.ErrorCode)?.ErrorMessage ?? 'unknown';
-      throw new Error(`${result.FailedEntryCount} of ${Math.min(10, entries.length - i)} ${DETAIL_TYPE} events were not accepted (${why}); the stream delivers the batch again`);
+      throw new Error(
+        `${result.FailedEntryCount} of ${Math.min(10, entries.length - i)} ${DETAIL_TYPE} events were not accepted (${why}); the stream delivers the batch again`,
+      );
     }
   }
   return { published: entries.length };

@@ -5,7 +5,8 @@ import { factOf, type OrderEvent } from '../domain/facts.js';
 
 function windowSizeOf(text: string | undefined): number {
   const size = Number(text);
-  if (!Number.isInteger(size) || size < 1 || size > 100) throw new Error(`WINDOW_SIZE "${String(text)}": the template's WindowSize must be a whole number from 1 to 100`);
+  if (!Number.isInteger(size) || size < 1 || size > 100)
+    throw new Error(`WINDOW_SIZE "${String(text)}": the template's WindowSize must be a whole number from 1 to 100`);
   return size;
 }
 

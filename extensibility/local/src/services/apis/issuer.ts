@@ -75,10 +75,21 @@ export class LocalIssuer {
       auth_time: now,
       jti: randomUUID(),
       ...(access
-        ? { client_id: options.clientId ?? options.audience ?? 'local', scope: options.scopes!.join(' '), username: options.user }
-        : { 'cognito:username': options.user, ...(options.email ? { email: options.email, email_verified: true } : {}) }),
+        ? {
+            client_id: options.clientId ?? options.audience ?? 'local',
+            scope: options.scopes!.join(' '),
+            username: options.user,
+          }
+        : {
+            'cognito:username': options.user,
+            ...(options.email ? { email: options.email, email_verified: true } : {}),
+          }),
     };
-    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: this.kid }).setIssuer(issuer).setIssuedAt(now).setExpirationTime(now + (options.expiresInSeconds ?? 3600));
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
+      .setIssuer(issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (options.expiresInSeconds ?? 3600));
     // Access tokens carry client_id instead of aud, as Cognito's do.
     if (!access) jwt.setAudience(options.audience ?? 'local');
     return jwt.sign(this.keys!.privateKey);
@@ -95,13 +106,15 @@ export class LocalIssuer {
       ({ payload } = await jwtVerify(token, this.keys!.publicKey, { issuer: options.issuers, algorithms: ['RS256'] }));
     } catch (e) {
       if (e instanceof errors.JWTExpired) throw new TokenRejected('expired', 'the token has expired');
-      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'iss') throw new TokenRejected('issuer', 'the token does not have a valid issuer');
+      if (e instanceof errors.JWTClaimValidationFailed && e.claim === 'iss')
+        throw new TokenRejected('issuer', 'the token does not have a valid issuer');
       throw new TokenRejected('invalid', 'the token is not valid');
     }
     if (options.audience && options.audience.length > 0) {
       const aud = payload.aud ?? (typeof payload.client_id === 'string' ? payload.client_id : undefined);
       const given = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
-      if (!given.some((a) => options.audience!.includes(a))) throw new TokenRejected('audience', 'the token does not have a valid audience');
+      if (!given.some((a) => options.audience!.includes(a)))
+        throw new TokenRejected('audience', 'the token does not have a valid audience');
     }
     return payload;
   }

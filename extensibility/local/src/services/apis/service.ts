@@ -65,7 +65,8 @@ export interface ApiConfig {
   routes: RouteConfig[];
 }
 
-type Verdict = { claims: JWTPayload | undefined } | { status: number; message: string; headers?: Record<string, string> };
+type Verdict =
+  { claims: JWTPayload | undefined } | { status: number; message: string; headers?: Record<string, string> };
 
 interface CompiledRoute {
   route: RouteConfig;
@@ -113,13 +114,18 @@ function compile(route: RouteConfig): CompiledRoute {
 
 function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
 function singleHeaders(headers: EdgeRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   return out;
 }
 
@@ -133,13 +139,20 @@ function originAllowed(allowed: string[], origin: string): boolean {
 /** Java's Date.toString() in UTC, the form REST APIs give a Cognito token's exp and iat claims in. */
 function javaDate(epochSeconds: number): string {
   const d = new Date(epochSeconds * 1000);
-  const [weekday, month] = [d.toUTCString().slice(0, 3), d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })];
+  const [weekday, month] = [
+    d.toUTCString().slice(0, 3),
+    d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' }),
+  ];
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${weekday} ${month} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
 function isText(contentType: string | undefined): boolean {
-  return !contentType || /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript))/.test(contentType) || contentType.includes('+json');
+  return (
+    !contentType ||
+    /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript))/.test(contentType) ||
+    contentType.includes('+json')
+  );
 }
 
 export class HttpApisService implements PathService {
@@ -193,7 +206,8 @@ export class HttpApisService implements PathService {
     const fullPath = rest ?? '/';
     const path = stripStage(fullPath, stageOf(config));
     // A REST API answers a path outside its stages as CloudFront does, an HTTP API with its 404.
-    if (path === undefined) return isRest ? json(response, 403, { message: 'Forbidden' }) : json(response, 404, { message: 'Not Found' });
+    if (path === undefined)
+      return isRest ? json(response, 403, { message: 'Forbidden' }) : json(response, 404, { message: 'Not Found' });
     const cors = isRest ? undefined : config.cors;
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
     const corsHeaders = cors && origin ? this.corsHeaders(cors, origin) : {};
@@ -210,23 +224,37 @@ export class HttpApisService implements PathService {
     }
     const match = this.match(api.routes, request.method, path);
     // SAM's Cors adds an OPTIONS method to every path that has none, and a method beats ANY.
-    if (isRest && request.method === 'OPTIONS' && config.restCors && match?.compiled.route.method.toUpperCase() !== 'OPTIONS') {
+    if (
+      isRest &&
+      request.method === 'OPTIONS' &&
+      config.restCors &&
+      match?.compiled.route.method.toUpperCase() !== 'OPTIONS'
+    ) {
       return this.restPreflight(config, config.restCors, api.routes, path, request, response);
     }
     if (!match) {
       // REST APIs answer an unknown resource or method with 403, not 404.
-      return isRest ? json(response, 403, { message: 'Missing Authentication Token' }) : json(response, 404, { message: 'Not Found' }, corsHeaders);
+      return isRest
+        ? json(response, 403, { message: 'Missing Authentication Token' })
+        : json(response, 404, { message: 'Not Found' }, corsHeaders);
     }
     const { route } = match.compiled;
     const verdict = await this.authorize(config, route.authorizer, route.authorizationScopes, request);
-    if ('status' in verdict) return json(response, verdict.status, { message: verdict.message }, { ...corsHeaders, ...verdict.headers });
+    if ('status' in verdict)
+      return json(response, verdict.status, { message: verdict.message }, { ...corsHeaders, ...verdict.headers });
     const version = route.payloadFormatVersion ?? (isRest ? '1.0' : '2.0');
-    const event = version === '2.0' ? this.eventV2(config, match, request, fullPath, verdict.claims) : this.eventV1(config, match, request, path, verdict.claims);
+    const event =
+      version === '2.0'
+        ? this.eventV2(config, match, request, fullPath, verdict.claims)
+        : this.eventV1(config, match, request, path, verdict.claims);
     const fn = this.lambda.get(route.functionArn);
     if (!fn) return this.integrationError(response, isRest, corsHeaders);
     const result = await fn.invoke(event);
     // A function error is a 502 on REST APIs, a 500 on HTTP APIs.
-    if (!result.ok) return isRest ? json(response, 502, { message: 'Internal server error' }) : this.integrationError(response, isRest, corsHeaders);
+    if (!result.ok)
+      return isRest
+        ? json(response, 502, { message: 'Internal server error' })
+        : this.integrationError(response, isRest, corsHeaders);
     this.respond(response, version, result.payload, corsHeaders, cors !== undefined);
   }
 
@@ -236,7 +264,14 @@ export class HttpApisService implements PathService {
   }
 
   /** The OPTIONS method SAM's Cors adds to every path of a REST API: a mock answering 200 with the configured headers. */
-  private async restPreflight(config: ApiConfig, cors: RestCorsConfig, routes: CompiledRoute[], path: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
+  private async restPreflight(
+    config: ApiConfig,
+    cors: RestCorsConfig,
+    routes: CompiledRoute[],
+    path: string,
+    request: EdgeRequest,
+    response: ServerResponse,
+  ): Promise<void> {
     const onPath = routes.filter((c) => (c.regex ? c.regex.test(path) : false));
     if (onPath.length === 0) return json(response, 403, { message: 'Missing Authentication Token' });
     if (cors.authorizer) {
@@ -272,11 +307,21 @@ export class HttpApisService implements PathService {
     } catch {
       return json(response, 400, { message: 'Malformed JSON body' });
     }
-    if (typeof input.user !== 'string' || input.user === '') return json(response, 400, { message: 'user is required' });
-    const text = (key: string) => (typeof input[key] === 'string' && input[key] !== '' ? { [key]: input[key] as string } : {});
+    if (typeof input.user !== 'string' || input.user === '')
+      return json(response, 400, { message: 'user is required' });
+    const text = (key: string) =>
+      typeof input[key] === 'string' && input[key] !== '' ? { [key]: input[key] as string } : {};
     const list = (key: string) => (Array.isArray(input[key]) ? { [key]: (input[key] as unknown[]).map(String) } : {});
     try {
-      const options = this.issuer.pools.tokenOptions({ user: input.user, ...list('groups'), ...list('scopes'), ...text('userPool'), ...text('client'), ...text('audience'), ...text('issuer') });
+      const options = this.issuer.pools.tokenOptions({
+        user: input.user,
+        ...list('groups'),
+        ...list('scopes'),
+        ...text('userPool'),
+        ...text('client'),
+        ...text('audience'),
+        ...text('issuer'),
+      });
       json(response, 200, { token: await this.issuer.mint(options) });
     } catch (e) {
       if (e instanceof TokenRequestError) return json(response, 400, { message: e.message });
@@ -316,24 +361,45 @@ export class HttpApisService implements PathService {
   }
 
   /** Runs the route's authorizer (its own, else the API's default); answers as API Gateway does when it refuses. */
-  private async authorize(api: ApiConfig, routeAuthorizer: string | undefined, scopes: string[] | undefined, request: EdgeRequest): Promise<Verdict> {
+  private async authorize(
+    api: ApiConfig,
+    routeAuthorizer: string | undefined,
+    scopes: string[] | undefined,
+    request: EdgeRequest,
+  ): Promise<Verdict> {
     const name = routeAuthorizer ?? api.defaultAuthorizer;
     if (!name || name === 'NONE') return { claims: undefined };
     const authorizer = api.authorizers?.[name];
-    if (!authorizer) return { status: 500, message: api.kind === 'REST' ? 'Internal server error' : 'Internal Server Error' };
+    if (!authorizer)
+      return { status: 500, message: api.kind === 'REST' ? 'Internal server error' : 'Internal Server Error' };
     const token = this.identity(request, authorizer);
     if (authorizer.type === 'JWT') {
       if (!token) return { status: 401, message: 'Unauthorized' };
       const wanted = scopes ?? [];
       let claims: JWTPayload;
       try {
-        claims = await this.issuer.verify(token, { issuers: this.issuersFor(authorizer.issuer), ...(authorizer.audience ? { audience: authorizer.audience } : {}) });
+        claims = await this.issuer.verify(token, {
+          issuers: this.issuersFor(authorizer.issuer),
+          ...(authorizer.audience ? { audience: authorizer.audience } : {}),
+        });
       } catch (e) {
         if (!(e instanceof TokenRejected)) throw e;
-        return { status: 401, message: 'Unauthorized', headers: { 'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="invalid_token" error_description="${e.message}"` } };
+        return {
+          status: 401,
+          message: 'Unauthorized',
+          headers: {
+            'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="invalid_token" error_description="${e.message}"`,
+          },
+        };
       }
       if (wanted.length > 0 && !scopesOf(claims).some((s) => wanted.includes(s))) {
-        return { status: 403, message: 'Forbidden', headers: { 'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="insufficient_scope" error_description="expected scopes: [${wanted.join(' ')}]"` } };
+        return {
+          status: 403,
+          message: 'Forbidden',
+          headers: {
+            'www-authenticate': `Bearer scope="${wanted.join(' ')}" error="insufficient_scope" error_description="expected scopes: [${wanted.join(' ')}]"`,
+          },
+        };
       }
       return { claims };
     }
@@ -350,7 +416,10 @@ export class HttpApisService implements PathService {
       return { status: 401, message: e.reason === 'expired' ? 'The incoming token has expired' : 'Unauthorized' };
     }
     // Without scopes a Cognito authorizer takes ID tokens; with scopes, access tokens carrying one of them.
-    const ok = scopes && scopes.length > 0 ? claims.token_use === 'access' && scopesOf(claims).some((s) => scopes.includes(s)) : claims.token_use !== 'access';
+    const ok =
+      scopes && scopes.length > 0
+        ? claims.token_use === 'access' && scopesOf(claims).some((s) => scopes.includes(s))
+        : claims.token_use !== 'access';
     return ok ? { claims } : { status: 401, message: 'Unauthorized' };
   }
 
@@ -361,8 +430,11 @@ export class HttpApisService implements PathService {
 
   /** The token from the identity source header, with or without "Bearer ". */
   private identity(request: EdgeRequest, authorizer: AuthorizerConfig): string | undefined {
-    const source = authorizer.identitySource ?? (authorizer.type === 'JWT' ? '$request.header.Authorization' : 'method.request.header.Authorization');
-    const headerName = /^\$?(?:request|method\.request)\.header\.(.+)$/.exec(source)?.[1]?.toLowerCase() ?? 'authorization';
+    const source =
+      authorizer.identitySource ??
+      (authorizer.type === 'JWT' ? '$request.header.Authorization' : 'method.request.header.Authorization');
+    const headerName =
+      /^\$?(?:request|method\.request)\.header\.(.+)$/.exec(source)?.[1]?.toLowerCase() ?? 'authorization';
     const raw = request.headers[headerName];
     if (typeof raw !== 'string' || raw.trim() === '') return undefined;
     return raw.trim().replace(/^Bearer\s+/i, '');
@@ -370,12 +442,21 @@ export class HttpApisService implements PathService {
 
   private body(request: EdgeRequest): { body: string | null; isBase64Encoded: boolean } {
     if (request.body.length === 0) return { body: null, isBase64Encoded: false };
-    const contentType = typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
-    return isText(contentType) ? { body: request.body.toString('utf8'), isBase64Encoded: false } : { body: request.body.toString('base64'), isBase64Encoded: true };
+    const contentType =
+      typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
+    return isText(contentType)
+      ? { body: request.body.toString('utf8'), isBase64Encoded: false }
+      : { body: request.body.toString('base64'), isBase64Encoded: true };
   }
 
   /** Payload 2.0; rawPath and http.path keep a named stage's segment, as on AWS. */
-  private eventV2(api: ApiConfig, match: Match, request: EdgeRequest, fullPath: string, claims: JWTPayload | undefined): Record<string, unknown> {
+  private eventV2(
+    api: ApiConfig,
+    match: Match,
+    request: EdgeRequest,
+    fullPath: string,
+    claims: JWTPayload | undefined,
+  ): Record<string, unknown> {
     const headers = singleHeaders(request.headers);
     const now = new Date();
     const stage = stageOf(api);
@@ -400,7 +481,13 @@ export class HttpApisService implements PathService {
         apiId: api.apiId,
         domainName: headers.host ?? 'localhost',
         domainPrefix: api.apiId,
-        http: { method: request.method, path: fullPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method: request.method,
+          path: fullPath,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey,
         stage,
@@ -412,7 +499,13 @@ export class HttpApisService implements PathService {
     };
   }
 
-  private eventV1(api: ApiConfig, match: Match, request: EdgeRequest, path: string, claims: JWTPayload | undefined): Record<string, unknown> {
+  private eventV1(
+    api: ApiConfig,
+    match: Match,
+    request: EdgeRequest,
+    path: string,
+    claims: JWTPayload | undefined,
+  ): Record<string, unknown> {
     const headers: Record<string, string> = {};
     const multiHeaders: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(request.headers)) {
@@ -456,7 +549,9 @@ export class HttpApisService implements PathService {
         resourcePath: resource,
         stage,
         identity: { sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-        ...(claims ? { authorizer: { claims: api.kind === 'REST' ? this.restClaims(claims) : this.httpClaims(claims) } } : {}),
+        ...(claims
+          ? { authorizer: { claims: api.kind === 'REST' ? this.restClaims(claims) : this.httpClaims(claims) } }
+          : {}),
       },
       ...this.body(request),
     };
@@ -465,7 +560,8 @@ export class HttpApisService implements PathService {
   /** HTTP APIs hand claims to the function as strings, arrays flattened as "[a b]". */
   private httpClaims(claims: JWTPayload): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(claims)) out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(claims))
+      out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'string' ? v : JSON.stringify(v);
     return out;
   }
 
@@ -479,16 +575,31 @@ export class HttpApisService implements PathService {
     return out;
   }
 
-  private respond(response: ServerResponse, version: '1.0' | '2.0', payload: unknown, corsHeaders: Record<string, string>, managedCors: boolean): void {
-    const structured = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'statusCode' in payload;
+  private respond(
+    response: ServerResponse,
+    version: '1.0' | '2.0',
+    payload: unknown,
+    corsHeaders: Record<string, string>,
+    managedCors: boolean,
+  ): void {
+    const structured =
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'statusCode' in payload;
     if (!structured) {
       if (version === '1.0') return json(response, 502, { message: 'Internal server error' }, corsHeaders);
       // Payload 2.0 treats anything without statusCode as a 200 JSON body.
       return json(response, 200, payload ?? null, corsHeaders);
     }
-    const p = payload as { statusCode: unknown; headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; body?: unknown; isBase64Encoded?: boolean; cookies?: string[] };
+    const p = payload as {
+      statusCode: unknown;
+      headers?: Record<string, unknown>;
+      multiValueHeaders?: Record<string, unknown[]>;
+      body?: unknown;
+      isBase64Encoded?: boolean;
+      cookies?: string[];
+    };
     const status = Number(p.statusCode);
-    if (!Number.isInteger(status) || status < 100 || status > 599) return json(response, 502, { message: 'Internal server error' }, corsHeaders);
+    if (!Number.isInteger(status) || status < 100 || status > 599)
+      return json(response, 502, { message: 'Internal server error' }, corsHeaders);
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(p.headers ?? {})) headers[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(p.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
@@ -496,7 +607,8 @@ export class HttpApisService implements PathService {
     if (managedCors) for (const k of Object.keys(headers)) if (k.startsWith('access-control-')) delete headers[k];
     Object.assign(headers, corsHeaders);
     if (Array.isArray(p.cookies) && p.cookies.length > 0) headers['set-cookie'] = p.cookies.map(String);
-    const text = p.body === undefined || p.body === null ? '' : typeof p.body === 'string' ? p.body : JSON.stringify(p.body);
+    const text =
+      p.body === undefined || p.body === null ? '' : typeof p.body === 'string' ? p.body : JSON.stringify(p.body);
     const buffer = p.isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
     if (!headers['content-type'] && version === '2.0') headers['content-type'] = 'application/json';
     headers['content-length'] = String(buffer.length);

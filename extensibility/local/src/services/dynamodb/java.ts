@@ -36,16 +36,25 @@ export function checkJava(options: JavaCheckOptions = {}): Promise<number> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ENOENT' ? `\`${command}\` was not found on PATH` : `\`${command} -version\` failed (${e.message})`;
+      const why =
+        e.code === 'ENOENT' ? `\`${command}\` was not found on PATH` : `\`${command} -version\` failed (${e.message})`;
       reject(new JavaMissingError(`DynamoDB Local needs Java ${MINIMUM_JAVA} or newer, and ${why}. ${INSTALL_HINT}`));
     });
     child.on('close', (code) => {
       const major = javaMajorVersion(output);
       if (code !== 0 || major === undefined) {
-        return reject(new JavaMissingError(`DynamoDB Local needs Java ${MINIMUM_JAVA} or newer, and \`${command} -version\` did not report a version (exit code ${code}). ${INSTALL_HINT}`));
+        return reject(
+          new JavaMissingError(
+            `DynamoDB Local needs Java ${MINIMUM_JAVA} or newer, and \`${command} -version\` did not report a version (exit code ${code}). ${INSTALL_HINT}`,
+          ),
+        );
       }
       if (major < MINIMUM_JAVA) {
-        return reject(new JavaMissingError(`DynamoDB Local needs Java ${MINIMUM_JAVA} or newer, and \`${command}\` is Java ${major}. ${INSTALL_HINT}`));
+        return reject(
+          new JavaMissingError(
+            `DynamoDB Local needs Java ${MINIMUM_JAVA} or newer, and \`${command}\` is Java ${major}. ${INSTALL_HINT}`,
+          ),
+        );
       }
       resolve(major);
     });

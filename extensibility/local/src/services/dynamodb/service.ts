@@ -5,7 +5,13 @@
 // The engine starts on first use (a table deploy, a request, a stream poller) or when start() is
 // called (`presso up` does, before it says ready), so a local cloud that never touches DynamoDB
 // never pays for a JVM. Whether Java is there is checked when the local cloud starts.
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { crc32 } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Account } from '../../arn.js';
@@ -25,24 +31,67 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
  * Every other operation (tables, streams, tags, backups...) is rewritten.
  */
 const ITEM_OPERATIONS = new Set([
-  'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
-  'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+  'ExecuteTransaction',
 ]);
 
 /** Operations that never change a table's items: everything else may add stream records. */
 const READ_OPERATIONS = new Set([
-  'GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems', 'DescribeTable', 'ListTables', 'DescribeTimeToLive',
-  'DescribeContinuousBackups', 'DescribeEndpoints', 'DescribeLimits', 'ListTagsOfResource', 'ListBackups', 'ListGlobalTables', 'DescribeKinesisStreamingDestination',
+  'GetItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'TransactGetItems',
+  'DescribeTable',
+  'ListTables',
+  'DescribeTimeToLive',
+  'DescribeContinuousBackups',
+  'DescribeEndpoints',
+  'DescribeLimits',
+  'ListTagsOfResource',
+  'ListBackups',
+  'ListGlobalTables',
+  'DescribeKinesisStreamingDestination',
 ]);
 /** "TableName":"x" (a name or an ARN) wherever a write request names its tables. */
 const TABLE_NAME_FIELD = /"TableName"\s*:\s*"([^"]*)"/g;
 /** Operations whose TableName fields are all the tables they write (others, e.g. PartiQL or BatchWriteItem, may write any). */
-const NAMED_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems', 'CreateTable', 'UpdateTable', 'DeleteTable', 'UpdateTimeToLive']);
+const NAMED_WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'TransactWriteItems',
+  'CreateTable',
+  'UpdateTable',
+  'DeleteTable',
+  'UpdateTimeToLive',
+]);
 
 /** Request headers that belong to one hop, not to the request. */
-const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'expect', 'accept-encoding', 'upgrade']);
+const HOP_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'expect',
+  'accept-encoding',
+  'upgrade',
+]);
 /** Any credentials do: -sharedDb makes DynamoDB Local ignore who asks and for which region. */
-const INTERNAL_AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=presso/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=0';
+const INTERNAL_AUTHORIZATION =
+  'AWS4-HMAC-SHA256 Credential=presso/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-target, Signature=0';
 
 /** An error DynamoDB answered, with its AWS code (the namespace before '#' removed). */
 export class DynamoDbError extends Error {
@@ -95,7 +144,10 @@ export class DynamoDbService implements ProxyService {
   start(): Promise<DynamoDbEngine> {
     if (this.closed) return Promise.reject(new Error('the local cloud is closed'));
     if (!this.engine) {
-      const starting = startEngine({ log: this.options.log, ...(this.options.dbPath ? { dbPath: this.options.dbPath } : {}) }).then(async (engine) => {
+      const starting = startEngine({
+        log: this.options.log,
+        ...(this.options.dbPath ? { dbPath: this.options.dbPath } : {}),
+      }).then(async (engine) => {
         try {
           if (this.options.dbPath) await this.findLeftovers(engine);
         } catch (e) {
@@ -106,9 +158,13 @@ export class DynamoDbService implements ProxyService {
       });
       this.engine = starting;
       starting.then(
-        (engine) => void engine.exited.then(() => {
-          if (!this.closed) this.options.log('[dynamodb] DynamoDB Local exited unexpectedly; DynamoDB requests will fail until the local cloud restarts');
-        }),
+        (engine) =>
+          void engine.exited.then(() => {
+            if (!this.closed)
+              this.options.log(
+                '[dynamodb] DynamoDB Local exited unexpectedly; DynamoDB requests will fail until the local cloud restarts',
+              );
+          }),
         () => {
           if (this.engine === starting) this.engine = undefined;
         },
@@ -120,12 +176,26 @@ export class DynamoDbService implements ProxyService {
   private async findLeftovers(engine: DynamoDbEngine): Promise<void> {
     let start: string | undefined;
     do {
-      const out = await this.send(Buffer.from(JSON.stringify(start ? { ExclusiveStartTableName: start } : {})), { 'x-amz-target': `${DYNAMODB_TARGET}.ListTables`, 'content-type': CONTENT_TYPE, authorization: INTERNAL_AUTHORIZATION }, engine);
-      const page = JSON.parse((await readAll(out)).toString('utf8')) as { TableNames?: string[]; LastEvaluatedTableName?: string };
+      const out = await this.send(
+        Buffer.from(JSON.stringify(start ? { ExclusiveStartTableName: start } : {})),
+        {
+          'x-amz-target': `${DYNAMODB_TARGET}.ListTables`,
+          'content-type': CONTENT_TYPE,
+          authorization: INTERNAL_AUTHORIZATION,
+        },
+        engine,
+      );
+      const page = JSON.parse((await readAll(out)).toString('utf8')) as {
+        TableNames?: string[];
+        LastEvaluatedTableName?: string;
+      };
       for (const name of page.TableNames ?? []) this.leftovers.add(name);
       start = page.LastEvaluatedTableName;
     } while (start);
-    if (this.leftovers.size) this.options.log(`[dynamodb] ${this.leftovers.size} table(s) kept in ${this.options.dbPath}: ${[...this.leftovers].join(', ')}`);
+    if (this.leftovers.size)
+      this.options.log(
+        `[dynamodb] ${this.leftovers.size} table(s) kept in ${this.options.dbPath}: ${[...this.leftovers].join(', ')}`,
+      );
   }
 
   /** True (once) when the table was left on disk by an earlier run: the caller adopts it. */
@@ -137,7 +207,11 @@ export class DynamoDbService implements ProxyService {
   async engineClient(): Promise<DynamoDBClient> {
     const engine = await this.start();
     if (!this.client) {
-      this.client = new DynamoDBClient({ endpoint: engine.endpoint, region: this.options.account.region, credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' } });
+      this.client = new DynamoDBClient({
+        endpoint: engine.endpoint,
+        region: this.options.account.region,
+        credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+      });
       // Whatever it does may write (tables are rebuilt through it): every call counts as a write to any table.
       this.client.middlewareStack.add(
         (next) => async (args) => {
@@ -190,11 +264,19 @@ export class DynamoDbService implements ProxyService {
    * One DynamoDB or DynamoDB Streams operation from inside the local cloud (Step Functions tasks,
    * stream pollers), with the same ARN rewriting clients get. Throws DynamoDbError for an error answer.
    */
-  async call(target: typeof DYNAMODB_TARGET | typeof STREAMS_TARGET, operation: string, input: unknown): Promise<Record<string, unknown>> {
+  async call(
+    target: typeof DYNAMODB_TARGET | typeof STREAMS_TARGET,
+    operation: string,
+    input: unknown,
+  ): Promise<Record<string, unknown>> {
     const rewrite = target === STREAMS_TARGET || !ITEM_OPERATIONS.has(operation);
     this.calls.internal.set(operation, (this.calls.internal.get(operation) ?? 0) + 1);
     const body = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
-    const upstream = await this.send(body, { 'x-amz-target': `${target}.${operation}`, 'content-type': CONTENT_TYPE, authorization: INTERNAL_AUTHORIZATION });
+    const upstream = await this.send(body, {
+      'x-amz-target': `${target}.${operation}`,
+      'content-type': CONTENT_TYPE,
+      authorization: INTERNAL_AUTHORIZATION,
+    });
     const text = (await readAll(upstream)).toString('utf8');
     if (target === DYNAMODB_TARGET) this.wrote(operation, body);
     const parsed = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
@@ -219,7 +301,11 @@ export class DynamoDbService implements ProxyService {
     try {
       upstream = await this.send(body, request.headers);
     } catch (e) {
-      return sendAwsError(response, new AwsError('InternalServerError', `DynamoDB Local is not available: ${(e as Error).message}`, 500), CONTENT_TYPE);
+      return sendAwsError(
+        response,
+        new AwsError('InternalServerError', `DynamoDB Local is not available: ${(e as Error).message}`, 500),
+        CONTENT_TYPE,
+      );
     }
     const headers = { ...upstream.headers };
     delete headers['connection'];
@@ -263,7 +349,10 @@ export class DynamoDbService implements ProxyService {
     for (const [k, v] of Object.entries(incoming)) if (v !== undefined && !HOP_HEADERS.has(k)) headers[k] = v;
     headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: engine.port, method: 'POST', path: '/', headers, agent: this.agent }, resolve);
+      const req = httpRequest(
+        { host: '127.0.0.1', port: engine.port, method: 'POST', path: '/', headers, agent: this.agent },
+        resolve,
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -289,6 +378,7 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 function errorOf(body: Record<string, unknown>, status: number): DynamoDbError {
   const type = typeof body.__type === 'string' ? body.__type : 'InternalServerError';
-  const message = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
+  const message =
+    typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
   return new DynamoDbError(type.slice(type.lastIndexOf('#') + 1), message, status);
 }

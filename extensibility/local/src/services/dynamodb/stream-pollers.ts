@@ -60,7 +60,12 @@ export function lambdaRecord(record: StreamRecord, streamArn: string): Record<st
     eventVersion: record.eventVersion,
     eventSource: 'aws:dynamodb',
     awsRegion: record.awsRegion,
-    dynamodb: { ...record.dynamodb, ...(created !== undefined ? { ApproximateCreationDateTime: typeof created === 'number' ? created : Date.parse(created) / 1000 } : {}) },
+    dynamodb: {
+      ...record.dynamodb,
+      ...(created !== undefined
+        ? { ApproximateCreationDateTime: typeof created === 'number' ? created : Date.parse(created) / 1000 }
+        : {}),
+    },
     eventSourceARN: streamArn,
     ...(record.userIdentity !== undefined ? { userIdentity: record.userIdentity } : {}),
   };
@@ -71,7 +76,9 @@ export function reportedFailures(payload: unknown): string[] | undefined {
   if (typeof payload !== 'object' || payload === null) return undefined;
   const failures = (payload as { batchItemFailures?: unknown }).batchItemFailures;
   if (!Array.isArray(failures) || failures.length === 0) return undefined;
-  return failures.map((f) => (typeof f === 'object' && f !== null ? String((f as { itemIdentifier?: unknown }).itemIdentifier ?? '') : ''));
+  return failures.map((f) =>
+    typeof f === 'object' && f !== null ? String((f as { itemIdentifier?: unknown }).itemIdentifier ?? '') : '',
+  );
 }
 
 /** DynamoDB Streams keeps records 24 hours. */
@@ -159,7 +166,8 @@ export class StreamPoller {
    * the shards are read on from where they are. The stream and starting position cannot change.
    */
   reconfigure(spec: StreamMappingSpec): void {
-    if (spec.uuid !== this.current.uuid || spec.streamArn !== this.current.streamArn) throw new Error(`mapping ${this.current.uuid}: an update keeps its UUID and stream`);
+    if (spec.uuid !== this.current.uuid || spec.streamArn !== this.current.streamArn)
+      throw new Error(`mapping ${this.current.uuid}: an update keeps its UUID and stream`);
     this.current = spec;
   }
 
@@ -200,8 +208,18 @@ export class StreamPoller {
     let exclusiveStart: string | undefined;
     do {
       this.stats.describeStream++;
-      const out = await this.streams('DescribeStream', { StreamArn: this.spec.streamArn, ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}) });
-      const description = out.StreamDescription as { Shards?: Array<{ ShardId: string; ParentShardId?: string; SequenceNumberRange?: { EndingSequenceNumber?: string } }>; LastEvaluatedShardId?: string };
+      const out = await this.streams('DescribeStream', {
+        StreamArn: this.spec.streamArn,
+        ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
+      });
+      const description = out.StreamDescription as {
+        Shards?: Array<{
+          ShardId: string;
+          ParentShardId?: string;
+          SequenceNumberRange?: { EndingSequenceNumber?: string };
+        }>;
+        LastEvaluatedShardId?: string;
+      };
       for (const s of description.Shards ?? []) {
         const known = this.shards.get(s.ShardId);
         const closed = s.SequenceNumberRange?.EndingSequenceNumber !== undefined;
@@ -209,7 +227,13 @@ export class StreamPoller {
           known.closed ||= closed;
           continue;
         }
-        const shard: Shard = { id: s.ShardId, closed, started: false, done: false, ...(s.ParentShardId ? { parent: s.ParentShardId } : {}) };
+        const shard: Shard = {
+          id: s.ShardId,
+          closed,
+          started: false,
+          done: false,
+          ...(s.ParentShardId ? { parent: s.ParentShardId } : {}),
+        };
         const checkpoint = this.positions.get(s.ShardId);
         // LATEST at creation: what is already closed holds nothing new.
         if (initial && !this.resumeFrom && this.spec.startingPosition === 'LATEST' && closed) shard.done = true;
@@ -217,9 +241,19 @@ export class StreamPoller {
         this.shards.set(s.ShardId, shard);
         if (!shard.done) {
           // Resumed: on from the checkpoint; a shard the mapping never saw began while it was off.
-          const start = checkpoint ? (checkpoint.start ?? 'TRIM_HORIZON') : initial && !this.resumeFrom ? this.spec.startingPosition : 'TRIM_HORIZON';
-          const type = checkpoint?.sequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint.sequence } : { ShardIteratorType: start };
-          const it = await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: s.ShardId, ...type });
+          const start = checkpoint
+            ? (checkpoint.start ?? 'TRIM_HORIZON')
+            : initial && !this.resumeFrom
+              ? this.spec.startingPosition
+              : 'TRIM_HORIZON';
+          const type = checkpoint?.sequence
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: checkpoint.sequence }
+            : { ShardIteratorType: start };
+          const it = await this.streams('GetShardIterator', {
+            StreamArn: this.spec.streamArn,
+            ShardId: s.ShardId,
+            ...type,
+          });
           positions.set(s.ShardId, it.ShardIterator as string);
           if (!checkpoint) this.positions.set(s.ShardId, { done: false, start });
         }
@@ -245,7 +279,8 @@ export class StreamPoller {
         if (!iterator) continue;
         shard.started = true;
         const worker = this.work(shard, iterator).catch((e: unknown) => {
-          if (!(e instanceof Stopped)) this.deps.log(`[streams] ${this.spec.uuid}: shard ${shard.id} stopped: ${(e as Error).message}`);
+          if (!(e instanceof Stopped))
+            this.deps.log(`[streams] ${this.spec.uuid}: shard ${shard.id} stopped: ${(e as Error).message}`);
         });
         this.workers.add(worker);
         void worker.finally(() => this.workers.delete(worker));
@@ -264,7 +299,8 @@ export class StreamPoller {
       } catch (e) {
         if (e instanceof Stopped || this.signal.aborted) return;
         const message = (e as Error).message;
-        if (message !== lastError) this.deps.log(`[streams] ${this.spec.uuid}: cannot read ${this.spec.streamArn}: ${message}`);
+        if (message !== lastError)
+          this.deps.log(`[streams] ${this.spec.uuid}: cannot read ${this.spec.streamArn}: ${message}`);
         lastError = message;
       }
     }
@@ -288,11 +324,21 @@ export class StreamPoller {
         let out: Record<string, unknown>;
         try {
           this.stats.getRecords++;
-          out = await this.streams('GetRecords', { ShardIterator: iterator, Limit: Math.min(GET_RECORDS_LIMIT, this.spec.batchSize - buffer.length) });
+          out = await this.streams('GetRecords', {
+            ShardIterator: iterator,
+            Limit: Math.min(GET_RECORDS_LIMIT, this.spec.batchSize - buffer.length),
+          });
         } catch (e) {
-          if (e instanceof DynamoDbError && (e.code === 'ExpiredIteratorException' || e.code === 'TrimmedDataAccessException')) {
-            const type = lastSequence ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence } : { ShardIteratorType: 'TRIM_HORIZON' };
-            iterator = (await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: shard.id, ...type })).ShardIterator as string;
+          if (
+            e instanceof DynamoDbError &&
+            (e.code === 'ExpiredIteratorException' || e.code === 'TrimmedDataAccessException')
+          ) {
+            const type = lastSequence
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
+              : { ShardIteratorType: 'TRIM_HORIZON' };
+            iterator = (
+              await this.streams('GetShardIterator', { StreamArn: this.spec.streamArn, ShardId: shard.id, ...type })
+            ).ShardIterator as string;
             continue;
           }
           throw e;
@@ -312,12 +358,22 @@ export class StreamPoller {
         continue;
       }
       const waitedMs = (Date.now() - buffer[0]!.seenAt) * this.deps.time.speed;
-      if (iterator && buffer.length < this.spec.batchSize && waitedMs < this.spec.maximumBatchingWindowInSeconds * 1000) {
+      if (
+        iterator &&
+        buffer.length < this.spec.batchSize &&
+        waitedMs < this.spec.maximumBatchingWindowInSeconds * 1000
+      ) {
         await this.sleep(POLL_MS);
         continue;
       }
       const batch = buffer.splice(0, this.spec.batchSize);
-      await this.deliver(batch.filter((f) => this.spec.filters.length === 0 || this.spec.filters.some((p) => p.matches(lambdaRecord(f.record, this.spec.streamArn)))));
+      await this.deliver(
+        batch.filter(
+          (f) =>
+            this.spec.filters.length === 0 ||
+            this.spec.filters.some((p) => p.matches(lambdaRecord(f.record, this.spec.streamArn))),
+        ),
+      );
       if (this.signal.aborted) break; // the batch was abandoned: it is not checkpointed
       this.checkpoint(shard.id, { sequence: batch[batch.length - 1]!.record.dynamodb.SequenceNumber });
     }
@@ -331,7 +387,8 @@ export class StreamPoller {
 
   /** Invokes until the batch succeeds or is discarded; parts of a bisected batch go in order. */
   private async deliver(batch: Fetched[]): Promise<void> {
-    const parts: Array<{ records: Fetched[]; retries: number }> = batch.length > 0 ? [{ records: batch, retries: 0 }] : [];
+    const parts: Array<{ records: Fetched[]; retries: number }> =
+      batch.length > 0 ? [{ records: batch, retries: 0 }] : [];
     while (parts.length > 0) {
       const part = parts[0]!;
       part.records = this.dropExpired(part.records);
@@ -348,7 +405,12 @@ export class StreamPoller {
       if (failure.from > 0) part.records = part.records.slice(failure.from);
       if (this.spec.bisectBatchOnFunctionError && part.records.length > 1) {
         const half = Math.ceil(part.records.length / 2);
-        parts.splice(0, 1, { records: part.records.slice(0, half), retries: part.retries }, { records: part.records.slice(half), retries: part.retries });
+        parts.splice(
+          0,
+          1,
+          { records: part.records.slice(0, half), retries: part.retries },
+          { records: part.records.slice(half), retries: part.retries },
+        );
         continue;
       }
       part.retries++;
@@ -362,18 +424,27 @@ export class StreamPoller {
   }
 
   private dropExpired(records: Fetched[]): Fetched[] {
-    const maxAgeMs = this.spec.maximumRecordAgeInSeconds >= 0 ? this.spec.maximumRecordAgeInSeconds * 1000 : RETENTION_MS;
+    const maxAgeMs =
+      this.spec.maximumRecordAgeInSeconds >= 0 ? this.spec.maximumRecordAgeInSeconds * 1000 : RETENTION_MS;
     const now = Date.now();
     const kept = records.filter((f) => (now - f.seenAt) * this.deps.time.speed <= maxAgeMs);
-    if (kept.length < records.length) this.discard(records.filter((f) => !kept.includes(f)), `older than ${maxAgeMs / 1000} s`);
+    if (kept.length < records.length)
+      this.discard(
+        records.filter((f) => !kept.includes(f)),
+        `older than ${maxAgeMs / 1000} s`,
+      );
     return kept;
   }
 
   private discard(records: Fetched[], why: string): void {
     this.stats.discarded += records.length;
     const range = `${records[0]!.record.dynamodb.SequenceNumber}..${records[records.length - 1]!.record.dynamodb.SequenceNumber}`;
-    const destination = this.spec.onFailureDestination ? ` (AWS would send its metadata to ${this.spec.onFailureDestination})` : '';
-    this.deps.log(`[streams] ${this.spec.uuid}: discarded ${records.length} record(s) ${range} of ${this.spec.streamArn}: ${why}${destination}`);
+    const destination = this.spec.onFailureDestination
+      ? ` (AWS would send its metadata to ${this.spec.onFailureDestination})`
+      : '';
+    this.deps.log(
+      `[streams] ${this.spec.uuid}: discarded ${records.length} record(s) ${range} of ${this.spec.streamArn}: ${why}${destination}`,
+    );
   }
 
   /** Undefined on success; otherwise from where to retry (0 unless the function reported item failures) and why. */
@@ -394,7 +465,11 @@ export class StreamPoller {
     const reported = this.spec.reportBatchItemFailures ? reportedFailures(result.payload) : undefined;
     if (!reported) return undefined;
     this.stats.failures++;
-    const index = Math.min(...reported.map((id) => records.findIndex((f) => f.record.dynamodb.SequenceNumber === id)).map((i) => (i < 0 ? 0 : i)));
+    const index = Math.min(
+      ...reported
+        .map((id) => records.findIndex((f) => f.record.dynamodb.SequenceNumber === id))
+        .map((i) => (i < 0 ? 0 : i)),
+    );
     return { from: index, reason: `the function reported ${reported.length} failed item(s)` };
   }
 }
@@ -430,7 +505,10 @@ export class StreamPollers {
     if (this.pollers.has(spec.uuid)) throw new Error(`An event source mapping ${spec.uuid} already exists`);
     // A mapping enabled again goes on from its checkpoints (same stream and starting position only).
     const off = this.disabled.get(spec.uuid);
-    const resume = off && off.spec.streamArn === spec.streamArn && off.spec.startingPosition === spec.startingPosition ? off.checkpoints : undefined;
+    const resume =
+      off && off.spec.streamArn === spec.streamArn && off.spec.startingPosition === spec.startingPosition
+        ? off.checkpoints
+        : undefined;
     const poller = new StreamPoller(spec, this.deps, resume);
     await poller.start();
     this.disabled.delete(spec.uuid);
@@ -445,7 +523,11 @@ export class StreamPollers {
    */
   async put(spec: StreamMappingSpec): Promise<StreamPoller> {
     const running = this.pollers.get(spec.uuid);
-    if (running && running.spec.streamArn === spec.streamArn && running.spec.startingPosition === spec.startingPosition) {
+    if (
+      running &&
+      running.spec.streamArn === spec.streamArn &&
+      running.spec.startingPosition === spec.startingPosition
+    ) {
       running.reconfigure(spec);
       return running;
     }

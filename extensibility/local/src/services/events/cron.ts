@@ -25,7 +25,14 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'Day-of-week', min: 1, max: 7, names: DAYS },
   { name: 'Year', min: 1970, max: 2199 },
 ];
-const [MINUTES, HOURS, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR] = FIELDS as [FieldSpec, FieldSpec, FieldSpec, FieldSpec, FieldSpec, FieldSpec];
+const [MINUTES, HOURS, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR] = FIELDS as [
+  FieldSpec,
+  FieldSpec,
+  FieldSpec,
+  FieldSpec,
+  FieldSpec,
+  FieldSpec,
+];
 
 const fail = (field: FieldSpec, text: string, why: string): never => {
   throw new InvalidCronError(`${field.name} field '${text}': ${why}`);
@@ -107,12 +114,16 @@ export interface CronSchedule {
 export function parseCron(fields: string, timezone = 'UTC'): CronSchedule {
   const parts = fields.split(' ');
   if (parts.length !== 6 || parts.some((p) => p === '')) {
-    throw new InvalidCronError(`a cron expression has six fields separated by a space (minutes hours day-of-month month day-of-week year), got '${fields}'`);
+    throw new InvalidCronError(
+      `a cron expression has six fields separated by a space (minutes hours day-of-month month day-of-week year), got '${fields}'`,
+    );
   }
   const [min, hour, dom, month, dow, year] = parts as [string, string, string, string, string, string];
   // One of the day fields says "any" with '?', and only one: AWS refuses both and neither.
   if ((dom === '?') === (dow === '?')) {
-    throw new InvalidCronError("one of Day-of-month and Day-of-week must be '?' (and not both): a value or * in one needs ? in the other");
+    throw new InvalidCronError(
+      "one of Day-of-month and Day-of-week must be '?' (and not both): a value or * in one needs ? in the other",
+    );
   }
   const minutes = new Set<number>();
   const hours = new Set<number>();
@@ -154,7 +165,13 @@ type WallClock = (instant: Date) => string;
 /** The local date and time (to the minute) an instant shows in a time zone. */
 function wallClock(timezone: string): WallClock {
   const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
   });
   return (instant) => format.format(instant);
 }

@@ -84,7 +84,8 @@ export class Delivery {
         const input = target.render(event, rule);
         const service = parseArn(definition.Arn)?.service ?? '';
         const invoker = this.invokers.get(service);
-        if (!invoker) throw new DeliveryError('UnsupportedTarget', `No local service delivers to ${definition.Arn}`, false);
+        if (!invoker)
+          throw new DeliveryError('UnsupportedTarget', `No local service delivers to ${definition.Arn}`, false);
         await invoker(definition.Arn, input, event, rule);
         ruleCounts.delivered++;
         busCounts.delivered++;
@@ -95,7 +96,9 @@ export class Delivery {
       const retriesDone = attempts - 1;
       const retryLimit = lastError.functionError ? Math.min(LAMBDA_RETRY_DELAYS_MS.length, maxRetries) : maxRetries;
       if (!lastError.retryable || retriesDone >= retryLimit) break;
-      const delay = lastError.functionError ? LAMBDA_RETRY_DELAYS_MS[retriesDone]! : Math.min(1000 * 2 ** retriesDone, 300_000);
+      const delay = lastError.functionError
+        ? LAMBDA_RETRY_DELAYS_MS[retriesDone]!
+        : Math.min(1000 * 2 ** retriesDone, 300_000);
       // Event age is simulated time: what has passed, scaled back up by the speed.
       const ageMs = (Date.now() - acceptedAt) * this.time.speed;
       if (ageMs + delay > maxAgeMs) break;
@@ -106,14 +109,26 @@ export class Delivery {
     const dlq = definition.DeadLetterConfig?.Arn;
     if (dlq) {
       this.deadLetters.add({
-        queueArn: dlq, busName: rule.busName, ruleName: rule.name, ruleArn: rule.arn, targetId: definition.Id, targetArn: definition.Arn,
-        event, errorCode: lastError.code, errorMessage: lastError.message, attempts,
+        queueArn: dlq,
+        busName: rule.busName,
+        ruleName: rule.name,
+        ruleArn: rule.arn,
+        targetId: definition.Id,
+        targetArn: definition.Arn,
+        event,
+        errorCode: lastError.code,
+        errorMessage: lastError.message,
+        attempts,
       });
       ruleCounts.deadLettered++;
       busCounts.deadLettered++;
-      this.log(`[events] ${rule.name} -> ${definition.Id}: ${lastError.code} after ${attempts} attempt(s), event ${event.id} sent to ${dlq}`);
+      this.log(
+        `[events] ${rule.name} -> ${definition.Id}: ${lastError.code} after ${attempts} attempt(s), event ${event.id} sent to ${dlq}`,
+      );
     } else {
-      this.log(`[events] ${rule.name} -> ${definition.Id}: ${lastError.code}: ${lastError.message}; event ${event.id} dropped after ${attempts} attempt(s) (no DeadLetterConfig)`);
+      this.log(
+        `[events] ${rule.name} -> ${definition.Id}: ${lastError.code}: ${lastError.message}; event ${event.id} dropped after ${attempts} attempt(s) (no DeadLetterConfig)`,
+      );
     }
     return false;
   }

@@ -33,13 +33,18 @@ export function entrySize(entry: PutEventsEntry): number {
 
 export function checkRequest(entries: unknown, sizeLimit: number): PutEventsEntry[] {
   if (!Array.isArray(entries) || entries.length === 0) {
-    throw validation("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+    throw validation(
+      "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+    );
   }
   if (entries.length > MAX_ENTRIES) {
-    throw validation(`1 validation error detected: Value '[${entries.length} entries]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`);
+    throw validation(
+      `1 validation error detected: Value '[${entries.length} entries]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ENTRIES}`,
+    );
   }
   const total = (entries as PutEventsEntry[]).reduce((sum, e) => sum + entrySize(e ?? {}), 0);
-  if (total > sizeLimit) throw validation(`Total size of the entries in the request is over the limit (${total} > ${sizeLimit} bytes).`);
+  if (total > sizeLimit)
+    throw validation(`Total size of the entries in the request is over the limit (${total} > ${sizeLimit} bytes).`);
   return entries as PutEventsEntry[];
 }
 
@@ -59,11 +64,18 @@ export function envelopeTime(time: unknown, now: Date): string | undefined {
 }
 
 /** Builds the envelope of one entry, or says why the entry fails. */
-export function buildEnvelope(entry: PutEventsEntry, account: Account, now: Date): { envelope: EventEnvelope } | { error: EntryResult } {
+export function buildEnvelope(
+  entry: PutEventsEntry,
+  account: Account,
+  now: Date,
+): { envelope: EventEnvelope } | { error: EntryResult } {
   if (typeof entry !== 'object' || entry === null) return { error: invalid('Entry', 'Entry must be an object.') };
-  if (typeof entry.Source !== 'string' || entry.Source === '') return { error: invalid('Source', 'Source is a required argument.') };
-  if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return { error: invalid('DetailType', 'DetailType is a required argument.') };
-  if (entry.Detail === undefined || entry.Detail === null || entry.Detail === '') return { error: invalid('Detail', 'Detail is a required argument.') };
+  if (typeof entry.Source !== 'string' || entry.Source === '')
+    return { error: invalid('Source', 'Source is a required argument.') };
+  if (typeof entry.DetailType !== 'string' || entry.DetailType === '')
+    return { error: invalid('DetailType', 'DetailType is a required argument.') };
+  if (entry.Detail === undefined || entry.Detail === null || entry.Detail === '')
+    return { error: invalid('Detail', 'Detail is a required argument.') };
   let detail: unknown;
   try {
     detail = typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : undefined;
@@ -75,7 +87,10 @@ export function buildEnvelope(entry: PutEventsEntry, account: Account, now: Date
   }
   const time = envelopeTime(entry.Time, now);
   if (time === undefined) return { error: invalid('Time', 'Time is not a valid timestamp.') };
-  if (entry.Resources !== undefined && (!Array.isArray(entry.Resources) || entry.Resources.some((r) => typeof r !== 'string'))) {
+  if (
+    entry.Resources !== undefined &&
+    (!Array.isArray(entry.Resources) || entry.Resources.some((r) => typeof r !== 'string'))
+  ) {
     return { error: invalid('Resources', 'Resources must be a list of strings.') };
   }
   return {

@@ -73,8 +73,15 @@ export function ruleRecurrence(expression: string, anchor = new Date()): Recurre
 
 export function scheduledEvent(rule: Rule, account: Account, time: Date): EventEnvelope {
   return {
-    version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: account.accountId,
-    time: isoSeconds(time), region: account.region, resources: [rule.arn], detail: {},
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: account.accountId,
+    time: isoSeconds(time),
+    region: account.region,
+    resources: [rule.arn],
+    detail: {},
   };
 }
 
@@ -93,7 +100,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * speed, a suspended machine) is skipped rather than fired in a burst. Timers are unref'd; the
  * returned function stops the schedule.
  */
-export function startSchedule(recurrence: Recurrence, time: TimeScale, fire: (scheduled: Date) => void, onError: (e: unknown) => void): () => void {
+export function startSchedule(
+  recurrence: Recurrence,
+  time: TimeScale,
+  fire: (scheduled: Date) => void,
+  onError: (e: unknown) => void,
+): () => void {
   const realStart = Date.now();
   const simulatedNow = () => realStart + (Date.now() - realStart) * time.speed;
   let timer: NodeJS.Timeout | undefined;

@@ -10,7 +10,13 @@ import { DeadLetters } from './dead-letters.js';
 import { Delivery, DeliveryError } from './delivery.js';
 import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
 import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
-import { buildEnvelope, checkRequest, DEFAULT_REQUEST_SIZE_LIMIT, type EntryResult, type PutEventsEntry } from './put-events.js';
+import {
+  buildEnvelope,
+  checkRequest,
+  DEFAULT_REQUEST_SIZE_LIMIT,
+  type EntryResult,
+  type PutEventsEntry,
+} from './put-events.js';
 import { compileTargetInput } from './transform.js';
 import { ruleRecurrence, scheduledEvent, startSchedule } from './schedule.js';
 
@@ -29,10 +35,14 @@ const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const MAX_TARGETS_PER_RULE = 5;
 
 type Input = Record<string, unknown>;
-const str = (input: Input, key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+const str = (input: Input, key: string): string | undefined =>
+  typeof input[key] === 'string' ? (input[key] as string) : undefined;
 const required = (input: Input, key: string): string => {
   const v = str(input, key);
-  if (v === undefined || v === '') throw validation(`1 validation error detected: Value null at '${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (v === undefined || v === '')
+    throw validation(
+      `1 validation error detected: Value null at '${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return v;
 };
 const epochSeconds = (d: Date) => d.getTime() / 1000;
@@ -71,30 +81,54 @@ export class EventsService implements JsonService {
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
     switch (operation) {
-      case 'CreateEventBus': return this.createEventBus(input);
-      case 'DeleteEventBus': return this.deleteEventBus(input);
-      case 'DescribeEventBus': return this.describeEventBus(input);
-      case 'ListEventBuses': return this.listEventBuses(input);
-      case 'PutRule': return this.putRule(input);
-      case 'DeleteRule': return this.deleteRule(input);
-      case 'DescribeRule': return this.describeRule(input);
-      case 'ListRules': return this.listRules(input);
-      case 'EnableRule': return this.setRuleState(input, 'ENABLED');
-      case 'DisableRule': return this.setRuleState(input, 'DISABLED');
-      case 'PutTargets': return this.putTargets(input);
-      case 'RemoveTargets': return this.removeTargets(input);
-      case 'ListTargetsByRule': return this.listTargetsByRule(input);
-      case 'PutEvents': return this.putEvents(input);
-      case 'TestEventPattern': return this.testEventPattern(input);
+      case 'CreateEventBus':
+        return this.createEventBus(input);
+      case 'DeleteEventBus':
+        return this.deleteEventBus(input);
+      case 'DescribeEventBus':
+        return this.describeEventBus(input);
+      case 'ListEventBuses':
+        return this.listEventBuses(input);
+      case 'PutRule':
+        return this.putRule(input);
+      case 'DeleteRule':
+        return this.deleteRule(input);
+      case 'DescribeRule':
+        return this.describeRule(input);
+      case 'ListRules':
+        return this.listRules(input);
+      case 'EnableRule':
+        return this.setRuleState(input, 'ENABLED');
+      case 'DisableRule':
+        return this.setRuleState(input, 'DISABLED');
+      case 'PutTargets':
+        return this.putTargets(input);
+      case 'RemoveTargets':
+        return this.removeTargets(input);
+      case 'ListTargetsByRule':
+        return this.listTargetsByRule(input);
+      case 'PutEvents':
+        return this.putEvents(input);
+      case 'TestEventPattern':
+        return this.testEventPattern(input);
       default:
-        throw new AwsError('UnknownOperationException', `Operation ${operation} is not supported by the local EventBridge.`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `Operation ${operation} is not supported by the local EventBridge.`,
+        );
     }
   }
 
   // ---- buses ----
 
   createBus(name: string, description?: string): Bus {
-    const bus: Bus = { name, arn: arns.eventBus(this.account, name), creationTime: new Date(), rules: new Map(), ...(description ? { description } : {}) };
+    const bus: Bus = {
+      name,
+      arn: arns.eventBus(this.account, name),
+      creationTime: new Date(),
+      rules: new Map(),
+      ...(description ? { description } : {}),
+    };
     this.buses.set(name, bus);
     return bus;
   }
@@ -122,13 +156,28 @@ export class EventsService implements JsonService {
 
   private describeEventBus(input: Input) {
     const bus = this.bus(str(input, 'Name'));
-    return { Name: bus.name, Arn: bus.arn, Description: bus.description, CreationTime: epochSeconds(bus.creationTime), LastModifiedTime: epochSeconds(bus.creationTime) };
+    return {
+      Name: bus.name,
+      Arn: bus.arn,
+      Description: bus.description,
+      CreationTime: epochSeconds(bus.creationTime),
+      LastModifiedTime: epochSeconds(bus.creationTime),
+    };
   }
 
   private listEventBuses(input: Input) {
     const prefix = str(input, 'NamePrefix') ?? '';
-    const buses = [...this.buses.values()].filter((b) => b.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
-    return { EventBuses: buses.map((b) => ({ Name: b.name, Arn: b.arn, Description: b.description, CreationTime: epochSeconds(b.creationTime) })) };
+    const buses = [...this.buses.values()]
+      .filter((b) => b.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return {
+      EventBuses: buses.map((b) => ({
+        Name: b.name,
+        Arn: b.arn,
+        Description: b.description,
+        CreationTime: epochSeconds(b.creationTime),
+      })),
+    };
   }
 
   // ---- rules ----
@@ -143,12 +192,17 @@ export class EventsService implements JsonService {
 
   private putRule(input: Input) {
     const name = required(input, 'Name');
-    if (!RULE_NAME.test(name)) throw validation(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
+    if (!RULE_NAME.test(name))
+      throw validation(
+        `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`,
+      );
     const bus = this.bus(str(input, 'EventBusName'));
     const eventPattern = str(input, 'EventPattern');
     const scheduleExpression = str(input, 'ScheduleExpression');
-    if (!eventPattern && !scheduleExpression) throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
-    if (scheduleExpression && bus.name !== 'default') throw validation('ScheduleExpression is supported only on the default event bus.');
+    if (!eventPattern && !scheduleExpression)
+      throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (scheduleExpression && bus.name !== 'default')
+      throw validation('ScheduleExpression is supported only on the default event bus.');
     if (scheduleExpression) ruleRecurrence(scheduleExpression);
     let pattern;
     if (eventPattern) {
@@ -160,11 +214,16 @@ export class EventsService implements JsonService {
       }
     }
     const state = (str(input, 'State') ?? 'ENABLED') as Rule['state'];
-    if (!['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'].includes(state)) throw validation(`State ${state} is not valid.`);
+    if (!['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'].includes(state))
+      throw validation(`State ${state} is not valid.`);
     const existing = bus.rules.get(name);
     const rule: Rule = {
-      name, busName: bus.name, arn: arns.rule(this.account, bus.name, name), state,
-      createdBy: this.account.accountId, targets: existing?.targets ?? new Map(),
+      name,
+      busName: bus.name,
+      arn: arns.rule(this.account, bus.name, name),
+      state,
+      createdBy: this.account.accountId,
+      targets: existing?.targets ?? new Map(),
       ...(eventPattern ? { eventPattern, pattern } : {}),
       ...(scheduleExpression ? { scheduleExpression } : {}),
       ...(str(input, 'Description') ? { description: str(input, 'Description') } : {}),
@@ -187,8 +246,15 @@ export class EventsService implements JsonService {
 
   private describeRuleOutput(rule: Rule) {
     return {
-      Name: rule.name, Arn: rule.arn, EventPattern: rule.eventPattern, ScheduleExpression: rule.scheduleExpression,
-      State: rule.state, Description: rule.description, RoleArn: rule.roleArn, EventBusName: rule.busName, CreatedBy: rule.createdBy,
+      Name: rule.name,
+      Arn: rule.arn,
+      EventPattern: rule.eventPattern,
+      ScheduleExpression: rule.scheduleExpression,
+      State: rule.state,
+      Description: rule.description,
+      RoleArn: rule.roleArn,
+      EventBusName: rule.busName,
+      CreatedBy: rule.createdBy,
     };
   }
 
@@ -199,7 +265,9 @@ export class EventsService implements JsonService {
   private listRules(input: Input) {
     const bus = this.bus(str(input, 'EventBusName'));
     const prefix = str(input, 'NamePrefix') ?? '';
-    const rules = [...bus.rules.values()].filter((r) => r.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    const rules = [...bus.rules.values()]
+      .filter((r) => r.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const start = Number(str(input, 'NextToken') ?? 0);
     const limit = typeof input.Limit === 'number' ? input.Limit : 100;
     const page = rules.slice(start, start + limit);
@@ -219,11 +287,16 @@ export class EventsService implements JsonService {
     this.unschedule(rule.arn);
     if (!rule.scheduleExpression || rule.state === 'DISABLED') return;
     // The simulated clock starts now: a rate fires one period from now, a cron at its next time.
-    const stop = startSchedule(ruleRecurrence(rule.scheduleExpression), this.time, (scheduled) => {
-      const event = scheduledEvent(rule, this.account, scheduled);
-      this.counters.rule(rule.arn).matched++;
-      this.delivery.deliver(event, rule, Date.now());
-    }, (e) => this.log(`[events] ${rule.name}: schedule failed: ${(e as Error).message}`));
+    const stop = startSchedule(
+      ruleRecurrence(rule.scheduleExpression),
+      this.time,
+      (scheduled) => {
+        const event = scheduledEvent(rule, this.account, scheduled);
+        this.counters.rule(rule.arn).matched++;
+        this.delivery.deliver(event, rule, Date.now());
+      },
+      (e) => this.log(`[events] ${rule.name}: schedule failed: ${(e as Error).message}`),
+    );
     this.schedules.set(rule.arn, stop);
   }
 
@@ -237,21 +310,29 @@ export class EventsService implements JsonService {
   private putTargets(input: Input) {
     const rule = this.rule({ EventBusName: input.EventBusName, Rule: input.Rule });
     const targets = input.Targets;
-    if (!Array.isArray(targets) || targets.length === 0) throw validation("1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null");
+    if (!Array.isArray(targets) || targets.length === 0)
+      throw validation(
+        "1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null",
+      );
     const failed: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> = [];
     const compiled = (targets as TargetDefinition[]).map((definition) => {
-      if (typeof definition?.Id !== 'string' || typeof definition.Arn !== 'string') throw validation('Every target needs an Id and an Arn.');
+      if (typeof definition?.Id !== 'string' || typeof definition.Arn !== 'string')
+        throw validation('Every target needs an Id and an Arn.');
       // Bad input (ambiguous or invalid input settings) fails the whole call, as in AWS.
       return { definition, render: compileTargetInput(definition) };
     });
     const newIds = compiled.filter((t) => !rule.targets.has(t.definition.Id)).length;
     if (rule.targets.size + newIds > MAX_TARGETS_PER_RULE) {
-      throw new AwsError('LimitExceededException', `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`);
+      throw new AwsError(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed (${MAX_TARGETS_PER_RULE} targets per rule).`,
+      );
     }
     for (const target of compiled) {
       if (!this.delivery.supports(target.definition.Arn)) {
         failed.push({
-          TargetId: target.definition.Id, ErrorCode: 'ValidationException',
+          TargetId: target.definition.Id,
+          ErrorCode: 'ValidationException',
           ErrorMessage: `Target ${target.definition.Arn} is not a target the local cloud delivers to (supported: ${this.delivery.supportedServices().join(', ')}).`,
         });
         continue;
@@ -292,7 +373,10 @@ export class EventsService implements JsonService {
         continue;
       }
       results.push({ EventId: built.envelope.id });
-      const busName = typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? nameFromNameOrArn(entry.EventBusName, '/') : 'default';
+      const busName =
+        typeof entry.EventBusName === 'string' && entry.EventBusName !== ''
+          ? nameFromNameOrArn(entry.EventBusName, '/')
+          : 'default';
       // Events to a bus that does not exist are accepted and dropped, as AWS does.
       if (!this.buses.has(busName)) continue;
       let list = byBus.get(busName);
@@ -338,7 +422,9 @@ export class EventsService implements JsonService {
     } catch {
       throw validation('Parameter Event is not valid.');
     }
-    const missing = ['id', 'account', 'source', 'time', 'region', 'detail-type'].filter((k) => !(k in (event as object)));
+    const missing = ['id', 'account', 'source', 'time', 'region', 'detail-type'].filter(
+      (k) => !(k in (event as object)),
+    );
     if (missing.length > 0) throw validation(`Parameter Event is not valid. Reason: missing ${missing.join(', ')}.`);
     return { Result: pattern.matches(event) };
   }
@@ -350,7 +436,11 @@ export class EventsService implements JsonService {
     const rule = this.buses.get(letter.busName)?.rules.get(letter.ruleName);
     const target = rule?.targets.get(letter.targetId);
     if (!rule || !target) {
-      this.deadLetters.add({ ...letter, errorCode: 'ResourceNotFoundException', errorMessage: `Rule ${letter.ruleName} or its target ${letter.targetId} no longer exists.` });
+      this.deadLetters.add({
+        ...letter,
+        errorCode: 'ResourceNotFoundException',
+        errorMessage: `Rule ${letter.ruleName} or its target ${letter.targetId} no longer exists.`,
+      });
       return false;
     }
     return this.delivery.deliverToTarget(letter.event, rule, target, Date.now());

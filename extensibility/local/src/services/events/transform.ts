@@ -7,7 +7,13 @@ import type { EventEnvelope, Rule, TargetDefinition } from './model.js';
 export type InputRenderer = (event: EventEnvelope, rule: Pick<Rule, 'arn' | 'name'>) => unknown;
 
 const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/g;
-const PREDEFINED = new Set(['aws.events.rule-arn', 'aws.events.rule-name', 'aws.events.event.ingestion-time', 'aws.events.event', 'aws.events.event.json']);
+const PREDEFINED = new Set([
+  'aws.events.rule-arn',
+  'aws.events.rule-name',
+  'aws.events.event.ingestion-time',
+  'aws.events.event',
+  'aws.events.event.json',
+]);
 // EventBridge's JSON path subset: dot notation, dashes, underscores, alphanumerics, indices, wildcards.
 const EVENT_PATH = /^\$(\.[A-Za-z0-9_*/-]+|\[(\d+|\*)\])*$/;
 
@@ -19,8 +25,13 @@ function select(event: EventEnvelope, path: string): unknown {
 
 /** Checks a target the way PutTargets does and returns how to render its input. */
 export function compileTargetInput(target: TargetDefinition): InputRenderer {
-  const given = [target.Input !== undefined, target.InputPath !== undefined, target.InputTransformer !== undefined].filter(Boolean).length;
-  if (given > 1) throw validation(`Target ${target.Id}: only one of Input, InputPath, or InputTransformer can be provided.`);
+  const given = [
+    target.Input !== undefined,
+    target.InputPath !== undefined,
+    target.InputTransformer !== undefined,
+  ].filter(Boolean).length;
+  if (given > 1)
+    throw validation(`Target ${target.Id}: only one of Input, InputPath, or InputTransformer can be provided.`);
   if (target.Input !== undefined) {
     let constant: unknown;
     try {
@@ -39,18 +50,26 @@ export function compileTargetInput(target: TargetDefinition): InputRenderer {
   return (event) => event;
 }
 
-function compileTransformer(targetId: string, transformer: NonNullable<TargetDefinition['InputTransformer']>): InputRenderer {
+function compileTransformer(
+  targetId: string,
+  transformer: NonNullable<TargetDefinition['InputTransformer']>,
+): InputRenderer {
   const paths = transformer.InputPathsMap ?? {};
   const template = transformer.InputTemplate;
-  if (typeof template !== 'string' || template.length === 0) throw validation(`Target ${targetId}: InputTransformer.InputTemplate is required.`);
+  if (typeof template !== 'string' || template.length === 0)
+    throw validation(`Target ${targetId}: InputTransformer.InputTemplate is required.`);
   if (Object.keys(paths).length > 100) throw validation(`Target ${targetId}: InputPathsMap has more than 100 entries.`);
   for (const [name, path] of Object.entries(paths)) {
-    if (name.startsWith('aws.')) throw validation(`Target ${targetId}: InputPathsMap key ${name} is reserved: keys cannot start with "aws.".`);
-    if (!EVENT_PATH.test(path)) throw validation(`Target ${targetId}: InputPathsMap value ${path} for ${name} is not a valid JSON path.`);
+    if (name.startsWith('aws.'))
+      throw validation(`Target ${targetId}: InputPathsMap key ${name} is reserved: keys cannot start with "aws.".`);
+    if (!EVENT_PATH.test(path))
+      throw validation(`Target ${targetId}: InputPathsMap value ${path} for ${name} is not a valid JSON path.`);
   }
   for (const [, name] of template.matchAll(PLACEHOLDER)) {
     if (!(name! in paths) && !PREDEFINED.has(name!)) {
-      throw validation(`Target ${targetId}: InputTemplate contains the placeholder <${name}>, which is neither in InputPathsMap nor predefined.`);
+      throw validation(
+        `Target ${targetId}: InputTemplate contains the placeholder <${name}>, which is neither in InputPathsMap nor predefined.`,
+      );
     }
   }
   const isJson = /^\s*[{[]/.test(template);

@@ -34,7 +34,11 @@ export interface LocalFunction {
   dispose?(): void;
 }
 
-export function lambdaContext(fn: { name: string; arn: string; timeoutSeconds: number; memoryMb?: number }, requestId: string, deadline: number): LambdaContext {
+export function lambdaContext(
+  fn: { name: string; arn: string; timeoutSeconds: number; memoryMb?: number },
+  requestId: string,
+  deadline: number,
+): LambdaContext {
   return {
     functionName: fn.name,
     functionVersion: '$LATEST',
@@ -49,12 +53,18 @@ export function lambdaContext(fn: { name: string; arn: string; timeoutSeconds: n
 }
 
 export function errorPayload(e: unknown): FunctionErrorPayload {
-  if (e instanceof Error) return { errorType: e.name || 'Error', errorMessage: e.message, trace: e.stack?.split('\n') ?? [] };
+  if (e instanceof Error)
+    return { errorType: e.name || 'Error', errorMessage: e.message, trace: e.stack?.split('\n') ?? [] };
   return { errorType: 'Error', errorMessage: String(e) };
 }
 
 /** A function whose handler runs in this process; the configured timeout is enforced as Lambda does. */
-export function inProcessFunction(options: { name: string; arn: string; timeoutSeconds?: number; handler: LambdaHandler }): LocalFunction {
+export function inProcessFunction(options: {
+  name: string;
+  arn: string;
+  timeoutSeconds?: number;
+  handler: LambdaHandler;
+}): LocalFunction {
   const timeoutSeconds = options.timeoutSeconds ?? 3;
   const fn = { ...options, timeoutSeconds };
   return {
@@ -66,7 +76,14 @@ export function inProcessFunction(options: { name: string; arn: string; timeoutS
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<InvokeResult>((resolve) => {
         timer = setTimeout(
-          () => resolve({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` } }),
+          () =>
+            resolve({
+              ok: false,
+              error: {
+                errorType: 'Sandbox.Timedout',
+                errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+              },
+            }),
           timeoutSeconds * 1000,
         );
       });

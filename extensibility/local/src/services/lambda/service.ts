@@ -51,13 +51,22 @@ export class LambdaService implements PathService {
     const name = INVOKE_PATH.exec(request.path)![1]!;
     const contentType = 'application/json';
     const fn = this.get(name);
-    if (!fn) return sendAwsError(response, new AwsError('ResourceNotFoundException', `Function not found: ${decodeURIComponent(name)}`, 404), contentType);
+    if (!fn)
+      return sendAwsError(
+        response,
+        new AwsError('ResourceNotFoundException', `Function not found: ${decodeURIComponent(name)}`, 404),
+        contentType,
+      );
     let event: unknown = {};
     try {
       const text = request.body.toString('utf8');
       if (text.trim() !== '') event = JSON.parse(text);
     } catch {
-      return sendAwsError(response, new AwsError('InvalidRequestContentException', 'Could not parse request body into json'), contentType);
+      return sendAwsError(
+        response,
+        new AwsError('InvalidRequestContentException', 'Could not parse request body into json'),
+        contentType,
+      );
     }
     const requestId = randomUUID();
     const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');

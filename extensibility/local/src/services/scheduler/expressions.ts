@@ -30,7 +30,10 @@ export function checkTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    throw new ScheduleExpressionError('ScheduleExpressionTimezone', `Invalid ScheduleExpressionTimezone ${timezone}: it takes an IANA time zone name, such as America/New_York or Europe/Paris`);
+    throw new ScheduleExpressionError(
+      'ScheduleExpressionTimezone',
+      `Invalid ScheduleExpressionTimezone ${timezone}: it takes an IANA time zone name, such as America/New_York or Europe/Paris`,
+    );
   }
 }
 
@@ -39,7 +42,14 @@ export function zonedInstant(fields: [number, number, number, number, number, nu
   const [y, mo, d, h, mi, s] = fields;
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   });
   const offsetAt = (instant: number) => {
     const p = Object.fromEntries(format.formatToParts(instant).map((x) => [x.type, Number(x.value)]));
@@ -58,13 +68,18 @@ export function scheduleRecurrence(timing: ScheduleTiming, now: Date): Recurrenc
   const { expression } = timing;
   const timezone = timing.timezone ?? 'UTC';
   checkTimezone(timezone);
-  const invalid = (why?: string) => new ScheduleExpressionError('ScheduleExpression', `Invalid Schedule Expression ${expression}${why ? `: ${why}` : ''}.`);
+  const invalid = (why?: string) =>
+    new ScheduleExpressionError(
+      'ScheduleExpression',
+      `Invalid Schedule Expression ${expression}${why ? `: ${why}` : ''}.`,
+    );
   const at = AT.exec(expression);
   if (at) {
     const fields = at.slice(1).map(Number) as [number, number, number, number, number, number];
     const [y, mo, d, h, mi, s] = fields;
     const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) throw invalid(`${at[0].slice(3, -1)} is not a date and time`);
+    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
+      throw invalid(`${at[0].slice(3, -1)} is not a date and time`);
     // A one-time schedule ignores StartDate and EndDate, as AWS does.
     const instant = zonedInstant(fields, timezone);
     return { next: (after) => (instant.getTime() > after.getTime() ? instant : undefined) };
@@ -83,10 +98,13 @@ export function scheduleRecurrence(timing: ScheduleTiming, now: Date): Recurrenc
       throw e;
     }
   } else {
-    throw invalid('use at(yyyy-mm-ddThh:mm:ss), rate(value unit) with a unit of minutes, hours or days, or cron(minutes hours day-of-month month day-of-week year)');
+    throw invalid(
+      'use at(yyyy-mm-ddThh:mm:ss), rate(value unit) with a unit of minutes, hours or days, or cron(minutes hours day-of-month month day-of-week year)',
+    );
   }
   const { startDate, endDate } = timing;
-  if (startDate && endDate && endDate.getTime() <= startDate.getTime()) throw new ScheduleExpressionError('EndDate', 'The EndDate must be after the StartDate.');
+  if (startDate && endDate && endDate.getTime() <= startDate.getTime())
+    throw new ScheduleExpressionError('EndDate', 'The EndDate must be after the StartDate.');
   if (!startDate && !endDate) return inner;
   return {
     next(after) {

@@ -87,12 +87,16 @@ export class ScheduleValidationError extends AwsError {
 }
 const invalid = (member: string, message: string) => new ScheduleValidationError(member, message);
 const constraint = (member: string, value: unknown, rule: string) =>
-  invalid(member, `1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: ${rule}`);
+  invalid(
+    member,
+    `1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: ${rule}`,
+  );
 
 const toDate = (value: Date | string | number | undefined, member: string): Date | undefined => {
   if (value === undefined) return undefined;
   const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value * 1000) : new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(member, `Invalid ${member} ${String(value)}: expected a date and time such as 2030-01-01T00:00:00Z.`);
+  if (Number.isNaN(date.getTime()))
+    throw invalid(member, `Invalid ${member} ${String(value)}: expected a date and time such as 2030-01-01T00:00:00Z.`);
   return date;
 };
 const epochSeconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
@@ -125,31 +129,47 @@ export class SchedulerService implements PathService {
   /** CreateSchedule: validates as AWS does, stores the schedule and starts it if ENABLED; returns its ARN. */
   create(input: CreateScheduleInput): string {
     const name = input.Name;
-    if (typeof name !== 'string' || !NAME.test(name)) throw constraint('Name', name, 'Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+');
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw constraint('Name', name, 'Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+');
     const groupName = input.GroupName ?? 'default';
-    if (this.schedules.has(this.key(groupName, name))) throw new AwsError('ConflictException', `Schedule ${name} already exists.`, 409);
-    if (typeof input.ScheduleExpression !== 'string' || input.ScheduleExpression === '') throw constraint('ScheduleExpression', undefined, 'Member must not be null');
+    if (this.schedules.has(this.key(groupName, name)))
+      throw new AwsError('ConflictException', `Schedule ${name} already exists.`, 409);
+    if (typeof input.ScheduleExpression !== 'string' || input.ScheduleExpression === '')
+      throw constraint('ScheduleExpression', undefined, 'Member must not be null');
     const state = input.State ?? 'ENABLED';
-    if (state !== 'ENABLED' && state !== 'DISABLED') throw constraint('State', state, 'Member must satisfy enum value set: [ENABLED, DISABLED]');
+    if (state !== 'ENABLED' && state !== 'DISABLED')
+      throw constraint('State', state, 'Member must satisfy enum value set: [ENABLED, DISABLED]');
     const actionAfterCompletion = input.ActionAfterCompletion ?? 'NONE';
-    if (actionAfterCompletion !== 'NONE' && actionAfterCompletion !== 'DELETE') throw constraint('ActionAfterCompletion', actionAfterCompletion, 'Member must satisfy enum value set: [NONE, DELETE]');
+    if (actionAfterCompletion !== 'NONE' && actionAfterCompletion !== 'DELETE')
+      throw constraint(
+        'ActionAfterCompletion',
+        actionAfterCompletion,
+        'Member must satisfy enum value set: [NONE, DELETE]',
+      );
     const requested = input.FlexibleTimeWindow ?? { Mode: 'OFF' };
     const mode = requested.Mode;
-    if (mode !== 'OFF' && mode !== 'FLEXIBLE') throw constraint('FlexibleTimeWindow.Mode', mode, 'Member must satisfy enum value set: [OFF, FLEXIBLE]');
+    if (mode !== 'OFF' && mode !== 'FLEXIBLE')
+      throw constraint('FlexibleTimeWindow.Mode', mode, 'Member must satisfy enum value set: [OFF, FLEXIBLE]');
     const window = { ...requested, Mode: mode };
     const target = input.Target;
     if (!target || typeof target.Arn !== 'string') throw constraint('Target.Arn', undefined, 'Member must not be null');
     if (typeof target.RoleArn !== 'string') throw constraint('Target.RoleArn', undefined, 'Member must not be null');
     const service = parseArn(target.Arn)?.service ?? '';
     if (!this.invokers.has(service)) {
-      throw invalid('Target.Arn', `Target ${target.Arn} is not a target the local cloud invokes (templated targets of: ${[...this.invokers.keys()].join(', ')}).`);
+      throw invalid(
+        'Target.Arn',
+        `Target ${target.Arn} is not a target the local cloud invokes (templated targets of: ${[...this.invokers.keys()].join(', ')}).`,
+      );
     }
     // Templated Lambda, Step Functions and EventBridge targets take well-formed JSON.
     if (target.Input !== undefined && JSON_TARGETS.has(service)) {
       try {
         JSON.parse(target.Input);
       } catch {
-        throw invalid('Target.Input', `Target.Input must be well-formed JSON for a ${service === 'lambda' ? 'Lambda' : service === 'states' ? 'Step Functions' : 'EventBridge'} target: ${target.Input}`);
+        throw invalid(
+          'Target.Input',
+          `Target.Input must be well-formed JSON for a ${service === 'lambda' ? 'Lambda' : service === 'states' ? 'Step Functions' : 'EventBridge'} target: ${target.Input}`,
+        );
       }
     }
     const startDate = toDate(input.StartDate, 'StartDate');
@@ -168,19 +188,34 @@ export class SchedulerService implements PathService {
       throw e;
     }
     const schedule: Schedule = {
-      name, groupName, arn: `arn:aws:scheduler:${this.account.region}:${this.account.accountId}:schedule/${groupName}/${name}`,
-      scheduleExpression: input.ScheduleExpression, state, flexibleTimeWindow: window, target: { ...target }, actionAfterCompletion,
-      creationDate: now, lastModificationDate: now,
-      ...(input.ScheduleExpressionTimezone !== undefined ? { scheduleExpressionTimezone: input.ScheduleExpressionTimezone } : {}),
+      name,
+      groupName,
+      arn: `arn:aws:scheduler:${this.account.region}:${this.account.accountId}:schedule/${groupName}/${name}`,
+      scheduleExpression: input.ScheduleExpression,
+      state,
+      flexibleTimeWindow: window,
+      target: { ...target },
+      actionAfterCompletion,
+      creationDate: now,
+      lastModificationDate: now,
+      ...(input.ScheduleExpressionTimezone !== undefined
+        ? { scheduleExpressionTimezone: input.ScheduleExpressionTimezone }
+        : {}),
       ...(startDate ? { startDate } : {}),
       ...(endDate ? { endDate } : {}),
       ...(input.Description !== undefined ? { description: input.Description } : {}),
       ...(input.KmsKeyArn !== undefined ? { kmsKeyArn: input.KmsKeyArn } : {}),
     };
     this.schedules.set(this.key(groupName, name), schedule);
-    const recorded = [target.RetryPolicy && 'RetryPolicy', target.DeadLetterConfig && 'DeadLetterConfig', window.Mode === 'FLEXIBLE' && 'FlexibleTimeWindow FLEXIBLE'].filter(Boolean);
+    const recorded = [
+      target.RetryPolicy && 'RetryPolicy',
+      target.DeadLetterConfig && 'DeadLetterConfig',
+      window.Mode === 'FLEXIBLE' && 'FlexibleTimeWindow FLEXIBLE',
+    ].filter(Boolean);
     if (recorded.length) {
-      this.log(`[scheduler] ${name}: ${recorded.join(', ')} recorded, not emulated (a failed invocation is logged and dropped; the target is invoked at the scheduled time)`);
+      this.log(
+        `[scheduler] ${name}: ${recorded.join(', ')} recorded, not emulated (a failed invocation is logged and dropped; the target is invoked at the scheduled time)`,
+      );
     }
     if (state === 'ENABLED') this.start(schedule);
     return schedule.arn;
@@ -214,17 +249,29 @@ export class SchedulerService implements PathService {
 
   private start(schedule: Schedule): void {
     const key = this.key(schedule.groupName, schedule.name);
-    const recurrence = scheduleRecurrence({
-      expression: schedule.scheduleExpression,
-      ...(schedule.scheduleExpressionTimezone !== undefined ? { timezone: schedule.scheduleExpressionTimezone } : {}),
-      ...(schedule.startDate ? { startDate: schedule.startDate } : {}),
-      ...(schedule.endDate ? { endDate: schedule.endDate } : {}),
-    }, new Date());
-    if (!recurrence.next(new Date())) this.log(`[scheduler] ${schedule.name}: ${schedule.scheduleExpression} has no time left to run at; it will not fire`);
-    const stop = startSchedule(recurrence, this.time, (scheduled) => {
-      this.invoke(schedule, scheduled);
-      if (schedule.actionAfterCompletion === 'DELETE' && !recurrence.next(scheduled)) this.delete(schedule.name, schedule.groupName);
-    }, (e) => this.log(`[scheduler] ${schedule.name}: ${(e as Error).message}`));
+    const recurrence = scheduleRecurrence(
+      {
+        expression: schedule.scheduleExpression,
+        ...(schedule.scheduleExpressionTimezone !== undefined ? { timezone: schedule.scheduleExpressionTimezone } : {}),
+        ...(schedule.startDate ? { startDate: schedule.startDate } : {}),
+        ...(schedule.endDate ? { endDate: schedule.endDate } : {}),
+      },
+      new Date(),
+    );
+    if (!recurrence.next(new Date()))
+      this.log(
+        `[scheduler] ${schedule.name}: ${schedule.scheduleExpression} has no time left to run at; it will not fire`,
+      );
+    const stop = startSchedule(
+      recurrence,
+      this.time,
+      (scheduled) => {
+        this.invoke(schedule, scheduled);
+        if (schedule.actionAfterCompletion === 'DELETE' && !recurrence.next(scheduled))
+          this.delete(schedule.name, schedule.groupName);
+      },
+      (e) => this.log(`[scheduler] ${schedule.name}: ${(e as Error).message}`),
+    );
     this.timers.set(key, stop);
   }
 
@@ -234,13 +281,22 @@ export class SchedulerService implements PathService {
     const executionId = randomUUID().replace(/-/g, '').slice(0, 16);
     // Scheduler's context attributes, replaced wherever they appear in the input.
     const values: Record<string, string> = {
-      'schedule-arn': schedule.arn, 'scheduled-time': isoSeconds(scheduledTime), 'execution-id': executionId, 'attempt-number': '1',
+      'schedule-arn': schedule.arn,
+      'scheduled-time': isoSeconds(scheduledTime),
+      'execution-id': executionId,
+      'attempt-number': '1',
     };
-    const input = (target.Input ?? '{}').replace(/<aws\.scheduler\.([a-z-]+)>/g, (whole, key: string) => values[key] ?? whole);
+    const input = (target.Input ?? '{}').replace(
+      /<aws\.scheduler\.([a-z-]+)>/g,
+      (whole, key: string) => values[key] ?? whole,
+    );
     const invoker = this.invokers.get(parseArn(target.Arn)?.service ?? '')!;
     const p: Promise<void> = invoker(target.Arn, input, { schedule, scheduledTime, executionId }).then(
       () => undefined,
-      (e: unknown) => this.log(`[scheduler] ${schedule.name} -> ${target.Arn}: ${(e as Error).name}: ${(e as Error).message}; invocation ${executionId} dropped (RetryPolicy and DeadLetterConfig are not emulated)`),
+      (e: unknown) =>
+        this.log(
+          `[scheduler] ${schedule.name} -> ${target.Arn}: ${(e as Error).name}: ${(e as Error).message}; invocation ${executionId} dropped (RetryPolicy and DeadLetterConfig are not emulated)`,
+        ),
     );
     void p.finally(() => this.pending.delete(p));
     this.pending.add(p);
@@ -258,7 +314,11 @@ export class SchedulerService implements PathService {
       const name = PATH.exec(request.path)![1];
       const out = this.route(request, name === undefined ? undefined : decodeURIComponent(name));
       const body = JSON.stringify(out);
-      response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': randomUUID() });
+      response.writeHead(200, {
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(body),
+        'x-amzn-requestid': randomUUID(),
+      });
       response.end(body);
     } catch (e) {
       if (e instanceof AwsError) return sendAwsError(response, e, contentType);
@@ -285,7 +345,11 @@ export class SchedulerService implements PathService {
       this.delete(name, group);
       return {};
     }
-    throw new AwsError('UnknownOperationException', `The local Scheduler does not answer ${request.method} ${request.path}.`, 404);
+    throw new AwsError(
+      'UnknownOperationException',
+      `The local Scheduler does not answer ${request.method} ${request.path}.`,
+      404,
+    );
   }
 
   private found(name: string, group: string): Schedule {
@@ -296,10 +360,21 @@ export class SchedulerService implements PathService {
 
   private describe(s: Schedule) {
     return {
-      Arn: s.arn, Name: s.name, GroupName: s.groupName, ScheduleExpression: s.scheduleExpression,
-      ScheduleExpressionTimezone: s.scheduleExpressionTimezone, StartDate: epochSeconds(s.startDate), EndDate: epochSeconds(s.endDate),
-      Description: s.description, State: s.state, CreationDate: epochSeconds(s.creationDate), LastModificationDate: epochSeconds(s.lastModificationDate),
-      KmsKeyArn: s.kmsKeyArn, Target: s.target, FlexibleTimeWindow: s.flexibleTimeWindow, ActionAfterCompletion: s.actionAfterCompletion,
+      Arn: s.arn,
+      Name: s.name,
+      GroupName: s.groupName,
+      ScheduleExpression: s.scheduleExpression,
+      ScheduleExpressionTimezone: s.scheduleExpressionTimezone,
+      StartDate: epochSeconds(s.startDate),
+      EndDate: epochSeconds(s.endDate),
+      Description: s.description,
+      State: s.state,
+      CreationDate: epochSeconds(s.creationDate),
+      LastModificationDate: epochSeconds(s.lastModificationDate),
+      KmsKeyArn: s.kmsKeyArn,
+      Target: s.target,
+      FlexibleTimeWindow: s.flexibleTimeWindow,
+      ActionAfterCompletion: s.actionAfterCompletion,
     };
   }
 
@@ -308,15 +383,25 @@ export class SchedulerService implements PathService {
     const prefix = query.get('NamePrefix') ?? '';
     const state = query.get('State');
     const all = this.list()
-      .filter((s) => (group === null || s.groupName === group) && s.name.startsWith(prefix) && (state === null || s.state === state))
+      .filter(
+        (s) =>
+          (group === null || s.groupName === group) &&
+          s.name.startsWith(prefix) &&
+          (state === null || s.state === state),
+      )
       .sort((a, b) => a.arn.localeCompare(b.arn));
     const start = Number(query.get('NextToken') ?? 0);
     const max = Number(query.get('MaxResults') ?? 100);
     const page = all.slice(start, start + max);
     return {
       Schedules: page.map((s) => ({
-        Arn: s.arn, Name: s.name, GroupName: s.groupName, State: s.state, CreationDate: epochSeconds(s.creationDate),
-        LastModificationDate: epochSeconds(s.lastModificationDate), Target: { Arn: s.target.Arn },
+        Arn: s.arn,
+        Name: s.name,
+        GroupName: s.groupName,
+        State: s.state,
+        CreationDate: epochSeconds(s.creationDate),
+        LastModificationDate: epochSeconds(s.lastModificationDate),
+        Target: { Arn: s.target.Arn },
       })),
       ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
     };

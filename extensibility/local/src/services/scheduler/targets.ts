@@ -32,10 +32,15 @@ export function registerSchedulerTargets(scheduler: SchedulerService, deps: Sche
     // InvocationType Event: Lambda accepts the event, then runs and retries it on its own.
     void (async () => {
       for (let attempt = 0; ; attempt++) {
-        const result = await fn.invoke(event).catch((e: unknown) => ({ ok: false as const, error: { errorType: 'ServiceException', errorMessage: (e as Error).message } }));
+        const result = await fn.invoke(event).catch((e: unknown) => ({
+          ok: false as const,
+          error: { errorType: 'ServiceException', errorMessage: (e as Error).message },
+        }));
         if (result.ok) return;
         if (attempt >= LAMBDA_RETRY_DELAYS_MS.length) {
-          deps.log(`[scheduler] ${schedule.name} -> ${fn.name}: ${result.error.errorType}: ${result.error.errorMessage}; invocation ${executionId} dropped after ${attempt + 1} attempts`);
+          deps.log(
+            `[scheduler] ${schedule.name} -> ${fn.name}: ${result.error.errorType}: ${result.error.errorMessage}; invocation ${executionId} dropped after ${attempt + 1} attempts`,
+          );
           return;
         }
         await deps.time.sleep(LAMBDA_RETRY_DELAYS_MS[attempt]!);

@@ -134,13 +134,17 @@ function restoreExecutions(engine: StepFunctionsEngine, file: string): number {
   }
   // Closed ones in the order they closed, so the engine's retention forgets the oldest; then those
   // that were running, which close (failed) now.
-  const closed = [...latest.values()].filter((s) => s.status !== 'RUNNING').sort((a, b) => Date.parse(a.stopDate ?? a.startDate) - Date.parse(b.stopDate ?? b.startDate));
+  const closed = [...latest.values()]
+    .filter((s) => s.status !== 'RUNNING')
+    .sort((a, b) => Date.parse(a.stopDate ?? a.startDate) - Date.parse(b.stopDate ?? b.startDate));
   const running = [...latest.values()].filter((s) => s.status === 'RUNNING');
   for (const snapshot of [...closed, ...running]) {
     try {
       engine.importExecution(snapshot, { running: 'fail' });
     } catch (e) {
-      throw new Error(`Cannot restore the execution ${snapshot.executionArn} from ${file}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`Cannot restore the execution ${snapshot.executionArn} from ${file}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
   return latest.size;
@@ -182,7 +186,14 @@ export function persistApiStateMachines(states: StatesService, file: string): Ar
   const save = (machines: StateMachineRecord[]) => {
     const live = new Set(machines.map((m) => m.arn));
     const stored: StoredStateMachine[] = [
-      ...machines.map((m) => ({ name: m.name, arn: m.arn, definition: m.definition, type: m.type, roleArn: m.roleArn, creationDate: m.creationDate.toISOString() })),
+      ...machines.map((m) => ({
+        name: m.name,
+        arn: m.arn,
+        definition: m.definition,
+        type: m.type,
+        roleArn: m.roleArn,
+        creationDate: m.creationDate.toISOString(),
+      })),
       ...refused.filter((r) => !live.has(r.stored.arn)).map((r) => r.stored),
     ];
     writeFileAtomic(file, [JSON.stringify({ stateMachines: stored }, null, 2) + '\n']);

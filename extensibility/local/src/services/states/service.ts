@@ -4,7 +4,15 @@
 import { arns, type Account } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import type { EdgeRequest, JsonService } from '../../edge/types.js';
-import { SfnApiError, type ExecutionDescription, type ExecutionStatus, type HistoryEvent, type StateMachineRef, type StateMachineType, type StepFunctionsEngine } from './engine/index.js';
+import {
+  SfnApiError,
+  type ExecutionDescription,
+  type ExecutionStatus,
+  type HistoryEvent,
+  type StateMachineRef,
+  type StateMachineType,
+  type StepFunctionsEngine,
+} from './engine/index.js';
 import type { ResourceRefusal } from './tasks.js';
 
 export interface StateMachineRecord {
@@ -34,10 +42,15 @@ const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 const DEFAULT_PAGE = 100;
 
 const epochSeconds = (d: Date | undefined) => (d === undefined ? undefined : d.getTime() / 1000);
-const str = (input: Input, key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+const str = (input: Input, key: string): string | undefined =>
+  typeof input[key] === 'string' ? (input[key] as string) : undefined;
 const required = (input: Input, key: string): string => {
   const v = str(input, key);
-  if (v === undefined || v === '') throw new AwsError('ValidationException', `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+  if (v === undefined || v === '')
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`,
+    );
   return v;
 };
 
@@ -48,7 +61,8 @@ function apiError(e: unknown): unknown {
 
 function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
   const start = Number(str(input, 'nextToken') ?? 0);
-  if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidToken', `Invalid Token: '${str(input, 'nextToken')}'`);
+  if (!Number.isInteger(start) || start < 0)
+    throw new AwsError('InvalidToken', `Invalid Token: '${str(input, 'nextToken')}'`);
   const max = typeof input.maxResults === 'number' && input.maxResults > 0 ? input.maxResults : DEFAULT_PAGE;
   const end = start + max;
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: String(end) } : {}) };
@@ -60,9 +74,13 @@ export function taskResources(definition: unknown, base = ''): Array<{ path: str
   return Object.entries(states).flatMap(([name, state]) => {
     const path = `${base}/States/${name}`;
     const own = state.Type === 'Task' && typeof state.Resource === 'string' ? [{ path, resource: state.Resource }] : [];
-    const branches = Array.isArray(state.Branches) ? state.Branches.flatMap((b, i) => taskResources(b, `${path}/Branches/${i}`)) : [];
+    const branches = Array.isArray(state.Branches)
+      ? state.Branches.flatMap((b, i) => taskResources(b, `${path}/Branches/${i}`))
+      : [];
     const processor = state.ItemProcessor ?? state.Iterator;
-    const items = processor ? taskResources(processor, `${path}/${state.ItemProcessor ? 'ItemProcessor' : 'Iterator'}`) : [];
+    const items = processor
+      ? taskResources(processor, `${path}/${state.ItemProcessor ? 'ItemProcessor' : 'Iterator'}`)
+      : [];
     return [...own, ...branches, ...items];
   });
 }
@@ -80,7 +98,8 @@ export class StatesService implements JsonService {
     readonly engine: StepFunctionsEngine,
     private readonly account: Account,
     /** Why a Task resource cannot be in a machine of that type (undefined when it can): checked when a machine is created. */
-    private readonly checkResource: (resource: string, type: StateMachineType) => ResourceRefusal | undefined = () => undefined,
+    private readonly checkResource: (resource: string, type: StateMachineType) => ResourceRefusal | undefined = () =>
+      undefined,
   ) {}
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
@@ -93,16 +112,26 @@ export class StatesService implements JsonService {
 
   private async dispatch(operation: string, input: Input): Promise<unknown> {
     switch (operation) {
-      case 'CreateStateMachine': return this.createStateMachine(input);
-      case 'DeleteStateMachine': return this.deleteStateMachine(input);
-      case 'DescribeStateMachine': return this.describeStateMachine(input);
-      case 'ListStateMachines': return this.listStateMachines(input);
-      case 'StartExecution': return this.startExecution(input);
-      case 'StartSyncExecution': return this.startSyncExecution(input);
-      case 'DescribeExecution': return describeExecutionOutput(this.engine.describeExecution(required(input, 'executionArn')));
-      case 'ListExecutions': return this.listExecutions(input);
-      case 'GetExecutionHistory': return this.getExecutionHistory(input);
-      case 'StopExecution': return this.stopExecution(input);
+      case 'CreateStateMachine':
+        return this.createStateMachine(input);
+      case 'DeleteStateMachine':
+        return this.deleteStateMachine(input);
+      case 'DescribeStateMachine':
+        return this.describeStateMachine(input);
+      case 'ListStateMachines':
+        return this.listStateMachines(input);
+      case 'StartExecution':
+        return this.startExecution(input);
+      case 'StartSyncExecution':
+        return this.startSyncExecution(input);
+      case 'DescribeExecution':
+        return describeExecutionOutput(this.engine.describeExecution(required(input, 'executionArn')));
+      case 'ListExecutions':
+        return this.listExecutions(input);
+      case 'GetExecutionHistory':
+        return this.getExecutionHistory(input);
+      case 'StopExecution':
+        return this.stopExecution(input);
       case 'SendTaskSuccess':
         this.engine.sendTaskSuccess(required(input, 'taskToken'), required(input, 'output'));
         return {};
@@ -113,7 +142,10 @@ export class StatesService implements JsonService {
         this.engine.sendTaskHeartbeat(required(input, 'taskToken'));
         return {};
       default:
-        throw new AwsError('UnknownOperationException', `Operation ${operation} is not supported by the local Step Functions.`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `Operation ${operation} is not supported by the local Step Functions.`,
+        );
     }
   }
 
@@ -132,13 +164,23 @@ export class StatesService implements JsonService {
       const refusal = this.checkResource(resource, type);
       if (!refusal) continue;
       // What AWS refuses is worded as AWS words it; what only the local cloud lacks says so.
-      const text = refusal.by === 'aws' ? `'SCHEMA_VALIDATION_FAILED: ${refusal.message} at ${path}/Resource'` : `'${path}/Resource': ${refusal.message}`;
-      throw new AwsError('InvalidDefinition', `Invalid State Machine Definition: ${text}${refusal.hint ? ` (${refusal.hint})` : ''}`);
+      const text =
+        refusal.by === 'aws'
+          ? `'SCHEMA_VALIDATION_FAILED: ${refusal.message} at ${path}/Resource'`
+          : `'${path}/Resource': ${refusal.message}`;
+      throw new AwsError(
+        'InvalidDefinition',
+        `Invalid State Machine Definition: ${text}${refusal.hint ? ` (${refusal.hint})` : ''}`,
+      );
     }
     const arn = params.arn ?? arns.stateMachine(this.account, params.name);
     const record: StateMachineRecord = {
-      name: params.name, arn, definition, type,
-      roleArn: params.roleArn ?? `arn:aws:iam::${this.account.accountId}:role/service-role/StepFunctions-${params.name}-role`,
+      name: params.name,
+      arn,
+      definition,
+      type,
+      roleArn:
+        params.roleArn ?? `arn:aws:iam::${this.account.accountId}:role/service-role/StepFunctions-${params.name}-role`,
       creationDate: this.machines.get(arn)?.creationDate ?? new Date(),
     };
     this.machines.set(arn, record);
@@ -190,12 +232,17 @@ export class StatesService implements JsonService {
     const definition = required(input, 'definition');
     const roleArn = required(input, 'roleArn');
     const type = (str(input, 'type') ?? 'STANDARD') as StateMachineType;
-    if (type !== 'STANDARD' && type !== 'EXPRESS') throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
+    if (type !== 'STANDARD' && type !== 'EXPRESS')
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
+      );
     const arn = arns.stateMachine(this.account, name);
     const existing = this.machines.get(arn);
     if (existing) {
       // Creating the same machine again is idempotent; a different one under the name is not.
-      if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type) return { stateMachineArn: arn, creationDate: epochSeconds(existing.creationDate) };
+      if (existing.definition === definition && existing.roleArn === roleArn && existing.type === type)
+        return { stateMachineArn: arn, creationDate: epochSeconds(existing.creationDate) };
       throw new AwsError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     const record = this.registerStateMachine({ name, arn, definition, type, roleArn });
@@ -216,8 +263,14 @@ export class StatesService implements JsonService {
     const ref = this.ref(required(input, 'stateMachineArn'));
     const sm = this.machines.get(ref.arn)!;
     return {
-      stateMachineArn: sm.arn, name: sm.name, status: 'ACTIVE', definition: sm.definition, roleArn: sm.roleArn, type: sm.type,
-      creationDate: epochSeconds(sm.creationDate), loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      stateMachineArn: sm.arn,
+      name: sm.name,
+      status: 'ACTIVE',
+      definition: sm.definition,
+      roleArn: sm.roleArn,
+      type: sm.type,
+      creationDate: epochSeconds(sm.creationDate),
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
     };
   }
 
@@ -225,7 +278,12 @@ export class StatesService implements JsonService {
     const all = [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
     const { items, nextToken } = page(all, input);
     return {
-      stateMachines: items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: epochSeconds(sm.creationDate) })),
+      stateMachines: items.map((sm) => ({
+        stateMachineArn: sm.arn,
+        name: sm.name,
+        type: sm.type,
+        creationDate: epochSeconds(sm.creationDate),
+      })),
       ...(nextToken ? { nextToken } : {}),
     };
   }
@@ -236,43 +294,71 @@ export class StatesService implements JsonService {
     const stateMachine = this.ref(required(input, 'stateMachineArn'));
     const name = str(input, 'name');
     const execInput = str(input, 'input');
-    const result = this.engine.startExecution({ stateMachine, ...(name !== undefined ? { name } : {}), ...(execInput !== undefined ? { input: execInput } : {}) });
+    const result = this.engine.startExecution({
+      stateMachine,
+      ...(name !== undefined ? { name } : {}),
+      ...(execInput !== undefined ? { input: execInput } : {}),
+    });
     return { executionArn: result.executionArn, startDate: epochSeconds(result.startDate) };
   }
 
   private async startSyncExecution(input: Input) {
     const stateMachine = this.ref(required(input, 'stateMachineArn'));
-    if (stateMachine.type !== 'EXPRESS') throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    if (stateMachine.type !== 'EXPRESS')
+      throw new AwsError(
+        'StateMachineTypeNotSupported',
+        'This operation is not supported by this type of state machine',
+      );
     const name = str(input, 'name');
     const execInput = str(input, 'input');
-    const result = await this.engine.startSyncExecution({ stateMachine, ...(name !== undefined ? { name } : {}), ...(execInput !== undefined ? { input: execInput } : {}) });
-    return { ...describeExecutionOutput(result), billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 } };
+    const result = await this.engine.startSyncExecution({
+      stateMachine,
+      ...(name !== undefined ? { name } : {}),
+      ...(execInput !== undefined ? { input: execInput } : {}),
+    });
+    return {
+      ...describeExecutionOutput(result),
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: 100 },
+    };
   }
 
   private listExecutions(input: Input) {
     const arn = this.ref(required(input, 'stateMachineArn')).arn;
     const statusFilter = str(input, 'statusFilter') as ExecutionStatus | undefined;
     if (statusFilter !== undefined && !STATUSES.includes(statusFilter)) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
+      );
     }
     const { items, nextToken } = page(this.engine.listExecutions(arn, statusFilter), input);
     return {
       executions: items.map((e) => ({
-        executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status,
-        startDate: epochSeconds(e.startDate), stopDate: epochSeconds(e.stopDate),
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: epochSeconds(e.startDate),
+        stopDate: epochSeconds(e.stopDate),
       })),
       ...(nextToken ? { nextToken } : {}),
     };
   }
 
   private getExecutionHistory(input: Input) {
-    const events = this.engine.getExecutionHistory(required(input, 'executionArn'), { reverseOrder: input.reverseOrder === true });
+    const events = this.engine.getExecutionHistory(required(input, 'executionArn'), {
+      reverseOrder: input.reverseOrder === true,
+    });
     const { items, nextToken } = page(events, input);
     return { events: items.map(historyEventOutput), ...(nextToken ? { nextToken } : {}) };
   }
 
   private stopExecution(input: Input) {
-    const { stopDate } = this.engine.stopExecution(required(input, 'executionArn'), str(input, 'error'), str(input, 'cause'));
+    const { stopDate } = this.engine.stopExecution(
+      required(input, 'executionArn'),
+      str(input, 'error'),
+      str(input, 'cause'),
+    );
     return { stopDate: epochSeconds(stopDate) };
   }
 }

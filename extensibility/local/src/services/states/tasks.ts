@@ -13,7 +13,13 @@ import type { EventsService } from '../events/service.js';
 import type { PutEventsEntry } from '../events/put-events.js';
 import type { FunctionErrorPayload } from '../lambda/functions.js';
 import type { LambdaService } from '../lambda/service.js';
-import { TaskError, type ExecutionDescription, type StateMachineType, type TaskContext, type TaskRunner } from './engine/index.js';
+import {
+  TaskError,
+  type ExecutionDescription,
+  type StateMachineType,
+  type TaskContext,
+  type TaskRunner,
+} from './engine/index.js';
 import type { StatesService } from './service.js';
 
 export interface LocalTaskRunnerDeps {
@@ -62,7 +68,9 @@ export interface SdkIntegration {
 
 /** "arn:aws:states:::aws-sdk:sfn:listExecutions" → { service: "sfn", operation: "ListExecutions" }. */
 export function sdkIntegration(resource: string): { service: string; operation: string } | undefined {
-  const match = /^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)(\.(waitForTaskToken))?$/.exec(resource);
+  const match = /^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)(\.(waitForTaskToken))?$/.exec(
+    resource,
+  );
   return match ? { service: match[1]!, operation: match[2]!.charAt(0).toUpperCase() + match[2]!.slice(1) } : undefined;
 }
 
@@ -77,10 +85,12 @@ function recase(value: unknown, key: (k: string) => string): unknown {
 }
 
 /** AWS SDK integration errors always end in "Exception", even where the service's own name does not. */
-export const sdkErrorName = (prefix: string, code: string) => `${prefix}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+export const sdkErrorName = (prefix: string, code: string) =>
+  `${prefix}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asJsonText = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+const asJsonText = (v: unknown): string | undefined =>
+  v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** "arn:aws:states:::events:putEvents.waitForTaskToken" → { service: "events", action: "putEvents", suffix: ".waitForTaskToken" }. */
 function integration(resource: string): { service: string; action: string; suffix: string } | undefined {
@@ -91,14 +101,24 @@ function integration(resource: string): { service: string; action: string; suffi
 /** The states:startExecution.sync output: DescribeExecution's shape in PascalCase, dates in epoch milliseconds. */
 export function syncExecutionOutput(done: ExecutionDescription, outputAsJson: boolean): Record<string, unknown> {
   const { startDate, stopDate, output, ...rest } = done;
-  const described = recase({ ...rest, startDate: startDate.getTime(), ...(stopDate ? { stopDate: stopDate.getTime() } : {}) }, upperFirst) as Record<string, unknown>;
+  const described = recase(
+    { ...rest, startDate: startDate.getTime(), ...(stopDate ? { stopDate: stopDate.getTime() } : {}) },
+    upperFirst,
+  ) as Record<string, unknown>;
   // The output is the child's own JSON: never re-cased; ".sync:2" hands it on parsed rather than as text.
   if (output !== undefined) described.Output = outputAsJson ? (JSON.parse(output) as unknown) : output;
   return described;
 }
 
 function functionError(error: FunctionErrorPayload): TaskError {
-  return new TaskError(error.errorType, JSON.stringify({ errorMessage: error.errorMessage, errorType: error.errorType, ...(error.trace ? { trace: error.trace } : {}) }));
+  return new TaskError(
+    error.errorType,
+    JSON.stringify({
+      errorMessage: error.errorMessage,
+      errorType: error.errorType,
+      ...(error.trace ? { trace: error.trace } : {}),
+    }),
+  );
 }
 
 export type OptimizedIntegration = (resource: string, input: unknown, ctx: TaskContext) => Promise<unknown>;
@@ -106,7 +126,11 @@ export type OptimizedIntegration = (resource: string, input: unknown, ctx: TaskC
 export interface LocalTaskRunner extends TaskRunner {
   registerSdkIntegration(service: string, integration: SdkIntegration): void;
   /** `patterns`: the suffixes AWS offers for it (default request-response only). */
-  registerOptimizedIntegration(serviceAction: string, handler: OptimizedIntegration, patterns?: readonly PatternSuffix[]): void;
+  registerOptimizedIntegration(
+    serviceAction: string,
+    handler: OptimizedIntegration,
+    patterns?: readonly PatternSuffix[],
+  ): void;
   /** Why a state machine of `type` cannot have this Task resource, or undefined when it can. */
   checkResource(resource: string, type: StateMachineType): ResourceRefusal | undefined;
 }
@@ -114,17 +138,42 @@ export interface LocalTaskRunner extends TaskRunner {
 export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunner {
   const sdk = new Map<string, SdkIntegration>([
     // Step Functions' wire protocol is camelCase; its SDK integration speaks PascalCase both ways.
-    ['sfn', { errorPrefix: 'Sfn', call: async (operation, input) => recase(await deps.states().handle(operation, recase(input, lowerFirst) as Record<string, unknown>, undefined as never), upperFirst) }],
-    ['eventbridge', { errorPrefix: 'EventBridge', call: (operation, input) => deps.events.handle(operation, input, undefined as never) }],
+    [
+      'sfn',
+      {
+        errorPrefix: 'Sfn',
+        call: async (operation, input) =>
+          recase(
+            await deps
+              .states()
+              .handle(operation, recase(input, lowerFirst) as Record<string, unknown>, undefined as never),
+            upperFirst,
+          ),
+      },
+    ],
+    [
+      'eventbridge',
+      {
+        errorPrefix: 'EventBridge',
+        call: (operation, input) => deps.events.handle(operation, input, undefined as never),
+      },
+    ],
   ]);
 
   async function sdkCall(service: string, operation: string, input: unknown): Promise<unknown> {
     const integration = sdk.get(service);
-    if (!integration) throw new TaskError('States.Runtime', `The local cloud has no AWS SDK integration for '${service}' (available: ${[...sdk.keys()].join(', ')}).`);
+    if (!integration)
+      throw new TaskError(
+        'States.Runtime',
+        `The local cloud has no AWS SDK integration for '${service}' (available: ${[...sdk.keys()].join(', ')}).`,
+      );
     try {
       return await integration.call(operation, isObject(input) ? input : {});
     } catch (e) {
-      const code = e instanceof AwsError ? e.code : (e as { code?: string; name?: string }).code ?? (e as { name?: string }).name;
+      const code =
+        e instanceof AwsError
+          ? e.code
+          : ((e as { code?: string; name?: string }).code ?? (e as { name?: string }).name);
       if (code) throw new TaskError(sdkErrorName(integration.errorPrefix, code), (e as Error).message);
       throw e;
     }
@@ -137,7 +186,11 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     const prepared: PutEventsEntry[] = entries.map((e: unknown) => {
       const entry = isObject(e) ? e : {};
       const resources = Array.isArray(entry.Resources) ? entry.Resources : [];
-      return { ...entry, Detail: asJsonText(entry.Detail), Resources: [...resources, ctx.stateMachineArn, ctx.executionArn] };
+      return {
+        ...entry,
+        Detail: asJsonText(entry.Detail),
+        Resources: [...resources, ctx.stateMachineArn, ctx.executionArn],
+      };
     });
     let result;
     try {
@@ -182,10 +235,12 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
       if (code) throw new TaskError(`StepFunctions.${code}Exception`, (e as Error).message);
       throw e;
     }
-    if (ctx.integrationPattern !== 'sync') return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
+    if (ctx.integrationPattern !== 'sync')
+      return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
     // .sync: the child runs to its end; stopping the parent stops the child, as in AWS.
     const stopChild = () => {
-      if (states.engine.describeExecution(started.executionArn).status === 'RUNNING') states.engine.stopExecution(started.executionArn, undefined, 'The parent execution stopped.');
+      if (states.engine.describeExecution(started.executionArn).status === 'RUNNING')
+        states.engine.stopExecution(started.executionArn, undefined, 'The parent execution stopped.');
     };
     ctx.signal.addEventListener('abort', stopChild, { once: true });
     const done = await states.engine.waitForExecution(started.executionArn);
@@ -204,7 +259,10 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   ]);
   const dynamodb = deps.dynamodb;
   if (dynamodb) {
-    sdk.set('dynamodb', { errorPrefix: 'DynamoDb', call: (operation, input) => dynamodb.call(DYNAMODB_TARGET, operation, input) });
+    sdk.set('dynamodb', {
+      errorPrefix: 'DynamoDb',
+      call: (operation, input) => dynamodb.call(DYNAMODB_TARGET, operation, input),
+    });
     for (const action of DYNAMODB_OPTIMIZED) {
       optimized.set(`dynamodb:${action}`, async (_resource, input) => {
         try {
@@ -212,7 +270,10 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
         } catch (e) {
           // The optimized integration names errors after the API's own codes, under "DynamoDB.".
           if (e instanceof DynamoDbError) {
-            throw new TaskError(`DynamoDB.${e.code}`, `${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.status}; Error Code: ${e.code}; Proxy: null)`);
+            throw new TaskError(
+              `DynamoDB.${e.code}`,
+              `${e.message} (Service: AmazonDynamoDBv2; Status Code: ${e.status}; Error Code: ${e.code}; Proxy: null)`,
+            );
           }
           throw e;
         }
@@ -223,12 +284,22 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     const parsed = parseArn(resource);
     return parsed?.service === 'lambda' && parsed.resource.startsWith('function:');
   };
-  const supportedList = () => `${[...optimized.keys()].join(', ')}, Lambda function ARNs, aws-sdk:{${[...sdk.keys()].join(',')}}:*`;
+  const supportedList = () =>
+    `${[...optimized.keys()].join(', ')}, Lambda function ARNs, aws-sdk:{${[...sdk.keys()].join(',')}}:*`;
 
   /** The patterns a resource's integration offers and the one it asks for (undefined: not an integration the local cloud has). */
-  function resolvePattern(resource: string): { name: string; offered: readonly PatternSuffix[]; suffix: string } | undefined {
+  function resolvePattern(
+    resource: string,
+  ): { name: string; offered: readonly PatternSuffix[]; suffix: string } | undefined {
     const viaSdk = sdkIntegration(resource);
-    if (viaSdk) return sdk.has(viaSdk.service) ? { name: `aws-sdk:${viaSdk.service}`, offered: SDK_PATTERNS, suffix: resource.endsWith('.waitForTaskToken') ? '.waitForTaskToken' : '' } : undefined;
+    if (viaSdk)
+      return sdk.has(viaSdk.service)
+        ? {
+            name: `aws-sdk:${viaSdk.service}`,
+            offered: SDK_PATTERNS,
+            suffix: resource.endsWith('.waitForTaskToken') ? '.waitForTaskToken' : '',
+          }
+        : undefined;
     const target = integration(resource);
     if (target) {
       const key = `${target.service}:${target.action}`;
@@ -240,20 +311,34 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   function checkResource(resource: string, type: StateMachineType): ResourceRefusal | undefined {
     // An AWS SDK resource with ".sync" is no SDK resource at all: AWS refuses it as not recognized.
     if (/^arn:[^:]+:states:[^:]*:[^:]*:aws-sdk:/.test(resource) && !sdkIntegration(resource)) {
-      return { by: 'aws', message: notRecognized(resource), hint: `AWS SDK integrations take ${SDK_PATTERNS.map(patternName).join(' and ')}` };
+      return {
+        by: 'aws',
+        message: notRecognized(resource),
+        hint: `AWS SDK integrations take ${SDK_PATTERNS.map(patternName).join(' and ')}`,
+      };
     }
     const found = resolvePattern(resource);
     if (!found) {
       const viaSdk = sdkIntegration(resource);
-      const what = viaSdk ? `no AWS SDK integration for '${viaSdk.service}' locally` : `no local integration for '${resource}'`;
+      const what = viaSdk
+        ? `no AWS SDK integration for '${viaSdk.service}' locally`
+        : `no local integration for '${resource}'`;
       return { by: 'local', message: `${what} (supported: ${supportedList()})` };
     }
     if (!(found.offered as readonly string[]).includes(found.suffix)) {
-      return { by: 'aws', message: notRecognized(resource), hint: `${found.name} takes ${found.offered.map(patternName).join(' and ')}` };
+      return {
+        by: 'aws',
+        message: notRecognized(resource),
+        hint: `${found.name} takes ${found.offered.map(patternName).join(' and ')}`,
+      };
     }
     if (type === 'EXPRESS' && found.suffix !== '') {
       const pattern = found.suffix.startsWith('.sync') ? '.sync' : found.suffix;
-      return { by: 'aws', message: `Express state machine does not support '${pattern}' service integration.`, hint: 'EXPRESS machines take request-response only' };
+      return {
+        by: 'aws',
+        message: `Express state machine does not support '${pattern}' service integration.`,
+        hint: 'EXPRESS machines take request-response only',
+      };
     }
     return undefined;
   }
@@ -261,7 +346,11 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   const run: TaskRunner = async (resource, input, ctx) => {
     // State machines are checked when created; an engine used on its own gets the same refusal at run time.
     const refusal = checkResource(resource, 'STANDARD');
-    if (refusal) throw new TaskError('States.Runtime', `The Task resource cannot run: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`);
+    if (refusal)
+      throw new TaskError(
+        'States.Runtime',
+        `The Task resource cannot run: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`,
+      );
     const viaSdk = sdkIntegration(resource);
     if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input);
     const target = integration(resource);
@@ -271,7 +360,11 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   };
   return Object.assign(run, {
     registerSdkIntegration: (service: string, integration: SdkIntegration) => void sdk.set(service, integration),
-    registerOptimizedIntegration: (serviceAction: string, handler: OptimizedIntegration, offered?: readonly PatternSuffix[]) => {
+    registerOptimizedIntegration: (
+      serviceAction: string,
+      handler: OptimizedIntegration,
+      offered?: readonly PatternSuffix[],
+    ) => {
       optimized.set(serviceAction, handler);
       patterns.set(serviceAction, offered ?? patterns.get(serviceAction) ?? ['']);
     },

@@ -5,8 +5,20 @@
 // the loaded template, not from the functions as they deploy: a route names its function by ARN,
 // and the service finds the function when a request comes.
 import { isDeepStrictEqual } from 'node:util';
-import type { ApiConfig, AuthorizerConfig, CorsConfig, HttpApisService, RestCorsConfig, RouteConfig } from '../../services/apis/service.js';
-import { defaultResourceResolver, type LoadedResource, type LoadedTemplate, type SamApiEvent } from '../template/index.js';
+import type {
+  ApiConfig,
+  AuthorizerConfig,
+  CorsConfig,
+  HttpApisService,
+  RestCorsConfig,
+  RouteConfig,
+} from '../../services/apis/service.js';
+import {
+  defaultResourceResolver,
+  type LoadedResource,
+  type LoadedTemplate,
+  type SamApiEvent,
+} from '../template/index.js';
 import { partitionOf } from '../template/resolver.js';
 import { DeployError, type DeployContext, type ResourceHandler, type StackApi } from '../model.js';
 
@@ -33,48 +45,84 @@ export function apiConfigOf(resource: LoadedResource, template: LoadedTemplate):
   const p = resource.properties;
   const warnings: string[] = [];
   for (const key of ['DefinitionBody', 'DefinitionUri']) {
-    if (p[key] !== undefined) warnings.push(`${key} is not read locally: only the routes of functions' ${kind === 'HTTP' ? 'HttpApi' : 'Api'} events are served`);
+    if (p[key] !== undefined)
+      warnings.push(
+        `${key} is not read locally: only the routes of functions' ${kind === 'HTTP' ? 'HttpApi' : 'Api'} events are served`,
+      );
   }
   const stage = p.StageName ?? (kind === 'HTTP' ? '$default' : undefined);
-  if (typeof stage !== 'string' || stage === '') fail('StageName', kind === 'REST' ? 'StageName is required for an AWS::Serverless::Api' : 'StageName must be a string');
-  const config: ApiConfig = { apiId: resource.physicalId, name: typeof p.Name === 'string' ? p.Name : template.stackName, kind, stage: stage as string, routes: [] };
+  if (typeof stage !== 'string' || stage === '')
+    fail(
+      'StageName',
+      kind === 'REST' ? 'StageName is required for an AWS::Serverless::Api' : 'StageName must be a string',
+    );
+  const config: ApiConfig = {
+    apiId: resource.physicalId,
+    name: typeof p.Name === 'string' ? p.Name : template.stackName,
+    kind,
+    stage: stage as string,
+    routes: [],
+  };
 
   const auth = p.Auth === undefined ? {} : isMap(p.Auth) ? p.Auth : fail('Auth', 'must be a map');
   const authorizers: Record<string, AuthorizerConfig> = {};
   const authorizerScopes: Record<string, string[] | undefined> = {};
-  const declared = auth.Authorizers === undefined ? {} : isMap(auth.Authorizers) ? auth.Authorizers : fail('Auth.Authorizers', 'must be a map of authorizer names to authorizers');
+  const declared =
+    auth.Authorizers === undefined
+      ? {}
+      : isMap(auth.Authorizers)
+        ? auth.Authorizers
+        : fail('Auth.Authorizers', 'must be a map of authorizer names to authorizers');
   for (const [name, a] of Object.entries(declared)) {
     const at = `Auth.Authorizers.${name}`;
     if (!isMap(a)) fail(at, 'must be a map');
     const spec = a as Props;
-    if (spec.FunctionArn !== undefined) fail(at, `Lambda authorizers are not emulated locally; use ${kind === 'HTTP' ? 'a JWT authorizer (JwtConfiguration)' : 'a Cognito authorizer (UserPoolArn)'}`);
+    if (spec.FunctionArn !== undefined)
+      fail(
+        at,
+        `Lambda authorizers are not emulated locally; use ${kind === 'HTTP' ? 'a JWT authorizer (JwtConfiguration)' : 'a Cognito authorizer (UserPoolArn)'}`,
+      );
     authorizerScopes[name] = stringList(spec.AuthorizationScopes, `${at}.AuthorizationScopes`, fail);
     authorizers[name] = kind === 'HTTP' ? jwtAuthorizer(spec, at, fail) : cognitoAuthorizer(spec, at, fail);
   }
   const defaultAuthorizer = auth.DefaultAuthorizer;
   if (defaultAuthorizer !== undefined) {
-    if (defaultAuthorizer === 'AWS_IAM') fail('Auth.DefaultAuthorizer', 'IAM authorization (AWS_IAM) is not emulated locally');
+    if (defaultAuthorizer === 'AWS_IAM')
+      fail('Auth.DefaultAuthorizer', 'IAM authorization (AWS_IAM) is not emulated locally');
     if (typeof defaultAuthorizer !== 'string' || !authorizers[defaultAuthorizer]) {
-      fail('Auth.DefaultAuthorizer', `Unable to set DefaultAuthorizer because '${String(defaultAuthorizer)}' was not defined in 'Authorizers'.`);
+      fail(
+        'Auth.DefaultAuthorizer',
+        `Unable to set DefaultAuthorizer because '${String(defaultAuthorizer)}' was not defined in 'Authorizers'.`,
+      );
     }
     config.defaultAuthorizer = defaultAuthorizer as string;
   }
   if (config.defaultAuthorizer === undefined) delete config.defaultAuthorizer;
   if (Object.keys(authorizers).length > 0) config.authorizers = authorizers;
   if (kind === 'REST') {
-    for (const key of ['ApiKeyRequired', 'ResourcePolicy', 'UsagePlan']) if (auth[key] !== undefined) warnings.push(`Auth.${key} is not enforced locally`);
+    for (const key of ['ApiKeyRequired', 'ResourcePolicy', 'UsagePlan'])
+      if (auth[key] !== undefined) warnings.push(`Auth.${key} is not enforced locally`);
   }
 
-  if (kind === 'HTTP' && p.CorsConfiguration !== undefined && p.CorsConfiguration !== false) config.cors = httpCors(p.CorsConfiguration, fail);
+  if (kind === 'HTTP' && p.CorsConfiguration !== undefined && p.CorsConfiguration !== false)
+    config.cors = httpCors(p.CorsConfiguration, fail);
   if (kind === 'REST' && p.Cors !== undefined) {
     config.restCors = restCors(p.Cors, fail);
     // SAM puts the default authorizer on the OPTIONS methods it adds, unless told not to.
-    if (config.defaultAuthorizer && auth.AddDefaultAuthorizerToCorsPreflight !== false && auth.AddDefaultAuthorizerToCorsPreflight !== 'false') {
+    if (
+      config.defaultAuthorizer &&
+      auth.AddDefaultAuthorizerToCorsPreflight !== false &&
+      auth.AddDefaultAuthorizerToCorsPreflight !== 'false'
+    ) {
       config.restCors.authorizer = config.defaultAuthorizer;
     }
   }
 
-  const resolver = defaultResourceResolver({ stackName: template.stackName, region: template.region, accountId: template.accountId });
+  const resolver = defaultResourceResolver({
+    stackName: template.stackName,
+    region: template.region,
+    accountId: template.accountId,
+  });
   const functions: Record<string, string> = {};
   const eventKind = kind === 'HTTP' ? 'httpApi' : 'api';
   for (const fn of template.resources) {
@@ -86,29 +134,60 @@ export function apiConfigOf(resource: LoadedResource, template: LoadedTemplate):
         warnings.push(`${fn.logicalId}.${at}: ${e.type} events of ${fn.type} are not emulated locally`);
         continue;
       }
-      const route: RouteConfig = { method: e.method, path: e.path, functionArn: resolver.getAtt(fn.logicalId, 'Arn', fn) as string };
-      if (e.path !== '$default' && !e.path.startsWith('/')) fail(`${at}.Properties.Path`, `a path must start with /, got '${e.path}'`, fn.logicalId);
+      const route: RouteConfig = {
+        method: e.method,
+        path: e.path,
+        functionArn: resolver.getAtt(fn.logicalId, 'Arn', fn) as string,
+      };
+      if (e.path !== '$default' && !e.path.startsWith('/'))
+        fail(`${at}.Properties.Path`, `a path must start with /, got '${e.path}'`, fn.logicalId);
       if (e.payloadFormatVersion !== undefined) {
-        if (e.payloadFormatVersion !== '1.0' && e.payloadFormatVersion !== '2.0') fail(`${at}.Properties.PayloadFormatVersion`, `must be 1.0 or 2.0, got '${e.payloadFormatVersion}'`, fn.logicalId);
+        if (e.payloadFormatVersion !== '1.0' && e.payloadFormatVersion !== '2.0')
+          fail(
+            `${at}.Properties.PayloadFormatVersion`,
+            `must be 1.0 or 2.0, got '${e.payloadFormatVersion}'`,
+            fn.logicalId,
+          );
         route.payloadFormatVersion = e.payloadFormatVersion as '1.0' | '2.0';
       }
-      const routeAuth = e.auth === undefined ? {} : isMap(e.auth) ? e.auth : fail(`${at}.Properties.Auth`, 'must be a map', fn.logicalId);
+      const routeAuth =
+        e.auth === undefined
+          ? {}
+          : isMap(e.auth)
+            ? e.auth
+            : fail(`${at}.Properties.Auth`, 'must be a map', fn.logicalId);
       const authorizer = routeAuth.Authorizer;
       if (authorizer !== undefined) {
-        if (authorizer === 'AWS_IAM') fail(`${at}.Properties.Auth.Authorizer`, 'IAM authorization (AWS_IAM) is not emulated locally', fn.logicalId);
+        if (authorizer === 'AWS_IAM')
+          fail(`${at}.Properties.Auth.Authorizer`, 'IAM authorization (AWS_IAM) is not emulated locally', fn.logicalId);
         if (typeof authorizer !== 'string' || (authorizer !== 'NONE' && !authorizers[authorizer])) {
-          const why = Object.keys(authorizers).length === 0 ? 'the related API does not define any Authorizers' : "it wasn't defined in the API's Authorizers";
-          fail(`${at}.Properties.Auth.Authorizer`, `Unable to set Authorizer [${String(authorizer)}] on API method [${e.method.toLowerCase()}] for path [${e.path}] because ${why}.`, fn.logicalId);
+          const why =
+            Object.keys(authorizers).length === 0
+              ? 'the related API does not define any Authorizers'
+              : "it wasn't defined in the API's Authorizers";
+          fail(
+            `${at}.Properties.Auth.Authorizer`,
+            `Unable to set Authorizer [${String(authorizer)}] on API method [${e.method.toLowerCase()}] for path [${e.path}] because ${why}.`,
+            fn.logicalId,
+          );
         }
         route.authorizer = authorizer as string;
       }
-      if (kind === 'REST' && routeAuth.ApiKeyRequired !== undefined) warnings.push(`${fn.logicalId}.${at}: Auth.ApiKeyRequired is not enforced locally`);
+      if (kind === 'REST' && routeAuth.ApiKeyRequired !== undefined)
+        warnings.push(`${fn.logicalId}.${at}: Auth.ApiKeyRequired is not enforced locally`);
       const effective = route.authorizer ?? config.defaultAuthorizer;
-      const scopes = stringList(routeAuth.AuthorizationScopes, `${at}.Properties.Auth.AuthorizationScopes`, (prop, message) => fail(prop, message, fn.logicalId)) ??
-        (effective && effective !== 'NONE' ? authorizerScopes[effective] : undefined);
+      const scopes =
+        stringList(routeAuth.AuthorizationScopes, `${at}.Properties.Auth.AuthorizationScopes`, (prop, message) =>
+          fail(prop, message, fn.logicalId),
+        ) ?? (effective && effective !== 'NONE' ? authorizerScopes[effective] : undefined);
       if (scopes && scopes.length > 0) route.authorizationScopes = scopes;
       const key = routeKey(route);
-      if (functions[key]) fail(`${at}.Properties`, `route ${key} is declared twice on ${resource.logicalId} (also by ${functions[key]})`, fn.logicalId);
+      if (functions[key])
+        fail(
+          `${at}.Properties`,
+          `route ${key} is declared twice on ${resource.logicalId} (also by ${functions[key]})`,
+          fn.logicalId,
+        );
       functions[key] = fn.logicalId;
       config.routes.push(route);
     }
@@ -134,13 +213,21 @@ function jwtAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfig {
   const jwt = spec.JwtConfiguration;
   if (!isMap(jwt)) return fail(at, 'JwtConfiguration (issuer and audience) is required for a JWT authorizer');
   const issuer = jwt.issuer ?? jwt.Issuer;
-  if (typeof issuer !== 'string' || issuer === '') return fail(`${at}.JwtConfiguration.issuer`, 'is required: the token issuer URL (a user pool\'s ProviderURL)');
+  if (typeof issuer !== 'string' || issuer === '')
+    return fail(`${at}.JwtConfiguration.issuer`, "is required: the token issuer URL (a user pool's ProviderURL)");
   const audience = stringList(jwt.audience ?? jwt.Audience, `${at}.JwtConfiguration.audience`, fail);
-  if (!audience || audience.length === 0) return fail(`${at}.JwtConfiguration.audience`, 'is required: the accepted aud or client_id values (a user pool client id)');
+  if (!audience || audience.length === 0)
+    return fail(
+      `${at}.JwtConfiguration.audience`,
+      'is required: the accepted aud or client_id values (a user pool client id)',
+    );
   const out: AuthorizerConfig = { type: 'JWT', issuer, audience };
   if (spec.IdentitySource !== undefined) {
     if (typeof spec.IdentitySource !== 'string' || !/^\$request\.header\.[^,]+$/.test(spec.IdentitySource)) {
-      return fail(`${at}.IdentitySource`, `only one header ($request.header.<Name>) is supported locally, got ${JSON.stringify(spec.IdentitySource)}`);
+      return fail(
+        `${at}.IdentitySource`,
+        `only one header ($request.header.<Name>) is supported locally, got ${JSON.stringify(spec.IdentitySource)}`,
+      );
     }
     out.identitySource = spec.IdentitySource;
   }
@@ -150,8 +237,14 @@ function jwtAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfig {
 /** Api's CognitoAuthorizer: UserPoolArn (one or a list) and Identity.Header. */
 function cognitoAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfig {
   const arns = stringList(spec.UserPoolArn, `${at}.UserPoolArn`, fail);
-  if (!arns || arns.length === 0) return fail(at, 'UserPoolArn is required for a Cognito authorizer (Lambda authorizers are not emulated locally)');
-  for (const arn of arns) if (!/^arn:[^:]+:cognito-idp:[^:]+:\d{12}:userpool\/.+$/.test(arn)) fail(`${at}.UserPoolArn`, `'${arn}' is not a user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)`);
+  if (!arns || arns.length === 0)
+    return fail(at, 'UserPoolArn is required for a Cognito authorizer (Lambda authorizers are not emulated locally)');
+  for (const arn of arns)
+    if (!/^arn:[^:]+:cognito-idp:[^:]+:\d{12}:userpool\/.+$/.test(arn))
+      fail(
+        `${at}.UserPoolArn`,
+        `'${arn}' is not a user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)`,
+      );
   const out: AuthorizerConfig = { type: 'COGNITO_USER_POOLS', providerArns: arns };
   const identity = spec.Identity;
   if (isMap(identity) && identity.Header !== undefined) {
@@ -164,10 +257,18 @@ function cognitoAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfi
 /** HttpApi CorsConfiguration: true allows every origin, as SAM translates it. */
 function httpCors(value: unknown, fail: Fail): CorsConfig {
   if (value === true || value === 'true') return { allowOrigins: ['*'] };
-  if (!isMap(value)) return fail('CorsConfiguration', 'must be true or a map (AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge, AllowCredentials)');
+  if (!isMap(value))
+    return fail(
+      'CorsConfiguration',
+      'must be true or a map (AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge, AllowCredentials)',
+    );
   const list = (key: string) => stringList(value[key], `CorsConfiguration.${key}`, fail);
   const cors: CorsConfig = { allowOrigins: list('AllowOrigins') ?? [] };
-  for (const [key, field] of [['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'], ['ExposeHeaders', 'exposeHeaders']] as const) {
+  for (const [key, field] of [
+    ['AllowMethods', 'allowMethods'],
+    ['AllowHeaders', 'allowHeaders'],
+    ['ExposeHeaders', 'exposeHeaders'],
+  ] as const) {
     const v = list(key);
     if (v) cors[field] = v;
   }
@@ -178,7 +279,10 @@ function httpCors(value: unknown, fail: Fail): CorsConfig {
   }
   if (value.AllowCredentials === true || value.AllowCredentials === 'true') {
     if (cors.allowOrigins.includes('*') || cors.allowOrigins.length === 0) {
-      return fail('CorsConfiguration', "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.");
+      return fail(
+        'CorsConfiguration',
+        "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.",
+      );
     }
     cors.allowCredentials = true;
   }
@@ -189,7 +293,11 @@ function httpCors(value: unknown, fail: Fail): CorsConfig {
 function restCors(value: unknown, fail: Fail): RestCorsConfig {
   const unquote = (v: string) => v.replace(/^'(.*)'$/s, '$1');
   if (typeof value === 'string') return { allowOrigin: unquote(value) };
-  if (!isMap(value)) return fail('Cors', "must be an origin (\"'*'\") or a map (AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials)");
+  if (!isMap(value))
+    return fail(
+      'Cors',
+      'must be an origin ("\'*\'") or a map (AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials)',
+    );
   const text = (key: string) => {
     const v = value[key];
     if (v === undefined) return undefined;
@@ -199,12 +307,20 @@ function restCors(value: unknown, fail: Fail): RestCorsConfig {
   const allowOrigin = text('AllowOrigin');
   if (allowOrigin === undefined) return fail('Cors.AllowOrigin', 'is required');
   const cors: RestCorsConfig = { allowOrigin };
-  for (const [key, field] of [['AllowMethods', 'allowMethods'], ['AllowHeaders', 'allowHeaders'], ['MaxAge', 'maxAge']] as const) {
+  for (const [key, field] of [
+    ['AllowMethods', 'allowMethods'],
+    ['AllowHeaders', 'allowHeaders'],
+    ['MaxAge', 'maxAge'],
+  ] as const) {
     const v = text(key);
     if (v !== undefined) cors[field] = v;
   }
   if (value.AllowCredentials === true || value.AllowCredentials === 'true') {
-    if (allowOrigin === '*') return fail('Cors', "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.");
+    if (allowOrigin === '*')
+      return fail(
+        'Cors',
+        "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.",
+      );
     cors.allowCredentials = true;
   }
   return cors;
@@ -236,25 +352,49 @@ export function apiHandler(apis: HttpApisService, edgeUrl: string): ResourceHand
     const { config, warnings, functions } = apiConfigOf(resource, ctx.template);
     for (const warning of warnings) ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: ${warning}`);
     if (!update) {
-      if (apis.hasApi(config.apiId)) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `API ${config.apiId} already exists (another stack owns it).`);
+      if (apis.hasApi(config.apiId))
+        throw new DeployError(
+          ctx.template.file,
+          resource.logicalId,
+          undefined,
+          `API ${config.apiId} already exists (another stack owns it).`,
+        );
       ctx.onDelete(() => void apis.removeApi(config.apiId));
     }
-    if (!isDeepStrictEqual(apis.listApis().find((a) => a.apiId === config.apiId), config)) apis.registerApi(config);
+    if (
+      !isDeepStrictEqual(
+        apis.listApis().find((a) => a.apiId === config.apiId),
+        config,
+      )
+    )
+      apis.registerApi(config);
     const stage = config.stage!;
     const awsUrl = `${awsApiHost(config.apiId, ctx.template.region)}${stage === '$default' ? '' : `/${stage}`}`;
     ctx.addApi({
-      logicalId: resource.logicalId, type: resource.type, apiId: config.apiId, kind: config.kind, stage,
-      url: apis.baseUrl(edgeUrl, config.apiId), awsUrl,
+      logicalId: resource.logicalId,
+      type: resource.type,
+      apiId: config.apiId,
+      kind: config.kind,
+      stage,
+      url: apis.baseUrl(edgeUrl, config.apiId),
+      awsUrl,
       routes: config.routes.map((r) => {
         const key = routeKey(r);
         const authorizer = r.authorizer ?? config.defaultAuthorizer;
-        return { routeKey: key, function: functions[key]!, ...(authorizer && authorizer !== 'NONE' ? { authorizer } : {}) };
+        return {
+          routeKey: key,
+          function: functions[key]!,
+          ...(authorizer && authorizer !== 'NONE' ? { authorizer } : {}),
+        };
       }),
     });
-    ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (${config.kind} API) at ${apis.baseUrl(edgeUrl, config.apiId)}`);
+    ctx.log(
+      `[stacks] ${ctx.template.stackName}: ${resource.logicalId} (${config.kind} API) at ${apis.baseUrl(edgeUrl, config.apiId)}`,
+    );
   };
   return Object.assign(async (resource: LoadedResource, ctx: DeployContext) => deploy(resource, ctx, false), {
-    update: async (resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) => deploy(resource, ctx, true),
+    update: async (resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) =>
+      deploy(resource, ctx, true),
     // Its routes are declared by the functions' events, so it is looked at on every redeploy.
     reconcileUnchanged: true,
   });

@@ -31,7 +31,11 @@ export class CloudFormationResponses implements PathService {
   expect(): { url: string; response: Promise<CustomResourceResponse>; cancel(): void } {
     const id = randomUUID();
     const response = new Promise<CustomResourceResponse>((resolve) => this.waiting.set(id, resolve));
-    return { url: `${this.edgeUrl()}/_presso/cloudformation/responses/${id}`, response, cancel: () => void this.waiting.delete(id) };
+    return {
+      url: `${this.edgeUrl()}/_presso/cloudformation/responses/${id}`,
+      response,
+      cancel: () => void this.waiting.delete(id),
+    };
   }
 
   accepts(request: EdgeRequest): boolean {
@@ -64,18 +68,39 @@ const stackIds = new Map<string, string>();
 export function stackIdOf(ctx: DeployContext): string {
   const { region, accountId, stackName } = ctx.template;
   const key = `${region}/${accountId}/${stackName}`;
-  if (!stackIds.has(key)) stackIds.set(key, `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`);
+  if (!stackIds.has(key))
+    stackIds.set(key, `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`);
   return stackIds.get(key)!;
 }
 
-export function customResourceHandler(deps: { lambda: LambdaService; responses: CloudFormationResponses }): ResourceHandler {
+export function customResourceHandler(deps: {
+  lambda: LambdaService;
+  responses: CloudFormationResponses;
+}): ResourceHandler {
   /** Sends one request and waits for the function's answer. */
-  async function send(resource: LoadedResource, ctx: DeployContext, stackId: string, request: Record<string, unknown>): Promise<CustomResourceResponse> {
+  async function send(
+    resource: LoadedResource,
+    ctx: DeployContext,
+    stackId: string,
+    request: Record<string, unknown>,
+  ): Promise<CustomResourceResponse> {
     const file = ctx.template.file;
     const serviceToken = resource.properties.ServiceToken;
-    if (typeof serviceToken !== 'string') throw new DeployError(file, resource.logicalId, 'ServiceToken', 'is required (the ARN of the function that handles this resource)');
+    if (typeof serviceToken !== 'string')
+      throw new DeployError(
+        file,
+        resource.logicalId,
+        'ServiceToken',
+        'is required (the ARN of the function that handles this resource)',
+      );
     const fn = deps.lambda.get(serviceToken);
-    if (!fn) throw new DeployError(file, resource.logicalId, 'ServiceToken', `no function ${serviceToken} (only Lambda-backed custom resources are emulated)`);
+    if (!fn)
+      throw new DeployError(
+        file,
+        resource.logicalId,
+        'ServiceToken',
+        `no function ${serviceToken} (only Lambda-backed custom resources are emulated)`,
+      );
     const answer = deps.responses.expect();
     const result = await fn.invoke({
       ...request,
@@ -88,11 +113,19 @@ export function customResourceHandler(deps: { lambda: LambdaService; responses: 
       ResourceProperties: resource.properties,
     });
     // A Lambda handler that returned has sent whatever it was going to send.
-    const response = await Promise.race([answer.response, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
+    const response = await Promise.race([
+      answer.response,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
+    ]);
     answer.cancel();
     if (!response) {
       const why = result.ok ? 'returned' : `failed (${result.error.errorType}: ${result.error.errorMessage})`;
-      throw new DeployError(file, resource.logicalId, 'ServiceToken', `the function ${why} without sending a response to the ResponseURL (CloudFormation would wait an hour and fail)`);
+      throw new DeployError(
+        file,
+        resource.logicalId,
+        'ServiceToken',
+        `the function ${why} without sending a response to the ResponseURL (CloudFormation would wait an hour and fail)`,
+      );
     }
     return response;
   }
@@ -103,16 +136,27 @@ export function customResourceHandler(deps: { lambda: LambdaService; responses: 
 
   function succeeded(response: CustomResourceResponse, resource: LoadedResource, ctx: DeployContext): void {
     if (response.Status !== 'SUCCESS') {
-      throw new DeployError(ctx.template.file, resource.logicalId, undefined, `Received response status [FAILED] from custom resource. Message returned: ${response.Reason ?? 'no reason given'}`);
+      throw new DeployError(
+        ctx.template.file,
+        resource.logicalId,
+        undefined,
+        `Received response status [FAILED] from custom resource. Message returned: ${response.Reason ?? 'no reason given'}`,
+      );
     }
   }
 
   /** Delete comes when the stack goes or the resource leaves the template. */
   function onDelete(resource: LoadedResource, ctx: DeployContext, stackId: string, physicalResourceId: string): void {
     ctx.onDelete(async () => {
-      const deleted = await send(resource, ctx, stackId, { RequestType: 'Delete', PhysicalResourceId: physicalResourceId });
+      const deleted = await send(resource, ctx, stackId, {
+        RequestType: 'Delete',
+        PhysicalResourceId: physicalResourceId,
+      });
       physicalIds.delete(keyOf(resource, ctx));
-      if (deleted.Status !== 'SUCCESS') ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete: ${deleted.Reason ?? ''}`);
+      if (deleted.Status !== 'SUCCESS')
+        ctx.log(
+          `[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete: ${deleted.Reason ?? ''}`,
+        );
     });
   }
 
@@ -131,7 +175,11 @@ export function customResourceHandler(deps: { lambda: LambdaService; responses: 
       if (isDeepStrictEqual(resource.properties, previous.properties)) return;
       const stackId = stackIdOf(ctx);
       const oldId = physicalIds.get(keyOf(resource, ctx)) ?? previous.physicalId;
-      const updated = await send(resource, ctx, stackId, { RequestType: 'Update', PhysicalResourceId: oldId, OldResourceProperties: previous.properties });
+      const updated = await send(resource, ctx, stackId, {
+        RequestType: 'Update',
+        PhysicalResourceId: oldId,
+        OldResourceProperties: previous.properties,
+      });
       succeeded(updated, resource, ctx);
       const newId = updated.PhysicalResourceId ?? oldId;
       physicalIds.set(keyOf(resource, ctx), newId);
@@ -139,7 +187,10 @@ export function customResourceHandler(deps: { lambda: LambdaService; responses: 
       // A new physical id replaces the resource: CloudFormation deletes the old one in its clean-up.
       if (newId !== oldId) {
         const deleted = await send(resource, ctx, stackId, { RequestType: 'Delete', PhysicalResourceId: oldId });
-        if (deleted.Status !== 'SUCCESS') ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete ${oldId}: ${deleted.Reason ?? ''}`);
+        if (deleted.Status !== 'SUCCESS')
+          ctx.log(
+            `[stacks] ${ctx.template.stackName}: ${resource.logicalId} (custom resource) failed to delete ${oldId}: ${deleted.Reason ?? ''}`,
+          );
       }
     },
   });

@@ -8,13 +8,21 @@ import type { EventsService } from '../../services/events/service.js';
 import type { LoadedResource, SamRuleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 
-export const busName = (value: unknown) => (typeof value === 'string' && value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : (value as string | undefined) ?? 'default');
+export const busName = (value: unknown) =>
+  typeof value === 'string' && value.startsWith('arn:')
+    ? value.slice(value.lastIndexOf('/') + 1)
+    : ((value as string | undefined) ?? 'default');
 
 export function eventBusHandler(events: EventsService): ResourceHandler {
   const create: ResourceHandler = async (resource, ctx) => {
     const name = resource.physicalId;
     if (events.buses.has(name)) {
-      throw new DeployError(ctx.template.file, resource.logicalId, 'Name', `Event bus ${name} already exists (another stack owns it).`);
+      throw new DeployError(
+        ctx.template.file,
+        resource.logicalId,
+        'Name',
+        `Event bus ${name} already exists (another stack owns it).`,
+      );
     }
     events.createBus(name, resource.properties.Description as string | undefined);
     ctx.onDelete(() => void events.buses.delete(name));
@@ -42,12 +50,25 @@ export interface RuleSpec {
 }
 
 /** Puts a rule and its targets; a failed target fails the deploy with its reason. */
-export async function putRule(events: EventsService, spec: RuleSpec, ctx: DeployContext, logicalId: string, property: string): Promise<void> {
-  const call = (operation: string, input: Record<string, unknown>) => events.handle(operation, input, undefined as never);
+export async function putRule(
+  events: EventsService,
+  spec: RuleSpec,
+  ctx: DeployContext,
+  logicalId: string,
+  property: string,
+): Promise<void> {
+  const call = (operation: string, input: Record<string, unknown>) =>
+    events.handle(operation, input, undefined as never);
   try {
     await call('PutRule', {
-      Name: spec.name, EventBusName: spec.bus, State: spec.state ?? 'ENABLED',
-      ...(spec.eventPattern !== undefined ? { EventPattern: typeof spec.eventPattern === 'string' ? spec.eventPattern : JSON.stringify(spec.eventPattern) } : {}),
+      Name: spec.name,
+      EventBusName: spec.bus,
+      State: spec.state ?? 'ENABLED',
+      ...(spec.eventPattern !== undefined
+        ? {
+            EventPattern: typeof spec.eventPattern === 'string' ? spec.eventPattern : JSON.stringify(spec.eventPattern),
+          }
+        : {}),
       ...(spec.scheduleExpression ? { ScheduleExpression: spec.scheduleExpression } : {}),
       ...(spec.description ? { Description: spec.description } : {}),
     });
@@ -58,9 +79,12 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
   }
   // Whatever targets the rule has then (a rule with targets cannot be deleted).
   const removeRule = async () => {
-    const listed = (await call('ListTargetsByRule', { Rule: spec.name, EventBusName: spec.bus }).catch(() => ({ Targets: [] }))) as { Targets: Array<{ Id: string }> };
+    const listed = (await call('ListTargetsByRule', { Rule: spec.name, EventBusName: spec.bus }).catch(() => ({
+      Targets: [],
+    }))) as { Targets: Array<{ Id: string }> };
     const ids = listed.Targets.map((t) => t.Id);
-    if (ids.length) await call('RemoveTargets', { Rule: spec.name, EventBusName: spec.bus, Ids: ids }).catch(() => undefined);
+    if (ids.length)
+      await call('RemoveTargets', { Rule: spec.name, EventBusName: spec.bus, Ids: ids }).catch(() => undefined);
     await call('DeleteRule', { Name: spec.name, EventBusName: spec.bus }).catch(() => undefined);
   };
   ctx.onDelete(removeRule);
@@ -69,7 +93,12 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
   try {
     out = (await call('PutTargets', { Rule: spec.name, EventBusName: spec.bus, Targets: spec.targets })) as typeof out;
   } catch (e) {
-    throw new DeployError(ctx.template.file, logicalId, `${property === 'EventPattern' ? 'Targets' : property}`, (e as Error).message);
+    throw new DeployError(
+      ctx.template.file,
+      logicalId,
+      `${property === 'EventPattern' ? 'Targets' : property}`,
+      (e as Error).message,
+    );
   }
   if (out.FailedEntryCount > 0) {
     const f = out.FailedEntries[0]!;
@@ -79,7 +108,10 @@ export async function putRule(events: EventsService, spec: RuleSpec, ctx: Deploy
 
 /** Removes targets a rule no longer has (after an update in place). */
 export async function removeTargets(events: EventsService, bus: string, rule: string, ids: unknown[]): Promise<void> {
-  if (ids.length) await events.handle('RemoveTargets', { Rule: rule, EventBusName: bus, Ids: ids }, undefined as never).catch(() => undefined);
+  if (ids.length)
+    await events
+      .handle('RemoveTargets', { Rule: rule, EventBusName: bus, Ids: ids }, undefined as never)
+      .catch(() => undefined);
 }
 
 export function ruleHandler(events: EventsService): ResourceHandler {
@@ -87,42 +119,74 @@ export function ruleHandler(events: EventsService): ResourceHandler {
     const p = resource.properties;
     return {
       name: resource.physicalId.includes('|') ? resource.physicalId.split('|')[1]! : resource.physicalId,
-      bus: busName(p.EventBusName), eventPattern: p.EventPattern, scheduleExpression: p.ScheduleExpression as string | undefined,
-      state: p.State as string | undefined, description: p.Description as string | undefined,
+      bus: busName(p.EventBusName),
+      eventPattern: p.EventPattern,
+      scheduleExpression: p.ScheduleExpression as string | undefined,
+      state: p.State as string | undefined,
+      description: p.Description as string | undefined,
       targets: ((p.Targets as Array<Record<string, unknown>> | undefined) ?? []).map(targetOf),
     };
   };
-  const property = (resource: LoadedResource) => (resource.properties.EventPattern !== undefined ? 'EventPattern' : 'ScheduleExpression');
-  const create: ResourceHandler = (resource, ctx) => putRule(events, specOf(resource), ctx, resource.logicalId, property(resource));
+  const property = (resource: LoadedResource) =>
+    resource.properties.EventPattern !== undefined ? 'EventPattern' : 'ScheduleExpression';
+  const create: ResourceHandler = (resource, ctx) =>
+    putRule(events, specOf(resource), ctx, resource.logicalId, property(resource));
   return Object.assign(create, {
     // Same name and bus (else it is another rule, made anew): PutRule over it, PutTargets, and the targets that went removed.
     async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
       const spec = specOf(resource);
       await putRule(events, spec, ctx, resource.logicalId, property(resource));
       const kept = new Set(spec.targets.map((t) => t.Id));
-      await removeTargets(events, spec.bus, spec.name, specOf(previous).targets.map((t) => t.Id).filter((id) => !kept.has(id)));
+      await removeTargets(
+        events,
+        spec.bus,
+        spec.name,
+        specOf(previous)
+          .targets.map((t) => t.Id)
+          .filter((id) => !kept.has(id)),
+      );
     },
   });
 }
 
 function targetOf(t: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { Id: t.Id, Arn: t.Arn };
-  for (const key of ['Input', 'InputPath', 'InputTransformer', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn']) if (t[key] !== undefined) out[key] = t[key];
+  for (const key of ['Input', 'InputPath', 'InputTransformer', 'RetryPolicy', 'DeadLetterConfig', 'RoleArn'])
+    if (t[key] !== undefined) out[key] = t[key];
   return out;
 }
 
 /** The rule a SAM EventBridgeRule/CloudWatchEvent/Schedule event creates, targeting `arn`. */
-export async function samRule(events: EventsService, event: SamRuleEvent, arn: string, ctx: DeployContext, logicalId: string): Promise<void> {
+export async function samRule(
+  events: EventsService,
+  event: SamRuleEvent,
+  arn: string,
+  ctx: DeployContext,
+  logicalId: string,
+): Promise<void> {
   const dlq = (event.deadLetterConfig as { Arn?: string } | undefined)?.Arn;
-  await putRule(events, {
-    name: event.ruleName, bus: busName(event.eventBusName), eventPattern: event.pattern, scheduleExpression: event.scheduleExpression, state: event.state,
-    targets: [{
-      Id: event.targetId, Arn: arn,
-      ...(event.input !== undefined ? { Input: event.input } : {}),
-      ...(event.inputPath !== undefined ? { InputPath: event.inputPath } : {}),
-      ...(event.inputTransformer !== undefined ? { InputTransformer: event.inputTransformer } : {}),
-      ...(event.retryPolicy !== undefined ? { RetryPolicy: event.retryPolicy } : {}),
-      ...(dlq ? { DeadLetterConfig: { Arn: dlq } } : {}),
-    }],
-  }, ctx, logicalId, `Events.${event.name}`);
+  await putRule(
+    events,
+    {
+      name: event.ruleName,
+      bus: busName(event.eventBusName),
+      eventPattern: event.pattern,
+      scheduleExpression: event.scheduleExpression,
+      state: event.state,
+      targets: [
+        {
+          Id: event.targetId,
+          Arn: arn,
+          ...(event.input !== undefined ? { Input: event.input } : {}),
+          ...(event.inputPath !== undefined ? { InputPath: event.inputPath } : {}),
+          ...(event.inputTransformer !== undefined ? { InputTransformer: event.inputTransformer } : {}),
+          ...(event.retryPolicy !== undefined ? { RetryPolicy: event.retryPolicy } : {}),
+          ...(dlq ? { DeadLetterConfig: { Arn: dlq } } : {}),
+        },
+      ],
+    },
+    ctx,
+    logicalId,
+    `Events.${event.name}`,
+  );
 }

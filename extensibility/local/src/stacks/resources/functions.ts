@@ -14,7 +14,14 @@ import type { EventsService } from '../../services/events/service.js';
 import type { LambdaService } from '../../services/lambda/service.js';
 import type { SchedulerService } from '../../services/scheduler/service.js';
 import {
-  BuildError, buildFunction, pruneBuilds, workerFunction, type BuildMetadata, type BuiltFunction, type WorkerFunction, type WorkerFunctionOptions,
+  BuildError,
+  buildFunction,
+  pruneBuilds,
+  workerFunction,
+  type BuildMetadata,
+  type BuiltFunction,
+  type WorkerFunction,
+  type WorkerFunctionOptions,
 } from '../../services/lambda/runtime/index.js';
 import type { LoadedResource, SamDynamoDbEvent, SamEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
@@ -31,47 +38,87 @@ export interface FunctionDeps {
   clientEnv: () => Record<string, string>;
   log: (line: string) => void;
   /** Table streams to functions (DynamoDB events); absent when DynamoDB is off. */
-  streams?: (event: SamDynamoDbEvent, functionArn: string, logicalId: string, ctx: DeployContext) => Promise<() => Promise<void> | void>;
+  streams?: (
+    event: SamDynamoDbEvent,
+    functionArn: string,
+    logicalId: string,
+    ctx: DeployContext,
+  ) => Promise<() => Promise<void> | void>;
 }
 
 /** Keys Lambda sets itself and refuses in a function's Environment. */
 export const RESERVED_ENVIRONMENT_KEYS = [
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ];
 
 /** Where a function's artifact goes: beside its code, in SAM's own (ignored) build folder. */
-export const buildDirOf = (codeUri: string, stackName: string, logicalId: string) => join(codeUri, '.aws-sam', 'presso', stackName, logicalId);
+export const buildDirOf = (codeUri: string, stackName: string, logicalId: string) =>
+  join(codeUri, '.aws-sam', 'presso', stackName, logicalId);
 
 function codeOf(resource: LoadedResource, ctx: DeployContext): { codeUri: string; property: string } {
   const p = resource.properties;
   const property = p.CodeUri !== undefined ? 'CodeUri' : 'Code';
   const code = p.CodeUri ?? p.Code;
   if (typeof code !== 'string') {
-    throw new DeployError(ctx.template.file, resource.logicalId, property, 'only local code (a folder path relative to the template) is supported locally, not an S3 location or inline ZipFile');
+    throw new DeployError(
+      ctx.template.file,
+      resource.logicalId,
+      property,
+      'only local code (a folder path relative to the template) is supported locally, not an S3 location or inline ZipFile',
+    );
   }
   return { codeUri: resolve(ctx.templateDir, code), property };
 }
 
 function stringEnv(resource: LoadedResource, ctx: DeployContext): Record<string, string> {
-  const vars = (resource.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const vars =
+    (resource.properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   const reserved = Object.keys(vars).filter((k) => RESERVED_ENVIRONMENT_KEYS.includes(k));
   if (reserved.length) {
     throw new DeployError(
-      ctx.template.file, resource.logicalId, 'Environment.Variables',
+      ctx.template.file,
+      resource.logicalId,
+      'Environment.Variables',
       `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
     );
   }
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
-function numberIn(resource: LoadedResource, ctx: DeployContext, key: string, fallback: number, min: number, max: number): number {
+function numberIn(
+  resource: LoadedResource,
+  ctx: DeployContext,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = resource.properties[key];
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DeployError(ctx.template.file, resource.logicalId, key, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new DeployError(
+      ctx.template.file,
+      resource.logicalId,
+      key,
+      `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }
@@ -87,7 +134,8 @@ interface Deployed {
   changedIn?: number;
 }
 
-const arnOf = (resource: LoadedResource, ctx: DeployContext) => `arn:aws:lambda:${ctx.template.region}:${ctx.template.accountId}:function:${resource.physicalId}`;
+const arnOf = (resource: LoadedResource, ctx: DeployContext) =>
+  `arn:aws:lambda:${ctx.template.region}:${ctx.template.accountId}:function:${resource.physicalId}`;
 
 function outDirOf(resource: LoadedResource, ctx: DeployContext): string | undefined {
   if ((resource.metadata as BuildMetadata | undefined)?.BuildMethod !== 'esbuild') return undefined;
@@ -105,12 +153,22 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
   function build(resource: LoadedResource, ctx: DeployContext): Promise<BuiltFunction> {
     const { codeUri, property } = codeOf(resource, ctx);
     const handler = resource.properties.Handler;
-    if (typeof handler !== 'string') throw new DeployError(ctx.template.file, resource.logicalId, 'Handler', 'is required');
+    if (typeof handler !== 'string')
+      throw new DeployError(ctx.template.file, resource.logicalId, 'Handler', 'is required');
     return buildFunction({
-      name: resource.physicalId, codeUri, handler, outDir: buildDirOf(codeUri, ctx.template.stackName, resource.logicalId),
+      name: resource.physicalId,
+      codeUri,
+      handler,
+      outDir: buildDirOf(codeUri, ctx.template.stackName, resource.logicalId),
       ...(resource.metadata ? { metadata: resource.metadata as BuildMetadata } : {}),
     }).catch((e: unknown) => {
-      if (e instanceof BuildError) throw new DeployError(ctx.template.file, resource.logicalId, e.property === 'CodeUri' ? property : e.property, e.message);
+      if (e instanceof BuildError)
+        throw new DeployError(
+          ctx.template.file,
+          resource.logicalId,
+          e.property === 'CodeUri' ? property : e.property,
+          e.message,
+        );
       throw e;
     });
   }
@@ -128,7 +186,13 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const built = await (builds.get(key) ?? build(resource, ctx));
     builds.delete(key);
     const runtime = String(p.Runtime ?? 'nodejs22.x');
-    if (!runtime.startsWith('nodejs')) throw new DeployError(file, resource.logicalId, 'Runtime', `${runtime} is not supported locally (Node.js runtimes only)`);
+    if (!runtime.startsWith('nodejs'))
+      throw new DeployError(
+        file,
+        resource.logicalId,
+        'Runtime',
+        `${runtime} is not supported locally (Node.js runtimes only)`,
+      );
     const environment: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
@@ -146,7 +210,14 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     };
     const reserved = p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions);
     return {
-      name, arn, timeoutSeconds, memoryMb, environment, bundleFile: built.bundleFile, exportName: built.exportName, log: deps.log,
+      name,
+      arn,
+      timeoutSeconds,
+      memoryMb,
+      environment,
+      bundleFile: built.bundleFile,
+      exportName: built.exportName,
+      log: deps.log,
       ...(reserved !== undefined && reserved > 0 ? { maxConcurrency: reserved } : {}),
     };
   }
@@ -155,7 +226,13 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
   function warmCheck(fn: WorkerFunction, resource: LoadedResource, ctx: DeployContext): void {
     ctx.defer(async () => {
       const initError = await fn.warm();
-      if (initError) throw new DeployError(ctx.template.file, resource.logicalId, 'Handler', `${initError.errorType}: ${initError.errorMessage}`);
+      if (initError)
+        throw new DeployError(
+          ctx.template.file,
+          resource.logicalId,
+          'Handler',
+          `${initError.errorType}: ${initError.errorMessage}`,
+        );
     });
   }
 
@@ -164,12 +241,21 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const file = ctx.template.file;
     for (const event of events) {
       if (event.kind === 'rule') await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
-      else if (event.kind === 'schedule' && deps.scheduler) samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
+      else if (event.kind === 'schedule' && deps.scheduler)
+        samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'dynamodb') {
-        if (!deps.streams) throw new DeployError(file, resource.logicalId, `Events.${event.name}`, 'DynamoDB stream events need DynamoDB Local, which is off');
+        if (!deps.streams)
+          throw new DeployError(
+            file,
+            resource.logicalId,
+            `Events.${event.name}`,
+            'DynamoDB stream events need DynamoDB Local, which is off',
+          );
         ctx.onDelete(await deps.streams(event, arn, resource.logicalId, ctx));
       } else if (event.kind !== 'api' && event.kind !== 'httpApi') {
-        ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated locally`);
+        ctx.log(
+          `[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated locally`,
+        );
       }
     }
   }
@@ -177,7 +263,13 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
   const deploy: ResourceHandler = async (resource, ctx) => {
     const options = await optionsOf(resource, ctx);
     const { name, arn } = options;
-    if (deps.lambda.get(name)) throw new DeployError(ctx.template.file, resource.logicalId, 'FunctionName', `Function ${name} already exists (another stack owns it).`);
+    if (deps.lambda.get(name))
+      throw new DeployError(
+        ctx.template.file,
+        resource.logicalId,
+        'FunctionName',
+        `Function ${name} already exists (another stack owns it).`,
+      );
     const fn = workerFunction(options);
     deps.lambda.register(fn);
     const key = buildKey(ctx, resource);
@@ -199,7 +291,13 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
 
   async function update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext): Promise<void> {
     const state = deployed.get(buildKey(ctx, resource));
-    if (!state) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `function ${resource.physicalId} is not deployed, so it cannot be updated`);
+    if (!state)
+      throw new DeployError(
+        ctx.template.file,
+        resource.logicalId,
+        undefined,
+        `function ${resource.physicalId} is not deployed, so it cannot be updated`,
+      );
     let options = await optionsOf(resource, ctx);
     if (ctx.rollbackOf !== undefined) {
       // Back to what ran before the failed attempt changed it; never to a rebuild of the source that failed.
@@ -215,16 +313,25 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       }
       const what = options.bundleFile !== state.fn.options.bundleFile ? 'code' : 'configuration';
       state.fn.update(options);
-      ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: function ${options.name} updated in place (new ${what})`);
+      ctx.log(
+        `[stacks] ${ctx.template.stackName}: ${resource.logicalId}: function ${options.name} updated in place (new ${what})`,
+      );
       warmCheck(state.fn, resource, ctx);
     }
     await state.events.update(resource.sam?.events ?? [], ctx, (events, c) => wire(resource, events, options.arn, c));
-    if (state.outDir) pruneBuilds(state.outDir, [state.fn.options.bundleFile, ...(state.before ? [state.before.bundleFile] : [])]);
+    if (state.outDir)
+      pruneBuilds(state.outDir, [state.fn.options.bundleFile, ...(state.before ? [state.before.bundleFile] : [])]);
   }
 
   return Object.assign(deploy, {
     update,
-    emulatedEvents: new Set<SamEvent['kind']>(['rule', 'dynamodb', 'api', 'httpApi', ...(deps.scheduler ? ['schedule' as const] : [])]),
+    emulatedEvents: new Set<SamEvent['kind']>([
+      'rule',
+      'dynamodb',
+      'api',
+      'httpApi',
+      ...(deps.scheduler ? ['schedule' as const] : []),
+    ]),
     // Its code on disk may change while the template does not.
     reconcileUnchanged: true,
     prepare: async (resource: LoadedResource, ctx: DeployContext) => {

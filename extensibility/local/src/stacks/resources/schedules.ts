@@ -3,18 +3,34 @@
 // CreateSchedule, so the same validation applies as for the API; a bad one fails the deploy with
 // the template's property.
 import { AwsError } from '../../edge/errors.js';
-import { ScheduleValidationError, type CreateScheduleInput, type SchedulerService } from '../../services/scheduler/service.js';
+import {
+  ScheduleValidationError,
+  type CreateScheduleInput,
+  type SchedulerService,
+} from '../../services/scheduler/service.js';
 import type { SamScheduleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 
 /** Creates the schedule and registers its removal; `property` maps a request member to the template property. */
-function createSchedule(scheduler: SchedulerService, input: CreateScheduleInput, ctx: DeployContext, logicalId: string, property: (member: string) => string | undefined): void {
+function createSchedule(
+  scheduler: SchedulerService,
+  input: CreateScheduleInput,
+  ctx: DeployContext,
+  logicalId: string,
+  property: (member: string) => string | undefined,
+): void {
   try {
     scheduler.create(input);
   } catch (e) {
-    if (e instanceof ScheduleValidationError) throw new DeployError(ctx.template.file, logicalId, property(e.member), e.message);
+    if (e instanceof ScheduleValidationError)
+      throw new DeployError(ctx.template.file, logicalId, property(e.member), e.message);
     if (e instanceof AwsError && e.code === 'ConflictException') {
-      throw new DeployError(ctx.template.file, logicalId, property('Name'), `${e.message} (another stack or a CreateSchedule call owns it)`);
+      throw new DeployError(
+        ctx.template.file,
+        logicalId,
+        property('Name'),
+        `${e.message} (another stack or a CreateSchedule call owns it)`,
+      );
     }
     throw e;
   }
@@ -22,33 +38,55 @@ function createSchedule(scheduler: SchedulerService, input: CreateScheduleInput,
 }
 
 /** The role SAM generates for a schedule (`<ScheduleLogicalId>Role`), standing in for RoleArn: IAM is not enforced locally. */
-const samRoleArn = (ctx: DeployContext, scheduleLogicalId: string) => `arn:aws:iam::${ctx.template.accountId}:role/${ctx.template.stackName}-${scheduleLogicalId}Role`;
+const samRoleArn = (ctx: DeployContext, scheduleLogicalId: string) =>
+  `arn:aws:iam::${ctx.template.accountId}:role/${ctx.template.stackName}-${scheduleLogicalId}Role`;
 
 /** The AWS::Scheduler::Schedule SAM generates for a ScheduleV2 event, targeting `arn`. */
-export function samSchedule(scheduler: SchedulerService, event: SamScheduleEvent, arn: string, ctx: DeployContext, logicalId: string): void {
+export function samSchedule(
+  scheduler: SchedulerService,
+  event: SamScheduleEvent,
+  arn: string,
+  ctx: DeployContext,
+  logicalId: string,
+): void {
   // SAM's event properties by CreateSchedule's member names.
-  const samProperty: Record<string, string> = { 'Target.Input': 'Input', 'Target.RoleArn': 'RoleArn', 'FlexibleTimeWindow.Mode': 'FlexibleTimeWindow' };
+  const samProperty: Record<string, string> = {
+    'Target.Input': 'Input',
+    'Target.RoleArn': 'RoleArn',
+    'FlexibleTimeWindow.Mode': 'FlexibleTimeWindow',
+  };
   const dlq = (event.deadLetterConfig as { Arn?: string } | undefined)?.Arn;
-  createSchedule(scheduler, {
-    Name: event.scheduleName,
-    ScheduleExpression: event.scheduleExpression,
-    State: event.state,
-    FlexibleTimeWindow: (event.flexibleTimeWindow as CreateScheduleInput['FlexibleTimeWindow']) ?? { Mode: 'OFF' },
-    Target: {
-      Arn: arn,
-      RoleArn: event.roleArn ?? samRoleArn(ctx, event.scheduleLogicalId),
-      ...(event.input !== undefined ? { Input: event.input } : {}),
-      ...(event.retryPolicy !== undefined ? { RetryPolicy: event.retryPolicy as NonNullable<CreateScheduleInput['Target']['RetryPolicy']> } : {}),
-      // SAM creates a queue when DeadLetterConfig names none (Type: SQS); either way it is recorded only.
-      ...(event.deadLetterConfig !== undefined ? { DeadLetterConfig: dlq ? { Arn: dlq } : {} } : {}),
+  createSchedule(
+    scheduler,
+    {
+      Name: event.scheduleName,
+      ScheduleExpression: event.scheduleExpression,
+      State: event.state,
+      FlexibleTimeWindow: (event.flexibleTimeWindow as CreateScheduleInput['FlexibleTimeWindow']) ?? { Mode: 'OFF' },
+      Target: {
+        Arn: arn,
+        RoleArn: event.roleArn ?? samRoleArn(ctx, event.scheduleLogicalId),
+        ...(event.input !== undefined ? { Input: event.input } : {}),
+        ...(event.retryPolicy !== undefined
+          ? { RetryPolicy: event.retryPolicy as NonNullable<CreateScheduleInput['Target']['RetryPolicy']> }
+          : {}),
+        // SAM creates a queue when DeadLetterConfig names none (Type: SQS); either way it is recorded only.
+        ...(event.deadLetterConfig !== undefined ? { DeadLetterConfig: dlq ? { Arn: dlq } : {} } : {}),
+      },
+      ...(event.timezone !== undefined ? { ScheduleExpressionTimezone: event.timezone } : {}),
+      ...(event.groupName !== undefined ? { GroupName: event.groupName } : {}),
+      ...(event.description !== undefined ? { Description: event.description } : {}),
+      ...(event.startDate !== undefined ? { StartDate: event.startDate } : {}),
+      ...(event.endDate !== undefined ? { EndDate: event.endDate } : {}),
+      ...(event.kmsKeyArn !== undefined ? { KmsKeyArn: event.kmsKeyArn } : {}),
     },
-    ...(event.timezone !== undefined ? { ScheduleExpressionTimezone: event.timezone } : {}),
-    ...(event.groupName !== undefined ? { GroupName: event.groupName } : {}),
-    ...(event.description !== undefined ? { Description: event.description } : {}),
-    ...(event.startDate !== undefined ? { StartDate: event.startDate } : {}),
-    ...(event.endDate !== undefined ? { EndDate: event.endDate } : {}),
-    ...(event.kmsKeyArn !== undefined ? { KmsKeyArn: event.kmsKeyArn } : {}),
-  }, ctx, logicalId, (member) => (member === 'Target.Arn' ? `Events.${event.name}` : `Events.${event.name}.Properties.${samProperty[member] ?? member}`));
+    ctx,
+    logicalId,
+    (member) =>
+      member === 'Target.Arn'
+        ? `Events.${event.name}`
+        : `Events.${event.name}.Properties.${samProperty[member] ?? member}`,
+  );
 }
 
 /** AWS::Scheduler::Schedule: its properties are CreateSchedule's request. */

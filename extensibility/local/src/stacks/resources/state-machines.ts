@@ -8,7 +8,13 @@ import { resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
 import type { SchedulerService } from '../../services/scheduler/service.js';
 import type { StatesService } from '../../services/states/service.js';
-import { parseTemplateText, type LoadedResource, type SamEvent, type SamRuleEvent, type SamScheduleEvent } from '../template/index.js';
+import {
+  parseTemplateText,
+  type LoadedResource,
+  type SamEvent,
+  type SamRuleEvent,
+  type SamScheduleEvent,
+} from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
 import { SamEvents } from './sam-events.js';
@@ -23,7 +29,11 @@ export function substitute(definition: string, substitutions: Record<string, unk
 }
 
 /** `scheduler` wires ScheduleV2 events; without it they are reported as not emulated. */
-export function stateMachineHandler(states: StatesService, events: EventsService, scheduler?: SchedulerService): ResourceHandler {
+export function stateMachineHandler(
+  states: StatesService,
+  events: EventsService,
+  scheduler?: SchedulerService,
+): ResourceHandler {
   /** The events of every deployed state machine, by stack and logical id. */
   const deployed = new Map<string, SamEvents>();
   const keyOf = (resource: LoadedResource, ctx: DeployContext) => `${ctx.template.stackName}#${resource.logicalId}`;
@@ -36,21 +46,45 @@ export function stateMachineHandler(states: StatesService, events: EventsService
     let property = p.Definition !== undefined ? 'Definition' : 'DefinitionString';
     if (definition === undefined && p.DefinitionUri !== undefined) {
       property = 'DefinitionUri';
-      if (typeof p.DefinitionUri !== 'string') throw new DeployError(file, resource.logicalId, property, 'only a local file path is supported locally (not an S3 location)');
+      if (typeof p.DefinitionUri !== 'string')
+        throw new DeployError(
+          file,
+          resource.logicalId,
+          property,
+          'only a local file path is supported locally (not an S3 location)',
+        );
       const path = resolve(ctx.templateDir, p.DefinitionUri);
       if (!existsSync(path)) throw new DeployError(file, resource.logicalId, property, `file ${path} does not exist`);
       // As the deployed resource does, substitutions apply to the file's text (so `${Capacity}` may stand unquoted for a number).
       try {
-        definition = parseTemplateText(substitute(readFileSync(path, 'utf8'), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {}), path);
+        definition = parseTemplateText(
+          substitute(
+            readFileSync(path, 'utf8'),
+            (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
+          ),
+          path,
+        );
       } catch (e) {
         throw new DeployError(file, resource.logicalId, property, `${path}: ${(e as Error).message}`);
       }
     }
-    if (definition === undefined) throw new DeployError(file, resource.logicalId, undefined, 'one of Definition, DefinitionString or DefinitionUri is required');
-    const text = substitute(typeof definition === 'string' ? definition : JSON.stringify(definition), (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {});
+    if (definition === undefined)
+      throw new DeployError(
+        file,
+        resource.logicalId,
+        undefined,
+        'one of Definition, DefinitionString or DefinitionUri is required',
+      );
+    const text = substitute(
+      typeof definition === 'string' ? definition : JSON.stringify(definition),
+      (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
+    );
     const arn = resource.physicalId;
     const name = arn.slice(arn.lastIndexOf(':') + 1);
-    const type = (p.Type as 'STANDARD' | 'EXPRESS' | undefined) ?? (p.StateMachineType as 'STANDARD' | 'EXPRESS' | undefined) ?? 'STANDARD';
+    const type =
+      (p.Type as 'STANDARD' | 'EXPRESS' | undefined) ??
+      (p.StateMachineType as 'STANDARD' | 'EXPRESS' | undefined) ??
+      'STANDARD';
     const existing = states.stateMachine(arn);
     if (existing && existing.definition === text && existing.type === type) return; // unchanged: untouched
     try {
@@ -64,14 +98,24 @@ export function stateMachineHandler(states: StatesService, events: EventsService
   async function wire(resource: LoadedResource, list: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
     for (const event of list) {
       if (event.kind === 'rule') await samRule(events, event as SamRuleEvent, arn, ctx, resource.logicalId);
-      else if (event.kind === 'schedule' && scheduler) samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
-      else ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated for state machines`);
+      else if (event.kind === 'schedule' && scheduler)
+        samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
+      else
+        ctx.log(
+          `[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated for state machines`,
+        );
     }
   }
 
   const create: ResourceHandler = async (resource, ctx) => {
     const arn = resource.physicalId;
-    if (states.stateMachine(arn)) throw new DeployError(ctx.template.file, resource.logicalId, 'Name', `State machine ${arn.slice(arn.lastIndexOf(':') + 1)} already exists (another stack owns it).`);
+    if (states.stateMachine(arn))
+      throw new DeployError(
+        ctx.template.file,
+        resource.logicalId,
+        'Name',
+        `State machine ${arn.slice(arn.lastIndexOf(':') + 1)} already exists (another stack owns it).`,
+      );
     register(resource, ctx);
     const key = keyOf(resource, ctx);
     const wired = new SamEvents(events);
@@ -93,7 +137,13 @@ export function stateMachineHandler(states: StatesService, events: EventsService
     reconcileUnchanged: true,
     async update(resource: LoadedResource, _previous: LoadedResource, ctx: DeployContext) {
       const wired = deployed.get(keyOf(resource, ctx));
-      if (!wired) throw new DeployError(ctx.template.file, resource.logicalId, undefined, `state machine ${resource.physicalId} is not deployed, so it cannot be updated`);
+      if (!wired)
+        throw new DeployError(
+          ctx.template.file,
+          resource.logicalId,
+          undefined,
+          `state machine ${resource.physicalId} is not deployed, so it cannot be updated`,
+        );
       // (Deleted behind the stack's back with DeleteStateMachine, it is registered again.)
       register(resource, ctx);
       await wired.update(resource.sam?.events ?? [], ctx, (list, c) => wire(resource, list, resource.physicalId, c));

@@ -35,14 +35,25 @@ const bool = (p: Props, property: string): boolean => p[property] === true || p[
  * A mapping's settings from its properties (CreateEventSourceMapping's names; SAM's `Stream` for
  * EventSourceArn). Throws PropertyError naming the property.
  */
-export function streamMappingSpec(p: Props, uuid: string, functionArn: string, streamProperty = 'EventSourceArn'): StreamMappingSpec {
+export function streamMappingSpec(
+  p: Props,
+  uuid: string,
+  functionArn: string,
+  streamProperty = 'EventSourceArn',
+): StreamMappingSpec {
   const streamArn = p[streamProperty];
   if (typeof streamArn !== 'string' || !STREAM_ARN.test(streamArn)) {
-    throw new PropertyError(streamProperty, `must be a DynamoDB stream ARN (Fn::GetAtt Table.StreamArn), got ${JSON.stringify(streamArn)}`);
+    throw new PropertyError(
+      streamProperty,
+      `must be a DynamoDB stream ARN (Fn::GetAtt Table.StreamArn), got ${JSON.stringify(streamArn)}`,
+    );
   }
   const position = p.StartingPosition;
   if (position !== 'TRIM_HORIZON' && position !== 'LATEST') {
-    throw new PropertyError('StartingPosition', `must be TRIM_HORIZON or LATEST for a DynamoDB stream, got ${JSON.stringify(position)}`);
+    throw new PropertyError(
+      'StartingPosition',
+      `must be TRIM_HORIZON or LATEST for a DynamoDB stream, got ${JSON.stringify(position)}`,
+    );
   }
   const types = p.FunctionResponseTypes;
   if (types !== undefined && (!Array.isArray(types) || types.some((t) => t !== 'ReportBatchItemFailures'))) {
@@ -51,18 +62,26 @@ export function streamMappingSpec(p: Props, uuid: string, functionArn: string, s
   const filters = [];
   if (p.FilterCriteria !== undefined) {
     const list = isObject(p.FilterCriteria) ? p.FilterCriteria.Filters : undefined;
-    if (!Array.isArray(list) || list.length > 5) throw new PropertyError('FilterCriteria.Filters', 'must be a list of at most 5 filters ({ Pattern: "<JSON>" })');
+    if (!Array.isArray(list) || list.length > 5)
+      throw new PropertyError('FilterCriteria.Filters', 'must be a list of at most 5 filters ({ Pattern: "<JSON>" })');
     for (const [i, f] of list.entries()) {
       const pattern = isObject(f) ? f.Pattern : undefined;
       try {
         filters.push(compilePattern(typeof pattern === 'string' ? pattern : JSON.stringify(pattern)));
       } catch (e) {
-        if (e instanceof InvalidEventPatternError) throw new PropertyError(`FilterCriteria.Filters[${i}].Pattern`, `Invalid filter pattern definition. Reason: ${e.reason}`);
+        if (e instanceof InvalidEventPatternError)
+          throw new PropertyError(
+            `FilterCriteria.Filters[${i}].Pattern`,
+            `Invalid filter pattern definition. Reason: ${e.reason}`,
+          );
         throw e;
       }
     }
   }
-  const onFailure = isObject(p.DestinationConfig) && isObject(p.DestinationConfig.OnFailure) ? p.DestinationConfig.OnFailure.Destination : undefined;
+  const onFailure =
+    isObject(p.DestinationConfig) && isObject(p.DestinationConfig.OnFailure)
+      ? p.DestinationConfig.OnFailure.Destination
+      : undefined;
   integer(p, 'ParallelizationFactor', 1, 1, 10);
   return {
     uuid,
@@ -98,9 +117,19 @@ interface Where {
 }
 
 /** Starts or updates the mapping's poller (stops it, keeping its position, when disabled); resolves with how to delete it. */
-async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => StreamMappingSpec, where: Where): Promise<() => Promise<void>> {
+async function startMapping(
+  deps: StreamMappingDeps,
+  p: Props,
+  spec: () => StreamMappingSpec,
+  where: Where,
+): Promise<() => Promise<void>> {
   const error = (property: string | undefined, message: string) =>
-    new DeployError(where.file, where.logicalId, property !== undefined ? `${where.prefix}${property}` : where.prefix.replace(/\.$/, '') || undefined, message);
+    new DeployError(
+      where.file,
+      where.logicalId,
+      property !== undefined ? `${where.prefix}${property}` : where.prefix.replace(/\.$/, '') || undefined,
+      message,
+    );
   let s: StreamMappingSpec;
   try {
     s = spec();
@@ -109,7 +138,10 @@ async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => Strea
     throw e;
   }
   if (!deps.functionExists(s.functionArn)) throw error(where.functionProperty, `Function not found: ${s.functionArn}`);
-  if (p.TumblingWindowInSeconds !== undefined) deps.log(`[streams] ${where.logicalId}: TumblingWindowInSeconds is not emulated locally; batches are delivered without window state`);
+  if (p.TumblingWindowInSeconds !== undefined)
+    deps.log(
+      `[streams] ${where.logicalId}: TumblingWindowInSeconds is not emulated locally; batches are delivered without window state`,
+    );
   if (p.Enabled === false || p.Enabled === 'false') {
     deps.log(`[streams] ${where.logicalId}: mapping ${s.uuid} is disabled; nothing is polled`);
     await deps.pollers.disable(s.uuid);
@@ -118,7 +150,8 @@ async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => Strea
   try {
     await deps.pollers.put(s);
   } catch (e) {
-    if (e instanceof DynamoDbError && e.code === 'ResourceNotFoundException') throw error(where.functionProperty ? 'EventSourceArn' : 'Stream', `Stream not found: ${s.streamArn}`);
+    if (e instanceof DynamoDbError && e.code === 'ResourceNotFoundException')
+      throw error(where.functionProperty ? 'EventSourceArn' : 'Stream', `Stream not found: ${s.streamArn}`);
     throw error(undefined, `CreateEventSourceMapping failed: ${(e as Error).message}`);
   }
   return () => deps.pollers.stop(s.uuid);
@@ -129,11 +162,19 @@ async function startMapping(deps: StreamMappingDeps, p: Props, spec: () => Strea
  * resolves with its undo. `ctx` (when given) names the template file in errors.
  */
 export function samStreamEvents(deps: StreamMappingDeps) {
-  return async (event: SamDynamoDbEvent, functionArn: string, logicalId: string, ctx?: DeployContext): Promise<() => Promise<void>> => {
+  return async (
+    event: SamDynamoDbEvent,
+    functionArn: string,
+    logicalId: string,
+    ctx?: DeployContext,
+  ): Promise<() => Promise<void>> => {
     const p = { ...event.properties, Enabled: event.enabled };
     const uuid = uuidFrom(`${functionArn}/${event.mappingLogicalId}`);
     return startMapping(deps, p, () => streamMappingSpec(p, uuid, functionArn, 'Stream'), {
-      file: ctx?.template.file ?? '(template)', logicalId, prefix: `Events.${event.name}.Properties.`, functionProperty: undefined,
+      file: ctx?.template.file ?? '(template)',
+      logicalId,
+      prefix: `Events.${event.name}.Properties.`,
+      functionProperty: undefined,
     });
   };
 }
@@ -152,20 +193,29 @@ export function eventSourceMappingHandler(deps: StreamMappingDeps): ResourceHand
     const source = typeof p.EventSourceArn === 'string' ? p.EventSourceArn : '';
     if (!source.includes(':dynamodb:')) {
       // SQS, Kinesis, Kafka...: the local cloud has none of these sources.
-      ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: event source ${source || '(none)'} is not emulated locally; nothing is polled`);
+      ctx.log(
+        `[stacks] ${ctx.template.stackName}: ${resource.logicalId}: event source ${source || '(none)'} is not emulated locally; nothing is polled`,
+      );
       return;
     }
-    if (typeof p.FunctionName !== 'string' || p.FunctionName === '') throw new DeployError(ctx.template.file, resource.logicalId, 'FunctionName', 'is required');
+    if (typeof p.FunctionName !== 'string' || p.FunctionName === '')
+      throw new DeployError(ctx.template.file, resource.logicalId, 'FunctionName', 'is required');
     const functionArn = functionArnOf(deps.account, p.FunctionName);
     const uuid = uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`);
-    const stop = await startMapping(deps, p, () => streamMappingSpec(p, uuid, functionArn), { file: ctx.template.file, logicalId: resource.logicalId, prefix: '', functionProperty: 'FunctionName' });
+    const stop = await startMapping(deps, p, () => streamMappingSpec(p, uuid, functionArn), {
+      file: ctx.template.file,
+      logicalId: resource.logicalId,
+      prefix: '',
+      functionProperty: 'FunctionName',
+    });
     ctx.onDelete(stop);
   };
   return Object.assign(put, {
     // The same UUID: the running poller takes the new settings where it is. Another source is
     // another mapping (CloudFormation replaces it): the old one goes first.
     async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
-      if (resource.properties.EventSourceArn !== previous.properties.EventSourceArn) await deps.pollers.stop(uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`));
+      if (resource.properties.EventSourceArn !== previous.properties.EventSourceArn)
+        await deps.pollers.stop(uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`));
       await put(resource, ctx);
     },
   });

@@ -25,7 +25,9 @@ export function evaluateConditions(
     }
     const loopStart = evaluating.indexOf(name);
     if (loopStart >= 0) {
-      issues.add(`circular condition reference: ${[...evaluating.slice(loopStart), name].join(' -> ')}`, { path: `Conditions.${name}` });
+      issues.add(`circular condition reference: ${[...evaluating.slice(loopStart), name].join(' -> ')}`, {
+        path: `Conditions.${name}`,
+      });
       // Record the failure so the conditions in the loop do not report it again.
       for (const n of evaluating.slice(loopStart)) values.set(n, INVALID);
       return INVALID;
@@ -47,7 +49,11 @@ export function evaluateConditions(
 }
 
 /** Condition lookup for Resources and Outputs, once every condition is known. */
-export function conditionLookup(conditions: Readonly<Record<string, boolean>>, definedNames: ReadonlySet<string>, issues: IssueCollector) {
+export function conditionLookup(
+  conditions: Readonly<Record<string, boolean>>,
+  definedNames: ReadonlySet<string>,
+  issues: IssueCollector,
+) {
   return (name: string, location: Location): boolean | Invalid => {
     const value = conditions[name];
     if (value !== undefined) return value;

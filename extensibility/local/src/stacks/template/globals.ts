@@ -8,20 +8,73 @@ import { intrinsicName, isPlainObject } from './intrinsics.js';
 /** Properties SAM accepts in each Globals section (everything else is a SAM error). */
 const SUPPORTED: Readonly<Record<string, readonly string[]>> = {
   Function: [
-    'Handler', 'Runtime', 'CodeUri', 'DeadLetterQueue', 'Description', 'MemorySize', 'Timeout', 'VpcConfig', 'Environment',
-    'Tags', 'PropagateTags', 'Tracing', 'KmsKeyArn', 'AutoPublishAlias', 'AutoPublishAliasAllProperties', 'Layers',
-    'DeploymentPreference', 'RolePath', 'PermissionsBoundary', 'ReservedConcurrentExecutions', 'ProvisionedConcurrencyConfig',
-    'AssumeRolePolicyDocument', 'EventInvokeConfig', 'FileSystemConfigs', 'CodeSigningConfigArn', 'Architectures', 'SnapStart',
-    'EphemeralStorage', 'FunctionUrlConfig', 'RuntimeManagementConfig', 'LoggingConfig', 'RecursiveLoop', 'SourceKMSKeyArn',
+    'Handler',
+    'Runtime',
+    'CodeUri',
+    'DeadLetterQueue',
+    'Description',
+    'MemorySize',
+    'Timeout',
+    'VpcConfig',
+    'Environment',
+    'Tags',
+    'PropagateTags',
+    'Tracing',
+    'KmsKeyArn',
+    'AutoPublishAlias',
+    'AutoPublishAliasAllProperties',
+    'Layers',
+    'DeploymentPreference',
+    'RolePath',
+    'PermissionsBoundary',
+    'ReservedConcurrentExecutions',
+    'ProvisionedConcurrencyConfig',
+    'AssumeRolePolicyDocument',
+    'EventInvokeConfig',
+    'FileSystemConfigs',
+    'CodeSigningConfigArn',
+    'Architectures',
+    'SnapStart',
+    'EphemeralStorage',
+    'FunctionUrlConfig',
+    'RuntimeManagementConfig',
+    'LoggingConfig',
+    'RecursiveLoop',
+    'SourceKMSKeyArn',
   ],
   Api: [
-    'Auth', 'Name', 'DefinitionUri', 'CacheClusterEnabled', 'CacheClusterSize', 'MergeDefinitions', 'Variables',
-    'EndpointConfiguration', 'MethodSettings', 'BinaryMediaTypes', 'MinimumCompressionSize', 'Cors', 'GatewayResponses',
-    'AccessLogSetting', 'CanarySetting', 'TracingEnabled', 'OpenApiVersion', 'Domain', 'AlwaysDeploy', 'PropagateTags',
+    'Auth',
+    'Name',
+    'DefinitionUri',
+    'CacheClusterEnabled',
+    'CacheClusterSize',
+    'MergeDefinitions',
+    'Variables',
+    'EndpointConfiguration',
+    'MethodSettings',
+    'BinaryMediaTypes',
+    'MinimumCompressionSize',
+    'Cors',
+    'GatewayResponses',
+    'AccessLogSetting',
+    'CanarySetting',
+    'TracingEnabled',
+    'OpenApiVersion',
+    'Domain',
+    'AlwaysDeploy',
+    'PropagateTags',
   ],
   HttpApi: [
-    'Auth', 'AccessLogSettings', 'StageVariables', 'Tags', 'CorsConfiguration', 'DefaultRouteSettings', 'Domain',
-    'RouteSettings', 'FailOnWarnings', 'PropagateTags',
+    'Auth',
+    'AccessLogSettings',
+    'StageVariables',
+    'Tags',
+    'CorsConfiguration',
+    'DefaultRouteSettings',
+    'Domain',
+    'RouteSettings',
+    'FailOnWarnings',
+    'PropagateTags',
   ],
   SimpleTable: ['SSESpecification'],
   StateMachine: ['PropagateTags'],
@@ -42,7 +95,10 @@ export function parseGlobals(section: unknown, issues: IssueCollector): Globals 
   for (const [kind, properties] of Object.entries(section)) {
     const supported = SUPPORTED[kind];
     if (!supported) {
-      issues.add(`'${kind}' is not a Globals section; use one of ${Object.keys(SUPPORTED).join(', ')}`, at(location, kind));
+      issues.add(
+        `'${kind}' is not a Globals section; use one of ${Object.keys(SUPPORTED).join(', ')}`,
+        at(location, kind),
+      );
       continue;
     }
     if (!isPlainObject(properties)) {
@@ -50,7 +106,8 @@ export function parseGlobals(section: unknown, issues: IssueCollector): Globals 
       continue;
     }
     for (const key of Object.keys(properties)) {
-      if (!supported.includes(key)) issues.add(`'${key}' cannot be set in Globals.${kind}`, at(at(location, kind), key));
+      if (!supported.includes(key))
+        issues.add(`'${key}' cannot be set in Globals.${kind}`, at(at(location, kind), key));
     }
     globals.set(`AWS::Serverless::${kind}`, properties);
   }

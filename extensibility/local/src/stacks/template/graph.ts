@@ -82,7 +82,10 @@ export interface Ordering {
 }
 
 /** `ids` in template order; `dependencies` of each id (targets are ids too). */
-export function orderResources(ids: readonly string[], dependencies: ReadonlyMap<string, readonly Dependency[]>): Ordering {
+export function orderResources(
+  ids: readonly string[],
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
+): Ordering {
   const cycles = findCycles(ids, dependencies);
   const inCycle = new Set(cycles.flatMap((c) => c.path));
   const order: string[] = [];
@@ -106,7 +109,10 @@ export function orderResources(ids: readonly string[], dependencies: ReadonlyMap
 }
 
 /** Tarjan's strongly connected components; one representative cycle per component. */
-function findCycles(ids: readonly string[], dependencies: ReadonlyMap<string, readonly Dependency[]>): Ordering['cycles'] {
+function findCycles(
+  ids: readonly string[],
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
+): Ordering['cycles'] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -152,7 +158,11 @@ function findCycles(ids: readonly string[], dependencies: ReadonlyMap<string, re
 }
 
 /** A shortest path from `start` back to itself inside one strongly connected component. */
-function cycleThrough(start: string, members: ReadonlySet<string>, dependencies: ReadonlyMap<string, readonly Dependency[]>) {
+function cycleThrough(
+  start: string,
+  members: ReadonlySet<string>,
+  dependencies: ReadonlyMap<string, readonly Dependency[]>,
+) {
   const previous = new Map<string, { from: string; via: string }>();
   const queue = [start];
   let closing: { from: string; via: string } | undefined;

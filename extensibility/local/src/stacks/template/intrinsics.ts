@@ -82,7 +82,14 @@ export interface Environment {
 }
 
 const CONDITION_FUNCTIONS = new Set(['Fn::Equals', 'Fn::Not', 'Fn::And', 'Fn::Or']);
-const UNSUPPORTED = new Set(['Fn::Cidr', 'Fn::Transform', 'Fn::ToJsonString', 'Fn::Length', 'Fn::ForEach', 'Fn::GetStackOutput']);
+const UNSUPPORTED = new Set([
+  'Fn::Cidr',
+  'Fn::Transform',
+  'Fn::ToJsonString',
+  'Fn::Length',
+  'Fn::ForEach',
+  'Fn::GetStackOutput',
+]);
 
 export class Evaluator {
   constructor(
@@ -114,20 +121,23 @@ export class Evaluator {
     const argAt = fn ? at(location, fn) : location;
     switch (fn) {
       case 'Fn::Equals': {
-        if (!Array.isArray(arg) || arg.length !== 2) return this.fail('Fn::Equals needs a list of two values', location);
+        if (!Array.isArray(arg) || arg.length !== 2)
+          return this.fail('Fn::Equals needs a list of two values', location);
         const [a, b] = arg.map((v, i) => this.value(v, at(argAt, i)));
         if (a === INVALID || b === INVALID) return INVALID;
         if (a === NO_VALUE || b === NO_VALUE) return this.fail('Fn::Equals cannot compare AWS::NoValue', location);
         return comparable(a) === comparable(b);
       }
       case 'Fn::Not': {
-        if (!Array.isArray(arg) || arg.length !== 1) return this.fail('Fn::Not needs a list of one condition', location);
+        if (!Array.isArray(arg) || arg.length !== 1)
+          return this.fail('Fn::Not needs a list of one condition', location);
         const v = this.condition(arg[0], at(argAt, 0));
         return v === INVALID ? INVALID : !v;
       }
       case 'Fn::And':
       case 'Fn::Or': {
-        if (!Array.isArray(arg) || arg.length < 2 || arg.length > 10) return this.fail(`${fn} needs a list of 2 to 10 conditions`, location);
+        if (!Array.isArray(arg) || arg.length < 2 || arg.length > 10)
+          return this.fail(`${fn} needs a list of 2 to 10 conditions`, location);
         const values = arg.map((c, i) => this.condition(c, at(argAt, i)));
         if (values.includes(INVALID)) return INVALID;
         return fn === 'Fn::And' ? values.every((v) => v === true) : values.some((v) => v === true);
@@ -142,7 +152,8 @@ export class Evaluator {
 
   /** Ref semantics for a name (parameter, pseudo parameter, resource); shared with Fn::Sub. */
   ref(name: unknown, location: Location, fromSub = false): unknown {
-    if (typeof name !== 'string') return this.fail('Ref needs the name of a parameter, pseudo parameter or resource', location);
+    if (typeof name !== 'string')
+      return this.fail('Ref needs the name of a parameter, pseudo parameter or resource', location);
     const parameter = this.env.parameters.get(name);
     if (parameter !== undefined) return parameter;
     if (this.env.parameterNames.has(name)) return INVALID;
@@ -155,19 +166,44 @@ export class Evaluator {
   }
 
   private getAtt(logicalId: string, attribute: string, location: Location): unknown {
-    if (this.env.parameterNames.has(logicalId)) return this.fail(`Fn::GetAtt needs a resource, '${logicalId}' is a parameter`, location);
-    return this.resource(logicalId, location, `Fn::GetAtt ${logicalId}.${attribute}`, (access) => access.getAtt(logicalId, attribute), 'Fn::GetAtt');
+    if (this.env.parameterNames.has(logicalId))
+      return this.fail(`Fn::GetAtt needs a resource, '${logicalId}' is a parameter`, location);
+    return this.resource(
+      logicalId,
+      location,
+      `Fn::GetAtt ${logicalId}.${attribute}`,
+      (access) => access.getAtt(logicalId, attribute),
+      'Fn::GetAtt',
+    );
   }
 
-  private resource(logicalId: string, location: Location, what: string, read: (access: ResourceAccess) => unknown, fn = 'Ref'): unknown {
+  private resource(
+    logicalId: string,
+    location: Location,
+    what: string,
+    read: (access: ResourceAccess) => unknown,
+    fn = 'Ref',
+  ): unknown {
     if (!this.env.resourceIds.has(logicalId)) {
-      return this.fail(fn === 'Ref' ? `Ref to unknown parameter or resource '${logicalId}'` : `${fn} to unknown resource '${logicalId}'`, location);
+      return this.fail(
+        fn === 'Ref'
+          ? `Ref to unknown parameter or resource '${logicalId}'`
+          : `${fn} to unknown resource '${logicalId}'`,
+        location,
+      );
     }
     const access = this.env.resources;
-    if (!access) return this.fail(`${fn} to resource '${logicalId}': conditions can only use parameters, pseudo parameters and mappings`, location);
+    if (!access)
+      return this.fail(
+        `${fn} to resource '${logicalId}': conditions can only use parameters, pseudo parameters and mappings`,
+        location,
+      );
     const state = access.state(logicalId);
     if (state.state === 'inactive') {
-      return this.fail(`${fn} to resource '${logicalId}', which is not created: its condition '${state.condition}' is false`, location);
+      return this.fail(
+        `${fn} to resource '${logicalId}', which is not created: its condition '${state.condition}' is false`,
+        location,
+      );
     }
     if (state.state === 'unavailable') return INVALID;
     try {
@@ -224,9 +260,15 @@ export class Evaluator {
       case 'Fn::ImportValue': {
         const name = this.string(arg, argAt, 'Fn::ImportValue');
         if (name === INVALID) return INVALID;
-        if (!this.env.exports) return this.fail(`Fn::ImportValue '${name}': imports from other stacks are not supported locally unless an exports lookup is supplied`, location);
+        if (!this.env.exports)
+          return this.fail(
+            `Fn::ImportValue '${name}': imports from other stacks are not supported locally unless an exports lookup is supplied`,
+            location,
+          );
         const value = this.env.exports[name];
-        return value === undefined ? this.fail(`Fn::ImportValue '${name}': no stack exports that name`, location) : value;
+        return value === undefined
+          ? this.fail(`Fn::ImportValue '${name}': no stack exports that name`, location)
+          : value;
       }
       case 'Fn::If':
         return this.fnIf(arg, location, argAt);
@@ -240,7 +282,8 @@ export class Evaluator {
   private fnGetAtt(arg: unknown, location: Location, argAt: Location): unknown {
     if (typeof arg === 'string') {
       const dot = arg.indexOf('.');
-      if (dot <= 0 || dot === arg.length - 1) return this.fail(`Fn::GetAtt needs 'LogicalId.Attribute', got '${arg}'`, location);
+      if (dot <= 0 || dot === arg.length - 1)
+        return this.fail(`Fn::GetAtt needs 'LogicalId.Attribute', got '${arg}'`, location);
       return this.getAtt(arg.slice(0, dot), arg.slice(dot + 1), location);
     }
     if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') {
@@ -286,11 +329,15 @@ export class Evaluator {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (value === NO_VALUE) return this.fail(`Fn::Sub: '\${${name}}' is AWS::NoValue`, location);
-    return this.fail(`Fn::Sub: '\${${name}}' is ${Array.isArray(value) ? 'a list' : 'not a string'}; only strings can be substituted`, location);
+    return this.fail(
+      `Fn::Sub: '\${${name}}' is ${Array.isArray(value) ? 'a list' : 'not a string'}; only strings can be substituted`,
+      location,
+    );
   }
 
   private fnJoin(arg: unknown, location: Location, argAt: Location): unknown {
-    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return this.fail('Fn::Join needs [delimiter, [values]]', location);
+    if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string')
+      return this.fail('Fn::Join needs [delimiter, [values]]', location);
     const items = this.listArgument(arg[1], at(argAt, 1), 'Fn::Join');
     if (items === INVALID) return INVALID;
     const strings: string[] = [];
@@ -310,12 +357,14 @@ export class Evaluator {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
       return this.fail(`Fn::Select: index must be a non-negative integer, got ${JSON.stringify(rawIndex)}`, location);
     }
-    if (index >= items.length) return this.fail(`Fn::Select: index ${index} is out of range for a list of ${items.length}`, location);
+    if (index >= items.length)
+      return this.fail(`Fn::Select: index ${index} is out of range for a list of ${items.length}`, location);
     return items[index];
   }
 
   private fnFindInMap(arg: unknown, location: Location, argAt: Location): unknown {
-    if (!Array.isArray(arg) || arg.length !== 3) return this.fail('Fn::FindInMap needs [MapName, TopLevelKey, SecondLevelKey]', location);
+    if (!Array.isArray(arg) || arg.length !== 3)
+      return this.fail('Fn::FindInMap needs [MapName, TopLevelKey, SecondLevelKey]', location);
     const keys = arg.map((k, i) => this.string(k, at(argAt, i), 'Fn::FindInMap'));
     if (keys.includes(INVALID)) return INVALID;
     const [mapName, top, second] = keys as [string, string, string];
@@ -323,7 +372,8 @@ export class Evaluator {
     if (!isPlainObject(map)) return this.fail(`Fn::FindInMap: no mapping '${mapName}'`, location);
     const level = map[top];
     if (!isPlainObject(level)) return this.fail(`Fn::FindInMap: mapping '${mapName}' has no key '${top}'`, location);
-    if (!(second in level)) return this.fail(`Fn::FindInMap: mapping '${mapName}.${top}' has no key '${second}'`, location);
+    if (!(second in level))
+      return this.fail(`Fn::FindInMap: mapping '${mapName}.${top}' has no key '${second}'`, location);
     return level[second];
   }
 

@@ -22,7 +22,14 @@ import {
   samDetails,
   type RawEvent,
 } from './sam.js';
-import type { LoadedOutput, LoadedResource, LoadedTemplate, LoadOptions, StackContext, TemplateResource } from './types.js';
+import type {
+  LoadedOutput,
+  LoadedResource,
+  LoadedTemplate,
+  LoadOptions,
+  StackContext,
+  TemplateResource,
+} from './types.js';
 
 const SECTIONS = new Set([
   'AWSTemplateFormatVersion',
@@ -51,7 +58,8 @@ const RESOURCE_ATTRIBUTES = new Set([
   'Connectors',
 ]);
 const LOGICAL_ID = /^[A-Za-z0-9]+$/;
-const RESOURCE_TYPE = /^(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*|Custom::[A-Za-z0-9_@-]+|[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?)$/;
+const RESOURCE_TYPE =
+  /^(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*|Custom::[A-Za-z0-9_@-]+|[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?)$/;
 
 /** Reads, parses and resolves a template file. Throws TemplateError listing every problem found. */
 export function loadTemplate(file: string, options: LoadOptions): LoadedTemplate {
@@ -102,7 +110,8 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     issues.add("the only AWSTemplateFormatVersion is '2010-09-09'", { path: 'AWSTemplateFormatVersion' });
   }
   const isSam = checkTransform(template['Transform'], issues);
-  if (template['Globals'] !== undefined && !isSam) issues.add(`Globals needs Transform: ${SAM_TRANSFORM}`, { path: 'Globals' });
+  if (template['Globals'] !== undefined && !isSam)
+    issues.add(`Globals needs Transform: ${SAM_TRANSFORM}`, { path: 'Globals' });
 
   const parameters = resolveParameters(template['Parameters'], options.parameterOverrides ?? {}, issues);
   const { partition, urlSuffix } = partitionOf(stack.region);
@@ -110,7 +119,10 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     ['AWS::Region', stack.region],
     ['AWS::AccountId', stack.accountId],
     ['AWS::StackName', stack.stackName],
-    ['AWS::StackId', `arn:${partition}:cloudformation:${stack.region}:${stack.accountId}:stack/${stack.stackName}/${uuidFrom(`${stack.accountId}/${stack.region}/${stack.stackName}`)}`],
+    [
+      'AWS::StackId',
+      `arn:${partition}:cloudformation:${stack.region}:${stack.accountId}:stack/${stack.stackName}/${uuidFrom(`${stack.accountId}/${stack.region}/${stack.stackName}`)}`,
+    ],
     ['AWS::Partition', partition],
     ['AWS::URLSuffix', urlSuffix],
     ['AWS::NotificationARNs', []],
@@ -127,7 +139,8 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
   const resourceIds = new Set(Object.keys(definitions));
   const parameterNames = new Set(isPlainObject(template['Parameters']) ? Object.keys(template['Parameters']) : []);
   for (const id of resourceIds) {
-    if (parameterNames.has(id)) issues.add(`'${id}' is both a parameter and a resource`, { resource: id, path: `Resources.${id}` });
+    if (parameterNames.has(id))
+      issues.add(`'${id}' is both a parameter and a resource`, { resource: id, path: `Resources.${id}` });
   }
 
   const baseEnv = {
@@ -152,10 +165,18 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
   const dependencies = new Map<string, Dependency[]>();
   for (const r of raw.values()) {
     if (!r.active) continue;
-    const deps = r.explicitDependsOn.map((target) => ({ target, via: `DependsOn at Resources.${r.logicalId}.DependsOn` }));
+    const deps = r.explicitDependsOn.map((target) => ({
+      target,
+      via: `DependsOn at Resources.${r.logicalId}.DependsOn`,
+    }));
     const base = `Resources.${r.logicalId}`;
     const scan = (value: unknown, path: string) =>
-      referencedResources(value, path, (name) => isActive(name) && !parameterNames.has(name), (name) => conditions[name]);
+      referencedResources(
+        value,
+        path,
+        (name) => isActive(name) && !parameterNames.has(name),
+        (name) => conditions[name],
+      );
     deps.push(...scan(r.properties, `${base}.Properties`), ...scan(r.definition['Metadata'], `${base}.Metadata`));
     for (const api of implicitApiUses(r)) deps.push({ target: api, via: `Events at ${base}.Properties.Events` });
     dependencies.set(r.logicalId, uniqueTargets(deps));
@@ -182,9 +203,14 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
       return ready.has(id) ? { state: 'ready' } : { state: 'unavailable' };
     },
     ref: (id: string) => (ready.get(id) as LoadedResource).physicalId,
-    getAtt: (id: string, attribute: string) => resolver.getAtt(id, attribute, withoutPhysicalId(ready.get(id) as LoadedResource)),
+    getAtt: (id: string, attribute: string) =>
+      resolver.getAtt(id, attribute, withoutPhysicalId(ready.get(id) as LoadedResource)),
   };
-  const env: Environment = { ...baseEnv, resources: access, condition: conditionLookup(conditions, conditionNames, issues) };
+  const env: Environment = {
+    ...baseEnv,
+    resources: access,
+    condition: conditionLookup(conditions, conditionNames, issues),
+  };
   const evaluator = new Evaluator(env, issues);
 
   for (const id of order) {
@@ -194,7 +220,10 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     if (!resolved) continue;
     try {
       const physicalId = resolver.ref(id, resolved);
-      ready.set(id, { ...resolved, physicalId: typeof physicalId === 'string' ? physicalId : JSON.stringify(physicalId) });
+      ready.set(id, {
+        ...resolved,
+        physicalId: typeof physicalId === 'string' ? physicalId : JSON.stringify(physicalId),
+      });
     } catch (error) {
       issues.add(`resolving Ref: ${messageOf(error)}`, { resource: id, path: `Resources.${id}` });
     }
@@ -222,7 +251,9 @@ export function deletionOrder(template: LoadedTemplate): LoadedResource[] {
 
 function checkStack(stack: StackContext, issues: IssueCollector): void {
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stack.stackName)) {
-    issues.add(`stack name '${stack.stackName}' must start with a letter and contain only letters, digits and hyphens (at most 128)`);
+    issues.add(
+      `stack name '${stack.stackName}' must start with a letter and contain only letters, digits and hyphens (at most 128)`,
+    );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(stack.region)) issues.add(`'${stack.region}' is not a region name`);
   if (!/^\d{12}$/.test(stack.accountId)) issues.add(`account id '${stack.accountId}' must be 12 digits`);
@@ -236,7 +267,9 @@ function checkTransform(transform: unknown, issues: IssueCollector): boolean {
     if (t === SAM_TRANSFORM) sam = true;
     else {
       const name = typeof t === 'string' ? t : JSON.stringify(t);
-      issues.add(`transform ${name} is not supported locally (only ${SAM_TRANSFORM})`, { path: Array.isArray(transform) ? `Transform[${i}]` : 'Transform' });
+      issues.add(`transform ${name} is not supported locally (only ${SAM_TRANSFORM})`, {
+        path: Array.isArray(transform) ? `Transform[${i}]` : 'Transform',
+      });
     }
   });
   return sam;
@@ -263,21 +296,33 @@ function readResources(
     }
     const type = definition['Type'];
     if (typeof type !== 'string' || !RESOURCE_TYPE.test(type)) {
-      issues.add(`Type must be a resource type like AWS::Service::Resource, got ${JSON.stringify(type)}`, at(location, 'Type'));
+      issues.add(
+        `Type must be a resource type like AWS::Service::Resource, got ${JSON.stringify(type)}`,
+        at(location, 'Type'),
+      );
       continue;
     }
     if (isSamType(type) && !isSam) issues.add(`${type} needs Transform: ${SAM_TRANSFORM}`, at(location, 'Type'));
-    else if (isSamType(type) && !isKnownSamType(type)) issues.add(`unknown SAM resource type ${type}`, at(location, 'Type'));
+    else if (isSamType(type) && !isKnownSamType(type))
+      issues.add(`unknown SAM resource type ${type}`, at(location, 'Type'));
 
     const rawProperties = definition['Properties'] ?? {};
     if (!isPlainObject(rawProperties)) issues.add('Properties must be a map', at(location, 'Properties'));
-    const properties = applyGlobals(globals, type, isPlainObject(rawProperties) ? rawProperties : {}, definition['IgnoreGlobals'], location, issues);
+    const properties = applyGlobals(
+      globals,
+      type,
+      isPlainObject(rawProperties) ? rawProperties : {},
+      definition['IgnoreGlobals'],
+      location,
+      issues,
+    );
 
     const r: RawResource = { logicalId, type, properties, definition, active: true, explicitDependsOn: [] };
     const condition = definition['Condition'];
     if (condition !== undefined) {
       if (typeof condition !== 'string') issues.add('Condition must be a condition name', at(location, 'Condition'));
-      else if (!conditionNames.has(condition)) issues.add(`unknown condition '${condition}'`, at(location, 'Condition'));
+      else if (!conditionNames.has(condition))
+        issues.add(`unknown condition '${condition}'`, at(location, 'Condition'));
       else r.condition = condition;
       const value = r.condition === undefined ? undefined : conditions[r.condition];
       r.active = value === true;
@@ -303,7 +348,11 @@ function readDependsOn(r: RawResource, raw: ReadonlyMap<string, RawResource>, is
     const target = raw.get(name);
     if (!target) issues.add(`DependsOn unknown resource '${name}'`, location);
     else if (target.conditionFailed) continue;
-    else if (!target.active) issues.add(`DependsOn '${name}', which is not created: its condition '${target.condition ?? ''}' is false`, location);
+    else if (!target.active)
+      issues.add(
+        `DependsOn '${name}', which is not created: its condition '${target.condition ?? ''}' is false`,
+        location,
+      );
     else result.push(name);
   }
   return result;
@@ -327,7 +376,10 @@ function addImplicitApis(raw: Map<string, RawResource>, globals: Globals, issues
   ] as const) {
     if (!needed.has(id)) continue;
     if (raw.has(id)) {
-      issues.add(`'${id}' is the logical id SAM gives the implicit API of events without an API; rename this resource`, { resource: id, path: `Resources.${id}` });
+      issues.add(
+        `'${id}' is the logical id SAM gives the implicit API of events without an API; rename this resource`,
+        { resource: id, path: `Resources.${id}` },
+      );
       continue;
     }
     const properties = applyGlobals(globals, type, { ...base }, undefined, { path: 'Globals' }, issues);
@@ -372,10 +424,14 @@ function resolveResource(
   const before = issues.count;
   const location: Location = { resource: r.logicalId, path: `Resources.${r.logicalId}` };
   const properties = evaluator.value(r.properties, at(location, 'Properties'));
-  const metadata = r.definition['Metadata'] === undefined ? undefined : evaluator.value(r.definition['Metadata'], at(location, 'Metadata'));
+  const metadata =
+    r.definition['Metadata'] === undefined
+      ? undefined
+      : evaluator.value(r.definition['Metadata'], at(location, 'Metadata'));
   const deletionPolicy = policyAttribute(r, 'DeletionPolicy', evaluator, location, issues);
   const updateReplacePolicy = policyAttribute(r, 'UpdateReplacePolicy', evaluator, location, issues);
-  if (metadata !== undefined && metadata !== INVALID && !isPlainObject(metadata)) issues.add('Metadata must be a map', at(location, 'Metadata'));
+  if (metadata !== undefined && metadata !== INVALID && !isPlainObject(metadata))
+    issues.add('Metadata must be a map', at(location, 'Metadata'));
   if (!isPlainObject(properties) || issues.count > before) return undefined;
 
   const resource: TemplateResource = {
@@ -405,12 +461,19 @@ function resolveResource(
 }
 
 /** DeletionPolicy / UpdateReplacePolicy may use Ref or Fn::If, and must end up a known policy. */
-function policyAttribute(r: RawResource, key: string, evaluator: Evaluator, location: Location, issues: IssueCollector): string | undefined {
+function policyAttribute(
+  r: RawResource,
+  key: string,
+  evaluator: Evaluator,
+  location: Location,
+  issues: IssueCollector,
+): string | undefined {
   const raw = r.definition[key];
   if (raw === undefined) return undefined;
   const value = evaluator.value(raw, at(location, key));
   if (value === INVALID) return undefined;
-  if (typeof value === 'string' && ['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(value)) return value;
+  if (typeof value === 'string' && ['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot'].includes(value))
+    return value;
   issues.add('must be Delete, Retain, RetainExceptOnCreate or Snapshot', at(location, key));
   return undefined;
 }
@@ -442,7 +505,8 @@ function resolveOutputs(
       continue;
     }
     for (const key of Object.keys(definition)) {
-      if (!['Value', 'Description', 'Export', 'Condition'].includes(key)) issues.add(`unknown output attribute '${key}'`, at(location, key));
+      if (!['Value', 'Description', 'Export', 'Condition'].includes(key))
+        issues.add(`unknown output attribute '${key}'`, at(location, key));
     }
     const condition = definition['Condition'];
     if (condition !== undefined) {
@@ -467,12 +531,19 @@ function resolveOutputs(
     if (typeof condition === 'string') output.condition = condition;
     const exported = definition['Export'];
     if (exported !== undefined) {
-      const exportName = isPlainObject(exported) ? evaluator.value(exported['Name'], at(at(location, 'Export'), 'Name')) : INVALID;
+      const exportName = isPlainObject(exported)
+        ? evaluator.value(exported['Name'], at(at(location, 'Export'), 'Name'))
+        : INVALID;
       if (!isPlainObject(exported)) issues.add('Export must be { Name: ... }', at(location, 'Export'));
-      else if (exportName !== INVALID && typeof exportName !== 'string') issues.add('Export Name must be a string', at(at(location, 'Export'), 'Name'));
+      else if (exportName !== INVALID && typeof exportName !== 'string')
+        issues.add('Export Name must be a string', at(at(location, 'Export'), 'Name'));
       else if (typeof exportName === 'string') {
         const other = exportNames.get(exportName);
-        if (other) issues.add(`export name '${exportName}' is also exported by output '${other}'`, at(at(location, 'Export'), 'Name'));
+        if (other)
+          issues.add(
+            `export name '${exportName}' is also exported by output '${other}'`,
+            at(at(location, 'Export'), 'Name'),
+          );
         exportNames.set(exportName, name);
         output.exportName = exportName;
       }

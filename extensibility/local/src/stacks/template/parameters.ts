@@ -50,7 +50,8 @@ export function resolveParameters(
     return values;
   }
   for (const name of Object.keys(overrides)) {
-    if (!Object.hasOwn(definitions, name)) issues.add(`override for unknown parameter '${name}'`, { path: 'Parameters' });
+    if (!Object.hasOwn(definitions, name))
+      issues.add(`override for unknown parameter '${name}'`, { path: 'Parameters' });
   }
   for (const [name, definition] of Object.entries(definitions)) {
     const location: Location = { path: `Parameters.${name}` };
@@ -90,7 +91,8 @@ function resolveParameter(
   }
   const raw = override ?? scalarDefault(definition['Default'], at(location, 'Default'), issues);
   if (raw === undefined) {
-    if (!('Default' in definition)) issues.add(`parameter '${name}' has no Default and no override was given`, location);
+    if (!('Default' in definition))
+      issues.add(`parameter '${name}' has no Default and no override was given`, location);
     return undefined;
   }
   // CloudFormation trims each member of a list parameter.
@@ -98,7 +100,8 @@ function resolveParameter(
   const source = override !== undefined ? `override ${name}=${JSON.stringify(raw)}` : `Default ${JSON.stringify(raw)}`;
   const problems = items.flatMap((item) => checkConstraints(item, kind, definition));
   if (problems.length > 0) {
-    const description = typeof definition['ConstraintDescription'] === 'string' ? ` (${definition['ConstraintDescription']})` : '';
+    const description =
+      typeof definition['ConstraintDescription'] === 'string' ? ` (${definition['ConstraintDescription']})` : '';
     for (const problem of new Set(problems)) issues.add(`${source}: ${problem}${description}`, location);
     return undefined;
   }
@@ -138,8 +141,10 @@ function checkConstraints(value: string, kind: Kind, definition: Record<string, 
   }
   const minLength = numberAttribute(definition['MinLength']);
   const maxLength = numberAttribute(definition['MaxLength']);
-  if (minLength !== undefined && value.length < minLength) problems.push(`'${value}' is shorter than MinLength ${minLength}`);
-  if (maxLength !== undefined && value.length > maxLength) problems.push(`'${value}' is longer than MaxLength ${maxLength}`);
+  if (minLength !== undefined && value.length < minLength)
+    problems.push(`'${value}' is shorter than MinLength ${minLength}`);
+  if (maxLength !== undefined && value.length > maxLength)
+    problems.push(`'${value}' is longer than MaxLength ${maxLength}`);
   return problems;
 }
 

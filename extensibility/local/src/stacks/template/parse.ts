@@ -14,7 +14,10 @@ export function parseTemplateText(text: string, file: string): unknown {
 
 function parseErrorMessage(error: unknown): string {
   // js-yaml errors carry a position; report it the way an editor shows it (1-based).
-  const { mark, reason } = (typeof error === 'object' && error !== null ? error : {}) as { mark?: { line: number; column: number }; reason?: string };
+  const { mark, reason } = (typeof error === 'object' && error !== null ? error : {}) as {
+    mark?: { line: number; column: number };
+    reason?: string;
+  };
   if (mark && reason) return `${reason} (line ${mark.line + 1}, column ${mark.column + 1})`;
   return messageOf(error);
 }
@@ -34,7 +37,8 @@ export function parseParameterOverrides(input: string | readonly string[]): Reco
     if (typeof pair === 'string') problems.push(pair);
     else result[pair[0]] = pair[1];
   }
-  if (problems.length > 0) throw new TemplateError(problems.map((message) => ({ file: '--parameter-overrides', message })));
+  if (problems.length > 0)
+    throw new TemplateError(problems.map((message) => ({ file: '--parameter-overrides', message })));
   return result;
 }
 

@@ -158,7 +158,11 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   'AWS::Lambda::Function': lambda,
   'AWS::Serverless::Function': serverlessFunction,
   'AWS::DynamoDB::Table': dynamoTable,
-  'AWS::Serverless::SimpleTable': { naming: { property: 'TableName', maxLength: 255 }, ref: (r) => r.name, attributes: tableAttributes },
+  'AWS::Serverless::SimpleTable': {
+    naming: { property: 'TableName', maxLength: 255 },
+    ref: (r) => r.name,
+    attributes: tableAttributes,
+  },
   'AWS::StepFunctions::StateMachine': stateMachine('StateMachineName'),
   'AWS::Serverless::StateMachine': stateMachine('Name'),
   'AWS::Serverless::Api': restApi,
@@ -259,10 +263,13 @@ export function defaultResourceResolver(stack: StackContext): ResourceRefResolve
     },
     getAtt(logicalId, attribute, resource) {
       const rules = RULES[resource.type];
-      if (!rules) throw new Error(`the default resolver knows no attributes of ${resource.type}; pass a resolver that does`);
+      if (!rules)
+        throw new Error(`the default resolver knows no attributes of ${resource.type}; pass a resolver that does`);
       const read = Object.hasOwn(rules.attributes, attribute) ? rules.attributes[attribute] : undefined;
       if (!read) {
-        throw new Error(`${resource.type} has no attribute '${attribute}' (it has: ${Object.keys(rules.attributes).join(', ')})`);
+        throw new Error(
+          `${resource.type} has no attribute '${attribute}' (it has: ${Object.keys(rules.attributes).join(', ')})`,
+        );
       }
       return read(context(logicalId, resource));
     },
@@ -274,7 +281,10 @@ function physicalName(stack: StackContext, logicalId: string, resource: Template
   if (typeof explicit === 'string' && explicit !== '') return explicit;
   // A FIFO queue's name must end in .fifo, generated or not.
   const extension = resource.type === 'AWS::SQS::Queue' && isTrue(resource.properties['FifoQueue']) ? '.fifo' : '';
-  const options: { maxLength: number; lowercase?: boolean; extension?: string } = { maxLength: naming.maxLength, extension };
+  const options: { maxLength: number; lowercase?: boolean; extension?: string } = {
+    maxLength: naming.maxLength,
+    extension,
+  };
   if (naming.lowercase) options.lowercase = true;
   if (naming.logicalIdOnly) {
     // Step Functions: `<LogicalId>-<12 mixed-case>`, without the stack's name (e.g. OrderProcessorStateMachine-KiT1d0o9UrAQ).

@@ -34,8 +34,25 @@ const SAM_TYPES = new Set([
 
 const EVENT_TYPES: Readonly<Record<string, ReadonlySet<string>>> = {
   'AWS::Serverless::Function': new Set([
-    'S3', 'SNS', 'Kinesis', 'DynamoDB', 'SQS', 'Api', 'Schedule', 'ScheduleV2', 'CloudWatchEvent', 'EventBridgeRule',
-    'CloudWatchLogs', 'IoTRule', 'AlexaSkill', 'Cognito', 'HttpApi', 'MSK', 'MQ', 'SelfManagedKafka', 'DocumentDB',
+    'S3',
+    'SNS',
+    'Kinesis',
+    'DynamoDB',
+    'SQS',
+    'Api',
+    'Schedule',
+    'ScheduleV2',
+    'CloudWatchEvent',
+    'EventBridgeRule',
+    'CloudWatchLogs',
+    'IoTRule',
+    'AlexaSkill',
+    'Cognito',
+    'HttpApi',
+    'MSK',
+    'MQ',
+    'SelfManagedKafka',
+    'DocumentDB',
   ]),
   'AWS::Serverless::StateMachine': new Set(['Api', 'Schedule', 'ScheduleV2', 'CloudWatchEvent', 'EventBridgeRule']),
 };
@@ -60,7 +77,12 @@ export interface RawEvent {
 }
 
 /** Reads the literal structure of Events, reporting what SAM would reject. */
-export function rawEvents(resourceType: string, events: unknown, location: Location, issues: IssueCollector): RawEvent[] {
+export function rawEvents(
+  resourceType: string,
+  events: unknown,
+  location: Location,
+  issues: IssueCollector,
+): RawEvent[] {
   if (events === undefined) return [];
   if (!isPlainObject(events) || intrinsicName(events)) {
     issues.add('Events must be a map of event names to { Type, Properties }', location);
@@ -93,7 +115,12 @@ export function rawEvents(resourceType: string, events: unknown, location: Locat
  * The API an Api/HttpApi event attaches to: a Ref to an API resource in this template, or the
  * implicit API SAM creates when the event names none. Undefined for other events.
  */
-export function eventApi(event: RawEvent, apiTypes: ReadonlyMap<string, string>, location: Location, issues: IssueCollector): string | undefined {
+export function eventApi(
+  event: RawEvent,
+  apiTypes: ReadonlyMap<string, string>,
+  location: Location,
+  issues: IssueCollector,
+): string | undefined {
   const spec =
     event.type === 'Api'
       ? { key: 'RestApiId', type: 'AWS::Serverless::Api', implicit: IMPLICIT_REST_API }
@@ -105,7 +132,10 @@ export function eventApi(event: RawEvent, apiTypes: ReadonlyMap<string, string>,
   if (raw === undefined) return spec.implicit;
   const target = isPlainObject(raw) && intrinsicName(raw) === 'Ref' ? raw['Ref'] : undefined;
   if (typeof target === 'string' && apiTypes.get(target) === spec.type) return target;
-  issues.add(`${spec.key} must be a Ref to an ${spec.type} resource in this template`, at(at(location, 'Properties'), spec.key));
+  issues.add(
+    `${spec.key} must be a Ref to an ${spec.type} resource in this template`,
+    at(at(location, 'Properties'), spec.key),
+  );
   return undefined;
 }
 
@@ -127,11 +157,21 @@ export function samDetails(resource: TemplateResource, context: NormaliseContext
     for (const [name, event] of Object.entries(resolvedEvents)) {
       if (!isPlainObject(event) || typeof event['Type'] !== 'string') continue;
       const properties = isPlainObject(event['Properties']) ? event['Properties'] : {};
-      const normalised = normaliseEvent(resource, name, event['Type'], properties, context, at(at(location, 'Events'), name));
+      const normalised = normaliseEvent(
+        resource,
+        name,
+        event['Type'],
+        properties,
+        context,
+        at(at(location, 'Events'), name),
+      );
       if (normalised) events.push(normalised);
     }
   }
-  return { events, policies: normalisePolicies(resource.properties['Policies'], at(location, 'Policies'), context.issues) };
+  return {
+    events,
+    policies: normalisePolicies(resource.properties['Policies'], at(location, 'Policies'), context.issues),
+  };
 }
 
 function normaliseEvent(
@@ -164,9 +204,13 @@ function normaliseEvent(
         ...base,
         kind: 'rule',
         ruleLogicalId: generatedLogicalId,
-        ruleName: str(isSchedule ? 'Name' : 'RuleName') ?? generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 }),
+        ruleName:
+          str(isSchedule ? 'Name' : 'RuleName') ??
+          generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 }),
         eventBusName: str('EventBusName') ?? 'default',
-        state: str('State') ?? (properties['Enabled'] === false || properties['Enabled'] === 'false' ? 'DISABLED' : 'ENABLED'),
+        state:
+          str('State') ??
+          (properties['Enabled'] === false || properties['Enabled'] === 'false' ? 'DISABLED' : 'ENABLED'),
         targetId: targetId ?? `${generatedLogicalId}${isFunction ? 'LambdaTarget' : 'StepFunctionsTarget'}`,
       };
       if (pattern !== undefined) event.pattern = pattern;
@@ -192,15 +236,26 @@ function normaliseEvent(
         scheduleLogicalId: generatedLogicalId,
         // SAM names the schedule after its logical id (the same name in every stack of the
         // template); OmitName leaves the name to CloudFormation.
-        scheduleName: name ?? (omitName ? generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 }) : generatedLogicalId),
+        scheduleName:
+          name ??
+          (omitName
+            ? generatedPhysicalName(context.stackName, generatedLogicalId, { maxLength: 64 })
+            : generatedLogicalId),
         scheduleExpression,
         state: str('State') ?? 'ENABLED',
       };
       const optional = {
-        timezone: str('ScheduleExpressionTimezone'), groupName: str('GroupName'), input: str('Input'), description: str('Description'),
-        startDate: str('StartDate'), endDate: str('EndDate'), roleArn: str('RoleArn'), kmsKeyArn: str('KmsKeyArn'),
+        timezone: str('ScheduleExpressionTimezone'),
+        groupName: str('GroupName'),
+        input: str('Input'),
+        description: str('Description'),
+        startDate: str('StartDate'),
+        endDate: str('EndDate'),
+        roleArn: str('RoleArn'),
+        kmsKeyArn: str('KmsKeyArn'),
       };
-      for (const [key, value] of Object.entries(optional)) if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
+      for (const [key, value] of Object.entries(optional))
+        if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
       if (properties['FlexibleTimeWindow'] !== undefined) event.flexibleTimeWindow = properties['FlexibleTimeWindow'];
       if (properties['RetryPolicy'] !== undefined) event.retryPolicy = properties['RetryPolicy'];
       if (properties['DeadLetterConfig'] !== undefined) event.deadLetterConfig = properties['DeadLetterConfig'];
@@ -212,7 +267,8 @@ function normaliseEvent(
       if (api === undefined) return undefined; // reported by eventApi
       const path = str('Path');
       const method = str('Method');
-      if (type === 'Api' && (path === undefined || method === undefined)) return missing('Path and Method', propsAt, issues);
+      if (type === 'Api' && (path === undefined || method === undefined))
+        return missing('Path and Method', propsAt, issues);
       const event: SamApiEvent = {
         ...base,
         kind: type === 'Api' ? 'api' : 'httpApi',
@@ -286,12 +342,20 @@ function normalisePolicies(policies: unknown, location: Location, issues: IssueC
       result.push({ kind: 'template', template, parameters });
       return;
     }
-    issues.add('a policy must be a managed policy name or ARN, a policy template ({ Name: { ... } }) or a policy document', itemAt);
+    issues.add(
+      'a policy must be a managed policy name or ARN, a policy template ({ Name: { ... } }) or a policy document',
+      itemAt,
+    );
   });
   return result;
 }
 
-function optionalString(properties: Record<string, unknown>, key: string, location: Location, issues: IssueCollector): string | undefined {
+function optionalString(
+  properties: Record<string, unknown>,
+  key: string,
+  location: Location,
+  issues: IssueCollector,
+): string | undefined {
   const value = properties[key];
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value;

@@ -1,9 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { load, problems } from './helpers.js';
 
-
-
-
 const QUEUE = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n';
 
 describe('conditions', () => {
@@ -100,7 +97,9 @@ Resources:
   Waits:
     Type: AWS::SQS::Queue
     DependsOn: [Skipped]`),
-    ).toEqual(["t.yaml: Resources.Waits.DependsOn: DependsOn 'Skipped', which is not created: its condition 'Never' is false"]);
+    ).toEqual([
+      "t.yaml: Resources.Waits.DependsOn: DependsOn 'Skipped', which is not created: its condition 'Never' is false",
+    ]);
   });
 
   it('do not report references to a resource whose own Condition is unknown a second time', () => {

@@ -24,7 +24,9 @@ function failure(run: () => unknown): TemplateError {
 }
 
 function problems(text: string, options: Partial<LoadOptions> = {}): string[] {
-  return failure(() => resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', { ...STACK, ...options })).issues.map(formatIssue);
+  return failure(() =>
+    resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', { ...STACK, ...options }),
+  ).issues.map(formatIssue);
 }
 
 describe('TemplateError', () => {
@@ -44,23 +46,53 @@ describe('TemplateError', () => {
         property: 'Resources.OrderTable.Properties.KeySchema[0].AttributeName',
         message: "Ref to unknown parameter or resource 'Foo'",
       },
-      { resource: 'OrderTable', property: 'Resources.OrderTable.Properties.TableName', message: "Fn::Sub: '${Missing}' is not a parameter, resource or Fn::Sub variable" },
-      { resource: 'OrderTable', property: 'Resources.OrderTable.Properties.Tags[0].Value', message: 'Fn::Select: index 5 is out of range for a list of 3' },
+      {
+        resource: 'OrderTable',
+        property: 'Resources.OrderTable.Properties.TableName',
+        message: "Fn::Sub: '${Missing}' is not a parameter, resource or Fn::Sub variable",
+      },
+      {
+        resource: 'OrderTable',
+        property: 'Resources.OrderTable.Properties.Tags[0].Value',
+        message: 'Fn::Select: index 5 is out of range for a list of 3',
+      },
       { resource: 'Uses', property: 'Resources.Uses.Properties.QueueName', message: "unknown condition 'Unknown'" },
       { resource: 'Uses', property: 'Resources.Uses.Properties.Other', message: "Fn::FindInMap: no mapping 'Nope'" },
-      { resource: 'Uses', property: 'Resources.Uses.Properties.Weird', message: "unknown intrinsic function 'Fn::Frobnicate'" },
+      {
+        resource: 'Uses',
+        property: 'Resources.Uses.Properties.Weird',
+        message: "unknown intrinsic function 'Fn::Frobnicate'",
+      },
       { resource: 'Uses', property: 'Resources.Uses.Properties.Joined', message: 'Fn::Join: item 1 is a list' },
     ]);
     expect(error.message.split('\n')[0]).toBe('10 problems in template:');
-    expect(error.message).toContain(`  ${file}: Resources.OrderTable.Properties.KeySchema[0].AttributeName: Ref to unknown parameter or resource 'Foo'`);
+    expect(error.message).toContain(
+      `  ${file}: Resources.OrderTable.Properties.KeySchema[0].AttributeName: Ref to unknown parameter or resource 'Foo'`,
+    );
   });
 
   it('has the issue itself as message when there is one', () => {
-    const error = failure(() => resolveTemplate(parseTemplateText('Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: !Ref Nope }\n', 'core/template.yaml'), 'core/template.yaml', STACK));
-    expect(error.message).toBe("core/template.yaml: Resources.Q.Properties.QueueName: Ref to unknown parameter or resource 'Nope'");
+    const error = failure(() =>
+      resolveTemplate(
+        parseTemplateText(
+          'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: !Ref Nope }\n',
+          'core/template.yaml',
+        ),
+        'core/template.yaml',
+        STACK,
+      ),
+    );
+    expect(error.message).toBe(
+      "core/template.yaml: Resources.Q.Properties.QueueName: Ref to unknown parameter or resource 'Nope'",
+    );
     expect(error.name).toBe('TemplateError');
     expect(error.issues).toEqual([
-      { file: 'core/template.yaml', resource: 'Q', property: 'Resources.Q.Properties.QueueName', message: "Ref to unknown parameter or resource 'Nope'" },
+      {
+        file: 'core/template.yaml',
+        resource: 'Q',
+        property: 'Resources.Q.Properties.QueueName',
+        message: "Ref to unknown parameter or resource 'Nope'",
+      },
     ]);
   });
 });
@@ -118,17 +150,25 @@ describe('reading templates', () => {
   });
 
   it('reports unknown short-form tags and duplicate keys', () => {
-    expect(failure(() => parseTemplateText('A: !Frobnicate x\n', 't.yaml')).message).toMatch(/unknown tag !<!Frobnicate>.*line 1/);
-    expect(failure(() => parseTemplateText('A: 1\nA: 2\n', 't.yaml')).message).toMatch(/duplicated mapping key.*line 2/);
+    expect(failure(() => parseTemplateText('A: !Frobnicate x\n', 't.yaml')).message).toMatch(
+      /unknown tag !<!Frobnicate>.*line 1/,
+    );
+    expect(failure(() => parseTemplateText('A: 1\nA: 2\n', 't.yaml')).message).toMatch(
+      /duplicated mapping key.*line 2/,
+    );
   });
 
   it('parses .json files as JSON, reporting its errors', () => {
     expect(parseTemplateText('{"Resources": {}}', 't.json')).toEqual({ Resources: {} });
-    expect(failure(() => parseTemplateText('{"Resources": ', 't.json')).message).toMatch(/^t\.json: cannot parse template: /);
+    expect(failure(() => parseTemplateText('{"Resources": ', 't.json')).message).toMatch(
+      /^t\.json: cannot parse template: /,
+    );
   });
 
   it('reports a file that cannot be read', () => {
-    expect(failure(() => loadTemplate(fixture('missing.yaml'), STACK)).message).toMatch(/missing\.yaml: cannot read template: ENOENT/);
+    expect(failure(() => loadTemplate(fixture('missing.yaml'), STACK)).message).toMatch(
+      /missing\.yaml: cannot read template: ENOENT/,
+    );
   });
 });
 
@@ -180,7 +220,13 @@ Resources:
   });
 
   it('checks the stack name, region and account id', () => {
-    expect(problems('Resources:\n  Q:\n    Type: AWS::SQS::Queue\n', { stackName: '1-bad_name', region: 'moon', accountId: '42' })).toEqual([
+    expect(
+      problems('Resources:\n  Q:\n    Type: AWS::SQS::Queue\n', {
+        stackName: '1-bad_name',
+        region: 'moon',
+        accountId: '42',
+      }),
+    ).toEqual([
       "t.yaml: stack name '1-bad_name' must start with a letter and contain only letters, digits and hyphens (at most 128)",
       "t.yaml: 'moon' is not a region name",
       "t.yaml: account id '42' must be 12 digits",

@@ -2,9 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { type LoadedTemplate } from '../../../src/stacks/template/index.js';
 import { load, problems } from './helpers.js';
 
-
-
-
 function properties(loaded: LoadedTemplate, logicalId: string): Record<string, unknown> {
   return loaded.resources.find((r) => r.logicalId === logicalId)?.properties ?? {};
 }
@@ -87,7 +84,10 @@ Resources:
     expect(properties(loaded, 'Custom')).toEqual({
       Runtime: 'nodejs20.x',
       Timeout: 60,
-      Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:common:1', 'arn:aws:lambda:us-east-1:123456789012:layer:own:2'],
+      Layers: [
+        'arn:aws:lambda:us-east-1:123456789012:layer:common:1',
+        'arn:aws:lambda:us-east-1:123456789012:layer:own:2',
+      ],
       Environment: { Variables: { STAGE: 'dev', SHARED: 'local', OWN: 'yes' } },
       Tracing: 'Active',
       Handler: 'b.handler',
@@ -122,7 +122,11 @@ Resources:
           Type: Api
           Properties: { Path: /orders, Method: get }
 `);
-    expect(api.resources[0]).toMatchObject({ logicalId: 'ServerlessRestApi', implicit: true, properties: { StageName: 'Prod', Cors: "'*'" } });
+    expect(api.resources[0]).toMatchObject({
+      logicalId: 'ServerlessRestApi',
+      implicit: true,
+      properties: { StageName: 'Prod', Cors: "'*'" },
+    });
   });
 
   it('reports unsupported sections and properties, and Globals without the SAM transform', () => {

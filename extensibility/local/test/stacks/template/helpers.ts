@@ -1,5 +1,12 @@
 // Shared by the loader's tests: load a template from text, or collect the problems it reports.
-import { formatIssue, parseTemplateText, resolveTemplate, TemplateError, type LoadedTemplate, type LoadOptions } from '../../../src/stacks/template/index.js';
+import {
+  formatIssue,
+  parseTemplateText,
+  resolveTemplate,
+  TemplateError,
+  type LoadedTemplate,
+  type LoadOptions,
+} from '../../../src/stacks/template/index.js';
 
 export const STACK = { stackName: 'presso', region: 'us-east-1', accountId: '123456789012' };
 

@@ -4,9 +4,10 @@ import { loadTemplate } from '../../../src/stacks/template/index.js';
 import { load, problems, STACK } from './helpers.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const EXPORTS = { 'shared-BusArn': 'arn:aws:events:us-east-1:111111111111:event-bus/shared', 'test-TableName': 'shared-table' };
-
-
+const EXPORTS = {
+  'shared-BusArn': 'arn:aws:events:us-east-1:111111111111:event-bus/shared',
+  'test-TableName': 'shared-table',
+};
 
 /** A template with one probe resource whose Properties are `properties` (YAML, indented 6). */
 function probe(properties: string, extra = ''): string {
@@ -46,7 +47,12 @@ describe('intrinsic functions (fixture)', () => {
   });
 
   it('Fn::GetAtt: short form, list form, dotted string form, attribute from a Ref', () => {
-    expect(props).toMatchObject({ GetAttShort: busArn, GetAttLong: busArn, GetAttDotted: 'test-bus', GetAttFromParam: 'test-bus' });
+    expect(props).toMatchObject({
+      GetAttShort: busArn,
+      GetAttLong: busArn,
+      GetAttDotted: 'test-bus',
+      GetAttFromParam: 'test-bus',
+    });
   });
 
   it('Fn::Sub: parameters, resources, attributes, pseudo parameters, ${!Literal}, and a variable map', () => {
@@ -81,7 +87,12 @@ describe('intrinsic functions (fixture)', () => {
   });
 
   it('Fn::If, with AWS::NoValue removing a property or a list item', () => {
-    expect(props).toMatchObject({ IfTrue: 'yes', IfFalse: 'no', ListWithNoValue: ['a', 'c'], Nested: { Deep: { Value: 'test-deep' } } });
+    expect(props).toMatchObject({
+      IfTrue: 'yes',
+      IfFalse: 'no',
+      ListWithNoValue: ['a', 'c'],
+      Nested: { Deep: { Value: 'test-deep' } },
+    });
     expect(props).not.toHaveProperty('IfNoValue');
   });
 
@@ -90,7 +101,9 @@ describe('intrinsic functions (fixture)', () => {
       Region: 'us-east-1',
       Account: '123456789012',
       StackName: 'presso',
-      StackId: expect.stringMatching(/^arn:aws:cloudformation:us-east-1:123456789012:stack\/presso\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/),
+      StackId: expect.stringMatching(
+        /^arn:aws:cloudformation:us-east-1:123456789012:stack\/presso\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
       Partition: 'aws',
       URLSuffix: 'amazonaws.com',
       NotificationARNs: [],
@@ -126,7 +139,9 @@ describe('intrinsic functions (fixture)', () => {
       { region: 'cn-north-1' },
     );
     expect(china.resources[0]?.properties['Tags']).toEqual([{ Key: 'p', Value: 'cn-north-1 aws-cn amazonaws.com.cn' }]);
-    expect(china.resources[0]?.physicalId).toMatch(/^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/123456789012\/presso-Q-[A-Z0-9]{12}$/);
+    expect(china.resources[0]?.physicalId).toMatch(
+      /^https:\/\/sqs\.cn-north-1\.amazonaws\.com\.cn\/123456789012\/presso-Q-[A-Z0-9]{12}$/,
+    );
   });
 });
 
@@ -146,7 +161,11 @@ describe('intrinsic function errors', () => {
 
   it('Fn::GetAtt shapes, parameters and unknown resources', () => {
     expect(
-      problems(probe("      A: { 'Fn::GetAtt': Bus }\n      B: { 'Fn::GetAtt': [Bus] }\n      C: !GetAtt Env.Arn\n      D: !GetAtt Nope.Arn")),
+      problems(
+        probe(
+          "      A: { 'Fn::GetAtt': Bus }\n      B: { 'Fn::GetAtt': [Bus] }\n      C: !GetAtt Env.Arn\n      D: !GetAtt Nope.Arn",
+        ),
+      ),
     ).toEqual([
       at('A', "Fn::GetAtt needs 'LogicalId.Attribute', got 'Bus'"),
       at('B', 'Fn::GetAtt needs [LogicalId, Attribute] or "LogicalId.Attribute"'),
@@ -184,7 +203,13 @@ describe('intrinsic function errors', () => {
   });
 
   it('Fn::Select: out of range, bad index, not a list', () => {
-    expect(problems(probe("      A: !Select [2, !Ref Subnets]\n      B: !Select [-1, [a]]\n      C: !Select [x, [a]]\n      D: !Select [0, !Ref Env]"))).toEqual([
+    expect(
+      problems(
+        probe(
+          '      A: !Select [2, !Ref Subnets]\n      B: !Select [-1, [a]]\n      C: !Select [x, [a]]\n      D: !Select [0, !Ref Env]',
+        ),
+      ),
+    ).toEqual([
       at('A', 'Fn::Select: index 2 is out of range for a list of 2'),
       at('B', 'Fn::Select: index must be a non-negative integer, got -1'),
       at('C', 'Fn::Select: index must be a non-negative integer, got "x"'),
@@ -193,7 +218,13 @@ describe('intrinsic function errors', () => {
   });
 
   it('Fn::Join and Fn::Split shapes', () => {
-    expect(problems(probe("      A: !Join [',', a]\n      B: !Join [[x], [a]]\n      C: !Join [',', [{ k: v }]]\n      D: !Split [',']\n      E: !Split [',', [a]]"))).toEqual([
+    expect(
+      problems(
+        probe(
+          "      A: !Join [',', a]\n      B: !Join [[x], [a]]\n      C: !Join [',', [{ k: v }]]\n      D: !Split [',']\n      E: !Split [',', [a]]",
+        ),
+      ),
+    ).toEqual([
       at('A.Fn::Join[1]', 'Fn::Join: expected a list'),
       at('B', 'Fn::Join needs [delimiter, [values]]'),
       at('C', 'Fn::Join: item 0 is not a string'),
@@ -203,7 +234,13 @@ describe('intrinsic function errors', () => {
   });
 
   it('Fn::FindInMap: missing map, key and second key', () => {
-    expect(problems(probe('      A: !FindInMap [X, top, second]\n      B: !FindInMap [M, x, second]\n      C: !FindInMap [M, top, x]\n      D: !FindInMap [M, top]'))).toEqual([
+    expect(
+      problems(
+        probe(
+          '      A: !FindInMap [X, top, second]\n      B: !FindInMap [M, x, second]\n      C: !FindInMap [M, top, x]\n      D: !FindInMap [M, top]',
+        ),
+      ),
+    ).toEqual([
       at('A', "Fn::FindInMap: no mapping 'X'"),
       at('B', "Fn::FindInMap: mapping 'M' has no key 'x'"),
       at('C', "Fn::FindInMap: mapping 'M.top' has no key 'x'"),
@@ -225,9 +262,14 @@ describe('intrinsic function errors', () => {
 
   it('Fn::ImportValue without an exports lookup, or with a name nobody exports', () => {
     expect(problems(probe('      A: !ImportValue shared'))).toEqual([
-      at('A', "Fn::ImportValue 'shared': imports from other stacks are not supported locally unless an exports lookup is supplied"),
+      at(
+        'A',
+        "Fn::ImportValue 'shared': imports from other stacks are not supported locally unless an exports lookup is supplied",
+      ),
     ]);
-    expect(problems(probe('      A: !ImportValue shared'), { exports: {} })).toEqual([at('A', "Fn::ImportValue 'shared': no stack exports that name")]);
+    expect(problems(probe('      A: !ImportValue shared'), { exports: {} })).toEqual([
+      at('A', "Fn::ImportValue 'shared': no stack exports that name"),
+    ]);
   });
 
   it('Fn::Base64 and Fn::GetAZs need strings', () => {
@@ -238,7 +280,9 @@ describe('intrinsic function errors', () => {
   });
 
   it('condition functions outside Conditions, unsupported and unknown functions', () => {
-    expect(problems(probe("      A: !Equals [a, a]\n      B: !Cidr ['10.0.0.0/16', 2, 8]\n      C: { 'Fn::Nope': x }"))).toEqual([
+    expect(
+      problems(probe("      A: !Equals [a, a]\n      B: !Cidr ['10.0.0.0/16', 2, 8]\n      C: { 'Fn::Nope': x }")),
+    ).toEqual([
       at('A', 'Fn::Equals can only be used in the Conditions section'),
       at('B', 'Fn::Cidr is not supported by the local template loader'),
       at('C', "unknown intrinsic function 'Fn::Nope'"),
@@ -246,7 +290,9 @@ describe('intrinsic function errors', () => {
   });
 
   it('reports the path inside nested intrinsics', () => {
-    expect(problems(probe("      A:\n        - x: !Join ['-', [a, !Ref Nope]]"))).toEqual([at('A[0].x.Fn::Join[1][1]', "Ref to unknown parameter or resource 'Nope'")]);
+    expect(problems(probe("      A:\n        - x: !Join ['-', [a, !Ref Nope]]"))).toEqual([
+      at('A[0].x.Fn::Join[1][1]', "Ref to unknown parameter or resource 'Nope'"),
+    ]);
   });
 
   it('Ref and Fn::GetAtt of a resource whose condition is false', () => {

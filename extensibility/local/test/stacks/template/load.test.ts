@@ -59,7 +59,13 @@ describe('the core app template', () => {
     expect(table.properties['TableName']).toBe('presso-orders');
     expect(table.properties['GlobalSecondaryIndexes']).toEqual([
       expect.objectContaining({ IndexName: 'GSI-status' }),
-      expect.objectContaining({ IndexName: 'GSI-userId', KeySchema: [{ AttributeName: 'USERID', KeyType: 'HASH' }, { AttributeName: 'TS', KeyType: 'RANGE' }] }),
+      expect.objectContaining({
+        IndexName: 'GSI-userId',
+        KeySchema: [
+          { AttributeName: 'USERID', KeyType: 'HASH' },
+          { AttributeName: 'TS', KeyType: 'RANGE' },
+        ],
+      }),
     ]);
     expect(table.properties['StreamSpecification']).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(table.properties).not.toHaveProperty('PointInTimeRecoverySpecification');
@@ -70,7 +76,9 @@ describe('the core app template', () => {
     const counting = resource(core, 'CountingTable').physicalId;
     expect(counting).toMatch(/^presso-CountingTable-[A-Z0-9]{12}$/);
     expect(resource(loadCore(), 'CountingTable').physicalId).toBe(counting);
-    expect(resource(loadCore({ stackName: 'other' }), 'CountingTable').physicalId).toMatch(/^other-CountingTable-[A-Z0-9]{12}$/);
+    expect(resource(loadCore({ stackName: 'other' }), 'CountingTable').physicalId).toMatch(
+      /^other-CountingTable-[A-Z0-9]{12}$/,
+    );
     expect(resource(core, 'ConfigTable').physicalId).toMatch(/^presso-ConfigTable-[A-Z0-9]{12}$/);
   });
 
@@ -92,7 +100,12 @@ describe('the core app template', () => {
     });
     expect(resource(core, 'OrderManagerFunction').properties['Timeout']).toBe(15);
     expect(resource(core, 'OrderManagerFunction').properties['Environment']).toEqual({
-      Variables: { BUS_NAME: 'Serverlesspresso', SOURCE: 'awsserverlessda.serverlesspresso', ORDER_TABLE: 'presso-orders', MAX_ORDERS: '1' },
+      Variables: {
+        BUS_NAME: 'Serverlesspresso',
+        SOURCE: 'awsserverlessda.serverlesspresso',
+        ORDER_TABLE: 'presso-orders',
+        MAX_ORDERS: '1',
+      },
     });
   });
 
@@ -117,7 +130,10 @@ describe('the core app template', () => {
       targetId: 'OrderManagerFunctionWaitingCompletionLambdaTarget',
     });
     expect(waiting.ruleName).toMatch(/^presso-OrderManagerFunctionWaitingCompletion-[A-Z0-9]{12}$/);
-    expect(event<SamRuleEvent>(fn, 'MakeOrder')).toMatchObject({ ruleName: 'presso-make-order', targetId: 'OrderManagerTarget' });
+    expect(event<SamRuleEvent>(fn, 'MakeOrder')).toMatchObject({
+      ruleName: 'presso-make-order',
+      targetId: 'OrderManagerTarget',
+    });
   });
 
   it('normalises the DynamoDB stream event and names its table', () => {
@@ -131,13 +147,26 @@ describe('the core app template', () => {
       enabled: true,
       filterCriteria: { Filters: [{ Pattern: '{"eventName": ["MODIFY"]}' }] },
     });
-    expect(stream.stream).toMatch(/^arn:aws:dynamodb:us-east-1:123456789012:table\/presso-orders\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
+    expect(stream.stream).toMatch(
+      /^arn:aws:dynamodb:us-east-1:123456789012:table\/presso-orders\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/,
+    );
   });
 
   it('normalises HttpApi routes, creating the implicit ServerlessHttpApi for an event without ApiId', () => {
     const fn = resource(core, 'ConfigFunction');
-    expect(event<SamApiEvent>(fn, 'GetConfig')).toMatchObject({ kind: 'httpApi', api: 'CoreApi', path: '/config', method: 'GET', payloadFormatVersion: '2.0' });
-    expect(event<SamApiEvent>(fn, 'Fallback')).toMatchObject({ kind: 'httpApi', api: 'ServerlessHttpApi', path: '$default', method: 'ANY' });
+    expect(event<SamApiEvent>(fn, 'GetConfig')).toMatchObject({
+      kind: 'httpApi',
+      api: 'CoreApi',
+      path: '/config',
+      method: 'GET',
+      payloadFormatVersion: '2.0',
+    });
+    expect(event<SamApiEvent>(fn, 'Fallback')).toMatchObject({
+      kind: 'httpApi',
+      api: 'ServerlessHttpApi',
+      path: '$default',
+      method: 'ANY',
+    });
     const implicit = resource(core, 'ServerlessHttpApi');
     expect(implicit).toMatchObject({ type: 'AWS::Serverless::HttpApi', implicit: true, properties: {} });
     expect(implicit.physicalId).toMatch(/^[a-z0-9]{10}$/);
@@ -154,7 +183,10 @@ describe('the core app template', () => {
       Source: 'awsserverlessda.serverlesspresso',
       ConfigFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${resource(core, 'ConfigFunction').physicalId}`,
     });
-    expect(event<SamRuleEvent>(machine, 'NewOrder')).toMatchObject({ kind: 'rule', targetId: 'OrderProcessorStateMachineNewOrderStepFunctionsTarget' });
+    expect(event<SamRuleEvent>(machine, 'NewOrder')).toMatchObject({
+      kind: 'rule',
+      targetId: 'OrderProcessorStateMachineNewOrderStepFunctionsTarget',
+    });
     expect(event<SamRuleEvent>(machine, 'Nightly')).toMatchObject({
       kind: 'rule',
       type: 'Schedule',
@@ -170,10 +202,20 @@ describe('the core app template', () => {
       { kind: 'template', template: 'EventBridgePutEventsPolicy', parameters: { EventBusName: 'Serverlesspresso' } },
       {
         kind: 'document',
-        document: { Statement: [{ Effect: 'Allow', Action: 'states:SendTaskSuccess', Resource: resource(core, 'OrderProcessorStateMachine').physicalId }] },
+        document: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'states:SendTaskSuccess',
+              Resource: resource(core, 'OrderProcessorStateMachine').physicalId,
+            },
+          ],
+        },
       },
     ]);
-    expect(resource(core, 'ConfigFunction').sam?.policies).toEqual([{ kind: 'managed', policy: 'AWSXRayDaemonWriteAccess' }]);
+    expect(resource(core, 'ConfigFunction').sam?.policies).toEqual([
+      { kind: 'managed', policy: 'AWSXRayDaemonWriteAccess' },
+    ]);
     expect(resource(core, 'OrderProcessorStateMachine').sam?.policies).toContainEqual({
       kind: 'template',
       template: 'LambdaInvokePolicy',
@@ -184,9 +226,14 @@ describe('the core app template', () => {
   it('orders resources so each comes after what it depends on; deletion is the reverse', () => {
     const position = new Map(core.resources.map((r, i) => [r.logicalId, i]));
     for (const r of core.resources) {
-      for (const dependency of r.dependsOn) expect(position.get(dependency)).toBeLessThan(position.get(r.logicalId) as number);
+      for (const dependency of r.dependsOn)
+        expect(position.get(dependency)).toBeLessThan(position.get(r.logicalId) as number);
     }
-    expect(resource(core, 'OrderManagerFunction').dependsOn).toEqual(['CoreEventBus', 'OrderTable', 'OrderProcessorStateMachine']);
+    expect(resource(core, 'OrderManagerFunction').dependsOn).toEqual([
+      'CoreEventBus',
+      'OrderTable',
+      'OrderProcessorStateMachine',
+    ]);
     expect(core.resources.map((r) => r.logicalId)).toEqual([
       'ServerlessHttpApi',
       'CoreEventBus',
@@ -204,10 +251,19 @@ describe('the core app template', () => {
 
   it('resolves outputs, with export names, leaving out outputs whose condition is false', () => {
     expect(core.outputs['EventBusName']).toEqual({ value: 'Serverlesspresso', exportName: 'presso-EventBusName' });
-    expect(core.outputs['StateMachineArn']).toEqual({ value: resource(core, 'OrderProcessorStateMachine').physicalId, description: 'The order processor' });
-    expect(core.outputs['ApiUrl']?.value).toBe(`https://${resource(core, 'CoreApi').physicalId}.execute-api.us-east-1.amazonaws.com`);
-    expect(core.outputs['DefaultApiUrl']?.value).toBe(`https://${resource(core, 'ServerlessHttpApi').physicalId}.execute-api.us-east-1.amazonaws.com`);
-    expect(core.outputs['OrderTableStreamArn']?.value).toBe(event<SamDynamoDbEvent>(resource(core, 'OrderStreamFunction'), 'Stream').stream);
+    expect(core.outputs['StateMachineArn']).toEqual({
+      value: resource(core, 'OrderProcessorStateMachine').physicalId,
+      description: 'The order processor',
+    });
+    expect(core.outputs['ApiUrl']?.value).toBe(
+      `https://${resource(core, 'CoreApi').physicalId}.execute-api.us-east-1.amazonaws.com`,
+    );
+    expect(core.outputs['DefaultApiUrl']?.value).toBe(
+      `https://${resource(core, 'ServerlessHttpApi').physicalId}.execute-api.us-east-1.amazonaws.com`,
+    );
+    expect(core.outputs['OrderTableStreamArn']?.value).toBe(
+      event<SamDynamoDbEvent>(resource(core, 'OrderStreamFunction'), 'Stream').stream,
+    );
     expect(core.outputs).not.toHaveProperty('ProdOnly');
   });
 
@@ -216,7 +272,9 @@ describe('the core app template', () => {
     expect(prod.conditions).toEqual({ IsProd: true });
     expect(resource(prod, 'CoreEventBus').physicalId).toBe('Presso');
     expect(resource(prod, 'OrderTable').deletionPolicy).toBe('Retain');
-    expect(resource(prod, 'OrderTable').properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(resource(prod, 'OrderTable').properties['PointInTimeRecoverySpecification']).toEqual({
+      PointInTimeRecoveryEnabled: true,
+    });
     expect(resource(prod, 'OrderProcessorStateMachine').sam?.policies[0]).toEqual({
       kind: 'template',
       template: 'EventBridgePutEventsPolicy',
@@ -230,15 +288,21 @@ describe('the core app template', () => {
     const resolver: ResourceRefResolver = {
       ref: (logicalId, r) => {
         seen.push(`${logicalId}:${r.type}`);
-        return r.type === 'AWS::DynamoDB::Table' ? `local-${String(r.properties['TableName'] ?? logicalId)}` : `local-${logicalId}`;
+        return r.type === 'AWS::DynamoDB::Table'
+          ? `local-${String(r.properties['TableName'] ?? logicalId)}`
+          : `local-${logicalId}`;
       },
       getAtt: (logicalId, attribute) => `local/${logicalId}/${attribute}/x`,
     };
     const local = loadCore({ resolver });
     expect(resource(local, 'OrderTable').physicalId).toBe('local-presso-orders');
     expect(resource(local, 'CountingTable').physicalId).toBe('local-CountingTable');
-    expect(resource(local, 'OrderManagerFunction').properties['Environment']).toMatchObject({ Variables: { ORDER_TABLE: 'local-presso-orders' } });
-    expect(event<SamDynamoDbEvent>(resource(local, 'OrderStreamFunction'), 'Stream').stream).toBe('local/OrderTable/StreamArn/x');
+    expect(resource(local, 'OrderManagerFunction').properties['Environment']).toMatchObject({
+      Variables: { ORDER_TABLE: 'local-presso-orders' },
+    });
+    expect(event<SamDynamoDbEvent>(resource(local, 'OrderStreamFunction'), 'Stream').stream).toBe(
+      'local/OrderTable/StreamArn/x',
+    );
     expect(local.outputs['DefaultApiUrl']?.value).toBe('local/ServerlessHttpApi/ApiEndpoint/x');
     expect(seen).toContain('OrderTable:AWS::DynamoDB::Table');
     expect(new Set(seen).size).toBe(local.resources.length);
@@ -252,7 +316,9 @@ describe('a plain CloudFormation JSON template', () => {
     expect(resource(plain, 'Handler').properties).toMatchObject({
       FunctionName: 'presso-handler',
       Role: `arn:aws:iam::123456789012:role/service/${resource(plain, 'Role').physicalId}`,
-      DeadLetterConfig: { TargetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:presso-DeadLetters-[A-Z0-9]{12}$/) },
+      DeadLetterConfig: {
+        TargetArn: expect.stringMatching(/^arn:aws:sqs:us-east-1:123456789012:presso-DeadLetters-[A-Z0-9]{12}$/),
+      },
     });
     expect(resource(plain, 'Machine').properties['DefinitionString']).toBe(
       '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:presso-handler","End":true}}}',
@@ -268,7 +334,9 @@ describe('a plain CloudFormation JSON template', () => {
   });
 
   it('returns queue URLs for Ref and keeps .fifo on generated FIFO queue names', () => {
-    expect(plain.outputs['QueueUrl']?.value).toMatch(/^https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/presso-DeadLetters-[A-Z0-9]{12}$/);
+    expect(plain.outputs['QueueUrl']?.value).toMatch(
+      /^https:\/\/sqs\.us-east-1\.amazonaws\.com\/123456789012\/presso-DeadLetters-[A-Z0-9]{12}$/,
+    );
     expect(plain.outputs['FifoName']?.value).toMatch(/^presso-Orders-[A-Z0-9]{12}\.fifo$/);
   });
 
@@ -282,9 +350,26 @@ describe('a plain CloudFormation JSON template', () => {
 
 describe('resolveTemplate', () => {
   it('resolves a template already in memory, naming the file it came from in messages', () => {
-    const template = parseTemplateText('Resources:\n  Bus:\n    Type: AWS::Events::EventBus\n    Properties: { Name: !Ref AWS::StackName }\n', 'inline.yaml');
+    const template = parseTemplateText(
+      'Resources:\n  Bus:\n    Type: AWS::Events::EventBus\n    Properties: { Name: !Ref AWS::StackName }\n',
+      'inline.yaml',
+    );
     const loaded = resolveTemplate(template, 'inline.yaml', STACK);
-    expect(loaded).toMatchObject({ file: 'inline.yaml', stackName: 'presso', outputs: {}, parameters: {}, conditions: {} });
-    expect(loaded.resources).toEqual([{ logicalId: 'Bus', type: 'AWS::Events::EventBus', properties: { Name: 'presso' }, dependsOn: [], physicalId: 'presso' }]);
+    expect(loaded).toMatchObject({
+      file: 'inline.yaml',
+      stackName: 'presso',
+      outputs: {},
+      parameters: {},
+      conditions: {},
+    });
+    expect(loaded.resources).toEqual([
+      {
+        logicalId: 'Bus',
+        type: 'AWS::Events::EventBus',
+        properties: { Name: 'presso' },
+        dependsOn: [],
+        physicalId: 'presso',
+      },
+    ]);
   });
 });

@@ -13,7 +13,10 @@ const RESOURCES = 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n';
 
 function load(parameters: string, overrides?: Record<string, string>): LoadedTemplate {
   const text = `Parameters:\n${parameters}\n${RESOURCES}`;
-  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', { ...STACK, ...(overrides ? { parameterOverrides: overrides } : {}) });
+  return resolveTemplate(parseTemplateText(text, 't.yaml'), 't.yaml', {
+    ...STACK,
+    ...(overrides ? { parameterOverrides: overrides } : {}),
+  });
 }
 
 function problems(parameters: string, overrides?: Record<string, string>): string[] {
@@ -54,7 +57,10 @@ describe('parameter types', () => {
   });
 
   it('reads YAML numbers and booleans in Default as their text', () => {
-    expect(load('  N: { Type: Number, Default: 5 }\n  B: { Type: String, Default: true }').parameters).toEqual({ N: '5', B: 'true' });
+    expect(load('  N: { Type: Number, Default: 5 }\n  B: { Type: String, Default: true }').parameters).toEqual({
+      N: '5',
+      B: 'true',
+    });
   });
 
   it('reports a missing Type, an unknown attribute, a list Default and a bad name', () => {
@@ -79,17 +85,22 @@ describe('parameter overrides', () => {
 
   it('give a value to a parameter without Default; without one it is an error', () => {
     expect(load('  Required: { Type: String }', { Required: 'x' }).parameters).toEqual({ Required: 'x' });
-    expect(problems('  Required: { Type: String }')).toEqual(["t.yaml: Parameters.Required: parameter 'Required' has no Default and no override was given"]);
+    expect(problems('  Required: { Type: String }')).toEqual([
+      "t.yaml: Parameters.Required: parameter 'Required' has no Default and no override was given",
+    ]);
   });
 
   it('for an unknown parameter is an error', () => {
-    expect(problems('  Stage: { Type: String, Default: dev }', { Stgae: 'prod' })).toEqual(["t.yaml: Parameters: override for unknown parameter 'Stgae'"]);
+    expect(problems('  Stage: { Type: String, Default: dev }', { Stgae: 'prod' })).toEqual([
+      "t.yaml: Parameters: override for unknown parameter 'Stgae'",
+    ]);
   });
 });
 
 describe('parameter constraints', () => {
   it('AllowedValues, for each member of a list', () => {
-    const definition = '  Stage: { Type: String, Default: dev, AllowedValues: [dev, prod] }\n  Zones: { Type: CommaDelimitedList, Default: a, AllowedValues: [a, b] }';
+    const definition =
+      '  Stage: { Type: String, Default: dev, AllowedValues: [dev, prod] }\n  Zones: { Type: CommaDelimitedList, Default: a, AllowedValues: [a, b] }';
     expect(load(definition, { Stage: 'prod', Zones: 'a,b' }).parameters).toEqual({ Stage: 'prod', Zones: ['a', 'b'] });
     expect(problems(definition, { Stage: 'test', Zones: 'a,c' })).toEqual([
       't.yaml: Parameters.Stage: override Stage="test": \'test\' is not one of the AllowedValues [dev, prod]',
@@ -98,7 +109,8 @@ describe('parameter constraints', () => {
   });
 
   it('AllowedPattern must match the whole value; ConstraintDescription is quoted', () => {
-    const definition = "  Name: { Type: String, Default: abc, AllowedPattern: '[a-z]+', ConstraintDescription: lower case letters only }";
+    const definition =
+      "  Name: { Type: String, Default: abc, AllowedPattern: '[a-z]+', ConstraintDescription: lower case letters only }";
     expect(load(definition).parameters).toEqual({ Name: 'abc' });
     expect(problems(definition, { Name: 'abc1' })).toEqual([
       't.yaml: Parameters.Name: override Name="abc1": \'abc1\' does not match AllowedPattern [a-z]+ (lower case letters only)',
@@ -113,24 +125,34 @@ describe('parameter constraints', () => {
 
   it('MinLength and MaxLength', () => {
     const definition = '  Name: { Type: String, Default: abc, MinLength: 2, MaxLength: 4 }';
-    expect(problems(definition, { Name: 'a' })).toEqual(['t.yaml: Parameters.Name: override Name="a": \'a\' is shorter than MinLength 2']);
-    expect(problems(definition, { Name: 'abcde' })).toEqual(['t.yaml: Parameters.Name: override Name="abcde": \'abcde\' is longer than MaxLength 4']);
+    expect(problems(definition, { Name: 'a' })).toEqual([
+      't.yaml: Parameters.Name: override Name="a": \'a\' is shorter than MinLength 2',
+    ]);
+    expect(problems(definition, { Name: 'abcde' })).toEqual([
+      't.yaml: Parameters.Name: override Name="abcde": \'abcde\' is longer than MaxLength 4',
+    ]);
   });
 
   it('Number: must be a number within MinValue and MaxValue, also in List<Number>', () => {
-    const definition = "  Count: { Type: Number, Default: 3, MinValue: 1, MaxValue: 5 }\n  Ports: { Type: 'List<Number>', Default: '80', MaxValue: 1000 }";
+    const definition =
+      "  Count: { Type: Number, Default: 3, MinValue: 1, MaxValue: 5 }\n  Ports: { Type: 'List<Number>', Default: '80', MaxValue: 1000 }";
     expect(load(definition, { Count: '5' }).parameters['Count']).toBe('5');
     expect(problems(definition, { Count: 'many', Ports: '80,8080' })).toEqual([
       't.yaml: Parameters.Count: override Count="many": \'many\' is not a number',
       't.yaml: Parameters.Ports: override Ports="80,8080": 8080 is greater than MaxValue 1000',
     ]);
-    expect(problems(definition, { Count: '0' })).toEqual(['t.yaml: Parameters.Count: override Count="0": 0 is less than MinValue 1']);
+    expect(problems(definition, { Count: '0' })).toEqual([
+      't.yaml: Parameters.Count: override Count="0": 0 is less than MinValue 1',
+    ]);
   });
 });
 
 describe('parseParameterOverrides', () => {
   it('parses the AWS CLI Key=Value form', () => {
-    expect(parseParameterOverrides('Stage=prod BusName=Serverlesspresso')).toEqual({ Stage: 'prod', BusName: 'Serverlesspresso' });
+    expect(parseParameterOverrides('Stage=prod BusName=Serverlesspresso')).toEqual({
+      Stage: 'prod',
+      BusName: 'Serverlesspresso',
+    });
   });
 
   it('keeps = inside values, honours quotes and escapes, allows empty values', () => {
@@ -144,11 +166,16 @@ describe('parseParameterOverrides', () => {
   });
 
   it("parses SAM's ParameterKey=...,ParameterValue=... form", () => {
-    expect(parseParameterOverrides('ParameterKey=Stage,ParameterValue=prod ParameterKey=List,ParameterValue=a,b')).toEqual({ Stage: 'prod', List: 'a,b' });
+    expect(
+      parseParameterOverrides('ParameterKey=Stage,ParameterValue=prod ParameterKey=List,ParameterValue=a,b'),
+    ).toEqual({ Stage: 'prod', List: 'a,b' });
   });
 
   it('takes an array as already split (argv or samconfig list), one pair per item', () => {
-    expect(parseParameterOverrides(['Message=hello world', 'Stage=dev', 'Stage=prod'])).toEqual({ Message: 'hello world', Stage: 'prod' });
+    expect(parseParameterOverrides(['Message=hello world', 'Stage=dev', 'Stage=prod'])).toEqual({
+      Message: 'hello world',
+      Stage: 'prod',
+    });
     expect(parseParameterOverrides('')).toEqual({});
   });
 

@@ -22,16 +22,27 @@ describe('generatedPhysicalName', () => {
   });
 
   it('fits the limit by trimming the longer of stack name and logical id, keeping the suffix', () => {
-    const name = generatedPhysicalName('a-rather-long-stack-name-for-testing', 'AnEvenLongerLogicalIdForTheFunctionResource', { maxLength: 64 });
+    const name = generatedPhysicalName(
+      'a-rather-long-stack-name-for-testing',
+      'AnEvenLongerLogicalIdForTheFunctionResource',
+      { maxLength: 64 },
+    );
     expect(name).toHaveLength(64);
     // Both parts trimmed to 25 characters: the stack name happens to end in its hyphen.
     expect(name).toMatch(/^a-rather-long-stack-name--AnEvenLongerLogicalIdForT-[A-Z0-9]{12}$/);
-    expect(name.slice(-12)).toBe(generatedPhysicalName('a-rather-long-stack-name-for-testing', 'AnEvenLongerLogicalIdForTheFunctionResource').slice(-12));
+    expect(name.slice(-12)).toBe(
+      generatedPhysicalName(
+        'a-rather-long-stack-name-for-testing',
+        'AnEvenLongerLogicalIdForTheFunctionResource',
+      ).slice(-12),
+    );
   });
 
   it('can be lower case (S3 buckets) and carry an extension (FIFO queues)', () => {
     expect(generatedPhysicalName('Presso', 'Assets', { lowercase: true })).toMatch(/^presso-assets-[a-z0-9]{12}$/);
-    expect(generatedPhysicalName('presso', 'Q', { extension: '.fifo', maxLength: 80 })).toMatch(/^presso-Q-[A-Z0-9]{12}\.fifo$/);
+    expect(generatedPhysicalName('presso', 'Q', { extension: '.fifo', maxLength: 80 })).toMatch(
+      /^presso-Q-[A-Z0-9]{12}\.fifo$/,
+    );
   });
 });
 
@@ -47,10 +58,15 @@ describe('defaultResourceResolver', () => {
     expect(resolver.ref('X', r('AWS::Events::Rule', { Name: 'r' }))).toBe('r');
     expect(resolver.ref('X', r('AWS::Events::Rule', { Name: 'r', EventBusName: 'default' }))).toBe('r');
     expect(resolver.ref('X', r('AWS::Events::Rule', { Name: 'r', EventBusName: 'b' }))).toBe('b|r');
-    const onArn = r('AWS::Events::Rule', { Name: 'r', EventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/b' });
+    const onArn = r('AWS::Events::Rule', {
+      Name: 'r',
+      EventBusName: 'arn:aws:events:eu-west-1:123456789012:event-bus/b',
+    });
     expect(resolver.ref('X', onArn)).toBe('b|r');
     expect(resolver.getAtt('X', 'Arn', onArn)).toBe('arn:aws:events:eu-west-1:123456789012:rule/b/r');
-    expect(resolver.getAtt('X', 'Arn', r('AWS::Events::Rule', { Name: 'r' }))).toBe('arn:aws:events:eu-west-1:123456789012:rule/r');
+    expect(resolver.getAtt('X', 'Arn', r('AWS::Events::Rule', { Name: 'r' }))).toBe(
+      'arn:aws:events:eu-west-1:123456789012:rule/r',
+    );
   });
 
   it('functions: Ref name, Arn', () => {
@@ -67,19 +83,27 @@ describe('defaultResourceResolver', () => {
     expect(resolver.ref('X', table)).toBe('t');
     expect(resolver.getAtt('X', 'Arn', table)).toBe('arn:aws:dynamodb:eu-west-1:123456789012:table/t');
     const streamArn = resolver.getAtt('X', 'StreamArn', table);
-    expect(streamArn).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/t\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
+    expect(streamArn).toMatch(
+      /^arn:aws:dynamodb:eu-west-1:123456789012:table\/t\/stream\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/,
+    );
     expect(resolver.getAtt('X', 'StreamArn', table)).toBe(streamArn);
-    expect(() => resolver.getAtt('X', 'StreamArn', r('AWS::DynamoDB::Table', { TableName: 't' }))).toThrow('the table has no StreamSpecification, so it has no StreamArn');
+    expect(() => resolver.getAtt('X', 'StreamArn', r('AWS::DynamoDB::Table', { TableName: 't' }))).toThrow(
+      'the table has no StreamSpecification, so it has no StreamArn',
+    );
     const simple = r('AWS::Serverless::SimpleTable', { TableName: 's' });
     expect(resolver.ref('X', simple)).toBe('s');
-    expect(() => resolver.getAtt('X', 'StreamArn', simple)).toThrow("AWS::Serverless::SimpleTable has no attribute 'StreamArn' (it has: Arn)");
+    expect(() => resolver.getAtt('X', 'StreamArn', simple)).toThrow(
+      "AWS::Serverless::SimpleTable has no attribute 'StreamArn' (it has: Arn)",
+    );
   });
 
   it('state machines: Ref ARN, Arn, Name (StateMachineName or SAM Name)', () => {
     const sm = r('AWS::StepFunctions::StateMachine', { StateMachineName: 'm' });
     expect(resolver.ref('X', sm)).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:m');
     expect(resolver.getAtt('X', 'Name', sm)).toBe('m');
-    expect(resolver.ref('X', r('AWS::Serverless::StateMachine', { Name: 'n' }))).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:n');
+    expect(resolver.ref('X', r('AWS::Serverless::StateMachine', { Name: 'n' }))).toBe(
+      'arn:aws:states:eu-west-1:123456789012:stateMachine:n',
+    );
   });
 
   it('APIs: Ref the 10-character id; HttpApi ApiEndpoint; RestApi RootResourceId', () => {
@@ -92,13 +116,17 @@ describe('defaultResourceResolver', () => {
   });
 
   it('IAM roles, queues, topics, log groups, buckets', () => {
-    expect(resolver.getAtt('X', 'Arn', r('AWS::IAM::Role', { RoleName: 'role', Path: '/app/' }))).toBe('arn:aws:iam::123456789012:role/app/role');
+    expect(resolver.getAtt('X', 'Arn', r('AWS::IAM::Role', { RoleName: 'role', Path: '/app/' }))).toBe(
+      'arn:aws:iam::123456789012:role/app/role',
+    );
     expect(resolver.getAtt('X', 'RoleId', r('AWS::IAM::Role'))).toMatch(/^AROA[A-Z0-9]{17}$/);
     const queue = r('AWS::SQS::Queue', { QueueName: 'q' });
     expect(resolver.ref('X', queue)).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/q');
     expect(resolver.getAtt('X', 'Arn', queue)).toBe('arn:aws:sqs:eu-west-1:123456789012:q');
     expect(resolver.ref('X', r('AWS::SNS::Topic', { TopicName: 't' }))).toBe('arn:aws:sns:eu-west-1:123456789012:t');
-    expect(resolver.getAtt('X', 'Arn', r('AWS::Logs::LogGroup', { LogGroupName: '/aws/x' }))).toBe('arn:aws:logs:eu-west-1:123456789012:log-group:/aws/x:*');
+    expect(resolver.getAtt('X', 'Arn', r('AWS::Logs::LogGroup', { LogGroupName: '/aws/x' }))).toBe(
+      'arn:aws:logs:eu-west-1:123456789012:log-group:/aws/x:*',
+    );
     expect(resolver.ref('X', r('AWS::S3::Bucket'))).toMatch(/^presso-x-[a-z0-9]{12}$/);
     expect(resolver.getAtt('X', 'Arn', r('AWS::S3::Bucket', { BucketName: 'b' }))).toBe('arn:aws:s3:::b');
   });

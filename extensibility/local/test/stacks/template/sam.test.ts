@@ -2,9 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { type LoadedResource, type LoadedTemplate } from '../../../src/stacks/template/index.js';
 import { load, problems } from './helpers.js';
 
-
-
-
 function resource(loaded: LoadedTemplate, logicalId: string): LoadedResource {
   const found = loaded.resources.find((r) => r.logicalId === logicalId);
   if (!found) throw new Error(`no resource ${logicalId}`);
@@ -85,9 +82,24 @@ describe('SAM events', () => {
       // SAM names a schedule after its logical id unless OmitName leaves it to CloudFormation.
       scheduleName: 'FnTick',
     });
-    expect(tock).toMatchObject({ kind: 'schedule', state: 'DISABLED', scheduleName: expect.stringMatching(/^presso-FnTock-[A-Z0-9]{12}$/) });
-    expect(legacy).toMatchObject({ kind: 'rule', type: 'CloudWatchEvent', eventBusName: 'default', state: 'DISABLED', inputPath: '$.detail' });
-    expect(queue).toEqual({ name: 'Queue', type: 'SQS', kind: 'other', properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:q', BatchSize: 5 } });
+    expect(tock).toMatchObject({
+      kind: 'schedule',
+      state: 'DISABLED',
+      scheduleName: expect.stringMatching(/^presso-FnTock-[A-Z0-9]{12}$/),
+    });
+    expect(legacy).toMatchObject({
+      kind: 'rule',
+      type: 'CloudWatchEvent',
+      eventBusName: 'default',
+      state: 'DISABLED',
+      inputPath: '$.detail',
+    });
+    expect(queue).toEqual({
+      name: 'Queue',
+      type: 'SQS',
+      kind: 'other',
+      properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:q', BatchSize: 5 },
+    });
   });
 
   it('report missing required event properties, unknown event types and bad API references', () => {
@@ -183,7 +195,10 @@ Resources:
       { kind: 'template', template: 'DynamoDBReadPolicy', parameters: { TableName: 'orders' } },
       { kind: 'template', template: 'StepFunctionsExecutionPolicy', parameters: { StateMachineName: 'processor' } },
       { kind: 'template', template: 'CloudWatchPutMetricPolicy', parameters: {} },
-      { kind: 'document', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } },
+      {
+        kind: 'document',
+        document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+      },
     ]);
     expect(fn.dependsOn).toEqual(['Table', 'Machine', 'Role']);
   });
@@ -211,7 +226,11 @@ describe('SAM transform', () => {
     expect(problems('Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n')).toEqual([
       't.yaml: Resources.Fn.Type: AWS::Serverless::Function needs Transform: AWS::Serverless-2016-10-31',
     ]);
-    expect(problems('Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions]\nResources:\n  X:\n    Type: AWS::Serverless::Thing\n')).toEqual([
+    expect(
+      problems(
+        'Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions]\nResources:\n  X:\n    Type: AWS::Serverless::Thing\n',
+      ),
+    ).toEqual([
       't.yaml: Transform[1]: transform AWS::LanguageExtensions is not supported locally (only AWS::Serverless-2016-10-31)',
       't.yaml: Resources.X.Type: unknown SAM resource type AWS::Serverless::Thing',
     ]);

@@ -1,20 +1,40 @@
 // Execution management on the engine object: ARNs, describe/list/stop, the duplicate-name rule,
 // API errors, notifications for persistence, snapshots, and definition validation.
 import { describe, it, expect } from '@jest/globals';
-import { SfnApiError, StepFunctionsEngine, createManualClock, validateDefinition } from '../../../src/services/states/engine/index.js';
+import {
+  SfnApiError,
+  StepFunctionsEngine,
+  createManualClock,
+  validateDefinition,
+} from '../../../src/services/states/engine/index.js';
 import type { EngineNotification, ExecutionSnapshot, TaskRunner } from '../../../src/services/states/engine/index.js';
 
 const SM_ARN = 'arn:aws:states:eu-west-1:111122223333:stateMachine:orders';
-const waiting = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Pass', End: true } } };
+const waiting = {
+  StartAt: 'W',
+  States: { W: { Type: 'Wait', Seconds: 60, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
+};
 const callback = {
   StartAt: 'T',
-  States: { T: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken', Parameters: { 't.$': '$$.Task.Token' }, End: true } },
+  States: {
+    T: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
+      Parameters: { 't.$': '$$.Task.Token' },
+      End: true,
+    },
+  },
 };
 
 function setup(taskRunner: TaskRunner = async () => ({})) {
   const clock = createManualClock();
   const engine = new StepFunctionsEngine({ clock, taskRunner, schemaValidation: false });
-  const sm = (definition: object = waiting, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') => ({ arn: SM_ARN, name: 'orders', definition: JSON.stringify(definition), type });
+  const sm = (definition: object = waiting, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') => ({
+    arn: SM_ARN,
+    name: 'orders',
+    definition: JSON.stringify(definition),
+    type,
+  });
   return { clock, engine, sm };
 }
 
@@ -31,7 +51,11 @@ function apiError(fn: () => unknown): SfnApiError {
 describe('executions', () => {
   it('ARNs follow arn:aws:states:<region>:<account>:execution:<stateMachine>:<name>', () => {
     const { engine, sm } = setup();
-    const { executionArn, startDate } = engine.startExecution({ stateMachine: sm(), name: 'order-1', input: '{"a":1}' });
+    const { executionArn, startDate } = engine.startExecution({
+      stateMachine: sm(),
+      name: 'order-1',
+      input: '{"a":1}',
+    });
     expect(executionArn).toBe('arn:aws:states:eu-west-1:111122223333:execution:orders:order-1');
     expect(startDate).toBeInstanceOf(Date);
     expect(engine.describeExecution(executionArn)).toEqual({
@@ -68,22 +92,36 @@ describe('executions', () => {
     const first = engine.startExecution({ stateMachine: sm(), name: 'dup', input: '{"a":1}' });
     expect(engine.startExecution({ stateMachine: sm(), name: 'dup', input: '{"a":1}' })).toEqual(first);
     const different = apiError(() => engine.startExecution({ stateMachine: sm(), name: 'dup', input: '{"a":2}' }));
-    expect(different).toMatchObject({ code: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${first.executionArn}'` });
+    expect(different).toMatchObject({
+      code: 'ExecutionAlreadyExists',
+      message: `Execution Already Exists: '${first.executionArn}'`,
+    });
     await clock.advance(60_000);
     expect(engine.describeExecution(first.executionArn).status).toBe('SUCCEEDED');
-    expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'dup', input: '{"a":1}' })).code).toBe('ExecutionAlreadyExists');
+    expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'dup', input: '{"a":1}' })).code).toBe(
+      'ExecutionAlreadyExists',
+    );
   });
 
   it('rejects invalid names, inputs, ARNs and unknown executions with the API error codes', () => {
     const { engine, sm } = setup();
     expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'has space' })).code).toBe('InvalidName');
-    expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'x'.repeat(81) })).code).toBe('InvalidName');
+    expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'x'.repeat(81) })).code).toBe(
+      'InvalidName',
+    );
     expect(apiError(() => engine.startExecution({ stateMachine: sm(), name: 'a:b' })).code).toBe('InvalidName');
-    expect(apiError(() => engine.startExecution({ stateMachine: sm(), input: '{oops' })).code).toBe('InvalidExecutionInput');
-    expect(apiError(() => engine.startExecution({ stateMachine: { ...sm(), arn: 'not-an-arn' } })).code).toBe('InvalidArn');
+    expect(apiError(() => engine.startExecution({ stateMachine: sm(), input: '{oops' })).code).toBe(
+      'InvalidExecutionInput',
+    );
+    expect(apiError(() => engine.startExecution({ stateMachine: { ...sm(), arn: 'not-an-arn' } })).code).toBe(
+      'InvalidArn',
+    );
     expect(apiError(() => engine.describeExecution('nope')).code).toBe('InvalidArn');
     const missing = 'arn:aws:states:eu-west-1:111122223333:execution:orders:missing';
-    expect(apiError(() => engine.describeExecution(missing))).toMatchObject({ code: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${missing}'` });
+    expect(apiError(() => engine.describeExecution(missing))).toMatchObject({
+      code: 'ExecutionDoesNotExist',
+      message: `Execution Does Not Exist: '${missing}'`,
+    });
     expect(apiError(() => engine.getExecutionHistory(missing)).code).toBe('ExecutionDoesNotExist');
     expect(apiError(() => engine.stopExecution(missing)).code).toBe('ExecutionDoesNotExist');
   });
@@ -91,7 +129,9 @@ describe('executions', () => {
   it('an invalid definition is InvalidDefinition naming the state and field', () => {
     const { engine } = setup();
     const broken = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } };
-    const error = apiError(() => engine.startExecution({ stateMachine: { arn: SM_ARN, name: 'orders', definition: broken } }));
+    const error = apiError(() =>
+      engine.startExecution({ stateMachine: { arn: SM_ARN, name: 'orders', definition: broken } }),
+    );
     expect(error.code).toBe('InvalidDefinition');
     expect(error.message).toContain("State 'A': Next 'Nowhere' does not exist");
   });
@@ -105,7 +145,14 @@ describe('executions', () => {
     await clock.advance(1000);
     const all = engine.listExecutions(SM_ARN);
     expect(all.map((e) => e.name)).toEqual(['b', 'a']);
-    expect(all[1]).toEqual({ executionArn: a.executionArn, stateMachineArn: SM_ARN, name: 'a', status: 'SUCCEEDED', startDate: a.startDate, stopDate: expect.any(Date) });
+    expect(all[1]).toEqual({
+      executionArn: a.executionArn,
+      stateMachineArn: SM_ARN,
+      name: 'a',
+      status: 'SUCCEEDED',
+      startDate: a.startDate,
+      stopDate: expect.any(Date),
+    });
     expect(engine.listExecutions(SM_ARN, 'RUNNING').map((e) => e.executionArn)).toEqual([b.executionArn]);
     expect(engine.listExecutions('arn:aws:states:eu-west-1:111122223333:stateMachine:other')).toEqual([]);
     engine.shutdown();
@@ -124,11 +171,24 @@ describe('executions', () => {
 
   it('keeps the newest closed executions up to retainClosed per type; running ones always stay', async () => {
     const clock = createManualClock();
-    const engine = new StepFunctionsEngine({ clock, taskRunner: async () => ({}), schemaValidation: false, retainClosed: { STANDARD: 3, EXPRESS: 1 } });
+    const engine = new StepFunctionsEngine({
+      clock,
+      taskRunner: async () => ({}),
+      schemaValidation: false,
+      retainClosed: { STANDARD: 3, EXPRESS: 1 },
+    });
     const quick = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
     const standard = { arn: SM_ARN, name: 'orders', definition: JSON.stringify(quick) };
-    const express = { arn: `${SM_ARN}-express`, name: 'orders-express', definition: JSON.stringify(quick), type: 'EXPRESS' as const };
-    const running = engine.startExecution({ stateMachine: { ...standard, definition: JSON.stringify(waiting) }, name: 'running' });
+    const express = {
+      arn: `${SM_ARN}-express`,
+      name: 'orders-express',
+      definition: JSON.stringify(quick),
+      type: 'EXPRESS' as const,
+    };
+    const running = engine.startExecution({
+      stateMachine: { ...standard, definition: JSON.stringify(waiting) },
+      name: 'running',
+    });
     const closed: string[] = [];
     const expressArns: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -151,7 +211,12 @@ describe('executions', () => {
     const { executionArn } = engine.startExecution({ stateMachine: sm() });
     await clock.settle();
     const { stopDate } = engine.stopExecution(executionArn, 'Manual', 'test');
-    expect(engine.describeExecution(executionArn)).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'test', stopDate });
+    expect(engine.describeExecution(executionArn)).toMatchObject({
+      status: 'ABORTED',
+      error: 'Manual',
+      cause: 'test',
+      stopDate,
+    });
     expect(engine.stopExecution(executionArn).stopDate).toEqual(stopDate);
     await clock.advance(120_000);
     const types = engine.getExecutionHistory(executionArn).map((e) => e.type);
@@ -162,7 +227,10 @@ describe('executions', () => {
 
   it('startSyncExecution resolves with the finished execution', async () => {
     const { engine, sm } = setup();
-    const result = await engine.startSyncExecution({ stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: 1 }, End: true } } }, 'EXPRESS'), input: {} });
+    const result = await engine.startSyncExecution({
+      stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: 1 }, End: true } } }, 'EXPRESS'),
+      input: {},
+    });
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: '{"ok":1}', stopDate: expect.any(Date) });
   });
 });
@@ -172,10 +240,14 @@ describe('notifications and snapshots', () => {
     const { engine, sm, clock } = setup();
     const seen: EngineNotification[] = [];
     const unsubscribe = engine.subscribe((n) => seen.push(n));
-    const { executionArn } = engine.startExecution({ stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) });
+    const { executionArn } = engine.startExecution({
+      stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+    });
     await clock.settle();
     unsubscribe();
-    const events = seen.filter((n) => n.type === 'historyEvent').map((n) => (n.type === 'historyEvent' ? n.event.type : ''));
+    const events = seen
+      .filter((n) => n.type === 'historyEvent')
+      .map((n) => (n.type === 'historyEvent' ? n.event.type : ''));
     expect(events).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
     const statuses = seen.flatMap((n) => (n.type === 'executionStatus' ? [n.execution.status] : []));
     expect(statuses).toEqual(['RUNNING', 'SUCCEEDED']);
@@ -184,7 +256,10 @@ describe('notifications and snapshots', () => {
 
   it('a closed execution survives a JSON round trip into another engine', async () => {
     const { engine, sm, clock } = setup();
-    const { executionArn } = engine.startExecution({ stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 1, End: true } } }), name: 'kept' });
+    const { executionArn } = engine.startExecution({
+      stateMachine: sm({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 1, End: true } } }),
+      name: 'kept',
+    });
     await clock.settle();
     const snapshot = JSON.parse(JSON.stringify(engine.exportExecutions())) as ExecutionSnapshot[];
     const restored = setup().engine;
@@ -222,7 +297,15 @@ describe('validateDefinition', () => {
   it('accepts a valid definition (asl-validator schema included)', () => {
     const result = validateDefinition({
       StartAt: 'T',
-      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['States.ALL'] }], Next: 'S' }, S: { Type: 'Succeed' } },
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Retry: [{ ErrorEquals: ['States.ALL'] }],
+          Next: 'S',
+        },
+        S: { Type: 'Succeed' },
+      },
     });
     expect(result).toEqual({ valid: true, errors: [] });
   });
@@ -234,35 +317,88 @@ describe('validateDefinition', () => {
   });
 
   it.each<[string, object, string]>([
-    ['a missing Next target', { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Bar' } } }, "State 'A': Next 'Bar' does not exist"],
+    [
+      'a missing Next target',
+      { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Bar' } } },
+      "State 'A': Next 'Bar' does not exist",
+    ],
     ['a missing StartAt', { StartAt: 'Z', States: { A: { Type: 'Succeed' } } }, "StartAt 'Z' does not exist"],
     [
       'a missing Default',
-      { StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.a', IsPresent: true, Next: 'S' }], Default: 'Gone' }, S: { Type: 'Succeed' } } },
+      {
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [{ Variable: '$.a', IsPresent: true, Next: 'S' }], Default: 'Gone' },
+          S: { Type: 'Succeed' },
+        },
+      },
       "State 'C': Default 'Gone' does not exist",
     ],
     [
       'a missing Catch target',
-      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Gone' }], End: true } } },
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Gone' }],
+            End: true,
+          },
+        },
+      },
       "State 'T': Catch[0].Next 'Gone' does not exist",
     ],
     [
       'States.ALL not in the last retrier',
-      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }], End: true } } },
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }],
+            End: true,
+          },
+        },
+      },
       "State 'T': Retry[0]: States.ALL must be in the last retrier",
     ],
-    ['a target outside the branch', {
-      StartAt: 'P',
-      States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'In', States: { In: { Type: 'Pass', Next: 'Out' } } }], Next: 'Out' }, Out: { Type: 'Succeed' } },
-    }, "State 'In': Next 'Out' does not exist (in Branches[0] of 'P')"],
-    ['a JSONata field in a JSONPath state', { StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% 1 %}', End: true } } }, "State 'A': the field 'Output' is only supported in JSONata states"],
+    [
+      'a target outside the branch',
+      {
+        StartAt: 'P',
+        States: {
+          P: {
+            Type: 'Parallel',
+            Branches: [{ StartAt: 'In', States: { In: { Type: 'Pass', Next: 'Out' } } }],
+            Next: 'Out',
+          },
+          Out: { Type: 'Succeed' },
+        },
+      },
+      "State 'In': Next 'Out' does not exist (in Branches[0] of 'P')",
+    ],
+    [
+      'a JSONata field in a JSONPath state',
+      { StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% 1 %}', End: true } } },
+      "State 'A': the field 'Output' is only supported in JSONata states",
+    ],
     [
       'a JSONPath field in a JSONata state',
       { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$.a', End: true } } },
       "State 'A': the field 'InputPath' is not supported in JSONata states",
     ],
-    ['a broken intrinsic function', { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': "States.Format('a'" }, End: true } } }, "State 'A': Parameters.x.$"],
-    ['an invalid variable name', { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { '1x': 1 }, End: true } } }, "State 'A': Assign: '1x' is not a valid variable name"],
+    [
+      'a broken intrinsic function',
+      { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': "States.Format('a'" }, End: true } } },
+      "State 'A': Parameters.x.$",
+    ],
+    [
+      'an invalid variable name',
+      { StartAt: 'A', States: { A: { Type: 'Pass', Assign: { '1x': 1 }, End: true } } },
+      "State 'A': Assign: '1x' is not a valid variable name",
+    ],
   ])('rejects %s', (_name, definition, message) => {
     const result = validateDefinition(definition, { schema: false });
     expect(result.valid).toBe(false);
@@ -270,7 +406,10 @@ describe('validateDefinition', () => {
   });
 
   it('reports unreachable states', () => {
-    const result = validateDefinition({ StartAt: 'A', States: { A: { Type: 'Succeed' }, B: { Type: 'Succeed' } } }, { schema: false });
+    const result = validateDefinition(
+      { StartAt: 'A', States: { A: { Type: 'Succeed' }, B: { Type: 'Succeed' } } },
+      { schema: false },
+    );
     expect(result.errors).toContain("State 'B' is not reachable");
   });
 

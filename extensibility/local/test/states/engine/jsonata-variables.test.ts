@@ -9,15 +9,29 @@ const LAMBDA = 'arn:aws:states:::lambda:invoke';
 async function run(definition: object, input: JsonValue = {}, taskRunner: TaskRunner = async () => ({})) {
   const engine = new StepFunctionsEngine({ speed: 1e6, schemaValidation: false, taskRunner });
   const { executionArn } = engine.startExecution({
-    stateMachine: { arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:jsonata', name: 'jsonata', definition: JSON.stringify(definition) },
+    stateMachine: {
+      arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:jsonata',
+      name: 'jsonata',
+      definition: JSON.stringify(definition),
+    },
     input: JSON.stringify(input),
   });
   const d = await engine.waitForExecution(executionArn);
   const history: HistoryEvent[] = engine.getExecutionHistory(executionArn);
-  return { status: d.status, output: d.output === undefined ? undefined : (JSON.parse(d.output) as unknown), error: d.error, cause: d.cause, history };
+  return {
+    status: d.status,
+    output: d.output === undefined ? undefined : (JSON.parse(d.output) as unknown),
+    error: d.error,
+    cause: d.cause,
+    history,
+  };
 }
 
-const jsonata = (states: object, startAt = Object.keys(states)[0]) => ({ QueryLanguage: 'JSONata', StartAt: startAt, States: states });
+const jsonata = (states: object, startAt = Object.keys(states)[0]) => ({
+  QueryLanguage: 'JSONata',
+  StartAt: startAt,
+  States: states,
+});
 
 describe('JSONata states', () => {
   it('takes "" as a literal in Arguments and Output (the schema check as well)', async () => {
@@ -27,10 +41,19 @@ describe('JSONata states', () => {
   });
 
   it('Pass Output is a template of {% %} expressions over $states.input', async () => {
-    const result = await run(jsonata({ P: { Type: 'Pass', Output: { total: '{% $sum($states.input.items.price) %}', literal: 'x', list: ['{% $states.input.id %}', 2] }, End: true } }), {
-      id: 'o1',
-      items: [{ price: 2 }, { price: 3.5 }],
-    });
+    const result = await run(
+      jsonata({
+        P: {
+          Type: 'Pass',
+          Output: { total: '{% $sum($states.input.items.price) %}', literal: 'x', list: ['{% $states.input.id %}', 2] },
+          End: true,
+        },
+      }),
+      {
+        id: 'o1',
+        items: [{ price: 2 }, { price: 3.5 }],
+      },
+    );
     expect(result.output).toEqual({ total: 5.5, literal: 'x', list: ['o1', 2] });
   });
 
@@ -41,7 +64,10 @@ describe('JSONata states', () => {
         T: {
           Type: 'Task',
           Resource: LAMBDA,
-          Arguments: { FunctionName: 'price', Payload: { orderId: '{% $states.input.id %}', state: '{% $states.context.State.Name %}' } },
+          Arguments: {
+            FunctionName: 'price',
+            Payload: { orderId: '{% $states.input.id %}', state: '{% $states.context.State.Name %}' },
+          },
           Output: { id: '{% $states.input.id %}', price: '{% $states.result.Payload.price * 2 %}' },
           End: true,
         },
@@ -70,7 +96,9 @@ describe('JSONata states', () => {
   });
 
   it('a Condition that is not a boolean is States.QueryEvaluationError', async () => {
-    const result = await run(jsonata({ C: { Type: 'Choice', Choices: [{ Condition: '{% "yes" %}', Next: 'S' }] }, S: { Type: 'Succeed' } }));
+    const result = await run(
+      jsonata({ C: { Type: 'Choice', Choices: [{ Condition: '{% "yes" %}', Next: 'S' }] }, S: { Type: 'Succeed' } }),
+    );
     expect(result.error).toBe('States.QueryEvaluationError');
   });
 
@@ -80,7 +108,11 @@ describe('JSONata states', () => {
         M: {
           Type: 'Map',
           Items: '{% $states.input.orders %}',
-          ItemSelector: { n: '{% $states.context.Map.Item.Index %}', v: '{% $states.context.Map.Item.Value %}', shop: '{% $states.input.shop %}' },
+          ItemSelector: {
+            n: '{% $states.context.Map.Item.Index %}',
+            v: '{% $states.context.Map.Item.Value %}',
+            shop: '{% $states.input.shop %}',
+          },
           ItemProcessor: { StartAt: 'E', States: { E: { Type: 'Pass', End: true } } },
           Output: '{% $states.result.v %}',
           End: true,
@@ -110,17 +142,38 @@ describe('JSONata states', () => {
   });
 
   it('Wait Seconds and Fail Error/Cause can be expressions', async () => {
-    const waited = await run(jsonata({ W: { Type: 'Wait', Seconds: '{% $states.input.s %}', Next: 'F' }, F: { Type: 'Fail', Error: '{% "Order." & $states.input.why %}', Cause: '{% "waited " & $string($states.input.s) %}' } }), {
-      s: 5,
-      why: 'Late',
-    });
+    const waited = await run(
+      jsonata({
+        W: { Type: 'Wait', Seconds: '{% $states.input.s %}', Next: 'F' },
+        F: {
+          Type: 'Fail',
+          Error: '{% "Order." & $states.input.why %}',
+          Cause: '{% "waited " & $string($states.input.s) %}',
+        },
+      }),
+      {
+        s: 5,
+        why: 'Late',
+      },
+    );
     expect([waited.error, waited.cause]).toEqual(['Order.Late', 'waited 5']);
   });
 
   it('Catch Output sees $states.errorOutput', async () => {
     const result = await run(
       jsonata({
-        T: { Type: 'Task', Resource: LAMBDA, Catch: [{ ErrorEquals: ['States.ALL'], Output: { failed: '{% $states.errorOutput.Error %}', id: '{% $states.input.id %}' }, Next: 'Done' }], End: true },
+        T: {
+          Type: 'Task',
+          Resource: LAMBDA,
+          Catch: [
+            {
+              ErrorEquals: ['States.ALL'],
+              Output: { failed: '{% $states.errorOutput.Error %}', id: '{% $states.input.id %}' },
+              Next: 'Done',
+            },
+          ],
+          End: true,
+        },
         Done: { Type: 'Succeed' },
       }),
       { id: 3 },
@@ -160,7 +213,13 @@ describe('JSONata states', () => {
     expect(failing.error).toBe('States.QueryEvaluationError');
     const caught = await run(
       jsonata({
-        T: { Type: 'Task', Resource: LAMBDA, Output: '{% $states.result.missing.deeper %}', Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'Caught' }], End: true },
+        T: {
+          Type: 'Task',
+          Resource: LAMBDA,
+          Output: '{% $states.result.missing.deeper %}',
+          Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'Caught' }],
+          End: true,
+        },
         Caught: { Type: 'Pass', Output: 'caught', End: true },
       }),
     );
@@ -188,9 +247,24 @@ describe('variables (Assign)', () => {
       {
         StartAt: 'Set',
         States: {
-          Set: { Type: 'Pass', QueryLanguage: 'JSONata', Assign: { order: '{% $states.input %}', count: 1 }, Output: {}, Next: 'UsePath' },
-          UsePath: { Type: 'Pass', Parameters: { 'id.$': '$order.id', 'count.$': '$count', 'fmt.$': "States.Format('n={}', $count)" }, Next: 'UseAta' },
-          UseAta: { Type: 'Pass', QueryLanguage: 'JSONata', Output: { fromPath: '{% $states.input %}', total: '{% $count + $order.qty %}' }, End: true },
+          Set: {
+            Type: 'Pass',
+            QueryLanguage: 'JSONata',
+            Assign: { order: '{% $states.input %}', count: 1 },
+            Output: {},
+            Next: 'UsePath',
+          },
+          UsePath: {
+            Type: 'Pass',
+            Parameters: { 'id.$': '$order.id', 'count.$': '$count', 'fmt.$': "States.Format('n={}', $count)" },
+            Next: 'UseAta',
+          },
+          UseAta: {
+            Type: 'Pass',
+            QueryLanguage: 'JSONata',
+            Output: { fromPath: '{% $states.input %}', total: '{% $count + $order.qty %}' },
+            End: true,
+          },
         },
       },
       { id: 'o1', qty: 2 },
@@ -224,7 +298,12 @@ describe('variables (Assign)', () => {
     expect(ok.output).toBe(9);
     const failed = await run(
       jsonata({
-        T: { Type: 'Task', Resource: LAMBDA, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { why: '{% $states.errorOutput.Cause %}' }, Next: 'Show' }], End: true },
+        T: {
+          Type: 'Task',
+          Resource: LAMBDA,
+          Catch: [{ ErrorEquals: ['States.ALL'], Assign: { why: '{% $states.errorOutput.Cause %}' }, Next: 'Show' }],
+          End: true,
+        },
         Show: { Type: 'Pass', Output: '{% $why %}', End: true },
       }),
       {},
@@ -238,9 +317,31 @@ describe('variables (Assign)', () => {
       {
         StartAt: 'T',
         States: {
-          T: { Type: 'Task', Resource: LAMBDA, ResultSelector: { 'p.$': '$.price' }, Assign: { 'price.$': '$.p', fixed: 'yes' }, ResultPath: null, Next: 'C' },
-          C: { Type: 'Choice', Choices: [{ Variable: '$price', NumericGreaterThan: 5, Assign: { 'band.$': "States.Format('high {}', $price)" }, Next: 'Show' }], Default: 'Show' },
-          Show: { Type: 'Pass', Parameters: { 'price.$': '$price', 'fixed.$': '$fixed', 'band.$': '$band' }, End: true },
+          T: {
+            Type: 'Task',
+            Resource: LAMBDA,
+            ResultSelector: { 'p.$': '$.price' },
+            Assign: { 'price.$': '$.p', fixed: 'yes' },
+            ResultPath: null,
+            Next: 'C',
+          },
+          C: {
+            Type: 'Choice',
+            Choices: [
+              {
+                Variable: '$price',
+                NumericGreaterThan: 5,
+                Assign: { 'band.$': "States.Format('high {}', $price)" },
+                Next: 'Show',
+              },
+            ],
+            Default: 'Show',
+          },
+          Show: {
+            Type: 'Pass',
+            Parameters: { 'price.$': '$price', 'fixed.$': '$fixed', 'band.$': '$band' },
+            End: true,
+          },
         },
       },
       {},
@@ -275,7 +376,11 @@ describe('variables (Assign)', () => {
     const result = await run(
       jsonata({
         Set: { Type: 'Pass', Assign: { total: 0 }, Next: 'Par' },
-        Par: { Type: 'Parallel', Branches: [{ StartAt: 'Inner', States: { Inner: { Type: 'Pass', Assign: { total: 1 }, End: true } } }], End: true },
+        Par: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'Inner', States: { Inner: { Type: 'Pass', Assign: { total: 1 }, End: true } } }],
+          End: true,
+        },
       }),
     );
     expect(result.error).toBe('States.Runtime');
@@ -285,7 +390,13 @@ describe('variables (Assign)', () => {
   it('a Map state can assign from its result', async () => {
     const result = await run(
       jsonata({
-        M: { Type: 'Map', Items: [1, 2, 3], ItemProcessor: { StartAt: 'E', States: { E: { Type: 'Pass', End: true } } }, Assign: { n: '{% $count($states.result) %}' }, Next: 'Show' },
+        M: {
+          Type: 'Map',
+          Items: [1, 2, 3],
+          ItemProcessor: { StartAt: 'E', States: { E: { Type: 'Pass', End: true } } },
+          Assign: { n: '{% $count($states.result) %}' },
+          Next: 'Show',
+        },
         Show: { Type: 'Pass', Output: '{% $n %}', End: true },
       }),
     );

@@ -3,7 +3,11 @@
 // Catch emits a timeout event. A recording TaskRunner stands in for DynamoDB, Step Functions,
 // Lambda and EventBridge; the clock is manual, so the 5- and 15-minute limits are exact.
 import { describe, it, expect } from '@jest/globals';
-import { StepFunctionsEngine, createManualClock, validateDefinition } from '../../../src/services/states/engine/index.js';
+import {
+  StepFunctionsEngine,
+  createManualClock,
+  validateDefinition,
+} from '../../../src/services/states/engine/index.js';
 import type { JsonValue, TaskContext } from '../../../src/services/states/engine/index.js';
 
 const SM_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderProcessor';
@@ -41,7 +45,13 @@ const definition = {
     },
     'Is capacity available?': {
       Type: 'Choice',
-      Choices: [{ Variable: '$.isCapacityAvailable.runningExecutionsCount', NumericGreaterThan: 20, Next: 'Emit - Shop not ready' }],
+      Choices: [
+        {
+          Variable: '$.isCapacityAvailable.runningExecutionsCount',
+          NumericGreaterThan: 20,
+          Next: 'Emit - Shop not ready',
+        },
+      ],
       Default: 'Emit - Workflow Started TT',
     },
     'Emit - Workflow Started TT': {
@@ -85,19 +95,31 @@ const definition = {
     'Emit - order finished': {
       Type: 'Task',
       Resource: 'arn:aws:states:::events:putEvents',
-      Parameters: putEvent('OrderProcessor.orderFinished', { Message: 'Order finished', 'orderId.$': '$.detail.orderId', 'userId.$': '$.detail.userId' }),
+      Parameters: putEvent('OrderProcessor.orderFinished', {
+        Message: 'Order finished',
+        'orderId.$': '$.detail.orderId',
+        'userId.$': '$.detail.userId',
+      }),
       End: true,
     },
     'Emit - error timeout': {
       Type: 'Task',
       Resource: 'arn:aws:states:::events:putEvents',
-      Parameters: putEvent('OrderProcessor.OrderTimeOut', { Message: 'The order timed out', 'orderId.$': '$.detail.orderId', 'userId.$': '$.detail.userId', 'comment.$': '$.comment' }),
+      Parameters: putEvent('OrderProcessor.OrderTimeOut', {
+        Message: 'The order timed out',
+        'orderId.$': '$.detail.orderId',
+        'userId.$': '$.detail.userId',
+        'comment.$': '$.comment',
+      }),
       End: true,
     },
     'Emit - Shop not ready': {
       Type: 'Task',
       Resource: 'arn:aws:states:::events:putEvents',
-      Parameters: putEvent('OrderProcessor.ShopUnavailable', { Message: 'The shop is not open', 'userId.$': '$.detail.userId' }),
+      Parameters: putEvent('OrderProcessor.ShopUnavailable', {
+        Message: 'The shop is not open',
+        'userId.$': '$.detail.userId',
+      }),
       End: true,
     },
   },
@@ -116,13 +138,16 @@ function orderProcessor(shop: { open: boolean; running?: number }) {
     clock,
     taskRunner: async (resource, input, ctx) => {
       calls.push({ resource, input: input as Call['input'], ctx });
-      if (resource.endsWith('dynamodb:getItem')) return { Item: { storeOpen: { BOOL: shop.open }, maxOrdersInQueue: { N: '20' } } };
-      if (resource.endsWith('sfn:listExecutions')) return { Executions: Array.from({ length: shop.running ?? 1 }, (_, i) => ({ name: `e${i}` })) };
+      if (resource.endsWith('dynamodb:getItem'))
+        return { Item: { storeOpen: { BOOL: shop.open }, maxOrdersInQueue: { N: '20' } } };
+      if (resource.endsWith('sfn:listExecutions'))
+        return { Executions: Array.from({ length: shop.running ?? 1 }, (_, i) => ({ name: `e${i}` })) };
       if (resource.endsWith('lambda:invoke')) return { Payload: 42, StatusCode: 200 };
       return { Entries: [{ EventId: `event-${calls.length}` }], FailedEntryCount: 0 };
     },
   });
-  const emitted = () => calls.filter((c) => c.resource.includes(':events:putEvents')).map((c) => c.input.Entries?.[0]?.DetailType);
+  const emitted = () =>
+    calls.filter((c) => c.resource.includes(':events:putEvents')).map((c) => c.input.Entries?.[0]?.DetailType);
   const tokenOf = (detailType: string): string => {
     const call = calls.find((c) => c.input.Entries?.[0]?.DetailType === detailType);
     const token = call?.input.Entries?.[0]?.Detail.TaskToken;
@@ -166,25 +191,45 @@ describe('the Serverlesspresso order processor', () => {
     const arn = await op.start();
     expect(op.emitted()).toEqual(['OrderProcessor.WorkflowStarted']);
     const started = op.calls.find((c) => c.input.Entries?.[0]?.DetailType === 'OrderProcessor.WorkflowStarted');
-    expect(started?.input.Entries?.[0]).toMatchObject({ EventBusName: BUS, Source: SOURCE, Detail: { orderId: 'order-1', userId: 'user-1' } });
+    expect(started?.input.Entries?.[0]).toMatchObject({
+      EventBusName: BUS,
+      Source: SOURCE,
+      Detail: { orderId: 'order-1', userId: 'user-1' },
+    });
     expect(started?.ctx.heartbeatSeconds).toBe(300);
 
     await op.clock.advance(120_000);
-    op.engine.sendTaskSuccess(op.tokenOf('OrderProcessor.WorkflowStarted'), JSON.stringify({ orderId: 'order-1', userId: 'user-1', drink: 'latte' }));
+    op.engine.sendTaskSuccess(
+      op.tokenOf('OrderProcessor.WorkflowStarted'),
+      JSON.stringify({ orderId: 'order-1', userId: 'user-1', drink: 'latte' }),
+    );
     await op.clock.settle();
     expect(op.emitted()).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion']);
     const waiting = op.calls.find((c) => c.input.Entries?.[0]?.DetailType === 'OrderProcessor.WaitingCompletion');
-    expect(waiting?.input.Entries?.[0]?.Detail).toMatchObject({ orderId: 'order-1', orderNumber: 42, userId: 'user-1' });
+    expect(waiting?.input.Entries?.[0]?.Detail).toMatchObject({
+      orderId: 'order-1',
+      orderNumber: 42,
+      userId: 'user-1',
+    });
 
     await op.clock.advance(600_000);
-    op.engine.sendTaskSuccess(op.tokenOf('OrderProcessor.WaitingCompletion'), JSON.stringify({ orderId: 'order-1', userId: 'user-1', completed: true }));
+    op.engine.sendTaskSuccess(
+      op.tokenOf('OrderProcessor.WaitingCompletion'),
+      JSON.stringify({ orderId: 'order-1', userId: 'user-1', completed: true }),
+    );
     await op.clock.settle();
-    expect(op.emitted()).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderProcessor.orderFinished']);
+    expect(op.emitted()).toEqual([
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderProcessor.orderFinished',
+    ]);
     const finished = op.engine.describeExecution(arn);
     expect(finished.status).toBe('SUCCEEDED');
     const history = op.engine.getExecutionHistory(arn);
     expect(history.filter((e) => e.type === 'TaskSubmitted')).toHaveLength(2);
-    expect(history.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails?.heartbeatInSeconds)).toEqual([undefined, undefined, 300, undefined, 900, undefined]);
+    expect(
+      history.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails?.heartbeatInSeconds),
+    ).toEqual([undefined, undefined, 300, undefined, 900, undefined]);
   });
 
   it('an order never submitted times out after exactly 300 s and emits OrderTimeOut', async () => {
@@ -195,7 +240,12 @@ describe('the Serverlesspresso order processor', () => {
     await op.clock.advance(1);
     expect(op.emitted()).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.OrderTimeOut']);
     const timeout = op.calls[op.calls.length - 1];
-    expect(timeout?.input.Entries?.[0]?.Detail).toEqual({ Message: 'The order timed out', orderId: 'order-1', userId: 'user-1', comment: { Error: 'States.Timeout' } });
+    expect(timeout?.input.Entries?.[0]?.Detail).toEqual({
+      Message: 'The order timed out',
+      orderId: 'order-1',
+      userId: 'user-1',
+      comment: { Error: 'States.Timeout' },
+    });
     expect(op.engine.describeExecution(arn).status).toBe('SUCCEEDED');
     expect(op.engine.getExecutionHistory(arn).map((e) => e.type)).toContain('TaskTimedOut');
     expect(op.clock.pendingTimers()).toBe(0);
@@ -204,7 +254,10 @@ describe('the Serverlesspresso order processor', () => {
   it('the barista step waits 900 s between heartbeats, as long as they keep coming', async () => {
     const op = orderProcessor({ open: true });
     const arn = await op.start();
-    op.engine.sendTaskSuccess(op.tokenOf('OrderProcessor.WorkflowStarted'), JSON.stringify({ orderId: 'order-1', userId: 'user-1' }));
+    op.engine.sendTaskSuccess(
+      op.tokenOf('OrderProcessor.WorkflowStarted'),
+      JSON.stringify({ orderId: 'order-1', userId: 'user-1' }),
+    );
     await op.clock.settle();
     const token = op.tokenOf('OrderProcessor.WaitingCompletion');
     for (let i = 0; i < 4; i++) {
@@ -213,7 +266,11 @@ describe('the Serverlesspresso order processor', () => {
     }
     expect(op.engine.describeExecution(arn).status).toBe('RUNNING');
     await op.clock.advance(900_000);
-    expect(op.emitted()).toEqual(['OrderProcessor.WorkflowStarted', 'OrderProcessor.WaitingCompletion', 'OrderProcessor.OrderTimeOut']);
+    expect(op.emitted()).toEqual([
+      'OrderProcessor.WorkflowStarted',
+      'OrderProcessor.WaitingCompletion',
+      'OrderProcessor.OrderTimeOut',
+    ]);
     expect(() => op.engine.sendTaskSuccess(token, '{}')).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
   });
 });

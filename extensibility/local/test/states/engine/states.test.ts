@@ -3,13 +3,24 @@
 // Parallel and Map, and the history events the service records.
 import { describe, it, expect, jest } from '@jest/globals';
 import { StepFunctionsEngine, TaskError, createScaledClock } from '../../../src/services/states/engine/index.js';
-import type { EngineClock, EngineOptions, HistoryEvent, JsonValue, TaskContext, TaskRunner } from '../../../src/services/states/engine/index.js';
+import type {
+  EngineClock,
+  EngineOptions,
+  HistoryEvent,
+  JsonValue,
+  TaskContext,
+  TaskRunner,
+} from '../../../src/services/states/engine/index.js';
 
 const ACCOUNT = '123456789012';
 const LAMBDA = 'arn:aws:states:::lambda:invoke';
 
 function stateMachine(definition: object, name = 'test') {
-  return { arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`, name, definition: JSON.stringify(definition) };
+  return {
+    arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${name}`,
+    name,
+    definition: JSON.stringify(definition),
+  };
 }
 
 interface RunResult {
@@ -22,9 +33,21 @@ interface RunResult {
   history: HistoryEvent[];
 }
 
-async function run(definition: object, input: JsonValue = {}, options: Partial<EngineOptions> = {}): Promise<RunResult> {
-  const engine = new StepFunctionsEngine({ speed: 1e6, schemaValidation: false, taskRunner: async () => ({}), ...options });
-  const { executionArn } = engine.startExecution({ stateMachine: stateMachine(definition), input: JSON.stringify(input) });
+async function run(
+  definition: object,
+  input: JsonValue = {},
+  options: Partial<EngineOptions> = {},
+): Promise<RunResult> {
+  const engine = new StepFunctionsEngine({
+    speed: 1e6,
+    schemaValidation: false,
+    taskRunner: async () => ({}),
+    ...options,
+  });
+  const { executionArn } = engine.startExecution({
+    stateMachine: stateMachine(definition),
+    input: JSON.stringify(input),
+  });
   const d = await engine.waitForExecution(executionArn);
   return {
     engine,
@@ -41,12 +64,18 @@ async function run(definition: object, input: JsonValue = {}, options: Partial<E
 function recordingClock(speed = 1e6): { clock: EngineClock; delays: number[] } {
   const base = createScaledClock({ speed });
   const delays: number[] = [];
-  return { delays, clock: { speed, now: () => base.now(), schedule: (ms, fn) => (delays.push(ms), base.schedule(ms, fn)) } };
+  return {
+    delays,
+    clock: { speed, now: () => base.now(), schedule: (ms, fn) => (delays.push(ms), base.schedule(ms, fn)) },
+  };
 }
 
 const types = (history: HistoryEvent[]): string[] => history.map((e) => e.type);
 const pass = (fields: object) => ({ StartAt: 'P', States: { P: { Type: 'Pass', End: true, ...fields } } });
-const task = (fields: object, extraStates: object = {}) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: LAMBDA, End: true, ...fields }, ...extraStates } });
+const task = (fields: object, extraStates: object = {}) => ({
+  StartAt: 'T',
+  States: { T: { Type: 'Task', Resource: LAMBDA, End: true, ...fields }, ...extraStates },
+});
 
 describe('Pass and the JSONPath input/output pipeline', () => {
   it.each<[string, object, JsonValue, unknown]>([
@@ -54,8 +83,18 @@ describe('Pass and the JSONPath input/output pipeline', () => {
     ['Result replaces the input', { Result: { a: 1 } }, { x: 1 }, { a: 1 }],
     ['ResultPath places the result in the input', { Result: 'r', ResultPath: '$.r' }, { x: 1 }, { x: 1, r: 'r' }],
     ['ResultPath creates missing objects', { Result: 1, ResultPath: '$.a.b.c' }, {}, { a: { b: { c: 1 } } }],
-    ['ResultPath replaces an existing field', { Result: 2, ResultPath: '$.a' }, { a: { old: true }, b: 1 }, { a: 2, b: 1 }],
-    ['ResultPath into an array element', { Result: 'x', ResultPath: '$.list[1]' }, { list: [1, 2] }, { list: [1, 'x'] }],
+    [
+      'ResultPath replaces an existing field',
+      { Result: 2, ResultPath: '$.a' },
+      { a: { old: true }, b: 1 },
+      { a: 2, b: 1 },
+    ],
+    [
+      'ResultPath into an array element',
+      { Result: 'x', ResultPath: '$.list[1]' },
+      { list: [1, 2] },
+      { list: [1, 'x'] },
+    ],
     ['ResultPath null discards the result', { Result: 1, ResultPath: null }, { x: 1 }, { x: 1 }],
     ['InputPath selects part of the input', { InputPath: '$.a' }, { a: { b: 1 } }, { b: 1 }],
     ['InputPath null gives {}', { InputPath: null }, { a: 1 }, {}],
@@ -63,7 +102,15 @@ describe('Pass and the JSONPath input/output pipeline', () => {
     ['OutputPath null gives {}', { OutputPath: null }, { a: 1 }, {}],
     [
       'Parameters: paths, literals, nested objects, arrays and the context object',
-      { Parameters: { 'v.$': '$.a', fixed: 'x', nested: { 'w.$': '$.b[1]' }, list: [{ 'z.$': '$.a' }], 'name.$': '$$.State.Name' } },
+      {
+        Parameters: {
+          'v.$': '$.a',
+          fixed: 'x',
+          nested: { 'w.$': '$.b[1]' },
+          list: [{ 'z.$': '$.a' }],
+          'name.$': '$$.State.Name',
+        },
+      },
       { a: 1, b: [5, 6] },
       { v: 1, fixed: 'x', nested: { w: 6 }, list: [{ z: 1 }], name: 'P' },
     ],
@@ -76,10 +123,20 @@ describe('Pass and the JSONPath input/output pipeline', () => {
     [
       'an indefinite path (wildcard, filter) gives an array',
       { Parameters: { 'names.$': '$.items[*].name', 'cheap.$': '$.items[?(@.price < 10)].name' } },
-      { items: [{ name: 'a', price: 5 }, { name: 'b', price: 15 }] },
+      {
+        items: [
+          { name: 'a', price: 5 },
+          { name: 'b', price: 15 },
+        ],
+      },
       { names: ['a', 'b'], cheap: ['a'] },
     ],
-    ['a deep scan gives an array', { Parameters: { 'all.$': '$..id' } }, { a: { id: 1 }, b: [{ id: 2 }] }, { all: [1, 2] }],
+    [
+      'a deep scan gives an array',
+      { Parameters: { 'all.$': '$..id' } },
+      { a: { id: 1 }, b: [{ id: 2 }] },
+      { all: [1, 2] },
+    ],
     ['length() of an array', { Parameters: { 'n.$': '$.items.length()' } }, { items: [1, 2, 3] }, { n: 3 }],
     ['bracket notation', { Parameters: { 'v.$': "$['a b'].c" } }, { 'a b': { c: 1 } }, { v: 1 }],
   ])('%s', async (_name, fields, input, expected) => {
@@ -92,7 +149,9 @@ describe('Pass and the JSONPath input/output pipeline', () => {
     const result = await run(pass({ InputPath: '$.missing.deep' }), { a: 1 });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('States.Runtime');
-    expect(result.cause).toBe("An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing.deep' : No results for path: $['missing']['deep']");
+    expect(result.cause).toBe(
+      "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing.deep' : No results for path: $['missing']['deep']",
+    );
   });
 
   it('a Parameters path that matches nothing fails with States.Runtime naming the field and the input', async () => {
@@ -148,16 +207,31 @@ describe('Task', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.resource).toBe(LAMBDA);
     expect(calls[0]?.input).toEqual({ FunctionName: 'price', Payload: { id: 'o1' } });
-    expect(calls[0]?.ctx).toMatchObject({ stateName: 'T', executionArn: result.executionArn, integrationPattern: 'request-response', region: 'us-east-1', accountId: ACCOUNT });
+    expect(calls[0]?.ctx).toMatchObject({
+      stateName: 'T',
+      executionArn: result.executionArn,
+      integrationPattern: 'request-response',
+      region: 'us-east-1',
+      accountId: ACCOUNT,
+    });
     expect(calls[0]?.ctx.taskToken).toBeUndefined();
   });
 
   it('a TaskError fails the task with its error and cause', async () => {
-    const result = await run(task({}), {}, { taskRunner: async () => Promise.reject(new TaskError('Lambda.Unknown', 'boom')) });
+    const result = await run(
+      task({}),
+      {},
+      { taskRunner: async () => Promise.reject(new TaskError('Lambda.Unknown', 'boom')) },
+    );
     expect(result.status).toBe('FAILED');
     expect([result.error, result.cause]).toEqual(['Lambda.Unknown', 'boom']);
     const failed = result.history.find((e) => e.type === 'TaskFailed');
-    expect(failed?.taskFailedEventDetails).toEqual({ resourceType: 'lambda', resource: 'invoke', error: 'Lambda.Unknown', cause: 'boom' });
+    expect(failed?.taskFailedEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'Lambda.Unknown',
+      cause: 'boom',
+    });
   });
 
   it('any other thrown error becomes States.TaskFailed', async () => {
@@ -166,12 +240,16 @@ describe('Task', () => {
   });
 
   it('the runner gets a copy: mutating it does not touch the execution data', async () => {
-    const result = await run(task({ ResultPath: '$.r' }), { keep: { a: 1 } }, {
-      taskRunner: async (_r, input) => {
-        (input as { keep: { a: number } }).keep.a = 99;
-        return 'done';
+    const result = await run(
+      task({ ResultPath: '$.r' }),
+      { keep: { a: 1 } },
+      {
+        taskRunner: async (_r, input) => {
+          (input as { keep: { a: number } }).keep.a = 99;
+          return 'done';
+        },
       },
-    });
+    );
     expect(result.output).toEqual({ keep: { a: 1 }, r: 'done' });
   });
 });
@@ -215,7 +293,12 @@ describe('Choice', () => {
     ['NumericGreaterThanEqualsPath', { Variable: '$.v', NumericGreaterThanEqualsPath: '$.w' }, { v: 3, w: 3 }, 'yes'],
     ['BooleanEquals', { Variable: '$.v', BooleanEquals: false }, { v: false }, 'yes'],
     ['BooleanEqualsPath', { Variable: '$.v', BooleanEqualsPath: '$.w' }, { v: true, w: false }, 'no'],
-    ['TimestampEquals across offsets', { Variable: '$.v', TimestampEquals: '2024-05-01T12:00:00+02:00' }, { v: at }, 'yes'],
+    [
+      'TimestampEquals across offsets',
+      { Variable: '$.v', TimestampEquals: '2024-05-01T12:00:00+02:00' },
+      { v: at },
+      'yes',
+    ],
     ['TimestampEqualsPath', { Variable: '$.v', TimestampEqualsPath: '$.w' }, { v: at, w: at }, 'yes'],
     ['TimestampLessThan', { Variable: '$.v', TimestampLessThan: later }, { v: at }, 'yes'],
     ['TimestampLessThanPath', { Variable: '$.v', TimestampLessThanPath: '$.w' }, { v: later, w: at }, 'no'],
@@ -224,7 +307,12 @@ describe('Choice', () => {
     ['TimestampLessThanEquals', { Variable: '$.v', TimestampLessThanEquals: at }, { v: at }, 'yes'],
     ['TimestampLessThanEqualsPath', { Variable: '$.v', TimestampLessThanEqualsPath: '$.w' }, { v: later, w: at }, 'no'],
     ['TimestampGreaterThanEquals', { Variable: '$.v', TimestampGreaterThanEquals: at }, { v: at }, 'yes'],
-    ['TimestampGreaterThanEqualsPath', { Variable: '$.v', TimestampGreaterThanEqualsPath: '$.w' }, { v: at, w: later }, 'no'],
+    [
+      'TimestampGreaterThanEqualsPath',
+      { Variable: '$.v', TimestampGreaterThanEqualsPath: '$.w' },
+      { v: at, w: later },
+      'no',
+    ],
     ['a lowercase t is not a timestamp', { Variable: '$.v', TimestampEquals: at }, { v: '2024-05-01t10:00:00Z' }, 'no'],
     ['IsNull', { Variable: '$.v', IsNull: true }, { v: null }, 'yes'],
     ['IsNull false', { Variable: '$.v', IsNull: false }, { v: 0 }, 'yes'],
@@ -235,10 +323,35 @@ describe('Choice', () => {
     ['IsBoolean', { Variable: '$.v', IsBoolean: true }, { v: true }, 'yes'],
     ['IsTimestamp', { Variable: '$.v', IsTimestamp: true }, { v: at }, 'yes'],
     ['IsTimestamp on a date-only string', { Variable: '$.v', IsTimestamp: true }, { v: '2024-05-01' }, 'no'],
-    ['And', { And: [{ Variable: '$.a', NumericGreaterThan: 1 }, { Variable: '$.b', StringEquals: 'x' }] }, { a: 2, b: 'x' }, 'yes'],
-    ['Or', { Or: [{ Variable: '$.a', NumericGreaterThan: 5 }, { Variable: '$.b', StringEquals: 'x' }] }, { a: 2, b: 'x' }, 'yes'],
+    [
+      'And',
+      {
+        And: [
+          { Variable: '$.a', NumericGreaterThan: 1 },
+          { Variable: '$.b', StringEquals: 'x' },
+        ],
+      },
+      { a: 2, b: 'x' },
+      'yes',
+    ],
+    [
+      'Or',
+      {
+        Or: [
+          { Variable: '$.a', NumericGreaterThan: 5 },
+          { Variable: '$.b', StringEquals: 'x' },
+        ],
+      },
+      { a: 2, b: 'x' },
+      'yes',
+    ],
     ['Not', { Not: { Variable: '$.a', StringEquals: 'x' } }, { a: 'y' }, 'yes'],
-    ['nested And/Or/Not', { And: [{ Not: { Variable: '$.a', IsNull: true } }, { Or: [{ Variable: '$.a', NumericEquals: 1 }] }] }, { a: 1 }, 'yes'],
+    [
+      'nested And/Or/Not',
+      { And: [{ Not: { Variable: '$.a', IsNull: true } }, { Or: [{ Variable: '$.a', NumericEquals: 1 }] }] },
+      { a: 1 },
+      'yes',
+    ],
     ['a Variable from the context object', { Variable: '$$.State.Name', StringEquals: 'C' }, {}, 'yes'],
   ])('%s', async (_name, rule, input, expected) => {
     const result = await run(choice(rule), input);
@@ -249,7 +362,9 @@ describe('Choice', () => {
   it('a Variable that points nowhere is a States.Runtime error', async () => {
     const result = await run(choice({ Variable: '$.nope', StringEquals: 'x' }), {});
     expect(result.error).toBe('States.Runtime');
-    expect(result.cause).toBe("An error occurred while executing the state 'C' (entered at the event id #2). Invalid path '$.nope': The choice state's condition path references an invalid value.");
+    expect(result.cause).toBe(
+      "An error occurred while executing the state 'C' (entered at the event id #2). Invalid path '$.nope': The choice state's condition path references an invalid value.",
+    );
   });
 
   it('a *Path operand that points nowhere is a States.Runtime error too', async () => {
@@ -258,7 +373,16 @@ describe('Choice', () => {
   });
 
   it('no matching rule and no Default: States.NoChoiceMatched', async () => {
-    const result = await run({ StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.v', IsPresent: true, Next: 'S' }] }, S: { Type: 'Succeed' } } }, {});
+    const result = await run(
+      {
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [{ Variable: '$.v', IsPresent: true, Next: 'S' }] },
+          S: { Type: 'Succeed' },
+        },
+      },
+      {},
+    );
     expect(result.error).toBe('States.NoChoiceMatched');
   });
 
@@ -327,8 +451,18 @@ describe('Wait, Succeed and Fail', () => {
     const T0 = Date.parse('2030-01-01T08:00:00.000Z');
     jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'hrtime', 'performance'] });
     try {
-      const engine = new StepFunctionsEngine({ clock: createScaledClock({ speed: 1e6 }), schemaValidation: false, taskRunner: async () => ({}) });
-      const definition = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, Next: 'P' }, P: { Type: 'Pass', Parameters: { 'entered.$': '$$.State.EnteredTime' }, End: true } } };
+      const engine = new StepFunctionsEngine({
+        clock: createScaledClock({ speed: 1e6 }),
+        schemaValidation: false,
+        taskRunner: async () => ({}),
+      });
+      const definition = {
+        StartAt: 'W',
+        States: {
+          W: { Type: 'Wait', Seconds: 3600, Next: 'P' },
+          P: { Type: 'Pass', Parameters: { 'entered.$': '$$.State.EnteredTime' }, End: true },
+        },
+      };
       const { executionArn } = engine.startExecution({ stateMachine: stateMachine(definition) });
       await jest.advanceTimersByTimeAsync(2);
       expect(engine.describeExecution(executionArn).status).toBe('RUNNING');
@@ -345,18 +479,32 @@ describe('Wait, Succeed and Fail', () => {
   });
 
   it('a SecondsPath that is not a number is a States.Runtime error', async () => {
-    const result = await run({ StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } }, { s: 'soon' });
+    const result = await run(
+      { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } },
+      { s: 'soon' },
+    );
     expect(result.error).toBe('States.Runtime');
   });
 
   it('Succeed applies InputPath and OutputPath and ends the execution', async () => {
-    const result = await run({ StartAt: 'S', States: { S: { Type: 'Succeed', InputPath: '$.a', OutputPath: '$.b' } } }, { a: { b: 42 } });
+    const result = await run(
+      { StartAt: 'S', States: { S: { Type: 'Succeed', InputPath: '$.a', OutputPath: '$.b' } } },
+      { a: { b: 42 } },
+    );
     expect(result.output).toBe(42);
-    expect(types(result.history)).toEqual(['ExecutionStarted', 'SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+    expect(types(result.history)).toEqual([
+      'ExecutionStarted',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
   });
 
   it('Fail with Error and Cause fails the execution', async () => {
-    const result = await run({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Order.Rejected', Cause: 'out of beans' } } });
+    const result = await run({
+      StartAt: 'F',
+      States: { F: { Type: 'Fail', Error: 'Order.Rejected', Cause: 'out of beans' } },
+    });
     expect([result.status, result.error, result.cause]).toEqual(['FAILED', 'Order.Rejected', 'out of beans']);
     expect(types(result.history)).toEqual(['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed']);
     expect(result.history[2]?.executionFailedEventDetails).toEqual({ error: 'Order.Rejected', cause: 'out of beans' });
@@ -364,7 +512,10 @@ describe('Wait, Succeed and Fail', () => {
 
   it('Fail with ErrorPath and CausePath (a path and an intrinsic function)', async () => {
     const result = await run(
-      { StartAt: 'F', States: { F: { Type: 'Fail', ErrorPath: '$.code', CausePath: "States.Format('order {} failed', $.id)" } } },
+      {
+        StartAt: 'F',
+        States: { F: { Type: 'Fail', ErrorPath: '$.code', CausePath: "States.Format('order {} failed', $.id)" } },
+      },
       { code: 'E42', id: 7 },
     );
     expect([result.error, result.cause]).toEqual(['E42', 'order 7 failed']);
@@ -388,7 +539,10 @@ describe('Retry', () => {
     const { clock, delays } = recordingClock();
     const { runner, inputs } = flaky(3);
     const result = await run(
-      task({ Parameters: { 'retry.$': '$$.State.RetryCount' }, Retry: [{ ErrorEquals: ['Custom.Error'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3 }] }),
+      task({
+        Parameters: { 'retry.$': '$$.State.RetryCount' },
+        Retry: [{ ErrorEquals: ['Custom.Error'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3 }],
+      }),
       {},
       { clock, taskRunner: runner },
     );
@@ -416,10 +570,18 @@ describe('Retry', () => {
 
   it('MaxDelaySeconds caps the interval; JitterStrategy FULL scales it by a random factor', async () => {
     const capped = recordingClock();
-    await run(task({ Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, BackoffRate: 10, MaxDelaySeconds: 5 }] }), {}, { clock: capped.clock, taskRunner: flaky(99).runner });
+    await run(
+      task({ Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, BackoffRate: 10, MaxDelaySeconds: 5 }] }),
+      {},
+      { clock: capped.clock, taskRunner: flaky(99).runner },
+    );
     expect(capped.delays).toEqual([1000, 5000, 5000]);
     const jitter = recordingClock();
-    await run(task({ Retry: [{ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL' }] }), {}, { clock: jitter.clock, taskRunner: flaky(99).runner, random: () => 0.5 });
+    await run(
+      task({ Retry: [{ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL' }] }),
+      {},
+      { clock: jitter.clock, taskRunner: flaky(99).runner, random: () => 0.5 },
+    );
     expect(jitter.delays).toEqual([500, 1000, 2000]);
   });
 
@@ -428,7 +590,16 @@ describe('Retry', () => {
     await run(task({ Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 0 }] }), {}, { taskRunner: none.runner });
     expect(none.inputs).toHaveLength(1);
     const first = flaky(99, 'A');
-    await run(task({ Retry: [{ ErrorEquals: ['A'], MaxAttempts: 1 }, { ErrorEquals: ['States.ALL'], MaxAttempts: 5 }] }), {}, { taskRunner: first.runner });
+    await run(
+      task({
+        Retry: [
+          { ErrorEquals: ['A'], MaxAttempts: 1 },
+          { ErrorEquals: ['States.ALL'], MaxAttempts: 5 },
+        ],
+      }),
+      {},
+      { taskRunner: first.runner },
+    );
     expect(first.inputs).toHaveLength(2);
   });
 
@@ -442,7 +613,14 @@ describe('Retry', () => {
   it('States.Runtime is never retried nor caught, not even by States.ALL', async () => {
     const { runner, inputs } = flaky(0);
     const result = await run(
-      task({ Parameters: { 'x.$': '$.missing' }, Retry: [{ ErrorEquals: ['States.ALL'] }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }] }, { Handled: { Type: 'Succeed' } }),
+      task(
+        {
+          Parameters: { 'x.$': '$.missing' },
+          Retry: [{ ErrorEquals: ['States.ALL'] }],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }],
+        },
+        { Handled: { Type: 'Succeed' } },
+      ),
       {},
       { taskRunner: runner },
     );
@@ -454,10 +632,17 @@ describe('Retry', () => {
 describe('Catch', () => {
   const failing: TaskRunner = async () => Promise.reject(new TaskError('Order.Failed', 'no milk'));
   const withCatch = (catchers: object[]) =>
-    task({ Catch: [{ ErrorEquals: ['Never.Raised'], Next: 'Other' }, ...catchers] }, { Handler: { Type: 'Pass', End: true }, Other: { Type: 'Pass', Result: 'other', End: true } });
+    task(
+      { Catch: [{ ErrorEquals: ['Never.Raised'], Next: 'Other' }, ...catchers] },
+      { Handler: { Type: 'Pass', End: true }, Other: { Type: 'Pass', Result: 'other', End: true } },
+    );
 
   it('the default ResultPath makes the error output the state output', async () => {
-    const result = await run(withCatch([{ ErrorEquals: ['Order.Failed'], Next: 'Handler' }]), { id: 1 }, { taskRunner: failing });
+    const result = await run(
+      withCatch([{ ErrorEquals: ['Order.Failed'], Next: 'Handler' }]),
+      { id: 1 },
+      { taskRunner: failing },
+    );
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({ Error: 'Order.Failed', Cause: 'no milk' });
     expect(types(result.history)).toEqual([
@@ -474,7 +659,11 @@ describe('Catch', () => {
   });
 
   it('ResultPath puts the error output into the raw state input', async () => {
-    const result = await run(withCatch([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handler' }]), { id: 1 }, { taskRunner: failing });
+    const result = await run(
+      withCatch([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Handler' }]),
+      { id: 1 },
+      { taskRunner: failing },
+    );
     expect(result.output).toEqual({ id: 1, error: { Error: 'Order.Failed', Cause: 'no milk' } });
   });
 
@@ -494,7 +683,10 @@ describe('Catch', () => {
     let attempts = 0;
     const result = await run(
       task(
-        { Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2, IntervalSeconds: 1 }], Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handler' }] },
+        {
+          Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 2, IntervalSeconds: 1 }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handler' }],
+        },
         { Handler: { Type: 'Pass', End: true } },
       ),
       {},
@@ -526,18 +718,33 @@ describe('Parallel', () => {
       { n: 3 },
     );
     expect(result.output).toEqual({ n: 3, par: { first: 'a', second: 3 } });
-    expect(types(result.history)).toEqual(expect.arrayContaining(['ParallelStateEntered', 'ParallelStateStarted', 'ParallelStateSucceeded', 'ParallelStateExited']));
+    expect(types(result.history)).toEqual(
+      expect.arrayContaining([
+        'ParallelStateEntered',
+        'ParallelStateStarted',
+        'ParallelStateSucceeded',
+        'ParallelStateExited',
+      ]),
+    );
   });
 
   it('a failing branch fails the Parallel state with its error (and Catch handles it)', async () => {
     const failingBranch = { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Branch.Broke', Cause: 'c' } } };
-    const failed = await run({ StartAt: 'Par', States: { Par: { Type: 'Parallel', Branches: [branch(1), failingBranch], End: true } } });
+    const failed = await run({
+      StartAt: 'Par',
+      States: { Par: { Type: 'Parallel', Branches: [branch(1), failingBranch], End: true } },
+    });
     expect([failed.error, failed.cause]).toEqual(['Branch.Broke', 'c']);
     expect(types(failed.history)).toContain('ParallelStateFailed');
     const caught = await run({
       StartAt: 'Par',
       States: {
-        Par: { Type: 'Parallel', Branches: [failingBranch], Catch: [{ ErrorEquals: ['Branch.Broke'], ResultPath: '$.e', Next: 'Done' }], End: true },
+        Par: {
+          Type: 'Parallel',
+          Branches: [failingBranch],
+          Catch: [{ ErrorEquals: ['Branch.Broke'], ResultPath: '$.e', Next: 'Done' }],
+          End: true,
+        },
         Done: { Type: 'Succeed' },
       },
     });
@@ -553,7 +760,10 @@ describe('Parallel', () => {
           Par: {
             Type: 'Parallel',
             Branches: [
-              { StartAt: 'Slow', States: { Slow: { Type: 'Wait', Seconds: 1000, Next: 'After' }, After: { Type: 'Pass', End: true } } },
+              {
+                StartAt: 'Slow',
+                States: { Slow: { Type: 'Wait', Seconds: 1000, Next: 'After' }, After: { Type: 'Pass', End: true } },
+              },
               { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E' } } },
             ],
             End: true,
@@ -581,7 +791,11 @@ describe('Map', () => {
             ItemsPath: '$.orders',
             MaxConcurrency: 1,
             ItemSelector: { 'index.$': '$$.Map.Item.Index', 'order.$': '$$.Map.Item.Value', 'shop.$': '$.shop' },
-            ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'INLINE' },
+              StartAt: 'Echo',
+              States: { Echo: { Type: 'Pass', End: true } },
+            },
             ResultPath: '$.results',
             End: true,
           },
@@ -619,7 +833,17 @@ describe('Map', () => {
 
   it('the legacy Iterator and Parameters fields work too', async () => {
     const result = await run(
-      { StartAt: 'M', States: { M: { Type: 'Map', Parameters: { 'v.$': '$$.Map.Item.Value' }, Iterator: { StartAt: 'E', States: { E: { Type: 'Pass', End: true } } }, End: true } } },
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            Parameters: { 'v.$': '$$.Map.Item.Value' },
+            Iterator: { StartAt: 'E', States: { E: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
       [1, 2],
     );
     expect(result.output).toEqual([{ v: 1 }, { v: 2 }]);
@@ -636,7 +860,14 @@ describe('Map', () => {
         running--;
         return null;
       };
-      await run({ StartAt: 'M', States: { M: { Type: 'Map', MaxConcurrency: maxConcurrency, ItemProcessor: processor, End: true } } }, [1, 2, 3, 4, 5, 6], { taskRunner });
+      await run(
+        {
+          StartAt: 'M',
+          States: { M: { Type: 'Map', MaxConcurrency: maxConcurrency, ItemProcessor: processor, End: true } },
+        },
+        [1, 2, 3, 4, 5, 6],
+        { taskRunner },
+      );
       return peak;
     };
     expect(await measure(2)).toBe(2);
@@ -644,16 +875,24 @@ describe('Map', () => {
   });
 
   it('an iteration failure fails the Map with that error', async () => {
-    const result = await run({ StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: processor, End: true } } }, [1, 2, 3], {
-      taskRunner: async (_r, input) => (input === 2 ? Promise.reject(new TaskError('Item.Bad', 'two')) : input),
-    });
+    const result = await run(
+      { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: processor, End: true } } },
+      [1, 2, 3],
+      {
+        taskRunner: async (_r, input) => (input === 2 ? Promise.reject(new TaskError('Item.Bad', 'two')) : input),
+      },
+    );
     expect([result.error, result.cause]).toEqual(['Item.Bad', 'two']);
     expect(types(result.history)).toEqual(expect.arrayContaining(['MapIterationFailed', 'MapStateFailed']));
   });
 
   it('ToleratedFailureCount and ToleratedFailurePercentage: tolerated failures leave their error output; more fail with States.ExceedToleratedFailureThreshold', async () => {
-    const taskRunner: TaskRunner = async (_r, input) => ((input as number) % 2 === 0 ? Promise.reject(new TaskError('Even', String(input))) : input);
-    const map = (fields: object) => ({ StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: processor, End: true, ...fields } } });
+    const taskRunner: TaskRunner = async (_r, input) =>
+      (input as number) % 2 === 0 ? Promise.reject(new TaskError('Even', String(input))) : input;
+    const map = (fields: object) => ({
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemProcessor: processor, End: true, ...fields } },
+    });
     const tolerated = await run(map({ ToleratedFailureCount: 2 }), [1, 2, 3, 4], { taskRunner });
     expect(tolerated.output).toEqual([1, { Error: 'Even', Cause: '2' }, 3, { Error: 'Even', Cause: '4' }]);
     const exceeded = await run(map({ ToleratedFailureCount: 1 }), [1, 2, 3, 4], { taskRunner });
@@ -665,16 +904,26 @@ describe('Map', () => {
   });
 
   it('ItemsPath must reference an array', async () => {
-    const result = await run({ StartAt: 'M', States: { M: { Type: 'Map', ItemsPath: '$.x', ItemProcessor: processor, End: true } } }, { x: 'no' });
+    const result = await run(
+      { StartAt: 'M', States: { M: { Type: 'Map', ItemsPath: '$.x', ItemProcessor: processor, End: true } } },
+      { x: 'no' },
+    );
     expect(result.error).toBe('States.Runtime');
   });
 });
 
 describe('history events', () => {
   it('record the AWS event types, ids, previousEventId chain and *EventDetails of a task', async () => {
-    const result = await run(task({ Parameters: { 'Payload.$': '$' }, TimeoutSeconds: 30, Next: 'Done', End: undefined }, { Done: { Type: 'Pass', End: true } }), { a: 1 }, {
-      taskRunner: async () => ({ StatusCode: 200 }),
-    });
+    const result = await run(
+      task(
+        { Parameters: { 'Payload.$': '$' }, TimeoutSeconds: 30, Next: 'Done', End: undefined },
+        { Done: { Type: 'Pass', End: true } },
+      ),
+      { a: 1 },
+      {
+        taskRunner: async () => ({ StatusCode: 200 }),
+      },
+    );
     const summary = result.history.map((e) => [e.id, e.previousEventId, e.type]);
     expect(summary).toEqual([
       [1, 0, 'ExecutionStarted'],
@@ -688,19 +937,48 @@ describe('history events', () => {
       [9, 8, 'ExecutionSucceeded'],
     ]);
     const [started, entered, scheduled, , succeeded, exited] = result.history;
-    expect(started?.executionStartedEventDetails).toMatchObject({ input: '{"a":1}', inputDetails: { truncated: false } });
+    expect(started?.executionStartedEventDetails).toMatchObject({
+      input: '{"a":1}',
+      inputDetails: { truncated: false },
+    });
     expect(started?.executionStartedEventDetails?.roleArn).toMatch(/^arn:aws:iam::123456789012:role\//);
-    expect(entered?.stateEnteredEventDetails).toEqual({ name: 'T', input: '{"a":1}', inputDetails: { truncated: false } });
-    expect(scheduled?.taskScheduledEventDetails).toEqual({ resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: '{"Payload":{"a":1}}', timeoutInSeconds: 30 });
-    expect(succeeded?.taskSucceededEventDetails).toEqual({ resourceType: 'lambda', resource: 'invoke', output: '{"StatusCode":200}', outputDetails: { truncated: false } });
-    expect(exited?.stateExitedEventDetails).toEqual({ name: 'T', output: '{"StatusCode":200}', outputDetails: { truncated: false } });
-    expect(result.history[8]?.executionSucceededEventDetails).toEqual({ output: '{"StatusCode":200}', outputDetails: { truncated: false } });
+    expect(entered?.stateEnteredEventDetails).toEqual({
+      name: 'T',
+      input: '{"a":1}',
+      inputDetails: { truncated: false },
+    });
+    expect(scheduled?.taskScheduledEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      region: 'us-east-1',
+      parameters: '{"Payload":{"a":1}}',
+      timeoutInSeconds: 30,
+    });
+    expect(succeeded?.taskSucceededEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      output: '{"StatusCode":200}',
+      outputDetails: { truncated: false },
+    });
+    expect(exited?.stateExitedEventDetails).toEqual({
+      name: 'T',
+      output: '{"StatusCode":200}',
+      outputDetails: { truncated: false },
+    });
+    expect(result.history[8]?.executionSucceededEventDetails).toEqual({
+      output: '{"StatusCode":200}',
+      outputDetails: { truncated: false },
+    });
     for (const event of result.history) expect(event.timestamp).toBeInstanceOf(Date);
   });
 
   it('a Lambda function ARN records LambdaFunction* events', async () => {
     const fn = 'arn:aws:lambda:us-east-1:123456789012:function:price';
-    const result = await run({ StartAt: 'L', States: { L: { Type: 'Task', Resource: fn, End: true } } }, { q: 1 }, { taskRunner: async () => ({ price: 2 }) });
+    const result = await run(
+      { StartAt: 'L', States: { L: { Type: 'Task', Resource: fn, End: true } } },
+      { q: 1 },
+      { taskRunner: async () => ({ price: 2 }) },
+    );
     expect(types(result.history)).toEqual([
       'ExecutionStarted',
       'TaskStateEntered',
@@ -710,12 +988,19 @@ describe('history events', () => {
       'TaskStateExited',
       'ExecutionSucceeded',
     ]);
-    expect(result.history[2]?.lambdaFunctionScheduledEventDetails).toEqual({ resource: fn, input: '{"q":1}', inputDetails: { truncated: false } });
+    expect(result.history[2]?.lambdaFunctionScheduledEventDetails).toEqual({
+      resource: fn,
+      input: '{"q":1}',
+      inputDetails: { truncated: false },
+    });
   });
 
   it('service integration ARNs split into resourceType and resource', async () => {
     const result = await run(task({ Resource: 'arn:aws:states:::aws-sdk:dynamodb:getItem' }), {});
-    expect(result.history[3]?.taskStartedEventDetails).toEqual({ resourceType: 'aws-sdk:dynamodb', resource: 'getItem' });
+    expect(result.history[3]?.taskStartedEventDetails).toEqual({
+      resourceType: 'aws-sdk:dynamodb',
+      resource: 'getItem',
+    });
   });
 
   it('Parallel branches chain their own previousEventId from ParallelStateStarted', async () => {
@@ -745,7 +1030,12 @@ describe('the context object', () => {
         StartAt: 'First',
         States: {
           First: { Type: 'Pass', Parameters: { 'ctx.$': '$$' }, ResultPath: '$.first', Next: 'Second' },
-          Second: { Type: 'Pass', Parameters: { 'state.$': '$$.State.Name', 'retry.$': '$$.State.RetryCount' }, ResultPath: '$.second', End: true },
+          Second: {
+            Type: 'Pass',
+            Parameters: { 'state.$': '$$.State.Name', 'retry.$': '$$.State.RetryCount' },
+            ResultPath: '$.second',
+            End: true,
+          },
         },
       },
       { order: 1 },
@@ -759,7 +1049,10 @@ describe('the context object', () => {
       StartTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       RedriveCount: 0,
     });
-    expect(out.first.ctx.StateMachine).toEqual({ Id: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:test`, Name: 'test' });
+    expect(out.first.ctx.StateMachine).toEqual({
+      Id: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:test`,
+      Name: 'test',
+    });
     expect(out.first.ctx.State).toEqual({ Name: 'First', EnteredTime: expect.stringMatching(/Z$/), RetryCount: 0 });
     expect(out.first.ctx.Task).toBeUndefined();
     expect(out.second).toEqual({ state: 'Second', retry: 0 });

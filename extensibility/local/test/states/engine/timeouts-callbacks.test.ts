@@ -3,13 +3,29 @@
 // and callback tasks (.waitForTaskToken) driven through sendTaskSuccess/Failure/Heartbeat. Time is
 // a manual clock: each test moves it exactly, nothing sleeps.
 import { describe, it, expect } from '@jest/globals';
-import { SfnApiError, StepFunctionsEngine, TaskError, createManualClock, createScaledClock } from '../../../src/services/states/engine/index.js';
-import type { HistoryEvent, JsonValue, ManualClock, TaskContext, TaskRunner } from '../../../src/services/states/engine/index.js';
+import {
+  SfnApiError,
+  StepFunctionsEngine,
+  TaskError,
+  createManualClock,
+  createScaledClock,
+} from '../../../src/services/states/engine/index.js';
+import type {
+  HistoryEvent,
+  JsonValue,
+  ManualClock,
+  TaskContext,
+  TaskRunner,
+} from '../../../src/services/states/engine/index.js';
 
 const PUT_EVENTS_CALLBACK = 'arn:aws:states:::events:putEvents.waitForTaskToken';
 
 function stateMachine(definition: object, name = 'callbacks') {
-  return { arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`, name, definition: JSON.stringify(definition) };
+  return {
+    arn: `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`,
+    name,
+    definition: JSON.stringify(definition),
+  };
 }
 
 interface Harness {
@@ -39,7 +55,10 @@ function harness(taskRunner?: TaskRunner): Harness {
     clock,
     calls,
     async start(definition, input = { orderId: 'o1' }) {
-      const { executionArn } = engine.startExecution({ stateMachine: stateMachine(definition), input: JSON.stringify(input) });
+      const { executionArn } = engine.startExecution({
+        stateMachine: stateMachine(definition),
+        input: JSON.stringify(input),
+      });
       await clock.settle();
       return executionArn;
     },
@@ -61,7 +80,11 @@ const callbackTask = (fields: object, more: object = {}) => ({
     'Wait for barista': {
       Type: 'Task',
       Resource: PUT_EVENTS_CALLBACK,
-      Parameters: { Entries: [{ Detail: { 'TaskToken.$': '$$.Task.Token', 'orderId.$': '$.orderId' }, DetailType: 'Test', Source: 'test' }] },
+      Parameters: {
+        Entries: [
+          { Detail: { 'TaskToken.$': '$$.Task.Token', 'orderId.$': '$.orderId' }, DetailType: 'Test', Source: 'test' },
+        ],
+      },
       End: true,
       ...fields,
     },
@@ -72,7 +95,10 @@ const callbackTask = (fields: object, more: object = {}) => ({
 describe('task timeouts', () => {
   it('TimeoutSeconds fails the task with States.Timeout at exactly that time and aborts the runner', async () => {
     const h = harness(never);
-    const arn = await h.start({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSeconds: 10, End: true } } });
+    const arn = await h.start({
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSeconds: 10, End: true } },
+    });
     await h.clock.advance(9_999);
     expect(h.status(arn)).toBe('RUNNING');
     expect(h.calls[0]?.ctx.signal.aborted).toBe(false);
@@ -80,13 +106,20 @@ describe('task timeouts', () => {
     expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     expect(h.calls[0]?.ctx.signal.aborted).toBe(true);
     const timedOut = h.history(arn).find((e) => e.type === 'TaskTimedOut');
-    expect(timedOut?.taskTimedOutEventDetails).toEqual({ resourceType: 'lambda', resource: 'invoke', error: 'States.Timeout' });
+    expect(timedOut?.taskTimedOutEventDetails).toEqual({
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.Timeout',
+    });
     expect(h.calls[0]?.ctx.timeoutSeconds).toBe(10);
   });
 
   it('a Task without TimeoutSeconds has no timeout at all', async () => {
     const h = harness(never);
-    const arn = await h.start({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } });
+    const arn = await h.start({
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+    });
     await h.clock.advance(365 * 24 * 3600 * 1000);
     expect(h.status(arn)).toBe('RUNNING');
     expect(h.clock.pendingTimers()).toBe(0);
@@ -96,10 +129,24 @@ describe('task timeouts', () => {
   it('TimeoutSecondsPath and HeartbeatSecondsPath read the limits from the input', async () => {
     const h = harness(never);
     const arn = await h.start(
-      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSecondsPath: '$.t', HeartbeatSecondsPath: '$.h', End: true } } },
+      {
+        StartAt: 'T',
+        States: {
+          T: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            TimeoutSecondsPath: '$.t',
+            HeartbeatSecondsPath: '$.h',
+            End: true,
+          },
+        },
+      },
       { t: 100, h: 20 },
     );
-    expect(h.history(arn).find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({ timeoutInSeconds: 100, heartbeatInSeconds: 20 });
+    expect(h.history(arn).find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails).toMatchObject({
+      timeoutInSeconds: 100,
+      heartbeatInSeconds: 20,
+    });
     await h.clock.advance(20_000);
     expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
   });
@@ -110,7 +157,12 @@ describe('task timeouts', () => {
       ctxOf = ctx;
       return new Promise(() => undefined);
     });
-    const arn = await h.start({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::glue:startJobRun.sync', HeartbeatSeconds: 60, End: true } } });
+    const arn = await h.start({
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: 'arn:aws:states:::glue:startJobRun.sync', HeartbeatSeconds: 60, End: true },
+      },
+    });
     expect(ctxOf?.integrationPattern).toBe('sync');
     for (let i = 0; i < 5; i++) {
       await h.clock.advance(59_000);
@@ -123,7 +175,11 @@ describe('task timeouts', () => {
 
   it('the execution TimeoutSeconds ends it TIMED_OUT with ExecutionTimedOut', async () => {
     const h = harness(never);
-    const arn = await h.start({ TimeoutSeconds: 30, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 100, End: true } } });
+    const arn = await h.start({
+      TimeoutSeconds: 30,
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Seconds: 100, End: true } },
+    });
     await h.clock.advance(29_999);
     expect(h.status(arn)).toBe('RUNNING');
     await h.clock.advance(1);
@@ -133,9 +189,17 @@ describe('task timeouts', () => {
   });
 
   it('the execution timeout runs on a scaled clock too: 1 hour at speed 100000 is 36 ms', async () => {
-    const engine = new StepFunctionsEngine({ clock: createScaledClock({ speed: 100_000 }), schemaValidation: false, taskRunner: never });
+    const engine = new StepFunctionsEngine({
+      clock: createScaledClock({ speed: 100_000 }),
+      schemaValidation: false,
+      taskRunner: never,
+    });
     const { executionArn } = engine.startExecution({
-      stateMachine: stateMachine({ TimeoutSeconds: 3600, StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } } }),
+      stateMachine: stateMachine({
+        TimeoutSeconds: 3600,
+        StartAt: 'T',
+        States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+      }),
     });
     const result = await engine.waitForExecution(executionArn);
     expect(result.status).toBe('TIMED_OUT');
@@ -162,35 +226,76 @@ describe('heartbeats', () => {
     const arn = await h.start(callbackTask({ HeartbeatSeconds: 5 }));
     await h.clock.advance(5_000);
     expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
-    expect(types(h.history(arn))).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskTimedOut', 'ExecutionFailed']);
-    expect(h.history(arn)[5]?.taskTimedOutEventDetails).toEqual({ resourceType: 'events', resource: 'putEvents.waitForTaskToken', error: 'States.Timeout' });
+    expect(types(h.history(arn))).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskTimedOut',
+      'ExecutionFailed',
+    ]);
+    expect(h.history(arn)[5]?.taskTimedOutEventDetails).toEqual({
+      resourceType: 'events',
+      resource: 'putEvents.waitForTaskToken',
+      error: 'States.Timeout',
+    });
   });
 
-  it.each([['States.HeartbeatTimeout'], ['States.Timeout'], ['States.ALL']])('a Catch on %s catches a heartbeat timeout', async (errorName) => {
-    const h = harness();
-    const arn = await h.start(callbackTask({ HeartbeatSeconds: 5, Catch: [{ ErrorEquals: [errorName], ResultPath: '$.comment', Next: 'Timed out' }] }, { 'Timed out': { Type: 'Pass', End: true } }), { orderId: 'o1' });
-    await h.clock.advance(5_000);
-    expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify({ orderId: 'o1', comment: { Error: 'States.Timeout' } }) });
-  });
+  it.each([['States.HeartbeatTimeout'], ['States.Timeout'], ['States.ALL']])(
+    'a Catch on %s catches a heartbeat timeout',
+    async (errorName) => {
+      const h = harness();
+      const arn = await h.start(
+        callbackTask(
+          { HeartbeatSeconds: 5, Catch: [{ ErrorEquals: [errorName], ResultPath: '$.comment', Next: 'Timed out' }] },
+          { 'Timed out': { Type: 'Pass', End: true } },
+        ),
+        { orderId: 'o1' },
+      );
+      await h.clock.advance(5_000);
+      expect(h.engine.describeExecution(arn)).toMatchObject({
+        status: 'SUCCEEDED',
+        output: JSON.stringify({ orderId: 'o1', comment: { Error: 'States.Timeout' } }),
+      });
+    },
+  );
 
   it('States.TaskFailed does not catch a timeout; States.HeartbeatTimeout does not catch a TimeoutSeconds timeout', async () => {
     const h = harness();
-    const taskFailed = await h.start(callbackTask({ HeartbeatSeconds: 5, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'X' }] }, { X: { Type: 'Succeed' } }));
+    const taskFailed = await h.start(
+      callbackTask(
+        { HeartbeatSeconds: 5, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'X' }] },
+        { X: { Type: 'Succeed' } },
+      ),
+    );
     await h.clock.advance(5_000);
     expect(h.status(taskFailed)).toBe('FAILED');
-    const heartbeatOnly = await h.start(callbackTask({ TimeoutSeconds: 5, Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'X' }] }, { X: { Type: 'Succeed' } }));
+    const heartbeatOnly = await h.start(
+      callbackTask(
+        { TimeoutSeconds: 5, Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'X' }] },
+        { X: { Type: 'Succeed' } },
+      ),
+    );
     await h.clock.advance(5_000);
     expect(h.status(heartbeatOnly)).toBe('FAILED');
   });
 
   it('a Retry on States.Timeout reschedules the task with a new token', async () => {
     const h = harness();
-    const arn = await h.start(callbackTask({ HeartbeatSeconds: 5, Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }] }));
+    const arn = await h.start(
+      callbackTask({
+        HeartbeatSeconds: 5,
+        Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
+      }),
+    );
     await h.clock.advance(5_000);
     await h.clock.advance(1_000);
     expect(h.calls).toHaveLength(2);
     expect(h.tokenOf(1)).not.toBe(h.tokenOf(0));
-    expect(() => h.engine.sendTaskSuccess(h.tokenOf(0), '{}')).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
+    expect(() => h.engine.sendTaskSuccess(h.tokenOf(0), '{}')).toThrow(
+      expect.objectContaining({ code: 'TaskTimedOut' }),
+    );
     h.engine.sendTaskSuccess(h.tokenOf(1), '"ok"');
     await h.clock.settle();
     expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"ok"' });
@@ -204,24 +309,51 @@ describe('callbacks (.waitForTaskToken)', () => {
     expect(h.calls).toHaveLength(1);
     const token = h.tokenOf(0);
     expect(h.calls[0]?.ctx.integrationPattern).toBe('callback');
-    expect(h.calls[0]?.input).toEqual({ Entries: [{ Detail: { TaskToken: token, orderId: 'o1' }, DetailType: 'Test', Source: 'test' }] });
+    expect(h.calls[0]?.input).toEqual({
+      Entries: [{ Detail: { TaskToken: token, orderId: 'o1' }, DetailType: 'Test', Source: 'test' }],
+    });
     expect(h.status(arn)).toBe('RUNNING');
     expect(h.engine.pendingTaskTokens).toBe(1);
     h.engine.sendTaskSuccess(token, JSON.stringify({ drink: 'latte' }));
     await h.clock.settle();
-    expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify({ orderId: 'o1', barista: { drink: 'latte' } }) });
+    expect(h.engine.describeExecution(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: JSON.stringify({ orderId: 'o1', barista: { drink: 'latte' } }),
+    });
     const history = h.history(arn);
-    expect(types(history)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
-    expect(history[4]?.taskSubmittedEventDetails).toEqual({ resourceType: 'events', resource: 'putEvents.waitForTaskToken', output: '{"submitted":true}', outputDetails: { truncated: false } });
+    expect(types(history)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(history[4]?.taskSubmittedEventDetails).toEqual({
+      resourceType: 'events',
+      resource: 'putEvents.waitForTaskToken',
+      output: '{"submitted":true}',
+      outputDetails: { truncated: false },
+    });
     expect(h.engine.pendingTaskTokens).toBe(0);
   });
 
   it('sendTaskFailure fails the task with the given error and cause, which Catch can handle', async () => {
     const h = harness();
-    const arn = await h.start(callbackTask({ Catch: [{ ErrorEquals: ['Barista.Rejected'], Next: 'Rejected' }] }, { Rejected: { Type: 'Pass', End: true } }));
+    const arn = await h.start(
+      callbackTask(
+        { Catch: [{ ErrorEquals: ['Barista.Rejected'], Next: 'Rejected' }] },
+        { Rejected: { Type: 'Pass', End: true } },
+      ),
+    );
     h.engine.sendTaskFailure(h.tokenOf(0), 'Barista.Rejected', 'no oat milk');
     await h.clock.settle();
-    expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: JSON.stringify({ Error: 'Barista.Rejected', Cause: 'no oat milk' }) });
+    expect(h.engine.describeExecution(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: JSON.stringify({ Error: 'Barista.Rejected', Cause: 'no oat milk' }),
+    });
     expect(h.history(arn).find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
       resourceType: 'events',
       resource: 'putEvents.waitForTaskToken',
@@ -244,7 +376,11 @@ describe('callbacks (.waitForTaskToken)', () => {
   it('a runner failure fails the task without waiting for a callback', async () => {
     const h = harness(async () => Promise.reject(new TaskError('EventBridge.Throttled', 'slow down')));
     const arn = await h.start(callbackTask({}));
-    expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'FAILED', error: 'EventBridge.Throttled', cause: 'slow down' });
+    expect(h.engine.describeExecution(arn)).toMatchObject({
+      status: 'FAILED',
+      error: 'EventBridge.Throttled',
+      cause: 'slow down',
+    });
     expect(h.engine.pendingTaskTokens).toBe(0);
   });
 
@@ -260,14 +396,20 @@ describe('callbacks (.waitForTaskToken)', () => {
       }
       throw new Error('expected an error');
     };
-    expect(apiError(() => h.engine.sendTaskSuccess('not-a-token', '{}'))).toMatchObject({ code: 'InvalidToken', name: 'InvalidToken' });
+    expect(apiError(() => h.engine.sendTaskSuccess('not-a-token', '{}'))).toMatchObject({
+      code: 'InvalidToken',
+      name: 'InvalidToken',
+    });
     expect(apiError(() => h.engine.sendTaskHeartbeat(''))).toMatchObject({ code: 'InvalidToken' });
     expect(apiError(() => h.engine.sendTaskSuccess(token, '{not json'))).toMatchObject({ code: 'InvalidOutput' });
     h.engine.sendTaskSuccess(token, '{}');
     await h.clock.settle();
     const late = apiError(() => h.engine.sendTaskSuccess(token, '{}'));
     expect(late).toBeInstanceOf(SfnApiError);
-    expect(late).toMatchObject({ code: 'TaskTimedOut', message: "Task Timed Out: 'Provided task does not exist anymore'" });
+    expect(late).toMatchObject({
+      code: 'TaskTimedOut',
+      message: "Task Timed Out: 'Provided task does not exist anymore'",
+    });
     expect(apiError(() => h.engine.sendTaskFailure(token, 'E'))).toMatchObject({ code: 'TaskTimedOut' });
     expect(apiError(() => h.engine.sendTaskHeartbeat(token))).toMatchObject({ code: 'TaskTimedOut' });
   });
@@ -276,11 +418,20 @@ describe('callbacks (.waitForTaskToken)', () => {
     const h = harness();
     const arn = await h.start(callbackTask({}));
     h.engine.stopExecution(arn, 'User.Cancelled', 'changed my mind');
-    expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'ABORTED', error: 'User.Cancelled', cause: 'changed my mind' });
+    expect(h.engine.describeExecution(arn)).toMatchObject({
+      status: 'ABORTED',
+      error: 'User.Cancelled',
+      cause: 'changed my mind',
+    });
     expect(h.calls[0]?.ctx.signal.aborted).toBe(true);
-    expect(() => h.engine.sendTaskSuccess(h.tokenOf(0), '{}')).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
+    expect(() => h.engine.sendTaskSuccess(h.tokenOf(0), '{}')).toThrow(
+      expect.objectContaining({ code: 'TaskTimedOut' }),
+    );
     const history = h.history(arn);
-    expect(history[history.length - 1]).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'User.Cancelled', cause: 'changed my mind' } });
+    expect(history[history.length - 1]).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'User.Cancelled', cause: 'changed my mind' },
+    });
   });
 
   it('callbacks inside Map iterations each get their own token', async () => {
@@ -293,7 +444,14 @@ describe('callbacks (.waitForTaskToken)', () => {
             Type: 'Map',
             ItemProcessor: {
               StartAt: 'Ask',
-              States: { Ask: { Type: 'Task', Resource: PUT_EVENTS_CALLBACK, Parameters: { 'token.$': '$$.Task.Token', 'item.$': '$' }, End: true } },
+              States: {
+                Ask: {
+                  Type: 'Task',
+                  Resource: PUT_EVENTS_CALLBACK,
+                  Parameters: { 'token.$': '$$.Task.Token', 'item.$': '$' },
+                  End: true,
+                },
+              },
             },
             End: true,
           },
@@ -304,7 +462,8 @@ describe('callbacks (.waitForTaskToken)', () => {
     expect(h.calls).toHaveLength(3);
     const byItem = new Map(h.calls.map((c) => [(c.input as { item: string }).item, c.ctx.taskToken ?? '']));
     expect(new Set(byItem.values()).size).toBe(3);
-    for (const item of ['c', 'a', 'b']) h.engine.sendTaskSuccess(byItem.get(item) ?? '', JSON.stringify(item.toUpperCase()));
+    for (const item of ['c', 'a', 'b'])
+      h.engine.sendTaskSuccess(byItem.get(item) ?? '', JSON.stringify(item.toUpperCase()));
     await h.clock.settle();
     expect(h.engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: '["A","B","C"]' });
   });

@@ -96,7 +96,8 @@ export function parseCidr(text: string): IpRange {
   if (parts.length !== 2) fail("Malformed CIDR, one '/' required");
   const [addressText, maskText] = parts as [string, string];
   const mask = JAVA_INT.test(maskText) ? Number(maskText) : NaN;
-  if (!Number.isInteger(mask) || mask > 2147483647 || mask < -2147483648) fail('Malformed CIDR, mask bits must be an integer');
+  if (!Number.isInteger(mask) || mask > 2147483647 || mask < -2147483648)
+    fail('Malformed CIDR, mask bits must be an integer');
   if (mask < 0) fail('Malformed CIDR, mask bits must not be negative');
   if (!looksLikeIp(addressText)) fail(`Nonstandard IP address: ${addressText}`);
   const address = parseIp(addressText);

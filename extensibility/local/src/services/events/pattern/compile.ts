@@ -88,7 +88,12 @@ function barf(reason: string): never {
   throw new RulerSyntaxError(reason);
 }
 
-function value(op: Operator, operand: unknown, test: LeafTest, extra?: { exactString?: string; wildcard?: string }): FieldPattern {
+function value(
+  op: Operator,
+  operand: unknown,
+  test: LeafTest,
+  extra?: { exactString?: string; wildcard?: string },
+): FieldPattern {
   return { kind: 'value', op, id: `${op}:${JSON.stringify(operand)}`, test, ...extra };
 }
 
@@ -194,7 +199,8 @@ class PatternCompiler {
         this.parseOr(rules, path);
         continue;
       }
-      if (insideOr && RESERVED_IN_OR.has(name)) barf(`${name} is Ruler reserved fieldName which cannot be used inside $or.`);
+      if (insideOr && RESERVED_IN_OR.has(name))
+        barf(`${name} is Ruler reserved fieldName which cannot be used inside $or.`);
       const body = this.next();
       if (body.type === 'start-object') {
         path.push(name);
@@ -219,7 +225,8 @@ class PatternCompiler {
       if (token.type === 'end-array') break;
       members++;
       if (token.type !== 'start-object') barf('Only JSON object is allowed in array of $or relationship.');
-      const forked = before.length > 0 ? before.map((rule) => new Map(rule)) : [new Map<string, readonly FieldPattern[]>()];
+      const forked =
+        before.length > 0 ? before.map((rule) => new Map(rule)) : [new Map<string, readonly FieldPattern[]>()];
       this.parseObject(forked, path, true);
       rules.push(...forked);
       if (rules.length > MAX_ALTERNATIVES) {
@@ -280,8 +287,16 @@ class PatternCompiler {
         this.endObject(ONLY_ONE_KEY);
         const text = operand.text;
         return op === 'prefix'
-          ? value('prefix', text, stringTest((s) => s.startsWith(text)))
-          : value('suffix', text, stringTest((s) => s.endsWith(text)));
+          ? value(
+              'prefix',
+              text,
+              stringTest((s) => s.startsWith(text)),
+            )
+          : value(
+              'suffix',
+              text,
+              stringTest((s) => s.endsWith(text)),
+            );
       }
       case 'numeric': {
         if (this.next().type !== 'start-array') barf('Value of numeric must be an array.');
@@ -293,7 +308,8 @@ class PatternCompiler {
         return this.anythingBut();
       case 'exists': {
         const operand = this.next();
-        if (operand.type !== 'true' && operand.type !== 'false') barf('exists match pattern must be either true or false.');
+        if (operand.type !== 'true' && operand.type !== 'false')
+          barf('exists match pattern must be either true or false.');
         this.endObject(ONLY_ONE_KEY);
         return { kind: 'exists', exists: operand.type === 'true' };
       }
@@ -415,9 +431,11 @@ class PatternCompiler {
       barf('Value of anything-but must be an array or single string/number value.');
     }
     let pattern: FieldPattern;
-    if (kind === 'plain') pattern = operand.type === 'start-array' ? this.anythingButList() : this.anythingButSingle(operand);
+    if (kind === 'plain')
+      pattern = operand.type === 'start-array' ? this.anythingButList() : this.anythingButSingle(operand);
     else {
-      const operands = operand.type === 'start-array' ? this.anythingButOperands(kind) : [this.anythingButOperand(operand, kind)];
+      const operands =
+        operand.type === 'start-array' ? this.anythingButOperands(kind) : [this.anythingButOperand(operand, kind)];
       if (kind === 'wildcard') for (const text of operands) parseWildcard(text);
       pattern = anythingButStrings(kind, operands);
     }
@@ -447,7 +465,7 @@ class PatternCompiler {
       else if (isNumberToken(token)) numbers.push(comparableNumber(token.text));
       else barf('Inside anything but list, start|null|boolean is not supported.');
     }
-    if ((strings.length > 0) === (numbers.length > 0)) {
+    if (strings.length > 0 === numbers.length > 0) {
       barf('Inside anything but list, either all values are number or string, mixed type is not supported');
     }
     return strings.length > 0 ? anythingButStrings('plain', strings) : anythingButNumbers(numbers);
@@ -467,7 +485,8 @@ class PatternCompiler {
       if ((kind === 'prefix' || kind === 'suffix') && token.text === '') barf('Null prefix/suffix not allowed');
       return token.text;
     }
-    if (kind === 'equals-ignore-case') barf('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.');
+    if (kind === 'equals-ignore-case')
+      barf('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.');
     if (kind === 'wildcard') barf('wildcard match pattern must be a string');
     barf('prefix/suffix match pattern must be a string');
   }

@@ -11,7 +11,8 @@ import { parseWildcard } from './matchers.js';
 
 /** Largest accepted measure (calibrated: "*:stack/NAME/*" for 3 names is accepted by AWS, for 4 refused). */
 export const COMPLEXITY_LIMIT = 10;
-const TOO_COMPLEX = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+const TOO_COMPLEX =
+  'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
 /** Bound on automaton states explored per field, to keep compilation time bounded. */
 const MAX_EXPLORED = 5000;
 
@@ -48,7 +49,8 @@ export function wildcardComplexity(operands: readonly string[]): number {
       index.push(j);
     }
   });
-  const tokenOf = (state: number, offset: number): number | undefined => patterns[owner[state] as number]?.[(index[state] as number) + offset];
+  const tokenOf = (state: number, offset: number): number | undefined =>
+    patterns[owner[state] as number]?.[(index[state] as number) + offset];
   const measure = (states: Set<number>): number => {
     let size = states.size;
     for (const state of states) if (tokenOf(state, 1) === STAR && !states.has(state + 1)) size++;

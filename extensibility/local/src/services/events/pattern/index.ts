@@ -23,7 +23,8 @@ export function compilePattern(patternJson: string): CompiledPattern {
     alternatives = compileAlternatives(patternJson);
     checkWildcardComplexity(alternatives);
   } catch (error) {
-    if (error instanceof RulerSyntaxError || error instanceof RulerArgumentError) throw new InvalidEventPatternError(error.reason);
+    if (error instanceof RulerSyntaxError || error instanceof RulerArgumentError)
+      throw new InvalidEventPatternError(error.reason);
     throw error;
   }
   const plans = alternatives.map(planAlternative);

@@ -28,7 +28,12 @@ export interface Token {
 
 const MAX_NESTING_DEPTH = 1000;
 
-const PUNCTUATION: Readonly<Record<string, TokenType>> = { '{': 'start-object', '}': 'end-object', '[': 'start-array', ']': 'end-array' };
+const PUNCTUATION: Readonly<Record<string, TokenType>> = {
+  '{': 'start-object',
+  '}': 'end-object',
+  '[': 'start-array',
+  ']': 'end-array',
+};
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD = /[A-Za-z0-9_$]+/y;
 const EXPECTED_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
@@ -122,7 +127,8 @@ export class JsonTokens {
     const ch = this.src[this.pos] as string;
     if (open === 'object') {
       if (ch === '}') return this.close('end-object');
-      if (ch !== ',') this.fail(`Unexpected character (${describeChar(ch)}): was expecting comma to separate Object entries`);
+      if (ch !== ',')
+        this.fail(`Unexpected character (${describeChar(ch)}): was expecting comma to separate Object entries`);
       this.pos++;
       this.mode = 'key';
       this.mayClose = false;
@@ -130,7 +136,8 @@ export class JsonTokens {
       return this.fieldName();
     }
     if (ch === ']') return this.close('end-array');
-    if (ch !== ',') this.fail(`Unexpected character (${describeChar(ch)}): was expecting comma to separate Array entries`);
+    if (ch !== ',')
+      this.fail(`Unexpected character (${describeChar(ch)}): was expecting comma to separate Array entries`);
     this.pos++;
     this.mode = 'value';
     this.mayClose = false;
@@ -142,12 +149,16 @@ export class JsonTokens {
     if (this.pos >= this.src.length) this.endOfInput();
     const ch = this.src[this.pos] as string;
     if (ch === '}' && this.mayClose) return this.close('end-object');
-    if (ch !== '"') this.fail(`Unexpected character (${describeChar(ch)}): was expecting double-quote to start field name`);
+    if (ch !== '"')
+      this.fail(`Unexpected character (${describeChar(ch)}): was expecting double-quote to start field name`);
     const name = this.readString();
     this.skipWhitespace();
     if (this.pos >= this.src.length) this.endOfInput();
     const colon = this.src[this.pos] as string;
-    if (colon !== ':') this.fail(`Unexpected character (${describeChar(colon)}): was expecting a colon to separate field name and value`);
+    if (colon !== ':')
+      this.fail(
+        `Unexpected character (${describeChar(colon)}): was expecting a colon to separate field name and value`,
+      );
     this.pos++;
     this.mode = 'value';
     this.mayClose = false;
@@ -190,7 +201,8 @@ export class JsonTokens {
     if (/[A-Za-z_$]/.test(ch)) {
       WORD.lastIndex = this.pos;
       const word = WORD.exec(this.src)?.[0] ?? ch;
-      if (word !== 'true' && word !== 'false' && word !== 'null') this.fail(`Unrecognized token '${word}': was expecting ${EXPECTED_VALUE}`);
+      if (word !== 'true' && word !== 'false' && word !== 'null')
+        this.fail(`Unrecognized token '${word}': was expecting ${EXPECTED_VALUE}`);
       this.pos += word.length;
       this.scalarDone();
       return { type: word, text: word };
@@ -211,16 +223,23 @@ export class JsonTokens {
     if (text === '' || text === '-') {
       const bad = src[start + 1];
       if (bad === undefined) this.fail('Unexpected end-of-input in numeric value');
-      this.fail(`Unexpected character (${describeChar(bad)}) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value`);
+      this.fail(
+        `Unexpected character (${describeChar(bad)}) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value`,
+      );
     }
-    if (after !== undefined && after >= '0' && after <= '9') this.fail('Invalid numeric value: Leading zeroes not allowed');
+    if (after !== undefined && after >= '0' && after <= '9')
+      this.fail('Invalid numeric value: Leading zeroes not allowed');
     if (after === '.') {
       const bad = src[end + 1];
-      this.fail(`Unexpected character (${bad === undefined ? 'EOF' : describeChar(bad)}) in numeric value: Decimal point not followed by a digit`);
+      this.fail(
+        `Unexpected character (${bad === undefined ? 'EOF' : describeChar(bad)}) in numeric value: Decimal point not followed by a digit`,
+      );
     }
     if (after === 'e' || after === 'E') {
       const bad = src[end + 1];
-      this.fail(`Unexpected character (${bad === undefined ? 'EOF' : describeChar(bad)}) in numeric value: Exponent indicator not followed by a digit`);
+      this.fail(
+        `Unexpected character (${bad === undefined ? 'EOF' : describeChar(bad)}) in numeric value: Exponent indicator not followed by a digit`,
+      );
     }
     this.pos = end;
     this.scalarDone();
@@ -246,7 +265,10 @@ export class JsonTokens {
       const ch = src[pos] as string;
       const code = ch.charCodeAt(0);
       if (ch === '"') break;
-      if (code < 0x20) this.fail(`Illegal unquoted character (${describeChar(ch)}): has to be escaped using backslash to be included in string value`);
+      if (code < 0x20)
+        this.fail(
+          `Illegal unquoted character (${describeChar(ch)}): has to be escaped using backslash to be included in string value`,
+        );
       if (ch !== '\\') {
         out += ch;
         pos++;
@@ -281,7 +303,9 @@ export class JsonTokens {
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
             const bad = [...hex].find((c) => !/[0-9a-fA-F]/.test(c));
             if (bad === undefined) this.fail('Unexpected end-of-input in character escape sequence');
-            this.fail(`Unexpected character (${describeChar(bad)}): expected a hex-digit for character escape sequence`);
+            this.fail(
+              `Unexpected character (${describeChar(bad)}): expected a hex-digit for character escape sequence`,
+            );
           }
           out += String.fromCharCode(parseInt(hex, 16));
           pos += 4;

@@ -178,7 +178,13 @@ interface Candidate {
   readonly membership: readonly Membership[];
 }
 
-function collect(node: unknown, segment: number, membership: readonly Membership[], field: FieldPlan, out: Candidate[]): void {
+function collect(
+  node: unknown,
+  segment: number,
+  membership: readonly Membership[],
+  field: FieldPlan,
+  out: Candidate[],
+): void {
   if (typeof node !== 'object' || node === null) {
     if (segment === field.segments && isLeaf(node)) out.push({ value: node, membership });
     return;
@@ -220,7 +226,8 @@ function search(pending: readonly Pending[], k: number, chosen: readonly Members
   const absent = current.field.existsFalse && !current.leaves.some((c) => consistent(chosen, c.membership));
   if (absent && search(pending, k + 1, chosen)) return true;
   for (const candidate of current.matching) {
-    if (consistent(chosen, candidate.membership) && search(pending, k + 1, merge(chosen, candidate.membership))) return true;
+    if (consistent(chosen, candidate.membership) && search(pending, k + 1, merge(chosen, candidate.membership)))
+      return true;
   }
   return false;
 }

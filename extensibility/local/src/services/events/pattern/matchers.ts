@@ -45,13 +45,15 @@ export function parseWildcard(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] as string;
     if (ch === '*') {
-      if (text[i + 1] === '*') throw new RulerSyntaxError(`Consecutive wildcard characters at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
+      if (text[i + 1] === '*')
+        throw new RulerSyntaxError(`Consecutive wildcard characters at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
       segments.push(current);
       current = '';
     } else if (ch === '\\') {
       const next = text[i + 1];
       // A trailing backslash would escape the closing quote: also invalid.
-      if (next !== '*' && next !== '\\') throw new RulerSyntaxError(`Invalid escape character at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
+      if (next !== '*' && next !== '\\')
+        throw new RulerSyntaxError(`Invalid escape character at pos ${1 + javaUtf8Length(text.slice(0, i))}`);
       current += next;
       i++;
     } else current += ch;

@@ -16,7 +16,8 @@ process.emitWarning = (warning, ...rest) => {
 };
 
 function errorPayload(e) {
-  if (e instanceof Error) return { errorType: e.name || 'Error', errorMessage: e.message, trace: (e.stack ?? '').split('\n') };
+  if (e instanceof Error)
+    return { errorType: e.name || 'Error', errorMessage: e.message, trace: (e.stack ?? '').split('\n') };
   return { errorType: typeof e, errorMessage: String(e) };
 }
 
@@ -27,14 +28,21 @@ try {
   handler = mod[exportName] ?? mod.default?.[exportName];
   if (typeof handler !== 'function') {
     const name = basename(bundleFile).replace(/\.[cm]?js$/, '');
-    parentPort.postMessage({ type: 'init-error', error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${name}.${exportName} is undefined or not exported` } });
+    parentPort.postMessage({
+      type: 'init-error',
+      error: {
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: `${name}.${exportName} is undefined or not exported`,
+      },
+    });
   } else {
     parentPort.postMessage({ type: 'ready' });
   }
 } catch (e) {
   const error = errorPayload(e);
   // As Lambda names them: a module that cannot be found or parsed, else the error the module threw.
-  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') error.errorType = 'Runtime.ImportModuleError';
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND')
+    error.errorType = 'Runtime.ImportModuleError';
   else if (e instanceof SyntaxError) error.errorType = 'Runtime.UserCodeSyntaxError';
   parentPort.postMessage({ type: 'init-error', error });
 }
@@ -73,7 +81,12 @@ parentPort.on('message', async (message) => {
   try {
     // Events and results cross as JSON text, as they do in Lambda (a Date arrives as a string).
     const payload = await run(JSON.parse(message.event), context(requestId, deadline));
-    parentPort.postMessage({ type: 'result', id, ok: true, payload: JSON.stringify(payload === undefined ? null : payload) });
+    parentPort.postMessage({
+      type: 'result',
+      id,
+      ok: true,
+      payload: JSON.stringify(payload === undefined ? null : payload),
+    });
   } catch (e) {
     parentPort.postMessage({ type: 'result', id, ok: false, error: errorPayload(e) });
   }

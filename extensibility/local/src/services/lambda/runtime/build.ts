@@ -53,13 +53,15 @@ const VERSION_PREFIX = 'v-';
 /** "src/app.handler" → { module: "src/app", exportName: "handler" } (Lambda splits at the last dot). */
 export function parseHandler(handler: string): { module: string; exportName: string } {
   const dot = handler.lastIndexOf('.');
-  if (dot <= 0 || dot === handler.length - 1) throw new BuildError('Handler', `'${handler}' is not of the form module.export (e.g. app.handler)`);
+  if (dot <= 0 || dot === handler.length - 1)
+    throw new BuildError('Handler', `'${handler}' is not of the form module.export (e.g. app.handler)`);
   return { module: handler.slice(0, dot), exportName: handler.slice(dot + 1) };
 }
 
 const list = (value: unknown, key: string): string[] => {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new BuildError('Metadata', `BuildProperties.${key} must be a list of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new BuildError('Metadata', `BuildProperties.${key} must be a list of strings`);
   return value as string[];
 };
 
@@ -68,20 +70,30 @@ const pairs = (value: unknown, key: string): Record<string, string> =>
   Object.fromEntries(
     list(value, key).map((item) => {
       const eq = item.indexOf('=');
-      if (eq <= 0) throw new BuildError('Metadata', `BuildProperties.${key} item '${item}' must be of the form KEY=VALUE`);
+      if (eq <= 0)
+        throw new BuildError('Metadata', `BuildProperties.${key} item '${item}' must be of the form KEY=VALUE`);
       return [item.slice(0, eq), item.slice(eq + 1)];
     }),
   );
 
 /** esbuild options equal to what aws-lambda-builders passes for these BuildProperties. */
-export function esbuildOptions(codeUri: string, outDir: string, handlerModule: string, properties: Record<string, unknown> = {}): BuildOptions {
+export function esbuildOptions(
+  codeUri: string,
+  outDir: string,
+  handlerModule: string,
+  properties: Record<string, unknown> = {},
+): BuildOptions {
   const p = properties;
   const entryPoints = list(p.EntryPoints, 'EntryPoints');
   // SAM's default entry point is the handler's module.
   const entries = (entryPoints.length ? entryPoints : [handlerModule]).map((entry) => {
     const candidates = extname(entry) ? [entry] : [`${entry}.ts`, `${entry}.js`];
     const found = candidates.find((c) => existsSync(join(codeUri, c)));
-    if (!found) throw new BuildError(entryPoints.length ? 'Metadata' : 'Handler', `entry point ${join(codeUri, candidates[0]!)} does not exist`);
+    if (!found)
+      throw new BuildError(
+        entryPoints.length ? 'Metadata' : 'Handler',
+        `entry point ${join(codeUri, candidates[0]!)} does not exist`,
+      );
     return found;
   });
   const bool = (key: string) => p[key] === true || p[key] === 'true';
@@ -153,18 +165,22 @@ function moduleFile(dir: string, module: string): string | undefined {
 
 export async function buildFunction(request: BuildRequest): Promise<BuiltFunction> {
   const { module, exportName } = parseHandler(request.handler);
-  if (!existsSync(request.codeUri) || !statSync(request.codeUri).isDirectory()) throw new BuildError('CodeUri', `folder ${request.codeUri} does not exist`);
+  if (!existsSync(request.codeUri) || !statSync(request.codeUri).isDirectory())
+    throw new BuildError('CodeUri', `folder ${request.codeUri} does not exist`);
   const method = request.metadata?.BuildMethod;
   if (method === undefined || method === 'nodejs' || method === 'makefile') {
     // No esbuild: SAM ships CodeUri as it is, so the handler's .js file must already be there.
     const file = moduleFile(request.codeUri, module);
     if (!file) {
-      const ts = existsSync(join(request.codeUri, `${module}.ts`)) ? ` (there is a ${module}.ts: TypeScript needs 'Metadata: BuildMethod: esbuild')` : '';
+      const ts = existsSync(join(request.codeUri, `${module}.ts`))
+        ? ` (there is a ${module}.ts: TypeScript needs 'Metadata: BuildMethod: esbuild')`
+        : '';
       throw new BuildError('Handler', `handler module ${join(request.codeUri, module)}.js does not exist${ts}`);
     }
     return { bundleFile: file, exportName, cached: true };
   }
-  if (method !== 'esbuild') throw new BuildError('Metadata', `BuildMethod '${method}' is not supported locally (use esbuild)`);
+  if (method !== 'esbuild')
+    throw new BuildError('Metadata', `BuildMethod '${method}' is not supported locally (use esbuild)`);
   // The cache key: the options as they would be for the build folder itself (staging folders differ).
   const key = optionsKey(esbuildOptions(request.codeUri, request.outDir, module, request.metadata?.BuildProperties));
   const previous = reusable(request.outDir, key, request.codeUri);
@@ -180,15 +196,21 @@ export async function buildFunction(request: BuildRequest): Promise<BuiltFunctio
     metafile = (await build(options)).metafile!;
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
-    const errors = (e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors;
+    const errors = (
+      e as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }
+    ).errors;
     const text = errors?.length
-      ? errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text)).join('; ')
+      ? errors
+          .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
+          .join('; ')
       : (e as Error).message;
     throw new BuildError('Handler', `esbuild failed: ${text}`);
   }
   // Like Lambda's /var/task, the artifact has no package.json of the app: a .js bundle is CommonJS.
   writeFileSync(join(staging, 'package.json'), '{}\n');
-  const outputs = Object.keys(metafile.outputs).map((o) => relative(staging, resolve(request.codeUri, o))).sort();
+  const outputs = Object.keys(metafile.outputs)
+    .map((o) => relative(staging, resolve(request.codeUri, o)))
+    .sort();
   if (!moduleFile(staging, module)) {
     rmSync(staging, { recursive: true, force: true });
     const produced = outputs.filter((o) => !o.endsWith('.map'));
@@ -199,7 +221,11 @@ export async function buildFunction(request: BuildRequest): Promise<BuiltFunctio
     );
   }
   const hash = createHash('sha256');
-  for (const output of outputs) hash.update(output).update('\0').update(readFileSync(join(staging, output)));
+  for (const output of outputs)
+    hash
+      .update(output)
+      .update('\0')
+      .update(readFileSync(join(staging, output)));
   const artifact = join(request.outDir, `${VERSION_PREFIX}${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(artifact)) {
     rmSync(staging, { recursive: true, force: true }); // the same artifact as an earlier build

@@ -79,7 +79,12 @@ class Sandbox {
       workerData: {
         bundleFile: options.bundleFile,
         exportName: options.exportName,
-        fn: { name: options.name, arn: options.arn, memoryMb: options.memoryMb, logStreamName: `local/[$LATEST]${requestPrefix}` },
+        fn: {
+          name: options.name,
+          arn: options.arn,
+          memoryMb: options.memoryMb,
+          logStreamName: `local/[$LATEST]${requestPrefix}`,
+        },
       },
       env: options.environment,
       stdout: true,
@@ -87,10 +92,14 @@ class Sandbox {
       execArgv: ['--enable-source-maps'],
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memoryMb) },
     });
-    for (const stream of [this.worker.stdout, this.worker.stderr]) createInterface({ input: stream }).on('line', onLine);
+    for (const stream of [this.worker.stdout, this.worker.stderr])
+      createInterface({ input: stream }).on('line', onLine);
     this.ready = new Promise((resolve) => {
       const timer = setTimeout(() => {
-        resolve({ errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${INIT_TIMEOUT_MS / 1000} seconds` });
+        resolve({
+          errorType: 'Runtime.InitTimeout',
+          errorMessage: `Init timed out after ${INIT_TIMEOUT_MS / 1000} seconds`,
+        });
         this.terminate();
       }, INIT_TIMEOUT_MS);
       this.worker.once('message', (m: { type: string; error?: FunctionErrorPayload }) => {
@@ -106,17 +115,25 @@ class Sandbox {
         resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' });
       });
     });
-    this.worker.on('message', (m: { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorPayload }) => {
-      if (m.type !== 'result' || !this.pending || m.id !== this.pending.id) return;
-      this.settle(m.ok ? { ok: true, payload: JSON.parse(m.payload ?? 'null') as unknown } : { ok: false, error: m.error! });
-    });
+    this.worker.on(
+      'message',
+      (m: { type: string; id?: string; ok?: boolean; payload?: string; error?: FunctionErrorPayload }) => {
+        if (m.type !== 'result' || !this.pending || m.id !== this.pending.id) return;
+        this.settle(
+          m.ok ? { ok: true, payload: JSON.parse(m.payload ?? 'null') as unknown } : { ok: false, error: m.error! },
+        );
+      },
+    );
     this.worker.on('error', (e) => {
       this.dead = true;
       this.settle({ ok: false, error: crashPayload(e) });
     });
     this.worker.on('exit', (code) => {
       this.dead = true;
-      this.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` } });
+      this.settle({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` },
+      });
     });
   }
 
@@ -126,7 +143,13 @@ class Sandbox {
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         // Lambda stops the environment at the timeout; the next invocation starts a new one.
-        this.settle({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` } });
+        this.settle({
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+          },
+        });
         this.terminate();
       }, timeoutSeconds * 1000);
       this.pending = { id: requestId, resolve, timer };
@@ -134,7 +157,10 @@ class Sandbox {
       try {
         text = JSON.stringify(event ?? null);
       } catch (e) {
-        return this.settle({ ok: false, error: { errorType: 'InvalidRequestContentException', errorMessage: (e as Error).message } });
+        return this.settle({
+          ok: false,
+          error: { errorType: 'InvalidRequestContentException', errorMessage: (e as Error).message },
+        });
       }
       this.worker.postMessage({ type: 'invoke', id: requestId, event: text, requestId, deadline });
     });
@@ -155,7 +181,8 @@ class Sandbox {
 }
 
 function crashPayload(e: Error & { code?: string }): FunctionErrorPayload {
-  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') return { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited: the function ran out of memory' };
+  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+    return { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited: the function ran out of memory' };
   return { errorType: 'Runtime.ExitError', errorMessage: `${e.name}: ${e.message}`, trace: e.stack?.split('\n') ?? [] };
 }
 
@@ -240,7 +267,8 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
       return options;
     },
     update(next: WorkerFunctionOptions) {
-      if (next.name !== initial.name || next.arn !== initial.arn) throw new Error(`${initial.name}: an update keeps the function's name and ARN`);
+      if (next.name !== initial.name || next.arn !== initial.arn)
+        throw new Error(`${initial.name}: an update keeps the function's name and ARN`);
       options = next;
       version++;
       for (const sandbox of idle.splice(0)) retire(sandbox);
@@ -249,7 +277,11 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
     },
     async invoke(event, requestId = randomUUID()) {
       const sandbox = await acquire();
-      if (!sandbox) return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` } };
+      if (!sandbox)
+        return {
+          ok: false,
+          error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` },
+        };
       stats.invocations++;
       const initError = await sandbox.ready;
       let result: InvokeResult;
@@ -268,7 +300,8 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
     },
     async warm() {
       const sandbox = await acquire();
-      if (!sandbox) return { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` };
+      if (!sandbox)
+        return { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` };
       const initError = await sandbox.ready;
       if (initError) sandbox.terminate();
       release(sandbox);

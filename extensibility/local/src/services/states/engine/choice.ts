@@ -15,7 +15,13 @@ export function parseTimestamp(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const m = TIMESTAMP.exec(value);
   if (!m) return undefined;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
@@ -42,13 +48,21 @@ const patterns = new Map<string, RegExp>();
 
 type Comparator = (left: JsonValue, right: JsonValue) => boolean;
 
-const stringCompare = (test: (a: string, b: string) => boolean): Comparator => (a, b) => typeof a === 'string' && typeof b === 'string' && test(a, b);
-const numericCompare = (test: (a: number, b: number) => boolean): Comparator => (a, b) => typeof a === 'number' && typeof b === 'number' && test(a, b);
-const timestampCompare = (test: (a: number, b: number) => boolean): Comparator => (a, b) => {
-  const left = parseTimestamp(a);
-  const right = parseTimestamp(b);
-  return left !== undefined && right !== undefined && test(left, right);
-};
+const stringCompare =
+  (test: (a: string, b: string) => boolean): Comparator =>
+  (a, b) =>
+    typeof a === 'string' && typeof b === 'string' && test(a, b);
+const numericCompare =
+  (test: (a: number, b: number) => boolean): Comparator =>
+  (a, b) =>
+    typeof a === 'number' && typeof b === 'number' && test(a, b);
+const timestampCompare =
+  (test: (a: number, b: number) => boolean): Comparator =>
+  (a, b) => {
+    const left = parseTimestamp(a);
+    const right = parseTimestamp(b);
+    return left !== undefined && right !== undefined && test(left, right);
+  };
 
 const COMPARATORS: Record<string, Comparator> = {
   StringEquals: stringCompare((a, b) => a === b),
@@ -93,7 +107,10 @@ export const CHOICE_OPERATORS: readonly string[] = [
 ];
 
 function invalidConditionPath(path: string): StatesError {
-  return new StatesError(StatesErrorName.Runtime, `Invalid path '${path}': The choice state's condition path references an invalid value.`);
+  return new StatesError(
+    StatesErrorName.Runtime,
+    `Invalid path '${path}': The choice state's condition path references an invalid value.`,
+  );
 }
 
 function findOperator(rule: ChoiceRuleDef): string | undefined {
@@ -111,7 +128,10 @@ export function evaluateChoiceRule(rule: ChoiceRuleDef, input: JsonValue, env: P
   if (rule.Not) return !evaluateChoiceRule(rule.Not, input, env);
   const operator = findOperator(rule);
   if (operator === undefined || typeof rule.Variable !== 'string') {
-    throw new StatesError(StatesErrorName.Runtime, `Invalid choice rule ${JSON.stringify(rule)}: it needs a Variable and a comparison operator`);
+    throw new StatesError(
+      StatesErrorName.Runtime,
+      `Invalid choice rule ${JSON.stringify(rule)}: it needs a Variable and a comparison operator`,
+    );
   }
   const operand = rule[operator] as JsonValue;
   const variable = resolvePath(rule.Variable, input, env);

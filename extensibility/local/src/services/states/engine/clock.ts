@@ -91,7 +91,11 @@ export function createManualClock(startMs: number = Date.now()): ManualClock {
       for (;;) {
         let next: { due: number; seq: number; fn: () => void } | undefined;
         for (const timer of timers.values()) {
-          if (timer.due <= target && (next === undefined || timer.due < next.due || (timer.due === next.due && timer.seq < next.seq))) next = timer;
+          if (
+            timer.due <= target &&
+            (next === undefined || timer.due < next.due || (timer.due === next.due && timer.seq < next.seq))
+          )
+            next = timer;
         }
         if (next === undefined) break;
         timers.delete(next.seq);

@@ -56,7 +56,10 @@ export interface ExecutionDescription {
 }
 
 /** What ListExecutions returns of each execution: its description without input, output or error. */
-export type ExecutionListItem = Pick<ExecutionDescription, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
+export type ExecutionListItem = Pick<
+  ExecutionDescription,
+  'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'
+>;
 
 export interface SyncExecutionResult extends ExecutionDescription {
   stopDate: Date;
@@ -144,7 +147,10 @@ const TOKEN_PREFIX = 'sfn-local:';
 // What the service forbids in execution names: whitespace, brackets, wildcards, specials, controls.
 const INVALID_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 const isInvalidExecutionName = (name: string): boolean =>
-  name.length === 0 || name.length > 80 || INVALID_NAME_CHARS.test(name) || [...name].some((ch) => {
+  name.length === 0 ||
+  name.length > 80 ||
+  INVALID_NAME_CHARS.test(name) ||
+  [...name].some((ch) => {
     const code = ch.charCodeAt(0);
     return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
   });
@@ -211,7 +217,10 @@ export class StepFunctionsEngine {
   private readonly retainClosed: Record<StateMachineType, number>;
   /** Closed executions per state machine, oldest first: what retire() forgets beyond retainClosed. */
   private readonly closedByStateMachine = new Map<string, string[]>();
-  private readonly counts = { started: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>, stateTransitions: 0 };
+  private readonly counts = {
+    started: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>,
+    stateTransitions: 0,
+  };
 
   constructor(options: EngineOptions) {
     this.taskRunner = options.taskRunner;
@@ -232,7 +241,8 @@ export class StepFunctionsEngine {
     const cached = this.definitions.get(text);
     if (cached) return cached;
     const result = validateDefinition(text, { checkArn: this.checkArn, schema: this.schemaValidation });
-    if (!result.valid) throw new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: '${result.errors.join(', ')}'`);
+    if (!result.valid)
+      throw new SfnApiError('InvalidDefinition', `Invalid State Machine Definition: '${result.errors.join(', ')}'`);
     const machine = parseDefinition(text);
     if (this.definitions.size >= 512) {
       const oldest = this.definitions.keys().next().value;
@@ -252,7 +262,10 @@ export class StepFunctionsEngine {
     const machine = this.compileDefinition(sm.definition);
     const name = params.name ?? randomUUID();
     if (isInvalidExecutionName(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
-    const inputValue = typeof params.input === 'string' ? parseJsonText(params.input, 'InvalidExecutionInput', 'Execution Input') : (params.input ?? {});
+    const inputValue =
+      typeof params.input === 'string'
+        ? parseJsonText(params.input, 'InvalidExecutionInput', 'Execution Input')
+        : (params.input ?? {});
     const input = typeof params.input === 'string' ? params.input : JSON.stringify(inputValue);
     const [, partition, smRegion, smAccount] = arnParts;
     const region = smRegion || this.region;
@@ -264,7 +277,8 @@ export class StepFunctionsEngine {
     const existing = this.executions.get(executionArn);
     if (existing) {
       // StartExecution is idempotent for STANDARD: same name and input while running.
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === input)
+        return { executionArn, startDate: existing.startDate };
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const record = this.createRecord({
@@ -321,7 +335,10 @@ export class StepFunctionsEngine {
     const record = this.record(executionArn);
     if (record.status === 'RUNNING') {
       record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionAborted', {
-        executionAbortedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
+        executionAbortedEventDetails: {
+          ...(error !== undefined ? { error } : {}),
+          ...(cause !== undefined ? { cause } : {}),
+        },
       });
       this.close(record, 'ABORTED', { error, cause });
     }
@@ -411,7 +428,9 @@ export class StepFunctionsEngine {
     if (this.executions.has(snapshot.executionArn)) {
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${snapshot.executionArn}'`);
     }
-    const events = snapshot.history.map((event) => ({ ...event, timestamp: new Date(event.timestamp) }) as HistoryEvent);
+    const events = snapshot.history.map(
+      (event) => ({ ...event, timestamp: new Date(event.timestamp) }) as HistoryEvent,
+    );
     const record = this.createRecord({
       executionArn: snapshot.executionArn,
       stateMachineArn: snapshot.stateMachineArn,
@@ -439,11 +458,18 @@ export class StepFunctionsEngine {
       const arnParts = ARN.exec(snapshot.executionArn);
       const machine = this.compileDefinition(snapshot.definition);
       const input = parseJsonText(snapshot.input, 'InvalidExecutionInput', 'Execution Input');
-      queueMicrotask(() => void this.run(record, machine, input, arnParts?.[2] || this.region, arnParts?.[3] || this.accountId));
+      queueMicrotask(
+        () => void this.run(record, machine, input, arnParts?.[2] || this.region, arnParts?.[3] || this.accountId),
+      );
       return;
     }
-    const failure = { error: StatesErrorName.Runtime, cause: 'The local engine restarted while the execution was running.' };
-    record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', { executionFailedEventDetails: failure });
+    const failure = {
+      error: StatesErrorName.Runtime,
+      cause: 'The local engine restarted while the execution was running.',
+    };
+    record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', {
+      executionFailedEventDetails: failure,
+    });
     this.close(record, 'FAILED', failure);
   }
 
@@ -540,7 +566,11 @@ export class StepFunctionsEngine {
     if (this.listeners.size > 0) this.notify({ type: 'executionStatus', execution: this.describe(record) });
   }
 
-  private close(record: ExecutionRecord, status: ExecutionStatus, outcome: { output?: string; error?: string | undefined; cause?: string | undefined }): void {
+  private close(
+    record: ExecutionRecord,
+    status: ExecutionStatus,
+    outcome: { output?: string; error?: string | undefined; cause?: string | undefined },
+  ): void {
     if (record.status !== 'RUNNING') return;
     record.status = status;
     record.stopDate = new Date(this.clock.now());
@@ -571,15 +601,26 @@ export class StepFunctionsEngine {
     }
   }
 
-  private async run(record: ExecutionRecord, machine: MachineDef, input: JsonValue, region: string, accountId: string): Promise<void> {
+  private async run(
+    record: ExecutionRecord,
+    machine: MachineDef,
+    input: JsonValue,
+    region: string,
+    accountId: string,
+  ): Promise<void> {
     if (record.status !== 'RUNNING') return;
     const controller = new AbortController();
     record.controller = controller;
     if (machine.TimeoutSeconds !== undefined) {
       record.timeoutTimer = this.clock.schedule(machine.TimeoutSeconds * 1000, () => {
         if (record.status !== 'RUNNING') return;
-        const failure = { error: StatesErrorName.Timeout, cause: `The execution exceeded its TimeoutSeconds of ${machine.TimeoutSeconds} seconds.` };
-        record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionTimedOut', { executionTimedOutEventDetails: failure });
+        const failure = {
+          error: StatesErrorName.Timeout,
+          cause: `The execution exceeded its TimeoutSeconds of ${machine.TimeoutSeconds} seconds.`,
+        };
+        record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionTimedOut', {
+          executionTimedOutEventDetails: failure,
+        });
         this.close(record, 'TIMED_OUT', failure);
       });
     }
@@ -618,9 +659,14 @@ export class StepFunctionsEngine {
             : e.cause;
         failure = { ...(e.error !== '' ? { error: e.error } : {}), ...(cause !== undefined ? { cause } : {}) };
       } else {
-        failure = { error: StatesErrorName.Runtime, cause: `Internal error of the local engine: ${(e as Error).message ?? String(e)}` };
+        failure = {
+          error: StatesErrorName.Runtime,
+          cause: `Internal error of the local engine: ${(e as Error).message ?? String(e)}`,
+        };
       }
-      record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', { executionFailedEventDetails: failure });
+      record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', {
+        executionFailedEventDetails: failure,
+      });
       this.close(record, 'FAILED', failure);
     }
   }

@@ -81,7 +81,13 @@ export interface MapIterationEventDetails {
 }
 
 export interface HistoryEventDetails {
-  executionStartedEventDetails?: { input?: string; inputDetails?: DataDetails; roleArn?: string; stateMachineAliasArn?: string; stateMachineVersionArn?: string };
+  executionStartedEventDetails?: {
+    input?: string;
+    inputDetails?: DataDetails;
+    roleArn?: string;
+    stateMachineAliasArn?: string;
+    stateMachineVersionArn?: string;
+  };
   executionSucceededEventDetails?: { output?: string; outputDetails?: DataDetails };
   executionFailedEventDetails?: ErrorDetails;
   executionAbortedEventDetails?: ErrorDetails;
@@ -105,7 +111,12 @@ export interface HistoryEventDetails {
   taskSucceededEventDetails?: TaskResourceDetails & { output?: string; outputDetails?: DataDetails };
   taskFailedEventDetails?: TaskResourceDetails & ErrorDetails;
   taskTimedOutEventDetails?: TaskResourceDetails & ErrorDetails;
-  lambdaFunctionScheduledEventDetails?: { resource: string; input?: string; inputDetails?: DataDetails; timeoutInSeconds?: number };
+  lambdaFunctionScheduledEventDetails?: {
+    resource: string;
+    input?: string;
+    inputDetails?: DataDetails;
+    timeoutInSeconds?: number;
+  };
   lambdaFunctionSucceededEventDetails?: { output?: string; outputDetails?: DataDetails };
   lambdaFunctionFailedEventDetails?: ErrorDetails;
   lambdaFunctionTimedOutEventDetails?: ErrorDetails;
@@ -152,7 +163,13 @@ export class HistoryRecorder {
   add(thread: HistoryThread | undefined, type: HistoryEventType, details: HistoryEventDetails = {}): number {
     if (this.closed) return this.events.length;
     const id = this.events.length + 1;
-    const event: HistoryEvent = { timestamp: new Date(this.now()), type, id, previousEventId: thread ? thread.lastEventId : 0, ...details };
+    const event: HistoryEvent = {
+      timestamp: new Date(this.now()),
+      type,
+      id,
+      previousEventId: thread ? thread.lastEventId : 0,
+      ...details,
+    };
     this.events.push(event);
     if (thread) thread.lastEventId = id;
     this.listener?.(event);

@@ -123,7 +123,11 @@ interface ResourceInfo {
 }
 
 function describeResource(arn: string): ResourceInfo {
-  const pattern: IntegrationPattern = arn.endsWith('.waitForTaskToken') ? 'callback' : /\.sync(:\d+)?$/.test(arn) ? 'sync' : 'request-response';
+  const pattern: IntegrationPattern = arn.endsWith('.waitForTaskToken')
+    ? 'callback'
+    : /\.sync(:\d+)?$/.test(arn)
+      ? 'sync'
+      : 'request-response';
   const integration = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(arn);
   if (integration && !/^(activity|stateMachine|execution):/.test(integration[1] ?? '')) {
     const rest = integration[1] ?? '';
@@ -168,7 +172,12 @@ export class ExecutionInterpreter {
   async run(): Promise<JsonValue> {
     const vars = new VariableScope();
     if (this.env.variables) vars.assign(this.env.variables);
-    const scope: Scope = { thread: { lastEventId: 0 }, vars, signal: this.env.signal, queryLanguage: this.defaultLanguage };
+    const scope: Scope = {
+      thread: { lastEventId: 0 },
+      vars,
+      signal: this.env.signal,
+      queryLanguage: this.defaultLanguage,
+    };
     return this.runBlock(this.machine, this.env.input, scope);
   }
 
@@ -212,7 +221,11 @@ export class ExecutionInterpreter {
   }
 
   /** A JSONata state's Output (else `fallback`) and its Assign, both evaluated in `scope`. */
-  private async jsonataOutputAndAssign(state: StateDef, scope: JsonataScope, fallback: JsonValue): Promise<{ output: JsonValue; assigned: Record<string, JsonValue> | undefined }> {
+  private async jsonataOutputAndAssign(
+    state: StateDef,
+    scope: JsonataScope,
+    fallback: JsonValue,
+  ): Promise<{ output: JsonValue; assigned: Record<string, JsonValue> | undefined }> {
     const output = state.Output !== undefined ? await evaluateJsonataTemplate(state.Output, scope, 'Output') : fallback;
     const assigned = state.Assign ? await this.assignJsonata(state.Assign, scope) : undefined;
     return { output, assigned };
@@ -220,7 +233,8 @@ export class ExecutionInterpreter {
 
   private async assignJsonata(assign: JsonObject, scope: JsonataScope): Promise<Record<string, JsonValue>> {
     const out: Record<string, JsonValue> = {};
-    for (const key of Object.keys(assign)) out[key] = await evaluateJsonataTemplate(assign[key] as JsonValue, scope, `Assign.${key}`);
+    for (const key of Object.keys(assign))
+      out[key] = await evaluateJsonataTemplate(assign[key] as JsonValue, scope, `Assign.${key}`);
     return out;
   }
 
@@ -229,23 +243,43 @@ export class ExecutionInterpreter {
   }
 
   /** A JSONata field that is a number or an expression yielding one (TimeoutSeconds, Seconds...). */
-  private async jsonataNumber(value: number | string | undefined, scope: JsonataScope, field: string): Promise<number | undefined> {
+  private async jsonataNumber(
+    value: number | string | undefined,
+    scope: JsonataScope,
+    field: string,
+  ): Promise<number | undefined> {
     if (value === undefined) return undefined;
-    const result = typeof value === 'string' && isJsonataExpression(value) ? await evaluateJsonataExpression(value, scope, field) : value;
+    const result =
+      typeof value === 'string' && isJsonataExpression(value)
+        ? await evaluateJsonataExpression(value, scope, field)
+        : value;
     if (typeof result !== 'number') {
-      throw new StatesError(StatesErrorName.QueryEvaluationError, `The field '${field}' must evaluate to a number, but got ${stringifyForCause(result)}`);
+      throw new StatesError(
+        StatesErrorName.QueryEvaluationError,
+        `The field '${field}' must evaluate to a number, but got ${stringifyForCause(result)}`,
+      );
     }
     return result;
   }
 
   /** TimeoutSeconds/HeartbeatSeconds of a JSONPath state: a literal or a *Path into the effective input. */
-  private pathSeconds(literal: number | string | undefined, path: string | undefined, input: JsonValue, env: PathEnv, field: string): number | undefined {
+  private pathSeconds(
+    literal: number | string | undefined,
+    path: string | undefined,
+    input: JsonValue,
+    env: PathEnv,
+    field: string,
+  ): number | undefined {
     if (typeof literal === 'number') return literal;
     if (path === undefined) return undefined;
     const result = resolvePath(path, input, env);
-    if (!result.found) throw new StatesError(StatesErrorName.Runtime, `Invalid path '${path}' : No results for path: ${path}`);
+    if (!result.found)
+      throw new StatesError(StatesErrorName.Runtime, `Invalid path '${path}' : No results for path: ${path}`);
     if (typeof result.value !== 'number' || !Number.isInteger(result.value) || result.value < 0) {
-      throw new StatesError(StatesErrorName.Runtime, `The value of '${field}' at '${path}' must be a non-negative integer, but got ${stringifyForCause(result.value)}`);
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `The value of '${field}' at '${path}' must be a non-negative integer, but got ${stringifyForCause(result.value)}`,
+      );
     }
     return result.value;
   }
@@ -281,10 +315,18 @@ export class ExecutionInterpreter {
       throw e;
     }
     const assignedVariables = outcome.assigned
-      ? { assignedVariables: Object.fromEntries(Object.entries(outcome.assigned).map(([k, v]) => [k, json(v)])), assignedVariablesDetails: NOT_TRUNCATED }
+      ? {
+          assignedVariables: Object.fromEntries(Object.entries(outcome.assigned).map(([k, v]) => [k, json(v)])),
+          assignedVariablesDetails: NOT_TRUNCATED,
+        }
       : {};
     history.add(scope.thread, `${type}StateExited` as HistoryEventType, {
-      stateExitedEventDetails: { name, output: json(outcome.output), outputDetails: NOT_TRUNCATED, ...assignedVariables },
+      stateExitedEventDetails: {
+        name,
+        output: json(outcome.output),
+        outputDetails: NOT_TRUNCATED,
+        ...assignedVariables,
+      },
     });
     return outcome;
   }
@@ -308,7 +350,10 @@ export class ExecutionInterpreter {
       case 'Map':
         return this.withErrorHandling(c, () => this.attemptMap(c));
       default:
-        throw new StatesError(StatesErrorName.Runtime, `Unsupported state type '${String((c.state as { Type: unknown }).Type)}'`);
+        throw new StatesError(
+          StatesErrorName.Runtime,
+          `Unsupported state type '${String((c.state as { Type: unknown }).Type)}'`,
+        );
     }
   }
 
@@ -324,7 +369,12 @@ export class ExecutionInterpreter {
     }
     const env = this.pathEnv(c);
     const effective = applyInputPath(c.raw, state.InputPath, env);
-    const result = state.Parameters !== undefined ? evaluatePayloadTemplate(state.Parameters, effective, env) : state.Result !== undefined ? state.Result : effective;
+    const result =
+      state.Parameters !== undefined
+        ? evaluatePayloadTemplate(state.Parameters, effective, env)
+        : state.Result !== undefined
+          ? state.Result
+          : effective;
     const assigned = state.Assign ? this.assignJsonPath(state.Assign, result, c) : undefined;
     const output = applyOutputPath(applyResultPath(c.raw, result, state.ResultPath), state.OutputPath, env);
     return { output, assigned, next: this.next(c) };
@@ -332,11 +382,17 @@ export class ExecutionInterpreter {
 
   private async runSucceed(c: StateRun): Promise<StateOutcome> {
     if (c.jsonata) {
-      const output = c.state.Output !== undefined ? await evaluateJsonataTemplate(c.state.Output, this.jsonataScope(c), 'Output') : c.raw;
+      const output =
+        c.state.Output !== undefined
+          ? await evaluateJsonataTemplate(c.state.Output, this.jsonataScope(c), 'Output')
+          : c.raw;
       return { output, next: undefined };
     }
     const env = this.pathEnv(c);
-    return { output: applyOutputPath(applyInputPath(c.raw, c.state.InputPath, env), c.state.OutputPath, env), next: undefined };
+    return {
+      output: applyOutputPath(applyInputPath(c.raw, c.state.InputPath, env), c.state.OutputPath, env),
+      next: undefined,
+    };
   }
 
   private async runFail(c: StateRun): Promise<StateOutcome> {
@@ -352,9 +408,15 @@ export class ExecutionInterpreter {
       if (state.ErrorPath !== undefined) error = evaluateDollarField(state.ErrorPath, 'ErrorPath', c.raw, env);
       if (state.CausePath !== undefined) cause = evaluateDollarField(state.CausePath, 'CausePath', c.raw, env);
     }
-    for (const [field, value] of [['Error', error], ['Cause', cause]] as const) {
+    for (const [field, value] of [
+      ['Error', error],
+      ['Cause', cause],
+    ] as const) {
       if (value !== undefined && value !== null && typeof value !== 'string') {
-        throw new StatesError(StatesErrorName.Runtime, `The value of the Fail state's ${field} must be a string, but got ${stringifyForCause(value)}`);
+        throw new StatesError(
+          StatesErrorName.Runtime,
+          `The value of the Fail state's ${field} must be a string, but got ${stringifyForCause(value)}`,
+        );
       }
     }
     throw new StatesError(typeof error === 'string' ? error : '', typeof cause === 'string' ? cause : undefined);
@@ -367,9 +429,14 @@ export class ExecutionInterpreter {
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
       for (const rule of rules) {
-        const condition = isJsonataExpression(rule.Condition) ? await evaluateJsonataExpression(rule.Condition, scope, 'Condition') : rule.Condition;
+        const condition = isJsonataExpression(rule.Condition)
+          ? await evaluateJsonataExpression(rule.Condition, scope, 'Condition')
+          : rule.Condition;
         if (typeof condition !== 'boolean') {
-          throw new StatesError(StatesErrorName.QueryEvaluationError, `The Condition ${JSON.stringify(rule.Condition)} must evaluate to a boolean, but got ${stringifyForCause(condition)}`);
+          throw new StatesError(
+            StatesErrorName.QueryEvaluationError,
+            `The Condition ${JSON.stringify(rule.Condition)} must evaluate to a boolean, but got ${stringifyForCause(condition)}`,
+          );
         }
         if (condition) {
           matched = rule;
@@ -378,7 +445,8 @@ export class ExecutionInterpreter {
       }
       const next = this.choiceNext(c, matched);
       const source = matched ?? state;
-      const output = source.Output !== undefined ? await evaluateJsonataTemplate(source.Output, scope, 'Output') : c.raw;
+      const output =
+        source.Output !== undefined ? await evaluateJsonataTemplate(source.Output, scope, 'Output') : c.raw;
       const assigned = source.Assign ? await this.assignJsonata(source.Assign, scope) : undefined;
       return { output, assigned, next };
     }
@@ -394,7 +462,10 @@ export class ExecutionInterpreter {
   private choiceNext(c: StateRun, matched: ChoiceRuleDef | undefined): string {
     const next = matched?.Next ?? c.state.Default;
     if (next === undefined) {
-      throw new StatesError(StatesErrorName.NoChoiceMatched, `No Choice Rule matched and no Default is specified in the state '${c.name}' for the input ${json(c.raw)}`);
+      throw new StatesError(
+        StatesErrorName.NoChoiceMatched,
+        `No Choice Rule matched and no Default is specified in the state '${c.name}' for the input ${json(c.raw)}`,
+      );
     }
     return next;
   }
@@ -407,12 +478,22 @@ export class ExecutionInterpreter {
       const scope = this.jsonataScope(c);
       if (state.Seconds !== undefined) {
         const seconds = (await this.jsonataNumber(state.Seconds, scope, 'Seconds')) ?? 0;
-        if (!Number.isInteger(seconds) || seconds < 0) throw new StatesError(StatesErrorName.QueryEvaluationError, `The field 'Seconds' must be a non-negative integer, but got ${seconds}`);
+        if (!Number.isInteger(seconds) || seconds < 0)
+          throw new StatesError(
+            StatesErrorName.QueryEvaluationError,
+            `The field 'Seconds' must be a non-negative integer, but got ${seconds}`,
+          );
         waitMs = seconds * 1000;
       } else if (state.Timestamp !== undefined) {
-        const value = isJsonataExpression(state.Timestamp) ? await evaluateJsonataExpression(state.Timestamp, scope, 'Timestamp') : state.Timestamp;
+        const value = isJsonataExpression(state.Timestamp)
+          ? await evaluateJsonataExpression(state.Timestamp, scope, 'Timestamp')
+          : state.Timestamp;
         const at = parseTimestamp(value);
-        if (at === undefined) throw new StatesError(StatesErrorName.QueryEvaluationError, `The field 'Timestamp' must be an ISO-8601 timestamp, but got ${stringifyForCause(value)}`);
+        if (at === undefined)
+          throw new StatesError(
+            StatesErrorName.QueryEvaluationError,
+            `The field 'Timestamp' must be an ISO-8601 timestamp, but got ${stringifyForCause(value)}`,
+          );
         waitMs = at - now;
       }
       await this.wait(c, waitMs);
@@ -429,11 +510,19 @@ export class ExecutionInterpreter {
       let value: JsonValue | undefined = state.Timestamp;
       if (state.TimestampPath !== undefined) {
         const result = resolvePath(state.TimestampPath, effective, env);
-        if (!result.found) throw new StatesError(StatesErrorName.Runtime, `Invalid path '${state.TimestampPath}' : No results for path: ${state.TimestampPath}`);
+        if (!result.found)
+          throw new StatesError(
+            StatesErrorName.Runtime,
+            `Invalid path '${state.TimestampPath}' : No results for path: ${state.TimestampPath}`,
+          );
         value = result.value;
       }
       const at = parseTimestamp(value);
-      if (at === undefined) throw new StatesError(StatesErrorName.Runtime, `The Wait state's timestamp ${stringifyForCause(value)} is not an ISO-8601 timestamp`);
+      if (at === undefined)
+        throw new StatesError(
+          StatesErrorName.Runtime,
+          `The Wait state's timestamp ${stringifyForCause(value)} is not an ISO-8601 timestamp`,
+        );
       waitMs = at - now;
     }
     await this.wait(c, waitMs);
@@ -482,7 +571,8 @@ export class ExecutionInterpreter {
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
       scope.states.errorOutput = errorOutput;
-      const output = catcher.Output !== undefined ? await evaluateJsonataTemplate(catcher.Output, scope, 'Output') : errorOutput;
+      const output =
+        catcher.Output !== undefined ? await evaluateJsonataTemplate(catcher.Output, scope, 'Output') : errorOutput;
       const assigned = catcher.Assign ? await this.assignJsonata(catcher.Assign, scope) : undefined;
       return { output, assigned, next: catcher.Next };
     }
@@ -500,7 +590,8 @@ export class ExecutionInterpreter {
       return this.jsonataOutputAndAssign(state, scope, result);
     }
     const env = this.pathEnv(c);
-    const selected = state.ResultSelector !== undefined ? evaluatePayloadTemplate(state.ResultSelector, result, env) : result;
+    const selected =
+      state.ResultSelector !== undefined ? evaluatePayloadTemplate(state.ResultSelector, result, env) : result;
     const assigned = state.Assign ? this.assignJsonPath(state.Assign, selected, c) : undefined;
     const output = applyOutputPath(applyResultPath(c.raw, selected, state.ResultPath), state.OutputPath, env);
     return { output, assigned };
@@ -518,15 +609,28 @@ export class ExecutionInterpreter {
     let heartbeatSeconds: number | undefined;
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
-      input = state.Arguments !== undefined ? await evaluateJsonataTemplate(state.Arguments, scope, 'Arguments') : c.raw;
+      input =
+        state.Arguments !== undefined ? await evaluateJsonataTemplate(state.Arguments, scope, 'Arguments') : c.raw;
       timeoutSeconds = await this.jsonataNumber(state.TimeoutSeconds, scope, 'TimeoutSeconds');
       heartbeatSeconds = await this.jsonataNumber(state.HeartbeatSeconds, scope, 'HeartbeatSeconds');
     } else {
       const env = this.pathEnv(c);
       const effective = applyInputPath(c.raw, state.InputPath, env);
       input = state.Parameters !== undefined ? evaluatePayloadTemplate(state.Parameters, effective, env) : effective;
-      timeoutSeconds = this.pathSeconds(state.TimeoutSeconds, state.TimeoutSecondsPath, effective, env, 'TimeoutSecondsPath');
-      heartbeatSeconds = this.pathSeconds(state.HeartbeatSeconds, state.HeartbeatSecondsPath, effective, env, 'HeartbeatSecondsPath');
+      timeoutSeconds = this.pathSeconds(
+        state.TimeoutSeconds,
+        state.TimeoutSecondsPath,
+        effective,
+        env,
+        'TimeoutSecondsPath',
+      );
+      heartbeatSeconds = this.pathSeconds(
+        state.HeartbeatSeconds,
+        state.HeartbeatSecondsPath,
+        effective,
+        env,
+        'HeartbeatSecondsPath',
+      );
     }
     const result = await this.invokeTask(c, resource, info, input, timeoutSeconds, heartbeatSeconds);
     return this.finishWithResult(c, result);
@@ -558,20 +662,29 @@ export class ExecutionInterpreter {
       });
       history.add(thread, 'LambdaFunctionStarted');
     } else {
-      history.add(thread, 'TaskScheduled', { taskScheduledEventDetails: { ...resourceDetails, region, parameters: json(input), ...limits } });
+      history.add(thread, 'TaskScheduled', {
+        taskScheduledEventDetails: { ...resourceDetails, region, parameters: json(input), ...limits },
+      });
       history.add(thread, 'TaskStarted', { taskStartedEventDetails: resourceDetails });
     }
     try {
       const output = await this.awaitTask(c, resourceArn, info, input, timeoutSeconds, heartbeatSeconds);
       if (info.lambdaFunction) {
-        history.add(thread, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED } });
+        history.add(thread, 'LambdaFunctionSucceeded', {
+          lambdaFunctionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED },
+        });
       } else {
-        history.add(thread, 'TaskSucceeded', { taskSucceededEventDetails: { ...resourceDetails, output: json(output), outputDetails: NOT_TRUNCATED } });
+        history.add(thread, 'TaskSucceeded', {
+          taskSucceededEventDetails: { ...resourceDetails, output: json(output), outputDetails: NOT_TRUNCATED },
+        });
       }
       return output;
     } catch (e) {
       if (e instanceof StatesError) {
-        const failure = { ...(e.error !== '' ? { error: e.error } : {}), ...(e.cause !== undefined ? { cause: e.cause } : {}) };
+        const failure = {
+          ...(e.error !== '' ? { error: e.error } : {}),
+          ...(e.cause !== undefined ? { cause: e.cause } : {}),
+        };
         const timedOut = e.error === StatesErrorName.Timeout;
         if (info.lambdaFunction) {
           if (timedOut) history.add(thread, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: failure });
@@ -678,7 +791,9 @@ export class ExecutionInterpreter {
           try {
             output = normalizeResult(value);
           } catch (e) {
-            settle(() => reject(new StatesError(StatesErrorName.Runtime, `The task result is not JSON: ${(e as Error).message}`)));
+            settle(() =>
+              reject(new StatesError(StatesErrorName.Runtime, `The task result is not JSON: ${(e as Error).message}`)),
+            );
             return;
           }
           settle(() => resolve(output));
@@ -690,7 +805,12 @@ export class ExecutionInterpreter {
 
   // ---- Parallel and Map ----------------------------------------------------------------------
 
-  private childScope(parent: Scope, thread: HistoryThread, signal: AbortSignal, language: QueryLanguage | undefined): Scope {
+  private childScope(
+    parent: Scope,
+    thread: HistoryThread,
+    signal: AbortSignal,
+    language: QueryLanguage | undefined,
+  ): Scope {
     return { thread, vars: new VariableScope(parent.vars), signal, queryLanguage: language ?? this.defaultLanguage };
   }
 
@@ -699,7 +819,10 @@ export class ExecutionInterpreter {
     const history = this.env.history;
     let input: JsonValue;
     if (c.jsonata) {
-      input = state.Arguments !== undefined ? await evaluateJsonataTemplate(state.Arguments, this.jsonataScope(c), 'Arguments') : c.raw;
+      input =
+        state.Arguments !== undefined
+          ? await evaluateJsonataTemplate(state.Arguments, this.jsonataScope(c), 'Arguments')
+          : c.raw;
     } else {
       const env = this.pathEnv(c);
       const effective = applyInputPath(c.raw, state.InputPath, env);
@@ -717,7 +840,12 @@ export class ExecutionInterpreter {
       await Promise.all(
         branches.map(async (branch, i) => {
           try {
-            const scope = this.childScope(c.scope, threads[i] as HistoryThread, controller.signal, branch.QueryLanguage);
+            const scope = this.childScope(
+              c.scope,
+              threads[i] as HistoryThread,
+              controller.signal,
+              branch.QueryLanguage,
+            );
             results[i] = await this.runBlock(branch, input, scope);
           } catch (e) {
             if (failure === undefined) {
@@ -740,21 +868,33 @@ export class ExecutionInterpreter {
     return this.finishWithResult(c, results);
   }
 
-  private async mapLimit(c: StateRun, literal: number | string | undefined, path: string | undefined, input: JsonValue, field: string): Promise<number | undefined> {
+  private async mapLimit(
+    c: StateRun,
+    literal: number | string | undefined,
+    path: string | undefined,
+    input: JsonValue,
+    field: string,
+  ): Promise<number | undefined> {
     if (c.jsonata) return this.jsonataNumber(literal, this.jsonataScope(c), field);
-    return typeof literal === 'number' ? literal : this.pathSeconds(undefined, path, input, this.pathEnv(c), `${field}Path`);
+    return typeof literal === 'number'
+      ? literal
+      : this.pathSeconds(undefined, path, input, this.pathEnv(c), `${field}Path`);
   }
 
   private async attemptMap(c: StateRun): Promise<StateResult> {
     const { state } = c;
     const history = this.env.history;
     if (state.ItemReader !== undefined) {
-      throw new StatesError(StatesErrorName.ItemReaderFailed, 'ItemReader (Distributed Map over S3) is not supported by the local engine');
+      throw new StatesError(
+        StatesErrorName.ItemReaderFailed,
+        'ItemReader (Distributed Map over S3) is not supported by the local engine',
+      );
     }
     let effective: JsonValue = c.raw;
     let items: JsonValue;
     if (c.jsonata) {
-      items = state.Items !== undefined ? await evaluateJsonataTemplate(state.Items, this.jsonataScope(c), 'Items') : c.raw;
+      items =
+        state.Items !== undefined ? await evaluateJsonataTemplate(state.Items, this.jsonataScope(c), 'Items') : c.raw;
     } else {
       const env = this.pathEnv(c);
       effective = applyInputPath(c.raw, state.InputPath, env);
@@ -762,17 +902,35 @@ export class ExecutionInterpreter {
     }
     if (!Array.isArray(items)) {
       const source = c.jsonata ? 'Items' : `ItemsPath '${state.ItemsPath ?? '$'}'`;
-      throw new StatesError(StatesErrorName.Runtime, `The Map state's ${source} must reference a JSON array, but got ${stringifyForCause(items)}`);
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `The Map state's ${source} must reference a JSON array, but got ${stringifyForCause(items)}`,
+      );
     }
-    const maxConcurrency = (await this.mapLimit(c, state.MaxConcurrency, state.MaxConcurrencyPath, effective, 'MaxConcurrency')) ?? 0;
-    const toleratedCount = await this.mapLimit(c, state.ToleratedFailureCount, state.ToleratedFailureCountPath, effective, 'ToleratedFailureCount');
-    const toleratedPercentage = await this.mapLimit(c, state.ToleratedFailurePercentage, state.ToleratedFailurePercentagePath, effective, 'ToleratedFailurePercentage');
+    const maxConcurrency =
+      (await this.mapLimit(c, state.MaxConcurrency, state.MaxConcurrencyPath, effective, 'MaxConcurrency')) ?? 0;
+    const toleratedCount = await this.mapLimit(
+      c,
+      state.ToleratedFailureCount,
+      state.ToleratedFailureCountPath,
+      effective,
+      'ToleratedFailureCount',
+    );
+    const toleratedPercentage = await this.mapLimit(
+      c,
+      state.ToleratedFailurePercentage,
+      state.ToleratedFailurePercentagePath,
+      effective,
+      'ToleratedFailurePercentage',
+    );
     const tolerant = toleratedCount !== undefined || toleratedPercentage !== undefined;
     const processor = state.ItemProcessor ?? state.Iterator;
     if (!processor) throw new StatesError(StatesErrorName.Runtime, `The Map state '${c.name}' has no ItemProcessor`);
     const selector = state.ItemSelector ?? state.Parameters;
 
-    const startedId = history.add(c.scope.thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } });
+    const startedId = history.add(c.scope.thread, 'MapStateStarted', {
+      mapStateStartedEventDetails: { length: items.length },
+    });
     const controller = new AbortController();
     const forward = (): void => controller.abort(ABORTED);
     c.scope.signal.addEventListener('abort', forward, { once: true });
@@ -813,9 +971,13 @@ export class ExecutionInterpreter {
         failures++;
         results[index] = e.toErrorOutput() as JsonObject;
         if (failure === undefined && (e.terminal || exceeded())) {
-          failure = tolerant && !e.terminal
-            ? new StatesError(StatesErrorName.ExceedToleratedFailureThreshold, 'The specified tolerated failure threshold was exceeded')
-            : e;
+          failure =
+            tolerant && !e.terminal
+              ? new StatesError(
+                  StatesErrorName.ExceedToleratedFailureThreshold,
+                  'The specified tolerated failure threshold was exceeded',
+                )
+              : e;
           controller.abort(ABORTED);
         }
       }

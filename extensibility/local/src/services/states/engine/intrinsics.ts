@@ -83,7 +83,11 @@ class IntrinsicParser {
       this.pos += number[0].length;
       return { kind: 'literal', value: Number(number[0]) };
     }
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (rest.startsWith(word)) {
         this.pos += word.length;
         return { kind: 'literal', value };
@@ -164,7 +168,8 @@ function evaluateNode(node: IntrinsicNode, input: JsonValue, env: PathEnv, keepE
       return keepEscapes ? node.raw : restoreBraces(node.raw);
     case 'path': {
       const result = resolvePath(node.path, input, env);
-      if (!result.found) throw failure(`The JSONPath '${node.path}' could not be found in the input '${JSON.stringify(input)}'`);
+      if (!result.found)
+        throw failure(`The JSONPath '${node.path}' could not be found in the input '${JSON.stringify(input)}'`);
       return result.value;
     }
     case 'call': {
@@ -192,12 +197,14 @@ function typeName(value: JsonValue): string {
 }
 
 function expectArray(name: string, value: JsonValue, position: number): JsonValue[] {
-  if (!Array.isArray(value)) throw failure(`${name} expects argument ${position} to be an array, but received ${typeName(value)}`);
+  if (!Array.isArray(value))
+    throw failure(`${name} expects argument ${position} to be an array, but received ${typeName(value)}`);
   return value;
 }
 
 function expectString(name: string, value: JsonValue, position: number): string {
-  if (typeof value !== 'string') throw failure(`${name} expects argument ${position} to be a string, but received ${typeName(value)}`);
+  if (typeof value !== 'string')
+    throw failure(`${name} expects argument ${position} to be a string, but received ${typeName(value)}`);
   return value;
 }
 
@@ -206,7 +213,8 @@ function expectInteger(name: string, value: JsonValue, position: number, round =
     throw failure(`${name} expects argument ${position} to be an integer, but received ${typeName(value)}`);
   }
   if (round) return Math.round(value);
-  if (!Number.isInteger(value)) throw failure(`${name} expects argument ${position} to be an integer, but received ${value}`);
+  if (!Number.isInteger(value))
+    throw failure(`${name} expects argument ${position} to be an integer, but received ${value}`);
   return value;
 }
 
@@ -225,7 +233,13 @@ function formatArgument(value: JsonValue): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-const HASH_ALGORITHMS: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const HASH_ALGORITHMS: Record<string, string> = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 /** A small seeded generator (mulberry32) so States.MathRandom with a seed is repeatable. */
 function seededRandom(seed: number): () => number {
@@ -246,7 +260,9 @@ const FUNCTIONS: Record<string, IntrinsicFn> = {
     const parts = template.split('{}');
     const values = args.slice(1);
     if (parts.length - 1 !== values.length) {
-      throw failure(`${name} has ${parts.length - 1} placeholder(s) but received ${values.length} value(s) to interpolate`);
+      throw failure(
+        `${name} has ${parts.length - 1} placeholder(s) but received ${values.length} value(s) to interpolate`,
+      );
     }
     let out = parts[0] ?? '';
     values.forEach((value, i) => {
@@ -291,14 +307,16 @@ const FUNCTIONS: Record<string, IntrinsicFn> = {
     if (step === 0) throw failure(`${name} expects a non-zero step`);
     const count = Math.floor((end - start) / step) + 1;
     if (count <= 0) return [];
-    if (count > MAX_ARRAY_RANGE) throw failure(`${name} cannot create an array of more than ${MAX_ARRAY_RANGE} items (would be ${count})`);
+    if (count > MAX_ARRAY_RANGE)
+      throw failure(`${name} cannot create an array of more than ${MAX_ARRAY_RANGE} items (would be ${count})`);
     return Array.from({ length: count }, (_, i) => start + i * step);
   },
   'States.ArrayGetItem': (args, name) => {
     expectCount(name, args, 2);
     const array = expectArray(name, args[0] as JsonValue, 1);
     const index = expectInteger(name, args[1] as JsonValue, 2);
-    if (index < 0 || index >= array.length) throw failure(`${name} index ${index} is out of bounds for an array of length ${array.length}`);
+    if (index < 0 || index >= array.length)
+      throw failure(`${name} index ${index} is out of bounds for an array of length ${array.length}`);
     return array[index] as JsonValue;
   },
   'States.ArrayLength': (args, name) => {
@@ -318,29 +336,37 @@ const FUNCTIONS: Record<string, IntrinsicFn> = {
   'States.Base64Encode': (args, name) => {
     expectCount(name, args, 1);
     const text = expectString(name, args[0] as JsonValue, 1);
-    if (text.length > MAX_STRING_INPUT) throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${text.length}`);
+    if (text.length > MAX_STRING_INPUT)
+      throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${text.length}`);
     return Buffer.from(text, 'utf8').toString('base64');
   },
   'States.Base64Decode': (args, name) => {
     expectCount(name, args, 1);
     const text = expectString(name, args[0] as JsonValue, 1);
-    if (text.length > MAX_STRING_INPUT) throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${text.length}`);
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) throw failure(`${name} received invalid base64 data '${text}'`);
+    if (text.length > MAX_STRING_INPUT)
+      throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${text.length}`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1)
+      throw failure(`${name} received invalid base64 data '${text}'`);
     return Buffer.from(text, 'base64').toString('utf8');
   },
   'States.Hash': (args, name) => {
     expectCount(name, args, 2);
     const data = expectString(name, args[0] as JsonValue, 1);
     const algorithm = expectString(name, args[1] as JsonValue, 2);
-    if (data.length > MAX_STRING_INPUT) throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${data.length}`);
+    if (data.length > MAX_STRING_INPUT)
+      throw failure(`${name} accepts at most ${MAX_STRING_INPUT} characters, but received ${data.length}`);
     const nodeAlgorithm = HASH_ALGORITHMS[algorithm];
-    if (!nodeAlgorithm) throw failure(`${name} does not support the algorithm '${algorithm}' (supported: ${Object.keys(HASH_ALGORITHMS).join(', ')})`);
+    if (!nodeAlgorithm)
+      throw failure(
+        `${name} does not support the algorithm '${algorithm}' (supported: ${Object.keys(HASH_ALGORITHMS).join(', ')})`,
+      );
     return createHash(nodeAlgorithm).update(data, 'utf8').digest('hex');
   },
   'States.JsonMerge': (args, name) => {
     expectCount(name, args, 3);
     const [left, right, deep] = args;
-    if (!isJsonObject(left) || !isJsonObject(right)) throw failure(`${name} expects its first two arguments to be JSON objects`);
+    if (!isJsonObject(left) || !isJsonObject(right))
+      throw failure(`${name} expects its first two arguments to be JSON objects`);
     if (deep !== false) throw failure(`${name} only supports a shallow merge: the third argument must be false`);
     return { ...left, ...right };
   },
@@ -355,7 +381,8 @@ const FUNCTIONS: Record<string, IntrinsicFn> = {
   'States.MathAdd': (args, name) => {
     expectCount(name, args, 2);
     const sum = expectInteger(name, args[0] as JsonValue, 1, true) + expectInteger(name, args[1] as JsonValue, 2, true);
-    if (sum < -2147483648 || sum > 2147483647) throw failure(`${name} result ${sum} is outside the 32-bit integer range`);
+    if (sum < -2147483648 || sum > 2147483647)
+      throw failure(`${name} result ${sum} is outside the 32-bit integer range`);
     return sum;
   },
   'States.StringSplit': (args, name) => {

@@ -30,16 +30,26 @@ export function isJsonataExpression(value: unknown): value is string {
 }
 
 function queryError(expression: string, field: string, detail: string): StatesError {
-  return new StatesError(StatesErrorName.QueryEvaluationError, `An error occurred while evaluating the JSONata expression '${expression}' of the field '${field}': ${detail}`);
+  return new StatesError(
+    StatesErrorName.QueryEvaluationError,
+    `An error occurred while evaluating the JSONata expression '${expression}' of the field '${field}': ${detail}`,
+  );
 }
 
-const HASH_ALGORITHMS: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const HASH_ALGORITHMS: Record<string, string> = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 function registerStepFunctionsFunctions(expression: jsonata.Expression): void {
   expression.registerFunction(
     'partition',
     (array: unknown[], size: number) => {
-      if (!Array.isArray(array) || !Number.isInteger(size) || size <= 0) throw new Error('$partition expects an array and a positive integer');
+      if (!Array.isArray(array) || !Number.isInteger(size) || size <= 0)
+        throw new Error('$partition expects an array and a positive integer');
       const out: unknown[][] = [];
       for (let i = 0; i < array.length; i += size) out.push(array.slice(i, i + size));
       return out;
@@ -49,7 +59,8 @@ function registerStepFunctionsFunctions(expression: jsonata.Expression): void {
   expression.registerFunction(
     'range',
     (start: number, end: number, step: number) => {
-      if (![start, end, step].every(Number.isInteger) || step === 0) throw new Error('$range expects integer start, end and a non-zero step');
+      if (![start, end, step].every(Number.isInteger) || step === 0)
+        throw new Error('$range expects integer start, end and a non-zero step');
       const count = Math.floor((end - start) / step) + 1;
       if (count > 1000) throw new Error('$range cannot create more than 1000 items');
       return count <= 0 ? [] : Array.from({ length: count }, (_, i) => start + i * step);
@@ -124,7 +135,11 @@ function toJson(value: unknown, expression: string, field: string): JsonValue | 
 }
 
 /** Evaluates one "{% %}" string; undefined when the expression matched nothing. */
-export async function evaluateJsonataExpression(expression: string, scope: JsonataScope, field: string): Promise<JsonValue | undefined> {
+export async function evaluateJsonataExpression(
+  expression: string,
+  scope: JsonataScope,
+  field: string,
+): Promise<JsonValue | undefined> {
   const body = (EXPRESSION.exec(expression)?.[1] ?? '').trim();
   const expr = compile(body, expression, field);
   let result: unknown;
@@ -139,15 +154,26 @@ export async function evaluateJsonataExpression(expression: string, scope: Jsona
 }
 
 /** Evaluates a template: "{% %}" strings anywhere inside are replaced by their values. */
-export async function evaluateJsonataTemplate(template: JsonValue, scope: JsonataScope, field: string): Promise<JsonValue> {
+export async function evaluateJsonataTemplate(
+  template: JsonValue,
+  scope: JsonataScope,
+  field: string,
+): Promise<JsonValue> {
   const value = await evaluateTemplateValue(template, scope, field);
   if (value === undefined) {
-    throw new StatesError(StatesErrorName.QueryEvaluationError, `The JSONata expression '${String(template)}' specified for the field '${field}' returned nothing (undefined).`);
+    throw new StatesError(
+      StatesErrorName.QueryEvaluationError,
+      `The JSONata expression '${String(template)}' specified for the field '${field}' returned nothing (undefined).`,
+    );
   }
   return value;
 }
 
-async function evaluateTemplateValue(template: JsonValue, scope: JsonataScope, field: string): Promise<JsonValue | undefined> {
+async function evaluateTemplateValue(
+  template: JsonValue,
+  scope: JsonataScope,
+  field: string,
+): Promise<JsonValue | undefined> {
   if (typeof template === 'string') {
     return isJsonataExpression(template) ? evaluateJsonataExpression(template, scope, field) : template;
   }

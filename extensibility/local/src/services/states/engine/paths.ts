@@ -173,7 +173,10 @@ export function stringifyForCause(value: JsonValue | undefined): string {
 }
 
 function invalidPath(path: string): StatesError {
-  return new StatesError(StatesErrorName.Runtime, `Invalid path '${path}' : No results for path: ${bracketNotation(path)}`);
+  return new StatesError(
+    StatesErrorName.Runtime,
+    `Invalid path '${path}' : No results for path: ${bracketNotation(path)}`,
+  );
 }
 
 /** InputPath: undefined keeps the input, null gives {}, a path selects (and must match). */
@@ -189,7 +192,10 @@ export function applyInputPath(raw: JsonValue, path: string | null | undefined, 
 export const applyOutputPath = applyInputPath;
 
 function resultPathFailure(step: string | number, container: JsonValue): StatesError {
-  return new StatesError(StatesErrorName.ResultPathMatchFailure, `Unable to apply step "${step}" to input ${stringifyForCause(container)}`);
+  return new StatesError(
+    StatesErrorName.ResultPathMatchFailure,
+    `Unable to apply step "${step}" to input ${stringifyForCause(container)}`,
+  );
 }
 
 function setAt(container: JsonValue, segments: Segment[], index: number, value: JsonValue): JsonValue {
@@ -201,10 +207,13 @@ function setAt(container: JsonValue, segments: Segment[], index: number, value: 
     copy[segment] = setAt(container[segment] as JsonValue, segments, index + 1, value);
     return copy;
   }
-  if (typeof segment !== 'string' || !isJsonObject(container)) throw resultPathFailure(typeof segment === 'string' ? segment : '', container);
+  if (typeof segment !== 'string' || !isJsonObject(container))
+    throw resultPathFailure(typeof segment === 'string' ? segment : '', container);
   // Copy-on-write: the rest of the input is shared, never mutated.
   const copy: JsonObject = { ...container };
-  const child = Object.prototype.hasOwnProperty.call(container, segment) ? (container[segment] as JsonValue) : undefined;
+  const child = Object.prototype.hasOwnProperty.call(container, segment)
+    ? (container[segment] as JsonValue)
+    : undefined;
   const next = segments[index + 1];
   const base = child === undefined && index + 1 < segments.length && typeof next === 'string' ? {} : child;
   if (base === undefined && index + 1 < segments.length) throw resultPathFailure(segment, container);
@@ -218,7 +227,10 @@ export function applyResultPath(raw: JsonValue, result: JsonValue, path: string 
   if (path === null) return raw;
   const segments = parseSimplePath(path);
   if (!segments || segments.some((s) => typeof s === 'object')) {
-    throw new StatesError(StatesErrorName.Runtime, `Invalid ResultPath '${path}': a ResultPath must be a Reference Path`);
+    throw new StatesError(
+      StatesErrorName.Runtime,
+      `Invalid ResultPath '${path}': a ResultPath must be a Reference Path`,
+    );
   }
   return setAt(raw, segments, 0, result);
 }
@@ -228,13 +240,21 @@ export function evaluateDollarField(expression: string, field: string, input: Js
   if (expression.startsWith('$')) {
     const result = resolvePath(expression, input, env);
     if (!result.found) {
-      const where = expression.startsWith('$$') ? `the context object '${stringifyForCause(env.context())}'` : `the input '${stringifyForCause(input)}'`;
-      throw new StatesError(StatesErrorName.Runtime, `The JSONPath '${expression}' specified for the field '${field}' could not be found in ${where}`);
+      const where = expression.startsWith('$$')
+        ? `the context object '${stringifyForCause(env.context())}'`
+        : `the input '${stringifyForCause(input)}'`;
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `The JSONPath '${expression}' specified for the field '${field}' could not be found in ${where}`,
+      );
     }
     return result.value;
   }
   if (expression.startsWith('States.')) return evaluateIntrinsic(expression, input, env);
-  throw new StatesError(StatesErrorName.Runtime, `The value '${expression}' of the field '${field}' is neither a path nor an intrinsic function`);
+  throw new StatesError(
+    StatesErrorName.Runtime,
+    `The value '${expression}' of the field '${field}' is neither a path nor an intrinsic function`,
+  );
 }
 
 /** A payload template (Parameters, ResultSelector, ItemSelector, Assign): "key.$" entries are evaluated. */

@@ -64,11 +64,25 @@ export function validateDefinition(definition: string | object, options: Validat
   const errors: string[] = [];
   const withSchema = options.schema ?? true;
   if (withSchema) {
-    const schema = aslValidator(withoutEmptyJsonataLiterals(structuredClone(machine)), { checkPaths: true, checkArn: options.checkArn ?? true });
+    const schema = aslValidator(withoutEmptyJsonataLiterals(structuredClone(machine)), {
+      checkPaths: true,
+      checkArn: options.checkArn ?? true,
+    });
     for (const error of schema.errors) errors.push(`${error['Error code']}: ${error.Message}`);
   }
-  if (isJsonObject(machine as unknown) && typeof machine.StartAt === 'string' && isJsonObject(machine.States as unknown)) {
-    checkBlock(machine, machine.QueryLanguage ?? 'JSONPath', machine.QueryLanguage ?? 'JSONPath', '', errors, !withSchema);
+  if (
+    isJsonObject(machine as unknown) &&
+    typeof machine.StartAt === 'string' &&
+    isJsonObject(machine.States as unknown)
+  ) {
+    checkBlock(
+      machine,
+      machine.QueryLanguage ?? 'JSONPath',
+      machine.QueryLanguage ?? 'JSONPath',
+      '',
+      errors,
+      !withSchema,
+    );
   } else if (!withSchema) {
     errors.push('SCHEMA_VALIDATION_FAILED: a definition needs StartAt and States');
   }
@@ -83,14 +97,18 @@ function withoutEmptyJsonataLiterals(machine: MachineDef): MachineDef {
   const fill = (value: unknown): unknown => {
     if (value === '') return ' ';
     if (Array.isArray(value)) return value.map(fill);
-    if (isJsonObject(value as JsonValue)) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fill(v)]));
+    if (isJsonObject(value as JsonValue))
+      return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fill(v)]));
     return value;
   };
   const visit = (block: unknown): void => {
     if (!isJsonObject(block as JsonValue)) return;
-    for (const state of Object.values(((block as { States?: unknown }).States ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const state of Object.values(
+      ((block as { States?: unknown }).States ?? {}) as Record<string, Record<string, unknown>>,
+    )) {
       if (!isJsonObject(state as JsonValue)) continue;
-      for (const field of ['Arguments', 'Output', 'Assign'] as const) if (state[field] !== undefined) state[field] = fill(state[field]);
+      for (const field of ['Arguments', 'Output', 'Assign'] as const)
+        if (state[field] !== undefined) state[field] = fill(state[field]);
       if (Array.isArray(state.Branches)) state.Branches.forEach(visit);
       visit(state.ItemProcessor ?? state.Iterator);
     }
@@ -108,17 +126,31 @@ function unreachableStates(block: MachineDef): string[] {
     const state = block.States[name];
     if (seen.has(name) || !isJsonObject(state as unknown)) continue;
     seen.add(name);
-    const targets = [state?.Next, state?.Default, ...(state?.Choices ?? []).map((rule) => rule.Next), ...(state?.Catch ?? []).map((c) => c.Next)];
+    const targets = [
+      state?.Next,
+      state?.Default,
+      ...(state?.Choices ?? []).map((rule) => rule.Next),
+      ...(state?.Catch ?? []).map((c) => c.Next),
+    ];
     for (const target of targets) if (typeof target === 'string') queue.push(target);
   }
   return Object.keys(block.States).filter((name) => !seen.has(name));
 }
 
-function checkBlock(block: MachineDef, topLanguage: QueryLanguage, blockLanguage: QueryLanguage, where: string, errors: string[], reachability: boolean): void {
+function checkBlock(
+  block: MachineDef,
+  topLanguage: QueryLanguage,
+  blockLanguage: QueryLanguage,
+  where: string,
+  errors: string[],
+  reachability: boolean,
+): void {
   const names = new Set(Object.keys(block.States));
-  if (reachability) for (const name of unreachableStates(block)) errors.push(`State '${name}' is not reachable${where}`);
+  if (reachability)
+    for (const name of unreachableStates(block)) errors.push(`State '${name}' is not reachable${where}`);
   const target = (state: string, field: string, next: unknown): void => {
-    if (typeof next === 'string' && !names.has(next)) errors.push(`State '${state}': ${field} '${next}' does not exist${where}`);
+    if (typeof next === 'string' && !names.has(next))
+      errors.push(`State '${state}': ${field} '${next}' does not exist${where}`);
   };
   if (!names.has(block.StartAt)) errors.push(`StartAt '${block.StartAt}' does not exist${where}`);
   for (const [name, state] of Object.entries(block.States)) {
@@ -126,29 +158,45 @@ function checkBlock(block: MachineDef, topLanguage: QueryLanguage, blockLanguage
     const language = state.QueryLanguage ?? blockLanguage;
     const prefix = `State '${name}'`;
     if (topLanguage === 'JSONata' && state.QueryLanguage === 'JSONPath') {
-      errors.push(`${prefix}: QueryLanguage 'JSONPath' is not allowed when the state machine's QueryLanguage is 'JSONata'`);
+      errors.push(
+        `${prefix}: QueryLanguage 'JSONPath' is not allowed when the state machine's QueryLanguage is 'JSONata'`,
+      );
     }
     checkLanguageFields(prefix, state, language, errors);
     target(name, 'Next', state.Next);
-    if (state.Type !== 'Choice' && state.Type !== 'Succeed' && state.Type !== 'Fail' && state.Next === undefined && state.End !== true) {
+    if (
+      state.Type !== 'Choice' &&
+      state.Type !== 'Succeed' &&
+      state.Type !== 'Fail' &&
+      state.Next === undefined &&
+      state.End !== true
+    ) {
       errors.push(`${prefix}: needs either Next or End: true`);
     }
     for (const [i, catcher] of (state.Catch ?? []).entries()) target(name, `Catch[${i}].Next`, catcher.Next);
     checkErrorEquals(prefix, 'Retry', state.Retry, errors);
     checkErrorEquals(prefix, 'Catch', state.Catch, errors);
     checkAssign(prefix, 'Assign', state.Assign, errors);
-    for (const [i, catcher] of (state.Catch ?? []).entries()) checkAssign(prefix, `Catch[${i}].Assign`, catcher.Assign, errors);
+    for (const [i, catcher] of (state.Catch ?? []).entries())
+      checkAssign(prefix, `Catch[${i}].Assign`, catcher.Assign, errors);
     if (language === 'JSONPath') checkIntrinsics(prefix, state, errors);
     switch (state.Type) {
       case 'Task':
         if (typeof state.Resource !== 'string') errors.push(`${prefix}: Resource must be a string`);
-        if (typeof state.TimeoutSeconds === 'number' && typeof state.HeartbeatSeconds === 'number' && state.HeartbeatSeconds >= state.TimeoutSeconds) {
-          errors.push(`${prefix}: HeartbeatSeconds (${state.HeartbeatSeconds}) must be smaller than TimeoutSeconds (${state.TimeoutSeconds})`);
+        if (
+          typeof state.TimeoutSeconds === 'number' &&
+          typeof state.HeartbeatSeconds === 'number' &&
+          state.HeartbeatSeconds >= state.TimeoutSeconds
+        ) {
+          errors.push(
+            `${prefix}: HeartbeatSeconds (${state.HeartbeatSeconds}) must be smaller than TimeoutSeconds (${state.TimeoutSeconds})`,
+          );
         }
         break;
       case 'Choice':
         target(name, 'Default', state.Default);
-        if (!Array.isArray(state.Choices) || state.Choices.length === 0) errors.push(`${prefix}: Choices must be a non-empty array`);
+        if (!Array.isArray(state.Choices) || state.Choices.length === 0)
+          errors.push(`${prefix}: Choices must be a non-empty array`);
         for (const [i, rule] of (state.Choices ?? []).entries()) {
           target(name, `Choices[${i}].Next`, rule.Next);
           if (typeof rule.Next !== 'string') errors.push(`${prefix}: Choices[${i}] needs a Next`);
@@ -159,16 +207,31 @@ function checkBlock(block: MachineDef, topLanguage: QueryLanguage, blockLanguage
       case 'Parallel':
         for (const [i, branch] of (state.Branches ?? []).entries()) {
           if (isJsonObject(branch as unknown) && isJsonObject(branch.States as unknown)) {
-            checkBlock(branch, topLanguage, branch.QueryLanguage ?? topLanguage, ` (in Branches[${i}] of '${name}')`, errors, reachability);
+            checkBlock(
+              branch,
+              topLanguage,
+              branch.QueryLanguage ?? topLanguage,
+              ` (in Branches[${i}] of '${name}')`,
+              errors,
+              reachability,
+            );
           }
         }
         break;
       case 'Map': {
         const processor = state.ItemProcessor ?? state.Iterator;
-        if (state.ItemProcessor !== undefined && state.Iterator !== undefined) errors.push(`${prefix}: ItemProcessor and Iterator are mutually exclusive`);
+        if (state.ItemProcessor !== undefined && state.Iterator !== undefined)
+          errors.push(`${prefix}: ItemProcessor and Iterator are mutually exclusive`);
         if (!processor) errors.push(`${prefix}: needs an ItemProcessor`);
         else if (isJsonObject(processor as unknown) && isJsonObject(processor.States as unknown)) {
-          checkBlock(processor, topLanguage, processor.QueryLanguage ?? topLanguage, ` (in the ItemProcessor of '${name}')`, errors, reachability);
+          checkBlock(
+            processor,
+            topLanguage,
+            processor.QueryLanguage ?? topLanguage,
+            ` (in the ItemProcessor of '${name}')`,
+            errors,
+            reachability,
+          );
         }
         break;
       }
@@ -182,25 +245,46 @@ function checkLanguageFields(prefix: string, state: StateDef, language: QueryLan
   const fields = state as unknown as Record<string, unknown>;
   if (language === 'JSONata') {
     for (const field of JSONPATH_ONLY_FIELDS) {
-      if (fields[field] !== undefined) errors.push(`${prefix}: the field '${field}' is not supported in JSONata states (use Arguments, Output or Items)`);
+      if (fields[field] !== undefined)
+        errors.push(
+          `${prefix}: the field '${field}' is not supported in JSONata states (use Arguments, Output or Items)`,
+        );
     }
   } else {
     for (const field of JSONATA_ONLY_FIELDS) {
-      if (fields[field] !== undefined) errors.push(`${prefix}: the field '${field}' is only supported in JSONata states`);
+      if (fields[field] !== undefined)
+        errors.push(`${prefix}: the field '${field}' is only supported in JSONata states`);
     }
-    for (const field of ['TimeoutSeconds', 'HeartbeatSeconds', 'Seconds', 'MaxConcurrency', 'ToleratedFailureCount', 'ToleratedFailurePercentage'] as const) {
-      if (typeof fields[field] === 'string') errors.push(`${prefix}: the field '${field}' must be a number in JSONPath states (use ${field}Path)`);
+    for (const field of [
+      'TimeoutSeconds',
+      'HeartbeatSeconds',
+      'Seconds',
+      'MaxConcurrency',
+      'ToleratedFailureCount',
+      'ToleratedFailurePercentage',
+    ] as const) {
+      if (typeof fields[field] === 'string')
+        errors.push(`${prefix}: the field '${field}' must be a number in JSONPath states (use ${field}Path)`);
     }
   }
 }
 
-function checkErrorEquals(prefix: string, field: 'Retry' | 'Catch', list: { ErrorEquals: string[] }[] | undefined, errors: string[]): void {
+function checkErrorEquals(
+  prefix: string,
+  field: 'Retry' | 'Catch',
+  list: { ErrorEquals: string[] }[] | undefined,
+  errors: string[],
+): void {
   if (!list) return;
   list.forEach((entry, i) => {
     const names = Array.isArray(entry.ErrorEquals) ? entry.ErrorEquals : [];
     if (names.length === 0) errors.push(`${prefix}: ${field}[${i}].ErrorEquals must be a non-empty array`);
-    if (names.includes('States.ALL') && names.length > 1) errors.push(`${prefix}: ${field}[${i}].ErrorEquals: States.ALL must appear alone`);
-    if (names.includes('States.ALL') && i !== list.length - 1) errors.push(`${prefix}: ${field}[${i}]: States.ALL must be in the last ${field === 'Retry' ? 'retrier' : 'catcher'}`);
+    if (names.includes('States.ALL') && names.length > 1)
+      errors.push(`${prefix}: ${field}[${i}].ErrorEquals: States.ALL must appear alone`);
+    if (names.includes('States.ALL') && i !== list.length - 1)
+      errors.push(
+        `${prefix}: ${field}[${i}]: States.ALL must be in the last ${field === 'Retry' ? 'retrier' : 'catcher'}`,
+      );
   });
 }
 
@@ -216,19 +300,27 @@ function checkAssign(prefix: string, field: string, assign: unknown, errors: str
   }
 }
 
-function checkRule(prefix: string, where: string, rule: ChoiceRuleDef, language: QueryLanguage, errors: string[]): void {
+function checkRule(
+  prefix: string,
+  where: string,
+  rule: ChoiceRuleDef,
+  language: QueryLanguage,
+  errors: string[],
+): void {
   if (!isJsonObject(rule as unknown)) {
     errors.push(`${prefix}: ${where} must be an object`);
     return;
   }
   if (language === 'JSONata') {
     if (rule.Condition === undefined) errors.push(`${prefix}: ${where} needs a Condition`);
-    else if (typeof rule.Condition !== 'boolean' && !isJsonataExpression(rule.Condition)) errors.push(`${prefix}: ${where}.Condition must be a boolean or a {% %} expression`);
+    else if (typeof rule.Condition !== 'boolean' && !isJsonataExpression(rule.Condition))
+      errors.push(`${prefix}: ${where}.Condition must be a boolean or a {% %} expression`);
     return;
   }
   if (rule.Condition !== undefined) errors.push(`${prefix}: ${where}.Condition is only supported in JSONata states`);
   if (Array.isArray(rule.And) || Array.isArray(rule.Or)) {
-    for (const [i, clause] of (rule.And ?? rule.Or ?? []).entries()) checkRule(prefix, `${where}.${rule.And ? 'And' : 'Or'}[${i}]`, clause, language, errors);
+    for (const [i, clause] of (rule.And ?? rule.Or ?? []).entries())
+      checkRule(prefix, `${where}.${rule.And ? 'And' : 'Or'}[${i}]`, clause, language, errors);
     return;
   }
   if (rule.Not !== undefined) {
@@ -236,7 +328,8 @@ function checkRule(prefix: string, where: string, rule: ChoiceRuleDef, language:
     return;
   }
   const operators = Object.keys(rule).filter((key) => CHOICE_OPERATORS.includes(key));
-  if (operators.length !== 1) errors.push(`${prefix}: ${where} needs exactly one comparison operator (found ${operators.length})`);
+  if (operators.length !== 1)
+    errors.push(`${prefix}: ${where} needs exactly one comparison operator (found ${operators.length})`);
   if (typeof rule.Variable !== 'string') errors.push(`${prefix}: ${where} needs a Variable`);
 }
 

@@ -38,7 +38,10 @@ export class VariableScope {
         throw new StatesError(StatesErrorName.Runtime, `Invalid variable name '${name}'`);
       }
       if (this.declaredOutside(name)) {
-        throw new StatesError(StatesErrorName.Runtime, `Cannot assign the variable '${name}': it belongs to an outer scope`);
+        throw new StatesError(
+          StatesErrorName.Runtime,
+          `Cannot assign the variable '${name}': it belongs to an outer scope`,
+        );
       }
     }
     for (const [name, value] of Object.entries(values)) this.own.set(name, value);
