@@ -26,7 +26,7 @@ ${api.replace(/^/gm, '      ')}
     Properties:
       Handler: index.handler
       CodeUri: .
-      Runtime: nodejs22.x
+      Runtime: nodejs24.x
       Events:
 ${events.replace(/^/gm, '        ')}
 `);

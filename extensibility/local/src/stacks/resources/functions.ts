@@ -16,7 +16,9 @@ import type { SchedulerService } from '../../services/scheduler/service.js';
 import {
   BuildError,
   buildFunction,
+  emulatedRuntime,
   pruneBuilds,
+  unemulatedRuntime,
   workerFunction,
   type BuildMetadata,
   type BuiltFunction,
@@ -150,7 +152,18 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
   /** Every deployed function, by stack and logical id. */
   const deployed = new Map<string, Deployed>();
 
+  /** The function's runtime, refused (DeployError) when the sandboxes cannot emulate it. */
+  function runtimeOf(resource: LoadedResource, ctx: DeployContext): string {
+    // Lambda needs a Runtime for code in a zip; locally the emulated one stands in for a missing one.
+    const runtime = String(resource.properties.Runtime ?? emulatedRuntime);
+    const refused = unemulatedRuntime(runtime);
+    if (refused) throw new DeployError(ctx.template.file, resource.logicalId, 'Runtime', refused);
+    return runtime;
+  }
+
   function build(resource: LoadedResource, ctx: DeployContext): Promise<BuiltFunction> {
+    // Before the build: a runtime that cannot run here is the first thing to say.
+    runtimeOf(resource, ctx);
     const { codeUri, property } = codeOf(resource, ctx);
     const handler = resource.properties.Handler;
     if (typeof handler !== 'string')
@@ -185,14 +198,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const key = buildKey(ctx, resource);
     const built = await (builds.get(key) ?? build(resource, ctx));
     builds.delete(key);
-    const runtime = String(p.Runtime ?? 'nodejs22.x');
-    if (!runtime.startsWith('nodejs'))
-      throw new DeployError(
-        file,
-        resource.logicalId,
-        'Runtime',
-        `${runtime} is not supported locally (Node.js runtimes only)`,
-      );
+    const runtime = runtimeOf(resource, ctx);
     const environment: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',

@@ -7,13 +7,9 @@ import { basename } from 'node:path';
 
 const { bundleFile, exportName, fn } = workerData;
 
-// The template's runtime is nodejs22.x, where the SDK says nothing about the Node version; its notice
-// about this host's Node 20 would be noise in the function's log. (Its env switch would show in process.env.)
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  if (String(warning?.message ?? warning).startsWith('NodeVersionSupportWarning')) return;
-  emitWarning(warning, ...rest);
-};
+// nodejs24.x and later no longer call a handler that declares a callback (three parameters): its
+// init fails, as it would in AWS. The sandboxes run the runtime of this Node's major (node.ts).
+const callbacksRemoved = Number(process.versions.node.split('.')[0]) >= 24;
 
 function errorPayload(e) {
   if (e instanceof Error)
@@ -33,6 +29,15 @@ try {
       error: {
         errorType: 'Runtime.HandlerNotFound',
         errorMessage: `${name}.${exportName} is undefined or not exported`,
+      },
+    });
+  } else if (callbacksRemoved && handler.length >= 3) {
+    parentPort.postMessage({
+      type: 'init-error',
+      error: {
+        errorType: 'Runtime.CallbackHandlerDeprecated',
+        errorMessage:
+          'Lambda runs no callback-based handler (event, context, callback) from Node.js 24 on: make it async (event, context)',
       },
     });
   } else {
@@ -65,7 +70,7 @@ function context(requestId, deadline) {
 }
 
 function run(event, ctx) {
-  // Callback-style handlers (three parameters) are still supported by nodejs22.x.
+  // Callback-style handlers (three parameters), on the runtimes before nodejs24.x that still had them.
   if (handler.length >= 3) {
     return new Promise((resolve, reject) => {
       const result = handler(event, ctx, (err, value) => (err ? reject(err) : resolve(value)));

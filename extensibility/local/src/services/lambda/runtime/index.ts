@@ -10,3 +10,4 @@ export {
   type BuiltFunction,
 } from './build.js';
 export { workerFunction, type FunctionStats, type WorkerFunction, type WorkerFunctionOptions } from './sandboxes.js';
+export { emulatedRuntime, unemulatedRuntime } from './node.js';
