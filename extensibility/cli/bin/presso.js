@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // presso runs from TypeScript source (no build step): tsx compiles on the fly, as it does in tests.
 import { register } from 'tsx/esm/api';
+import { wrongNode } from './check-node.js';
 
-// We develop on Node 20 by decision (README, Decisions); the SDK's notice about it is not news.
-// The SDK's own switch, so a user can still set it to false and see it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// First: on another Node, the local cloud would emulate Lambda on the wrong runtime.
+const why = wrongNode();
+if (why) {
+  console.error(`presso: ${why}`);
+  process.exit(1);
+}
 
 register();
 await import('../src/main.ts');

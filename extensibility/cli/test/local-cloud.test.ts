@@ -28,6 +28,18 @@ describe('presso and a running local cloud', () => {
     expect(up.output()).toMatch(/^edge\s+http:\/\/127\.0\.0\.1:\d+/m);
   });
 
+  it('says in its header which Node it runs on and which runtime its functions get', () => {
+    // Started with the Node running the tests: the repo's.
+    const major = process.versions.node.split('.')[0]!;
+    const line = up
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('node '));
+    expect(line?.replace(/^node\s+/, '')).toBe(
+      `${process.version} (${process.execPath}), functions on nodejs${major}.x`,
+    );
+  });
+
   it('lists archived events as JSON Lines, filtered by bus and pattern, and counts them', async () => {
     const eb = new EventBridgeClient({
       endpoint,

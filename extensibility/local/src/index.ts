@@ -26,6 +26,7 @@ export {
   type HistoryEvent,
   type StateMachineType,
 } from './services/states/engine/index.js';
+export { emulatedRuntime } from './services/lambda/runtime/node.js';
 export { DynamoDbService, DynamoDbError, DYNAMODB_TARGET, STREAMS_TARGET } from './services/dynamodb/service.js';
 export { checkJava, JavaMissingError, MINIMUM_JAVA } from './services/dynamodb/java.js';
 export {

@@ -1,5 +1,5 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
-import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
+import { emulatedRuntime, startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { deployPlan, type PlannedApp } from '../apps.js';
 import { printStack } from './stacks.js';
 import { watchApps } from './watch.js';
@@ -38,6 +38,8 @@ export async function upCommand(options: UpOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
+  // Which Node runs all of it (the repo's, from npm, unless the machine's came first on the PATH).
+  console.log(`node        ${process.version} (${process.execPath}), functions on ${emulatedRuntime}`);
   console.log(`data        ${cloud.dataDir}`);
   console.log(`speed       ${cloud.time.speed}x`);
   // DynamoDB Local starts before "ready", so the first request does not wait for the JVM.
