@@ -10,7 +10,7 @@ export const emulatedRuntime = `nodejs${major}.x`;
 export function unemulatedRuntime(runtime: string): string | undefined {
   if (runtime === emulatedRuntime) return undefined;
   const instead = runtime.startsWith('nodejs')
-    ? `use Runtime: ${emulatedRuntime}, the repo's Node`
+    ? `use Runtime: ${emulatedRuntime}`
     : 'only Node.js functions run locally';
   return `${runtime} cannot be emulated locally: the local Lambda runtime is ${emulatedRuntime} (Node ${process.version}); ${instead}`;
 }
