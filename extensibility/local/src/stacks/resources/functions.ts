@@ -189,7 +189,6 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
   /** The sandbox options the resource asks for, with the build prepare started; throws DeployError. */
   async function optionsOf(resource: LoadedResource, ctx: DeployContext): Promise<WorkerFunctionOptions> {
     const p = resource.properties;
-    const file = ctx.template.file;
     const name = resource.physicalId;
     const arn = arnOf(resource, ctx);
     const timeoutSeconds = numberIn(resource, ctx, 'Timeout', 3, 1, 900);
