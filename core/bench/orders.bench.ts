@@ -315,11 +315,7 @@ async function main(): Promise<void> {
   }
   if (process.env.LOG_FILE) writeFileSync(process.env.LOG_FILE, core.logs.join('\n'));
   // What went wrong on the way, if anything (retries show up as long tails).
-  const problems = core.logs.filter(
-    (l) =>
-      /"level":"warn"|Error|rror:|Task timed out|discarded|dead-letter/i.test(l) &&
-      !/NodeVersionSupportWarning/.test(l),
-  );
+  const problems = core.logs.filter((l) => /"level":"warn"|Error|rror:|Task timed out|discarded|dead-letter/i.test(l));
   if (problems.length > 0) {
     console.log(`  ${problems.length} problem lines in the local cloud's log, e.g.:`);
     for (const line of [...new Set(problems.map((l) => l.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 240)))].slice(0, 8))

@@ -72,7 +72,6 @@ async function jestIn(dir: string): Promise<{ code: number; output: string }> {
   const args = [
     '--experimental-vm-modules',
     '--disable-warning=ExperimentalWarning',
-    '--disable-warning=NodeVersionSupportWarning',
     join(repo, 'node_modules/jest/bin/jest.js'),
     '--config',
     JSON.stringify(project),
