@@ -5,12 +5,13 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   orderStateOf,
-  orderWriteCondition,
+  orderWritePrecondition,
   transition,
   type Actor,
   type Order,
   type OrderAction,
   type OrderStatus,
+  type OrderWritePrecondition,
   type Result,
   type TransitionOutcome,
   type WorkflowResume,
@@ -61,6 +62,25 @@ export async function loadOrder(orderId: string): Promise<Order | undefined> {
     new GetCommand({ TableName: table(), Key: { PK: orderId }, ConsistentRead: true }),
   );
   return Item ? itemToOrder(Item) : undefined;
+}
+
+/** The domain's precondition of a write (orderWritePrecondition) as DynamoDB's condition on the item's version. */
+export function orderWriteCondition(before: Order | undefined): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, number>;
+} {
+  const must: OrderWritePrecondition = orderWritePrecondition(before);
+  if (must.absent)
+    return {
+      ConditionExpression: 'attribute_not_exists(#version)',
+      ExpressionAttributeNames: { '#version': 'version' },
+    };
+  return {
+    ConditionExpression: '#version = :version',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':version': must.version },
+  };
 }
 
 /** Writes `after` if the stored order is still `before`; false when someone else wrote in between. */
