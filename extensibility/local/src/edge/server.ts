@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsError } from './errors.js';
 import type { EdgeRequest, EdgeService, JsonService, PathService, ProxyService } from './types.js';
+import { isObject } from '../json.js';
+import { jsonBody } from '../services/request.js';
 
 export const DEFAULT_EDGE_PORT = 4566;
 export const DEFAULT_EDGE_HOST = '127.0.0.1';
@@ -116,11 +118,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       }
       let input: Record<string, unknown>;
       try {
-        const text = request.body.toString('utf8');
-        const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new Error('the body must be a JSON object');
-        input = parsed as Record<string, unknown>;
+        const parsed = jsonBody(request);
+        if (!isObject(parsed)) throw new Error('the body must be a JSON object');
+        input = parsed;
       } catch (e) {
         return sendAwsError(
           res,

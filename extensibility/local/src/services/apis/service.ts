@@ -9,6 +9,8 @@ import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { LambdaService } from '../lambda/service.js';
 import { TokenRejected, type LocalIssuer } from './issuer.js';
 import { providerUrlOfArn, TokenRequestError } from './user-pools.js';
+import { isObject } from '../../json.js';
+import { jsonBody, sendJson } from '../request.js';
 
 export interface CorsConfig {
   allowOrigins: string[];
@@ -112,16 +114,6 @@ function compile(route: RouteConfig): CompiledRoute {
   return { route, regex: new RegExp(`^${source || '/'}/?$`), names, rank, segments: parts.length };
 }
 
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
-}
-
 function singleHeaders(headers: EdgeRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers))
@@ -195,19 +187,21 @@ export class HttpApisService implements PathService {
   async serve(request: EdgeRequest, response: ServerResponse): Promise<void> {
     if (request.path === JWKS_PATH) {
       await this.issuer.start();
-      return json(response, 200, this.issuer.jwks());
+      return sendJson(response, 200, this.issuer.jwks());
     }
     if (request.path === TOKEN_PATH) return this.token(request, response);
     const [, apiId, rest] = API_PATH.exec(request.path)!;
     const api = this.apis.get(apiId!);
-    if (!api) return json(response, 404, { message: 'Not Found' });
+    if (!api) return sendJson(response, 404, { message: 'Not Found' });
     const { config } = api;
     const isRest = config.kind === 'REST';
     const fullPath = rest ?? '/';
     const path = stripStage(fullPath, stageOf(config));
     // A REST API answers a path outside its stages as CloudFront does, an HTTP API with its 404.
     if (path === undefined)
-      return isRest ? json(response, 403, { message: 'Forbidden' }) : json(response, 404, { message: 'Not Found' });
+      return isRest
+        ? sendJson(response, 403, { message: 'Forbidden' })
+        : sendJson(response, 404, { message: 'Not Found' });
     const cors = isRest ? undefined : config.cors;
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
     const corsHeaders = cors && origin ? this.corsHeaders(cors, origin) : {};
@@ -235,13 +229,13 @@ export class HttpApisService implements PathService {
     if (!match) {
       // REST APIs answer an unknown resource or method with 403, not 404.
       return isRest
-        ? json(response, 403, { message: 'Missing Authentication Token' })
-        : json(response, 404, { message: 'Not Found' }, corsHeaders);
+        ? sendJson(response, 403, { message: 'Missing Authentication Token' })
+        : sendJson(response, 404, { message: 'Not Found' }, corsHeaders);
     }
     const { route } = match.compiled;
     const verdict = await this.authorize(config, route.authorizer, route.authorizationScopes, request);
     if ('status' in verdict)
-      return json(response, verdict.status, { message: verdict.message }, { ...corsHeaders, ...verdict.headers });
+      return sendJson(response, verdict.status, { message: verdict.message }, { ...corsHeaders, ...verdict.headers });
     const version = route.payloadFormatVersion ?? (isRest ? '1.0' : '2.0');
     const event =
       version === '2.0'
@@ -253,14 +247,14 @@ export class HttpApisService implements PathService {
     // A function error is a 502 on REST APIs, a 500 on HTTP APIs.
     if (!result.ok)
       return isRest
-        ? json(response, 502, { message: 'Internal server error' })
+        ? sendJson(response, 502, { message: 'Internal server error' })
         : this.integrationError(response, isRest, corsHeaders);
     this.respond(response, version, result.payload, corsHeaders, cors !== undefined);
   }
 
   private integrationError(response: ServerResponse, isRest: boolean, corsHeaders: Record<string, string>): void {
-    if (isRest) return json(response, 500, { message: 'Internal server error' });
-    json(response, 500, { message: 'Internal Server Error' }, corsHeaders);
+    if (isRest) return sendJson(response, 500, { message: 'Internal server error' });
+    sendJson(response, 500, { message: 'Internal Server Error' }, corsHeaders);
   }
 
   /** The OPTIONS method SAM's Cors adds to every path of a REST API: a mock answering 200 with the configured headers. */
@@ -273,10 +267,10 @@ export class HttpApisService implements PathService {
     response: ServerResponse,
   ): Promise<void> {
     const onPath = routes.filter((c) => (c.regex ? c.regex.test(path) : false));
-    if (onPath.length === 0) return json(response, 403, { message: 'Missing Authentication Token' });
+    if (onPath.length === 0) return sendJson(response, 403, { message: 'Missing Authentication Token' });
     if (cors.authorizer) {
       const verdict = await this.authorize(config, cors.authorizer, undefined, request);
-      if ('status' in verdict) return json(response, verdict.status, { message: verdict.message }, verdict.headers);
+      if ('status' in verdict) return sendJson(response, verdict.status, { message: verdict.message }, verdict.headers);
     }
     // SAM lists the methods of the path's resource (the most specific one that matches).
     const best = onPath[0]!;
@@ -300,15 +294,15 @@ export class HttpApisService implements PathService {
   }
 
   private async token(request: EdgeRequest, response: ServerResponse): Promise<void> {
-    if (request.method !== 'POST') return json(response, 405, { message: 'Method Not Allowed' });
+    if (request.method !== 'POST') return sendJson(response, 405, { message: 'Method Not Allowed' });
     let input: Record<string, unknown>;
     try {
-      input = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
+      input = jsonBody(request) as Record<string, unknown>;
     } catch {
-      return json(response, 400, { message: 'Malformed JSON body' });
+      return sendJson(response, 400, { message: 'Malformed JSON body' });
     }
     if (typeof input.user !== 'string' || input.user === '')
-      return json(response, 400, { message: 'user is required' });
+      return sendJson(response, 400, { message: 'user is required' });
     const text = (key: string) =>
       typeof input[key] === 'string' && input[key] !== '' ? { [key]: input[key] as string } : {};
     const list = (key: string) => (Array.isArray(input[key]) ? { [key]: (input[key] as unknown[]).map(String) } : {});
@@ -322,9 +316,9 @@ export class HttpApisService implements PathService {
         ...text('audience'),
         ...text('issuer'),
       });
-      json(response, 200, { token: await this.issuer.mint(options) });
+      sendJson(response, 200, { token: await this.issuer.mint(options) });
     } catch (e) {
-      if (e instanceof TokenRequestError) return json(response, 400, { message: e.message });
+      if (e instanceof TokenRequestError) return sendJson(response, 400, { message: e.message });
       throw e;
     }
   }
@@ -582,12 +576,11 @@ export class HttpApisService implements PathService {
     corsHeaders: Record<string, string>,
     managedCors: boolean,
   ): void {
-    const structured =
-      typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'statusCode' in payload;
+    const structured = isObject(payload) && 'statusCode' in payload;
     if (!structured) {
-      if (version === '1.0') return json(response, 502, { message: 'Internal server error' }, corsHeaders);
+      if (version === '1.0') return sendJson(response, 502, { message: 'Internal server error' }, corsHeaders);
       // Payload 2.0 treats anything without statusCode as a 200 JSON body.
-      return json(response, 200, payload ?? null, corsHeaders);
+      return sendJson(response, 200, payload ?? null, corsHeaders);
     }
     const p = payload as {
       statusCode: unknown;
@@ -599,7 +592,7 @@ export class HttpApisService implements PathService {
     };
     const status = Number(p.statusCode);
     if (!Number.isInteger(status) || status < 100 || status > 599)
-      return json(response, 502, { message: 'Internal server error' }, corsHeaders);
+      return sendJson(response, 502, { message: 'Internal server error' }, corsHeaders);
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(p.headers ?? {})) headers[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(p.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
