@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { BUS_NAME, contract, contractEntryFor, type ContractEntry } from '../contract.js';
 import type { App } from './apps.js';
 import type { Finding } from './findings.js';
-import { parseTemplateText, substitute, type LoadedResource, type LoadedTemplate } from './local.js';
+import { isObject, parseTemplateText, substitute, type LoadedResource, type LoadedTemplate } from './local.js';
 import { busNameOf } from './rules.js';
 
 export interface Producer {
@@ -87,7 +87,6 @@ export function definitionOf(resource: LoadedResource, templateFile: string): un
 }
 
 type Node = Record<string, unknown>;
-const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every state of a definition, nested ones (Parallel branches, Map processors) included. */
 export function statesOf(definition: unknown): Array<[string, Node]> {
