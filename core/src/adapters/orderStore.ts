@@ -4,6 +4,7 @@
 // table's stream turns every change into the order manager's events.
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  isFinished,
   orderStateOf,
   orderWritePrecondition,
   transition,
@@ -147,8 +148,6 @@ export function ordersOfUser(userId: string, options: { eventId?: string; limit?
 /** Attempts before giving up on an order that keeps changing under us (each attempt re-reads it). */
 const MAX_ATTEMPTS = 5;
 
-const isFinished = (order: Order): boolean => order.status === 'COMPLETED' || order.status === 'CANCELLED';
-
 /**
  * The order manager's one way to change an order: read it, apply the domain's transition, write it
  * conditionally (re-reading and re-applying when another writer won), and see that the workflow is
@@ -171,7 +170,7 @@ export async function applyOrderAction(
     const result = transition(before, action, actor);
     if (!result.ok) return result;
     const { order, duplicate, resume } = result.value;
-    const owedByStream = resume !== undefined && isFinished(order);
+    const owedByStream = resume !== undefined && isFinished(order.status);
     if (!duplicate && !(await saveOrder(before, order, owedByStream ? resume : undefined))) continue;
     if (!owedByStream) await resumeWorkflow(resume);
     return result;

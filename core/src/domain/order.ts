@@ -200,7 +200,8 @@ const label = (order: Order): string => (order.orderNumber ? `Order ${order.orde
 const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> =>
   ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
 
-const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
+/** Completed or cancelled: nothing changes it any more. */
+export const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
 
 function changed(before: Order, at: number, patch: Partial<Order>, resume?: WorkflowResume): Result<TransitionOutcome> {
   // A finished order holds nothing pending.

@@ -10,7 +10,7 @@
 // (detail-types as the contract writes them). emits.ts checks each declaration against the code.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BUS_NAME, contract, contractEntryFor, type ContractEntry } from '../contract.js';
+import { BUS_NAME, contract, contractEntryFor, escapeRegExp, type ContractEntry } from '../contract.js';
 import type { App } from './apps.js';
 import type { Finding } from './findings.js';
 import { isObject, parseTemplateText, substitute, type LoadedResource, type LoadedTemplate } from './local.js';
@@ -51,7 +51,6 @@ const STATE_MACHINE_TYPES = new Set(['AWS::Serverless::StateMachine', 'AWS::Step
 const PUT_EVENTS = /^arn:[a-z-]+:states:::events:putEvents(\.waitForTaskToken)?$/;
 
 const globOf = (detailType: string) => detailType.replace(/\{[A-Za-z0-9_]+\}/g, '*');
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The contract entries a written detail-type (name, family template or glob) stands for. */
 export function entriesFor(detailType: string): ContractEntry[] {
