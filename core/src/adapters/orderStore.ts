@@ -4,13 +4,15 @@
 // table's stream turns every change into the order manager's events.
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  isFinished,
   orderStateOf,
-  orderWriteCondition,
+  orderWritePrecondition,
   transition,
   type Actor,
   type Order,
   type OrderAction,
   type OrderStatus,
+  type OrderWritePrecondition,
   type Result,
   type TransitionOutcome,
   type WorkflowResume,
@@ -61,6 +63,25 @@ export async function loadOrder(orderId: string): Promise<Order | undefined> {
     new GetCommand({ TableName: table(), Key: { PK: orderId }, ConsistentRead: true }),
   );
   return Item ? itemToOrder(Item) : undefined;
+}
+
+/** The domain's precondition of a write (orderWritePrecondition) as DynamoDB's condition on the item's version. */
+export function orderWriteCondition(before: Order | undefined): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, number>;
+} {
+  const must: OrderWritePrecondition = orderWritePrecondition(before);
+  if (must.absent)
+    return {
+      ConditionExpression: 'attribute_not_exists(#version)',
+      ExpressionAttributeNames: { '#version': 'version' },
+    };
+  return {
+    ConditionExpression: '#version = :version',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':version': must.version },
+  };
 }
 
 /** Writes `after` if the stored order is still `before`; false when someone else wrote in between. */
@@ -127,8 +148,6 @@ export function ordersOfUser(userId: string, options: { eventId?: string; limit?
 /** Attempts before giving up on an order that keeps changing under us (each attempt re-reads it). */
 const MAX_ATTEMPTS = 5;
 
-const isFinished = (order: Order): boolean => order.status === 'COMPLETED' || order.status === 'CANCELLED';
-
 /**
  * The order manager's one way to change an order: read it, apply the domain's transition, write it
  * conditionally (re-reading and re-applying when another writer won), and see that the workflow is
@@ -151,7 +170,7 @@ export async function applyOrderAction(
     const result = transition(before, action, actor);
     if (!result.ok) return result;
     const { order, duplicate, resume } = result.value;
-    const owedByStream = resume !== undefined && isFinished(order);
+    const owedByStream = resume !== undefined && isFinished(order.status);
     if (!duplicate && !(await saveOrder(before, order, owedByStream ? resume : undefined))) continue;
     if (!owedByStream) await resumeWorkflow(resume);
     return result;

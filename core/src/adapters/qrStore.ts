@@ -2,23 +2,111 @@
 // a day after the bucket ends), and the customers' open-order sets in the counters table. A scan takes
 // a token of the bucket and a place in the customer's set in one transaction: both or neither.
 import { GetCommand, PutCommand, TransactWriteCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import {
-  bucketIdAt,
-  bucketKey,
-  createBucketParams,
-  decrementTokenParams,
-  eventOpenOrdersKey,
-  openOrderCount,
-  releaseOpenOrderParams,
-  reserveOpenOrderParams,
-  userOpenOrdersKey,
-  type QrBucket,
-} from '../domain/index.js';
+import { bucketIdAt, bucketKey, eventOpenOrdersKey, userOpenOrdersKey, type QrBucket } from '../domain/index.js';
 import { dynamo, errorName } from './aws.js';
 import { requiredEnv } from './env.js';
 
 const validatorTable = (): string => requiredEnv('VALIDATOR_TABLE');
 const countersTable = (): string => requiredEnv('COUNTERS_TABLE');
+
+// How the domain's rules are written as DynamoDB conditions and updates (document-client values,
+// without TableName).
+
+/** DynamoDB PutItem parameters (without TableName): only the first writer of a bucket wins, so every display shows one code. */
+export function createBucketParams(bucket: QrBucket): { Item: QrBucket; ConditionExpression: string } {
+  return { Item: bucket, ConditionExpression: 'attribute_not_exists(PK)' };
+}
+
+/** DynamoDB UpdateItem parameters (without TableName), as plain document-client values. */
+export interface TokenUpdateParams {
+  Key: { PK: string };
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, string | number>;
+  ReturnValues: 'ALL_NEW';
+}
+
+/**
+ * Takes one token of a verified bucket, atomically: the update only happens while tokens are left,
+ * the item is still this event's bucket with this code, and the bucket has not ended (nowMs), so a
+ * check-then-act race or a scan at the rotation instant cannot admit an order too many. A failed
+ * condition (ConditionalCheckFailedException) means: re-read and verify again for the precise error.
+ */
+export function decrementTokenParams(
+  bucket: Pick<QrBucket, 'PK' | 'eventId' | 'bucketId' | 'code'>,
+  nowMs: number,
+): TokenUpdateParams {
+  return {
+    Key: { PK: bucket.PK },
+    UpdateExpression: 'SET #tokens = #tokens - :one',
+    ConditionExpression:
+      '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
+    // Every attribute behind a placeholder: "code" and friends may be DynamoDB reserved words.
+    ExpressionAttributeNames: {
+      '#tokens': 'availableTokens',
+      '#eventId': 'eventId',
+      '#bucketId': 'bucketId',
+      '#code': 'code',
+      '#endMs': 'endMs',
+    },
+    ExpressionAttributeValues: {
+      ':one': 1,
+      ':zero': 0,
+      ':eventId': bucket.eventId,
+      ':bucketId': bucket.bucketId,
+      ':code': bucket.code,
+      ':now': nowMs,
+    },
+    ReturnValues: 'ALL_NEW',
+  };
+}
+
+/** DynamoDB UpdateItem parameters (without TableName), as document-client values. */
+export interface OpenOrdersUpdate {
+  Key: { PK: string };
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, string | number | Set<string>>;
+}
+
+/**
+ * Adds an order to a set while it has fewer than limit members; the order already being a member
+ * also passes (a retried reservation). A failed condition (ConditionalCheckFailedException) means full.
+ */
+export function reserveOpenOrderParams(key: string, orderId: string, limit: number): OpenOrdersUpdate {
+  // With limit 0 the empty set would still take one: callers refuse that case before reserving.
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`an open-order limit must be a whole number from 1, got ${limit}`);
+  return {
+    Key: { PK: key },
+    UpdateExpression: 'ADD #orders :order',
+    ConditionExpression: 'attribute_not_exists(#orders) OR size(#orders) < :limit OR contains(#orders, :orderId)',
+    ExpressionAttributeNames: { '#orders': 'orderIds' },
+    ExpressionAttributeValues: { ':order': new Set([orderId]), ':orderId': orderId, ':limit': limit },
+  };
+}
+
+/**
+ * Removes an order from a set. The condition keeps a release of a set that does not exist from
+ * creating an empty item: a failed condition there means "nothing to release".
+ */
+export function releaseOpenOrderParams(key: string, orderId: string): OpenOrdersUpdate {
+  return {
+    Key: { PK: key },
+    UpdateExpression: 'DELETE #orders :order',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#orders': 'orderIds', '#pk': 'PK' },
+    ExpressionAttributeValues: { ':order': new Set([orderId]) },
+  };
+}
+
+/** How many orders a stored set item holds (none when the item or the set is missing). */
+export function openOrderCount(item: Record<string, unknown> | undefined): number {
+  const orders = item?.orderIds;
+  return orders instanceof Set ? orders.size : Array.isArray(orders) ? orders.length : 0;
+}
 
 export async function loadBucket(eventId: string, bucketId: number): Promise<QrBucket | undefined> {
   const { Item } = await dynamo().send(

@@ -5,6 +5,7 @@ import type { ConfigServiceConfigChanged } from '@serverlesspresso/catalog';
 import { conflict, fail, ok, pointerToken, unprocessable, type FieldError, type Result } from './errors.js';
 import { configChangedEvent, type BusEvent } from './events.js';
 import { eventIdProblem } from './tenant.js';
+import { isRecord } from './values.js';
 
 /** One drink of the menu, exactly as the contract carries it. */
 export type MenuItem = ConfigServiceConfigChanged['menu'][number];
@@ -76,7 +77,6 @@ export function defaultConfig(eventId: string): EventConfig {
   return { eventId, ...CONFIG_DEFAULTS, menu: defaultMenu(), version: 1 };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const describeType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 const shown = (v: unknown): string => JSON.stringify(v) ?? 'nothing';
 

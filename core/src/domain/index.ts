@@ -1,6 +1,7 @@
 // The pure domain of the core: no AWS calls, no clock, no randomness of its own. Handlers (thin middy
 // adapters) load state, call these functions, and carry out what they return.
 export * from './errors.js';
+export * from './values.js';
 export * from './tenant.js';
 export * from './config.js';
 export * from './menu.js';

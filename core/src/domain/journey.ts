@@ -1,5 +1,6 @@
 // The order journey: every bus event of one order, in order, with a label per step, and a
 // self-contained HTML page of it (no scripts, no external assets; every value escaped).
+import { nonEmptyString as str } from './values.js';
 
 /** An envelope as stored by the journey recorder (EventBridge's envelope; only these fields are read). */
 export interface StoredEnvelope {
@@ -68,8 +69,6 @@ export function stepLabel(detailType: string): string {
   const dot = detailType.indexOf('.');
   return dot === -1 ? detailType : detailType.slice(dot + 1);
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * The timeline of one order: its envelopes (others are ignored), each envelope id once (the recorder

@@ -2,6 +2,7 @@
 // system needs (the menu's icon, modifiers in menu order), never what the client claimed.
 import type { MenuItem } from './config.js';
 import { fail, ok, unprocessable, type DomainError, type FieldError, type Result } from './errors.js';
+import { isRecord } from './values.js';
 
 /** A drink order as the customer's app sends it (the ProducerRobot's body also carries icon and userId, which are ignored). */
 export interface DrinkOrderRequest {
@@ -20,8 +21,6 @@ export interface DrinkOrder {
 export function customerMenu(menu: readonly MenuItem[]): MenuItem[] {
   return menu.filter((item) => item.available);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Problem extends FieldError {
   code: string;

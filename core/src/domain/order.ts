@@ -40,7 +40,7 @@ export interface Order {
   status: OrderStatus;
   /** True when simulated baristas handle it (the OrderRobot). */
   robot: boolean;
-  /** Increases with every change: writes are conditional on it (orderWriteCondition). */
+  /** Increases with every change: writes are conditional on it (orderWritePrecondition). */
   version: number;
   createdAt: number;
   updatedAt: number;
@@ -200,7 +200,8 @@ const label = (order: Order): string => (order.orderNumber ? `Order ${order.orde
 const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> =>
   ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
 
-const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
+/** Completed or cancelled: nothing changes it any more. */
+export const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
 
 function changed(before: Order, at: number, patch: Partial<Order>, resume?: WorkflowResume): Result<TransitionOutcome> {
   // A finished order holds nothing pending.
@@ -614,25 +615,14 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
 }
 
 /**
- * The condition that makes a write of an order safe against concurrent writers: the stored version
- * is still the one transition() read (or there is none, for a new order). On a failed condition,
- * reload and apply the action again.
+ * What must hold for a write of an order to be safe against concurrent writers: no order is stored
+ * yet (a new order), or the stored one still has the version transition() read. On a failed
+ * precondition, reload and apply the action again. The order store turns it into its store's condition.
  */
-export function orderWriteCondition(before: Order | undefined): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, number>;
-} {
-  if (!before)
-    return {
-      ConditionExpression: 'attribute_not_exists(#version)',
-      ExpressionAttributeNames: { '#version': 'version' },
-    };
-  return {
-    ConditionExpression: '#version = :version',
-    ExpressionAttributeNames: { '#version': 'version' },
-    ExpressionAttributeValues: { ':version': before.version },
-  };
+export type OrderWritePrecondition = { absent: true } | { absent: false; version: number };
+
+export function orderWritePrecondition(before: Order | undefined): OrderWritePrecondition {
+  return before ? { absent: false, version: before.version } : { absent: true };
 }
 
 /** The barista's board of one event: queued orders and those being made, oldest number first (first come, first served). */

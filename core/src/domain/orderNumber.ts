@@ -22,31 +22,14 @@ export function parseOrderNumber(value: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** DynamoDB UpdateItem parameters (without TableName) that hand out the next order number of one event. */
-export interface CounterUpdateParams {
-  Key: { PK: string };
-  UpdateExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, number>;
-  ReturnValues: 'UPDATED_NEW';
-}
-
 /**
- * The atomic increment of an event's order counter. ADD creates the counter at 0 when missing, so the
- * first order of a new event is number 1 with no seeding step; one counter per event keeps each bar's
- * numbers short and independent (the original shared one counter across events).
+ * The key of an event's order counter. The order processor increments it atomically (ADD, which starts
+ * a missing counter at 0, so the first order of a new event is number 1 with no seeding step); one
+ * counter per event keeps each bar's numbers short and independent (the original shared one counter).
  */
-export function orderNumberCounterUpdate(eventId: string): CounterUpdateParams {
-  return {
-    Key: { PK: `orderNumber-${eventId}` },
-    UpdateExpression: 'ADD #value :one',
-    ExpressionAttributeNames: { '#value': 'value' },
-    ExpressionAttributeValues: { ':one': 1 },
-    ReturnValues: 'UPDATED_NEW',
-  };
-}
+export const orderNumberCounterKey = (eventId: string): string => `orderNumber-${eventId}`;
 
-/** The order number from the counter update's result attributes ({ value: 113 }). */
+/** The order number from the counter's value after the increment ({ value: 113 }). */
 export function orderNumberFromCounter(attributes: Record<string, unknown> | undefined): string {
   const value = attributes?.value;
   if (typeof value !== 'number')

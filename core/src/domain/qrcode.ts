@@ -95,7 +95,7 @@ export function newBucket(config: BucketConfig, nowMs: number, randomBytes: Rand
 
 /**
  * The bucket the display should show now: the stored one when it is still current for this config,
- * otherwise a new one (created = true: store it with createBucketParams, and on a failed condition
+ * otherwise a new one (created = true: store it only if no other display stored one first, else
  * re-read and use the winner's).
  */
 export function currentBucket(
@@ -114,11 +114,6 @@ export function currentBucket(
     return { bucket: stored, created: false };
   }
   return { bucket: newBucket(config, nowMs, randomBytes), created: true };
-}
-
-/** DynamoDB PutItem parameters (without TableName): only the first writer of a bucket wins, so every display shows one code. */
-export function createBucketParams(bucket: QrBucket): { Item: QrBucket; ConditionExpression: string } {
-  return { Item: bucket, ConditionExpression: 'attribute_not_exists(PK)' };
 }
 
 /** What the customer's app sends after scanning. */
@@ -142,7 +137,7 @@ const INVALID_CODE = 'This QR code is not valid. Scan the code shown at the coff
  * - 400 INVALID_CODE: no current bucket, another event's bucket, or a different code;
  * - 400 CODE_EXPIRED: the right code of a bucket that is no longer current;
  * - 409 NO_TOKENS_LEFT: the code already admitted all its orders.
- * Passing is not yet admission: the token is taken by decrementTokenParams' conditional update.
+ * Passing is not yet admission: the store takes the token atomically, under the same conditions.
  */
 export function verifyScannedCode(bucket: QrBucket | undefined, scan: ScannedCode, nowMs: number): Result<QrBucket> {
   if (
@@ -166,49 +161,4 @@ export function verifyScannedCode(bucket: QrBucket | undefined, scan: ScannedCod
     );
   }
   return ok(bucket);
-}
-
-/** DynamoDB UpdateItem parameters (without TableName), as plain document-client values. */
-export interface TokenUpdateParams {
-  Key: { PK: string };
-  UpdateExpression: string;
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, string | number>;
-  ReturnValues: 'ALL_NEW';
-}
-
-/**
- * Takes one token of a verified bucket, atomically: the update only happens while tokens are left,
- * the item is still this event's bucket with this code, and the bucket has not ended (nowMs), so a
- * check-then-act race or a scan at the rotation instant cannot admit an order too many. A failed
- * condition (ConditionalCheckFailedException) means: re-read and verify again for the precise error.
- */
-export function decrementTokenParams(
-  bucket: Pick<QrBucket, 'PK' | 'eventId' | 'bucketId' | 'code'>,
-  nowMs: number,
-): TokenUpdateParams {
-  return {
-    Key: { PK: bucket.PK },
-    UpdateExpression: 'SET #tokens = #tokens - :one',
-    ConditionExpression:
-      '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
-    // Every attribute behind a placeholder: "code" and friends may be DynamoDB reserved words.
-    ExpressionAttributeNames: {
-      '#tokens': 'availableTokens',
-      '#eventId': 'eventId',
-      '#bucketId': 'bucketId',
-      '#code': 'code',
-      '#endMs': 'endMs',
-    },
-    ExpressionAttributeValues: {
-      ':one': 1,
-      ':zero': 0,
-      ':eventId': bucket.eventId,
-      ':bucketId': bucket.bucketId,
-      ':code': bucket.code,
-      ':now': nowMs,
-    },
-    ReturnValues: 'ALL_NEW',
-  };
 }

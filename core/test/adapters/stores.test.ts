@@ -1,7 +1,7 @@
 // The pure parts of the table adapters: how orders and configs are laid out as items.
 import { describe, expect, it } from '@jest/globals';
 import { configToItem, itemToConfig } from '../../src/adapters/configStore.js';
-import { itemToOrder, orderToItem, resumeOwed } from '../../src/adapters/orderStore.js';
+import { itemToOrder, orderToItem, orderWriteCondition, resumeOwed } from '../../src/adapters/orderStore.js';
 import { defaultConfig, type Order } from '../../src/domain/index.js';
 
 describe('order items', () => {
@@ -23,6 +23,18 @@ describe('order items', () => {
 
   it('read back as the same order', () => {
     expect(itemToOrder(orderToItem(order))).toEqual(order);
+  });
+
+  it('are written over the version that was read, or where none is stored', () => {
+    expect(orderWriteCondition(undefined)).toEqual({
+      ConditionExpression: 'attribute_not_exists(#version)',
+      ExpressionAttributeNames: { '#version': 'version' },
+    });
+    expect(orderWriteCondition(order)).toEqual({
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':version': 4 },
+    });
   });
 });
 

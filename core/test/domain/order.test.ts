@@ -7,7 +7,7 @@ import {
   publicOrder,
   isQueued,
   orderStateOf,
-  orderWriteCondition,
+  orderWritePrecondition,
   parseOrderState,
   transition,
   type Actor,
@@ -572,16 +572,14 @@ describe('the whole life of an order', () => {
 });
 
 describe('helpers', () => {
-  it('write an order only over the version that was read', () => {
-    expect(orderWriteCondition(undefined)).toEqual({
-      ConditionExpression: 'attribute_not_exists(#version)',
-      ExpressionAttributeNames: { '#version': 'version' },
-    });
-    expect(orderWriteCondition(queued())).toEqual({
-      ConditionExpression: '#version = :version',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':version': 3 },
-    });
+  it('write an order only over the version that was read, or where none is stored', () => {
+    expect(orderWritePrecondition(undefined)).toEqual({ absent: true });
+    expect(orderWritePrecondition(queued())).toEqual({ absent: false, version: 3 });
+    // A change writes the next version over the one it read.
+    const before = queued();
+    const outcome = transition(before, { type: 'make', at: T0 + 1 }, barista1);
+    expect(outcome.ok && outcome.value.order.version).toBe(4);
+    expect(orderWritePrecondition(before)).toEqual({ absent: false, version: 3 });
   });
 
   it('write and read the original state strings', () => {

@@ -6,9 +6,7 @@ import {
   bucketIdAt,
   bucketKey,
   bucketWindow,
-  createBucketParams,
   currentBucket,
-  decrementTokenParams,
   generateCode,
   msUntilRotation,
   newBucket,
@@ -106,10 +104,6 @@ describe('buckets', () => {
     expect(slower.bucket.rotationMinutes).toBe(10);
     expect(currentBucket(bucket, { ...config, eventId: 'LDN' }, NOW, counting()).bucket.eventId).toBe('LDN');
   });
-
-  it('are created only by the first writer', () => {
-    expect(createBucketParams(bucket)).toEqual({ Item: bucket, ConditionExpression: 'attribute_not_exists(PK)' });
-  });
 });
 
 describe('verifyScannedCode', () => {
@@ -158,40 +152,5 @@ describe('verifyScannedCode', () => {
         message: 'This QR code has already admitted its 3 orders. Wait for the next code at the coffee bar.',
       },
     });
-  });
-});
-
-describe('decrementTokenParams', () => {
-  it('takes one token only while tokens are left and the bucket, code and time still match', () => {
-    const bucket = newBucket(config, NOW, counting());
-    expect(decrementTokenParams(bucket, NOW)).toEqual({
-      Key: { PK: `NYC-${BUCKET}` },
-      UpdateExpression: 'SET #tokens = #tokens - :one',
-      ConditionExpression:
-        '#tokens > :zero AND #eventId = :eventId AND #bucketId = :bucketId AND #code = :code AND #endMs >= :now',
-      ExpressionAttributeNames: {
-        '#tokens': 'availableTokens',
-        '#eventId': 'eventId',
-        '#bucketId': 'bucketId',
-        '#code': 'code',
-        '#endMs': 'endMs',
-      },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':zero': 0,
-        ':eventId': 'NYC',
-        ':bucketId': BUCKET,
-        ':code': 'ABCDEFGHIJ',
-        ':now': NOW,
-      },
-      ReturnValues: 'ALL_NEW',
-    });
-  });
-
-  it('names every attribute through a placeholder, and every placeholder is defined', () => {
-    const p = decrementTokenParams(newBucket(config, NOW, counting()), NOW);
-    const expressions = `${p.UpdateExpression} ${p.ConditionExpression}`;
-    expect(new Set(expressions.match(/#\w+/g))).toEqual(new Set(Object.keys(p.ExpressionAttributeNames)));
-    expect(new Set(expressions.match(/:\w+/g))).toEqual(new Set(Object.keys(p.ExpressionAttributeValues)));
   });
 });

@@ -38,7 +38,8 @@ export interface EventEnvelope<D = Record<string, unknown>> {
   'replay-name'?: string;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A literal as a regular expression source. */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function entry(name: ContractName): ContractEntry {
   const { schema, example } = contractFiles[name];

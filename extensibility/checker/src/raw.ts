@@ -2,10 +2,9 @@
 // reference to the extension's own resources (Ref, Fn::GetAtt, ${...} in Fn::Sub) from a literal.
 import { readFileSync } from 'node:fs';
 import { BUS_NAME } from '@serverlesspresso/catalog';
-import { parseTemplateText } from '@serverlesspresso/catalog/bus';
+import { isObject, parseTemplateText } from '@serverlesspresso/catalog/bus';
 
 export type Node = Record<string, unknown>;
-export const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface RawResource {
   Type?: unknown;

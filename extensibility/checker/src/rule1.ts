@@ -6,12 +6,13 @@ import { BUS_NAME } from '@serverlesspresso/catalog';
 import {
   definitionOf,
   discoverApps,
+  isObject,
   loadApp,
   statesOf,
   type App,
   type LoadedTemplate,
 } from '@serverlesspresso/catalog/bus';
-import { intrinsic, isObject, Names, walk, type Node, type RawTemplate } from './raw.js';
+import { intrinsic, Names, walk, type Node, type RawTemplate } from './raw.js';
 import type { Violation } from './violation.js';
 
 // ---- what may appear ----------------------------------------------------------------------------

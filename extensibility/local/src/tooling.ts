@@ -16,4 +16,5 @@ export {
 export { compilePattern, InvalidEventPatternError, type CompiledPattern } from './services/events/pattern/index.js';
 export { substitute } from './stacks/resources/state-machines.js';
 export { DEFAULT_ACCOUNT } from './arn.js';
+export { isObject } from './json.js';
 export { esbuildOptions, parseHandler } from './services/lambda/runtime/build.js';

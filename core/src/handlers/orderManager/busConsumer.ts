@@ -7,7 +7,7 @@
 // those do not depend on a retry window.
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { Actor, OrderAction } from '../../domain/index.js';
+import { nonEmptyString, type Actor, type OrderAction } from '../../domain/index.js';
 import { applyOrderAction } from '../../adapters/orderStore.js';
 
 export type Detail = Record<string, unknown>;
@@ -19,8 +19,6 @@ export interface Step {
   action: OrderAction;
   actor: Actor;
 }
-
-export const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 export class OrderNotYetStored extends Error {
   override name = 'OrderNotYetStored';
@@ -52,7 +50,7 @@ export interface Delivered {
 export function busConsumer(stepOf: (delivered: Delivered) => Promise<Step | string>) {
   return middy<BusEvent, void>().handler(async (event) => {
     const detail = event.detail ?? {};
-    const orderId = text(detail.orderId);
+    const orderId = nonEmptyString(detail.orderId);
     if (!orderId) return log('warn', 'ignored: detail.orderId is missing', event);
     const step = await stepOf({ detailType: event['detail-type'], detail, orderId, at: Date.now() });
     if (typeof step === 'string') return log('warn', `ignored: ${step}`, event);

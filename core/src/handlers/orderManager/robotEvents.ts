@@ -3,16 +3,16 @@
 // its workflow's start, and is then kept until the start arrives), OrderRobot.FulfillOrder completes
 // or cancels as a simulated barista: it answers the drink 10 to 30 s later without waiting for the
 // queue, so a completion that arrives before the order is queued is kept until it is.
-import { validateDrinkOrder } from '../../domain/index.js';
+import { nonEmptyString, validateDrinkOrder } from '../../domain/index.js';
 import { loadConfig } from '../../adapters/configStore.js';
-import { busConsumer, text, type Delivered, type Detail, type Step } from './busConsumer.js';
+import { busConsumer, type Delivered, type Detail, type Step } from './busConsumer.js';
 
 async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
   switch (detailType) {
     case 'ProducerRobot.FulfillOrder': {
-      const eventId = text(d.eventId);
+      const eventId = nonEmptyString(d.eventId);
       const body = d.body as Detail | undefined;
-      const userId = text(body?.userId);
+      const userId = nonEmptyString(body?.userId);
       if (!eventId || !userId) return 'detail.eventId and body.userId are required';
       const config = await loadConfig(eventId);
       const drink = validateDrinkOrder(config?.menu ?? [], body);
@@ -24,7 +24,7 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       };
     }
     case 'OrderRobot.FulfillOrder': {
-      const baristaUserId = text(d.baristaUserId);
+      const baristaUserId = nonEmptyString(d.baristaUserId);
       if (!baristaUserId || (d.action !== 'complete' && d.action !== 'cancel'))
         return 'detail.baristaUserId and an action of complete or cancel are required';
       // early: the robot answers its customer's drink without waiting for the queue (see the domain's holdCompletion).

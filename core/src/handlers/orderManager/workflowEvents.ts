@@ -3,9 +3,9 @@
 // wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause),
 // the workflow refused it (OrderProcessor.ShopUnavailable: stored refused, so a robot's drink that
 // follows is refused instead of creating an order no workflow will start).
-import type { Actor, TimeoutCause } from '../../domain/index.js';
+import { nonEmptyString, type Actor, type TimeoutCause } from '../../domain/index.js';
 import { loadOrder } from '../../adapters/orderStore.js';
-import { busConsumer, text, type Delivered, type Step } from './busConsumer.js';
+import { busConsumer, type Delivered, type Step } from './busConsumer.js';
 
 const SYSTEM: Actor = { role: 'system' };
 /** The simulated customers of the original OrderRobot use this user id. */
@@ -21,9 +21,9 @@ async function timeoutCause(orderId: string, claimed: unknown): Promise<TimeoutC
 async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promise<Step | string> {
   switch (detailType) {
     case 'OrderProcessor.WorkflowStarted': {
-      const eventId = text(d.eventId),
-        userId = text(d.userId),
-        taskToken = text(d.TaskToken);
+      const eventId = nonEmptyString(d.eventId),
+        userId = nonEmptyString(d.userId),
+        taskToken = nonEmptyString(d.TaskToken);
       if (!eventId || !userId || !taskToken) return 'detail.eventId, userId and TaskToken are required';
       return {
         orderId,
@@ -32,18 +32,18 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       };
     }
     case 'OrderProcessor.WaitingCompletion': {
-      const orderNumber = text(d.orderNumber),
-        taskToken = text(d.TaskToken);
+      const orderNumber = nonEmptyString(d.orderNumber),
+        taskToken = nonEmptyString(d.TaskToken);
       if (!orderNumber || !taskToken) return 'detail.orderNumber and TaskToken are required';
       return { orderId, action: { type: 'numbered', orderNumber, taskToken, at }, actor: SYSTEM };
     }
     case 'OrderProcessor.ShopUnavailable': {
-      const eventId = text(d.eventId),
-        userId = text(d.userId);
+      const eventId = nonEmptyString(d.eventId),
+        userId = nonEmptyString(d.userId);
       if (!eventId || !userId) return 'detail.eventId and userId are required';
       // reason is the core's own field (STORE_CLOSED, AT_CAPACITY); the original's events had only the Message.
-      const code = text(d.reason) ?? 'SHOP_UNAVAILABLE';
-      const message = text(d.Message) ?? 'The coffee bar could not take the order.';
+      const code = nonEmptyString(d.reason) ?? 'SHOP_UNAVAILABLE';
+      const message = nonEmptyString(d.Message) ?? 'The coffee bar could not take the order.';
       return {
         orderId,
         action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER, at },

@@ -39,6 +39,7 @@ export { witnesses, alternatives } from './witness.js';
 export { scanApp, scanRepo, ruleFindings, type AppScan, type RepoScan } from './scan.js';
 export {
   parseTemplateText,
+  isObject,
   compilePattern,
   TemplateError,
   DEFAULT_ACCOUNT,

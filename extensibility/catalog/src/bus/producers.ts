@@ -10,10 +10,10 @@
 // (detail-types as the contract writes them). emits.ts checks each declaration against the code.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BUS_NAME, contract, contractEntryFor, type ContractEntry } from '../contract.js';
+import { BUS_NAME, contract, contractEntryFor, escapeRegExp, type ContractEntry } from '../contract.js';
 import type { App } from './apps.js';
 import type { Finding } from './findings.js';
-import { parseTemplateText, substitute, type LoadedResource, type LoadedTemplate } from './local.js';
+import { isObject, parseTemplateText, substitute, type LoadedResource, type LoadedTemplate } from './local.js';
 import { busNameOf } from './rules.js';
 
 export interface Producer {
@@ -51,7 +51,6 @@ const STATE_MACHINE_TYPES = new Set(['AWS::Serverless::StateMachine', 'AWS::Step
 const PUT_EVENTS = /^arn:[a-z-]+:states:::events:putEvents(\.waitForTaskToken)?$/;
 
 const globOf = (detailType: string) => detailType.replace(/\{[A-Za-z0-9_]+\}/g, '*');
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The contract entries a written detail-type (name, family template or glob) stands for. */
 export function entriesFor(detailType: string): ContractEntry[] {
@@ -87,7 +86,6 @@ export function definitionOf(resource: LoadedResource, templateFile: string): un
 }
 
 type Node = Record<string, unknown>;
-const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every state of a definition, nested ones (Parallel branches, Map processors) included. */
 export function statesOf(definition: unknown): Array<[string, Node]> {

@@ -4,9 +4,9 @@
 // them matches no event the apps can put: a dead rule.
 import type { ContractEntry, EventEnvelope } from '../contract.js';
 import { validateEvent } from '../validate.js';
+import { isObject } from './local.js';
 
 type Node = Record<string, unknown>;
-const isObject = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** At most this many variants per entry and pattern: enough for real rules, bounded for odd ones. */
 const MAX_VARIANTS = 64;

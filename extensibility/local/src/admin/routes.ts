@@ -6,12 +6,7 @@ import { compilePattern, type CompiledPattern } from '../services/events/pattern
 import type { EventsService } from '../services/events/service.js';
 import { TemplateError } from '../stacks/template/index.js';
 import type { Stacks } from '../stacks/stacks.js';
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+import { jsonBody, sendJson } from '../services/request.js';
 
 export class AdminRoutes implements PathService {
   readonly name = 'presso';
@@ -35,56 +30,58 @@ export class AdminRoutes implements PathService {
     const route = `${request.method} ${request.path}`;
     switch (route) {
       case 'GET /_presso/health':
-        return json(res, 200, { status: 'ok', ...this.info() });
+        return sendJson(res, 200, { status: 'ok', ...this.info() });
       case 'GET /_presso/stats':
-        return json(res, 200, this.events.counters.snapshot());
+        return sendJson(res, 200, this.events.counters.snapshot());
       case 'GET /_presso/dlq':
-        return json(res, 200, { deadLetters: this.events.deadLetters.list(request.query.get('queue') ?? undefined) });
+        return sendJson(res, 200, {
+          deadLetters: this.events.deadLetters.list(request.query.get('queue') ?? undefined),
+        });
       case 'POST /_presso/dlq/redrive':
         return this.redrive(request, res);
       case 'GET /_presso/events':
         return this.streamEvents(request, res);
       case 'GET /_presso/stacks':
-        return json(res, 200, { stacks: this.stacks().list() });
+        return sendJson(res, 200, { stacks: this.stacks().list() });
       case 'POST /_presso/stacks':
         return this.deploy(request, res);
       default:
         if (request.method === 'DELETE' && request.path.startsWith('/_presso/stacks/')) {
           const name = decodeURIComponent(request.path.slice('/_presso/stacks/'.length));
           const deleted = await this.stacks().delete(name);
-          return json(
+          return sendJson(
             res,
             deleted ? 200 : 404,
             deleted ? { deleted: name } : { message: `Stack ${name} does not exist.` },
           );
         }
-        return json(res, 404, { message: `No local route ${route}` });
+        return sendJson(res, 404, { message: `No local route ${route}` });
     }
   }
 
   /** Deploys an app folder or template file on this machine; errors name file, resource and property. */
   private async deploy(request: EdgeRequest, res: ServerResponse): Promise<void> {
-    const body = JSON.parse(request.body.toString('utf8') || '{}') as {
+    const body = jsonBody(request) as {
       path?: string;
       stackName?: string;
       parameterOverrides?: Record<string, string>;
     };
-    if (!body.path) return json(res, 400, { message: 'path is required: an app folder or a template file' });
+    if (!body.path) return sendJson(res, 400, { message: 'path is required: an app folder or a template file' });
     try {
       const stack = await this.stacks().deploy({
         path: body.path,
         ...(body.stackName ? { stackName: body.stackName } : {}),
         ...(body.parameterOverrides ? { parameterOverrides: body.parameterOverrides } : {}),
       });
-      json(res, 200, { stack });
+      sendJson(res, 200, { stack });
     } catch (e) {
       const issues = e instanceof TemplateError ? e.issues : undefined;
-      json(res, 400, { message: (e as Error).message, ...(issues ? { issues } : {}) });
+      sendJson(res, 400, { message: (e as Error).message, ...(issues ? { issues } : {}) });
     }
   }
 
   private async redrive(request: EdgeRequest, res: ServerResponse): Promise<void> {
-    const body = request.body.length > 0 ? (JSON.parse(request.body.toString('utf8')) as { ids?: string[] }) : {};
+    const body = jsonBody(request) as { ids?: string[] };
     const ids = body.ids ?? this.events.deadLetters.list().map((l) => l.id);
     const results = [];
     for (const id of ids) {
@@ -94,7 +91,7 @@ export class AdminRoutes implements PathService {
         results.push({ id, delivered: false, error: (e as Error).message });
       }
     }
-    json(res, 200, { results });
+    sendJson(res, 200, { results });
   }
 
   /** The archive as JSON Lines; with follow=1 the response stays open and new events follow. */
@@ -105,7 +102,7 @@ export class AdminRoutes implements PathService {
       try {
         pattern = compilePattern(patternText);
       } catch (e) {
-        return json(res, 400, { message: (e as Error).message });
+        return sendJson(res, 400, { message: (e as Error).message });
       }
     }
     const busFilter = request.query.get('bus');

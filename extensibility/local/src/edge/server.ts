@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsError } from './errors.js';
 import type { EdgeRequest, EdgeService, JsonService, PathService, ProxyService } from './types.js';
+import { isObject } from '../json.js';
+import { jsonBody, sendJson } from '../services/request.js';
 
 export const DEFAULT_EDGE_PORT = 4566;
 export const DEFAULT_EDGE_HOST = '127.0.0.1';
@@ -31,23 +33,14 @@ const isJson = (s: EdgeService): s is JsonService => 'handle' in s;
 const isProxy = (s: EdgeService): s is ProxyService => 'proxy' in s;
 const isPath = (s: EdgeService): s is PathService => 'serve' in s;
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
-  const payload = body === undefined ? '{}' : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-}
-
 /** An error in the JSON protocol's shape, which every SDK parses into the named exception. */
 export function sendAwsError(res: ServerResponse, error: AwsError, contentType = 'application/x-amz-json-1.1'): void {
-  sendJson(res, error.status, { __type: error.code, message: error.message }, contentType, {
-    'x-amzn-errortype': error.code,
-  });
+  sendJson(
+    res,
+    error.status,
+    { __type: error.code, message: error.message },
+    { 'content-type': contentType, 'x-amzn-errortype': error.code },
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -116,11 +109,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       }
       let input: Record<string, unknown>;
       try {
-        const text = request.body.toString('utf8');
-        const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new Error('the body must be a JSON object');
-        input = parsed as Record<string, unknown>;
+        const parsed = jsonBody(request);
+        if (!isObject(parsed)) throw new Error('the body must be a JSON object');
+        input = parsed;
       } catch (e) {
         return sendAwsError(
           res,
@@ -130,7 +121,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       }
       try {
         const output = await service.handle(operation, input, request);
-        return sendJson(res, 200, output, contentType);
+        // The JSON protocols answer an operation without output with {}.
+        return sendJson(res, 200, output === undefined ? {} : output, { 'content-type': contentType });
       } catch (e) {
         if (e instanceof AwsError) return sendAwsError(res, e, contentType);
         log(`[edge] ${target} failed: ${(e as Error).stack ?? String(e)}`);

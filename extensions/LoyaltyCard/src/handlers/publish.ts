@@ -8,9 +8,9 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RewardItem } from '../adapters/loyalty-table.js';
 import { rewardEarned } from '../domain/stamp.js';
+import { requiredEnv } from './env.js';
 
-const busName = process.env.EVENT_BUS_NAME;
-if (!busName) throw new Error('EVENT_BUS_NAME is not set: the template passes the bus name to the function');
+const busName = requiredEnv('EVENT_BUS_NAME');
 const SOURCE = 'awsserverlessda.serverlesspresso';
 const DETAIL_TYPE = 'LoyaltyCard.RewardEarned';
 const bus = new EventBridgeClient({});

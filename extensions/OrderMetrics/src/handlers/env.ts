@@ -2,16 +2,16 @@
 // sandbox starts during it) with the message of configOf, instead of every invocation later.
 import { configOf, type MetricsConfig } from '../domain/config.js';
 
-function required(name: string): string {
+function requiredEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined) throw new Error(`${name} is not set: the template passes it to the function`);
   return value;
 }
 
-export const tableName = required('TABLE_NAME');
+export const tableName = requiredEnv('TABLE_NAME');
 
 export const config: MetricsConfig = configOf({
-  prices: required('PRICES'),
-  currency: required('CURRENCY'),
-  timeZone: required('TIME_ZONE'),
+  prices: requiredEnv('PRICES'),
+  currency: requiredEnv('CURRENCY'),
+  timeZone: requiredEnv('TIME_ZONE'),
 });

@@ -7,9 +7,9 @@ import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DETAIL_TYPE, waitTimeChanged, type WindowItem } from '../domain/event.js';
+import { requiredEnv } from './env.js';
 
-const busName = process.env.EVENT_BUS_NAME;
-if (!busName) throw new Error('EVENT_BUS_NAME is not set: the template passes the bus name to the function');
+const busName = requiredEnv('EVENT_BUS_NAME');
 const SOURCE = 'awsserverlessda.serverlesspresso';
 const bus = new EventBridgeClient({});
 

@@ -4,6 +4,7 @@ import { arns, nameFromNameOrArn, type Account } from '../../arn.js';
 import { AwsError, notFound, validation } from '../../edge/errors.js';
 import type { EdgeRequest, JsonService } from '../../edge/types.js';
 import type { TimeScale } from '../../time.js';
+import { epochSeconds, required, str } from '../request.js';
 import { EventArchive } from './archive.js';
 import { Counters } from './counters.js';
 import { DeadLetters } from './dead-letters.js';
@@ -35,17 +36,6 @@ const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const MAX_TARGETS_PER_RULE = 5;
 
 type Input = Record<string, unknown>;
-const str = (input: Input, key: string): string | undefined =>
-  typeof input[key] === 'string' ? (input[key] as string) : undefined;
-const required = (input: Input, key: string): string => {
-  const v = str(input, key);
-  if (v === undefined || v === '')
-    throw validation(
-      `1 validation error detected: Value null at '${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`,
-    );
-  return v;
-};
-const epochSeconds = (d: Date) => d.getTime() / 1000;
 
 export class EventsService implements JsonService {
   readonly name = 'events';

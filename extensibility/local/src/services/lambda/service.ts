@@ -7,6 +7,7 @@ import { AwsError, notFound } from '../../edge/errors.js';
 import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { InvokeResult, LocalFunction } from './functions.js';
+import { jsonBody } from '../request.js';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
@@ -57,10 +58,9 @@ export class LambdaService implements PathService {
         new AwsError('ResourceNotFoundException', `Function not found: ${decodeURIComponent(name)}`, 404),
         contentType,
       );
-    let event: unknown = {};
+    let event: unknown;
     try {
-      const text = request.body.toString('utf8');
-      if (text.trim() !== '') event = JSON.parse(text);
+      event = jsonBody(request);
     } catch {
       return sendAwsError(
         response,

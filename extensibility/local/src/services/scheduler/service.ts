@@ -12,6 +12,7 @@ import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { TimeScale } from '../../time.js';
 import { isoSeconds, startSchedule } from '../events/schedule.js';
 import { scheduleRecurrence, ScheduleExpressionError } from './expressions.js';
+import { epochSeconds, jsonBody } from '../request.js';
 
 export interface ScheduleTarget {
   Arn: string;
@@ -99,7 +100,6 @@ const toDate = (value: Date | string | number | undefined, member: string): Date
     throw invalid(member, `Invalid ${member} ${String(value)}: expected a date and time such as 2030-01-01T00:00:00Z.`);
   return date;
 };
-const epochSeconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
 
 export class SchedulerService implements PathService {
   readonly name = 'scheduler';
@@ -335,7 +335,7 @@ export class SchedulerService implements PathService {
     } else if (request.method === 'POST') {
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
+        body = jsonBody(request) as Record<string, unknown>;
       } catch {
         throw validation('Malformed request body.');
       }

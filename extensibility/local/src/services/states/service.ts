@@ -14,6 +14,7 @@ import {
   type StepFunctionsEngine,
 } from './engine/index.js';
 import type { ResourceRefusal } from './tasks.js';
+import { epochSeconds, required, str } from '../request.js';
 
 export interface StateMachineRecord {
   name: string;
@@ -40,19 +41,6 @@ const STATE_MACHINE_ARN = /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/;
 // The characters the service refuses in state machine names (as in execution names).
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 const DEFAULT_PAGE = 100;
-
-const epochSeconds = (d: Date | undefined) => (d === undefined ? undefined : d.getTime() / 1000);
-const str = (input: Input, key: string): string | undefined =>
-  typeof input[key] === 'string' ? (input[key] as string) : undefined;
-const required = (input: Input, key: string): string => {
-  const v = str(input, key);
-  if (v === undefined || v === '')
-    throw new AwsError(
-      'ValidationException',
-      `1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`,
-    );
-  return v;
-};
 
 /** Engine errors become API errors with the same name; anything else passes through. */
 function apiError(e: unknown): unknown {

@@ -21,6 +21,8 @@ import {
   type TaskRunner,
 } from './engine/index.js';
 import type { StatesService } from './service.js';
+import { isObject } from '../../json.js';
+import { lowerFirst, upperFirst } from '../request.js';
 
 export interface LocalTaskRunnerDeps {
   events: EventsService;
@@ -74,9 +76,6 @@ export function sdkIntegration(resource: string): { service: string; operation: 
   return match ? { service: match[1]!, operation: match[2]!.charAt(0).toUpperCase() + match[2]!.slice(1) } : undefined;
 }
 
-const lowerFirst = (k: string) => k.charAt(0).toLowerCase() + k.slice(1);
-const upperFirst = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
-
 /** The same JSON with every object key re-cased. */
 function recase(value: unknown, key: (k: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => recase(v, key));
@@ -88,7 +87,6 @@ function recase(value: unknown, key: (k: string) => string): unknown {
 export const sdkErrorName = (prefix: string, code: string) =>
   `${prefix}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asJsonText = (v: unknown): string | undefined =>
   v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
 

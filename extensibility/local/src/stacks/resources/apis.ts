@@ -21,6 +21,7 @@ import {
 } from '../template/index.js';
 import { partitionOf } from '../template/resolver.js';
 import { DeployError, type DeployContext, type ResourceHandler, type StackApi } from '../model.js';
+import { isObject } from '../../json.js';
 
 export const API_TYPES = ['AWS::Serverless::HttpApi', 'AWS::Serverless::Api'] as const;
 
@@ -33,8 +34,6 @@ export interface ApiPlan {
 }
 
 type Props = Record<string, unknown>;
-
-const isMap = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The API as the template declares it, its routes collected from every function's events. Throws DeployError. */
 export function apiConfigOf(resource: LoadedResource, template: LoadedTemplate): ApiPlan {
@@ -64,18 +63,18 @@ export function apiConfigOf(resource: LoadedResource, template: LoadedTemplate):
     routes: [],
   };
 
-  const auth = p.Auth === undefined ? {} : isMap(p.Auth) ? p.Auth : fail('Auth', 'must be a map');
+  const auth = p.Auth === undefined ? {} : isObject(p.Auth) ? p.Auth : fail('Auth', 'must be a map');
   const authorizers: Record<string, AuthorizerConfig> = {};
   const authorizerScopes: Record<string, string[] | undefined> = {};
   const declared =
     auth.Authorizers === undefined
       ? {}
-      : isMap(auth.Authorizers)
+      : isObject(auth.Authorizers)
         ? auth.Authorizers
         : fail('Auth.Authorizers', 'must be a map of authorizer names to authorizers');
   for (const [name, a] of Object.entries(declared)) {
     const at = `Auth.Authorizers.${name}`;
-    if (!isMap(a)) fail(at, 'must be a map');
+    if (!isObject(a)) fail(at, 'must be a map');
     const spec = a as Props;
     if (spec.FunctionArn !== undefined)
       fail(
@@ -153,7 +152,7 @@ export function apiConfigOf(resource: LoadedResource, template: LoadedTemplate):
       const routeAuth =
         e.auth === undefined
           ? {}
-          : isMap(e.auth)
+          : isObject(e.auth)
             ? e.auth
             : fail(`${at}.Properties.Auth`, 'must be a map', fn.logicalId);
       const authorizer = routeAuth.Authorizer;
@@ -211,7 +210,7 @@ function stringList(value: unknown, at: string, fail: Fail): string[] | undefine
 /** HttpApi's OAuth2Authorizer; issuer and audience may be written in either case, as SAM allows. */
 function jwtAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfig {
   const jwt = spec.JwtConfiguration;
-  if (!isMap(jwt)) return fail(at, 'JwtConfiguration (issuer and audience) is required for a JWT authorizer');
+  if (!isObject(jwt)) return fail(at, 'JwtConfiguration (issuer and audience) is required for a JWT authorizer');
   const issuer = jwt.issuer ?? jwt.Issuer;
   if (typeof issuer !== 'string' || issuer === '')
     return fail(`${at}.JwtConfiguration.issuer`, "is required: the token issuer URL (a user pool's ProviderURL)");
@@ -247,7 +246,7 @@ function cognitoAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfi
       );
   const out: AuthorizerConfig = { type: 'COGNITO_USER_POOLS', providerArns: arns };
   const identity = spec.Identity;
-  if (isMap(identity) && identity.Header !== undefined) {
+  if (isObject(identity) && identity.Header !== undefined) {
     if (typeof identity.Header !== 'string') return fail(`${at}.Identity.Header`, 'must be a header name');
     out.identitySource = `method.request.header.${identity.Header}`;
   }
@@ -257,7 +256,7 @@ function cognitoAuthorizer(spec: Props, at: string, fail: Fail): AuthorizerConfi
 /** HttpApi CorsConfiguration: true allows every origin, as SAM translates it. */
 function httpCors(value: unknown, fail: Fail): CorsConfig {
   if (value === true || value === 'true') return { allowOrigins: ['*'] };
-  if (!isMap(value))
+  if (!isObject(value))
     return fail(
       'CorsConfiguration',
       'must be true or a map (AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge, AllowCredentials)',
@@ -293,7 +292,7 @@ function httpCors(value: unknown, fail: Fail): CorsConfig {
 function restCors(value: unknown, fail: Fail): RestCorsConfig {
   const unquote = (v: string) => v.replace(/^'(.*)'$/s, '$1');
   if (typeof value === 'string') return { allowOrigin: unquote(value) };
-  if (!isMap(value))
+  if (!isObject(value))
     return fail(
       'Cors',
       'must be an origin ("\'*\'") or a map (AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials)',

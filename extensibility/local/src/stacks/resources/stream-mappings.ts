@@ -12,11 +12,11 @@ import { uuidFrom } from '../template/resolver.js';
 import type { LoadedResource, SamDynamoDbEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { PropertyError } from './tables.js';
+import { isObject } from '../../json.js';
 
 type Props = Record<string, unknown>;
 
 const STREAM_ARN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/;
-const isObject = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function integer(p: Props, property: string, fallback: number, min: number, max: number, also?: number): number {
   const value = p[property];

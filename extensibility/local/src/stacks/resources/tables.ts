@@ -32,6 +32,7 @@ import {
 import type { DynamoDbService } from '../../services/dynamodb/service.js';
 import { defaultResourceResolver, type LoadedResource } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
+import { isObject } from '../../json.js';
 
 type Props = Record<string, unknown>;
 
@@ -44,8 +45,6 @@ export class PropertyError extends Error {
     super(message);
   }
 }
-
-const isObject = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function list(p: Props, property: string, required = false): Props[] | undefined {
   const value = p[property];

@@ -1,7 +1,8 @@
 // The Conditions section: each condition evaluated once, on demand, so conditions may refer to
 // each other in any order; a condition that reaches itself is reported with the whole loop.
 import { type IssueCollector, type Location } from './errors.js';
-import { Evaluator, INVALID, isPlainObject, type Environment, type Invalid } from './intrinsics.js';
+import { Evaluator, INVALID, type Environment, type Invalid } from './intrinsics.js';
+import { isObject } from '../../json.js';
 
 export function evaluateConditions(
   section: unknown,
@@ -10,7 +11,7 @@ export function evaluateConditions(
 ): Record<string, boolean> {
   const definitions: Record<string, unknown> = {};
   if (section !== undefined) {
-    if (isPlainObject(section)) Object.assign(definitions, section);
+    if (isObject(section)) Object.assign(definitions, section);
     else issues.add('must be a map of condition names to condition expressions', { path: 'Conditions' });
   }
   const values = new Map<string, boolean | Invalid>();

@@ -3,7 +3,8 @@
 // lists concatenate (globals first), a type mismatch keeps the resource's value, and an intrinsic
 // function counts as a primitive. Merging happens before intrinsics are resolved, as in SAM.
 import { at, type IssueCollector, type Location } from './errors.js';
-import { intrinsicName, isPlainObject } from './intrinsics.js';
+import { intrinsicName } from './intrinsics.js';
+import { isObject } from '../../json.js';
 
 /** Properties SAM accepts in each Globals section (everything else is a SAM error). */
 const SUPPORTED: Readonly<Record<string, readonly string[]>> = {
@@ -88,7 +89,7 @@ export function parseGlobals(section: unknown, issues: IssueCollector): Globals 
   const globals = new Map<string, Record<string, unknown>>();
   if (section === undefined) return globals;
   const location: Location = { path: 'Globals' };
-  if (!isPlainObject(section)) {
+  if (!isObject(section)) {
     issues.add('must be a map of SAM resource kinds (Function, Api, HttpApi, SimpleTable, StateMachine)', location);
     return globals;
   }
@@ -101,7 +102,7 @@ export function parseGlobals(section: unknown, issues: IssueCollector): Globals 
       );
       continue;
     }
-    if (!isPlainObject(properties)) {
+    if (!isObject(properties)) {
       issues.add('must be a map of properties', at(location, kind));
       continue;
     }
@@ -147,7 +148,7 @@ type Token = 'primitive' | 'map' | 'list';
 function tokenOf(value: unknown): Token {
   if (Array.isArray(value)) return 'list';
   // An intrinsic resolves to a primitive later, so it replaces rather than merges.
-  return isPlainObject(value) && !intrinsicName(value) ? 'map' : 'primitive';
+  return isObject(value) && !intrinsicName(value) ? 'map' : 'primitive';
 }
 
 function merge(globalValue: unknown, localValue: unknown): unknown {

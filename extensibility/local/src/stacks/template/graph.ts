@@ -1,6 +1,7 @@
 // Resource dependencies: which resources each references (only through the Fn::If branches that
 // the conditions select, as CloudFormation does), a deploy order, and the cycles that prevent one.
-import { intrinsicName, isPlainObject, parseSub } from './intrinsics.js';
+import { intrinsicName, parseSub } from './intrinsics.js';
+import { isObject } from '../../json.js';
 
 export interface Dependency {
   /** The resource depended on. */
@@ -26,7 +27,7 @@ export function referencedResources(
       v.forEach((item, i) => visit(item, `${p}[${i}]`, subVariables));
       return;
     }
-    if (!isPlainObject(v)) return;
+    if (!isObject(v)) return;
     const fn = intrinsicName(v);
     if (!fn) {
       for (const [key, item] of Object.entries(v)) visit(item, p ? `${p}.${key}` : key);
@@ -45,7 +46,7 @@ export function referencedResources(
       }
       case 'Fn::Sub': {
         const [template, variables] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, undefined];
-        const names = new Set(isPlainObject(variables) ? Object.keys(variables) : []);
+        const names = new Set(isObject(variables) ? Object.keys(variables) : []);
         if (typeof template === 'string') {
           for (const part of parseSub(template)) {
             if (!('variable' in part) || names.has(part.variable)) continue;
@@ -53,7 +54,7 @@ export function referencedResources(
             if (isResource(target)) found.push({ target, via: `Fn::Sub at ${p}` });
           }
         }
-        if (isPlainObject(variables)) visit(variables, `${p}.Fn::Sub[1]`);
+        if (isObject(variables)) visit(variables, `${p}.Fn::Sub[1]`);
         return;
       }
       case 'Fn::If': {

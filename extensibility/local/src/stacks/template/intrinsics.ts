@@ -3,6 +3,7 @@
 // so one mistake gives one message.
 import { at, messageOf, type IssueCollector, type Location } from './errors.js';
 import type { ParameterValue } from './types.js';
+import { isObject } from '../../json.js';
 
 /** AWS::NoValue: removes the property (or list element) it is the value of. */
 export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
@@ -10,13 +11,9 @@ export const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 export const INVALID: unique symbol = Symbol('invalid');
 export type Invalid = typeof INVALID;
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The function name when `value` is an intrinsic call: a one-key map whose key is Ref or Fn::*. */
 export function intrinsicName(value: unknown): string | undefined {
-  if (!isPlainObject(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
   const key = keys[0] as string;
@@ -100,7 +97,7 @@ export class Evaluator {
   /** Resolves every intrinsic in `input`; NO_VALUE entries are dropped from maps and lists. */
   value(input: unknown, location: Location): unknown {
     if (Array.isArray(input)) return this.list(input, location);
-    if (!isPlainObject(input)) return input;
+    if (!isObject(input)) return input;
     const fn = intrinsicName(input);
     if (fn) return this.intrinsic(fn, input[fn], location);
     const out: Record<string, unknown> = {};
@@ -115,9 +112,9 @@ export class Evaluator {
 
   /** A condition expression: Fn::Equals / Fn::Not / Fn::And / Fn::Or / { Condition: name }. */
   condition(input: unknown, location: Location): boolean | Invalid {
-    const keys = isPlainObject(input) ? Object.keys(input) : [];
+    const keys = isObject(input) ? Object.keys(input) : [];
     const fn = keys.length === 1 ? (keys[0] as string) : undefined;
-    const arg = fn !== undefined && isPlainObject(input) ? input[fn] : undefined;
+    const arg = fn !== undefined && isObject(input) ? input[fn] : undefined;
     const argAt = fn ? at(location, fn) : location;
     switch (fn) {
       case 'Fn::Equals': {
@@ -296,11 +293,11 @@ export class Evaluator {
 
   private fnSub(arg: unknown, location: Location, argAt: Location): unknown {
     const [template, rawVars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, {}];
-    if (typeof template !== 'string' || (Array.isArray(arg) && (arg.length !== 2 || !isPlainObject(rawVars)))) {
+    if (typeof template !== 'string' || (Array.isArray(arg) && (arg.length !== 2 || !isObject(rawVars)))) {
       return this.fail('Fn::Sub needs a string or [string, { Name: value, ... }]', location);
     }
     const vars = new Map<string, unknown>();
-    if (isPlainObject(rawVars)) {
+    if (isObject(rawVars)) {
       for (const [name, raw] of Object.entries(rawVars)) vars.set(name, this.value(raw, at(at(argAt, 1), name)));
     }
     let out = '';
@@ -369,9 +366,9 @@ export class Evaluator {
     if (keys.includes(INVALID)) return INVALID;
     const [mapName, top, second] = keys as [string, string, string];
     const map = this.env.mappings[mapName];
-    if (!isPlainObject(map)) return this.fail(`Fn::FindInMap: no mapping '${mapName}'`, location);
+    if (!isObject(map)) return this.fail(`Fn::FindInMap: no mapping '${mapName}'`, location);
     const level = map[top];
-    if (!isPlainObject(level)) return this.fail(`Fn::FindInMap: mapping '${mapName}' has no key '${top}'`, location);
+    if (!isObject(level)) return this.fail(`Fn::FindInMap: mapping '${mapName}' has no key '${top}'`, location);
     if (!(second in level))
       return this.fail(`Fn::FindInMap: mapping '${mapName}.${top}' has no key '${second}'`, location);
     return level[second];
@@ -421,7 +418,7 @@ function comparable(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(String(value));
   if (Array.isArray(value)) return `[${value.map(comparable).join(',')}]`;
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     return `{${Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${comparable(value[k])}`)

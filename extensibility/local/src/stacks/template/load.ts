@@ -6,7 +6,7 @@ import { conditionLookup, evaluateConditions } from './conditions.js';
 import { at, IssueCollector, messageOf, type Location } from './errors.js';
 import { applyGlobals, parseGlobals, type Globals } from './globals.js';
 import { orderResources, referencedResources, type Dependency } from './graph.js';
-import { Evaluator, INVALID, isPlainObject, NO_VALUE, type Environment, type ResourceState } from './intrinsics.js';
+import { Evaluator, INVALID, NO_VALUE, type Environment, type ResourceState } from './intrinsics.js';
 import { resolveParameters } from './parameters.js';
 import { parseTemplateText } from './parse.js';
 import { defaultResourceResolver, partitionOf, uuidFrom } from './resolver.js';
@@ -30,6 +30,7 @@ import type {
   StackContext,
   TemplateResource,
 } from './types.js';
+import { isObject } from '../../json.js';
 
 const SECTIONS = new Set([
   'AWSTemplateFormatVersion',
@@ -97,7 +98,7 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
   const issues = new IssueCollector(file);
   const stack: StackContext = { stackName: options.stackName, region: options.region, accountId: options.accountId };
   checkStack(stack, issues);
-  if (!isPlainObject(template)) {
+  if (!isObject(template)) {
     issues.add('a template must be a map with a Resources section');
     issues.throwIfAny();
     throw new Error('unreachable');
@@ -129,15 +130,15 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     ['AWS::NoValue', NO_VALUE],
   ]);
   const mappings = template['Mappings'] ?? {};
-  if (!isPlainObject(mappings)) issues.add('must be a map of mappings', { path: 'Mappings' });
+  if (!isObject(mappings)) issues.add('must be a map of mappings', { path: 'Mappings' });
 
   const resourcesSection = template['Resources'];
-  const definitions = isPlainObject(resourcesSection) ? resourcesSection : {};
-  if (!isPlainObject(resourcesSection) || Object.keys(resourcesSection).length === 0) {
+  const definitions = isObject(resourcesSection) ? resourcesSection : {};
+  if (!isObject(resourcesSection) || Object.keys(resourcesSection).length === 0) {
     issues.add('a template needs a Resources section with at least one resource', { path: 'Resources' });
   }
   const resourceIds = new Set(Object.keys(definitions));
-  const parameterNames = new Set(isPlainObject(template['Parameters']) ? Object.keys(template['Parameters']) : []);
+  const parameterNames = new Set(isObject(template['Parameters']) ? Object.keys(template['Parameters']) : []);
   for (const id of resourceIds) {
     if (parameterNames.has(id))
       issues.add(`'${id}' is both a parameter and a resource`, { resource: id, path: `Resources.${id}` });
@@ -147,13 +148,13 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
     parameters,
     parameterNames,
     pseudo,
-    mappings: isPlainObject(mappings) ? mappings : {},
+    mappings: isObject(mappings) ? mappings : {},
     resourceIds,
     region: stack.region,
     ...(options.exports ? { exports: options.exports } : {}),
   };
   const conditions = evaluateConditions(template['Conditions'], baseEnv, issues);
-  const conditionNames = new Set(isPlainObject(template['Conditions']) ? Object.keys(template['Conditions']) : []);
+  const conditionNames = new Set(isObject(template['Conditions']) ? Object.keys(template['Conditions']) : []);
   const globals = isSam ? parseGlobals(template['Globals'], issues) : new Map();
 
   const raw = readResources(definitions, conditions, conditionNames, globals, isSam, issues);
@@ -287,7 +288,7 @@ function readResources(
   for (const [logicalId, definition] of Object.entries(definitions)) {
     const location: Location = { resource: logicalId, path: `Resources.${logicalId}` };
     if (!LOGICAL_ID.test(logicalId)) issues.add('logical ids must be alphanumeric', location);
-    if (!isPlainObject(definition)) {
+    if (!isObject(definition)) {
       issues.add('a resource must be a map with Type', location);
       continue;
     }
@@ -307,11 +308,11 @@ function readResources(
       issues.add(`unknown SAM resource type ${type}`, at(location, 'Type'));
 
     const rawProperties = definition['Properties'] ?? {};
-    if (!isPlainObject(rawProperties)) issues.add('Properties must be a map', at(location, 'Properties'));
+    if (!isObject(rawProperties)) issues.add('Properties must be a map', at(location, 'Properties'));
     const properties = applyGlobals(
       globals,
       type,
-      isPlainObject(rawProperties) ? rawProperties : {},
+      isObject(rawProperties) ? rawProperties : {},
       definition['IgnoreGlobals'],
       location,
       issues,
@@ -430,9 +431,9 @@ function resolveResource(
       : evaluator.value(r.definition['Metadata'], at(location, 'Metadata'));
   const deletionPolicy = policyAttribute(r, 'DeletionPolicy', evaluator, location, issues);
   const updateReplacePolicy = policyAttribute(r, 'UpdateReplacePolicy', evaluator, location, issues);
-  if (metadata !== undefined && metadata !== INVALID && !isPlainObject(metadata))
+  if (metadata !== undefined && metadata !== INVALID && !isObject(metadata))
     issues.add('Metadata must be a map', at(location, 'Metadata'));
-  if (!isPlainObject(properties) || issues.count > before) return undefined;
+  if (!isObject(properties) || issues.count > before) return undefined;
 
   const resource: TemplateResource = {
     logicalId: r.logicalId,
@@ -440,7 +441,7 @@ function resolveResource(
     properties,
     dependsOn,
   };
-  if (isPlainObject(metadata)) resource.metadata = metadata;
+  if (isObject(metadata)) resource.metadata = metadata;
   if (r.condition !== undefined) resource.condition = r.condition;
   if (deletionPolicy !== undefined) resource.deletionPolicy = deletionPolicy;
   if (updateReplacePolicy !== undefined) resource.updateReplacePolicy = updateReplacePolicy;
@@ -492,7 +493,7 @@ function resolveOutputs(
 ): Record<string, LoadedOutput> {
   const outputs: Record<string, LoadedOutput> = {};
   if (section === undefined) return outputs;
-  if (!isPlainObject(section)) {
+  if (!isObject(section)) {
     issues.add('must be a map of outputs', { path: 'Outputs' });
     return outputs;
   }
@@ -500,7 +501,7 @@ function resolveOutputs(
   for (const [name, definition] of Object.entries(section)) {
     const location: Location = { path: `Outputs.${name}` };
     if (!LOGICAL_ID.test(name)) issues.add('output names must be alphanumeric', location);
-    if (!isPlainObject(definition) || !('Value' in definition)) {
+    if (!isObject(definition) || !('Value' in definition)) {
       issues.add('an output needs a Value', location);
       continue;
     }
@@ -531,10 +532,10 @@ function resolveOutputs(
     if (typeof condition === 'string') output.condition = condition;
     const exported = definition['Export'];
     if (exported !== undefined) {
-      const exportName = isPlainObject(exported)
+      const exportName = isObject(exported)
         ? evaluator.value(exported['Name'], at(at(location, 'Export'), 'Name'))
         : INVALID;
-      if (!isPlainObject(exported)) issues.add('Export must be { Name: ... }', at(location, 'Export'));
+      if (!isObject(exported)) issues.add('Export must be { Name: ... }', at(location, 'Export'));
       else if (exportName !== INVALID && typeof exportName !== 'string')
         issues.add('Export Name must be a string', at(at(location, 'Export'), 'Name'));
       else if (typeof exportName === 'string') {

@@ -1,8 +1,9 @@
 // The Parameters section: each parameter's value from its override or Default, checked against
 // its constraints the way CloudFormation checks them at deploy time.
 import { at, type IssueCollector, type Location } from './errors.js';
-import { isPlainObject } from './intrinsics.js';
+
 import type { ParameterValue } from './types.js';
+import { isObject } from '../../json.js';
 
 const PARAMETER_KEYS = new Set([
   'Type',
@@ -45,7 +46,7 @@ export function resolveParameters(
 ): Map<string, ParameterValue> {
   const values = new Map<string, ParameterValue>();
   const definitions = section === undefined ? {} : section;
-  if (!isPlainObject(definitions)) {
+  if (!isObject(definitions)) {
     issues.add('must be a map of parameter names to definitions', { path: 'Parameters' });
     return values;
   }
@@ -72,7 +73,7 @@ function resolveParameter(
   location: Location,
   issues: IssueCollector,
 ): ParameterValue | undefined {
-  if (!isPlainObject(definition)) {
+  if (!isObject(definition)) {
     issues.add('must be a map with at least Type', location);
     return undefined;
   }

@@ -3,7 +3,7 @@
 // SAM's event property names. Event maps and their Type must be literal (SAM reads them before
 // any intrinsic is resolved); the event properties themselves are resolved like any property.
 import { at, type IssueCollector, type Location } from './errors.js';
-import { intrinsicName, isPlainObject } from './intrinsics.js';
+import { intrinsicName } from './intrinsics.js';
 import { generatedPhysicalName } from './resolver.js';
 import type {
   SamApiEvent,
@@ -15,6 +15,7 @@ import type {
   SamScheduleEvent,
   TemplateResource,
 } from './types.js';
+import { isObject } from '../../json.js';
 
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
 export const IMPLICIT_REST_API = 'ServerlessRestApi';
@@ -84,7 +85,7 @@ export function rawEvents(
   issues: IssueCollector,
 ): RawEvent[] {
   if (events === undefined) return [];
-  if (!isPlainObject(events) || intrinsicName(events)) {
+  if (!isObject(events) || intrinsicName(events)) {
     issues.add('Events must be a map of event names to { Type, Properties }', location);
     return [];
   }
@@ -92,7 +93,7 @@ export function rawEvents(
   const result: RawEvent[] = [];
   for (const [name, event] of Object.entries(events)) {
     const eventAt = at(location, name);
-    if (!isPlainObject(event) || typeof event['Type'] !== 'string') {
+    if (!isObject(event) || typeof event['Type'] !== 'string') {
       issues.add('an event needs a literal Type', eventAt);
       continue;
     }
@@ -102,7 +103,7 @@ export function rawEvents(
       continue;
     }
     const properties = event['Properties'] ?? {};
-    if (!isPlainObject(properties)) {
+    if (!isObject(properties)) {
       issues.add('Properties must be a map', at(eventAt, 'Properties'));
       continue;
     }
@@ -130,7 +131,7 @@ export function eventApi(
   if (!spec) return undefined;
   const raw = event.properties[spec.key];
   if (raw === undefined) return spec.implicit;
-  const target = isPlainObject(raw) && intrinsicName(raw) === 'Ref' ? raw['Ref'] : undefined;
+  const target = isObject(raw) && intrinsicName(raw) === 'Ref' ? raw['Ref'] : undefined;
   if (typeof target === 'string' && apiTypes.get(target) === spec.type) return target;
   issues.add(
     `${spec.key} must be a Ref to an ${spec.type} resource in this template`,
@@ -153,10 +154,10 @@ export function samDetails(resource: TemplateResource, context: NormaliseContext
   const location: Location = { resource: resource.logicalId, path: `Resources.${resource.logicalId}.Properties` };
   const events: SamEvent[] = [];
   const resolvedEvents = resource.properties['Events'];
-  if (isPlainObject(resolvedEvents)) {
+  if (isObject(resolvedEvents)) {
     for (const [name, event] of Object.entries(resolvedEvents)) {
-      if (!isPlainObject(event) || typeof event['Type'] !== 'string') continue;
-      const properties = isPlainObject(event['Properties']) ? event['Properties'] : {};
+      if (!isObject(event) || typeof event['Type'] !== 'string') continue;
+      const properties = isObject(event['Properties']) ? event['Properties'] : {};
       const normalised = normaliseEvent(
         resource,
         name,
@@ -197,9 +198,9 @@ function normaliseEvent(
       const pattern = properties['Pattern'];
       const scheduleExpression = isSchedule ? str('Schedule') : undefined;
       if (isSchedule && scheduleExpression === undefined) return missing('Schedule', propsAt, issues);
-      if (!isSchedule && !isPlainObject(pattern)) return missing('Pattern', propsAt, issues);
+      if (!isSchedule && !isObject(pattern)) return missing('Pattern', propsAt, issues);
       const target = properties['Target'];
-      const targetId = isPlainObject(target) && typeof target['Id'] === 'string' ? target['Id'] : undefined;
+      const targetId = isObject(target) && typeof target['Id'] === 'string' ? target['Id'] : undefined;
       const event: SamRuleEvent = {
         ...base,
         kind: 'rule',
@@ -311,7 +312,7 @@ function normaliseEvent(
 
 /** `Fn::GetAtt Table.StreamArn` in either form names the table. */
 function streamTable(raw: unknown): string | undefined {
-  if (!isPlainObject(raw) || intrinsicName(raw) !== 'Fn::GetAtt') return undefined;
+  if (!isObject(raw) || intrinsicName(raw) !== 'Fn::GetAtt') return undefined;
   const arg = raw['Fn::GetAtt'];
   if (typeof arg === 'string') return arg.endsWith('.StreamArn') ? arg.slice(0, -'.StreamArn'.length) : undefined;
   return Array.isArray(arg) && arg[1] === 'StreamArn' && typeof arg[0] === 'string' ? arg[0] : undefined;
@@ -331,14 +332,14 @@ function normalisePolicies(policies: unknown, location: Location, issues: IssueC
       result.push({ kind: 'managed', policy });
       return;
     }
-    if (isPlainObject(policy) && 'Statement' in policy) {
+    if (isObject(policy) && 'Statement' in policy) {
       result.push({ kind: 'document', document: policy });
       return;
     }
-    const keys = isPlainObject(policy) ? Object.keys(policy) : [];
+    const keys = isObject(policy) ? Object.keys(policy) : [];
     const template = keys[0];
-    const parameters = template !== undefined && isPlainObject(policy) ? policy[template] : undefined;
-    if (keys.length === 1 && template !== undefined && isPlainObject(parameters)) {
+    const parameters = template !== undefined && isObject(policy) ? policy[template] : undefined;
+    if (keys.length === 1 && template !== undefined && isObject(parameters)) {
       result.push({ kind: 'template', template, parameters });
       return;
     }

@@ -3,14 +3,15 @@
 // JSON snapshots of them. State machines themselves (create/update/delete) belong to the caller:
 // it passes the definition with every startExecution.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createScaledClock } from './clock.js';
 import type { EngineClock, TimerHandle } from './clock.js';
 import { ABORTED, ExecutionInterrupt, SfnApiError, StatesError, StatesErrorName } from './errors.js';
 import { HistoryRecorder, NOT_TRUNCATED } from './history.js';
 import type { HistoryEvent } from './history.js';
 import { ExecutionInterpreter } from './interpreter.js';
-import type { CallbackHandlers, CallbackRegistry, TaskRunner } from './interpreter.js';
+import type { TaskRunner } from './execution.js';
+import { TaskTokens } from './task-tokens.js';
 import type { JsonValue, MachineDef } from './types.js';
 import { parseDefinition, validateDefinition } from './validate.js';
 
@@ -143,7 +144,6 @@ interface ExecutionRecord {
   markDone: () => void;
 }
 
-const TOKEN_PREFIX = 'sfn-local:';
 // What the service forbids in execution names: whitespace, brackets, wildcards, specials, controls.
 const INVALID_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 const isInvalidExecutionName = (name: string): boolean =>
@@ -155,43 +155,6 @@ const isInvalidExecutionName = (name: string): boolean =>
     return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
   });
 const ARN = /^arn:([^:]+):states:([^:]*):([^:]*):(stateMachine|execution|express):(.+)$/;
-
-class TaskTokens implements CallbackRegistry {
-  private readonly pending = new Map<string, CallbackHandlers>();
-
-  create(executionArn: string): string {
-    // Opaque like the service's tokens; the prefix lets us tell "never ours" from "no longer pending".
-    const payload = `${TOKEN_PREFIX}${randomUUID()}:${executionArn.length}:${randomBytes(12).toString('hex')}`;
-    return Buffer.from(payload, 'utf8').toString('base64url');
-  }
-
-  register(token: string, handlers: CallbackHandlers): void {
-    this.pending.set(token, handlers);
-  }
-
-  release(token: string): void {
-    this.pending.delete(token);
-  }
-
-  get size(): number {
-    return this.pending.size;
-  }
-
-  lookup(token: string): CallbackHandlers {
-    const handlers = this.pending.get(token);
-    if (handlers) return handlers;
-    let decoded = '';
-    try {
-      decoded = Buffer.from(token, 'base64url').toString('utf8');
-    } catch {
-      decoded = '';
-    }
-    if (typeof token !== 'string' || token.length === 0 || token.length > 1024 || !decoded.startsWith(TOKEN_PREFIX)) {
-      throw new SfnApiError('InvalidToken', "Invalid Token: 'Invalid token'");
-    }
-    throw new SfnApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
-  }
-}
 
 function parseJsonText(text: string, code: 'InvalidExecutionInput' | 'InvalidOutput', what: string): JsonValue {
   try {

@@ -2,6 +2,7 @@
 // previousEventId, timestamp, type and one *EventDetails field; inputs and outputs are JSON text.
 // Events of Parallel branches and Map iterations interleave in one list, each chaining its
 // previousEventId within its own branch (a "thread").
+import type { JsonValue } from './types.js';
 
 export type HistoryEventType =
   | 'ActivityFailed'
@@ -182,3 +183,6 @@ export class HistoryRecorder {
 }
 
 export const NOT_TRUNCATED: DataDetails = Object.freeze({ truncated: false });
+
+/** A value as the history's details carry it: JSON text. */
+export const historyJson = (value: JsonValue): string => JSON.stringify(value);

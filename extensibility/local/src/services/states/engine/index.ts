@@ -17,7 +17,7 @@ export type {
   StateMachineType,
   SyncExecutionResult,
 } from './engine.js';
-export type { IntegrationPattern, TaskContext, TaskRunner } from './interpreter.js';
+export type { IntegrationPattern, TaskContext, TaskRunner } from './execution.js';
 export { createManualClock, createScaledClock } from './clock.js';
 export type { EngineClock, ManualClock, ScaledClockOptions, TimerHandle } from './clock.js';
 export { SfnApiError, StatesError, StatesErrorName, TaskError, errorMatches } from './errors.js';

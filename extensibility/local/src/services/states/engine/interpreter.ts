@@ -1,16 +1,27 @@
-// Runs one execution of a state machine definition: states, input/output processing (JSONPath and
-// JSONata), variables, Retry/Catch, Parallel/Map, tasks through the injected TaskRunner with the
-// callback (.waitForTaskToken) pattern, timeouts and heartbeats on the engine's clock, and the
-// history events the service records. Knows nothing of HTTP or of any AWS service.
+// Runs one execution of a state machine definition: the state loop, input/output processing (JSONPath
+// and JSONata), variables, the Pass, Choice, Wait, Succeed and Fail states, Retry/Catch, and the
+// history events the service records. The Task, Parallel and Map states live in their own modules
+// (task-state.ts, parallel-state.ts, map-state.ts) and reach back here through StateHost. Knows
+// nothing of HTTP or of any AWS service.
 
 import { sleep } from './clock.js';
-import type { EngineClock, TimerHandle } from './clock.js';
 import { evaluateChoiceRule, parseTimestamp } from './choice.js';
-import { ABORTED, ExecutionInterrupt, StatesError, StatesErrorName, errorMatches, toStatesError } from './errors.js';
-import { NOT_TRUNCATED } from './history.js';
-import type { HistoryRecorder, HistoryThread, HistoryEventType } from './history.js';
+import { ExecutionInterrupt, StatesError, StatesErrorName, errorMatches } from './errors.js';
+import type {
+  ExecutionEnvironment,
+  MapItem,
+  Scope,
+  StateHost,
+  StateOutcome,
+  StateResult,
+  StateRun,
+} from './execution.js';
+import { NOT_TRUNCATED, historyJson as json } from './history.js';
+import type { HistoryThread, HistoryEventType } from './history.js';
 import { evaluateJsonataExpression, evaluateJsonataTemplate, isJsonataExpression } from './jsonata.js';
 import type { JsonataScope } from './jsonata.js';
+import { runMap } from './map-state.js';
+import { runParallel } from './parallel-state.js';
 import {
   applyInputPath,
   applyOutputPath,
@@ -21,140 +32,18 @@ import {
   stringifyForCause,
 } from './paths.js';
 import type { PathEnv } from './paths.js';
+import { runTask } from './task-state.js';
 import type { CatcherDef, ChoiceRuleDef, JsonObject, JsonValue, MachineDef, QueryLanguage, StateDef } from './types.js';
 import { VariableScope } from './variables.js';
 
-export type IntegrationPattern = 'request-response' | 'sync' | 'callback';
-
-/** What a TaskRunner learns about the task it runs. */
-export interface TaskContext {
-  /** The task token, for the callback pattern (resources ending in ".waitForTaskToken"). */
-  taskToken?: string;
-  stateName: string;
-  executionArn: string;
-  stateMachineArn: string;
-  /** Aborted when the task no longer matters (timed out, execution stopped, or settled by callback). */
-  signal: AbortSignal;
-  /** request-response, sync (".sync", ".sync:2": the runner waits for the job) or callback. */
-  integrationPattern: IntegrationPattern;
-  /** Resets the heartbeat timer (a .sync runner polling a long job calls it while it makes progress). */
-  heartbeat(): void;
-  timeoutSeconds?: number;
-  heartbeatSeconds?: number;
-  region: string;
-  accountId: string;
-}
-
-/**
- * Runs a Task state's resource with its effective input. Resolves with the task's result; rejects
- * with a TaskError (or anything with string `error` and `cause`) to fail the task with that error
- * name. For the callback pattern, resolving means "submitted": the engine then waits for
- * sendTaskSuccess / sendTaskFailure on ctx.taskToken.
- */
-export type TaskRunner = (resource: string, input: unknown, ctx: TaskContext) => Promise<unknown>;
-
-export interface CallbackHandlers {
-  success(output: JsonValue): void;
-  failure(error: string | undefined, cause: string | undefined): void;
-  heartbeat(): void;
-}
-
-/** Task tokens of callback tasks: the engine owns them (sendTaskSuccess & co. land there). */
-export interface CallbackRegistry {
-  create(executionArn: string): string;
-  register(token: string, handlers: CallbackHandlers): void;
-  release(token: string): void;
-}
-
-export interface ExecutionEnvironment {
-  clock: EngineClock;
-  taskRunner: TaskRunner;
-  callbacks: CallbackRegistry;
-  history: HistoryRecorder;
-  /** Aborted by StopExecution and by the execution timeout. */
-  signal: AbortSignal;
-  random: () => number;
-  region: string;
-  accountId: string;
-  executionArn: string;
-  executionName: string;
-  stateMachineArn: string;
-  stateMachineName: string;
-  roleArn: string;
-  startTime: number;
-  input: JsonValue;
-  /** Variables of the top-level scope to start with (a restarted execution); normally none. */
-  variables?: Record<string, JsonValue>;
-}
-
-interface Scope {
-  thread: HistoryThread;
-  vars: VariableScope;
-  signal: AbortSignal;
-  queryLanguage: QueryLanguage;
-}
-
-interface StateRun {
-  name: string;
-  state: StateDef;
-  raw: JsonValue;
-  scope: Scope;
-  jsonata: boolean;
-  enteredEventId: number;
-  enteredTime: string;
-  retryCount: number;
-  taskToken: string | undefined;
-}
-
-interface StateResult {
-  output: JsonValue;
-  assigned?: Record<string, JsonValue>;
-}
-
-interface StateOutcome extends StateResult {
-  next: string | undefined;
-}
-
-interface ResourceInfo {
-  resourceType: string;
-  resource: string;
-  lambdaFunction: boolean;
-  pattern: IntegrationPattern;
-}
-
-function describeResource(arn: string): ResourceInfo {
-  const pattern: IntegrationPattern = arn.endsWith('.waitForTaskToken')
-    ? 'callback'
-    : /\.sync(:\d+)?$/.test(arn)
-      ? 'sync'
-      : 'request-response';
-  const integration = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(arn);
-  if (integration && !/^(activity|stateMachine|execution):/.test(integration[1] ?? '')) {
-    const rest = integration[1] ?? '';
-    const split = rest.lastIndexOf(':');
-    return { resourceType: rest.slice(0, split), resource: rest.slice(split + 1), lambdaFunction: false, pattern };
-  }
-  if (/^arn:[^:]+:lambda:/.test(arn)) return { resourceType: 'lambda', resource: arn, lambdaFunction: true, pattern };
-  const parts = arn.split(':');
-  return { resourceType: parts[2] ?? 'unknown', resource: arn, lambdaFunction: false, pattern };
-}
-
-/** A task result as JSON: what a runner returns goes through JSON, as it would over the wire. */
-function normalizeResult(value: unknown): JsonValue {
-  if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
-}
-
-const json = (value: JsonValue): string => JSON.stringify(value);
-
-export class ExecutionInterpreter {
+export class ExecutionInterpreter implements StateHost {
   private readonly executionContext: JsonObject;
   private readonly stateMachineContext: JsonObject;
   private readonly defaultLanguage: QueryLanguage;
 
   constructor(
     private readonly machine: MachineDef,
-    private readonly env: ExecutionEnvironment,
+    readonly env: ExecutionEnvironment,
   ) {
     this.executionContext = {
       Id: env.executionArn,
@@ -181,7 +70,7 @@ export class ExecutionInterpreter {
     return this.runBlock(this.machine, this.env.input, scope);
   }
 
-  private async runBlock(block: MachineDef, input: JsonValue, scope: Scope): Promise<JsonValue> {
+  async runBlock(block: MachineDef, input: JsonValue, scope: Scope): Promise<JsonValue> {
     let name: string | undefined = block.StartAt;
     let data = input;
     for (;;) {
@@ -197,7 +86,7 @@ export class ExecutionInterpreter {
 
   // ---- context, paths, JSONata ----------------------------------------------------------------
 
-  private contextObject(c: StateRun, mapItem?: { Index: number; Value: JsonValue }): JsonObject {
+  private contextObject(c: StateRun, mapItem?: MapItem): JsonObject {
     const context: JsonObject = {
       Execution: this.executionContext,
       State: { EnteredTime: c.enteredTime, Name: c.name, RetryCount: c.retryCount },
@@ -208,7 +97,7 @@ export class ExecutionInterpreter {
     return context;
   }
 
-  private pathEnv(c: StateRun, mapItem?: { Index: number; Value: JsonValue }): PathEnv {
+  pathEnv(c: StateRun, mapItem?: MapItem): PathEnv {
     let context: JsonObject | undefined;
     return {
       context: () => (context ??= this.contextObject(c, mapItem)),
@@ -216,7 +105,7 @@ export class ExecutionInterpreter {
     };
   }
 
-  private jsonataScope(c: StateRun, mapItem?: { Index: number; Value: JsonValue }): JsonataScope {
+  jsonataScope(c: StateRun, mapItem?: MapItem): JsonataScope {
     return { states: { input: c.raw, context: this.contextObject(c, mapItem) }, variables: c.scope.vars.visible() };
   }
 
@@ -243,7 +132,7 @@ export class ExecutionInterpreter {
   }
 
   /** A JSONata field that is a number or an expression yielding one (TimeoutSeconds, Seconds...). */
-  private async jsonataNumber(
+  async jsonataNumber(
     value: number | string | undefined,
     scope: JsonataScope,
     field: string,
@@ -263,7 +152,7 @@ export class ExecutionInterpreter {
   }
 
   /** TimeoutSeconds/HeartbeatSeconds of a JSONPath state: a literal or a *Path into the effective input. */
-  private pathSeconds(
+  pathSeconds(
     literal: number | string | undefined,
     path: string | undefined,
     input: JsonValue,
@@ -344,11 +233,11 @@ export class ExecutionInterpreter {
       case 'Fail':
         return this.runFail(c);
       case 'Task':
-        return this.withErrorHandling(c, () => this.attemptTask(c));
+        return this.withErrorHandling(c, () => runTask(this, c));
       case 'Parallel':
-        return this.withErrorHandling(c, () => this.attemptParallel(c));
+        return this.withErrorHandling(c, () => runParallel(this, c));
       case 'Map':
-        return this.withErrorHandling(c, () => this.attemptMap(c));
+        return this.withErrorHandling(c, () => runMap(this, c));
       default:
         throw new StatesError(
           StatesErrorName.Runtime,
@@ -582,7 +471,7 @@ export class ExecutionInterpreter {
   }
 
   /** The tail shared by Task, Parallel and Map: ResultSelector, Assign, ResultPath, OutputPath (or Output). */
-  private async finishWithResult(c: StateRun, result: JsonValue): Promise<StateResult> {
+  async finishWithResult(c: StateRun, result: JsonValue): Promise<StateResult> {
     const { state } = c;
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
@@ -597,412 +486,8 @@ export class ExecutionInterpreter {
     return { output, assigned };
   }
 
-  // ---- Task ----------------------------------------------------------------------------------
-
-  private async attemptTask(c: StateRun): Promise<StateResult> {
-    const { state } = c;
-    const resource = state.Resource ?? '';
-    const info = describeResource(resource);
-    c.taskToken = info.pattern === 'callback' ? this.env.callbacks.create(this.env.executionArn) : undefined;
-    let input: JsonValue;
-    let timeoutSeconds: number | undefined;
-    let heartbeatSeconds: number | undefined;
-    if (c.jsonata) {
-      const scope = this.jsonataScope(c);
-      input =
-        state.Arguments !== undefined ? await evaluateJsonataTemplate(state.Arguments, scope, 'Arguments') : c.raw;
-      timeoutSeconds = await this.jsonataNumber(state.TimeoutSeconds, scope, 'TimeoutSeconds');
-      heartbeatSeconds = await this.jsonataNumber(state.HeartbeatSeconds, scope, 'HeartbeatSeconds');
-    } else {
-      const env = this.pathEnv(c);
-      const effective = applyInputPath(c.raw, state.InputPath, env);
-      input = state.Parameters !== undefined ? evaluatePayloadTemplate(state.Parameters, effective, env) : effective;
-      timeoutSeconds = this.pathSeconds(
-        state.TimeoutSeconds,
-        state.TimeoutSecondsPath,
-        effective,
-        env,
-        'TimeoutSecondsPath',
-      );
-      heartbeatSeconds = this.pathSeconds(
-        state.HeartbeatSeconds,
-        state.HeartbeatSecondsPath,
-        effective,
-        env,
-        'HeartbeatSecondsPath',
-      );
-    }
-    const result = await this.invokeTask(c, resource, info, input, timeoutSeconds, heartbeatSeconds);
-    return this.finishWithResult(c, result);
-  }
-
-  private async invokeTask(
-    c: StateRun,
-    resourceArn: string,
-    info: ResourceInfo,
-    input: JsonValue,
-    timeoutSeconds: number | undefined,
-    heartbeatSeconds: number | undefined,
-  ): Promise<JsonValue> {
-    const { history, region } = this.env;
-    const thread = c.scope.thread;
-    const resourceDetails = { resourceType: info.resourceType, resource: info.resource };
-    const limits = {
-      ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
-      ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
-    };
-    if (info.lambdaFunction) {
-      history.add(thread, 'LambdaFunctionScheduled', {
-        lambdaFunctionScheduledEventDetails: {
-          resource: resourceArn,
-          input: json(input),
-          inputDetails: NOT_TRUNCATED,
-          ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
-        },
-      });
-      history.add(thread, 'LambdaFunctionStarted');
-    } else {
-      history.add(thread, 'TaskScheduled', {
-        taskScheduledEventDetails: { ...resourceDetails, region, parameters: json(input), ...limits },
-      });
-      history.add(thread, 'TaskStarted', { taskStartedEventDetails: resourceDetails });
-    }
-    try {
-      const output = await this.awaitTask(c, resourceArn, info, input, timeoutSeconds, heartbeatSeconds);
-      if (info.lambdaFunction) {
-        history.add(thread, 'LambdaFunctionSucceeded', {
-          lambdaFunctionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED },
-        });
-      } else {
-        history.add(thread, 'TaskSucceeded', {
-          taskSucceededEventDetails: { ...resourceDetails, output: json(output), outputDetails: NOT_TRUNCATED },
-        });
-      }
-      return output;
-    } catch (e) {
-      if (e instanceof StatesError) {
-        const failure = {
-          ...(e.error !== '' ? { error: e.error } : {}),
-          ...(e.cause !== undefined ? { cause: e.cause } : {}),
-        };
-        const timedOut = e.error === StatesErrorName.Timeout;
-        if (info.lambdaFunction) {
-          if (timedOut) history.add(thread, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: failure });
-          else history.add(thread, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: failure });
-        } else if (timedOut) {
-          history.add(thread, 'TaskTimedOut', { taskTimedOutEventDetails: { ...resourceDetails, ...failure } });
-        } else {
-          history.add(thread, 'TaskFailed', { taskFailedEventDetails: { ...resourceDetails, ...failure } });
-        }
-      }
-      throw e;
-    }
-  }
-
-  private awaitTask(
-    c: StateRun,
-    resourceArn: string,
-    info: ResourceInfo,
-    input: JsonValue,
-    timeoutSeconds: number | undefined,
-    heartbeatSeconds: number | undefined,
-  ): Promise<JsonValue> {
-    const { clock, callbacks, taskRunner, history } = this.env;
-    const signal = c.scope.signal;
-    const token = c.taskToken;
-    return new Promise<JsonValue>((resolve, reject) => {
-      // Made only if the runner looks at ctx.signal (most never do): a signal per task costs.
-      let controller: AbortController | undefined;
-      let settled = false;
-      let timeoutTimer: TimerHandle | undefined;
-      let heartbeatTimer: TimerHandle | undefined;
-      const settle = (action: () => void): void => {
-        if (settled) return;
-        settled = true;
-        timeoutTimer?.cancel();
-        heartbeatTimer?.cancel();
-        signal.removeEventListener('abort', onAbort);
-        if (token !== undefined) callbacks.release(token);
-        controller?.abort(ABORTED);
-        action();
-      };
-      const onAbort = (): void => settle(() => reject(new ExecutionInterrupt()));
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
-      const timedOut = (heartbeatTimeout: boolean): void =>
-        settle(() => reject(new StatesError(StatesErrorName.Timeout, undefined, { heartbeatTimeout })));
-      if (timeoutSeconds !== undefined) timeoutTimer = clock.schedule(timeoutSeconds * 1000, () => timedOut(false));
-      const heartbeat = (): void => {
-        if (settled || heartbeatSeconds === undefined) return;
-        heartbeatTimer?.cancel();
-        heartbeatTimer = clock.schedule(heartbeatSeconds * 1000, () => timedOut(true));
-      };
-      heartbeat();
-      if (token !== undefined) {
-        callbacks.register(token, {
-          success: (output) => settle(() => resolve(output)),
-          failure: (error, cause) => settle(() => reject(new StatesError(error ?? '', cause))),
-          heartbeat,
-        });
-      }
-      const ctx: TaskContext = {
-        stateName: c.name,
-        executionArn: this.env.executionArn,
-        stateMachineArn: this.env.stateMachineArn,
-        get signal(): AbortSignal {
-          if (!controller) {
-            controller = new AbortController();
-            if (settled) controller.abort(ABORTED);
-          }
-          return controller.signal;
-        },
-        integrationPattern: info.pattern,
-        heartbeat,
-        region: this.env.region,
-        accountId: this.env.accountId,
-        ...(token !== undefined ? { taskToken: token } : {}),
-        ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-        ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
-      };
-      let invocation: Promise<unknown>;
-      try {
-        // The runner gets its own copy: what it does to it must not leak into the execution's data.
-        invocation = Promise.resolve(taskRunner(resourceArn, structuredClone(input), ctx));
-      } catch (e) {
-        invocation = Promise.reject(e);
-      }
-      invocation.then(
-        (value) => {
-          if (settled) return;
-          if (info.pattern === 'callback') {
-            history.add(c.scope.thread, 'TaskSubmitted', {
-              taskSubmittedEventDetails: {
-                resourceType: info.resourceType,
-                resource: info.resource,
-                ...(value !== undefined ? { output: JSON.stringify(value), outputDetails: NOT_TRUNCATED } : {}),
-              },
-            });
-            return;
-          }
-          let output: JsonValue;
-          try {
-            output = normalizeResult(value);
-          } catch (e) {
-            settle(() =>
-              reject(new StatesError(StatesErrorName.Runtime, `The task result is not JSON: ${(e as Error).message}`)),
-            );
-            return;
-          }
-          settle(() => resolve(output));
-        },
-        (error: unknown) => settle(() => reject(toStatesError(error))),
-      );
-    });
-  }
-
-  // ---- Parallel and Map ----------------------------------------------------------------------
-
-  private childScope(
-    parent: Scope,
-    thread: HistoryThread,
-    signal: AbortSignal,
-    language: QueryLanguage | undefined,
-  ): Scope {
+  /** A Parallel branch's or Map iteration's scope (StateHost). */
+  childScope(parent: Scope, thread: HistoryThread, signal: AbortSignal, language: QueryLanguage | undefined): Scope {
     return { thread, vars: new VariableScope(parent.vars), signal, queryLanguage: language ?? this.defaultLanguage };
-  }
-
-  private async attemptParallel(c: StateRun): Promise<StateResult> {
-    const { state } = c;
-    const history = this.env.history;
-    let input: JsonValue;
-    if (c.jsonata) {
-      input =
-        state.Arguments !== undefined
-          ? await evaluateJsonataTemplate(state.Arguments, this.jsonataScope(c), 'Arguments')
-          : c.raw;
-    } else {
-      const env = this.pathEnv(c);
-      const effective = applyInputPath(c.raw, state.InputPath, env);
-      input = state.Parameters !== undefined ? evaluatePayloadTemplate(state.Parameters, effective, env) : effective;
-    }
-    const startedId = history.add(c.scope.thread, 'ParallelStateStarted');
-    const branches = state.Branches ?? [];
-    const controller = new AbortController();
-    const forward = (): void => controller.abort(ABORTED);
-    c.scope.signal.addEventListener('abort', forward, { once: true });
-    const threads = branches.map(() => ({ lastEventId: startedId }));
-    const results: JsonValue[] = new Array<JsonValue>(branches.length).fill(null);
-    let failure: unknown;
-    try {
-      await Promise.all(
-        branches.map(async (branch, i) => {
-          try {
-            const scope = this.childScope(
-              c.scope,
-              threads[i] as HistoryThread,
-              controller.signal,
-              branch.QueryLanguage,
-            );
-            results[i] = await this.runBlock(branch, input, scope);
-          } catch (e) {
-            if (failure === undefined) {
-              failure = e;
-              controller.abort(ABORTED);
-            }
-          }
-        }),
-      );
-    } finally {
-      c.scope.signal.removeEventListener('abort', forward);
-    }
-    const lastBranchEvent = Math.max(startedId, ...threads.map((t) => t.lastEventId));
-    if (failure !== undefined) {
-      if (failure instanceof StatesError) history.add({ lastEventId: lastBranchEvent }, 'ParallelStateFailed');
-      throw failure;
-    }
-    c.scope.thread.lastEventId = lastBranchEvent;
-    history.add(c.scope.thread, 'ParallelStateSucceeded');
-    return this.finishWithResult(c, results);
-  }
-
-  private async mapLimit(
-    c: StateRun,
-    literal: number | string | undefined,
-    path: string | undefined,
-    input: JsonValue,
-    field: string,
-  ): Promise<number | undefined> {
-    if (c.jsonata) return this.jsonataNumber(literal, this.jsonataScope(c), field);
-    return typeof literal === 'number'
-      ? literal
-      : this.pathSeconds(undefined, path, input, this.pathEnv(c), `${field}Path`);
-  }
-
-  private async attemptMap(c: StateRun): Promise<StateResult> {
-    const { state } = c;
-    const history = this.env.history;
-    if (state.ItemReader !== undefined) {
-      throw new StatesError(
-        StatesErrorName.ItemReaderFailed,
-        'ItemReader (Distributed Map over S3) is not supported by the local engine',
-      );
-    }
-    let effective: JsonValue = c.raw;
-    let items: JsonValue;
-    if (c.jsonata) {
-      items =
-        state.Items !== undefined ? await evaluateJsonataTemplate(state.Items, this.jsonataScope(c), 'Items') : c.raw;
-    } else {
-      const env = this.pathEnv(c);
-      effective = applyInputPath(c.raw, state.InputPath, env);
-      items = applyInputPath(effective, state.ItemsPath ?? '$', env);
-    }
-    if (!Array.isArray(items)) {
-      const source = c.jsonata ? 'Items' : `ItemsPath '${state.ItemsPath ?? '$'}'`;
-      throw new StatesError(
-        StatesErrorName.Runtime,
-        `The Map state's ${source} must reference a JSON array, but got ${stringifyForCause(items)}`,
-      );
-    }
-    const maxConcurrency =
-      (await this.mapLimit(c, state.MaxConcurrency, state.MaxConcurrencyPath, effective, 'MaxConcurrency')) ?? 0;
-    const toleratedCount = await this.mapLimit(
-      c,
-      state.ToleratedFailureCount,
-      state.ToleratedFailureCountPath,
-      effective,
-      'ToleratedFailureCount',
-    );
-    const toleratedPercentage = await this.mapLimit(
-      c,
-      state.ToleratedFailurePercentage,
-      state.ToleratedFailurePercentagePath,
-      effective,
-      'ToleratedFailurePercentage',
-    );
-    const tolerant = toleratedCount !== undefined || toleratedPercentage !== undefined;
-    const processor = state.ItemProcessor ?? state.Iterator;
-    if (!processor) throw new StatesError(StatesErrorName.Runtime, `The Map state '${c.name}' has no ItemProcessor`);
-    const selector = state.ItemSelector ?? state.Parameters;
-
-    const startedId = history.add(c.scope.thread, 'MapStateStarted', {
-      mapStateStartedEventDetails: { length: items.length },
-    });
-    const controller = new AbortController();
-    const forward = (): void => controller.abort(ABORTED);
-    c.scope.signal.addEventListener('abort', forward, { once: true });
-    const results: JsonValue[] = new Array<JsonValue>(items.length).fill(null);
-    const threads: HistoryThread[] = [];
-    let failures = 0;
-    let failure: unknown;
-    const exceeded = (): boolean =>
-      (toleratedCount !== undefined && failures > toleratedCount) ||
-      (toleratedPercentage !== undefined && (failures * 100) / items.length > toleratedPercentage) ||
-      (!tolerant && failures > 0);
-
-    const runIteration = async (index: number): Promise<void> => {
-      const item = items[index] as JsonValue;
-      const thread: HistoryThread = { lastEventId: startedId };
-      threads.push(thread);
-      const detail = { name: c.name, index };
-      history.add(thread, 'MapIterationStarted', { mapIterationStartedEventDetails: detail });
-      try {
-        const mapItem = { Index: index, Value: item };
-        let itemInput: JsonValue = item;
-        if (selector !== undefined) {
-          itemInput = c.jsonata
-            ? await evaluateJsonataTemplate(selector, this.jsonataScope(c, mapItem), 'ItemSelector')
-            : evaluatePayloadTemplate(selector, effective, this.pathEnv(c, mapItem));
-        }
-        const scope = this.childScope(c.scope, thread, controller.signal, processor.QueryLanguage);
-        results[index] = await this.runBlock(processor, itemInput, scope);
-        history.add(thread, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: detail });
-      } catch (e) {
-        if (!(e instanceof StatesError)) {
-          history.add(thread, 'MapIterationAborted', { mapIterationAbortedEventDetails: detail });
-          if (failure === undefined) failure = e;
-          controller.abort(ABORTED);
-          return;
-        }
-        history.add(thread, 'MapIterationFailed', { mapIterationFailedEventDetails: detail });
-        failures++;
-        results[index] = e.toErrorOutput() as JsonObject;
-        if (failure === undefined && (e.terminal || exceeded())) {
-          failure =
-            tolerant && !e.terminal
-              ? new StatesError(
-                  StatesErrorName.ExceedToleratedFailureThreshold,
-                  'The specified tolerated failure threshold was exceeded',
-                )
-              : e;
-          controller.abort(ABORTED);
-        }
-      }
-    };
-
-    let nextIndex = 0;
-    const worker = async (): Promise<void> => {
-      while (nextIndex < items.length && failure === undefined && !controller.signal.aborted) {
-        await runIteration(nextIndex++);
-      }
-    };
-    const workers = maxConcurrency > 0 ? Math.min(maxConcurrency, items.length) : items.length;
-    try {
-      await Promise.all(Array.from({ length: workers }, worker));
-    } finally {
-      c.scope.signal.removeEventListener('abort', forward);
-    }
-    const lastIterationEvent = Math.max(startedId, ...threads.map((t) => t.lastEventId));
-    if (failure === undefined && c.scope.signal.aborted) failure = new ExecutionInterrupt();
-    if (failure !== undefined) {
-      if (failure instanceof StatesError) history.add({ lastEventId: lastIterationEvent }, 'MapStateFailed');
-      throw failure;
-    }
-    c.scope.thread.lastEventId = lastIterationEvent;
-    history.add(c.scope.thread, 'MapStateSucceeded');
-    return this.finishWithResult(c, results);
   }
 }

@@ -1,3 +1,4 @@
+import { isObject } from '../../../json.js';
 // The Amazon States Language as data: JSON values and the shape of a definition. Field types are
 // loose on purpose (asl-validator checks the schema; the interpreter checks what it reads).
 
@@ -115,6 +116,5 @@ export interface ProcessorDef extends MachineDef {
   ProcessorConfig?: { Mode?: 'INLINE' | 'DISTRIBUTED'; ExecutionType?: 'STANDARD' | 'EXPRESS' };
 }
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** isObject, narrowed to the engine's JSON type (state data is JSON by construction). */
+export const isJsonObject = isObject as (value: unknown) => value is JsonObject;
