@@ -9,6 +9,8 @@ export interface CheckInfo {
   title: string;
   /** Whether a template may waive it: not the checks that make the others possible. */
   waivable: boolean;
+  /** Run by rule 3 on the local cloud (`presso check --isolation`), not by reading the template. */
+  isolation?: boolean;
 }
 
 export const CHECKS = {
@@ -38,9 +40,24 @@ export const CHECKS = {
     title: 'what it declares it puts is in the contract, its code and its policies',
     waivable: true,
   },
-  '2.emits-declared': { rule: 2, title: 'every event it puts is declared (run by rule 3)', waivable: true },
-  '3.deploys-alone': { rule: 3, title: 'deploys, settles and deletes alone, leaving nothing', waivable: true },
-  '3.core-unchanged': { rule: 3, title: "the core's tables and configuration unchanged", waivable: true },
+  '2.emits-declared': {
+    rule: 2,
+    title: 'every event it puts is declared (run by rule 3)',
+    waivable: true,
+    isolation: true,
+  },
+  '3.deploys-alone': {
+    rule: 3,
+    title: 'deploys, settles and deletes alone, leaving nothing',
+    waivable: true,
+    isolation: true,
+  },
+  '3.core-unchanged': {
+    rule: 3,
+    title: "the core's tables and configuration unchanged",
+    waivable: true,
+    isolation: true,
+  },
 } as const satisfies Record<string, CheckInfo>;
 
 export type CheckId = keyof typeof CHECKS;

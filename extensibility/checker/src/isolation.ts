@@ -330,6 +330,7 @@ export class IsolationBench {
     const { violations, waived } = applyWaivers(
       report.violations,
       waiversOf(readRaw(app.templateFile), app.path).waivers,
+      true,
     );
     return { ...report, violations, waived };
   }

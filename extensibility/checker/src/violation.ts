@@ -35,6 +35,8 @@ export interface Waived {
   reason: string;
   /** The violations it silenced (none when the check passed anyway). */
   violations: Violation[];
+  /** Whether the check ran (rule 3's run only with --isolation). */
+  checked: boolean;
 }
 
 /** "1.scoped-policy (rule 1, only its own resources): Fn: Properties.Policies[0]: ...", then the fix on its own line. */
@@ -47,4 +49,4 @@ export function formatViolation(v: Violation): string {
 
 /** "waived 1.scoped-policy on Fn: the reason (2 violations)". */
 export const formatWaived = (w: Waived): string =>
-  `waived ${w.id} on ${w.resource}: ${w.reason}${w.violations.length ? '' : ' (nothing to waive: the check passes)'}`;
+  `waived ${w.id} on ${w.resource}: ${w.reason}${w.violations.length ? '' : w.checked ? ' (nothing to waive: the check passes)' : ' (the check runs with --isolation)'}`;

@@ -8,7 +8,7 @@
 //
 // A waived check still runs and what it found is shown as waived; a waiver naming no known check,
 // a check that cannot be waived, or no reason is itself a violation (meta.waiver).
-import { CHECKS, isCheckId, type CheckId } from './checks.js';
+import { CHECKS, isCheckId, type CheckId, type CheckInfo } from './checks.js';
 import { isObject, type Node, type RawTemplate } from './raw.js';
 import { violationOf, type Violation, type Waived } from './violation.js';
 
@@ -57,12 +57,19 @@ export function waiversOf(raw: RawTemplate, file: string): { waivers: Waiver[]; 
   return { waivers, violations };
 }
 
-/** The violations no waiver covers, and each waiver with what it silenced. */
+/**
+ * The violations no waiver covers, and each waiver with what it silenced. `isolation`: the run is
+ * rule 3's, so its checks ran (and the others did not: their waivers are rules 1 and 2's to show).
+ */
 export function applyWaivers(
   violations: Violation[],
   waivers: Waiver[],
+  isolation = false,
 ): { violations: Violation[]; waived: Waived[] } {
-  const waived: Waived[] = waivers.map((w) => ({ ...w, violations: [] }));
+  const ranInIsolation = (id: CheckId) => (CHECKS[id] as CheckInfo).isolation === true;
+  const waived: Waived[] = waivers
+    .filter((w) => !isolation || ranInIsolation(w.id))
+    .map((w) => ({ ...w, violations: [], checked: isolation || !ranInIsolation(w.id) }));
   const kept = violations.filter((v) => {
     const w = waived.find((x) => x.id === v.id && (x.resource === '(template)' || x.resource === v.resource));
     if (!w) return true;
@@ -77,8 +84,10 @@ export function mergeWaived(a: Waived[], b: Waived[]): Waived[] {
   const out = a.map((w) => ({ ...w, violations: [...w.violations] }));
   for (const w of b) {
     const same = out.find((x) => x.id === w.id && x.resource === w.resource);
-    if (same) same.violations.push(...w.violations);
-    else out.push(w);
+    if (same) {
+      same.violations.push(...w.violations);
+      same.checked ||= w.checked;
+    } else out.push(w);
   }
   return out;
 }
