@@ -5,11 +5,13 @@ import { resolve } from 'node:path';
 import type { LoadedTemplate } from '@serverlesspresso/catalog/bus';
 import { appAt, repoRootOf, scanApp, type App } from './repo.js';
 import { importedNames, Names, readRaw, type RawTemplate } from './raw.js';
-import { busAccess, stateMachineBus } from './checks/bus-by-name.js';
+import { busByName, stateMachineBus } from './checks/bus-by-name.js';
 import type { Context } from './checks/context.js';
 import { emitsContractEvent, emittedEvents } from './checks/emits-contract-event.js';
 import { extensionJson } from './checks/extension-json.js';
+import { noSharedBus } from './checks/no-shared-bus.js';
 import { othersNames, ownResources } from './checks/own-resources.js';
+import { ownTargets } from './checks/own-targets.js';
 import { consumedEvents, routesContractEvent } from './checks/routes-contract-event.js';
 import { iamResources, samPolicies } from './checks/scoped-policy.js';
 import { violationOf, type Violation, type Waived } from './violation.js';
@@ -49,7 +51,9 @@ export function checkOwnResources(app: App, raw: RawTemplate, template: LoadedTe
     if (type === 'AWS::Serverless::Function' || type === 'AWS::Serverless::StateMachine')
       samPolicies(ctx, logicalId, props.Policies);
     iamResources(ctx, logicalId, type, props);
-    busAccess(ctx, logicalId, type, props);
+    noSharedBus(ctx, logicalId, type, props);
+    busByName(ctx, logicalId, type, props);
+    ownTargets(ctx, logicalId, type, props);
   }
   stateMachineBus(ctx, template);
   // Deduplicate: a value seen by two checks is one violation.

@@ -1,48 +1,25 @@
-// 1.bus-by-name, 1.own-targets, 1.no-shared-bus: the extension reaches the bus by its name (the
-// literal Serverlesspresso or a parameter defaulting to it), never by ARN, for its rules and its
-// state machines' putEvents tasks; its rules deliver only to its own resources; it does not create
-// a bus of the shared name.
-import { BUS_NAME } from '@serverlesspresso/catalog';
+// 1.bus-by-name: the extension reaches the bus by its name (the literal Serverlesspresso or a
+// parameter defaulting to it), never by ARN: its rules, and its state machines' putEvents tasks.
+// (EventBridgePutEventsPolicy's bus is checked with the policies, in scoped-policy.ts.)
 import { definitionOf, statesOf, type LoadedTemplate } from '@serverlesspresso/catalog/bus';
 import { isObject, type Node } from '../raw.js';
 import { list, shown, type Context } from './context.js';
-import { foreignSubArn } from './own-resources.js';
 
-/** Rules on the bus by name, targeting this template's resources; no bus of the shared name. */
-export function busAccess(ctx: Context, logicalId: string, type: string, props: Node): void {
-  if (type === 'AWS::Events::EventBus' && ctx.names.isBusByName(props.Name)) {
+/** Rules (AWS::Events::Rule, and SAM EventBridgeRule events) on the bus by its name, or on a bus of their own. */
+export function busByName(ctx: Context, logicalId: string, type: string, props: Node): void {
+  if (
+    type === 'AWS::Events::Rule' &&
+    props.EventBusName !== undefined &&
+    !ctx.names.isBusByName(props.EventBusName) &&
+    !ctx.names.isOwn(props.EventBusName)
+  ) {
     ctx.push(
-      '1.no-shared-bus',
+      '1.bus-by-name',
       logicalId,
-      'Properties.Name',
-      `creates the ${BUS_NAME} bus, which belongs to the core (or the EventPlayer deployed alone)`,
-      'remove the bus: deploy the core or the EventPlayer first, and name the bus with the EventBusName parameter',
+      'Properties.EventBusName',
+      `reaches the bus as ${shown(props.EventBusName)}, not by its name`,
+      'EventBusName: !Ref EventBusName (a parameter defaulting to Serverlesspresso)',
     );
-  }
-  if (type === 'AWS::Events::Rule') {
-    if (
-      props.EventBusName !== undefined &&
-      !ctx.names.isBusByName(props.EventBusName) &&
-      !ctx.names.isOwn(props.EventBusName)
-    ) {
-      ctx.push(
-        '1.bus-by-name',
-        logicalId,
-        'Properties.EventBusName',
-        `reaches the bus as ${shown(props.EventBusName)}, not by its name`,
-        'EventBusName: !Ref EventBusName (a parameter defaulting to Serverlesspresso)',
-      );
-    }
-    list(props.Targets).forEach((t, i) => {
-      if (isObject(t) && typeof t.Arn !== 'string' && !foreignSubArn(t.Arn, ctx.names) && !ctx.names.isOwn(t.Arn))
-        ctx.push(
-          '1.own-targets',
-          logicalId,
-          `Properties.Targets[${i}].Arn`,
-          `delivers to ${shown(t.Arn)}, which is not a resource of this template`,
-          'target only your own functions, state machines or queues: Arn: !GetAtt MyFunction.Arn',
-        );
-    });
   }
   const events = props.Events;
   if ((type === 'AWS::Serverless::Function' || type === 'AWS::Serverless::StateMachine') && isObject(events)) {
