@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { contract } from '../src/index.js';
 import { codeNames, formatFinding, scanRepo } from '../src/bus/index.js';
-import { catalogPaths, generateCatalog, REPO_ROOT } from '../src/page/index.js';
+import { catalogPaths, CATALOG_FILES, generateCatalog, REPO_ROOT, withExtensionsTable } from '../src/page/index.js';
+import { readExtensionMeta, validateExtensionMeta } from '../src/extension.js';
 
 const fixtureRoot = new URL('./fixtures/repo/', import.meta.url).pathname;
 
@@ -35,6 +36,51 @@ describe('the committed catalog', () => {
         targets: ['RecordCompletedOrderFunction'],
       }),
     );
+  });
+});
+
+describe("the extensions' metadata (extension.json)", () => {
+  const generated = generateCatalog(REPO_ROOT);
+
+  it('is read for the model and every extension, and rendered in CATALOG.md and catalog.html', () => {
+    const model = generated.page.extensions.find((e) => e.name === '_extension_model')!;
+    expect(model.meta).toEqual(readExtensionMeta(`${REPO_ROOT}_extension_model`).meta);
+    expect(model.meta).toMatchObject({ name: 'ExtensionModel', events: { produced: [] } });
+    expect(generated.page.extensions.map((e) => [e.name, e.meta?.name])).toEqual(
+      expect.arrayContaining([
+        ['OrderRobot', 'OrderRobot'],
+        ['WaitTimes', 'WaitTimes'],
+      ]),
+    );
+    expect(generated.markdown).toContain(
+      '| [WaitTimes](../../extensions/WaitTimes/README.md) | Keeps, per event (pop-up bar) and drink,',
+    );
+    expect(generated.markdown).toContain(
+      '| `OrderManager.Order{eventId}-COMPLETED`, `OrderManager.WaitingCompletion` | `WaitTimes.WaitTimeChanged` | DynamoDB, EventBridge, Lambda |',
+    );
+    expect(generated.html).toContain('<td>WaitTimes (<code>extensions/WaitTimes</code>)</td>');
+  });
+
+  it("renders extensions/README.md's table, which is current", () => {
+    const readme = readFileSync(`${REPO_ROOT}${CATALOG_FILES.extensions}`, 'utf8');
+    expect(withExtensionsTable(readme, generated.page)).toBe(readme);
+    expect(readme).toContain('| [LoyaltyCard](LoyaltyCard/README.md) |');
+    expect(readme).not.toContain('ExtensionModel');
+    const stale = readme.replace('| [LoyaltyCard](LoyaltyCard/README.md) |', '| [LoyaltyCard](gone.md) |');
+    expect(withExtensionsTable(stale, generated.page)).toBe(readme);
+    expect(withExtensionsTable('# no table here\n', generated.page)).toBeUndefined();
+  });
+
+  it('is validated by extension.schema.json, each error saying where', () => {
+    expect(
+      validateExtensionMeta({ name: 'tip jar', author: '', events: { consumed: [] }, services: [] }).errors,
+    ).toEqual([
+      { path: '/description', message: 'is required but missing' },
+      { path: '/name', message: 'must match pattern "^[A-Z][A-Za-z0-9]{0,39}$"' },
+      { path: '/author', message: 'must NOT have fewer than 1 characters' },
+      { path: '/events/produced', message: 'is required but missing' },
+      { path: '/services', message: 'must NOT have fewer than 1 items' },
+    ]);
   });
 });
 

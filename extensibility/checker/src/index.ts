@@ -1,5 +1,7 @@
 // The contract checker: what `presso check DIR` and the repo's tests run over every extension.
 export { checkExtension, type CheckReport, type CheckOptions } from './check.js';
-export { formatViolation, RULES, type RuleId, type Violation } from './violation.js';
+export { CHECKS, isCheckId, type CheckId, type CheckInfo } from './checks.js';
+export { formatViolation, formatWaived, RULES, type RuleId, type Violation, type Waived } from './violation.js';
+export { applyWaivers, mergeWaived, waiversOf, type Waiver } from './waivers.js';
 export { repoRootOf } from './repo.js';
-export { checkIsolation, IsolationBench, type IsolationOptions, type IsolationReport } from './rule3.js';
+export { checkIsolation, IsolationBench, type IsolationOptions, type IsolationReport } from './isolation.js';

@@ -1,17 +1,19 @@
 // The contract checker accepts the model, every extension of the repo and a good fixture, and rejects
 // a small broken example of each rule with a message naming the rule, the resource and the property.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { discoverApps } from '@serverlesspresso/catalog/bus';
 import { REPO_ROOT } from '@serverlesspresso/catalog/page';
-import { checkExtension, formatViolation, type Violation } from '../src/index.js';
+import { CHECKS, checkExtension, formatViolation, formatWaived, type CheckId } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/repo/', import.meta.url).pathname;
 const check = (name: string) => checkExtension(join(fixtures, 'extensions', name), { root: fixtures });
-/** What a test asserts of a violation: rule, resource, property, and a telling part of message and fix. */
-const violation = (rule: Violation['rule'], resource: string, property: string, message: string, fix: string) =>
+/** What a test asserts of a violation: its check (and so its rule), resource, property, and a telling part of message and fix. */
+const violation = (id: CheckId, resource: string, property: string, message: string, fix: string) =>
   expect.objectContaining({
-    rule,
+    id,
+    rule: CHECKS[id].rule,
     resource,
     property,
     message: expect.stringContaining(message),
@@ -48,7 +50,7 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects Fn::ImportValue', () => {
     expect(check('r1-import-value').violations).toEqual([
       violation(
-        1,
+        '1.own-resources',
         'Fn',
         'Resources.Fn.Properties.Environment.Variables.ORDERS',
         'imports "serverlesspresso-core-OrderTable" from another stack (Fn::ImportValue)',
@@ -60,7 +62,7 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects a literal ARN', () => {
     expect(check('r1-literal-arn').violations).toEqual([
       violation(
-        1,
+        '1.own-resources',
         'Fn',
         'Resources.Fn.Properties.Policies[0].Statement[0].Resource',
         'names a resource by a literal ARN (arn:aws:dynamodb:us-east-1:123456789012:table/orders)',
@@ -72,21 +74,21 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it("rejects the core's resource names, as a value and inside an ARN", () => {
     expect(check('r1-core-name').violations).toEqual([
       violation(
-        1,
+        '1.own-resources',
         'Fn',
         'Resources.Fn.Properties.Policies[0].Statement[0].Resource',
         'names a resource by a literal ARN (arn:${AWS::Partition}:dynamodb:',
         '!Ref / !GetAtt',
       ),
       violation(
-        1,
+        '1.own-resources',
         'Fn',
         'Resources.Fn.Properties.Policies[0].Statement[0].Resource',
         `names "serverlesspresso-order-table", core's AWS::DynamoDB::Table OrderTable (core/template.yaml)`,
         'reach other apps only through the bus',
       ),
       violation(
-        1,
+        '1.own-resources',
         'Fn',
         'Resources.Fn.Properties.Environment.Variables.ORDERS',
         `names "serverlesspresso-order-table", core's AWS::DynamoDB::Table OrderTable`,
@@ -98,21 +100,21 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects policies that reach beyond its own resources', () => {
     expect(check('r1-broad-policies').violations).toEqual([
       violation(
-        1,
+        '1.scoped-policy',
         'Fn',
         'Resources.Fn.Properties.Policies[0]',
         "the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources",
         'DynamoDBWritePolicy: { TableName: !Ref MyTable }',
       ),
       violation(
-        1,
+        '1.scoped-policy',
         'Fn',
         'Resources.Fn.Properties.Policies[1].Statement[0].Resource',
         'grants dynamodb:getitem on every resource ("*")',
         'Resource: !GetAtt MyTable.Arn',
       ),
       violation(
-        1,
+        '1.scoped-policy',
         'Fn',
         'Resources.Fn.Properties.Policies[2].DynamoDBReadPolicy.TableName',
         'DynamoDBReadPolicy on !Ref OrdersTableName, which is not a resource of this template',
@@ -124,14 +126,14 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects the bus reached by ARN for a rule, and PutEvents on a bus other than the shared one by name', () => {
     expect(check('r1-bus-by-arn').violations).toEqual([
       violation(
-        1,
+        '1.bus-by-name',
         'Fn',
         'Resources.Fn.Properties.Policies[0].EventBridgePutEventsPolicy.EventBusName',
         'puts events on a bus given as "Orders", not on the Serverlesspresso bus by its name',
         'EventBusName: !Ref EventBusName',
       ),
       violation(
-        1,
+        '1.bus-by-name',
         'Fn',
         'Resources.Fn.Properties.Events.Made.Properties.EventBusName',
         "reaches the bus as !Sub 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}', not by its name",
@@ -143,7 +145,7 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects a state machine putting events on the bus by its ARN', () => {
     expect(check('r1-state-machine-bus-arn').violations).toEqual([
       violation(
-        1,
+        '1.bus-by-name',
         'Robot',
         'Resources.Robot.Properties.Definition (state "Fulfil", Entries[0].EventBusName)',
         'puts events on the bus by its ARN (arn:aws:events:us-east-1:000000000000:event-bus/Serverlesspresso)',
@@ -155,7 +157,7 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it('rejects creating the shared bus', () => {
     expect(check('r1-creates-bus').violations).toEqual([
       violation(
-        1,
+        '1.no-shared-bus',
         'Bus',
         'Resources.Bus.Properties.Name',
         'creates the Serverlesspresso bus, which belongs to the core',
@@ -167,14 +169,14 @@ describe('rule 1: the extension touches no resource outside its own template', (
   it("rejects a rule delivering to the core's state machine", () => {
     expect(check('r1-foreign-target').violations).toEqual([
       violation(
-        1,
+        '1.own-resources',
         'Forward',
         'Resources.Forward.Properties.Targets[0].Arn',
         'names a resource by a literal ARN (arn:${AWS::Partition}:states:',
         '!Ref / !GetAtt',
       ),
       violation(
-        1,
+        '1.own-resources',
         'Forward',
         'Resources.Forward.Properties.Targets[0].Arn',
         `names "serverlesspresso-order-manager", core's AWS::Serverless::StateMachine OrderManagerStateMachine`,
@@ -188,7 +190,7 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
   it('rejects an extension without a rule on the bus', () => {
     expect(check('r2-no-rule').violations).toEqual([
       violation(
-        2,
+        '2.routes-contract-event',
         '(template)',
         'Resources',
         'has no rule on the Serverlesspresso bus',
@@ -200,7 +202,7 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
   it('rejects a dead rule', () => {
     expect(check('r2-dead-rule').violations).toEqual([
       violation(
-        2,
+        '2.routes-contract-event',
         'Fn',
         'Resources.Fn.Properties.Events.Made.Properties.Pattern',
         'rule FnMade on the Serverlesspresso bus matches no event of the contract (a dead rule)',
@@ -212,7 +214,7 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
   it('rejects a pattern EventBridge refuses, with its reason', () => {
     expect(check('r2-invalid-pattern').violations).toEqual([
       violation(
-        2,
+        '2.routes-contract-event',
         'Fn',
         'Resources.Fn.Properties.Events.Made.Properties.Pattern',
         'Event pattern is not valid. Reason: prefix match pattern must be a string',
@@ -224,21 +226,21 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
   it('rejects emitting outside the contract, and Emits that the code or the policies do not bear out', () => {
     expect(check('r2-emits').violations).toEqual([
       violation(
-        2,
+        '2.emits-contract-event',
         'Fn',
         'Resources.Fn.Metadata.Emits[0]',
         '"Coffee.Spilled" is not a detail-type of the contract',
         'add the event to the contract',
       ),
       violation(
-        2,
+        '2.emits-contract-event',
         'Fn',
         'Resources.Fn.Metadata.Emits[0]',
         'declares "Coffee.Spilled" but its code (../../handlers/record.ts) never names it',
         'remove it from Emits',
       ),
       violation(
-        2,
+        '2.emits-contract-event',
         'Maker',
         'Resources.Maker.Metadata.Emits',
         'may put events on the Serverlesspresso bus (its policies allow events:PutEvents) but does not declare which',
@@ -248,11 +250,144 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
   });
 });
 
+describe('meta.extension-json: what the extension says of itself', () => {
+  const meta = (property: string, message: string, fix: string) =>
+    violation('meta.extension-json', 'extension.json', property, message, fix);
+
+  it('rejects a missing extension.json', () => {
+    expect(check('meta-missing').violations).toEqual([
+      meta('(file)', 'extension.json is missing', 'write extension.json as the model has it'),
+    ]);
+  });
+
+  it('rejects an extension.json the schema refuses, saying where', () => {
+    expect(check('meta-invalid').violations).toEqual([
+      meta('/author', 'is required but missing', 'extension.schema.json'),
+      meta('/version', 'is not a field of extension.json', 'extension.schema.json'),
+      meta('/services/2', 'must be one of "API Gateway", ', 'extension.schema.json'),
+    ]);
+  });
+
+  it('rejects an extension.json that says other than its template', () => {
+    const { violations } = check('meta-disagrees');
+    expect(violations).toEqual([
+      meta('/name', 'is "SomethingElse", not the folder\'s name "meta-disagrees"', '"name": "meta-disagrees"'),
+      meta(
+        '/events/consumed',
+        'lists "OrderManager.MakeOrder", but the template\'s rules consume "OrderManager.WaitingCompletion"',
+        '"consumed": ["OrderManager.WaitingCompletion"]',
+      ),
+      meta(
+        '/events/produced',
+        'lists nothing, but the template declares it puts "OrderRobot.FulfillOrder"',
+        '"produced": ["OrderRobot.FulfillOrder"]',
+      ),
+      meta('/services', 'misses "DynamoDB", which the template uses', 'add "DynamoDB" to "services"'),
+    ]);
+    expect(violations[0]!.file).toBe('extensions/meta-disagrees/extension.json');
+  });
+});
+
+describe('waivers: a check waived by its id, with a reason, in the Metadata', () => {
+  it('sets aside what the waived check finds on that resource, and says so', () => {
+    const report = check('waived-policy');
+    expect(report.violations).toEqual([]);
+    expect(report.waived).toEqual([
+      expect.objectContaining({
+        id: '1.scoped-policy',
+        resource: 'Fn',
+        reason: 'reads the orders table of a sister app during a migration',
+        violations: [
+          expect.objectContaining({ id: '1.scoped-policy', property: 'Resources.Fn.Properties.Policies[0]' }),
+          expect.objectContaining({
+            id: '1.scoped-policy',
+            property: 'Resources.Fn.Properties.Policies[1].Statement[0].Resource',
+          }),
+          expect.objectContaining({
+            id: '1.scoped-policy',
+            property: 'Resources.Fn.Properties.Policies[2].DynamoDBReadPolicy.TableName',
+          }),
+        ],
+      }),
+    ]);
+    expect(formatWaived(report.waived[0]!)).toBe(
+      'waived 1.scoped-policy on Fn: reads the orders table of a sister app during a migration',
+    );
+  });
+
+  it('rejects a waiver of an unknown id, without a reason, or of a check that cannot be waived', () => {
+    const report = check('bad-waivers');
+    expect(report.violations).toEqual([
+      violation(
+        '1.scoped-policy',
+        'Fn',
+        'Resources.Fn.Properties.Policies[0]',
+        'AmazonDynamoDBFullAccess',
+        'DynamoDBWritePolicy',
+      ),
+      violation(
+        '1.scoped-policy',
+        'Fn',
+        'Resources.Fn.Properties.Policies[1].Statement[0].Resource',
+        'on every resource',
+        'Resource:',
+      ),
+      violation(
+        '1.scoped-policy',
+        'Fn',
+        'Resources.Fn.Properties.Policies[2].DynamoDBReadPolicy.TableName',
+        'not a resource of this template',
+        'TableName',
+      ),
+      violation(
+        'meta.waiver',
+        '(template)',
+        'Metadata.Checks.Waive[0]',
+        'waives "1.scoped-policies", which is not the id of a check',
+        "the checker's README",
+      ),
+      violation(
+        'meta.waiver',
+        '(template)',
+        'Metadata.Checks.Waive[1]',
+        'waives 1.scoped-policy without a reason',
+        'Reason',
+      ),
+      violation(
+        'meta.waiver',
+        '(template)',
+        'Metadata.Checks.Waive[2]',
+        'waives template.loads, which cannot be waived',
+        'remove the waiver',
+      ),
+    ]);
+    expect(report.waived.map(formatWaived)).toEqual([
+      'waived 2.emits-contract-event on (template): emits nothing yet (nothing to waive: the check passes)',
+      'waived 3.core-unchanged on (template): rule 3 is not run here (the check runs with --isolation)',
+    ]);
+  });
+});
+
+describe('check ids', () => {
+  it('are documented once each, with their fix, in the README table, and every id there is a check', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `([a-z0-9]+\.[a-z-]+)` \|[^|\n]+\|([^|\n]+)\|$/gm)];
+    expect(rows.map((r) => r[1]).sort()).toEqual(Object.keys(CHECKS).sort());
+    for (const [, , fix] of rows) expect(fix!.trim().length).toBeGreaterThan(10);
+  });
+
+  it('name every violation of the broken fixtures', () => {
+    const ids = readdirSync(join(fixtures, 'extensions')).flatMap((name) => check(name).violations.map((v) => v.id));
+    expect(ids.every((id) => Object.hasOwn(CHECKS, id))).toBe(true);
+    expect(new Set(ids).size).toBeGreaterThan(6);
+  });
+});
+
 describe('the report', () => {
   it('prints the rule, the resource, the property relative to it, the message and the fix', () => {
     const [first] = check('r1-creates-bus').violations;
     expect(formatViolation(first!)).toBe(
-      'rule 1 (only its own resources): Bus: Properties.Name: creates the Serverlesspresso bus, which belongs to the core (or the EventPlayer deployed alone)\n' +
+      '1.no-shared-bus (rule 1, only its own resources): Bus: Properties.Name: creates the Serverlesspresso bus, which belongs to the core (or the EventPlayer deployed alone)\n' +
         '    fix: remove the bus: deploy the core or the EventPlayer first, and name the bus with the EventBusName parameter',
     );
   });
@@ -260,7 +395,7 @@ describe('the report', () => {
   it("reports a template that does not load as such, with the loader's message, instead of throwing", () => {
     expect(check('broken-template').violations).toEqual([
       violation(
-        'template',
+        'template.loads',
         'Fn',
         'Resources.Fn.Properties.Environment.Variables.TABLE',
         "Ref to unknown parameter or resource 'MissingTable'",

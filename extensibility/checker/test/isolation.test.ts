@@ -5,11 +5,12 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { discoverApps } from '@serverlesspresso/catalog/bus';
 import { REPO_ROOT } from '@serverlesspresso/catalog/page';
-import { formatViolation, IsolationBench, type Violation } from '../src/index.js';
+import { formatViolation, IsolationBench, type CheckId, type Violation } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/isolation/', import.meta.url).pathname;
-const violation = (resource: string | RegExp, property: string, message: string) =>
+const violation = (id: CheckId, resource: string | RegExp, property: string, message: string) =>
   expect.objectContaining({
+    id,
     rule: 3,
     resource: typeof resource === 'string' ? resource : expect.stringMatching(resource),
     property,
@@ -41,6 +42,7 @@ describe('rule 3 beside a stand-in core', () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/installer'));
     expect(violations).toEqual([
       violation(
+        '3.core-unchanged',
         /^table (serverlesspresso-)?core-OrdersTable-/,
         'deploy',
         "deploying the extension changed the core's table",
@@ -56,6 +58,7 @@ describe('rule 3 beside a stand-in core', () => {
     });
     expect(violations).toEqual([
       violation(
+        '3.deploys-alone',
         '(stack)',
         'handling events',
         'still handling the events 1 s (at 1000x) after they were put, so rule 3 cannot compare the core after them',
@@ -71,6 +74,7 @@ describe('rule 3 beside a stand-in core', () => {
     const { violations, exercised } = await bench.check(join(fixtures, 'extensions/busless'));
     expect(violations).toEqual([
       violation(
+        '3.deploys-alone',
         '(template)',
         'Parameters',
         'not exercised: the template names the bus without a parameter defaulting to Serverlesspresso',
@@ -86,6 +90,7 @@ describe('rule 3 beside a stand-in core', () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/sneaky-writer'));
     expect(violations).toEqual([
       violation(
+        '3.core-unchanged',
         /^table core-OrdersTable-|^table serverlesspresso-core-OrdersTable-/,
         'handling events',
         "while handling events the extension changed the core's table",
@@ -97,7 +102,25 @@ describe('rule 3 beside a stand-in core', () => {
   it('rejects an extension that leaves a resource behind after its stack is deleted', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/litterbug'));
     expect(violations).toEqual([
-      violation('rule default/litter', 'delete', 'rule default/litter is left behind after the stack is deleted'),
+      violation(
+        '3.deploys-alone',
+        'rule default/litter',
+        'delete',
+        'rule default/litter is left behind after the stack is deleted',
+      ),
+    ]);
+  }, 60_000);
+
+  it('sets aside what a waiver names: the litterbug, its litter waived at the template level', async () => {
+    const { violations, waived } = await bench.check(join(fixtures, 'extensions/waived-litterbug'));
+    expect(violations).toEqual([]);
+    expect(waived).toEqual([
+      expect.objectContaining({
+        id: '3.deploys-alone',
+        resource: '(template)',
+        reason: 'the fixture of a waiver: its rule outlives the stack on purpose',
+        violations: [violation('3.deploys-alone', 'rule default/waived-litter', 'delete', 'is left behind')],
+      }),
     ]);
   }, 60_000);
 
@@ -105,6 +128,7 @@ describe('rule 3 beside a stand-in core', () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/loudmouth'));
     expect(violations).toEqual([
       expect.objectContaining({
+        id: '2.emits-declared',
         rule: 2,
         resource: '(functions and state machines)',
         property: 'Metadata.Emits',
@@ -117,7 +141,7 @@ describe('rule 3 beside a stand-in core', () => {
   it('rejects an extension that does not deploy alone, with the deploy error', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/needs-core-output'));
     expect(violations).toEqual([
-      violation('(stack)', 'deploy', 'does not deploy alone with EventBusName=PressoCheck-'),
+      violation('3.deploys-alone', '(stack)', 'deploy', 'does not deploy alone with EventBusName=PressoCheck-'),
     ]);
     expect((violations[0] as Violation).message).toContain('CoreTableName');
   }, 60_000);

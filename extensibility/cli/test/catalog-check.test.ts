@@ -51,7 +51,7 @@ describe('npx presso check', () => {
     expect(code).toBe(0);
   });
 
-  it('prints each violation with its rule, resource, property and fix, and exits 1', async () => {
+  it('prints each violation with its check id, rule, resource, property and fix, and exits 1', async () => {
     const { code, stdout } = await presso(
       'check',
       join(checkerFixture, 'extensions/r1-broad-policies'),
@@ -60,7 +60,7 @@ describe('npx presso check', () => {
     );
     expect(code).toBe(1);
     expect(stdout).toContain(
-      "rule 1 (only its own resources): Fn: Properties.Policies[0]: the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources\n    fix: ",
+      "1.scoped-policy (rule 1, only its own resources): Fn: Properties.Policies[0]: the managed policy AmazonDynamoDBFullAccess is not scoped to this extension's resources\n    fix: ",
     );
     expect(stdout).toContain('3 violations');
   });
@@ -76,16 +76,31 @@ describe('npx presso check', () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as {
       passed: boolean;
-      violations: Array<{ rule: number; resource: string; property: string }>;
+      violations: Array<{ id: string; rule: number; resource: string; property: string }>;
     };
     expect(report.passed).toBe(false);
     expect(report.violations).toEqual([
       expect.objectContaining({
+        id: '2.routes-contract-event',
         rule: 2,
         resource: 'Fn',
         property: 'Resources.Fn.Properties.Events.Made.Properties.Pattern',
       }),
     ]);
+  });
+
+  it('shows what a waiver sets aside, and passes; in --json too', async () => {
+    const dir = join(checkerFixture, 'extensions/waived-policy');
+    const text = await presso('check', dir, '--root', checkerFixture);
+    expect(text.stdout).toContain(
+      'waived 1.scoped-policy on Fn: reads the orders table of a sister app during a migration\n',
+    );
+    expect(text.code).toBe(0);
+    const json = await presso('check', dir, '--root', checkerFixture, '--json');
+    const report = JSON.parse(json.stdout) as { passed: boolean; waived: Array<{ id: string; violations: unknown[] }> };
+    expect(report.passed).toBe(true);
+    expect(report.waived).toEqual([expect.objectContaining({ id: '1.scoped-policy', violations: expect.any(Array) })]);
+    expect(report.waived[0]!.violations).toHaveLength(3);
   });
 
   it('exits 2 on a folder without a template', async () => {

@@ -155,7 +155,10 @@ describe('createExtension', () => {
         'extensions/TipJar/template.yaml',
         'extensions/TipJar/README.md',
         'extensions/TipJar/package.json',
-        'extensions/TipJar/src/handler.ts',
+        'extensions/TipJar/extension.json',
+        'extensions/TipJar/src/domain/completed-order.ts',
+        'extensions/TipJar/src/adapters/bus.ts',
+        'extensions/TipJar/src/handlers/record.ts',
       ]),
     );
 
@@ -170,6 +173,9 @@ describe('createExtension', () => {
     expect(read('README.md')).toContain('| name | TipJar |');
     expect(read('README.md')).toContain('| author | Ana Diaz (@anadiaz) |');
     expect(read('README.md')).toContain('--stack-name serverlesspresso-tip-jar');
+    expect(JSON.parse(read('extension.json'))).toMatchObject({ name: 'TipJar', author: 'Ana Diaz (@anadiaz)' });
+    // The bus adapter stays the model's, byte for byte (a test compares every copy with it).
+    expect(read('src/adapters/bus.ts')).toBe(readFileSync(join(root, '_extension_model/src/adapters/bus.ts'), 'utf8'));
     const extendsPath = (JSON.parse(read('tsconfig.json')) as { extends: string }).extends;
     expect(existsSync(resolve(result.dir, extendsPath))).toBe(true);
     expect(existsSync(resolve(result.dir, '../../PUBLISHING.md'))).toBe(true);
@@ -219,6 +225,7 @@ describe('npx presso new-extension', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('created extensions/TipJar (@serverlesspresso/extension-tip-jar) from _extension_model');
     expect(stdout).toContain('npx presso check extensions/TipJar');
+    expect(stdout).toContain('edit extensions/TipJar/extension.json');
     expect(existsSync(join(root, 'extensions', 'TipJar', 'template.yaml'))).toBe(true);
     expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toEqual({
       code: 2,

@@ -60,6 +60,20 @@ export function renderHtml(page: CatalogPage): string {
     (e) =>
       `<tr><td><a href="#${escapeHtml(e.anchor)}">${code(e.entry.detailType)}</a></td><td>${names(e.producers.map((p) => `${p.app}: ${p.resource}`))}</td><td>${names(e.consumers.map((c) => `${c.app}: ${c.rule}`))}</td></tr>`,
   );
+  const listed = (xs: string[]) => (xs.length ? xs.map(code).join(', ') : '<span class="none">none</span>');
+  const extensions = page.extensions.length
+    ? [
+        '<h2>Extensions</h2>',
+        '<p>The model and every extension, as their <code>extension.json</code> says (checked against their templates by <code>presso check</code>):</p>',
+        `<table><thead><tr><th>extension</th><th>what it does</th><th>consumes</th><th>produces</th><th>AWS services</th><th>author</th></tr></thead><tbody>\n${page.extensions
+          .map(({ name, dir, meta }) =>
+            meta
+              ? `<tr><td>${escapeHtml(meta.name)} (${code(dir)})</td><td>${escapeHtml(meta.description)}</td><td>${listed(meta.events.consumed)}</td><td>${listed(meta.events.produced)}</td><td>${escapeHtml(meta.services.join(', '))}</td><td>${escapeHtml(meta.author)}</td></tr>`
+              : `<tr><td>${escapeHtml(name)} (${code(dir)})</td><td colspan="5" class="none">no valid extension.json</td></tr>`,
+          )
+          .join('\n')}\n</tbody></table>`,
+      ].join('\n')
+    : '';
   const replays = page.replays.length
     ? `<p><strong>Replayers</strong> put whatever detail-type their input carries, so any event below may come from them:</p><ul>${page.replays.map((r) => `<li><strong>${escapeHtml(r.app)}</strong>: state machine ${code(r.resource)}, state ${code(r.state)} in ${code(r.path)}</li>`).join('')}</ul>`
     : '';
@@ -80,6 +94,7 @@ export function renderHtml(page: CatalogPage): string {
     `<p>Read from: ${page.apps.map((a) => `${code(a.path)} (${escapeHtml(a.name)})`).join(', ') || 'no app template yet'}.</p>`,
     `<table><thead><tr><th>detail-type</th><th>produced by</th><th>consumed by</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`,
     replays,
+    extensions,
     ...page.events.map(section),
     '</main>',
     '</body>',

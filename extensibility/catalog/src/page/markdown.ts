@@ -1,5 +1,5 @@
 // The catalog as a Markdown page (CATALOG.md), readable on GitHub and in an editor.
-import type { CatalogPage, PageConsumer, PageEvent, PageProducer } from './model.js';
+import type { CatalogPage, PageConsumer, PageEvent, PageExtension, PageProducer } from './model.js';
 
 const code = (s: string) => `\`${s}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -63,6 +63,24 @@ function section(e: PageEvent): string {
   return lines.join('\n');
 }
 
+const events = (list: string[]) => (list.length ? list.map(code).join(', ') : 'none');
+
+/**
+ * The extensions' table from their extension.json: in CATALOG.md (links from the catalog's folder)
+ * and in extensions/README.md (links from there), so `linkTo` turns an extension's folder into a link.
+ */
+export function renderExtensionsTable(extensions: PageExtension[], linkTo: (dir: string) => string): string {
+  return [
+    '| extension | what it does | consumes | produces | AWS services | author |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...extensions.map(({ name, dir, meta }) =>
+      meta
+        ? `| [${cell(meta.name)}](${linkTo(dir)}) | ${cell(meta.description)} | ${cell(events(meta.events.consumed))} | ${cell(events(meta.events.produced))} | ${cell(meta.services.join(', '))} | ${cell(meta.author)} |`
+        : `| [${cell(name)}](${linkTo(dir)}) | no valid extension.json: \`npx presso check ${cell(dir)}\` says why | | | | |`,
+    ),
+  ].join('\n');
+}
+
 export function renderMarkdown(page: CatalogPage): string {
   const lines = [
     '# Serverlesspresso events catalog',
@@ -91,6 +109,16 @@ export function renderMarkdown(page: CatalogPage): string {
       ...page.replays.map(
         (r) => `- **${r.app}**: state machine ${code(r.resource)}, state ${code(r.state)} in ${code(r.path)}`,
       ),
+      '',
+    );
+  }
+  if (page.extensions.length) {
+    lines.push(
+      '## Extensions',
+      '',
+      'The model and every extension, as their `extension.json` says (checked against their templates by `presso check`):',
+      '',
+      renderExtensionsTable(page.extensions, (dir) => `../../${dir}/README.md`),
       '',
     );
   }

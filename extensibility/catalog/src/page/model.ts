@@ -2,6 +2,7 @@
 // from the apps' templates. Rendered as Markdown and as a static HTML page.
 import { BUS_NAME, contract, EVENT_SOURCE, type ContractEntry } from '../contract.js';
 import type { AppKind, RepoScan } from '../bus/index.js';
+import { readExtensionMeta, type ExtensionMeta } from '../extension.js';
 
 export interface PageApp {
   name: string;
@@ -46,11 +47,22 @@ export interface PageReplay {
   state: string;
 }
 
+/** An extension (or the model) as its extension.json describes it. */
+export interface PageExtension {
+  name: string;
+  /** Its folder, relative to the repo root. */
+  dir: string;
+  /** Undefined when extension.json is missing or invalid (`presso check` says why). */
+  meta?: ExtensionMeta;
+}
+
 export interface CatalogPage {
   bus: string;
   source: string;
   apps: PageApp[];
   events: PageEvent[];
+  /** The model and every extension, from their extension.json. */
+  extensions: PageExtension[];
   /** Tasks that put whatever detail-type their input carries (the EventPlayer's replay). */
   replays: PageReplay[];
 }
@@ -97,6 +109,12 @@ export function catalogPage(scan: RepoScan): CatalogPage {
     source: EVENT_SOURCE,
     apps: scan.apps.map(({ app }) => ({ name: app.name, kind: app.kind, path: app.path })),
     events,
+    extensions: scan.apps
+      .filter(({ app }) => app.kind === 'model' || app.kind === 'extension')
+      .map(({ app }) => {
+        const { meta } = readExtensionMeta(app.dir);
+        return { name: app.name, dir: app.path.replace(/\/[^/]+$/, ''), ...(meta ? { meta } : {}) };
+      }),
     replays: scan.dynamic.map((d) => ({ app: d.app.name, path: d.app.path, resource: d.resource, state: d.state })),
   };
 }

@@ -1,9 +1,10 @@
 // presso catalog: regenerates the events catalog (CATALOG.md and catalog.html) from the contract and
-// the apps' templates; --check only says whether the committed one is current.
+// the apps' templates, and the table of extensions in extensions/README.md from their extension.json;
+// --check only says whether the committed ones are current.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { formatFinding } from '@serverlesspresso/catalog/bus';
-import { CATALOG_FILES, generateCatalog } from '@serverlesspresso/catalog/page';
+import { CATALOG_FILES, generateCatalog, withExtensionsTable } from '@serverlesspresso/catalog/page';
 
 export interface CatalogOptions {
   /** The repo root (found from the working directory by default). */
@@ -27,6 +28,12 @@ export function catalogCommand(options: CatalogOptions, out: NodeJS.WritableStre
     [targets.html, generated.html],
   ];
   const { page, scan } = generated;
+  // The README's table is regenerated in place, in the repo (not under --out, which is for the catalog's pages).
+  const readme = join(root, CATALOG_FILES.extensions);
+  if (!options.out && existsSync(readme)) {
+    const text = withExtensionsTable(readFileSync(readme, 'utf8'), page);
+    if (text !== undefined) files.push([readme, text]);
+  }
   const produced = page.events.filter((e) => e.producers.length > 0).length;
   const consumed = page.events.filter((e) => e.consumers.length > 0).length;
   const summary = `${page.events.length} events (${produced} with a producer, ${consumed} with a consumer), ${scan.rules.length} rule${scan.rules.length === 1 ? '' : 's'} on the bus, from ${page.apps.length} app${page.apps.length === 1 ? '' : 's'}`;

@@ -1,6 +1,15 @@
 // presso check DIR: the contract checker's verdict on one extension, a line per violation with its
-// fix. Rules 1 and 2 read the template; --isolation also runs rule 3 on a local cloud of its own.
-import { checkExtension, checkIsolation, formatViolation, repoRootOf, type Violation } from '@serverlesspresso/checker';
+// fix, each naming its check's id, and each check the template waives. Rules 1 and 2 read the template; --isolation also runs rule 3 on a local cloud of its own.
+import {
+  checkExtension,
+  checkIsolation,
+  formatViolation,
+  formatWaived,
+  mergeWaived,
+  repoRootOf,
+  type Violation,
+  type Waived,
+} from '@serverlesspresso/checker';
 
 export interface CheckOptions {
   json?: boolean;
@@ -18,6 +27,7 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
   }
   const { app, consumes, emits } = report;
   const violations: Violation[] = [...report.violations];
+  let waived: Waived[] = report.waived;
   let notes: string[] = [];
   if (options.isolation) {
     if (!options.json)
@@ -25,6 +35,7 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
     try {
       const isolation = await checkIsolation(app.dir, { root: options.root ?? repoRootOf(app.dir) });
       violations.push(...isolation.violations);
+      waived = mergeWaived(waived, isolation.waived);
       notes = isolation.notes;
     } catch (e) {
       out.write(`presso check: ${(e as Error).message}\n`);
@@ -43,6 +54,7 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
           consumes,
           emits,
           violations,
+          waived,
           notes,
         },
         null,
@@ -55,6 +67,7 @@ export async function checkCommand(dir: string, options: CheckOptions, out: Node
   out.write(`  consumes: ${consumes.join(', ') || 'nothing of the contract'}\n`);
   out.write(`  emits:    ${emits.join(', ') || 'nothing'}\n`);
   for (const note of notes) out.write(`  rule 3: ${note}\n`);
+  for (const w of waived) out.write(`${formatWaived(w)}\n`);
   if (violations.length === 0) {
     out.write(
       options.isolation

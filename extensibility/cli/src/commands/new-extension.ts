@@ -1,6 +1,6 @@
 // npm run new-extension -- <Name>: copies _extension_model/ to extensions/<Name>/ with its names
-// changed (template description, package name, README, stack names, paths to the repo root one level
-// deeper), then runs `npm install` so the lock file registers the new workspace and `npm ci` keeps working.
+// changed (template description, package name, README, extension.json, stack names, paths to the repo
+// root one level deeper), then runs `npm install` so the lock file registers the new workspace and `npm ci` keeps working.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -93,6 +93,8 @@ export function createExtension(root: string, name: string, author?: string): Ne
     let text = renamed(readFileSync(file, 'utf8'), name);
     if (author && file.endsWith('README.md'))
       text = text.replace(/^\| author \|.*\|$/m, `| author | ${author.replace(/\|/g, '/')} |`);
+    if (author && relative(dir, file) === 'extension.json')
+      text = JSON.stringify({ ...(JSON.parse(text) as object), author }, null, 2) + '\n';
     writeFileSync(file, text);
   }
   return { dir, packageName, files: files.map((f) => relative(root, f)) };
@@ -127,10 +129,10 @@ export function newExtensionCommand(
     [
       '',
       'next:',
-      `  1. edit extensions/${name}/README.md (meta: what it does, events consumed and produced, author)`,
-      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/`,
+      `  1. edit extensions/${name}/extension.json (what it does, author, events consumed and produced, AWS services) and the README's meta`,
+      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/ (domain/, adapters/, handlers/)`,
       `  3. npx presso check extensions/${name} && npm run jest -- extensions/${name}`,
-      `  4. commit extensions/${name} and package-lock.json; see PUBLISHING.md`,
+      `  4. npx presso catalog (the catalog and extensions/README.md's table), then commit them with extensions/${name} and package-lock.json; see PUBLISHING.md`,
       '',
     ].join('\n'),
   );

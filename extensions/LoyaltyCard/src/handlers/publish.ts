@@ -1,11 +1,12 @@
 // The publisher: new rewards from the table's stream (filtered to inserted REWARD# items by the
-// template) to LoyaltyCard.RewardEarned on the bus. A batch whose events are not all accepted fails
-// whole and the stream delivers it again: a reward may be announced twice (rewardNumber tells),
-// never lost.
+// template) to LoyaltyCard.RewardEarned on the bus, through the bus adapter (batches of 10, refused
+// entries put again). What the bus still refuses fails the batch whole and the stream delivers it
+// again: a reward may be announced twice (rewardNumber tells), never lost.
 import middy from '@middy/core';
 import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { putEvents } from '../adapters/bus.js';
 import type { RewardItem } from '../adapters/loyalty-table.js';
 import { rewardEarned } from '../domain/stamp.js';
 import { requiredEnv } from './env.js';
@@ -24,14 +25,6 @@ export const handler = middy<DynamoDBStreamEvent>().handler(async (event) => {
       { EventBusName: busName, Source: SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(rewardEarned(reward)) },
     ];
   });
-  for (let i = 0; i < entries.length; i += 10) {
-    const result = await bus.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
-    if (result.FailedEntryCount) {
-      const why = result.Entries?.find((e) => e.ErrorCode)?.ErrorMessage ?? 'unknown';
-      throw new Error(
-        `${result.FailedEntryCount} of ${Math.min(10, entries.length - i)} ${DETAIL_TYPE} events were not accepted (${why}); the stream delivers the batch again`,
-      );
-    }
-  }
+  await putEvents(bus, entries);
   return { published: entries.length };
 });

@@ -1,4 +1,4 @@
-// Rule 3: on the local cloud with the core running, the extension deploys and deletes alone, and
+// Rule 3 (3.deploys-alone, 3.core-unchanged; and 2.emits-declared, which needs the run): on the local cloud with the core running, the extension deploys and deletes alone, and
 // the core's tables and behaviour (its stack, rules and targets, state machines) are the same
 // before and after. Everything goes through the real path: the deploy route `presso deploy` uses,
 // and AWS SDK clients against the edge.
@@ -38,7 +38,9 @@ import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspress
 import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { Names, readRaw } from './raw.js';
-import type { Violation } from './violation.js';
+import type { CheckId } from './checks.js';
+import { violationOf, type Violation, type Waived } from './violation.js';
+import { applyWaivers, waiversOf } from './waivers.js';
 
 export interface IsolationOptions {
   /** The repo whose core runs beside the extension. */
@@ -49,7 +51,10 @@ export interface IsolationOptions {
 }
 
 export interface IsolationReport {
+  /** What fails, the template's waivers applied. */
   violations: Violation[];
+  /** The template's waivers, each with the violations of rule 3 it set aside. */
+  waived: Waived[];
   /** What was done and seen, for people: one line each. */
   notes: string[];
   /** Step 2 ran: how many events of the contract the extension was handed on the scratch bus, and whether it was done with them in time. */
@@ -213,19 +218,22 @@ async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set
     seen.add(detailType);
     const entry = contractEntryFor(detailType);
     const where = {
-      rule: 2 as const,
       file: app.path,
       resource: '(functions and state machines)',
       property: 'Metadata.Emits',
     };
     if (!entry) {
       violations.push({
+        id: '2.emits-contract-event',
+        rule: 2,
         ...where,
         message: `put "${detailType}" on the bus, which is not a detail-type of the contract`,
         fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)',
       });
     } else if (!declared.has(entry.name)) {
       violations.push({
+        id: '2.emits-declared',
+        rule: 2,
         ...where,
         message: `put "${detailType}" on the bus without declaring it`,
         fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it`,
@@ -315,13 +323,23 @@ export class IsolationBench {
     return admin(this.clients.cloud, `/_presso/stacks/${encodeURIComponent(stackName)}`, { method: 'DELETE' });
   }
 
-  /** Rule 3 on the extension in `dir`. */
+  /** Rule 3 on the extension in `dir`, the template's waivers applied (a malformed one is rules 1 and 2's to report). */
   async check(dir: string, options: { settleTimeoutMs?: number } = {}): Promise<IsolationReport> {
     const app: App = appAt(dir, this.root);
+    const report = await this.run(app, options);
+    const { violations, waived } = applyWaivers(
+      report.violations,
+      waiversOf(readRaw(app.templateFile), app.path).waivers,
+      true,
+    );
+    return { ...report, violations, waived };
+  }
+
+  private async run(app: App, options: { settleTimeoutMs?: number }): Promise<Omit<IsolationReport, 'waived'>> {
     const violations: Violation[] = [];
     const notes: string[] = [...this.notes];
-    const violate = (resource: string, property: string, message: string, fix: string) =>
-      violations.push({ rule: 3, file: app.path, resource, property, message, fix });
+    const violate = (id: CheckId, resource: string, property: string, message: string, fix: string) =>
+      violations.push(violationOf(id, { file: app.path, resource, property, message, fix }));
     const stackName = `${stackNameOf(app)}-check`;
     const timeoutMs = options.settleTimeoutMs ?? 20_000;
 
@@ -330,6 +348,7 @@ export class IsolationBench {
     let exercised: IsolationReport['exercised'];
     if (!busParameter) {
       violate(
+        '3.deploys-alone',
         '(template)',
         'Parameters',
         `not exercised: the template names the bus without a parameter defaulting to ${BUS_NAME}, so rule 3 cannot run it apart from the core (its deploy, and its handling of events)`,
@@ -349,6 +368,7 @@ export class IsolationBench {
     const deployed = await this.deploy(app.dir, stackName);
     if (!deployed.ok) {
       violate(
+        '3.deploys-alone',
         '(stack)',
         'deploy',
         `does not deploy alone beside the core: ${String(deployed.body.message)}`,
@@ -360,6 +380,7 @@ export class IsolationBench {
     const during = diff(before, await inventory(clients, false));
     for (const key of [...during.changed, ...during.removed]) {
       violate(
+        '3.core-unchanged',
         key,
         'deploy',
         `deploying the extension changed the core's ${key}`,
@@ -369,6 +390,7 @@ export class IsolationBench {
     if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
     else
       violate(
+        '3.deploys-alone',
         '(stack)',
         'delete',
         'the stack does not delete',
@@ -377,6 +399,7 @@ export class IsolationBench {
     const afterDelete = diff(before, await inventory(clients, false));
     for (const key of afterDelete.added)
       violate(
+        '3.deploys-alone',
         key,
         'delete',
         `${key} is left behind after the stack is deleted`,
@@ -384,6 +407,7 @@ export class IsolationBench {
       );
     for (const key of [...afterDelete.changed, ...afterDelete.removed]) {
       violate(
+        '3.core-unchanged',
         key,
         'delete',
         `the core's ${key} is not as it was before the extension was deployed`,
@@ -409,8 +433,8 @@ export class IsolationBench {
     notes: string[],
   ): Promise<IsolationReport['exercised'] | undefined> {
     const { clients } = this;
-    const violate = (resource: string, property: string, message: string, fix: string) =>
-      violations.push({ rule: 3, file: app.path, resource, property, message, fix });
+    const violate = (id: CheckId, resource: string, property: string, message: string, fix: string) =>
+      violations.push(violationOf(id, { file: app.path, resource, property, message, fix }));
     const scratch = `PressoCheck-${randomUUID().slice(0, 8)}`;
     await clients.eb.send(new CreateEventBusCommand({ Name: scratch }));
     try {
@@ -424,12 +448,14 @@ export class IsolationBench {
         const { changed, removed } = coreChanges(from, to);
         for (const key of changed)
           violate(
+            '3.core-unchanged',
             key,
             property,
             `${when} the extension changed the core's ${key}${key.startsWith('table ') ? ` (${itemsDelta(from.get(key)!, to.get(key)!)})` : ''}`,
             fix,
           );
-        for (const key of removed) violate(key, property, `${when} the extension removed the core's ${key}`, fix);
+        for (const key of removed)
+          violate('3.core-unchanged', key, property, `${when} the extension removed the core's ${key}`, fix);
       };
       const within = `${timeoutMs / 1000} s (at ${clients.cloud.time.speed}x)`;
       const bounded =
@@ -438,6 +464,7 @@ export class IsolationBench {
       const exercised = await this.deploy(app.dir, stackName, { [busParameter]: scratch });
       if (!exercised.ok) {
         violate(
+          '3.deploys-alone',
           '(stack)',
           'deploy',
           `does not deploy alone with ${busParameter}=${scratch} (a scratch bus): ${String(exercised.body.message)}`,
@@ -451,6 +478,7 @@ export class IsolationBench {
       // What its deploy started (a custom resource, say) ends before the core is compared.
       if (!(await settle(clients, [scratch], machines, timeoutMs)).settled)
         violate(
+          '3.deploys-alone',
           '(stack)',
           'deploy',
           `what its deploy started was still running ${within} later, so rule 3 cannot compare the core after it`,
@@ -484,6 +512,7 @@ export class IsolationBench {
       );
       if (!settled)
         violate(
+          '3.deploys-alone',
           '(stack)',
           'handling events',
           `still handling the events ${within} after they were put, so rule 3 cannot compare the core after them`,
@@ -502,6 +531,7 @@ export class IsolationBench {
       if ((await this.remove(stackName)).ok) notes.push(`deleted stack ${stackName}`);
       else
         violate(
+          '3.deploys-alone',
           '(stack)',
           'delete',
           'the stack does not delete after handling events',
@@ -517,6 +547,7 @@ export class IsolationBench {
       );
       for (const key of diff(pristine, gone).added)
         violate(
+          '3.deploys-alone',
           key,
           'delete',
           `${key} is left behind after the stack is deleted`,

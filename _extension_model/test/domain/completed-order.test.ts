@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { contract, type EventEnvelope } from '@serverlesspresso/catalog';
-import { completedOrderOf, type CompletedOrderEvent } from '../src/completed-order.js';
+import { completedOrderOf, type CompletedOrderEvent } from '../../src/domain/completed-order.js';
 
 // The contract's own example: what the core puts on the bus.
 const example = () =>
