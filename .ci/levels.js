@@ -1,9 +1,9 @@
-// Test levels. A test file is an *integration* test when it, or a test helper it imports, starts a
-// local cloud, DynamoDB Local (Java) or a browser: it names one of the markers below. Every other test
-// file is a *unit* test, which `npm run test:unit` runs alone, and which the unit guard (PRESSO_TEST_LEVEL=unit,
-// see unit-guard.js) stops loudly if it starts a local cloud or Java after all. No file moves: the
-// rule reads what a file uses. A test that starts one in a way no marker names says so in a comment:
-// `@level integration`.
+// Test levels. A test file is an *integration* test when it, or a helper it imports from outside a
+// src/ folder, starts a local cloud, DynamoDB Local (Java) or a browser: it names one of the markers
+// below. Every other test file is a *unit* test, which `npm run test:unit` runs alone, and which the
+// unit guard (PRESSO_TEST_LEVEL=unit, see unit-guard.js) stops loudly if it starts one after all.
+// No file moves: the rule reads what a file uses. A test that starts one in a way no marker names
+// says so on a comment line of its own, as the `presso up` helper does (extensibility/cli/test/up.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
@@ -13,7 +13,7 @@ const MARKERS = [
   /\bstartEngine\b/, // DynamoDB Local, a Java process
   /\b(?:IsolationBench|checkIsolation)\b/, // the checker's rule 3 runs a local cloud of its own
   /\bplaywright\b/, // a browser
-  /@level\s+integration\b/,
+  /^\s*(?:\/\/|\/?\*+)\s*@level\s+integration\b/m, // a comment that says so, on a line of its own
 ];
 
 const root = resolve(new URL('..', import.meta.url).pathname);
