@@ -2,6 +2,7 @@
 // @swc/jest (fast, and it leaves ES modules as ES modules: jest runs in native ESM mode, which is
 // what @middy/core, being ESM-only, needs). Test levels (unit, integration): .ci/levels.js.
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isIntegration, selectedLevel } from './.ci/levels.js';
 
@@ -63,4 +64,8 @@ export default {
   projects,
   reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
   testTimeout: 30000,
+  // One test file per core, not jest's default of one fewer (one on two cores): most of a test's time
+  // is spent waiting on the local cloud, Java and child processes, not computing. More than one per
+  // core starved them on a shared two-core machine (Lambda init and hook timeouts).
+  maxWorkers: availableParallelism(),
 };
