@@ -26,8 +26,10 @@ export function isIntegration(file, seen = new Set()) {
   if (MARKERS.some((marker) => marker.test(text))) return true;
   // Helpers (test/, recorder/, ...), not sources: a module under src/ that starts a cloud is called by a marked name.
   for (const spec of relativeImports(text)) {
-    const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
-    if (relative(root, target).split(sep).includes('src') || !existsSync(target)) continue;
+    const named = resolve(dirname(file), spec);
+    // Sources import siblings as './x.js' (NodeNext style), meaning x.ts.
+    const target = [named.replace(/\.js$/, '.ts'), named].find((f) => existsSync(f));
+    if (!target || relative(root, target).split(sep).includes('src')) continue;
     if (isIntegration(target, seen)) return true;
   }
   return false;
