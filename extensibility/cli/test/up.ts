@@ -1,5 +1,6 @@
 // `presso up` as a child process for process-level tests: resolves with the edge's URL once it prints
 // its ready line, rejects with everything it printed if it exits first.
+// @level integration: a local cloud, in a child process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export const presso = new URL('../bin/presso.js', import.meta.url).pathname;

@@ -25,6 +25,7 @@ import { CloudFormationResponses, customResourceHandler } from './stacks/resourc
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
+import { refuseInUnitTests } from './test-level.js';
 import { DynamoDbService } from './services/dynamodb/service.js';
 import { StreamPollers } from './services/dynamodb/stream-pollers.js';
 import { tableHandler } from './stacks/resources/tables.js';
@@ -87,6 +88,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const account = options.account ?? DEFAULT_ACCOUNT;
   const time = timeScale(options.speed ?? 1);
   const log = options.log ?? ((line: string) => console.log(line));
+  refuseInUnitTests('Starting a local cloud');
   // DynamoDB Local needs Java: say what to install before anything starts.
   await checkJava();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'presso-'));

@@ -50,7 +50,7 @@ export function renamed(text: string, name: string): string {
       .replace(/<!-- model-only:start -->[\s\S]*?<!-- model-only:end -->\n*/g, '')
       // A path that climbs to the repo root (any number of ../, from any file of the model) climbs one more.
       .replace(
-        /(^|[^./\w])((?:\.\.\/)+)(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/)/gm,
+        /(^|[^./\w])((?:\.\.\/)+)(?=tsconfig\.base\.json|samconfig\.toml|PUBLISHING\.md|README\.md|extensibility\/|core\/|extensions\/|\.ci\/)/gm,
         '$1../$2',
       )
       .replaceAll(MODEL_DIR, `extensions/${name}`)

@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { refuseInUnitTests } from '../../test-level.js';
 
 export interface EngineOptions {
   /** Keep tables on disk in this directory; in memory when omitted. */
@@ -87,6 +88,7 @@ const MAX_OUTPUT = 8 * 1024;
 
 /** Starts DynamoDB Local on a free port and resolves once it answers; retries when the port was taken meanwhile. */
 export async function startEngine(options: EngineOptions = {}): Promise<DynamoDbEngine> {
+  refuseInUnitTests('Starting DynamoDB Local (Java)');
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
