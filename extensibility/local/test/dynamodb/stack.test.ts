@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { until } from '@serverlesspresso/testing/until';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
 
 const app = new URL('./fixtures/orders-app', import.meta.url).pathname;
@@ -42,13 +43,15 @@ const countOf = async (state: string, on = stack) =>
 
 /** Waits (bounded) for the count of a state to reach `n`. */
 async function count(state: string, n: number, on = stack): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const item = (await doc.send(new GetCommand({ TableName: on.outputs.CountingTable, Key: { PK: state } }))).Item;
-    if (item && item.count === n) return item;
-    if (Date.now() > deadline) throw new Error(`count of ${state} is ${JSON.stringify(item)}, expected ${n}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  let item: Record<string, unknown> | undefined;
+  return until(
+    `the count of ${state} to be ${n}`,
+    async () => {
+      item = (await doc.send(new GetCommand({ TableName: on.outputs.CountingTable, Key: { PK: state } }))).Item;
+      return item?.count === n && item;
+    },
+    { detail: () => `the count item is ${JSON.stringify(item)}` },
+  );
 }
 
 describe('an app with tables, a writer and a stream consumer', () => {
