@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { until } from '@serverlesspresso/testing/until';
 
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
@@ -153,11 +154,10 @@ describe('presso and a running local cloud', () => {
         headers: { 'x-amz-target': `AWSStepFunctions.${op}` },
         body: JSON.stringify(input),
       }).then((r) => r.json() as Promise<{ executions: Array<{ status: string }> }>);
-    for (
-      let i = 0;
-      i < 200 &&
-      (await sfn('ListExecutions', { stateMachineArn: echoArn, statusFilter: 'SUCCEEDED' })).executions.length === 0;
-      i++
+    await until(
+      'the echo execution to succeed',
+      async () =>
+        (await sfn('ListExecutions', { stateMachineArn: echoArn, statusFilter: 'SUCCEEDED' })).executions.length > 0,
     );
     const executions = await presso('executions', machine);
     expect(executions).toMatch(new RegExp(`^${machine} {2}\\(1 executions\\)\\n {4}SUCCEEDED `));

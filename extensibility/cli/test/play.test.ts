@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEvent } from '@serverlesspresso/catalog';
 import { progressLine } from '../src/commands/play.js';
-import { playerWithArchive } from '../../EventPlayer/test/app.js';
+import { playerWithArchive } from '@serverlesspresso/event-player/test-app';
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
 const run = promisify(execFile);
