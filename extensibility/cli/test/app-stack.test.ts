@@ -35,6 +35,10 @@ const outputsOf = async (stack: string) =>
     }>
   ).find((s) => s.name === stack)!;
 
+/** The app as stack `tabs`, deployed once by whichever test needs it first: no test relies on another having run. */
+let tabsDeployed: Promise<string> | undefined;
+const deployTabs = () => (tabsDeployed ??= presso('deploy', app, '--stack-name', 'tabs'));
+
 const pay = (bus: string, orderId: string, amount: number) =>
   eb.send(
     new PutEventsCommand({
@@ -63,7 +67,7 @@ afterAll(async () => {
 
 describe('an app of a function, a table, a rule and an HTTP route, through presso', () => {
   it('routes an event to the function, which writes its table; the route answers with a token only', async () => {
-    expect(await presso('deploy', app, '--stack-name', 'tabs')).toMatch(/^tabs {2}CREATE_COMPLETE/m);
+    expect(await deployTabs()).toMatch(/^tabs {2}CREATE_COMPLETE/m);
     const stack = await outputsOf('tabs');
     await pay('TabBus', 'o-1', 4.5);
     const item = await until(
@@ -84,6 +88,7 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
   });
 
   it('deploys and deletes a second stack of the same app while the first keeps working', async () => {
+    await deployTabs();
     await presso('deploy', app, '--stack-name', 'tabs2', '--parameter-overrides', 'BusName=TabBus2');
     const second = await outputsOf('tabs2');
     await pay('TabBus2', 'o-2', 3);
