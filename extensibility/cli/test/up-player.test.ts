@@ -87,7 +87,7 @@ describe('presso up extensibility/EventPlayer _extension_model', () => {
           rows = (await db.send(new ScanCommand({ TableName: table }))).Items ?? [];
           return rows.length >= completed.size;
         },
-        { ms: 10_000, detail: () => `the table holds ${rows.length} rows` },
+        { ms: 30_000, detail: () => `the table holds ${rows.length} rows` },
       );
       expect(new Set(rows.map((r) => r.orderId))).toEqual(completed);
       expect(rows.every((r) => r.eventId === 'UP')).toBe(true);
