@@ -7,10 +7,8 @@ import { BUS_NAME, validateEvent } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { runOptions } from '../src/options.js';
 import { customerOf, ROBOT_USER } from '../src/schedule.js';
-import { until } from '@serverlesspresso/testing';
+import { repo, until } from '@serverlesspresso/testing';
 import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, type BusTap } from './cloud.js';
-
-const coreDir = new URL('../../../core/', import.meta.url).pathname;
 
 /**
  * The core waits 5 minutes for a customer's drink and 15 for a barista: 30 and 90 seconds here, so
@@ -58,7 +56,7 @@ describe('the robot beside the core', () => {
     cloud = await startLocalCloud({ port: 0, speed: SPEED, log: () => {} });
     sfn = new SFNClient(clientConfig(cloud));
     tap = tapBus(cloud, BUS_NAME);
-    core = await cloud.stacks.deploy({ path: coreDir, stackName: 'core' });
+    core = await cloud.stacks.deploy({ path: repo.core, stackName: 'core' });
     robot = await cloud.stacks.deploy({ path: extensionDir, stackName: 'order-robot' });
   }, 180_000);
 
