@@ -1,7 +1,58 @@
 // One flat config for every workspace: typescript-eslint's recommended rules, no type information
 // (fast; tsc already type-checks every workspace before lint runs).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// Workspaces meet through their packages only: a relative import must stay inside its own workspace
+// (what another workspace offers is exported by it and declared as a dependency).
+const root = dirname(new URL(import.meta.url).pathname);
+const workspaceDirs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  .workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const dir = pattern.slice(0, -2);
+    return existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => `${dir}/${d.name}`)
+      : [];
+  })
+  .filter((dir) => existsSync(join(root, dir, 'package.json')))
+  .map((dir) => join(root, dir));
+const workspaceOf = (path) => workspaceDirs.find((dir) => path === dir || path.startsWith(dir + sep));
+const workspaces = {
+  rules: {
+    'no-cross-workspace-import': {
+      meta: {
+        type: 'problem',
+        messages: {
+          cross: "'{{source}}' reaches into {{target}}: import that workspace's package, which exports what it shares.",
+        },
+      },
+      create(context) {
+        const own = workspaceOf(context.filename);
+        const check = (node) => {
+          const source = node.source?.value;
+          if (typeof source !== 'string' || !source.startsWith('.')) return;
+          const target = workspaceOf(resolve(dirname(context.filename), source));
+          if (target !== own)
+            context.report({
+              node: node.source,
+              messageId: 'cross',
+              data: { source, target: target ? target.slice(root.length + 1) : 'a folder of no workspace' },
+            });
+        };
+        return {
+          ImportDeclaration: check,
+          ExportNamedDeclaration: check,
+          ExportAllDeclaration: check,
+          ImportExpression: check,
+        };
+      },
+    },
+  },
+};
 
 export default tseslint.config(
   {
@@ -10,6 +61,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { workspaces },
     languageOptions: {
       globals: {
         process: 'readonly',
@@ -31,6 +83,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'workspaces/no-cross-workspace-import': 'error',
     },
   },
   {

@@ -1,11 +1,13 @@
-// The core deployed on the local cloud, as tests and the benchmark use it: real HTTP with tokens
-// from the local issuer, real SDK clients through the edge, and every event accepted by the bus
-// collected (and checked against the contract) as it is put.
+// The core deployed on the local cloud, as its tests, its benchmark and the EventPlayer's recorder use
+// it (the recorder through the export @serverlesspresso/core/harness): real HTTP with tokens from the
+// local issuer, real SDK clients through the edge, and every event accepted by the bus collected (and
+// checked against the contract) as it is put.
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validateEvent } from '@serverlesspresso/catalog';
 import { startLocalCloud, type EventEnvelope, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import { until } from '@serverlesspresso/testing/until';
 
 export const CORE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const SOURCE = 'awsserverlessda.serverlesspresso';
@@ -49,22 +51,6 @@ export interface Core {
   eventsOf(orderId: string): EventEnvelope[];
   put(detailType: string, detail: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Polls a condition until it holds, at most timeoutMs; the failure says what was awaited. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-  everyMs = 25,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 const decodeSub = (token: string): string =>
@@ -218,7 +204,7 @@ export async function scan(core: Core, admin: User, customer: User, eventId = 'N
 
 /** Waits until the order manager has stored the order (its workflow started). */
 export async function stored(core: Core, user: User, orderId: string): Promise<Record<string, unknown>> {
-  return eventually(`order ${orderId} to be stored`, async () => {
+  return until(`order ${orderId} to be stored`, async () => {
     const r = await core.http('GET', `/orders/${orderId}`, { user });
     return r.status === 200 ? r.body : undefined;
   });

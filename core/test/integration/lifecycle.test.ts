@@ -3,11 +3,11 @@
 // against the contract as it is accepted (core.invalid stays empty).
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { until } from '@serverlesspresso/testing/until';
 import { MESSAGES } from '../../src/domain/index.js';
 import {
   CORE_DIR,
   currentCode,
-  eventually,
   queuedOrder,
   scan,
   startCore,
@@ -150,7 +150,7 @@ describe('the happy path', () => {
     const orderId = await queuedOrder(core, admin, bob, { drink: 'Espresso', modifiers: ['Double'] });
     await core.http('POST', `/orders/${orderId}/complete`, { user: barista });
     await byType(orderId, 'OrderProcessor.orderFinished');
-    const journey = await eventually('the journey to hold all 6 steps', async () => {
+    const journey = await until('the journey to hold all 6 steps', async () => {
       const r = await core.http<{
         steps: { label: string; detailType: string }[];
         outcome: string;
@@ -177,7 +177,7 @@ describe('the happy path', () => {
   });
 
   it('counts orders and time to complete in Embedded Metric Format logs', async () => {
-    await eventually('EMF documents for completed orders', () =>
+    await until('EMF documents for completed orders', () =>
       core.logs.some((l) => l.includes('"OrdersCompleted"') && l.includes('"TimeToComplete"')) ? true : undefined,
     );
     const line = core.logs.find((l) => l.includes('"OrdersCompleted"'))!;
@@ -310,7 +310,7 @@ describe('refusals', () => {
     });
     expect((await byType(first, 'OrderManager.OrderNYC-CANCELLED')).detail.reason).toBe('customer');
     await byType(first, 'OrderProcessor.orderFinished');
-    const again = await eventually('bob to be admitted again', async () => {
+    const again = await until('bob to be admitted again', async () => {
       const r = await core.http('POST', '/events/NYC/orders', {
         user: bob,
         body: { code: await currentCode(core, admin) },
@@ -428,7 +428,7 @@ describe('orders the workflow refuses', () => {
   const orderOf = (orderId: string, user: User = barista) =>
     core.http<Record<string, unknown>>('GET', `/orders/${orderId}`, { user });
   const refusedOrder = (orderId: string, user?: User) =>
-    eventually(`order ${orderId} stored as refused`, async () => {
+    until(`order ${orderId} stored as refused`, async () => {
       const r = await orderOf(orderId, user);
       return r.status === 200 && r.body.reason === 'refused' ? r.body : undefined;
     });
@@ -480,9 +480,7 @@ describe('orders the workflow refuses', () => {
       baristaUserId: ROBOT_BARISTA,
       action: 'complete',
     });
-    await eventually('the robot drink and answer refused', () =>
-      refusals('closed-robot').length === 2 ? true : undefined,
-    );
+    await until('the robot drink and answer refused', () => (refusals('closed-robot').length === 2 ? true : undefined));
     expect(await orderOf('closed-robot')).toMatchObject({
       status: 200,
       body: { status: 'CANCELLED', reason: 'refused' },
@@ -491,7 +489,7 @@ describe('orders the workflow refuses', () => {
 
     // The drink first (the refusal delayed): the order it created early is refused when the refusal comes.
     await core.put('ProducerRobot.FulfillOrder', robotDrink('closed-early'));
-    await eventually('the early drink stored', async () =>
+    await until('the early drink stored', async () =>
       (await orderOf('closed-early')).body.status === 'CREATED' ? true : undefined,
     );
     await core.put('Validator.NewOrder', {
@@ -533,7 +531,7 @@ describe('orders the workflow refuses', () => {
       bucket: { eventId: 'NYC' },
       Message: 'robot order',
     });
-    await eventually('the later order counted', () =>
+    await until('the later order counted', () =>
       core.logs.some((l) => l.includes('"OrdersCreated"') && l.includes('"orderId":"after-closed"')) ? true : undefined,
     );
     expect(
@@ -569,7 +567,7 @@ describe('baristas at work', () => {
     expect((await core.http('POST', `/orders/${orderId}/unmake`, { user: barista })).body.order).toMatchObject({
       status: 'SUBMITTED',
     });
-    await eventually('the order back in the queue', () =>
+    await until('the order back in the queue', () =>
       core.eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.WaitingCompletion').length === 2
         ? true
         : undefined,
@@ -628,8 +626,8 @@ describe('at least once, in any order', () => {
     // and the second workflow ends at its duplicate claim.
     const applied = () =>
       core.logs.filter((l) => l.includes('"message":"already applied"') && l.includes('"orderId":"dup-1"'));
-    await eventually('the three repeated events to be recognised', () => (applied().length >= 3 ? true : undefined));
-    const executions = await eventually('both executions of dup-1 to end', async () => {
+    await until('the three repeated events to be recognised', () => (applied().length >= 3 ? true : undefined));
+    const executions = await until('both executions of dup-1 to end', async () => {
       const { executions: all = [] } = await core.sfn.send(
         new ListExecutionsCommand({ stateMachineArn: core.stack.outputs.OrderProcessorStateMachineArn }),
       );
@@ -696,7 +694,7 @@ describe('at least once, in any order', () => {
       action: '',
       body: { drink: 'Flat White', modifiers: ['Whole'], icon: 'x', userId: 'robot' },
     });
-    await eventually('the early drink to be stored', async () =>
+    await until('the early drink to be stored', async () =>
       (await core.http('GET', '/orders/early-1', { user: barista })).status === 200 ? true : undefined,
     );
     await core.put('Validator.NewOrder', {
@@ -786,7 +784,7 @@ describe('the original OrderRobot', () => {
       bucket: { eventId: 'NYC' },
       Message: 'robot order',
     });
-    await eventually(`order ${orderId} stored`, async () =>
+    await until(`order ${orderId} stored`, async () =>
       (await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined,
     );
   };
@@ -820,7 +818,7 @@ describe('the original OrderRobot', () => {
     const orderId = 'hasty-barista-4';
     await started(orderId);
     await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
-    const held = await eventually('the answer kept with the order', async () => {
+    const held = await until('the answer kept with the order', async () => {
       const r = await core.http('GET', `/orders/${orderId}`, { user: barista });
       return r.body.pendingCompletion ? r.body : undefined;
     });
@@ -843,11 +841,11 @@ describe('the original OrderRobot', () => {
   it('keeps the answer as long as the queue takes: drink and answer before the workflow even starts', async () => {
     const orderId = 'hasty-barista-2';
     await core.put('ProducerRobot.FulfillOrder', drink(orderId));
-    await eventually('the early drink stored', async () =>
+    await until('the early drink stored', async () =>
       (await core.http('GET', `/orders/${orderId}`, { user: barista })).status === 200 ? true : undefined,
     );
     await core.put('OrderRobot.FulfillOrder', answer(orderId, 'complete'));
-    const held = await eventually('the answer kept with the order', async () => {
+    const held = await until('the answer kept with the order', async () => {
       const r = await core.http('GET', `/orders/${orderId}`, { user: barista });
       return r.body.pendingCompletion ? r.body : undefined;
     });
@@ -886,7 +884,7 @@ describe('the original OrderRobot', () => {
     await byType(orderId, 'OrderProcessor.orderFinished');
     // The drink that arrives late changes nothing.
     await core.put('ProducerRobot.FulfillOrder', drink(orderId));
-    await eventually('the late drink refused', () =>
+    await until('the late drink refused', () =>
       core.logs.some((l) => l.includes('"message":"refused: ALREADY_CANCELLED') && l.includes(`"orderId":"${orderId}"`))
         ? true
         : undefined,

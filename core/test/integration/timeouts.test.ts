@@ -1,8 +1,9 @@
 // The workflow's waits under the time scale: at speed 60 the customer's 5 minutes are 5 s and the
 // barista's 15 minutes 15 s. A timed-out order is cancelled with its cause, and its places are freed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { until } from '@serverlesspresso/testing/until';
 import { MESSAGES } from '../../src/domain/index.js';
-import { eventually, scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
+import { scan, startCore, stored, typesOf, type Core, type User } from './harness.js';
 
 const SPEED = 60;
 let core: Core;
@@ -63,7 +64,7 @@ describe('timeouts', () => {
       (await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso' } })).body.error,
     ).toBe('ALREADY_CANCELLED');
     // Her place is free again.
-    await eventually('alice to be admitted again', async () => {
+    await until('alice to be admitted again', async () => {
       const code = (await core.http<{ code: string }>('GET', '/events/NYC/qr-code', { user: admin })).body.code;
       const r = await core.http('POST', '/events/NYC/orders', { user: alice, body: { code } });
       return r.status === 201 ? true : undefined;

@@ -4,9 +4,8 @@
 // tests (test/integration) run the same definition against DynamoDB Local and the real bus.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { StepFunctionsEngine, TaskError } from '@serverlesspresso/local';
-// The engine's manual clock (not part of the package's API): timeouts to the millisecond, no real waits.
-import { createManualClock } from '../../../extensibility/local/src/services/states/engine/index.js';
+// The engine's manual clock: timeouts to the millisecond, no real waits.
+import { StepFunctionsEngine, TaskError, createManualClock } from '@serverlesspresso/local';
 import { validateEvent } from '@serverlesspresso/catalog';
 import {
   MESSAGES,

@@ -5,7 +5,7 @@
 // replays. `npm run record` (main.ts) writes it to archive/session.json; a test records a short one.
 import { validateEvent } from '@serverlesspresso/catalog';
 import type { EventEnvelope } from '@serverlesspresso/local';
-import { startCore, BUS } from '../../../core/test/integration/harness.js';
+import { startCore, BUS } from '@serverlesspresso/core/harness';
 import { archiveProblems, type ArchivedEvent, type SessionArchive } from '../src/archive.js';
 import { planSession, robotOrderIds, runSession, seeded, warmUp, type SessionOutcome } from './session.js';
 

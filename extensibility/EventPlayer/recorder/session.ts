@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventEnvelope } from '@serverlesspresso/catalog';
-import type { Core, User } from '../../../core/test/integration/harness.js';
+import type { Core, User } from '@serverlesspresso/core/harness';
 
 const EVENT_ID = 'NYC';
 const MINUTE = 60_000;

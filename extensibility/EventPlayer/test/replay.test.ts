@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { contract, validateEvent } from '@serverlesspresso/catalog';
-import { eventIdProblem } from '../../../core/src/domain/tenant.js';
+import { eventIdProblem } from '@serverlesspresso/core/domain';
 import { archiveProblems, checkedArchive, MAX_ARCHIVE_EVENTS, type SessionArchive } from '../src/archive.js';
 import {
   EVENT_ID,

@@ -9,6 +9,7 @@ import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { until } from '@serverlesspresso/testing/until';
 
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
@@ -34,16 +35,9 @@ const outputsOf = async (stack: string) =>
     }>
   ).find((s) => s.name === stack)!;
 
-/** Polls a read that another component makes true (bounded). */
-async function eventually<T>(read: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The app as stack `tabs`, deployed once by whichever test needs it first: no test relies on another having run. */
+let tabsDeployed: Promise<string> | undefined;
+const deployTabs = () => (tabsDeployed ??= presso('deploy', app, '--stack-name', 'tabs'));
 
 const pay = (bus: string, orderId: string, amount: number) =>
   eb.send(
@@ -73,12 +67,14 @@ afterAll(async () => {
 
 describe('an app of a function, a table, a rule and an HTTP route, through presso', () => {
   it('routes an event to the function, which writes its table; the route answers with a token only', async () => {
-    expect(await presso('deploy', app, '--stack-name', 'tabs')).toMatch(/^tabs {2}CREATE_COMPLETE/m);
+    expect(await deployTabs()).toMatch(/^tabs {2}CREATE_COMPLETE/m);
     const stack = await outputsOf('tabs');
     await pay('TabBus', 'o-1', 4.5);
-    const item = await eventually(
+    const item = await until(
+      'the tab of o-1 in the table',
       async () =>
         (await docs.send(new GetCommand({ TableName: stack.outputs.TableName, Key: { orderId: 'o-1' } }))).Item,
+      { ms: 10_000 },
     );
     expect(item).toEqual({ orderId: 'o-1', amount: 4.5 });
 
@@ -92,12 +88,15 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
   });
 
   it('deploys and deletes a second stack of the same app while the first keeps working', async () => {
+    await deployTabs();
     await presso('deploy', app, '--stack-name', 'tabs2', '--parameter-overrides', 'BusName=TabBus2');
     const second = await outputsOf('tabs2');
     await pay('TabBus2', 'o-2', 3);
-    await eventually(
+    await until(
+      "the tab of o-2 in the second stack's table",
       async () =>
         (await docs.send(new GetCommand({ TableName: second.outputs.TableName, Key: { orderId: 'o-2' } }))).Item,
+      { ms: 10_000 },
     );
     expect(await presso('delete', 'tabs2')).toBe('deleted tabs2\n');
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).not.toContain(second.outputs.TableName);
@@ -105,9 +104,11 @@ describe('an app of a function, a table, a rule and an HTTP route, through press
     const first = await outputsOf('tabs');
     await pay('TabBus', 'o-3', 2);
     expect(
-      await eventually(
+      await until(
+        "the tab of o-3 in the first stack's table",
         async () =>
           (await docs.send(new GetCommand({ TableName: first.outputs.TableName, Key: { orderId: 'o-3' } }))).Item,
+        { ms: 10_000 },
       ),
     ).toEqual({ orderId: 'o-3', amount: 2 });
   });

@@ -4,15 +4,16 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEvent } from '@serverlesspresso/catalog';
+import { playerWithArchive, sessionFixture } from '@serverlesspresso/event-player/test-app';
 import { progressLine } from '../src/commands/play.js';
-import { playerWithArchive } from '../../EventPlayer/test/app.js';
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
 const run = promisify(execFile);
-const fixture = new URL('../../EventPlayer/test/fixtures/session.fixture.json', import.meta.url).pathname;
 let up: RunningUp;
 let endpoint: string;
-const app = playerWithArchive('cli-play', fixture);
+const app = playerWithArchive('cli-play', sessionFixture);
+/** What `presso play` said before any player was deployed. */
+let withoutPlayer: { code: number; stdout: string };
 
 const presso = (...args: string[]) => run(process.execPath, [bin, ...args, '--endpoint', endpoint]);
 /** A command expected to fail: its exit code and output. */
@@ -28,7 +29,12 @@ const failing = async (...args: string[]) => {
 beforeAll(async () => {
   up = await startUp(['--no-apps', '--port', '0', '--speed', '1000']);
   endpoint = up.endpoint;
+  withoutPlayer = await failing('play');
 });
+
+/** The player, deployed once by whichever test needs it first: no test relies on another having run. */
+let deployed: Promise<unknown> | undefined;
+const deployPlayer = () => (deployed ??= presso('deploy', app.dir, '--parameter-overrides', 'CreateBus=true'));
 
 afterAll(async () => {
   await up?.stop();
@@ -36,8 +42,8 @@ afterAll(async () => {
 });
 
 describe('presso play', () => {
-  it('says how to deploy the player when none is', async () => {
-    const { code, stdout } = await failing('play');
+  it('says how to deploy the player when none is', () => {
+    const { code, stdout } = withoutPlayer;
     expect(code).toBe(1);
     expect(stdout).toContain(
       'presso play: no EventPlayer is deployed on this local cloud: deploy it with `presso deploy extensibility/EventPlayer`',
@@ -45,7 +51,7 @@ describe('presso play', () => {
   });
 
   it('replays the session with a progress bar and a summary', async () => {
-    await presso('deploy', app.dir, '--parameter-overrides', 'CreateBus=true');
+    await deployPlayer();
     const { stdout, stderr } = await presso('play', '--speed', '0.5', '--event-id', 'PLAY');
     expect(stdout).toMatch(
       /^replaying the session of cli-play onto Serverlesspresso at speed 0.5 as tenant PLAY\nexecution arn:aws:states:us-east-1:000000000000:execution:EventPlayer-\w+:[0-9a-f-]{36}\nreplayed 34 events in \d+\.\ds: 34 sent, 0 failed\n$/,
@@ -54,7 +60,10 @@ describe('presso play', () => {
     const lines = stderr.trim().split('\n');
     expect(lines.at(-1)).toBe(`[${'#'.repeat(30)}] 34/34 sent  08:00/08:00 of the session`);
 
-    const events = (await presso('events', '--bus', 'Serverlesspresso')).stdout
+    // This replay's events (its tenant), whatever other tests replayed before.
+    const events = (
+      await presso('events', '--bus', 'Serverlesspresso', '--pattern', '{"detail":{"eventId":["PLAY"]}}')
+    ).stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { detail: { eventId: string }; resources: string[] });
@@ -67,6 +76,7 @@ describe('presso play', () => {
   });
 
   it("reports the player's refusal of bad input", async () => {
+    await deployPlayer();
     const { code, stdout } = await failing('play', '--event-id', 'NYC-1');
     expect(code).toBe(1);
     expect(stdout).toContain('the replay ended FAILED');
@@ -78,6 +88,7 @@ describe('presso play', () => {
   });
 
   it('stops the replay on Ctrl-C', async () => {
+    await deployPlayer();
     // 8 minutes of session at a hundredth of real time, on a cloud 1000 times faster: about 48 s.
     const play = spawn(process.execPath, [bin, 'play', '--speed', '0.01', '--endpoint', endpoint]);
     let stdout = '';

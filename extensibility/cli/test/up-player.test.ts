@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { until } from '@serverlesspresso/testing/until';
 import { deployPlan } from '../src/apps.js';
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
@@ -80,10 +81,14 @@ describe('presso up extensibility/EventPlayer _extension_model', () => {
     try {
       // The rule delivers asynchronously: a bounded poll for every completed order of the session.
       let rows: Array<Record<string, unknown>> = [];
-      for (let i = 0; i < 200 && rows.length < completed.size; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 50));
-        rows = (await db.send(new ScanCommand({ TableName: table }))).Items ?? [];
-      }
+      await until(
+        `the ${completed.size} completed orders of the session in the model's table`,
+        async () => {
+          rows = (await db.send(new ScanCommand({ TableName: table }))).Items ?? [];
+          return rows.length >= completed.size;
+        },
+        { ms: 30_000, detail: () => `the table holds ${rows.length} rows` },
+      );
       expect(new Set(rows.map((r) => r.orderId))).toEqual(completed);
       expect(rows.every((r) => r.eventId === 'UP')).toBe(true);
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { until } from '@serverlesspresso/testing/until';
 import { startUp, type RunningUp } from './up.js';
 
 // Inside the repo (under an ignored folder), so the handler's imports resolve as the fixture's do.
@@ -14,15 +15,8 @@ let eb: EventBridgeClient;
 let docs: DynamoDBDocumentClient;
 let table: string;
 
-async function eventually<T>(read: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`not reached in time; presso up printed:\n${up.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** The bounded polls' limit; a failure shows what presso up printed. */
+const printed = { ms: 20_000, detail: () => `presso up printed:\n${up.output().slice(-2000)}` };
 
 const pay = (orderId: string, amount: number) =>
   eb.send(
@@ -66,30 +60,31 @@ afterAll(async () => {
 });
 
 describe('presso up --watch', () => {
-  it('deploys an app again when its handler changes, keeping its table', async () => {
+  // One test: each step starts from the handler the step before left (the second edit breaks the
+  // first's), so the steps cannot run alone or in another order.
+  it('deploys an app again when its handler changes, keeping its table; an edit that breaks the build is reported and the previous deployment keeps running', async () => {
     expect(up.output()).toMatch(/^watching {4}1 app: a change deploys its app again$/m);
     await pay('o-1', 2);
-    expect(await eventually(() => tab('o-1'))).toEqual({ orderId: 'o-1', amount: 2 });
+    expect(await until('the tab of o-1', () => tab('o-1'), printed)).toEqual({ orderId: 'o-1', amount: 2 });
 
     edit((s) => s.replace('amount: event.detail.amount }', 'amount: event.detail.amount * 10 }'));
-    await eventually(() =>
-      /redeploying watch-app \(src\/record\.ts changed\)[\s\S]*watch-app {2}UPDATE_COMPLETE/.test(up.output())
-        ? true
-        : undefined,
+    await until(
+      'the redeploy after the edit',
+      () => /redeploying watch-app \(src\/record\.ts changed\)[\s\S]*watch-app {2}UPDATE_COMPLETE/.test(up.output()),
+      printed,
     );
     await pay('o-2', 2);
-    expect(await eventually(() => tab('o-2'))).toEqual({ orderId: 'o-2', amount: 20 });
+    expect(await until('the tab of o-2', () => tab('o-2'), printed)).toEqual({ orderId: 'o-2', amount: 20 });
     expect(await tab('o-1')).toEqual({ orderId: 'o-1', amount: 2 });
-  });
 
-  it('reports an edit that breaks the build; the previous deployment keeps running', async () => {
+    // An edit that breaks the build: the handler of the edit above (amounts times 10) keeps running.
     edit((s) => s.replace('export const handler', 'export const handler = ;\nconst broken'));
-    await eventually(() =>
-      /redeploying watch-app failed, the previous deployment keeps running:\n.*esbuild failed/.test(up.output())
-        ? true
-        : undefined,
+    await until(
+      'the failed redeploy to be reported',
+      () => /redeploying watch-app failed, the previous deployment keeps running:\n.*esbuild failed/.test(up.output()),
+      printed,
     );
     await pay('o-3', 1);
-    expect(await eventually(() => tab('o-3'))).toEqual({ orderId: 'o-3', amount: 10 });
-  });
+    expect(await until('the tab of o-3', () => tab('o-3'), printed)).toEqual({ orderId: 'o-3', amount: 10 });
+  }, 60_000);
 });

@@ -21,6 +21,9 @@ export {
   StepFunctionsEngine,
   SfnApiError,
   TaskError,
+  // A clock a test moves by hand: the engine's timeouts to the millisecond, no real waits.
+  createManualClock,
+  type ManualClock,
   type ExecutionDescription,
   type ExecutionStatus,
   type HistoryEvent,

@@ -9,6 +9,9 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { BUS_NAME, type EventEnvelope } from '@serverlesspresso/catalog';
 import { findRepoRoot } from '@serverlesspresso/catalog/bus';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import { until } from './until.js';
+
+export { until, type UntilOptions } from './until.js';
 
 const root = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
 if (!root)
@@ -27,16 +30,6 @@ export const repo = {
   player: join(root, 'extensibility', 'EventPlayer'),
 } as const;
 
-/** Polls `probe` every 50 ms until it gives a truthy value, at most `seconds`; the failure says what was awaited. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, seconds = 15): Promise<T> {
-  for (let i = 0; i < seconds * 20; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out (${seconds} s) waiting for ${what}`);
-}
-
 export interface Local {
   cloud: LocalCloud;
   /** SDK clients pointed at the cloud. */
@@ -53,7 +46,7 @@ export interface Local {
   /** The ARN of the stack's one rule on the bus. */
   ruleOf(stack: StackRecord): Promise<string>;
   /** Waits until the rule has delivered `count` events, each a success (a failed delivery fails at once). */
-  delivered(ruleArn: string, count: number, seconds?: number): Promise<void>;
+  delivered(ruleArn: string, count: number, ms?: number): Promise<void>;
   /** Starts an EventPlayer replay and waits for its success; its execution ARN marks its events (`resources`). */
   replay(player: StackRecord, input: { speed: number; eventId: string }): Promise<string>;
   close(): Promise<void>;
@@ -108,7 +101,7 @@ export async function startLocal(speed: number): Promise<Local> {
         throw new Error(`stack ${stack.name} has ${Rules?.length ?? 0} rules on the bus, not one`);
       return Rules[0]!.Arn!;
     },
-    delivered: async (ruleArn, count, seconds) =>
+    delivered: async (ruleArn, count, ms) =>
       void (await until(
         `${count} deliveries`,
         async () => {
@@ -119,7 +112,7 @@ export async function startLocal(speed: number): Promise<Local> {
           if (rule && rule.failed > 0) throw new Error(`the rule's function failed ${rule.failed} time(s)`);
           return rule !== undefined && rule.delivered >= count;
         },
-        seconds,
+        ms === undefined ? {} : { ms },
       )),
     async replay(player, input) {
       const { executionArn } = await sfn.send(
@@ -134,7 +127,7 @@ export async function startLocal(speed: number): Promise<Local> {
           const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           return status !== 'RUNNING' && status;
         },
-        120,
+        { ms: 120_000 },
       );
       if (status !== 'SUCCEEDED') throw new Error(`the replay ended ${status}`);
       return executionArn!;

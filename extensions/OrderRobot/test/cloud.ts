@@ -1,5 +1,5 @@
 // What the robot's tests on the local cloud share: SDK clients on the edge, a tap on the bus (every
-// accepted event with the moment it was accepted), and bounded waits for executions.
+// accepted event with the moment it was accepted), and bounded waits (the repo's `until`) for executions.
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { EventEnvelope } from '@serverlesspresso/catalog';
 import type { LocalCloud } from '@serverlesspresso/local';
+import { until } from '@serverlesspresso/testing';
 
 export const extensionDir = new URL('..', import.meta.url).pathname;
 export const clientConfig = (cloud: LocalCloud) => ({
@@ -17,17 +18,6 @@ export const clientConfig = (cloud: LocalCloud) => ({
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-
-/** Polls `probe` every 20 ms until it returns a value other than undefined; fails after `timeoutMs`, saying what it waited for. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export interface Tapped {
   event: EventEnvelope;
@@ -64,7 +54,7 @@ export async function runToEnd(
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       return described.status === 'RUNNING' ? undefined : described;
     },
-    timeoutMs,
+    { ms: timeoutMs },
   );
 }
 
@@ -90,6 +80,6 @@ export async function settledExecutions(
       for (const e of executions) byStatus.set(e.status!, [...(byStatus.get(e.status!) ?? []), e.executionArn!]);
       return byStatus;
     },
-    timeoutMs,
+    { ms: timeoutMs },
   );
 }

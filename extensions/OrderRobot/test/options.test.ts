@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultMenu, eventIdProblem } from '../../../core/src/domain/index.js';
+import { defaultMenu, eventIdProblem } from '@serverlesspresso/core/domain';
 import { EVENT_ID, InvalidRobotInput, ROBOT_MENU, runOptions } from '../src/options.js';
 
 const RUN = 'arn:aws:states:us-east-1:123456789012:execution:OrderBot:run-1';

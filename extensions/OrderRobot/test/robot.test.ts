@@ -11,7 +11,8 @@ import { BUS_NAME, contract, validateEvent, type EventEnvelope } from '@serverle
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { runOptions } from '../src/options.js';
 import { arrivalSecond, customerOf, MINUTE_SECONDS, ROBOT_BARISTA, ROBOT_USER } from '../src/schedule.js';
-import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, until, type BusTap } from './cloud.js';
+import { until } from '@serverlesspresso/testing';
+import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, type BusTap } from './cloud.js';
 
 /** One machine minute is one real second. */
 const SPEED = 60;
@@ -222,10 +223,10 @@ describe('the run input', () => {
       minutes: 1,
       sent: 3,
     });
-    await until('the three ABC customers to order their drinks', async () =>
-      tap.of('ProducerRobot.FulfillOrder').filter((t) => t.event.detail.eventId === 'ABC').length === 3
-        ? true
-        : undefined,
+    await until(
+      'the three ABC customers to order their drinks',
+      () => tap.of('ProducerRobot.FulfillOrder').filter((t) => t.event.detail.eventId === 'ABC').length === 3,
+      { ms: 20_000 },
     );
   });
 

@@ -7,9 +7,8 @@ import { BUS_NAME, validateEvent } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { runOptions } from '../src/options.js';
 import { customerOf, ROBOT_USER } from '../src/schedule.js';
-import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, until, type BusTap } from './cloud.js';
-
-const coreDir = new URL('../../../core/', import.meta.url).pathname;
+import { repo, until } from '@serverlesspresso/testing';
+import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, type BusTap } from './cloud.js';
 
 /**
  * The core waits 5 minutes for a customer's drink and 15 for a barista: 30 and 90 seconds here, so
@@ -57,7 +56,7 @@ describe('the robot beside the core', () => {
     cloud = await startLocalCloud({ port: 0, speed: SPEED, log: () => {} });
     sfn = new SFNClient(clientConfig(cloud));
     tap = tapBus(cloud, BUS_NAME);
-    core = await cloud.stacks.deploy({ path: coreDir, stackName: 'core' });
+    core = await cloud.stacks.deploy({ path: repo.core, stackName: 'core' });
     robot = await cloud.stacks.deploy({ path: extensionDir, stackName: 'order-robot' });
   }, 180_000);
 
@@ -79,14 +78,20 @@ describe('the robot beside the core', () => {
     const scanned = await http<{ orderId: string }>('POST', `/events/${TENANT}/orders`, alice, { code: qr.code });
     expect(scanned.status).toBe(201);
     const person = scanned.body.orderId;
-    await until("alice's order to be stored", async () =>
-      (await http('GET', `/orders/${person}`, alice)).status === 200 ? true : undefined,
+    await until(
+      "alice's order to be stored",
+      async () => (await http('GET', `/orders/${person}`, alice)).status === 200,
+      {
+        ms: 20_000,
+      },
     );
     expect(
       (await http('PUT', `/orders/${person}/drink`, alice, { drink: 'Flat White', modifiers: ['Oat'] })).status,
     ).toBe(200);
-    await until("alice's order in the queue", async () =>
-      tap.of('OrderManager.WaitingCompletion').some((t) => t.event.detail.orderId === person) ? true : undefined,
+    await until(
+      "alice's order in the queue",
+      () => tap.of('OrderManager.WaitingCompletion').some((t) => t.event.detail.orderId === person),
+      { ms: 20_000 },
     );
 
     const input = {
@@ -111,8 +116,8 @@ describe('the robot beside the core', () => {
       );
     await until(
       'every robot order to be completed or cancelled by the core',
-      async () => (plan.every((c) => finished(c.orderId)) ? true : undefined),
-      100_000,
+      () => plan.every((c) => finished(c.orderId)),
+      { ms: 100_000 },
     );
 
     for (const c of plan) {

@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, contract, validateEvent, type EventEnvelope } from '@serverlesspresso/catalog';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
-import { playerWithArchive } from '../../../extensibility/EventPlayer/test/app.js';
+import { playerWithArchive } from '@serverlesspresso/event-player/test-app';
 import { ROBOT_BARISTA, ROBOT_USER } from '../src/schedule.js';
 import { clientConfig, extensionDir, runToEnd, settledExecutions, tapBus, type BusTap } from './cloud.js';
 

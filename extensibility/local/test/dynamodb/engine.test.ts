@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { checkJava, JavaMissingError, startLocalCloud } from '../../src/index.js';
 import { javaMajorVersion } from '../../src/services/dynamodb/java.js';
-import { until } from '../until.js';
+import { until } from '@serverlesspresso/testing/until';
 
 const run = promisify(execFile);
 const presso = new URL('../../../cli/bin/presso.js', import.meta.url).pathname;
@@ -135,7 +135,7 @@ describe('presso up and DynamoDB Local', () => {
     // Killed outright, presso cannot stop anything: the watchdog still ends the JVM.
     second.child.kill('SIGKILL');
     await exited(second);
-    await until(() => !engineRunning(second.ddbPort), 'the JVM to end after presso was killed');
+    await until('the JVM to end after presso was killed', () => !engineRunning(second.ddbPort));
   });
 
   it('keeps tables in memory without --data-dir', async () => {

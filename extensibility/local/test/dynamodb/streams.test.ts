@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { SamDynamoDbEvent } from '../../src/stacks/template/index.js';
-import { until } from '../until.js';
+import { until } from '@serverlesspresso/testing/until';
 
 type LambdaRecord = {
   eventID: string;
@@ -93,7 +93,7 @@ describe('stream event source mappings', () => {
       }),
     );
     await doc.send(new DeleteCommand({ TableName: feedTable, Key: { PK: 'k2' } }));
-    await until(() => feed.delivered().length === 9, '9 records');
+    await until('9 records', () => feed.delivered().length === 9);
     const records = feed.delivered();
     expect(keys(records)).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k1', 'k2']);
     expect(records.map((r) => r.eventName)).toEqual([
@@ -138,12 +138,12 @@ describe('stream event source mappings', () => {
     const quiet = recorder('quiet-fn');
     const stack = await deploy('quiet', { FunctionName: 'quiet-fn' });
     const poller = cloud.streamPollers.list().find((p) => p.spec.streamArn === stack.outputs.StreamArn)!;
-    await until(() => poller.stats.skippedReads >= 3, 'reads skipped on the idle stream');
+    await until('reads skipped on the idle stream', () => poller.stats.skippedReads >= 3);
     const readsWhenQuiet = poller.stats.getRecords;
     await doc.send(new PutCommand({ TableName: stack.outputs.TableName!, Item: { PK: 'q1' } }));
     // Counted once DynamoDB Local answered the write: from here every poll reads until the record is in.
     const skippedAtWrite = poller.stats.skippedReads;
-    await until(() => quiet.delivered().length === 1, 'the record written after a quiet spell');
+    await until('the record written after a quiet spell', () => quiet.delivered().length === 1);
     expect(keys(quiet.delivered())).toEqual(['q1']);
     expect(poller.stats.skippedReads).toBe(skippedAtWrite);
     expect(poller.stats.getRecords).toBeGreaterThan(readsWhenQuiet);
@@ -156,9 +156,9 @@ describe('stream event source mappings', () => {
     });
     const { outputs } = await deploy('retry', { FunctionName: 'retry-fn', BatchSize: '10' });
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'r1' } }));
-    await until(() => fn.calls.length >= 3, 'three attempts');
+    await until('three attempts', () => fn.calls.length >= 3);
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'r2' } }));
-    await until(() => keys(fn.delivered()).includes('r2'), 'r2');
+    await until('r2', () => keys(fn.delivered()).includes('r2'));
     const first = fn.calls[0]!.map((r) => r.eventID);
     expect(fn.calls[1]!.map((r) => r.eventID)).toEqual(first);
     expect(fn.calls[2]!.map((r) => r.eventID)).toEqual(first);
@@ -172,7 +172,7 @@ describe('stream event source mappings', () => {
     const { outputs } = await deploy('poison', { FunctionName: 'poison-fn', BatchSize: '1', MaxRetries: '1' });
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'poison' } }));
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'after' } }));
-    await until(() => keys(fn.delivered()).includes('after'), 'the record after the poison one');
+    await until('the record after the poison one', () => keys(fn.delivered()).includes('after'));
     expect(fn.calls.filter((c) => keys(c).includes('poison'))).toHaveLength(2);
     expect(keys(fn.delivered())).toEqual(['after']);
     const uuid = cloud.streamPollers.list().find((p) => p.spec.functionArn === fn.arn)!;
@@ -195,7 +195,7 @@ describe('stream event source mappings', () => {
         RequestItems: { [outputs.TableName!]: ['a', 'b', 'bad', 'c'].map((PK) => ({ PutRequest: { Item: { PK } } })) },
       }),
     );
-    await until(() => fn.delivered().length === 3, 'the three good records');
+    await until('the three good records', () => fn.delivered().length === 3);
     const batch = keys(fn.calls[0]!);
     expect(batch.sort()).toEqual(['a', 'b', 'bad', 'c']);
     expect(fn.calls[1]).toHaveLength(2);
@@ -234,7 +234,7 @@ describe('stream event source mappings', () => {
         ExpressionAttributeValues: { ':s': 'READY' },
       }),
     );
-    await until(() => fn.delivered().length === 1, 'the READY modification');
+    await until('the READY modification', () => fn.delivered().length === 1);
     await doc.send(new PutCommand({ TableName: table, Item: { PK: 'f2', state: 'READY' } }));
     await doc.send(
       new UpdateCommand({
@@ -244,7 +244,7 @@ describe('stream event source mappings', () => {
         ExpressionAttributeValues: { ':n': 1 },
       }),
     );
-    await until(() => fn.delivered().length === 2, 'the second READY modification');
+    await until('the second READY modification', () => fn.delivered().length === 2);
     expect(fn.delivered().map((r) => `${r.eventName} ${keys([r])[0]}`)).toEqual(['MODIFY f1', 'MODIFY f2']);
   });
 
@@ -265,7 +265,7 @@ describe('stream event source mappings', () => {
         RequestItems: { [outputs.TableName!]: ['p1', 'p2', 'p3'].map((PK) => ({ PutRequest: { Item: { PK } } })) },
       }),
     );
-    await until(() => fn.calls.length === 2, 'the retry');
+    await until('the retry', () => fn.calls.length === 2);
     expect(fn.calls[0]).toHaveLength(3);
     expect(fn.calls[1]!.map((r) => r.eventID)).toEqual(fn.calls[0]!.slice(1).map((r) => r.eventID));
   });
@@ -274,13 +274,13 @@ describe('stream event source mappings', () => {
     const tap = recorder('tap-fn');
     await deploy('tap', { FunctionName: 'tap-fn', StreamArn: feedStream }, 'stream-consumer.yaml');
     // TRIM_HORIZON: everything the feed table's stream holds.
-    await until(() => tap.delivered().length === 9, "the feed table's history");
+    await until("the feed table's history", () => tap.delivered().length === 9);
     const tapPoller = cloud.streamPollers.list().find((p) => p.spec.functionArn === tap.arn)!;
     expect(await cloud.stacks.delete('tap')).toBe(true);
     expect(cloud.streamPollers.get(tapPoller.spec.uuid)).toBeUndefined();
     const invocations = tapPoller.stats.invocations;
     await doc.send(new PutCommand({ TableName: feedTable, Item: { PK: 'k8' } }));
-    await until(() => keys(feed.delivered()).includes('k8'), 'k8 on the feed stack');
+    await until('k8 on the feed stack', () => keys(feed.delivered()).includes('k8'));
     expect(tapPoller.stats.invocations).toBe(invocations);
   });
 
@@ -290,7 +290,7 @@ describe('stream event source mappings', () => {
     const slow = recorder('slow-fn', () => released);
     const { outputs } = await deploy('slow', { FunctionName: 'slow-fn' });
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 's1' } }));
-    await until(() => slow.calls.length === 1, 'the invocation');
+    await until('the invocation', () => slow.calls.length === 1);
     await cloud.stacks.delete('slow');
     expect(cloud.streamPollers.list().some((p) => p.spec.functionArn === slow.arn)).toBe(false);
     release();
@@ -331,7 +331,7 @@ describe('SAM DynamoDB events (what the functions handler calls)', () => {
       'Consumer',
     );
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'sam' } }));
-    await until(() => keys(fn.delivered()).includes('sam'), 'the record');
+    await until('the record', () => keys(fn.delivered()).includes('sam'));
     const poller = cloud.streamPollers.list().find((p) => p.spec.functionArn === fn.arn)!;
     expect(poller.spec).toMatchObject({ batchSize: 5, startingPosition: 'TRIM_HORIZON', streamArn: outputs.StreamArn });
     await undo();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
-import { until } from '../until.js';
+import { until } from '@serverlesspresso/testing/until';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 let cloud: LocalCloud;
@@ -82,7 +82,7 @@ describe('functions from a SAM template', () => {
     // Functions run on the repo's Node, which the SDK supports: no notice about the Node version.
     expect(publisher.logs().join('\n')).not.toContain('NodeVersionSupportWarning');
     const listener = fn('fns', 'Listener');
-    await until(() => listener.logs().some((l) => l.includes('heard Test.Published p-1')), 'the listener to hear p-1');
+    await until('the listener to hear p-1', () => listener.logs().some((l) => l.includes('heard Test.Published p-1')));
   });
 
   it('lists an event source it does not emulate on the stack, beside what it deployed', () => {

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
-import { until } from '../until.js';
+import { until } from '@serverlesspresso/testing/until';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const lines: string[] = [];
@@ -39,7 +39,7 @@ const cloudLog = { detail: () => `the cloud logged:\n${lines.slice(-30).join('\n
 
 /** Resolves once the cloud logged a line matching `pattern` (from line `from` on). */
 const logged = (pattern: RegExp, from = 0) =>
-  until(() => lines.slice(from).find((l) => pattern.test(l)), `a line matching ${pattern}`, cloudLog);
+  until(`a line matching ${pattern}`, () => lines.slice(from).find((l) => pattern.test(l)), cloudLog);
 
 const put = (bus: string, source: string, id: string) =>
   eb.send(
@@ -231,13 +231,13 @@ describe('a redeployed function and state machine', () => {
     expect(described.creationDate).toEqual(created);
     const output = (executionArn: string) =>
       until(
+        `execution ${executionArn}`,
         async () => {
           const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
           return e.status === 'RUNNING'
             ? undefined
             : { status: e.status, output: JSON.parse(e.output ?? 'null') as unknown };
         },
-        `execution ${executionArn}`,
         cloudLog,
       );
     const second = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{}' }))).executionArn!;

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type EventEnvelope, type LocalCloud } from '../../src/index.js';
-import { until } from '../until.js';
+import { until } from '@serverlesspresso/testing/until';
 
 const app = new URL('./fixtures/schedule-app', import.meta.url).pathname;
 // One simulated minute is 100 ms: the Quarterly rule (every 2 minutes) fires every 200 ms.
@@ -58,8 +58,8 @@ describe('schedules from a template', () => {
   it('fires the cron() rule and the ScheduleV2 rate() for a function and a state machine, and stops them with the stack', async () => {
     const stack = await cloud.stacks.deploy({ path: app, stackName: 'clock' });
     const [event] = await until(
-      () => scheduledEvents('clock').length > 0 && scheduledEvents('clock'),
       'a Scheduled Event',
+      () => scheduledEvents('clock').length > 0 && scheduledEvents('clock'),
     );
     const ruleName = cloud.events.buses.get('default')!.rules.keys().next().value!;
     expect(event).toEqual({
@@ -77,7 +77,7 @@ describe('schedules from a template', () => {
     expect(ruleName).toMatch(/^clock-RecorderQuarterly-[A-Z0-9]{12}$/);
 
     // The Input as written, the context attributes replaced.
-    const [tick] = await until(() => ticks('clock').length > 0 && ticks('clock'), 'a ScheduleV2 tick');
+    const [tick] = await until('a ScheduleV2 tick', () => ticks('clock').length > 0 && ticks('clock'));
     expect(tick).toEqual({
       tick: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       from: 'presso',
@@ -86,10 +86,10 @@ describe('schedules from a template', () => {
 
     // The state machine's schedule starts executions with its Input.
     const counter = stack.outputs.CounterArn!;
-    const { executions } = await until(async () => {
+    const { executions } = await until('an execution', async () => {
       const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: counter }));
       return out.executions!.length > 0 && out;
-    }, 'an execution');
+    });
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executions![0]!.executionArn }));
     expect(JSON.parse(execution.input!)).toEqual({ kind: 'sfn' });
 
@@ -134,7 +134,7 @@ describe('schedules from a template', () => {
   it('does not fire a DISABLED schedule', async () => {
     await cloud.stacks.deploy({ path: app, stackName: 'paused', parameterOverrides: { TickState: 'DISABLED' } });
     // Three Quarterly events (every 2 minutes) span over four simulated minutes: four ticks of an enabled rate(1 minute).
-    await until(() => scheduledEvents('paused').length >= 3, 'three Scheduled Events');
+    await until('three Scheduled Events', () => scheduledEvents('paused').length >= 3);
     expect(ticks('paused')).toEqual([]);
     expect((await scheduler.send(new GetScheduleCommand({ Name: 'RecorderTick' }))).State).toBe('DISABLED');
     await cloud.stacks.delete('paused');
@@ -148,7 +148,7 @@ describe('schedules from a template', () => {
     expect(cloud.stacks.get('second')).toBeUndefined();
     expect(cloud.lambda.list().filter((f) => f.name.startsWith('second-'))).toEqual([]);
     const before = ticks('first').length;
-    await until(() => ticks('first').length > before, 'more ticks of the first stack');
+    await until('more ticks of the first stack', () => ticks('first').length > before);
     expect(ticks('first').every((t) => t.schedule.endsWith('/RecorderTick'))).toBe(true);
     await cloud.stacks.delete('first');
   });
@@ -206,12 +206,12 @@ describe('the Scheduler API', () => {
       }),
     );
     expect(ScheduleArn).toBe('arn:aws:scheduler:us-east-1:000000000000:schedule/default/once');
-    const [fired] = await until(() => ticks('api').length > 0 && ticks('api'), 'the one-time invocation');
+    const [fired] = await until('the one-time invocation', () => ticks('api').length > 0 && ticks('api'));
     // The scheduled time is the at() time, in UTC.
     expect(fired!.tick).toBe(`${new Date(Date.parse(`${inTokyo}Z`) - 9 * 3_600_000).toISOString().slice(0, 19)}Z`);
     await until(
-      async () => (await scheduler.send(new ListSchedulesCommand({ NamePrefix: 'once' }))).Schedules!.length === 0,
       'the schedule to delete itself',
+      async () => (await scheduler.send(new ListSchedulesCommand({ NamePrefix: 'once' }))).Schedules!.length === 0,
     );
 
     // Without Input, a templated Lambda target gets an empty JSON object.
@@ -224,7 +224,7 @@ describe('the Scheduler API', () => {
         Target: { Arn: fn, RoleArn: 'arn:aws:iam::000000000000:role/scheduler' },
       }),
     );
-    await until(() => recorded('api').some((e) => JSON.stringify(e) === '{}'), 'an empty event');
+    await until('an empty event', () => recorded('api').some((e) => JSON.stringify(e) === '{}'));
     await scheduler.send(new DeleteScheduleCommand({ Name: 'bare' }));
     await expect(scheduler.send(new DeleteScheduleCommand({ Name: 'bare' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
@@ -305,7 +305,7 @@ describe('the Scheduler API', () => {
     // Fifteen simulated minutes later every invocation has happened.
     await cloud.time.sleep(15 * 60_000);
     await cloud.scheduler.drain();
-    await until(() => ticks('zoned').length >= 5, 'the invocations to be recorded');
+    await until('the invocations to be recorded', () => ticks('zoned').length >= 5);
     const times = ticks('zoned').map((t) => Date.parse(t.tick));
     expect(times.length).toBeLessThanOrEqual(6);
     for (const t of times) {

@@ -24,9 +24,13 @@ let eb: EventBridgeClient;
 let docs: DynamoDBDocumentClient;
 let outputs: { OrderProcessorArn: string; ConfigTable: string; BusName: string };
 
-/** The next archived event of this detail-type for this order. */
-function next(detailType: string, key: { orderId?: string; userId?: string }): Promise<EventEnvelope> {
-  return new Promise((resolve) => {
+/** The next archived event of this detail-type for this order; bounded, the failure says what was awaited. */
+function next(detailType: string, key: { orderId?: string; userId?: string }, ms = 15_000): Promise<EventEnvelope> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out after ${ms} ms waiting for ${detailType} of ${JSON.stringify(key)}`));
+    }, ms);
     const stop = cloud.events.archive.subscribe(({ event }) => {
       const d = event.detail as Record<string, unknown>;
       if (
@@ -34,6 +38,7 @@ function next(detailType: string, key: { orderId?: string; userId?: string }): P
         (!key.orderId || d.orderId === key.orderId) &&
         (!key.userId || d.userId === key.userId)
       ) {
+        clearTimeout(timer);
         stop();
         resolve(event);
       }
@@ -59,6 +64,18 @@ const setShop = (storeOpen: boolean) =>
 const execution = (orderId: string, eventId: string) =>
   `${outputs.OrderProcessorArn.replace(':stateMachine:', ':execution:')}:${eventId}`;
 const describeExecution = (arn: string) => sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+
+/** Checks a refusal: the ShopUnavailable event says why, and the order's execution ended without starting a workflow. */
+async function expectRefused(refusal: EventEnvelope, orderId: string, eventId: string): Promise<void> {
+  expect(refusal.detail).toEqual({ Message: 'The shop is not open', userId: `u-${orderId}` });
+  const arn = execution(orderId, eventId);
+  await cloud.states.engine.waitForExecution(arn);
+  expect((await describeExecution(arn)).status).toBe('SUCCEEDED');
+  const workflows = [];
+  for await (const e of cloud.events.archive.read(outputs.BusName))
+    if (e['detail-type'] === 'OrderProcessor.WorkflowStarted' && e.detail.orderId === orderId) workflows.push(e);
+  expect(workflows).toEqual([]);
+}
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: SPEED, log: () => {} });
@@ -137,8 +154,8 @@ describe('the order processor through the SDK', () => {
   it('a closed shop answers ShopUnavailable', async () => {
     await setShop(false);
     const refused = next('OrderProcessor.ShopUnavailable', { userId: 'u-o-4' });
-    await newOrder('o-4');
-    await refused;
+    const put = await newOrder('o-4');
+    await expectRefused(await refused, 'o-4', put.Entries![0]!.EventId!);
   });
 
   it('beyond capacity (running executions from listExecutions) answers ShopUnavailable', async () => {
@@ -157,8 +174,8 @@ describe('the order processor through the SDK', () => {
       waits.push(await started);
     }
     const refused = next('OrderProcessor.ShopUnavailable', { userId: 'u-o-5' });
-    await newOrder('o-5');
-    await refused;
+    const put = await newOrder('o-5');
+    await expectRefused(await refused, 'o-5', put.Entries![0]!.EventId!);
     for (const w of waits)
       await sfn.send(new SendTaskSuccessCommand({ taskToken: w.detail.TaskToken as string, output: '{}' }));
   });
