@@ -10,6 +10,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 const MARKERS = [
   /@serverlesspresso\/testing/, // an extension's tests on the local cloud (startLocal, ...)
   /\bstartLocalCloud\b/,
+  /@serverlesspresso\/core\/harness/, // the core on a local cloud (the recorder, the core's own integration tests)
   /\bstartEngine\b/, // DynamoDB Local, a Java process
   /\b(?:IsolationBench|checkIsolation)\b/, // the checker's rule 3 runs a local cloud of its own
   /\bplaywright\b/, // a browser

@@ -71,7 +71,7 @@ describe('a test file is an integration test', () => {
       coreThroughHarness: level('core/test/integration/lifecycle.test.ts'),
       cliThroughUpHelper: level('extensibility/cli/test/play.test.ts'),
       modelExtension: level('_extension_model/test/extension.test.ts'),
-      modelUnit: level('_extension_model/test/completed-order.test.ts'),
+      modelUnit: level('_extension_model/test/domain/completed-order.test.ts'),
     }).toEqual({
       domain: 'unit',
       coreThroughHarness: 'integration',
