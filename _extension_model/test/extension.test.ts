@@ -1,10 +1,10 @@
 // The extension deployed on the local cloud from its own template, as `presso deploy` does, beside the
 // EventPlayer (which creates the bus, as it does for an extension author without the core): the
 // recorded session replayed onto the bus reaches the function through its rule, the function writes
-// its table, the stack deletes alone. Redeliveries and other tenants are put with the SDK.
+// its table, and a copy of the stack deletes alone. Redeliveries and other tenants are put with the SDK.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BUS_NAME, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
@@ -37,6 +37,9 @@ const completed = (eventId: string, orderId: string, orderNumber?: string) => ({
     ...(orderNumber ? { orderNumber } : {}),
   }),
 });
+/** The ARNs of every rule on the bus, sorted. */
+const rulesOnBus = async () =>
+  ((await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }))).Rules ?? []).map((r) => r.Arn!).sort();
 const rows = async () =>
   (await db.send(new ScanCommand({ TableName: stack.outputs.CompletedOrdersTableName }))).Items ?? [];
 
@@ -101,12 +104,22 @@ describe('the extension on the local cloud', () => {
     expect(live[0]!.completedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
-  it('deletes alone: its table goes with its stack, the player stays', async () => {
-    const table = stack.outputs.CompletedOrdersTableName!;
-    await local.deleteStack(stack.name);
+  it('deletes alone: a copy of it deploys, then its table and rule go with its stack, the player and the extension stay', async () => {
+    const before = await rulesOnBus();
+    // Another copy of the extension, so that this test deletes no stack the other tests use.
+    const copy = await local.deploy(extensionDir, `${stack.name}-deleted`);
+    const copyRule = await local.ruleOf(copy);
+    const table = copy.outputs.CompletedOrdersTableName!;
+    expect(table).not.toBe(stack.outputs.CompletedOrdersTableName);
+    expect(await rulesOnBus()).toEqual([...before, copyRule].sort());
+
+    await local.deleteStack(copy.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    expect(await local.stackNames()).toEqual(['player']);
-  });
+    expect(await rulesOnBus()).toEqual(before);
+    expect(before).toContain(rule);
+    await db.send(new DescribeTableCommand({ TableName: stack.outputs.CompletedOrdersTableName }));
+    expect(await local.stackNames()).toEqual(['player', stack.name]);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
 // tokens of the core's pool. First, completions put with the SDK: the same customer's at once (racing
 // for the card), and repeats; then a customer's real orders through the core's routes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   BUS_NAME,
@@ -58,6 +58,10 @@ async function card(eventId: string, bearer?: string): Promise<{ status: number;
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+/** The ARNs of every rule on the bus, sorted. */
+const rulesOnBus = async () =>
+  ((await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }))).Rules ?? []).map((r) => r.Arn!).sort();
 
 beforeAll(async () => {
   local = await startLocal(20); // the core's 5-minute customer timeout lasts 15 s
@@ -177,13 +181,31 @@ describe('LoyaltyCard on the local cloud', () => {
     expect((await card('NYC', tokens.dee)).body).toMatchObject({ stamps: 3, onCard: 0, rewardsEarned: 1 });
   });
 
-  it('deletes alone: its table and API go with its stack, the core stays', async () => {
-    const table = stack.outputs.LoyaltyTableName!;
-    await local.deleteStack(stack.name);
+  it('deletes alone: a copy of it deploys, then its table, API and rule go with its stack, the core and the extension stay', async () => {
+    const before = await rulesOnBus();
+    // Another copy of the extension, so that this test deletes no stack the other tests use.
+    const copy = await local.deploy(extensionDir, `${stack.name}-deleted`, {
+      StampsPerReward: '3',
+      UserPoolId: core.outputs.UserPoolId!,
+      UserPoolClientId: core.outputs.UserPoolClientId!,
+    });
+    const copyRule = await local.ruleOf(copy);
+    const table = copy.outputs.LoyaltyTableName!;
+    const url = `${copy.apis.LoyaltyApi!.url}/events/NYC/card`;
+    expect(table).not.toBe(stack.outputs.LoyaltyTableName);
+    expect(copy.apis.LoyaltyApi!.url).not.toBe(stack.apis.LoyaltyApi!.url);
+    expect((await fetch(url)).status).not.toBe(404);
+    expect(await rulesOnBus()).toEqual([...before, copyRule].sort());
+
+    await local.deleteStack(copy.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    expect((await fetch(`${stack.apis.LoyaltyApi!.url}/events/NYC/card`)).status).toBe(404);
-    expect(await local.stackNames()).toEqual(['core']);
-  });
+    expect((await fetch(url)).status).toBe(404);
+    expect(await rulesOnBus()).toEqual(before);
+    expect(before).toContain(ruleArn);
+    await db.send(new DescribeTableCommand({ TableName: stack.outputs.LoyaltyTableName }));
+    expect((await fetch(`${stack.apis.LoyaltyApi!.url}/events/NYC/card`)).status).not.toBe(404);
+    expect(await local.stackNames()).toEqual(['core', stack.name]);
+  }, 60_000);
 });

@@ -1,12 +1,12 @@
 // The extension deployed on the local cloud from its own template, as `presso deploy` does, beside the
 // core (whose bus it listens to and whose user pool its read route trusts, by the core's outputs):
 // order events on the bus reach the function through its rule, the counters land in its table, admins
-// read them through its HTTP API with tokens of the core's pool, and the stack deletes alone.
+// read them through its HTTP API with tokens of the core's pool, and a copy of the stack deletes alone.
 // First, events put with the SDK, each with its Time, to set days and the order of arrival exactly:
 // completions before drinks, repeats one after the other and at the same time, an order queued twice.
 // Then a real order through the core's HTTP routes, from scan to completion.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { ListRulesCommand, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUS_NAME, EVENT_SOURCE, contract, detailTypeOf, type EventEnvelope } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
@@ -69,6 +69,10 @@ async function read(path: string, bearer?: string): Promise<{ status: number; bo
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+/** The ARNs of every rule on the bus, sorted. */
+const rulesOnBus = async () =>
+  ((await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }))).Rules ?? []).map((r) => r.Arn!).sort();
 
 beforeAll(async () => {
   local = await startLocal(20); // the core's 5-minute customer timeout lasts 15 s
@@ -208,13 +212,32 @@ describe('OrderMetrics on the local cloud', () => {
     expect(await local.stackNames()).not.toContain('order-metrics-bad');
   }, 60_000);
 
-  it('deletes alone: its table and API go with its stack, the core stays', async () => {
-    const table = stack.outputs.MetricsTableName!;
-    await local.deleteStack(stack.name);
+  it('deletes alone: a copy of it deploys, then its table, API and rule go with its stack, the core and the extension stay', async () => {
+    const before = await rulesOnBus();
+    // Another copy of the extension, so that this test deletes no stack the other tests use.
+    const copy = await local.deploy(extensionDir, `${stack.name}-deleted`, {
+      UserPoolId: core.outputs.UserPoolId!,
+      UserPoolClientId: core.outputs.UserPoolClientId!,
+      TimeZone: 'America/New_York',
+      Prices: 'Americano=3.00,Caffe Latte=3.75,Espresso=2.50,Flat White=3.50',
+    });
+    const copyRule = await local.ruleOf(copy);
+    const table = copy.outputs.MetricsTableName!;
+    const url = `${copy.apis.MetricsApi!.url}/events/NYC/metrics`;
+    expect(table).not.toBe(stack.outputs.MetricsTableName);
+    expect(copy.apis.MetricsApi!.url).not.toBe(stack.apis.MetricsApi!.url);
+    expect((await fetch(url)).status).not.toBe(404);
+    expect(await rulesOnBus()).toEqual([...before, copyRule].sort());
+
+    await local.deleteStack(copy.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).toBe(404);
-    expect(await local.stackNames()).toEqual(['core']);
-  });
+    expect((await fetch(url)).status).toBe(404);
+    expect(await rulesOnBus()).toEqual(before);
+    expect(before).toContain(ruleArn);
+    await db.send(new DescribeTableCommand({ TableName: stack.outputs.MetricsTableName }));
+    expect((await fetch(`${stack.apis.MetricsApi!.url}/events/NYC/metrics`)).status).not.toBe(404);
+    expect(await local.stackNames()).toEqual(['core', stack.name]);
+  }, 60_000);
 });

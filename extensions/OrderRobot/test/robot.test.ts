@@ -3,7 +3,12 @@
 // core's OrderManager.WaitingCompletion (put here with the SDK, as the core puts it) for the robot's
 // own orders only. test/with-core.test.ts drives whole orders through the core.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { DescribeStateMachineCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -45,6 +50,10 @@ const queued = (orderId: string, eventId: string, orderNumber: string, robot = t
     TS: Date.now(),
   }),
 });
+
+/** The ARNs of every rule on the bus, sorted. */
+const rulesOnBus = async () =>
+  ((await eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }))).Rules ?? []).map((r) => r.Arn!).sort();
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, speed: SPEED, log: () => {} });
@@ -249,15 +258,31 @@ describe('the run input', () => {
 });
 
 describe('the stack', () => {
-  it('deletes alone: its table and state machines go with it', async () => {
-    expect(await cloud.stacks.delete(stack.name)).toBe(true);
+  it('deletes alone: a copy of it deploys, then its table, state machines and rule go with it, the robot stays', async () => {
+    const machines = ['OrderRobotStateMachineArn', 'CustomerStateMachineArn', 'BaristaBotStateMachineArn'];
+    const before = await rulesOnBus();
+    // Another copy of the robot, so that this test deletes no stack the other tests use.
+    const copy = await cloud.stacks.deploy({ path: extensionDir, stackName: `${stack.name}-deleted` });
+    const copyRules = (await rulesOnBus()).filter((arn) => !before.includes(arn));
+    expect(copyRules.length).toBeGreaterThan(0);
+    expect(copyRules.every((arn) => arn.includes(`/${copy.name}-`))).toBe(true);
+    expect(copy.outputs.RobotOrdersTableName).not.toBe(stack.outputs.RobotOrdersTableName);
+    for (const output of machines) expect(copy.outputs[output]).not.toBe(stack.outputs[output]);
+
+    expect(await cloud.stacks.delete(copy.name)).toBe(true);
     await expect(
-      db.send(new DescribeTableCommand({ TableName: stack.outputs.RobotOrdersTableName! })),
+      db.send(new DescribeTableCommand({ TableName: copy.outputs.RobotOrdersTableName! })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    for (const output of ['OrderRobotStateMachineArn', 'CustomerStateMachineArn', 'BaristaBotStateMachineArn']) {
+    for (const output of machines) {
       await expect(
-        sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stack.outputs[output] })),
+        sfn.send(new DescribeStateMachineCommand({ stateMachineArn: copy.outputs[output] })),
       ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+      await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: stack.outputs[output] }));
     }
-  });
+    await db.send(new DescribeTableCommand({ TableName: stack.outputs.RobotOrdersTableName! }));
+    expect(await rulesOnBus()).toEqual(before);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((arn) => arn.includes(`/${stack.name}-`))).toBe(true);
+    expect(cloud.stacks.list().map((s) => s.name)).toEqual([stack.name]);
+  }, 60_000);
 });

@@ -77,6 +77,10 @@ const latest = (eventId: string, drink: string, expected: Partial<WaitTimesWaitT
     );
   });
 
+/** The ARNs of every rule on the bus, sorted. */
+const rulesOnBus = async () =>
+  ((await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }))).Rules ?? []).map((r) => r.Arn!).sort();
+
 const windowItem = async (eventId: string, drink: string) =>
   (
     await db.send(
@@ -165,13 +169,20 @@ describe('WaitTimes on the local cloud', () => {
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
   });
 
-  it('deletes alone: its table goes with its stack', async () => {
-    const table = stack.outputs.WaitTimesTableName!;
-    await local.deleteStack(stack.name);
+  it('deletes alone: a copy of it deploys, then its table and rule go with its stack, the extension stays', async () => {
+    // Another copy of the extension, so that this test deletes no stack the other tests use.
+    const copy = await local.deploy(extensionDir, `${stack.name}-deleted`, { WindowSize: '3' });
+    const copyRule = await local.ruleOf(copy);
+    const table = copy.outputs.WaitTimesTableName!;
+    expect(table).not.toBe(stack.outputs.WaitTimesTableName);
+    expect(await rulesOnBus()).toEqual([ruleArn, copyRule].sort());
+
+    await local.deleteStack(copy.name);
     await expect(db.send(new DescribeTableCommand({ TableName: table }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    const { Rules } = await local.eb.send(new ListRulesCommand({ EventBusName: BUS_NAME }));
-    expect(Rules).toEqual([]);
-  });
+    expect(await rulesOnBus()).toEqual([ruleArn]);
+    await db.send(new DescribeTableCommand({ TableName: stack.outputs.WaitTimesTableName }));
+    expect(await local.stackNames()).toEqual([stack.name]);
+  }, 60_000);
 });
