@@ -84,13 +84,21 @@ describe('a run of the order bot', () => {
     cancelRatio: 0.5,
     seed: 'robot-test',
   };
+  // One run, which both tests read: what it sent, and how its barista answers the queue.
   let run: string;
+  let started: number;
+  let execution: Awaited<ReturnType<typeof runToEnd>>;
+  let customers: Awaited<ReturnType<typeof settledExecutions>>;
+  beforeAll(async () => {
+    started = Date.now();
+    execution = await runToEnd(sfn, stack.outputs.OrderRobotStateMachineArn!, input);
+    run = execution.executionArn!;
+    // The run ends once it has started its customers; each notes its order for the barista as it goes.
+    customers = await settledExecutions(sfn, stack.outputs.CustomerStateMachineArn!, 12);
+  }, 120_000);
 
   it('sends its customers at the configured rate: each scans, then orders its drink, in events of the contract', async () => {
-    const started = Date.now();
-    const execution = await runToEnd(sfn, stack.outputs.OrderRobotStateMachineArn!, input);
     expect(execution.status).toBe('SUCCEEDED');
-    run = execution.executionArn!;
     // 12 customers, one every 10 seconds: two minutes of 6.
     expect(JSON.parse(execution.output!)).toMatchObject({
       eventId: 'ROBOTS',
@@ -111,7 +119,6 @@ describe('a run of the order bot', () => {
     // 9 history events a minute and 4 more: the 24 hours a run may last (LIMITS.minutes) take 12,964 of the 25,000 an execution may have.
     expect(history).toHaveLength(9 * 2 + 4);
 
-    const customers = await settledExecutions(sfn, stack.outputs.CustomerStateMachineArn!, 12);
     expect(customers.get('SUCCEEDED')).toHaveLength(12);
 
     // What each customer was to do: the run's plan, from its own seed.
