@@ -1,25 +1,13 @@
 // One flat config for every workspace: typescript-eslint's recommended rules, no type information
 // (fast; tsc already type-checks every workspace before lint runs).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { root, workspaceDirs as listWorkspaces } from './.ci/workspaces.js';
 
 // Workspaces meet through their packages only: a relative import must stay inside its own workspace
 // (what another workspace offers is exported by it and declared as a dependency).
-const root = dirname(new URL(import.meta.url).pathname);
-const workspaceDirs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  .workspaces.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [pattern];
-    const dir = pattern.slice(0, -2);
-    return existsSync(join(root, dir))
-      ? readdirSync(join(root, dir), { withFileTypes: true })
-          .filter((d) => d.isDirectory())
-          .map((d) => `${dir}/${d.name}`)
-      : [];
-  })
-  .filter((dir) => existsSync(join(root, dir, 'package.json')))
-  .map((dir) => join(root, dir));
+const workspaceDirs = listWorkspaces().map((dir) => join(root, dir));
 const workspaceOf = (path) => workspaceDirs.find((dir) => path === dir || path.startsWith(dir + sep));
 const workspaces = {
   rules: {

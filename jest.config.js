@@ -1,22 +1,11 @@
 // One jest run over every workspace: a project per workspace that has tests, TypeScript through
 // @swc/jest (fast, and it leaves ES modules as ES modules: jest runs in native ESM mode, which is
 // what @middy/core, being ESM-only, needs). Test levels (unit, integration): .ci/levels.js.
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isIntegration, selectedLevel } from './.ci/levels.js';
-
-const root = new URL('.', import.meta.url).pathname;
-const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-
-function expand(pattern) {
-  if (!pattern.endsWith('/*')) return [pattern];
-  const dir = pattern.slice(0, -2);
-  if (!existsSync(join(root, dir))) return [];
-  return readdirSync(join(root, dir), { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => `${dir}/${d.name}`);
-}
+import { root, workspaceDirs } from './.ci/workspaces.js';
 
 const swc = [
   '@swc/jest',
@@ -44,21 +33,18 @@ function levelIgnores(dir) {
     .map((file) => `^${escape(file)}$`);
 }
 
-const projects = workspaces
-  .flatMap(expand)
-  .filter((dir) => existsSync(join(root, dir, 'package.json')))
-  .map((dir) => ({
-    displayName: dir,
-    rootDir: join(root, dir),
-    testEnvironment: 'node',
-    extensionsToTreatAsEsm: ['.ts'],
-    transform: { '^.+\\.ts$': swc },
-    // Sources import siblings as './x.js' (NodeNext style); jest resolves them to the .ts file.
-    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-    testMatch: ['<rootDir>/**/*.test.ts'],
-    testPathIgnorePatterns: ['/node_modules/', '/.aws-sam/', ...levelIgnores(dir)],
-    setupFilesAfterEnv: [join(root, '.ci/unit-guard.js')],
-  }));
+const projects = workspaceDirs().map((dir) => ({
+  displayName: dir,
+  rootDir: join(root, dir),
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  // Sources import siblings as './x.js' (NodeNext style); jest resolves them to the .ts file.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/.aws-sam/', ...levelIgnores(dir)],
+  setupFilesAfterEnv: [join(root, '.ci/unit-guard.js')],
+}));
 
 export default {
   projects,

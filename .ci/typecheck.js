@@ -2,20 +2,12 @@
 // files and options; workspaces with the same options share a program, so what they share (the
 // local cloud, the contract, the AWS SDK's types) is checked once rather than once per workspace
 // (`tsc -p` per workspace, what `npm run typecheck -w <workspace>` still does, took several times as long).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
+import { root, workspaceDirs } from './workspaces.js';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
-const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const dirs = workspaces.flatMap((pattern) => {
-  if (!pattern.endsWith('/*')) return [pattern];
-  const parent = join(root, pattern.slice(0, -2));
-  if (!existsSync(parent)) return [];
-  return readdirSync(parent, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => `${pattern.slice(0, -2)}/${d.name}`);
-});
+const dirs = workspaceDirs();
 
 const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => report([d]) };
 const groups = new Map(); // options (as JSON) -> { options, files }
