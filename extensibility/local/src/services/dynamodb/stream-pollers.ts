@@ -91,7 +91,7 @@ const DESCRIBE_MS = 1000;
 const MIN_REAL_POLL_MS = 10;
 const MAX_BACKOFF_MS = 60_000;
 /**
- * A shard's GetRecords is skipped while nothing has written to its table since its last empty read
+ * A shard's GetRecords is skipped while nothing has written to its table since its last two empty reads
  * (it would come back empty too); at most this many in a row, so whatever writes unseen (TTL
  * deletions, which AWS makes within days anyway) is still read within 10 s.
  */
@@ -311,8 +311,11 @@ export class StreamPoller {
     let iterator: string | undefined = firstIterator;
     let lastSequence: string | undefined;
     const buffer: Fetched[] = [];
-    // The table's write count when a read came back empty, and the reads skipped since.
+    // The table's write count when two reads in a row came back empty, and the reads skipped since.
+    // One empty read is not enough: DynamoDB Local can answer a write before its stream record is
+    // readable, and a read in that gap would otherwise put the record off for MAX_SKIPPED_READS polls.
     let quietAt: number | undefined;
+    let emptyAt: number | undefined;
     let skipped = 0;
     while (!this.signal.aborted) {
       const writes = this.deps.dynamodb.writesTo(this.table);
@@ -349,7 +352,8 @@ export class StreamPoller {
           buffer.push({ record, seenAt: now });
           lastSequence = record.dynamodb.SequenceNumber;
         }
-        quietAt = records.length === 0 ? writes : undefined;
+        quietAt = records.length === 0 && emptyAt === writes ? writes : undefined;
+        emptyAt = records.length === 0 ? writes : undefined;
         iterator = (out.NextShardIterator as string | undefined) ?? undefined;
       }
       if (buffer.length === 0) {
