@@ -8,7 +8,7 @@ const json = (v: unknown) => `<pre><code>${escapeHtml(JSON.stringify(v, null, 2)
 
 const STYLE = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;background:#faf8f5}
-header{background:#3b2416;color:#fff;padding:1.2rem 2rem}header h1{margin:0 0 .3rem}header p{margin:0;opacity:.85}
+header{background:#3b2416;color:#fff;padding:1.2rem 2rem}header h1{margin:0 0 .3rem}header p{margin:0;opacity:.85}header code{background:#5a3a28;color:#fff}
 main{max-width:70rem;margin:0 auto;padding:1rem 2rem 3rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}
 th{background:#efe9e2}section{background:#fff;border:1px solid #e3dcd3;border-radius:6px;padding:.2rem 1.2rem 1rem;margin:1.2rem 0}
