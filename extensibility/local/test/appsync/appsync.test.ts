@@ -177,6 +177,19 @@ describe('subscribe and receive', () => {
   });
 });
 
+describe('redeploys', () => {
+  it("update a namespace's handler in place: subscriptions stay and get the new code's events", async () => {
+    const client = await connect({ 'x-api-key': apiKey });
+    await client.subscribe('r', '/staff/redeploy', { 'x-api-key': apiKey });
+    await cloud.stacks.deploy({ path: fixture('realtime-app'), stackName: 'rt', parameterOverrides: { Via: 'again' } });
+    expect(cloud.stacks.get('rt')!.eventApis.Api!.apiId).toBe(api.apiId);
+    await publish('/staff/redeploy', json([{ n: 1 }]));
+    await client.next('data', 'r');
+    expect(client.data('r')).toEqual([{ n: 1, via: 'again' }]);
+    await cloud.stacks.deploy({ path: fixture('realtime-app'), stackName: 'rt' });
+  });
+});
+
 describe('refusals', () => {
   const connectionRefused = async (headers: Record<string, string>) => {
     const client = await connect(headers);
@@ -260,6 +273,26 @@ describe('refusals', () => {
       authorization: { 'x-api-key': apiKey },
     });
     expect(await client.next('publish_error', 'six')).toMatchObject({ errors: [{ errorType: 'BadRequestException' }] });
+  });
+
+  it('refuses an IAM request the IAM check refuses, naming the action and resource', async () => {
+    cloud.appsync.setIamCheck(({ action }) => action !== 'appsync:EventPublish');
+    try {
+      expect(await publish('/staff/x', json([1]), iam)).toEqual({
+        status: 401,
+        body: {
+          errors: [
+            {
+              errorType: 'UnauthorizedException',
+              message: `Not authorized to perform appsync:EventPublish on arn:aws:appsync:us-east-1:${cloud.account.accountId}:apis/${api.apiId}/channelNamespace/staff.`,
+            },
+          ],
+        },
+      });
+    } finally {
+      cloud.appsync.setIamCheck(undefined);
+    }
+    expect((await publish('/staff/x', json([1]), iam)).status).toBe(200);
   });
 
   it('drops a client that stops answering after the keep-alive timeout, and keeps one that answers', async () => {

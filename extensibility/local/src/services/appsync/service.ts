@@ -70,6 +70,12 @@ export class EventApisService implements PathService {
     };
   }
 
+  /** Sets (or, with undefined, removes) the IAM check a SigV4-signed request must pass. */
+  setIamCheck(check: IamCheck | undefined): void {
+    if (check) this.deps.iam = check;
+    else delete this.deps.iam;
+  }
+
   // --- the registry stacks deploy into -------------------------------------------------------
 
   putApi(config: EventApiConfig): void {
