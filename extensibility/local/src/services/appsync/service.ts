@@ -239,7 +239,15 @@ export class EventApisService implements PathService {
 
   private broadcast(live: LiveApi, channel: Channel, events: Array<{ id: string; payload: unknown }>): void {
     if (events.length === 0) return;
-    const payloads = events.map((e) => JSON.stringify(e.payload));
+    // What onPublish returns is held to the same 240 KB per event; AppSync drops a larger one unsent.
+    const payloads = events
+      .map((e) => JSON.stringify(e.payload ?? null))
+      .filter((payload) => {
+        const fits = Buffer.byteLength(payload) <= MAX_EVENT_BYTES;
+        if (!fits)
+          this.log(`[appsync] ${live.config.name}: an event onPublish returned is over 240 KB and was dropped`);
+        return fits;
+      });
     for (const sub of live.subscriptions) {
       if (!channelMatches(sub.channel, channel)) continue;
       for (const event of payloads) {
