@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
 import { until } from '@serverlesspresso/testing/until';
 import { startLocalCloud, type LocalCloud, type StackEventApi, type StackRecord } from '../../src/index.js';
-import { EventsClient } from './client.js';
+import { EventsClient } from '@serverlesspresso/testing/events';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 let cloud: LocalCloud;
