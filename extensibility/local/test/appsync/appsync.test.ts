@@ -177,6 +177,18 @@ describe('subscribe and receive', () => {
   });
 });
 
+describe('events as published', () => {
+  it('reach subscribers byte for byte when no onPublish handler rewrites them', async () => {
+    const jwt = await token('cy');
+    const client = await connect({ authorization: jwt });
+    const channel = `/orders/e2/${subOf(jwt)}`;
+    await client.subscribe('raw', channel, { authorization: jwt });
+    const event = '{ "state" : "SUBMITTED",\n "n": 1.50 }';
+    expect((await publish(channel, [event])).status).toBe(200);
+    expect(await client.next('data', 'raw')).toEqual({ type: 'data', id: 'raw', event });
+  });
+});
+
 describe('redeploys', () => {
   it("update a namespace's handler in place: subscriptions stay and get the new code's events", async () => {
     const client = await connect({ 'x-api-key': apiKey });
@@ -187,6 +199,16 @@ describe('redeploys', () => {
     await client.next('data', 'r');
     expect(client.data('r')).toEqual([{ n: 1, via: 'again' }]);
     await cloud.stacks.deploy({ path: fixture('realtime-app'), stackName: 'rt' });
+  });
+
+  it("closes an API's connections when its stack is deleted", async () => {
+    const copy = await cloud.stacks.deploy({ path: fixture('realtime-app'), stackName: 'rt-copy' });
+    const client = await EventsClient.connect(copy.eventApis.Api!.realtime, { 'x-api-key': copy.outputs.KeyValue! });
+    clients.push(client);
+    await client.init();
+    await cloud.stacks.delete('rt-copy');
+    await until('the connection to close', () => client.closed);
+    expect(client.ws.readyState).toBe(client.ws.CLOSED);
   });
 });
 
