@@ -221,7 +221,10 @@ describe('refusals', () => {
   };
 
   it("refuses a connection without a token, with a forged, an expired or another pool's token, or a wrong API key", async () => {
-    const unauthorized = { errors: [{ errorType: 'UnauthorizedException', message: expect.any(String) }] };
+    const unauthorized = {
+      type: 'connection_error',
+      errors: [{ errorType: 'UnauthorizedException', message: expect.any(String), errorCode: 401 }],
+    };
     expect(await connectionRefused({})).toMatchObject(unauthorized);
     const { privateKey } = await generateKeyPair('RS256');
     const pool = cloud.issuer.pools.list().find((p) => p.logicalId === 'UserPool')!;

@@ -111,7 +111,12 @@ export class RealtimeServer {
       authorized: this.service.authorizeConnection(apiId, headers).then(
         () => true,
         (e: unknown) => {
-          this.send(connection, { type: 'connection_error', errors: errorsOf(e) });
+          // As AppSync's realtime endpoint refuses a connection: the error with its HTTP code.
+          const errors = errorsOf(e).map((error) => ({
+            ...error,
+            errorCode: e instanceof AppSyncError ? e.status : 500,
+          }));
+          this.send(connection, { type: 'connection_error', errors });
           ws.close(1008, 'Unauthorized');
           return false;
         },
