@@ -189,6 +189,18 @@ describe('events as published', () => {
   });
 });
 
+describe('ordering', () => {
+  it("handles a connection's messages in the order they came: an unsubscribe sent right after its subscribe succeeds", async () => {
+    const jwt = await token('dee');
+    const client = await connect({ authorization: jwt });
+    const channel = `/orders/e3/${subOf(jwt)}`;
+    client.send({ type: 'subscribe', id: 'quick', channel, authorization: { authorization: jwt } });
+    client.send({ type: 'unsubscribe', id: 'quick' });
+    await client.next('subscribe_success', 'quick');
+    await client.next('unsubscribe_success', 'quick');
+  });
+});
+
 describe('redeploys', () => {
   it("update a namespace's handler in place: subscriptions stay and get the new code's events", async () => {
     const client = await connect({ 'x-api-key': apiKey });

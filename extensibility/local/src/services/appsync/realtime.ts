@@ -30,6 +30,8 @@ interface Connection {
   acked: boolean;
   lastSeen: number;
   subscriptions: Map<string, Subscription>;
+  /** Messages are handled one after the other, in the order they came (a subscribe before its unsubscribe). */
+  queue: Promise<void>;
 }
 
 /** The authorization headers a client put in its `header-<base64url>` subprotocol. */
@@ -108,6 +110,7 @@ export class RealtimeServer {
       acked: false,
       lastSeen: Date.now(),
       subscriptions: new Map(),
+      queue: Promise.resolve(),
       authorized: this.service.authorizeConnection(apiId, headers).then(
         () => true,
         (e: unknown) => {
@@ -126,9 +129,10 @@ export class RealtimeServer {
     ws.on('pong', () => (connection.lastSeen = Date.now()));
     ws.on('message', (data) => {
       connection.lastSeen = Date.now();
-      void this.onMessage(connection, data.toString()).catch((e: unknown) =>
-        this.log(`[appsync] ${apiId}: ${(e as Error).stack ?? String(e)}`),
-      );
+      const text = data.toString();
+      connection.queue = connection.queue
+        .then(() => this.onMessage(connection, text))
+        .catch((e: unknown) => this.log(`[appsync] ${apiId}: ${(e as Error).stack ?? String(e)}`));
     });
     ws.on('close', () => this.drop(connection));
     ws.on('error', () => this.drop(connection));
