@@ -118,6 +118,13 @@ export class Stacks {
     this.handlers.set('AWS::StepFunctions::StateMachine', sm);
   }
 
+  /** Rewrites of AWS URLs into local ones for localOutputs, beyond the stacks' APIs (user pool domains). */
+  private readonly localUrlRewriters: Array<(text: string) => string> = [];
+
+  addLocalUrlRewriter(rewrite: (text: string) => string): void {
+    this.localUrlRewriters.push(rewrite);
+  }
+
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */
   registerHandler(type: string, handler: ResourceHandler): void {
     this.handlers.set(type, handler);
@@ -254,7 +261,12 @@ export class Stacks {
       notEmulated,
       deployedAt: new Date().toISOString(),
       outputs,
-      localOutputs: localOutputs(outputs, Object.values(apis)),
+      localOutputs: Object.fromEntries(
+        Object.entries(localOutputs(outputs, Object.values(apis))).map(([k, v]) => [
+          k,
+          this.localUrlRewriters.reduce((text, rewrite) => rewrite(text), v),
+        ]),
+      ),
       apis,
     };
     this.stacks.set(stackName, { record, template, templateDir, live });
