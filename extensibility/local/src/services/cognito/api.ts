@@ -116,6 +116,8 @@ export class CognitoIdentityProviderService implements JsonService {
       }
       case 'ListUsers':
         return this.listUsers(input);
+      case 'ListUserPools':
+        return this.listUserPools(input);
       case 'AdminConfirmSignUp': {
         const { pool, user } = this.user(input);
         if (user.status !== 'UNCONFIRMED')
@@ -137,7 +139,7 @@ export class CognitoIdentityProviderService implements JsonService {
       default:
         throw new AwsError(
           'UnknownOperationException',
-          `The local Cognito API has no ${operation} (it has AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups)`,
+          `The local Cognito API has no ${operation} (it has AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
         );
     }
   }
@@ -164,6 +166,23 @@ export class CognitoIdentityProviderService implements JsonService {
         `[cognito] ${pool.id}: invitation for ${user.email}: temporary password ${generated ? password : '(the one given)'}`,
       );
     return { User: describe(user) };
+  }
+
+  private listUserPools(input: Input): unknown {
+    const max = input.MaxResults;
+    if (typeof max !== 'number' || max < 1 || max > 60)
+      throw new AwsError(
+        'InvalidParameterException',
+        `1 validation error detected: Value '${String(max ?? null)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
+      );
+    const all = this.pools.list();
+    const start = Number(str(input, 'NextToken') ?? '0') || 0;
+    const page = all.slice(start, start + max);
+    const next = start + page.length;
+    return {
+      UserPools: page.map((p) => ({ Id: p.id, Name: p.name })),
+      ...(next < all.length ? { NextToken: String(next) } : {}),
+    };
   }
 
   private listUsers(input: Input): unknown {
