@@ -436,14 +436,14 @@ describe('the sign-in pages answer bad input per field', () => {
     const signup = await browser.open(login.url.replace('/login?', '/signup?'));
     const badEmail = await browser.submit(signup, { email: 'not-an-email', password: 'Espresso!2026' });
     expect(badEmail.status).toBe(400);
-    expect(badEmail.text).toMatch(/id="f-email-error">Invalid email address format\./);
+    expect(badEmail.text).toMatch(/id="f-email-error">Enter an email address like name@example\.com\./);
     const weak = await browser.submit(signup, { email: 'hu@example.com', password: 'short' });
     expect(weak.text).toMatch(
-      /id="f-password-error">Password did not conform with policy: the password needs at least 8 characters, an uppercase letter, a number, a symbol/,
+      /id="f-password-error">Your password needs at least 8 characters, an uppercase letter, a number and a symbol\./,
     );
     expect(weak.text).toContain('value="hu@example.com"');
     const taken = await browser.submit(signup, { email: 'ana@example.com', password: 'Espresso!2026' });
-    expect(taken.text).toContain('An account with the given email already exists.');
+    expect(taken.text).toContain('An account with this email already exists: sign in instead.');
   });
 
   it('sign-in: a wrong password; confirmation: a wrong code', async () => {
@@ -451,13 +451,33 @@ describe('the sign-in pages answer bad input per field', () => {
     const login = await browser.open(authorizeUrl({}));
     const wrong = await browser.submit(login, { email: 'ana@example.com', password: 'Latte!2026x' });
     expect(wrong.status).toBe(400);
-    expect(wrong.text).toContain('id="f-password-error">Incorrect username or password.');
+    expect(wrong.text).toContain('id="f-password-error">Incorrect email or password.');
     const signup = await browser.open(login.url.replace('/login?', '/signup?'));
     const confirm = await browser.submit(signup, { email: 'iv@example.com', password: 'Espresso!2026' });
     const sent = await printedCode('iv@example.com');
     const bad = await browser.submit(confirm, { code: sent === '000000' ? '111111' : '000000' }, 'Confirm');
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('Invalid verification code provided, please try again.');
+    expect(bad.text).toContain('That code is not right. Enter the code from the latest email, or send a new one.');
+  });
+});
+
+describe('sending a new code', () => {
+  it('replaces the first code; the new one confirms the account', async () => {
+    const browser = new HttpBrowser();
+    const login = await browser.open(authorizeUrl({}));
+    const signup = await browser.open(login.url.replace('/login?', '/signup?'));
+    const confirm = await browser.submit(signup, { email: 'ola@example.com', password: 'Espresso!2026' });
+    const first = await printedCode('ola@example.com');
+    const before = logs.length;
+    const resent = await browser.submit(confirm, {}, 'Send a new code');
+    expect(resent.text).toContain('We sent a new code to ola@example.com.');
+    const second = await printedCode('ola@example.com', before);
+    if (first !== second) {
+      const old = await browser.submit(resent, { code: first }, 'Confirm');
+      expect(old.status).toBe(400);
+    }
+    const done = await browser.submit(resent, { code: second }, 'Confirm');
+    expect(done.url.startsWith(`${callback}?`)).toBe(true);
   });
 });
 

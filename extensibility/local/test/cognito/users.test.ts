@@ -16,7 +16,7 @@ const refusal = (f: () => unknown) => {
   try {
     f();
   } catch (e) {
-    if (e instanceof UserError) return { code: e.code, field: e.field, message: e.message };
+    if (e instanceof UserError) return { code: e.code, field: e.field, message: e.message, help: e.help };
     throw e;
   }
   throw new Error('not refused');
@@ -39,6 +39,7 @@ it('signs up an UNCONFIRMED user whose username is the sub, confirmed by its 6-d
     code: 'CodeMismatchException',
     field: 'code',
     message: 'Invalid verification code provided, please try again.',
+    help: 'That code is not right. Enter the code from the latest email, or send a new one.',
   });
   expect(users.confirm(POOL, 'ana@example.com', code)).toMatchObject({ status: 'CONFIRMED', emailVerified: true });
   expect(users.authenticate(POOL, 'ANA@example.com', 'Espresso!2026').sub).toBe(user.sub);
@@ -65,6 +66,7 @@ it('answers a wrong password and an unknown email alike, as Cognito does', () =>
     code: 'NotAuthorizedException',
     field: 'password',
     message: 'Incorrect username or password.',
+    help: 'Incorrect email or password.',
   });
   expect(refusal(() => users.authenticate(POOL, 'not an email', 'x'))).toMatchObject({ field: 'email' });
 });
@@ -75,7 +77,8 @@ it("names what a password lacks under Cognito's default policy", () => {
   expect(refusal(() => directory().users.signUp(POOL, 'di@example.com', 'espresso2026'))).toEqual({
     code: 'InvalidPasswordException',
     field: 'password',
-    message: 'Password did not conform with policy: the password needs an uppercase letter, a symbol',
+    message: 'Password did not conform with policy: Password must have uppercase characters',
+    help: 'Your password needs an uppercase letter and a symbol.',
   });
 });
 

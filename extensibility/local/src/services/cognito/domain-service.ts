@@ -213,7 +213,7 @@ export class UserPoolDomainService implements PathService {
         this.printCode(pool, user, code);
         return redirect(response, `${base}/confirmUser?${withUsername(request.query, user.email)}&resent=1`);
       }
-      show(400, { email }, { [e.field ?? 'email']: e.message });
+      show(400, { email }, { [e.field ?? 'email']: e.help ?? e.message });
     }
   }
 
@@ -260,7 +260,7 @@ export class UserPoolDomainService implements PathService {
       redirect(response, `${base}/confirmUser?${withUsername(request.query, user.email)}`);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      show(400, { email }, { [e.field ?? 'email']: e.message });
+      show(400, { email }, { [e.field ?? 'email']: e.help ?? e.message });
     }
   }
 
@@ -268,7 +268,9 @@ export class UserPoolDomainService implements PathService {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
     const query = new URLSearchParams(request.query);
     const resent = query.get('resent') === '1';
+    // The page's own markers stay out of the links and forms it renders.
     query.delete('resent');
+    query.delete('resend');
     const action = `${base}/confirmUser?${query.toString()}`;
     const show = (
       status: number,
@@ -282,7 +284,7 @@ export class UserPoolDomainService implements PathService {
         formPage({
           title: 'Confirm your account',
           intro:
-            'Enter the 6-digit code we sent to your email. (On the local cloud, the code is printed in its output.)',
+            'Enter the code we sent to your email to finish creating your account. (On the local cloud, the code is printed in its output.)',
           ...(notice ? { notice } : {}),
           action,
           fields: [
@@ -292,6 +294,7 @@ export class UserPoolDomainService implements PathService {
               label: 'Confirmation code',
               type: 'text',
               autocomplete: 'one-time-code',
+              hint: '6 digits, from the latest email',
               inputmode: 'numeric',
               pattern: '[0-9]{6}',
               maxlength: 6,
@@ -315,7 +318,11 @@ export class UserPoolDomainService implements PathService {
         200,
         { email: username },
         {},
-        resent ? 'Your account is not confirmed yet: we sent you a new code.' : undefined,
+        resent
+          ? `Your account is not confirmed yet: we sent a new code to ${username}.`
+          : username
+            ? `We sent a 6-digit code to ${username}.`
+            : undefined,
       );
     const form = new URLSearchParams(request.body.toString('utf8'));
     const email = form.get('email') ?? username;
@@ -323,7 +330,7 @@ export class UserPoolDomainService implements PathService {
       if (request.query.get('resend') === '1') {
         const { user, code } = this.options.users.resendCode(pool.id, email);
         this.printCode(pool, user, code);
-        return show(200, { email }, {}, 'We sent you a new code.');
+        return show(200, { email }, {}, `We sent a new code to ${email.trim().toLowerCase()}.`);
       }
       const user = this.options.users.confirm(pool.id, email, form.get('code') ?? '');
       this.options.log(`[cognito] ${pool.id}: ${user.email} confirmed`);
@@ -333,7 +340,9 @@ export class UserPoolDomainService implements PathService {
       // An unknown email on this page is about the email field, whatever the exception says.
       const field = e.code === 'UserNotFoundException' ? 'email' : (e.field ?? 'code');
       const message =
-        e.code === 'UserNotFoundException' ? 'No account with this email is waiting for a code.' : e.message;
+        e.code === 'UserNotFoundException'
+          ? 'No account with this email is waiting for a code.'
+          : (e.help ?? e.message);
       show(400, { email }, { [field]: message });
     }
   }

@@ -45,10 +45,10 @@ p{margin:0 0 1rem}
 label{display:block;font-weight:600;margin-bottom:.25rem}
 .field{margin-bottom:1.1rem}
 .hint{display:block;color:#4a4a4a;font-size:.9rem;margin-bottom:.35rem}
-input{width:100%;font-size:1rem;padding:.75rem;border:2px solid #6b6b6b;border-radius:8px;background:#fff;color:#1a1a1a;min-height:48px}
+input{width:100%;font:inherit;font-size:1rem;padding:.75rem;border:2px solid #6b6b6b;border-radius:8px;background:#fff;color:#1a1a1a;min-height:48px}
 input[aria-invalid=true]{border-color:#b00020}
 .error{display:block;color:#b00020;font-weight:600;margin-top:.35rem}
-button{width:100%;font-size:1.05rem;font-weight:600;padding:.8rem 1rem;min-height:48px;border:0;border-radius:8px;background:#5c3d1e;color:#fff;cursor:pointer}
+button{width:100%;font:inherit;font-size:1.05rem;font-weight:600;padding:.8rem 1rem;min-height:48px;border:0;border-radius:8px;background:#5c3d1e;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#5c3d1e;border:2px solid #5c3d1e;margin-top:.75rem}
 button:hover{background:#432c15}
 button.secondary:hover{background:#f3ebe3}

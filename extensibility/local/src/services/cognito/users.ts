@@ -54,6 +54,8 @@ export class UserError extends Error {
       | 'ResourceNotFoundException',
     message: string,
     readonly field?: 'email' | 'password' | 'code',
+    /** What the sign-in pages say to a person, when Cognito's message is not plain enough. */
+    readonly help?: string,
   ) {
     super(message);
     this.name = code;
@@ -74,14 +76,29 @@ export function passwordProblems(password: string, policy: PasswordPolicy = DEFA
   return problems;
 }
 
+/** Cognito's words for the first rule a password breaks. */
+const COGNITO_POLICY_MESSAGES: Record<string, string> = {
+  length: 'Password not long enough',
+  'a lowercase letter': 'Password must have lowercase characters',
+  'an uppercase letter': 'Password must have uppercase characters',
+  'a number': 'Password must have numeric characters',
+  'a symbol': 'Password must have symbol characters',
+};
+
+const listed = (items: string[]) =>
+  items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+
 function checkPassword(password: string, policy: PasswordPolicy): void {
   const problems = passwordProblems(password, policy);
-  if (problems.length > 0)
+  if (problems.length > 0) {
+    const first = problems[0]!.startsWith('at least') ? 'length' : problems[0]!;
     throw new UserError(
       'InvalidPasswordException',
-      `Password did not conform with policy: the password needs ${problems.join(', ')}`,
+      `Password did not conform with policy: ${COGNITO_POLICY_MESSAGES[first]}`,
       'password',
+      `Your password needs ${listed(problems)}.`,
     );
+  }
 }
 
 function hashPassword(password: string): string {
@@ -102,7 +119,12 @@ export function checkEmail(email: string): string {
   const normalized = normalizeEmail(email);
   if (normalized === '') throw new UserError('InvalidParameterException', 'Enter your email address.', 'email');
   if (!EMAIL.test(normalized))
-    throw new UserError('InvalidParameterException', 'Invalid email address format.', 'email');
+    throw new UserError(
+      'InvalidParameterException',
+      'Invalid email address format.',
+      'email',
+      'Enter an email address like name@example.com.',
+    );
   return normalized;
 }
 
@@ -165,7 +187,12 @@ export class UserDirectory {
     checkPassword(password, policy);
     const existing = this.find(poolId, email);
     if (existing && existing.status !== 'UNCONFIRMED')
-      throw new UserError('UsernameExistsException', 'An account with the given email already exists.', 'email');
+      throw new UserError(
+        'UsernameExistsException',
+        'An account with the given email already exists.',
+        'email',
+        'An account with this email already exists: sign in instead.',
+      );
     // Signing up again before confirming replaces the unconfirmed user, as Cognito allows.
     if (existing) this.usersOf(poolId).delete(existing.username);
     const sub = randomUUID();
@@ -192,7 +219,12 @@ export class UserDirectory {
   resendCode(poolId: string, email: string): { user: PoolUser; code: string } {
     const user = this.get(poolId, email);
     if (user.status !== 'UNCONFIRMED')
-      throw new UserError('InvalidParameterException', 'User is already confirmed.', 'email');
+      throw new UserError(
+        'InvalidParameterException',
+        'User is already confirmed.',
+        'email',
+        'This account is already confirmed: sign in.',
+      );
     const code = this.newCode(user);
     this.changed();
     return { user, code };
@@ -204,11 +236,26 @@ export class UserDirectory {
     if (user.status !== 'UNCONFIRMED') return user;
     const pending = user.confirmation;
     if (!/^\d{6}$/.test(code.trim()))
-      throw new UserError('CodeMismatchException', 'Enter the 6-digit code we sent to your email.', 'code');
+      throw new UserError(
+        'CodeMismatchException',
+        'Invalid verification code provided, please try again.',
+        'code',
+        'Enter the 6 digits of the code we sent to your email.',
+      );
     if (!pending || pending.code !== code.trim())
-      throw new UserError('CodeMismatchException', 'Invalid verification code provided, please try again.', 'code');
+      throw new UserError(
+        'CodeMismatchException',
+        'Invalid verification code provided, please try again.',
+        'code',
+        'That code is not right. Enter the code from the latest email, or send a new one.',
+      );
     if (pending.expiresAt <= this.now())
-      throw new UserError('ExpiredCodeException', 'Invalid code provided, please request a code again.', 'code');
+      throw new UserError(
+        'ExpiredCodeException',
+        'Invalid code provided, please request a code again.',
+        'code',
+        'That code has expired: send a new one.',
+      );
     user.status = 'CONFIRMED';
     user.emailVerified = true;
     delete user.confirmation;
@@ -233,7 +280,12 @@ export class UserDirectory {
     if (password === '') throw new UserError('InvalidParameterException', 'Enter your password.', 'password');
     const user = this.find(poolId, email);
     if (!user || !passwordMatches(password, user.passwordHash))
-      throw new UserError('NotAuthorizedException', 'Incorrect username or password.', 'password');
+      throw new UserError(
+        'NotAuthorizedException',
+        'Incorrect username or password.',
+        'password',
+        'Incorrect email or password.',
+      );
     if (!user.enabled) throw new UserError('NotAuthorizedException', 'User is disabled.', 'email');
     if (user.status === 'UNCONFIRMED')
       throw new UserError('UserNotConfirmedException', 'User is not confirmed.', 'code');
