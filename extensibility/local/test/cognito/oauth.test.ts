@@ -524,6 +524,33 @@ describe("the edge's Cognito API (SDK v3)", () => {
     expect(all.Users?.length).toBeGreaterThan(2);
   });
 
+  it('a user made with AdminCreateUser signs in with the temporary password once, then chooses their own', async () => {
+    await idp.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'lea@example.com',
+        TemporaryPassword: 'Temporary!2026',
+        MessageAction: 'SUPPRESS',
+      }),
+    );
+    const browser = new HttpBrowser();
+    const login = await browser.open(authorizeUrl({}));
+    const challenge = await browser.submit(login, { email: 'lea@example.com', password: 'Temporary!2026' });
+    expect(challenge.text).toContain('Choose a new password');
+    const weak = await browser.submit(challenge, { password: 'weak' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('Your password needs');
+    const done = await browser.submit(weak, { password: 'Flatwhite!2026' });
+    expect(done.url.startsWith(`${callback}?`)).toBe(true);
+    const user = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'lea@example.com' }));
+    expect(user.UserStatus).toBe('CONFIRMED');
+    const again = await new HttpBrowser().open(authorizeUrl({}));
+    const old = await new HttpBrowser().submit(again, { email: 'lea@example.com', password: 'Temporary!2026' });
+    expect(old.status).toBe(400);
+    const fresh = await new HttpBrowser().submit(again, { email: 'lea@example.com', password: 'Flatwhite!2026' });
+    expect(fresh.url.startsWith(`${callback}?`)).toBe(true);
+  });
+
   it("answers Cognito's errors: an unknown user, group or pool", async () => {
     await expect(
       idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'nobody@example.com' })),

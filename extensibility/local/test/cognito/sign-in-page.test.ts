@@ -57,7 +57,7 @@ afterAll(async () => {
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 /** The id of the element that has the keyboard focus. */
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+const focused = (page: Page) => page.evaluate<string>("document.activeElement?.id ?? ''");
 
 for (const [device, viewport] of [
   ['phone', { width: 390, height: 844 }],
@@ -75,7 +75,7 @@ for (const [device, viewport] of [
       expect(await focused(page)).toBe('f-email');
       await shot(page, `${device}-1-sign-in`);
       // Nothing scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
 
       await page.getByRole('link', { name: 'New here? Create an account' }).click();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Create an account');
@@ -121,12 +121,13 @@ for (const [device, viewport] of [
 it('has text and controls large enough to read and tap on a phone', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(authorize);
-  const sizes = await page.evaluate(() =>
-    [...document.querySelectorAll('input:not([type=hidden]), button, a')].map((el) => {
-      const box = el.getBoundingClientRect();
-      return { what: el.outerHTML.slice(0, 60), height: box.height, font: parseFloat(getComputedStyle(el).fontSize) };
-    }),
-  );
+  // Runs in the page (a string: this program has no DOM types).
+  const sizes = await page.evaluate<Array<{ what: string; height: number; font: number }>>(`
+    [...document.querySelectorAll('input:not([type=hidden]), button, a')].map((el) => ({
+      what: el.outerHTML.slice(0, 60),
+      height: el.getBoundingClientRect().height,
+      font: parseFloat(getComputedStyle(el).fontSize),
+    }))`);
   for (const s of sizes) {
     expect({ what: s.what, tall: s.height >= 44 }).toEqual({ what: s.what, tall: true });
     expect({ what: s.what, readable: s.font >= 16 }).toEqual({ what: s.what, readable: true });

@@ -201,9 +201,24 @@ export class UserPoolDomainService implements PathService {
       );
     if (request.method === 'GET') return show(200, {});
     const form = new URLSearchParams(request.body.toString('utf8'));
+    const challenge = form.get('session');
+    if (challenge)
+      return this.newPassword(pool, base, checked, request.query.toString(), challenge, form, response, () =>
+        show(400, {}, { email: 'Your sign-in took too long: sign in again.' }),
+      );
     const email = form.get('email') ?? '';
     try {
       const user = this.options.users.authenticate(pool.id, email, form.get('password') ?? '');
+      // AdminCreateUser's users sign in with a temporary password once, then choose their own.
+      if (user.status === 'FORCE_CHANGE_PASSWORD')
+        return this.newPasswordPage(
+          pool,
+          base,
+          request.query.toString(),
+          this.options.oauth.startNewPasswordChallenge(pool, user),
+          response,
+          200,
+        );
       this.signedIn(pool, base, checked, user, response);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
@@ -217,17 +232,71 @@ export class UserPoolDomainService implements PathService {
     }
   }
 
+  /** The NEW_PASSWORD_REQUIRED challenge as a page: the temporary password is replaced, then the app gets its code. */
+  private newPasswordPage(
+    pool: UserPool,
+    base: string,
+    query: string,
+    session: string,
+    response: ServerResponse,
+    status: number,
+    error?: string,
+  ): void {
+    html(
+      response,
+      status,
+      formPage({
+        title: 'Choose a new password',
+        intro: 'You signed in with a temporary password. Choose your own to continue.',
+        action: `${base}/login?${query}`,
+        hidden: { session },
+        fields: [
+          {
+            name: 'password',
+            label: 'New password',
+            type: 'password',
+            autocomplete: 'new-password',
+            hint: `Use ${policyNeeds(pool).join(', ')}.`,
+            ...(error ? { error } : {}),
+          },
+        ],
+        submit: 'Set password and continue',
+      }),
+    );
+  }
+
+  private newPassword(
+    pool: UserPool,
+    base: string,
+    checked: AuthorizeRequest,
+    query: string,
+    session: string,
+    form: URLSearchParams,
+    response: ServerResponse,
+    expired: () => void,
+  ): void {
+    const username = this.options.oauth.challengeUser(pool, session);
+    if (!username) return expired();
+    try {
+      const user = this.options.users.setPassword(
+        pool.id,
+        username,
+        form.get('password') ?? '',
+        pool.passwordPolicy,
+        true,
+      );
+      this.options.oauth.endChallenge(session);
+      this.signedIn(pool, base, checked, user, response);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      this.newPasswordPage(pool, base, query, session, response, 400, e.help ?? e.message);
+    }
+  }
+
   private signup(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
     this.options.oauth.checkAuthorize(pool, request.query);
     const query = request.query.toString();
-    const p = pool.passwordPolicy;
-    const needs = [
-      `at least ${p.minimumLength} characters`,
-      ...(p.requireUppercase ? ['an uppercase letter'] : []),
-      ...(p.requireLowercase ? ['a lowercase letter'] : []),
-      ...(p.requireNumbers ? ['a number'] : []),
-      ...(p.requireSymbols ? ['a symbol'] : []),
-    ];
+    const needs = policyNeeds(pool);
     const show = (status: number, values: { email?: string }, errors: Partial<Record<Field['name'], string>> = {}) =>
       html(
         response,
@@ -441,6 +510,18 @@ export class UserPoolDomainService implements PathService {
     // The stand-in for Cognito's email: whoever signs up reads the code in the local cloud's output.
     this.options.log(`[cognito] ${pool.id}: confirmation code for ${user.email}: ${code}`);
   }
+}
+
+/** What the pool's password policy asks for, in words. */
+function policyNeeds(pool: UserPool): string[] {
+  const p = pool.passwordPolicy;
+  return [
+    `at least ${p.minimumLength} characters`,
+    ...(p.requireUppercase ? ['an uppercase letter'] : []),
+    ...(p.requireLowercase ? ['a lowercase letter'] : []),
+    ...(p.requireNumbers ? ['a number'] : []),
+    ...(p.requireSymbols ? ['a symbol'] : []),
+  ];
 }
 
 function emailField(value: string | undefined, error: string | undefined): Field {
