@@ -3,8 +3,11 @@
 // callback (a real server on localhost) with the code; the app exchanges it (PKCE) for tokens that
 // an HTTP API's JWT authorizer accepts, reads userInfo, refreshes, logs out. And what Cognito
 // refuses: a wrong redirect URI, a wrong client, a reused or expired code, a wrong PKCE verifier.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   AdminAddUserToGroupCommand,
@@ -561,5 +564,67 @@ describe("the edge's Cognito API (SDK v3)", () => {
     await expect(idp.send(new ListUsersCommand({ UserPoolId: 'us-east-1_nothere' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe('what a deploy refuses, naming the property', () => {
+  const deployFails = (stackName: string, parameterOverrides: Record<string, string>) =>
+    cloud.stacks.deploy({ path: fixture, stackName, parameterOverrides });
+
+  it('a domain another pool has, and a prefix Cognito refuses', async () => {
+    await expect(deployFails('coffee-twin', { CallbackURL: callback })).rejects.toThrow(
+      'Resources.Domain.Properties.Domain: Domain already exists.',
+    );
+    await expect(deployFails('coffee-bad', { DomainPrefix: 'Coffee_Bar', CallbackURL: callback })).rejects.toThrow(
+      'Resources.Domain.Properties.Domain: Coffee_Bar is not a valid domain prefix',
+    );
+    await expect(deployFails('coffee-aws', { DomainPrefix: 'my-aws-bar', CallbackURL: callback })).rejects.toThrow(
+      'Cognito refuses a domain prefix containing aws, amazon or cognito',
+    );
+    expect(cloud.stacks.get('coffee-twin')).toBeUndefined();
+  });
+
+  it("an app client's OAuth settings that Cognito refuses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'presso-client-'));
+    const deployClient = (properties: string) => {
+      writeFileSync(
+        join(dir, 'template.yaml'),
+        `Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+${properties}`,
+      );
+      return cloud.stacks.deploy({ path: dir, stackName: 'client-check' });
+    };
+    try {
+      await expect(
+        deployClient('      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n'),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.AllowedOAuthFlowsUserPoolClient: AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.',
+      );
+      await expect(
+        deployClient(
+          '      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n      AllowedOAuthScopes: [openid]\n      SupportedIdentityProviders: [COGNITO]\n',
+        ),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.CallbackURLs: a client with the code or implicit flow needs at least one callback URL',
+      );
+      await expect(
+        deployClient(
+          '      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n      AllowedOAuthScopes: [openid]\n      CallbackURLs: [https://app.example/cb#frag]\n      SupportedIdentityProviders: [COGNITO]\n',
+        ),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.CallbackURLs[0]: https://app.example/cb#frag must not have a fragment',
+      );
+      await expect(
+        deployClient('      AccessTokenValidity: 2\n      TokenValidityUnits: { AccessToken: days }\n'),
+      ).rejects.toThrow('Resources.Client.Properties.AccessTokenValidity: 2 days is outside 5 minutes to 1 days');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
