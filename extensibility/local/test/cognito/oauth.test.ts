@@ -406,6 +406,27 @@ describe('what the token endpoint refuses, as Cognito does', () => {
   });
 });
 
+it('answers CORS on the token endpoint, so a browser app on another origin can call it', async () => {
+  const preflight = await fetch(`${authUrl}/oauth2/token`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: 'http://localhost:5173',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
+  });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+  const refused = await fetch(`${authUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { origin: 'http://localhost:5173', 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=refresh_token&client_id=nosuchclient&refresh_token=x',
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+});
+
 describe('what the authorize endpoint refuses', () => {
   it('a redirect URI that is not a callback URL: the error page, never the given URI', async () => {
     const page = await new HttpBrowser().open(authorizeUrl({ redirectUri: 'https://evil.example/callback' }));
