@@ -575,6 +575,37 @@ describe("the edge's Cognito API (SDK v3)", () => {
     expect(fresh.url.startsWith(`${callback}?`)).toBe(true);
   });
 
+  it('presso token for a registered user carries their sub, email and groups (unless --groups says otherwise)', async () => {
+    const mint = async (body: Record<string, unknown>) =>
+      claimsOf(
+        (
+          (await (
+            await fetch(`${cloud.url}/_presso/token`, { method: 'POST', body: JSON.stringify(body) })
+          ).json()) as { token: string }
+        ).token,
+      );
+    await idp.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ana@example.com', GroupName: 'barista' }),
+    );
+    const ana = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'ana@example.com' }));
+    const sub = ana.UserAttributes!.find((a) => a.Name === 'sub')!.Value;
+    expect(await mint({ user: 'ana@example.com', groups: [], userPool: poolId, client: clientId })).toMatchObject({
+      sub,
+      email: 'ana@example.com',
+      'cognito:username': ana.Username,
+      'cognito:groups': ['barista'],
+    });
+    expect(
+      await mint({ user: 'ana@example.com', groups: ['barista'], userPool: poolId, client: clientId }),
+    ).toMatchObject({ sub });
+    const stranger = await mint({ user: 'zed', userPool: poolId, client: clientId });
+    expect(stranger['cognito:username']).toBe('zed');
+    expect(stranger.sub).not.toBe(sub);
+    await idp.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: poolId, Username: 'ana@example.com', GroupName: 'barista' }),
+    );
+  });
+
   it("answers Cognito's errors: an unknown user, group or pool", async () => {
     await expect(
       idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'nobody@example.com' })),
