@@ -82,7 +82,7 @@ it('checks the client and the redirect URI before anything that could go back to
 let people = 0;
 async function codeFor(challenge?: string) {
   const email = `person${++people}@example.com`;
-  const { user, code } = users.signUp(pool.id, email, 'Espresso!2026');
+  const { user, code } = await users.signUp(pool.id, email, 'Espresso!2026');
   users.confirm(pool.id, email, code);
   const request = oauth.checkAuthorize(
     pool,

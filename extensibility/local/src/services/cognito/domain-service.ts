@@ -114,21 +114,21 @@ export class UserPoolDomainService implements PathService {
     try {
       switch (path) {
         case '/oauth2/authorize':
-          return this.authorize(pool, base, request, response);
+          return await this.authorize(pool, base, request, response);
         case '/login':
-          return this.login(pool, base, request, response);
+          return await this.login(pool, base, request, response);
         case '/signup':
-          return this.signup(pool, base, request, response);
+          return await this.signup(pool, base, request, response);
         case '/confirmUser':
-          return this.confirm(pool, base, request, response);
+          return await this.confirm(pool, base, request, response);
         case '/oauth2/token':
           return await this.token(pool, request, response, cors);
         case '/oauth2/userInfo':
           return await this.userInfo(pool, request, response, cors);
         case '/oauth2/revoke':
-          return this.revoke(pool, request, response, cors);
+          return await this.revoke(pool, request, response, cors);
         case '/logout':
-          return this.logout(pool, base, request, response);
+          return await this.logout(pool, base, request, response);
         case '/error':
           return html(
             response,
@@ -171,7 +171,7 @@ export class UserPoolDomainService implements PathService {
     redirect(response, `${base}/error?${params.toString()}`);
   }
 
-  private login(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  private async login(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
     const query = request.query.toString();
     const links = [
@@ -203,12 +203,12 @@ export class UserPoolDomainService implements PathService {
     const form = new URLSearchParams(request.body.toString('utf8'));
     const challenge = form.get('session');
     if (challenge)
-      return this.newPassword(pool, base, checked, request.query.toString(), challenge, form, response, () =>
+      return await this.newPassword(pool, base, checked, request.query.toString(), challenge, form, response, () =>
         show(400, {}, { email: 'Your sign-in took too long: sign in again.' }),
       );
     const email = form.get('email') ?? '';
     try {
-      const user = this.options.users.authenticate(pool.id, email, form.get('password') ?? '');
+      const user = await this.options.users.authenticate(pool.id, email, form.get('password') ?? '');
       // AdminCreateUser's users sign in with a temporary password once, then choose their own.
       if (user.status === 'FORCE_CHANGE_PASSWORD')
         return this.newPasswordPage(
@@ -265,7 +265,7 @@ export class UserPoolDomainService implements PathService {
     );
   }
 
-  private newPassword(
+  private async newPassword(
     pool: UserPool,
     base: string,
     checked: AuthorizeRequest,
@@ -274,11 +274,11 @@ export class UserPoolDomainService implements PathService {
     form: URLSearchParams,
     response: ServerResponse,
     expired: () => void,
-  ): void {
+  ): Promise<void> {
     const username = this.options.oauth.challengeUser(pool, session);
     if (!username) return expired();
     try {
-      const user = this.options.users.setPassword(
+      const user = await this.options.users.setPassword(
         pool.id,
         username,
         form.get('password') ?? '',
@@ -293,7 +293,7 @@ export class UserPoolDomainService implements PathService {
     }
   }
 
-  private signup(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  private async signup(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     this.options.oauth.checkAuthorize(pool, request.query);
     const query = request.query.toString();
     const needs = policyNeeds(pool);
@@ -324,7 +324,12 @@ export class UserPoolDomainService implements PathService {
     const form = new URLSearchParams(request.body.toString('utf8'));
     const email = form.get('email') ?? '';
     try {
-      const { user, code } = this.options.users.signUp(pool.id, email, form.get('password') ?? '', pool.passwordPolicy);
+      const { user, code } = await this.options.users.signUp(
+        pool.id,
+        email,
+        form.get('password') ?? '',
+        pool.passwordPolicy,
+      );
       this.printCode(pool, user, code);
       redirect(response, `${base}/confirmUser?${withUsername(request.query, user.email)}`);
     } catch (e) {
@@ -333,7 +338,7 @@ export class UserPoolDomainService implements PathService {
     }
   }
 
-  private confirm(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  private async confirm(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
     const query = new URLSearchParams(request.query);
     const resent = query.get('resent') === '1';
