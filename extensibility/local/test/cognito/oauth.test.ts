@@ -280,6 +280,16 @@ describe('the code flow with PKCE, end to end', () => {
     expect(login.url).toContain(`${authUrl}/login?`);
   });
 
+  it('signs out straight to the sign-in page with /logout?redirect_uri=...&response_type=code', async () => {
+    const page = await browser.submit(await browser.open(authorizeUrl({})), { email, password: 'Espresso!2026' });
+    expect(page.url.startsWith(`${callback}?`)).toBe(true);
+    const relogin = await browser.open(authorizeUrl({}).replace('/oauth2/authorize?', '/logout?'));
+    expect(relogin.url).toContain(`${authUrl}/login?`);
+    expect(relogin.text).toContain('Sign in');
+    // The session is gone: authorize asks again.
+    expect((await browser.open(authorizeUrl({}))).url).toContain(`${authUrl}/login?`);
+  });
+
   it('signs in with email and password on the sign-in page', async () => {
     const login = await new HttpBrowser().open(authorizeUrl({}));
     const page = await new HttpBrowser().submit(login, { email: 'ANA@example.com', password: 'Espresso!2026' });

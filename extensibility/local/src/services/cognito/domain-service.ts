@@ -501,6 +501,12 @@ export class UserPoolDomainService implements PathService {
 
   private logout(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
     const expired = `${SESSION_COOKIE}=; Path=${base}; Max-Age=0; HttpOnly; SameSite=Lax`;
+    // The other form Cognito takes: sign out, then straight to the sign-in page for another user.
+    if (!request.query.has('logout_uri') && request.query.has('redirect_uri')) {
+      this.options.oauth.checkAuthorize(pool, request.query);
+      this.options.oauth.endSession(cookies(request)[SESSION_COOKIE]);
+      return redirect(response, `${base}/login?${request.query.toString()}`, { 'set-cookie': expired });
+    }
     try {
       const to = this.options.oauth.logout(pool, request.query, cookies(request)[SESSION_COOKIE]);
       redirect(response, to, { 'set-cookie': expired });

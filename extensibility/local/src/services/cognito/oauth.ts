@@ -251,6 +251,11 @@ export class OAuthServer {
     return logoutUri;
   }
 
+  /** Ends a managed-login session (logout to the sign-in page). */
+  endSession(sessionId: string | undefined): void {
+    if (sessionId) this.sessions.delete(sessionId);
+  }
+
   /** POST /oauth2/revoke: a refresh token stops working (Cognito answers 200 whether or not it existed). */
   revoke(pool: UserPool, form: URLSearchParams, basic?: { id: string; secret: string }): void {
     const client = this.authenticateClient(pool, form, basic);
