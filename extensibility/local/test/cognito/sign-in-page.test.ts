@@ -2,7 +2,7 @@
 // /usr/bin/chromium), on a phone (390x844) and a tablet (820x1180): a person creates an account by
 // label and keyboard, sees the error next to the field that has it, confirms with the printed code
 // and lands on the app. Screenshots go to <tmp>/presso-sign-in-screenshots/ for a human to look at.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,10 @@ let authorize: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no Chromium at ${executablePath}: install it (apt-get install chromium) or set PRESSO_CHROMIUM to a Chromium or Chrome binary`,
+    );
   mkdirSync(SCREENSHOTS, { recursive: true });
   app = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>App</title><h1>the app</h1>'),
