@@ -515,6 +515,49 @@ describe('sending a new code', () => {
   });
 });
 
+describe('forgot password', () => {
+  it('sends a reset code to the log, takes it with a new password, and the old password stops working', async () => {
+    await signedUpCode('pia@example.com', 'Ristretto!2026');
+    const browser = new HttpBrowser();
+    const login = await browser.open(authorizeUrl({}));
+    const forgotHref = /href="([^"]*\/forgotPassword\?[^"]*)"/.exec(login.text)![1]!.replace(/&amp;/g, '&');
+    const forgot = await browser.open(new URL(forgotHref, login.url).toString());
+    expect(forgot.text).toContain('Reset your password');
+    const before = logs.length;
+    const confirm = await browser.submit(forgot, { email: 'pia@example.com' });
+    expect(confirm.text).toContain('If pia@example.com has an account, we sent a code to it.');
+    const code = await until('the reset code in the log', () =>
+      logs
+        .slice(before)
+        .map((l) => /password reset code for pia@example\.com: (\d{6})/.exec(l)?.[1])
+        .find(Boolean),
+    );
+    const weak = await browser.submit(confirm, { code, password: 'weak' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('id="f-password-error">Your password needs');
+    const done = await browser.submit(weak, { code, password: 'Lungo!20266' });
+    expect(done.url).toContain(`${authUrl}/login?`);
+    expect(done.text).toContain('Your password is changed: sign in with it.');
+    const old = await browser.submit(done, { email: 'pia@example.com', password: 'Ristretto!2026' });
+    expect(old.status).toBe(400);
+    const fresh = await browser.submit(done, { email: 'pia@example.com', password: 'Lungo!20266' });
+    expect(fresh.url.startsWith(`${callback}?`)).toBe(true);
+  });
+
+  it('answers an email without an account alike, and prints no code', async () => {
+    const browser = new HttpBrowser();
+    const login = await browser.open(authorizeUrl({}));
+    const forgot = await browser.open(login.url.replace('/login?', '/forgotPassword?'));
+    const before = logs.length;
+    const confirm = await browser.submit(forgot, { email: 'nobody@example.com' });
+    expect(confirm.text).toContain('If nobody@example.com has an account, we sent a code to it.');
+    expect(logs.slice(before).some((l) => l.includes('nobody@example.com'))).toBe(false);
+    const tried = await browser.submit(confirm, { code: '123456', password: 'Lungo!20266' });
+    expect(tried.status).toBe(400);
+    expect(tried.text).toContain('id="f-code-error">That code is not right.');
+  });
+});
+
 describe("the edge's Cognito API (SDK v3)", () => {
   it("AdminAddUserToGroup changes the next token's cognito:groups, AdminRemoveUserFromGroup takes it back", async () => {
     const { code, verifier } = await signedUpCode('jo@example.com');

@@ -82,6 +82,7 @@ for (const [device, viewport] of [
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
 
       await page.getByRole('link', { name: 'New here? Create an account' }).click();
+      await page.waitForURL(/\/signup\?/);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Create an account');
       await page.getByLabel('Email').fill(email);
       await page.keyboard.press('Tab');
@@ -102,6 +103,7 @@ for (const [device, viewport] of [
 
       await password.fill('Espresso!2026');
       await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(/\/confirmUser\?/);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your account');
       expect(await page.getByLabel('Email').inputValue()).toBe(email);
       expect(await focused(page)).toBe('f-code');
@@ -121,6 +123,41 @@ for (const [device, viewport] of [
     });
   });
 }
+
+it('resets a forgotten password on a phone', async () => {
+  // A user of its own, so the test runs alone too.
+  const pool = cloud.stacks.get('coffee')!.outputs.PoolId!;
+  const signedUp = await cloud.users.signUp(pool, 'reset@example.com', 'Espresso!2026');
+  cloud.users.confirm(pool, 'reset@example.com', signedUp.code);
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(authorize);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.waitForURL(/\/forgotPassword\?/);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Reset your password');
+  await shot(page, 'phone-5-forgot-password');
+  await page.getByLabel('Email').fill('reset@example.com');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/confirmForgotPassword\?/);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Choose a new password');
+  expect(await focused(page)).toBe('f-code');
+  const code = await until('the printed reset code', () =>
+    logs.map((l) => /password reset code for reset@example\.com: (\d{6})/.exec(l)?.[1]).find(Boolean),
+  );
+  await page.getByLabel('Reset code').fill(code);
+  await page.getByLabel('New password').fill('Lungo!20266');
+  await shot(page, 'phone-6-new-password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.waitForURL(/\/login\?/);
+  expect(await page.getByRole('status').textContent()).toContain('Your password is changed');
+  await shot(page, 'phone-7-password-changed');
+  // The email is kept; the password field has the focus.
+  expect(await page.getByLabel('Email').inputValue()).toBe('reset@example.com');
+  expect(await focused(page)).toBe('f-password');
+  await page.getByLabel('Password').fill('Lungo!20266');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.toString().startsWith(callback));
+  await page.close();
+});
 
 it('has text and controls large enough to read and tap on a phone', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -1,7 +1,12 @@
 // The user directory's rules, without a cloud: sign-up and confirmation codes, sign-in, the password
 // policy's messages, groups, and a snapshot that loads back into the same users.
 import { expect, it } from '@jest/globals';
-import { passwordProblems, UserDirectory, UserError } from '../../src/services/cognito/users.js';
+import {
+  DEFAULT_PASSWORD_POLICY,
+  passwordProblems,
+  UserDirectory,
+  UserError,
+} from '../../src/services/cognito/users.js';
 
 const POOL = 'us-east-1_Pool';
 
@@ -109,4 +114,27 @@ it('keeps groups, and a snapshot loads back into the same users', async () => {
   restored.removeFromGroup(POOL, 'fe@example.com', 'barista');
   expect(restored.get(POOL, 'fe@example.com').groups).toEqual([]);
   expect(restored.find('other-pool', 'fe@example.com')).toBeUndefined();
+});
+
+it('resets a password with a code good for an hour, and only for a confirmed user', async () => {
+  const { users, advance } = directory();
+  expect(users.forgotPassword(POOL, 'nobody@example.com')).toBeUndefined();
+  const { code } = await users.signUp(POOL, 'gi@example.com', 'Espresso!2026');
+  expect(users.forgotPassword(POOL, 'gi@example.com')).toBeUndefined();
+  users.confirm(POOL, 'gi@example.com', code);
+  const first = users.forgotPassword(POOL, 'gi@example.com')!;
+  advance(3600_000);
+  expect(
+    await refusal(() =>
+      users.confirmForgotPassword(POOL, 'gi@example.com', first.code, 'Lungo!2026', DEFAULT_PASSWORD_POLICY),
+    ),
+  ).toMatchObject({ code: 'ExpiredCodeException', field: 'code' });
+  const second = users.forgotPassword(POOL, 'gi@example.com')!;
+  await users.confirmForgotPassword(POOL, 'gi@example.com', second.code, 'Lungo!2026', DEFAULT_PASSWORD_POLICY);
+  expect((await users.authenticate(POOL, 'gi@example.com', 'Lungo!2026')).email).toBe('gi@example.com');
+  expect(
+    await refusal(() =>
+      users.confirmForgotPassword(POOL, 'gi@example.com', second.code, 'Lungo!2027', DEFAULT_PASSWORD_POLICY),
+    ),
+  ).toMatchObject({ code: 'CodeMismatchException' });
 });

@@ -121,6 +121,10 @@ export class UserPoolDomainService implements PathService {
           return await this.signup(pool, base, request, response);
         case '/confirmUser':
           return await this.confirm(pool, base, request, response);
+        case '/forgotPassword':
+          return this.forgotPassword(pool, base, request, response);
+        case '/confirmForgotPassword':
+          return await this.confirmForgotPassword(pool, base, request, response);
         case '/oauth2/token':
           return await this.token(pool, request, response, cors);
         case '/oauth2/userInfo':
@@ -173,8 +177,14 @@ export class UserPoolDomainService implements PathService {
 
   private async login(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
-    const query = request.query.toString();
+    const params = new URLSearchParams(request.query);
+    const reset = params.get('reset') === '1';
+    const known = params.get('username') ?? undefined;
+    params.delete('reset');
+    params.delete('username');
+    const query = params.toString();
     const links = [
+      { href: `${base}/forgotPassword?${query}`, text: 'Forgot your password?' },
       { href: `${base}/signup?${query}`, text: 'New here? Create an account' },
       { href: `${base}/confirmUser?${query}`, text: 'Have a confirmation code? Confirm your account' },
     ];
@@ -184,6 +194,7 @@ export class UserPoolDomainService implements PathService {
         status,
         formPage({
           title: 'Sign in',
+          ...(reset && status === 200 ? { notice: 'Your password is changed: sign in with it.' } : {}),
           action: `${base}/login?${query}`,
           fields: [
             emailField(values.email, errors.email),
@@ -199,7 +210,7 @@ export class UserPoolDomainService implements PathService {
           links,
         }),
       );
-    if (request.method === 'GET') return show(200, {});
+    if (request.method === 'GET') return show(200, known ? { email: known } : {});
     const form = new URLSearchParams(request.body.toString('utf8'));
     const challenge = form.get('session');
     if (challenge)
@@ -229,6 +240,103 @@ export class UserPoolDomainService implements PathService {
         return redirect(response, `${base}/confirmUser?${withUsername(request.query, user.email)}&resent=1`);
       }
       show(400, { email }, { [e.field ?? 'email']: e.help ?? e.message });
+    }
+  }
+
+  /** Forgot password: the email, then (whether or not it has an account) the page for the code. */
+  private forgotPassword(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+    this.options.oauth.checkAuthorize(pool, request.query);
+    const query = request.query.toString();
+    const show = (status: number, email?: string, error?: string) =>
+      html(
+        response,
+        status,
+        formPage({
+          title: 'Reset your password',
+          intro: 'Enter the email you signed up with. We will send you a code to choose a new password.',
+          action: `${base}/forgotPassword?${query}`,
+          fields: [emailField(email, error)],
+          submit: 'Send a reset code',
+          links: [{ href: `${base}/login?${query}`, text: 'Back to sign in' }],
+        }),
+      );
+    if (request.method === 'GET') return show(200);
+    const email = new URLSearchParams(request.body.toString('utf8')).get('email') ?? '';
+    try {
+      const sent = this.options.users.forgotPassword(pool.id, email);
+      if (sent) this.options.log(`[cognito] ${pool.id}: password reset code for ${sent.user.email}: ${sent.code}`);
+      redirect(response, `${base}/confirmForgotPassword?${withUsername(request.query, email.trim().toLowerCase())}`);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      show(400, email, e.help ?? e.message);
+    }
+  }
+
+  private async confirmForgotPassword(
+    pool: UserPool,
+    base: string,
+    request: EdgeRequest,
+    response: ServerResponse,
+  ): Promise<void> {
+    this.options.oauth.checkAuthorize(pool, request.query);
+    const params = new URLSearchParams(request.query);
+    const username = params.get('username') ?? '';
+    params.delete('username');
+    const query = params.toString();
+    const show = (status: number, email: string, errors: Partial<Record<Field['name'], string>> = {}) =>
+      html(
+        response,
+        status,
+        formPage({
+          title: 'Choose a new password',
+          intro:
+            'Enter the code we sent to your email and a new password. (On the local cloud, the code is printed in its output.)',
+          ...(status === 200 && email ? { notice: `If ${email} has an account, we sent a code to it.` } : {}),
+          action: `${base}/confirmForgotPassword?${request.query.toString()}`,
+          fields: [
+            emailField(email, errors.email),
+            {
+              name: 'code',
+              label: 'Reset code',
+              type: 'text',
+              autocomplete: 'one-time-code',
+              hint: '6 digits, from the latest email',
+              inputmode: 'numeric',
+              pattern: '[0-9]{6}',
+              maxlength: 6,
+              ...(errors.code ? { error: errors.code } : {}),
+            },
+            {
+              name: 'password',
+              label: 'New password',
+              type: 'password',
+              autocomplete: 'new-password',
+              hint: `Use ${policyNeeds(pool).join(', ')}.`,
+              ...(errors.password ? { error: errors.password } : {}),
+            },
+          ],
+          submit: 'Change password',
+          links: [
+            { href: `${base}/forgotPassword?${query}`, text: 'Ask for a new code' },
+            { href: `${base}/login?${query}`, text: 'Back to sign in' },
+          ],
+        }),
+      );
+    if (request.method === 'GET') return show(200, username);
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const email = form.get('email') ?? username;
+    try {
+      await this.options.users.confirmForgotPassword(
+        pool.id,
+        email,
+        form.get('code') ?? '',
+        form.get('password') ?? '',
+        pool.passwordPolicy,
+      );
+      redirect(response, `${base}/login?${query}&reset=1&username=${encodeURIComponent(email.trim().toLowerCase())}`);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      show(400, email, { [e.field ?? 'code']: e.help ?? e.message });
     }
   }
 

@@ -23,6 +23,8 @@ export interface PoolUser {
   modified: number;
   /** The pending confirmation code and when it stops being valid (epoch ms). */
   confirmation?: { code: string; expiresAt: number };
+  /** The pending password-reset code (ForgotPassword) and when it stops being valid (epoch ms). */
+  reset?: { code: string; expiresAt: number };
 }
 
 /** Cognito's default password policy; a pool's Policies.PasswordPolicy overrides it. */
@@ -65,8 +67,9 @@ export class UserError extends Error {
   }
 }
 
-/** Cognito's confirmation codes are valid for 24 hours. */
+/** Cognito's confirmation codes are valid for 24 hours, its password-reset codes for 1 hour. */
 const CODE_LIFETIME_MS = 24 * 3600_000;
+const RESET_CODE_LIFETIME_MS = 3600_000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function passwordProblems(password: string, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): string[] {
@@ -341,6 +344,55 @@ export class UserDirectory {
       modified: now,
     };
     this.usersOf(poolId).set(user.username, user);
+    this.changed();
+    return user;
+  }
+
+  /**
+   * ForgotPassword: a reset code for a confirmed user, or undefined for anyone else (the caller
+   * answers alike, so the page tells nobody who has an account).
+   */
+  forgotPassword(poolId: string, emailInput: string): { user: PoolUser; code: string } | undefined {
+    const email = checkEmail(emailInput);
+    const user = this.find(poolId, email);
+    if (!user || !user.enabled || user.status === 'UNCONFIRMED') return undefined;
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    user.reset = { code, expiresAt: this.now() + RESET_CODE_LIFETIME_MS };
+    this.changed();
+    return { user, code };
+  }
+
+  /** ConfirmForgotPassword: the reset code and a new password; the user is CONFIRMED with it. */
+  async confirmForgotPassword(
+    poolId: string,
+    emailInput: string,
+    code: string,
+    password: string,
+    policy: PasswordPolicy,
+  ): Promise<PoolUser> {
+    const email = checkEmail(emailInput);
+    checkPassword(password, policy);
+    const passwordHash = await hashPassword(password);
+    const user = this.find(poolId, email);
+    const pending = user?.reset;
+    if (!user || !pending || pending.code !== code.trim())
+      throw new UserError(
+        'CodeMismatchException',
+        'Invalid verification code provided, please try again.',
+        'code',
+        'That code is not right. Enter the code from the latest email, or ask for a new one.',
+      );
+    if (pending.expiresAt <= this.now())
+      throw new UserError(
+        'ExpiredCodeException',
+        'Invalid code provided, please request a code again.',
+        'code',
+        'That code has expired: ask for a new one.',
+      );
+    user.passwordHash = passwordHash;
+    user.status = 'CONFIRMED';
+    delete user.reset;
+    user.modified = this.now();
     this.changed();
     return user;
   }
