@@ -106,12 +106,6 @@ export class Stacks {
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
   private deployments = 0;
-  /**
-   * Makes an output value usable locally beyond the APIs' URLs (AppSync Events URLs to the edge);
-   * the cloud sets it once the edge listens.
-   */
-  localValue: (value: string) => string = (value) => value;
-
   constructor(
     private readonly account: Account,
     events: EventsService,
@@ -123,6 +117,21 @@ export class Stacks {
     const sm = stateMachineHandler(states, events);
     this.handlers.set('AWS::Serverless::StateMachine', sm);
     this.handlers.set('AWS::StepFunctions::StateMachine', sm);
+  }
+
+  /**
+   * Rewrites of AWS URLs into local ones, beyond the stacks' HTTP APIs (user pool domains, AppSync
+   * Events): applied to outputs and to functions' environments, so the same code and templates work.
+   */
+  private readonly localUrlRewriters: Array<(text: string) => string> = [];
+
+  addLocalUrlRewriter(rewrite: (text: string) => string): void {
+    this.localUrlRewriters.push(rewrite);
+  }
+
+  /** A value with every AWS URL a rewriter knows pointing at the edge. */
+  localValue(text: string): string {
+    return this.localUrlRewriters.reduce((t, rewrite) => rewrite(t), text);
   }
 
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */

@@ -8,6 +8,8 @@ import { UserPools } from './user-pools.js';
 
 export interface MintOptions {
   user: string;
+  /** The user's sub when the pool knows them (a registered user); else derived from issuer and user. */
+  sub?: string;
   groups?: string[];
   /** The ID token's aud (a user pool's app client id); ignored for access tokens. */
   audience?: string;
@@ -67,13 +69,14 @@ export class LocalIssuer {
     const access = options.scopes !== undefined && options.scopes.length > 0;
     const claims: JWTPayload = {
       // Stable per issuer and user, as Cognito's sub does not change between sign-ins.
-      sub: uuidFrom(`${issuer}\n${options.user}`),
+      sub: options.sub ?? uuidFrom(`${issuer}\n${options.user}`),
       // Cognito leaves the claim out for a user in no group.
       ...(groups.length > 0 ? { 'cognito:groups': groups } : {}),
       event_id: randomUUID(),
       token_use: access ? 'access' : 'id',
       auth_time: now,
       jti: randomUUID(),
+      origin_jti: randomUUID(),
       ...(access
         ? {
             client_id: options.clientId ?? options.audience ?? 'local',
@@ -92,6 +95,22 @@ export class LocalIssuer {
       .setExpirationTime(now + (options.expiresInSeconds ?? 3600));
     // Access tokens carry client_id instead of aud, as Cognito's do.
     if (!access) jwt.setAudience(options.audience ?? 'local');
+    return jwt.sign(this.keys!.privateKey);
+  }
+
+  /** Signs claims as they are (the OAuth endpoints build Cognito's claims themselves), with iat and exp. */
+  async sign(
+    claims: JWTPayload,
+    options: { issuer: string; audience?: string; expiresInSeconds: number; now?: number },
+  ): Promise<string> {
+    await this.start();
+    const now = options.now ?? Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
+      .setIssuer(options.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + options.expiresInSeconds);
+    if (options.audience !== undefined) jwt.setAudience(options.audience);
     return jwt.sign(this.keys!.privateKey);
   }
 
