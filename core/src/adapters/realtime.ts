@@ -28,8 +28,8 @@ interface PublishResponse {
 }
 
 export interface RealtimeOptions {
-  /** The API's HTTP domain (the template's Dns.Http), or a full URL ending in /event. */
-  httpDomain?: string;
+  /** The publish URL, https://<Dns.Http>/event (or the API's HTTP domain alone); default: REALTIME_PUBLISH_URL. */
+  publishUrl?: string;
   region?: string;
   /** Default: the Lambda's role, from the default provider chain. */
   credentials?: ConstructorParameters<typeof SignatureV4>[0]['credentials'];
@@ -39,7 +39,7 @@ export interface RealtimeOptions {
   backoffMs?: number;
 }
 
-/** The publish URL: https://<domain>/event (a full http(s) URL is taken as is, e.g. a local cloud's). */
+/** The publish URL: a full http(s) URL as is (the template passes https://<Dns.Http>/event), a bare domain as https://<domain>/event. */
 export function publishUrl(httpDomain: string): URL {
   if (/^https?:\/\//.test(httpDomain)) return new URL(httpDomain);
   return new URL(`https://${httpDomain}/event`);
@@ -102,7 +102,7 @@ export async function publishToChannels(
   options: RealtimeOptions = {},
 ): Promise<void> {
   if (publishes.length === 0) return;
-  const url = publishUrl(options.httpDomain ?? requiredEnv('REALTIME_HTTP_DOMAIN'));
+  const url = publishUrl(options.publishUrl ?? requiredEnv('REALTIME_PUBLISH_URL'));
   const region = options.region ?? requiredEnv('AWS_REGION');
   const sig = signerFor(region, options.credentials);
   const attempts = options.attempts ?? 3;

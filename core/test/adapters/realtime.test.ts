@@ -50,7 +50,7 @@ beforeEach(() => {
 const message = (i: number, channel = '/staff/NYC'): ChannelPublish =>
   ({ channel, message: { kind: 'order', id: `e${i}`, eventId: 'NYC', state: 'QUEUED' } }) as unknown as ChannelPublish;
 const publish = (p: ChannelPublish[]) =>
-  publishToChannels(p, { httpDomain: url, region: 'us-east-1', credentials, backoffMs: 1 });
+  publishToChannels(p, { publishUrl: url, region: 'us-east-1', credentials, backoffMs: 1 });
 const ids = (r: Received) => r.body.events.map((e) => (JSON.parse(e) as { id: string }).id);
 
 describe('publishToChannels', () => {

@@ -122,6 +122,24 @@ const httpApi: TypeRules = {
   },
 };
 
+// AppSync: an API id is 26 lower-case letters and digits; Dns.Http / Dns.Realtime are its AWS domains.
+const appSyncApiId = (r: Resolved) => r.id(26, LOWER_ALNUM);
+const appSyncApiArn = (r: Resolved) => r.arn('appsync', `apis/${appSyncApiId(r)}`);
+const appSyncApi: TypeRules = {
+  naming: { property: 'Name', maxLength: 50 },
+  ref: appSyncApiArn,
+  attributes: {
+    ApiId: appSyncApiId,
+    ApiArn: appSyncApiArn,
+    'Dns.Http': (r) => `${appSyncApiId(r)}.appsync-api.${r.stack.region}.${r.urlSuffix}`,
+    'Dns.Realtime': (r) => `${appSyncApiId(r)}.appsync-realtime-api.${r.stack.region}.${r.urlSuffix}`,
+  },
+};
+const channelNamespaceArn = (r: Resolved) => {
+  const apiId = r.resource.properties['ApiId'];
+  return r.arn('appsync', `apis/${typeof apiId === 'string' ? apiId : 'unknown'}/channelNamespace/${r.name}`);
+};
+
 const userPoolId = (r: Resolved) => `${r.stack.region}_${r.id(9, MIXED_ALNUM)}`;
 
 const RULES: Readonly<Record<string, TypeRules>> = {
@@ -226,6 +244,12 @@ const RULES: Readonly<Record<string, TypeRules>> = {
     naming: { property: 'IdentityPoolName', maxLength: 128 },
     ref: (r) => `${r.stack.region}:${uuidFrom(`${r.stack.stackName}/${r.logicalId}`)}`,
     attributes: { Name: (r) => r.name },
+  },
+  'AWS::AppSync::Api': appSyncApi,
+  'AWS::AppSync::ChannelNamespace': {
+    naming: { property: 'Name', maxLength: 50 },
+    ref: channelNamespaceArn,
+    attributes: { ChannelNamespaceArn: channelNamespaceArn },
   },
   'AWS::SSM::Parameter': {
     naming: { property: 'Name', maxLength: 2048 },
