@@ -8,6 +8,16 @@
 // Every message is built from an allow-list of fields, never by copying a detail: a task token, a
 // barista's user id, a customer's user id, a QR bucket never reach a channel. The board (a public
 // screen) gets no order id either: it is keyed by the order number.
+import type {
+  BoardChannelMessage,
+  BoardConfigMessage,
+  BoardOrderMessage,
+  CustomerOrderMessage,
+  OrdersChannelMessage,
+  StaffChannelMessage,
+  StaffConfigMessage,
+  StaffOrderMessage,
+} from '@serverlesspresso/catalog';
 /** The channel namespaces of the core's Event API (core/template.yaml). */
 export const CHANNEL_NAMESPACES = ['orders', 'staff', 'board'] as const;
 export type ChannelNamespace = (typeof CHANNEL_NAMESPACES)[number];
@@ -33,80 +43,19 @@ export const customerChannel = (eventId: string, userId: string): string =>
 export const staffChannel = (eventId: string): string => `/staff/${segment(eventSegment(eventId), 'eventId')}`;
 export const boardChannel = (eventId: string): string => `/board/${segment(eventSegment(eventId), 'eventId')}`;
 
-/** An order's state as the screens show it: QUEUED is numbered, with its drink, waiting for a barista. */
-export type RealtimeOrderState = 'CREATED' | 'QUEUED' | 'MAKING' | 'COMPLETED' | 'CANCELLED';
-export type RealtimeCancelReason = 'customer' | 'barista' | 'timeout' | 'refused';
-
-export interface RealtimeDrink {
-  drink: string;
-  modifiers: string[];
-  icon?: string;
-}
-
-interface MessageBase {
-  /** The bus event's id: a client drops a message it has seen (delivery is at least once). */
-  id: string;
-  /** The detail-type it comes from, e.g. "OrderManager.MakeOrder". */
-  source: string;
-  eventId: string;
-  /** When it happened: the bus event's time (ISO 8601). */
-  at: string;
-}
-
-/** A change of one order. Fields the event does not carry are left out: a client merges by orderId (board: orderNumber). */
-export interface OrderMessage extends MessageBase {
-  kind: 'order';
-  orderId: string;
-  state: RealtimeOrderState;
-  orderNumber?: string;
-  drink?: RealtimeDrink;
-  /** When it entered the queue (ISO 8601). */
-  queuedAt?: string;
-  /** CANCELLED: why. */
-  reason?: RealtimeCancelReason;
-  /** CANCELLED by timeout: who the workflow waited for. */
-  timeoutCause?: 'customer' | 'barista';
-  /** CANCELLED, reason refused: the workflow's reason code (STORE_CLOSED, AT_CAPACITY...). */
-  refusal?: string;
-  /** Staff only: simulated customers (the OrderRobot). */
-  robot?: boolean;
-  message: string;
-}
-
-/** The board's view of an order: its number, never its id. */
-export type BoardOrderMessage = Omit<OrderMessage, 'orderId' | 'robot' | 'refusal' | 'timeoutCause'> & {
-  orderNumber: string;
-};
-
-export interface RealtimeMenuItem {
-  drink: string;
-  icon: string;
-  available: boolean;
-  modifiers: { Name: string; Options: string[] }[];
-}
-
-/** The config as the staff see it (no secret is in a config: the QR codes live in the validator's table). */
-export interface StaffConfigMessage extends MessageBase {
-  kind: 'config';
-  storeOpen: boolean;
-  maxOrdersInQueue: number;
-  maxOrdersPerUser: number;
-  drinksPerCode: number;
-  codeRotationMinutes: number;
-  menu: RealtimeMenuItem[];
-  version: number;
-}
-
-/** The config as the board shows it: open or not, and the menu. */
-export type BoardConfigMessage = Pick<
-  StaffConfigMessage,
-  'id' | 'source' | 'eventId' | 'at' | 'kind' | 'storeOpen' | 'menu' | 'version'
->;
-
-export type CustomerMessage = OrderMessage;
-export type StaffMessage = OrderMessage | StaffConfigMessage;
-export type BoardMessage = BoardOrderMessage | BoardConfigMessage;
+// The messages are the catalog's channel schemas (extensibility/catalog/channels), types only: the
+// catalog is not bundled into the Lambdas.
+export type CustomerMessage = OrdersChannelMessage;
+export type StaffMessage = StaffChannelMessage;
+export type BoardMessage = BoardChannelMessage;
 export type ChannelMessage = CustomerMessage | StaffMessage | BoardMessage;
+type OrderMessage = StaffOrderMessage;
+export type RealtimeOrderState = OrderMessage['state'];
+type RealtimeCancelReason = NonNullable<OrderMessage['reason']>;
+type RealtimeDrink = NonNullable<OrderMessage['drink']>;
+type RealtimeMenuItem = StaffConfigMessage['menu'][number];
+/** What every message says of where it comes from. */
+type MessageBase = Pick<OrderMessage, 'id' | 'source' | 'eventId' | 'at'>;
 
 export interface ChannelPublish {
   channel: string;
@@ -144,10 +93,11 @@ function drinkOf(v: unknown): RealtimeDrink | undefined {
 const CANCEL_REASONS: readonly string[] = ['customer', 'barista', 'timeout', 'refused'];
 const FINISHED = /^OrderManager\.Order([A-Za-z0-9_]+)-(COMPLETED|CANCELLED)$/;
 
+/** What an event says of an order, for every audience (each takes its own fields). */
+type OrderChange = Omit<OrderMessage, keyof MessageBase | 'kind'> & { refusal?: string };
+
 /** The order change an event says, or why it says none the screens show. */
-function orderChange(
-  e: BusEnvelope,
-): { change: Omit<OrderMessage, keyof MessageBase | 'kind'>; userId: string } | string {
+function orderChange(e: BusEnvelope): { change: OrderChange; userId: string } | string {
   const d = e.detail;
   const dt = e['detail-type'];
   const orderId = str(d.orderId);
@@ -268,10 +218,11 @@ export function channelMessages(e: BusEnvelope): RealtimeMapping {
   const { change, userId } = found;
   if (!SEGMENT.test(userId)) return { publishes: [], skipped: `${dt}: userId "${userId}" is not a channel segment` };
   const { robot, ...forCustomer } = change;
-  const customer: OrderMessage = { ...base, kind: 'order', ...forCustomer };
+  const customer: CustomerOrderMessage = { ...base, kind: 'order', ...forCustomer };
   const publishes: ChannelPublish[] = [{ channel: customerChannel(eventId, userId), message: customer }];
   if (change.state === 'CREATED' || change.reason === 'refused') return { publishes };
-  const staff: OrderMessage = { ...base, kind: 'order', ...change, ...(robot === undefined ? {} : { robot }) };
+  const { refusal: _refusal, ...forStaff } = change;
+  const staff: StaffOrderMessage = { ...base, kind: 'order', ...forStaff, ...(robot === undefined ? {} : { robot }) };
   publishes.push({ channel: staffChannel(eventId), message: staff });
   if (change.orderNumber !== undefined) {
     const board: BoardOrderMessage = {

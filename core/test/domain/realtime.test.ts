@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+// Tests may use the catalog at run time: only the Lambda code must not (it is bundled alone).
+import { validateChannelMessage } from '@serverlesspresso/catalog';
 import { defaultConfig } from '../../src/domain/config.js';
 import {
   configChangedEvent,
@@ -270,6 +272,15 @@ describe('channelMessages', () => {
         expect(text).not.toContain(`"${key}"`);
       if (channel.startsWith('/board/')) expect(message).not.toHaveProperty('orderId');
     }
+  });
+});
+
+describe('the catalog', () => {
+  it("finds every message valid on its channel (the channels' schemas reject any field they do not list)", () => {
+    const all = lifecycle.flatMap((e) => channelMessages(e).publishes);
+    expect(new Set(all.map((p) => p.channel.split('/')[1]))).toEqual(new Set(['orders', 'staff', 'board']));
+    for (const { channel, message } of all)
+      expect([channel, validateChannelMessage(channel, message).errors]).toEqual([channel, []]);
   });
 });
 
