@@ -121,4 +121,37 @@ describe('the realtime channels', () => {
     }
     expect(other.data('bobs')).toEqual([]);
   });
+
+  it("tells the customer and the staff of a customer's cancel, and the staff and the board of a config change", async () => {
+    const customer = await connect(alice);
+    const staff = await connect(barista);
+    expect(await customer.subscribe('mine', `/orders/NYC/${alice.sub}`)).toMatchObject({ type: 'subscribe_success' });
+    expect(await staff.subscribe('staff', '/staff/NYC')).toMatchObject({ type: 'subscribe_success' });
+    expect(await staff.subscribe('board', '/board/NYC')).toMatchObject({ type: 'subscribe_success' });
+
+    const orderId = await queuedOrder(core, admin, alice, { drink: 'Caffe Latte' });
+    expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: alice })).status).toBe(200);
+    const cancelled = (s: Subscriber, id: string) =>
+      s.data(id).find((m) => m.state === 'CANCELLED' && (m.orderId === orderId || id === 'board'));
+    await until('the cancel on the customer, staff and board channels', () =>
+      cancelled(customer, 'mine') && cancelled(staff, 'staff') && cancelled(staff, 'board') ? true : undefined,
+    );
+    expect(cancelled(customer, 'mine')).toMatchObject({ reason: 'customer', drink: { drink: 'Caffe Latte' } });
+
+    const closed = await core.http('PATCH', '/events/NYC/config', { user: admin, body: { storeOpen: false } });
+    expect(closed.status).toBe(200);
+    const config = (id: string, open: boolean) =>
+      staff.data(id).find((m) => m.kind === 'config' && m.storeOpen === open);
+    await until('the closed store on the staff and board channels', () =>
+      config('staff', false) && config('board', false) ? true : undefined,
+    );
+    expect(config('staff', false)).toMatchObject({ eventId: 'NYC', maxOrdersInQueue: expect.any(Number) as unknown });
+    expect(config('board', false)).not.toHaveProperty('maxOrdersInQueue');
+    expect(validateChannelMessage('/board/NYC', config('board', false)).errors).toEqual([]);
+    // Customers get no config: the menu route has it.
+    expect(customer.data('mine').filter((m) => m.kind === 'config')).toEqual([]);
+    expect((await core.http('PATCH', '/events/NYC/config', { user: admin, body: { storeOpen: true } })).status).toBe(
+      200,
+    );
+  });
 });
