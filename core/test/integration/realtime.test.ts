@@ -5,9 +5,37 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateChannelMessage } from '@serverlesspresso/catalog';
 import type { StackEventApi } from '@serverlesspresso/local';
-import { RealtimeSubscriber as Subscriber } from '@serverlesspresso/testing/realtime';
+import { EventsClient } from '@serverlesspresso/testing/events';
 import { until } from '@serverlesspresso/testing/until';
 import { queuedOrder, startCore, type Core, type User } from './harness.js';
+
+/** A browser on the core's channels: one connection, its token on the connection and on every subscription. */
+class Subscriber {
+  private constructor(
+    private readonly client: EventsClient,
+    private readonly auth: Record<string, string>,
+  ) {}
+
+  static async connect(events: StackEventApi, token: string): Promise<Subscriber> {
+    const auth = { host: events.dns.http, authorization: token };
+    const client = await EventsClient.connect(events.realtime, auth);
+    await client.init();
+    return new Subscriber(client, auth);
+  }
+
+  subscribe(id: string, channel: string) {
+    return this.client.subscribe(id, channel, this.auth);
+  }
+
+  /** The messages a subscription delivered, parsed. */
+  data(id: string): Record<string, unknown>[] {
+    return this.client.data(id) as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
 
 let core: Core;
 let api: StackEventApi;

@@ -12,7 +12,6 @@ import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlessp
 import { until } from './until.js';
 
 export { until, type UntilOptions } from './until.js';
-export { RealtimeSubscriber, type EventApiUrls, type RealtimeMessage } from './realtime.js';
 
 const root = findRepoRoot(fileURLToPath(new URL('.', import.meta.url)));
 if (!root)

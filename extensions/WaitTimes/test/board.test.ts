@@ -13,22 +13,26 @@ import {
   type EventEnvelope,
 } from '@serverlesspresso/catalog';
 import type { StackRecord } from '@serverlesspresso/local';
-import { RealtimeSubscriber, repo, startLocal, until, type Local } from '@serverlesspresso/testing';
+import { repo, startLocal, until, type Local } from '@serverlesspresso/testing';
+import { EventsClient } from '@serverlesspresso/testing/events';
 
 const extensionDir = new URL('..', import.meta.url).pathname;
 const queuedExample = contract.find((e) => e.name === 'OrderManager.WaitingCompletion')!.example as EventEnvelope;
 
 let local: Local;
 let core: StackRecord;
-let board: RealtimeSubscriber;
+let board: EventsClient;
 
 beforeAll(async () => {
   local = await startLocal(1);
   core = await local.deploy(repo.core, 'core');
   await local.deploy(extensionDir, 'wait-times', { RealtimeApiId: core.outputs.RealtimeApiId! });
   const token = await local.token({ user: 'bart', groups: ['barista'] });
-  board = await RealtimeSubscriber.connect(core.eventApis.RealtimeApi!, token);
-  expect(await board.subscribe('board', '/board/NYC')).toMatchObject({ type: 'subscribe_success' });
+  const api = core.eventApis.RealtimeApi!;
+  const auth = { host: api.dns.http, authorization: token };
+  board = await EventsClient.connect(api.realtime, auth);
+  await board.init();
+  expect(await board.subscribe('board', '/board/NYC', auth)).toMatchObject({ type: 'subscribe_success' });
 }, 180_000);
 
 afterAll(async () => {
@@ -72,7 +76,10 @@ it("publishes each drink's wait to the event's board, as the board channel's sch
   expect(put.FailedEntryCount).toBe(0);
   const wait = await until(
     'the wait time on the board',
-    () => board.data('board').find((m) => m.kind === 'waitTime' && m.drink === 'Caffe Latte'),
+    () =>
+      (board.data('board') as Record<string, unknown>[]).find(
+        (m) => m.kind === 'waitTime' && m.drink === 'Caffe Latte',
+      ),
     { ms: 60_000, detail: () => JSON.stringify(board.data('board')) },
   );
   expect(wait).toMatchObject({
