@@ -18,6 +18,7 @@ import type {
   StaffConfigMessage,
   StaffOrderMessage,
 } from '@serverlesspresso/catalog';
+
 /** The channel namespaces of the core's Event API (core/template.yaml). */
 export const CHANNEL_NAMESPACES = ['orders', 'staff', 'board'] as const;
 export type ChannelNamespace = (typeof CHANNEL_NAMESPACES)[number];
