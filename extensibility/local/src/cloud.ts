@@ -35,6 +35,8 @@ import {
   type StreamMappingDeps,
 } from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
+import { SqsService } from './services/sqs/service.js';
+import { SqsEdge } from './services/sqs/protocol.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -73,6 +75,8 @@ export interface LocalCloud {
   readonly streamPollers: StreamPollers;
   /** What the functions handler calls for a SAM `Type: DynamoDB` event: starts the mapping, resolves with its undo. */
   readonly streams: ReturnType<typeof samStreamEvents>;
+  /** SQS queues (standard and FIFO), both wire protocols on the edge. */
+  readonly sqs: SqsService;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
@@ -151,6 +155,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
+  const sqs = new SqsService({ account, time, log });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
@@ -208,6 +213,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log,
   });
   where.url = edge.url;
+  // Queue URLs point at the edge: the SDK sends a request to its QueueUrl's host.
+  sqs.endpoint = edge.url;
+  edge.addService(new SqsEdge(sqs, log));
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
@@ -237,6 +245,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     states,
     scheduler,
     dynamodb,
+    sqs,
     streamPollers,
     streams,
     stacks,
@@ -252,6 +261,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       journal?.close();
       engine.shutdown();
       scheduler.close();
+      sqs.close();
       events.close();
       await dynamodb.close();
     },
