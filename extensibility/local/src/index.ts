@@ -41,3 +41,6 @@ export {
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
 export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';
+export { SqsService } from './services/sqs/service.js';
+export { SqsError } from './services/sqs/errors.js';
+export { sqsAuthorization, type SqsAuthorization } from './services/sqs/actions.js';
