@@ -37,6 +37,8 @@ import {
 import { timeScale, type TimeScale } from './time.js';
 import { SqsService } from './services/sqs/service.js';
 import { SqsEdge } from './services/sqs/protocol.js';
+import { SqsPollers } from './services/sqs/pollers.js';
+import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } from './stacks/resources/queues.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -77,6 +79,8 @@ export interface LocalCloud {
   readonly streams: ReturnType<typeof samStreamEvents>;
   /** SQS queues (standard and FIFO), both wire protocols on the edge. */
   readonly sqs: SqsService;
+  /** Event source mappings from queues to functions. */
+  readonly sqsPollers: SqsPollers;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
@@ -190,8 +194,37 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return fn.invoke(event);
     },
   });
+  const sqsPollers = new SqsPollers({
+    sqs,
+    time,
+    log,
+    invoke: async (arn, event) => {
+      const fn = lambda.get(arn);
+      if (!fn)
+        return {
+          ok: false,
+          error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` },
+        };
+      return fn.invoke(event);
+    },
+  });
+  const sqsMappingDeps: SqsMappingDeps = {
+    sqs,
+    pollers: sqsPollers,
+    account,
+    functionTimeout: (arn) => lambda.get(arn)?.timeoutSeconds,
+    log,
+  };
+  // Which stack owns a queue (by the URL its resource's physical id is): a name another stack owns fails a deploy.
+  const queueOwner = (name: string) =>
+    stacks
+      .list()
+      .find((s) => s.resources.some((r) => r.type === 'AWS::SQS::Queue' && r.physicalId.endsWith(`/${name}`)))?.name;
+  stacks.registerHandler('AWS::SQS::Queue', queueHandler(sqs, queueOwner));
+  stacks.registerHandler('AWS::SQS::QueuePolicy', queuePolicyHandler(sqs));
   const mappingDeps: StreamMappingDeps = {
     pollers: streamPollers,
+    sqs: sqsMappingDeps,
     account,
     functionExists: (arn) => lambda.get(arn) !== undefined,
     log,
@@ -201,7 +234,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
-  const functions = functionHandler({ lambda, events, scheduler, log, clientEnv: () => clientEnv(), streams });
+  const functions = functionHandler({
+    lambda,
+    events,
+    scheduler,
+    log,
+    clientEnv: () => clientEnv(),
+    streams,
+    sqsEvents: samSqsEvents(sqsMappingDeps),
+  });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
@@ -215,6 +256,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   where.url = edge.url;
   // Queue URLs point at the edge: the SDK sends a request to its QueueUrl's host.
   sqs.endpoint = edge.url;
+  stacks.sqsEndpoint = edge.url;
   edge.addService(new SqsEdge(sqs, log));
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
@@ -246,6 +288,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     scheduler,
     dynamodb,
     sqs,
+    sqsPollers,
     streamPollers,
     streams,
     stacks,
@@ -256,12 +299,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await edge.close();
       // Pollers first: nothing invokes a function that is being disposed of.
       await streamPollers.stopAll();
+      sqs.close();
+      await sqsPollers.stopAll();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();
       engine.shutdown();
       scheduler.close();
-      sqs.close();
       events.close();
       await dynamodb.close();
     },

@@ -104,6 +104,8 @@ export class Stacks {
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
   private deployments = 0;
+  /** The edge's URL once it listens: queue URLs in templates point there. */
+  sqsEndpoint: string | undefined;
 
   constructor(
     private readonly account: Account,
@@ -186,6 +188,7 @@ export class Stacks {
       stackName,
       region: this.account.region,
       accountId: this.account.accountId,
+      ...(this.sqsEndpoint ? { sqsEndpoint: this.sqsEndpoint } : {}),
       ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
     });
     const previous = this.stacks.get(stackName);

@@ -20,7 +20,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { until } from '@serverlesspresso/testing';
+import { until } from '@serverlesspresso/testing/until';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
 const SPEED = 600;
@@ -91,13 +91,28 @@ describe('queues', () => {
   });
 
   it('answers a receive from a deleted queue with QueueDoesNotExist, and ends a long poll on it', async () => {
-    const url = await queue('short-lived');
-    const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-    await expect(polling).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
-    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).rejects.toMatchObject({
-      name: 'QueueDoesNotExist',
+    // At real speed, so the 20-second long poll is surely waiting when the queue goes.
+    const real = await startLocalCloud({ port: 0, log: () => {} });
+    const client = new SQSClient({
+      endpoint: real.url,
+      region: real.account.region,
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
     });
+    try {
+      const { QueueUrl: url } = await client.send(new CreateQueueCommand({ QueueName: 'short-lived' }));
+      const started = Date.now();
+      const polling = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
+      await until('the long poll to reach the queue', () => real.edge.requests()['AmazonSQS.ReceiveMessage'] === 1);
+      await client.send(new DeleteQueueCommand({ QueueUrl: url }));
+      await expect(polling).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await expect(client.send(new ReceiveMessageCommand({ QueueUrl: url }))).rejects.toMatchObject({
+        name: 'QueueDoesNotExist',
+      });
+    } finally {
+      client.destroy();
+      await real.close();
+    }
   });
 });
 

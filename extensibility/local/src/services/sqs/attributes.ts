@@ -54,7 +54,7 @@ const READ_ONLY = new Set([
 ]);
 
 export interface ParsedAttributes {
-  settings: Partial<QueueSettings> & { redrive?: QueueSettings['redrive'] | null };
+  settings: Omit<Partial<QueueSettings>, 'redrive'> & { redrive?: QueueSettings['redrive'] | null };
   fifo?: boolean;
   policy?: string;
   redriveAllowPolicy?: string;

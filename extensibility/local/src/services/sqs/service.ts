@@ -276,6 +276,7 @@ export class SqsService {
       }
       return { QueueUrl: this.urlOf(name) };
     }
+    this.checkRedrive(parsed.settings.redrive, fifo);
     const deleted = this.deletedAt.get(name);
     if (deleted !== undefined && this.now() - deleted < 60_000) throw sqsErrors.queueDeletedRecently();
     const { redrive, ...settings } = parsed.settings;
@@ -289,13 +290,16 @@ export class SqsService {
     return { QueueUrl: this.urlOf(name) };
   }
 
-  /** Deletes a queue (its messages go with it); a receive waiting on it ends with QueueDoesNotExist. */
-  deleteQueue(name: string): void {
+  /**
+   * Deletes a queue (its messages go with it); a receive waiting on it ends with QueueDoesNotExist.
+   * `quiet` (a stack's own queue) spares the name the 60 seconds of QueueDeletedRecently.
+   */
+  deleteQueue(name: string, options: { quiet?: boolean } = {}): void {
     const queue = this.queues.get(name);
     if (!queue) return;
     this.queues.delete(name);
     this.tags.delete(name);
-    this.deletedAt.set(name, this.now());
+    if (!options.quiet) this.deletedAt.set(name, this.now());
     this.wake(queue);
   }
 
@@ -309,6 +313,7 @@ export class SqsService {
     if (parsed.fifo !== undefined && parsed.fifo !== queue.fifo) throw sqsErrors.invalidAttributeName('FifoQueue');
     if (!queue.fifo && parsed.settings.contentBasedDeduplication !== undefined)
       throw sqsErrors.invalidAttributeName('ContentBasedDeduplication');
+    this.checkRedrive(parsed.settings.redrive, queue.fifo);
     const { redrive, ...settings } = parsed.settings;
     Object.assign(queue.settings, settings);
     if (redrive === null) delete queue.settings.redrive;
@@ -321,6 +326,20 @@ export class SqsService {
     for (const [k, v] of parsed.stored) queue.extra.set(k, v);
     queue.lastModifiedAt = this.now();
     this.wake(queue);
+  }
+
+  /** A redrive policy must name an existing queue of the same type. */
+  private checkRedrive(redrive: Queue['settings']['redrive'] | null | undefined, fifo: boolean): void {
+    if (!redrive) return;
+    const target = this.queueByArn(redrive.deadLetterTargetArn);
+    const value = JSON.stringify(redrive);
+    if (!target) throw sqsErrors.invalidValue('RedrivePolicy', value, 'Dead letter target does not exist.');
+    if (target.fifo !== fifo)
+      throw sqsErrors.invalidValue(
+        'RedrivePolicy',
+        value,
+        'Dead-letter queue must be same type of queue as the source.',
+      );
   }
 
   private listQueues(input: Input): unknown {

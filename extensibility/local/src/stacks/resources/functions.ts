@@ -25,7 +25,14 @@ import {
   type WorkerFunction,
   type WorkerFunctionOptions,
 } from '../../services/lambda/runtime/index.js';
-import type { LoadedResource, SamDynamoDbEvent, SamEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
+import type {
+  LoadedResource,
+  SamDynamoDbEvent,
+  SamEvent,
+  SamRuleEvent,
+  SamScheduleEvent,
+  SamSqsEvent,
+} from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
 import { SamEvents } from './sam-events.js';
@@ -39,6 +46,13 @@ export interface FunctionDeps {
   /** AWS_ENDPOINT_URL, region and dummy credentials: what points the SDK at the edge. */
   clientEnv: () => Record<string, string>;
   log: (line: string) => void;
+  /** Queues to functions (SQS events). */
+  sqsEvents?: (
+    event: SamSqsEvent,
+    functionArn: string,
+    logicalId: string,
+    ctx: DeployContext,
+  ) => Promise<() => Promise<void> | void>;
   /** Table streams to functions (DynamoDB events); absent when DynamoDB is off. */
   streams?: (
     event: SamDynamoDbEvent,
@@ -257,6 +271,8 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
             'DynamoDB stream events need DynamoDB Local, which is off',
           );
         ctx.onDelete(await deps.streams(event, arn, resource.logicalId, ctx));
+      } else if (event.kind === 'sqs' && deps.sqsEvents) {
+        ctx.onDelete(await deps.sqsEvents(event, arn, resource.logicalId, ctx));
       } else if (event.kind !== 'api' && event.kind !== 'httpApi') {
         ctx.log(
           `[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated locally`,
@@ -336,6 +352,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       'api',
       'httpApi',
       ...(deps.scheduler ? ['schedule' as const] : []),
+      ...(deps.sqsEvents ? ['sqs' as const] : []),
     ]),
     // Its code on disk may change while the template does not.
     reconcileUnchanged: true,
