@@ -160,6 +160,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const scheduler = new SchedulerService({ account, time, log });
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const sqs = new SqsService({ account, time, log });
+  // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
+  events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
+    const stringAttributes = Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
+    return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
+  });
+  // Rules deliver to queues too: the input as the message body.
+  events.delivery.registerInvoker('sqs', async (arn, input) => {
+    const body = typeof input === 'string' ? input : JSON.stringify(input);
+    if (!sqs.sendInternal(arn, body))
+      throw new DeliveryError('ResourceNotFoundException', `Queue not found: ${arn}`, false);
+  });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
