@@ -197,6 +197,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dynamodb,
     time,
     log,
+    // A discarded batch's metadata goes to its mapping's OnFailure queue.
+    onFailure: (destination, record) => sqs.sendInternal(destination, JSON.stringify(record)) !== undefined,
     invoke: async (arn, event) => {
       const fn = lambda.get(arn);
       if (!fn)
