@@ -38,6 +38,7 @@ import { timeScale, type TimeScale } from './time.js';
 import { SqsService } from './services/sqs/service.js';
 import { SqsEdge } from './services/sqs/protocol.js';
 import { SqsPollers } from './services/sqs/pollers.js';
+import { AsyncInvoker } from './services/lambda/async.js';
 import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } from './stacks/resources/queues.js';
 
 export interface LocalCloudOptions {
@@ -118,6 +119,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   events.delivery.registerInvoker('lambda', async (arn, input) => {
     const fn = lambda.get(arn);
     if (!fn) throw new DeliveryError('ResourceNotFoundException', `Function not found: ${arn}`, false);
+    // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
+    // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply.
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return void lambda.asyncInvoker.invoke(fn, input);
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
@@ -160,6 +164,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const scheduler = new SchedulerService({ account, time, log });
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const sqs = new SqsService({ account, time, log });
+  lambda.asyncInvoker = new AsyncInvoker({
+    time,
+    log,
+    exists: (name) => lambda.get(name) !== undefined,
+    sendToQueue: (queueArn, body, attributes) =>
+      sqs.sendInternal(
+        queueArn,
+        body,
+        attributes &&
+          Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+      ) !== undefined,
+  });
   // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
   events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
     const stringAttributes = Object.fromEntries(

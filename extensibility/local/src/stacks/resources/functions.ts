@@ -35,6 +35,7 @@ import type {
 } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { asyncFailureConfig } from '../../services/lambda/async.js';
 import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
 
@@ -293,6 +294,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       );
     const fn = workerFunction(options);
     deps.lambda.register(fn);
+    deps.lambda.asyncInvoker?.configure(name, asyncFailureConfig(resource.properties));
     const key = buildKey(ctx, resource);
     const state: Deployed = { fn, events: new SamEvents(deps.events), outDir: outDirOf(resource, ctx) };
     deployed.set(key, state);
@@ -301,6 +303,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
         await state.events.removeAll();
       } finally {
         deps.lambda.unregister(name);
+        deps.lambda.asyncInvoker?.configure(name, undefined);
         fn.dispose();
         deployed.delete(key);
         if (state.outDir) pruneBuilds(state.outDir, []);
@@ -339,6 +342,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       );
       warmCheck(state.fn, resource, ctx);
     }
+    deps.lambda.asyncInvoker?.configure(options.name, asyncFailureConfig(resource.properties));
     await state.events.update(resource.sam?.events ?? [], ctx, (events, c) => wire(resource, events, options.arn, c));
     if (state.outDir)
       pruneBuilds(state.outDir, [state.fn.options.bundleFile, ...(state.before ? [state.before.bundleFile] : [])]);
