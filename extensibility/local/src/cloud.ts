@@ -39,6 +39,8 @@ import { SqsService } from './services/sqs/service.js';
 import { SqsEdge } from './services/sqs/protocol.js';
 import { SqsPollers } from './services/sqs/pollers.js';
 import { AsyncInvoker } from './services/lambda/async.js';
+import { Alarms } from './services/cloudwatch/alarms.js';
+import { alarmHandler } from './stacks/resources/alarms.js';
 import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } from './stacks/resources/queues.js';
 
 export interface LocalCloudOptions {
@@ -82,6 +84,8 @@ export interface LocalCloud {
   readonly sqs: SqsService;
   /** Event source mappings from queues to functions. */
   readonly sqsPollers: SqsPollers;
+  /** CloudWatch alarms from templates, evaluated on queue metrics. */
+  readonly alarms: Alarms;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
@@ -192,6 +196,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
+  const alarms = new Alarms({ queue: (name) => sqs.queueByArn(sqs.arnOf(name)), time, log });
   const admin = new AdminRoutes(
     events,
     () => stacks,
@@ -203,6 +208,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId: account.accountId,
       uptimeMs: Date.now() - started,
     }),
+    alarms,
   );
   const stacks = new Stacks(account, events, states, log);
   const stateMachines = stateMachineHandler(states, events, scheduler);
@@ -253,6 +259,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       .find((s) => s.resources.some((r) => r.type === 'AWS::SQS::Queue' && r.physicalId.endsWith(`/${name}`)))?.name;
   stacks.registerHandler('AWS::SQS::Queue', queueHandler(sqs, queueOwner));
   stacks.registerHandler('AWS::SQS::QueuePolicy', queuePolicyHandler(sqs));
+  stacks.registerHandler('AWS::CloudWatch::Alarm', alarmHandler(alarms));
   const mappingDeps: StreamMappingDeps = {
     pollers: streamPollers,
     sqs: sqsMappingDeps,
@@ -320,6 +327,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dynamodb,
     sqs,
     sqsPollers,
+    alarms,
     streamPollers,
     streams,
     stacks,
@@ -332,6 +340,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await streamPollers.stopAll();
       sqs.close();
       await sqsPollers.stopAll();
+      alarms.close();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();

@@ -44,3 +44,4 @@ export { parseParameterOverrides, TemplateError } from './stacks/template/index.
 export { SqsService } from './services/sqs/service.js';
 export { SqsError } from './services/sqs/errors.js';
 export { sqsAuthorization, type SqsAuthorization } from './services/sqs/actions.js';
+export { Alarms, type AlarmView, type AlarmStateValue } from './services/cloudwatch/alarms.js';

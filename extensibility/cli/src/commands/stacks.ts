@@ -12,6 +12,10 @@ export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void
     for (const r of api.routes)
       out.write(`        ${r.routeKey} -> ${r.function}${r.authorizer ? `  [${r.authorizer}]` : ''}\n`);
   }
+  for (const a of stack.alarms ?? [])
+    out.write(
+      `    alarm ${a.logicalId} (${a.name})  ${a.state}  ${a.metricName}${a.queueName ? ` of ${a.queueName}` : ''}  ${a.reason}\n`,
+    );
   for (const [k, v] of Object.entries(stack.localOutputs)) out.write(`    ${k} = ${v}\n`);
 }
 

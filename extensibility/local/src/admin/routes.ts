@@ -7,6 +7,7 @@ import type { EventsService } from '../services/events/service.js';
 import { TemplateError } from '../stacks/template/index.js';
 import type { Stacks } from '../stacks/stacks.js';
 import { jsonBody, sendJson } from '../services/request.js';
+import type { Alarms } from '../services/cloudwatch/alarms.js';
 
 export class AdminRoutes implements PathService {
   readonly name = 'presso';
@@ -15,6 +16,7 @@ export class AdminRoutes implements PathService {
     private readonly events: EventsService,
     private readonly stacks: () => Stacks,
     private readonly info: () => Record<string, unknown>,
+    private readonly alarms?: Alarms,
   ) {}
 
   accepts(request: EdgeRequest): boolean {
@@ -42,7 +44,12 @@ export class AdminRoutes implements PathService {
       case 'GET /_presso/events':
         return this.streamEvents(request, res);
       case 'GET /_presso/stacks':
-        return sendJson(res, 200, { stacks: this.stacks().list() });
+        // Each stack with its alarms' current state (which changes after the deploy).
+        return sendJson(res, 200, {
+          stacks: this.stacks()
+            .list()
+            .map((s) => ({ ...s, alarms: this.alarms?.list(s.name) ?? [] })),
+        });
       case 'POST /_presso/stacks':
         return this.deploy(request, res);
       default:

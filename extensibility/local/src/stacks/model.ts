@@ -37,6 +37,15 @@ export interface StackRecord {
   apis: Record<string, StackApi>;
   /** Resources of types the local cloud does not emulate: reported, never dropped in silence. */
   notEmulated: DeployedResource[];
+  /** The stack's CloudWatch alarms and their state now: filled in by the admin route (`presso stacks`). */
+  alarms?: Array<{
+    name: string;
+    logicalId: string;
+    metricName: string;
+    queueName?: string;
+    state: string;
+    reason: string;
+  }>;
   deployedAt: string;
 }
 
