@@ -172,19 +172,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     time,
     log,
     exists: (name) => lambda.get(name) !== undefined,
-    sendToQueue: (queueArn, body, attributes) =>
-      sqs.sendInternal(
-        queueArn,
-        body,
+    sendToQueue: (queueArn, body, attributes) => {
+      sqs.markDeadLetterQueue(queueArn);
+      const typed =
         attributes &&
-          Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-      ) !== undefined,
+        Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+      return sqs.sendInternal(queueArn, body, typed) !== undefined;
+    },
   });
   // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
   events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
     const stringAttributes = Object.fromEntries(
       Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
     );
+    sqs.markDeadLetterQueue(queueArn);
     return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
   });
   // Rules deliver to queues too: the input as the message body.
@@ -209,6 +210,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       uptimeMs: Date.now() - started,
     }),
     alarms,
+    sqs,
   );
   const stacks = new Stacks(account, events, states, log);
   const stateMachines = stateMachineHandler(states, events, scheduler);
@@ -220,7 +222,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     time,
     log,
     // A discarded batch's metadata goes to its mapping's OnFailure queue.
-    onFailure: (destination, record) => sqs.sendInternal(destination, JSON.stringify(record)) !== undefined,
+    onFailure: (destination, record) => {
+      sqs.markDeadLetterQueue(destination);
+      return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
+    },
     invoke: async (arn, event) => {
       const fn = lambda.get(arn);
       if (!fn)

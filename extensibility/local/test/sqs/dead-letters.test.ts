@@ -37,12 +37,14 @@ describe('EventBridge dead letters in SQS', () => {
   it('puts an event whose target keeps failing in the DLQ queue, with RULE_ARN, TARGET_ARN and the error', async () => {
     const dlq = await queue('rule-dlq');
     const fnArn = arns.lambda(cloud.account, 'alwaysFails');
+    let fixed = false;
     cloud.lambda.register(
       inProcessFunction({
         name: 'alwaysFails',
         arn: fnArn,
         handler: async () => {
-          throw new TypeError('grinder jammed');
+          if (!fixed) throw new TypeError('grinder jammed');
+          return 'ok';
         },
       }),
     );
@@ -57,8 +59,29 @@ describe('EventBridge dead letters in SQS', () => {
       new PutEventsCommand({ Entries: [{ Source: 'x.fail', DetailType: 'Test', Detail: '{"n":1}' }] }),
     );
     await cloud.events.delivery.drain();
+    // What `presso dlq` lists: the message in the queue, as a rule's dead letter, and redrivable.
+    const listed = (await (await fetch(`${cloud.url}/_presso/dlq`)).json()) as {
+      deadLetters: Array<Record<string, unknown>>;
+      queues: Array<{ queueName: string; messages: unknown[] }>;
+    };
+    expect(listed.queues).toEqual([expect.objectContaining({ queueName: 'rule-dlq', messages: [expect.anything()] })]);
+    expect(listed.deadLetters).toEqual([
+      expect.objectContaining({
+        id: expect.stringMatching(/^sqs:rule-dlq:/),
+        ruleName: 'Failing',
+        busName: 'default',
+        targetId: 'fn',
+        errorCode: 'TypeError',
+        attempts: 3,
+      }),
+    ]);
     const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlq.url, MessageAttributeNames: ['All'], MaxNumberOfMessages: 10 }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlq.url,
+        MessageAttributeNames: ['All'],
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
     );
     expect(Messages).toHaveLength(1);
     const message = Messages![0]!;
@@ -76,6 +99,14 @@ describe('EventBridge dead letters in SQS', () => {
     expect(attribute('RETRY_ATTEMPTS')).toBe('2');
     // Nothing is left in the local store: the queue has it.
     expect(cloud.events.deadLetters.list(dlq.arn)).toEqual([]);
+
+    fixed = true;
+    const id = listed.deadLetters[0]!.id as string;
+    const redriven = (await (
+      await fetch(`${cloud.url}/_presso/dlq/redrive`, { method: 'POST', body: JSON.stringify({ ids: [id] }) })
+    ).json()) as { results: unknown[] };
+    expect(redriven.results).toEqual([{ id, delivered: true }]);
+    expect(cloud.sqs.queueByUrl(dlq.url).counts()).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
   });
 
   it('delivers matched events to a queue target', async () => {

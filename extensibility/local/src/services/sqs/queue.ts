@@ -238,6 +238,19 @@ export class Queue {
     return all;
   }
 
+  /** Every message held, in order, without receiving any (what `presso dlq` shows). */
+  peek(): StoredMessage[] {
+    this.expire(this.now());
+    return [...this.messages.values()];
+  }
+
+  /** Takes one message out by id (a redrive of that message); undefined when it is not here. */
+  take(messageId: string): StoredMessage | undefined {
+    const message = this.messages.get(messageId);
+    if (message) this.remove(message);
+    return message;
+  }
+
   counts(): { visible: number; notVisible: number; delayed: number } {
     const now = this.now();
     this.expire(now);

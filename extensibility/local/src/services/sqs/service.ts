@@ -55,6 +55,8 @@ export class SqsService {
   private readonly deletedAt = new Map<string, number>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly moveTasks: MoveTask[] = [];
+  /** Queues the local cloud has sent dead letters or failure records to. */
+  private readonly deadLetterTargets = new Set<string>();
   private readonly closing = new AbortController();
   private readonly origin = Date.now();
   /** The base of queue URLs: the edge's URL once it listens. */
@@ -575,7 +577,10 @@ export class SqsService {
     return { TaskHandle: task.TaskHandle };
   }
 
-  /** Sends a message from inside the local cloud (dead letters, destinations); false when the queue is gone. */
+  /**
+   * Sends a message from inside the local cloud (rule targets, dead letters, failure records);
+   * undefined when the queue is gone.
+   */
   sendInternal(
     queueArn: string,
     body: string,
@@ -591,6 +596,17 @@ export class SqsService {
     const result = this.sendOne(queue, input);
     this.wake(queue);
     return result;
+  }
+
+  markDeadLetterQueue(queueArn: string): void {
+    this.deadLetterTargets.add(queueArn);
+  }
+
+  /** Dead-letter queues: those a redrive policy names, and those the local cloud sent dead letters to. */
+  deadLetterQueues(): Queue[] {
+    const arns = new Set(this.deadLetterTargets);
+    for (const q of this.queues.values()) if (q.settings.redrive) arns.add(q.settings.redrive.deadLetterTargetArn);
+    return [...arns].map((arn) => this.queueByArn(arn)).filter((q): q is Queue => q !== undefined);
   }
 
   close(): void {
