@@ -196,7 +196,7 @@ const XML_LISTS: Record<string, string> = {
   queueUrls: 'QueueUrl',
   Messages: 'Message',
   Failed: 'BatchResultErrorEntry',
-  Results: 'member',
+  Results: 'ListMessageMoveTasksResultEntry',
 };
 
 function toXml(value: unknown, key?: string): string {
