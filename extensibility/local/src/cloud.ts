@@ -50,6 +50,13 @@ import { RealtimeServer, type RealtimeOptions } from './services/appsync/realtim
 import type { IamCheck } from './services/appsync/auth.js';
 import { localAppSyncUrls } from './services/appsync/urls.js';
 import { apiKeyHandler, channelNamespaceHandler, eventApiHandler } from './stacks/resources/appsync.js';
+import { SqsService } from './services/sqs/service.js';
+import { SqsEdge } from './services/sqs/protocol.js';
+import { SqsPollers } from './services/sqs/pollers.js';
+import { AsyncInvoker } from './services/lambda/async.js';
+import { Alarms } from './services/cloudwatch/alarms.js';
+import { alarmHandler } from './stacks/resources/alarms.js';
+import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } from './stacks/resources/queues.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -93,6 +100,12 @@ export interface LocalCloud {
   readonly streamPollers: StreamPollers;
   /** What the functions handler calls for a SAM `Type: DynamoDB` event: starts the mapping, resolves with its undo. */
   readonly streams: ReturnType<typeof samStreamEvents>;
+  /** SQS queues (standard and FIFO), both wire protocols on the edge. */
+  readonly sqs: SqsService;
+  /** Event source mappings from queues to functions. */
+  readonly sqsPollers: SqsPollers;
+  /** CloudWatch alarms from templates, evaluated on queue metrics. */
+  readonly alarms: Alarms;
   /** Apps deployed from their SAM templates, one stack each. */
   readonly stacks: Stacks;
   /** HTTP and REST APIs under <edge>/apis/<apiId>/[<stage>/], with JWT and Cognito authorizers against the local issuer. */
@@ -138,6 +151,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   events.delivery.registerInvoker('lambda', async (arn, input) => {
     const fn = lambda.get(arn);
     if (!fn) throw new DeliveryError('ResourceNotFoundException', `Function not found: ${arn}`, false);
+    // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
+    // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply.
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return void lambda.asyncInvoker.invoke(fn, input);
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
@@ -179,9 +195,37 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
+  const sqs = new SqsService({ account, time, log });
+  lambda.asyncInvoker = new AsyncInvoker({
+    time,
+    log,
+    exists: (name) => lambda.get(name) !== undefined,
+    sendToQueue: (queueArn, body, attributes) => {
+      sqs.markDeadLetterQueue(queueArn);
+      const typed =
+        attributes &&
+        Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+      return sqs.sendInternal(queueArn, body, typed) !== undefined;
+    },
+  });
+  // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
+  events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
+    const stringAttributes = Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
+    sqs.markDeadLetterQueue(queueArn);
+    return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
+  });
+  // Rules deliver to queues too: the input as the message body.
+  events.delivery.registerInvoker('sqs', async (arn, input) => {
+    const body = typeof input === 'string' ? input : JSON.stringify(input);
+    if (!sqs.sendInternal(arn, body))
+      throw new DeliveryError('ResourceNotFoundException', `Queue not found: ${arn}`, false);
+  });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
+  const alarms = new Alarms({ queue: (name) => sqs.queueByArn(sqs.arnOf(name)), time, log });
   const admin = new AdminRoutes(
     events,
     () => stacks,
@@ -193,6 +237,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId: account.accountId,
       uptimeMs: Date.now() - started,
     }),
+    alarms,
+    sqs,
   );
   const stacks = new Stacks(account, events, states, log);
   const stateMachines = stateMachineHandler(states, events, scheduler);
@@ -201,6 +247,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
   const streamPollers = new StreamPollers({
     dynamodb,
+    time,
+    log,
+    // A discarded batch's metadata goes to its mapping's OnFailure queue.
+    onFailure: (destination, record) => {
+      sqs.markDeadLetterQueue(destination);
+      return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
+    },
+    invoke: async (arn, event) => {
+      const fn = lambda.get(arn);
+      if (!fn)
+        return {
+          ok: false,
+          error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${arn}` },
+        };
+      return fn.invoke(event);
+    },
+  });
+  const sqsPollers = new SqsPollers({
+    sqs,
     time,
     log,
     invoke: async (arn, event) => {
@@ -213,8 +278,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return fn.invoke(event);
     },
   });
+  const sqsMappingDeps: SqsMappingDeps = {
+    sqs,
+    pollers: sqsPollers,
+    account,
+    functionTimeout: (arn) => lambda.get(arn)?.timeoutSeconds,
+    log,
+  };
+  // Which stack owns a queue (by the URL its resource's physical id is): a name another stack owns fails a deploy.
+  const queueOwner = (name: string) =>
+    stacks
+      .list()
+      .find((s) => s.resources.some((r) => r.type === 'AWS::SQS::Queue' && r.physicalId.endsWith(`/${name}`)))?.name;
+  stacks.registerHandler('AWS::SQS::Queue', queueHandler(sqs, queueOwner));
+  stacks.registerHandler('AWS::SQS::QueuePolicy', queuePolicyHandler(sqs));
+  stacks.registerHandler('AWS::CloudWatch::Alarm', alarmHandler(alarms));
   const mappingDeps: StreamMappingDeps = {
     pollers: streamPollers,
+    sqs: sqsMappingDeps,
     account,
     functionExists: (arn) => lambda.get(arn) !== undefined,
     log,
@@ -233,6 +314,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     streams,
     // The same code reaches an Event API in AWS and here: its URLs in the environment point at the edge.
     localValue: (value) => stacks.localValue(value),
+    sqsEvents: samSqsEvents(sqsMappingDeps),
   });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
@@ -245,6 +327,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log,
   });
   where.url = edge.url;
+  // Queue URLs point at the edge: the SDK sends a request to its QueueUrl's host.
+  sqs.endpoint = edge.url;
+  stacks.sqsEndpoint = edge.url;
+  edge.addService(new SqsEdge(sqs, log));
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
@@ -302,6 +388,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     states,
     scheduler,
     dynamodb,
+    sqs,
+    sqsPollers,
+    alarms,
     streamPollers,
     streams,
     stacks,
@@ -317,6 +406,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await edge.close();
       // Pollers first: nothing invokes a function that is being disposed of.
       await streamPollers.stopAll();
+      sqs.close();
+      await sqsPollers.stopAll();
+      alarms.close();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();

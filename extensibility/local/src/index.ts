@@ -45,3 +45,7 @@ export { RealtimeServer, EVENT_SUBPROTOCOL, type RealtimeOptions } from './servi
 export { iamRequestOf, type IamCheck } from './services/appsync/auth.js';
 export { localAppSyncUrls } from './services/appsync/urls.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';
+export { SqsService } from './services/sqs/service.js';
+export { SqsError } from './services/sqs/errors.js';
+export { sqsAuthorization, type SqsAuthorization } from './services/sqs/actions.js';
+export { Alarms, type AlarmView, type AlarmStateValue } from './services/cloudwatch/alarms.js';

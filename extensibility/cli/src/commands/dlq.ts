@@ -1,19 +1,50 @@
-// presso dlq: events that targets could not take after their retries; redrive sends them again.
+// presso dlq: events that targets could not take after their retries, and what the real
+// dead-letter queues hold (SQS queues a redrive policy, a rule's DeadLetterConfig, a function's
+// DeadLetterQueue or an OnFailure destination names); redrive sends rules' dead letters again.
 import type { DeadLetter } from '@serverlesspresso/local';
 import { callCloud } from '../endpoint.js';
 
+interface QueueView {
+  queueArn: string;
+  queueName: string;
+  messages: Array<{
+    messageId: string;
+    body: string;
+    attributes: Record<string, string>;
+    messageAttributes: Record<string, string>;
+  }>;
+}
+
 export async function dlqListCommand(endpoint: string, out: NodeJS.WritableStream, asJson = false): Promise<number> {
-  const { deadLetters } = (await (await callCloud(endpoint, '/_presso/dlq')).json()) as { deadLetters: DeadLetter[] };
+  const { deadLetters, queues = [] } = (await (await callCloud(endpoint, '/_presso/dlq')).json()) as {
+    deadLetters: DeadLetter[];
+    queues?: QueueView[];
+  };
   if (asJson) {
     out.write(JSON.stringify(deadLetters, null, 2) + '\n');
     return 0;
   }
-  if (deadLetters.length === 0) out.write('no dead letters\n');
+  const listed = new Set(deadLetters.map((l) => l.id));
+  // Messages that are not a rule's dead letter (a Lambda DLQ, an OnFailure record, a redriven message).
+  const others = queues.flatMap((q) =>
+    q.messages.filter((m) => !listed.has(`sqs:${q.queueName}:${m.messageId}`)).map((m) => ({ q, m })),
+  );
+  if (deadLetters.length === 0 && others.length === 0) out.write('no dead letters\n');
   for (const l of deadLetters) {
     out.write(
       `${l.id}  ${l.time}  rule ${l.busName}/${l.ruleName} -> ${l.targetId}  attempts ${l.attempts}  ${l.errorCode}: ${l.errorMessage}\n`,
     );
     out.write(`    event ${l.event.id} ${l.event['detail-type']}  queue ${l.queueArn}\n`);
+  }
+  for (const { q, m } of others) {
+    const why = Object.entries(m.messageAttributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const sent = new Date(Number(m.attributes.SentTimestamp)).toISOString();
+    out.write(
+      `${m.messageId}  ${sent}  queue ${q.queueName}  received ${m.attributes.ApproximateReceiveCount}x${why ? `  ${why}` : ''}\n`,
+    );
+    out.write(`    ${m.body.length > 200 ? `${m.body.slice(0, 200)}...` : m.body}\n`);
   }
   return 0;
 }

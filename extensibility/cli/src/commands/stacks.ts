@@ -18,6 +18,10 @@ export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void
     out.write(`        http      ${api.http}\n`);
     out.write(`        realtime  ${api.realtime}\n`);
   }
+  for (const a of stack.alarms ?? [])
+    out.write(
+      `    alarm ${a.logicalId} (${a.name})  ${a.state}  ${a.metricName}${a.queueName ? ` of ${a.queueName}` : ''}  ${a.reason}\n`,
+    );
   for (const [k, v] of Object.entries(stack.localOutputs)) out.write(`    ${k} = ${v}\n`);
 }
 

@@ -7,6 +7,9 @@ import type { EventsService } from '../services/events/service.js';
 import { TemplateError } from '../stacks/template/index.js';
 import type { Stacks } from '../stacks/stacks.js';
 import { jsonBody, sendJson } from '../services/request.js';
+import type { Alarms } from '../services/cloudwatch/alarms.js';
+import type { SqsService } from '../services/sqs/service.js';
+import { deadLetterQueueView, eventBridgeLetter, parseQueueLetterId } from '../services/sqs/dead-letters.js';
 
 export class AdminRoutes implements PathService {
   readonly name = 'presso';
@@ -15,6 +18,8 @@ export class AdminRoutes implements PathService {
     private readonly events: EventsService,
     private readonly stacks: () => Stacks,
     private readonly info: () => Record<string, unknown>,
+    private readonly alarms?: Alarms,
+    private readonly sqs?: SqsService,
   ) {}
 
   accepts(request: EdgeRequest): boolean {
@@ -34,15 +39,18 @@ export class AdminRoutes implements PathService {
       case 'GET /_presso/stats':
         return sendJson(res, 200, this.events.counters.snapshot());
       case 'GET /_presso/dlq':
-        return sendJson(res, 200, {
-          deadLetters: this.events.deadLetters.list(request.query.get('queue') ?? undefined),
-        });
+        return sendJson(res, 200, this.deadLetters(request.query.get('queue') ?? undefined));
       case 'POST /_presso/dlq/redrive':
         return this.redrive(request, res);
       case 'GET /_presso/events':
         return this.streamEvents(request, res);
       case 'GET /_presso/stacks':
-        return sendJson(res, 200, { stacks: this.stacks().list() });
+        // Each stack with its alarms' current state (which changes after the deploy).
+        return sendJson(res, 200, {
+          stacks: this.stacks()
+            .list()
+            .map((s) => ({ ...s, alarms: this.alarms?.list(s.name) ?? [] })),
+        });
       case 'POST /_presso/stacks':
         return this.deploy(request, res);
       default:
@@ -80,13 +88,40 @@ export class AdminRoutes implements PathService {
     }
   }
 
+  /**
+   * Dead letters of the local store and of the real dead-letter queues (EventBridge's in the
+   * store's shape), and every message those queues hold.
+   */
+  private deadLetters(queueArn?: string) {
+    const queues = (this.sqs?.deadLetterQueues() ?? [])
+      .filter((q) => !queueArn || q.arn === queueArn)
+      .map(deadLetterQueueView);
+    const targetIdOf = (ruleArn: string, targetArn: string) =>
+      this.events.ruleTarget(ruleArn, targetArn)?.target.definition.Id;
+    const inQueues = queues.flatMap((q) => q.messages.flatMap((m) => eventBridgeLetter(q, m, targetIdOf) ?? []));
+    return { deadLetters: [...this.events.deadLetters.list(queueArn), ...inQueues], queues };
+  }
+
+  /** Redrives one dead letter held in a queue: taken out, delivered again (back to the DLQ if it fails again). */
+  private async redriveFromQueue(id: string): Promise<boolean> {
+    const where = parseQueueLetterId(id)!;
+    const queue = this.sqs?.queueByArn(this.sqs.arnOf(where.queueName));
+    const view = queue && deadLetterQueueView(queue);
+    const message = view?.messages.find((m) => m.messageId === where.messageId);
+    const letter = view && message && eventBridgeLetter(view, message, () => undefined);
+    if (!queue || !letter) throw new Error(`Dead letter ${id} does not exist.`);
+    queue.take(where.messageId);
+    return this.events.redriveEvent(letter.event, letter.ruleArn, letter.targetArn);
+  }
+
   private async redrive(request: EdgeRequest, res: ServerResponse): Promise<void> {
     const body = jsonBody(request) as { ids?: string[] };
-    const ids = body.ids ?? this.events.deadLetters.list().map((l) => l.id);
+    const ids = body.ids ?? this.deadLetters().deadLetters.map((l) => l.id);
     const results = [];
     for (const id of ids) {
       try {
-        results.push({ id, delivered: await this.events.redrive(id) });
+        const delivered = parseQueueLetterId(id) ? await this.redriveFromQueue(id) : await this.events.redrive(id);
+        results.push({ id, delivered });
       } catch (e) {
         results.push({ id, delivered: false, error: (e as Error).message });
       }

@@ -53,6 +53,15 @@ export interface StackRecord {
   eventApis: Record<string, StackEventApi>;
   /** Resources of types the local cloud does not emulate: reported, never dropped in silence. */
   notEmulated: DeployedResource[];
+  /** The stack's CloudWatch alarms and their state now: filled in by the admin route (`presso stacks`). */
+  alarms?: Array<{
+    name: string;
+    logicalId: string;
+    metricName: string;
+    queueName?: string;
+    state: string;
+    reason: string;
+  }>;
   deployedAt: string;
 }
 

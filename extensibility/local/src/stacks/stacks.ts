@@ -106,6 +106,9 @@ export class Stacks {
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
   private deployments = 0;
+  /** The edge's URL once it listens: queue URLs in templates point there. */
+  sqsEndpoint: string | undefined;
+
   constructor(
     private readonly account: Account,
     events: EventsService,
@@ -202,6 +205,7 @@ export class Stacks {
       stackName,
       region: this.account.region,
       accountId: this.account.accountId,
+      ...(this.sqsEndpoint ? { sqsEndpoint: this.sqsEndpoint } : {}),
       ...(request.parameterOverrides ? { parameterOverrides: request.parameterOverrides } : {}),
     });
     const previous = this.stacks.get(stackName);

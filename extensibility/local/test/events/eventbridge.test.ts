@@ -321,11 +321,11 @@ describe('targets', () => {
       new PutTargetsCommand({
         Rule: 'Strict',
         EventBusName: 'Serverlesspresso',
-        Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:q' }],
+        Targets: [{ Id: 'topic', Arn: 'arn:aws:sns:us-east-1:000000000000:t' }],
       }),
     );
     expect(out.FailedEntryCount).toBe(1);
-    expect(out.FailedEntries![0]).toMatchObject({ TargetId: 'q', ErrorCode: 'ValidationException' });
+    expect(out.FailedEntries![0]).toMatchObject({ TargetId: 'topic', ErrorCode: 'ValidationException' });
   });
 
   it('retries a failing function twice, then dead-letters the event; redrive delivers it', async () => {

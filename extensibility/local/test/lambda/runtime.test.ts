@@ -87,7 +87,7 @@ describe('functions from a SAM template', () => {
 
   it('lists an event source it does not emulate on the stack, beside what it deployed', () => {
     expect(cloud.stacks.get('fns')!.notEmulated).toEqual([
-      { logicalId: 'Listener.Events.FromQueue', type: 'AWS::Serverless::Function event SQS', physicalId: '' },
+      { logicalId: 'Listener.Events.FromTopic', type: 'AWS::Serverless::Function event SNS', physicalId: '' },
     ]);
   });
 

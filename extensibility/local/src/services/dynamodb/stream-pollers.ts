@@ -14,6 +14,7 @@
 // shard is read to its end). Updating a mapping (UpdateEventSourceMapping, a redeploy) changes its
 // settings while it runs, from where it is; disabling it stops it and keeps the checkpoints, so
 // enabling it again goes on from there; only deleting it forgets them.
+import { randomUUID } from 'node:crypto';
 import type { TimeScale } from '../../time.js';
 import type { CompiledPattern } from '../events/pattern/index.js';
 import type { InvokeResult } from '../lambda/functions.js';
@@ -36,7 +37,7 @@ export interface StreamMappingSpec {
   reportBatchItemFailures: boolean;
   /** A record is delivered when any filter matches it; no filters, every record. */
   filters: CompiledPattern[];
-  /** Where AWS would send discarded batches' metadata; locally it is logged. */
+  /** Where discarded batches' metadata goes (DestinationConfig.OnFailure): an SQS queue locally; logged too. */
   onFailureDestination?: string;
 }
 
@@ -129,7 +130,12 @@ export interface StreamPollerDeps {
   time: TimeScale;
   invoke(functionArn: string, event: unknown): Promise<InvokeResult>;
   log(line: string): void;
+  /** Sends a discarded batch's record to its OnFailure destination; false when there is no such queue. */
+  onFailure?(destination: string, record: Record<string, unknown>): boolean;
 }
+
+/** Why a batch was discarded, in the words of Lambda's on-failure record. */
+type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 class Stopped extends Error {}
 
@@ -372,6 +378,7 @@ export class StreamPoller {
       }
       const batch = buffer.splice(0, this.spec.batchSize);
       await this.deliver(
+        shard.id,
         batch.filter(
           (f) =>
             this.spec.filters.length === 0 ||
@@ -390,17 +397,18 @@ export class StreamPoller {
   }
 
   /** Invokes until the batch succeeds or is discarded; parts of a bisected batch go in order. */
-  private async deliver(batch: Fetched[]): Promise<void> {
-    const parts: Array<{ records: Fetched[]; retries: number }> =
-      batch.length > 0 ? [{ records: batch, retries: 0 }] : [];
+  private async deliver(shardId: string, batch: Fetched[]): Promise<void> {
+    const parts: Array<{ records: Fetched[]; retries: number; invokes: number }> =
+      batch.length > 0 ? [{ records: batch, retries: 0, invokes: 0 }] : [];
     while (parts.length > 0) {
       const part = parts[0]!;
-      part.records = this.dropExpired(part.records);
+      part.records = this.dropExpired(part.records, shardId, part.invokes);
       if (part.records.length === 0) {
         parts.shift();
         continue;
       }
       const failure = await this.invoke(part.records);
+      part.invokes++;
       if (failure === undefined) {
         parts.shift();
         continue;
@@ -412,14 +420,19 @@ export class StreamPoller {
         parts.splice(
           0,
           1,
-          { records: part.records.slice(0, half), retries: part.retries },
-          { records: part.records.slice(half), retries: part.retries },
+          { records: part.records.slice(0, half), retries: part.retries, invokes: part.invokes },
+          { records: part.records.slice(half), retries: part.retries, invokes: part.invokes },
         );
         continue;
       }
       part.retries++;
       if (this.spec.maximumRetryAttempts >= 0 && part.retries > this.spec.maximumRetryAttempts) {
-        this.discard(part.records, `retries exhausted (${this.spec.maximumRetryAttempts}): ${failure.reason}`);
+        this.discard(part.records, `retries exhausted (${this.spec.maximumRetryAttempts}): ${failure.reason}`, {
+          shardId,
+          condition: 'RetryAttemptsExhausted',
+          invokes: part.invokes,
+          functionError: failure.functionError,
+        });
         parts.shift();
         continue;
       }
@@ -427,7 +440,7 @@ export class StreamPoller {
     }
   }
 
-  private dropExpired(records: Fetched[]): Fetched[] {
+  private dropExpired(records: Fetched[], shardId: string, invokes: number): Fetched[] {
     const maxAgeMs =
       this.spec.maximumRecordAgeInSeconds >= 0 ? this.spec.maximumRecordAgeInSeconds * 1000 : RETENTION_MS;
     const now = Date.now();
@@ -436,23 +449,62 @@ export class StreamPoller {
       this.discard(
         records.filter((f) => !kept.includes(f)),
         `older than ${maxAgeMs / 1000} s`,
+        { shardId, condition: 'RecordAgeExceeded', invokes, functionError: true },
       );
     return kept;
   }
 
-  private discard(records: Fetched[], why: string): void {
+  private discard(
+    records: Fetched[],
+    why: string,
+    how: { shardId: string; condition: DiscardCondition; invokes: number; functionError: boolean },
+  ): void {
     this.stats.discarded += records.length;
-    const range = `${records[0]!.record.dynamodb.SequenceNumber}..${records[records.length - 1]!.record.dynamodb.SequenceNumber}`;
-    const destination = this.spec.onFailureDestination
-      ? ` (AWS would send its metadata to ${this.spec.onFailureDestination})`
-      : '';
+    const first = records[0]!.record.dynamodb;
+    const last = records[records.length - 1]!.record.dynamodb;
+    const range = `${first.SequenceNumber}..${last.SequenceNumber}`;
+    const arrival = (d: StreamRecord['dynamodb']) =>
+      new Date(Number(d.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    let destination = '';
+    if (this.spec.onFailureDestination) {
+      // Lambda's on-failure record for a stream: the batch's place in the shard, not its records.
+      const sent = this.deps.onFailure?.(this.spec.onFailureDestination, {
+        requestContext: {
+          requestId: randomUUID(),
+          functionArn: this.spec.functionArn,
+          condition: how.condition,
+          approximateInvokeCount: how.invokes,
+        },
+        responseContext: {
+          statusCode: 200,
+          executedVersion: '$LATEST',
+          ...(how.functionError ? { functionError: 'Unhandled' } : {}),
+        },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        DDBStreamBatchInfo: {
+          shardId: how.shardId,
+          startSequenceNumber: first.SequenceNumber,
+          endSequenceNumber: last.SequenceNumber,
+          approximateArrivalOfFirstRecord: arrival(first),
+          approximateArrivalOfLastRecord: arrival(last),
+          batchSize: records.length,
+          streamArn: this.spec.streamArn,
+        },
+      });
+      destination = sent
+        ? ` (its metadata sent to ${this.spec.onFailureDestination})`
+        : ` (its OnFailure destination ${this.spec.onFailureDestination} does not exist locally: nothing sent)`;
+    }
     this.deps.log(
       `[streams] ${this.spec.uuid}: discarded ${records.length} record(s) ${range} of ${this.spec.streamArn}: ${why}${destination}`,
     );
   }
 
   /** Undefined on success; otherwise from where to retry (0 unless the function reported item failures) and why. */
-  private async invoke(records: Fetched[]): Promise<{ from: number; reason: string } | undefined> {
+  private async invoke(
+    records: Fetched[],
+  ): Promise<{ from: number; reason: string; functionError: boolean } | undefined> {
     const event = { Records: records.map((f) => lambdaRecord(f.record, this.spec.streamArn)) };
     this.stats.invocations++;
     let result: InvokeResult;
@@ -464,7 +516,7 @@ export class StreamPoller {
     }
     if (!result.ok) {
       this.stats.failures++;
-      return { from: 0, reason: `${result.error.errorType}: ${result.error.errorMessage}` };
+      return { from: 0, reason: `${result.error.errorType}: ${result.error.errorMessage}`, functionError: true };
     }
     const reported = this.spec.reportBatchItemFailures ? reportedFailures(result.payload) : undefined;
     if (!reported) return undefined;
@@ -474,7 +526,7 @@ export class StreamPoller {
         .map((id) => records.findIndex((f) => f.record.dynamodb.SequenceNumber === id))
         .map((i) => (i < 0 ? 0 : i)),
     );
-    return { from: index, reason: `the function reported ${reported.length} failed item(s)` };
+    return { from: index, reason: `the function reported ${reported.length} failed item(s)`, functionError: false };
   }
 }
 

@@ -1,6 +1,7 @@
 // Events a target could not take after its retries, kept with why, so they can be listed
-// (`presso dlq`) and redriven. Locally the dead-letter queue is this store, keyed by the queue ARN
-// the target's DeadLetterConfig names.
+// (`presso dlq`) and redriven. A DeadLetterConfig naming a queue that exists locally sends them to
+// that SQS queue (delivery.ts); this store keeps those whose queue does not exist here, keyed by
+// the queue ARN the target names.
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from './model.js';
 

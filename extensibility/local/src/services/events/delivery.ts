@@ -20,6 +20,12 @@ export class DeliveryError extends Error {
   }
 }
 
+/**
+ * Sends a dead letter to a real queue (SQS): the event as the body, EventBridge's attributes;
+ * false when there is no such queue, and the local store keeps it instead.
+ */
+export type DeadLetterSink = (queueArn: string, body: string, attributes: Record<string, string>) => boolean;
+
 /** Delivers one input to one target ARN; throws DeliveryError on failure. */
 export type TargetInvoker = (arn: string, input: unknown, event: EventEnvelope, rule: Rule) => Promise<void>;
 
@@ -31,6 +37,7 @@ const DEFAULT_MAX_EVENT_AGE_S = 86_400;
 export class Delivery {
   private readonly pending = new Set<Promise<void>>();
   private readonly invokers = new Map<string, TargetInvoker>();
+  private deadLetterSink: DeadLetterSink | undefined;
 
   constructor(
     private readonly time: TimeScale,
@@ -42,6 +49,11 @@ export class Delivery {
   /** Registers who delivers to ARNs of one service ("lambda", "states", "events"...). */
   registerInvoker(service: string, invoker: TargetInvoker): void {
     this.invokers.set(service, invoker);
+  }
+
+  /** Where dead letters go when their DeadLetterConfig names a queue that exists (SQS). */
+  registerDeadLetterSink(sink: DeadLetterSink): void {
+    this.deadLetterSink = sink;
   }
 
   supports(arn: string): boolean {
@@ -78,6 +90,7 @@ export class Delivery {
     const maxAgeMs = (definition.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000;
     let attempts = 0;
     let lastError: DeliveryError;
+    let exhausted: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds' | undefined;
     for (;;) {
       attempts++;
       try {
@@ -95,19 +108,43 @@ export class Delivery {
       }
       const retriesDone = attempts - 1;
       const retryLimit = lastError.functionError ? Math.min(LAMBDA_RETRY_DELAYS_MS.length, maxRetries) : maxRetries;
-      if (!lastError.retryable || retriesDone >= retryLimit) break;
+      if (!lastError.retryable) break;
+      if (retriesDone >= retryLimit) {
+        exhausted = 'MaximumRetryAttempts';
+        break;
+      }
       const delay = lastError.functionError
         ? LAMBDA_RETRY_DELAYS_MS[retriesDone]!
         : Math.min(1000 * 2 ** retriesDone, 300_000);
       // Event age is simulated time: what has passed, scaled back up by the speed.
       const ageMs = (Date.now() - acceptedAt) * this.time.speed;
-      if (ageMs + delay > maxAgeMs) break;
+      if (ageMs + delay > maxAgeMs) {
+        exhausted = 'MaximumEventAgeInSeconds';
+        break;
+      }
       await this.time.sleep(delay);
     }
     ruleCounts.failed++;
     busCounts.failed++;
     const dlq = definition.DeadLetterConfig?.Arn;
-    if (dlq) {
+    // A queue that exists gets the event with EventBridge's message attributes, as in AWS.
+    const queued =
+      dlq !== undefined &&
+      this.deadLetterSink?.(dlq, JSON.stringify(event), {
+        RULE_ARN: rule.arn,
+        TARGET_ARN: definition.Arn,
+        ERROR_CODE: lastError.code,
+        ERROR_MESSAGE: lastError.message,
+        ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+        RETRY_ATTEMPTS: String(attempts - 1),
+      });
+    if (dlq && queued) {
+      ruleCounts.deadLettered++;
+      busCounts.deadLettered++;
+      this.log(
+        `[events] ${rule.name} -> ${definition.Id}: ${lastError.code} after ${attempts} attempt(s), event ${event.id} sent to the queue ${dlq}`,
+      );
+    } else if (dlq) {
       this.deadLetters.add({
         queueArn: dlq,
         busName: rule.busName,

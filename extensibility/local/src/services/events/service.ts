@@ -9,7 +9,7 @@ import { EventArchive } from './archive.js';
 import { Counters } from './counters.js';
 import { DeadLetters } from './dead-letters.js';
 import { Delivery, DeliveryError } from './delivery.js';
-import type { Bus, EventEnvelope, Rule, TargetDefinition } from './model.js';
+import type { Bus, EventEnvelope, Rule, Target, TargetDefinition } from './model.js';
 import { compilePattern, InvalidEventPatternError } from './pattern/index.js';
 import {
   buildEnvelope,
@@ -434,6 +434,24 @@ export class EventsService implements JsonService {
       return false;
     }
     return this.delivery.deliverToTarget(letter.event, rule, target, Date.now());
+  }
+
+  /** A rule and one of its targets by their ARNs (a dead letter in a queue names them so). */
+  ruleTarget(ruleArn: string, targetArn: string): { rule: Rule; target: Target } | undefined {
+    for (const bus of this.buses.values())
+      for (const rule of bus.rules.values()) {
+        if (rule.arn !== ruleArn) continue;
+        const target = [...rule.targets.values()].find((t) => t.definition.Arn === targetArn);
+        return target && { rule, target };
+      }
+    return undefined;
+  }
+
+  /** Delivers an event again to a rule's target (a dead letter taken from a queue); false if it failed again. */
+  async redriveEvent(event: EventEnvelope, ruleArn: string, targetArn: string): Promise<boolean> {
+    const found = this.ruleTarget(ruleArn, targetArn);
+    if (!found) throw notFound(`Rule ${ruleArn} or its target ${targetArn} no longer exists.`);
+    return this.delivery.deliverToTarget(event, found.rule, found.target, Date.now());
   }
 
   close(): void {

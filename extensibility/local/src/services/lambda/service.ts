@@ -7,6 +7,7 @@ import { AwsError, notFound } from '../../edge/errors.js';
 import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { InvokeResult, LocalFunction } from './functions.js';
+import type { AsyncInvoker } from './async.js';
 import { jsonBody } from '../request.js';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -14,6 +15,8 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 export class LambdaService implements PathService {
   readonly name = 'lambda';
   private readonly functions = new Map<string, LocalFunction>();
+  /** Runs asynchronous invocations with Lambda's retries and failure destinations (set by the cloud). */
+  asyncInvoker: AsyncInvoker | undefined;
 
   register(fn: LocalFunction): void {
     this.functions.set(fn.name, fn);
@@ -71,7 +74,8 @@ export class LambdaService implements PathService {
     const requestId = randomUUID();
     const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (invocationType === 'Event') {
-      void fn.invoke(event, requestId);
+      if (this.asyncInvoker) void this.asyncInvoker.invoke(fn, event, requestId);
+      else void fn.invoke(event, requestId);
       response.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
       return void response.end();
     }

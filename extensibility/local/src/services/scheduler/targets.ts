@@ -29,7 +29,9 @@ export function registerSchedulerTargets(scheduler: SchedulerService, deps: Sche
     const fn = deps.lambda.get(arn);
     if (!fn) throw new TargetError('ResourceNotFoundException', `Function not found: ${arn}`);
     const event: unknown = JSON.parse(input);
-    // InvocationType Event: Lambda accepts the event, then runs and retries it on its own.
+    // InvocationType Event: Lambda accepts the event, then runs and retries it on its own (and
+    // sends what keeps failing to the function's DLQ or OnFailure destination).
+    if (deps.lambda.asyncInvoker) return void deps.lambda.asyncInvoker.invoke(fn, event);
     void (async () => {
       for (let attempt = 0; ; attempt++) {
         const result = await fn.invoke(event).catch((e: unknown) => ({

@@ -25,9 +25,17 @@ import {
   type WorkerFunction,
   type WorkerFunctionOptions,
 } from '../../services/lambda/runtime/index.js';
-import type { LoadedResource, SamDynamoDbEvent, SamEvent, SamRuleEvent, SamScheduleEvent } from '../template/index.js';
+import type {
+  LoadedResource,
+  SamDynamoDbEvent,
+  SamEvent,
+  SamRuleEvent,
+  SamScheduleEvent,
+  SamSqsEvent,
+} from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 import { samRule } from './events.js';
+import { asyncFailureConfig } from '../../services/lambda/async.js';
 import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
 
@@ -41,6 +49,13 @@ export interface FunctionDeps {
   /** Rewrites an environment value that points at AWS to its local equivalent (AppSync Events URLs). */
   localValue?: (value: string) => string;
   log: (line: string) => void;
+  /** Queues to functions (SQS events). */
+  sqsEvents?: (
+    event: SamSqsEvent,
+    functionArn: string,
+    logicalId: string,
+    ctx: DeployContext,
+  ) => Promise<() => Promise<void> | void>;
   /** Table streams to functions (DynamoDB events); absent when DynamoDB is off. */
   streams?: (
     event: SamDynamoDbEvent,
@@ -260,6 +275,8 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
             'DynamoDB stream events need DynamoDB Local, which is off',
           );
         ctx.onDelete(await deps.streams(event, arn, resource.logicalId, ctx));
+      } else if (event.kind === 'sqs' && deps.sqsEvents) {
+        ctx.onDelete(await deps.sqsEvents(event, arn, resource.logicalId, ctx));
       } else if (event.kind !== 'api' && event.kind !== 'httpApi') {
         ctx.log(
           `[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated locally`,
@@ -280,6 +297,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       );
     const fn = workerFunction(options);
     deps.lambda.register(fn);
+    deps.lambda.asyncInvoker?.configure(name, asyncFailureConfig(resource.properties));
     const key = buildKey(ctx, resource);
     const state: Deployed = { fn, events: new SamEvents(deps.events), outDir: outDirOf(resource, ctx) };
     deployed.set(key, state);
@@ -288,6 +306,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
         await state.events.removeAll();
       } finally {
         deps.lambda.unregister(name);
+        deps.lambda.asyncInvoker?.configure(name, undefined);
         fn.dispose();
         deployed.delete(key);
         if (state.outDir) pruneBuilds(state.outDir, []);
@@ -326,6 +345,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       );
       warmCheck(state.fn, resource, ctx);
     }
+    deps.lambda.asyncInvoker?.configure(options.name, asyncFailureConfig(resource.properties));
     await state.events.update(resource.sam?.events ?? [], ctx, (events, c) => wire(resource, events, options.arn, c));
     if (state.outDir)
       pruneBuilds(state.outDir, [state.fn.options.bundleFile, ...(state.before ? [state.before.bundleFile] : [])]);
@@ -339,6 +359,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       'api',
       'httpApi',
       ...(deps.scheduler ? ['schedule' as const] : []),
+      ...(deps.sqsEvents ? ['sqs' as const] : []),
     ]),
     // Its code on disk may change while the template does not.
     reconcileUnchanged: true,

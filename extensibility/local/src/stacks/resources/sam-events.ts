@@ -23,7 +23,7 @@ interface Wired {
 /** What an event makes, when it can be updated in place: the same key is the same rule or mapping. */
 function identity(event: SamEvent): string | undefined {
   if (event.kind === 'rule') return `rule ${busName(event.eventBusName)}/${event.ruleName}`;
-  if (event.kind === 'dynamodb') return `mapping ${event.mappingLogicalId}`;
+  if (event.kind === 'dynamodb' || event.kind === 'sqs') return `mapping ${event.mappingLogicalId}`;
   return undefined;
 }
 

@@ -4,7 +4,8 @@
 // checks them; the poller (services/dynamodb/stream-pollers.ts) does the delivering. A redeploy
 // updates a mapping as UpdateEventSourceMapping does: its UUID (from the stack and logical id)
 // stays, and so does its position in each shard; an unchanged one is left running as it is.
-import { arns, type Account } from '../../arn.js';
+import { arns, parseArn, type Account } from '../../arn.js';
+import { sqsMappingSpec, startSqsMapping, type SqsMappingDeps } from './queues.js';
 import { compilePattern, InvalidEventPatternError } from '../../services/events/pattern/index.js';
 import type { StreamMappingSpec, StreamPollers } from '../../services/dynamodb/stream-pollers.js';
 import { DynamoDbError } from '../../services/dynamodb/service.js';
@@ -101,6 +102,8 @@ export function streamMappingSpec(
 
 export interface StreamMappingDeps {
   pollers: StreamPollers;
+  /** SQS sources (an EventSourceArn of a queue). */
+  sqs?: SqsMappingDeps;
   account: Account;
   /** Whether a function exists (by name or ARN): a mapping to a missing function fails, as in AWS. */
   functionExists(nameOrArn: string): boolean;
@@ -191,6 +194,21 @@ export function eventSourceMappingHandler(deps: StreamMappingDeps): ResourceHand
   const put: ResourceHandler = async (resource, ctx) => {
     const p = resource.properties;
     const source = typeof p.EventSourceArn === 'string' ? p.EventSourceArn : '';
+    if (source.startsWith('arn:') && parseArn(source)?.service === 'sqs' && deps.sqs) {
+      const sqs = deps.sqs;
+      if (typeof p.FunctionName !== 'string' || p.FunctionName === '')
+        throw new DeployError(ctx.template.file, resource.logicalId, 'FunctionName', 'is required');
+      const functionArn = functionArnOf(deps.account, p.FunctionName);
+      const uuid = uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`);
+      ctx.onDelete(
+        await startSqsMapping(sqs, p, () => sqsMappingSpec(sqs, p, uuid, functionArn, 'EventSourceArn'), {
+          file: ctx.template.file,
+          logicalId: resource.logicalId,
+          prefix: '',
+        }),
+      );
+      return;
+    }
     if (!source.includes(':dynamodb:')) {
       // SQS, Kinesis, Kafka...: the local cloud has none of these sources.
       ctx.log(
@@ -214,8 +232,11 @@ export function eventSourceMappingHandler(deps: StreamMappingDeps): ResourceHand
     // The same UUID: the running poller takes the new settings where it is. Another source is
     // another mapping (CloudFormation replaces it): the old one goes first.
     async update(resource: LoadedResource, previous: LoadedResource, ctx: DeployContext) {
-      if (resource.properties.EventSourceArn !== previous.properties.EventSourceArn)
-        await deps.pollers.stop(uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`));
+      if (resource.properties.EventSourceArn !== previous.properties.EventSourceArn) {
+        const uuid = uuidFrom(`${ctx.template.stackName}/${resource.logicalId}`);
+        await deps.pollers.stop(uuid);
+        await deps.sqs?.pollers.stop(uuid);
+      }
       await put(resource, ctx);
     },
   });

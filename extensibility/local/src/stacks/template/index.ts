@@ -45,6 +45,7 @@ export type {
   SamApiEvent,
   SamDetails,
   SamDynamoDbEvent,
+  SamSqsEvent,
   SamEvent,
   SamOtherEvent,
   SamPolicy,

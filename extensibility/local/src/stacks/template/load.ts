@@ -96,7 +96,12 @@ interface RawResource {
 /** Resolves an already parsed template (`file` names it in messages). */
 export function resolveTemplate(template: unknown, file: string, options: LoadOptions): LoadedTemplate {
   const issues = new IssueCollector(file);
-  const stack: StackContext = { stackName: options.stackName, region: options.region, accountId: options.accountId };
+  const stack: StackContext = {
+    stackName: options.stackName,
+    region: options.region,
+    accountId: options.accountId,
+    ...(options.sqsEndpoint ? { sqsEndpoint: options.sqsEndpoint } : {}),
+  };
   checkStack(stack, issues);
   if (!isObject(template)) {
     issues.add('a template must be a map with a Resources section');

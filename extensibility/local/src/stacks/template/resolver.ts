@@ -383,7 +383,7 @@ function rolePath(resource: TemplateResource): string {
 }
 
 function queueUrl(r: Resolved): string {
-  return `https://sqs.${r.stack.region}.${r.urlSuffix}/${r.stack.accountId}/${r.name}`;
+  return `${r.stack.sqsEndpoint ?? `https://sqs.${r.stack.region}.${r.urlSuffix}`}/${r.stack.accountId}/${r.name}`;
 }
 
 /** A DynamoDB stream label is the stream's creation time; derive a stable one. */

@@ -305,6 +305,17 @@ function normaliseEvent(
       if (properties['FilterCriteria'] !== undefined) event.filterCriteria = properties['FilterCriteria'];
       return event;
     }
+    case 'SQS': {
+      const queue = str('Queue');
+      if (queue === undefined) return missing('Queue', propsAt, issues);
+      return {
+        ...base,
+        kind: 'sqs',
+        mappingLogicalId: generatedLogicalId,
+        queue,
+        enabled: properties['Enabled'] !== false && properties['Enabled'] !== 'false',
+      };
+    }
     default:
       return { ...base, kind: 'other' };
   }

@@ -58,6 +58,12 @@ export interface StackContext {
   stackName: string;
   region: string;
   accountId: string;
+  /**
+   * Where queue URLs point (the local cloud's edge): Ref of an AWS::SQS::Queue is
+   * `<sqsEndpoint>/<account>/<name>`, since SDK v3 sends each request to its QueueUrl's host.
+   * AWS's `https://sqs.<region>.amazonaws.com` when unset.
+   */
+  sqsEndpoint?: string;
 }
 
 export interface LoadOptions extends StackContext {
@@ -158,12 +164,21 @@ export interface SamDynamoDbEvent extends SamEventBase {
   maximumBatchingWindowInSeconds?: number;
 }
 
-/** Any other event type (SQS, SNS, S3, ...): passed through resolved. */
+/** SQS queue: an AWS::Lambda::EventSourceMapping polling the queue. */
+export interface SamSqsEvent extends SamEventBase {
+  kind: 'sqs';
+  mappingLogicalId: string;
+  /** The queue's ARN as resolved (usually Fn::GetAtt Queue.Arn). */
+  queue: string;
+  enabled: boolean;
+}
+
+/** Any other event type (SNS, S3, ...): passed through resolved. */
 export interface SamOtherEvent extends SamEventBase {
   kind: 'other';
 }
 
-export type SamEvent = SamRuleEvent | SamScheduleEvent | SamApiEvent | SamDynamoDbEvent | SamOtherEvent;
+export type SamEvent = SamRuleEvent | SamScheduleEvent | SamApiEvent | SamDynamoDbEvent | SamSqsEvent | SamOtherEvent;
 
 export type SamPolicy =
   /** A managed policy, by name or ARN. */

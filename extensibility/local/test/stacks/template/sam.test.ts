@@ -97,7 +97,10 @@ describe('SAM events', () => {
     expect(queue).toEqual({
       name: 'Queue',
       type: 'SQS',
-      kind: 'other',
+      kind: 'sqs',
+      mappingLogicalId: 'FnQueue',
+      queue: 'arn:aws:sqs:us-east-1:123456789012:q',
+      enabled: true,
       properties: { Queue: 'arn:aws:sqs:us-east-1:123456789012:q', BatchSize: 5 },
     });
   });
