@@ -56,6 +56,7 @@ function urlField(
   example: string,
   problems: string[],
   barePath = '',
+  exact = false,
 ): string | undefined {
   const value = file[field];
   const expected = `${protocols.join(' or ')} URL such as ${example}`;
@@ -83,7 +84,8 @@ function urlField(
     problems.push(`${field} must not carry a query or fragment (${value}).`);
     return undefined;
   }
-  return url.href.replace(/\/+$/, '');
+  // A redirect or logout URI is compared with the app client's list character for character: kept as written.
+  return exact ? text : url.href.replace(/\/+$/, '');
 }
 
 /** Checks a parsed config.json; throws ConfigError listing every problem. */
@@ -101,11 +103,11 @@ export function parseConfig(input: unknown, source = 'config.json'): AppConfig {
     'https://serverlesspresso.auth.us-east-1.amazoncognito.com',
     problems,
   );
-  const redirectUri = urlField(file, 'redirectUri', http, 'https://bar.example.com/order/', problems);
+  const redirectUri = urlField(file, 'redirectUri', http, 'https://bar.example.com/order/', problems, '', true);
   const logoutUri =
     file.logoutUri === undefined
       ? redirectUri
-      : urlField(file, 'logoutUri', http, 'https://bar.example.com/order/', problems);
+      : urlField(file, 'logoutUri', http, 'https://bar.example.com/order/', problems, '', true);
   const realtimeHttpUrl = urlField(
     file,
     'realtimeHttpUrl',
