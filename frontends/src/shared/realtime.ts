@@ -125,6 +125,10 @@ interface Sub {
   /** Polled since it was last live: it polls once more when it is live again. */
   polled: boolean;
   closed: boolean;
+  /** Refusals in a row, for its backoff; and whether the token was refreshed since it was last live. */
+  attempt: number;
+  refreshed: boolean;
+  retryTimer: TimerHandle | undefined;
 }
 
 const OPEN = 1;
@@ -190,6 +194,9 @@ export class RealtimeClient {
       live: false,
       polled: false,
       closed: false,
+      attempt: 0,
+      refreshed: false,
+      retryTimer: undefined,
     };
     this.subs.add(sub);
     if (this.ws && this.acked) this.sendSubscribe(sub);
@@ -224,12 +231,25 @@ export class RealtimeClient {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       ws.close(1000, 'closed by the app');
     }
+    for (const sub of this.subs) if (sub.retryTimer !== undefined) this.clock.clearTimeout(sub.retryTimer);
     this.subs.clear();
     this.byId.clear();
   }
 
+  private connecting = false;
+
   private async connect(): Promise<void> {
-    if (this.closed || this.subs.size === 0) return;
+    if (this.closed || this.subs.size === 0 || this.connecting || this.ws) return;
+    // One connection at a time: the token is awaited before the socket exists.
+    this.connecting = true;
+    try {
+      await this.open();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async open(): Promise<void> {
     let token: string | undefined;
     try {
       if (this.refreshFirst && this.options.refreshToken) await this.options.refreshToken();
@@ -285,12 +305,15 @@ export class RealtimeClient {
       case 'subscribe_success':
         if (sub) {
           sub.live = true;
+          sub.attempt = 0;
+          sub.refreshed = false;
           if (sub.polled) {
             // Events published while it was polled and before this subscription are read once more.
             sub.polled = false;
             this.runPoll(sub);
           }
-          if ([...this.subs].every((s) => s.live)) this.attempt = 0;
+          // The connection works: the next drop starts the backoff again from its base.
+          this.attempt = 0;
         }
         break;
       case 'subscribe_error':
@@ -330,20 +353,31 @@ export class RealtimeClient {
         sub.channel,
       ),
     );
-    // An expired token refused here is refreshed by the next connection; try again with the backoff.
-    if (errors.some(isAuthError)) this.refreshFirst = true;
     this.startPolling();
-    if (this.reconnectTimer === undefined) {
-      const ws = this.ws;
-      const delay = backoffDelay(this.attempt++, this.baseMs, this.capMs, this.random);
-      this.reconnectTimer = this.clock.setTimeout(() => {
-        this.reconnectTimer = undefined;
-        if (sub.closed || this.closed) return;
-        // With a refreshed token the connection must be new: the header subprotocol carries it.
-        if (this.refreshFirst && ws) this.drop(ws, true);
-        else if (this.ws && this.acked) this.sendSubscribe(sub);
-      }, delay);
+    // Tried again alone, with a backoff of its own: the connection and the other channels stay as
+    // they are (each subscribe carries its own authorization). After an authorization refusal the
+    // first retry refreshes the token: it may have expired.
+    const refresh = errors.some(isAuthError) && !sub.refreshed;
+    if (sub.retryTimer !== undefined) this.clock.clearTimeout(sub.retryTimer);
+    const delay = backoffDelay(sub.attempt++, this.baseMs, this.capMs, this.random);
+    sub.retryTimer = this.clock.setTimeout(() => {
+      sub.retryTimer = undefined;
+      void this.retrySubscribe(sub, refresh);
+    }, delay);
+  }
+
+  private async retrySubscribe(sub: Sub, refresh: boolean): Promise<void> {
+    if (sub.closed || this.closed) return;
+    if (refresh) {
+      sub.refreshed = true;
+      try {
+        if (this.options.refreshToken) await this.options.refreshToken();
+        this.token = (await this.options.token()) ?? this.token;
+      } catch {
+        // The sign-in service is unreachable: try with the token we have.
+      }
     }
+    if (this.ws && this.acked && !sub.closed && !sub.live && sub.id === undefined) this.sendSubscribe(sub);
   }
 
   private sendSubscribe(sub: Sub): void {
@@ -365,6 +399,7 @@ export class RealtimeClient {
   private unsubscribe(sub: Sub): void {
     if (sub.closed) return;
     sub.closed = true;
+    if (sub.retryTimer !== undefined) this.clock.clearTimeout(sub.retryTimer);
     this.subs.delete(sub);
     if (sub.id) {
       this.byId.delete(sub.id);
@@ -383,7 +418,7 @@ export class RealtimeClient {
   }
 
   /** The connection is lost (closed, silent, refused): poll, and reconnect after the backoff. */
-  private drop(ws: WebSocketLike, immediately = false): void {
+  private drop(ws: WebSocketLike): void {
     if (ws !== this.ws) return;
     this.ws = undefined;
     this.acked = false;
@@ -393,14 +428,16 @@ export class RealtimeClient {
     } catch {
       // Already closed.
     }
-    this.failed(immediately);
+    this.failed();
   }
 
-  private failed(immediately = false): void {
+  private failed(): void {
     if (this.watchdog !== undefined) this.clock.clearTimeout(this.watchdog);
     this.watchdog = undefined;
     for (const sub of this.subs) {
       if (sub.id) this.byId.delete(sub.id);
+      if (sub.retryTimer !== undefined) this.clock.clearTimeout(sub.retryTimer);
+      sub.retryTimer = undefined;
       sub.id = undefined;
       sub.live = false;
     }
@@ -408,7 +445,7 @@ export class RealtimeClient {
     this.degraded = true;
     this.startPolling();
     if (this.reconnectTimer !== undefined) this.clock.clearTimeout(this.reconnectTimer);
-    const delay = immediately ? 0 : backoffDelay(this.attempt++, this.baseMs, this.capMs, this.random);
+    const delay = backoffDelay(this.attempt++, this.baseMs, this.capMs, this.random);
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect();
