@@ -169,7 +169,11 @@ export class RealtimeClient {
     this.capMs = options.backoff?.capMs ?? 30_000;
     this.pollEveryMs = options.pollEveryMs ?? 5_000;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
+    // A phone back on a network reconnects at once rather than at the end of its backoff.
+    globalThis.addEventListener?.('online', this.onOnline);
   }
+
+  private readonly onOnline = (): void => this.reconnectNow();
 
   get status(): RealtimeStatus {
     return this.currentStatus;
@@ -222,6 +226,7 @@ export class RealtimeClient {
   /** Closes the connection and stops every timer; the subscriptions end. */
   close(): void {
     this.closed = true;
+    globalThis.removeEventListener?.('online', this.onOnline);
     for (const timer of [this.reconnectTimer, this.watchdog, this.pollTimer])
       if (timer !== undefined) this.clock.clearTimeout(timer);
     this.reconnectTimer = this.watchdog = this.pollTimer = undefined;
@@ -327,10 +332,12 @@ export class RealtimeClient {
         const errors = errorsOf(message);
         if (sub) {
           this.subscribeFailed(sub, errors);
-        } else {
+        } else if (message.type === 'connection_error' || (message.id === undefined && errors.some(isAuthError))) {
+          // The connection itself was refused (its token): a new one, with a refreshed token.
           if (errors.some(isAuthError)) this.refreshFirst = true;
           this.drop(ws);
         }
+        // Any other error names a message this client no longer tracks (an unsubscribe): nothing to do.
         break;
       }
       default:
