@@ -35,6 +35,10 @@ import {
   type StreamMappingDeps,
 } from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
+import { EventApisService } from './services/appsync/service.js';
+import { RealtimeServer, type RealtimeOptions } from './services/appsync/realtime.js';
+import { localAppSyncUrls } from './services/appsync/urls.js';
+import { apiKeyHandler, channelNamespaceHandler, eventApiHandler } from './stacks/resources/appsync.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -53,6 +57,8 @@ export interface LocalCloudOptions {
   /** Closed Step Functions executions each state machine keeps (default STANDARD 10,000, EXPRESS 1,000). */
   retainClosedExecutions?: Partial<Record<StateMachineType, number>>;
   log?: (line: string) => void;
+  /** AppSync Events' WebSocket timeouts (connection_ack's connectionTimeoutMs, the `ka` interval); tests shorten them. */
+  appsync?: Pick<RealtimeOptions, 'connectionTimeoutMs' | 'keepAliveIntervalMs'>;
 }
 
 export interface LocalCloud {
@@ -79,6 +85,10 @@ export interface LocalCloud {
   readonly apis: HttpApisService;
   /** Signs tokens for the local issuer and for every user pool deployed (issuer.pools). */
   readonly issuer: LocalIssuer;
+  /** AppSync Events APIs: HTTP publish under <edge>/appsync/<apiId>/event, and their WebSocket endpoint. */
+  readonly appsync: EventApisService;
+  /** The AppSync Events WebSocket endpoint (<edge>/appsync/<apiId>/event/realtime). */
+  readonly realtime: RealtimeServer;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -196,7 +206,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
-  const functions = functionHandler({ lambda, events, scheduler, log, clientEnv: () => clientEnv(), streams });
+  const functions = functionHandler({
+    lambda,
+    events,
+    scheduler,
+    log,
+    clientEnv: () => clientEnv(),
+    streams,
+    // The same code reaches an Event API in AWS and here: its URLs in the environment point at the edge.
+    localValue: (value) => localAppSyncUrls(value, where.url),
+  });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
@@ -218,6 +237,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
+  // AppSync Events: HTTP publish is a path service, the realtime endpoint takes the edge's upgrades.
+  const appsync = new EventApisService({ issuer, log });
+  edge.addService(appsync);
+  const realtime = new RealtimeServer(appsync, { ...options.appsync, log });
+  edge.onUpgrade((req, socket, head) => realtime.handleUpgrade(req, socket, head));
+  stacks.registerHandler(
+    'AWS::AppSync::Api',
+    eventApiHandler(appsync, issuer.pools, () => edge.url),
+  );
+  stacks.registerHandler('AWS::AppSync::ApiKey', apiKeyHandler(appsync));
+  stacks.registerHandler('AWS::AppSync::ChannelNamespace', channelNamespaceHandler(appsync));
+  stacks.localValue = (value) => localAppSyncUrls(value, edge.url);
   const clientEnv = () => ({
     AWS_ENDPOINT_URL: edge.url,
     AWS_REGION: account.region,
@@ -242,8 +273,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stacks,
     apis,
     issuer,
+    appsync,
+    realtime,
     clientEnv,
     async close() {
+      realtime.close();
       await edge.close();
       // Pollers first: nothing invokes a function that is being disposed of.
       await streamPollers.stopAll();

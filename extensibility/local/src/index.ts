@@ -39,5 +39,9 @@ export {
   type StreamMappingSpec,
 } from './services/dynamodb/stream-pollers.js';
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
-export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
+export type { StackRecord, StackApi, StackEventApi, DeployedResource } from './stacks/model.js';
+export { EventApisService, type PublishResult } from './services/appsync/service.js';
+export { RealtimeServer, EVENT_SUBPROTOCOL, type RealtimeOptions } from './services/appsync/realtime.js';
+export { iamRequestOf, type IamCheck } from './services/appsync/auth.js';
+export { localAppSyncUrls } from './services/appsync/urls.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';

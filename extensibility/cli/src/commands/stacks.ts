@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseParameterOverrides, type StackRecord } from '@serverlesspresso/local';
 import { callCloud } from '../endpoint.js';
 
-/** A stack, its APIs' local URLs and routes, and its outputs as usable locally (API URLs at the edge). */
+/** A stack, its APIs' local URLs and routes, its Event APIs' HTTP and realtime URLs, and its outputs as usable locally (API URLs at the edge). */
 export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void {
   out.write(`${stack.name}  ${stack.status}  ${stack.resources.length} resources  (${stack.templateFile})\n`);
   for (const r of stack.notEmulated) out.write(`    not emulated: ${r.logicalId} (${r.type})\n`);
@@ -11,6 +11,12 @@ export function printStack(stack: StackRecord, out: NodeJS.WritableStream): void
     out.write(`    api ${api.logicalId} (${api.kind})  ${api.url}\n`);
     for (const r of api.routes)
       out.write(`        ${r.routeKey} -> ${r.function}${r.authorizer ? `  [${r.authorizer}]` : ''}\n`);
+  }
+  // AppSync Events APIs: where to publish (HTTP) and subscribe (WebSocket) locally.
+  for (const api of Object.values(stack.eventApis ?? {})) {
+    out.write(`    event api ${api.logicalId}  namespaces: ${api.namespaces.join(', ') || 'none'}\n`);
+    out.write(`        http      ${api.http}\n`);
+    out.write(`        realtime  ${api.realtime}\n`);
   }
   for (const [k, v] of Object.entries(stack.localOutputs)) out.write(`    ${k} = ${v}\n`);
 }

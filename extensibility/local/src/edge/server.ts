@@ -2,6 +2,7 @@
 // expects (the SDK sends every service to the same URL; X-Amz-Target or the path tells them apart).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { AwsError } from './errors.js';
 import type { EdgeRequest, EdgeService, JsonService, PathService, ProxyService } from './types.js';
 import { isObject } from '../json.js';
@@ -24,10 +25,17 @@ export interface Edge {
   readonly url: string;
   readonly port: number;
   addService(service: EdgeService): void;
+  /**
+   * Adds a WebSocket endpoint: `handler` takes an HTTP upgrade it answers (and returns true) or
+   * returns false; an upgrade no handler takes is refused with 404.
+   */
+  onUpgrade(handler: UpgradeHandler): void;
   /** Requests served so far, by X-Amz-Target (`AWSEvents.PutEvents`) or else by service and method (`lambda POST`). */
   requests(): Record<string, number>;
   close(): Promise<void>;
 }
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
 const isJson = (s: EdgeService): s is JsonService => 'handle' in s;
 const isProxy = (s: EdgeService): s is ProxyService => 'proxy' in s;
@@ -146,6 +154,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     });
   });
   server.keepAliveTimeout = 60_000;
+  const upgrades: UpgradeHandler[] = [];
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (upgrades.some((handler) => handler(req, socket, head))) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_EDGE_PORT, options.host ?? DEFAULT_EDGE_HOST, () => resolve());
@@ -159,6 +173,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       services.push(s);
       byPrefix.clear();
     },
+    onUpgrade: (handler) => void upgrades.push(handler),
     requests: () => Object.fromEntries(counts),
     close: () =>
       new Promise<void>((resolve) => {

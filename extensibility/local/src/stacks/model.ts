@@ -24,6 +24,20 @@ export interface StackApi {
   routes: Array<{ routeKey: string; function: string; authorizer?: string }>;
 }
 
+/** An AppSync Events API a stack created, and where it answers locally and in AWS. */
+export interface StackEventApi {
+  logicalId: string;
+  apiId: string;
+  name: string;
+  /** Local HTTP publish URL: `<edge>/appsync/<apiId>/event`. */
+  http: string;
+  /** Local WebSocket URL: `ws://<edge host>/appsync/<apiId>/event/realtime`. */
+  realtime: string;
+  /** Dns.Http and Dns.Realtime: the API's host names in AWS. */
+  dns: { http: string; realtime: string };
+  namespaces: string[];
+}
+
 export interface StackRecord {
   name: string;
   templateFile: string;
@@ -35,6 +49,8 @@ export interface StackRecord {
   localOutputs: Record<string, string>;
   /** The stack's HTTP and REST APIs by logical id. */
   apis: Record<string, StackApi>;
+  /** The stack's AppSync Events APIs by logical id. */
+  eventApis: Record<string, StackEventApi>;
   /** Resources of types the local cloud does not emulate: reported, never dropped in silence. */
   notEmulated: DeployedResource[];
   deployedAt: string;
@@ -60,6 +76,8 @@ export interface DeployContext {
   defer(check: () => Promise<void>): void;
   /** Records an API the stack serves, for StackRecord.apis and localOutputs. */
   addApi(api: StackApi): void;
+  /** Records an AppSync Events API the stack serves (StackRecord.eventApis). */
+  addEventApi(api: StackEventApi): void;
 }
 
 /**

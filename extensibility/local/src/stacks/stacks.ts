@@ -23,6 +23,7 @@ import {
   type DeployedResource,
   type ResourceHandler,
   type StackApi,
+  type StackEventApi,
   type StackRecord,
 } from './model.js';
 import { localOutputs } from './resources/apis.js';
@@ -65,6 +66,7 @@ interface LiveStack {
 interface Applied {
   live: LiveResource[];
   apis: Record<string, StackApi>;
+  eventApis: Record<string, StackEventApi>;
 }
 
 /** A deploy that failed part way: the error, and what exists of the stack now. */
@@ -104,6 +106,11 @@ export class Stacks {
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
   private deployments = 0;
+  /**
+   * Makes an output value usable locally beyond the APIs' URLs (AppSync Events URLs to the edge);
+   * the cloud sets it once the edge listens.
+   */
+  localValue: (value: string) => string = (value) => value;
 
   constructor(
     private readonly account: Account,
@@ -220,7 +227,7 @@ export class Stacks {
       }
       throw error;
     }
-    const { live, apis } = applied;
+    const { live, apis, eventApis } = applied;
     const resources: DeployedResource[] = [];
     const notEmulated: DeployedResource[] = [];
     for (const { resource } of live) {
@@ -254,8 +261,11 @@ export class Stacks {
       notEmulated,
       deployedAt: new Date().toISOString(),
       outputs,
-      localOutputs: localOutputs(outputs, Object.values(apis)),
+      localOutputs: Object.fromEntries(
+        Object.entries(localOutputs(outputs, Object.values(apis))).map(([k, v]) => [k, this.localValue(v)]),
+      ),
       apis,
+      eventApis,
     };
     this.stacks.set(stackName, { record, template, templateDir, live });
     this.log(
@@ -281,6 +291,7 @@ export class Stacks {
     const deferred: Array<Promise<void>> = [];
     const cleanup: Undo[] = [];
     const apis: Record<string, StackApi> = {};
+    const eventApis: Record<string, StackEventApi> = {};
     const contextFor = (entry: LiveResource): DeployContext => ({
       template,
       templateDir,
@@ -295,6 +306,7 @@ export class Stacks {
         deferred.push(running);
       },
       addApi: (api) => void (apis[api.logicalId] = api),
+      addEventApi: (api) => void (eventApis[api.logicalId] = api),
     });
     // Builds and other preparation of every resource at once, before anything is touched.
     try {
@@ -355,6 +367,6 @@ export class Stacks {
     }
     await this.removeAll(dropped);
     await this.runUndo(cleanup);
-    return { live, apis };
+    return { live, apis, eventApis };
   }
 }

@@ -38,6 +38,8 @@ export interface FunctionDeps {
   scheduler?: SchedulerService;
   /** AWS_ENDPOINT_URL, region and dummy credentials: what points the SDK at the edge. */
   clientEnv: () => Record<string, string>;
+  /** Rewrites an environment value that points at AWS to its local equivalent (AppSync Events URLs). */
+  localValue?: (value: string) => string;
   log: (line: string) => void;
   /** Table streams to functions (DynamoDB events); absent when DynamoDB is off. */
   streams?: (
@@ -193,7 +195,8 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const arn = arnOf(resource, ctx);
     const timeoutSeconds = numberIn(resource, ctx, 'Timeout', 3, 1, 900);
     const memoryMb = numberIn(resource, ctx, 'MemorySize', 128, 128, 10240);
-    const userEnv = stringEnv(resource, ctx);
+    const localValue = deps.localValue ?? ((v: string) => v);
+    const userEnv = Object.fromEntries(Object.entries(stringEnv(resource, ctx)).map(([k, v]) => [k, localValue(v)]));
     const key = buildKey(ctx, resource);
     const built = await (builds.get(key) ?? build(resource, ctx));
     builds.delete(key);

@@ -122,6 +122,25 @@ const httpApi: TypeRules = {
   },
 };
 
+/**
+ * The API id a resource's `ApiId` property names: a literal id, or (before the API exists) the id
+ * `Fn::GetAtt Api.ApiId` will resolve to, so ARNs that embed it are known at load time.
+ */
+function appSyncApiIdOf(r: Resolved): string {
+  const raw = r.resource.properties['ApiId'];
+  if (typeof raw === 'string') return raw;
+  const getAtt = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)['Fn::GetAtt'] : undefined;
+  const target = typeof getAtt === 'string' ? getAtt.split('.')[0] : Array.isArray(getAtt) ? getAtt[0] : undefined;
+  if (typeof target !== 'string') throw new Error('ApiId must be an API id or !GetAtt <Api>.ApiId');
+  return appSyncApiId(r.stack, target);
+}
+const appSyncApiId = (stack: StackContext, logicalId: string) =>
+  stableRandom(`${stack.stackName}/${logicalId}`, 26, LOWER_ALNUM);
+const appSyncApiArn = (r: Resolved) => r.arn('appsync', `apis/${r.id(26, LOWER_ALNUM)}`);
+const appSyncApiKey = (r: Resolved) => `da2-${r.id(26, LOWER_ALNUM)}`;
+const channelNamespaceArn = (r: Resolved) =>
+  r.arn('appsync', `apis/${appSyncApiIdOf(r)}/channelNamespace/${String(r.resource.properties['Name'])}`);
+
 const userPoolId = (r: Resolved) => `${r.stack.region}_${r.id(9, MIXED_ALNUM)}`;
 
 const RULES: Readonly<Record<string, TypeRules>> = {
@@ -200,6 +219,32 @@ const RULES: Readonly<Record<string, TypeRules>> = {
       DomainName: (r) => `${r.name}.s3.${r.urlSuffix}`,
       RegionalDomainName: (r) => `${r.name}.s3.${r.stack.region}.${r.urlSuffix}`,
     },
+  },
+  // AppSync Events: Ref of an API is its ARN; Dns.Http / Dns.Realtime are AWS's host names
+  // (locally, URLs on them are rewritten to the edge: services/appsync/urls.ts).
+  'AWS::AppSync::Api': {
+    naming: { property: 'Name', maxLength: 50 },
+    ref: appSyncApiArn,
+    attributes: {
+      ApiArn: appSyncApiArn,
+      ApiId: (r) => r.id(26, LOWER_ALNUM),
+      'Dns.Http': (r) => `${r.id(26, LOWER_ALNUM)}.appsync-api.${r.stack.region}.${r.urlSuffix}`,
+      'Dns.Realtime': (r) => `${r.id(26, LOWER_ALNUM)}.appsync-realtime-api.${r.stack.region}.${r.urlSuffix}`,
+    },
+  },
+  'AWS::AppSync::ApiKey': {
+    naming: { maxLength: 128 },
+    ref: (r) => r.arn('appsync', `apis/${appSyncApiIdOf(r)}/apikey/${appSyncApiKey(r)}`),
+    attributes: {
+      ApiKey: appSyncApiKey,
+      ApiKeyId: appSyncApiKey,
+      Arn: (r) => r.arn('appsync', `apis/${appSyncApiIdOf(r)}/apikey/${appSyncApiKey(r)}`),
+    },
+  },
+  'AWS::AppSync::ChannelNamespace': {
+    naming: { property: 'Name', maxLength: 50 },
+    ref: channelNamespaceArn,
+    attributes: { ChannelNamespaceArn: channelNamespaceArn },
   },
   'AWS::Cognito::UserPool': {
     naming: { property: 'UserPoolName', maxLength: 128 },
