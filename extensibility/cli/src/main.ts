@@ -14,6 +14,7 @@ import { tokenCommand } from './commands/token.js';
 import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
 import { newExtensionCommand } from './commands/new-extension.js';
+import { usersGroupCommand, usersListCommand } from './commands/users.js';
 import { repoRootOf } from '@serverlesspresso/checker';
 
 const positiveNumber = (name: string) => (value: string) => {
@@ -237,6 +238,40 @@ program
       process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);
     },
   );
+
+const users = program
+  .command('users')
+  .description('the users of a deployed user pool (who signed up on its sign-in page) and their groups');
+const userPoolOption = () =>
+  new Option('--user-pool <pool>', 'the user pool: its id or name (default: the only one deployed)');
+users
+  .command('list')
+  .description('every user of the pool: email, status, groups')
+  .addOption(userPoolOption())
+  .addOption(endpointOption())
+  .action(async (options: { userPool?: string; endpoint: string }) => {
+    process.exitCode = await usersListCommand(options, process.stdout);
+  });
+users
+  .command('add-to-group')
+  .description("adds a user to a group of the pool (AdminAddUserToGroup): their next token's cognito:groups has it")
+  .argument('<email>', 'the email the user signed up with')
+  .argument('<group>', 'a group of the pool, e.g. barista or admin')
+  .addOption(userPoolOption())
+  .addOption(endpointOption())
+  .action(async (email: string, group: string, options: { userPool?: string; endpoint: string }) => {
+    process.exitCode = await usersGroupCommand('add', email, group, options, process.stdout);
+  });
+users
+  .command('remove-from-group')
+  .description('takes a user out of a group of the pool (AdminRemoveUserFromGroup)')
+  .argument('<email>', 'the email the user signed up with')
+  .argument('<group>', 'a group of the pool')
+  .addOption(userPoolOption())
+  .addOption(endpointOption())
+  .action(async (email: string, group: string, options: { userPool?: string; endpoint: string }) => {
+    process.exitCode = await usersGroupCommand('remove', email, group, options, process.stdout);
+  });
 
 program
   .command('play')

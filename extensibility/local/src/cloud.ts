@@ -17,7 +17,17 @@ import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
-import { userPoolClientHandler, userPoolGroupHandler, userPoolHandler } from './stacks/resources/cognito.js';
+import {
+  userPoolClientHandler,
+  userPoolDomainHandler,
+  userPoolGroupHandler,
+  userPoolHandler,
+} from './stacks/resources/cognito.js';
+import { CognitoIdentityProviderService } from './services/cognito/api.js';
+import { localDomainUrls, UserPoolDomainService } from './services/cognito/domain-service.js';
+import { OAuthServer } from './services/cognito/oauth.js';
+import { UserDirectory } from './services/cognito/users.js';
+import { persistUsers } from './services/cognito/users-store.js';
 import { functionHandler } from './stacks/resources/functions.js';
 import { scheduleHandler } from './stacks/resources/schedules.js';
 import { stateMachineHandler } from './stacks/resources/state-machines.js';
@@ -89,6 +99,10 @@ export interface LocalCloud {
   readonly appsync: EventApisService;
   /** The AppSync Events WebSocket endpoint (<edge>/appsync/<apiId>/event/realtime). */
   readonly realtime: RealtimeServer;
+  /** The users of the user pools (sign-up, groups); on disk in <dataDir>/cognito/users.json with --data-dir. */
+  readonly users: UserDirectory;
+  /** The OAuth 2.0 endpoints of user pool domains (<edge>/auth/<domain>/...). */
+  readonly oauth: OAuthServer;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -248,7 +262,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   );
   stacks.registerHandler('AWS::AppSync::ApiKey', apiKeyHandler(appsync));
   stacks.registerHandler('AWS::AppSync::ChannelNamespace', channelNamespaceHandler(appsync));
-  stacks.localValue = (value) => localAppSyncUrls(value, edge.url);
+  stacks.addLocalUrlRewriter((value) => localAppSyncUrls(value, edge.url));
+  stacks.registerHandler('AWS::Cognito::UserPoolDomain', userPoolDomainHandler(issuer.pools, edge.url));
+  // Users outlive a restart only when the data directory is the user's own (--data-dir).
+  const save = { users: () => {} };
+  const users = new UserDirectory({ onChange: () => save.users() });
+  if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
+  const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time });
+  edge.addService(new UserPoolDomainService({ oauth, users, log }));
+  edge.addService(new CognitoIdentityProviderService(issuer.pools, users, log));
+  stacks.addLocalUrlRewriter((text) =>
+    localDomainUrls(
+      text,
+      edge.url,
+      issuer.pools.list().flatMap((p) => (p.domain ? [p.domain] : [])),
+    ),
+  );
   const clientEnv = () => ({
     AWS_ENDPOINT_URL: edge.url,
     AWS_REGION: account.region,
@@ -275,6 +304,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     issuer,
     appsync,
     realtime,
+    users,
+    oauth,
     clientEnv,
     async close() {
       realtime.close();

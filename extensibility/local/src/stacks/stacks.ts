@@ -106,12 +106,6 @@ export class Stacks {
   private readonly handlers = new Map<string, ResourceHandler>();
   private queue: Promise<unknown> = Promise.resolve();
   private deployments = 0;
-  /**
-   * Makes an output value usable locally beyond the APIs' URLs (AppSync Events URLs to the edge);
-   * the cloud sets it once the edge listens.
-   */
-  localValue: (value: string) => string = (value) => value;
-
   constructor(
     private readonly account: Account,
     events: EventsService,
@@ -123,6 +117,13 @@ export class Stacks {
     const sm = stateMachineHandler(states, events);
     this.handlers.set('AWS::Serverless::StateMachine', sm);
     this.handlers.set('AWS::StepFunctions::StateMachine', sm);
+  }
+
+  /** Rewrites of AWS URLs into local ones for localOutputs, beyond the stacks' APIs (user pool domains, AppSync Events URLs). */
+  private readonly localUrlRewriters: Array<(text: string) => string> = [];
+
+  addLocalUrlRewriter(rewrite: (text: string) => string): void {
+    this.localUrlRewriters.push(rewrite);
   }
 
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */
@@ -262,7 +263,10 @@ export class Stacks {
       deployedAt: new Date().toISOString(),
       outputs,
       localOutputs: Object.fromEntries(
-        Object.entries(localOutputs(outputs, Object.values(apis))).map(([k, v]) => [k, this.localValue(v)]),
+        Object.entries(localOutputs(outputs, Object.values(apis))).map(([k, v]) => [
+          k,
+          this.localUrlRewriters.reduce((text, rewrite) => rewrite(text), v),
+        ]),
       ),
       apis,
       eventApis,

@@ -74,6 +74,7 @@ export class LocalIssuer {
       token_use: access ? 'access' : 'id',
       auth_time: now,
       jti: randomUUID(),
+      origin_jti: randomUUID(),
       ...(access
         ? {
             client_id: options.clientId ?? options.audience ?? 'local',
@@ -92,6 +93,22 @@ export class LocalIssuer {
       .setExpirationTime(now + (options.expiresInSeconds ?? 3600));
     // Access tokens carry client_id instead of aud, as Cognito's do.
     if (!access) jwt.setAudience(options.audience ?? 'local');
+    return jwt.sign(this.keys!.privateKey);
+  }
+
+  /** Signs claims as they are (the OAuth endpoints build Cognito's claims themselves), with iat and exp. */
+  async sign(
+    claims: JWTPayload,
+    options: { issuer: string; audience?: string; expiresInSeconds: number; now?: number },
+  ): Promise<string> {
+    await this.start();
+    const now = options.now ?? Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
+      .setIssuer(options.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + options.expiresInSeconds);
+    if (options.audience !== undefined) jwt.setAudience(options.audience);
     return jwt.sign(this.keys!.privateKey);
   }
 

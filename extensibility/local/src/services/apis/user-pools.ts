@@ -3,12 +3,42 @@
 // and groups (the cognito:groups claim). Pools come from templates; `presso token` mints for one.
 import { parseArn } from '../../arn.js';
 import { partitionOf } from '../../stacks/template/resolver.js';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../cognito/users.js';
 import type { MintOptions } from './issuer.js';
+
+/** An app client's OAuth 2.0 settings (AllowedOAuthFlows, CallbackURLs, ...), for its user pool domain. */
+export interface ClientOAuth {
+  /** AllowedOAuthFlowsUserPoolClient: without it the client takes no OAuth request. */
+  enabled: boolean;
+  flows: string[];
+  scopes: string[];
+  callbackUrls: string[];
+  logoutUrls: string[];
+  defaultRedirectUri?: string;
+  identityProviders: string[];
+}
+
+/** How long the client's tokens live, in seconds (Cognito's defaults: 1 hour, 1 hour, 30 days). */
+export interface TokenValidity {
+  accessSeconds: number;
+  idSeconds: number;
+  refreshSeconds: number;
+}
+
+export const DEFAULT_TOKEN_VALIDITY: TokenValidity = {
+  accessSeconds: 3600,
+  idSeconds: 3600,
+  refreshSeconds: 30 * 24 * 3600,
+};
 
 export interface UserPoolClient {
   clientId: string;
   name: string;
   logicalId?: string;
+  /** GenerateSecret: the token endpoint then wants client_secret (Basic auth or the form). */
+  secret?: string;
+  oauth?: ClientOAuth;
+  validity?: TokenValidity;
 }
 
 export interface UserPool {
@@ -21,6 +51,9 @@ export interface UserPool {
   logicalId?: string;
   clients: UserPoolClient[];
   groups: string[];
+  /** The prefix of its AWS::Cognito::UserPoolDomain (`<prefix>.auth.<region>.amazoncognito.com`). */
+  domain?: string;
+  passwordPolicy: PasswordPolicy;
 }
 
 /** What `presso token` (POST /_presso/token) asks for. */
@@ -51,9 +84,9 @@ export function providerUrlOfArn(arn: string): string | undefined {
 export class UserPools {
   private readonly pools = new Map<string, UserPool>();
 
-  add(pool: Omit<UserPool, 'clients' | 'groups'>): UserPool {
+  add(pool: Omit<UserPool, 'clients' | 'groups' | 'passwordPolicy'> & { passwordPolicy?: PasswordPolicy }): UserPool {
     if (this.pools.has(pool.id)) throw new Error(`User pool ${pool.id} already exists.`);
-    const entry: UserPool = { ...pool, clients: [], groups: [] };
+    const entry: UserPool = { passwordPolicy: DEFAULT_PASSWORD_POLICY, ...pool, clients: [], groups: [] };
     this.pools.set(pool.id, entry);
     return entry;
   }
@@ -72,6 +105,22 @@ export class UserPools {
 
   byProviderUrl(url: string): UserPool | undefined {
     return this.list().find((p) => p.providerUrl === url);
+  }
+
+  /** The pool whose domain has this prefix (or custom domain name). */
+  byDomain(domain: string): UserPool | undefined {
+    return this.list().find((p) => p.domain === domain);
+  }
+
+  /** Gives a pool its domain; returns how to take it away. Throws when the domain is taken. */
+  addDomain(poolId: string, domain: string): () => void {
+    const pool = this.require(poolId);
+    const owner = this.byDomain(domain);
+    if (owner && owner !== pool) throw new Error('Domain already exists.');
+    if (pool.domain !== undefined && pool.domain !== domain)
+      throw new Error(`User pool ${poolId} already has a domain (${pool.domain}).`);
+    pool.domain = domain;
+    return () => void (pool.domain === domain && delete pool.domain);
   }
 
   /** Adds an app client; returns how to remove it. */

@@ -33,7 +33,7 @@
 //   CloudFormation-style generated names, stable per stack and logical id).
 export { loadTemplate, resolveTemplate, deletionOrder } from './load.js';
 export { parseTemplateText, parseParameterOverrides } from './parse.js';
-export { defaultResourceResolver, generatedPhysicalName } from './resolver.js';
+export { clientSecret, defaultResourceResolver, generatedPhysicalName } from './resolver.js';
 export { TemplateError, formatIssue, type TemplateIssue } from './errors.js';
 export type {
   LoadedOutput,

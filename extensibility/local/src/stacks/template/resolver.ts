@@ -140,6 +140,9 @@ const appSyncApiArn = (r: Resolved) => r.arn('appsync', `apis/${r.id(26, LOWER_A
 const appSyncApiKey = (r: Resolved) => `da2-${r.id(26, LOWER_ALNUM)}`;
 const channelNamespaceArn = (r: Resolved) =>
   r.arn('appsync', `apis/${appSyncApiIdOf(r)}/channelNamespace/${String(r.resource.properties['Name'])}`);
+/** The secret of an app client made with GenerateSecret: true (stable per stack and logical id). */
+export const clientSecret = (stackName: string, logicalId: string): string =>
+  stableRandom(`${stackName}/${logicalId}/secret`, 51, LOWER_ALNUM);
 
 const userPoolId = (r: Resolved) => `${r.stack.region}_${r.id(9, MIXED_ALNUM)}`;
 
@@ -259,7 +262,20 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   'AWS::Cognito::UserPoolClient': {
     naming: { property: 'ClientName', maxLength: 128 },
     ref: (r) => r.id(26, LOWER_ALNUM),
-    attributes: { ClientId: (r) => r.id(26, LOWER_ALNUM), Name: (r) => r.name },
+    attributes: {
+      ClientId: (r) => r.id(26, LOWER_ALNUM),
+      Name: (r) => r.name,
+      ClientSecret: (r) => clientSecret(r.stack.stackName, r.logicalId),
+    },
+  },
+  // Ref of a domain is the domain (its prefix, or the custom domain's name).
+  'AWS::Cognito::UserPoolDomain': {
+    naming: { property: 'Domain', maxLength: 63 },
+    ref: (r) => r.name,
+    attributes: {
+      CloudFrontDistribution: (r) => `d${r.id(13, LOWER_ALNUM)}.cloudfront.net`,
+      ManagedLoginVersion: (r) => r.resource.properties['ManagedLoginVersion'] ?? 1,
+    },
   },
   // Ref of a group is its name; GroupName may be left to CloudFormation.
   'AWS::Cognito::UserPoolGroup': {

@@ -1,0 +1,226 @@
+// The Cognito user pools API on the edge (AWSCognitoIdentityProviderService, JSON 1.1): the admin
+// operations a coffee bar needs, for @aws-sdk/client-cognito-identity-provider and the aws CLI.
+// Users of a local pool sign in with their email (UsernameAttributes: [email]): their username is
+// a UUID, the sub, and every operation takes the email in its place.
+import { randomInt } from 'node:crypto';
+import { AwsError } from '../../edge/errors.js';
+import type { EdgeRequest, JsonService } from '../../edge/types.js';
+import { epochSeconds, required, str } from '../request.js';
+import type { UserPool, UserPools } from '../apis/user-pools.js';
+import { UserError, type PoolUser, type UserDirectory } from './users.js';
+
+type Input = Record<string, unknown>;
+
+const attributes = (user: PoolUser) => [
+  { Name: 'sub', Value: user.sub },
+  { Name: 'email', Value: user.email },
+  { Name: 'email_verified', Value: String(user.emailVerified) },
+];
+
+const describe = (user: PoolUser) => ({
+  Username: user.username,
+  Attributes: attributes(user),
+  UserCreateDate: epochSeconds(new Date(user.created)),
+  UserLastModifiedDate: epochSeconds(new Date(user.modified)),
+  Enabled: user.enabled,
+  UserStatus: user.status,
+});
+
+/** A temporary password that passes Cognito's default policy, for AdminCreateUser without one. */
+function temporaryPassword(): string {
+  const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('');
+  return `${pick('ABCDEFGHJKLMNPQRSTUVWXYZ', 3)}${pick('abcdefghijkmnopqrstuvwxyz', 4)}${pick('23456789', 3)}!`;
+}
+
+/** ListUsers' Filter: `attribute = "value"` or `attribute ^= "prefix"`, on the attributes we keep. */
+function filterOf(filter: string | undefined): (user: PoolUser) => boolean {
+  if (filter === undefined || filter.trim() === '') return () => true;
+  const match = /^\s*(\w+)\s*(=|\^=)\s*"([^"]*)"\s*$/.exec(filter);
+  if (!match) throw new AwsError('InvalidParameterException', 'Error while parsing filter.');
+  const [, name, op, value] = match;
+  const read: Record<string, (u: PoolUser) => string> = {
+    username: (u) => u.username,
+    email: (u) => u.email,
+    sub: (u) => u.sub,
+    status: (u) => (u.enabled ? 'Enabled' : 'Disabled'),
+    'cognito:user_status': (u) => u.status,
+  };
+  const get = read[name!];
+  if (!get) throw new AwsError('InvalidParameterException', `Invalid search attribute: ${name}`);
+  return (u) => (op === '=' ? get(u) === value : get(u).startsWith(value!));
+}
+
+export class CognitoIdentityProviderService implements JsonService {
+  readonly name = 'cognito-idp';
+  readonly targetPrefixes = ['AWSCognitoIdentityProviderService'];
+  readonly jsonVersion = '1.1' as const;
+
+  constructor(
+    private readonly pools: UserPools,
+    private readonly users: UserDirectory,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
+    try {
+      return this.operation(operation, input);
+    } catch (e) {
+      // Field-level messages of the sign-in page are Cognito's exceptions here.
+      if (e instanceof UserError) throw new AwsError(e.code, e.message);
+      throw e;
+    }
+  }
+
+  private operation(operation: string, input: Input): unknown {
+    switch (operation) {
+      case 'AdminCreateUser':
+        return this.adminCreateUser(input);
+      case 'AdminGetUser': {
+        const { pool, user } = this.user(input);
+        const { Attributes, ...rest } = describe(user);
+        void pool;
+        return { ...rest, UserAttributes: Attributes };
+      }
+      case 'AdminDeleteUser': {
+        const { pool, user } = this.user(input);
+        this.users.delete(pool.id, user.username);
+        return {};
+      }
+      case 'AdminAddUserToGroup': {
+        const { pool, user } = this.user(input);
+        this.users.addToGroup(pool.id, user.username, this.group(pool, input));
+        return {};
+      }
+      case 'AdminRemoveUserFromGroup': {
+        const { pool, user } = this.user(input);
+        this.users.removeFromGroup(pool.id, user.username, this.group(pool, input));
+        return {};
+      }
+      case 'AdminListGroupsForUser': {
+        const { pool, user } = this.user(input);
+        return { Groups: user.groups.map((g) => ({ GroupName: g, UserPoolId: pool.id })) };
+      }
+      case 'ListGroups': {
+        const pool = this.pool(input);
+        return { Groups: pool.groups.map((g) => ({ GroupName: g, UserPoolId: pool.id })) };
+      }
+      case 'ListUsersInGroup': {
+        const pool = this.pool(input);
+        const group = this.group(pool, input);
+        return {
+          Users: this.users
+            .list(pool.id)
+            .filter((u) => u.groups.includes(group))
+            .map(describe),
+        };
+      }
+      case 'ListUsers':
+        return this.listUsers(input);
+      case 'ListUserPools':
+        return this.listUserPools(input);
+      case 'AdminConfirmSignUp': {
+        const { pool, user } = this.user(input);
+        if (user.status !== 'UNCONFIRMED')
+          throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
+        this.users.confirmWithoutCode(pool.id, user.username);
+        return {};
+      }
+      case 'AdminSetUserPassword': {
+        const { pool, user } = this.user(input);
+        this.users.setPassword(
+          pool.id,
+          user.username,
+          required(input, 'Password'),
+          pool.passwordPolicy,
+          input.Permanent === true,
+        );
+        return {};
+      }
+      default:
+        throw new AwsError(
+          'UnknownOperationException',
+          `The local Cognito API has no ${operation} (it has AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
+        );
+    }
+  }
+
+  private adminCreateUser(input: Input): unknown {
+    const pool = this.pool(input);
+    const username = required(input, 'Username');
+    const given = Array.isArray(input.UserAttributes)
+      ? (input.UserAttributes as Array<{ Name?: unknown; Value?: unknown }>)
+      : [];
+    const attribute = (name: string) => given.find((a) => a.Name === name)?.Value;
+    const email = typeof attribute('email') === 'string' ? (attribute('email') as string) : username;
+    if (!email.includes('@')) throw new AwsError('InvalidParameterException', 'Username should be an email.');
+    const generated = str(input, 'TemporaryPassword') === undefined;
+    const password = str(input, 'TemporaryPassword') ?? temporaryPassword();
+    const user = this.users.adminCreate(pool.id, email, {
+      temporaryPassword: password,
+      emailVerified: attribute('email_verified') === 'true',
+      policy: pool.passwordPolicy,
+    });
+    // The stand-in for the invitation email Cognito sends (unless MessageAction is SUPPRESS).
+    if (input.MessageAction !== 'SUPPRESS')
+      this.log(
+        `[cognito] ${pool.id}: invitation for ${user.email}: temporary password ${generated ? password : '(the one given)'}`,
+      );
+    return { User: describe(user) };
+  }
+
+  private listUserPools(input: Input): unknown {
+    const max = input.MaxResults;
+    if (typeof max !== 'number' || max < 1 || max > 60)
+      throw new AwsError(
+        'InvalidParameterException',
+        `1 validation error detected: Value '${String(max ?? null)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60`,
+      );
+    const all = this.pools.list();
+    const start = Number(str(input, 'NextToken') ?? '0') || 0;
+    const page = all.slice(start, start + max);
+    const next = start + page.length;
+    return {
+      UserPools: page.map((p) => ({ Id: p.id, Name: p.name })),
+      ...(next < all.length ? { NextToken: String(next) } : {}),
+    };
+  }
+
+  private listUsers(input: Input): unknown {
+    const pool = this.pool(input);
+    const limit = typeof input.Limit === 'number' ? input.Limit : 60;
+    if (limit < 0 || limit > 60)
+      throw new AwsError(
+        'InvalidParameterException',
+        `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60`,
+      );
+    const keep = filterOf(str(input, 'Filter'));
+    const all = this.users
+      .list(pool.id)
+      .filter(keep)
+      .sort((a, b) => a.created - b.created || a.username.localeCompare(b.username));
+    const start = Number(str(input, 'PaginationToken') ?? '0') || 0;
+    const page = all.slice(start, start + (limit || 60));
+    const next = start + page.length;
+    return { Users: page.map(describe), ...(next < all.length ? { PaginationToken: String(next) } : {}) };
+  }
+
+  private pool(input: Input): UserPool {
+    const id = required(input, 'UserPoolId');
+    const pool = this.pools.get(id);
+    if (!pool) throw new AwsError('ResourceNotFoundException', `User pool ${id} does not exist.`);
+    return pool;
+  }
+
+  private user(input: Input): { pool: UserPool; user: PoolUser } {
+    const pool = this.pool(input);
+    const user = this.users.find(pool.id, required(input, 'Username'));
+    if (!user) throw new AwsError('UserNotFoundException', 'User does not exist.');
+    return { pool, user };
+  }
+
+  private group(pool: UserPool, input: Input): string {
+    const group = required(input, 'GroupName');
+    if (!pool.groups.includes(group)) throw new AwsError('ResourceNotFoundException', 'Group not found.');
+    return group;
+  }
+}

@@ -1,0 +1,135 @@
+// The sign-in pages in a real browser (playwright-core driving Chromium: PRESSO_CHROMIUM, default
+// /usr/bin/chromium), on a phone (390x844) and a tablet (820x1180): a person creates an account by
+// label and keyboard, sees the error next to the field that has it, confirms with the printed code
+// and lands on the app. Screenshots go to <tmp>/presso-sign-in-screenshots/ for a human to look at.
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pkce } from '@serverlesspresso/testing/oauth';
+import { until } from '@serverlesspresso/testing/until';
+import { startLocalCloud, type LocalCloud } from '../../src/index.js';
+
+const fixture = new URL('./fixtures/coffee-pool', import.meta.url).pathname;
+const executablePath = process.env.PRESSO_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(tmpdir(), 'presso-sign-in-screenshots');
+
+let cloud: LocalCloud;
+let app: Server;
+let browser: Browser;
+let callback: string;
+let authorize: string;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  app = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>App</title><h1>the app</h1>'),
+  );
+  await new Promise<void>((resolve) => app.listen(0, resolve));
+  callback = `http://localhost:${(app.address() as AddressInfo).port}/callback`;
+  cloud = await startLocalCloud({ port: 0, log: (line) => void logs.push(line) });
+  const stack = await cloud.stacks.deploy({
+    path: fixture,
+    stackName: 'coffee',
+    parameterOverrides: { CallbackURL: callback },
+  });
+  authorize = `${stack.localOutputs.AuthUrl}/oauth2/authorize?${new URLSearchParams({
+    response_type: 'code',
+    client_id: stack.outputs.ClientId!,
+    redirect_uri: callback,
+    scope: 'openid email',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  })}`;
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await cloud?.close();
+  await new Promise((resolve) => app?.close(resolve));
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** The id of the element that has the keyboard focus. */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+for (const [device, viewport] of [
+  ['phone', { width: 390, height: 844 }],
+  ['tablet', { width: 820, height: 1180 }],
+] as const) {
+  describe(`on a ${device} (${viewport.width}x${viewport.height})`, () => {
+    it('creates an account by label and keyboard, shows errors by their field, confirms with the printed code', async () => {
+      const context = await browser.newContext({ viewport, isMobile: device === 'phone', hasTouch: true });
+      const page = await context.newPage();
+      const email = `${device}@example.com`;
+      await page.goto(authorize);
+      await expect(page.getByRole('heading', { level: 1 })).toBeDefined();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+      // The first field has the focus; the form is usable without a pointer.
+      expect(await focused(page)).toBe('f-email');
+      await shot(page, `${device}-1-sign-in`);
+      // Nothing scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+
+      await page.getByRole('link', { name: 'New here? Create an account' }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Create an account');
+      await page.getByLabel('Email').fill(email);
+      await page.keyboard.press('Tab');
+      expect(await focused(page)).toBe('f-password');
+      await page.keyboard.type('short');
+      await page.keyboard.press('Enter');
+      // The error is announced, tied to the password field, and the field gets the focus.
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain(
+        'Password: Your password needs at least 8 characters',
+      );
+      const password = page.getByLabel('Password');
+      expect(await password.getAttribute('aria-invalid')).toBe('true');
+      expect(await password.getAttribute('aria-describedby')).toContain('f-password-error');
+      expect(await focused(page)).toBe('f-password');
+      expect(await page.getByLabel('Email').inputValue()).toBe(email);
+      await shot(page, `${device}-2-sign-up-error`);
+
+      await password.fill('Espresso!2026');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your account');
+      expect(await page.getByLabel('Email').inputValue()).toBe(email);
+      expect(await focused(page)).toBe('f-code');
+      await shot(page, `${device}-3-confirm`);
+      const code = await until('the printed confirmation code', () =>
+        logs.map((l) => new RegExp(`confirmation code for ${email}: (\\d{6})`).exec(l)?.[1]).find(Boolean),
+      );
+      await page.getByLabel('Confirmation code').fill(code === '000000' ? '111111' : '000000');
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      expect(await page.getByRole('alert').textContent()).toContain('That code is not right.');
+      await shot(page, `${device}-4-confirm-error`);
+      await page.getByLabel('Confirmation code').fill(code);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((url) => url.toString().startsWith(callback));
+      expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+      await context.close();
+    });
+  });
+}
+
+it('has text and controls large enough to read and tap on a phone', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(authorize);
+  const sizes = await page.evaluate(() =>
+    [...document.querySelectorAll('input:not([type=hidden]), button, a')].map((el) => {
+      const box = el.getBoundingClientRect();
+      return { what: el.outerHTML.slice(0, 60), height: box.height, font: parseFloat(getComputedStyle(el).fontSize) };
+    }),
+  );
+  for (const s of sizes) {
+    expect({ what: s.what, tall: s.height >= 44 }).toEqual({ what: s.what, tall: true });
+    expect({ what: s.what, readable: s.font >= 16 }).toEqual({ what: s.what, readable: true });
+  }
+  await page.close();
+});
