@@ -14,6 +14,7 @@ import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlessp
 import { Auth, type KeyValueStorage } from '../../src/shared/auth.js';
 import { parseConfig, type AppConfig } from '../../src/shared/config.js';
 import { RealtimeClient, type RealtimeError, type RealtimeStatus } from '../../src/shared/realtime.js';
+import { signUpOnDomain } from './sign-up.js';
 
 class MemoryStorage implements KeyValueStorage {
   readonly items = new Map<string, string>();
@@ -107,24 +108,16 @@ describe('the shared module on the local cloud', () => {
   it("signs a person up and in on the user pool's domain with the code flow and PKCE", async () => {
     auth = new Auth({ config: config.auth, storage, navigate: (url) => visited.push(url) });
     await auth.signIn({ returnTo: '/order/NYC' });
-    const browser = new HttpBrowser();
-    const login = await browser.open(visited[0]!);
-    expect(login.status).toBe(200);
-    const signup = await browser.open(login.url.replace('/login?', '/signup?'));
-    const confirm = await browser.submit(signup, { email: 'dora@example.com', password: 'Cortado!2026' });
-    const code = await until('the confirmation code in the local cloud output', () =>
-      logs.map((l) => /confirmation code for dora@example\.com: (\d{6})/.exec(l)?.[1]).find(Boolean),
-    );
-    const landed = await browser.submit(confirm, { code }, 'Confirm');
-    expect(landed.url.startsWith(`${callback}?`)).toBe(true);
-    expect(auth.isRedirect(landed.url)).toBe(true);
+    const landed = await signUpOnDomain(visited[0]!, { email: 'dora@example.com', password: 'Cortado!2026' }, logs);
+    expect(landed.startsWith(`${callback}?`)).toBe(true);
+    expect(auth.isRedirect(landed)).toBe(true);
 
-    const { user, returnTo } = await auth.handleRedirect(landed.url);
+    const { user, returnTo } = await auth.handleRedirect(landed);
     expect(user).toMatchObject({ email: 'dora@example.com', groups: [] });
     expect(user.sub).toMatch(/^[0-9a-f-]{36}$/);
     expect(returnTo).toBe('/order/NYC');
     // The same redirect again (a reload of the callback page) is not a second sign-in.
-    await expect(auth.handleRedirect(landed.url)).rejects.toMatchObject({ code: 'no_sign_in_pending' });
+    await expect(auth.handleRedirect(landed)).rejects.toMatchObject({ code: 'no_sign_in_pending' });
   });
 
   it('refreshes the tokens with the refresh token', async () => {

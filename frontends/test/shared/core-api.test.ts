@@ -1,0 +1,136 @@
+// The API client against the core itself on the local cloud: a customer signed in on the core's user
+// pool domain with Auth (the code flow with PKCE) orders through ApiClient as the order app will, and
+// the core's refusals arrive as ApiErrors with the core's code and a sentence for the customer.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startCore, type Core } from '@serverlesspresso/core/harness';
+import { until } from '@serverlesspresso/testing/until';
+import { ApiClient, ApiError } from '../../src/shared/api.js';
+import { Auth, type KeyValueStorage } from '../../src/shared/auth.js';
+import { parseConfig, type AppConfig } from '../../src/shared/config.js';
+import { signUpOnDomain } from './sign-up.js';
+
+class MemoryStorage implements KeyValueStorage {
+  readonly items = new Map<string, string>();
+  getItem = (key: string): string | null => this.items.get(key) ?? null;
+  setItem = (key: string, value: string): void => void this.items.set(key, value);
+  removeItem = (key: string): void => void this.items.delete(key);
+}
+
+let core: Core;
+let app: Server;
+let config: AppConfig;
+let auth: Auth;
+let customer: ApiClient;
+let admin: ApiClient;
+
+async function refusal(call: Promise<unknown>): Promise<ApiError> {
+  try {
+    await call;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('expected the API to refuse');
+}
+
+beforeAll(async () => {
+  app = createServer((_req, res) => void res.writeHead(200).end('the order app'));
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  const callback = `http://localhost:${(app.address() as AddressInfo).port}/order/`;
+  core = await startCore({ parameterOverrides: { CallbackURLs: callback } });
+  config = parseConfig({
+    apiUrl: core.api,
+    userPoolDomain: core.stack.localOutputs.AuthDomainUrl,
+    clientId: core.stack.outputs.UserPoolClientId,
+    redirectUri: callback,
+    // Not used here: the realtime client has its own test.
+    realtimeHttpUrl: `${core.cloud.url}/appsync/none/event`,
+    realtimeWsUrl: `${core.cloud.url.replace('http', 'ws')}/appsync/none/event/realtime`,
+  });
+  auth = new Auth({ config: config.auth, storage: new MemoryStorage(), navigate: () => undefined });
+  const landed = await signUpOnDomain(
+    await auth.authorizeUrl(),
+    { email: 'ines@example.com', password: 'FlatWhite!2026' },
+    core.logs,
+  );
+  await auth.handleRedirect(landed);
+  customer = new ApiClient({ baseUrl: config.apiUrl, token: () => auth.token() });
+  const adminUser = await core.user('admin', ['admin']);
+  admin = new ApiClient({ baseUrl: config.apiUrl, token: async () => adminUser.token });
+}, 180_000);
+
+afterAll(async () => {
+  auth?.dispose();
+  await core?.close();
+  await new Promise((resolve) => app?.close(resolve));
+});
+
+describe("the API client on the core's routes", () => {
+  let orderId: string;
+
+  it("reads the menu with the signed-in customer's token", async () => {
+    const menu = await customer.menu('NYC');
+    expect(menu.eventId).toBe('NYC');
+    expect(menu.storeOpen).toBe(true);
+    expect(menu.menu.length).toBeGreaterThan(0);
+  });
+
+  it('turns a wrong code into INVALID_CODE and a sentence', async () => {
+    const error = await refusal(customer.placeOrder('NYC', 'not-the-code'));
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_CODE',
+      message: 'This QR code is not valid for this coffee bar. Scan the code shown on the display at the bar.',
+    });
+  });
+
+  it('orders with the code the display shows; a second order while it is open is refused with USER_LIMIT', async () => {
+    const { code } = await admin.qrCode('NYC');
+    ({ orderId } = await customer.placeOrder('NYC', code));
+    const second = await refusal(customer.placeOrder('NYC', code));
+    expect(second).toMatchObject({ status: 409, code: 'USER_LIMIT' });
+    expect(second.message).toBe(second.serverMessage);
+    expect(second.message).toMatch(/open order/);
+  });
+
+  it('orders the drink (an unknown one is refused with UNKNOWN_DRINK), sees the order, cancels it; then a drink is refused with ALREADY_CANCELLED', async () => {
+    const order = await until('the order, once its workflow has started', () =>
+      customer.order(orderId).catch((e: ApiError) => (e.code === 'ORDER_NOT_FOUND' ? undefined : Promise.reject(e))),
+    );
+    expect(order).toMatchObject({ orderId, eventId: 'NYC', status: 'CREATED' });
+    const unknown = await refusal(customer.orderDrink(orderId, { drink: 'Dishwater' }));
+    expect(unknown).toMatchObject({
+      status: 422,
+      code: 'UNKNOWN_DRINK',
+      message: 'That drink is not on the menu. Please choose another.',
+      details: [expect.objectContaining({ path: '/drink' })],
+    });
+    const [drink, other] = (await customer.menu('NYC')).menu;
+    if (!drink || !other) throw new Error('the seeded menu has fewer than two drinks');
+    const ordered = await customer.orderDrink(orderId, { drink: drink.drink });
+    expect(ordered.order).toMatchObject({ orderId, drinkOrder: { drink: drink.drink } });
+    expect((await customer.myOrders('NYC')).orders.map((o) => o.orderId)).toContain(orderId);
+
+    const cancelled = await customer.cancel(orderId);
+    expect(cancelled).toMatchObject({ order: { status: 'CANCELLED' }, duplicate: false });
+    // A second tap changes nothing; another drink for the cancelled order is refused.
+    expect(await customer.cancel(orderId)).toMatchObject({ order: { status: 'CANCELLED' }, duplicate: true });
+    expect(await refusal(customer.orderDrink(orderId, { drink: other.drink }))).toMatchObject({
+      status: 409,
+      code: 'ALREADY_CANCELLED',
+      message: 'This order was already cancelled.',
+    });
+  });
+
+  it("refuses the customer the barista's queue with WRONG_GROUP, and no token with UNAUTHORIZED", async () => {
+    expect(await refusal(customer.queue('NYC'))).toMatchObject({
+      status: 403,
+      code: 'WRONG_GROUP',
+      message: 'Your account is not allowed to do this. Ask an admin to add you to the right group.',
+    });
+    const anonymous = new ApiClient({ baseUrl: config.apiUrl, token: async () => undefined });
+    expect(await refusal(anonymous.menu('NYC'))).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  });
+});
