@@ -216,6 +216,21 @@ export function waitingCompletionEvent(
   return event('OrderManager.WaitingCompletion', detail);
 }
 
+/**
+ * The drink of an order, an extra field of MakeOrder, -COMPLETED and -CANCELLED (WaitingCompletion has
+ * it with the customer's id): the realtime channels show each step with its drink.
+ */
+const drinkField = (order: Order): { drinkOrder?: { drink: string; modifiers: string[]; icon: string } } =>
+  order.drinkOrder === undefined
+    ? {}
+    : {
+        drinkOrder: {
+          drink: order.drinkOrder.drink,
+          modifiers: [...order.drinkOrder.modifiers],
+          icon: order.drinkOrder.icon,
+        },
+      };
+
 /** OrderManager.MakeOrder: a barista claimed it. */
 export function makeOrderEvent(order: Order): BusEvent<'OrderManager.MakeOrder'> {
   const detail: OrderManagerMakeOrder & { orderNumber?: string } = {
@@ -224,6 +239,7 @@ export function makeOrderEvent(order: Order): BusEvent<'OrderManager.MakeOrder'>
     userId: order.userId,
     baristaUserId: need(order.baristaUserId, order, 'baristaUserId', 'OrderManager.MakeOrder'),
     ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+    ...drinkField(order),
     Message: MESSAGES.makeOrder,
   };
   return event('OrderManager.MakeOrder', detail);
@@ -238,6 +254,7 @@ export function orderCompletedEvent(order: Order): BusEvent<'OrderManager.Order{
     ORDERSTATE: `${order.eventId}-COMPLETED`,
     ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
     ...(order.finishedBy === undefined ? {} : { baristaUserId: order.finishedBy }),
+    ...drinkField(order),
     Message: MESSAGES.completed,
   };
   return event('OrderManager.Order{eventId}-COMPLETED', detail, orderFinishedDetailType(order.eventId, 'COMPLETED'));
@@ -254,6 +271,7 @@ export function orderCancelledEvent(order: Order): BusEvent<'OrderManager.Order{
     reason,
     ...(order.timeoutCause === undefined ? {} : { timeoutCause: order.timeoutCause }),
     ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+    ...drinkField(order),
     Message: MESSAGES.cancelled[reason],
   };
   return event('OrderManager.Order{eventId}-CANCELLED', detail, orderFinishedDetailType(order.eventId, 'CANCELLED'));

@@ -14,3 +14,4 @@ export * from './events.js';
 export * from './journey.js';
 export * from './metrics.js';
 export * from './display.js';
+export * from './realtime.js';

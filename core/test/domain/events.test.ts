@@ -142,7 +142,7 @@ describe('event builders', () => {
     });
   });
 
-  it('builds the finished-order events with ORDERSTATE, reason and the order number', () => {
+  it('builds the finished-order events with ORDERSTATE, reason, the order number and the drink', () => {
     expect(orderCompletedEvent(completed).detail).toEqual({
       orderId: 'order-1',
       eventId: 'NYC',
@@ -150,14 +150,17 @@ describe('event builders', () => {
       ORDERSTATE: 'NYC-COMPLETED',
       orderNumber: '112',
       baristaUserId: 'barista-1',
+      drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' },
       Message: 'Barista has completed the order.',
     });
+    expect(makeOrderEvent(making).detail).toMatchObject({ drinkOrder: { drink: 'Flat White', modifiers: ['Oat'] } });
     expect(orderCancelledEvent(cancelledByCustomer).detail).toEqual({
       orderId: 'order-1',
       eventId: 'NYC',
       userId: 'alice',
       ORDERSTATE: 'NYC-CANCELLED',
       reason: 'customer',
+      drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' },
       Message: 'The customer cancelled the order.',
     });
     expect(orderCancelledEvent(timedOut).detail).toMatchObject({

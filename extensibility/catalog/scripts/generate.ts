@@ -1,6 +1,8 @@
 // Derives the TypeScript side of the contract from the JSON Schemas, so no type is kept by hand:
 //   src/generated/events.ts    one interface per schema, and the DetailTypeMap keyed by detail-type
 //   src/generated/registry.ts  the schemas and examples as bundle-friendly JSON imports
+//   src/generated/channels.ts  the realtime channels' message types (channels/*.json), their
+//                              ChannelMessageMap by namespace, and their schemas and examples
 // Run `npm run generate -w @serverlesspresso/catalog` after adding or changing a schema; a test fails
 // while the generated files are stale.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -81,10 +83,52 @@ export function generateRegistry(): string {
   return lines.join('\n');
 }
 
+/** The realtime channel namespaces (channels/<namespace>.json), sorted. */
+export function channelNames(): string[] {
+  return readdirSync(join(root, 'channels'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export async function generateChannels(): Promise<string> {
+  const names = channelNames();
+  const imports = names.flatMap((name) => [
+    `import schema_${name} from '../../channels/${name}.json' with { type: 'json' };`,
+    `import examples_${name} from '../../channels/examples/${name}.json' with { type: 'json' };`,
+  ]);
+  const parts: string[] = [banner.replace('schemas/*.json', 'channels/*.json') + imports.join('\n')];
+  const map: string[] = [];
+  for (const name of names) {
+    const schema = JSON.parse(readFileSync(join(root, 'channels', `${name}.json`), 'utf8')) as JSONSchema & {
+      title: string;
+    };
+    const ts = await compile(schema, schema.title, {
+      bannerComment: '',
+      additionalProperties: false,
+      format: true,
+      unknownAny: true,
+    });
+    parts.push(ts.trim());
+    map.push(`  ${JSON.stringify(name)}: ${schema.title};`);
+  }
+  parts.push(
+    '/** The messages of each realtime channel namespace, by namespace. */\n' +
+      `export interface ChannelMessageMap {\n${map.join('\n')}\n}`,
+  );
+  parts.push(
+    "/** Every channel namespace's schema and example messages. */\nexport const channelFiles = {\n" +
+      names.map((n) => `  ${JSON.stringify(n)}: { schema: schema_${n}, examples: examples_${n} },`).join('\n') +
+      '\n} as const;',
+  );
+  return parts.join('\n\n') + '\n';
+}
+
 async function main(): Promise<void> {
   writeFileSync(join(root, 'src/generated/events.ts'), await generateEvents());
   writeFileSync(join(root, 'src/generated/registry.ts'), generateRegistry());
-  console.log(`generated types and registry for ${schemaNames().length} schemas`);
+  writeFileSync(join(root, 'src/generated/channels.ts'), await generateChannels());
+  console.log(`generated types and registry for ${schemaNames().length} schemas and ${channelNames().length} channels`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

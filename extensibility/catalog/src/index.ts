@@ -2,3 +2,5 @@ export * from './contract.js';
 export * from './validate.js';
 export type * from './generated/events.js';
 export * from './extension.js';
+export * from './channels.js';
+export type * from './generated/channels.js';

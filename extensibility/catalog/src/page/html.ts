@@ -1,5 +1,5 @@
 // The catalog as one static HTML page (catalog.html): no scripts, no external assets, every value escaped.
-import type { CatalogPage, PageConsumer, PageEvent, PageProducer } from './model.js';
+import type { CatalogPage, PageChannel, PageConsumer, PageEvent, PageProducer } from './model.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -55,6 +55,33 @@ function section(e: PageEvent): string {
     .join('\n');
 }
 
+function channelSection(c: PageChannel): string {
+  const { entry } = c;
+  return [
+    `<section id="${escapeHtml(c.anchor)}">`,
+    `<h2>channel ${code(entry.channel)}</h2>`,
+    `<p>${escapeHtml(entry.schema.description)}</p>`,
+    `<p>Messages: ${c.kinds.map(code).join(', ')} (the field <code>kind</code>).</p>`,
+    `<details><summary>Examples</summary>${json(entry.examples)}</details>`,
+    `<details><summary>Schema (${code(`extensibility/catalog/channels/${entry.namespace}.json`)})</summary>${json(entry.schema)}</details>`,
+    '</section>',
+  ].join('\n');
+}
+
+function channelsPart(page: CatalogPage): string[] {
+  if (page.channels.length === 0) return [];
+  const rows = page.channels.map(
+    (c) =>
+      `<tr><td><a href="#${escapeHtml(c.anchor)}">${code(c.entry.channel)}</a></td><td>${c.kinds.map(code).join(', ')}</td></tr>`,
+  );
+  return [
+    '<h2>Realtime channels</h2>',
+    "<p>Browsers subscribe to the core's AppSync Events API (WebSocket, a token of the core's user pool); the core's publisher turns the events above into these messages, and extensions may publish to the board. The namespace's <code>onSubscribe</code> handler decides who may subscribe (<code>core/template.yaml</code>).</p>",
+    `<table><thead><tr><th>channel</th><th>messages</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`,
+    ...page.channels.map(channelSection),
+  ];
+}
+
 export function renderHtml(page: CatalogPage): string {
   const rows = page.events.map(
     (e) =>
@@ -96,6 +123,7 @@ export function renderHtml(page: CatalogPage): string {
     replays,
     extensions,
     ...page.events.map(section),
+    ...channelsPart(page),
     '</main>',
     '</body>',
     '</html>',

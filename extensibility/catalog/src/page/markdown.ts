@@ -1,5 +1,5 @@
 // The catalog as a Markdown page (CATALOG.md), readable on GitHub and in an editor.
-import type { CatalogPage, PageConsumer, PageEvent, PageExtension, PageProducer } from './model.js';
+import type { CatalogPage, PageChannel, PageConsumer, PageEvent, PageExtension, PageProducer } from './model.js';
 
 const code = (s: string) => `\`${s}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -63,6 +63,52 @@ function section(e: PageEvent): string {
   return lines.join('\n');
 }
 
+function channelSection(c: PageChannel): string {
+  const { entry } = c;
+  return [
+    `### channel ${code(entry.channel)}`,
+    '',
+    entry.schema.description,
+    '',
+    `Messages: ${c.kinds.map(code).join(', ')} (the field ${code('kind')}).`,
+    '',
+    '<details><summary>Examples</summary>',
+    '',
+    '```json',
+    JSON.stringify(entry.examples, null, 2),
+    '```',
+    '',
+    '</details>',
+    '',
+    `<details><summary>Schema (${code(`extensibility/catalog/channels/${entry.namespace}.json`)})</summary>`,
+    '',
+    '```json',
+    JSON.stringify(entry.schema, null, 2),
+    '```',
+    '',
+    '</details>',
+    '',
+  ].join('\n');
+}
+
+/** The realtime channels: a table, then one section each. */
+function channelsPart(page: CatalogPage): string[] {
+  if (page.channels.length === 0) return [];
+  return [
+    '## Realtime channels',
+    '',
+    "Browsers subscribe to the core's AppSync Events API (WebSocket, a token of the core's user pool); the core's",
+    "publisher turns the events above into these messages, and extensions may publish to the board. The namespace's",
+    '`onSubscribe` handler decides who may subscribe (`core/template.yaml`).',
+    '',
+    '| channel | messages |',
+    '| --- | --- |',
+    ...page.channels.map((c) => `| [${code(c.entry.channel)}](#${c.anchor}) | ${c.kinds.map(code).join(', ')} |`),
+    '',
+    ...page.channels.map(channelSection),
+  ];
+}
+
 const events = (list: string[]) => (list.length ? list.map(code).join(', ') : 'none');
 
 /**
@@ -122,7 +168,7 @@ export function renderMarkdown(page: CatalogPage): string {
       '',
     );
   }
-  lines.push('## Events', '', ...page.events.map(section));
+  lines.push('## Events', '', ...page.events.map(section), ...channelsPart(page));
   return (
     lines
       .join('\n')

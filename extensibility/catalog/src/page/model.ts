@@ -1,5 +1,6 @@
 // The catalog as data: per event of the contract, who produces it and which rules consume it, read
 // from the apps' templates. Rendered as Markdown and as a static HTML page.
+import { channels, type ChannelEntry } from '../channels.js';
 import { BUS_NAME, contract, EVENT_SOURCE, type ContractEntry } from '../contract.js';
 import type { AppKind, RepoScan } from '../bus/index.js';
 import { readExtensionMeta, type ExtensionMeta } from '../extension.js';
@@ -65,6 +66,26 @@ export interface CatalogPage {
   extensions: PageExtension[];
   /** Tasks that put whatever detail-type their input carries (the EventPlayer's replay). */
   replays: PageReplay[];
+  /** The realtime channels (AppSync Events) browsers subscribe to, with their message schemas. */
+  channels: PageChannel[];
+}
+
+export interface PageChannel {
+  entry: ChannelEntry;
+  anchor: string;
+  /** The kinds of message it carries (the schema's oneOf), e.g. ["order", "config"]. */
+  kinds: string[];
+}
+
+function pageChannel(entry: ChannelEntry): PageChannel {
+  const definitions = (entry.schema.definitions ?? {}) as Record<
+    string,
+    { properties?: { kind?: { const?: unknown } } }
+  >;
+  const kinds = Object.values(definitions)
+    .map((d) => d.properties?.kind?.const)
+    .filter((k): k is string => typeof k === 'string');
+  return { entry, anchor: anchorOf(`channel ${entry.channel}`), kinds };
 }
 
 /** GitHub's heading anchor: lower case, punctuation other than - and _ dropped, spaces to -. */
@@ -116,5 +137,6 @@ export function catalogPage(scan: RepoScan): CatalogPage {
         return { name: app.name, dir: app.path.replace(/\/[^/]+$/, ''), ...(meta ? { meta } : {}) };
       }),
     replays: scan.dynamic.map((d) => ({ app: d.app.name, path: d.app.path, resource: d.resource, state: d.state })),
+    channels: channels.map(pageChannel),
   };
 }
