@@ -30,6 +30,7 @@ for (const [label, file] of [
   ['auth.ts (with pkce.ts)', 'auth.ts'],
   ['api.ts', 'api.ts'],
   ['realtime.ts', 'realtime.ts'],
+  ['channels.ts', 'channels.ts'],
   ['index.ts (the whole module)', 'index.ts'],
 ] as const) {
   const { raw, gzip } = await size(shared(file));

@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './auth.js';
 export * from './api.js';
 export * from './realtime.js';
+export * from './channels.js';
 export * from './pkce.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { jwtClaims } from './encoding.js';

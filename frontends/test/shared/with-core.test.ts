@@ -1,6 +1,8 @@
-// The API client against the core itself on the local cloud: a customer signed in on the core's user
-// pool domain with Auth (the code flow with PKCE) orders through ApiClient as the order app will, and
-// the core's refusals arrive as ApiErrors with the core's code and a sentence for the customer.
+// The shared module against the core itself on the local cloud, as the apps will use it: a customer
+// signed in on the core's user pool domain with Auth (the code flow with PKCE) orders through
+// ApiClient and meets the core's refusals as ApiErrors with a sentence; then the whole story: the
+// customer and a barista subscribed with RealtimeClient to the core's channels, the order placed,
+// made and completed through the API, each step arriving live on both screens.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -8,7 +10,14 @@ import { startCore, type Core } from '@serverlesspresso/core/harness';
 import { until } from '@serverlesspresso/testing/until';
 import { ApiClient, ApiError } from '../../src/shared/api.js';
 import { Auth, type KeyValueStorage } from '../../src/shared/auth.js';
+import {
+  customerChannel,
+  staffChannel,
+  type CustomerOrderMessage,
+  type StaffChannelMessage,
+} from '../../src/shared/channels.js';
 import { parseConfig, type AppConfig } from '../../src/shared/config.js';
+import { RealtimeClient } from '../../src/shared/realtime.js';
 import { signUpOnDomain } from './sign-up.js';
 
 class MemoryStorage implements KeyValueStorage {
@@ -24,6 +33,8 @@ let config: AppConfig;
 let auth: Auth;
 let customer: ApiClient;
 let admin: ApiClient;
+let barista: { api: ApiClient; token: string };
+const realtimeClients: RealtimeClient[] = [];
 
 async function refusal(call: Promise<unknown>): Promise<ApiError> {
   try {
@@ -45,9 +56,8 @@ beforeAll(async () => {
     userPoolDomain: core.stack.localOutputs.AuthDomainUrl,
     clientId: core.stack.outputs.UserPoolClientId,
     redirectUri: callback,
-    // Not used here: the realtime client has its own test.
-    realtimeHttpUrl: `${core.cloud.url}/appsync/none/event`,
-    realtimeWsUrl: `${core.cloud.url.replace('http', 'ws')}/appsync/none/event/realtime`,
+    realtimeHttpUrl: core.stack.localOutputs.RealtimeHttpUrl,
+    realtimeWsUrl: core.stack.localOutputs.RealtimeUrl,
   });
   auth = new Auth({ config: config.auth, storage: new MemoryStorage(), navigate: () => undefined });
   const landed = await signUpOnDomain(
@@ -59,9 +69,15 @@ beforeAll(async () => {
   customer = new ApiClient({ baseUrl: config.apiUrl, token: () => auth.token() });
   const adminUser = await core.user('admin', ['admin']);
   admin = new ApiClient({ baseUrl: config.apiUrl, token: async () => adminUser.token });
+  const baristaUser = await core.user('bea', ['barista']);
+  barista = {
+    api: new ApiClient({ baseUrl: config.apiUrl, token: async () => baristaUser.token }),
+    token: baristaUser.token,
+  };
 }, 180_000);
 
 afterAll(async () => {
+  for (const client of realtimeClients) client.close();
   auth?.dispose();
   await core?.close();
   await new Promise((resolve) => app?.close(resolve));
@@ -132,5 +148,55 @@ describe("the API client on the core's routes", () => {
     });
     const anonymous = new ApiClient({ baseUrl: config.apiUrl, token: async () => undefined });
     expect(await refusal(anonymous.menu('NYC'))).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('the whole story, live', () => {
+  const realtime = (token: () => Promise<string | undefined>) => {
+    const client = new RealtimeClient({ wsUrl: config.realtime.wsUrl, host: config.realtime.host, token });
+    realtimeClients.push(client);
+    return client;
+  };
+
+  it("a customer orders, a barista makes and completes it: each step arrives on the customer's and the staff's channels", async () => {
+    const sub = auth.user!.sub;
+    const mine: CustomerOrderMessage[] = [];
+    const staff: StaffChannelMessage[] = [];
+    let polls = 0;
+    const customerRealtime = realtime(() => auth.token());
+    customerRealtime.subscribe<CustomerOrderMessage>(customerChannel('NYC', sub), {
+      onData: (m) => mine.push(m),
+      poll: () => {
+        polls++;
+      },
+    });
+    const staffRealtime = realtime(async () => barista.token);
+    staffRealtime.subscribe<StaffChannelMessage>(staffChannel('NYC'), { onData: (m) => staff.push(m) });
+    await until('both live', () => customerRealtime.status === 'live' && staffRealtime.status === 'live');
+
+    const { code } = await admin.qrCode('NYC');
+    const { orderId } = await customer.placeOrder('NYC', code);
+    const states = () => mine.filter((m) => m.orderId === orderId).map((m) => m.state);
+    await until('CREATED on the customer channel', () => states().includes('CREATED'));
+    const [drink] = (await customer.menu('NYC')).menu;
+    await customer.orderDrink(orderId, { drink: drink!.drink });
+    const queued = await until('QUEUED with its number', () =>
+      mine.find((m) => m.orderId === orderId && m.state === 'QUEUED'),
+    );
+    expect(queued).toMatchObject({ kind: 'order', eventId: 'NYC', drink: { drink: drink!.drink } });
+    expect(queued.orderNumber).toMatch(/\d+/);
+
+    await until('the order in the staff channel', () => staff.some((m) => m.kind === 'order' && m.orderId === orderId));
+    await barista.api.make(orderId);
+    await until('MAKING', () => states().includes('MAKING'));
+    await barista.api.complete(orderId);
+    await until('COMPLETED', () => states().includes('COMPLETED'));
+    expect([...new Set(states())]).toEqual(['CREATED', 'QUEUED', 'MAKING', 'COMPLETED']);
+    const done = mine.find((m) => m.orderId === orderId && m.state === 'COMPLETED')!;
+    expect(done.message).toEqual(expect.any(String));
+    // Nothing of another person reaches the customer.
+    expect(JSON.stringify(mine)).not.toMatch(/baristaUserId|TaskToken|userId/);
+    expect(customerRealtime.status).toBe('live');
+    expect(polls).toBe(0);
   });
 });
