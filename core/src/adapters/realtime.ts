@@ -37,6 +37,8 @@ export interface RealtimeOptions {
   attempts?: number;
   /** Milliseconds before the second attempt, doubled each time (default 100). */
   backoffMs?: number;
+  /** Milliseconds one request may take before it counts as failed and is tried again (default 3000). */
+  timeoutMs?: number;
 }
 
 /** The publish URL: a full http(s) URL as is (the template passes https://<Dns.Http>/event), a bare domain as https://<domain>/event. */
@@ -62,6 +64,7 @@ async function postOnce(
   sig: SignatureV4,
   channel: string,
   events: readonly ChannelMessage[],
+  timeoutMs: number,
 ): Promise<{ failed: FailedEvent[]; retryable: boolean; status: number }> {
   const body = JSON.stringify({ channel, events: events.map((e) => JSON.stringify(e)) });
   const request = new HttpRequest({
@@ -74,8 +77,21 @@ async function postOnce(
     body,
   });
   const signed = await sig.sign(request);
-  const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    // A publish that hangs must not hold the invocation to its timeout: it is tried again instead.
+    response = await fetch(url, {
+      method: 'POST',
+      headers: signed.headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await response.text();
+  } catch (e) {
+    const message = `no answer from ${url.host}: ${(e as Error).message}`;
+    return { failed: events.map((_, index) => ({ index, code: 'NetworkError', message })), retryable: true, status: 0 };
+  }
   if (!response.ok) {
     // 429 and 5xx are worth another try; any other status (401, 403, 400) is the template's or the code's mistake.
     const retryable = response.status === 429 || response.status >= 500;
@@ -111,7 +127,7 @@ export async function publishToChannels(
   for (const batch of publishBatches(publishes)) {
     let pending = batch.events;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const { failed, retryable, status } = await postOnce(url, sig, batch.channel, pending);
+      const { failed, retryable, status } = await postOnce(url, sig, batch.channel, pending, options.timeoutMs ?? 3000);
       const failedIndexes = new Set(failed.map((f) => f.index));
       const next = pending.filter((_, i) => failedIndexes.has(i));
       if (next.length === 0) break;

@@ -35,13 +35,17 @@ beforeAll(async () => {
       const r: Received = { headers: req.headers, path: req.url ?? '', body: JSON.parse(text) as Received['body'] };
       received.push(r);
       const { status, body } = (answers.shift() ?? allTaken)(r);
+      if (status === 0) return; // no answer at all: the client's timeout decides
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/event`;
 });
-afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
 beforeEach(() => {
   received = [];
   answers = [];
@@ -151,6 +155,20 @@ describe('publishToChannels', () => {
     answers = [() => ({ status: 429, body: { errors: [{ errorType: 'TooManyRequestsException' }] } })];
     await publish([message(0)]);
     expect(received.map(ids)).toEqual([['e0'], ['e0']]);
+  });
+
+  it('tries again a request that gets no answer in time, then fails naming it', async () => {
+    answers = [() => ({ status: 0, body: null }), () => ({ status: 0, body: null }), () => ({ status: 0, body: null })];
+    await expect(
+      publishToChannels([message(0)], {
+        publishUrl: url,
+        region: 'us-east-1',
+        credentials,
+        backoffMs: 1,
+        timeoutMs: 200,
+      }),
+    ).rejects.toThrow(/\/staff\/NYC event e0: NetworkError no answer from 127\.0\.0\.1:\d+/);
+    expect(received).toHaveLength(3);
   });
 
   it('publishes nothing for no messages', async () => {

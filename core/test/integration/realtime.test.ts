@@ -5,57 +5,35 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateChannelMessage } from '@serverlesspresso/catalog';
 import type { StackEventApi } from '@serverlesspresso/local';
+import { EventsClient } from '@serverlesspresso/testing/events';
 import { until } from '@serverlesspresso/testing/until';
-import WebSocket from 'ws';
 import { queuedOrder, startCore, type Core, type User } from './harness.js';
 
-type Message = Record<string, unknown> & { type: string; id?: string };
-
-/** A subscriber: one WebSocket with AppSync's subprotocols, every message it received kept. */
+/** A browser on the core's channels: one connection, its token on the connection and on every subscription. */
 class Subscriber {
-  readonly messages: Message[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as Message));
+  private constructor(
+    private readonly client: EventsClient,
+    private readonly auth: Record<string, string>,
+  ) {}
+
+  static async connect(events: StackEventApi, token: string): Promise<Subscriber> {
+    const auth = { host: events.dns.http, authorization: token };
+    const client = await EventsClient.connect(events.realtime, auth);
+    await client.init();
+    return new Subscriber(client, auth);
   }
 
-  static async connect(api: StackEventApi, user: User): Promise<Subscriber> {
-    const auth = { host: api.dns.http, authorization: user.token };
-    const header = `header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`;
-    const ws = new WebSocket(api.realtime, ['aws-appsync-event-ws', header]);
-    const s = new Subscriber(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(JSON.stringify({ type: 'connection_init' }));
-    await until('connection_ack', () => s.messages.find((m) => m.type === 'connection_ack'));
-    return s;
-  }
-
-  /** subscribe_success or subscribe_error for this subscription id. */
-  async subscribe(id: string, channel: string, api: StackEventApi, user: User): Promise<Message> {
-    this.ws.send(
-      JSON.stringify({
-        type: 'subscribe',
-        id,
-        channel,
-        authorization: { host: api.dns.http, authorization: user.token },
-      }),
-    );
-    return until(`the answer to subscription ${id}`, () =>
-      this.messages.find((m) => (m.type === 'subscribe_success' || m.type === 'subscribe_error') && m.id === id),
-    );
+  subscribe(id: string, channel: string) {
+    return this.client.subscribe(id, channel, this.auth);
   }
 
   /** The messages a subscription delivered, parsed. */
   data(id: string): Record<string, unknown>[] {
-    return this.messages
-      .filter((m) => m.type === 'data' && m.id === id)
-      .map((m) => JSON.parse(m.event as string) as Record<string, unknown>);
+    return this.client.data(id) as Record<string, unknown>[];
   }
 
   close(): void {
-    this.ws.terminate();
+    this.client.close();
   }
 }
 
@@ -64,7 +42,7 @@ let api: StackEventApi;
 let admin: User, barista: User, alice: User, bob: User;
 const subscribers: Subscriber[] = [];
 const connect = async (user: User) => {
-  const s = await Subscriber.connect(api, user);
+  const s = await Subscriber.connect(api, user.token);
   subscribers.push(s);
   return s;
 };
@@ -97,13 +75,13 @@ afterAll(async () => {
 describe('the realtime channels', () => {
   it("refuses a customer on another customer's channel, on a wildcard and on the staff's; staff on their own", async () => {
     const mallory = await connect(bob);
-    expect(await mallory.subscribe('theirs', `/orders/NYC/${alice.sub}`, api, bob)).toMatchObject(unauthorized);
-    expect(await mallory.subscribe('all', '/orders/NYC/*', api, bob)).toMatchObject(unauthorized);
-    expect(await mallory.subscribe('staff', '/staff/NYC', api, bob)).toMatchObject(unauthorized);
-    expect(await mallory.subscribe('board', '/board/NYC', api, bob)).toMatchObject(unauthorized);
+    expect(await mallory.subscribe('theirs', `/orders/NYC/${alice.sub}`)).toMatchObject(unauthorized);
+    expect(await mallory.subscribe('all', '/orders/NYC/*')).toMatchObject(unauthorized);
+    expect(await mallory.subscribe('staff', '/staff/NYC')).toMatchObject(unauthorized);
+    expect(await mallory.subscribe('board', '/board/NYC')).toMatchObject(unauthorized);
     const staff = await connect(barista);
-    expect(await staff.subscribe('every-event', '/staff/*', api, barista)).toMatchObject(unauthorized);
-    expect(await mallory.subscribe('mine', `/orders/NYC/${bob.sub}`, api, bob)).toMatchObject({
+    expect(await staff.subscribe('every-event', '/staff/*')).toMatchObject(unauthorized);
+    expect(await mallory.subscribe('mine', `/orders/NYC/${bob.sub}`)).toMatchObject({
       type: 'subscribe_success',
     });
   });
@@ -112,12 +90,12 @@ describe('the realtime channels', () => {
     const customer = await connect(alice);
     const staff = await connect(barista);
     const other = await connect(bob);
-    expect(await customer.subscribe('mine', `/orders/NYC/${alice.sub}`, api, alice)).toMatchObject({
+    expect(await customer.subscribe('mine', `/orders/NYC/${alice.sub}`)).toMatchObject({
       type: 'subscribe_success',
     });
-    expect(await staff.subscribe('staff', '/staff/NYC', api, barista)).toMatchObject({ type: 'subscribe_success' });
-    expect(await staff.subscribe('board', '/board/NYC', api, barista)).toMatchObject({ type: 'subscribe_success' });
-    expect(await other.subscribe('bobs', `/orders/NYC/${bob.sub}`, api, bob)).toMatchObject({
+    expect(await staff.subscribe('staff', '/staff/NYC')).toMatchObject({ type: 'subscribe_success' });
+    expect(await staff.subscribe('board', '/board/NYC')).toMatchObject({ type: 'subscribe_success' });
+    expect(await other.subscribe('bobs', `/orders/NYC/${bob.sub}`)).toMatchObject({
       type: 'subscribe_success',
     });
 
@@ -170,5 +148,38 @@ describe('the realtime channels', () => {
       for (const who of [alice.sub, barista.sub, 'TaskToken']) expect(text).not.toContain(who);
     }
     expect(other.data('bobs')).toEqual([]);
+  });
+
+  it("tells the customer and the staff of a customer's cancel, and the staff and the board of a config change", async () => {
+    const customer = await connect(alice);
+    const staff = await connect(barista);
+    expect(await customer.subscribe('mine', `/orders/NYC/${alice.sub}`)).toMatchObject({ type: 'subscribe_success' });
+    expect(await staff.subscribe('staff', '/staff/NYC')).toMatchObject({ type: 'subscribe_success' });
+    expect(await staff.subscribe('board', '/board/NYC')).toMatchObject({ type: 'subscribe_success' });
+
+    const orderId = await queuedOrder(core, admin, alice, { drink: 'Caffe Latte' });
+    expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: alice })).status).toBe(200);
+    const cancelled = (s: Subscriber, id: string) =>
+      s.data(id).find((m) => m.state === 'CANCELLED' && (m.orderId === orderId || id === 'board'));
+    await until('the cancel on the customer, staff and board channels', () =>
+      cancelled(customer, 'mine') && cancelled(staff, 'staff') && cancelled(staff, 'board') ? true : undefined,
+    );
+    expect(cancelled(customer, 'mine')).toMatchObject({ reason: 'customer', drink: { drink: 'Caffe Latte' } });
+
+    const closed = await core.http('PATCH', '/events/NYC/config', { user: admin, body: { storeOpen: false } });
+    expect(closed.status).toBe(200);
+    const config = (id: string, open: boolean) =>
+      staff.data(id).find((m) => m.kind === 'config' && m.storeOpen === open);
+    await until('the closed store on the staff and board channels', () =>
+      config('staff', false) && config('board', false) ? true : undefined,
+    );
+    expect(config('staff', false)).toMatchObject({ eventId: 'NYC', maxOrdersInQueue: expect.any(Number) as unknown });
+    expect(config('board', false)).not.toHaveProperty('maxOrdersInQueue');
+    expect(validateChannelMessage('/board/NYC', config('board', false)).errors).toEqual([]);
+    // Customers get no config: the menu route has it.
+    expect(customer.data('mine').filter((m) => m.kind === 'config')).toEqual([]);
+    expect((await core.http('PATCH', '/events/NYC/config', { user: admin, body: { storeOpen: true } })).status).toBe(
+      200,
+    );
   });
 });

@@ -36,6 +36,21 @@ function loaded(dir: string, parameterOverrides?: Record<string, string>): Loade
   }
 }
 
+/**
+ * Outputs of an app deployed earlier that a later app takes as its parameter of the same name:
+ * the core's realtime API, so an extension that publishes to the board (WaitTimes) is connected by
+ * `presso up` as an operator connects it with --parameter-overrides.
+ */
+export const WIRED_OUTPUTS = ['RealtimeApiId'] as const;
+
+/** The parameters `dir` declares among WIRED_OUTPUTS, with the values `outputs` (of earlier stacks) give. */
+export function wiredParameters(dir: string, outputs: Record<string, string>): Record<string, string> {
+  const declared = loaded(dir)?.parameters ?? {};
+  return Object.fromEntries(
+    WIRED_OUTPUTS.filter((name) => name in declared && outputs[name]).map((name) => [name, outputs[name]!]),
+  );
+}
+
 const createsBus = (template: LoadedTemplate | undefined): boolean =>
   template?.resources.some((r) => r.type === 'AWS::Events::EventBus' && r.properties.Name === BUS_NAME) ?? false;
 

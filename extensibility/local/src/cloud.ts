@@ -47,6 +47,7 @@ import {
 import { timeScale, type TimeScale } from './time.js';
 import { EventApisService } from './services/appsync/service.js';
 import { RealtimeServer, type RealtimeOptions } from './services/appsync/realtime.js';
+import type { IamCheck } from './services/appsync/auth.js';
 import { localAppSyncUrls } from './services/appsync/urls.js';
 import { apiKeyHandler, channelNamespaceHandler, eventApiHandler } from './stacks/resources/appsync.js';
 
@@ -68,7 +69,10 @@ export interface LocalCloudOptions {
   retainClosedExecutions?: Partial<Record<StateMachineType, number>>;
   log?: (line: string) => void;
   /** AppSync Events' WebSocket timeouts (connection_ack's connectionTimeoutMs, the `ka` interval); tests shorten them. */
-  appsync?: Pick<RealtimeOptions, 'connectionTimeoutMs' | 'keepAliveIntervalMs'>;
+  appsync?: Pick<RealtimeOptions, 'connectionTimeoutMs' | 'keepAliveIntervalMs'> & {
+    /** IAM enforcement for SigV4-signed requests (action and resource from iamRequestOf); default: allowed. */
+    iam?: IamCheck;
+  };
 }
 
 export interface LocalCloud {
@@ -252,9 +256,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
   // AppSync Events: HTTP publish is a path service, the realtime endpoint takes the edge's upgrades.
-  const appsync = new EventApisService({ issuer, log });
+  const { iam, ...realtimeOptions } = options.appsync ?? {};
+  const appsync = new EventApisService({ issuer, log, ...(iam ? { iam } : {}) });
   edge.addService(appsync);
-  const realtime = new RealtimeServer(appsync, { ...options.appsync, log });
+  const realtime = new RealtimeServer(appsync, { ...realtimeOptions, log });
   edge.onUpgrade((req, socket, head) => realtime.handleUpgrade(req, socket, head));
   stacks.registerHandler(
     'AWS::AppSync::Api',

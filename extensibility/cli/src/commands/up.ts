@@ -1,6 +1,6 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
 import { emulatedRuntime, startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
-import { deployPlan, type PlannedApp } from '../apps.js';
+import { deployPlan, wiredParameters, type PlannedApp } from '../apps.js';
 import { printStack } from './stacks.js';
 import { watchApps } from './watch.js';
 
@@ -76,7 +76,15 @@ async function deployAll(
   const deployed: Array<PlannedApp & { stackName: string }> = [];
   const { apps, note } = deployPlan(dirs);
   if (note) process.stdout.write(`bus         ${note}\n`);
-  for (const [i, { dir, parameterOverrides }] of apps.entries()) {
+  // Outputs of the stacks deployed so far, for the parameters later apps take from them (WIRED_OUTPUTS).
+  const outputs: Record<string, string> = {};
+  for (const [i, planned] of apps.entries()) {
+    const { dir } = planned;
+    const wired = wiredParameters(dir, outputs);
+    const parameterOverrides =
+      planned.parameterOverrides || Object.keys(wired).length > 0
+        ? { ...wired, ...planned.parameterOverrides }
+        : undefined;
     const parameters = parameterOverrides
       ? ` (${Object.entries(parameterOverrides)
           .map(([k, v]) => `${k}=${v}`)
@@ -86,6 +94,7 @@ async function deployAll(
     try {
       const record = await cloud.stacks.deploy({ path: dir, ...(parameterOverrides ? { parameterOverrides } : {}) });
       printStack(record, process.stdout);
+      Object.assign(outputs, record.outputs);
       deployed.push({ dir, stackName: record.name, ...(parameterOverrides ? { parameterOverrides } : {}) });
     } catch (e) {
       console.error(`presso up: ${(e as Error).message}\nnothing of this stack was deployed; stopping`);

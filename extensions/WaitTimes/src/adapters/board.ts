@@ -47,8 +47,21 @@ export function boardPublisher(options: {
             body,
           }),
         );
-        const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
-        const text = await response.text();
+        let response: Response;
+        let text: string;
+        try {
+          // A publish that hangs must not hold the invocation to its timeout: it is tried again instead.
+          response = await fetch(url, {
+            method: 'POST',
+            headers: signed.headers,
+            body,
+            signal: AbortSignal.timeout(3000),
+          });
+          text = await response.text();
+        } catch (e) {
+          last = `no answer from ${url.host}: ${(e as Error).message}`;
+          continue;
+        }
         if (!response.ok) {
           last = `${response.status} ${text.slice(0, 300)}`;
           // Only throttling and AppSync's own faults are worth another try.

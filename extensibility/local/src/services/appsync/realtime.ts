@@ -73,6 +73,14 @@ export class RealtimeServer {
     });
     this.timer = setInterval(() => this.keepAlive(), this.keepAliveIntervalMs);
     this.timer.unref();
+    // An API whose stack is deleted goes away with its connections.
+    service.onApiRemoved((apiId) => {
+      for (const connection of this.connections)
+        if (connection.apiId === apiId) {
+          connection.ws.close(1001, 'The API was deleted');
+          this.drop(connection);
+        }
+    });
   }
 
   /** Takes an HTTP upgrade if it is for an Event API's realtime endpoint; false leaves it to others. */

@@ -70,6 +70,12 @@ export class EventApisService implements PathService {
     };
   }
 
+  /** Sets (or, with undefined, removes) the IAM check a SigV4-signed request must pass. */
+  setIamCheck(check: IamCheck | undefined): void {
+    if (check) this.deps.iam = check;
+    else delete this.deps.iam;
+  }
+
   // --- the registry stacks deploy into -------------------------------------------------------
 
   putApi(config: EventApiConfig): void {
@@ -85,6 +91,12 @@ export class EventApisService implements PathService {
   }
   removeApi(apiId: string): void {
     this.apis.delete(apiId);
+    for (const listener of this.removed) listener(apiId);
+  }
+  private readonly removed: Array<(apiId: string) => void> = [];
+  /** Called with the id of every API removed (its stack deleted): the realtime endpoint closes its connections. */
+  onApiRemoved(listener: (apiId: string) => void): void {
+    this.removed.push(listener);
   }
   putNamespace(apiId: string, namespace: NamespaceConfig): () => void {
     const live = this.require(apiId);
@@ -181,7 +193,7 @@ export class EventApisService implements PathService {
       if (bytes > MAX_EVENT_BYTES)
         throw badRequest(`events[${index}] is ${bytes} bytes; an event is at most ${MAX_EVENT_BYTES} bytes (240 KB)`);
       try {
-        return { id: randomUUID(), payload: JSON.parse(event) as unknown };
+        return { id: randomUUID(), payload: JSON.parse(event) as unknown, raw: event };
       } catch {
         throw badRequest(`events[${index}] is not valid JSON: each event must be a stringified JSON value`);
       }
@@ -199,9 +211,11 @@ export class EventApisService implements PathService {
       successful: incoming.map((e, index) => ({ identifier: e.id, index })),
       failed: [],
     };
-    let outgoing: Array<{ id: string; payload: unknown }> = incoming;
+    // Without onPublish, subscribers get each event as it was published, byte for byte.
+    let outgoing: Array<{ id: string; payload: unknown; raw?: string }> = incoming;
     if (namespace.handlers?.has('onPublish')) {
-      const ctx = { ...this.context(namespace, channel, auth, headers, 'PUBLISH'), events: incoming };
+      const events = incoming.map(({ id, payload }) => ({ id, payload }));
+      const ctx = { ...this.context(namespace, channel, auth, headers, 'PUBLISH'), events };
       const outcome = namespace.handlers.run('onPublish', ctx);
       this.logHandler(live, namespace, 'onPublish', outcome.logs);
       if (!outcome.ok) throw this.handlerError(outcome.errorType, outcome.message);
@@ -231,9 +245,21 @@ export class EventApisService implements PathService {
     return out;
   }
 
-  private broadcast(live: LiveApi, channel: Channel, events: Array<{ id: string; payload: unknown }>): void {
+  private broadcast(
+    live: LiveApi,
+    channel: Channel,
+    events: Array<{ id: string; payload: unknown; raw?: string }>,
+  ): void {
     if (events.length === 0) return;
-    const payloads = events.map((e) => JSON.stringify(e.payload));
+    // What onPublish returns is held to the same 240 KB per event; AppSync drops a larger one unsent.
+    const payloads = events
+      .map((e) => e.raw ?? JSON.stringify(e.payload ?? null))
+      .filter((payload) => {
+        const fits = Buffer.byteLength(payload) <= MAX_EVENT_BYTES;
+        if (!fits)
+          this.log(`[appsync] ${live.config.name}: an event onPublish returned is over 240 KB and was dropped`);
+        return fits;
+      });
     for (const sub of live.subscriptions) {
       if (!channelMatches(sub.channel, channel)) continue;
       for (const event of payloads) {

@@ -63,7 +63,8 @@ function authModes(
 export function eventApiConfigOf(resource: LoadedResource, ctx: DeployContext, pools: UserPools): EventApiConfig {
   const fail = failFor(resource, ctx);
   const p = resource.properties;
-  if (typeof p.Name !== 'string' || p.Name === '') fail('Name', 'is required');
+  if (typeof p.Name !== 'string' || !/^[A-Za-z0-9_\- ]{1,50}$/.test(p.Name))
+    fail('Name', `is required: 1-50 letters, digits, underscores, dashes or spaces; got ${JSON.stringify(p.Name)}`);
   const event = isObject(p.EventConfig)
     ? p.EventConfig
     : fail('EventConfig', 'is required for an Event API (AuthProviders and the auth modes)');

@@ -231,6 +231,10 @@ const RULES: Readonly<Record<string, TypeRules>> = {
     attributes: {
       ApiArn: appSyncApiArn,
       ApiId: (r) => r.id(26, LOWER_ALNUM),
+      Dns: (r) => ({
+        Http: `${r.id(26, LOWER_ALNUM)}.appsync-api.${r.stack.region}.${r.urlSuffix}`,
+        Realtime: `${r.id(26, LOWER_ALNUM)}.appsync-realtime-api.${r.stack.region}.${r.urlSuffix}`,
+      }),
       'Dns.Http': (r) => `${r.id(26, LOWER_ALNUM)}.appsync-api.${r.stack.region}.${r.urlSuffix}`,
       'Dns.Realtime': (r) => `${r.id(26, LOWER_ALNUM)}.appsync-realtime-api.${r.stack.region}.${r.urlSuffix}`,
     },

@@ -1,7 +1,7 @@
-// A WebSocket client of AppSync Events' protocol for the tests: connects with the
+// A WebSocket client of AppSync Events' protocol for tests: connects with the
 // `aws-appsync-event-ws` and `header-<base64url>` subprotocols, keeps every message it receives,
-// and waits (bounded) for the next one of a type.
-import { until } from '@serverlesspresso/testing/until';
+// and waits (bounded, with until) for the next one of a type. Imports nothing of the local cloud.
+import { until } from './until.js';
 import WebSocket from 'ws';
 
 export type Message = Record<string, unknown> & { type: string; id?: string };
