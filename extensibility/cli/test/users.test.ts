@@ -16,6 +16,8 @@ let idp: CognitoIdentityProviderClient;
 let poolId: string;
 
 const run = (...args: string[]) => presso([...args, '--endpoint', up.endpoint]);
+/** Each test runs presso two or three times, a Node process each. */
+const SLOW = 90_000;
 
 beforeAll(async () => {
   up = await startUp(['--no-apps', '--port', '0']);
@@ -28,42 +30,57 @@ beforeAll(async () => {
   expect(deployed.code).toBe(0);
   const stacks = await run('stacks');
   poolId = /PoolId = (\S+)/.exec(stacks.stdout)![1]!;
-});
+  // Three presso processes after `presso up`, each a Node start with tsx: slow on a busy machine.
+}, 120_000);
 
 afterAll(async () => {
   idp?.destroy();
   await up?.stop();
-});
+}, SLOW);
 
-it("prints the domain's local sign-in URL among the stack's outputs", async () => {
-  const { stdout } = await run('stacks');
-  expect(stdout).toContain(`SignInUrl = ${up.endpoint}/auth/users-cli-test/login`);
-});
+it(
+  "prints the domain's local sign-in URL among the stack's outputs",
+  async () => {
+    const { stdout } = await run('stacks');
+    expect(stdout).toContain(`SignInUrl = ${up.endpoint}/auth/users-cli-test/login`);
+  },
+  SLOW,
+);
 
-it('adds a user to a group, which the pool then reports, and lists users with their groups', async () => {
-  await idp.send(
-    new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'nia@example.com', MessageAction: 'SUPPRESS' }),
-  );
-  expect(await run('users', 'add-to-group', 'nia@example.com', 'barista')).toEqual({
-    code: 0,
-    stdout: 'nia@example.com is in group barista: their next token (sign-in or refresh) carries it\n',
-  });
-  const groups = await idp.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: 'nia@example.com' }));
-  expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['barista']);
-  const list = await run('users', 'list');
-  expect(list.code).toBe(0);
-  expect(list.stdout).toMatch(/^nia@example\.com\s+FORCE_CHANGE_PASSWORD\s+barista$/m);
-});
+it(
+  'adds a user to a group, which the pool then reports, and lists users with their groups',
+  async () => {
+    await idp.send(
+      new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'nia@example.com', MessageAction: 'SUPPRESS' }),
+    );
+    expect(await run('users', 'add-to-group', 'nia@example.com', 'barista')).toEqual({
+      code: 0,
+      stdout: 'nia@example.com is in group barista: their next token (sign-in or refresh) carries it\n',
+    });
+    const groups = await idp.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: 'nia@example.com' }),
+    );
+    expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['barista']);
+    const list = await run('users', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^nia@example\.com\s+FORCE_CHANGE_PASSWORD\s+barista$/m);
+  },
+  SLOW,
+);
 
-it('says which argument is wrong: a group the pool lacks, a user who never signed up, a pool not deployed', async () => {
-  expect(await run('users', 'add-to-group', 'nia@example.com', 'owner')).toEqual({
-    code: 1,
-    stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista)\n`,
-  });
-  const nobody = await run('users', 'add-to-group', 'nobody@example.com', 'barista');
-  expect(nobody.code).toBe(1);
-  expect(nobody.stdout).toContain(`no user nobody@example.com in user pool ${poolId}`);
-  const pool = await run('users', 'list', '--user-pool', 'nope');
-  expect(pool.code).toBe(1);
-  expect(pool.stdout).toContain('no user pool nope is deployed (deployed: ');
-});
+it(
+  'says which argument is wrong: a group the pool lacks, a user who never signed up, a pool not deployed',
+  async () => {
+    expect(await run('users', 'add-to-group', 'nia@example.com', 'owner')).toEqual({
+      code: 1,
+      stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista)\n`,
+    });
+    const nobody = await run('users', 'add-to-group', 'nobody@example.com', 'barista');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stdout).toContain(`no user nobody@example.com in user pool ${poolId}`);
+    const pool = await run('users', 'list', '--user-pool', 'nope');
+    expect(pool.code).toBe(1);
+    expect(pool.stdout).toContain('no user pool nope is deployed (deployed: ');
+  },
+  SLOW,
+);

@@ -248,7 +248,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
-  const apis = new HttpApisService(lambda, issuer);
+  // Users outlive a restart only when the data directory is the user's own (--data-dir).
+  const save = { users: () => {} };
+  const users = new UserDirectory({ onChange: () => save.users() });
+  if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
+  const apis = new HttpApisService(lambda, issuer, users);
   edge.addService(apis);
   // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
   for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
@@ -269,10 +273,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::AppSync::ChannelNamespace', channelNamespaceHandler(appsync));
   stacks.addLocalUrlRewriter((value) => localAppSyncUrls(value, edge.url));
   stacks.registerHandler('AWS::Cognito::UserPoolDomain', userPoolDomainHandler(issuer.pools, edge.url));
-  // Users outlive a restart only when the data directory is the user's own (--data-dir).
-  const save = { users: () => {} };
-  const users = new UserDirectory({ onChange: () => save.users() });
-  if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
   const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time });
   edge.addService(new UserPoolDomainService({ oauth, users, log }));
   edge.addService(new CognitoIdentityProviderService(issuer.pools, users, log));

@@ -3,8 +3,11 @@
 // callback (a real server on localhost) with the code; the app exchanges it (PKCE) for tokens that
 // an HTTP API's JWT authorizer accepts, reads userInfo, refreshes, logs out. And what Cognito
 // refuses: a wrong redirect URI, a wrong client, a reused or expired code, a wrong PKCE verifier.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   AdminAddUserToGroupCommand,
@@ -277,6 +280,16 @@ describe('the code flow with PKCE, end to end', () => {
     expect(login.url).toContain(`${authUrl}/login?`);
   });
 
+  it('signs out straight to the sign-in page with /logout?redirect_uri=...&response_type=code', async () => {
+    const page = await browser.submit(await browser.open(authorizeUrl({})), { email, password: 'Espresso!2026' });
+    expect(page.url.startsWith(`${callback}?`)).toBe(true);
+    const relogin = await browser.open(authorizeUrl({}).replace('/oauth2/authorize?', '/logout?'));
+    expect(relogin.url).toContain(`${authUrl}/login?`);
+    expect(relogin.text).toContain('Sign in');
+    // The session is gone: authorize asks again.
+    expect((await browser.open(authorizeUrl({}))).url).toContain(`${authUrl}/login?`);
+  });
+
   it('signs in with email and password on the sign-in page', async () => {
     const login = await new HttpBrowser().open(authorizeUrl({}));
     const page = await new HttpBrowser().submit(login, { email: 'ANA@example.com', password: 'Espresso!2026' });
@@ -403,6 +416,27 @@ describe('what the token endpoint refuses, as Cognito does', () => {
   });
 });
 
+it('answers CORS on the token endpoint, so a browser app on another origin can call it', async () => {
+  const preflight = await fetch(`${authUrl}/oauth2/token`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: 'http://localhost:5173',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
+  });
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+  const refused = await fetch(`${authUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { origin: 'http://localhost:5173', 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=refresh_token&client_id=nosuchclient&refresh_token=x',
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+});
+
 describe('what the authorize endpoint refuses', () => {
   it('a redirect URI that is not a callback URL: the error page, never the given URI', async () => {
     const page = await new HttpBrowser().open(authorizeUrl({ redirectUri: 'https://evil.example/callback' }));
@@ -524,6 +558,64 @@ describe("the edge's Cognito API (SDK v3)", () => {
     expect(all.Users?.length).toBeGreaterThan(2);
   });
 
+  it('a user made with AdminCreateUser signs in with the temporary password once, then chooses their own', async () => {
+    await idp.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'lea@example.com',
+        TemporaryPassword: 'Temporary!2026',
+        MessageAction: 'SUPPRESS',
+      }),
+    );
+    const browser = new HttpBrowser();
+    const login = await browser.open(authorizeUrl({}));
+    const challenge = await browser.submit(login, { email: 'lea@example.com', password: 'Temporary!2026' });
+    expect(challenge.text).toContain('Choose a new password');
+    const weak = await browser.submit(challenge, { password: 'weak' });
+    expect(weak.status).toBe(400);
+    expect(weak.text).toContain('Your password needs');
+    const done = await browser.submit(weak, { password: 'Flatwhite!2026' });
+    expect(done.url.startsWith(`${callback}?`)).toBe(true);
+    const user = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'lea@example.com' }));
+    expect(user.UserStatus).toBe('CONFIRMED');
+    const again = await new HttpBrowser().open(authorizeUrl({}));
+    const old = await new HttpBrowser().submit(again, { email: 'lea@example.com', password: 'Temporary!2026' });
+    expect(old.status).toBe(400);
+    const fresh = await new HttpBrowser().submit(again, { email: 'lea@example.com', password: 'Flatwhite!2026' });
+    expect(fresh.url.startsWith(`${callback}?`)).toBe(true);
+  });
+
+  it('presso token for a registered user carries their sub, email and groups (unless --groups says otherwise)', async () => {
+    const mint = async (body: Record<string, unknown>) =>
+      claimsOf(
+        (
+          (await (
+            await fetch(`${cloud.url}/_presso/token`, { method: 'POST', body: JSON.stringify(body) })
+          ).json()) as { token: string }
+        ).token,
+      );
+    await idp.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ana@example.com', GroupName: 'barista' }),
+    );
+    const ana = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'ana@example.com' }));
+    const sub = ana.UserAttributes!.find((a) => a.Name === 'sub')!.Value;
+    expect(await mint({ user: 'ana@example.com', groups: [], userPool: poolId, client: clientId })).toMatchObject({
+      sub,
+      email: 'ana@example.com',
+      'cognito:username': ana.Username,
+      'cognito:groups': ['barista'],
+    });
+    expect(
+      await mint({ user: 'ana@example.com', groups: ['barista'], userPool: poolId, client: clientId }),
+    ).toMatchObject({ sub });
+    const stranger = await mint({ user: 'zed', userPool: poolId, client: clientId });
+    expect(stranger['cognito:username']).toBe('zed');
+    expect(stranger.sub).not.toBe(sub);
+    await idp.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: poolId, Username: 'ana@example.com', GroupName: 'barista' }),
+    );
+  });
+
   it("answers Cognito's errors: an unknown user, group or pool", async () => {
     await expect(
       idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'nobody@example.com' })),
@@ -534,5 +626,67 @@ describe("the edge's Cognito API (SDK v3)", () => {
     await expect(idp.send(new ListUsersCommand({ UserPoolId: 'us-east-1_nothere' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe('what a deploy refuses, naming the property', () => {
+  const deployFails = (stackName: string, parameterOverrides: Record<string, string>) =>
+    cloud.stacks.deploy({ path: fixture, stackName, parameterOverrides });
+
+  it('a domain another pool has, and a prefix Cognito refuses', async () => {
+    await expect(deployFails('coffee-twin', { CallbackURL: callback })).rejects.toThrow(
+      'Resources.Domain.Properties.Domain: Domain already exists.',
+    );
+    await expect(deployFails('coffee-bad', { DomainPrefix: 'Coffee_Bar', CallbackURL: callback })).rejects.toThrow(
+      'Resources.Domain.Properties.Domain: Coffee_Bar is not a valid domain prefix',
+    );
+    await expect(deployFails('coffee-aws', { DomainPrefix: 'my-aws-bar', CallbackURL: callback })).rejects.toThrow(
+      'Cognito refuses a domain prefix containing aws, amazon or cognito',
+    );
+    expect(cloud.stacks.get('coffee-twin')).toBeUndefined();
+  });
+
+  it("an app client's OAuth settings that Cognito refuses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'presso-client-'));
+    const deployClient = (properties: string) => {
+      writeFileSync(
+        join(dir, 'template.yaml'),
+        `Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+${properties}`,
+      );
+      return cloud.stacks.deploy({ path: dir, stackName: 'client-check' });
+    };
+    try {
+      await expect(
+        deployClient('      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n'),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.AllowedOAuthFlowsUserPoolClient: AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.',
+      );
+      await expect(
+        deployClient(
+          '      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n      AllowedOAuthScopes: [openid]\n      SupportedIdentityProviders: [COGNITO]\n',
+        ),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.CallbackURLs: a client with the code or implicit flow needs at least one callback URL',
+      );
+      await expect(
+        deployClient(
+          '      AllowedOAuthFlowsUserPoolClient: true\n      AllowedOAuthFlows: [code]\n      AllowedOAuthScopes: [openid]\n      CallbackURLs: [https://app.example/cb#frag]\n      SupportedIdentityProviders: [COGNITO]\n',
+        ),
+      ).rejects.toThrow(
+        'Resources.Client.Properties.CallbackURLs[0]: https://app.example/cb#frag must not have a fragment',
+      );
+      await expect(
+        deployClient('      AccessTokenValidity: 2\n      TokenValidityUnits: { AccessToken: days }\n'),
+      ).rejects.toThrow('Resources.Client.Properties.AccessTokenValidity: 2 days is outside 5 minutes to 1 days');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

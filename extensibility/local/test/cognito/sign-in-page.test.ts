@@ -2,7 +2,7 @@
 // /usr/bin/chromium), on a phone (390x844) and a tablet (820x1180): a person creates an account by
 // label and keyboard, sees the error next to the field that has it, confirms with the printed code
 // and lands on the app. Screenshots go to <tmp>/presso-sign-in-screenshots/ for a human to look at.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,10 @@ let authorize: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no Chromium at ${executablePath}: install it (apt-get install chromium) or set PRESSO_CHROMIUM to a Chromium or Chrome binary`,
+    );
   mkdirSync(SCREENSHOTS, { recursive: true });
   app = createServer((_req, res) =>
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>App</title><h1>the app</h1>'),
@@ -57,7 +61,7 @@ afterAll(async () => {
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 /** The id of the element that has the keyboard focus. */
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+const focused = (page: Page) => page.evaluate<string>("document.activeElement?.id ?? ''");
 
 for (const [device, viewport] of [
   ['phone', { width: 390, height: 844 }],
@@ -75,7 +79,7 @@ for (const [device, viewport] of [
       expect(await focused(page)).toBe('f-email');
       await shot(page, `${device}-1-sign-in`);
       // Nothing scrolls sideways.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
 
       await page.getByRole('link', { name: 'New here? Create an account' }).click();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Create an account');
@@ -121,12 +125,13 @@ for (const [device, viewport] of [
 it('has text and controls large enough to read and tap on a phone', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(authorize);
-  const sizes = await page.evaluate(() =>
-    [...document.querySelectorAll('input:not([type=hidden]), button, a')].map((el) => {
-      const box = el.getBoundingClientRect();
-      return { what: el.outerHTML.slice(0, 60), height: box.height, font: parseFloat(getComputedStyle(el).fontSize) };
-    }),
-  );
+  // Runs in the page (a string: this program has no DOM types).
+  const sizes = await page.evaluate<Array<{ what: string; height: number; font: number }>>(`
+    [...document.querySelectorAll('input:not([type=hidden]), button, a')].map((el) => ({
+      what: el.outerHTML.slice(0, 60),
+      height: el.getBoundingClientRect().height,
+      font: parseFloat(getComputedStyle(el).fontSize),
+    }))`);
   for (const s of sizes) {
     expect({ what: s.what, tall: s.height >= 44 }).toEqual({ what: s.what, tall: true });
     expect({ what: s.what, readable: s.font >= 16 }).toEqual({ what: s.what, readable: true });

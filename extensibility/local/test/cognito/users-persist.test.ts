@@ -120,6 +120,6 @@ it('writes no users file without a data directory of the user', async () => {
   clouds.push(cloud);
   await cloud.stacks.deploy({ path: fixture, stackName: 'coffee' });
   const pool = cloud.stacks.get('coffee')!.outputs.PoolId!;
-  cloud.users.signUp(pool, 'mo@example.com', 'Cortado!2026');
+  await cloud.users.signUp(pool, 'mo@example.com', 'Cortado!2026');
   expect(existsSync(join(cloud.dataDir, 'cognito', 'users.json'))).toBe(false);
 });

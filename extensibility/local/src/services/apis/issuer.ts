@@ -8,6 +8,8 @@ import { UserPools } from './user-pools.js';
 
 export interface MintOptions {
   user: string;
+  /** The user's sub when the pool knows them (a registered user); else derived from issuer and user. */
+  sub?: string;
   groups?: string[];
   /** The ID token's aud (a user pool's app client id); ignored for access tokens. */
   audience?: string;
@@ -67,7 +69,7 @@ export class LocalIssuer {
     const access = options.scopes !== undefined && options.scopes.length > 0;
     const claims: JWTPayload = {
       // Stable per issuer and user, as Cognito's sub does not change between sign-ins.
-      sub: uuidFrom(`${issuer}\n${options.user}`),
+      sub: options.sub ?? uuidFrom(`${issuer}\n${options.user}`),
       // Cognito leaves the claim out for a user in no group.
       ...(groups.length > 0 ? { 'cognito:groups': groups } : {}),
       event_id: randomUUID(),

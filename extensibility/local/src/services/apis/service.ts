@@ -11,11 +11,12 @@ import type { LambdaService } from '../lambda/service.js';
 import { jsonBody, sendJson } from '../request.js';
 import { Authorizers } from './authorizers.js';
 import { corsHeaders as corsHeadersFor, preflightHeaders, restPreflightHeaders } from './cors.js';
-import type { LocalIssuer } from './issuer.js';
+import type { LocalIssuer, MintOptions } from './issuer.js';
 import { stageOf, stripStage, type ApiConfig, type RestCorsConfig } from './model.js';
 import { eventV1, eventV2 } from './proxy-events.js';
 import { respond } from './proxy-response.js';
 import { compileRoutes, matchRoute, type CompiledRoute } from './routes.js';
+import type { UserDirectory } from '../cognito/users.js';
 import { TokenRequestError } from './user-pools.js';
 
 export type { ApiConfig, AuthorizerConfig, CorsConfig, RestCorsConfig, RouteConfig } from './model.js';
@@ -33,6 +34,8 @@ export class HttpApisService implements PathService {
   constructor(
     private readonly lambda: LambdaService,
     private readonly issuer: LocalIssuer,
+    /** The user pools' users: `presso token` for a registered user carries their sub, email and groups. */
+    private readonly users?: UserDirectory,
   ) {
     this.authorizers = new Authorizers(issuer);
   }
@@ -151,6 +154,26 @@ export class HttpApisService implements PathService {
     response.end();
   }
 
+  /**
+   * A token for a user who signed up in the pool is theirs: their sub, username and email, and their
+   * groups unless the request names groups. Anyone else gets a sub derived from the name, as before.
+   */
+  private asRegistered(options: MintOptions, groupsGiven: boolean): MintOptions {
+    const pool = options.issuer ? this.issuer.pools.byProviderUrl(options.issuer) : undefined;
+    const user = pool ? this.users?.find(pool.id, options.user) : undefined;
+    if (!user) return options;
+    const groups = groupsGiven ? (options.groups ?? []) : user.groups;
+    const { groups: _dropped, ...rest } = options;
+    void _dropped;
+    return {
+      ...rest,
+      user: user.username,
+      sub: user.sub,
+      email: user.email,
+      ...(groups.length > 0 ? { groups } : {}),
+    };
+  }
+
   private async token(request: EdgeRequest, response: ServerResponse): Promise<void> {
     if (request.method !== 'POST') return sendJson(response, 405, { message: 'Method Not Allowed' });
     let input: Record<string, unknown>;
@@ -174,7 +197,11 @@ export class HttpApisService implements PathService {
         ...text('audience'),
         ...text('issuer'),
       });
-      sendJson(response, 200, { token: await this.issuer.mint(options) });
+      sendJson(response, 200, {
+        token: await this.issuer.mint(
+          this.asRegistered(options, Array.isArray(input.groups) && input.groups.length > 0),
+        ),
+      });
     } catch (e) {
       if (e instanceof TokenRequestError) return sendJson(response, 400, { message: e.message });
       throw e;

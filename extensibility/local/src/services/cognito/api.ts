@@ -63,7 +63,7 @@ export class CognitoIdentityProviderService implements JsonService {
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
     try {
-      return this.operation(operation, input);
+      return await this.operation(operation, input);
     } catch (e) {
       // Field-level messages of the sign-in page are Cognito's exceptions here.
       if (e instanceof UserError) throw new AwsError(e.code, e.message);
@@ -71,10 +71,10 @@ export class CognitoIdentityProviderService implements JsonService {
     }
   }
 
-  private operation(operation: string, input: Input): unknown {
+  private async operation(operation: string, input: Input): Promise<unknown> {
     switch (operation) {
       case 'AdminCreateUser':
-        return this.adminCreateUser(input);
+        return await this.adminCreateUser(input);
       case 'AdminGetUser': {
         const { pool, user } = this.user(input);
         const { Attributes, ...rest } = describe(user);
@@ -127,7 +127,7 @@ export class CognitoIdentityProviderService implements JsonService {
       }
       case 'AdminSetUserPassword': {
         const { pool, user } = this.user(input);
-        this.users.setPassword(
+        await this.users.setPassword(
           pool.id,
           user.username,
           required(input, 'Password'),
@@ -144,7 +144,7 @@ export class CognitoIdentityProviderService implements JsonService {
     }
   }
 
-  private adminCreateUser(input: Input): unknown {
+  private async adminCreateUser(input: Input): Promise<unknown> {
     const pool = this.pool(input);
     const username = required(input, 'Username');
     const given = Array.isArray(input.UserAttributes)
@@ -155,7 +155,7 @@ export class CognitoIdentityProviderService implements JsonService {
     if (!email.includes('@')) throw new AwsError('InvalidParameterException', 'Username should be an email.');
     const generated = str(input, 'TemporaryPassword') === undefined;
     const password = str(input, 'TemporaryPassword') ?? temporaryPassword();
-    const user = this.users.adminCreate(pool.id, email, {
+    const user = await this.users.adminCreate(pool.id, email, {
       temporaryPassword: password,
       emailVerified: attribute('email_verified') === 'true',
       policy: pool.passwordPolicy,

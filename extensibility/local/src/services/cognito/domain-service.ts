@@ -114,21 +114,21 @@ export class UserPoolDomainService implements PathService {
     try {
       switch (path) {
         case '/oauth2/authorize':
-          return this.authorize(pool, base, request, response);
+          return await this.authorize(pool, base, request, response);
         case '/login':
-          return this.login(pool, base, request, response);
+          return await this.login(pool, base, request, response);
         case '/signup':
-          return this.signup(pool, base, request, response);
+          return await this.signup(pool, base, request, response);
         case '/confirmUser':
-          return this.confirm(pool, base, request, response);
+          return await this.confirm(pool, base, request, response);
         case '/oauth2/token':
           return await this.token(pool, request, response, cors);
         case '/oauth2/userInfo':
           return await this.userInfo(pool, request, response, cors);
         case '/oauth2/revoke':
-          return this.revoke(pool, request, response, cors);
+          return await this.revoke(pool, request, response, cors);
         case '/logout':
-          return this.logout(pool, base, request, response);
+          return await this.logout(pool, base, request, response);
         case '/error':
           return html(
             response,
@@ -171,7 +171,7 @@ export class UserPoolDomainService implements PathService {
     redirect(response, `${base}/error?${params.toString()}`);
   }
 
-  private login(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  private async login(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
     const query = request.query.toString();
     const links = [
@@ -201,9 +201,24 @@ export class UserPoolDomainService implements PathService {
       );
     if (request.method === 'GET') return show(200, {});
     const form = new URLSearchParams(request.body.toString('utf8'));
+    const challenge = form.get('session');
+    if (challenge)
+      return await this.newPassword(pool, base, checked, request.query.toString(), challenge, form, response, () =>
+        show(400, {}, { email: 'Your sign-in took too long: sign in again.' }),
+      );
     const email = form.get('email') ?? '';
     try {
-      const user = this.options.users.authenticate(pool.id, email, form.get('password') ?? '');
+      const user = await this.options.users.authenticate(pool.id, email, form.get('password') ?? '');
+      // AdminCreateUser's users sign in with a temporary password once, then choose their own.
+      if (user.status === 'FORCE_CHANGE_PASSWORD')
+        return this.newPasswordPage(
+          pool,
+          base,
+          request.query.toString(),
+          this.options.oauth.startNewPasswordChallenge(pool, user),
+          response,
+          200,
+        );
       this.signedIn(pool, base, checked, user, response);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
@@ -217,17 +232,71 @@ export class UserPoolDomainService implements PathService {
     }
   }
 
-  private signup(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  /** The NEW_PASSWORD_REQUIRED challenge as a page: the temporary password is replaced, then the app gets its code. */
+  private newPasswordPage(
+    pool: UserPool,
+    base: string,
+    query: string,
+    session: string,
+    response: ServerResponse,
+    status: number,
+    error?: string,
+  ): void {
+    html(
+      response,
+      status,
+      formPage({
+        title: 'Choose a new password',
+        intro: 'You signed in with a temporary password. Choose your own to continue.',
+        action: `${base}/login?${query}`,
+        hidden: { session },
+        fields: [
+          {
+            name: 'password',
+            label: 'New password',
+            type: 'password',
+            autocomplete: 'new-password',
+            hint: `Use ${policyNeeds(pool).join(', ')}.`,
+            ...(error ? { error } : {}),
+          },
+        ],
+        submit: 'Set password and continue',
+      }),
+    );
+  }
+
+  private async newPassword(
+    pool: UserPool,
+    base: string,
+    checked: AuthorizeRequest,
+    query: string,
+    session: string,
+    form: URLSearchParams,
+    response: ServerResponse,
+    expired: () => void,
+  ): Promise<void> {
+    const username = this.options.oauth.challengeUser(pool, session);
+    if (!username) return expired();
+    try {
+      const user = await this.options.users.setPassword(
+        pool.id,
+        username,
+        form.get('password') ?? '',
+        pool.passwordPolicy,
+        true,
+      );
+      this.options.oauth.endChallenge(session);
+      this.signedIn(pool, base, checked, user, response);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      this.newPasswordPage(pool, base, query, session, response, 400, e.help ?? e.message);
+    }
+  }
+
+  private async signup(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     this.options.oauth.checkAuthorize(pool, request.query);
     const query = request.query.toString();
-    const p = pool.passwordPolicy;
-    const needs = [
-      `at least ${p.minimumLength} characters`,
-      ...(p.requireUppercase ? ['an uppercase letter'] : []),
-      ...(p.requireLowercase ? ['a lowercase letter'] : []),
-      ...(p.requireNumbers ? ['a number'] : []),
-      ...(p.requireSymbols ? ['a symbol'] : []),
-    ];
+    const needs = policyNeeds(pool);
     const show = (status: number, values: { email?: string }, errors: Partial<Record<Field['name'], string>> = {}) =>
       html(
         response,
@@ -255,7 +324,12 @@ export class UserPoolDomainService implements PathService {
     const form = new URLSearchParams(request.body.toString('utf8'));
     const email = form.get('email') ?? '';
     try {
-      const { user, code } = this.options.users.signUp(pool.id, email, form.get('password') ?? '', pool.passwordPolicy);
+      const { user, code } = await this.options.users.signUp(
+        pool.id,
+        email,
+        form.get('password') ?? '',
+        pool.passwordPolicy,
+      );
       this.printCode(pool, user, code);
       redirect(response, `${base}/confirmUser?${withUsername(request.query, user.email)}`);
     } catch (e) {
@@ -264,7 +338,7 @@ export class UserPoolDomainService implements PathService {
     }
   }
 
-  private confirm(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
+  private async confirm(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): Promise<void> {
     const checked = this.options.oauth.checkAuthorize(pool, request.query);
     const query = new URLSearchParams(request.query);
     const resent = query.get('resent') === '1';
@@ -427,6 +501,12 @@ export class UserPoolDomainService implements PathService {
 
   private logout(pool: UserPool, base: string, request: EdgeRequest, response: ServerResponse): void {
     const expired = `${SESSION_COOKIE}=; Path=${base}; Max-Age=0; HttpOnly; SameSite=Lax`;
+    // The other form Cognito takes: sign out, then straight to the sign-in page for another user.
+    if (!request.query.has('logout_uri') && request.query.has('redirect_uri')) {
+      this.options.oauth.checkAuthorize(pool, request.query);
+      this.options.oauth.endSession(cookies(request)[SESSION_COOKIE]);
+      return redirect(response, `${base}/login?${request.query.toString()}`, { 'set-cookie': expired });
+    }
     try {
       const to = this.options.oauth.logout(pool, request.query, cookies(request)[SESSION_COOKIE]);
       redirect(response, to, { 'set-cookie': expired });
@@ -441,6 +521,18 @@ export class UserPoolDomainService implements PathService {
     // The stand-in for Cognito's email: whoever signs up reads the code in the local cloud's output.
     this.options.log(`[cognito] ${pool.id}: confirmation code for ${user.email}: ${code}`);
   }
+}
+
+/** What the pool's password policy asks for, in words. */
+function policyNeeds(pool: UserPool): string[] {
+  const p = pool.passwordPolicy;
+  return [
+    `at least ${p.minimumLength} characters`,
+    ...(p.requireUppercase ? ['an uppercase letter'] : []),
+    ...(p.requireLowercase ? ['a lowercase letter'] : []),
+    ...(p.requireNumbers ? ['a number'] : []),
+    ...(p.requireSymbols ? ['a symbol'] : []),
+  ];
 }
 
 function emailField(value: string | undefined, error: string | undefined): Field {

@@ -110,6 +110,8 @@ export class OAuthServer {
   private readonly codes = new Map<string, CodeGrant>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
   private readonly sessions = new Map<string, Session>();
+  /** NEW_PASSWORD_REQUIRED challenges in progress: session → who (Cognito's challenge session lasts 3 minutes). */
+  private readonly challenges = new Map<string, { poolId: string; username: string; expiresAt: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: OAuthServerOptions) {
@@ -249,6 +251,11 @@ export class OAuthServer {
     return logoutUri;
   }
 
+  /** Ends a managed-login session (logout to the sign-in page). */
+  endSession(sessionId: string | undefined): void {
+    if (sessionId) this.sessions.delete(sessionId);
+  }
+
   /** POST /oauth2/revoke: a refresh token stops working (Cognito answers 200 whether or not it existed). */
   revoke(pool: UserPool, form: URLSearchParams, basic?: { id: string; secret: string }): void {
     const client = this.authenticateClient(pool, form, basic);
@@ -270,6 +277,28 @@ export class OAuthServer {
       expiresAt: this.now() + SESSION_LIFETIME_MS,
     });
     return { id, authTime, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 };
+  }
+
+  /** A user who signed in with a temporary password must choose one: the challenge's session id. */
+  startNewPasswordChallenge(pool: UserPool, user: PoolUser): string {
+    const id = opaque();
+    this.challenges.set(id, { poolId: pool.id, username: user.username, expiresAt: this.now() + 3 * 60_000 });
+    return id;
+  }
+
+  /** The username of a challenge still open (spent once answered: call endChallenge). */
+  challengeUser(pool: UserPool, id: string): string | undefined {
+    const challenge = this.challenges.get(id);
+    if (!challenge || challenge.poolId !== pool.id) return undefined;
+    if (challenge.expiresAt <= this.now()) {
+      this.challenges.delete(id);
+      return undefined;
+    }
+    return challenge.username;
+  }
+
+  endChallenge(id: string): void {
+    this.challenges.delete(id);
   }
 
   /** The signed-in user of a session cookie, if it is still good (and the user still exists). */

@@ -25,6 +25,8 @@ export interface FormPage {
   error?: string;
   action: string;
   fields: Field[];
+  /** Hidden inputs of the main form (a challenge's session). */
+  hidden?: Record<string, string>;
   submit: string;
   /** Secondary forms (e.g. "Send a new code") and links under the form. */
   extraForms?: Array<{ action: string; submit: string; hidden: Record<string, string> }>;
@@ -131,6 +133,9 @@ export function formPage(page: FormPage): string {
 ${page.intro ? `<p>${escapeHtml(page.intro)}</p>` : ''}
 ${alert}${notice}
 <form method="post" action="${escapeHtml(page.action)}" novalidate>
+${Object.entries(page.hidden ?? {})
+  .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+  .join('')}
 ${fields}
 <button type="submit">${escapeHtml(page.submit)}</button>
 </form>

@@ -1,7 +1,10 @@
 // The users of the local user pools, as Cognito keeps them: sign-up (UNCONFIRMED until the emailed
 // code is given back), confirmation, password sign-in, groups, and the admin operations. Pure: no
 // I/O; whoever owns a directory persists its snapshot() when onChange fires (users-store.ts).
-import { randomInt, randomUUID, scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
 
 export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
 
@@ -101,15 +104,16 @@ function checkPassword(password: string, policy: PasswordPolicy): void {
   }
 }
 
-function hashPassword(password: string): string {
+// scrypt runs on libuv's thread pool: a sign-in does not hold the edge's thread for its ~50-100 ms.
+async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  return `${salt.toString('hex')}:${scryptSync(password, salt, 32).toString('hex')}`;
+  return `${salt.toString('hex')}:${(await scryptAsync(password, salt, 32)).toString('hex')}`;
 }
 
-function passwordMatches(password: string, stored: string): boolean {
+async function passwordMatches(password: string, stored: string): Promise<boolean> {
   const [salt, hash] = stored.split(':');
   if (!salt || !hash) return false;
-  const given = scryptSync(password, Buffer.from(salt, 'hex'), 32);
+  const given = await scryptAsync(password, Buffer.from(salt, 'hex'), 32);
   return timingSafeEqual(given, Buffer.from(hash, 'hex'));
 }
 
@@ -176,15 +180,17 @@ export class UserDirectory {
   }
 
   /** SignUp: a new UNCONFIRMED user and the code that confirms it (Cognito emails it; the caller prints it). */
-  signUp(
+  async signUp(
     poolId: string,
     emailInput: string,
     password: string,
     policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY,
-  ): { user: PoolUser; code: string } {
+  ): Promise<{ user: PoolUser; code: string }> {
     const email = checkEmail(emailInput);
     if (password === '') throw new UserError('InvalidParameterException', 'Enter a password.', 'password');
     checkPassword(password, policy);
+    // Hashed first: from here on nothing awaits, so two sign-ups of one email cannot both pass the check.
+    const passwordHash = await hashPassword(password);
     const existing = this.find(poolId, email);
     if (existing && existing.status !== 'UNCONFIRMED')
       throw new UserError(
@@ -204,7 +210,7 @@ export class UserDirectory {
       emailVerified: false,
       status: 'UNCONFIRMED',
       enabled: true,
-      passwordHash: hashPassword(password),
+      passwordHash,
       groups: [],
       created: now,
       modified: now,
@@ -275,11 +281,11 @@ export class UserDirectory {
   }
 
   /** Password sign-in. Cognito answers an unknown user and a wrong password alike (user existence errors prevented). */
-  authenticate(poolId: string, emailInput: string, password: string): PoolUser {
+  async authenticate(poolId: string, emailInput: string, password: string): Promise<PoolUser> {
     const email = checkEmail(emailInput);
     if (password === '') throw new UserError('InvalidParameterException', 'Enter your password.', 'password');
     const user = this.find(poolId, email);
-    if (!user || !passwordMatches(password, user.passwordHash))
+    if (!user || !(await passwordMatches(password, user.passwordHash)))
       throw new UserError(
         'NotAuthorizedException',
         'Incorrect username or password.',
@@ -293,10 +299,16 @@ export class UserDirectory {
   }
 
   /** Sets a new password (the FORCE_CHANGE_PASSWORD challenge, AdminSetUserPassword). */
-  setPassword(poolId: string, name: string, password: string, policy: PasswordPolicy, permanent = true): PoolUser {
+  async setPassword(
+    poolId: string,
+    name: string,
+    password: string,
+    policy: PasswordPolicy,
+    permanent = true,
+  ): Promise<PoolUser> {
     const user = this.get(poolId, name);
     checkPassword(password, policy);
-    user.passwordHash = hashPassword(password);
+    user.passwordHash = await hashPassword(password);
     user.status = permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
     user.modified = this.now();
     this.changed();
@@ -304,15 +316,16 @@ export class UserDirectory {
   }
 
   /** AdminCreateUser: a user who signs in with the temporary password and must then choose one. */
-  adminCreate(
+  async adminCreate(
     poolId: string,
     emailInput: string,
     options: { temporaryPassword: string; emailVerified?: boolean; policy?: PasswordPolicy },
-  ): PoolUser {
+  ): Promise<PoolUser> {
     const email = checkEmail(emailInput);
+    checkPassword(options.temporaryPassword, options.policy ?? DEFAULT_PASSWORD_POLICY);
+    const passwordHash = await hashPassword(options.temporaryPassword);
     if (this.find(poolId, email))
       throw new UserError('UsernameExistsException', 'An account with the given email already exists.', 'email');
-    checkPassword(options.temporaryPassword, options.policy ?? DEFAULT_PASSWORD_POLICY);
     const sub = randomUUID();
     const now = this.now();
     const user: PoolUser = {
@@ -322,7 +335,7 @@ export class UserDirectory {
       emailVerified: options.emailVerified ?? false,
       status: 'FORCE_CHANGE_PASSWORD',
       enabled: true,
-      passwordHash: hashPassword(options.temporaryPassword),
+      passwordHash,
       groups: [],
       created: now,
       modified: now,
