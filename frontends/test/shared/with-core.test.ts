@@ -27,6 +27,9 @@ class MemoryStorage implements KeyValueStorage {
   removeItem = (key: string): void => void this.items.delete(key);
 }
 
+// The core's steps are asynchronous (bus, workflow, streams, publisher): on a loaded machine they take
+// seconds, so the waits for them are bounded generously.
+const SLOW = { ms: 60_000 };
 let core: Core;
 let app: Server;
 let config: AppConfig;
@@ -112,8 +115,11 @@ describe("the API client on the core's routes", () => {
   });
 
   it('orders the drink (an unknown one is refused with UNKNOWN_DRINK), sees the order, cancels it; then a drink is refused with ALREADY_CANCELLED', async () => {
-    const order = await until('the order, once its workflow has started', () =>
-      customer.order(orderId).catch((e: ApiError) => (e.code === 'ORDER_NOT_FOUND' ? undefined : Promise.reject(e))),
+    const order = await until(
+      'the order, once its workflow has started',
+      () =>
+        customer.order(orderId).catch((e: ApiError) => (e.code === 'ORDER_NOT_FOUND' ? undefined : Promise.reject(e))),
+      SLOW,
     );
     expect(order).toMatchObject({ orderId, eventId: 'NYC', status: 'CREATED' });
     const unknown = await refusal(customer.orderDrink(orderId, { drink: 'Dishwater' }));
@@ -138,7 +144,7 @@ describe("the API client on the core's routes", () => {
       code: 'ALREADY_CANCELLED',
       message: 'This order was already cancelled.',
     });
-  });
+  }, 90_000);
 
   it("refuses the customer the barista's queue with WRONG_GROUP, and no token with UNAUTHORIZED", async () => {
     expect(await refusal(customer.queue('NYC'))).toMatchObject({
@@ -172,25 +178,31 @@ describe('the whole story, live', () => {
     });
     const staffRealtime = realtime(async () => barista.token);
     staffRealtime.subscribe<StaffChannelMessage>(staffChannel('NYC'), { onData: (m) => staff.push(m) });
-    await until('both live', () => customerRealtime.status === 'live' && staffRealtime.status === 'live');
+    await until('both live', () => customerRealtime.status === 'live' && staffRealtime.status === 'live', SLOW);
 
     const { code } = await admin.qrCode('NYC');
     const { orderId } = await customer.placeOrder('NYC', code);
     const states = () => mine.filter((m) => m.orderId === orderId).map((m) => m.state);
-    await until('CREATED on the customer channel', () => states().includes('CREATED'));
+    await until('CREATED on the customer channel', () => states().includes('CREATED'), SLOW);
     const [drink] = (await customer.menu('NYC')).menu;
     await customer.orderDrink(orderId, { drink: drink!.drink });
-    const queued = await until('QUEUED with its number', () =>
-      mine.find((m) => m.orderId === orderId && m.state === 'QUEUED'),
+    const queued = await until(
+      'QUEUED with its number',
+      () => mine.find((m) => m.orderId === orderId && m.state === 'QUEUED'),
+      SLOW,
     );
     expect(queued).toMatchObject({ kind: 'order', eventId: 'NYC', drink: { drink: drink!.drink } });
     expect(queued.orderNumber).toMatch(/\d+/);
 
-    await until('the order in the staff channel', () => staff.some((m) => m.kind === 'order' && m.orderId === orderId));
+    await until(
+      'the order in the staff channel',
+      () => staff.some((m) => m.kind === 'order' && m.orderId === orderId),
+      SLOW,
+    );
     await barista.api.make(orderId);
-    await until('MAKING', () => states().includes('MAKING'));
+    await until('MAKING', () => states().includes('MAKING'), SLOW);
     await barista.api.complete(orderId);
-    await until('COMPLETED', () => states().includes('COMPLETED'));
+    await until('COMPLETED', () => states().includes('COMPLETED'), SLOW);
     expect([...new Set(states())]).toEqual(['CREATED', 'QUEUED', 'MAKING', 'COMPLETED']);
     const done = mine.find((m) => m.orderId === orderId && m.state === 'COMPLETED')!;
     expect(done.message).toEqual(expect.any(String));
@@ -198,5 +210,5 @@ describe('the whole story, live', () => {
     expect(JSON.stringify(mine)).not.toMatch(/baristaUserId|TaskToken|userId/);
     expect(customerRealtime.status).toBe('live');
     expect(polls).toBe(0);
-  });
+  }, 180_000);
 });
