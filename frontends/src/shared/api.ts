@@ -167,7 +167,10 @@ export function apiErrorOf(status: number, body: unknown): ApiError {
 export interface ApiClientOptions {
   /** The core's HTTP API (config.apiUrl). */
   baseUrl: string;
-  /** The bearer token of each request (auth.token()); undefined sends none (the API answers 401). */
+  /**
+   * The bearer token of each request (auth.token()); undefined sends none (the API answers 401). When
+   * it throws, the request is refused as NETWORK (an AuthError with code 'network') or UNAUTHORIZED.
+   */
   token: () => Promise<string | undefined>;
   fetch?: typeof fetch;
   /** Called when the API refuses the sign-in (401): the app asks the person to sign in again. */
@@ -228,7 +231,18 @@ export class ApiClient {
 
   /** One request: JSON in and out, the bearer token, refusals as ApiError. */
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const token = await this.options.token();
+    let token: string | undefined;
+    try {
+      token = await this.options.token();
+    } catch (e) {
+      // The sign-in could not give a token: offline (the refresh could not reach the user pool), or over.
+      const offline = (e as { code?: unknown } | null)?.code === 'network';
+      const error = offline
+        ? new ApiError(0, 'NETWORK', customerSentence(0, 'NETWORK'), (e as Error).message)
+        : new ApiError(401, 'UNAUTHORIZED', customerSentence(401, 'UNAUTHORIZED'), (e as Error).message);
+      if (!offline) this.options.onUnauthorized?.(error);
+      throw error;
+    }
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';

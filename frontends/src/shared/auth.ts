@@ -221,8 +221,13 @@ export class Auth {
     this.storage.removeItem(this.pendingKey);
     const error = params.get('error');
     if (error) throw new AuthError(error, sentenceFor(error), params.get('error_description') ?? undefined);
-    if (!pendingText) throw new AuthError('no_sign_in_pending', sentenceFor('no_sign_in_pending'));
-    const pending = JSON.parse(pendingText) as PendingSignIn;
+    let pending: PendingSignIn | undefined;
+    try {
+      pending = pendingText ? (JSON.parse(pendingText) as PendingSignIn) : undefined;
+    } catch {
+      pending = undefined;
+    }
+    if (!pending?.state) throw new AuthError('no_sign_in_pending', sentenceFor('no_sign_in_pending'));
     if (params.get('state') !== pending.state) throw new AuthError('state_mismatch', sentenceFor('state_mismatch'));
     const code = params.get('code');
     if (!code) throw new AuthError('invalid_request', sentenceFor('invalid_request'), 'no code in the redirect');

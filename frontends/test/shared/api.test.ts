@@ -242,6 +242,25 @@ describe('the API client', () => {
     });
   });
 
+  it('refuses a request whose token cannot be had: offline as NETWORK, a sign-in that is over as UNAUTHORIZED', async () => {
+    const requests = seen.length;
+    const offline = new ApiClient({
+      baseUrl,
+      token: async () => Promise.reject(Object.assign(new Error('fetch failed'), { code: 'network' })),
+    });
+    expect(await refusal(offline.menu('NYC'))).toMatchObject({ status: 0, code: 'NETWORK', retryable: true });
+    const told: ApiError[] = [];
+    const over = new ApiClient({
+      baseUrl,
+      token: async () => Promise.reject(Object.assign(new Error('refresh refused'), { code: 'invalid_grant' })),
+      onUnauthorized: (e) => told.push(e),
+    });
+    const error = await refusal(over.menu('NYC'));
+    expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED', serverMessage: 'refresh refused' });
+    expect(told).toEqual([error]);
+    expect(seen.length).toBe(requests);
+  });
+
   it('says the coffee bar cannot be reached when nothing answers', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
