@@ -158,6 +158,10 @@ export class RealtimeClient {
   private reconnectTimer: TimerHandle | undefined;
   private watchdog: TimerHandle | undefined;
   private pollTimer: TimerHandle | undefined;
+  /** A connection is being opened (its token awaited): no second one meanwhile. */
+  private connecting = false;
+  /** connection_ack's connectionTimeoutMs. */
+  private keepAliveMs = 300_000;
 
   constructor(private readonly options: RealtimeOptions) {
     this.clock = options.clock ?? systemClock;
@@ -240,8 +244,6 @@ export class RealtimeClient {
     this.subs.clear();
     this.byId.clear();
   }
-
-  private connecting = false;
 
   private async connect(): Promise<void> {
     if (this.closed || this.subs.size === 0 || this.connecting || this.ws) return;
@@ -416,8 +418,7 @@ export class RealtimeClient {
     this.update();
   }
 
-  /** The keep-alive watchdog: no ka (or any message) for connectionTimeoutMs closes the connection. */
-  private keepAliveMs = 300_000;
+  /** The keep-alive watchdog: no ka for connectionTimeoutMs (the ack's) closes the connection. */
   private keepAlive(ws: WebSocketLike, timeoutMs?: number): void {
     if (timeoutMs !== undefined) this.keepAliveMs = timeoutMs;
     if (this.watchdog !== undefined) this.clock.clearTimeout(this.watchdog);
