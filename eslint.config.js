@@ -75,6 +75,21 @@ export default tseslint.config(
     },
   },
   {
+    // The web apps' code runs in browsers: no Node modules (tests may use them; the module takes
+    // what differs, fetch, WebSocket, crypto, storage, timers, as options or from the globals).
+    files: ['frontends/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'frontends/src runs in browsers: use web APIs (fetch, crypto.subtle...).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Domain code is pure: it decides from its arguments alone, so it is unit-tested without AWS,
     // environment or clock. Adapters and handlers read those and pass them in.
     files: ['**/src/domain/**/*.ts'],

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 const MARKERS = [
-  /@serverlesspresso\/testing/, // an extension's tests on the local cloud (startLocal, ...)
+  /@serverlesspresso\/testing(?!\/until)/, // an extension's tests on the local cloud (startLocal, ...); its `until` imports nothing
   /\bstartLocalCloud\b/,
   /@serverlesspresso\/core\/harness/, // the core on a local cloud (the recorder, the core's own integration tests)
   /\bstartEngine\b/, // DynamoDB Local, a Java process
