@@ -126,6 +126,13 @@ function BaristaApp({ session }: { session: Session }) {
     return () => sub.unsubscribe();
   }, [eventId, realtime, refresh]);
 
+  // An announcement stays long enough to be seen across the bar, then goes.
+  useEffect(() => {
+    if (!announcement) return;
+    const timer = setTimeout(() => setAnnouncement(undefined), 20_000);
+    return () => clearTimeout(timer);
+  }, [announcement]);
+
   const act = async (action: 'make' | 'unmake' | 'complete' | 'cancel', order: PublicOrder) => {
     setError(undefined);
     try {

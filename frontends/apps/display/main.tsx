@@ -49,7 +49,7 @@ function QrPanel({ session, eventId, version }: { session: Session; eventId: str
   const url = qr && orderUrl(eventId, qr.code);
   return (
     <section aria-labelledby="qr-title">
-      <h1 id="qr-title">Scan to order</h1>
+      <h1 id="qr-title">Scan to order at {eventId}</h1>
       {url && (
         <>
           <div

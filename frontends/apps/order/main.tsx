@@ -54,7 +54,15 @@ const drinkText = (order: PublicOrder) =>
     ? `${order.drinkOrder.drink}${order.drinkOrder.modifiers?.length ? ` (${order.drinkOrder.modifiers.join(', ')})` : ''}`
     : 'No drink chosen yet';
 
-function CodeForm({ eventId, onCode }: { eventId: string; onCode: (eventId: string, code: string) => void }) {
+function CodeForm({
+  eventId,
+  again,
+  onCode,
+}: {
+  eventId: string;
+  again: boolean;
+  onCode: (eventId: string, code: string) => void;
+}) {
   const [event, setEvent] = useState(eventId);
   const [code, setCode] = useState('');
   return (
@@ -65,7 +73,7 @@ function CodeForm({ eventId, onCode }: { eventId: string; onCode: (eventId: stri
         if (event.trim() && code.trim()) onCode(event.trim(), code.trim());
       }}
     >
-      <h2>Order a drink</h2>
+      <h2>{again ? 'Order another drink' : 'Order a drink'}</h2>
       <p>Point your phone's camera at the QR code on the bar's screen, or type the code shown under it.</p>
       {!eventId && (
         <>
@@ -176,12 +184,12 @@ function OrderCard({ order, children }: { order: PublicOrder; children?: preact.
         {statusLine(order)}
       </h1>
       {order.orderNumber && (
-        <p>
-          <span class="muted">Order number</span>
+        <div class="number-block">
+          <span class="muted">Your order number</span>
           <span class="big-number" data-testid="order-number">
             {order.orderNumber}
           </span>
-        </p>
+        </div>
       )}
       {order.status === 'CREATED' && (
         <p class="notice" role="timer">
@@ -307,6 +315,7 @@ function OrderApp({ session }: { session: Session }) {
       {!open && (
         <CodeForm
           eventId={eventId}
+          again={orders.length > 0}
           onCode={(event, code) => {
             localStorage.setItem('presso.event', event);
             setEventId(event);
