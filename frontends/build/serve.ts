@@ -3,7 +3,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import type { ConfigFile } from '../src/shared/config.js';
 import { APPS, DIST, type AppName } from './build.js';
 
 export const APPS_PATH = '/apps';
@@ -28,6 +27,22 @@ export const appUrls = (edgeUrl: string): Record<AppName, string> =>
     AppName,
     string
   >;
+
+/**
+ * config.json as the shared module's loadConfig reads it (src/shared/config.ts ConfigFile; written out
+ * here because this file runs in Node, in programs without the browser's types; test/apps/serve.test.ts
+ * checks the two agree).
+ */
+export interface ConfigFile {
+  apiUrl: string;
+  userPoolDomain: string;
+  clientId: string;
+  redirectUri: string;
+  logoutUri?: string;
+  scopes?: string[];
+  realtimeHttpUrl: string;
+  realtimeWsUrl: string;
+}
 
 /** The core stack's outputs the apps need (local URLs on the local cloud, AWS's in AWS). */
 export interface CoreOutputs {
