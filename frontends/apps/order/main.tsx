@@ -1,8 +1,9 @@
 // The order app, on a customer's phone: the display's QR code opens it with ?event=&code=; after the
 // hosted sign-in it scans the code (a new order), shows the event's menu, orders the drink, then the
 // order's life live on the customer's channel, and the customer's orders at this event.
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
+  ApiError,
   customerChannel,
   firstSight,
   type CustomerOrderMessage,
@@ -215,16 +216,37 @@ function OrderApp({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
+  const focus = useRef<string>();
+  focus.current = focusId;
+
   const refresh = useCallback(async () => {
     if (!eventId) return;
     try {
       const [m, mine] = await Promise.all([api.menu(eventId), api.myOrders(eventId)]);
+      let list = mine.orders;
+      // A scan's order is written a moment after the scan is accepted: read it by id until it is there.
+      const scanned = focus.current;
+      if (scanned && !list.some((o) => o.orderId === scanned)) {
+        try {
+          list = [await api.order(scanned), ...list];
+        } catch (e) {
+          if (!(e instanceof ApiError && e.code === 'ORDER_NOT_FOUND')) throw e;
+        }
+      }
       setMenu(m);
-      setOrders([...mine.orders].sort((a, b) => b.createdAt - a.createdAt));
+      setOrders([...list].sort((a, b) => b.createdAt - a.createdAt));
     } catch (e) {
       setError(e);
     }
   }, [api, eventId]);
+
+  // Until the scanned order can be read, read again every second.
+  const starting = !!focusId && !orders.some((o) => o.orderId === focusId);
+  useEffect(() => {
+    if (!starting) return;
+    const timer = setTimeout(() => void refresh(), 1000);
+    return () => clearTimeout(timer);
+  }, [starting, orders, refresh]);
 
   const scan = useCallback(
     async (event: string, code: string) => {
@@ -232,6 +254,7 @@ function OrderApp({ session }: { session: Session }) {
       setBusy(true);
       try {
         const { orderId } = await api.placeOrder(event, code);
+        focus.current = orderId;
         setFocusId(orderId);
       } catch (e) {
         setError(e);
@@ -302,7 +325,13 @@ function OrderApp({ session }: { session: Session }) {
         <ConnectionBadge realtime={realtime} />
       </header>
       <ErrorText error={error} />
-      {current && (
+      {starting && (
+        <section class="card" aria-live="polite">
+          <h1>Starting your order…</h1>
+          <p>The coffee bar is taking your order. This takes a few seconds.</p>
+        </section>
+      )}
+      {current && !starting && (
         <OrderCard order={current}>
           {current.status === 'CREATED' && menu && <DrinkMenu menu={menu} onOrder={orderDrink} busy={busy} />}
           {(current.status === 'CREATED' || current.status === 'SUBMITTED') && (
@@ -312,7 +341,7 @@ function OrderApp({ session }: { session: Session }) {
           )}
         </OrderCard>
       )}
-      {!open && (
+      {!open && !starting && (
         <CodeForm
           eventId={eventId}
           again={orders.length > 0}
