@@ -58,10 +58,13 @@ const drinkText = (order: PublicOrder) =>
 function CodeForm({
   eventId,
   again,
+  error,
   onCode,
 }: {
   eventId: string;
   again: boolean;
+  /** Why the last scan was refused: shown next to the code the customer typed. */
+  error: unknown;
   onCode: (eventId: string, code: string) => void;
 }) {
   const [event, setEvent] = useState(eventId);
@@ -100,6 +103,7 @@ function CodeForm({
       <button type="submit" disabled={!event.trim() || !code.trim()}>
         Start my order
       </button>
+      <ErrorText error={error} />
     </form>
   );
 }
@@ -214,6 +218,7 @@ function OrderApp({ session }: { session: Session }) {
   const [orders, setOrders] = useState<PublicOrder[]>([]);
   const [focusId, setFocusId] = useState<string>();
   const [error, setError] = useState<unknown>();
+  const [scanError, setScanError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
   const focus = useRef<string>();
@@ -251,13 +256,14 @@ function OrderApp({ session }: { session: Session }) {
   const scan = useCallback(
     async (event: string, code: string) => {
       setError(undefined);
+      setScanError(undefined);
       setBusy(true);
       try {
         const { orderId } = await api.placeOrder(event, code);
         focus.current = orderId;
         setFocusId(orderId);
       } catch (e) {
-        setError(e);
+        setScanError(e);
       } finally {
         setBusy(false);
       }
@@ -345,6 +351,7 @@ function OrderApp({ session }: { session: Session }) {
         <CodeForm
           eventId={eventId}
           again={orders.length > 0}
+          error={scanError}
           onCode={(event, code) => {
             localStorage.setItem('presso.event', event);
             setEventId(event);
