@@ -49,7 +49,8 @@ function QrPanel({ session, eventId, version }: { session: Session; eventId: str
   const url = qr && orderUrl(eventId, qr.code);
   return (
     <section aria-labelledby="qr-title">
-      <h1 id="qr-title">Scan to order at {eventId}</h1>
+      <h1 id="qr-title">Scan to order</h1>
+      <p class="muted">Serverlesspresso · {eventId}</p>
       {url && (
         <>
           <div
@@ -126,7 +127,8 @@ function DisplayApp({ session }: { session: Session }) {
             <ul class="waits">
               {waitList.map((w) => (
                 <li key={w.drink}>
-                  {w.drink}: about {Math.max(1, Math.round(w.averageSeconds / 60))} min
+                  {w.drink}:{' '}
+                  {w.averageSeconds < 60 ? 'under a minute' : `about ${Math.round(w.averageSeconds / 60)} min`}
                 </li>
               ))}
             </ul>

@@ -3,7 +3,8 @@
 // display shows the QR code; a customer on a phone opens its URL, signs up on the hosted pages
 // (confirmation code from the local cloud's output) and orders; a barista on a tablet (made one with
 // AdminAddUserToGroup) sees it arrive live, makes and completes it; the customer's page and the
-// display show it ready without a reload. Screenshots: <tmp>/presso-apps-screenshots/.
+// display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
+// extension deployed beside the core, publishing to the board). Screenshots: <tmp>/presso-apps-screenshots/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { until } from '@serverlesspresso/testing/until';
 import { ensureBuilt, type AppName } from '../../build/build.js';
 import { appConfig, appUrls, coreOutputsOf, webAppsService } from '../../build/serve.js';
 
+const WAIT_TIMES_DIR = new URL('../../../extensions/WaitTimes', import.meta.url).pathname;
 const executablePath = process.env.PRESSO_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(tmpdir(), 'presso-apps-screenshots');
 const SLOW = 60_000;
@@ -44,6 +46,12 @@ beforeAll(async () => {
     parameterOverrides: { CallbackURLs: list, LogoutURLs: list },
   });
   const core = coreOutputsOf({ ...stack.outputs, ...stack.localOutputs })!;
+  // WaitTimes beside it, connected to the board as `presso up` connects it: its waits reach the display.
+  await cloud.stacks.deploy({
+    path: WAIT_TIMES_DIR,
+    stackName: 'wait-times',
+    parameterOverrides: { RealtimeApiId: stack.outputs.RealtimeApiId! },
+  });
   cloud.edge.addService(webAppsService({ config: (app) => appConfig(core, urls[app]) }));
   // Staff accounts as an operator makes them: confirmed users, put in their group with AdminAddUserToGroup.
   const pool = stack.outputs.UserPoolId!;
@@ -176,6 +184,9 @@ async function story(pages: Record<string, Page>): Promise<void> {
   });
   await display.locator('[data-testid="ready"] .number', { hasText: number }).waitFor({ timeout: SLOW });
   await shot(phone, 'order-4-ready');
+  // WaitTimes timed the order: the display shows the drink's wait, from the board's channel.
+  const drink = (await phone.locator('.drink-name').first().textContent())!.replace(/ \(.*$/, '');
+  await display.locator('.waits li', { hasText: drink }).waitFor({ timeout: SLOW });
   await shot(display, 'display-3-ready');
   await shot(barista, 'barista-4-done');
 
