@@ -92,6 +92,7 @@ function BaristaApp({ session }: { session: Session }) {
   const [storeOpen, setStoreOpen] = useState<boolean>();
   const [announcement, setAnnouncement] = useState<string>();
   const [sound, setSound] = useState(false);
+  const [confirmClose, setConfirmClose] = useState(false);
   const [error, setError] = useState<unknown>();
   const soundRef = useRef(sound);
   soundRef.current = sound;
@@ -163,9 +164,11 @@ function BaristaApp({ session }: { session: Session }) {
             <input type="checkbox" checked={sound} onChange={(e) => setSound(e.currentTarget.checked)} /> Sound for new
             orders
           </label>
-          {admin && storeOpen !== undefined && (
-            <button class={storeOpen ? 'danger' : ''} onClick={() => void setShop(!storeOpen)}>
-              {storeOpen ? 'Close the shop' : 'Open the shop'}
+          {storeOpen !== undefined && <span class="muted">{storeOpen ? 'Shop open' : 'Shop closed'}</span>}
+          {admin && storeOpen === false && <button onClick={() => void setShop(true)}>Open the shop</button>}
+          {admin && storeOpen && !confirmClose && (
+            <button class="danger" onClick={() => setConfirmClose(true)}>
+              Close the shop
             </button>
           )}
           <button class="secondary" onClick={() => void session.auth.signOut()}>
@@ -183,6 +186,17 @@ function BaristaApp({ session }: { session: Session }) {
           </p>
         )}
       </div>
+      {confirmClose && storeOpen && (
+        <p class="notice row" role="alertdialog" aria-label="Close the shop?">
+          Close the shop? Customers will not be able to order until it opens again.
+          <button class="danger" onClick={() => void setShop(false).finally(() => setConfirmClose(false))}>
+            Yes, close the shop
+          </button>
+          <button class="secondary" onClick={() => setConfirmClose(false)}>
+            Keep it open
+          </button>
+        </p>
+      )}
       {storeOpen === false && <p class="notice">The shop is closed: customers cannot order.</p>}
       <ErrorText error={error} />
       {orders === undefined ? (

@@ -4,7 +4,8 @@
 // (confirmation code from the local cloud's output) and orders; a barista on a tablet (made one with
 // AdminAddUserToGroup) sees it arrive live, makes and completes it; the customer's page and the
 // display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
-// extension deployed beside the core, publishing to the board). Screenshots: <tmp>/presso-apps-screenshots/.
+// extension deployed beside the core, publishing to the board); an admin closes the shop from the barista
+// app, the display says so and a scan gets the sentence. Screenshots: <tmp>/presso-apps-screenshots/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,9 +198,26 @@ async function story(pages: Record<string, Page>): Promise<void> {
     'This QR code is not valid for this coffee bar',
   );
   await shot(phone, 'order-5-refused');
+
+  // An admin closes the shop from the barista app: the display says so, and a scan gets the sentence.
+  const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
+  await signIn(admin, 'ada@example.com', 'barista');
+  await admin.getByRole('button', { name: 'Close the shop' }).click();
+  await admin.getByRole('button', { name: 'Yes, close the shop' }).click();
+  await admin.getByText('The shop is closed: customers cannot order.').waitFor({ timeout: SLOW });
+  await display.getByText('The shop is closed').waitFor({ timeout: SLOW });
+  await shot(display, 'display-4-closed');
+  const currentCode = (await display.getByTestId('code').textContent())!;
+  await phone.getByLabel('Code on the screen').fill(currentCode);
+  await phone.getByRole('button', { name: 'Start my order' }).click();
+  await phone.getByText('The coffee bar is closed right now, so it is not taking orders.').waitFor({ timeout: SLOW });
+  await shot(phone, 'order-6-closed');
+  await admin.getByRole('button', { name: 'Open the shop' }).click();
+  await display.getByText('The shop is closed').waitFor({ state: 'detached', timeout: SLOW });
+  await shot(admin, 'barista-5-admin');
 }
 
-it('a customer orders from the QR code, a barista makes it live, the customer and the display see it ready', async () => {
+it('a customer orders from the QR code, a barista makes it live, the customer and the display see it ready; an admin closes the shop', async () => {
   const pages: Record<string, Page> = {};
   await story(pages).catch((e: unknown) => explain(e, pages));
 }, 300_000);
