@@ -128,6 +128,10 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await barista.getByText('No orders waiting').waitFor({ timeout: SLOW });
   await live(barista);
   await shot(barista, 'barista-1-empty');
+  // A second barista (an admin) at another tablet.
+  const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
+  await signIn(admin, 'ada@example.com', 'barista');
+  await live(admin);
 
   // The customer's phone opens the QR code's URL and creates an account on the hosted pages.
   const phone = (pages.phone = await open(qrUrl, { width: 390, height: 844 }, true));
@@ -170,6 +174,11 @@ async function story(pages: Record<string, Page>): Promise<void> {
       ms: SLOW,
     },
   );
+  // The other barista sees the claim live.
+  await admin
+    .locator(`.ticket[data-order="${number}"][data-status="MAKING"]`)
+    .getByText('another barista is making it')
+    .waitFor({ timeout: SLOW });
   await shot(barista, 'barista-3-making');
   await shot(phone, 'order-3-making');
   await display.locator('[data-testid="queue"] .number', { hasText: number }).waitFor({ timeout: SLOW });
@@ -200,8 +209,6 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(phone, 'order-5-refused');
 
   // An admin closes the shop from the barista app: the display says so, and a scan gets the sentence.
-  const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
-  await signIn(admin, 'ada@example.com', 'barista');
   await admin.getByRole('button', { name: 'Close the shop' }).click();
   await admin.getByRole('button', { name: 'Yes, close the shop' }).click();
   await admin.getByText('The shop is closed: customers cannot order.').waitFor({ timeout: SLOW });
