@@ -1,7 +1,7 @@
 // Builds the three web apps into dist/<app>/ (index.html, app.js, app.css): esbuild bundles each
 // app's main.tsx with Preact and the shared module, minified for browsers. Each app reads its
 // settings from the config.json served beside it, so the same build runs in AWS and locally.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -60,9 +60,28 @@ export interface BuiltApp {
   css: number;
 }
 
-/** Builds every app into outDir (default dist/), replacing what was there. */
+/**
+ * Builds every app into outDir (default dist/), replacing what was there. Built beside it first and
+ * moved in whole: several `presso up` (parallel tests) may build at once, and none sees half a build.
+ */
 export async function buildApps(outDir = DIST): Promise<BuiltApp[]> {
-  rmSync(outDir, { recursive: true, force: true });
+  const staging = `${outDir}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    const built = await buildInto(staging);
+    rmSync(outDir, { recursive: true, force: true });
+    try {
+      renameSync(staging, outDir);
+    } catch (e) {
+      // Another build moved its own in meanwhile: it is as fresh as this one.
+      if (!existsSync(join(outDir, STAMP))) throw e;
+    }
+    return built;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function buildInto(outDir: string): Promise<BuiltApp[]> {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: APPS.map((app) => ({ in: join(FRONTENDS, 'apps', app, 'main.tsx'), out: `${app}/app` })),

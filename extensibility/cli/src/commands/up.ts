@@ -58,7 +58,8 @@ export async function upCommand(options: UpOptions): Promise<void> {
     await cloud.close();
     process.exit(1);
   }
-  const urls = options.webApps === false ? undefined : appUrls(cloud.url);
+  // The web apps need a deployed core: none with --no-apps.
+  const urls = options.webApps === false || !options.dirs?.length ? undefined : appUrls(cloud.url);
   if (urls) {
     try {
       const started = Date.now();
