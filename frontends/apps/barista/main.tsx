@@ -3,7 +3,15 @@
 // (and, when switched on, beeps); admins open and close the shop. Every action is a button, so the
 // keyboard reaches all of them (Tab, Enter).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { firstSight, staffChannel, type PublicOrder, type StaffChannelMessage } from '../../src/shared/index.js';
+import {
+  ApiError,
+  firstSight,
+  staffChannel,
+  type ConfigPatch,
+  type EventConfig,
+  type PublicOrder,
+  type StaffChannelMessage,
+} from '../../src/shared/index.js';
 import { age, currentEvent, type Session } from '../common/session.js';
 import { ConnectionBadge, ErrorText, mount, useNow } from '../common/ui.js';
 
@@ -85,6 +93,95 @@ function Ticket({
   );
 }
 
+/** Admins: the queue's capacity and which drinks are available (a change waits on the config's version). */
+function Settings({ session, eventId, version }: { session: Session; eventId: string; version: number }) {
+  const [config, setConfig] = useState<EventConfig>();
+  const [capacity, setCapacity] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState<string>();
+  useEffect(() => {
+    session.api.config(eventId).then((c) => {
+      setConfig(c);
+      setCapacity(String(c.maxOrdersInQueue));
+    }, setError);
+  }, [session, eventId, version]);
+  if (!config) return <ErrorText error={error} />;
+  /**
+   * A change made on the config it was made from (its version); when someone changed the config
+   * meanwhile, the change is made again once on the new config (it names one field or one drink).
+   */
+  const save = async (patch: (current: EventConfig) => ConfigPatch, what: string) => {
+    setError(undefined);
+    setSaved(undefined);
+    let current = config;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { config: next } = await session.api.patchConfig(eventId, {
+          ...patch(current),
+          version: current.version,
+        });
+        setConfig(next);
+        setCapacity(String(next.maxOrdersInQueue));
+        setSaved(what);
+        return;
+      } catch (e) {
+        if (attempt === 0 && e instanceof ApiError && e.code === 'CONFIG_VERSION_CONFLICT') {
+          current = await session.api.config(eventId).catch(() => current);
+          continue;
+        }
+        setError(e);
+        return;
+      }
+    }
+  };
+  return (
+    <details class="card">
+      <summary>Shop settings (admins)</summary>
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save(() => ({ maxOrdersInQueue: Number(capacity) }), `Queue capacity is ${capacity}.`);
+        }}
+      >
+        <label for="capacity">Most orders in the queue</label>
+        <input
+          id="capacity"
+          type="text"
+          inputMode="numeric"
+          style="width: 6rem"
+          value={capacity}
+          onInput={(e) => setCapacity(e.currentTarget.value)}
+        />
+        <button type="submit">Save capacity</button>
+      </form>
+      <fieldset>
+        <legend>Drinks customers can order</legend>
+        {config.menu.map((item) => (
+          <label key={item.drink}>
+            <input
+              type="checkbox"
+              checked={item.available}
+              onChange={(e) => {
+                const available = e.currentTarget.checked;
+                void save(
+                  (current) => ({
+                    menu: current.menu.map((m) => (m.drink === item.drink ? { ...m, available } : m)),
+                  }),
+                  `${item.drink} is ${available ? 'available' : 'unavailable'}.`,
+                );
+              }}
+            />
+            {item.drink}
+          </label>
+        ))}
+      </fieldset>
+      {saved && <p role="status">{saved}</p>}
+      <ErrorText error={error} />
+    </details>
+  );
+}
+
 function BaristaApp({ session }: { session: Session }) {
   const { api, realtime, user } = session;
   const [eventId] = useState(() => currentEvent('NYC'));
@@ -93,6 +190,7 @@ function BaristaApp({ session }: { session: Session }) {
   const [announcement, setAnnouncement] = useState<string>();
   const [sound, setSound] = useState(false);
   const [confirmClose, setConfirmClose] = useState(false);
+  const [configVersion, setConfigVersion] = useState(0);
   const [error, setError] = useState<unknown>();
   const soundRef = useRef(sound);
   soundRef.current = sound;
@@ -119,7 +217,10 @@ function BaristaApp({ session }: { session: Session }) {
           setAnnouncement(`New order ${message.orderNumber ?? ''}: ${message.drink?.drink ?? ''}`);
           if (soundRef.current) beep();
         }
-        if (message.kind === 'config') setStoreOpen(message.storeOpen);
+        if (message.kind === 'config') {
+          setStoreOpen(message.storeOpen);
+          setConfigVersion(message.version);
+        }
         void refresh();
       },
       poll: refresh,
@@ -149,6 +250,7 @@ function BaristaApp({ session }: { session: Session }) {
     try {
       const { config } = await api.patchConfig(eventId, { storeOpen: open });
       setStoreOpen(config.storeOpen);
+      setConfigVersion(config.version);
     } catch (e) {
       setError(e);
     }
@@ -199,6 +301,7 @@ function BaristaApp({ session }: { session: Session }) {
       )}
       {storeOpen === false && <p class="notice">The shop is closed: customers cannot order.</p>}
       <ErrorText error={error} />
+      {admin && <Settings session={session} eventId={eventId} version={configVersion} />}
       {orders === undefined ? (
         <p class="loading">Loading the queue…</p>
       ) : orders.length === 0 ? (

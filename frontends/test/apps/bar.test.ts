@@ -220,6 +220,28 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await phone.getByText('The coffee bar is closed right now, so it is not taking orders.').waitFor({ timeout: SLOW });
   await shot(phone, 'order-6-closed');
   await admin.getByRole('button', { name: 'Open the shop' }).click();
+  // Admins' settings: a drink marked unavailable leaves the customers' menu.
+  await admin.getByText('Shop settings (admins)').click();
+  await admin.getByRole('checkbox', { name: drink }).uncheck();
+  await admin.getByText(`${drink} is unavailable.`).waitFor({ timeout: SLOW });
+  await admin.getByLabel('Most orders in the queue').fill('5');
+  await admin.getByRole('button', { name: 'Save capacity' }).click();
+  await admin.getByText('Queue capacity is 5.').waitFor({ timeout: SLOW });
+  // The customer orders again: the menu has the other drinks, not that one.
+  await phone.getByLabel('Code on the screen').fill((await display.getByTestId('code').textContent())!);
+  await phone.getByRole('button', { name: 'Start my order' }).click();
+  await until(
+    'the new order waiting for its drink',
+    async () => (await heading.textContent()) === 'Choose your drink',
+    {
+      ms: SLOW,
+    },
+  );
+  const drinks = await phone.locator('.drink label').allTextContents();
+  expect(drinks.length).toBeGreaterThan(0);
+  expect(drinks).not.toContain(drink);
+  await shot(phone, 'order-7-menu-without-drink');
+  await shot(admin, 'barista-6-settings');
   await display.getByText('The shop is closed').waitFor({ state: 'detached', timeout: SLOW });
   await shot(admin, 'barista-5-admin');
 }
