@@ -118,22 +118,11 @@ function DisplayApp({ session }: { session: Session }) {
   const waitList = Object.values(waits);
   return (
     <>
+      <div class="corner">
+        <ConnectionBadge realtime={realtime} />
+      </div>
       <div class="stack">
         <QrPanel session={session} eventId={eventId} version={qrVersion} />
-        <ConnectionBadge realtime={realtime} />
-        {waitList.length > 0 && (
-          <section aria-labelledby="waits-title">
-            <h2 id="waits-title">Wait right now</h2>
-            <ul class="waits">
-              {waitList.map((w) => (
-                <li key={w.drink}>
-                  {w.drink}:{' '}
-                  {w.averageSeconds < 60 ? 'under a minute' : `about ${Math.round(w.averageSeconds / 60)} min`}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
       </div>
       <section aria-labelledby="queue-title">
         <h2 id="queue-title">In the queue</h2>
@@ -151,6 +140,19 @@ function DisplayApp({ session }: { session: Session }) {
               </li>
             ))}
           </ul>
+        )}
+        {waitList.length > 0 && (
+          <section aria-labelledby="waits-title">
+            <h2 id="waits-title">Wait right now</h2>
+            <ul class="waits">
+              {waitList.map((w) => (
+                <li key={w.drink}>
+                  {w.drink}:{' '}
+                  {w.averageSeconds < 60 ? 'under a minute' : `about ${Math.round(w.averageSeconds / 60)} min`}
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
       </section>
       <section aria-labelledby="ready-title">

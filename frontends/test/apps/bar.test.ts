@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { CORE_DIR } from '@serverlesspresso/core/harness';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { until } from '@serverlesspresso/testing/until';
@@ -78,10 +78,21 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function open(url: string, viewport: { width: number; height: number }, phone = false): Promise<Page> {
+async function open(
+  url: string,
+  viewport: { width: number; height: number },
+  phone = false,
+  sockets?: WebSocketRoute[],
+): Promise<Page> {
   const context = await browser.newContext({ viewport, isMobile: phone, hasTouch: phone });
   contexts.push(context);
   const page = await context.newPage();
+  // The realtime connections pass through here, so a test can cut them as a lost network would.
+  if (sockets)
+    await page.routeWebSocket(/\/event\/realtime$/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
   await page.goto(url);
   return page;
 }
@@ -113,7 +124,8 @@ const live = (page: Page) => page.locator('[data-status="live"][role="status"]')
 
 async function story(pages: Record<string, Page>): Promise<void> {
   // The TV at the bar.
-  const display = (pages.display = await open(urls.display, { width: 1920, height: 1080 }));
+  const displaySockets: WebSocketRoute[] = [];
+  const display = (pages.display = await open(urls.display, { width: 1920, height: 1080 }, false, displaySockets));
   await signIn(display, 'ada@example.com', 'display');
   const qr = display.locator('.qr[data-url]');
   await qr.waitFor({ timeout: SLOW });
@@ -244,6 +256,13 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(admin, 'barista-6-settings');
   await display.getByText('The shop is closed').waitFor({ state: 'detached', timeout: SLOW });
   await shot(admin, 'barista-5-admin');
+
+  // The display loses its connection: it says so (and polls meanwhile), then is live again by itself.
+  for (const ws of displaySockets.splice(0)) await ws.close({ code: 1006 }).catch(() => ws.close());
+  await display.locator('[data-status="polling"][role="status"]').waitFor({ timeout: SLOW });
+  await shot(display, 'display-5-reconnecting');
+  await live(display);
+  expect(displaySockets.length).toBeGreaterThan(0);
 }
 
 it('a customer orders from the QR code, a barista makes it live, the customer and the display see it ready; an admin closes the shop', async () => {
