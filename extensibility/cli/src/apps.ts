@@ -76,3 +76,18 @@ export function deployPlan(dirs: string[]): { apps: PlannedApp[]; note?: string 
     note: `no app given creates the ${BUS_NAME} bus: ${creator} creates it (${CREATE_BUS_PARAMETER}=true), deployed first`,
   };
 }
+
+/** The parameters through which an app lists its sign-in's callback and logout URLs (the core's app client). */
+export const WEB_APP_URL_PARAMETERS = ['CallbackURLs', 'LogoutURLs'] as const;
+
+/**
+ * The web apps' URLs on the edge for the parameters `dir` declares among WEB_APP_URL_PARAMETERS, so
+ * the user pool sends a person back to the app they signed in from.
+ */
+export function webAppUrlParameters(dir: string, urls: string[]): Record<string, string> {
+  if (urls.length === 0) return {};
+  const declared = loaded(dir)?.parameters ?? {};
+  return Object.fromEntries(
+    WEB_APP_URL_PARAMETERS.filter((name) => name in declared).map((name) => [name, urls.join(',')]),
+  );
+}

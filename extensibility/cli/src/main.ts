@@ -96,6 +96,7 @@ program
     'app folders (or templates) to deploy, each as its own stack; default: every app of the repo (core, EventPlayer, extensions)',
   )
   .option('--no-apps', 'deploy nothing: just the local cloud')
+  .option('--no-web-apps', 'do not build or serve the web apps (frontends/) under <edge>/apps/')
   .option('--watch', 'deploy an app again when its files change (its stack is updated in place)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'edge port (0 picks a free one)', port, 4566)
@@ -124,6 +125,7 @@ program
         speed: number;
         eventSizeLimit: 'current' | 'legacy';
         apps: boolean;
+        webApps: boolean;
         watch?: boolean;
       },
     ) => {

@@ -1,6 +1,8 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
 import { emulatedRuntime, startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
-import { deployPlan, wiredParameters, type PlannedApp } from '../apps.js';
+import { ensureBuilt, type AppName } from '@serverlesspresso/frontends/build';
+import { appConfig, appUrls, coreOutputsOf, webAppsService, type CoreOutputs } from '@serverlesspresso/frontends/serve';
+import { deployPlan, webAppUrlParameters, wiredParameters, type PlannedApp } from '../apps.js';
 import { printStack } from './stacks.js';
 import { watchApps } from './watch.js';
 
@@ -14,7 +16,12 @@ export interface UpOptions {
   dirs?: string[];
   /** Deploy an app again when its files change. */
   watch?: boolean;
+  /** Serve the web apps (frontends/) under <edge>/apps/ (default true; built when missing or stale). */
+  webApps?: boolean;
 }
+
+/** The core whose outputs the web apps' config.json carry: the last stack deployed that has them all. */
+let webAppsCore: CoreOutputs | undefined;
 
 export async function upCommand(options: UpOptions): Promise<void> {
   const cloud = await startLocalCloud({
@@ -51,7 +58,20 @@ export async function upCommand(options: UpOptions): Promise<void> {
     await cloud.close();
     process.exit(1);
   }
-  const deployed = await deployAll(cloud, options.dirs ?? []);
+  // The web apps need a deployed core: none with --no-apps.
+  const urls = options.webApps === false || !options.dirs?.length ? undefined : appUrls(cloud.url);
+  if (urls) {
+    try {
+      const started = Date.now();
+      if (await ensureBuilt()) console.log(`apps        built frontends/dist in ${Date.now() - started} ms`);
+      cloud.edge.addService(
+        webAppsService({ config: (app: AppName) => webAppsCore && appConfig(webAppsCore, urls[app]) }),
+      );
+    } catch (e) {
+      console.error(`presso up: the web apps did not build, so they are not served: ${(e as Error).message}`);
+    }
+  }
+  const deployed = await deployAll(cloud, options.dirs ?? [], urls ? Object.values(urls) : []);
   if (!deployed) {
     await cloud.close();
     process.exit(1);
@@ -61,6 +81,11 @@ export async function upCommand(options: UpOptions): Promise<void> {
     console.log(
       `watching    ${deployed.length} app${deployed.length === 1 ? '' : 's'}: a change deploys its app again`,
     );
+  }
+  if (urls && webAppsCore) {
+    console.log(`app order   ${urls.order}  (a phone; the display's QR code opens it)`);
+    console.log(`app barista ${urls.barista}  (a tablet; sign in as a member of group barista or admin)`);
+    console.log(`app display ${urls.display}  (the TV; sign in as an admin for now)`);
   }
   console.log(`ready       ${cloud.url}`);
 }
@@ -72,6 +97,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
 async function deployAll(
   cloud: LocalCloud,
   dirs: string[],
+  webAppUrls: string[],
 ): Promise<Array<PlannedApp & { stackName: string }> | undefined> {
   const deployed: Array<PlannedApp & { stackName: string }> = [];
   const { apps, note } = deployPlan(dirs);
@@ -80,7 +106,7 @@ async function deployAll(
   const outputs: Record<string, string> = {};
   for (const [i, planned] of apps.entries()) {
     const { dir } = planned;
-    const wired = wiredParameters(dir, outputs);
+    const wired = { ...wiredParameters(dir, outputs), ...webAppUrlParameters(dir, webAppUrls) };
     const parameterOverrides =
       planned.parameterOverrides || Object.keys(wired).length > 0
         ? { ...wired, ...planned.parameterOverrides }
@@ -95,6 +121,7 @@ async function deployAll(
       const record = await cloud.stacks.deploy({ path: dir, ...(parameterOverrides ? { parameterOverrides } : {}) });
       printStack(record, process.stdout);
       Object.assign(outputs, record.outputs);
+      webAppsCore = coreOutputsOf({ ...record.outputs, ...record.localOutputs }) ?? webAppsCore;
       deployed.push({ dir, stackName: record.name, ...(parameterOverrides ? { parameterOverrides } : {}) });
     } catch (e) {
       console.error(`presso up: ${(e as Error).message}\nnothing of this stack was deployed; stopping`);
