@@ -35,6 +35,13 @@ import {
   type StreamMappingDeps,
 } from './stacks/resources/stream-mappings.js';
 import { timeScale, type TimeScale } from './time.js';
+import { Iam, type IamMode } from './iam/iam.js';
+import { IamRoutes } from './iam/routes.js';
+import { dynamoDbAuthorizer } from './services/dynamodb/iam.js';
+import { eventsAuthorizer } from './services/events/iam.js';
+import { statesAuthorizer } from './services/states/iam.js';
+import { lambdaAuthorizer } from './services/lambda/iam.js';
+import { schedulerAuthorizer } from './services/scheduler/iam.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -52,6 +59,11 @@ export interface LocalCloudOptions {
   eventsRequestSizeLimit?: number;
   /** Closed Step Functions executions each state machine keeps (default STANDARD 10,000, EXPRESS 1,000). */
   retainClosedExecutions?: Partial<Record<StateMachineType, number>>;
+  /**
+   * IAM: `enforce` (default) refuses a role's call its policies do not allow, `audit` answers it and
+   * logs the denial, `off` checks nothing (every request is the administrator's).
+   */
+  iam?: IamMode;
   log?: (line: string) => void;
 }
 
@@ -79,6 +91,8 @@ export interface LocalCloud {
   readonly apis: HttpApisService;
   /** Signs tokens for the local issuer and for every user pool deployed (issuer.pools). */
   readonly issuer: LocalIssuer;
+  /** Roles, credentials and the authorization of every signed call (`iam.report()`, `iam.mode`). */
+  readonly iam: Iam;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -106,6 +120,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}),
   });
   const lambda = new LambdaService();
+  const iam = new Iam(account, { mode: options.iam ?? 'enforce', log });
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input) => {
     const fn = lambda.get(arn);
@@ -123,6 +138,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.retainClosedExecutions ? { retainClosed: options.retainClosedExecutions } : {}),
   });
   const states = new StatesService(engine, account, taskRunner.checkResource);
+  iam.registerAuthorizer(events.name, eventsAuthorizer(account));
+  iam.registerAuthorizer(lambda.name, lambdaAuthorizer(account));
+  iam.registerAuthorizer(
+    states.name,
+    statesAuthorizer(account, (token) => engine.stateMachineOfToken(token)),
+  );
+  iam.registerAuthorizer(dynamodb.name, dynamoDbAuthorizer(account));
   // State machines made through the API and executions outlive a restart only when the data is the user's own (--data-dir).
   let journal: ExecutionJournal | undefined;
   if (options.dataDir) {
@@ -150,6 +172,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
+  iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
@@ -196,7 +219,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
-  const functions = functionHandler({ lambda, events, scheduler, log, clientEnv: () => clientEnv(), streams });
+  const functions = functionHandler({
+    lambda,
+    events,
+    scheduler,
+    log,
+    clientEnv: () => clientEnv(),
+    streams,
+    iam,
+  });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
   const responses = new CloudFormationResponses(() => where.url);
@@ -204,15 +235,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const edge: Edge = await startEdge({
     host: options.host ?? DEFAULT_EDGE_HOST,
     port: options.port ?? DEFAULT_EDGE_PORT,
-    services: [events, lambda, states, dynamodb, responses, scheduler, admin],
+    services: [events, lambda, states, dynamodb, responses, scheduler, new IamRoutes(iam), admin],
     log,
+    iam,
   });
+  // The local cloud's own routes and the CloudFormation responses are no AWS API a role calls.
+  for (const name of [responses.name, admin.name, 'presso-iam']) iam.registerAuthorizer(name, () => undefined);
   where.url = edge.url;
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
   const apis = new HttpApisService(lambda, issuer);
   edge.addService(apis);
+  // API routes are invoked without SigV4 (AWS_IAM authorizers are not emulated): nothing to authorize.
+  iam.registerAuthorizer(apis.name, () => undefined);
   // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
   for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
@@ -242,6 +278,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stacks,
     apis,
     issuer,
+    iam,
     clientEnv,
     async close() {
       await edge.close();

@@ -1,11 +1,13 @@
 // Policy evaluation against a table of cases with the outcome AWS gives them (allow, explicit deny,
 // implicit deny) and why, per "Policy evaluation logic" and the condition operator reference.
+import { describe, expect, test } from '@jest/globals';
 import {
   compilePolicy,
   deniedMessage,
   evaluate,
   PolicySyntaxError,
   type Caller,
+  type ConditionContext,
 } from '../../src/iam/policy/evaluate.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/app-OrdersFnRole-ABC';
@@ -404,7 +406,9 @@ describe('policy evaluation', () => {
   test.each(cases)('$name: $expected ($because)', (c) => {
     const identity = c.statements.length ? [compilePolicy('Identity', { Statement: c.statements })] : [];
     const resource = c.resourcePolicy ? [compilePolicy('Resource', { Statement: c.resourcePolicy }, 'resource')] : [];
-    const context = Object.fromEntries(Object.entries(c.context ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const context: ConditionContext = Object.fromEntries(
+      Object.entries(c.context ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     const decision = evaluate(
       { caller: c.caller ?? role, action: c.action, resource: c.resource, context },
       identity,

