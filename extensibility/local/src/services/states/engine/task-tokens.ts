@@ -16,7 +16,10 @@ export class TaskTokens implements CallbackRegistry {
     // Opaque like the service's tokens; the prefix lets us tell "never ours" from "no longer pending".
     const payload = `${TOKEN_PREFIX}${randomUUID()}:${executionArn.length}:${randomBytes(12).toString('hex')}`;
     const token = Buffer.from(payload, 'utf8').toString('base64url');
+    // Kept after the task ends (a late callback is authorized on its state machine, then answered
+    // TaskTimedOut, as AWS does), up to a bound.
     this.executions.set(token, executionArn);
+    if (this.executions.size > 100_000) this.executions.delete(this.executions.keys().next().value!);
     return token;
   }
 
@@ -31,7 +34,6 @@ export class TaskTokens implements CallbackRegistry {
 
   release(token: string): void {
     this.pending.delete(token);
-    this.executions.delete(token);
   }
 
   get size(): number {
