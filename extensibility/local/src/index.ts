@@ -41,3 +41,15 @@ export {
 export { Stacks, templateFileOf, defaultStackName, type DeployRequest } from './stacks/stacks.js';
 export type { StackRecord, StackApi, DeployedResource } from './stacks/model.js';
 export { parseParameterOverrides, TemplateError } from './stacks/template/index.js';
+export {
+  Iam,
+  IAM_MODES,
+  InvalidPolicyError,
+  type IamMode,
+  type IamCall,
+  type CallAuthorizer,
+  type Credentials,
+  type RoleReport,
+} from './iam/iam.js';
+export { callFor } from './iam/calls.js';
+export { iamAction, iamArn } from './iam/catalog.js';

@@ -265,7 +265,7 @@ export class Iam {
         role.denied.push({ ...call, message, at: new Date().toISOString(), enforced: this.mode === 'enforce' });
         if (role.denied.length > 1000) role.denied.shift();
         this.log(`[iam] ${this.mode === 'audit' ? 'audit: would deny' : 'denied'}: ${message}`);
-        if (process.env.IAM_DENIAL_LOG) appendFileSync(process.env.IAM_DENIAL_LOG, `${message}\n`);
+        if (process.env.PRESSO_IAM_DENIAL_LOG) appendFileSync(process.env.PRESSO_IAM_DENIAL_LOG, `${message}\n`);
       }
     }
     return decision;
