@@ -37,6 +37,7 @@ import {
 import { timeScale, type TimeScale } from './time.js';
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
+import { taskAuthorizer } from './iam/tasks.js';
 import { dynamoDbAuthorizer } from './services/dynamodb/iam.js';
 import { eventsAuthorizer } from './services/events/iam.js';
 import { statesAuthorizer } from './services/states/iam.js';
@@ -129,7 +130,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
   // The runner reaches the service late: the service needs the engine, the engine the runner.
-  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
+  const taskRunner = createLocalTaskRunner({
+    events,
+    lambda,
+    states: () => states,
+    dynamodb,
+    authorize: (resource, input, ctx) => authorizeTask(resource, input, ctx),
+  });
   const engine = new StepFunctionsEngine({
     taskRunner,
     speed: time.speed,
@@ -138,6 +145,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.retainClosedExecutions ? { retainClosed: options.retainClosedExecutions } : {}),
   });
   const states = new StatesService(engine, account, taskRunner.checkResource);
+  // Task states act with their state machine's role (late-bound: the engine answers task tokens).
+  const authorizeTask = taskAuthorizer(account, iam, (token) => engine.stateMachineOfToken(token));
   iam.registerAuthorizer(events.name, eventsAuthorizer(account));
   iam.registerAuthorizer(lambda.name, lambdaAuthorizer(account));
   iam.registerAuthorizer(
@@ -190,7 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }),
   );
   const stacks = new Stacks(account, events, states, log);
-  const stateMachines = stateMachineHandler(states, events, scheduler);
+  const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));

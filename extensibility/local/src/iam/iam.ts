@@ -121,6 +121,8 @@ export class Iam {
   private readonly byKey = new Map<string, { role: Role; credentials: Credentials }>();
   private readonly authorizers = new Map<string, CallAuthorizer>();
   private readonly resourcePolicies = new Map<string, Map<string, CompiledPolicy>>();
+  /** Resources that act with a role (a state machine's tasks): resource ARN to role ARN. */
+  private readonly actingAs = new Map<string, string>();
 
   constructor(
     private readonly account: Account,
@@ -189,7 +191,29 @@ export class Iam {
   deleteRole(roleName: string): void {
     const arn = this.roleArn(roleName);
     this.roles.delete(arn);
+    for (const [resource, role] of this.actingAs) if (role === arn) this.actingAs.delete(resource);
     for (const [key, entry] of this.byKey) if (entry.role.arn === arn) this.byKey.delete(key);
+  }
+
+  /** Makes a resource (a state machine) act with the role: its tasks' calls are the role's. */
+  actAs(resourceArn: string, roleName: string): void {
+    this.actingAs.set(resourceArn, this.roleArn(roleName));
+  }
+
+  /** The caller a resource acts as, or undefined (the administrator) when it has no role here. */
+  callerFor(resourceArn: string): Caller | undefined {
+    const role = this.roles.get(this.actingAs.get(resourceArn) ?? '');
+    return role && { kind: 'role', roleArn: role.arn, sessionArn: role.sessionArn };
+  }
+
+  /** The calls evaluated for a caller; the first denied one's AWS message under enforce, else undefined. */
+  refusal(caller: Caller, calls: readonly IamCall[]): string | undefined {
+    if (this.mode === 'off') return undefined;
+    for (const call of calls) {
+      const decision = this.decide(caller, call);
+      if (decision.decision !== 'Allow' && this.mode === 'enforce') return deniedMessage({ caller, ...call }, decision);
+    }
+    return undefined;
   }
 
   /** New credentials for a role (AssumeRole's answer), valid for ttlMs. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { WorkerFunction } from '../../src/services/lambda/runtime/index.js';
 
@@ -146,5 +147,27 @@ describe('a policy naming what AWS does not have', () => {
       /Resources\.Fn\.Properties\.Policies\[0\]: Policies\[0\]\.Statement\[0\]\.Action: dynamodb:PutItems: dynamodb has no action PutItems in the service authorization reference/,
     );
     expect(cloud.stacks.get('bad')).toBeUndefined();
+  });
+});
+
+describe("a state machine's tasks act with its role", () => {
+  it('runs the task its policy allows and fails the one it does not, naming the action', async () => {
+    const sfn = new SFNClient({
+      endpoint: cloud.url,
+      disableHostPrefix: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+    });
+    const stack = await cloud.stacks.deploy({ path: app, stackName: 'guarded-flow' });
+    const flow = stack.resources.find((r) => r.logicalId === 'Flow')!.physicalId;
+    const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: flow, input: '{}' }));
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('EventBridge.AmazonEventBridgeException');
+    expect(out.cause).toMatch(
+      /^User: arn:aws:sts::000000000000:assumed-role\/guarded-flow-FlowRole-[A-Z0-9]+\/.+ is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus\/guarded-flow-bus because no identity-based policy allows the events:PutEvents action$/,
+    );
+    const role = cloud.iam.report('guarded-flow-FlowRole')[0]!;
+    expect(role.used.map((u) => u.action)).toEqual(['dynamodb:PutItem']);
+    await cloud.stacks.delete('guarded-flow');
   });
 });
