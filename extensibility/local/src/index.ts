@@ -50,6 +50,7 @@ export {
   type CallAuthorizer,
   type Credentials,
   type RoleReport,
+  type Denial,
 } from './iam/iam.js';
 export { callFor } from './iam/calls.js';
 export { iamAction, iamArn } from './iam/catalog.js';

@@ -65,7 +65,23 @@ export interface RoleSpec {
   /** The session name calls are made under (Lambda: the function's name). */
   sessionName: string;
   stack: string;
+  /** The template resource that acts with it (the function or state machine). */
+  logicalId?: string;
   policies: RolePolicy[];
+}
+
+/** One denied (or, in audit mode, would-be denied) call. */
+export interface Denial {
+  stack: string;
+  role: string;
+  logicalId?: string;
+  action: string;
+  resource: string;
+  message: string;
+  at: string;
+  enforced: boolean;
+  /** The statement that denied it explicitly; none for an implicit deny (nothing allowed it). */
+  deniedBy?: { statement: string; document: unknown };
 }
 
 interface Role {
@@ -73,10 +89,11 @@ interface Role {
   name: string;
   sessionArn: string;
   stack: string;
+  logicalId?: string;
   policies: CompiledPolicy[];
   credentials: Credentials;
   used: Map<string, number>;
-  denied: Array<{ action: string; resource: string; message: string; at: string; enforced: boolean }>;
+  denied: Denial[];
   /** Statement sources that allowed at least one call. */
   grantsUsed: Set<string>;
 }
@@ -121,6 +138,8 @@ export class Iam {
   private readonly byKey = new Map<string, { role: Role; credentials: Credentials }>();
   private readonly authorizers = new Map<string, CallAuthorizer>();
   private readonly resourcePolicies = new Map<string, Map<string, CompiledPolicy>>();
+  /** Every denial since the start, deleted roles' included (bounded): what the checker's rule 3 reads. */
+  readonly denials: Denial[] = [];
   /** Resources that act with a role (a state machine's tasks): resource ARN to role ARN. */
   private readonly actingAs = new Map<string, string>();
 
@@ -176,6 +195,7 @@ export class Iam {
       name: spec.roleName,
       sessionArn: `arn:aws:sts::${this.account.accountId}:assumed-role/${spec.roleName}/${spec.sessionName}`,
       stack: spec.stack,
+      ...(spec.logicalId ? { logicalId: spec.logicalId } : {}),
       policies,
       credentials: undefined as unknown as Credentials,
       used: new Map(),
@@ -286,8 +306,23 @@ export class Iam {
         role.grantsUsed.add(decision.statement.source);
       } else {
         const message = deniedMessage(request, decision);
-        role.denied.push({ ...call, message, at: new Date().toISOString(), enforced: this.mode === 'enforce' });
+        const denial: Denial = {
+          stack: role.stack,
+          role: role.arn,
+          ...(role.logicalId ? { logicalId: role.logicalId } : {}),
+          action: call.action,
+          resource: call.resource,
+          message,
+          at: new Date().toISOString(),
+          enforced: this.mode === 'enforce',
+          ...(decision.decision === 'ExplicitDeny'
+            ? { deniedBy: { statement: decision.statement.source, document: decision.statement.document } }
+            : {}),
+        };
+        role.denied.push(denial);
         if (role.denied.length > 1000) role.denied.shift();
+        this.denials.push(denial);
+        if (this.denials.length > 10_000) this.denials.shift();
         this.log(`[iam] ${this.mode === 'audit' ? 'audit: would deny' : 'denied'}: ${message}`);
         if (process.env.PRESSO_IAM_DENIAL_LOG) appendFileSync(process.env.PRESSO_IAM_DENIAL_LOG, `${message}\n`);
       }

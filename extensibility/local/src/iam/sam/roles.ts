@@ -55,6 +55,7 @@ export function putSamRole(
       roleName,
       sessionName,
       stack: ctx.template.stackName,
+      logicalId: resource.logicalId,
       policies: samRolePolicies(resource, ctx),
     });
     return { roleName, credentials };
