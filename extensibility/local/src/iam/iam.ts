@@ -226,6 +226,12 @@ export class Iam {
     return role && { kind: 'role', roleArn: role.arn, sessionArn: role.sessionArn };
   }
 
+  /** The caller of a role's session (what its issued keys sign as), or undefined when there is no such role. */
+  callerForRole(roleName: string): Caller | undefined {
+    const role = this.roles.get(this.roleArn(roleName));
+    return role && { kind: 'role', roleArn: role.arn, sessionArn: role.sessionArn };
+  }
+
   /** The calls evaluated for a caller; the first denied one's AWS message under enforce, else undefined. */
   refusal(caller: Caller, calls: readonly IamCall[]): string | undefined {
     if (this.mode === 'off') return undefined;

@@ -39,7 +39,7 @@ const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =
       : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 /** The SHA-256 the signer asks for (HMAC when given a key), on node:crypto. */
-class Sha256 {
+export class Sha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
@@ -73,6 +73,14 @@ export async function signatureMatches(
   };
   const date = amzDate(header('x-amz-date') ?? '');
   if (!date) return false;
+  // The signer trusts a payload hash header: it must be the body's (S3's UNSIGNED-PAYLOAD aside).
+  const payloadHash = header('x-amz-content-sha256');
+  if (
+    payloadHash !== undefined &&
+    !(payloadHash === 'UNSIGNED-PAYLOAD' && auth.service === 's3') &&
+    payloadHash !== createHash('sha256').update(request.body).digest('hex')
+  )
+    return false;
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = header(name);
