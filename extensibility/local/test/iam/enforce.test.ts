@@ -1,7 +1,10 @@
 // IAM on the real path: a deployed function calls DynamoDB and EventBridge through the edge with
 // the credentials of its SAM-generated role; SigV4 faults and a deleted role are refused as AWS does.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { until } from '@serverlesspresso/testing/until';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, ListEventBusesCommand } from '@aws-sdk/client-eventbridge';
@@ -123,6 +126,41 @@ describe('the edge checks the signature of issued keys', () => {
 });
 
 describe('a role deleted with its stack', () => {
+  it("refuses the calls of its function's invocation still running after the delete", async () => {
+    await cloud.stacks.deploy({ path: app, stackName: 'guarded-running' });
+    const running = cloud.lambda.get(
+      cloud.stacks.get('guarded-running')!.resources.find((r) => r.logicalId === 'Caller')!.physicalId,
+    ) as WorkerFunction;
+    // The function waits on this gate (real HTTP) until the stack is gone, then makes its call.
+    let arrived = false;
+    let open: () => void = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const gate = createServer((_req, res) => {
+      arrived = true;
+      void opened.then(() => res.end('go'));
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = gate.address() as AddressInfo;
+      const invocation = running.invoke({ call: 'wait-then-put', gate: `http://127.0.0.1:${port}/` });
+      await until('the function to wait at the gate', () => arrived);
+      await cloud.stacks.delete('guarded-running');
+      open();
+      const result = await invocation;
+      expect(result).toEqual({
+        ok: true,
+        payload: {
+          ok: false,
+          name: 'UnrecognizedClientException',
+          message: 'The security token included in the request is invalid.',
+        },
+      });
+    } finally {
+      gate.close();
+      gate.closeAllConnections();
+    }
+  });
+
   it('stops its credentials at once', async () => {
     const credentials = caller();
     await cloud.stacks.deploy({ path: app, stackName: 'guarded-2' });
