@@ -38,6 +38,7 @@ import { timeScale, type TimeScale } from './time.js';
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
 import { taskAuthorizer } from './iam/tasks.js';
+import { iamPolicyHandler, iamRoleHandler } from './stacks/resources/iam.js';
 import { dynamoDbAuthorizer } from './services/dynamodb/iam.js';
 import { eventsAuthorizer } from './services/events/iam.js';
 import { statesAuthorizer } from './services/states/iam.js';
@@ -203,6 +204,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
+  stacks.registerHandler('AWS::IAM::Role', iamRoleHandler(iam));
+  stacks.registerHandler('AWS::IAM::Policy', iamPolicyHandler(iam));
   const streamPollers = new StreamPollers({
     dynamodb,
     time,

@@ -90,8 +90,13 @@ interface Role {
   sessionArn: string;
   stack: string;
   logicalId?: string;
+  /** Its own policies, then those attached by AWS::IAM::Policy resources (by name): what evaluation reads. */
   policies: CompiledPolicy[];
+  own: CompiledPolicy[];
+  attached: Map<string, CompiledPolicy[]>;
   credentials: Credentials;
+  /** Credentials per session name of a role that several resources assume (AWS::IAM::Role). */
+  sessions: Map<string, Credentials>;
   used: Map<string, number>;
   denied: Denial[];
   /** Statement sources that allowed at least one call. */
@@ -135,7 +140,7 @@ const signatureError = (service: string) =>
 export class Iam {
   mode: IamMode;
   private readonly roles = new Map<string, Role>();
-  private readonly byKey = new Map<string, { role: Role; credentials: Credentials }>();
+  private readonly byKey = new Map<string, { role: Role; credentials: Credentials; sessionArn: string }>();
   private readonly authorizers = new Map<string, CallAuthorizer>();
   private readonly resourcePolicies = new Map<string, Map<string, CompiledPolicy>>();
   /** Every denial since the start, deleted roles' included (bounded): what the checker's rule 3 reads. */
@@ -187,7 +192,8 @@ export class Iam {
     const arn = this.roleArn(spec.roleName);
     const existing = this.roles.get(arn);
     if (existing) {
-      existing.policies = policies;
+      existing.own = policies;
+      existing.policies = [...policies, ...[...existing.attached.values()].flat()];
       return existing.credentials;
     }
     const role: Role = {
@@ -197,7 +203,10 @@ export class Iam {
       stack: spec.stack,
       ...(spec.logicalId ? { logicalId: spec.logicalId } : {}),
       policies,
+      own: policies,
+      attached: new Map(),
       credentials: undefined as unknown as Credentials,
+      sessions: new Map(),
       used: new Map(),
       denied: [],
       grantsUsed: new Set(),
@@ -205,6 +214,28 @@ export class Iam {
     this.roles.set(arn, role);
     role.credentials = this.issue(arn, ROLE_CREDENTIALS_TTL_MS);
     return role.credentials;
+  }
+
+  /** Attaches (documents given) or detaches (none) a named policy to a role (AWS::IAM::Policy); false when there is no such role. */
+  attachPolicy(roleName: string, policyName: string, documents?: RolePolicy[]): boolean {
+    const role = this.roles.get(this.roleArn(roleName));
+    if (!role) return false;
+    if (documents) role.attached.set(policyName, this.compile(documents));
+    else role.attached.delete(policyName);
+    role.policies = [...role.own, ...[...role.attached.values()].flat()];
+    return true;
+  }
+
+  /** The credentials of a session of an existing role (the same for the same session name), or undefined. */
+  sessionCredentials(roleName: string, sessionName: string): Credentials | undefined {
+    const role = this.roles.get(this.roleArn(roleName));
+    if (!role) return undefined;
+    let credentials = role.sessions.get(sessionName);
+    if (!credentials) {
+      credentials = this.issue(role.arn, ROLE_CREDENTIALS_TTL_MS, sessionName);
+      role.sessions.set(sessionName, credentials);
+    }
+    return credentials;
   }
 
   /** Deletes the role: every credential issued for it stops working at once. */
@@ -242,8 +273,8 @@ export class Iam {
     return undefined;
   }
 
-  /** New credentials for a role (AssumeRole's answer), valid for ttlMs. */
-  issue(roleArn: string, ttlMs: number): Credentials {
+  /** New credentials for a role (AssumeRole's answer), valid for ttlMs, for a session name (default the role's own). */
+  issue(roleArn: string, ttlMs: number, sessionName?: string): Credentials {
     const role = this.roles.get(roleArn);
     if (!role) throw new Error(`no role ${roleArn}`);
     const credentials: Credentials = {
@@ -252,7 +283,11 @@ export class Iam {
       sessionToken: randomBytes(96).toString('base64'),
       expiration: new Date(Date.now() + ttlMs),
     };
-    this.byKey.set(credentials.accessKeyId, { role, credentials });
+    const sessionArn =
+      sessionName === undefined
+        ? role.sessionArn
+        : `arn:aws:sts::${this.account.accountId}:assumed-role/${role.name}/${sessionName}`;
+    this.byKey.set(credentials.accessKeyId, { role, credentials, sessionArn });
     return credentials;
   }
 
@@ -296,7 +331,7 @@ export class Iam {
     if (entry.credentials.expiration.getTime() <= Date.now())
       throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', 403);
     if (!(await signatureMatches(request, request.path, auth, entry.credentials))) throw signatureError(auth.service);
-    return { kind: 'role', roleArn: entry.role.arn, sessionArn: entry.role.sessionArn };
+    return { kind: 'role', roleArn: entry.role.arn, sessionArn: entry.sessionArn };
   }
 
   /** Evaluates one call for a caller, recording it; answers the decision. */

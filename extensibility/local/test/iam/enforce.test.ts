@@ -209,3 +209,27 @@ describe("a state machine's tasks act with its role", () => {
     await cloud.stacks.delete('guarded-flow');
   });
 });
+
+describe('a role of the template (AWS::IAM::Role, AWS::IAM::Policy)', () => {
+  it("is the function's: its inline and attached policies allow, the rest is denied", async () => {
+    const stack = await cloud.stacks.deploy({
+      path: join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'own-role'),
+      stackName: 'own-role',
+    });
+    const physical = (id: string) => stack.resources.find((r) => r.logicalId === id)!.physicalId;
+    const own = cloud.lambda.get(physical('Caller')) as WorkerFunction;
+    const call = async (what: string) => {
+      const result = await own.invoke({ call: what });
+      return result.ok ? (result.payload as { ok: boolean; name?: string; message?: string }) : undefined;
+    };
+    expect(await call('get')).toEqual({ ok: true });
+    expect(await call('event')).toEqual({ ok: true });
+    const denied = await call('put');
+    expect(denied?.name).toBe('AccessDeniedException');
+    expect(denied?.message).toContain(
+      `User: arn:aws:sts::000000000000:assumed-role/${physical('CallerRole')}/${own.name} is not authorized to perform: dynamodb:PutItem`,
+    );
+    await cloud.stacks.delete('own-role');
+    expect(cloud.iam.report(physical('CallerRole'))).toEqual([]);
+  });
+});

@@ -43,9 +43,21 @@ export function putSamRole(
   ctx: DeployContext,
   sessionName: string,
 ): { roleName: string; credentials: Credentials } | undefined {
-  if (resource.properties.Role !== undefined) {
+  const own = resource.properties.Role ?? resource.properties.RoleArn;
+  if (own !== undefined) {
+    // A role of the template (AWS::IAM::Role, deployed before it): its session is this resource's.
+    const roleName = typeof own === 'string' ? own.slice(own.lastIndexOf('/') + 1) : '';
+    const credentials = roleName ? iam.sessionCredentials(roleName, sessionName) : undefined;
+    if (credentials) return { roleName, credentials };
     ctx.log(
-      `[iam] ${ctx.template.stackName}: ${resource.logicalId} names its own Role: its calls are not checked locally (only SAM's generated roles are)`,
+      `[iam] ${ctx.template.stackName}: ${resource.logicalId}: its role ${String(own)} is not defined in a stack here: its calls are not checked locally`,
+    );
+    return undefined;
+  }
+  if (!resource.type.startsWith('AWS::Serverless::')) {
+    // CloudFormation's own types need a Role (RoleArn); without one only SAM would make it.
+    ctx.log(
+      `[iam] ${ctx.template.stackName}: ${resource.logicalId} (${resource.type}) has no role (AWS requires one): its calls are not checked locally`,
     );
     return undefined;
   }

@@ -284,7 +284,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       );
     const fn = workerFunction(options);
     deps.lambda.register(fn);
-    // Its role goes with it: credentials stop working at once, even in a sandbox still running.
+    // Its generated role goes with it: credentials stop working at once, even in a sandbox still running.
     if (deps.iam && resource.properties.Role === undefined) {
       const { iam } = deps;
       const roleName = samRoleName(ctx.template.stackName, resource.logicalId);

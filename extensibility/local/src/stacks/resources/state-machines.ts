@@ -130,7 +130,9 @@ export function stateMachineHandler(
         `State machine ${arn.slice(arn.lastIndexOf(':') + 1)} already exists (another stack owns it).`,
       );
     const roleName = putRole(resource, ctx);
-    if (roleName) ctx.onDelete(() => iam?.deleteRole(roleName));
+    // A generated role goes with it; a role of the template goes with its own resource.
+    const generated = resource.properties.Role === undefined && resource.properties.RoleArn === undefined;
+    if (roleName && generated) ctx.onDelete(() => iam?.deleteRole(roleName));
     register(resource, ctx);
     const key = keyOf(resource, ctx);
     const wired = new SamEvents(events);
