@@ -38,7 +38,12 @@ import { timeScale, type TimeScale } from './time.js';
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
 import { taskAuthorizer } from './iam/tasks.js';
-import { iamPolicyHandler, iamRoleHandler } from './stacks/resources/iam.js';
+import {
+  eventBusPolicyHandler,
+  iamPolicyHandler,
+  iamRoleHandler,
+  lambdaPermissionHandler,
+} from './stacks/resources/iam.js';
 import { dynamoDbAuthorizer } from './services/dynamodb/iam.js';
 import { eventsAuthorizer } from './services/events/iam.js';
 import { statesAuthorizer } from './services/states/iam.js';
@@ -206,6 +211,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
   stacks.registerHandler('AWS::IAM::Role', iamRoleHandler(iam));
   stacks.registerHandler('AWS::IAM::Policy', iamPolicyHandler(iam));
+  stacks.registerHandler('AWS::Lambda::Permission', lambdaPermissionHandler(iam, account));
+  stacks.registerHandler('AWS::Events::EventBusPolicy', eventBusPolicyHandler(iam, account));
   const streamPollers = new StreamPollers({
     dynamodb,
     time,

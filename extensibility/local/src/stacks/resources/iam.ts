@@ -94,3 +94,69 @@ export function iamPolicyHandler(iam: Iam): ResourceHandler {
     return Promise.resolve();
   };
 }
+
+/** The principal element of a Lambda permission: a service, an account or an ARN. */
+function principalOf(principal: string): Record<string, string> | '*' {
+  if (principal === '*') return '*';
+  if (principal.endsWith('.amazonaws.com')) return { Service: principal };
+  return { AWS: /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal };
+}
+
+/**
+ * AWS::Lambda::Permission: a statement of the function's resource policy, as AddPermission writes
+ * it (the source ARN and account as conditions). It allows the roles it names to invoke the
+ * function through the edge; deliveries by services (rules, schedules, APIs) are not checked yet.
+ */
+export function lambdaPermissionHandler(iam: Iam, account: { region: string; accountId: string }): ResourceHandler {
+  return (resource, ctx) => {
+    const p = resource.properties;
+    const fn = String(p.FunctionName ?? '');
+    const arn = fn.startsWith('arn:') ? fn : `arn:aws:lambda:${account.region}:${account.accountId}:function:${fn}`;
+    const condition: Record<string, Record<string, string>> = {};
+    if (typeof p.SourceArn === 'string') condition.ArnLike = { 'AWS:SourceArn': p.SourceArn };
+    if (typeof p.SourceAccount === 'string') condition.StringEquals = { 'AWS:SourceAccount': p.SourceAccount };
+    const statement = {
+      Sid: resource.logicalId,
+      Effect: 'Allow',
+      Principal: principalOf(String(p.Principal ?? '')),
+      Action: String(p.Action ?? ''),
+      Resource: arn,
+      ...(Object.keys(condition).length ? { Condition: condition } : {}),
+    };
+    const name = `${ctx.template.stackName}/${resource.logicalId}`;
+    try {
+      iam.putResourcePolicy(arn, name, [statement]);
+    } catch (e) {
+      throw invalid(e, resource, ctx, 'Action');
+    }
+    ctx.onDelete(() => iam.putResourcePolicy(arn, name, undefined));
+    return Promise.resolve();
+  };
+}
+
+/** AWS::Events::EventBusPolicy: a statement of the bus's resource policy (PutEvents by the roles it names). */
+export function eventBusPolicyHandler(iam: Iam, account: { region: string; accountId: string }): ResourceHandler {
+  return (resource, ctx) => {
+    const p = resource.properties;
+    const bus = String(p.EventBusName ?? 'default');
+    const arn = bus.startsWith('arn:') ? bus : `arn:aws:events:${account.region}:${account.accountId}:event-bus/${bus}`;
+    const statement = isObject(p.Statement)
+      ? { Sid: String(p.StatementId ?? resource.logicalId), ...p.Statement }
+      : {
+          Sid: String(p.StatementId ?? resource.logicalId),
+          Effect: 'Allow',
+          Principal: principalOf(String(p.Principal ?? '')),
+          Action: String(p.Action ?? 'events:PutEvents'),
+          Resource: arn,
+          ...(isObject(p.Condition) ? { Condition: p.Condition } : {}),
+        };
+    const name = `${ctx.template.stackName}/${resource.logicalId}`;
+    try {
+      iam.putResourcePolicy(arn, name, [statement]);
+    } catch (e) {
+      throw invalid(e, resource, ctx, 'Statement');
+    }
+    ctx.onDelete(() => iam.putResourcePolicy(arn, name, undefined));
+    return Promise.resolve();
+  };
+}
