@@ -186,6 +186,16 @@ describe('presso and a running local cloud', () => {
     await expect(presso('executions', 'nope')).rejects.toMatchObject({
       stdout: expect.stringContaining('no state machine named nope'),
     });
+    // The state machine acted with its role: presso iam shows what it used and that nothing was denied.
+    const iam = await presso('iam', 'echo-EchoRole');
+    expect(iam).toMatch(
+      /^IAM mode: enforce\n\narn:aws:iam::000000000000:role\/echo-EchoRole-[A-Z0-9]+ \(stack echo\)\n/,
+    );
+    expect(iam).toContain('    events:PutEvents arn:aws:events:us-east-1:000000000000:event-bus/CliBus x1\n');
+    expect(iam).toMatch(/ {2}denied:\n {4}none\n/);
+    await expect(presso('iam', 'nobody')).rejects.toMatchObject({
+      stdout: expect.stringContaining('no role matches nobody'),
+    });
     expect(await presso('delete', 'echo')).toBe('deleted echo\n');
     expect(await presso('stacks')).toBe('no stacks\n');
   });
