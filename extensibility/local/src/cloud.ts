@@ -128,6 +128,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   const lambda = new LambdaService();
   const iam = new Iam(account, { mode: options.iam ?? 'enforce', log });
+  // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
+  const partitionKeys = new Map<string, string | undefined>();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input) => {
     const fn = lambda.get(arn);
@@ -152,14 +154,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   const states = new StatesService(engine, account, taskRunner.checkResource);
   // Task states act with their state machine's role (late-bound: the engine answers task tokens).
-  const authorizeTask = taskAuthorizer(account, iam, (token) => engine.stateMachineOfToken(token));
+  const authorizeTask = taskAuthorizer(
+    account,
+    iam,
+    (token) => engine.stateMachineOfToken(token),
+    (table) => partitionKeys.get(table),
+  );
   iam.registerAuthorizer(events.name, eventsAuthorizer(account));
   iam.registerAuthorizer(lambda.name, lambdaAuthorizer(account));
   iam.registerAuthorizer(
     states.name,
     statesAuthorizer(account, (token) => engine.stateMachineOfToken(token)),
   );
-  iam.registerAuthorizer(dynamodb.name, dynamoDbAuthorizer(account));
+  iam.registerAuthorizer(
+    dynamodb.name,
+    dynamoDbAuthorizer(account, (table) => partitionKeys.get(table)),
+  );
   // State machines made through the API and executions outlive a restart only when the data is the user's own (--data-dir).
   let journal: ExecutionJournal | undefined;
   if (options.dataDir) {
@@ -234,7 +244,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log,
   };
   const streams = samStreamEvents(mappingDeps);
-  const tables = tableHandler({ dynamodb });
+  const tables = tableHandler({ dynamodb, onKeySchema: (table, key) => partitionKeys.set(table, key) });
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));

@@ -41,8 +41,9 @@ export function taskAuthorizer(
   account: Account,
   iam: Iam,
   stateMachineOfToken: (token: string) => string | undefined,
+  partitionKeyOf?: (table: string) => string | undefined,
 ): (resource: string, input: unknown, ctx: TaskContext) => void {
-  const dynamodb = dynamoDbAuthorizer(account);
+  const dynamodb = dynamoDbAuthorizer(account, partitionKeyOf);
   const events = eventsAuthorizer(account);
   const lambda = lambdaAuthorizer(account);
   const states = statesAuthorizer(account, stateMachineOfToken);

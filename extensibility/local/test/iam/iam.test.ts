@@ -154,6 +154,32 @@ describe('calls from the service authorization reference', () => {
     expect(callFor(ACCOUNT, 'states', 'SendTaskSuccess', {}).resource).toBe('*');
   });
 
+  it('fills dynamodb:LeadingKeys from the key, the item or the query, given the partition key', () => {
+    const authorize = dynamoDbAuthorizer(ACCOUNT, (table) => (table === 'Orders' ? 'pk' : undefined));
+    const leading = (operation: string, body: unknown) =>
+      authorize(dynamoRequest(operation, body))?.map((c) => c.context?.['dynamodb:leadingkeys']);
+    expect(leading('GetItem', { TableName: 'Orders', Key: { pk: { S: 'user-1' }, sk: { S: 'a' } } })).toEqual([
+      ['user-1'],
+    ]);
+    expect(leading('PutItem', { TableName: 'Orders', Item: { pk: { N: '7' } } })).toEqual([['7']]);
+    expect(
+      leading('Query', {
+        TableName: 'Orders',
+        KeyConditionExpression: '#p = :v AND sk > :s',
+        ExpressionAttributeNames: { '#p': 'pk' },
+        ExpressionAttributeValues: { ':v': { S: 'user-2' }, ':s': { S: 'a' } },
+      }),
+    ).toEqual([['user-2']]);
+    expect(
+      leading('BatchWriteItem', {
+        RequestItems: {
+          Orders: [{ PutRequest: { Item: { pk: { S: 'a' } } } }, { DeleteRequest: { Key: { pk: { S: 'b' } } } }],
+        },
+      }),
+    ).toEqual([['a', 'b']]);
+    expect(leading('GetItem', { TableName: 'Other', Key: { id: { S: 'x' } } })).toEqual([undefined]);
+  });
+
   it("authorizes a transaction's items each with its own action", () => {
     const calls = dynamoDbAuthorizer(ACCOUNT)(
       dynamoRequest('TransactWriteItems', {
