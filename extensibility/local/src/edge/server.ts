@@ -167,7 +167,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     count(`${pathService?.name ?? 'unknown'} ${request.method}`);
     if (pathService) {
       const denied = refused(pathService.name);
-      if (denied) return sendAwsError(res, denied, 'application/json');
+      // The REST protocols (Lambda, Scheduler) answer AccessDeniedException with 403.
+      if (denied) return sendAwsError(res, new AwsError(denied.code, denied.message, 403), 'application/json');
       return pathService.serve(request, res);
     }
     return sendAwsError(
