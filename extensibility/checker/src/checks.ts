@@ -30,6 +30,12 @@ export const CHECKS = {
   '1.bus-by-name': { rule: 1, title: 'the bus by its name, never its ARN', waivable: true },
   '1.own-targets': { rule: 1, title: 'rules deliver to its own resources', waivable: true },
   '1.no-shared-bus': { rule: 1, title: 'does not create the shared bus', waivable: true },
+  '1.runtime-permissions': {
+    rule: 1,
+    title: 'every call it makes at run time is allowed by its own policies (run by rule 3 under IAM enforce)',
+    waivable: true,
+    isolation: true,
+  },
   '2.routes-contract-event': {
     rule: 2,
     title: 'a rule on the bus, every rule valid and matching an event of the contract',

@@ -36,7 +36,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspresso/catalog';
 import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
-import { startLocalCloud, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import { startLocalCloud, type Denial, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { Names, readRaw } from './raw.js';
 import type { CheckId } from './checks.js';
 import { violationOf, type Violation, type Waived } from './violation.js';
@@ -272,7 +272,12 @@ export class IsolationBench {
 
   /** Starts a local cloud and deploys the core. Throws when the core does not deploy (not an extension's fault). */
   static async start(options: IsolationOptions): Promise<IsolationBench> {
-    const cloud = await startLocalCloud({ port: 0, speed: options.speed ?? 1000, log: options.log ?? (() => {}) });
+    const cloud = await startLocalCloud({
+      port: 0,
+      speed: options.speed ?? 1000,
+      iam: 'enforce',
+      log: options.log ?? (() => {}),
+    });
     const config = {
       endpoint: cloud.url,
       region: cloud.account.region,
@@ -342,7 +347,21 @@ export class IsolationBench {
       violations.push(violationOf(id, { file: app.path, resource, property, message, fix }));
     const stackName = `${stackNameOf(app)}-check`;
     const timeoutMs = options.settleTimeoutMs ?? 20_000;
+    // The cloud enforces IAM: whatever its roles are denied from here on is a rule 1 violation.
+    const denialsBefore = this.clients.cloud.iam.denials.length;
+    const report = await this.steps(app, stackName, timeoutMs, violations, notes, violate);
+    violations.push(...runtimeDenials(app, stackName, this.clients.cloud.iam.denials.slice(denialsBefore)));
+    return report;
+  }
 
+  private async steps(
+    app: App,
+    stackName: string,
+    timeoutMs: number,
+    violations: Violation[],
+    notes: string[],
+    violate: (id: CheckId, resource: string, property: string, message: string, fix: string) => void,
+  ): Promise<Omit<IsolationReport, 'waived'>> {
     // 2. Alone on a scratch bus (first, while nothing of the extension has touched the cloud yet).
     const busParameter = [...new Names(readRaw(app.templateFile)).busParameters][0];
     let exercised: IsolationReport['exercised'];
@@ -565,6 +584,34 @@ export class IsolationBench {
     this.clients.sfn.destroy();
     await this.clients.cloud.close();
   }
+}
+
+/**
+ * The calls the extension's roles were denied, each a rule 1 violation on its function or state
+ * machine naming the statement to add (an implicit deny) or the one that denied it (explicit).
+ */
+function runtimeDenials(app: App, stackName: string, denials: readonly Denial[]): Violation[] {
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const d of denials) {
+    if (d.stack !== stackName) continue;
+    const key = `${d.logicalId} ${d.action} ${d.resource}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const statement = { Effect: 'Allow', Action: d.action, Resource: d.resource };
+    violations.push(
+      violationOf('1.runtime-permissions', {
+        file: app.path,
+        resource: d.logicalId ?? d.role,
+        property: 'Policies',
+        message: `denied at run time: ${d.message}`,
+        fix: d.deniedBy
+          ? `remove or narrow the statement that denies it, ${d.deniedBy.statement}: ${JSON.stringify(d.deniedBy.document)}; or stop making the call`
+          : `if the call is on your own resource, add the statement ${JSON.stringify(statement)} to its Policies (with !Ref / !GetAtt of your resource for the ARN); if it is not yours, stop making the call: react to the core's events instead`,
+      }),
+    );
+  }
+  return violations;
 }
 
 /** Rule 3 on one extension, on a local cloud of its own. */

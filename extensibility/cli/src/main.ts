@@ -6,6 +6,7 @@ import { upCommand } from './commands/up.js';
 import { defaultApps, repoRoot } from './apps.js';
 import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
+import { iamCommand } from './commands/iam.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
 import { executionsCommand } from './commands/executions.js';
@@ -115,10 +116,19 @@ program
       .choices(['current', 'legacy'])
       .default('current'),
   )
+  .addOption(
+    new Option(
+      '--iam <mode>',
+      "IAM: enforce refuses a function's call its role does not allow, audit answers it and logs the denial, off checks nothing",
+    )
+      .choices(['enforce', 'audit', 'off'])
+      .default('enforce'),
+  )
   .action(
     async (
       dirs: string[],
       options: {
+        iam: 'enforce' | 'audit' | 'off';
         host: string;
         port: number;
         dataDir?: string;
@@ -177,6 +187,16 @@ program
   .addOption(endpointOption())
   .action(async (options: { bus?: string; pattern?: string; follow?: boolean; endpoint: string }) => {
     process.exitCode = await eventsCommand(options, process.stdout);
+  });
+
+program
+  .command('iam')
+  .description('per role: the actions it used, the grants it never used and the calls it was denied')
+  .argument('[role]', 'a role name, ARN or part of one (a stack or logical id)')
+  .option('--json', 'print JSON')
+  .addOption(endpointOption())
+  .action(async (role: string | undefined, options: { json?: boolean; endpoint: string }) => {
+    process.exitCode = await iamCommand(options.endpoint, role, process.stdout, options.json);
   });
 
 program

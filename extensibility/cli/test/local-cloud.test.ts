@@ -190,6 +190,51 @@ describe('presso and a running local cloud', () => {
     expect(await presso('stacks')).toBe('no stacks\n');
   });
 
+  it('lists per role what it used and was denied (presso iam)', async () => {
+    const fixtures = new URL('../../local/test/stacks/fixtures/', import.meta.url).pathname;
+    await presso(
+      'deploy',
+      `${fixtures}echo-app`,
+      '--stack-name',
+      'echo-iam',
+      '--parameter-overrides',
+      'BusName=IamBus',
+    );
+    const eb = new EventBridgeClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    await eb.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'IamBus',
+            Source: 'awsserverlessda.serverlesspresso',
+            DetailType: 'Validator.NewOrder',
+            Detail: '{"orderId":"iam-1"}',
+          },
+        ],
+      }),
+    );
+    eb.destroy();
+    // The state machine acts with its role: once it put its event, presso iam shows it and no denial.
+    const report = async () => (await fetch(`${endpoint}/_presso/iam?role=echo-iam-EchoRole`)).json();
+    await until('the echo state machine to put its event', async () =>
+      JSON.stringify(await report()).includes('events:PutEvents'),
+    );
+    const iam = await presso('iam', 'echo-iam-EchoRole');
+    expect(iam).toMatch(
+      /^IAM mode: enforce\n\narn:aws:iam::000000000000:role\/echo-iam-EchoRole-[A-Z0-9]+ \(stack echo-iam\)\n/,
+    );
+    expect(iam).toContain('    events:PutEvents arn:aws:events:us-east-1:000000000000:event-bus/IamBus x1\n');
+    expect(iam).toMatch(/ {2}denied:\n {4}none\n/);
+    await expect(presso('iam', 'nobody')).rejects.toMatchObject({
+      stdout: expect.stringContaining('no role matches nobody'),
+    });
+    await presso('delete', 'echo-iam');
+  });
+
   it("prints an API's local URL and routes, and mints tokens for the deployed user pool", async () => {
     const fixtures = new URL('../../local/test/stacks/fixtures/', import.meta.url).pathname;
     const deployed = await presso('deploy', `${fixtures}orders-http-app`, '--stack-name', 'shop');

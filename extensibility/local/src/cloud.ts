@@ -57,6 +57,23 @@ import { AsyncInvoker } from './services/lambda/async.js';
 import { Alarms } from './services/cloudwatch/alarms.js';
 import { alarmHandler } from './stacks/resources/alarms.js';
 import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } from './stacks/resources/queues.js';
+import { Iam, type IamMode } from './iam/iam.js';
+import { IamRoutes } from './iam/routes.js';
+import { taskAuthorizer } from './iam/tasks.js';
+import {
+  eventBusPolicyHandler,
+  iamPolicyHandler,
+  iamRoleHandler,
+  lambdaPermissionHandler,
+} from './stacks/resources/iam.js';
+import { dynamoDbAuthorizer } from './services/dynamodb/iam.js';
+import { eventsAuthorizer } from './services/events/iam.js';
+import { statesAuthorizer } from './services/states/iam.js';
+import { lambdaAuthorizer } from './services/lambda/iam.js';
+import { schedulerAuthorizer } from './services/scheduler/iam.js';
+import { sqsAuthorizer } from './services/sqs/iam.js';
+import { appsyncIamCheck } from './services/appsync/iam.js';
+import { cognitoAuthorizer } from './services/cognito/iam.js';
 
 export interface LocalCloudOptions {
   host?: string;
@@ -74,6 +91,11 @@ export interface LocalCloudOptions {
   eventsRequestSizeLimit?: number;
   /** Closed Step Functions executions each state machine keeps (default STANDARD 10,000, EXPRESS 1,000). */
   retainClosedExecutions?: Partial<Record<StateMachineType, number>>;
+  /**
+   * IAM: `enforce` (default) refuses a role's call its policies do not allow, `audit` answers it and
+   * logs the denial, `off` checks nothing (every request is the administrator's).
+   */
+  iam?: IamMode;
   log?: (line: string) => void;
   /** AppSync Events' WebSocket timeouts (connection_ack's connectionTimeoutMs, the `ka` interval); tests shorten them. */
   appsync?: Pick<RealtimeOptions, 'connectionTimeoutMs' | 'keepAliveIntervalMs'> & {
@@ -120,6 +142,8 @@ export interface LocalCloud {
   readonly users: UserDirectory;
   /** The OAuth 2.0 endpoints of user pool domains (<edge>/auth/<domain>/...). */
   readonly oauth: OAuthServer;
+  /** Roles, credentials and the authorization of every signed call (`iam.report()`, `iam.mode`). */
+  readonly iam: Iam;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
   close(): Promise<void>;
@@ -147,6 +171,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.eventsRequestSizeLimit ? { requestSizeLimit: options.eventsRequestSizeLimit } : {}),
   });
   const lambda = new LambdaService();
+  const iam = new Iam(account, { mode: options.iam ?? 'enforce', log });
+  // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
+  const partitionKeys = new Map<string, string | undefined>();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input) => {
     const fn = lambda.get(arn);
@@ -158,7 +185,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
   // The runner reaches the service late: the service needs the engine, the engine the runner.
-  const taskRunner = createLocalTaskRunner({ events, lambda, states: () => states, dynamodb });
+  const taskRunner = createLocalTaskRunner({
+    events,
+    lambda,
+    states: () => states,
+    dynamodb,
+    authorize: (resource, input, ctx) => authorizeTask(resource, input, ctx),
+  });
   const engine = new StepFunctionsEngine({
     taskRunner,
     speed: time.speed,
@@ -167,6 +200,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.retainClosedExecutions ? { retainClosed: options.retainClosedExecutions } : {}),
   });
   const states = new StatesService(engine, account, taskRunner.checkResource);
+  // Task states act with their state machine's role (late-bound: the engine answers task tokens).
+  const authorizeTask = taskAuthorizer(
+    account,
+    iam,
+    (token) => engine.stateMachineOfToken(token),
+    (table) => partitionKeys.get(table),
+  );
+  iam.registerAuthorizer(events.name, eventsAuthorizer(account));
+  iam.registerAuthorizer(lambda.name, lambdaAuthorizer(account));
+  iam.registerAuthorizer(
+    states.name,
+    statesAuthorizer(account, (token) => engine.stateMachineOfToken(token)),
+  );
+  iam.registerAuthorizer(
+    dynamodb.name,
+    dynamoDbAuthorizer(account, (table) => partitionKeys.get(table)),
+  );
   // State machines made through the API and executions outlive a restart only when the data is the user's own (--data-dir).
   let journal: ExecutionJournal | undefined;
   if (options.dataDir) {
@@ -194,6 +244,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
+  iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const sqs = new SqsService({ account, time, log });
   lambda.asyncInvoker = new AsyncInvoker({
@@ -241,10 +292,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sqs,
   );
   const stacks = new Stacks(account, events, states, log);
-  const stateMachines = stateMachineHandler(states, events, scheduler);
+  const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
   stacks.registerHandler('AWS::Scheduler::Schedule', scheduleHandler(scheduler));
+  stacks.registerHandler('AWS::IAM::Role', iamRoleHandler(iam));
+  stacks.registerHandler('AWS::IAM::Policy', iamPolicyHandler(iam));
+  stacks.registerHandler('AWS::Lambda::Permission', lambdaPermissionHandler(iam, account));
+  stacks.registerHandler('AWS::Events::EventBusPolicy', eventBusPolicyHandler(iam, account));
   const streamPollers = new StreamPollers({
     dynamodb,
     time,
@@ -301,7 +356,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log,
   };
   const streams = samStreamEvents(mappingDeps);
-  const tables = tableHandler({ dynamodb });
+  const tables = tableHandler({ dynamodb, onKeySchema: (table, key) => partitionKeys.set(table, key) });
   stacks.registerHandler('AWS::DynamoDB::Table', tables);
   stacks.registerHandler('AWS::Serverless::SimpleTable', tables);
   stacks.registerHandler('AWS::Lambda::EventSourceMapping', eventSourceMappingHandler(mappingDeps));
@@ -315,6 +370,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // The same code reaches an Event API in AWS and here: its URLs in the environment point at the edge.
     localValue: (value) => stacks.localValue(value),
     sqsEvents: samSqsEvents(sqsMappingDeps),
+    iam,
   });
   stacks.registerHandler('AWS::Serverless::Function', functions);
   stacks.registerHandler('AWS::Lambda::Function', functions);
@@ -323,14 +379,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const edge: Edge = await startEdge({
     host: options.host ?? DEFAULT_EDGE_HOST,
     port: options.port ?? DEFAULT_EDGE_PORT,
-    services: [events, lambda, states, dynamodb, responses, scheduler, admin],
+    services: [events, lambda, states, dynamodb, responses, scheduler, new IamRoutes(iam), admin],
     log,
+    iam,
   });
+  // The local cloud's own routes and the CloudFormation responses are no AWS API a role calls.
+  for (const name of [responses.name, admin.name, 'presso-iam']) iam.registerAuthorizer(name, () => undefined);
   where.url = edge.url;
   // Queue URLs point at the edge: the SDK sends a request to its QueueUrl's host.
   sqs.endpoint = edge.url;
   stacks.sqsEndpoint = edge.url;
-  edge.addService(new SqsEdge(sqs, log));
+  const sqsEdge = new SqsEdge(sqs, log);
+  edge.addService(sqsEdge);
+  iam.registerAuthorizer(sqsEdge.name, sqsAuthorizer(account));
   // The issuer's URL is the edge's own, known once it listens.
   const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
   await issuer.start();
@@ -340,14 +401,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
   const apis = new HttpApisService(lambda, issuer, users);
   edge.addService(apis);
+  // API routes are invoked without SigV4 (AWS_IAM authorizers are not emulated): nothing to authorize.
+  iam.registerAuthorizer(apis.name, () => undefined);
   // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
   for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));
   // AppSync Events: HTTP publish is a path service, the realtime endpoint takes the edge's upgrades.
-  const { iam, ...realtimeOptions } = options.appsync ?? {};
-  const appsync = new EventApisService({ issuer, log, ...(iam ? { iam } : {}) });
+  // IAM-signed publishes and subscriptions are AppSync's to authorize (it answers in its own shape): the
+  // edge leaves them to it, and it asks IAM about the role of the key (the edge checked the signature).
+  const { iam: appsyncIam, ...realtimeOptions } = options.appsync ?? {};
+  const appsync = new EventApisService({ issuer, log, iam: appsyncIam ?? appsyncIamCheck(iam) });
+  iam.registerAuthorizer(appsync.name, () => undefined);
   edge.addService(appsync);
   const realtime = new RealtimeServer(appsync, { ...realtimeOptions, log });
   edge.onUpgrade((req, socket, head) => realtime.handleUpgrade(req, socket, head));
@@ -360,8 +426,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.addLocalUrlRewriter((text) => localAppSyncUrls(text, edge.url));
   stacks.registerHandler('AWS::Cognito::UserPoolDomain', userPoolDomainHandler(issuer.pools, edge.url));
   const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time });
-  edge.addService(new UserPoolDomainService({ oauth, users, log }));
-  edge.addService(new CognitoIdentityProviderService(issuer.pools, users, log));
+  const domains = new UserPoolDomainService({ oauth, users, log });
+  edge.addService(domains);
+  // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.
+  iam.registerAuthorizer(domains.name, () => undefined);
+  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log);
+  edge.addService(cognito);
+  iam.registerAuthorizer(cognito.name, cognitoAuthorizer(account));
   stacks.addLocalUrlRewriter((text) =>
     localDomainUrls(
       text,
@@ -400,6 +471,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     realtime,
     users,
     oauth,
+    iam,
     clientEnv,
     async close() {
       realtime.close();

@@ -49,3 +49,16 @@ export { SqsService } from './services/sqs/service.js';
 export { SqsError } from './services/sqs/errors.js';
 export { sqsAuthorization, type SqsAuthorization } from './services/sqs/actions.js';
 export { Alarms, type AlarmView, type AlarmStateValue } from './services/cloudwatch/alarms.js';
+export {
+  Iam,
+  IAM_MODES,
+  InvalidPolicyError,
+  type IamMode,
+  type IamCall,
+  type CallAuthorizer,
+  type Credentials,
+  type RoleReport,
+  type Denial,
+} from './iam/iam.js';
+export { callFor } from './iam/calls.js';
+export { iamAction, iamArn } from './iam/catalog.js';

@@ -12,6 +12,8 @@ export interface UpOptions {
   dataDir?: string;
   speed: number;
   eventSizeLimit?: 'current' | 'legacy';
+  /** IAM mode (default enforce). */
+  iam?: 'enforce' | 'audit' | 'off';
   /** App folders to deploy, in order, each as its own stack. */
   dirs?: string[];
   /** Deploy an app again when its files change. */
@@ -30,6 +32,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
     ...(options.host ? { host: options.host } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.eventSizeLimit === 'legacy' ? { eventsRequestSizeLimit: 256 * 1024 } : {}),
+    ...(options.iam ? { iam: options.iam } : {}),
   });
   // Ctrl-C stops the cloud in order (DynamoDB Local included) from here on, also while apps deploy;
   // the handlers are in place before "ready" is printed, so whoever waits for it can signal at once.
@@ -49,6 +52,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   console.log(`node        ${process.version} (${process.execPath}), functions on ${emulatedRuntime}`);
   console.log(`data        ${cloud.dataDir}`);
   console.log(`speed       ${cloud.time.speed}x`);
+  console.log(`iam         ${cloud.iam.mode}`);
   // DynamoDB Local starts before "ready", so the first request does not wait for the JVM.
   try {
     const engine = await cloud.dynamodb.start();

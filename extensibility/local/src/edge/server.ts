@@ -7,6 +7,8 @@ import { AwsError } from './errors.js';
 import type { EdgeRequest, EdgeService, JsonService, PathService, ProxyService } from './types.js';
 import { isObject } from '../json.js';
 import { jsonBody, sendJson } from '../services/request.js';
+import type { Iam } from '../iam/iam.js';
+import type { Caller } from '../iam/policy/evaluate.js';
 
 export const DEFAULT_EDGE_PORT = 4566;
 export const DEFAULT_EDGE_HOST = '127.0.0.1';
@@ -19,6 +21,8 @@ export interface EdgeOptions {
   port?: number;
   services: EdgeService[];
   log?: (line: string) => void;
+  /** Verifies SigV4 of keys it issued and authorizes their calls; without it every request is the administrator's. */
+  iam?: Iam;
 }
 
 export interface Edge {
@@ -98,6 +102,30 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       headers: req.headers,
       body: await readBody(req),
     };
+    // A request signed with a key the local cloud issued is its role's; any other is the administrator's.
+    let caller: Caller | undefined;
+    try {
+      caller = await options.iam?.caller(request);
+    } catch (e) {
+      if (!(e instanceof AwsError)) throw e;
+      const json = typeof req.headers['x-amz-target'] === 'string';
+      return sendAwsError(res, e, json ? 'application/x-amz-json-1.0' : 'application/json');
+    }
+    /** The role's authorization of the request, or the AwsError that refuses it. */
+    const refused = (
+      serviceName: string,
+      operation?: string,
+      input?: Record<string, unknown>,
+    ): AwsError | undefined => {
+      if (!caller || !options.iam) return undefined;
+      try {
+        options.iam.authorizeRequest(caller, serviceName, request, operation, input);
+        return undefined;
+      } catch (e) {
+        if (e instanceof AwsError) return e;
+        throw e;
+      }
+    };
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
       const dot = target.lastIndexOf('.');
@@ -105,7 +133,11 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       const operation = target.slice(dot + 1);
       const found = serviceOf(prefix);
       count(found ? target : 'unknown X-Amz-Target');
-      if (found && isProxy(found)) return found.proxy(request, res);
+      if (found && isProxy(found)) {
+        const denied = refused(found.name);
+        if (denied) return sendAwsError(res, denied, 'application/x-amz-json-1.0');
+        return found.proxy(request, res);
+      }
       const service = found && isJson(found) ? found : undefined;
       const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
       if (!service || dot < 0) {
@@ -127,6 +159,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
           contentType,
         );
       }
+      const denied = refused(service.name, operation, input);
+      if (denied) return sendAwsError(res, denied, contentType);
       try {
         const output = await service.handle(operation, input, request);
         // The JSON protocols answer an operation without output with {}.
@@ -139,7 +173,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     }
     const pathService = services.find((s): s is PathService => isPath(s) && s.accepts(request));
     count(`${pathService?.name ?? 'unknown'} ${request.method}`);
-    if (pathService) return pathService.serve(request, res);
+    if (pathService) {
+      const denied = refused(pathService.name);
+      // The REST protocols (Lambda, Scheduler) answer AccessDeniedException with 403.
+      if (denied) return sendAwsError(res, new AwsError(denied.code, denied.message, 403), 'application/json');
+      return pathService.serve(request, res);
+    }
     return sendAwsError(
       res,
       new AwsError('UnknownOperationException', `No local service answers ${request.method} ${request.path}`, 404),

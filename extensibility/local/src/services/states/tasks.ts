@@ -31,6 +31,8 @@ export interface LocalTaskRunnerDeps {
   states: () => StatesService;
   /** DynamoDB Local behind the local cloud; without it there are no DynamoDB integrations. */
   dynamodb?: DynamoDbService;
+  /** IAM: throws the TaskError of a call the state machine's role may not make (iam/tasks.ts). */
+  authorize?: (resource: string, input: unknown, ctx: TaskContext) => void;
 }
 
 /** The optimized DynamoDB integration's actions (request-response only). */
@@ -349,6 +351,7 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
         'States.Runtime',
         `The Task resource cannot run: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`,
       );
+    deps.authorize?.(resource, input, ctx);
     const viaSdk = sdkIntegration(resource);
     if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input);
     const target = integration(resource);

@@ -38,6 +38,8 @@ import { samRule } from './events.js';
 import { asyncFailureConfig } from '../../services/lambda/async.js';
 import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
+import { Iam } from '../../iam/iam.js';
+import { putSamRole, samRoleName } from '../../iam/sam/roles.js';
 
 export interface FunctionDeps {
   lambda: LambdaService;
@@ -48,6 +50,8 @@ export interface FunctionDeps {
   clientEnv: () => Record<string, string>;
   /** Rewrites an environment value that points at AWS to its local equivalent (AppSync Events URLs). */
   localValue?: (value: string) => string;
+  /** Roles: each function runs with the credentials of its (SAM generated) role; without it, the dummy ones. */
+  iam?: Iam;
   log: (line: string) => void;
   /** Queues to functions (SQS events). */
   sqsEvents?: (
@@ -216,6 +220,8 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const built = await (builds.get(key) ?? build(resource, ctx));
     builds.delete(key);
     const runtime = runtimeOf(resource, ctx);
+    // As Lambda does, the sandbox gets its role's credentials (the role is created or updated here).
+    const role = deps.iam ? putSamRole(deps.iam, resource, ctx, name) : undefined;
     const environment: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
@@ -227,6 +233,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      ...(role ? Iam.environment(role.credentials) : {}),
       _HANDLER: String(p.Handler),
       LAMBDA_TASK_ROOT: built.bundleFile.slice(0, built.bundleFile.lastIndexOf('/')),
       ...userEnv,
@@ -298,6 +305,12 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const fn = workerFunction(options);
     deps.lambda.register(fn);
     deps.lambda.asyncInvoker?.configure(name, asyncFailureConfig(resource.properties));
+    // Its generated role goes with it: credentials stop working at once, even in a sandbox still running.
+    if (deps.iam && resource.properties.Role === undefined) {
+      const { iam } = deps;
+      const roleName = samRoleName(ctx.template.stackName, resource.logicalId);
+      ctx.onDelete(() => iam.deleteRole(roleName));
+    }
     const key = buildKey(ctx, resource);
     const state: Deployed = { fn, events: new SamEvents(deps.events), outDir: outDirOf(resource, ctx) };
     deployed.set(key, state);

@@ -3,6 +3,8 @@
 // DefinitionSubstitutions applied, validated by the engine at deploy time. A redeploy updates a
 // changed state machine in place (UpdateStateMachine: same ARN; running executions keep the
 // definition they started with) and leaves an unchanged one, and its unchanged events, alone.
+import type { Iam } from '../../iam/iam.js';
+import { putSamRole } from '../../iam/sam/roles.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
@@ -33,7 +35,18 @@ export function stateMachineHandler(
   states: StatesService,
   events: EventsService,
   scheduler?: SchedulerService,
+  /** Its tasks act with the role SAM generates for it; without it, as the administrator. */
+  iam?: Iam,
 ): ResourceHandler {
+  /** Creates or updates the state machine's role and has its tasks act with it. */
+  function putRole(resource: LoadedResource, ctx: DeployContext): string | undefined {
+    if (!iam) return undefined;
+    const arn = resource.physicalId;
+    const role = putSamRole(iam, resource, ctx, arn.slice(arn.lastIndexOf(':') + 1));
+    if (role) iam.actAs(arn, role.roleName);
+    return role?.roleName;
+  }
+
   /** The events of every deployed state machine, by stack and logical id. */
   const deployed = new Map<string, SamEvents>();
   const keyOf = (resource: LoadedResource, ctx: DeployContext) => `${ctx.template.stackName}#${resource.logicalId}`;
@@ -116,6 +129,10 @@ export function stateMachineHandler(
         'Name',
         `State machine ${arn.slice(arn.lastIndexOf(':') + 1)} already exists (another stack owns it).`,
       );
+    const roleName = putRole(resource, ctx);
+    // A generated role goes with it; a role of the template goes with its own resource.
+    const generated = resource.properties.Role === undefined && resource.properties.RoleArn === undefined;
+    if (roleName && generated) ctx.onDelete(() => iam?.deleteRole(roleName));
     register(resource, ctx);
     const key = keyOf(resource, ctx);
     const wired = new SamEvents(events);
@@ -145,6 +162,7 @@ export function stateMachineHandler(
           `state machine ${resource.physicalId} is not deployed, so it cannot be updated`,
         );
       // (Deleted behind the stack's back with DeleteStateMachine, it is registered again.)
+      putRole(resource, ctx);
       register(resource, ctx);
       await wired.update(resource.sam?.events ?? [], ctx, (list, c) => wire(resource, list, resource.physicalId, c));
     },

@@ -302,6 +302,8 @@ export function tableUpdates(current: TableDescription, wanted: CreateTableComma
 
 export interface TableHandlerDeps {
   dynamodb: DynamoDbService;
+  /** Told each table's partition key once it is active (IAM's dynamodb:LeadingKeys needs it). */
+  onKeySchema?: (table: string, partitionKey: string | undefined) => void;
 }
 
 /** The handler for both table types: creates, updates in place (see the top of this file), deletes. */
@@ -332,8 +334,10 @@ export function tableHandler(deps: TableHandlerDeps): ResourceHandler {
       if (
         table.TableStatus === 'ACTIVE' &&
         (table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
-      )
+      ) {
+        deps.onKeySchema?.(name, table.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName);
         return table;
+      }
       if (i > 200) {
         const indexes = (table.GlobalSecondaryIndexes ?? []).map((g) => `${g.IndexName} ${g.IndexStatus}`).join(', ');
         throw new Error(

@@ -328,6 +328,13 @@ export class StepFunctionsEngine {
     handlers.success(value);
   }
 
+  /** The state machine ARN of a pending task token's execution (what IAM authorizes a callback on). */
+  stateMachineOfToken(taskToken: string): string | undefined {
+    const execution = this.tokens.executionOf(taskToken);
+    const m = execution ? /^arn:([^:]+):states:([^:]+):([^:]+):(?:execution|express):([^:]+):/.exec(execution) : null;
+    return m ? `arn:${m[1]}:states:${m[2]}:${m[3]}:stateMachine:${m[4]}` : undefined;
+  }
+
   sendTaskFailure(taskToken: string, error?: string, cause?: string): void {
     this.tokens.lookup(taskToken).failure(error, cause);
   }

@@ -9,11 +9,23 @@ const TOKEN_PREFIX = 'sfn-local:';
 
 export class TaskTokens implements CallbackRegistry {
   private readonly pending = new Map<string, CallbackHandlers>();
+  /** The execution each pending token belongs to: IAM authorizes a callback on its state machine. */
+  private readonly executions = new Map<string, string>();
 
   create(executionArn: string): string {
     // Opaque like the service's tokens; the prefix lets us tell "never ours" from "no longer pending".
     const payload = `${TOKEN_PREFIX}${randomUUID()}:${executionArn.length}:${randomBytes(12).toString('hex')}`;
-    return Buffer.from(payload, 'utf8').toString('base64url');
+    const token = Buffer.from(payload, 'utf8').toString('base64url');
+    // Kept after the task ends (a late callback is authorized on its state machine, then answered
+    // TaskTimedOut, as AWS does), up to a bound.
+    this.executions.set(token, executionArn);
+    if (this.executions.size > 100_000) this.executions.delete(this.executions.keys().next().value!);
+    return token;
+  }
+
+  /** The execution ARN of a token still pending. */
+  executionOf(token: string): string | undefined {
+    return this.executions.get(token);
   }
 
   register(token: string, handlers: CallbackHandlers): void {
