@@ -188,7 +188,7 @@ describe('presso and a running local cloud', () => {
     });
     expect(await presso('delete', 'echo')).toBe('deleted echo\n');
     expect(await presso('stacks')).toBe('no stacks\n');
-  });
+  }, 90_000); // about ten presso processes, each starting Node and the SDK: seconds apiece on a loaded machine
 
   it('lists per role what it used and was denied (presso iam)', async () => {
     const fixtures = new URL('../../local/test/stacks/fixtures/', import.meta.url).pathname;
