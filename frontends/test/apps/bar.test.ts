@@ -6,12 +6,21 @@
 // display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
 // extension deployed beside the core, publishing to the board); an admin closes the shop from the barista
 // app, the display says so and a scan gets the sentence. Screenshots: <tmp>/presso-apps-screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+  type WebSocketRoute,
+} from 'playwright-core';
 import { CORE_DIR } from '@serverlesspresso/core/harness';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { until } from '@serverlesspresso/testing/until';
@@ -28,6 +37,47 @@ let browser: Browser;
 let urls: Record<AppName, string>;
 const contexts: BrowserContext[] = [];
 const logs: string[] = [];
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core run in the page as it is now: no serious or critical violation (issue 13's bar). */
+async function accessible(page: Page, screen: string): Promise<void> {
+  await page.addScriptTag({ content: AXE });
+  const { violations } = await page.evaluate(() =>
+    (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe.run(document, {
+      resultTypes: ['violations'],
+    }),
+  );
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad).toEqual([]);
+}
+
+/**
+ * The page at 200% zoom: the browser zoom halves the CSS viewport (what a 200% text zoom or pinch
+ * does to the layout), so the viewport is halved. Nothing may scroll sideways and the screen's main
+ * action must be on screen once scrolled to.
+ */
+async function usableZoomed(page: Page, screen: string, action?: Locator): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: Math.round(size.width / 2), height: Math.round(size.height / 2) });
+  try {
+    await shot(page, `${screen}-zoom-200`);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect({ screen, overflowPx: overflow }).toEqual({ screen, overflowPx: 0 });
+    if (action) {
+      await action.scrollIntoViewIfNeeded();
+      const box = (await action.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(size.width / 2 + 1);
+    }
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -164,6 +214,8 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await expect(heading.textContent({ timeout: SLOW })).resolves.toBe('Choose your drink');
   await live(phone);
   await shot(phone, 'order-1-menu');
+  await accessible(phone, 'order: the menu');
+  await usableZoomed(phone, 'order-1-menu', phone.getByRole('button', { name: /^(Order |Choose a drink)/ }));
   await phone.locator('.drink label').first().click();
   await phone.getByRole('button', { name: /^Order / }).click();
   await until('the order in the queue with its number', async () => (await heading.textContent()) === 'In the queue', {
@@ -172,11 +224,15 @@ async function story(pages: Record<string, Page>): Promise<void> {
   const number = (await phone.getByTestId('order-number').textContent())!;
   expect(number).toMatch(/^\d+$/);
   await shot(phone, 'order-2-queued');
+  await accessible(phone, 'order: in the queue');
+  await usableZoomed(phone, 'order-2-queued', phone.getByRole('button', { name: 'Cancel my order' }));
 
   // The barista sees it arrive live, announced.
   await barista.locator('.announce').getByText(`New order ${number}`).waitFor({ timeout: SLOW });
   const ticket = barista.locator(`.ticket[data-order="${number}"]`);
   await shot(barista, 'barista-2-new-order');
+  await accessible(barista, 'barista: the queue');
+  await usableZoomed(barista, 'barista-2-new-order', barista.getByRole('button', { name: `Make order ${number}` }));
   await barista.getByRole('button', { name: `Make order ${number}` }).click();
   await barista.locator(`.ticket[data-order="${number}"][data-status="MAKING"]`).waitFor({ timeout: SLOW });
   await until(
@@ -195,6 +251,8 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(phone, 'order-3-making');
   await display.locator('[data-testid="queue"] .number', { hasText: number }).waitFor({ timeout: SLOW });
   await shot(display, 'display-2-queue');
+  await accessible(display, 'display: the board');
+  await usableZoomed(display, 'display-2-queue');
   // By keyboard, as at a busy bar: the action's button takes the focus and Enter does it.
   await barista.getByRole('button', { name: `Complete order ${number}` }).focus();
   await barista.keyboard.press('Enter');
