@@ -6,7 +6,7 @@
 // display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
 // extension deployed beside the core, publishing to the board); an admin closes the shop from the barista
 // app, the display says so and a scan gets the sentence. Screenshots: <tmp>/presso-apps-screenshots/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import {
 import { CORE_DIR } from '@serverlesspresso/core/harness';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { until } from '@serverlesspresso/testing/until';
+import { encode } from 'uqr';
 import { ensureBuilt, type AppName } from '../../build/build.js';
 import { appConfig, appUrls, coreOutputsOf, webAppsService } from '../../build/serve.js';
 
@@ -37,6 +38,26 @@ let browser: Browser;
 let urls: Record<AppName, string>;
 const contexts: BrowserContext[] = [];
 const logs: string[] = [];
+
+// The phones' camera: Chromium's fake capture device plays this file (Y4M), written with the QR code to show.
+const CAMERA = join(SCREENSHOTS, 'camera.y4m');
+
+/** One grey-scale Y4M frame (4:2:0) of `text`'s QR code, black on white, as a camera pointed at the display sees it. */
+function showToCamera(text: string): void {
+  const { data, size } = encode(text, { border: 4 });
+  const side = 480;
+  const scale = Math.floor(side / size);
+  const offset = Math.floor((side - size * scale) / 2);
+  const luma = Buffer.alloc(side * side, 255);
+  for (let y = 0; y < size * scale; y++)
+    for (let x = 0; x < size * scale; x++)
+      if (data[Math.floor(y / scale)]![Math.floor(x / scale)]) luma[(y + offset) * side + x + offset] = 0;
+  const chroma = Buffer.alloc((side / 2) * (side / 2) * 2, 128);
+  writeFileSync(
+    CAMERA,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, chroma]),
+  );
+}
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -119,7 +140,11 @@ beforeAll(async () => {
     cloud.users.confirm(pool, email, code);
     await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: email, GroupName: group }));
   }
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  showToCamera('nothing yet');
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA}`],
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -314,6 +339,28 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(admin, 'barista-6-settings');
   await display.getByText('The shop is closed').waitFor({ state: 'detached', timeout: SLOW });
   await shot(admin, 'barista-5-admin');
+
+  // In-app scanning. The camera refused first: a sentence says why and the typed code stays.
+  await phone.getByRole('button', { name: 'Cancel my order' }).click();
+  await until('the order cancelled', async () => (await heading.textContent()) === 'Cancelled', { ms: SLOW });
+  await phone.getByRole('button', { name: 'Scan the QR code' }).click();
+  await expect(phone.getByTestId('scan-problem').textContent({ timeout: SLOW })).resolves.toContain(
+    'The camera was not allowed, so the app cannot scan',
+  );
+  await shot(phone, 'order-8-camera-refused');
+  // Allowed, the camera sees the display's QR code: the app scans it and the new order waits for its drink.
+  await phone.context().grantPermissions(['camera'], { origin: new URL(urls.order).origin });
+  showToCamera((await qr.getAttribute('data-url'))!);
+  const cancelled = (await phone.locator('.orders li').count()) as number;
+  await phone.getByRole('button', { name: 'Scan the QR code' }).click();
+  await until(
+    'the scanned order waiting for its drink',
+    async () =>
+      (await heading.textContent().catch(() => '')) === 'Choose your drink' &&
+      (await phone.locator('.orders li').count()) > cancelled,
+    { ms: SLOW },
+  );
+  await shot(phone, 'order-9-scanned');
 
   // The display loses its connection: it says so (and polls meanwhile), then is live again by itself.
   for (const ws of displaySockets.splice(0)) await ws.close({ code: 1006 }).catch(() => ws.close());
