@@ -1,9 +1,14 @@
 // In-app scanning of the display's QR code: the browser's BarcodeDetector where it has one for QR
 // codes (Chrome on Android, Safari 17+), else jsQR (Apache-2.0, pure JS) on the camera's frames.
 // The typed code (CodeForm) stays the fallback: a refused camera says why in a sentence.
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { cameraProblem, parseScannedCode } from './scanned-code.js';
+
+// jsQR is a UMD bundle marked __esModule: esbuild gives its default export, TypeScript's NodeNext
+// rules see module.exports ({ default }). Take the function either way.
+type JsQR = typeof jsQRModule.default;
+const jsQR: JsQR = (jsQRModule as { default?: JsQR }).default ?? (jsQRModule as unknown as JsQR);
 
 interface Detector {
   detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
@@ -16,7 +21,7 @@ interface DetectorClass {
 /** The browser's QR detector, or one made of jsQR reading a canvas. */
 async function qrDetector(): Promise<Detector> {
   const Native = (globalThis as { BarcodeDetector?: DetectorClass }).BarcodeDetector;
-  if (Native && (await Native.getSupportedFormats().catch(() => [])).includes('qr_code'))
+  if (Native && (await Native.getSupportedFormats().catch((): string[] => [])).includes('qr_code'))
     return new Native({ formats: ['qr_code'] });
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
