@@ -99,10 +99,12 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
   const [capacity, setCapacity] = useState('');
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<string>();
+  // A capacity being typed is not replaced when a config change (anyone's) is read meanwhile.
+  const typing = useRef(false);
   useEffect(() => {
     session.api.config(eventId).then((c) => {
       setConfig(c);
-      setCapacity(String(c.maxOrdersInQueue));
+      if (!typing.current) setCapacity(String(c.maxOrdersInQueue));
     }, setError);
   }, [session, eventId, version]);
   if (!config) return <ErrorText error={error} />;
@@ -121,6 +123,7 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
           version: current.version,
         });
         setConfig(next);
+        typing.current = false;
         setCapacity(String(next.maxOrdersInQueue));
         setSaved(what);
         return;
@@ -151,7 +154,10 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
           inputMode="numeric"
           style="width: 6rem"
           value={capacity}
-          onInput={(e) => setCapacity(e.currentTarget.value)}
+          onInput={(e) => {
+            typing.current = true;
+            setCapacity(e.currentTarget.value);
+          }}
         />
         <button type="submit">Save capacity</button>
       </form>
@@ -164,6 +170,11 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
               checked={item.available}
               onChange={(e) => {
                 const available = e.currentTarget.checked;
+                // Shown at once: a re-render while the change is saved must not tick the box again.
+                setConfig({
+                  ...config,
+                  menu: config.menu.map((m) => (m.drink === item.drink ? { ...m, available } : m)),
+                });
                 void save(
                   (current) => ({
                     menu: current.menu.map((m) => (m.drink === item.drink ? { ...m, available } : m)),

@@ -13,6 +13,7 @@ import {
 } from '../../src/shared/index.js';
 import { currentEvent, type Session } from '../common/session.js';
 import { ConnectionBadge, ErrorText, mount, useNow } from '../common/ui.js';
+import { Scanner } from './scanner.js';
 
 /** How long the workflow waits for the drink after a scan (the core's customer timeout). */
 const DRINK_CHOICE_MS = 5 * 60_000;
@@ -79,6 +80,7 @@ function CodeForm({
     >
       <h2>{again ? 'Order another drink' : 'Order a drink'}</h2>
       <p>Point your phone's camera at the QR code on the bar's screen, or type the code shown under it.</p>
+      <Scanner eventId={event.trim()} onCode={onCode} />
       {!eventId && (
         <>
           <label for="event">Coffee bar</label>

@@ -6,15 +6,25 @@
 // display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
 // extension deployed beside the core, publishing to the board); an admin closes the shop from the barista
 // app, the display says so and a scan gets the sentence. Screenshots: <tmp>/presso-apps-screenshots/.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+  type WebSocketRoute,
+} from 'playwright-core';
 import { CORE_DIR } from '@serverlesspresso/core/harness';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { until } from '@serverlesspresso/testing/until';
+import { encode } from 'uqr';
 import { ensureBuilt, type AppName } from '../../build/build.js';
 import { appConfig, appUrls, coreOutputsOf, webAppsService } from '../../build/serve.js';
 
@@ -28,6 +38,67 @@ let browser: Browser;
 let urls: Record<AppName, string>;
 const contexts: BrowserContext[] = [];
 const logs: string[] = [];
+
+// The phones' camera: Chromium's fake capture device plays this file (Y4M), written with the QR code to show.
+const CAMERA = join(SCREENSHOTS, 'camera.y4m');
+
+/** One grey-scale Y4M frame (4:2:0) of `text`'s QR code, black on white, as a camera pointed at the display sees it. */
+function showToCamera(text: string): void {
+  const { data, size } = encode(text, { border: 4 });
+  const side = 480;
+  const scale = Math.floor(side / size);
+  const offset = Math.floor((side - size * scale) / 2);
+  const luma = Buffer.alloc(side * side, 255);
+  for (let y = 0; y < size * scale; y++)
+    for (let x = 0; x < size * scale; x++)
+      if (data[Math.floor(y / scale)]![Math.floor(x / scale)]) luma[(y + offset) * side + x + offset] = 0;
+  const chroma = Buffer.alloc((side / 2) * (side / 2) * 2, 128);
+  writeFileSync(
+    CAMERA,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${side} H${side} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, chroma]),
+  );
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core run in the page as it is now: no serious or critical violation (issue 13's bar). */
+async function accessible(page: Page, screen: string): Promise<void> {
+  await page.addScriptTag({ content: AXE });
+  const { violations } = await page.evaluate(() =>
+    (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe.run(document, {
+      resultTypes: ['violations'],
+    }),
+  );
+  const bad = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad).toEqual([]);
+}
+
+/**
+ * The page at 200% zoom: the browser zoom halves the CSS viewport (what a 200% text zoom or pinch
+ * does to the layout), so the viewport is halved. Nothing may scroll sideways and the screen's main
+ * action must be on screen once scrolled to.
+ */
+async function usableZoomed(page: Page, screen: string, action?: Locator): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: Math.round(size.width / 2), height: Math.round(size.height / 2) });
+  try {
+    await shot(page, `${screen}-zoom-200`);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect({ screen, overflowPx: overflow }).toEqual({ screen, overflowPx: 0 });
+    if (action) {
+      await action.scrollIntoViewIfNeeded();
+      const box = (await action.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(size.width / 2 + 1);
+    }
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -69,7 +140,11 @@ beforeAll(async () => {
     cloud.users.confirm(pool, email, code);
     await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: email, GroupName: group }));
   }
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  showToCamera('nothing yet');
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CAMERA}`],
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -164,6 +239,8 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await expect(heading.textContent({ timeout: SLOW })).resolves.toBe('Choose your drink');
   await live(phone);
   await shot(phone, 'order-1-menu');
+  await accessible(phone, 'order: the menu');
+  await usableZoomed(phone, 'order-1-menu', phone.getByRole('button', { name: /^(Order |Choose a drink)/ }));
   await phone.locator('.drink label').first().click();
   await phone.getByRole('button', { name: /^Order / }).click();
   await until('the order in the queue with its number', async () => (await heading.textContent()) === 'In the queue', {
@@ -172,11 +249,15 @@ async function story(pages: Record<string, Page>): Promise<void> {
   const number = (await phone.getByTestId('order-number').textContent())!;
   expect(number).toMatch(/^\d+$/);
   await shot(phone, 'order-2-queued');
+  await accessible(phone, 'order: in the queue');
+  await usableZoomed(phone, 'order-2-queued', phone.getByRole('button', { name: 'Cancel my order' }));
 
   // The barista sees it arrive live, announced.
   await barista.locator('.announce').getByText(`New order ${number}`).waitFor({ timeout: SLOW });
   const ticket = barista.locator(`.ticket[data-order="${number}"]`);
   await shot(barista, 'barista-2-new-order');
+  await accessible(barista, 'barista: the queue');
+  await usableZoomed(barista, 'barista-2-new-order', barista.getByRole('button', { name: `Make order ${number}` }));
   await barista.getByRole('button', { name: `Make order ${number}` }).click();
   await barista.locator(`.ticket[data-order="${number}"][data-status="MAKING"]`).waitFor({ timeout: SLOW });
   await until(
@@ -195,6 +276,8 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(phone, 'order-3-making');
   await display.locator('[data-testid="queue"] .number', { hasText: number }).waitFor({ timeout: SLOW });
   await shot(display, 'display-2-queue');
+  await accessible(display, 'display: the board');
+  await usableZoomed(display, 'display-2-queue');
   // By keyboard, as at a busy bar: the action's button takes the focus and Enter does it.
   await barista.getByRole('button', { name: `Complete order ${number}` }).focus();
   await barista.keyboard.press('Enter');
@@ -256,6 +339,28 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await shot(admin, 'barista-6-settings');
   await display.getByText('The shop is closed').waitFor({ state: 'detached', timeout: SLOW });
   await shot(admin, 'barista-5-admin');
+
+  // In-app scanning. The camera refused first: a sentence says why and the typed code stays.
+  await phone.getByRole('button', { name: 'Cancel my order' }).click();
+  await until('the order cancelled', async () => (await heading.textContent()) === 'Cancelled', { ms: SLOW });
+  await phone.getByRole('button', { name: 'Scan the QR code' }).click();
+  await expect(phone.getByTestId('scan-problem').textContent({ timeout: SLOW })).resolves.toContain(
+    'The camera was not allowed, so the app cannot scan',
+  );
+  await shot(phone, 'order-8-camera-refused');
+  // Allowed, the camera sees the display's QR code: the app scans it and the new order waits for its drink.
+  await phone.context().grantPermissions(['camera'], { origin: new URL(urls.order).origin });
+  showToCamera((await qr.getAttribute('data-url'))!);
+  const cancelled = (await phone.locator('.orders li').count()) as number;
+  await phone.getByRole('button', { name: 'Scan the QR code' }).click();
+  await until(
+    'the scanned order waiting for its drink',
+    async () =>
+      (await heading.textContent().catch(() => '')) === 'Choose your drink' &&
+      (await phone.locator('.orders li').count()) > cancelled,
+    { ms: SLOW },
+  );
+  await shot(phone, 'order-9-scanned');
 
   // The display loses its connection: it says so (and polls meanwhile), then is live again by itself.
   for (const ws of displaySockets.splice(0)) await ws.close({ code: 1006 }).catch(() => ws.close());
