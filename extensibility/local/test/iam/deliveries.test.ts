@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '@serverlesspresso/testing/until';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { StackRecord } from '../../src/stacks/model.js';
 
@@ -100,3 +100,40 @@ describe('other modes', () => {
   });
 });
 
+describe("SAM's DeadLetterConfig Type SQS on a rule event", () => {
+  it('creates <Function><Event>Queue with its policy, and takes the events the function failed', async () => {
+    const types = Object.fromEntries(stack.resources.map((r) => [r.logicalId, r.type]));
+    expect(types).toMatchObject({
+      FailingJammedQueue: 'AWS::SQS::Queue',
+      FailingJammedQueuePolicy: 'AWS::SQS::QueuePolicy',
+    });
+    await put('deliveries.failing');
+    const rule = await until('the failing rule to dead-letter its event', () =>
+      [...cloud.events.counters.rules].find(
+        ([k, c]) => k.startsWith(`${RULE}deliveries-FailingJammed`) && c.deadLettered === 1,
+      ),
+    );
+    const sqs = new SQSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.outputs.FailingDlqUrl, MessageAttributeNames: ['All'] }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(JSON.parse(Messages![0]!.Body!)).toMatchObject({ source: 'deliveries.failing' });
+    expect(Messages![0]!.MessageAttributes?.RULE_ARN?.StringValue).toBe(rule[0]);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.outputs.FailingDlqUrl, AttributeNames: ['Policy'] }),
+    );
+    expect(JSON.parse(Attributes!.Policy!)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: stack.outputs.FailingDlqArn,
+          Condition: { ArnEquals: { 'aws:SourceArn': rule[0] } },
+        },
+      ],
+    });
+  });
+});
