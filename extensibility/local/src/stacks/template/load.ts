@@ -490,8 +490,9 @@ function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string
         });
       added.push(queueId, policyId);
       // The event targets the queue by ARN, as the transform writes it (a copy: the template stays as read).
-      const written = events[event.name];
-      const writtenProperties = isObject(written) && isObject(written['Properties']) ? written['Properties'] : {};
+      const found = events[event.name];
+      const written = isObject(found) ? found : {};
+      const writtenProperties = isObject(written['Properties']) ? written['Properties'] : {};
       const properties = { ...writtenProperties, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } };
       r.properties = { ...r.properties, Events: { ...events, [event.name]: { ...written, Properties: properties } } };
       event.properties = properties;
