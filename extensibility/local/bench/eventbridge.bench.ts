@@ -32,6 +32,15 @@ cloud.lambda.register(
     },
   }),
 );
+// EventBridge may invoke it (what `aws lambda add-permission --principal events.amazonaws.com` writes).
+cloud.iam.putResourcePolicy(arns.lambda(cloud.account, 'sink'), 'events', [
+  {
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: 'lambda:InvokeFunction',
+    Resource: arns.lambda(cloud.account, 'sink'),
+  },
+]);
 await eb.send(
   new PutRuleCommand({
     Name: 'Completed',

@@ -175,9 +175,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
   const partitionKeys = new Map<string, string | undefined>();
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
-  events.delivery.registerInvoker('lambda', async (arn, input) => {
+  events.delivery.registerInvoker('lambda', async (arn, input, _event, rule) => {
     const fn = lambda.get(arn);
     if (!fn) throw new DeliveryError('ResourceNotFoundException', `Function not found: ${arn}`, false);
+    // EventBridge invokes with the function's resource policy only (an AWS::Lambda::Permission for
+    // events.amazonaws.com, SAM generates it for a function's rule events); without it the event is
+    // not retried but goes to the dead-letter queue with NO_PERMISSIONS, as in AWS.
+    const refusal = iam.serviceRefusal('events.amazonaws.com', {
+      action: 'lambda:InvokeFunction',
+      resource: fn.arn,
+      context: { 'aws:sourcearn': rule.arn, 'aws:sourceaccount': account.accountId },
+    });
+    if (refusal) throw new DeliveryError('NO_PERMISSIONS', refusal, false);
     // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
     // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply.
     if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return void lambda.asyncInvoker.invoke(fn, input);

@@ -279,6 +279,19 @@ export class Iam {
     return undefined;
   }
 
+  /**
+   * A delivery by an AWS service (a rule invoking a function) checked against the target's resource
+   * policy: AWS's message under enforce when denied, else undefined (audit logs it, off asks nothing).
+   */
+  serviceRefusal(service: string, call: IamCall): string | undefined {
+    if (this.mode === 'off') return undefined;
+    const caller: Caller = { kind: 'service', service };
+    const decision = this.decide(caller, call);
+    return decision.decision !== 'Allow' && this.mode === 'enforce'
+      ? deniedMessage({ caller, ...call }, decision)
+      : undefined;
+  }
+
   /** New credentials for a role (AssumeRole's answer), valid for ttlMs, for a session name (default the role's own). */
   issue(roleArn: string, ttlMs: number, sessionName?: string): Credentials {
     const role = this.roles.get(roleArn);
@@ -346,6 +359,12 @@ export class Iam {
     const role = caller.kind === 'role' ? this.roles.get(caller.roleArn) : undefined;
     const resource = this.resourcePolicies.get(call.resource);
     const decision = evaluate(request, role?.policies ?? [], resource ? [...resource.values()] : []);
+    if (!role && decision.decision !== 'Allow') {
+      // A service's delivery (events.amazonaws.com invoking a function): no role to record it on.
+      const message = deniedMessage(request, decision);
+      this.log(`[iam] ${this.mode === 'audit' ? 'audit: would deny' : 'denied'}: ${message}`);
+      if (process.env.PRESSO_IAM_DENIAL_LOG) appendFileSync(process.env.PRESSO_IAM_DENIAL_LOG, `${message}\n`);
+    }
     if (role) {
       if (decision.decision === 'Allow') {
         const key = `${call.action} ${call.resource}`;

@@ -43,7 +43,17 @@ function fn(name: string, handler?: (event: unknown) => Promise<unknown>) {
       },
     }),
   );
-  return arns.lambda(cloud.account, name);
+  const arn = arns.lambda(cloud.account, name);
+  // What `aws lambda add-permission --principal events.amazonaws.com` writes: EventBridge may invoke it.
+  cloud.iam.putResourcePolicy(arn, 'events', [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'lambda:InvokeFunction',
+      Resource: arn,
+    },
+  ]);
+  return arn;
 }
 
 const entry = (detail: Record<string, unknown>, extra: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEntry => ({

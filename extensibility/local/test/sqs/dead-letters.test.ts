@@ -48,6 +48,15 @@ describe('EventBridge dead letters in SQS', () => {
         },
       }),
     );
+    // What `aws lambda add-permission --principal events.amazonaws.com` writes: EventBridge may invoke it.
+    cloud.iam.putResourcePolicy(fnArn, 'events', [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'lambda:InvokeFunction',
+        Resource: fnArn,
+      },
+    ]);
     await eb.send(new PutRuleCommand({ Name: 'Failing', EventPattern: JSON.stringify({ source: ['x.fail'] }) }));
     await eb.send(
       new PutTargetsCommand({

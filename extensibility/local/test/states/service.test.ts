@@ -75,6 +75,10 @@ function fn(name: string, handler: (event: unknown) => Promise<unknown>): { arn:
       },
     }),
   );
+  // What `aws lambda add-permission --principal events.amazonaws.com` writes: EventBridge may invoke it.
+  cloud.iam.putResourcePolicy(arn, 'events', [
+    { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: arn },
+  ]);
   return { arn, received };
 }
 

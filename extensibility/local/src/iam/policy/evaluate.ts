@@ -195,7 +195,8 @@ export function deniedMessage(request: AuthorizationRequest, decision: Decision)
   const why =
     decision.decision === 'ExplicitDeny'
       ? `with an explicit deny in ${decision.via === 'identity' ? 'an identity-based' : 'a resource-based'} policy`
-      : `no identity-based policy allows the ${request.action} action`;
+      : // A service principal has no identity policies: only the resource's policy could allow it.
+        `no ${request.caller.kind === 'service' ? 'resource-based' : 'identity-based'} policy allows the ${request.action} action`;
   return `User: ${who} is not authorized to perform: ${request.action} on resource: ${request.resource} ${
     decision.decision === 'ExplicitDeny' ? why : `because ${why}`
   }`;

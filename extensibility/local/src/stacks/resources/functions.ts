@@ -34,7 +34,8 @@ import type {
   SamSqsEvent,
 } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
-import { samRule } from './events.js';
+import { busName, samRule } from './events.js';
+import { arns, parseArn } from '../../arn.js';
 import { asyncFailureConfig } from '../../services/lambda/async.js';
 import { SamEvents } from './sam-events.js';
 import { samSchedule } from './schedules.js';
@@ -266,12 +267,38 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     });
   }
 
+  /**
+   * The AWS::Lambda::Permission SAM generates beside a rule event (`<Function><Event>Permission`):
+   * events.amazonaws.com may invoke the function for that rule only, so the rule's deliveries pass
+   * IAM as they do in AWS.
+   */
+  function samRulePermission(event: SamRuleEvent, arn: string, logicalId: string, ctx: DeployContext): void {
+    const { iam } = deps;
+    const account = parseArn(arn);
+    if (!iam || !account) return;
+    const permissionId = `${logicalId}${event.name}Permission`;
+    const name = `${ctx.template.stackName}/${permissionId}`;
+    iam.putResourcePolicy(arn, name, [
+      {
+        Sid: permissionId,
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'lambda:InvokeFunction',
+        Resource: arn,
+        Condition: { ArnLike: { 'AWS:SourceArn': arns.rule(account, busName(event.eventBusName), event.ruleName) } },
+      },
+    ]);
+    ctx.onDelete(() => iam.putResourcePolicy(arn, name, undefined));
+  }
+
   /** Wires the function's events (rules, stream mappings), each registering its removal with ctx.onDelete. */
   async function wire(resource: LoadedResource, events: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
     const file = ctx.template.file;
     for (const event of events) {
-      if (event.kind === 'rule') await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
-      else if (event.kind === 'schedule' && deps.scheduler)
+      if (event.kind === 'rule') {
+        await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
+        samRulePermission(event as SamRuleEvent, arn, resource.logicalId, ctx);
+      } else if (event.kind === 'schedule' && deps.scheduler)
         samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
       else if (event.kind === 'dynamodb') {
         if (!deps.streams)

@@ -9,7 +9,7 @@ import { orderResources, referencedResources, type Dependency } from './graph.js
 import { Evaluator, INVALID, NO_VALUE, type Environment, type ResourceState } from './intrinsics.js';
 import { resolveParameters } from './parameters.js';
 import { parseTemplateText } from './parse.js';
-import { defaultResourceResolver, partitionOf, uuidFrom } from './resolver.js';
+import { defaultResourceResolver, generatedPhysicalName, partitionOf, uuidFrom } from './resolver.js';
 import {
   eventApi,
   hasSamEvents,
@@ -165,6 +165,7 @@ export function resolveTemplate(template: unknown, file: string, options: LoadOp
   const raw = readResources(definitions, conditions, conditionNames, globals, isSam, issues);
   const implicitApis = addImplicitApis(raw, globals, issues);
   for (const id of implicitApis) resourceIds.add(id);
+  for (const id of addSamDeadLetterQueues(raw, stack.stackName, issues)) resourceIds.add(id);
 
   // Dependencies, from active resources to active resources.
   const isActive = (id: string) => raw.get(id)?.active === true;
@@ -396,6 +397,106 @@ function addImplicitApis(raw: Map<string, RawResource>, globals: Globals, issues
     raw.set(id, { logicalId: id, type, properties, definition, active: true, explicitDependsOn: [], implicit: true });
     for (const [k, v] of entries) raw.set(k, v);
     added.push(id);
+  }
+  return added;
+}
+
+/** Rule events whose target SAM gives a dead-letter queue it creates (`DeadLetterConfig: { Type: SQS }`). */
+const DLQ_EVENT_TYPES = new Set(['EventBridgeRule', 'CloudWatchEvent', 'Schedule']);
+
+/**
+ * SAM's `DeadLetterConfig: { Type: SQS }` on a rule event: an AWS::SQS::Queue `<Resource><Event>Queue`
+ * (or `QueueLogicalId`) with an AWS::SQS::QueuePolicy `<Queue>Policy` letting EventBridge send to it
+ * for that rule, and the event's DeadLetterConfig rewritten to the queue's ARN, as the transform does.
+ * The queue is a resource of the template: `!Ref`/`!GetAtt` reach it, and the function depends on it.
+ */
+function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string, issues: IssueCollector): string[] {
+  const added: string[] = [];
+  for (const r of [...raw.values()]) {
+    if (!r.active || !r.events?.length) continue;
+    for (const event of r.events) {
+      const events = r.properties['Events'];
+      if (!isObject(events)) break;
+      const config = event.properties['DeadLetterConfig'];
+      if (!DLQ_EVENT_TYPES.has(event.type) || !isObject(config) || config['Type'] === undefined) continue;
+      const location: Location = {
+        resource: r.logicalId,
+        path: `Resources.${r.logicalId}.Properties.Events.${event.name}.Properties.DeadLetterConfig`,
+      };
+      if (config['Type'] !== 'SQS') {
+        issues.add(`Type must be SQS (the only type of dead-letter queue SAM creates)`, at(location, 'Type'));
+        continue;
+      }
+      if (config['Arn'] !== undefined) {
+        issues.add('specify either Type or Arn, not both', location);
+        continue;
+      }
+      const queueId =
+        typeof config['QueueLogicalId'] === 'string' ? config['QueueLogicalId'] : `${r.logicalId}${event.name}Queue`;
+      const policyId = `${queueId}Policy`;
+      const clash = [queueId, policyId].find((id) => raw.has(id));
+      if (clash) {
+        issues.add(
+          `'${clash}' is the logical id SAM gives this event's dead-letter queue; rename that resource`,
+          location,
+        );
+        continue;
+      }
+      // The rule SAM generates for the event (`<Resource><Event>`), named as sam.ts names it.
+      const ruleLogicalId = `${r.logicalId}${event.name}`;
+      const ruleName =
+        event.properties[event.type === 'Schedule' ? 'Name' : 'RuleName'] ??
+        generatedPhysicalName(stackName, ruleLogicalId, { maxLength: 64 });
+      const bus = event.properties['EventBusName'];
+      const ruleArn = {
+        'Fn::Sub': [
+          bus === undefined || bus === 'default'
+            ? 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${RuleName}'
+            : 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${Bus}/${RuleName}',
+          { RuleName: ruleName, ...(bus === undefined || bus === 'default' ? {} : { Bus: bus }) },
+        ],
+      };
+      const queue = { Type: 'AWS::SQS::Queue', Properties: {} };
+      const policy = {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+                Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+              },
+            ],
+          },
+        },
+      };
+      for (const [id, definition] of [
+        [queueId, queue],
+        [policyId, policy],
+      ] as const)
+        raw.set(id, {
+          logicalId: id,
+          type: definition.Type,
+          properties: definition.Properties,
+          definition,
+          active: true,
+          explicitDependsOn: [],
+          implicit: true,
+        });
+      added.push(queueId, policyId);
+      // The event targets the queue by ARN, as the transform writes it (a copy: the template stays as read).
+      const found = events[event.name];
+      const written = isObject(found) ? found : {};
+      const writtenProperties = isObject(written['Properties']) ? written['Properties'] : {};
+      const properties = { ...writtenProperties, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } };
+      r.properties = { ...r.properties, Events: { ...events, [event.name]: { ...written, Properties: properties } } };
+      event.properties = properties;
+    }
   }
   return added;
 }

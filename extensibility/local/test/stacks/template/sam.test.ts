@@ -162,6 +162,56 @@ describe('SAM events', () => {
   });
 });
 
+describe("SAM's DeadLetterConfig Type SQS", () => {
+  const rule = (config: string) =>
+    `        Tick:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 minute)\n            DeadLetterConfig: ${config}`;
+
+  it('creates <Function><Event>Queue (before the function) and its policy, the target naming the queue', () => {
+    const loaded = load(withEvents(rule('{ Type: SQS }')));
+    expect(loaded.resources.map((r) => [r.logicalId, r.type])).toEqual([
+      ['FnTickQueue', 'AWS::SQS::Queue'],
+      ['Fn', 'AWS::Serverless::Function'],
+      ['FnTickQueuePolicy', 'AWS::SQS::QueuePolicy'],
+    ]);
+    expect(resource(loaded, 'Fn').dependsOn).toEqual(['FnTickQueue']);
+    const { deadLetterConfig } = resource(loaded, 'Fn').sam?.events[0] as { deadLetterConfig?: { Arn?: string } };
+    const queueArn = deadLetterConfig?.Arn;
+    expect(queueArn).toMatch(/^arn:aws:sqs:us-east-1:123456789012:presso-FnTickQueue-[A-Z0-9]+$/);
+    const policy = resource(loaded, 'FnTickQueuePolicy').properties;
+    expect(policy.PolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queueArn,
+          Condition: {
+            ArnEquals: {
+              'aws:SourceArn': expect.stringMatching(/^arn:aws:events:us-east-1:123456789012:rule\/presso-FnTick-/),
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it('names the queue QueueLogicalId when given', () => {
+    const loaded = load(withEvents(rule('{ Type: SQS, QueueLogicalId: Jams }')));
+    expect(loaded.resources.map((r) => r.logicalId)).toEqual(['Jams', 'Fn', 'JamsPolicy']);
+  });
+
+  it("refuses Type with Arn, a Type other than SQS, and a resource holding the queue's logical id", () => {
+    expect(problems(withEvents(rule('{ Type: SQS, Arn: arn:aws:sqs:us-east-1:123456789012:q }')))).toEqual([
+      't.yaml: Resources.Fn.Properties.Events.Tick.Properties.DeadLetterConfig: specify either Type or Arn, not both',
+    ]);
+    expect(problems(withEvents(rule('{ Type: SNS }')))).toEqual([
+      't.yaml: Resources.Fn.Properties.Events.Tick.Properties.DeadLetterConfig.Type: Type must be SQS (the only type of dead-letter queue SAM creates)',
+    ]);
+    expect(problems(withEvents(rule('{ Type: SQS }'), '  FnTickQueue:\n    Type: AWS::SQS::Queue'))).toEqual([
+      "t.yaml: Resources.Fn.Properties.Events.Tick.Properties.DeadLetterConfig: 'FnTickQueue' is the logical id SAM gives this event's dead-letter queue; rename that resource",
+    ]);
+  });
+});
+
 describe('SAM policies', () => {
   it('a single managed policy, templates with intrinsics, documents', () => {
     const loaded = load(`Transform: AWS::Serverless-2016-10-31
