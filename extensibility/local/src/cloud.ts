@@ -26,6 +26,7 @@ import {
 import { CognitoIdentityProviderService } from './services/cognito/api.js';
 import { localDomainUrls, UserPoolDomainService } from './services/cognito/domain-service.js';
 import { OAuthServer } from './services/cognito/oauth.js';
+import { persistGrants } from './services/cognito/grants-store.js';
 import { UserDirectory } from './services/cognito/users.js';
 import { persistUsers } from './services/cognito/users-store.js';
 import { functionHandler } from './stacks/resources/functions.js';
@@ -140,7 +141,7 @@ export interface LocalCloud {
   readonly realtime: RealtimeServer;
   /** The users of the user pools (sign-up, groups); on disk in <dataDir>/cognito/users.json with --data-dir. */
   readonly users: UserDirectory;
-  /** The OAuth 2.0 endpoints of user pool domains (<edge>/auth/<domain>/...). */
+  /** The OAuth 2.0 endpoints of user pool domains (<edge>/auth/<domain>/...); refresh tokens and sessions in <dataDir>/cognito/grants.json with --data-dir. */
   readonly oauth: OAuthServer;
   /** Roles, credentials and the authorization of every signed call (`iam.report()`, `iam.mode`). */
   readonly iam: Iam;
@@ -401,11 +402,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const sqsEdge = new SqsEdge(sqs, log);
   edge.addService(sqsEdge);
   iam.registerAuthorizer(sqsEdge.name, sqsAuthorizer(account));
-  // The issuer's URL is the edge's own, known once it listens.
-  const issuer = new LocalIssuer(`${edge.url}/_presso/issuer`);
+  // The issuer's URL is the edge's own, known once it listens. With the user's data directory its
+  // signing key is kept there, so tokens issued before a restart still verify after it.
+  const issuer = new LocalIssuer(
+    `${edge.url}/_presso/issuer`,
+    options.dataDir ? { keyFile: join(dataDir, 'issuer', 'signing-key.jwks.json') } : {},
+  );
   await issuer.start();
-  // Users outlive a restart only when the data directory is the user's own (--data-dir).
-  const save = { users: () => {} };
+  // Users, refresh tokens and sessions outlive a restart only when the data directory is the user's own (--data-dir).
+  const save = { users: () => {}, grants: () => {} };
   const users = new UserDirectory({ onChange: () => save.users() });
   if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
   const apis = new HttpApisService(lambda, issuer, users);
@@ -434,7 +439,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::AppSync::ChannelNamespace', channelNamespaceHandler(appsync));
   stacks.addLocalUrlRewriter((text) => localAppSyncUrls(text, edge.url));
   stacks.registerHandler('AWS::Cognito::UserPoolDomain', userPoolDomainHandler(issuer.pools, edge.url));
-  const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time });
+  const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time, onChange: () => save.grants() });
+  if (options.dataDir) save.grants = persistGrants(oauth, join(dataDir, 'cognito', 'grants.json'));
   const domains = new UserPoolDomainService({ oauth, users, log });
   edge.addService(domains);
   // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.

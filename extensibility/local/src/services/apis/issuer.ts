@@ -1,8 +1,12 @@
 // The local token issuer: stands in for Cognito (and any other OIDC issuer), so authorised routes
 // work without an AWS account. One key pair signs every token; a user pool deployed from a
-// template is one more issuer URL it signs for (see user-pools.ts).
-import { errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+// template is one more issuer URL it signs for (see user-pools.ts). With a key file (the data
+// directory's), the key pair outlives a restart, so tokens issued before it still verify.
+import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../states/journal.js';
 import { uuidFrom } from '../../stacks/template/resolver.js';
 import { UserPools } from './user-pools.js';
 
@@ -28,6 +32,27 @@ export interface VerifyOptions {
   audience?: string[];
 }
 
+/** The private RS256 key of a key file the issuer wrote, or an error that says what to do. */
+function readKeyFile(file: string): JWK {
+  const refuse = (why: string) =>
+    new Error(
+      `${file}: ${why}. It holds the local issuer's signing key; delete it to start with a new one (tokens issued before then stop verifying).`,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw refuse(`not JSON (${(e as Error).message})`);
+  }
+  const key = (parsed as { keys?: unknown } | null)?.keys;
+  const first = Array.isArray(key) ? (key[0] as JWK | undefined) : undefined;
+  if (!first || typeof first !== 'object') throw refuse('no key in "keys" (a JWK Set is expected)');
+  if (first.kty !== 'RSA' || typeof first.d !== 'string' || typeof first.n !== 'string')
+    throw refuse('the key is not an RSA private key (kty RSA with d and n)');
+  if (typeof first.kid !== 'string' || first.kid === '') throw refuse('the key has no kid');
+  return first;
+}
+
 /** Why a token was refused, in the words API Gateway's www-authenticate header uses. */
 export class TokenRejected extends Error {
   constructor(
@@ -40,20 +65,56 @@ export class TokenRejected extends Error {
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
+export interface LocalIssuerOptions {
+  /**
+   * Where the signing key is kept (a JWK Set holding the private key, mode 0600): read at start when
+   * it exists, else written once generated. Without it the key lives only as long as the process.
+   */
+  keyFile?: string;
+}
+
 export class LocalIssuer {
   private keys: KeyPair | undefined;
   private jwk: JWK | undefined;
-  private readonly kid = randomUUID();
+  private kid = randomUUID();
+  private starting: Promise<void> | undefined;
   /** Cognito user pools deployed from templates, whose tokens this issuer signs. */
   readonly pools = new UserPools();
 
-  constructor(readonly issuer: string) {}
+  constructor(
+    readonly issuer: string,
+    private readonly options: LocalIssuerOptions = {},
+  ) {}
 
-  /** Generates the key pair; the keys live only as long as the process. */
-  async start(): Promise<void> {
-    if (this.keys) return;
-    this.keys = await generateKeyPair('RS256', { extractable: true });
-    this.jwk = { ...(await exportJWK(this.keys.publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
+  /** Loads the key pair from the key file, or generates it (and writes the file when there is one). */
+  start(): Promise<void> {
+    // Once: concurrent first calls must not make two key pairs.
+    this.starting ??= this.load();
+    return this.starting;
+  }
+
+  private async load(): Promise<void> {
+    const file = this.options.keyFile;
+    if (file && existsSync(file)) {
+      const key = readKeyFile(file);
+      this.kid = key.kid!;
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = key;
+      this.keys = {
+        privateKey: (await importJWK(key, 'RS256')) as KeyPair['privateKey'],
+        publicKey: (await importJWK(publicJwk, 'RS256')) as KeyPair['publicKey'],
+      };
+      this.jwk = { kty: publicJwk.kty, n: publicJwk.n, e: publicJwk.e, kid: this.kid, alg: 'RS256', use: 'sig' };
+      return;
+    }
+    const keys = await generateKeyPair('RS256', { extractable: true });
+    this.keys = keys;
+    this.jwk = { ...(await exportJWK(keys.publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
+    if (file) {
+      const key: JWK = { ...(await exportJWK(keys.privateKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
+      mkdirSync(dirname(file), { recursive: true });
+      // A private key: readable by its owner only.
+      writeFileAtomic(file, [`${JSON.stringify({ keys: [key] })}\n`], 0o600);
+    }
   }
 
   jwks(): { keys: JWK[] } {

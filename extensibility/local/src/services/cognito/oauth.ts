@@ -2,6 +2,8 @@
 // authorization codes (single use, 5 minutes on the local clock, PKCE S256), the token endpoint's
 // authorization_code and refresh_token grants, userInfo, logout and revoke, and the tokens with
 // Cognito's claims. No HTTP here: domain-service.ts adapts requests to it.
+// Refresh tokens and sign-in sessions are kept by the SHA-256 of their value (what is in memory, and
+// on disk with a data directory, cannot be replayed): snapshot() and load() carry them over a restart.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { TimeScale } from '../../time.js';
@@ -69,7 +71,7 @@ interface CodeGrant extends AuthorizeRequest {
   expiresAt: number;
 }
 
-interface RefreshGrant {
+export interface RefreshGrant {
   poolId: string;
   clientId: string;
   username: string;
@@ -79,7 +81,7 @@ interface RefreshGrant {
   expiresAt: number;
 }
 
-interface Session {
+export interface Session {
   poolId: string;
   username: string;
   authTime: number;
@@ -91,6 +93,14 @@ const CODE_LIFETIME_MS = 5 * 60_000;
 const SESSION_LIFETIME_MS = 3600_000;
 
 const opaque = (bytes = 32) => randomBytes(bytes).toString('base64url');
+/** The key a refresh token or session id is kept under. */
+const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+
+/** The grants that outlive a restart (with a data directory): refresh tokens and sessions, by digest. */
+export interface GrantsSnapshot {
+  refreshTokens: Array<RefreshGrant & { digest: string }>;
+  sessions: Array<Session & { digest: string }>;
+}
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -104,6 +114,8 @@ export interface OAuthServerOptions {
   issuer: LocalIssuer;
   time: TimeScale;
   now?: () => number;
+  /** Called after refresh tokens or sessions changed (the data directory's file is rewritten). */
+  onChange?: () => void;
 }
 
 export class OAuthServer {
@@ -116,6 +128,24 @@ export class OAuthServer {
 
   constructor(private readonly options: OAuthServerOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The refresh tokens and sessions still good, for the data directory. */
+  snapshot(): GrantsSnapshot {
+    const now = this.now();
+    const live = <T extends { expiresAt: number }>(map: Map<string, T>) =>
+      [...map].filter(([, grant]) => grant.expiresAt > now).map(([key, grant]) => ({ digest: key, ...grant }));
+    return { refreshTokens: live(this.refreshTokens), sessions: live(this.sessions) };
+  }
+
+  /** Takes back what snapshot() gave (at start, before any request). */
+  load(snapshot: GrantsSnapshot): void {
+    for (const { digest: key, ...grant } of snapshot.refreshTokens ?? []) this.refreshTokens.set(key, grant);
+    for (const { digest: key, ...session } of snapshot.sessions ?? []) this.sessions.set(key, session);
+  }
+
+  private changed(): void {
+    this.options.onChange?.();
   }
 
   /** The pool a domain prefix names, or undefined. */
@@ -247,13 +277,13 @@ export class OAuthServer {
         'redirect_mismatch',
         `logout_uri ${logoutUri || '(missing)'} is not one of the app client's LogoutURLs (${client.oauth?.logoutUrls.join(', ') || 'none'})`,
       );
-    if (sessionId) this.sessions.delete(sessionId);
+    if (sessionId && this.sessions.delete(digest(sessionId))) this.changed();
     return logoutUri;
   }
 
   /** Ends a managed-login session (logout to the sign-in page). */
   endSession(sessionId: string | undefined): void {
-    if (sessionId) this.sessions.delete(sessionId);
+    if (sessionId && this.sessions.delete(digest(sessionId))) this.changed();
   }
 
   /** POST /oauth2/revoke: a refresh token stops working (Cognito answers 200 whether or not it existed). */
@@ -261,21 +291,22 @@ export class OAuthServer {
     const client = this.authenticateClient(pool, form, basic);
     const token = form.get('token') ?? '';
     if (token === '') throw new OAuthError('invalid_request', 'token is required');
-    const grant = this.refreshTokens.get(token);
+    const grant = this.refreshTokens.get(digest(token));
     if (grant && grant.clientId !== client.clientId)
       throw new OAuthError('unauthorized_client', 'the token was issued to another app client');
-    this.refreshTokens.delete(token);
+    if (this.refreshTokens.delete(digest(token))) this.changed();
   }
 
   startSession(pool: UserPool, user: PoolUser): { id: string; authTime: number; maxAgeSeconds: number } {
     const id = opaque();
     const authTime = Math.floor(Date.now() / 1000);
-    this.sessions.set(id, {
+    this.sessions.set(digest(id), {
       poolId: pool.id,
       username: user.username,
       authTime,
       expiresAt: this.now() + SESSION_LIFETIME_MS,
     });
+    this.changed();
     return { id, authTime, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 };
   }
 
@@ -303,10 +334,11 @@ export class OAuthServer {
 
   /** The signed-in user of a session cookie, if it is still good (and the user still exists). */
   session(pool: UserPool, id: string | undefined): { user: PoolUser; authTime: number } | undefined {
-    const session = id ? this.sessions.get(id) : undefined;
+    const session = id ? this.sessions.get(digest(id)) : undefined;
     if (!session || session.poolId !== pool.id) return undefined;
     if (session.expiresAt <= this.now()) {
-      this.sessions.delete(id!);
+      this.sessions.delete(digest(id!));
+      this.changed();
       return undefined;
     }
     const user = this.options.users.find(pool.id, session.username);
@@ -362,7 +394,7 @@ export class OAuthServer {
     const originJti = randomUUID();
     const validity = client.validity ?? DEFAULT_TOKEN_VALIDITY;
     const refreshToken = opaque(96);
-    this.refreshTokens.set(refreshToken, {
+    this.refreshTokens.set(digest(refreshToken), {
       poolId: pool.id,
       clientId: client.clientId,
       username: user.username,
@@ -371,6 +403,7 @@ export class OAuthServer {
       originJti,
       expiresAt: this.now() + validity.refreshSeconds * 1000,
     });
+    this.changed();
     const tokens = await this.mint(pool, client, user, grant.scopes, grant.authTime, originJti, grant.nonce);
     return { ...tokens, refresh_token: refreshToken };
   }
@@ -378,10 +411,11 @@ export class OAuthServer {
   private async refresh(pool: UserPool, client: UserPoolClient, form: URLSearchParams): Promise<TokenSet> {
     const token = form.get('refresh_token') ?? '';
     if (token === '') throw new OAuthError('invalid_request', 'refresh_token is required');
-    const grant = this.refreshTokens.get(token);
+    const grant = this.refreshTokens.get(digest(token));
     if (!grant || grant.poolId !== pool.id) throw new OAuthError('invalid_grant', 'Invalid Refresh Token');
     if (grant.expiresAt <= this.now()) {
-      this.refreshTokens.delete(token);
+      this.refreshTokens.delete(digest(token));
+      this.changed();
       throw new OAuthError('invalid_grant', 'Refresh Token has expired');
     }
     if (grant.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'Invalid Refresh Token');

@@ -17,9 +17,9 @@ import type { ExecutionSnapshot, StepFunctionsEngine } from './engine/index.js';
 import type { StateMachineRecord, StatesService } from './service.js';
 
 /** Writes `lines` to `file` through a synced temporary file renamed over it. */
-export function writeFileAtomic(file: string, lines: Iterable<string>): number {
+export function writeFileAtomic(file: string, lines: Iterable<string>, mode?: number): number {
   const temporary = `${file}.tmp`;
-  const fd = openSync(temporary, 'w');
+  const fd = openSync(temporary, 'w', mode);
   let bytes = 0;
   try {
     for (const line of lines) bytes += writeSync(fd, line);
