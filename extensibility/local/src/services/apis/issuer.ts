@@ -76,7 +76,7 @@ export interface LocalIssuerOptions {
 export class LocalIssuer {
   private keys: KeyPair | undefined;
   private jwk: JWK | undefined;
-  private kid = randomUUID();
+  private kid: string = randomUUID();
   private starting: Promise<void> | undefined;
   /** Cognito user pools deployed from templates, whose tokens this issuer signs. */
   readonly pools = new UserPools();
