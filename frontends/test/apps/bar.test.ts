@@ -248,6 +248,8 @@ async function story(pages: Record<string, Page>): Promise<void> {
   });
   const number = (await phone.getByTestId('order-number').textContent())!;
   expect(number).toMatch(/^\d+$/);
+  // Its place in the queue: the bar had no other order (the barista's queue was empty).
+  await expect(phone.getByTestId('place').textContent({ timeout: SLOW })).resolves.toBe("You're next");
   await shot(phone, 'order-2-queued');
   await accessible(phone, 'order: in the queue');
   await usableZoomed(phone, 'order-2-queued', phone.getByRole('button', { name: 'Cancel my order' }));
