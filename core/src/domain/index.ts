@@ -15,3 +15,4 @@ export * from './journey.js';
 export * from './metrics.js';
 export * from './display.js';
 export * from './realtime.js';
+export * from './queuePlace.js';

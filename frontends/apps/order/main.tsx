@@ -6,10 +6,10 @@ import {
   ApiError,
   customerChannel,
   firstSight,
+  type CustomerOrder,
   type CustomerOrderMessage,
   type Menu,
   type MenuItem,
-  type PublicOrder,
 } from '../../src/shared/index.js';
 import { currentEvent, type Session } from '../common/session.js';
 import { ConnectionBadge, ErrorText, mount, useNow } from '../common/ui.js';
@@ -18,8 +18,22 @@ import { Scanner } from './scanner.js';
 /** How long the workflow waits for the drink after a scan (the core's customer timeout). */
 const DRINK_CHOICE_MS = 5 * 60_000;
 const OPEN = new Set(['CREATED', 'SUBMITTED', 'MAKING']);
+/**
+ * While queued, how often the place in the queue is read again: orders ahead of it move on without a
+ * message on the customer's channel (which carries only their own orders).
+ */
+const PLACE_REFRESH_MS = 15_000;
 
-function cancelReason(order: PublicOrder): string {
+const isQueued = (order: CustomerOrder) => order.status === 'SUBMITTED' && !!order.orderNumber;
+
+/** The customer's place in the queue, from the core's count (ordersAhead); nothing when it gave none. */
+function placeLine(order: CustomerOrder): string | undefined {
+  if (!isQueued(order) || order.ordersAhead === undefined) return undefined;
+  if (order.ordersAhead === 0) return "You're next";
+  return order.ordersAhead === 1 ? '1 order ahead of you' : `${order.ordersAhead} orders ahead of you`;
+}
+
+function cancelReason(order: CustomerOrder): string {
   switch (order.reason) {
     case 'customer':
       return 'You cancelled this order.';
@@ -36,7 +50,7 @@ function cancelReason(order: PublicOrder): string {
   }
 }
 
-function statusLine(order: PublicOrder): string {
+function statusLine(order: CustomerOrder): string {
   switch (order.status) {
     case 'CREATED':
       return 'Choose your drink';
@@ -51,7 +65,7 @@ function statusLine(order: PublicOrder): string {
   }
 }
 
-const drinkText = (order: PublicOrder) =>
+const drinkText = (order: CustomerOrder) =>
   order.drinkOrder
     ? `${order.drinkOrder.drink}${order.drinkOrder.modifiers?.length ? ` (${order.drinkOrder.modifiers.join(', ')})` : ''}`
     : 'No drink chosen yet';
@@ -181,10 +195,11 @@ function DrinkMenu({
   );
 }
 
-function OrderCard({ order, children }: { order: PublicOrder; children?: preact.ComponentChildren }) {
+function OrderCard({ order, children }: { order: CustomerOrder; children?: preact.ComponentChildren }) {
   const now = useNow();
   const left = Math.max(0, order.createdAt + DRINK_CHOICE_MS - now);
   const ready = order.status === 'COMPLETED';
+  const place = placeLine(order);
   return (
     <section class={`card ${ready ? 'status-ready' : ''}`} aria-labelledby="order-status" data-status={order.status}>
       <h1 id="order-status" aria-live="polite">
@@ -197,6 +212,11 @@ function OrderCard({ order, children }: { order: PublicOrder; children?: preact.
             {order.orderNumber}
           </span>
         </div>
+      )}
+      {place && (
+        <p class="place" role="status" data-testid="place">
+          {place}
+        </p>
       )}
       {order.status === 'CREATED' && (
         <p class="notice" role="timer">
@@ -217,7 +237,7 @@ function OrderApp({ session }: { session: Session }) {
   const { api, realtime, user } = session;
   const [eventId, setEventId] = useState(() => currentEvent());
   const [menu, setMenu] = useState<Menu>();
-  const [orders, setOrders] = useState<PublicOrder[]>([]);
+  const [orders, setOrders] = useState<CustomerOrder[]>([]);
   const [focusId, setFocusId] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [scanError, setScanError] = useState<unknown>();
@@ -300,6 +320,14 @@ function OrderApp({ session }: { session: Session }) {
     () => orders.find((o) => o.orderId === focusId) ?? orders.find((o) => OPEN.has(o.status)),
     [orders, focusId],
   );
+
+  // Queued: the orders ahead move on without a message on this channel, so read the place again.
+  const queued = !!current && isQueued(current);
+  useEffect(() => {
+    if (!queued) return;
+    const timer = setInterval(() => void refresh(), PLACE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [queued, refresh]);
 
   const orderDrink = async (drink: string, modifiers: string[]) => {
     if (!current) return;

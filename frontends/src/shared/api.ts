@@ -5,6 +5,7 @@
 // RFC 9457 problem+json body ({ type, title, status, detail, code? }) and API Gateway's own answers
 // ({ message: 'Unauthorized' }, throttling) are read too.
 import type {
+  CustomerOrder,
   DisplayBoard,
   EventConfig,
   FieldError,
@@ -14,7 +15,7 @@ import type {
   PublicOrder,
 } from '@serverlesspresso/core/domain';
 
-export type { DisplayBoard, EventConfig, FieldError, Journey, MenuItem, OrderStatus, PublicOrder };
+export type { CustomerOrder, DisplayBoard, EventConfig, FieldError, Journey, MenuItem, OrderStatus, PublicOrder };
 
 export interface Menu {
   eventId: string;
@@ -195,9 +196,11 @@ export class ApiClient {
   /** Scans a QR code: a new order, which waits for its drink. */
   placeOrder = (eventId: string, code: string): Promise<NewOrder> =>
     this.request('POST', path`/events/${eventId}/orders`, { code });
-  myOrders = (eventId: string): Promise<{ orders: PublicOrder[] }> =>
+  /** The caller's orders at the event; a queued one carries ordersAhead. */
+  myOrders = (eventId: string): Promise<{ orders: CustomerOrder[] }> =>
     this.request('GET', path`/events/${eventId}/my-orders`);
-  order = (orderId: string): Promise<PublicOrder> => this.request('GET', path`/orders/${orderId}`);
+  /** One order (the caller's, or any for staff); while queued it carries ordersAhead. */
+  order = (orderId: string): Promise<CustomerOrder> => this.request('GET', path`/orders/${orderId}`);
   orderDrink = (orderId: string, drink: { drink: string; modifiers?: string[] }): Promise<OrderChange> =>
     this.request('PUT', path`/orders/${orderId}/drink`, drink);
   /** Cancels (its customer until a barista makes it; staff). */

@@ -36,6 +36,7 @@ const SLOW = 60_000;
 let cloud: LocalCloud;
 let browser: Browser;
 let urls: Record<AppName, string>;
+let apiUrl: string;
 const contexts: BrowserContext[] = [];
 const logs: string[] = [];
 
@@ -118,6 +119,7 @@ beforeAll(async () => {
     parameterOverrides: { CallbackURLs: list, LogoutURLs: list },
   });
   const core = coreOutputsOf({ ...stack.outputs, ...stack.localOutputs })!;
+  apiUrl = core.ApiUrl;
   // WaitTimes beside it, connected to the board as `presso up` connects it: its waits reach the display.
   await cloud.stacks.deploy({
     path: WAIT_TIMES_DIR,
@@ -195,6 +197,48 @@ async function explain(error: unknown, pages: Record<string, Page>): Promise<nev
   throw new Error(`${(error as Error).message}\n\nwhat the pages showed:\n${seen.join('\n\n')}`);
 }
 
+/** The core's API as another customer (a token of the local cloud, as `presso token` mints): a script's calls. */
+async function customerApi(user: string) {
+  const minted = await fetch(`${cloud.url}/_presso/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user }),
+  });
+  const { token } = (await minted.json()) as { token: string };
+  return async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+}
+
+/** Another customer's order, queued before anyone else's; cancel() withdraws it. */
+async function queuedElsewhere(code: string): Promise<{ cancel: () => Promise<void> }> {
+  const zoe = await customerApi('zoe');
+  const scanned = await zoe('POST', '/events/NYC/orders', { code });
+  expect(scanned.status).toBe(201);
+  const orderId = scanned.body.orderId as string;
+  await until(
+    'the other order stored',
+    async () => (await zoe('GET', `/orders/${orderId}`)).status === 200 || undefined,
+    {
+      ms: SLOW,
+    },
+  );
+  expect((await zoe('PUT', `/orders/${orderId}/drink`, { drink: 'Espresso' })).status).toBe(200);
+  await until(
+    'the other order queued',
+    async () => (await zoe('GET', `/orders/${orderId}`)).body.ordersAhead === 0 || undefined,
+    { ms: SLOW },
+  );
+  return {
+    cancel: async () => expect((await zoe('POST', `/orders/${orderId}/cancel`)).status).toBe(200),
+  };
+}
+
 const live = (page: Page) => page.locator('[data-status="live"][role="status"]').waitFor({ timeout: SLOW });
 
 async function story(pages: Record<string, Page>): Promise<void> {
@@ -219,6 +263,9 @@ async function story(pages: Record<string, Page>): Promise<void> {
   const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
   await signIn(admin, 'ada@example.com', 'barista');
   await live(admin);
+
+  // Another customer is in the queue first.
+  const other = await queuedElsewhere((await display.getByTestId('code').textContent())!);
 
   // The customer's phone opens the QR code's URL and creates an account on the hosted pages.
   const phone = (pages.phone = await open(qrUrl, { width: 390, height: 844 }, true));
@@ -248,9 +295,16 @@ async function story(pages: Record<string, Page>): Promise<void> {
   });
   const number = (await phone.getByTestId('order-number').textContent())!;
   expect(number).toMatch(/^\d+$/);
+  // Its place in the queue: behind the other customer's order.
+  await expect(phone.getByTestId('place').textContent({ timeout: SLOW })).resolves.toBe('1 order ahead of you');
   await shot(phone, 'order-2-queued');
   await accessible(phone, 'order: in the queue');
   await usableZoomed(phone, 'order-2-queued', phone.getByRole('button', { name: 'Cancel my order' }));
+  // The other order goes: nothing on this customer's channel says so, the app reads its place again (every 15 s).
+  await other.cancel();
+  await until('the customer is next', async () => (await phone.getByTestId('place').textContent()) === "You're next", {
+    ms: SLOW,
+  });
 
   // The barista sees it arrive live, announced.
   await barista.locator('.announce').getByText(`New order ${number}`).waitFor({ timeout: SLOW });

@@ -6,7 +6,9 @@ import {
   ORDER_STATUSES,
   badRequest,
   baristaQueue,
+  customerOrder,
   forbidden,
+  isQueued,
   notFound,
   publicOrder,
   validateDrinkOrder,
@@ -35,6 +37,22 @@ async function visibleOrder(request: HttpRequest): Promise<Order> {
   if (order.userId !== request.caller.userId && !isStaff(request.caller))
     throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return order;
+}
+
+/** The event's open orders as the barista queue reads them (SUBMITTED and MAKING). */
+async function openOrdersOf(eventId: string): Promise<Order[]> {
+  const [submitted, making] = await Promise.all([
+    ordersInState(eventId, 'SUBMITTED'),
+    ordersInState(eventId, 'MAKING'),
+  ]);
+  return [...submitted, ...making];
+}
+
+/** Orders as their viewer sees them: a queued one with its place (ordersAhead), read once per event. */
+async function withPlaces(orders: readonly Order[]) {
+  const events = [...new Set(orders.filter(isQueued).map((o) => o.eventId))];
+  const open = new Map(await Promise.all(events.map(async (e) => [e, await openOrdersOf(e)] as const)));
+  return orders.map((o) => customerOrder(o, open.get(o.eventId) ?? []));
 }
 
 async function act(orderId: string, action: OrderAction, actor: Actor) {
@@ -90,20 +108,19 @@ async function ordersOfEvent(request: HttpRequest) {
 }
 
 export const handler = httpRoutes({
-  'GET /orders/{orderId}': async (request) => json(200, publicOrder(await visibleOrder(request))),
+  'GET /orders/{orderId}': async (request) => {
+    const [order] = await withPlaces([await visibleOrder(request)]);
+    return json(200, order);
+  },
   'GET /events/{eventId}/my-orders': async (request) => {
     const orders = await ordersOfUser(request.caller.userId, { eventId: eventIdParam(request) });
-    return json(200, { orders: orders.map(publicOrder) });
+    return json(200, { orders: await withPlaces(orders) });
   },
   'GET /events/{eventId}/orders': ordersOfEvent,
   'GET /events/{eventId}/queue': async (request) => {
     staffActor(request.caller, 'see the barista queue');
     const eventId = eventIdParam(request);
-    const [submitted, making] = await Promise.all([
-      ordersInState(eventId, 'SUBMITTED'),
-      ordersInState(eventId, 'MAKING'),
-    ]);
-    return json(200, { eventId, orders: baristaQueue([...submitted, ...making], eventId).map(publicOrder) });
+    return json(200, { eventId, orders: baristaQueue(await openOrdersOf(eventId), eventId).map(publicOrder) });
   },
   'PUT /orders/{orderId}/drink': orderDrink,
   'POST /orders/{orderId}/make': staffAction('make', 'make an order'),
