@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { claimsOf, HttpBrowser, pkce, tokenRequest, type Page } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
-import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
+import { startLocalCloud, type LocalCloud } from '../../src/index.js';
+import { registerClaimsApi } from './claims-api.js';
 
 const fixture = new URL('./fixtures/coffee-pool', import.meta.url).pathname;
 /** Codes live 5 minutes on the local clock: 3 s at this speed. */
@@ -34,6 +35,7 @@ let poolId: string;
 let clientId: string;
 let scriptClientId: string;
 let idp: CognitoIdentityProviderClient;
+let me: (token: string) => Promise<Response>;
 const logs: string[] = [];
 /** What reached the app's callback. */
 const received: URLSearchParams[] = [];
@@ -120,33 +122,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
   });
   // An HTTP API behind a JWT authorizer of the pool, as the core's: it answers with the claims it got.
-  cloud.lambda.register(
-    inProcessFunction({
-      name: 'claims',
-      arn: arns.lambda(cloud.account, 'claims'),
-      handler: async (event) => ({
-        statusCode: 200,
-        body: JSON.stringify(
-          (event as { requestContext: { authorizer: { jwt: { claims: unknown } } } }).requestContext.authorizer.jwt
-            .claims,
-        ),
-      }),
-    }),
-  );
-  cloud.apis.registerApi({
-    apiId: 'coffeeapi',
-    name: 'Coffee',
-    kind: 'HTTP',
-    authorizers: {
-      Pool: {
-        type: 'JWT',
-        issuer: `https://cognito-idp.${cloud.account.region}.amazonaws.com/${poolId}`,
-        audience: [clientId],
-      },
-    },
-    defaultAuthorizer: 'Pool',
-    routes: [{ method: 'GET', path: '/me', functionArn: arns.lambda(cloud.account, 'claims') }],
-  });
+  ({ me } = registerClaimsApi(cloud, poolId, clientId));
 });
 
 afterAll(async () => {
@@ -220,9 +196,7 @@ describe('the code flow with PKCE, end to end', () => {
 
   it("is accepted by an HTTP API's JWT authorizer of the pool (ID and access token)", async () => {
     for (const token of [tokens.id_token, tokens.access_token]) {
-      const res = await fetch(`${cloud.apis.baseUrl(cloud.url, 'coffeeapi')}/me`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const res = await me(token);
       expect(res.status).toBe(200);
       expect(((await res.json()) as Record<string, string>).sub).toBe(claimsOf(tokens.id_token).sub);
     }

@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
 import { LocalIssuer } from '../../src/services/apis/issuer.js';
-import { arns, inProcessFunction, startLocalCloud, type LocalCloud } from '../../src/index.js';
+import { startLocalCloud, type LocalCloud } from '../../src/index.js';
+import { registerClaimsApi } from './claims-api.js';
 
 const fixture = new URL('./fixtures/coffee-pool', import.meta.url).pathname;
 const dirs: string[] = [];
@@ -56,35 +57,7 @@ async function start(options: { port: number; dataDir?: string; logs: string[] }
   });
   const poolId = stack.outputs.PoolId!;
   const clientId = stack.outputs.ClientId!;
-  cloud.lambda.register(
-    inProcessFunction({
-      name: 'claims',
-      arn: arns.lambda(cloud.account, 'claims'),
-      handler: async (event) => ({
-        statusCode: 200,
-        body: JSON.stringify(
-          (event as { requestContext: { authorizer: { jwt: { claims: unknown } } } }).requestContext.authorizer.jwt
-            .claims,
-        ),
-      }),
-    }),
-  );
-  cloud.apis.registerApi({
-    apiId: 'coffeeapi',
-    name: 'Coffee',
-    kind: 'HTTP',
-    authorizers: {
-      Pool: {
-        type: 'JWT',
-        issuer: `https://cognito-idp.${cloud.account.region}.amazonaws.com/${poolId}`,
-        audience: [clientId],
-      },
-    },
-    defaultAuthorizer: 'Pool',
-    routes: [{ method: 'GET', path: '/me', functionArn: arns.lambda(cloud.account, 'claims') }],
-  });
-  const me = (token: string) =>
-    fetch(`${cloud.apis.baseUrl(cloud.url, 'coffeeapi')}/me`, { headers: { authorization: `Bearer ${token}` } });
+  const { me } = registerClaimsApi(cloud, poolId, clientId);
   return { cloud, poolId, clientId, authUrl: stack.localOutputs.AuthUrl!, me };
 }
 
