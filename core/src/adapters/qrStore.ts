@@ -2,7 +2,14 @@
 // a day after the bucket ends), and the customers' open-order sets in the counters table. A scan takes
 // a token of the bucket and a place in the customer's set in one transaction: both or neither.
 import { GetCommand, PutCommand, TransactWriteCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { bucketIdAt, bucketKey, eventOpenOrdersKey, userOpenOrdersKey, type QrBucket } from '../domain/index.js';
+import {
+  admissionKey,
+  bucketIdAt,
+  bucketKey,
+  eventOpenOrdersKey,
+  userOpenOrdersKey,
+  type QrBucket,
+} from '../domain/index.js';
 import { dynamo, errorName } from './aws.js';
 import { requiredEnv } from './env.js';
 
@@ -147,8 +154,41 @@ export interface Admission {
   nowMs: number;
 }
 
+/** What the validator recorded when it admitted an order: until the order is stored, this tells a
+ * customer's early drink ("not ready yet") from an order id nobody admitted ("no such order"). */
+export interface AdmissionRecord {
+  PK: string;
+  orderId: string;
+  eventId: string;
+  userId: string;
+  admittedAt: number;
+  /** Epoch seconds; the table's TTL removes the record a day after the admission. */
+  expiresAt: number;
+}
+
+const ADMISSION_TTL_SECONDS = 86_400;
+
+export function admissionRecord(a: Pick<Admission, 'eventId' | 'userId' | 'orderId' | 'nowMs'>): AdmissionRecord {
+  return {
+    PK: admissionKey(a.orderId),
+    orderId: a.orderId,
+    eventId: a.eventId,
+    userId: a.userId,
+    admittedAt: a.nowMs,
+    expiresAt: Math.floor(a.nowMs / 1000) + ADMISSION_TTL_SECONDS,
+  };
+}
+
+export async function loadAdmission(orderId: string): Promise<AdmissionRecord | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: countersTable(), Key: { PK: admissionKey(orderId) }, ConsistentRead: true }),
+  );
+  return Item as AdmissionRecord | undefined;
+}
+
 /**
- * Takes one token of the bucket and a place in the customer's open orders, atomically.
+ * Takes one token of the bucket and a place in the customer's open orders, and records the admission,
+ * atomically.
  * 'bucket': the bucket's condition failed (no tokens left, or it ended): re-read it for the reason.
  * 'user': the customer already holds their limit of open orders.
  */
@@ -162,6 +202,13 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
         TransactItems: [
           { Update: { TableName: validatorTable(), ...tokenUpdate } },
           { Update: { TableName: countersTable(), ...place } },
+          {
+            Put: {
+              TableName: countersTable(),
+              Item: admissionRecord(a),
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
         ],
       }),
     );
@@ -175,7 +222,7 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
   }
 }
 
-/** Undoes an admission whose NewOrder could not be put on the bus: the token and the place go back. */
+/** Undoes an admission whose NewOrder could not be put on the bus: the token, the place and the record go back. */
 export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'userId' | 'orderId'>): Promise<void> {
   await dynamo().send(
     new TransactWriteCommand({
@@ -196,6 +243,7 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
             ...releaseOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId),
           },
         },
+        { Delete: { TableName: countersTable(), Key: { PK: admissionKey(a.orderId) } } },
       ],
     }),
   );

@@ -20,6 +20,8 @@ export interface DomainError {
   message: string;
   /** Field-level problems, for validation errors. */
   details?: FieldError[];
+  /** For a refusal that passes by itself: when to try again (the Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 export type Result<T, E = DomainError> = { ok: true; value: T } | { ok: false; error: E };
@@ -41,6 +43,13 @@ export const forbidden = (code: string, message: string): DomainError => ({ stat
 export const notFound = (code: string, message: string): DomainError => ({ status: 404, code, message });
 /** 409: allowed in general, but not in the current state (e.g. complete after cancel). */
 export const conflict = (code: string, message: string): DomainError => ({ status: 409, code, message });
+/** 409 with Retry-After: right, but a moment too early (e.g. a drink for an order still being stored). */
+export const notYet = (code: string, message: string, retryAfterSeconds: number): DomainError => ({
+  status: 409,
+  code,
+  message,
+  retryAfterSeconds,
+});
 /** 422: well-formed but breaks a business rule (e.g. a drink not on the menu). */
 export const unprocessable = (code: string, message: string, details?: FieldError[]): DomainError =>
   withDetails({ status: 422, code, message }, details);

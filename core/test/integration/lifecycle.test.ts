@@ -1,9 +1,12 @@
 // The core on the local cloud, through its real HTTP routes with real tokens and through the bus:
 // the whole order lifecycle, its refusals and its idempotency. Every event the core puts is checked
 // against the contract as it is accepted (core.invalid stays empty).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { until } from '@serverlesspresso/testing/until';
+import { admissionRecord } from '../../src/adapters/qrStore.js';
 import { MESSAGES } from '../../src/domain/index.js';
 import {
   CORE_DIR,
@@ -238,6 +241,35 @@ describe('who may do what', () => {
     // Leave nothing open for the tests after this one.
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: carol })).status).toBe(200);
     await byType(orderId, 'OrderProcessor.orderFinished');
+  });
+
+  it('a drink for an admitted order not stored yet: 409 ORDER_NOT_READY with Retry-After, never 404', async () => {
+    // The validator's admission, as it writes it, for an order whose workflow has not stored it yet
+    // (written here directly: the race between the 201 and the order processor, made certain).
+    const table = core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId;
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: core.cloud.url,
+        region: core.cloud.account.region,
+        credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+      }),
+    );
+    const orderId = `early-${Date.now()}`;
+    const Item = admissionRecord({ orderId, eventId: 'NYC', userId: alice.sub, nowMs: Date.now() });
+    await dynamo.send(new PutCommand({ TableName: table, Item }));
+
+    const early = await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso' } });
+    expect({ status: early.status, error: early.body.error, retryAfter: early.headers.get('retry-after') }).toEqual({
+      status: 409,
+      error: 'ORDER_NOT_READY',
+      retryAfter: '1',
+    });
+    expect(early.body.message).toBe('Your order is still being set up. Try again in a second.');
+    // Someone else's admission, or an order nobody admitted: no such order.
+    const stranger = await core.http('PUT', `/orders/${orderId}/drink`, { user: bob, body: { drink: 'Espresso' } });
+    expect({ status: stranger.status, error: stranger.body.error }).toEqual({ status: 404, error: 'ORDER_NOT_FOUND' });
+    const madeUp = await core.http('PUT', '/orders/made-up/drink', { user: alice, body: { drink: 'Espresso' } });
+    expect({ status: madeUp.status, error: madeUp.body.error }).toEqual({ status: 404, error: 'ORDER_NOT_FOUND' });
   });
 });
 

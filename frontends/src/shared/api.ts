@@ -74,6 +74,8 @@ export class ApiError extends Error {
     message: string,
     readonly serverMessage?: string,
     readonly details?: FieldError[],
+    /** A 409 the API says to ask again after this long (its Retry-After), capped. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -109,6 +111,7 @@ const SENTENCES: Record<string, string | typeof USE_SERVER> = {
   ALREADY_CANCELLED: 'This order was already cancelled.',
   ALREADY_COMPLETED: 'This order is already ready.',
   ORDER_NOT_FOUND: 'We could not find this order.',
+  ORDER_NOT_READY: 'Your order is still being set up. Please try again in a moment.',
   NOT_YOUR_ORDER: 'This order belongs to someone else.',
   // The barista's and admin's actions
   ALREADY_CLAIMED: 'Another barista is already making this order.',
@@ -148,7 +151,7 @@ export function customerSentence(status: number, code: string, serverMessage?: s
 }
 
 /** The ApiError of a refused response's status and body (any of the shapes the API answers in). */
-export function apiErrorOf(status: number, body: unknown): ApiError {
+export function apiErrorOf(status: number, body: unknown, retryAfter?: string | null): ApiError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   // The core: { error, message, details }; problem+json: { type, title, detail, code? }; API Gateway: { message }.
@@ -162,7 +165,18 @@ export function apiErrorOf(status: number, body: unknown): ApiError {
   }
   const serverMessage = text(b.message) ?? text(b.detail) ?? text(b.title);
   const details = Array.isArray(b.details) ? (b.details as FieldError[]) : undefined;
-  return new ApiError(status, code, customerSentence(status, code, serverMessage), serverMessage, details);
+  // Retry-After in seconds (the core's); an HTTP date is not worth a wait here.
+  const seconds = status === 409 && retryAfter ? Number(retryAfter) : NaN;
+  const retryAfterMs =
+    Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : undefined;
+  return new ApiError(
+    status,
+    code,
+    customerSentence(status, code, serverMessage),
+    serverMessage,
+    details,
+    retryAfterMs,
+  );
 }
 
 export interface ApiClientOptions {
@@ -177,6 +191,10 @@ export interface ApiClientOptions {
   /** Called when the API refuses the sign-in (401): the app asks the person to sign in again. */
   onUnauthorized?: (error: ApiError) => void;
 }
+
+// A 409 with Retry-After passes by itself (the API stores the order a moment after admitting it).
+const MAX_NOT_YET_ATTEMPTS = 5;
+const MAX_RETRY_AFTER_MS = 5_000;
 
 const path = (strings: TemplateStringsArray, ...ids: string[]): string =>
   strings.reduce((out, s, i) => out + s + (i < ids.length ? encodeURIComponent(ids[i]!) : ''), '');
@@ -232,8 +250,23 @@ export class ApiClient {
     this.request('PATCH', path`/events/${eventId}/config`, patch);
   qrCode = (eventId: string): Promise<QrCode> => this.request('GET', path`/events/${eventId}/qr-code`);
 
-  /** One request: JSON in and out, the bearer token, refusals as ApiError. */
+  /**
+   * One request: JSON in and out, the bearer token, refusals as ApiError. A 409 with Retry-After (an
+   * order a moment too early, ORDER_NOT_READY) is asked again after that wait, a few times.
+   */
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, route, body);
+      } catch (e) {
+        const wait = e instanceof ApiError ? e.retryAfterMs : undefined;
+        if (wait === undefined || attempt >= MAX_NOT_YET_ATTEMPTS) throw e;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, route: string, body?: unknown): Promise<T> {
     let token: string | undefined;
     try {
       token = await this.options.token();
@@ -272,7 +305,7 @@ export class ApiClient {
         throw new ApiError(response.status, 'INVALID_RESPONSE', INTERNAL, text.slice(0, 200));
       return parsed as T;
     }
-    const error = apiErrorOf(response.status, parsed);
+    const error = apiErrorOf(response.status, parsed, response.headers.get('retry-after'));
     if (response.status === 401) this.options.onUnauthorized?.(error);
     throw error;
   }

@@ -10,6 +10,7 @@ import {
   conflict,
   decideCapacity,
   httpErrorBody,
+  notYet,
   unprocessable,
   type DomainError,
 } from '@serverlesspresso/core/domain';
@@ -23,7 +24,15 @@ interface Seen {
   body: string;
 }
 
-type Answer = { status: number; body?: unknown; contentType?: string; raw?: string };
+type Answer = {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+  raw?: string;
+  headers?: Record<string, string>;
+  /** What the server answers the next time (this answer is given once). */
+  then?: Answer;
+};
 
 let server: Server;
 let baseUrl: string;
@@ -58,11 +67,13 @@ beforeAll(async () => {
         ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
         body,
       });
-      const answer = answers.get(`${request.method} ${request.url}`) ?? {
-        status: 404,
-        body: { message: 'Not Found' },
-      };
-      response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
+      const key = `${request.method} ${request.url}`;
+      const answer = answers.get(key) ?? { status: 404, body: { message: 'Not Found' } };
+      if (answer.then) answers.set(key, answer.then);
+      response.writeHead(answer.status, {
+        'content-type': answer.contentType ?? 'application/json',
+        ...answer.headers,
+      });
       response.end(answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
     });
   });
@@ -259,6 +270,34 @@ describe('the API client', () => {
     expect(error).toMatchObject({ status: 401, code: 'UNAUTHORIZED', serverMessage: 'refresh refused' });
     expect(told).toEqual([error]);
     expect(seen.length).toBe(requests);
+  });
+
+  it('asks again after a 409 with Retry-After (an order a moment too early), a few times, then refuses', async () => {
+    const notReady = {
+      ...core(notYet('ORDER_NOT_READY', 'Your order is still being set up. Try again in a second.', 0)),
+      headers: { 'retry-after': '0' },
+    };
+    const ok = { status: 200, body: { order: { orderId: 'o-2' }, duplicate: false } };
+    answers.set('PUT /prod/orders/o-2/drink', { ...notReady, then: { ...notReady, then: ok } });
+    const before = seen.length;
+    await expect(client().orderDrink('o-2', { drink: 'Espresso' })).resolves.toEqual(ok.body);
+    expect(seen.length - before).toBe(3);
+
+    answers.set('PUT /prod/orders/o-3/drink', notReady);
+    const error = await client()
+      .orderDrink('o-3', { drink: 'Espresso' })
+      .catch((e: ApiError) => e);
+    expect(error).toMatchObject({
+      status: 409,
+      code: 'ORDER_NOT_READY',
+      message: 'Your order is still being set up. Please try again in a moment.',
+      retryAfterMs: 0,
+    });
+    // A 409 without Retry-After is a refusal at once.
+    answers.set('PUT /prod/orders/o-4/drink', core(conflict('ALREADY_ORDERED', 'already')));
+    const once = seen.length;
+    await expect(client().orderDrink('o-4', { drink: 'Espresso' })).rejects.toMatchObject({ code: 'ALREADY_ORDERED' });
+    expect(seen.length - once).toBe(1);
   });
 
   it('says the coffee bar cannot be reached when nothing answers', async () => {

@@ -22,7 +22,12 @@ export function html(statusCode: number, page: string): HttpResponse {
   return { statusCode, headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE }, body: page };
 }
 
-export const problemResponse = (error: DomainError): HttpResponse => json(error.status, httpErrorBody(error));
+export function problemResponse(error: DomainError): HttpResponse {
+  const response = json(error.status, httpErrorBody(error));
+  if (error.retryAfterSeconds !== undefined)
+    response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
+  return response;
+}
 
 /** The value of a domain result, or a Problem to throw. */
 export function valueOf<T>(result: Result<T>): T {

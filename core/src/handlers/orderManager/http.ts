@@ -10,6 +10,7 @@ import {
   forbidden,
   isQueued,
   notFound,
+  notYet,
   publicOrder,
   validateDrinkOrder,
   type Actor,
@@ -22,6 +23,7 @@ import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, orderIdParam, type HttpRequest } from '../../adapters/http/router.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import { applyOrderAction, loadOrder, ordersInState, ordersOfUser } from '../../adapters/orderStore.js';
+import { loadAdmission } from '../../adapters/qrStore.js';
 
 const isStaff = (caller: Caller): boolean => isMember(caller, 'barista') || isMember(caller, 'admin');
 
@@ -60,9 +62,27 @@ async function act(orderId: string, action: OrderAction, actor: Actor) {
   return json(200, { order: publicOrder(outcome.order), duplicate: outcome.duplicate });
 }
 
+/**
+ * The order a customer orders a drink for. The validator answers 201 before the order processor has
+ * stored the order (it does so on its WorkflowStarted, a moment later): for an order the validator
+ * admitted for this caller, that moment is a 409 with Retry-After, never a 404.
+ */
+async function orderForDrink(request: HttpRequest): Promise<Order> {
+  const orderId = orderIdParam(request);
+  const order = await loadOrder(orderId);
+  if (order) return order;
+  const admission = await loadAdmission(orderId);
+  if (admission?.userId === request.caller.userId)
+    throw new Problem(
+      notYet('ORDER_NOT_READY', 'Your order is still being set up. Try again in a second.', RETRY_AFTER_SECONDS),
+    );
+  throw new Problem(notFound('ORDER_NOT_FOUND', 'No such order.'));
+}
+const RETRY_AFTER_SECONDS = 1;
+
 async function orderDrink(request: HttpRequest) {
   const body = objectBody(request, '{"drink": "Flat White", "modifiers": ["Oat"]}');
-  const order = await existingOrder(orderIdParam(request));
+  const order = await orderForDrink(request);
   // Whose order first: a stranger learns nothing about the menu check of someone else's order.
   if (order.userId !== request.caller.userId)
     throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
