@@ -1,14 +1,20 @@
 // In-app scanning of the display's QR code: the browser's BarcodeDetector where it has one for QR
-// codes (Chrome on Android, Safari 17+), else jsQR (Apache-2.0, pure JS) on the camera's frames.
+// codes (Chrome on Android, Safari 17+), else jsQR (Apache-2.0, pure JS) on the camera's frames,
+// loaded only then (a chunk of its own: most of the app's weight, needed by few phones).
 // The typed code (CodeForm) stays the fallback: a refused camera says why in a sentence.
-import jsQRModule from 'jsqr';
+import type jsQRModule from 'jsqr';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { cameraProblem, parseScannedCode } from './scanned-code.js';
 
-// jsQR is a UMD bundle marked __esModule: esbuild gives its default export, TypeScript's NodeNext
-// rules see module.exports ({ default }). Take the function either way.
 type JsQR = typeof jsQRModule.default;
-const jsQR: JsQR = (jsQRModule as { default?: JsQR }).default ?? (jsQRModule as unknown as JsQR);
+
+/** jsQR, loaded on first use. It is a UMD bundle marked __esModule: esbuild gives its default
+ * export, TypeScript's NodeNext rules see module.exports ({ default }); take the function either way. */
+async function loadJsQR(): Promise<JsQR> {
+  const module = (await import('jsqr')) as unknown as { default: JsQR | { default?: JsQR } };
+  const outer = module.default;
+  return typeof outer === 'function' ? outer : outer.default!;
+}
 
 interface Detector {
   detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
@@ -23,6 +29,7 @@ async function qrDetector(): Promise<Detector> {
   const Native = (globalThis as { BarcodeDetector?: DetectorClass }).BarcodeDetector;
   if (Native && (await Native.getSupportedFormats().catch((): string[] => [])).includes('qr_code'))
     return new Native({ formats: ['qr_code'] });
+  const jsQR = await loadJsQR();
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   return {

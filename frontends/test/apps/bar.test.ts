@@ -406,6 +406,15 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await phone.context().grantPermissions(['camera'], { origin: new URL(urls.order).origin });
   showToCamera((await qr.getAttribute('data-url'))!);
   const cancelled = (await phone.locator('.orders li').count()) as number;
+  // jsQR (this Chromium has no BarcodeDetector) is a chunk of its own, loaded only now.
+  const chunks = () =>
+    phone.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .filter((url) => /\/chunks\/jsQR-/.test(url)),
+    );
+  expect(await chunks()).toEqual([]);
   await phone.getByRole('button', { name: 'Scan the QR code' }).click();
   await until(
     'the scanned order waiting for its drink',
@@ -415,6 +424,7 @@ async function story(pages: Record<string, Page>): Promise<void> {
     { ms: SLOW },
   );
   await shot(phone, 'order-9-scanned');
+  expect(await chunks()).toHaveLength(1);
 
   // The display loses its connection: it says so (and polls meanwhile), then is live again by itself.
   for (const ws of displaySockets.splice(0)) await ws.close({ code: 1006 }).catch(() => ws.close());

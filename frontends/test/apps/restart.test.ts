@@ -148,6 +148,10 @@ it('the display recovers by itself from a restarted local cloud and shows an ord
     await display.locator('[data-testid="queue"] .number', { hasText: number }).waitFor({ timeout: SLOW });
     // Still the same page: no reload, no sign-in again.
     expect(display.url()).toBe(signedIn);
+    // Without the WaitTimes extension nothing puts waits on the board: the display shows none (bar.test.ts
+    // deploys it and sees them).
+    await expect(display.getByRole('heading', { name: 'Wait right now' }).count()).resolves.toBe(0);
+    await expect(display.locator('.waits').count()).resolves.toBe(0);
     await display.screenshot({ path: join(SCREENSHOTS, 'display-restart-2-live-again.png') });
   } catch (e) {
     await display.screenshot({ path: join(SCREENSHOTS, 'failure-display-restart.png') }).catch(() => undefined);
