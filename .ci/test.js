@@ -2,7 +2,9 @@
 // Prints each phase's time; jest's reporter then prints the time per workspace and, last, the
 // closing line CI reads.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const bin = (name) => resolve(root, 'node_modules/.bin', name);
@@ -30,7 +32,20 @@ for (const check of checks) {
 }
 if (checks.some((c) => c.code !== 0)) process.exit(1);
 
+// Nothing left behind: every temporary folder a test or a local cloud makes (presso-*) is removed by
+// it. The screenshot folders are kept on purpose (CI keeps them for review).
+const scratch = () =>
+  new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('presso-') && !name.endsWith('-screenshots')));
+const before = scratch();
 const jest = await run('jest', process.execPath, [resolve(root, '.ci/jest.js'), ...process.argv.slice(2)], {
   buffered: false,
 });
+const left = [...scratch()].filter((name) => !before.has(name));
+if (left.length > 0) {
+  console.log(
+    `left behind: ${left.length} temporary folder(s) the tests made and did not remove (remove each in the test's afterAll, or close its local cloud):\n${left.map((name) => `  ${join(tmpdir(), name)}`).join('\n')}`,
+  );
+  process.exit(jest.code || 1);
+}
+console.log(`left behind: no temporary folder (${tmpdir()}/presso-*)`);
 process.exit(jest.code);

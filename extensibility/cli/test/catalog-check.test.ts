@@ -1,8 +1,8 @@
 // presso catalog and presso check, as a user runs them: the real binary in a child process.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { contract } from '@serverlesspresso/catalog';
 import { presso as run } from './presso.js';
 
@@ -10,6 +10,10 @@ const repo = new URL('../../../', import.meta.url).pathname;
 const catalogFixture = join(repo, 'extensibility/catalog/test/fixtures/repo');
 const checkerFixture = join(repo, 'extensibility/checker/test/fixtures/repo');
 const presso = (...args: string[]) => run(args, { cwd: repo });
+
+/** Temporary folders of this file, removed after its tests. */
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('npx presso catalog', () => {
   it('says the committed catalog is current', async () => {
@@ -26,6 +30,7 @@ describe('npx presso catalog', () => {
 
   it('writes CATALOG.md and catalog.html, and --check tells when they are stale', async () => {
     const out = mkdtempSync(join(tmpdir(), 'presso-catalog-'));
+    scratch.push(out);
     const written = await presso('catalog', '--root', catalogFixture, '--out', out);
     expect(written.code).toBe(0);
     expect(written.stdout).toContain(

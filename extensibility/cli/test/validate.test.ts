@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { contract } from '@serverlesspresso/catalog';
 import { presso } from './presso.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'presso-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npx presso validate', () => {
   it('accepts a JSON array of valid envelopes', async () => {

@@ -1,6 +1,6 @@
 // The local cloud: the edge with every service behind it, wired together. `presso up` starts it;
 // tests start it on an ephemeral port with a time scale.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminRoutes } from './admin/routes.js';
@@ -503,6 +503,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       scheduler.close();
       events.close();
       await dynamodb.close();
+      // A data directory of its own (no dataDir given) is scratch: nothing of it is left behind.
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return cloud;

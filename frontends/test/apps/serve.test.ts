@@ -1,6 +1,6 @@
 // The apps' edge service and config.json, on a real HTTP server (no local cloud): what `presso up`
 // serves, checked without deploying a core.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,10 @@ const outputs = {
 let server: Server;
 let base: string;
 let coreDeployed = true;
+let dist: string;
 
 beforeAll(async () => {
-  const dist = mkdtempSync(join(tmpdir(), 'presso-apps-serve-'));
+  dist = mkdtempSync(join(tmpdir(), 'presso-apps-serve-'));
   mkdirSync(join(dist, 'order'));
   writeFileSync(join(dist, 'order', 'index.html'), '<!doctype html><title>Order</title>');
   writeFileSync(join(dist, 'order', 'app.js'), 'console.log(1)');
@@ -42,7 +43,10 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dist, { recursive: true, force: true });
+});
 
 it("writes a config.json that the shared module's loadConfig takes, pointing back at the app", () => {
   const config: SharedConfigFile = appConfig(coreOutputsOf(outputs)!, 'https://d1.cloudfront.net/order/');

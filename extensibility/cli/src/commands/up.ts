@@ -50,7 +50,9 @@ export async function upCommand(options: UpOptions): Promise<void> {
   console.log(`edge        ${cloud.url}  (AWS_ENDPOINT_URL=${cloud.url})`);
   // Which Node runs all of it (the repo's, from npm, unless the machine's came first on the PATH).
   console.log(`node        ${process.version} (${process.execPath}), functions on ${emulatedRuntime}`);
-  console.log(`data        ${cloud.dataDir}`);
+  console.log(
+    `data        ${cloud.dataDir}${options.dataDir ? '' : ' (temporary: removed on exit; --data-dir DIR keeps the data)'}`,
+  );
   console.log(`speed       ${cloud.time.speed}x`);
   console.log(`iam         ${cloud.iam.mode}`);
   // DynamoDB Local starts before "ready", so the first request does not wait for the JVM.

@@ -3,7 +3,7 @@
 // whether it is stopped with Ctrl-C (SIGINT) or killed outright.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFile, execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,8 +16,17 @@ const run = promisify(execFile);
 const presso = new URL('../../../cli/bin/presso.js', import.meta.url).pathname;
 const started: ChildProcessWithoutNullStreams[] = [];
 
+const scratchDirs: string[] = [];
+/** A temporary folder of this file, removed after its tests. */
+function scratch(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `presso-${name}-`));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Starts `presso up`; resolves with its edge URL and DynamoDB Local's port once it prints "ready". */
@@ -65,7 +74,7 @@ describe('Java', () => {
   });
 
   it('says what to install when java is not on PATH', async () => {
-    const error = await checkJava({ env: { PATH: mkdtempSync(join(tmpdir(), 'no-java-')) } }).catch((e: unknown) => e);
+    const error = await checkJava({ env: { PATH: scratch('no-java') } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JavaMissingError);
     expect((error as Error).message).toBe(
       'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. Install Java 17 or newer and make sure `java` is on PATH: ' +
@@ -74,7 +83,7 @@ describe('Java', () => {
   });
 
   it('says so when java is too old', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'old-java-'));
+    const dir = scratch('old-java');
     writeFileSync(join(dir, 'java'), '#!/bin/sh\necho \'java version "1.8.0_292"\' >&2\n');
     chmodSync(join(dir, 'java'), 0o755);
     await expect(checkJava({ env: { PATH: `${dir}:/usr/bin:/bin` } })).rejects.toThrow(
@@ -84,7 +93,7 @@ describe('Java', () => {
 
   it('stops startLocalCloud before anything starts when Java is missing', async () => {
     const path = process.env.PATH;
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-java-'));
+    process.env.PATH = scratch('no-java');
     try {
       await expect(startLocalCloud({ port: 0, log: () => {} })).rejects.toThrow(/openjdk-17-jre-headless/);
     } finally {
@@ -94,7 +103,7 @@ describe('Java', () => {
 
   it('makes presso up exit with that one message', async () => {
     const failed = await run(process.execPath, [presso, 'up', '--no-apps', '--port', '0'], {
-      env: { ...process.env, PATH: mkdtempSync(join(tmpdir(), 'no-java-')) },
+      env: { ...process.env, PATH: scratch('no-java') },
     }).catch((e: { code: number; stderr: string }) => e);
     expect((failed as { code: number }).code).toBe(1);
     expect((failed as { stderr: string }).stderr.trim()).toMatch(
@@ -104,7 +113,7 @@ describe('Java', () => {
 });
 
 describe('presso up and DynamoDB Local', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'presso-data-'));
+  const dataDir = scratch('data');
 
   it('keeps tables in --data-dir across runs, and stops Java on Ctrl-C', async () => {
     const first = await up(['--data-dir', dataDir]);
@@ -138,11 +147,16 @@ describe('presso up and DynamoDB Local', () => {
     await until('the JVM to end after presso was killed', () => !engineRunning(second.ddbPort));
   });
 
-  it('keeps tables in memory without --data-dir', async () => {
+  it('keeps tables in memory without --data-dir, and removes its own temporary folder on exit', async () => {
     const memory = await up([]);
     expect(memory.output()).toMatch(/^dynamodb\s+DynamoDB Local in memory/m);
+    const [, own] =
+      /^data\s+(\S+) \(temporary: removed on exit; --data-dir DIR keeps the data\)$/m.exec(memory.output()) ?? [];
+    expect(own).toBeDefined();
+    expect(existsSync(own!)).toBe(true);
     memory.child.kill('SIGTERM');
     expect(await exited(memory)).toEqual(expect.objectContaining({ code: 0 }));
     expect(engineRunning(memory.ddbPort)).toBe(false);
+    expect(existsSync(own!)).toBe(false);
   });
 });

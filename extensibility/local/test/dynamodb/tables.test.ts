@@ -164,10 +164,11 @@ describe('tables from templates', () => {
     });
 
     // Only the generated-name table's key type changes: it is replaced, empty.
-    const { readFileSync, writeFileSync, mkdtempSync } = await import('node:fs');
+    const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'template.yaml');
+    const scratch = mkdtempSync(join(tmpdir(), 'presso-keys-'));
+    const file = join(scratch, 'template.yaml');
     writeFileSync(
       file,
       readFileSync(fixture('custom-name.yaml'), 'utf8').replace(
@@ -175,7 +176,9 @@ describe('tables from templates', () => {
         'AttributeType: N',
       ),
     );
-    const second = await cloud.stacks.deploy({ path: file, stackName: 'keys' });
+    const second = await cloud.stacks
+      .deploy({ path: file, stackName: 'keys' })
+      .finally(() => rmSync(scratch, { recursive: true, force: true }));
     expect(second.outputs.Generated).toBe(generated);
     expect((await describeTable(generated)).AttributeDefinitions).toEqual([
       { AttributeName: 'id', AttributeType: 'N' },
