@@ -14,6 +14,7 @@ import { playCommand } from './commands/play.js';
 import { tokenCommand } from './commands/token.js';
 import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
+import { testCommand } from './commands/test.js';
 import { newExtensionCommand } from './commands/new-extension.js';
 import { usersGroupCommand, usersListCommand } from './commands/users.js';
 import { repoRootOf } from '@serverlesspresso/checker';
@@ -68,6 +69,18 @@ program
   .option('--root <dir>', 'the repo whose core the extension must not touch (default: the one around DIR)')
   .action(async (dir: string, options: { json?: boolean; root?: string; isolation?: boolean }) => {
     process.exitCode = await checkCommand(dir, options, process.stdout);
+  });
+
+program
+  .command('test')
+  .description(
+    "what a pull request of one extension needs: its type-check, lint and format, its tests and the contract's, the checker's rules 1-3 and the catalog's staleness (npm test -w extensions/<Name>)",
+  )
+  .argument('[dir]', 'the extension folder (default: the working directory)', '.')
+  .option('--root <dir>', 'the repo (default: the one around DIR)')
+  .action(async (dir: string, options: { root?: string }) => {
+    const root = options.root ?? repoRootOf(dir);
+    process.exitCode = (await testCommand(dir, { root }, process.stdout)).code;
   });
 
 program

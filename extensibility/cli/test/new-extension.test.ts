@@ -224,7 +224,7 @@ describe('npx presso new-extension', () => {
     expect(stdout).toContain('npx presso check extensions/TipJar');
     expect(stdout).toContain('edit extensions/TipJar/extension.json');
     expect(existsSync(join(root, 'extensions', 'TipJar', 'template.yaml'))).toBe(true);
-    expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toEqual({
+    expect(await presso(['new-extension', 'tip-jar', '--root', root, '--no-install'])).toMatchObject({
       code: 2,
       stdout: expect.stringContaining('must be PascalCase'),
     });
