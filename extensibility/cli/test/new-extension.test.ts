@@ -71,9 +71,10 @@ function danglingPaths(dir: string, files: string[], root: string): string[] {
 const run = promisify(execFile);
 
 /** `npm test` in the copy's folder: its own test script, which runs its tests alone with the repo's jest config. */
-async function npmTest(dir: string): Promise<{ code: number; output: string }> {
+/** The extension's own jest suite, as `presso test` (its `npm test`) runs it, from its folder. */
+async function ownTests(root: string, dir: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run('npm', ['test', '--silent', '--', '--ci'], {
+    const { stdout, stderr } = await run(process.execPath, [join(root, '.ci', 'jest.js'), '--ci'], {
       cwd: dir,
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -198,7 +199,7 @@ describe('createExtension', () => {
   it("passes its own tests: the copy's jest suite, the extension deployed on the local cloud beside the player", async () => {
     const root = scratchRepo();
     const { dir } = createExtension(root, 'TipJar');
-    const { code, output } = await npmTest(dir);
+    const { code, output } = await ownTests(root, dir);
     expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/Tests:\s+\d+ passed, \d+ total/) });
     expect(output).toContain('test/extension.test.ts');
   }, 120_000);

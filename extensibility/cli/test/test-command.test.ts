@@ -1,5 +1,6 @@
 // `presso test DIR`, the extension author's loop (npm test -w extensions/<Name>), run for real on the
 // extension model: every step of a pull request's checks, each reported with its time, then a verdict.
+// @level integration (rule 3 and the model's tests start local clouds)
 import { expect, it } from '@jest/globals';
 import { presso } from './presso.js';
 
