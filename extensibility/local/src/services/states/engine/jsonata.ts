@@ -225,18 +225,21 @@ export async function evaluateJsonataExpression(
   const entry = compile(body, expression, field);
   // $states is bound by reference: a Catch or a task result set on it later is still seen.
   scope.bindings ??= { ...scope.variables, states: scope.states };
-  // A variable that no state assigned is an error, not nothing (jsonata would give undefined and the
-  // field would vanish): AWS fails the state with States.QueryEvaluationError. AWS documents nothing
-  // about it; its executions record it.
-  for (const name of await workflowVariables(entry)) {
-    if (!(name in scope.bindings))
-      throw queryError(expression, field, `the variable '$${name}' is not defined (no state assigned it)`);
-  }
   let result: unknown;
   try {
     result = await entry.expr.evaluate(scope.states.input, scope.bindings);
   } catch (e) {
     throw queryError(expression, field, (e as Error).message);
+  }
+  // An expression that gives nothing because it reads a variable no state assigned fails the state
+  // (jsonata alone gives undefined, and a field inside Output would vanish): AWS fails it with
+  // States.QueryEvaluationError. AWS documents nothing about it; its executions record it. An
+  // expression that handles the missing variable itself ($exists($x)) gives a value and is fine.
+  if (result === undefined) {
+    const bindings = scope.bindings;
+    const missing = (await workflowVariables(entry)).find((name) => !(name in bindings));
+    if (missing !== undefined)
+      throw queryError(expression, field, `the variable '$${missing}' is not defined (no state assigned it)`);
   }
   return jsonataResultToJson(result, expression, field);
 }
