@@ -133,11 +133,13 @@ function schemaView(machine: MachineDef): MachineDef {
         for (const field of ['Arguments', 'Output', 'Assign'] as const)
           if (state[field] !== undefined) state[field] = fill(state[field]);
       }
-      if (Array.isArray(state.Branches)) for (const branch of state.Branches) visit(branch, blockLanguage);
-      visit(state.ItemProcessor ?? state.Iterator, blockLanguage);
+      // A nested block's states default to the machine's language, as checkBlock reads them.
+      if (Array.isArray(state.Branches)) for (const branch of state.Branches) visit(branch, top);
+      visit(state.ItemProcessor ?? state.Iterator, top);
     }
   };
-  visit(machine, machine.QueryLanguage ?? 'JSONPath');
+  const top = machine.QueryLanguage ?? 'JSONPath';
+  visit(machine, top);
   return machine;
 }
 
