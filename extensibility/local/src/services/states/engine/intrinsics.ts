@@ -229,8 +229,20 @@ function canonical(value: JsonValue): string {
   return JSON.stringify(value);
 }
 
-function formatArgument(value: JsonValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+/**
+ * A States.Format value as AWS renders it: a string as it is, a number, boolean or null as JSON, an
+ * object as `{Arg1=1, Arg2=[]}` and an array as `[1, b]` (keys in their order, ", " between entries,
+ * strings inside without quotes), as a Java Map's and List's toString would. AWS's documentation says
+ * only that `{}` is "replaced by the Value"; this rendering is what executions in AWS record.
+ */
+export function formatArgument(value: JsonValue): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(formatArgument).join(', ')}]`;
+  if (isJsonObject(value))
+    return `{${Object.keys(value)
+      .map((key) => `${key}=${formatArgument(value[key] as JsonValue)}`)
+      .join(', ')}}`;
+  return JSON.stringify(value);
 }
 
 const HASH_ALGORITHMS: Record<string, string> = {
@@ -273,6 +285,9 @@ const FUNCTIONS: Record<string, IntrinsicFn> = {
   'States.StringToJson': (args, name) => {
     expectCount(name, args, 1);
     const text = expectString(name, args[0] as JsonValue, 1);
+    // An empty or blank string is null, not a failure: AWS documents nothing for it, and its
+    // executions record null.
+    if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as JsonValue;
     } catch (e) {

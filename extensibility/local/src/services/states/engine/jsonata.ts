@@ -91,34 +91,115 @@ function registerStepFunctionsFunctions(expression: jsonata.Expression): void {
   expression.registerFunction('parse', (text: string) => JSON.parse(text) as unknown, '<s:x>');
 }
 
-const compiled = new Map<string, jsonata.Expression>();
+const STEP_FUNCTIONS_FUNCTIONS = new Set(['partition', 'range', 'hash', 'random', 'uuid', 'parse']);
 
-function compile(body: string, expression: string, field: string): jsonata.Expression {
-  let expr = compiled.get(body);
-  if (!expr) {
+interface Compiled {
+  expr: jsonata.Expression;
+  /** The variables the expression reads but does not bind itself, JSONata's functions left out (once known). */
+  workflowVariables?: string[];
+}
+
+const compiled = new Map<string, Compiled>();
+
+function compile(body: string, expression: string, field: string): Compiled {
+  let entry = compiled.get(body);
+  if (!entry) {
+    let expr: jsonata.Expression;
     try {
       expr = jsonata(body);
     } catch (e) {
       throw queryError(expression, field, (e as Error).message);
     }
     registerStepFunctionsFunctions(expr);
-    compiled.set(body, expr);
+    entry = { expr };
+    compiled.set(body, entry);
   }
-  return expr;
+  return entry;
 }
 
-/** A JSONata result as plain JSON (drops jsonata's sequence markers; undefined fields vanish). */
-function toJson(value: unknown, expression: string, field: string): JsonValue | undefined {
+/** Why a "{% %}" string is not a JSONata expression (jsonata's parse error), or undefined when it is one. */
+export function checkJsonataSyntax(expression: string): string | undefined {
+  try {
+    jsonata((EXPRESSION.exec(expression)?.[1] ?? '').trim());
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * The `$name` variables an expression reads that it does not bind itself (lambda parameters, `:=`,
+ * `@$focus`, `#$index`): a pure walk of jsonata's syntax tree. `$` and `$$` are the input, not variables.
+ */
+export function freeVariables(ast: unknown): string[] {
+  const read = new Set<string>();
+  const bound = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'variable' && typeof n.value === 'string' && n.value !== '' && n.value !== '$') read.add(n.value);
+    if (n.type === 'lambda' && Array.isArray(n.arguments))
+      for (const arg of n.arguments as { value?: unknown }[]) if (typeof arg.value === 'string') bound.add(arg.value);
+    if (n.type === 'bind') {
+      const lhs = n.lhs as { value?: unknown } | undefined;
+      if (typeof lhs?.value === 'string') bound.add(lhs.value);
+    }
+    if (typeof n.focus === 'string') bound.add(n.focus);
+    if (typeof n.index === 'string') bound.add(n.index);
+    for (const key of Object.keys(n)) if (typeof n[key] === 'object') visit(n[key]);
+  };
+  visit(ast);
+  return [...read].filter((name) => !bound.has(name));
+}
+
+const builtins = new Map<string, boolean>();
+
+/** Whether `$name` is one of JSONata's own functions (asked of jsonata once per name). */
+async function isBuiltin(name: string): Promise<boolean> {
+  let known = builtins.get(name);
+  if (known === undefined) {
+    known = (await jsonata(`$${name}`).evaluate(null)) !== undefined;
+    builtins.set(name, known);
+  }
+  return known;
+}
+
+async function workflowVariables(entry: Compiled): Promise<string[]> {
+  if (!entry.workflowVariables) {
+    const names: string[] = [];
+    for (const name of freeVariables(entry.expr.ast()))
+      if (name !== 'states' && !STEP_FUNCTIONS_FUNCTIONS.has(name) && !(await isBuiltin(name))) names.push(name);
+    entry.workflowVariables = names;
+  }
+  return entry.workflowVariables;
+}
+
+/**
+ * A JSONata result as plain JSON: a jsonata sequence of one value is that value (`[1]` is 1, as
+ * AWS's evaluation gives it; an array the expression asked to keep, `items[]`, stays an array), an
+ * empty sequence is nothing, and undefined fields vanish.
+ */
+export function jsonataResultToJson(value: unknown, expression: string, field: string): JsonValue | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw queryError(expression, field, `the result ${value} is not a JSON number`);
     return value;
   }
+  if (Array.isArray(value) && (value as { sequence?: unknown }).sequence === true) {
+    const sequence = value as unknown[] & { keepSingleton?: unknown };
+    if (sequence.length === 0) return undefined;
+    if (sequence.length === 1 && sequence.keepSingleton !== true)
+      return jsonataResultToJson(sequence[0], expression, field);
+  }
   if (Array.isArray(value)) {
     const out: JsonValue[] = [];
     for (const item of value) {
-      const converted = toJson(item, expression, field);
+      const converted = jsonataResultToJson(item, expression, field);
       if (converted !== undefined) out.push(converted);
     }
     return out;
@@ -126,7 +207,7 @@ function toJson(value: unknown, expression: string, field: string): JsonValue | 
   if (typeof value === 'object') {
     const out: JsonObject = {};
     for (const key of Object.keys(value)) {
-      const converted = toJson((value as Record<string, unknown>)[key], expression, field);
+      const converted = jsonataResultToJson((value as Record<string, unknown>)[key], expression, field);
       if (converted !== undefined) out[key] = converted;
     }
     return out;
@@ -141,16 +222,26 @@ export async function evaluateJsonataExpression(
   field: string,
 ): Promise<JsonValue | undefined> {
   const body = (EXPRESSION.exec(expression)?.[1] ?? '').trim();
-  const expr = compile(body, expression, field);
+  const entry = compile(body, expression, field);
+  // $states is bound by reference: a Catch or a task result set on it later is still seen.
+  scope.bindings ??= { ...scope.variables, states: scope.states };
   let result: unknown;
   try {
-    // $states is bound by reference: a Catch or a task result set on it later is still seen.
-    scope.bindings ??= { ...scope.variables, states: scope.states };
-    result = await expr.evaluate(scope.states.input, scope.bindings);
+    result = await entry.expr.evaluate(scope.states.input, scope.bindings);
   } catch (e) {
     throw queryError(expression, field, (e as Error).message);
   }
-  return toJson(result, expression, field);
+  // An expression that gives nothing because it reads a variable no state assigned fails the state
+  // (jsonata alone gives undefined, and a field inside Output would vanish): AWS fails it with
+  // States.QueryEvaluationError. AWS documents nothing about it; its executions record it. An
+  // expression that handles the missing variable itself ($exists($x)) gives a value and is fine.
+  if (result === undefined) {
+    const bindings = scope.bindings;
+    const missing = (await workflowVariables(entry)).find((name) => !(name in bindings));
+    if (missing !== undefined)
+      throw queryError(expression, field, `the variable '$${missing}' is not defined (no state assigned it)`);
+  }
+  return jsonataResultToJson(result, expression, field);
 }
 
 /** Evaluates a template: "{% %}" strings anywhere inside are replaced by their values. */

@@ -5,10 +5,24 @@ import { ABORTED, ExecutionInterrupt, StatesError, StatesErrorName } from './err
 import type { StateHost, StateResult, StateRun } from './execution.js';
 import type { HistoryThread } from './history.js';
 import { evaluateJsonataTemplate } from './jsonata.js';
-import { applyInputPath, evaluatePayloadTemplate, stringifyForCause } from './paths.js';
+import { applyInputPath, evaluatePayloadTemplate, resolvePath, stringifyForCause } from './paths.js';
 import type { JsonObject, JsonValue } from './types.js';
 
-/** MaxConcurrency and the tolerated failures: a literal, a JSONata expression or a *Path. */
+/**
+ * The number a Map's MaxConcurrencyPath, ToleratedFailureCountPath or ToleratedFailurePercentagePath
+ * selected: a number, or a string holding one (`"2"`, as a variable assigned from text holds it).
+ * A count is a whole number of 0 or more, a percentage a number from 0 to 100. AWS documents the
+ * paths as selecting a positive integer (or a percentage); that it takes a number held as a string
+ * is what its executions record. Undefined when the value is neither.
+ */
+export function mapLimitValue(value: JsonValue, percentage: boolean): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  if (percentage) return n <= 100 ? n : undefined;
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** MaxConcurrency and the tolerated failures: a literal, a JSONata expression or a *Path (to the input or a variable). */
 async function mapLimit(
   host: StateHost,
   c: StateRun,
@@ -18,9 +32,20 @@ async function mapLimit(
   field: string,
 ): Promise<number | undefined> {
   if (c.jsonata) return host.jsonataNumber(literal, host.jsonataScope(c), field);
-  return typeof literal === 'number'
-    ? literal
-    : host.pathSeconds(undefined, path, input, host.pathEnv(c), `${field}Path`);
+  if (typeof literal === 'number') return literal;
+  if (path === undefined) return undefined;
+  const result = resolvePath(path, input, host.pathEnv(c));
+  if (!result.found)
+    throw new StatesError(StatesErrorName.Runtime, `Invalid path '${path}' : No results for path: ${path}`);
+  const percentage = field === 'ToleratedFailurePercentage';
+  const value = mapLimitValue(result.value, percentage);
+  if (value === undefined) {
+    throw new StatesError(
+      StatesErrorName.Runtime,
+      `The value of '${field}Path' at '${path}' must be ${percentage ? 'a number from 0 to 100' : 'a non-negative integer'}, but got ${stringifyForCause(result.value)}`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -8,7 +8,7 @@
 import aslValidator from 'asl-validator';
 import { CHOICE_OPERATORS } from './choice.js';
 import { parseIntrinsic } from './intrinsics.js';
-import { isJsonataExpression } from './jsonata.js';
+import { checkJsonataSyntax, isJsonataExpression } from './jsonata.js';
 import { isJsonObject } from './types.js';
 import type { ChoiceRuleDef, JsonValue, MachineDef, QueryLanguage, StateDef } from './types.js';
 import { isValidVariableName } from './variables.js';
@@ -64,7 +64,7 @@ export function validateDefinition(definition: string | object, options: Validat
   const errors: string[] = [];
   const withSchema = options.schema ?? true;
   if (withSchema) {
-    const schema = aslValidator(withoutEmptyJsonataLiterals(structuredClone(machine)), {
+    const schema = aslValidator(schemaView(structuredClone(machine)), {
       checkPaths: true,
       checkArn: options.checkArn ?? true,
     });
@@ -90,10 +90,16 @@ export function validateDefinition(definition: string | object, options: Validat
 }
 
 /**
- * asl-validator's schema refuses "" as a literal in JSONata fields (its not-JSONata pattern wants at
- * least one character); Step Functions takes it as the empty string. The schema sees a space instead.
+ * What asl-validator's schema sees: its JSONata rules are stricter than Step Functions' (a
+ * `{% %}` expression must fit on one line, a literal string must be non-empty and fit on one line,
+ * arrays in Assign may not nest, Output may not be a literal string, number or array, a Condition
+ * may not be a constant true or false). AWS takes any JSON value in Output, Arguments and Assign
+ * ("The output field accepts any JSON value (object, array, string, number, boolean, null)",
+ * Transforming data with JSONata in Step Functions) and a boolean Condition. So in JSONata states
+ * those fields reach the schema as neutral values, and our own checks (checkJsonataFields) check
+ * every expression in them. In JSONPath states, "" becomes " " in Arguments, Output and Assign.
  */
-function withoutEmptyJsonataLiterals(machine: MachineDef): MachineDef {
+function schemaView(machine: MachineDef): MachineDef {
   const fill = (value: unknown): unknown => {
     if (value === '') return ' ';
     if (Array.isArray(value)) return value.map(fill);
@@ -101,20 +107,68 @@ function withoutEmptyJsonataLiterals(machine: MachineDef): MachineDef {
       return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, fill(v)]));
     return value;
   };
-  const visit = (block: unknown): void => {
+  const neutral = (holder: Record<string, unknown>): void => {
+    for (const field of ['Output', 'Arguments', 'Assign'] as const) if (holder[field] !== undefined) holder[field] = {};
+  };
+  const visit = (block: unknown, inherited: QueryLanguage): void => {
     if (!isJsonObject(block as JsonValue)) return;
+    const blockLanguage = ((block as { QueryLanguage?: QueryLanguage }).QueryLanguage ?? inherited) as QueryLanguage;
     for (const state of Object.values(
       ((block as { States?: unknown }).States ?? {}) as Record<string, Record<string, unknown>>,
     )) {
       if (!isJsonObject(state as JsonValue)) continue;
-      for (const field of ['Arguments', 'Output', 'Assign'] as const)
-        if (state[field] !== undefined) state[field] = fill(state[field]);
-      if (Array.isArray(state.Branches)) state.Branches.forEach(visit);
-      visit(state.ItemProcessor ?? state.Iterator);
+      const language = (state.QueryLanguage ?? blockLanguage) as QueryLanguage;
+      if (language === 'JSONata') {
+        neutral(state);
+        for (const list of [state.Choices, state.Catch])
+          if (Array.isArray(list))
+            for (const entry of list as unknown[]) {
+              if (!isJsonObject(entry as JsonValue)) continue;
+              const rule = entry as Record<string, unknown>;
+              neutral(rule);
+              if (typeof rule.Condition === 'boolean' || isJsonataExpression(rule.Condition))
+                rule.Condition = '{% true %}';
+            }
+      } else {
+        for (const field of ['Arguments', 'Output', 'Assign'] as const)
+          if (state[field] !== undefined) state[field] = fill(state[field]);
+      }
+      // A nested block's states default to the machine's language, as checkBlock reads them.
+      if (Array.isArray(state.Branches)) for (const branch of state.Branches) visit(branch, top);
+      visit(state.ItemProcessor ?? state.Iterator, top);
     }
   };
-  visit(machine);
+  const top = machine.QueryLanguage ?? 'JSONPath';
+  visit(machine, top);
   return machine;
+}
+
+/** Every "{% %}" expression of a JSONata state's templated fields must parse (the schema no longer sees them). */
+function checkJsonataFields(prefix: string, state: StateDef, errors: string[]): void {
+  const visit = (value: unknown, field: string): void => {
+    if (isJsonataExpression(value)) {
+      const problem = checkJsonataSyntax(value);
+      if (problem !== undefined)
+        errors.push(`${prefix}: ${field}: ${JSON.stringify(value)} is not a valid JSONata expression (${problem})`);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${field}[${i}]`));
+    } else if (isJsonObject(value as JsonValue)) {
+      for (const [key, inner] of Object.entries(value as object)) visit(inner, `${field}.${key}`);
+    }
+  };
+  const fields = state as unknown as Record<string, unknown>;
+  for (const field of ['Output', 'Arguments', 'Assign'] as const) visit(fields[field], field);
+  for (const [i, rule] of (state.Choices ?? []).entries()) {
+    if (!isJsonObject(rule as unknown)) continue;
+    visit(rule.Condition, `Choices[${i}].Condition`);
+    visit(rule.Output, `Choices[${i}].Output`);
+    visit(rule.Assign, `Choices[${i}].Assign`);
+  }
+  for (const [i, catcher] of (state.Catch ?? []).entries()) {
+    if (!isJsonObject(catcher as unknown)) continue;
+    visit(catcher.Output, `Catch[${i}].Output`);
+    visit(catcher.Assign, `Catch[${i}].Assign`);
+  }
 }
 
 /** States no transition leads to (the schema check reports these too, when it runs). */
@@ -180,6 +234,7 @@ function checkBlock(
     for (const [i, catcher] of (state.Catch ?? []).entries())
       checkAssign(prefix, `Catch[${i}].Assign`, catcher.Assign, errors);
     if (language === 'JSONPath') checkIntrinsics(prefix, state, errors);
+    else checkJsonataFields(prefix, state, errors);
     switch (state.Type) {
       case 'Task':
         if (typeof state.Resource !== 'string') errors.push(`${prefix}: Resource must be a string`);
