@@ -311,19 +311,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           consumer: lambda.get(d.functionName)?.arn ?? d.functionName,
           via: d.via,
         })),
-        ...streamPollers
-          .list()
-          .flatMap((p) =>
-            p.spec.onFailureDestination
-              ? [
-                  {
-                    queueArn: p.spec.onFailureDestination,
-                    consumer: p.spec.functionArn,
-                    via: `OnFailure of ${p.spec.streamArn}`,
-                  },
-                ]
-              : [],
-          ),
+        ...streamPollers.list().flatMap((p) =>
+          p.spec.onFailureDestination
+            ? [
+                {
+                  queueArn: p.spec.onFailureDestination,
+                  consumer: p.spec.functionArn,
+                  via: `OnFailure of ${p.spec.streamArn}`,
+                },
+              ]
+            : [],
+        ),
       ],
       invoke: async (functionArn, payload) => {
         const fn = lambda.get(functionArn);
