@@ -40,16 +40,17 @@ export interface FailedEntry {
   errorMessage: string;
 }
 
-/** An entry as a failure names it: its detail-type, and its order (or event) and idempotency key when it has them. */
+/** An entry as a failure names it: its detail-type, and its idempotency key (else its order) when it has one. */
 function describe(f: FailedEntry): string {
-  let detail: Record<string, unknown> = {};
+  let detail: unknown;
   try {
-    detail = JSON.parse(f.entry.Detail) as Record<string, unknown>;
+    detail = JSON.parse(f.entry.Detail);
   } catch {
     // a malformed detail is named by its detail-type alone
   }
-  const ref = [detail.orderId, detail.idempotencyKey].filter((v) => typeof v === 'string').join(' ');
-  return `${f.entry.DetailType}${ref ? ` (${ref})` : ''}: ${f.errorCode} ${f.errorMessage}`.trim();
+  const d = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>) : {};
+  const ref = [d.idempotencyKey, d.orderId].find((v) => typeof v === 'string');
+  return `${f.entry.DetailType}${ref ? ` (${ref as string})` : ''}: ${f.errorCode} ${f.errorMessage}`.trim();
 }
 
 /** Backoff before attempt n (1-based retries): 50, 100, 200 ms, each with up to as much again of jitter. */
