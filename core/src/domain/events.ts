@@ -64,11 +64,31 @@ export const MESSAGES = {
 export const orderFinishedDetailType = (eventId: string, state: 'COMPLETED' | 'CANCELLED'): string =>
   `OrderManager.Order${eventId}-${state}`;
 
+/**
+ * The deterministic id of an event (detail.idempotencyKey): the same for every send of the same fact,
+ * whoever sends it and however often, so a consumer drops a repeat by it (delivery is at least once,
+ * and a producer's retry puts the event again under a new envelope id). `subject` is the order (the
+ * event for ConfigChanged), `version` the order's (the config's) version the event comes from, 0 for
+ * the validator's and the workflow's events (each happens at most once per order), `kind` the concrete
+ * detail-type.
+ */
+export const idempotencyKey = (subject: string, version: number, kind: string): string =>
+  `${subject}:${version}:${kind}`;
+
 const event = <T extends ContractTemplate>(
   template: T,
   detail: DetailTypeMap[T],
   detailType: string = template,
 ): BusEvent<T> => ({ template, detailType, detail });
+
+/** An event whose detail carries its idempotency key, last (after the contract's fields). */
+const keyed = <T extends ContractTemplate>(
+  template: T,
+  detail: DetailTypeMap[T],
+  key: { subject: string; version: number },
+  detailType: string = template,
+): BusEvent<T> =>
+  event(template, { ...detail, idempotencyKey: idempotencyKey(key.subject, key.version, detailType) }, detailType);
 
 // Builders of events derived from an order demand what the contract requires; a missing field here is
 // a bug in the caller (wrong state), not bad input, hence an exception.
@@ -96,7 +116,7 @@ export function configChangedEvent(config: EventConfig, message: string): BusEve
     version: config.version,
     Message: message,
   };
-  return event('ConfigService.ConfigChanged', detail);
+  return keyed('ConfigService.ConfigChanged', detail, { subject: config.eventId, version: config.version });
 }
 
 /**
@@ -117,7 +137,7 @@ export function newOrderEvent(input: {
     bucket: { eventId, bucketId, availableTokens },
     Message: MESSAGES.newOrder,
   };
-  return event('Validator.NewOrder', detail);
+  return keyed('Validator.NewOrder', detail, { subject: input.orderId, version: 0 });
 }
 
 type OrderRef = { orderId: string; userId: string; eventId: string };
@@ -133,7 +153,7 @@ export function workflowStartedEvent(
     TaskToken: input.taskToken,
     Message: MESSAGES.workflowStarted,
   };
-  return event('OrderProcessor.WorkflowStarted', detail);
+  return keyed('OrderProcessor.WorkflowStarted', detail, { subject: input.orderId, version: 0 });
 }
 
 /** OrderProcessor.WaitingCompletion (numbered; the workflow waits for the barista with this token). */
@@ -148,7 +168,7 @@ export function processorWaitingCompletionEvent(
     TaskToken: input.taskToken,
     Message: MESSAGES.processorWaitingCompletion,
   };
-  return event('OrderProcessor.WaitingCompletion', detail);
+  return keyed('OrderProcessor.WaitingCompletion', detail, { subject: input.orderId, version: 0 });
 }
 
 /** OrderProcessor.ShopUnavailable, with the refusal's message and its machine-readable reason (an extra field). */
@@ -165,7 +185,10 @@ export function shopUnavailableEvent(input: {
     reason: input.refusal.reason,
     Message: input.refusal.message,
   };
-  return event('OrderProcessor.ShopUnavailable', detail);
+  // Without an order there is no fact to key (a customer may be refused twice).
+  return input.orderId === undefined
+    ? event('OrderProcessor.ShopUnavailable', detail)
+    : keyed('OrderProcessor.ShopUnavailable', detail, { subject: input.orderId, version: 0 });
 }
 
 /** OrderProcessor.OrderTimeOut; cause says who the workflow waited for. */
@@ -177,7 +200,7 @@ export function orderTimeOutEvent(input: OrderRef & { cause: TimeoutCause }): Bu
     cause: input.cause,
     Message: MESSAGES.timeout[input.cause],
   };
-  return event('OrderProcessor.OrderTimeOut', detail);
+  return keyed('OrderProcessor.OrderTimeOut', detail, { subject: input.orderId, version: 0 });
 }
 
 /** OrderProcessor.orderFinished (lower-case o, as in the original). */
@@ -188,7 +211,7 @@ export function orderFinishedEvent(input: OrderRef): BusEvent<'OrderProcessor.or
     eventId: input.eventId,
     Message: MESSAGES.orderFinished,
   };
-  return event('OrderProcessor.orderFinished', detail);
+  return keyed('OrderProcessor.orderFinished', detail, { subject: input.orderId, version: 0 });
 }
 
 /**
@@ -213,7 +236,7 @@ export function waitingCompletionEvent(
     TS: need(order.queuedAt, order, 'queuedAt', what),
     Message: message,
   };
-  return event('OrderManager.WaitingCompletion', detail);
+  return keyed('OrderManager.WaitingCompletion', detail, { subject: order.orderId, version: order.version });
 }
 
 /**
@@ -242,7 +265,7 @@ export function makeOrderEvent(order: Order): BusEvent<'OrderManager.MakeOrder'>
     ...drinkField(order),
     Message: MESSAGES.makeOrder,
   };
-  return event('OrderManager.MakeOrder', detail);
+  return keyed('OrderManager.MakeOrder', detail, { subject: order.orderId, version: order.version });
 }
 
 /** OrderManager.Order<eventId>-COMPLETED, with the order number for the pick-up board (an extra field). */
@@ -257,7 +280,12 @@ export function orderCompletedEvent(order: Order): BusEvent<'OrderManager.Order{
     ...drinkField(order),
     Message: MESSAGES.completed,
   };
-  return event('OrderManager.Order{eventId}-COMPLETED', detail, orderFinishedDetailType(order.eventId, 'COMPLETED'));
+  return keyed(
+    'OrderManager.Order{eventId}-COMPLETED',
+    detail,
+    { subject: order.orderId, version: order.version },
+    orderFinishedDetailType(order.eventId, 'COMPLETED'),
+  );
 }
 
 /** OrderManager.Order<eventId>-CANCELLED with its reason: customer, barista or timeout. */
@@ -274,7 +302,12 @@ export function orderCancelledEvent(order: Order): BusEvent<'OrderManager.Order{
     ...drinkField(order),
     Message: MESSAGES.cancelled[reason],
   };
-  return event('OrderManager.Order{eventId}-CANCELLED', detail, orderFinishedDetailType(order.eventId, 'CANCELLED'));
+  return keyed(
+    'OrderManager.Order{eventId}-CANCELLED',
+    detail,
+    { subject: order.orderId, version: order.version },
+    orderFinishedDetailType(order.eventId, 'CANCELLED'),
+  );
 }
 
 /**

@@ -96,6 +96,7 @@ describe('applyConfigPatch', () => {
     expect(update.event?.detail).toEqual({
       ...update.config,
       Message: 'Configuration of NYC changed: the store is now open.',
+      idempotencyKey: 'NYC:2:ConfigService.ConfigChanged',
     });
   });
 

@@ -11,6 +11,7 @@ import {
   BUS_NAME,
   EVENT_SOURCE,
   MESSAGES,
+  idempotencyKey,
   configChangedEvent,
   eventsForChange,
   makeOrderEvent,
@@ -139,6 +140,7 @@ describe('event builders', () => {
       eventId: 'NYC',
       TS: T0 + 65_000,
       Message: 'The order is in the barista queue.',
+      idempotencyKey: `order-1:${queued.version}:OrderManager.WaitingCompletion`,
     });
   });
 
@@ -152,6 +154,7 @@ describe('event builders', () => {
       baristaUserId: 'barista-1',
       drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' },
       Message: 'Barista has completed the order.',
+      idempotencyKey: `order-1:${completed.version}:OrderManager.OrderNYC-COMPLETED`,
     });
     expect(makeOrderEvent(making).detail).toMatchObject({ drinkOrder: { drink: 'Flat White', modifiers: ['Oat'] } });
     expect(orderCancelledEvent(cancelledByCustomer).detail).toEqual({
@@ -162,6 +165,7 @@ describe('event builders', () => {
       reason: 'customer',
       drinkOrder: { drink: 'Flat White', modifiers: ['Oat'], icon: 'barista-icons_cappuccino-alternative' },
       Message: 'The customer cancelled the order.',
+      idempotencyKey: `order-1:${cancelledByCustomer.version}:OrderManager.OrderNYC-CANCELLED`,
     });
     expect(orderCancelledEvent(timedOut).detail).toMatchObject({
       reason: 'timeout',
@@ -181,7 +185,18 @@ describe('event builders', () => {
       eventId: 'NYC',
       bucket: { eventId: 'NYC', bucketId: bucket.bucketId, availableTokens: 10 },
       Message: MESSAGES.newOrder,
+      idempotencyKey: 'order-1:0:Validator.NewOrder',
     });
+  });
+
+  it('keys each fact: the same order, version and kind give the same key, anything else another', () => {
+    expect(orderCompletedEvent(completed).detail.idempotencyKey).toBe(
+      orderCompletedEvent({ ...completed }).detail.idempotencyKey,
+    );
+    const keys = all.map(([, e]) => (e.detail as { idempotencyKey?: string }).idempotencyKey);
+    expect(keys.every((k) => typeof k === 'string' && k.length > 0)).toBe(true);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(idempotencyKey('order-1', 4, 'OrderManager.MakeOrder')).toBe('order-1:4:OrderManager.MakeOrder');
   });
 
   it('explains a refusal with the capacity decision', () => {

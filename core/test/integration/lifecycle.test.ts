@@ -970,7 +970,7 @@ describe('config', () => {
 });
 
 describe('the table streams', () => {
-  it('retry a failed batch until its records expire, bisecting it: no event, resume or count is dropped', () => {
+  it('bisect a failed batch and retry it, then move the bad record to a dead-letter queue: none holds its shard', () => {
     const mappings = core.cloud.streamPollers.list().map((p) => p.spec);
     const of = (name: string) =>
       mappings
@@ -978,11 +978,19 @@ describe('the table streams', () => {
         .map((m) => ({
           maximumRetryAttempts: m.maximumRetryAttempts,
           bisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
+          onFailure: m.onFailureDestination?.split(':').at(-1),
         }));
     for (const name of ['OrderPublisherFunction', 'ConfigPublisherFunction', 'OrderMetricsFunction']) {
+      const queue = name.replace('Function', 'DeadLetterQueue');
       expect({ name, mappings: of(name) }).toEqual({
         name,
-        mappings: [{ maximumRetryAttempts: -1, bisectBatchOnFunctionError: true }],
+        mappings: [
+          {
+            maximumRetryAttempts: 10,
+            bisectBatchOnFunctionError: true,
+            onFailure: expect.stringContaining(`-${queue}-`),
+          },
+        ],
       });
     }
   });

@@ -200,6 +200,7 @@ describe('order processor state machine', () => {
       userId: 'alice',
       eventId: 'NYC',
       TaskToken: started.token,
+      idempotencyKey: 'order-1:0:OrderProcessor.WorkflowStarted',
       Message: MESSAGES.workflowStarted,
     });
     expect(w.set('openOrders-NYC')).toEqual(['order-1']);
@@ -247,6 +248,7 @@ describe('order processor state machine', () => {
         userId: 'alice',
         eventId: 'NYC',
         reason: 'STORE_CLOSED',
+        idempotencyKey: 'order-1:0:OrderProcessor.ShopUnavailable',
         Message: STORE_CLOSED_MESSAGE,
       });
       expect(w.set('userOrders-NYC-alice')).toEqual([]);
@@ -315,6 +317,7 @@ describe('order processor state machine', () => {
       userId: 'alice',
       eventId: 'NYC',
       cause: 'customer',
+      idempotencyKey: 'late-drink:0:OrderProcessor.OrderTimeOut',
       Message: MESSAGES.timeout.customer,
     });
     expect(w.set('openOrders-NYC')).toEqual([]);

@@ -300,6 +300,36 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }),
     alarms,
     sqs,
+    {
+      // Late-bound: the stream pollers are created below.
+      destinations: () => [
+        ...events
+          .deadLetterTargets()
+          .map((d) => ({ queueArn: d.queueArn, consumer: `${d.ruleArn} -> ${d.targetId}`, via: 'DeadLetterConfig' })),
+        ...(lambda.asyncInvoker?.destinations() ?? []).map((d) => ({
+          queueArn: d.queueArn,
+          consumer: lambda.get(d.functionName)?.arn ?? d.functionName,
+          via: d.via,
+        })),
+        ...streamPollers.list().flatMap((p) =>
+          p.spec.onFailureDestination
+            ? [
+                {
+                  queueArn: p.spec.onFailureDestination,
+                  consumer: p.spec.functionArn,
+                  via: `OnFailure of ${p.spec.streamArn}`,
+                },
+              ]
+            : [],
+        ),
+      ],
+      invoke: async (functionArn, payload) => {
+        const fn = lambda.get(functionArn);
+        if (!fn) throw new Error(`Function not found: ${functionArn}`);
+        return fn.invoke(payload);
+      },
+      redriveStream: (record) => streamPollers.redrive(record),
+    },
   );
   const stacks = new Stacks(account, events, states, log);
   const stateMachines = stateMachineHandler(states, events, scheduler, iam);

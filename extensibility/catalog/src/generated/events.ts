@@ -73,6 +73,10 @@ export interface ConfigServiceConfigChanged {
    * Only on a replay: the execution ARN of the EventPlayer run that put it. A live change never carries it, so a rule leaves replays out with {"detail": {"replay": [{"exists": false}]}}.
    */
   replay?: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -133,6 +137,10 @@ export interface OrderManagerMakeOrder {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -163,6 +171,10 @@ export interface OrderManagerOrderCancelled {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -193,6 +205,10 @@ export interface OrderManagerOrderCompleted {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -252,6 +268,10 @@ export interface OrderManagerWaitingCompletion {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -278,6 +298,10 @@ export interface OrderProcessorOrderTimeOut {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -300,6 +324,10 @@ export interface OrderProcessorShopUnavailable {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -330,6 +358,10 @@ export interface OrderProcessorWaitingCompletion {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -356,6 +388,10 @@ export interface OrderProcessorWorkflowStarted {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -378,6 +414,10 @@ export interface OrderProcessorOrderFinished {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -482,6 +522,10 @@ export interface ValidatorNewOrder {
    * A human-readable explanation shown on the order journey and the display.
    */
   Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
 }
 
 /**

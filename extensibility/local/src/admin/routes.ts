@@ -9,7 +9,25 @@ import type { Stacks } from '../stacks/stacks.js';
 import { jsonBody, sendJson } from '../services/request.js';
 import type { Alarms } from '../services/cloudwatch/alarms.js';
 import type { SqsService } from '../services/sqs/service.js';
-import { deadLetterQueueView, eventBridgeLetter, parseQueueLetterId } from '../services/sqs/dead-letters.js';
+import {
+  deadLetterQueueView,
+  eventBridgeLetter,
+  parseQueueLetterId,
+  queueLetterId,
+  type QueueMessageView,
+} from '../services/sqs/dead-letters.js';
+import { isStreamFailureRecord, type StreamFailureRecord } from '../services/dynamodb/stream-pollers.js';
+import type { InvokeResult } from '../services/lambda/functions.js';
+
+/** Who sends failures to which queue, and how to deliver a failure again to whoever failed it. */
+export interface DeadLetterConsumers {
+  /** Every queue configured as a dead-letter or on-failure destination, and whose it is. */
+  destinations(): Array<{ queueArn: string; consumer: string; via: string }>;
+  /** Invokes a function once, synchronously (a redriven asynchronous invocation). */
+  invoke(functionArn: string, payload: unknown): Promise<InvokeResult>;
+  /** Reads a discarded stream batch again from its shard and invokes its function once. */
+  redriveStream(record: StreamFailureRecord): Promise<InvokeResult>;
+}
 
 export class AdminRoutes implements PathService {
   readonly name = 'presso';
@@ -20,6 +38,7 @@ export class AdminRoutes implements PathService {
     private readonly info: () => Record<string, unknown>,
     private readonly alarms?: Alarms,
     private readonly sqs?: SqsService,
+    private readonly consumers?: DeadLetterConsumers,
   ) {}
 
   accepts(request: EdgeRequest): boolean {
@@ -90,33 +109,86 @@ export class AdminRoutes implements PathService {
 
   /**
    * Dead letters of the local store and of the real dead-letter queues (EventBridge's in the
-   * store's shape), and every message those queues hold.
+   * store's shape), and every dead-letter queue (those a redrive policy or a consumer's
+   * DeadLetterConfig, DeadLetterQueue or OnFailure names, empty ones too) with its depth, whose it
+   * is, its alarms' states and every message it holds.
    */
   private deadLetters(queueArn?: string) {
-    const queues = (this.sqs?.deadLetterQueues() ?? [])
+    const destinations = this.consumers?.destinations() ?? [];
+    const known = new Map((this.sqs?.deadLetterQueues() ?? []).map((q) => [q.arn, q]));
+    for (const d of destinations) {
+      const q = this.sqs?.queueByArn(d.queueArn);
+      if (q) known.set(q.arn, q);
+    }
+    const alarms = this.alarms?.list() ?? [];
+    const queues = [...known.values()]
       .filter((q) => !queueArn || q.arn === queueArn)
-      .map(deadLetterQueueView);
+      .map((q) => ({
+        ...deadLetterQueueView(q),
+        depth: q.counts().visible,
+        consumers: destinations.filter((d) => d.queueArn === q.arn).map((d) => `${d.consumer} (${d.via})`),
+        alarms: alarms.filter((a) => a.queueName === q.name).map((a) => ({ name: a.name, state: a.state })),
+      }));
     const targetIdOf = (ruleArn: string, targetArn: string) =>
       this.events.ruleTarget(ruleArn, targetArn)?.target.definition.Id;
     const inQueues = queues.flatMap((q) => q.messages.flatMap((m) => eventBridgeLetter(q, m, targetIdOf) ?? []));
     return { deadLetters: [...this.events.deadLetters.list(queueArn), ...inQueues], queues };
   }
 
-  /** Redrives one dead letter held in a queue: taken out, delivered again (back to the DLQ if it fails again). */
+  /**
+   * Redrives one message of a dead-letter queue to whoever failed it: an EventBridge dead letter to
+   * its rule's target (taken out first: it comes back if it fails again); Lambda's record of a failed
+   * asynchronous invocation (OnFailure) or a DeadLetterQueue's event to its function; Lambda's
+   * record of a discarded stream batch to its function, the records read again from the shard. The
+   * last three are invoked once and the message deleted only when the function succeeds.
+   */
   private async redriveFromQueue(id: string): Promise<boolean> {
     const where = parseQueueLetterId(id)!;
     const queue = this.sqs?.queueByArn(this.sqs.arnOf(where.queueName));
     const view = queue && deadLetterQueueView(queue);
     const message = view?.messages.find((m) => m.messageId === where.messageId);
-    const letter = view && message && eventBridgeLetter(view, message, () => undefined);
-    if (!queue || !letter) throw new Error(`Dead letter ${id} does not exist.`);
+    if (!queue || !view || !message) throw new Error(`Dead letter ${id} does not exist.`);
+    const letter = eventBridgeLetter(view, message, () => undefined);
+    if (letter) {
+      queue.take(where.messageId);
+      return this.events.redriveEvent(letter.event, letter.ruleArn, letter.targetArn);
+    }
+    const result = await this.redriveToFunction(queue.arn, message);
+    if (!result.ok) throw new Error(`${result.error.errorType}: ${result.error.errorMessage} (kept in the queue)`);
     queue.take(where.messageId);
-    return this.events.redriveEvent(letter.event, letter.ruleArn, letter.targetArn);
+    return true;
+  }
+
+  private redriveToFunction(queueArn: string, message: QueueMessageView): Promise<InvokeResult> {
+    const consumers = this.consumers;
+    if (!consumers) throw new Error('This local cloud redrives no function failures.');
+    let body: unknown;
+    try {
+      body = JSON.parse(message.body);
+    } catch {
+      body = message.body;
+    }
+    if (isStreamFailureRecord(body)) return consumers.redriveStream(body);
+    const record = body as { requestContext?: { functionArn?: unknown }; requestPayload?: unknown } | null;
+    if (typeof record?.requestContext?.functionArn === 'string' && record && 'requestPayload' in record)
+      return consumers.invoke(record.requestContext.functionArn.replace(/:\$LATEST$/, ''), record.requestPayload);
+    // A function's DeadLetterQueue holds the event itself (with RequestID, ErrorCode, ErrorMessage).
+    const owner = consumers.destinations().find((d) => d.queueArn === queueArn && d.via === 'DeadLetterQueue');
+    if (owner && message.messageAttributes.RequestID !== undefined) return consumers.invoke(owner.consumer, body);
+    throw new Error(`Message ${message.messageId} is not a failure the local cloud knows how to redrive.`);
   }
 
   private async redrive(request: EdgeRequest, res: ServerResponse): Promise<void> {
     const body = jsonBody(request) as { ids?: string[] };
-    const ids = body.ids ?? this.deadLetters().deadLetters.map((l) => l.id);
+    let ids = body.ids;
+    if (!ids) {
+      // Everything: the store's dead letters and every message of every dead-letter queue.
+      const all = this.deadLetters();
+      ids = [
+        ...this.events.deadLetters.list().map((l) => l.id),
+        ...all.queues.flatMap((q) => q.messages.map((m) => queueLetterId(q.queueName, m.messageId))),
+      ];
+    }
     const results = [];
     for (const id of ids) {
       try {

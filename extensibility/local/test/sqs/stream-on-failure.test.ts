@@ -31,8 +31,9 @@ afterAll(async () => {
 });
 
 describe('stream mappings with an OnFailure queue', () => {
-  it('sends the poison record aside to the queue and delivers the rest of the shard', async () => {
+  it('sends the poison record aside to the queue, delivers the rest of the shard, and redrives it once fixed', async () => {
     const delivered: string[] = [];
+    let fixed = false;
     const name = 'picky-fn';
     const arn = arns.lambda(cloud.account, name);
     cloud.lambda.register(
@@ -43,7 +44,7 @@ describe('stream mappings with an OnFailure queue', () => {
           const keys = (event as { Records: Array<{ dynamodb: { Keys: { PK: { S: string } } } }> }).Records.map(
             (r) => r.dynamodb.Keys.PK.S,
           );
-          if (keys.includes('poison')) throw new Error('cannot take it');
+          if (keys.includes('poison') && !fixed) throw new Error('cannot take it');
           delivered.push(...keys);
         },
       }),
@@ -79,6 +80,41 @@ describe('stream mappings with an OnFailure queue', () => {
     // Writes after it are not held back.
     await doc.send(new PutCommand({ TableName: outputs.TableName!, Item: { PK: 'd' } }));
     await until('the record after', () => delivered.includes('d'));
+
+    // presso dlq's view: the queue, its depth and whose it is (the record is visible again by now).
+    const dlq = async () =>
+      (
+        (await (await fetch(`${cloud.url}/_presso/dlq`)).json()) as {
+          queues: Array<{
+            queueArn: string;
+            queueName: string;
+            depth: number;
+            consumers: string[];
+            messages: unknown[];
+          }>;
+        }
+      ).queues.find((q) => q.queueArn === outputs.DiscardedArn);
+    const held = await until('the record visible again in its queue', async () => {
+      const q = await dlq();
+      return q?.depth === 1 ? q : undefined;
+    });
+    expect(held.consumers).toEqual([`${arn} (OnFailure of ${outputs.StreamArn})`]);
+    // Redriven while the function still fails: the message stays.
+    const redrive = async () =>
+      (
+        (await (await fetch(`${cloud.url}/_presso/dlq/redrive`, { method: 'POST', body: '{}' })).json()) as {
+          results: Array<{ id: string; delivered: boolean; error?: string }>;
+        }
+      ).results;
+    expect(await redrive()).toEqual([
+      { id: expect.stringMatching(/^sqs:/), delivered: false, error: 'Error: cannot take it (kept in the queue)' },
+    ]);
+    expect((await dlq())?.depth).toBe(1);
+    // Fixed, the redrive reads the record again from the shard and delivers it once.
+    fixed = true;
+    expect(await redrive()).toEqual([{ id: expect.stringMatching(/^sqs:/), delivered: true }]);
+    expect(delivered.filter((k) => k === 'poison')).toEqual(['poison']);
+    expect((await dlq())?.messages).toEqual([]);
     await cloud.stacks.delete('stream-on-failure');
   }, 60_000);
 });

@@ -134,6 +134,30 @@ export interface StreamPollerDeps {
   onFailure?(destination: string, record: Record<string, unknown>): boolean;
 }
 
+/** Lambda's on-failure record of a discarded stream batch (what an SQS OnFailure destination receives). */
+export interface StreamFailureRecord {
+  requestContext: { requestId: string; functionArn: string; condition: string; approximateInvokeCount: number };
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    batchSize: number;
+    streamArn: string;
+  };
+}
+
+/** Whether a message body is Lambda's on-failure record of a stream batch. */
+export function isStreamFailureRecord(value: unknown): value is StreamFailureRecord {
+  const v = value as Partial<StreamFailureRecord> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.requestContext?.functionArn === 'string' &&
+    typeof v.DDBStreamBatchInfo?.shardId === 'string' &&
+    typeof v.DDBStreamBatchInfo.startSequenceNumber === 'string'
+  );
+}
+
 /** Why a batch was discarded, in the words of Lambda's on-failure record. */
 type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
@@ -606,6 +630,50 @@ export class StreamPollers {
 
   list(): StreamPoller[] {
     return [...this.pollers.values()];
+  }
+
+  /**
+   * Redrives a batch a mapping discarded, from Lambda's on-failure record of it (what its OnFailure
+   * queue holds: the batch's place in the shard, not its records), as AWS documents it: the records
+   * are read again from the shard (GetShardIterator AT_SEQUENCE_NUMBER startSequenceNumber, GetRecords
+   * up to endSequenceNumber), the mapping's filters applied, and the function invoked once with them
+   * in Lambda's record shape. Fails when the records are no longer in the stream (24 hours).
+   */
+  async redrive(failure: StreamFailureRecord): Promise<InvokeResult> {
+    const info = failure.DDBStreamBatchInfo;
+    const functionArn = failure.requestContext.functionArn.replace(/:\$LATEST$/, '');
+    const streams = (operation: string, input: Record<string, unknown>) =>
+      this.deps.dynamodb.call(STREAMS_TARGET, operation, input);
+    const end = BigInt(info.endSequenceNumber);
+    let iterator = (
+      await streams('GetShardIterator', {
+        StreamArn: info.streamArn,
+        ShardId: info.shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        SequenceNumber: info.startSequenceNumber,
+      })
+    ).ShardIterator as string | undefined;
+    const records: StreamRecord[] = [];
+    while (iterator) {
+      const out = await streams('GetRecords', { ShardIterator: iterator, Limit: GET_RECORDS_LIMIT });
+      const page = (out.Records as StreamRecord[] | undefined) ?? [];
+      for (const r of page) if (BigInt(r.dynamodb.SequenceNumber) <= end) records.push(r);
+      const last = page.at(-1);
+      if (page.length === 0 || (last && BigInt(last.dynamodb.SequenceNumber) >= end)) break;
+      iterator = out.NextShardIterator as string | undefined;
+    }
+    if (records.length === 0 || records[0]!.dynamodb.SequenceNumber !== info.startSequenceNumber)
+      throw new Error(
+        `The records ${info.startSequenceNumber}..${info.endSequenceNumber} of shard ${info.shardId} are no longer in ${info.streamArn}.`,
+      );
+    const mapping = this.list().find((p) => p.spec.functionArn === functionArn && p.spec.streamArn === info.streamArn);
+    const filters = mapping?.spec.filters ?? [];
+    const event = {
+      Records: records
+        .map((r) => lambdaRecord(r, info.streamArn))
+        .filter((r) => filters.length === 0 || filters.some((f) => f.matches(r))),
+    };
+    return this.deps.invoke(functionArn, event);
   }
 
   /** Deletes the mapping: polling stops, its checkpoints are forgotten. */

@@ -436,6 +436,18 @@ export class EventsService implements JsonService {
     return this.delivery.deliverToTarget(letter.event, rule, target, Date.now());
   }
 
+  /** Every rule target's dead-letter queue (DeadLetterConfig.Arn), with its rule and target. */
+  deadLetterTargets(): Array<{ queueArn: string; ruleArn: string; targetId: string }> {
+    const out = [];
+    for (const bus of this.buses.values())
+      for (const rule of bus.rules.values())
+        for (const target of rule.targets.values()) {
+          const arn = (target.definition.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
+          if (typeof arn === 'string') out.push({ queueArn: arn, ruleArn: rule.arn, targetId: target.definition.Id });
+        }
+    return out;
+  }
+
   /** A rule and one of its targets by their ARNs (a dead letter in a queue names them so). */
   ruleTarget(ruleArn: string, targetArn: string): { rule: Rule; target: Target } | undefined {
     for (const bus of this.buses.values())

@@ -46,6 +46,14 @@ export class AsyncInvoker {
     return this.configs.get(functionName);
   }
 
+  /** Every function's failure queues: its dead-letter queue and its OnFailure destination. */
+  destinations(): Array<{ functionName: string; queueArn: string; via: 'DeadLetterQueue' | 'OnFailure' }> {
+    return [...this.configs].flatMap(([functionName, c]) => [
+      ...(c.deadLetterQueue ? [{ functionName, queueArn: c.deadLetterQueue, via: 'DeadLetterQueue' as const }] : []),
+      ...(c.onFailure ? [{ functionName, queueArn: c.onFailure, via: 'OnFailure' as const }] : []),
+    ]);
+  }
+
   /** Whether failures of this function go somewhere (a DLQ or an OnFailure destination). */
   hasFailureDestination(functionName: string): boolean {
     const c = this.configs.get(functionName);
