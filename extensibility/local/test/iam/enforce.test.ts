@@ -224,6 +224,33 @@ describe("a state machine's tasks act with its role", () => {
   });
 });
 
+describe("a state machine's putEvents task, entry by entry", () => {
+  it('puts the entries its role may put and fails the task with EventBridge.FailedEntry naming the denied one', async () => {
+    const sfn = new SFNClient({
+      endpoint: cloud.url,
+      disableHostPrefix: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+    });
+    const stack = await cloud.stacks.deploy({ path: app, stackName: 'guarded-picky' });
+    const flow = stack.resources.find((r) => r.logicalId === 'PickyFlow')!.physicalId;
+    const before = cloud.events.counters.bus('guarded-picky-bus').put;
+    const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: flow, input: '{}' }));
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('EventBridge.FailedEntry');
+    expect(JSON.parse(out.cause!)).toEqual({
+      FailedEntryCount: 1,
+      Entries: [
+        { EventId: expect.any(String) },
+        { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: expect.stringContaining('"someone.else"') },
+      ],
+    });
+    expect(cloud.events.counters.bus('guarded-picky-bus').put).toBe(before + 1);
+    sfn.destroy();
+    await cloud.stacks.delete('guarded-picky');
+  });
+});
+
 describe('a role of the template (AWS::IAM::Role, AWS::IAM::Policy)', () => {
   it("is the function's: its inline and attached policies allow, the rest is denied", async () => {
     const stack = await cloud.stacks.deploy({
