@@ -3,9 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { discoverApps } from '@serverlesspresso/catalog/bus';
+import { appAt, discoverApps, scanApp } from '@serverlesspresso/catalog/bus';
 import { REPO_ROOT } from '@serverlesspresso/catalog/page';
-import { CHECKS, checkExtension, formatViolation, formatWaived, type CheckId } from '../src/index.js';
+import {
+  CHECKS,
+  checkExtension,
+  formatViolation,
+  formatWaived,
+  putEventsCondition,
+  type CheckId,
+} from '../src/index.js';
+import { readRaw } from '../src/raw.js';
 
 const fixtures = new URL('./fixtures/repo/', import.meta.url).pathname;
 const check = (name: string) => checkExtension(join(fixtures, 'extensions', name), { root: fixtures });
@@ -185,6 +193,24 @@ describe('rule 1: the extension touches no resource outside its own template', (
         'Resources.Forger.Properties.Policies[0].Statement[0].Condition',
         'allows events:PutEvents of detail-type Validator.NewOrder, which the contract gives to core, not to R1PutEventsCondition',
         'added to the contract with "x-owner": "R1PutEventsCondition"',
+      ),
+    ]);
+  });
+
+  it("holds the core and the player to it too: the core's grants are its own detail-types; the player's is the one wide grant", () => {
+    const grants = (dir: string) => {
+      const app = appAt(join(REPO_ROOT, dir), REPO_ROOT);
+      return putEventsCondition(app, readRaw(app.templateFile), scanApp(app));
+    };
+    expect(grants('core').map(formatViolation)).toEqual([]);
+    // The EventPlayer replays everyone's events: every detail-type, the contract's source only (its README says why).
+    expect(grants('extensibility/EventPlayer')).toEqual([
+      violation(
+        '1.put-events-condition',
+        'EventPlayer',
+        'Resources.EventPlayer.Properties.Policies[1].Statement[0].Condition',
+        'allows events:PutEvents on the bus for every detail-type, without an events:detail-type condition',
+        'events:source: awsserverlessda.serverlesspresso',
       ),
     ]);
   });

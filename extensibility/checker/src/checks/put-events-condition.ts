@@ -7,7 +7,7 @@
 import { contractEntryFor, EVENT_SOURCE, iamDetailType, mayPut, readExtensionMeta } from '@serverlesspresso/catalog';
 import { isObject, type AppScan } from '@serverlesspresso/catalog/bus';
 import type { App } from '../repo.js';
-import { Names, type RawTemplate } from '../raw.js';
+import { intrinsic, Names, type RawTemplate } from '../raw.js';
 import { violationOf, type Violation } from '../violation.js';
 import { list, lower } from './context.js';
 
@@ -64,12 +64,28 @@ export function putEventsCondition(app: App, raw: RawTemplate, scan: AppScan): V
     declared.set(p.resource, values);
   }
   const everything = [...new Set([...declared.values()].flat())];
+  // A bus the template creates (the core's, the player's with CreateBus), reached by !GetAtt Bus.Arn.
+  const ownBuses = new Set(
+    Object.entries(raw.resources)
+      .filter(([, r]) => r.Type === 'AWS::Events::EventBus')
+      .map(([id]) => id),
+  );
+  const isBus = (r: unknown): boolean => {
+    if (r === '*' || names.isBusArnByName(r) || names.isBusByName(r)) return true;
+    const fn = intrinsic(r);
+    if (fn?.[0] === 'Fn::GetAtt') {
+      const [id] = Array.isArray(fn[1]) ? fn[1] : String(fn[1]).split('.');
+      return ownBuses.has(String(id));
+    }
+    // !If [Condition, a, b]: either branch.
+    return fn?.[0] === 'Fn::If' && Array.isArray(fn[1]) && fn[1].slice(1).some(isBus);
+  };
   const allowedOf = (resource: string | undefined) =>
     [...new Set(resource ? (declared.get(resource) ?? []) : everything)].filter((d) => mayPut(owner, d));
 
   function statement(resource: string, property: string, s: unknown, declaredBy: string | undefined): void {
     if (!isObject(s) || s.Effect !== 'Allow' || !grantsPutEvents(s)) return;
-    const onBus = list(s.Resource).some((r) => r === '*' || names.isBusArnByName(r) || names.isBusByName(r));
+    const onBus = list(s.Resource).some(isBus);
     if (!onBus) return; // another bus: 1.scoped-policy / 1.own-resources report it
     const allowed = allowedOf(declaredBy);
     const fix = fixFor(allowed, owner);
