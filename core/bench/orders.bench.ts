@@ -132,7 +132,8 @@ async function main(): Promise<void> {
   const admin = await core.user('bench-admin', ['admin']);
   const opened = await core.http('PATCH', `/events/${EVENT_ID}/config`, {
     user: admin,
-    body: { storeOpen: true, maxOrdersInQueue: 1000 },
+    // Robot orders (the OrderRobot's, or this process's NewOrders as user robot) only where robots are allowed.
+    body: { storeOpen: true, maxOrdersInQueue: 1000, robotsAllowed: true },
   });
   if (opened.status !== 201 && opened.status !== 200)
     throw new Error(`could not open ${EVENT_ID}: ${opened.status} ${opened.text}`);

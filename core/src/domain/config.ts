@@ -17,16 +17,19 @@ export type EventConfig = Omit<ConfigServiceConfigChanged, 'Message'>;
 /** The numeric settings of a config, each an integer within its bounds. */
 export type NumericSetting = 'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes';
 /** Fields an admin may change. */
-export type ConfigField = 'storeOpen' | NumericSetting | 'menu';
+export type ConfigField = 'storeOpen' | 'robotsAllowed' | NumericSetting | 'menu';
 
 export const CONFIG_DEFAULTS = {
   // Closed until an operator opens it: a freshly created event must not take orders by accident.
   storeOpen: false,
+  // Robot orders (a NewOrder the QR validator did not admit, user robot) only where an operator
+  // allows them: the seeded demo event does, a real event does not.
+  robotsAllowed: false,
   maxOrdersInQueue: 20,
   maxOrdersPerUser: 1,
   drinksPerCode: 10,
   codeRotationMinutes: 5,
-} as const satisfies Pick<EventConfig, 'storeOpen' | NumericSetting>;
+} as const satisfies Required<Pick<EventConfig, 'storeOpen' | 'robotsAllowed' | NumericSetting>>;
 
 /**
  * Bounds of the numeric settings. The minimums are the contract's; the maximums are ours, generous
@@ -43,7 +46,9 @@ export const CONFIG_LIMITS: Record<NumericSetting, { min: number; max: number }>
 export const MENU_LIMITS = { drinks: 50, groupsPerDrink: 10, optionsPerGroup: 20, nameLength: 60 } as const;
 
 const NUMERIC_SETTINGS = Object.keys(CONFIG_LIMITS) as NumericSetting[];
-const CONFIG_FIELDS: readonly ConfigField[] = ['storeOpen', ...NUMERIC_SETTINGS, 'menu'];
+const CONFIG_FIELDS: readonly ConfigField[] = ['storeOpen', 'robotsAllowed', ...NUMERIC_SETTINGS, 'menu'];
+/** Fields a stored config may lack (written before they existed): their default applies. */
+const OPTIONAL_FIELDS: readonly ConfigField[] = ['robotsAllowed'];
 
 const milk: ModifierGroup = { Name: 'Milk', Options: ['Whole', 'Skim', 'Oat', 'Soy'] };
 const size: ModifierGroup = { Name: 'Size', Options: ['Small', 'Medium', 'Large'] };
@@ -308,6 +313,14 @@ export function applyConfigPatch(current: EventConfig, patch: unknown): Result<C
     if (typeof patch.storeOpen === 'boolean') next.storeOpen = patch.storeOpen;
     else errors.push({ path: '/storeOpen', message: `must be true or false, got ${describeType(patch.storeOpen)}` });
   }
+  if ('robotsAllowed' in patch) {
+    if (typeof patch.robotsAllowed === 'boolean') next.robotsAllowed = patch.robotsAllowed;
+    else
+      errors.push({
+        path: '/robotsAllowed',
+        message: `must be true or false, got ${describeType(patch.robotsAllowed)}`,
+      });
+  }
   for (const field of NUMERIC_SETTINGS) {
     if (!(field in patch)) continue;
     const value = patch[field];
@@ -340,6 +353,8 @@ export function describeConfigChange(before: EventConfig, after: EventConfig, ch
   const parts: string[] = [];
   for (const field of changed) {
     if (field === 'storeOpen') parts.push(after.storeOpen ? 'the store is now open' : 'the store is now closed');
+    else if (field === 'robotsAllowed')
+      parts.push(after.robotsAllowed ? 'robot orders are now taken' : 'robot orders are no longer taken');
     else if (field === 'menu') parts.push('the menu changed');
     else parts.push(`${SETTING_LABELS[field]} ${before[field]} → ${after[field]}`);
   }
@@ -372,7 +387,8 @@ export function parseEventConfig(value: unknown): Result<EventConfig> {
     errors.push({ path: '/version', message: `must be a whole number from 1, got ${shown(value.version)}` });
   }
   for (const field of CONFIG_FIELDS) {
-    if (!(field in value)) errors.push({ path: `/${field}`, message: 'is required but missing' });
+    if (!(field in value) && !OPTIONAL_FIELDS.includes(field))
+      errors.push({ path: `/${field}`, message: 'is required but missing' });
   }
   if (errors.length > 0) return fail(unprocessable('INVALID_CONFIG', summarize('The config', errors), errors));
   // Everything but eventId and version is a patch applied to a blank config.

@@ -103,6 +103,7 @@ export function configChangedEvent(config: EventConfig, message: string): BusEve
   const detail: ConfigServiceConfigChanged = {
     eventId: config.eventId,
     storeOpen: config.storeOpen,
+    ...(config.robotsAllowed === undefined ? {} : { robotsAllowed: config.robotsAllowed }),
     maxOrdersInQueue: config.maxOrdersInQueue,
     maxOrdersPerUser: config.maxOrdersPerUser,
     drinksPerCode: config.drinksPerCode,

@@ -31,6 +31,13 @@ export type CancelReason = 'customer' | 'barista' | 'timeout' | 'refused';
 /** Who the workflow waited for when it timed out: the customer (5 minutes to order) or the barista (15 to finish). */
 export type TimeoutCause = 'customer' | 'barista';
 
+/**
+ * The user of robot orders, as the original OrderRobot puts it in Validator.NewOrder: simulated
+ * baristas (OrderRobot.FulfillOrder) may act on these orders only, and the order processor takes a
+ * NewOrder the QR validator did not admit only for this user, on events whose config allows robots.
+ */
+export const ROBOT_USER_ID = 'robot';
+
 export interface Order {
   orderId: string;
   /** The tenant. */
@@ -114,8 +121,8 @@ export type OrderAction =
    * for the queue): a completion that arrives before the order is queued is kept and applied when it
    * is queued; a cancellation is applied at once (the workflow is released at its next wait).
    */
-  | { type: 'complete'; at: number; early?: boolean }
-  | { type: 'cancel'; at: number; early?: boolean }
+  | { type: 'complete'; at: number; early?: boolean; robot?: boolean }
+  | { type: 'cancel'; at: number; early?: boolean; robot?: boolean }
   /** OrderProcessor.OrderTimeOut. */
   | { type: 'timeout'; cause: TimeoutCause; at: number }
   /**
@@ -278,6 +285,10 @@ function earlyOrder(
   };
   return ok({ order, duplicate: false });
 }
+
+/** A robot's action: its drink, or its barista's completion or cancellation. */
+const isRobotAction = (a: OrderAction): boolean =>
+  (a.type === 'submitDrink' || a.type === 'complete' || a.type === 'cancel') && a.robot === true;
 
 /** Creates the order of a started workflow. */
 function startWorkflow(
@@ -488,6 +499,15 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
   }
   if (actor.role === 'customer' && actor.userId !== order.userId)
     return fail(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
+  // A robot's action (ProducerRobot / OrderRobot.FulfillOrder) is a body on the bus: it may act on
+  // the robot's own orders only, never on a customer's.
+  if (isRobotAction(action) && !order.robot)
+    return fail(
+      forbidden(
+        'NOT_A_ROBOT_ORDER',
+        `${label(order)} is not a robot order: the robots (OrderRobot.FulfillOrder, ProducerRobot.FulfillOrder) act only on the orders of user robot, which the OrderRobot extension creates; a barista completes or cancels it through the API.`,
+      ),
+    );
   const { at } = action;
   // Only people reach make/unmake/complete/cancel (ROLES), so this is always a real user id there.
   const userId = actor.role === 'system' ? 'system' : actor.userId;

@@ -36,6 +36,24 @@ const drink = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+describe('robot orders (robotsAllowed)', () => {
+  it('are not taken on a new event; an admin allows them, and a stored config without the field takes none', () => {
+    expect(nyc().robotsAllowed).toBe(false);
+    const update = applied(nyc(), { robotsAllowed: true });
+    expect(update.changed).toEqual(['robotsAllowed']);
+    expect(update.event?.detail).toMatchObject({
+      robotsAllowed: true,
+      Message: 'Configuration of NYC changed: robot orders are now taken.',
+    });
+    expect(refused(nyc(), { robotsAllowed: 'yes' }).details).toEqual([
+      { path: '/robotsAllowed', message: 'must be true or false, got string' },
+    ]);
+    const { robotsAllowed: _absent, ...older } = nyc();
+    const parsed = parseEventConfig(older);
+    expect(parsed.ok && parsed.value.robotsAllowed).toBe(false);
+  });
+});
+
 describe('the default config', () => {
   it('has the documented defaults, version 1, and a closed store', () => {
     const config = nyc();
@@ -155,7 +173,7 @@ describe('applyConfigPatch', () => {
       {
         path: '/maxOrders',
         message:
-          'is not a field of the config (allowed: storeOpen, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, menu, eventId, version)',
+          'is not a field of the config (allowed: storeOpen, robotsAllowed, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, menu, eventId, version)',
       },
     ]);
   });

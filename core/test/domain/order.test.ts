@@ -656,9 +656,29 @@ describe('a drink that overtakes the workflow start (bus consumers only)', () =>
     expect(refuse(undefined, submit, alice).code).toBe('ORDER_NOT_FOUND');
   });
 
-  it('a robot drink marks an existing order as robot', () => {
-    expect(apply(created(), { ...submit, robot: true }, alice).order.robot).toBe(true);
+  it("a robot drink acts on robot orders only: a customer's order refuses it (the bus trusts no body)", () => {
+    const robotOrder = { ...created(), userId: 'robot', robot: true };
+    const robotCustomer: Actor = { role: 'customer', userId: 'robot' };
+    expect(apply(robotOrder, { ...submit, robot: true }, robotCustomer).order.robot).toBe(true);
+    expect(refuse(created(), { ...submit, robot: true }, alice)).toMatchObject({
+      status: 403,
+      code: 'NOT_A_ROBOT_ORDER',
+    });
     expect(apply(created(), submit, alice).order.robot).toBe(false);
+  });
+
+  it("a robot barista's completion or cancellation is refused on a customer's order", () => {
+    const robotBarista: Actor = { role: 'barista', userId: 'robot-barista' };
+    for (const action of [
+      { ...complete, early: true, robot: true },
+      { ...cancel, early: true, robot: true },
+    ] as OrderAction[]) {
+      const error = refuse(submitted(), action, robotBarista);
+      expect(error.code).toBe('NOT_A_ROBOT_ORDER');
+      expect(error.message).toContain('is not a robot order');
+    }
+    const robotOrder = { ...submitted(), userId: 'robot', robot: true };
+    expect(apply(robotOrder, { ...cancel, early: true, robot: true }, robotBarista).order.status).toBe('CANCELLED');
   });
 });
 
@@ -789,7 +809,8 @@ describe('refused (OrderProcessor.ShopUnavailable)', () => {
 
   it("refuses the drink that follows (409 ORDER_REFUSED), the robot's or the customer's", () => {
     const order = orderAfter([refused, system]);
-    const error = refuse(order, earlyDrink, alice);
+    const robotOrder = orderAfter([{ ...refused, userId: 'robot', robot: true }, system]);
+    const error = refuse(robotOrder, earlyDrink, { role: 'customer', userId: 'robot' });
     expect(error).toEqual({
       status: 409,
       code: 'ORDER_REFUSED',

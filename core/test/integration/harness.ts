@@ -3,6 +3,7 @@
 // local issuer, real SDK clients through the edge, and every event accepted by the bus collected (and
 // checked against the contract) as it is put.
 import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validateEvent } from '@serverlesspresso/catalog';
@@ -37,6 +38,8 @@ export interface Core {
   logs: string[];
   /** Step Functions through the edge. */
   sfn: SFNClient;
+  /** DynamoDB through the edge, as the account's administrator (for what no route can force). */
+  dynamodb: DynamoDBClient;
   /** Events the core put that the contract refuses (should stay empty). */
   invalid: { event: EventEnvelope; errors: unknown }[];
   user(name: string, groups?: string[]): Promise<User>;
@@ -95,6 +98,7 @@ export async function startCore(
   };
   const eventBridge = new EventBridgeClient(clientConfig);
   const sfn = new SFNClient(clientConfig);
+  const dynamodb = new DynamoDBClient(clientConfig);
 
   const core: Core = {
     cloud,
@@ -104,6 +108,7 @@ export async function startCore(
     logs,
     invalid,
     sfn,
+    dynamodb,
     async user(name, groups = []) {
       const response = await fetch(`${cloud.url}/_presso/token`, {
         method: 'POST',
@@ -172,6 +177,7 @@ export async function startCore(
       unsubscribe();
       eventBridge.destroy();
       sfn.destroy();
+      dynamodb.destroy();
       await cloud.stacks.deleteAll();
       await cloud.close();
     },

@@ -1,7 +1,7 @@
 // The core on the local cloud, through its real HTTP routes with real tokens and through the bus:
 // the whole order lifecycle, its refusals and its idempotency. Every event the core puts is checked
 // against the contract as it is accepted (core.invalid stays empty).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -247,13 +247,7 @@ describe('who may do what', () => {
     // The validator's admission, as it writes it, for an order whose workflow has not stored it yet
     // (written here directly: the race between the 201 and the order processor, made certain).
     const table = core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId;
-    const dynamo = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: core.cloud.url,
-        region: core.cloud.account.region,
-        credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
-      }),
-    );
+    const dynamo = DynamoDBDocumentClient.from(core.dynamodb);
     const orderId = `early-${Date.now()}`;
     const Item = admissionRecord({ orderId, eventId: 'NYC', userId: alice.sub, nowMs: Date.now() });
     await dynamo.send(new PutCommand({ TableName: table, Item }));
@@ -381,9 +375,15 @@ describe('refusals', () => {
   });
 
   it('a closed store refuses scans (409) and the workflow refuses NewOrders with ShopUnavailable', async () => {
-    expect((await core.http('PATCH', '/events/SHUT/config', { user: admin, body: { storeOpen: false } })).status).toBe(
-      201,
-    );
+    // Robot orders (NewOrders the validator did not admit) only where the config allows robots.
+    expect(
+      (
+        await core.http('PATCH', '/events/SHUT/config', {
+          user: admin,
+          body: { storeOpen: false, robotsAllowed: true },
+        })
+      ).status,
+    ).toBe(201);
     const code = await currentCode(core, admin, 'SHUT');
     expect(await core.http('POST', '/events/SHUT/orders', { user: alice, body: { code } })).toMatchObject({
       status: 409,
@@ -404,7 +404,10 @@ describe('refusals', () => {
   });
 
   it('capacity is per event: a full event refuses, another one still takes orders', async () => {
-    await core.http('PATCH', '/events/TINY/config', { user: admin, body: { storeOpen: true, maxOrdersInQueue: 1 } });
+    await core.http('PATCH', '/events/TINY/config', {
+      user: admin,
+      body: { storeOpen: true, maxOrdersInQueue: 1, robotsAllowed: true },
+    });
     const first = await scan(core, admin, alice, 'TINY');
     await byType(first, 'OrderProcessor.WorkflowStarted');
     // The validator says so at once...
@@ -469,10 +472,25 @@ describe('orders the workflow refuses', () => {
 
   it("are stored refused, in either order with the robot's drink: the drink gets 409 or is ignored, in no queue, no event, no metric", async () => {
     expect(
-      (await core.http('PATCH', '/events/CLOSED/config', { user: admin, body: { storeOpen: false } })).status,
+      (
+        await core.http('PATCH', '/events/CLOSED/config', {
+          user: admin,
+          body: { storeOpen: false, robotsAllowed: true },
+        })
+      ).status,
     ).toBe(201);
 
-    // A customer's scan that raced the closing: the validator let it through, the workflow refuses it.
+    // A customer's scan that raced the closing: the validator let it through (its admission, a place
+    // among the customer's open orders, is written as the validator writes it: the race cannot be
+    // forced through the route), the workflow refuses it.
+    await core.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId,
+        Key: { PK: { S: `userOrders-CLOSED-${alice.sub}` } },
+        UpdateExpression: 'ADD orderIds :order',
+        ExpressionAttributeValues: { ':order': { SS: ['closed-alice'] } },
+      }),
+    );
     await core.put('Validator.NewOrder', {
       orderId: 'closed-alice',
       userId: alice.sub,

@@ -31,7 +31,9 @@ interface Put {
 }
 
 /** The DynamoDB items the workflow reads and writes, with the semantics of its expressions. */
-function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: number }; failOn?: string } = {}) {
+function world(
+  options: { config?: { storeOpen: boolean; maxOrdersInQueue: number; robotsAllowed?: boolean }; failOn?: string } = {},
+) {
   const counters = new Map<string, Item>();
   const puts: Put[] = [];
   const set = (key: string): string[] => counters.get(key)?.orderIds?.SS ?? [];
@@ -48,6 +50,9 @@ function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: numbe
         puts.push({ ...e, ...(ctx.taskToken ? { token: ctx.taskToken } : {}) });
       return { Entries: [{ EventId: `e${puts.length}` }], FailedEntryCount: 0 };
     }
+    // The admission: the customer's open-order set, as the validator left it.
+    if (resource.endsWith('dynamodb:getItem') && p.TableName === 'counters-table')
+      return counters.has(p.Key!.PK.S) ? { Item: counters.get(p.Key!.PK.S) } : {};
     expect(p.TableName).toBe(resource.endsWith('getItem') ? 'config-table' : 'counters-table');
     if (resource.endsWith('dynamodb:getItem')) {
       const c = options.config;
@@ -57,6 +62,7 @@ function world(options: { config?: { storeOpen: boolean; maxOrdersInQueue: numbe
               PK: { S: 'NYC' },
               storeOpen: { BOOL: c.storeOpen },
               maxOrdersInQueue: { N: String(c.maxOrdersInQueue) },
+              ...(c.robotsAllowed === undefined ? {} : { robotsAllowed: { BOOL: c.robotsAllowed } }),
             },
           }
         : {};
@@ -116,15 +122,28 @@ const newOrder = (orderId = 'order-1', detail: Record<string, unknown> = {}) => 
   },
 });
 
+/** What the validator does before it puts a NewOrder: a place among the customer's open orders. */
+function admit(w: ReturnType<typeof world>, input: unknown): void {
+  const d = (
+    input as { detail?: { orderId?: unknown; userId?: unknown; eventId?: unknown; bucket?: { eventId?: unknown } } }
+  ).detail;
+  if (typeof d?.orderId !== 'string' || typeof d.userId !== 'string') return;
+  const key = userOpenOrdersKey(String(d.eventId ?? d.bucket?.eventId), d.userId);
+  w.counters.set(key, { PK: { S: key }, orderIds: { SS: [...new Set([...w.set(key), d.orderId])] } });
+}
+
 function processor(w: ReturnType<typeof world>) {
   const clock = createManualClock();
   const engine = new StepFunctionsEngine({ clock, taskRunner: w.runner });
-  const start = (input: unknown, name?: string) =>
-    engine.startExecution({
+  /** Starts the workflow of a NewOrder the validator admitted (`admitted: false`: one it did not, e.g. a robot's). */
+  const start = (input: unknown, name?: string, options: { admitted?: boolean } = {}) => {
+    if (options.admitted !== false) admit(w, input);
+    return engine.startExecution({
       stateMachine: { arn: SM_ARN, name: 'OrderProcessor', definition: DEFINITION },
       input: JSON.stringify(input),
       ...(name ? { name } : {}),
     }).executionArn;
+  };
   /** The put of a detail-type, once the workflow has made it (it reacts within a few settles). */
   const put = async (detailType: string, nth = 0): Promise<Put> => {
     await clock.settle();
@@ -353,6 +372,33 @@ describe('order processor state machine', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DynamoDB.InternalServerErrorException');
     expect(w.set('userOrders-NYC-alice')).toEqual([]);
+  });
+
+  it('takes no order the validator did not admit, unless a robot order on an event that allows robots', async () => {
+    const w = world({ config: open });
+    const p = processor(w);
+    const forged = await p.done(p.start(newOrder('forged-1'), undefined, { admitted: false }));
+    expect(forged).toMatchObject({ status: 'FAILED', error: 'OrderNotAdmitted' });
+    expect(forged.cause).toContain('robotsAllowed');
+    // No claim, no place, no event: nothing of an order.
+    expect(w.puts).toEqual([]);
+    expect(w.counters.has('workflow-forged-1')).toBe(false);
+    expect(w.set('openOrders-NYC')).toEqual([]);
+    const robot = await p.done(p.start(newOrder('robot-1', { userId: 'robot' }), undefined, { admitted: false }));
+    expect(robot).toMatchObject({ status: 'FAILED', error: 'OrderNotAdmitted' });
+  });
+
+  it("takes a robot's NewOrder on an event whose config allows robots", async () => {
+    const w = world({ config: { ...open, robotsAllowed: true } });
+    const p = processor(w);
+    p.start(newOrder('robot-1', { userId: 'robot' }), undefined, { admitted: false });
+    expect((await p.put('OrderProcessor.WorkflowStarted')).Detail).toMatchObject({
+      orderId: 'robot-1',
+      userId: 'robot',
+    });
+    // A customer's unadmitted order is still refused there.
+    const forged = await p.done(p.start(newOrder('forged-1'), undefined, { admitted: false }));
+    expect(forged).toMatchObject({ status: 'FAILED', error: 'OrderNotAdmitted' });
   });
 
   it('fails a NewOrder that is not one, naming what it needs', async () => {

@@ -23,6 +23,13 @@ export interface ContractEntry {
   schema: Record<string, unknown> & { title: string; description: string };
   /** A complete, valid example envelope. */
   example: EventEnvelope;
+  /**
+   * The app that owns it (`x-owner`): `core`, or an extension's name (its extension.json `name`).
+   * Only its owner's roles may put it on the bus (IAM: the `events:detail-type` condition).
+   */
+  owner: string;
+  /** Other apps the contract lets put it, and why (`x-also-put-by`): the OrderRobot's robot orders. */
+  alsoPutBy: ReadonlyArray<{ app: string; why: string }>;
 }
 
 export interface EventEnvelope<D = Record<string, unknown>> {
@@ -44,11 +51,14 @@ export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 function entry(name: ContractName): ContractEntry {
   const { schema, example } = contractFiles[name];
   const detailType = schema['x-detail-type'] as DetailTypeTemplate;
+  const owned = schema as { 'x-owner'?: string; 'x-also-put-by'?: Array<{ app: string; why: string }> };
+  const ownership = { owner: owned['x-owner'] ?? '', alsoPutBy: owned['x-also-put-by'] ?? [] };
   const placeholder = /\{([A-Za-z0-9_]+)\}/.exec(detailType);
   if (!placeholder) {
     return {
       name,
       detailType,
+      ...ownership,
       schema: schema as ContractEntry['schema'],
       example: example as EventEnvelope,
       match: (dt) => (dt === detailType ? {} : undefined),
@@ -59,6 +69,7 @@ function entry(name: ContractName): ContractEntry {
   return {
     name,
     detailType,
+    ...ownership,
     embeds: placeholder[1],
     schema: schema as ContractEntry['schema'],
     example: example as EventEnvelope,
@@ -71,6 +82,25 @@ function entry(name: ContractName): ContractEntry {
 
 /** Every entry of the contract, sorted by name. */
 export const contract: readonly ContractEntry[] = (Object.keys(contractFiles) as ContractName[]).sort().map(entry);
+
+/** Whether the contract lets an app (`core`, an extension's name) put a detail-type (concrete or a family's template). */
+export function mayPut(app: string, detailType: string): boolean {
+  const found = contract.find((e) => e.detailType === detailType) ?? contractEntryFor(detailType);
+  return !!found && (found.owner === app || found.alsoPutBy.some((a) => a.app === app));
+}
+
+/**
+ * The detail-types an app may put, as the contract writes them, each with the value an IAM
+ * condition on `events:detail-type` takes (`StringLike`: a family's placeholder is `*`).
+ */
+export function detailTypesOf(app: string): Array<{ detailType: DetailTypeTemplate; iamValue: string }> {
+  return contract
+    .filter((e) => e.owner === app || e.alsoPutBy.some((a) => a.app === app))
+    .map((e) => ({ detailType: e.detailType, iamValue: iamDetailType(e.detailType) }));
+}
+
+/** A detail-type of the contract as an `events:detail-type` condition value (`StringLike`): `{eventId}` → `*`. */
+export const iamDetailType = (detailType: string): string => detailType.replace(/\{[A-Za-z0-9_]+\}/g, '*');
 
 /** The contract entry a concrete detail-type belongs to, or undefined when it is not in the contract. */
 export function contractEntryFor(detailType: string): ContractEntry | undefined {

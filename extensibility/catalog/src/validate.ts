@@ -26,6 +26,8 @@ export interface Verdict {
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
 ajv.addKeyword('x-detail-type');
+ajv.addKeyword('x-owner');
+ajv.addKeyword('x-also-put-by');
 addFormats(ajv, ['date-time']);
 const validateEnvelope = ajv.compile(envelopeSchema);
 // Compiled once: validation runs per event in tests, the CLI and the catalog.

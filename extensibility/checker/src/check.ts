@@ -10,6 +10,7 @@ import type { Context } from './checks/context.js';
 import { emitsContractEvent, emittedEvents } from './checks/emits-contract-event.js';
 import { extensionJson } from './checks/extension-json.js';
 import { noSharedBus } from './checks/no-shared-bus.js';
+import { putEventsCondition } from './checks/put-events-condition.js';
 import { othersNames, ownResources } from './checks/own-resources.js';
 import { ownTargets } from './checks/own-targets.js';
 import { consumedEvents, routesContractEvent } from './checks/routes-contract-event.js';
@@ -82,6 +83,7 @@ export function checkExtension(dir: string, options: CheckOptions = {}): CheckRe
   const found = [
     ...extensionJson(app, raw, consumes, emits),
     ...checkOwnResources(app, raw, scan.template, root),
+    ...putEventsCondition(app, raw, scan),
     ...routesContractEvent(scan),
     ...emitsContractEvent(scan),
   ];

@@ -28,6 +28,11 @@ export const CHECKS = {
   },
   '1.scoped-policy': { rule: 1, title: 'every permission on its own resources', waivable: true },
   '1.bus-by-name': { rule: 1, title: 'the bus by its name, never its ARN', waivable: true },
+  '1.put-events-condition': {
+    rule: 1,
+    title: 'every PutEvents permission limited to its own detail-types and the source (IAM conditions)',
+    waivable: true,
+  },
   '1.own-targets': { rule: 1, title: 'rules deliver to its own resources', waivable: true },
   '1.no-shared-bus': { rule: 1, title: 'does not create the shared bus', waivable: true },
   '1.runtime-permissions': {

@@ -5,3 +5,4 @@ export { formatViolation, formatWaived, RULES, type RuleId, type Violation, type
 export { applyWaivers, mergeWaived, waiversOf, type Waiver } from './waivers.js';
 export { repoRootOf } from './repo.js';
 export { checkIsolation, IsolationBench, type IsolationOptions, type IsolationReport } from './isolation.js';
+export { putEventsCondition } from './checks/put-events-condition.js';

@@ -3,9 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { discoverApps } from '@serverlesspresso/catalog/bus';
+import { appAt, discoverApps, scanApp } from '@serverlesspresso/catalog/bus';
 import { REPO_ROOT } from '@serverlesspresso/catalog/page';
-import { CHECKS, checkExtension, formatViolation, formatWaived, type CheckId } from '../src/index.js';
+import {
+  CHECKS,
+  checkExtension,
+  formatViolation,
+  formatWaived,
+  putEventsCondition,
+  type CheckId,
+} from '../src/index.js';
+import { readRaw } from '../src/raw.js';
 
 const fixtures = new URL('./fixtures/repo/', import.meta.url).pathname;
 const check = (name: string) => checkExtension(join(fixtures, 'extensions', name), { root: fixtures });
@@ -38,8 +46,8 @@ describe('the checker accepts', () => {
     expect(report.emits).toEqual([]);
   });
 
-  it('a state machine that puts an event of the contract on the bus by its name', () => {
-    const report = check('good-state-machine');
+  it('a state machine that puts an event of the contract it owns on the bus by its name, limited to it by IAM conditions', () => {
+    const report = check('order-robot');
     expect(report.violations).toEqual([]);
     expect(report.emits).toEqual(['OrderRobot.FulfillOrder']);
     expect(report.consumes).toEqual(['OrderManager.WaitingCompletion']);
@@ -150,6 +158,59 @@ describe('rule 1: the extension touches no resource outside its own template', (
         'Resources.Robot.Properties.Definition (state "Fulfil", Entries[0].EventBusName)',
         'puts events on the bus by its ARN (arn:aws:events:us-east-1:000000000000:event-bus/Serverlesspresso)',
         'DefinitionSubstitutions: { EventBusName: !Ref EventBusName }',
+      ),
+    ]);
+  });
+
+  it("rejects PutEvents permissions not limited to the extension's own detail-types, naming the statement to write", () => {
+    const fix =
+      'Condition: { StringEquals: { events:source: awsserverlessda.serverlesspresso, events:detail-type: [<your own detail-types>] } }';
+    expect(check('r1-put-events-condition').violations).toEqual([
+      violation(
+        '1.put-events-condition',
+        'Broad',
+        'Resources.Broad.Properties.Policies[0].EventBridgePutEventsPolicy',
+        'EventBridgePutEventsPolicy allows events:PutEvents of every detail-type on the bus',
+        `replace it with a Statement: { Effect: Allow, Action: events:PutEvents, Resource: !Sub 'arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/\${EventBusName}', ${fix}`,
+      ),
+      violation(
+        '1.put-events-condition',
+        'Unconditioned',
+        'Resources.Unconditioned.Properties.Policies[0].Statement[0].Condition',
+        'allows events:PutEvents on the bus for every detail-type, without an events:detail-type condition',
+        fix,
+      ),
+      violation(
+        '1.put-events-condition',
+        'Unconditioned',
+        'Resources.Unconditioned.Properties.Policies[0].Statement[0].Condition',
+        'without an events:source condition',
+        fix,
+      ),
+      violation(
+        '1.put-events-condition',
+        'Forger',
+        'Resources.Forger.Properties.Policies[0].Statement[0].Condition',
+        'allows events:PutEvents of detail-type Validator.NewOrder, which the contract gives to core, not to R1PutEventsCondition',
+        'added to the contract with "x-owner": "R1PutEventsCondition"',
+      ),
+    ]);
+  });
+
+  it("holds the core and the player to it too: the core's grants are its own detail-types; the player's is the one wide grant", () => {
+    const grants = (dir: string) => {
+      const app = appAt(join(REPO_ROOT, dir), REPO_ROOT);
+      return putEventsCondition(app, readRaw(app.templateFile), scanApp(app));
+    };
+    expect(grants('core').map(formatViolation)).toEqual([]);
+    // The EventPlayer replays everyone's events: every detail-type, the contract's source only (its README says why).
+    expect(grants('extensibility/EventPlayer')).toEqual([
+      violation(
+        '1.put-events-condition',
+        'EventPlayer',
+        'Resources.EventPlayer.Properties.Policies[1].Statement[0].Condition',
+        'allows events:PutEvents on the bus for every detail-type, without an events:detail-type condition',
+        'events:source: awsserverlessda.serverlesspresso',
       ),
     ]);
   });

@@ -1,5 +1,6 @@
 // The robot beside the core on the local cloud: robot-driven orders complete (or are cancelled, as the
-// run asks) end to end through the core, unmodified, at a scratch tenant an admin created; a person's
+// run asks) end to end through the core, unmodified, at a scratch tenant an admin created with robot
+// orders allowed (robotsAllowed, as on a demo event); a person's
 // order at the same tenant is left alone.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -68,9 +69,12 @@ describe('the robot beside the core', () => {
   });
 
   it("drives whole orders through the core at a scratch tenant, and leaves a person's order alone", async () => {
-    // The scratch tenant: an admin creates its config (the core's defaults: store open, the original menu).
+    // The scratch tenant: an admin creates its config (the core's defaults, the original menu) with the
+    // store open and robot orders allowed, as on a demo event (a new event takes no robot orders).
     const admin = await token('ada', ['admin']);
-    expect((await http('PATCH', `/events/${TENANT}/config`, admin, { storeOpen: true })).status).toBe(201);
+    expect(
+      (await http('PATCH', `/events/${TENANT}/config`, admin, { storeOpen: true, robotsAllowed: true })).status,
+    ).toBe(201);
 
     // A person orders at the same event: their order waits in the queue for a barista.
     const alice = await token('alice');

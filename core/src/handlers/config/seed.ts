@@ -1,5 +1,6 @@
 // The seed: a CloudFormation custom resource that gives the event named by the template (default NYC)
-// its default config and menu, store open, when it has none. It never overwrites a config that exists
+// its default config and menu, store open and robot orders allowed (the demo event: the OrderRobot
+// extension drives orders there), when it has none. It never overwrites a config that exists
 // (an operator's changes survive every update of the stack), and deleting the stack leaves the data
 // to the table's own deletion.
 import middy from '@middy/core';
@@ -19,7 +20,10 @@ async function seed(event: CloudFormationCustomResourceEvent): Promise<CustomRes
       physicalResourceId,
       reason: `Property EventId ${problem}; set the template parameter to an event id such as NYC.`,
     };
-  const created = await saveConfig({ ...defaultConfig(eventId as string), storeOpen: true }, undefined);
+  const created = await saveConfig(
+    { ...defaultConfig(eventId as string), storeOpen: true, robotsAllowed: true },
+    undefined,
+  );
   return { status: 'SUCCESS', physicalResourceId, data: { EventId: eventId as string, Created: String(created) } };
 }
 

@@ -3,13 +3,11 @@
 // wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause),
 // the workflow refused it (OrderProcessor.ShopUnavailable: stored refused, so a robot's drink that
 // follows is refused instead of creating an order no workflow will start).
-import { nonEmptyString, type Actor, type TimeoutCause } from '../../domain/index.js';
+import { nonEmptyString, ROBOT_USER_ID, type Actor, type TimeoutCause } from '../../domain/index.js';
 import { loadOrder } from '../../adapters/orderStore.js';
 import { busConsumer, type Delivered, type Step } from './busConsumer.js';
 
 const SYSTEM: Actor = { role: 'system' };
-/** The simulated customers of the original OrderRobot use this user id. */
-const ROBOT_USER = 'robot';
 
 async function timeoutCause(orderId: string, claimed: unknown): Promise<TimeoutCause> {
   if (claimed === 'customer' || claimed === 'barista') return claimed;
@@ -27,7 +25,7 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       if (!eventId || !userId || !taskToken) return 'detail.eventId, userId and TaskToken are required';
       return {
         orderId,
-        action: { type: 'workflowStarted', orderId, eventId, userId, taskToken, robot: userId === ROBOT_USER, at },
+        action: { type: 'workflowStarted', orderId, eventId, userId, taskToken, robot: userId === ROBOT_USER_ID, at },
         actor: SYSTEM,
       };
     }
@@ -46,7 +44,7 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       const message = nonEmptyString(d.Message) ?? 'The coffee bar could not take the order.';
       return {
         orderId,
-        action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER, at },
+        action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER_ID, at },
         actor: SYSTEM,
       };
     }

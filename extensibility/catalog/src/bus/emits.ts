@@ -137,7 +137,7 @@ export function checkEmits(app: App, template: LoadedTemplate): Finding[] {
         resource: r.logicalId,
         property,
         message: `declares Emits but may not put events on the ${BUS_NAME} bus`,
-        fix: 'add the policy EventBridgePutEventsPolicy: { EventBusName: !Ref EventBusName }, or remove Emits',
+        fix: "allow events:PutEvents on the bus for exactly these detail-types (a Statement with the events:source and events:detail-type conditions: as the checker's 1.put-events-condition asks), or remove Emits",
       });
     }
     if (declared.length === 0 && !mayPut) continue;

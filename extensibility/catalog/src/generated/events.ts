@@ -2,7 +2,7 @@
 
 
 /**
- * The configuration of one event changed (emitted from the config table's stream, so the event always matches what was written). Unknown fields are rejected: this event is new in this project and is the whole config; an unknown field is a typo or a config nobody reads. `replay` is the one optional field, the EventPlayer's marker on a replayed change.
+ * The configuration of one event changed (emitted from the config table's stream, so the event always matches what was written). Unknown fields are rejected: this event is new in this project and is the whole config; an unknown field is a typo or a config nobody reads. `robotsAllowed` (absent: false) and `replay` are the optional fields, `replay` being the EventPlayer's marker on a replayed change.
  */
 export interface ConfigServiceConfigChanged {
   /**
@@ -13,6 +13,10 @@ export interface ConfigServiceConfigChanged {
    * Whether new orders are accepted.
    */
   storeOpen: boolean;
+  /**
+   * Whether the core takes robot orders at this event: a Validator.NewOrder the QR validator did not admit, as user robot (the OrderRobot extension's customers). True on the seeded demo event, false on every new one. Optional: configs written before it had no robots setting and take none.
+   */
+  robotsAllowed?: boolean;
   /**
    * Capacity: the most open orders this event takes at once.
    */

@@ -43,6 +43,9 @@ function section(e: PageEvent): string {
     entry.embeds
       ? `<p>A family: the detail-type embeds ${code(`detail.${entry.embeds}`)}, e.g. ${code(entry.example['detail-type'])}.</p>`
       : '',
+    `<p><strong>Owner</strong>: ${code(entry.owner)} (only its roles may put it: IAM's ${code('events:detail-type')} condition)${entry.alsoPutBy
+      .map((a) => `; also put by ${code(a.app)}: ${escapeHtml(a.why)}`)
+      .join('')}.</p>`,
     '<h3>Produced by</h3>',
     items(e.producers.map(producerItem), 'no app of this repo (yet)'),
     '<h3>Consumed by</h3>',

@@ -31,6 +31,12 @@ function section(e: PageEvent): string {
       '',
     );
   lines.push(
+    `**Owner**: ${code(entry.owner)} (only its roles may put it: IAM's ${code('events:detail-type')} condition)${entry.alsoPutBy
+      .map((a) => `; also put by ${code(a.app)}: ${a.why}`)
+      .join('')}.`,
+    '',
+  );
+  lines.push(
     '**Produced by**',
     '',
     ...(e.producers.length ? e.producers.map(producerLine) : ['- no app of this repo (yet)']),

@@ -119,7 +119,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     ): AwsError | undefined => {
       if (!caller || !options.iam) return undefined;
       try {
-        options.iam.authorizeRequest(caller, serviceName, request, operation, input);
+        const deniedEntries = options.iam.authorizeRequest(caller, serviceName, request, operation, input);
+        if (deniedEntries.size > 0) request.deniedEntries = deniedEntries;
         return undefined;
       } catch (e) {
         if (e instanceof AwsError) return e;

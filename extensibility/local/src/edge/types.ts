@@ -7,6 +7,11 @@ export interface EdgeRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: Buffer;
+  /**
+   * Set by the edge's IAM check: the entries of a batch (PutEvents) its signer may not send, by
+   * index, for the service to fail one by one as AWS does.
+   */
+  deniedEntries?: ReadonlyMap<number, { code: string; message: string }>;
 }
 
 /**

@@ -37,6 +37,33 @@ export interface IamCall {
   resource: string;
   /** Service condition keys, lower case (`events:source`, `dynamodb:leadingkeys`). */
   context?: ConditionContext;
+  /**
+   * Set on the call of one entry of a batch that AWS authorizes entry by entry (PutEvents): a
+   * denial fails that entry with the error code of the first of `keys` at fault (each key of the
+   * context that is the entry's own), and the request goes on. The whole request is refused
+   * (AccessDeniedException) only when no value of these keys could be allowed.
+   */
+  entry?: { index: number; keys: ReadonlyArray<EntryConditionKey> };
+}
+
+/** A condition key of a batch entry, with the error code of an entry denied for its value. */
+export interface EntryConditionKey {
+  /** Lower case, as in the context: `events:detail-type`. */
+  key: string;
+  /** The entry's ErrorCode when the key's value is not allowed: `NotAuthorizedForDetailTypeException`. */
+  code: string;
+}
+
+/** One entry of a batch its caller may not send: the service fails it with this code and message. */
+export interface EntryDenial {
+  code: string;
+  message: string;
+}
+
+/** The outcome of a request's calls: the message refusing the whole request, or the entries denied one by one. */
+export interface CallsVerdict {
+  refusal?: string;
+  entries: ReadonlyMap<number, EntryDenial>;
 }
 
 /** What a service tells the edge about a request: the calls it needs, or undefined when it needs none. */
@@ -271,12 +298,57 @@ export class Iam {
 
   /** The calls evaluated for a caller; the first denied one's AWS message under enforce, else undefined. */
   refusal(caller: Caller, calls: readonly IamCall[]): string | undefined {
-    if (this.mode === 'off') return undefined;
+    return this.check(caller, calls).refusal;
+  }
+
+  /**
+   * The calls evaluated for a caller: under enforce, the AWS message refusing the whole request
+   * (its first denied call), or else the batch entries denied one by one (each with its code).
+   */
+  check(caller: Caller, calls: readonly IamCall[]): CallsVerdict {
+    const entries = new Map<number, EntryDenial>();
+    if (this.mode === 'off') return { entries };
     for (const call of calls) {
       const decision = this.decide(caller, call);
-      if (decision.decision !== 'Allow' && this.mode === 'enforce') return deniedMessage({ caller, ...call }, decision);
+      if (decision.decision === 'Allow' || this.mode !== 'enforce') continue;
+      if (!call.entry) return { refusal: deniedMessage({ caller, ...call }, decision), entries };
+      const denial = this.entryDenial(caller, call, call.entry.keys);
+      if ('refusal' in denial) return { refusal: denial.refusal, entries };
+      entries.set(call.entry.index, denial);
     }
-    return undefined;
+    return { entries };
+  }
+
+  /**
+   * Why an entry's call is denied, as AWS reports it per entry: with its keys' values left open,
+   * is the action allowed at all on the resource (if not, the request is refused)? Then, giving the
+   * keys' values one at a time, the first whose value turns the answer to a denial is at fault.
+   */
+  private entryDenial(
+    caller: Caller,
+    call: IamCall,
+    keys: readonly EntryConditionKey[],
+  ): EntryDenial | { refusal: string } {
+    const request: AuthorizationRequest = { caller, ...call };
+    const role = caller.kind === 'role' ? this.roles.get(caller.roleArn) : undefined;
+    const resource = this.resourcePolicies.get(call.resource);
+    const decide = (unknownKeys: string[]) =>
+      evaluate(request, role?.policies ?? [], resource ? [...resource.values()] : [], { unknownKeys });
+    const open = decide(keys.map((k) => k.key));
+    if (open.decision !== 'Allow') return { refusal: deniedMessage(request, open) };
+    const fault =
+      keys.find((_, i) => decide(keys.slice(i + 1).map((k) => k.key)).decision !== 'Allow') ?? keys[keys.length - 1]!;
+    const value = call.context?.[fault.key];
+    const full = evaluate(request, role?.policies ?? [], resource ? [...resource.values()] : []);
+    const who = caller.kind === 'role' ? caller.sessionArn : caller.service;
+    const why =
+      full.decision === 'ExplicitDeny'
+        ? `an explicit deny in ${full.via === 'identity' ? 'an identity-based' : 'a resource-based'} policy refuses that ${fault.key}`
+        : `no ${caller.kind === 'service' ? 'resource-based' : 'identity-based'} policy allows that ${fault.key}`;
+    return {
+      code: fault.code,
+      message: `User: ${who} is not authorized to perform: ${call.action} on resource: ${call.resource} with ${fault.key} ${JSON.stringify(value ?? null)} because ${why}. Send only the values the role's ${call.action} statement names in its Condition on ${fault.key}, or add this one there.`,
+    };
   }
 
   /**
@@ -398,7 +470,8 @@ export class Iam {
 
   /**
    * The edge's check: the calls the request needs, each evaluated; throws AccessDeniedException on
-   * the first denied one under enforce.
+   * the first denied one under enforce, except a batch entry's: those are answered (by index) for
+   * the service to fail one by one.
    */
   authorizeRequest(
     caller: Caller,
@@ -406,17 +479,15 @@ export class Iam {
     request: EdgeRequest,
     operation?: string,
     input?: Record<string, unknown>,
-  ): void {
+  ): ReadonlyMap<number, EntryDenial> {
     const authorizer = this.authorizers.get(serviceName);
     const calls = authorizer
       ? authorizer(request, operation, input)
       : // A service without an authorizer: its operation on every resource, so nothing passes unchecked.
         [{ action: `${serviceName}:${operation ?? request.method}`, resource: '*' }];
-    for (const call of calls ?? []) {
-      const decision = this.decide(caller, call);
-      if (decision.decision !== 'Allow' && this.mode === 'enforce')
-        throw new AwsError('AccessDeniedException', deniedMessage({ caller, ...call }, decision), 400);
-    }
+    const verdict = this.check(caller, calls ?? []);
+    if (verdict.refusal !== undefined) throw new AwsError('AccessDeniedException', verdict.refusal, 400);
+    return verdict.entries;
   }
 
   /** Per role: what it used, its grants never used, what it was denied. */

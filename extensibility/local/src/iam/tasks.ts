@@ -10,7 +10,7 @@ import { lambdaAuthorizer } from '../services/lambda/iam.js';
 import { TaskError, type TaskContext } from '../services/states/engine/index.js';
 import { sdkIntegration } from '../services/states/tasks.js';
 import { statesAuthorizer } from '../services/states/iam.js';
-import type { Iam, IamCall } from './iam.js';
+import type { EntryDenial, Iam, IamCall } from './iam.js';
 import { callFor } from './calls.js';
 
 /** The IAM prefix of an aws-sdk integration's service name (aws-sdk:sfn:... is states). */
@@ -42,7 +42,7 @@ export function taskAuthorizer(
   iam: Iam,
   stateMachineOfToken: (token: string) => string | undefined,
   partitionKeyOf?: (table: string) => string | undefined,
-): (resource: string, input: unknown, ctx: TaskContext) => void {
+): (resource: string, input: unknown, ctx: TaskContext) => ReadonlyMap<number, EntryDenial> | undefined {
   const dynamodb = dynamoDbAuthorizer(account, partitionKeyOf);
   const events = eventsAuthorizer(account);
   const lambda = lambdaAuthorizer(account);
@@ -115,10 +115,11 @@ export function taskAuthorizer(
 
   return (resource, input, ctx) => {
     const caller = iam.callerFor(ctx.stateMachineArn);
-    if (!caller) return;
+    if (!caller) return undefined;
     const { prefix, calls, errorPrefix } = callsOf(resource, input);
-    const message = iam.refusal(caller, calls);
-    if (message === undefined) return;
+    const { refusal: message, entries } = iam.check(caller, calls);
+    // Entries denied one by one fail in PutEvents' answer (the task then fails with EventBridge.FailedEntry).
+    if (message === undefined) return entries;
     throw new TaskError(
       errorPrefix ? `${errorPrefix}.AccessDeniedException` : (DENIED_ERROR[prefix] ?? 'States.TaskFailed'),
       message,

@@ -31,7 +31,7 @@ const dynamodb = (credentials: { accessKeyId: string; secretAccessKey: string; s
 const invoke = async (input: Record<string, unknown>) => {
   const result = await fn.invoke(input);
   if (!result.ok) throw new Error(result.error.errorMessage);
-  return result.payload as { ok: boolean; name?: string; message?: string };
+  return result.payload as { ok: boolean; name?: string; message?: string; entries?: unknown[] };
 };
 
 beforeAll(async () => {
@@ -68,12 +68,26 @@ describe('a function acts with its role', () => {
     );
   });
 
-  it('is denied an event whose source its condition does not allow', async () => {
+  it('is denied an event whose source its condition does not allow, in that entry of the answer (as AWS)', async () => {
     const denied = await invoke({ call: 'foreign-event' });
-    expect(denied.name).toBe('AccessDeniedException');
-    expect(denied.message).toContain(
-      'events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/guarded-bus',
-    );
+    expect(denied.entries).toEqual([
+      {
+        ErrorCode: 'NotAuthorizedForSourceException',
+        ErrorMessage: expect.stringContaining(
+          'events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/guarded-bus with events:source "someone.else"',
+        ),
+      },
+    ]);
+  });
+
+  it('puts the allowed entries of a batch and fails only the denied one', async () => {
+    const before = cloud.events.counters.bus('guarded-bus').put;
+    const answer = await invoke({ call: 'mixed-events' });
+    expect(answer.entries).toEqual([
+      { EventId: expect.any(String) },
+      { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: expect.any(String) },
+    ]);
+    expect(cloud.events.counters.bus('guarded-bus').put).toBe(before + 1);
   });
 
   it('reports per role what it used, its grants never used and its denials', async () => {
@@ -207,6 +221,33 @@ describe("a state machine's tasks act with its role", () => {
     const role = cloud.iam.report('guarded-flow-FlowRole')[0]!;
     expect(role.used.map((u) => u.action)).toEqual(['dynamodb:PutItem']);
     await cloud.stacks.delete('guarded-flow');
+  });
+});
+
+describe("a state machine's putEvents task, entry by entry", () => {
+  it('puts the entries its role may put and fails the task with EventBridge.FailedEntry naming the denied one', async () => {
+    const sfn = new SFNClient({
+      endpoint: cloud.url,
+      disableHostPrefix: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+    });
+    const stack = await cloud.stacks.deploy({ path: app, stackName: 'guarded-picky' });
+    const flow = stack.resources.find((r) => r.logicalId === 'PickyFlow')!.physicalId;
+    const before = cloud.events.counters.bus('guarded-picky-bus').put;
+    const out = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: flow, input: '{}' }));
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('EventBridge.FailedEntry');
+    expect(JSON.parse(out.cause!)).toEqual({
+      FailedEntryCount: 1,
+      Entries: [
+        { EventId: expect.any(String) },
+        { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: expect.stringContaining('"someone.else"') },
+      ],
+    });
+    expect(cloud.events.counters.bus('guarded-picky-bus').put).toBe(before + 1);
+    sfn.destroy();
+    await cloud.stacks.delete('guarded-picky');
   });
 });
 

@@ -36,7 +36,11 @@ export interface CompiledStatement {
   matchesAction(action: string): boolean;
   matchesResource(resource: string): boolean;
   matchesPrincipal(caller: Caller): boolean;
-  conditionsHold(context: ConditionContext): boolean;
+  /**
+   * Whether the conditions hold. A condition on an `unknown` key (a value the request has not
+   * given yet) holds for an Allow and not for a Deny: the statement is read as "could allow".
+   */
+  conditionsHold(context: ConditionContext, unknown?: ReadonlySet<string>): boolean;
 }
 
 export interface CompiledPolicy {
@@ -131,13 +135,16 @@ export function compilePolicy(
     const notResource = raw.NotResource !== undefined;
     const resources = resourceMatcher(strings(notResource ? raw.NotResource : raw.Resource, `${where}.Resource`));
     const principal = raw.Principal === undefined ? () => true : principalMatcher(raw.Principal, `${where}.Principal`);
-    const conditions: CompiledCondition[] = [];
+    const conditions: Array<{ key: string; test: CompiledCondition }> = [];
     if (raw.Condition !== undefined) {
       if (!isObject(raw.Condition)) throw new PolicySyntaxError(`${where}: Condition must be an object`);
       for (const [operator, keys] of Object.entries(raw.Condition)) {
         if (!isObject(keys)) throw new PolicySyntaxError(`${where}.Condition.${operator}: must map keys to values`);
         for (const [key, values] of Object.entries(keys))
-          conditions.push(compileCondition(operator, key, values, `${where}.Condition`));
+          conditions.push({
+            key: key.toLowerCase(),
+            test: compileCondition(operator, key, values, `${where}.Condition`),
+          });
       }
     }
     return {
@@ -148,7 +155,8 @@ export function compilePolicy(
       matchesAction: notAction ? (a) => !actions(a) : actions,
       matchesResource: notResource ? (r) => !resources(r) : resources,
       matchesPrincipal: principal,
-      conditionsHold: (context) => conditions.every((c) => c(context)),
+      conditionsHold: (context, unknown) =>
+        conditions.every((c) => (unknown?.has(c.key) ? raw.Effect === 'Allow' : c.test(context))),
     };
   });
   return { name, statements };
@@ -160,19 +168,35 @@ function contextOf(request: AuthorizationRequest): ConditionContext {
   return { 'aws:principalarn': caller.roleArn, 'aws:userid': caller.sessionArn, ...request.context };
 }
 
-const applies = (s: CompiledStatement, request: AuthorizationRequest, context: ConditionContext) =>
+const applies = (
+  s: CompiledStatement,
+  request: AuthorizationRequest,
+  context: ConditionContext,
+  unknown: ReadonlySet<string> | undefined,
+) =>
   s.matchesAction(request.action) &&
   s.matchesResource(request.resource) &&
   s.matchesPrincipal(request.caller) &&
-  s.conditionsHold(context);
+  s.conditionsHold(context, unknown);
+
+export interface EvaluateOptions {
+  /**
+   * Condition keys (lower case) whose value is left open: the decision says whether some value
+   * could be allowed (an Allow conditioned on them allows, a Deny conditioned on them does not
+   * deny). PutEvents reads its bus-level permission so, before each entry's source and detail-type.
+   */
+  unknownKeys?: readonly string[];
+}
 
 /** The decision for one request, with the statement that decided it. */
 export function evaluate(
   request: AuthorizationRequest,
   identity: readonly CompiledPolicy[],
   resource: readonly CompiledPolicy[] = [],
+  options: EvaluateOptions = {},
 ): Decision {
   const context = contextOf(request);
+  const unknown = options.unknownKeys?.length ? new Set(options.unknownKeys.map((k) => k.toLowerCase())) : undefined;
   let allow: Decision | undefined;
   for (const [via, policies] of [
     ['identity', identity],
@@ -180,7 +204,7 @@ export function evaluate(
   ] as const) {
     for (const policy of policies) {
       for (const s of policy.statements) {
-        if (!applies(s, request, context)) continue;
+        if (!applies(s, request, context, unknown)) continue;
         if (s.effect === 'Deny') return { decision: 'ExplicitDeny', statement: s, via };
         allow ??= { decision: 'Allow', statement: s, via };
       }

@@ -3,6 +3,7 @@
 import { arns, nameFromNameOrArn, type Account } from '../../arn.js';
 import { AwsError, notFound, validation } from '../../edge/errors.js';
 import type { EdgeRequest, JsonService } from '../../edge/types.js';
+import type { EntryDenial } from '../../iam/iam.js';
 import type { TimeScale } from '../../time.js';
 import { epochSeconds, required, str } from '../request.js';
 import { EventArchive } from './archive.js';
@@ -69,7 +70,7 @@ export class EventsService implements JsonService {
     });
   }
 
-  async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
+  async handle(operation: string, input: Input, request: EdgeRequest): Promise<unknown> {
     switch (operation) {
       case 'CreateEventBus':
         return this.createEventBus(input);
@@ -98,7 +99,7 @@ export class EventsService implements JsonService {
       case 'ListTargetsByRule':
         return this.listTargetsByRule(input);
       case 'PutEvents':
-        return this.putEvents(input);
+        return this.putEvents(input, request.deniedEntries);
       case 'TestEventPattern':
         return this.testEventPattern(input);
       default:
@@ -346,17 +347,29 @@ export class EventsService implements JsonService {
 
   // ---- events ----
 
-  /** PutEvents from inside the local cloud (Step Functions' events:putEvents task): same checks and dispatch. */
-  putEntries(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: EntryResult[] } {
-    return this.putEvents({ Entries: entries });
+  /**
+   * PutEvents from inside the local cloud (Step Functions' events:putEvents task): same checks and
+   * dispatch; `denied` are the entries its role may not put (by index), failed as the edge's are.
+   */
+  putEntries(
+    entries: PutEventsEntry[],
+    denied?: ReadonlyMap<number, EntryDenial>,
+  ): { FailedEntryCount: number; Entries: EntryResult[] } {
+    return this.putEvents({ Entries: entries }, denied);
   }
 
-  private putEvents(input: Input) {
+  /** `denied`: the entries IAM refused one by one (by index), failed with their code and message. */
+  private putEvents(input: Input, denied?: ReadonlyMap<number, EntryDenial>) {
     const entries = checkRequest(input.Entries, this.requestSizeLimit);
     const now = new Date();
     const results: EntryResult[] = [];
     const byBus = new Map<string, EventEnvelope[]>();
-    for (const entry of entries) {
+    for (const [index, entry] of entries.entries()) {
+      const refused = denied?.get(index);
+      if (refused) {
+        results.push({ ErrorCode: refused.code, ErrorMessage: refused.message });
+        continue;
+      }
       const built = buildEnvelope(entry, this.account, now);
       if ('error' in built) {
         results.push(built.error);

@@ -10,6 +10,7 @@ import { parseArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
 import { DYNAMODB_TARGET, DynamoDbError, type DynamoDbService } from '../dynamodb/service.js';
 import type { EventsService } from '../events/service.js';
+import type { EntryDenial } from '../../iam/iam.js';
 import type { PutEventsEntry } from '../events/put-events.js';
 import type { FunctionErrorPayload } from '../lambda/functions.js';
 import type { LambdaService } from '../lambda/service.js';
@@ -31,8 +32,11 @@ export interface LocalTaskRunnerDeps {
   states: () => StatesService;
   /** DynamoDB Local behind the local cloud; without it there are no DynamoDB integrations. */
   dynamodb?: DynamoDbService;
-  /** IAM: throws the TaskError of a call the state machine's role may not make (iam/tasks.ts). */
-  authorize?: (resource: string, input: unknown, ctx: TaskContext) => void;
+  /**
+   * IAM: throws the TaskError of a call the state machine's role may not make (iam/tasks.ts);
+   * answers the batch entries (PutEvents) it may not send, by index, which the call fails one by one.
+   */
+  authorize?: (resource: string, input: unknown, ctx: TaskContext) => ReadonlyMap<number, EntryDenial> | void;
 }
 
 /** The optimized DynamoDB integration's actions (request-response only). */
@@ -67,7 +71,8 @@ export interface ResourceRefusal {
 export interface SdkIntegration {
   /** PascalCase, as AWS prefixes the errors: "Sfn" gives "Sfn.ExecutionDoesNotExistException". */
   errorPrefix: string;
-  call(operation: string, input: Record<string, unknown>): Promise<unknown>;
+  /** `denied`: the batch entries IAM refused one by one (PutEvents), by index. */
+  call(operation: string, input: Record<string, unknown>, denied?: ReadonlyMap<number, EntryDenial>): Promise<unknown>;
 }
 
 /** "arn:aws:states:::aws-sdk:sfn:listExecutions" → { service: "sfn", operation: "ListExecutions" }. */
@@ -121,7 +126,12 @@ function functionError(error: FunctionErrorPayload): TaskError {
   );
 }
 
-export type OptimizedIntegration = (resource: string, input: unknown, ctx: TaskContext) => Promise<unknown>;
+export type OptimizedIntegration = (
+  resource: string,
+  input: unknown,
+  ctx: TaskContext,
+  denied?: ReadonlyMap<number, EntryDenial>,
+) => Promise<unknown>;
 
 export interface LocalTaskRunner extends TaskRunner {
   registerSdkIntegration(service: string, integration: SdkIntegration): void;
@@ -155,12 +165,20 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
       'eventbridge',
       {
         errorPrefix: 'EventBridge',
-        call: (operation, input) => deps.events.handle(operation, input, undefined as never),
+        call: async (operation, input, denied) =>
+          operation === 'PutEvents'
+            ? deps.events.putEntries(input.Entries as PutEventsEntry[], denied)
+            : deps.events.handle(operation, input, undefined as never),
       },
     ],
   ]);
 
-  async function sdkCall(service: string, operation: string, input: unknown): Promise<unknown> {
+  async function sdkCall(
+    service: string,
+    operation: string,
+    input: unknown,
+    denied?: ReadonlyMap<number, EntryDenial>,
+  ): Promise<unknown> {
     const integration = sdk.get(service);
     if (!integration)
       throw new TaskError(
@@ -168,7 +186,7 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
         `The local cloud has no AWS SDK integration for '${service}' (available: ${[...sdk.keys()].join(', ')}).`,
       );
     try {
-      return await integration.call(operation, isObject(input) ? input : {});
+      return await integration.call(operation, isObject(input) ? input : {}, denied);
     } catch (e) {
       const code =
         e instanceof AwsError
@@ -179,7 +197,11 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     }
   }
 
-  async function putEvents(input: unknown, ctx: TaskContext): Promise<unknown> {
+  async function putEvents(
+    input: unknown,
+    ctx: TaskContext,
+    denied?: ReadonlyMap<number, EntryDenial>,
+  ): Promise<unknown> {
     const entries = isObject(input) && Array.isArray(input.Entries) ? input.Entries : undefined;
     if (!entries) throw new TaskError('States.Runtime', 'events:putEvents needs Parameters with an Entries list.');
     // As the service integration does: Detail objects go as JSON text, and the execution is named in Resources.
@@ -194,7 +216,7 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
     });
     let result;
     try {
-      result = deps.events.putEntries(prepared);
+      result = deps.events.putEntries(prepared, denied);
     } catch (e) {
       if (e instanceof AwsError) throw new TaskError(`EventBridge.${e.code}`, e.message);
       throw e;
@@ -253,7 +275,7 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
   /** Optimized integrations by "service:action" (the pattern suffix aside); their patterns are in PATTERNS. */
   const patterns = new Map<string, readonly PatternSuffix[]>(Object.entries(PATTERNS));
   const optimized = new Map<string, OptimizedIntegration>([
-    ['events:putEvents', (_resource, input, ctx) => putEvents(input, ctx)],
+    ['events:putEvents', (_resource, input, ctx, denied) => putEvents(input, ctx, denied)],
     ['lambda:invoke', (_resource, input) => lambdaInvoke(input)],
     ['states:startExecution', (resource, input, ctx) => startExecution(resource, input, ctx)],
   ]);
@@ -351,12 +373,12 @@ export function createLocalTaskRunner(deps: LocalTaskRunnerDeps): LocalTaskRunne
         'States.Runtime',
         `The Task resource cannot run: ${refusal.message}${refusal.hint ? ` (${refusal.hint})` : ''}`,
       );
-    deps.authorize?.(resource, input, ctx);
+    const denied = deps.authorize?.(resource, input, ctx) ?? undefined;
     const viaSdk = sdkIntegration(resource);
-    if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input);
+    if (viaSdk) return sdkCall(viaSdk.service, viaSdk.operation, input, denied);
     const target = integration(resource);
     const handler = target && optimized.get(`${target.service}:${target.action}`);
-    if (handler) return handler(resource, input, ctx);
+    if (handler) return handler(resource, input, ctx, denied);
     return invokeFunction(resource, input);
   };
   return Object.assign(run, {
