@@ -1,8 +1,18 @@
 // The validator's table: one item per event and QR time bucket (PK "<eventId>-<bucketId>", expiring
 // a day after the bucket ends), and the customers' open-order sets in the counters table. A scan takes
-// a token of the bucket and a place in the customer's set in one transaction: both or neither.
+// a token of the bucket and a place in the customer's set in one transaction, with the place's
+// reservation (its expiry, for the reservation sweep: reservationStore.ts): all or nothing.
 import { GetCommand, PutCommand, TransactWriteCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { bucketIdAt, bucketKey, eventOpenOrdersKey, userOpenOrdersKey, type QrBucket } from '../domain/index.js';
+import {
+  bucketIdAt,
+  bucketKey,
+  eventOpenOrdersKey,
+  newReservation,
+  reservationKey,
+  userOpenOrdersKey,
+  type QrBucket,
+  type Reservation,
+} from '../domain/index.js';
 import { dynamo, errorName } from './aws.js';
 import { requiredEnv } from './env.js';
 
@@ -137,6 +147,16 @@ export async function storeNewBucket(bucket: QrBucket): Promise<QrBucket> {
   }
 }
 
+/** The sparse index of reservations by expiry (core/template.yaml, CountersTable): only reservations carry its keys. */
+export const RESERVATIONS_INDEX = 'ByReservedUntil';
+/** Its partition key's one value: every reservation, sorted by reservedUntil. */
+export const RESERVATIONS = 'reservation';
+
+/** The counters-table item of a reservation (no TTL attribute: the sweep, not DynamoDB, decides when it goes). */
+export function reservationItem(r: Reservation): Record<string, unknown> {
+  return { PK: reservationKey(r.orderId), RESERVATIONS, ...r };
+}
+
 export interface Admission {
   bucket: QrBucket;
   eventId: string;
@@ -145,10 +165,13 @@ export interface Admission {
   /** The customer's open-order limit (config.maxOrdersPerUser). */
   maxOrdersPerUser: number;
   nowMs: number;
+  /** How long the place is reserved before the sweep looks at its workflow (RESERVATION_LEASE_SECONDS). */
+  leaseMs: number;
 }
 
 /**
- * Takes one token of the bucket and a place in the customer's open orders, atomically.
+ * Takes one token of the bucket and a place in the customer's open orders, atomically, and writes the
+ * place's reservation (reclaimed by the sweep if no workflow gives the place back).
  * 'bucket': the bucket's condition failed (no tokens left, or it ended): re-read it for the reason.
  * 'user': the customer already holds their limit of open orders.
  */
@@ -162,6 +185,20 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
         TransactItems: [
           { Update: { TableName: validatorTable(), ...tokenUpdate } },
           { Update: { TableName: countersTable(), ...place } },
+          {
+            Put: {
+              TableName: countersTable(),
+              Item: reservationItem(
+                newReservation({
+                  orderId: a.orderId,
+                  eventId: a.eventId,
+                  userId: a.userId,
+                  nowMs: a.nowMs,
+                  leaseMs: a.leaseMs,
+                }),
+              ),
+            },
+          },
         ],
       }),
     );
@@ -175,7 +212,7 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
   }
 }
 
-/** Undoes an admission whose NewOrder could not be put on the bus: the token and the place go back. */
+/** Undoes an admission whose NewOrder could not be put on the bus: the token, the place and its reservation go back. */
 export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'userId' | 'orderId'>): Promise<void> {
   await dynamo().send(
     new TransactWriteCommand({
@@ -196,6 +233,7 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
             ...releaseOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId),
           },
         },
+        { Delete: { TableName: countersTable(), Key: { PK: reservationKey(a.orderId) } } },
       ],
     }),
   );
