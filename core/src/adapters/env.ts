@@ -10,3 +10,14 @@ export function requiredEnv(name: string): string {
     );
   return value;
 }
+
+/** A variable that must be a positive number (seconds, limits). */
+export function positiveNumberEnv(name: string): number {
+  const text = requiredEnv(name);
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(
+      `Environment variable ${name} must be a positive number, got "${text}"; core/template.yaml sets it.`,
+    );
+  return value;
+}

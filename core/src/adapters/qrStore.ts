@@ -1,14 +1,17 @@
 // The validator's table: one item per event and QR time bucket (PK "<eventId>-<bucketId>", expiring
 // a day after the bucket ends), and the customers' open-order sets in the counters table. A scan takes
-// a token of the bucket and a place in the customer's set in one transaction: both or neither.
+// a token of the bucket and a place in the customer's set in one transaction, with the place's
+// reservation (its expiry, for the reservation sweep: reservationStore.ts): all or nothing.
 import { GetCommand, PutCommand, TransactWriteCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import {
-  admissionKey,
   bucketIdAt,
   bucketKey,
   eventOpenOrdersKey,
+  newReservation,
+  reservationKey,
   userOpenOrdersKey,
   type QrBucket,
+  type Reservation,
 } from '../domain/index.js';
 import { dynamo, errorName } from './aws.js';
 import { requiredEnv } from './env.js';
@@ -144,6 +147,16 @@ export async function storeNewBucket(bucket: QrBucket): Promise<QrBucket> {
   }
 }
 
+/** The sparse index of reservations by expiry (core/template.yaml, CountersTable): only reservations carry its keys. */
+export const RESERVATIONS_INDEX = 'ByReservedUntil';
+/** Its partition key's one value: every reservation, sorted by reservedUntil. */
+export const RESERVATIONS = 'reservation';
+
+/** The counters-table item of a reservation (no TTL attribute: the sweep, not DynamoDB, decides when it goes). */
+export function reservationItem(r: Reservation): Record<string, unknown> {
+  return { PK: reservationKey(r.orderId), RESERVATIONS, ...r };
+}
+
 export interface Admission {
   bucket: QrBucket;
   eventId: string;
@@ -152,43 +165,13 @@ export interface Admission {
   /** The customer's open-order limit (config.maxOrdersPerUser). */
   maxOrdersPerUser: number;
   nowMs: number;
-}
-
-/** What the validator recorded when it admitted an order: until the order is stored, this tells a
- * customer's early drink ("not ready yet") from an order id nobody admitted ("no such order"). */
-export interface AdmissionRecord {
-  PK: string;
-  orderId: string;
-  eventId: string;
-  userId: string;
-  admittedAt: number;
-  /** Epoch seconds; the table's TTL removes the record a day after the admission. */
-  expiresAt: number;
-}
-
-const ADMISSION_TTL_SECONDS = 86_400;
-
-export function admissionRecord(a: Pick<Admission, 'eventId' | 'userId' | 'orderId' | 'nowMs'>): AdmissionRecord {
-  return {
-    PK: admissionKey(a.orderId),
-    orderId: a.orderId,
-    eventId: a.eventId,
-    userId: a.userId,
-    admittedAt: a.nowMs,
-    expiresAt: Math.floor(a.nowMs / 1000) + ADMISSION_TTL_SECONDS,
-  };
-}
-
-export async function loadAdmission(orderId: string): Promise<AdmissionRecord | undefined> {
-  const { Item } = await dynamo().send(
-    new GetCommand({ TableName: countersTable(), Key: { PK: admissionKey(orderId) }, ConsistentRead: true }),
-  );
-  return Item as AdmissionRecord | undefined;
+  /** How long the place is reserved before the sweep looks at its workflow (RESERVATION_LEASE_SECONDS). */
+  leaseMs: number;
 }
 
 /**
- * Takes one token of the bucket and a place in the customer's open orders, and records the admission,
- * atomically.
+ * Takes one token of the bucket and a place in the customer's open orders, atomically, and writes the
+ * place's reservation (reclaimed by the sweep if no workflow gives the place back).
  * 'bucket': the bucket's condition failed (no tokens left, or it ended): re-read it for the reason.
  * 'user': the customer already holds their limit of open orders.
  */
@@ -205,8 +188,15 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
           {
             Put: {
               TableName: countersTable(),
-              Item: admissionRecord(a),
-              ConditionExpression: 'attribute_not_exists(PK)',
+              Item: reservationItem(
+                newReservation({
+                  orderId: a.orderId,
+                  eventId: a.eventId,
+                  userId: a.userId,
+                  nowMs: a.nowMs,
+                  leaseMs: a.leaseMs,
+                }),
+              ),
             },
           },
         ],
@@ -222,7 +212,7 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
   }
 }
 
-/** Undoes an admission whose NewOrder could not be put on the bus: the token, the place and the record go back. */
+/** Undoes an admission whose NewOrder could not be put on the bus: the token, the place and its reservation go back. */
 export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'userId' | 'orderId'>): Promise<void> {
   await dynamo().send(
     new TransactWriteCommand({
@@ -243,7 +233,7 @@ export async function undoAdmission(a: Pick<Admission, 'bucket' | 'eventId' | 'u
             ...releaseOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId),
           },
         },
-        { Delete: { TableName: countersTable(), Key: { PK: admissionKey(a.orderId) } } },
+        { Delete: { TableName: countersTable(), Key: { PK: reservationKey(a.orderId) } } },
       ],
     }),
   );

@@ -7,6 +7,7 @@ import type {
   OrderManagerOrderCancelled,
   OrderManagerOrderCompleted,
   OrderManagerWaitingCompletion,
+  OrderProcessorOrderFailed,
   OrderProcessorOrderFinished,
   OrderProcessorOrderTimeOut,
   OrderProcessorShopUnavailable,
@@ -15,7 +16,7 @@ import type {
   ValidatorNewOrder,
 } from '@serverlesspresso/catalog';
 import type { EventConfig } from './config.js';
-import { isQueued, type Order, type TimeoutCause } from './order.js';
+import { isQueued, type Order, type OrderFailure, type TimeoutCause } from './order.js';
 import type { QrBucket } from './qrcode.js';
 
 /** The source of every event on the bus (the catalog's EVENT_SOURCE, repeated: no run-time import of the catalog). */
@@ -47,6 +48,9 @@ export const MESSAGES = {
     customer: `The order timed out: no drink was ordered within ${TIMEOUT_MINUTES.customer} minutes.`,
     barista: `The order timed out: the barista did not finish it within ${TIMEOUT_MINUTES.barista} minutes.`,
   },
+  /** OrderProcessor.OrderFailed: what the customer reads (the workflow's Fail path and the sweep put the same words). */
+  failed:
+    'Sorry, your order could not be processed and was stopped. Your place was given back: scan the QR code again to order.',
   waitingCompletion: 'The order is in the barista queue.',
   backInQueue: 'A barista released the order; it is back in the barista queue.',
   makeOrder: 'A barista is making your drink.',
@@ -202,6 +206,25 @@ export function orderTimeOutEvent(input: OrderRef & { cause: TimeoutCause }): Bu
     Message: MESSAGES.timeout[input.cause],
   };
   return keyed('OrderProcessor.OrderTimeOut', detail, { subject: input.orderId, version: 0 });
+}
+
+/**
+ * OrderProcessor.OrderFailed: the workflow stopped the order (a step failed for good, or the execution
+ * was stopped or timed out) and its places were given back. orderNumber when it had one (the board).
+ */
+export function orderFailedEvent(
+  input: OrderRef & { failure: OrderFailure; orderNumber?: string },
+): BusEvent<'OrderProcessor.OrderFailed'> {
+  const detail: OrderProcessorOrderFailed = {
+    orderId: input.orderId,
+    userId: input.userId,
+    eventId: input.eventId,
+    error: input.failure.error,
+    cause: input.failure.cause,
+    ...(input.orderNumber === undefined ? {} : { orderNumber: input.orderNumber }),
+    Message: MESSAGES.failed,
+  };
+  return keyed('OrderProcessor.OrderFailed', detail, { subject: input.orderId, version: 0 });
 }
 
 /** OrderProcessor.orderFinished (lower-case o, as in the original). */

@@ -27,7 +27,7 @@ export interface JourneyStep {
   message: string | undefined;
 }
 
-export type JourneyOutcome = 'completed' | 'cancelled' | 'refused' | 'in progress';
+export type JourneyOutcome = 'completed' | 'cancelled' | 'refused' | 'failed' | 'in progress';
 
 export interface Journey {
   orderId: string;
@@ -50,6 +50,7 @@ const STEPS: { match: (detailType: string) => boolean; label: string }[] = [
   { match: (t) => t === 'OrderManager.MakeOrder', label: 'Barista making the drink' },
   { match: (t) => t === 'OrderRobot.FulfillOrder', label: 'Robot barista finished' },
   { match: (t) => t === 'OrderProcessor.OrderTimeOut', label: 'Timed out' },
+  { match: (t) => t === 'OrderProcessor.OrderFailed', label: 'Order failed' },
   { match: (t) => /^OrderManager\.Order.+-COMPLETED$/.test(t), label: 'Completed' },
   { match: (t) => /^OrderManager\.Order.+-CANCELLED$/.test(t), label: 'Cancelled' },
   { match: (t) => t === 'OrderProcessor.orderFinished', label: 'Workflow finished' },
@@ -127,6 +128,7 @@ function outcomeOf(detailTypes: readonly string[]): JourneyOutcome {
   )
     return 'cancelled';
   if (detailTypes.includes('OrderProcessor.ShopUnavailable')) return 'refused';
+  if (detailTypes.includes('OrderProcessor.OrderFailed')) return 'failed';
   return 'in progress';
 }
 
@@ -147,6 +149,7 @@ const OUTCOME_TEXT: Record<JourneyOutcome, string> = {
   completed: 'Completed',
   cancelled: 'Cancelled',
   refused: 'Refused: the store was unavailable',
+  failed: 'Failed: the order was stopped and its place given back',
   'in progress': 'In progress',
 };
 

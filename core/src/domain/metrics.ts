@@ -93,6 +93,7 @@ export const METRIC_NAMES = {
   completed: 'OrdersCompleted',
   cancelled: 'OrdersCancelled',
   timedOut: 'OrdersTimedOut',
+  failed: 'OrdersFailed',
   timeToComplete: 'TimeToComplete',
 } as const;
 
@@ -147,12 +148,16 @@ export const orderTimedOutMetrics = (input: OrderMetricInput & { cause: string }
     { reason: 'timeout', cause: input.cause },
   );
 
+/** An order its workflow failed (status FAILED), with the failure's error name. */
+export const orderFailedMetrics = (input: OrderMetricInput & { error: string }): EmfDocument =>
+  orderDocument(input, [{ name: METRIC_NAMES.failed, unit: 'Count', value: 1 }], { error: input.error });
+
 /** Its workflow started (it holds the customer wait's token): only such an order counts. */
 const started = (order: Order | undefined): boolean => order?.orderTaskToken !== undefined;
 
 /**
  * The metrics of a change of an order (old and new image, as for eventsForChange): created when its
- * workflow starts; completed, cancelled or timed out when it finishes. An order the workflow never
+ * workflow starts; completed, cancelled, timed out or failed when it finishes. An order the workflow never
  * started counts nowhere: one a robot's drink created early counts once its start arrives (with its
  * cancellation, if it was cancelled meanwhile), and one the workflow refused never does. TimeToComplete
  * runs from the drink order (the wait the customer feels) or, without one, from creation.
@@ -183,5 +188,9 @@ export function metricsForChange(before: Order | undefined, after: Order): EmfDo
       docs.push(orderTimedOutMetrics({ ...base, at, cause: after.timeoutCause ?? 'unknown' }));
     else docs.push(orderCancelledMetrics({ ...base, at, reason: after.reason ?? 'unknown' }));
   }
+  if (after.status === 'FAILED' && !(before?.status === 'FAILED' && started(before)))
+    docs.push(
+      orderFailedMetrics({ ...base, at: after.failedAt ?? after.updatedAt, error: after.failure?.error ?? 'unknown' }),
+    );
   return docs;
 }

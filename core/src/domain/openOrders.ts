@@ -7,5 +7,3 @@
 export const eventOpenOrdersKey = (eventId: string): string => `openOrders-${eventId}`;
 /** The set of one customer's open orders at an event. eventId has no hyphen, so the key is unambiguous. */
 export const userOpenOrdersKey = (eventId: string, userId: string): string => `userOrders-${eventId}-${userId}`;
-/** The validator's record that it admitted an order (who, which event), written with the admission. */
-export const admissionKey = (orderId: string): string => `admission-${orderId}`;

@@ -6,6 +6,7 @@
 //      │                        │                          ▲   │                      │  │
 //      │                        │                          └───┼──────unmake──────────┘  │
 //      └────────── cancel / timeout ─────────────────────────────────────────────────────┴──▶ CANCELLED
+//      (any open state) ──failed──▶ FAILED
 //
 // At-least-once delivery: an action already applied is a no-op result with duplicate: true (and the
 // same workflow resume, in case the first attempt crashed before resuming). Out-of-order delivery:
@@ -14,12 +15,15 @@
 // The same holds for a robot barista's completion that overtakes the queue (see holdCompletion).
 // An order the workflow refused (OrderProcessor.ShopUnavailable) is stored CANCELLED with reason
 // refused: it never started, so it is in no queue, puts no event and counts in no metric.
+// An order whose workflow failed (OrderProcessor.OrderFailed: a step that threw after its retries, or
+// an execution stopped or timed out, found by the reservation sweep) is FAILED, with why: terminal,
+// like COMPLETED and CANCELLED; its places were given back.
 import { sameDrinkOrder, type DrinkOrder } from './menu.js';
 import { badRequest, conflict, fail, forbidden, notFound, ok, type DomainError, type Result } from './errors.js';
 import { isOrderNumber } from './orderNumber.js';
 import { eventIdProblem } from './tenant.js';
 
-export const ORDER_STATUSES = ['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED'] as const;
+export const ORDER_STATUSES = ['CREATED', 'SUBMITTED', 'MAKING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OPEN_STATUSES: readonly OrderStatus[] = ['CREATED', 'SUBMITTED', 'MAKING'];
 
@@ -37,6 +41,16 @@ export type TimeoutCause = 'customer' | 'barista';
  * NewOrder the QR validator did not admit only for this user, on events whose config allows robots.
  */
 export const ROBOT_USER_ID = 'robot';
+
+/**
+ * Why an order's workflow failed: Step Functions' error name (e.g. DynamoDB.ValidationException,
+ * States.Aborted for a stopped execution, States.Timeout) and its cause, as the workflow or the sweep
+ * reported it (OrderProcessor.OrderFailed).
+ */
+export interface OrderFailure {
+  error: string;
+  cause: string;
+}
 
 export interface Order {
   orderId: string;
@@ -69,6 +83,9 @@ export interface Order {
   finishedBy?: string;
   reason?: CancelReason;
   timeoutCause?: TimeoutCause;
+  failedAt?: number;
+  /** Why its workflow failed (status FAILED). */
+  failure?: OrderFailure;
   /** Why the workflow refused it (reason refused): ShopUnavailable's reason code and Message. */
   refusal?: { code: string; message: string };
   /**
@@ -129,6 +146,20 @@ export type OrderAction =
    * OrderProcessor.ShopUnavailable: the workflow refused the order (code: its reason, e.g.
    * STORE_CLOSED; message: its Message). Creates the refused order when none is stored.
    */
+  /**
+   * OrderProcessor.OrderFailed: the order's workflow ended without finishing it (a step failed for
+   * good, the execution was stopped or timed out). Creates the failed order when none is stored (the
+   * workflow failed before its start was recorded).
+   */
+  | {
+      type: 'failed';
+      orderId: string;
+      eventId: string;
+      userId: string;
+      failure: OrderFailure;
+      robot?: boolean;
+      at: number;
+    }
   | {
       type: 'refused';
       orderId: string;
@@ -162,6 +193,7 @@ const ROLES: Record<OrderActionType, readonly Actor['role'][]> = {
   numbered: ['system'],
   timeout: ['system'],
   refused: ['system'],
+  failed: ['system'],
   submitDrink: ['customer'],
   make: ['barista', 'admin'],
   unmake: ['barista', 'admin'],
@@ -175,6 +207,7 @@ const ACTION_PHRASES: Record<OrderActionType, string> = {
   numbered: 'number an order',
   timeout: 'time out an order',
   refused: 'refuse an order',
+  failed: 'fail an order',
   submitDrink: 'submit a drink order',
   make: 'claim an order',
   unmake: 'release an order',
@@ -207,8 +240,9 @@ const label = (order: Order): string => (order.orderNumber ? `Order ${order.orde
 const unchanged = (order: Order, resume?: WorkflowResume): Result<TransitionOutcome> =>
   ok(resume ? { order, duplicate: true, resume } : { order, duplicate: true });
 
-/** Completed or cancelled: nothing changes it any more. */
-export const isFinished = (status: OrderStatus): boolean => status === 'COMPLETED' || status === 'CANCELLED';
+/** Completed, cancelled or failed: nothing changes it any more. */
+export const isFinished = (status: OrderStatus): boolean =>
+  status === 'COMPLETED' || status === 'CANCELLED' || status === 'FAILED';
 
 function changed(before: Order, at: number, patch: Partial<Order>, resume?: WorkflowResume): Result<TransitionOutcome> {
   // A finished order holds nothing pending.
@@ -219,6 +253,11 @@ function changed(before: Order, at: number, patch: Partial<Order>, resume?: Work
 }
 
 function finishedConflict(order: Order): DomainError {
+  if (order.status === 'FAILED')
+    return conflict(
+      'ORDER_FAILED',
+      `${label(order)} could not be processed and was stopped; its place was given back. Scan the QR code again to order.`,
+    );
   if (order.status === 'COMPLETED') return conflict('ALREADY_COMPLETED', `${label(order)} is already completed.`);
   if (order.reason === 'refused')
     return conflict(
@@ -382,13 +421,49 @@ function refuseOrder(
   if (order.eventId !== a.eventId || order.userId !== a.userId) {
     return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
   }
-  if (order.reason === 'refused') return unchanged(order);
+  if (order.reason === 'refused' || order.status === 'FAILED') return unchanged(order);
   if (order.orderTaskToken !== undefined)
     return fail(conflict('STALE_EVENT', `${label(order)} has a running workflow; a refusal for it is stale.`));
   // Ended before the refusal arrived (a robot barista's early cancel): nothing left to refuse.
   if (order.status === 'CANCELLED') return unchanged(order);
   if (order.status === 'COMPLETED') return fail(finishedConflict(order));
   return changed(order, a.at, { status: 'CANCELLED', cancelledAt: a.at, reason: 'refused', refusal });
+}
+
+/**
+ * OrderProcessor.OrderFailed: the workflow ended without finishing the order, and gave its places
+ * back. An open order becomes FAILED with why; an order stored by nothing yet (the workflow failed
+ * before its start was recorded) is created FAILED, so the customer who holds its id learns what
+ * happened. A finished order stays as it is (the failure came after its end, e.g. its last event).
+ */
+function failOrder(order: Order | undefined, a: Extract<OrderAction, { type: 'failed' }>): Result<TransitionOutcome> {
+  const eventIdError = eventIdProblem(a.eventId);
+  if (eventIdError) return fail(badRequest('INVALID_EVENT_ID', `eventId ${eventIdError}.`));
+  if (a.orderId === '' || a.userId === '' || a.failure.error === '')
+    return fail(badRequest('INVALID_FAILURE', "orderId, userId and the failure's error must not be empty."));
+  const failure = { error: a.failure.error, cause: a.failure.cause };
+  if (!order) {
+    return ok({
+      order: {
+        orderId: a.orderId,
+        eventId: a.eventId,
+        userId: a.userId,
+        status: 'FAILED',
+        robot: a.robot ?? false,
+        version: 1,
+        createdAt: a.at,
+        updatedAt: a.at,
+        failedAt: a.at,
+        failure,
+      },
+      duplicate: false,
+    });
+  }
+  if (order.eventId !== a.eventId || order.userId !== a.userId) {
+    return fail(conflict('ORDER_ID_CONFLICT', `Order ${order.orderId} already exists for another customer or event.`));
+  }
+  if (isFinished(order.status)) return unchanged(order);
+  return changed(order, a.at, { status: 'FAILED', failedAt: a.at, failure });
 }
 
 /**
@@ -469,6 +544,7 @@ function recordNumber(order: Order, a: Extract<OrderAction, { type: 'numbered' }
         { taskToken: a.taskToken, output: { cancelled: true } },
       );
     case 'COMPLETED':
+    case 'FAILED':
       return fail(finishedConflict(order));
   }
 }
@@ -492,6 +568,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
   }
   if (action.type === 'workflowStarted') return startWorkflow(order, action);
   if (action.type === 'refused') return refuseOrder(order, action);
+  if (action.type === 'failed') return failOrder(order, action);
   if (!order && action.type === 'submitDrink' && action.early && actor.role === 'customer')
     return earlyOrder(action, action.early, actor.userId);
   if (!order || (actor.role !== 'system' && actor.eventId !== undefined && actor.eventId !== order.eventId)) {
@@ -569,7 +646,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
         if (order.finishedBy === userId) return unchanged(order, resume);
         return fail(conflict('ALREADY_COMPLETED', `${label(order)} was already completed by another barista.`));
       }
-      if (order.status === 'CANCELLED') return fail(finishedConflict(order));
+      if (order.status === 'CANCELLED' || order.status === 'FAILED') return fail(finishedConflict(order));
       if (order.status === 'MAKING') {
         if (actor.role === 'barista' && order.baristaUserId !== userId) return fail(claimedByOther(order));
         return changed(order, at, { status: 'COMPLETED', completedAt: at, finishedBy: userId }, resume);
@@ -587,7 +664,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
     case 'cancel': {
       if (order.status === 'CANCELLED')
         return unchanged(order, order.reason === 'timeout' ? undefined : cancelResume(order));
-      if (order.status === 'COMPLETED') return fail(finishedConflict(order));
+      if (order.status === 'COMPLETED' || order.status === 'FAILED') return fail(finishedConflict(order));
       if (actor.role === 'customer' && order.status === 'MAKING') {
         return fail(
           conflict(
@@ -611,7 +688,7 @@ export function transition(order: Order | undefined, action: OrderAction, actor:
     }
 
     case 'timeout': {
-      if (order.status === 'CANCELLED') return unchanged(order);
+      if (order.status === 'CANCELLED' || order.status === 'FAILED') return unchanged(order);
       if (order.status === 'COMPLETED') {
         return fail(
           conflict(

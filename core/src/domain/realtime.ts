@@ -120,6 +120,9 @@ function orderChange(e: BusEnvelope): { change: OrderChange; userId: string } | 
         },
         userId,
       };
+    case 'OrderProcessor.OrderFailed':
+      // The failure's error and cause are for operators (the journey, the logs): screens show the sentence.
+      return { change: { ...common, state: 'FAILED' }, userId };
     case 'OrderManager.WaitingCompletion': {
       const drink = drinkOf(d.drinkOrder);
       const ts = num(d.TS);
@@ -196,8 +199,9 @@ function configMessages(e: BusEnvelope, base: MessageBase): ChannelPublish[] | s
  * The channel messages of one bus event:
  * - OrderProcessor.WorkflowStarted (the workflow waits for the drink), .ShopUnavailable (refused):
  *   the customer's channel only (the order is in no queue);
- * - OrderManager.WaitingCompletion, .MakeOrder, .Order<eventId>-COMPLETED / -CANCELLED: the
- *   customer's channel, the staff channel, and the board when the order has a number;
+ * - OrderManager.WaitingCompletion, .MakeOrder, .Order<eventId>-COMPLETED / -CANCELLED, and
+ *   OrderProcessor.OrderFailed (the workflow stopped the order, its place given back): the customer's
+ *   channel, the staff channel, and the board when the order has a number;
  * - ConfigService.ConfigChanged: the staff channel (the config) and the board (store open, menu).
  * Anything else (the processor's own WaitingCompletion, OrderTimeOut, orderFinished: the order
  * manager's events that follow say the same), a replay, or a malformed event: nothing, and why.

@@ -101,6 +101,7 @@ describe('buildJourney', () => {
       'Barista making the drink',
       'Robot barista finished',
       'Timed out',
+      'Order failed',
       'Completed',
       'Cancelled',
       'Workflow finished',

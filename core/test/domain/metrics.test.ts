@@ -193,6 +193,18 @@ describe('metricsForChange', () => {
     expect(metricsForChange(created, timedOut)[0]).not.toHaveProperty('drink');
   });
 
+  it('counts an order its workflow failed, with the error, once', () => {
+    const failure = { error: 'ExecutionAborted', cause: 'stopped' };
+    const failed = step(
+      queued,
+      { type: 'failed', orderId: 'order-1', eventId: 'NYC', userId: 'alice', failure, at: T0 + 200_000 },
+      system,
+    );
+    expect(names(metricsForChange(queued, failed))).toEqual(['OrdersFailed']);
+    expect(metricsForChange(queued, failed)[0]).toMatchObject({ error: 'ExecutionAborted', drink: 'Flat White' });
+    expect(metricsForChange(failed, failed)).toEqual([]);
+  });
+
   it('counts an order only once its workflow started: never a refused one', () => {
     const refused = step(
       undefined,

@@ -849,3 +849,84 @@ describe('publicOrder', () => {
     expect(view).toMatchObject({ orderId: 'order-1', status: 'SUBMITTED', orderNumber: '112', drinkOrder: flatWhite });
   });
 });
+
+describe('failed (OrderProcessor.OrderFailed)', () => {
+  const failed: OrderAction = {
+    type: 'failed',
+    orderId: 'order-1',
+    eventId: 'NYC',
+    userId: 'alice',
+    failure: { error: 'DynamoDB.ValidationException', cause: 'An operand has an incorrect data type' },
+    at: T0 + 300_000,
+  };
+
+  it.each([
+    ['created', created],
+    ['submitted', submitted],
+    ['queued', queued],
+    ['being made', making],
+  ])('stops a %s order as FAILED with why: terminal, in no queue; a repeat is a duplicate', (_name, before) => {
+    const outcome = apply(before(), failed, system);
+    expect(outcome.duplicate).toBe(false);
+    expect(outcome.resume).toBeUndefined();
+    expect(outcome.order).toMatchObject({
+      status: 'FAILED',
+      failedAt: T0 + 300_000,
+      failure: { error: 'DynamoDB.ValidationException', cause: 'An operand has an incorrect data type' },
+      version: before().version + 1,
+    });
+    expect(isOpen(outcome.order)).toBe(false);
+    expect(baristaQueue([outcome.order], 'NYC')).toEqual([]);
+    expect(apply(outcome.order, failed, system)).toEqual({ order: outcome.order, duplicate: true });
+  });
+
+  it('creates the failed order when none is stored (the workflow failed before its start was recorded)', () => {
+    expect(apply(undefined, { ...failed, robot: true }, system).order).toEqual({
+      orderId: 'order-1',
+      eventId: 'NYC',
+      userId: 'alice',
+      status: 'FAILED',
+      robot: true,
+      version: 1,
+      createdAt: T0 + 300_000,
+      updatedAt: T0 + 300_000,
+      failedAt: T0 + 300_000,
+      failure: failed.failure,
+    });
+  });
+
+  it('leaves a finished order as it is, and refuses a failure for another customer or event', () => {
+    const done = orderAfter([started, system], [submit, alice], [numbered, system], [complete, barista1]);
+    expect(apply(done, failed, system).duplicate).toBe(true);
+    const withdrawn = orderAfter([started, system], [cancel, alice]);
+    expect(apply(withdrawn, failed, system).duplicate).toBe(true);
+    expect(refuse(created(), { ...failed, userId: 'mallory' }, system).code).toBe('ORDER_ID_CONFLICT');
+    expect(refuse(created(), failed, alice).code).toBe('WRONG_ROLE');
+  });
+
+  it('refuses every later action with a sentence that says what to do (409 ORDER_FAILED); a timeout is ignored', () => {
+    const order = orderAfter([started, system], [failed, system]);
+    const error = refuse(order, submit, alice);
+    expect(error).toEqual({
+      status: 409,
+      code: 'ORDER_FAILED',
+      message:
+        'Order order-1 could not be processed and was stopped; its place was given back. Scan the QR code again to order.',
+    });
+    expect(refuse(order, cancel, alice).code).toBe('ORDER_FAILED');
+    expect(refuse(order, numbered, system).code).toBe('ORDER_FAILED');
+    const stopped = apply(queued(), failed, system).order;
+    expect(refuse(stopped, make, barista1).code).toBe('ORDER_FAILED');
+    expect(refuse(stopped, complete, barista1).code).toBe('ORDER_FAILED');
+    expect(refuse(stopped, { ...complete, early: true }, barista1).code).toBe('ORDER_FAILED');
+    expect(refuse(stopped, cancel, admin).code).toBe('ORDER_FAILED');
+    expect(apply(stopped, { type: 'timeout', cause: 'barista', at: T0 + 900_000 }, system).duplicate).toBe(true);
+    expect(
+      apply(
+        stopped,
+        { type: 'refused', orderId: 'order-1', eventId: 'NYC', userId: 'alice', code: 'X', message: 'x', at: T0 },
+        system,
+      ).duplicate,
+    ).toBe(true);
+  });
+});

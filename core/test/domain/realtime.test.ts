@@ -6,7 +6,9 @@ import {
   configChangedEvent,
   eventsForChange,
   orderTimeOutEvent,
+  orderFailedEvent,
   orderFinishedEvent,
+  MESSAGES,
   processorWaitingCompletionEvent,
   shopUnavailableEvent,
   toPutEventsEntry,
@@ -188,6 +190,20 @@ describe('channelMessages', () => {
         message: expect.objectContaining({ state: 'CANCELLED', reason: 'refused', refusal: 'AT_CAPACITY' }) as unknown,
       }),
     ]);
+  });
+
+  it('tells the customer, the staff and the board (by number) that the workflow stopped an order', () => {
+    const failure = { error: 'DynamoDB.ValidationException', cause: 'internal detail' };
+    const { publishes } = channelMessages(delivered(orderFailedEvent({ ...ref, failure, orderNumber: '112' })));
+    expect(channels(publishes)).toEqual([`/orders/NYC/${CUSTOMER}`, '/staff/NYC', '/board/NYC']);
+    for (const { channel, message } of publishes) {
+      expect(message).toMatchObject({ kind: 'order', state: 'FAILED', orderNumber: '112', message: MESSAGES.failed });
+      expect(JSON.stringify(message)).not.toMatch(/ValidationException|internal detail/);
+      expect([channel, validateChannelMessage(channel, message).errors]).toEqual([channel, []]);
+    }
+    // Never numbered: not on the board.
+    const early = channelMessages(delivered(orderFailedEvent({ ...ref, failure })));
+    expect(channels(early.publishes)).toEqual([`/orders/NYC/${CUSTOMER}`, '/staff/NYC']);
   });
 
   it('leaves a number-less cancelled order off the board (the board is keyed by number)', () => {

@@ -6,8 +6,8 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { until } from '@serverlesspresso/testing/until';
-import { admissionRecord } from '../../src/adapters/qrStore.js';
-import { MESSAGES } from '../../src/domain/index.js';
+import { reservationItem } from '../../src/adapters/qrStore.js';
+import { MESSAGES, newReservation } from '../../src/domain/index.js';
 import {
   CORE_DIR,
   currentCode,
@@ -244,12 +244,14 @@ describe('who may do what', () => {
   });
 
   it('a drink for an admitted order not stored yet: 409 ORDER_NOT_READY with Retry-After, never 404', async () => {
-    // The validator's admission, as it writes it, for an order whose workflow has not stored it yet
+    // The validator's admission (the place's reservation), as it writes it, for an order whose workflow has not stored it yet
     // (written here directly: the race between the 201 and the order processor, made certain).
     const table = core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId;
     const dynamo = DynamoDBDocumentClient.from(core.dynamodb);
     const orderId = `early-${Date.now()}`;
-    const Item = admissionRecord({ orderId, eventId: 'NYC', userId: alice.sub, nowMs: Date.now() });
+    const Item = reservationItem(
+      newReservation({ orderId, eventId: 'NYC', userId: alice.sub, nowMs: Date.now(), leaseMs: 600_000 }),
+    );
     await dynamo.send(new PutCommand({ TableName: table, Item }));
 
     const early = await core.http('PUT', `/orders/${orderId}/drink`, { user: alice, body: { drink: 'Espresso' } });

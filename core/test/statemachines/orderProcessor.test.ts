@@ -202,6 +202,8 @@ describe('order processor state machine', () => {
       MESSAGES.timeout.barista,
     ])
       expect(TEXT).toContain(JSON.stringify(m));
+    // Inside a JSONata expression: a single-quoted string.
+    expect(TEXT).toContain(`'${MESSAGES.failed}'`);
     expect(eventOpenOrdersKey('NYC')).toBe('openOrders-NYC');
     expect(TEXT).toContain("'openOrders-' & $eventId");
     expect(userOpenOrdersKey('NYC', 'alice')).toBe('userOrders-NYC-alice');
@@ -372,6 +374,50 @@ describe('order processor state machine', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('DynamoDB.InternalServerErrorException');
     expect(w.set('userOrders-NYC-alice')).toEqual([]);
+    // The order is stopped for everyone to see: OrderProcessor.OrderFailed, after the places are back.
+    const failed = await p.put('OrderProcessor.OrderFailed');
+    expect(failed.Detail).toEqual({
+      orderId: 'order-1',
+      userId: 'alice',
+      eventId: 'NYC',
+      error: 'DynamoDB.InternalServerErrorException',
+      cause: 'injected',
+      Message: MESSAGES.failed,
+    });
+    expectValidEvents(w.puts);
+  });
+
+  it('a step that throws after the order was numbered: OrderFailed with its number, places back', async () => {
+    const w = world({ config: open });
+    w.counters.set('userOrders-NYC-alice', { PK: { S: 'userOrders-NYC-alice' }, orderIds: { SS: ['order-1'] } });
+    const p = processor(w);
+    const arn = p.start(newOrder());
+    await p.resume((await p.put('OrderProcessor.WorkflowStarted')).token, { cancelled: false });
+    const waiting = await p.put('OrderProcessor.WaitingCompletion');
+    p.engine.sendTaskFailure(waiting.token!, 'OrderManager.Broken', 'the resume failed');
+    await p.clock.settle();
+    expect((await p.done(arn)).status).toBe('FAILED');
+    expect((await p.put('OrderProcessor.OrderFailed')).Detail).toMatchObject({
+      error: 'OrderManager.Broken',
+      cause: 'the resume failed',
+      orderNumber: '1',
+    });
+    expect(w.set('openOrders-NYC')).toEqual([]);
+    expect(w.set('userOrders-NYC-alice')).toEqual([]);
+    expect(w.puts.map((x) => x.DetailType)).not.toContain('OrderProcessor.orderFinished');
+    expectValidEvents(w.puts);
+  });
+
+  it('a release that fails for good still ends the order (the sweep gives the place back later)', async () => {
+    const w = world({ config: open, failOn: 'dynamodb:updateItem' });
+    const p = processor(w);
+    const arn = p.start(newOrder());
+    await p.clock.advance(60_000);
+    const result = await p.done(arn);
+    expect(result.status).toBe('FAILED');
+    expect((await p.put('OrderProcessor.OrderFailed')).Detail).toMatchObject({
+      error: 'DynamoDB.InternalServerErrorException',
+    });
   });
 
   it('takes no order the validator did not admit, unless a robot order on an event that allows robots', async () => {

@@ -37,7 +37,7 @@ describe('judgeRule', () => {
     expect(matched({ 'detail-type': [{ wildcard: 'OrderManager.Order*-CANCELLED' }] })).toEqual([
       'OrderManager.OrderNYC-CANCELLED',
     ]);
-    expect(matched({ 'detail-type': [{ prefix: 'OrderProcessor.' }] })).toHaveLength(5);
+    expect(matched({ 'detail-type': [{ prefix: 'OrderProcessor.' }] })).toHaveLength(6);
   });
 
   it('fills in detail values the schema allows, and stays dead on values it does not', () => {

@@ -62,8 +62,14 @@ function statusLine(order: CustomerOrder): string {
       return 'Ready for pickup';
     case 'CANCELLED':
       return 'Cancelled';
+    case 'FAILED':
+      return 'Order stopped';
   }
 }
+
+/** Why an order failed, for the customer: what happened and what to do (the failure's error is for operators). */
+const FAILED_SENTENCE =
+  'Sorry, something went wrong at the coffee bar and this order was stopped. Your place was given back: scan the QR code again to order.';
 
 const drinkText = (order: CustomerOrder) =>
   order.drinkOrder
@@ -228,6 +234,11 @@ function OrderCard({ order, children }: { order: CustomerOrder; children?: preac
       {order.drinkOrder && <p class="drink-name">{drinkText(order)}</p>}
       {ready && <p>Show this number at the bar to collect your drink.</p>}
       {order.status === 'CANCELLED' && <p class="notice">{cancelReason(order)}</p>}
+      {order.status === 'FAILED' && (
+        <p class="notice" role="alert">
+          {FAILED_SENTENCE}
+        </p>
+      )}
       {children}
     </section>
   );

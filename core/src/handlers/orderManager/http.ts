@@ -23,7 +23,7 @@ import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, orderIdParam, type HttpRequest } from '../../adapters/http/router.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import { applyOrderAction, loadOrder, ordersInState, ordersOfUser } from '../../adapters/orderStore.js';
-import { loadAdmission } from '../../adapters/qrStore.js';
+import { loadReservation } from '../../adapters/reservationStore.js';
 
 const isStaff = (caller: Caller): boolean => isMember(caller, 'barista') || isMember(caller, 'admin');
 
@@ -65,14 +65,15 @@ async function act(orderId: string, action: OrderAction, actor: Actor) {
 /**
  * The order a customer orders a drink for. The validator answers 201 before the order processor has
  * stored the order (it does so on its WorkflowStarted, a moment later): for an order the validator
- * admitted for this caller, that moment is a 409 with Retry-After, never a 404.
+ * admitted for this caller (its place's reservation, written with the admission), that moment is a
+ * 409 with Retry-After, never a 404.
  */
 async function orderForDrink(request: HttpRequest): Promise<Order> {
   const orderId = orderIdParam(request);
   const order = await loadOrder(orderId);
   if (order) return order;
-  const admission = await loadAdmission(orderId);
-  if (admission?.userId === request.caller.userId)
+  const reservation = await loadReservation(orderId);
+  if (reservation?.userId === request.caller.userId)
     throw new Problem(
       notYet('ORDER_NOT_READY', 'Your order is still being set up. Try again in a second.', RETRY_AFTER_SECONDS),
     );

@@ -2,7 +2,8 @@
 // is created with the token of the customer wait), the order was numbered (the token of the barista
 // wait; the order enters the queue), the workflow timed out (the order is cancelled with its cause),
 // the workflow refused it (OrderProcessor.ShopUnavailable: stored refused, so a robot's drink that
-// follows is refused instead of creating an order no workflow will start).
+// follows is refused instead of creating an order no workflow will start), the workflow failed
+// (OrderProcessor.OrderFailed, from its Fail path or the reservation sweep: the order is FAILED).
 import { nonEmptyString, ROBOT_USER_ID, type Actor, type TimeoutCause } from '../../domain/index.js';
 import { loadOrder } from '../../adapters/orderStore.js';
 import { busConsumer, type Delivered, type Step } from './busConsumer.js';
@@ -45,6 +46,26 @@ async function stepOf({ detailType, detail: d, orderId, at }: Delivered): Promis
       return {
         orderId,
         action: { type: 'refused', orderId, eventId, userId, code, message, robot: userId === ROBOT_USER_ID, at },
+        actor: SYSTEM,
+      };
+    }
+    case 'OrderProcessor.OrderFailed': {
+      const eventId = nonEmptyString(d.eventId),
+        userId = nonEmptyString(d.userId),
+        error = nonEmptyString(d.error);
+      if (!eventId || !userId || !error) return 'detail.eventId, userId and error are required';
+      const cause = typeof d.cause === 'string' ? d.cause : '';
+      return {
+        orderId,
+        action: {
+          type: 'failed',
+          orderId,
+          eventId,
+          userId,
+          failure: { error, cause },
+          robot: userId === ROBOT_USER_ID,
+          at,
+        },
         actor: SYSTEM,
       };
     }

@@ -19,6 +19,7 @@ import { requireGroup } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { publish } from '../../adapters/bus.js';
+import { positiveNumberEnv } from '../../adapters/env.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import {
   admit,
@@ -72,7 +73,16 @@ async function scan(request: HttpRequest) {
     verifyScannedCode(await loadBucket(eventId, bucketIdAt(now, config.codeRotationMinutes)), scanned, now),
   );
   const orderId = randomUUID();
-  const admission = { bucket, eventId, userId, orderId, maxOrdersPerUser: config.maxOrdersPerUser, nowMs: now };
+  const admission = {
+    bucket,
+    eventId,
+    userId,
+    orderId,
+    maxOrdersPerUser: config.maxOrdersPerUser,
+    nowMs: now,
+    // Past it, the reservation sweep gives the place back unless the order's workflow still runs.
+    leaseMs: positiveNumberEnv('RESERVATION_LEASE_SECONDS') * 1000,
+  };
   const outcome = await admit(admission);
   if (outcome === 'bucket') {
     // Someone took the last token, or the code expired, since it was read: say which.

@@ -36,9 +36,9 @@ export interface BoardOrderMessage {
    */
   at: string;
   /**
-   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason.
+   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason; FAILED: the order's workflow failed and stopped it, its place given back (the message says so; the customer may scan again).
    */
-  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED";
+  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED" | "FAILED";
   /**
    * The number called out at the bar, once the workflow numbered it.
    */
@@ -215,9 +215,9 @@ export interface CustomerOrderMessage {
    */
   orderId: string;
   /**
-   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason.
+   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason; FAILED: the order's workflow failed and stopped it, its place given back (the message says so; the customer may scan again).
    */
-  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED";
+  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED" | "FAILED";
   /**
    * The number called out at the bar, once the workflow numbered it.
    */
@@ -296,9 +296,9 @@ export interface StaffOrderMessage {
    */
   orderId: string;
   /**
-   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason.
+   * CREATED: the workflow waits for the drink; QUEUED: numbered, in the barista queue; MAKING: a barista is on it; COMPLETED: ready to collect; CANCELLED: see reason; FAILED: the order's workflow failed and stopped it, its place given back (the message says so; the customer may scan again).
    */
-  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED";
+  state: "CREATED" | "QUEUED" | "MAKING" | "COMPLETED" | "CANCELLED" | "FAILED";
   /**
    * The number called out at the bar, once the workflow numbered it.
    */

@@ -279,6 +279,44 @@ export interface OrderManagerWaitingCompletion {
 }
 
 /**
+ * The order's workflow failed and the order is stopped: a step failed for good (after its retries), or the execution was stopped or timed out (found by the core's reservation sweep). Its place in the event's queue and the customer's open-order slot have been given back, so the customer may scan again. The order manager marks the order FAILED; the customer's, staff and board channels show it. Not in the original Serverlesspresso (its failed workflows put nothing). Unknown fields are allowed: adding a field must never break a consumer.
+ */
+export interface OrderProcessorOrderFailed {
+  /**
+   * The order's id (a UUID in practice).
+   */
+  orderId: string;
+  /**
+   * The customer's user id ("robot" for simulated customers).
+   */
+  userId: string;
+  /**
+   * The tenant: the event (pop-up bar) this order belongs to, e.g. "NYC".
+   */
+  eventId: string;
+  /**
+   * Step Functions' error name: the failed step's (e.g. "DynamoDB.ValidationException", "States.TaskFailed"), or the execution's end found by the sweep ("ExecutionAborted" for a stopped execution, "ExecutionTimedOut" for one that timed out, "ExecutionFailed" for one that failed before saying so, as Step Functions names those history events; "WorkflowNeverStarted" when no workflow took the order within its reservation).
+   */
+  error: string;
+  /**
+   * Step Functions' cause of the error, for operators (never shown to customers).
+   */
+  cause?: string;
+  /**
+   * The order's number when the workflow had numbered it (the board takes the order off by it).
+   */
+  orderNumber?: string;
+  /**
+   * A human-readable explanation shown on the order journey and the customer's phone.
+   */
+  Message: string;
+  /**
+   * Optional (the core puts it; older producers do not): the event's deterministic id, `<orderId>:<version>:<detail-type>` (the eventId for ConfigChanged; version the order's or config's version the event comes from, 0 for the validator's and the workflow's events). The same fact sent again (a producer's retry, a redelivery) has the same key under a new envelope id: consumers drop what they have seen.
+   */
+  idempotencyKey?: string;
+}
+
+/**
  * The order timed out: the customer did not order within 5 minutes, or the barista did not finish within 15. Unknown fields are allowed: this event comes from the original Serverlesspresso, whose recordings carry extra fields, and adding a field must never break a consumer.
  */
 export interface OrderProcessorOrderTimeOut {
@@ -578,6 +616,7 @@ export interface DetailTypeMap {
   "OrderManager.Order{eventId}-CANCELLED": OrderManagerOrderCancelled;
   "OrderManager.Order{eventId}-COMPLETED": OrderManagerOrderCompleted;
   "OrderManager.WaitingCompletion": OrderManagerWaitingCompletion;
+  "OrderProcessor.OrderFailed": OrderProcessorOrderFailed;
   "OrderProcessor.OrderTimeOut": OrderProcessorOrderTimeOut;
   "OrderProcessor.ShopUnavailable": OrderProcessorShopUnavailable;
   "OrderProcessor.WaitingCompletion": OrderProcessorWaitingCompletion;

@@ -12,6 +12,8 @@ import schema_OrderManager_Order_COMPLETED from '../../schemas/OrderManager.Orde
 import example_OrderManager_Order_COMPLETED from '../../examples/OrderManager.Order-COMPLETED.json' with { type: 'json' };
 import schema_OrderManager_WaitingCompletion from '../../schemas/OrderManager.WaitingCompletion.json' with { type: 'json' };
 import example_OrderManager_WaitingCompletion from '../../examples/OrderManager.WaitingCompletion.json' with { type: 'json' };
+import schema_OrderProcessor_OrderFailed from '../../schemas/OrderProcessor.OrderFailed.json' with { type: 'json' };
+import example_OrderProcessor_OrderFailed from '../../examples/OrderProcessor.OrderFailed.json' with { type: 'json' };
 import schema_OrderProcessor_OrderTimeOut from '../../schemas/OrderProcessor.OrderTimeOut.json' with { type: 'json' };
 import example_OrderProcessor_OrderTimeOut from '../../examples/OrderProcessor.OrderTimeOut.json' with { type: 'json' };
 import schema_OrderProcessor_ShopUnavailable from '../../schemas/OrderProcessor.ShopUnavailable.json' with { type: 'json' };
@@ -39,6 +41,7 @@ export const contractFiles = {
   "OrderManager.Order-CANCELLED": { schema: schema_OrderManager_Order_CANCELLED, example: example_OrderManager_Order_CANCELLED },
   "OrderManager.Order-COMPLETED": { schema: schema_OrderManager_Order_COMPLETED, example: example_OrderManager_Order_COMPLETED },
   "OrderManager.WaitingCompletion": { schema: schema_OrderManager_WaitingCompletion, example: example_OrderManager_WaitingCompletion },
+  "OrderProcessor.OrderFailed": { schema: schema_OrderProcessor_OrderFailed, example: example_OrderProcessor_OrderFailed },
   "OrderProcessor.OrderTimeOut": { schema: schema_OrderProcessor_OrderTimeOut, example: example_OrderProcessor_OrderTimeOut },
   "OrderProcessor.ShopUnavailable": { schema: schema_OrderProcessor_ShopUnavailable, example: example_OrderProcessor_ShopUnavailable },
   "OrderProcessor.WaitingCompletion": { schema: schema_OrderProcessor_WaitingCompletion, example: example_OrderProcessor_WaitingCompletion },
