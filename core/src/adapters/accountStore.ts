@@ -1,23 +1,11 @@
-// Blocked accounts: an admin's block disables the account in the user pool (AdminDisableUser: no
-// sign-in, no refresh) and signs it out everywhere (AdminUserGlobalSignOut), and is kept in the
-// counters table (blockedUser-<sub>) for the validator: the ID tokens issued before the block stay
-// valid for up to an hour, and the validator refuses their orders.
-import {
-  AdminDisableUserCommand,
-  AdminEnableUserCommand,
-  AdminUserGlobalSignOutCommand,
-  CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+// Blocked accounts, as the validator reads them: an admin's block is kept in the counters table
+// (blockedUser-<sub>), because the ID tokens issued before it stay valid for up to an hour; the user
+// pool side (no sign-in, no refresh) is userPool.ts's. Only DynamoDB here: the validator loads it.
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { blockedUserKey } from '../domain/index.js';
-import { dynamo, errorName } from './aws.js';
+import { dynamo } from './aws.js';
 import { requiredEnv } from './env.js';
 
-let cognito: CognitoIdentityProviderClient | undefined;
-const userPool = () => {
-  cognito ??= new CognitoIdentityProviderClient({});
-  return { client: cognito, UserPoolId: requiredEnv('USER_POOL_ID') };
-};
 const countersTable = (): string => requiredEnv('COUNTERS_TABLE');
 
 export async function isBlocked(userId: string): Promise<boolean> {
@@ -27,37 +15,16 @@ export async function isBlocked(userId: string): Promise<boolean> {
   return Item !== undefined;
 }
 
-/**
- * Blocks an account: disabled and signed out in the pool, then listed for the validator. 'not-found'
- * when the pool has no such user (nothing is written). Repeating it changes nothing.
- */
-export async function blockAccount(userId: string, by: string, nowMs: number): Promise<'blocked' | 'not-found'> {
-  const { client, UserPoolId } = userPool();
-  try {
-    await client.send(new AdminDisableUserCommand({ UserPoolId, Username: userId }));
-    await client.send(new AdminUserGlobalSignOutCommand({ UserPoolId, Username: userId }));
-  } catch (e) {
-    if (errorName(e) === 'UserNotFoundException') return 'not-found';
-    throw e;
-  }
+/** Lists an account as blocked (who blocked it and when); repeating it changes nothing that matters. */
+export async function listBlocked(userId: string, by: string, nowMs: number): Promise<void> {
   await dynamo().send(
     new PutCommand({
       TableName: countersTable(),
       Item: { PK: blockedUserKey(userId), blockedAt: new Date(nowMs).toISOString(), blockedBy: by },
     }),
   );
-  return 'blocked';
 }
 
-/** Unblocks an account: enabled in the pool and off the list (it signs in again to get tokens). */
-export async function unblockAccount(userId: string): Promise<'unblocked' | 'not-found'> {
-  const { client, UserPoolId } = userPool();
-  try {
-    await client.send(new AdminEnableUserCommand({ UserPoolId, Username: userId }));
-  } catch (e) {
-    if (errorName(e) === 'UserNotFoundException') return 'not-found';
-    throw e;
-  }
+export async function unlistBlocked(userId: string): Promise<void> {
   await dynamo().send(new DeleteCommand({ TableName: countersTable(), Key: { PK: blockedUserKey(userId) } }));
-  return 'unblocked';
 }

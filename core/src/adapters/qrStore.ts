@@ -192,9 +192,7 @@ async function mailboxReservation(a: Admission & { mailbox: string }) {
   const entries = item?.orders ?? {};
   const accounts = [...new Set(Object.values(entries))];
   const sets = new Map(
-    await Promise.all(
-      accounts.map(async (u) => [u, await openOrdersOf(userOpenOrdersKey(a.eventId, u))] as const),
-    ),
+    await Promise.all(accounts.map(async (u) => [u, await openOrdersOf(userOpenOrdersKey(a.eventId, u))] as const)),
   );
   const live = liveMailboxOrders(entries, (u) => sets.get(u) ?? new Set());
   if (!(a.orderId in live) && Object.keys(live).length >= a.maxOrdersPerUser) return 'full' as const;

@@ -22,11 +22,7 @@ export type EventConfig = Omit<ConfigServiceConfigChanged, 'Message' | WaitSetti
 export type WaitSetting = 'customerWaitMinutes' | 'baristaWaitMinutes';
 /** The numeric settings of a config, each an integer within its bounds. */
 export type NumericSetting =
-  | 'maxOrdersInQueue'
-  | 'maxOrdersPerUser'
-  | 'drinksPerCode'
-  | 'codeRotationMinutes'
-  | WaitSetting;
+  'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes' | WaitSetting;
 /** Fields an admin may change. */
 export type ConfigField = 'storeOpen' | NumericSetting | 'menu';
 

@@ -5,7 +5,8 @@ import { badRequest, notFound } from '../../domain/index.js';
 import { requireGroup } from '../../adapters/http/auth.js';
 import { json, Problem } from '../../adapters/http/responses.js';
 import { httpRoutes, type HttpRequest } from '../../adapters/http/router.js';
-import { blockAccount, unblockAccount } from '../../adapters/accountStore.js';
+import { listBlocked, unlistBlocked } from '../../adapters/accountStore.js';
+import { disableAccount, enableAccount } from '../../adapters/userPool.js';
 
 function userIdParam(request: HttpRequest): string {
   const userId = request.params.userId ?? '';
@@ -25,7 +26,9 @@ const noSuchAccount = (userId: string) =>
 async function block(request: HttpRequest) {
   requireGroup(request.caller, ['admin'], 'block an account');
   const userId = userIdParam(request);
-  if ((await blockAccount(userId, request.caller.userId, request.now)) === 'not-found') throw noSuchAccount(userId);
+  // The pool first: an account it does not know is not listed.
+  if ((await disableAccount(userId)) === 'not-found') throw noSuchAccount(userId);
+  await listBlocked(userId, request.caller.userId, request.now);
   return json(200, {
     userId,
     blocked: true,
@@ -37,7 +40,8 @@ async function block(request: HttpRequest) {
 async function unblock(request: HttpRequest) {
   requireGroup(request.caller, ['admin'], 'unblock an account');
   const userId = userIdParam(request);
-  if ((await unblockAccount(userId)) === 'not-found') throw noSuchAccount(userId);
+  if ((await enableAccount(userId)) === 'not-found') throw noSuchAccount(userId);
+  await unlistBlocked(userId);
   return json(200, { userId, blocked: false, message: 'The account is unblocked: it may sign in and order again.' });
 }
 

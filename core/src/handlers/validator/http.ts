@@ -66,7 +66,11 @@ async function scan(request: HttpRequest) {
     throw new Problem(badRequest('INVALID_BODY', 'code must be the text of the scanned QR code.'));
   const { userId, email, emailVerified } = request.caller;
   const [config, blocked] = await Promise.all([eventConfig(eventId), isBlocked(userId)]);
-  const refusal = orderingRefusal({ ...(email ? { email } : {}), ...(emailVerified ? { emailVerified } : {}), blocked });
+  const refusal = orderingRefusal({
+    ...(email ? { email } : {}),
+    ...(emailVerified ? { emailVerified } : {}),
+    blocked,
+  });
   if (refusal) throw new Problem(refusal);
   // A closed or full store takes no orders: say so before spending a token of the code. (The order
   // processor decides for good, atomically; this only spares the customer an order refused later.)

@@ -212,7 +212,10 @@ export class CognitoIdentityProviderService implements JsonService {
     if (input.MessageAction !== 'SUPPRESS') {
       const line = `invitation for ${user.email}: temporary password ${generated ? password : '(the one given)'}`;
       if (this.options.messages)
-        this.options.messages.send({ userPoolId: pool.id, email: user.email, kind: 'invitation', code: password }, line);
+        this.options.messages.send(
+          { userPoolId: pool.id, email: user.email, kind: 'invitation', code: password },
+          line,
+        );
       else this.log(`[cognito] ${pool.id}: ${line}`);
     }
     return { User: describe(user) };
