@@ -201,9 +201,13 @@ async function mailboxReservation(a: Admission & { mailbox: string }) {
     Put: {
       TableName: countersTable(),
       Item: { PK: key, orders: { ...live, [a.orderId]: a.userId }, version: version + 1 },
-      ConditionExpression: item ? '#version = :version' : 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: item ? { '#version': 'version' } : { '#pk': 'PK' },
-      ...(item ? { ExpressionAttributeValues: { ':version': version } } : {}),
+      ...(item
+        ? {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' } as Record<string, string>,
+            ExpressionAttributeValues: { ':version': version },
+          }
+        : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'PK' } }),
     },
   };
 }

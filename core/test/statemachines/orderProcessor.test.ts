@@ -34,7 +34,12 @@ interface Put {
 /** The DynamoDB items the workflow reads and writes, with the semantics of its expressions. */
 function world(
   options: {
-    config?: { storeOpen: boolean; maxOrdersInQueue: number; customerWaitMinutes?: number; baristaWaitMinutes?: number };
+    config?: {
+      storeOpen: boolean;
+      maxOrdersInQueue: number;
+      customerWaitMinutes?: number;
+      baristaWaitMinutes?: number;
+    };
     failOn?: string;
   } = {},
 ) {
@@ -183,11 +188,7 @@ describe('order processor state machine', () => {
   it('repeats the domain texts and keys word for word', () => {
     expect(TEXT).toContain(JSON.stringify(STORE_CLOSED_MESSAGE));
     expect(TEXT).toContain(atCapacityMessage(7).replace('(7 open', "(' & $string($capacity) & ' open"));
-    for (const m of [
-      MESSAGES.workflowStarted,
-      MESSAGES.processorWaitingCompletion,
-      MESSAGES.orderFinished,
-    ])
+    for (const m of [MESSAGES.workflowStarted, MESSAGES.processorWaitingCompletion, MESSAGES.orderFinished])
       expect(TEXT).toContain(JSON.stringify(m));
     // The timeouts' texts name the event's wait: built in the definition from timeoutMessage's words.
     for (const cause of ['customer', 'barista'] as const)

@@ -61,7 +61,7 @@ export class CognitoMessagesRoute implements PathService {
     return request.path === MESSAGES_PATH;
   }
 
-  serve(request: EdgeRequest, response: ServerResponse): void {
+  async serve(request: EdgeRequest, response: ServerResponse): Promise<void> {
     if (request.method !== 'GET') return sendJson(response, 405, { message: `Use GET ${MESSAGES_PATH}.` });
     const param = (name: string) => request.query.get(name) ?? undefined;
     const kind = param('kind');
