@@ -181,7 +181,8 @@ async function openOrdersOf(key: string): Promise<Set<string>> {
 /**
  * The mailbox's reservation, as a transaction item: its still-open orders (each still in its
  * account's set: the workflow gives those back, so the mailbox needs no release of its own) plus
- * this one, written only if nobody changed the list since it was read; or 'full'.
+ * this one, written only if nobody changed the list since it was read; or, when the list is full,
+ * 'user' (the account's own orders fill it) or 'mailbox' (other accounts' do).
  */
 async function mailboxReservation(a: Admission & { mailbox: string }) {
   const key = mailboxKey(a.eventId, a.mailbox);
@@ -195,7 +196,9 @@ async function mailboxReservation(a: Admission & { mailbox: string }) {
     await Promise.all(accounts.map(async (u) => [u, await openOrdersOf(userOpenOrdersKey(a.eventId, u))] as const)),
   );
   const live = liveMailboxOrders(entries, (u) => sets.get(u) ?? new Set());
-  if (!(a.orderId in live) && Object.keys(live).length >= a.maxOrdersPerUser) return 'full' as const;
+  if (!(a.orderId in live) && Object.keys(live).length >= a.maxOrdersPerUser)
+    // Full with the account's own orders only: that is the account's limit, said as such.
+    return Object.values(live).every((u) => u === a.userId) ? ('user' as const) : ('mailbox' as const);
   const version = item?.version ?? 0;
   return {
     Put: {
@@ -226,7 +229,7 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
   // Another scan on the same mailbox between the read and the write: read again (a few times).
   for (let attempt = 1; ; attempt++) {
     const mailbox = a.mailbox === undefined ? undefined : await mailboxReservation({ ...a, mailbox: a.mailbox });
-    if (mailbox === 'full') return 'mailbox';
+    if (mailbox === 'user' || mailbox === 'mailbox') return mailbox;
     try {
       await dynamo().send(
         new TransactWriteCommand({

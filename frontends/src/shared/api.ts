@@ -56,7 +56,14 @@ export interface ConfigChange {
 export type ConfigPatch = Partial<
   Pick<
     EventConfig,
-    'storeOpen' | 'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes' | 'menu'
+    | 'storeOpen'
+    | 'maxOrdersInQueue'
+    | 'maxOrdersPerUser'
+    | 'drinksPerCode'
+    | 'codeRotationMinutes'
+    | 'customerWaitMinutes'
+    | 'baristaWaitMinutes'
+    | 'menu'
   >
 > & { version?: number };
 
