@@ -1,12 +1,16 @@
 // The validator's table: one item per event and QR time bucket (PK "<eventId>-<bucketId>", expiring
 // a day after the bucket ends), and the customers' open-order sets in the counters table. A scan takes
-// a token of the bucket and a place in the customer's set in one transaction, with the place's
-// reservation (its expiry, for the reservation sweep: reservationStore.ts): all or nothing.
+// a token of the bucket, a place in the customer's set and one in their mailbox's list in one
+// transaction, with the place's reservation (its expiry, for the reservation sweep:
+// reservationStore.ts): all or nothing.
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import {
   bucketIdAt,
   bucketKey,
   eventOpenOrdersKey,
+  liveMailboxOrders,
+  mailboxOrdersKey,
   newReservation,
   reservationKey,
   userOpenOrdersKey,
@@ -162,53 +166,121 @@ export interface Admission {
   eventId: string;
   userId: string;
   orderId: string;
-  /** The customer's open-order limit (config.maxOrdersPerUser). */
+  /** The customer's open-order limit (config.maxOrdersPerUser), also the limit of their mailbox. */
   maxOrdersPerUser: number;
   nowMs: number;
   /** How long the place is reserved before the sweep looks at its workflow (RESERVATION_LEASE_SECONDS). */
   leaseMs: number;
+  /** The customer's verified mailbox (canonicalMailbox of the token's email): its accounts share the limit. */
+  mailbox?: string;
+}
+
+/** The mailbox's list in the counters table: orderId → the account that placed it, under a version. */
+interface MailboxItem {
+  PK: string;
+  orders?: Record<string, string>;
+  version?: number;
+}
+
+/** The mailbox's key: a digest, so that the table holds no email address. */
+export const mailboxKey = (eventId: string, mailbox: string): string =>
+  mailboxOrdersKey(eventId, createHash('sha256').update(mailbox).digest('base64url').slice(0, 32));
+
+async function openOrdersOf(key: string): Promise<Set<string>> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: countersTable(), Key: { PK: key }, ConsistentRead: true }),
+  );
+  const orders = Item?.orderIds;
+  return orders instanceof Set ? (orders as Set<string>) : new Set(Array.isArray(orders) ? (orders as string[]) : []);
 }
 
 /**
- * Takes one token of the bucket and a place in the customer's open orders, atomically, and writes the
- * place's reservation (reclaimed by the sweep if no workflow gives the place back).
+ * The mailbox's reservation, as a transaction item: its still-open orders (each still in its
+ * account's set: the workflow gives those back, so the mailbox needs no release of its own) plus
+ * this one, written only if nobody changed the list since it was read; or, when the list is full,
+ * 'user' (the account's own orders fill it) or 'mailbox' (other accounts' do).
+ */
+async function mailboxReservation(a: Admission & { mailbox: string }) {
+  const key = mailboxKey(a.eventId, a.mailbox);
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: countersTable(), Key: { PK: key }, ConsistentRead: true }),
+  );
+  const item = Item as MailboxItem | undefined;
+  const entries = item?.orders ?? {};
+  const accounts = [...new Set(Object.values(entries))];
+  const sets = new Map(
+    await Promise.all(accounts.map(async (u) => [u, await openOrdersOf(userOpenOrdersKey(a.eventId, u))] as const)),
+  );
+  const live = liveMailboxOrders(entries, (u) => sets.get(u) ?? new Set());
+  if (!(a.orderId in live) && Object.keys(live).length >= a.maxOrdersPerUser)
+    // Full with the account's own orders only: that is the account's limit, said as such.
+    return Object.values(live).every((u) => u === a.userId) ? ('user' as const) : ('mailbox' as const);
+  const version = item?.version ?? 0;
+  return {
+    Put: {
+      TableName: countersTable(),
+      Item: { PK: key, orders: { ...live, [a.orderId]: a.userId }, version: version + 1 },
+      ...(item
+        ? {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' } as Record<string, string>,
+            ExpressionAttributeValues: { ':version': version },
+          }
+        : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'PK' } }),
+    },
+  };
+}
+
+/**
+ * Takes one token of the bucket, a place in the customer's open orders and, with a mailbox, one in
+ * the mailbox's, atomically, and writes the place's reservation (reclaimed by the sweep if no
+ * workflow gives the place back).
  * 'bucket': the bucket's condition failed (no tokens left, or it ended): re-read it for the reason.
  * 'user': the customer already holds their limit of open orders.
+ * 'mailbox': other accounts on the customer's mailbox hold the limit.
  */
-export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user'> {
+export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user' | 'mailbox'> {
   const token = decrementTokenParams(a.bucket, a.nowMs);
   const { ReturnValues: _all, ...tokenUpdate } = token;
   const place = reserveOpenOrderParams(userOpenOrdersKey(a.eventId, a.userId), a.orderId, a.maxOrdersPerUser);
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Update: { TableName: validatorTable(), ...tokenUpdate } },
-          { Update: { TableName: countersTable(), ...place } },
-          {
-            Put: {
-              TableName: countersTable(),
-              Item: reservationItem(
-                newReservation({
-                  orderId: a.orderId,
-                  eventId: a.eventId,
-                  userId: a.userId,
-                  nowMs: a.nowMs,
-                  leaseMs: a.leaseMs,
-                }),
-              ),
+  // Another scan on the same mailbox between the read and the write: read again (a few times).
+  for (let attempt = 1; ; attempt++) {
+    const mailbox = a.mailbox === undefined ? undefined : await mailboxReservation({ ...a, mailbox: a.mailbox });
+    if (mailbox === 'user' || mailbox === 'mailbox') return mailbox;
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: validatorTable(), ...tokenUpdate } },
+            { Update: { TableName: countersTable(), ...place } },
+            {
+              Put: {
+                TableName: countersTable(),
+                Item: reservationItem(
+                  newReservation({
+                    orderId: a.orderId,
+                    eventId: a.eventId,
+                    userId: a.userId,
+                    nowMs: a.nowMs,
+                    leaseMs: a.leaseMs,
+                  }),
+                ),
+              },
             },
-          },
-        ],
-      }),
-    );
-    return 'admitted';
-  } catch (e) {
-    if (errorName(e) !== 'TransactionCanceledException') throw e;
-    const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'bucket';
-    if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'user';
-    throw e;
+            ...(mailbox ? [mailbox] : []),
+          ],
+        }),
+      );
+      return 'admitted';
+    } catch (e) {
+      if (errorName(e) !== 'TransactionCanceledException') throw e;
+      const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'bucket';
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'user';
+      if (reasons[3]?.Code === 'ConditionalCheckFailed' && attempt < 5) continue;
+      if (reasons[3]?.Code === 'ConditionalCheckFailed') return 'mailbox';
+      throw e;
+    }
   }
 }
 

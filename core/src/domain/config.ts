@@ -11,11 +11,18 @@ import { isRecord } from './values.js';
 export type MenuItem = ConfigServiceConfigChanged['menu'][number];
 /** A modifier group of a drink, e.g. { Name: "Milk", Options: ["Whole", "Oat"] }: the customer picks at most one. */
 export type ModifierGroup = MenuItem['modifiers'][number];
-/** The stored config of one event: the ConfigChanged detail without its Message. */
-export type EventConfig = Omit<ConfigServiceConfigChanged, 'Message'>;
+/**
+ * The stored config of one event: the ConfigChanged detail without its Message, every setting
+ * present (the contract leaves the waits out of configs written before them: read with defaults).
+ */
+export type EventConfig = Omit<ConfigServiceConfigChanged, 'Message' | WaitSetting> &
+  Required<Pick<ConfigServiceConfigChanged, WaitSetting>>;
 
+/** The order workflow's waits, per event: for the customer's drink, and for the barista to finish. */
+export type WaitSetting = 'customerWaitMinutes' | 'baristaWaitMinutes';
 /** The numeric settings of a config, each an integer within its bounds. */
-export type NumericSetting = 'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes';
+export type NumericSetting =
+  'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes' | WaitSetting;
 /** Fields an admin may change. */
 export type ConfigField = 'storeOpen' | 'robotsAllowed' | NumericSetting | 'menu';
 
@@ -29,6 +36,9 @@ export const CONFIG_DEFAULTS = {
   maxOrdersPerUser: 1,
   drinksPerCode: 10,
   codeRotationMinutes: 5,
+  // The original's HeartbeatSeconds: 300 for the customer's drink, 900 for the barista.
+  customerWaitMinutes: 5,
+  baristaWaitMinutes: 15,
 } as const satisfies Required<Pick<EventConfig, 'storeOpen' | 'robotsAllowed' | NumericSetting>>;
 
 /**
@@ -40,15 +50,21 @@ export const CONFIG_LIMITS: Record<NumericSetting, { min: number; max: number }>
   maxOrdersPerUser: { min: 1, max: 100 },
   drinksPerCode: { min: 1, max: 1000 },
   codeRotationMinutes: { min: 1, max: 24 * 60 },
+  customerWaitMinutes: { min: 1, max: 60 },
+  baristaWaitMinutes: { min: 1, max: 4 * 60 },
 };
 
 /** Sizes of the menu, for the same reason: a menu is shown on a phone. */
 export const MENU_LIMITS = { drinks: 50, groupsPerDrink: 10, optionsPerGroup: 20, nameLength: 60 } as const;
 
 const NUMERIC_SETTINGS = Object.keys(CONFIG_LIMITS) as NumericSetting[];
+const WAIT_DEFAULTS: Record<WaitSetting, number> = {
+  customerWaitMinutes: CONFIG_DEFAULTS.customerWaitMinutes,
+  baristaWaitMinutes: CONFIG_DEFAULTS.baristaWaitMinutes,
+};
 const CONFIG_FIELDS: readonly ConfigField[] = ['storeOpen', 'robotsAllowed', ...NUMERIC_SETTINGS, 'menu'];
 /** Fields a stored config may lack (written before they existed): their default applies. */
-const OPTIONAL_FIELDS: readonly ConfigField[] = ['robotsAllowed'];
+const OPTIONAL_FIELDS: readonly ConfigField[] = ['robotsAllowed', ...(Object.keys(WAIT_DEFAULTS) as WaitSetting[])];
 
 const milk: ModifierGroup = { Name: 'Milk', Options: ['Whole', 'Skim', 'Oat', 'Soy'] };
 const size: ModifierGroup = { Name: 'Size', Options: ['Small', 'Medium', 'Large'] };
@@ -369,6 +385,8 @@ const SETTING_LABELS: Record<NumericSetting, string> = {
   maxOrdersPerUser: 'open orders per customer',
   drinksPerCode: 'drinks per QR code',
   codeRotationMinutes: 'QR code rotation (minutes)',
+  customerWaitMinutes: "wait for the customer's drink (minutes)",
+  baristaWaitMinutes: 'wait for the barista (minutes)',
 };
 
 /**

@@ -37,7 +37,16 @@ export interface BusEvent<T extends ContractTemplate> {
 export type AnyBusEvent = { [T in ContractTemplate]: BusEvent<T> }[ContractTemplate];
 
 /** How long the workflow waits (its HeartbeatSeconds), for messages and documentation. */
+/** The waits' defaults (an event's config may set others: customerWaitMinutes, baristaWaitMinutes). */
 export const TIMEOUT_MINUTES: Record<TimeoutCause, number> = { customer: 5, barista: 15 };
+
+/** OrderTimeOut's Message for a wait of so many minutes (the order processor writes the same words). */
+export function timeoutMessage(cause: TimeoutCause, minutes: number = TIMEOUT_MINUTES[cause]): string {
+  const span = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return cause === 'customer'
+    ? `The order timed out: no drink was ordered within ${span}.`
+    : `The order timed out: the barista did not finish it within ${span}.`;
+}
 
 export const MESSAGES = {
   newOrder: 'A QR code was scanned and accepted: the order workflow starts.',
@@ -45,8 +54,8 @@ export const MESSAGES = {
   processorWaitingCompletion: 'Your order has a number; the workflow waits for the barista.',
   orderFinished: 'The order has reached the end of the workflow.',
   timeout: {
-    customer: `The order timed out: no drink was ordered within ${TIMEOUT_MINUTES.customer} minutes.`,
-    barista: `The order timed out: the barista did not finish it within ${TIMEOUT_MINUTES.barista} minutes.`,
+    customer: timeoutMessage('customer'),
+    barista: timeoutMessage('barista'),
   },
   /** OrderProcessor.OrderFailed: what the customer reads (the workflow's Fail path and the sweep put the same words). */
   failed:
@@ -112,6 +121,8 @@ export function configChangedEvent(config: EventConfig, message: string): BusEve
     maxOrdersPerUser: config.maxOrdersPerUser,
     drinksPerCode: config.drinksPerCode,
     codeRotationMinutes: config.codeRotationMinutes,
+    customerWaitMinutes: config.customerWaitMinutes,
+    baristaWaitMinutes: config.baristaWaitMinutes,
     menu: config.menu.map((m) => ({
       drink: m.drink,
       icon: m.icon,
@@ -197,13 +208,15 @@ export function shopUnavailableEvent(input: {
 }
 
 /** OrderProcessor.OrderTimeOut; cause says who the workflow waited for. */
-export function orderTimeOutEvent(input: OrderRef & { cause: TimeoutCause }): BusEvent<'OrderProcessor.OrderTimeOut'> {
+export function orderTimeOutEvent(
+  input: OrderRef & { cause: TimeoutCause; minutes?: number },
+): BusEvent<'OrderProcessor.OrderTimeOut'> {
   const detail: OrderProcessorOrderTimeOut = {
     orderId: input.orderId,
     userId: input.userId,
     eventId: input.eventId,
     cause: input.cause,
-    Message: MESSAGES.timeout[input.cause],
+    Message: timeoutMessage(input.cause, input.minutes),
   };
   return keyed('OrderProcessor.OrderTimeOut', detail, { subject: input.orderId, version: 0 });
 }

@@ -17,3 +17,4 @@ export * from './display.js';
 export * from './realtime.js';
 export * from './queuePlace.js';
 export * from './reservations.js';
+export * from './accounts.js';

@@ -64,3 +64,19 @@ describe('groups', () => {
     );
   });
 });
+
+describe("callerOf: the ID token's email", () => {
+  it('carries the email lowercased, and emailVerified only when the claim says true (text or boolean)', () => {
+    expect(callerOf(withClaims({ sub: 'u', email: 'Ana@Example.com', email_verified: 'true' }))).toEqual({
+      userId: 'u',
+      groups: [],
+      email: 'ana@example.com',
+      emailVerified: true,
+    });
+    expect(callerOf(withClaims({ sub: 'u', email: 'a@b.c', email_verified: true }))?.emailVerified).toBe(true);
+    for (const verified of ['false', false, undefined])
+      expect(callerOf(withClaims({ sub: 'u', email: 'a@b.c', email_verified: verified }))).not.toHaveProperty(
+        'emailVerified',
+      );
+  });
+});

@@ -64,9 +64,26 @@ describe('the default config', () => {
       maxOrdersPerUser: 1,
       drinksPerCode: 10,
       codeRotationMinutes: 5,
+      customerWaitMinutes: 5,
+      baristaWaitMinutes: 15,
       version: 1,
     });
     expect(CONFIG_DEFAULTS.storeOpen).toBe(false);
+  });
+
+  it("sets the workflow's waits per event, in whole minutes within bounds, and reads an older config with the defaults", () => {
+    const update = applied(nyc(), { customerWaitMinutes: 1, baristaWaitMinutes: 30 });
+    expect(update.changed).toEqual(['customerWaitMinutes', 'baristaWaitMinutes']);
+    expect(update.event?.detail).toMatchObject({ customerWaitMinutes: 1, baristaWaitMinutes: 30 });
+    expect(update.event?.detail.Message).toBe(
+      "Configuration of NYC changed: wait for the customer's drink (minutes) 5 → 1; wait for the barista (minutes) 15 → 30.",
+    );
+    expect(refused(nyc(), { customerWaitMinutes: 0, baristaWaitMinutes: 2.5 }).details).toEqual([
+      { path: '/customerWaitMinutes', message: 'must be between 1 and 60, got 0' },
+      { path: '/baristaWaitMinutes', message: 'must be a whole number, got 2.5' },
+    ]);
+    const { customerWaitMinutes: _c, baristaWaitMinutes: _b, ...older } = nyc();
+    expect(parseEventConfig(older)).toEqual({ ok: true, value: nyc() });
   });
 
   it("has the original's drinks with icons and modifier groups", () => {
@@ -173,7 +190,7 @@ describe('applyConfigPatch', () => {
       {
         path: '/maxOrders',
         message:
-          'is not a field of the config (allowed: storeOpen, robotsAllowed, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, menu, eventId, version)',
+          'is not a field of the config (allowed: storeOpen, robotsAllowed, maxOrdersInQueue, maxOrdersPerUser, drinksPerCode, codeRotationMinutes, customerWaitMinutes, baristaWaitMinutes, menu, eventId, version)',
       },
     ]);
   });

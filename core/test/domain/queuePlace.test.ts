@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DrinkOrder } from '../../src/domain/menu.js';
 import type { Order } from '../../src/domain/order.js';
-import { customerOrder, ordersAhead } from '../../src/domain/queuePlace.js';
+import { customerOrder, ordersAhead, staffOrder } from '../../src/domain/queuePlace.js';
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);
 const drink: DrinkOrder = { drink: 'Latte', modifiers: [], icon: 'latte' };
@@ -77,6 +77,25 @@ describe('customerOrder', () => {
     expect(view).toMatchObject({ orderId: mine.orderId, orderNumber: '2', ordersAhead: 1 });
     const text = JSON.stringify(view);
     expect(text).not.toMatch(/bob|token-|"version"/);
+  });
+
+  it('names nobody of the staff: no barista id, no finishedBy, no held completion; staff see them', () => {
+    const making = queued(1, { userId: 'alice', status: 'MAKING', baristaUserId: 'barista-sub-1', claimedAt: 5 });
+    const done = queued(1, {
+      userId: 'alice',
+      status: 'COMPLETED',
+      baristaUserId: 'barista-sub-1',
+      finishedBy: 'barista-sub-1',
+    });
+    const held = order({ userId: 'alice', pendingCompletion: { baristaUserId: 'robot-barista-1', at: 5 } });
+    for (const o of [making, done, held]) {
+      expect(JSON.stringify(customerOrder(o, [o]))).not.toMatch(
+        /barista-sub-1|robot-barista-1|baristaUserId|finishedBy/,
+      );
+      expect(customerOrder(o, [o])).toMatchObject({ orderId: o.orderId, status: o.status });
+    }
+    expect(staffOrder(making, [making])).toMatchObject({ baristaUserId: 'barista-sub-1' });
+    expect(staffOrder(queued(2), [queued(1), queued(2)])).toMatchObject({ ordersAhead: 1 });
   });
 
   it('carries no ordersAhead when the order is not queued', () => {

@@ -42,7 +42,11 @@ export interface Core {
   dynamodb: DynamoDBClient;
   /** Events the core put that the contract refuses (should stay empty). */
   invalid: { event: EventEnvelope; errors: unknown }[];
-  user(name: string, groups?: string[]): Promise<User>;
+  /**
+   * A token of the core's user pool for name (`presso token`): an ID token with email `<name>@example.com`
+   * (verified) unless options say otherwise; a user who signed up gets their own sub and email.
+   */
+  user(name: string, groups?: string[], options?: { email?: string; emailVerified?: boolean }): Promise<User>;
   http<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -109,11 +113,11 @@ export async function startCore(
     invalid,
     sfn,
     dynamodb,
-    async user(name, groups = []) {
+    async user(name, groups = [], options = {}) {
       const response = await fetch(`${cloud.url}/_presso/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: name, groups }),
+        body: JSON.stringify({ user: name, groups, ...options }),
       });
       const body = (await response.json()) as { token?: string; message?: string };
       if (!body.token) throw new Error(`no token for ${name}: ${response.status} ${body.message}`);

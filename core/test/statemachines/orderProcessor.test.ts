@@ -9,6 +9,7 @@ import { StepFunctionsEngine, TaskError, createManualClock } from '@serverlesspr
 import { validateEvent } from '@serverlesspresso/catalog';
 import {
   MESSAGES,
+  timeoutMessage,
   STORE_CLOSED_MESSAGE,
   atCapacityMessage,
   eventOpenOrdersKey,
@@ -32,7 +33,16 @@ interface Put {
 
 /** The DynamoDB items the workflow reads and writes, with the semantics of its expressions. */
 function world(
-  options: { config?: { storeOpen: boolean; maxOrdersInQueue: number; robotsAllowed?: boolean }; failOn?: string } = {},
+  options: {
+    config?: {
+      storeOpen: boolean;
+      maxOrdersInQueue: number;
+      robotsAllowed?: boolean;
+      customerWaitMinutes?: number;
+      baristaWaitMinutes?: number;
+    };
+    failOn?: string;
+  } = {},
 ) {
   const counters = new Map<string, Item>();
   const puts: Put[] = [];
@@ -63,6 +73,8 @@ function world(
               storeOpen: { BOOL: c.storeOpen },
               maxOrdersInQueue: { N: String(c.maxOrdersInQueue) },
               ...(c.robotsAllowed === undefined ? {} : { robotsAllowed: { BOOL: c.robotsAllowed } }),
+              ...(c.customerWaitMinutes ? { customerWaitMinutes: { N: String(c.customerWaitMinutes) } } : {}),
+              ...(c.baristaWaitMinutes ? { baristaWaitMinutes: { N: String(c.baristaWaitMinutes) } } : {}),
             },
           }
         : {};
@@ -194,16 +206,13 @@ describe('order processor state machine', () => {
   it('repeats the domain texts and keys word for word', () => {
     expect(TEXT).toContain(JSON.stringify(STORE_CLOSED_MESSAGE));
     expect(TEXT).toContain(atCapacityMessage(7).replace('(7 open', "(' & $string($capacity) & ' open"));
-    for (const m of [
-      MESSAGES.workflowStarted,
-      MESSAGES.processorWaitingCompletion,
-      MESSAGES.orderFinished,
-      MESSAGES.timeout.customer,
-      MESSAGES.timeout.barista,
-    ])
+    for (const m of [MESSAGES.workflowStarted, MESSAGES.processorWaitingCompletion, MESSAGES.orderFinished])
       expect(TEXT).toContain(JSON.stringify(m));
     // Inside a JSONata expression: a single-quoted string.
     expect(TEXT).toContain(`'${MESSAGES.failed}'`);
+    // The timeouts' texts name the event's wait: built in the definition from timeoutMessage's words.
+    for (const cause of ['customer', 'barista'] as const)
+      expect(TEXT).toContain(`'${timeoutMessage(cause, 7).replace(/7 minutes\.$/, '')}'`);
     expect(eventOpenOrdersKey('NYC')).toBe('openOrders-NYC');
     expect(TEXT).toContain("'openOrders-' & $eventId");
     expect(userOpenOrdersKey('NYC', 'alice')).toBe('userOrders-NYC-alice');
@@ -342,6 +351,35 @@ describe('order processor state machine', () => {
       Message: MESSAGES.timeout.customer,
     });
     expect(w.set('openOrders-NYC')).toEqual([]);
+    expectValidEvents(w.puts);
+  });
+
+  it("waits as long as the event's config says (customerWaitMinutes, baristaWaitMinutes)", async () => {
+    const w = world({ config: { ...open, customerWaitMinutes: 1, baristaWaitMinutes: 2 } });
+    const p = processor(w);
+    const late = p.start(newOrder('one-minute'));
+    await p.put('OrderProcessor.WorkflowStarted');
+    await p.clock.advance(59_999);
+    expect(p.engine.describeExecution(late).status).toBe('RUNNING');
+    await p.clock.advance(1);
+    await p.done(late);
+    expect((await p.put('OrderProcessor.OrderTimeOut')).Detail).toMatchObject({
+      cause: 'customer',
+      Message: timeoutMessage('customer', 1),
+    });
+    expect(timeoutMessage('customer', 1)).toBe('The order timed out: no drink was ordered within 1 minute.');
+
+    const slow = p.start(newOrder('two-minutes'));
+    await p.resume((await p.put('OrderProcessor.WorkflowStarted', 1)).token, { cancelled: false });
+    await p.put('OrderProcessor.WaitingCompletion');
+    await p.clock.advance(119_999);
+    expect(p.engine.describeExecution(slow).status).toBe('RUNNING');
+    await p.clock.advance(1);
+    await p.done(slow);
+    expect((await p.put('OrderProcessor.OrderTimeOut', 1)).Detail).toMatchObject({
+      cause: 'barista',
+      Message: timeoutMessage('barista', 2),
+    });
     expectValidEvents(w.puts);
   });
 

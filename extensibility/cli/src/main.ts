@@ -259,6 +259,11 @@ program
   )
   .option('--audience <aud>', 'the aud (client_id) claim, instead of an app client id')
   .option('--scopes <list>', 'comma-separated OAuth scopes: mints an access token carrying them')
+  .option(
+    '--email <address>',
+    "the ID token's email (default: the user when it is an address, else <user>@example.com)",
+  )
+  .option('--unverified', 'email_verified false: a user who has not confirmed the code (the core refuses their orders)')
   .addOption(endpointOption())
   .action(
     async (options: {
@@ -268,6 +273,8 @@ program
       client?: string;
       audience?: string;
       scopes?: string;
+      email?: string;
+      unverified?: boolean;
       endpoint: string;
     }) => {
       process.exitCode = await tokenCommand(options.endpoint, options, process.stdout);

@@ -26,6 +26,7 @@ import {
 import { CognitoIdentityProviderService } from './services/cognito/api.js';
 import { localDomainUrls, UserPoolDomainService } from './services/cognito/domain-service.js';
 import { OAuthServer } from './services/cognito/oauth.js';
+import { CognitoMessages, CognitoMessagesRoute } from './services/cognito/messages.js';
 import { persistGrants } from './services/cognito/grants-store.js';
 import { UserDirectory } from './services/cognito/users.js';
 import { persistUsers } from './services/cognito/users-store.js';
@@ -471,11 +472,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.registerHandler('AWS::Cognito::UserPoolDomain', userPoolDomainHandler(issuer.pools, edge.url));
   const oauth = new OAuthServer({ pools: issuer.pools, users, issuer, time, onChange: () => save.grants() });
   if (options.dataDir) save.grants = persistGrants(oauth, join(dataDir, 'cognito', 'grants.json'));
-  const domains = new UserPoolDomainService({ oauth, users, log });
+  // What Cognito would email: printed, and kept for GET /_presso/cognito/messages (a local route, no IAM).
+  const cognitoMessages = new CognitoMessages(log);
+  const messagesRoute = new CognitoMessagesRoute(cognitoMessages);
+  edge.addService(messagesRoute);
+  iam.registerAuthorizer(messagesRoute.name, () => undefined);
+  const domains = new UserPoolDomainService({ oauth, users, log, messages: cognitoMessages });
   edge.addService(domains);
   // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.
   iam.registerAuthorizer(domains.name, () => undefined);
-  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log);
+  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, { messages: cognitoMessages, oauth });
   edge.addService(cognito);
   iam.registerAuthorizer(cognito.name, cognitoAuthorizer(account));
   stacks.addLocalUrlRewriter((text) =>

@@ -56,7 +56,14 @@ export interface ConfigChange {
 export type ConfigPatch = Partial<
   Pick<
     EventConfig,
-    'storeOpen' | 'maxOrdersInQueue' | 'maxOrdersPerUser' | 'drinksPerCode' | 'codeRotationMinutes' | 'menu'
+    | 'storeOpen'
+    | 'maxOrdersInQueue'
+    | 'maxOrdersPerUser'
+    | 'drinksPerCode'
+    | 'codeRotationMinutes'
+    | 'customerWaitMinutes'
+    | 'baristaWaitMinutes'
+    | 'menu'
   >
 > & { version?: number };
 
@@ -97,6 +104,9 @@ const SENTENCES: Record<string, string | typeof USE_SERVER> = {
   STORE_CLOSED: 'The coffee bar is closed right now, so it is not taking orders.',
   AT_CAPACITY: 'The baristas are very busy right now. Please try again in a few minutes.',
   USER_LIMIT: USE_SERVER,
+  // Sign-up: the email not verified yet (the code), an account an admin blocked; the API says what to do.
+  EMAIL_NOT_VERIFIED: USE_SERVER,
+  ACCOUNT_BLOCKED: USE_SERVER,
   EVENT_NOT_FOUND: 'We could not find this coffee bar. Scan the QR code at the bar again.',
   // Ordering a drink, cancelling
   ALREADY_ORDERED: 'You have already chosen a drink for this order. Scan the QR code again to order another.',
@@ -123,6 +133,7 @@ const SENTENCES: Record<string, string | typeof USE_SERVER> = {
   CONFIG_BUSY: 'The settings kept changing while saving. Reload them and try again.',
   INVALID_CONFIG: USE_SERVER,
   INVALID_MENU: USE_SERVER,
+  USER_NOT_FOUND: USE_SERVER,
   // Anyone
   UNAUTHORIZED: 'Your sign-in has expired. Please sign in again.',
   UNAUTHENTICATED: 'Your sign-in has expired. Please sign in again.',

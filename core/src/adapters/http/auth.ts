@@ -11,6 +11,10 @@ export interface Caller {
   /** The token's subject (Cognito's sub). */
   userId: string;
   groups: string[];
+  /** The ID token's email, lowercased (an access token carries none). */
+  email?: string;
+  /** The ID token's email_verified: true only when Cognito verified the address (a code was confirmed). */
+  emailVerified?: true;
 }
 
 /**
@@ -41,7 +45,14 @@ export function callerOf(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'r
     ?.jwt?.claims;
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '') return undefined;
-  return { userId: sub, groups: parseGroups(claims?.['cognito:groups']) };
+  const email = claims?.email;
+  return {
+    userId: sub,
+    groups: parseGroups(claims?.['cognito:groups']),
+    ...(typeof email === 'string' && email !== '' ? { email: email.trim().toLowerCase() } : {}),
+    // API Gateway passes claims as text ("true"); the token itself has a boolean.
+    ...(claims?.email_verified === true || claims?.email_verified === 'true' ? { emailVerified: true as const } : {}),
+  };
 }
 
 export const isMember = (caller: Caller, group: Group): boolean => caller.groups.includes(group);

@@ -7,11 +7,13 @@ import {
   badRequest,
   baristaQueue,
   customerOrder,
+  customerView,
   forbidden,
   isQueued,
   notFound,
   notYet,
   publicOrder,
+  staffOrder,
   validateDrinkOrder,
   type Actor,
   type Order,
@@ -50,16 +52,21 @@ async function openOrdersOf(eventId: string): Promise<Order[]> {
   return [...submitted, ...making];
 }
 
-/** Orders as their viewer sees them: a queued one with its place (ordersAhead), read once per event. */
-async function withPlaces(orders: readonly Order[]) {
+/**
+ * Orders as their viewer sees them: a queued one with its place (ordersAhead), read once per event;
+ * staff see who makes it, a customer sees no staff identifier.
+ */
+async function withPlaces(orders: readonly Order[], viewer: 'customer' | 'staff') {
   const events = [...new Set(orders.filter(isQueued).map((o) => o.eventId))];
   const open = new Map(await Promise.all(events.map(async (e) => [e, await openOrdersOf(e)] as const)));
-  return orders.map((o) => customerOrder(o, open.get(o.eventId) ?? []));
+  const view = viewer === 'staff' ? staffOrder : customerOrder;
+  return orders.map((o) => view(o, open.get(o.eventId) ?? []));
 }
 
 async function act(orderId: string, action: OrderAction, actor: Actor) {
   const outcome = valueOf(await applyOrderAction(orderId, action, actor));
-  return json(200, { order: publicOrder(outcome.order), duplicate: outcome.duplicate });
+  const order = actor.role === 'customer' ? customerView(outcome.order) : publicOrder(outcome.order);
+  return json(200, { order, duplicate: outcome.duplicate });
 }
 
 /**
@@ -130,12 +137,12 @@ async function ordersOfEvent(request: HttpRequest) {
 
 export const handler = httpRoutes({
   'GET /orders/{orderId}': async (request) => {
-    const [order] = await withPlaces([await visibleOrder(request)]);
+    const [order] = await withPlaces([await visibleOrder(request)], isStaff(request.caller) ? 'staff' : 'customer');
     return json(200, order);
   },
   'GET /events/{eventId}/my-orders': async (request) => {
     const orders = await ordersOfUser(request.caller.userId, { eventId: eventIdParam(request) });
-    return json(200, { orders: await withPlaces(orders) });
+    return json(200, { orders: await withPlaces(orders, 'customer') });
   },
   'GET /events/{eventId}/orders': ordersOfEvent,
   'GET /events/{eventId}/queue': async (request) => {

@@ -1,17 +1,21 @@
 // The QR validator: the display shows the current code of an event (admin); a customer scanning it
-// is admitted (a token of the code and a place among their open orders, in one transaction) and
-// gets a new order, announced as Validator.NewOrder for the order processor to take on.
+// is admitted (a token of the code and a place among their open orders and their mailbox's, in one
+// transaction) and gets a new order, announced as Validator.NewOrder for the order processor to take
+// on. Only a verified email orders, and not from an account an admin blocked.
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   badRequest,
   bucketIdAt,
+  canonicalMailbox,
   capacityError,
   conflict,
   currentBucket,
   decideCapacity,
+  mailboxLimitError,
   msUntilRotation,
   newOrderEvent,
   notFound,
+  orderingRefusal,
   verifyScannedCode,
   type EventConfig,
 } from '../../domain/index.js';
@@ -21,6 +25,7 @@ import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../ad
 import { publish } from '../../adapters/bus.js';
 import { positiveNumberEnv } from '../../adapters/env.js';
 import { loadConfig } from '../../adapters/configStore.js';
+import { isBlocked } from '../../adapters/accountStore.js';
 import {
   admit,
   eventOpenOrders,
@@ -60,8 +65,14 @@ async function scan(request: HttpRequest) {
   const body = objectBody(request, '{"code": "the code of the QR code"}');
   if (typeof body.code !== 'string' || body.code === '')
     throw new Problem(badRequest('INVALID_BODY', 'code must be the text of the scanned QR code.'));
-  const config = await eventConfig(eventId);
-  const { userId } = request.caller;
+  const { userId, email, emailVerified } = request.caller;
+  const [config, blocked] = await Promise.all([eventConfig(eventId), isBlocked(userId)]);
+  const refusal = orderingRefusal({
+    ...(email ? { email } : {}),
+    ...(emailVerified ? { emailVerified } : {}),
+    blocked,
+  });
+  if (refusal) throw new Problem(refusal);
   // A closed or full store takes no orders: say so before spending a token of the code. (The order
   // processor decides for good, atomically; this only spares the customer an order refused later.)
   const early = decideCapacity(config, { openOrders: await eventOpenOrders(eventId), userOpenOrders: 0 });
@@ -82,8 +93,11 @@ async function scan(request: HttpRequest) {
     nowMs: now,
     // Past it, the reservation sweep gives the place back unless the order's workflow still runs.
     leaseMs: positiveNumberEnv('RESERVATION_LEASE_SECONDS') * 1000,
+    // Accounts on one mailbox share the limit (orderingRefusal made sure the email is there and verified).
+    mailbox: canonicalMailbox(email!),
   };
   const outcome = await admit(admission);
+  if (outcome === 'mailbox') throw new Problem(mailboxLimitError(config.maxOrdersPerUser));
   if (outcome === 'bucket') {
     // Someone took the last token, or the code expired, since it was read: say which.
     valueOf(verifyScannedCode(await loadBucket(eventId, bucket.bucketId), scanned, Date.now()));

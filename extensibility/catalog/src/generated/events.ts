@@ -34,6 +34,14 @@ export interface ConfigServiceConfigChanged {
    */
   codeRotationMinutes: number;
   /**
+   * How long the order workflow waits for the customer's drink before the order times out (cause customer). 5 when absent (a config from before the setting).
+   */
+  customerWaitMinutes?: number;
+  /**
+   * How long the order workflow waits for a barista to finish a numbered order before it times out (cause barista). 15 when absent (a config from before the setting).
+   */
+  baristaWaitMinutes?: number;
+  /**
    * The menu of this event.
    */
   menu: {

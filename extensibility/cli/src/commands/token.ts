@@ -11,6 +11,9 @@ export interface TokenOptions {
   client?: string;
   audience?: string;
   scopes?: string;
+  /** The ID token's email, and whether it is verified (a user pool's ID tokens carry both). */
+  email?: string;
+  unverified?: boolean;
 }
 
 const list = (value: string | undefined) =>
@@ -36,6 +39,8 @@ export async function tokenCommand(
       ...(options.userPool ? { userPool: options.userPool } : {}),
       ...(options.client ? { client: options.client } : {}),
       ...(options.audience ? { audience: options.audience } : {}),
+      ...(options.email ? { email: options.email } : {}),
+      ...(options.unverified ? { emailVerified: false } : {}),
     }),
   });
   const body = (await response.json()) as { token?: string; message?: string };

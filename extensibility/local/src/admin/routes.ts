@@ -42,11 +42,12 @@ export class AdminRoutes implements PathService {
   ) {}
 
   accepts(request: EdgeRequest): boolean {
-    // The token and issuer routes belong to the HTTP APIs service.
+    // The token and issuer routes belong to the HTTP APIs service, the Cognito messages to Cognito.
     return (
       request.path.startsWith('/_presso/') &&
       request.path !== '/_presso/token' &&
-      !request.path.startsWith('/_presso/issuer/')
+      !request.path.startsWith('/_presso/issuer/') &&
+      !request.path.startsWith('/_presso/cognito/')
     );
   }
 

@@ -24,7 +24,9 @@ export interface MintOptions {
   expiresInSeconds?: number;
   /** Defaults to this issuer's URL; a user pool's ProviderURL for tokens of that pool. */
   issuer?: string;
+  /** The ID token's email and email_verified (true unless said otherwise). */
   email?: string;
+  emailVerified?: boolean;
 }
 
 export interface VerifyOptions {
@@ -146,7 +148,7 @@ export class LocalIssuer {
           }
         : {
             'cognito:username': options.user,
-            ...(options.email ? { email: options.email, email_verified: true } : {}),
+            ...(options.email ? { email: options.email, email_verified: options.emailVerified ?? true } : {}),
           }),
     };
     const jwt = new SignJWT(claims)

@@ -170,11 +170,27 @@ export class HttpApisService implements PathService {
       user: user.username,
       sub: user.sub,
       email: user.email,
+      emailVerified: user.emailVerified,
       ...(groups.length > 0 ? { groups } : {}),
     };
   }
 
   private async token(request: EdgeRequest, response: ServerResponse): Promise<void> {
+    /**
+     * An ID token of a user pool stands for a confirmed user of it: in a pool whose username is the
+     * email, Cognito's ID tokens carry email and email_verified. The request's email (else the user
+     * when it is an address, else <user>@example.com) and emailVerified (default true) say which.
+     */
+    const withEmail = (options: MintOptions, input: Record<string, unknown>): MintOptions => {
+      if (options.scopes?.length || !options.issuer || !this.issuer.pools.byProviderUrl(options.issuer)) return options;
+      const email =
+        typeof input.email === 'string' && input.email !== ''
+          ? input.email
+          : options.user.includes('@')
+            ? options.user
+            : `${options.user}@example.com`;
+      return { ...options, email: email.toLowerCase(), emailVerified: input.emailVerified !== false };
+    };
     if (request.method !== 'POST') return sendJson(response, 405, { message: 'Method Not Allowed' });
     let input: Record<string, unknown>;
     try {
@@ -199,7 +215,7 @@ export class HttpApisService implements PathService {
       });
       sendJson(response, 200, {
         token: await this.issuer.mint(
-          this.asRegistered(options, Array.isArray(input.groups) && input.groups.length > 0),
+          this.asRegistered(withEmail(options, input), Array.isArray(input.groups) && input.groups.length > 0),
         ),
       });
     } catch (e) {

@@ -7,9 +7,20 @@ import { AwsError } from '../../edge/errors.js';
 import type { EdgeRequest, JsonService } from '../../edge/types.js';
 import { epochSeconds, required, str } from '../request.js';
 import type { UserPool, UserPools } from '../apis/user-pools.js';
+import type { CognitoMessages } from './messages.js';
+import type { OAuthServer } from './oauth.js';
 import { UserError, type PoolUser, type UserDirectory } from './users.js';
 
 type Input = Record<string, unknown>;
+
+/** The operations an app calls without AWS credentials (with its ClientId), as in Cognito: IAM has no say. */
+export const PUBLIC_OPERATIONS = new Set(['SignUp', 'ConfirmSignUp', 'ResendConfirmationCode']);
+
+/** Where a code went, as Cognito answers it: the address masked (a***@e***). */
+const delivery = (email: string) => {
+  const [local = '', domain = ''] = email.split('@');
+  return { Destination: `${local[0] ?? ''}***@${domain[0] ?? ''}***`, DeliveryMedium: 'EMAIL', AttributeName: 'email' };
+};
 
 const attributes = (user: PoolUser) => [
   { Name: 'sub', Value: user.sub },
@@ -59,6 +70,8 @@ export class CognitoIdentityProviderService implements JsonService {
     private readonly pools: UserPools,
     private readonly users: UserDirectory,
     private readonly log: (line: string) => void,
+    /** Where codes are "sent" (GET /_presso/cognito/messages) and the sessions a global sign-out ends. */
+    private readonly options: { messages?: CognitoMessages; oauth?: OAuthServer } = {},
   ) {}
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
@@ -125,6 +138,41 @@ export class CognitoIdentityProviderService implements JsonService {
         this.users.confirmWithoutCode(pool.id, user.username);
         return {};
       }
+      case 'SignUp':
+        return await this.signUp(input);
+      case 'ConfirmSignUp': {
+        const pool = this.poolOfClient(input);
+        const user = this.users.get(pool.id, required(input, 'Username'));
+        if (user.status !== 'UNCONFIRMED')
+          throw new AwsError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.status}`);
+        this.users.confirm(pool.id, user.username, required(input, 'ConfirmationCode'));
+        this.log(`[cognito] ${pool.id}: ${user.email} confirmed`);
+        return {};
+      }
+      case 'ResendConfirmationCode': {
+        const pool = this.poolOfClient(input);
+        const { user, code } = this.users.resendCode(pool.id, required(input, 'Username'));
+        this.sendCode(pool, user, code);
+        return { CodeDeliveryDetails: delivery(user.email) };
+      }
+      case 'AdminDisableUser': {
+        const { pool, user } = this.user(input);
+        this.users.setEnabled(pool.id, user.username, false);
+        // Cognito revokes a disabled user's refresh tokens; the tokens already issued stay valid until they expire.
+        this.options.oauth?.signOutEverywhere(pool.id, user.username);
+        this.log(`[cognito] ${pool.id}: ${user.email} disabled`);
+        return {};
+      }
+      case 'AdminEnableUser': {
+        const { pool, user } = this.user(input);
+        this.users.setEnabled(pool.id, user.username, true);
+        return {};
+      }
+      case 'AdminUserGlobalSignOut': {
+        const { pool, user } = this.user(input);
+        this.options.oauth?.signOutEverywhere(pool.id, user.username);
+        return {};
+      }
       case 'AdminSetUserPassword': {
         const { pool, user } = this.user(input);
         await this.users.setPassword(
@@ -139,7 +187,7 @@ export class CognitoIdentityProviderService implements JsonService {
       default:
         throw new AwsError(
           'UnknownOperationException',
-          `The local Cognito API has no ${operation} (it has AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
+          `The local Cognito API has no ${operation} (it has SignUp, ConfirmSignUp, ResendConfirmationCode, AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
         );
     }
   }
@@ -161,11 +209,48 @@ export class CognitoIdentityProviderService implements JsonService {
       policy: pool.passwordPolicy,
     });
     // The stand-in for the invitation email Cognito sends (unless MessageAction is SUPPRESS).
-    if (input.MessageAction !== 'SUPPRESS')
-      this.log(
-        `[cognito] ${pool.id}: invitation for ${user.email}: temporary password ${generated ? password : '(the one given)'}`,
-      );
+    if (input.MessageAction !== 'SUPPRESS') {
+      const line = `invitation for ${user.email}: temporary password ${generated ? password : '(the one given)'}`;
+      if (this.options.messages)
+        this.options.messages.send(
+          { userPoolId: pool.id, email: user.email, kind: 'invitation', code: password },
+          line,
+        );
+      else this.log(`[cognito] ${pool.id}: ${line}`);
+    }
     return { User: describe(user) };
+  }
+
+  /** SignUp with the app client's id, as an app calls it: an UNCONFIRMED user and a code "emailed". */
+  private async signUp(input: Input): Promise<unknown> {
+    const pool = this.poolOfClient(input);
+    const given = Array.isArray(input.UserAttributes)
+      ? (input.UserAttributes as Array<{ Name?: unknown; Value?: unknown }>)
+      : [];
+    const username = required(input, 'Username');
+    const email = given.find((a) => a.Name === 'email')?.Value;
+    const { user, code } = await this.users.signUp(
+      pool.id,
+      typeof email === 'string' ? email : username,
+      required(input, 'Password'),
+      pool.passwordPolicy,
+    );
+    this.sendCode(pool, user, code);
+    return { UserConfirmed: false, UserSub: user.sub, CodeDeliveryDetails: delivery(user.email) };
+  }
+
+  private sendCode(pool: UserPool, user: PoolUser, code: string): void {
+    if (this.options.messages)
+      this.options.messages.send({ userPoolId: pool.id, email: user.email, kind: 'confirmation', code });
+    else this.log(`[cognito] ${pool.id}: confirmation code for ${user.email}: ${code}`);
+  }
+
+  /** The pool of the app client an unauthenticated operation names (ClientId). */
+  private poolOfClient(input: Input): UserPool {
+    const clientId = required(input, 'ClientId');
+    const pool = this.pools.list().find((p) => p.clients.some((c) => c.clientId === clientId));
+    if (!pool) throw new AwsError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
+    return pool;
   }
 
   private listUserPools(input: Input): unknown {

@@ -2,11 +2,12 @@
 // at `<edge>/auth/<prefix>/<path>`. The OAuth 2.0 endpoints (/oauth2/authorize, /oauth2/token,
 // /oauth2/userInfo, /oauth2/revoke, /logout) as Cognito documents them, and managed login's pages
 // (/login, /signup, /confirmUser, /error) as plain forms. The confirmation code Cognito would email
-// is printed in the local cloud's log. This file is the HTTP adapter; oauth.ts and users.ts decide.
+// is printed in the local cloud's log and kept at GET /_presso/cognito/messages (messages.ts). This file is the HTTP adapter; oauth.ts and users.ts decide.
 import type { ServerResponse } from 'node:http';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { UserPool } from '../apis/user-pools.js';
 import { AuthorizeError, OAuthError, type AuthorizeRequest, type OAuthServer } from './oauth.js';
+import type { CognitoMessages } from './messages.js';
 import { errorPage, formPage, type Field } from './pages.js';
 import { UserError, type PoolUser, type UserDirectory } from './users.js';
 
@@ -82,6 +83,8 @@ export interface DomainServiceOptions {
   oauth: OAuthServer;
   users: UserDirectory;
   log: (line: string) => void;
+  /** Where codes are "sent": the log and GET /_presso/cognito/messages. */
+  messages?: CognitoMessages;
 }
 
 export class UserPoolDomainService implements PathService {
@@ -264,7 +267,9 @@ export class UserPoolDomainService implements PathService {
     const email = new URLSearchParams(request.body.toString('utf8')).get('email') ?? '';
     try {
       const sent = this.options.users.forgotPassword(pool.id, email);
-      if (sent) this.options.log(`[cognito] ${pool.id}: password reset code for ${sent.user.email}: ${sent.code}`);
+      if (sent && this.options.messages)
+        this.options.messages.send({ userPoolId: pool.id, email: sent.user.email, kind: 'reset', code: sent.code });
+      else if (sent) this.options.log(`[cognito] ${pool.id}: password reset code for ${sent.user.email}: ${sent.code}`);
       redirect(response, `${base}/confirmForgotPassword?${withUsername(request.query, email.trim().toLowerCase())}`);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
@@ -626,8 +631,11 @@ export class UserPoolDomainService implements PathService {
   }
 
   private printCode(pool: UserPool, user: PoolUser, code: string): void {
-    // The stand-in for Cognito's email: whoever signs up reads the code in the local cloud's output.
-    this.options.log(`[cognito] ${pool.id}: confirmation code for ${user.email}: ${code}`);
+    // The stand-in for Cognito's email: whoever signs up reads the code in the local cloud's output
+    // and at GET /_presso/cognito/messages.
+    if (this.options.messages)
+      this.options.messages.send({ userPoolId: pool.id, email: user.email, kind: 'confirmation', code });
+    else this.options.log(`[cognito] ${pool.id}: confirmation code for ${user.email}: ${code}`);
   }
 }
 

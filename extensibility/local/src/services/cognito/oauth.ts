@@ -281,6 +281,22 @@ export class OAuthServer {
     return logoutUri;
   }
 
+  /**
+   * AdminUserGlobalSignOut (and AdminDisableUser): every refresh token and managed-login session of
+   * the user stops working; tokens already issued stay valid until they expire, as in Cognito.
+   */
+  signOutEverywhere(poolId: string, username: string): number {
+    let ended = 0;
+    for (const map of [this.refreshTokens, this.sessions] as Map<string, { poolId: string; username: string }>[])
+      for (const [key, grant] of map)
+        if (grant.poolId === poolId && grant.username === username) {
+          map.delete(key);
+          ended++;
+        }
+    if (ended > 0) this.changed();
+    return ended;
+  }
+
   /** Ends a managed-login session (logout to the sign-in page). */
   endSession(sessionId: string | undefined): void {
     if (sessionId && this.sessions.delete(digest(sessionId))) this.changed();
@@ -342,7 +358,7 @@ export class OAuthServer {
       return undefined;
     }
     const user = this.options.users.find(pool.id, session.username);
-    return user ? { user, authTime: session.authTime } : undefined;
+    return user?.enabled ? { user, authTime: session.authTime } : undefined;
   }
 
   private authenticateClient(

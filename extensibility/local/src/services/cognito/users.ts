@@ -397,6 +397,17 @@ export class UserDirectory {
     return user;
   }
 
+  /** AdminDisableUser / AdminEnableUser: a disabled user cannot sign in or refresh (NotAuthorizedException "User is disabled."). */
+  setEnabled(poolId: string, name: string, enabled: boolean): PoolUser {
+    const user = this.get(poolId, name);
+    if (user.enabled !== enabled) {
+      user.enabled = enabled;
+      user.modified = this.now();
+      this.changed();
+    }
+    return user;
+  }
+
   delete(poolId: string, name: string): void {
     const user = this.get(poolId, name);
     this.usersOf(poolId).delete(user.username);

@@ -8,6 +8,7 @@
 // invocations in flight finish on the old code; an unchanged function is left alone, and so are its
 // unchanged events (sam-events.ts). A rollback puts the previous bundle back (builds are immutable),
 // not a rebuild of the source that failed.
+import { availableParallelism } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { join, resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
@@ -253,10 +254,29 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     };
   }
 
+  // Deploy-time cold starts, as many at a time as there are cores: Lambda's 10-second init limit is each sandbox's own (in
+  // AWS every one has its CPU), and a template's functions all starting at once on a small, busy
+  // machine would share its cores and pass the limit together, the more functions the likelier.
+  const WARM_AT_ONCE = Math.max(2, availableParallelism());
+  let warming = 0;
+  const waitingToWarm: Array<() => void> = [];
+  async function inWarmSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (warming < WARM_AT_ONCE) warming++;
+    else await new Promise<void>((resolve) => waitingToWarm.push(resolve));
+    try {
+      return await work();
+    } finally {
+      // The slot goes straight to the next in line, if any.
+      const next = waitingToWarm.shift();
+      if (next) next();
+      else warming--;
+    }
+  }
+
   /** The first cold start of (new) code happens in the deploy, so a handler that is missing or throws at import fails it. */
   function warmCheck(fn: WorkerFunction, resource: LoadedResource, ctx: DeployContext): void {
     ctx.defer(async () => {
-      const initError = await fn.warm();
+      const initError = await inWarmSlot(() => fn.warm());
       if (initError)
         throw new DeployError(
           ctx.template.file,
