@@ -421,6 +421,7 @@ describe('order processor state machine', () => {
       error: 'DynamoDB.InternalServerErrorException',
       cause: 'injected',
       Message: MESSAGES.failed,
+      idempotencyKey: 'order-1:0:OrderProcessor.OrderFailed',
     });
     expectValidEvents(w.puts);
   });
