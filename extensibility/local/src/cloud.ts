@@ -445,7 +445,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   edge.addService(domains);
   // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.
   iam.registerAuthorizer(domains.name, () => undefined);
-  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log);
+  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, oauth);
   edge.addService(cognito);
   iam.registerAuthorizer(cognito.name, cognitoAuthorizer(account));
   stacks.addLocalUrlRewriter((text) =>

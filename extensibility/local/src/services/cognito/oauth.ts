@@ -286,6 +286,18 @@ export class OAuthServer {
     if (sessionId && this.sessions.delete(digest(sessionId))) this.changed();
   }
 
+  /**
+   * AdminUserGlobalSignOut: every refresh token and sign-in session of the user ends (its ID and
+   * access tokens stay valid until they expire, as in Cognito, where only its own APIs refuse them).
+   */
+  signOutEverywhere(poolId: string, username: string): void {
+    let changed = false;
+    for (const map of [this.refreshTokens, this.sessions] as Map<string, { poolId: string; username: string }>[])
+      for (const [key, grant] of map)
+        if (grant.poolId === poolId && grant.username === username) changed = map.delete(key) || changed;
+    if (changed) this.changed();
+  }
+
   /** POST /oauth2/revoke: a refresh token stops working (Cognito answers 200 whether or not it existed). */
   revoke(pool: UserPool, form: URLSearchParams, basic?: { id: string; secret: string }): void {
     const client = this.authenticateClient(pool, form, basic);

@@ -403,6 +403,17 @@ export class UserDirectory {
     this.changed();
   }
 
+  /** AdminDisableUser / AdminEnableUser: a disabled user cannot sign in nor refresh their tokens. */
+  setEnabled(poolId: string, name: string, enabled: boolean): PoolUser {
+    const user = this.get(poolId, name);
+    if (user.enabled !== enabled) {
+      user.enabled = enabled;
+      user.modified = this.now();
+      this.changed();
+    }
+    return user;
+  }
+
   addToGroup(poolId: string, name: string, group: string): PoolUser {
     const user = this.get(poolId, name);
     if (!user.groups.includes(group)) {
