@@ -16,3 +16,4 @@ export * from './metrics.js';
 export * from './display.js';
 export * from './realtime.js';
 export * from './queuePlace.js';
+export * from './roles.js';

@@ -1,5 +1,6 @@
 // Order manager routes. Customers read their orders, order their drink and may cancel their own open
-// order; baristas (and admins) work the queue: make (claim), unmake (release), complete, cancel.
+// order; the baristas (and admins) of the order's event work its queue: make (claim), unmake
+// (release), complete, cancel. Staff of another event are refused (403 NOT_EVENT_STAFF).
 // Every change goes through the domain's transition and a conditional write; the table's stream
 // then emits the order manager's events.
 import {
@@ -17,13 +18,11 @@ import {
   type OrderAction,
   type OrderStatus,
 } from '../../domain/index.js';
-import { isMember, staffActor, type Caller } from '../../adapters/http/auth.js';
+import { isStaffAt, staffActorAt } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, orderIdParam, type HttpRequest } from '../../adapters/http/router.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import { applyOrderAction, loadOrder, ordersInState, ordersOfUser } from '../../adapters/orderStore.js';
-
-const isStaff = (caller: Caller): boolean => isMember(caller, 'barista') || isMember(caller, 'admin');
 
 async function existingOrder(orderId: string): Promise<Order> {
   const order = await loadOrder(orderId);
@@ -31,10 +30,10 @@ async function existingOrder(orderId: string): Promise<Order> {
   return order;
 }
 
-/** The caller's order, or an order a barista or admin looks at; 403 for anyone else's. */
+/** The caller's order, or an order the staff of its event look at; 403 for anyone else's. */
 async function visibleOrder(request: HttpRequest): Promise<Order> {
   const order = await existingOrder(orderIdParam(request));
-  if (order.userId !== request.caller.userId && !isStaff(request.caller))
+  if (order.userId !== request.caller.userId && !isStaffAt(request.caller, order.eventId))
     throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return order;
 }
@@ -81,19 +80,21 @@ async function cancel(request: HttpRequest) {
   // The customer cancels as the customer (even a barista, for their own coffee); others must be staff.
   let actor: Actor;
   if (order.userId === caller.userId) actor = { role: 'customer', userId: caller.userId };
-  else if (isStaff(caller)) actor = staffActor(caller, 'cancel an order');
+  else if (isStaffAt(caller, order.eventId)) actor = staffActorAt(caller, order.eventId, 'cancel an order');
   else throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return act(order.orderId, { type: 'cancel', at: request.now }, actor);
 }
 
+// The order's event decides who may act on it (an order's event never changes, so reading it first is safe).
 const staffAction = (type: 'make' | 'unmake' | 'complete', what: string) => async (request: HttpRequest) => {
-  const actor = staffActor(request.caller, what);
-  return act(orderIdParam(request), { type, at: request.now }, actor);
+  const order = await existingOrder(orderIdParam(request));
+  const actor = staffActorAt(request.caller, order.eventId, what);
+  return act(order.orderId, { type, at: request.now }, actor);
 };
 
 async function ordersOfEvent(request: HttpRequest) {
-  staffActor(request.caller, 'list the orders of an event');
   const eventId = eventIdParam(request);
+  staffActorAt(request.caller, eventId, 'list the orders of an event');
   const status = request.query.status ?? '';
   if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
     throw new Problem(
@@ -118,8 +119,8 @@ export const handler = httpRoutes({
   },
   'GET /events/{eventId}/orders': ordersOfEvent,
   'GET /events/{eventId}/queue': async (request) => {
-    staffActor(request.caller, 'see the barista queue');
     const eventId = eventIdParam(request);
+    staffActorAt(request.caller, eventId, 'see the barista queue');
     return json(200, { eventId, orders: baristaQueue(await openOrdersOf(eventId), eventId).map(publicOrder) });
   },
   'PUT /orders/{orderId}/drink': orderDrink,
