@@ -64,8 +64,11 @@ export const isDisplayDevice = (roles: Roles): boolean =>
 export const mayAdminister = (roles: Roles, eventId: string): boolean => rolesAt(roles, eventId).includes('admin');
 export const isStaffOf = (roles: Roles, eventId: string): boolean =>
   rolesAt(roles, eventId).some((r) => r === 'admin' || r === 'barista');
-/** The board and the QR code: staff and the event's display. */
+/** The board: the event's staff and display. */
 export const maySeeBoard = (roles: Roles, eventId: string): boolean => rolesAt(roles, eventId).length > 0;
+/** The QR code that admits customers: the event's admins and display (not its baristas, as before roles). */
+export const mayShowCode = (roles: Roles, eventId: string): boolean =>
+  rolesAt(roles, eventId).some((r) => r === 'admin' || r === 'display');
 
 /**
  * The acting role of staff at an event: barista when they are one there (they claim and release as a

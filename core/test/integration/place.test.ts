@@ -12,7 +12,7 @@ beforeAll(async () => {
   core = await startCore({ speed: 1 });
   [admin, barista, alice, bob, carol, dan] = await Promise.all([
     core.user('ada', ['admin']),
-    core.user('bart', ['barista']),
+    core.user('bart', ['NYC.barista']),
     core.user('alice'),
     core.user('bob'),
     core.user('carol'),

@@ -10,6 +10,7 @@ import {
   isStaffOf,
   mayAdminister,
   maySeeBoard,
+  mayShowCode,
   rolesOf,
   staffRoleAt,
   type Actor,
@@ -91,6 +92,12 @@ const notStaff = (caller: Caller, eventId: string, what: string): Problem => {
   );
 };
 
+/** True when the caller is a barista or an admin of some event, or an operator. */
+export const isStaffAnywhere = (caller: Caller): boolean => {
+  const roles = rolesOfCaller(caller);
+  return roles.operator || Object.keys(roles.events).some((eventId) => isStaffOf(roles, eventId));
+};
+
 /** True when the caller is a barista or an admin of the event (or an operator). */
 export const isStaffAt = (caller: Caller, eventId: string): boolean => isStaffOf(rolesOfCaller(caller), eventId);
 
@@ -110,6 +117,19 @@ export function requireEventAdmin(caller: Caller, eventId: string, what: string)
 /** Throws 403 unless the caller may see the event's board and QR code: its staff, its display, an operator. */
 export function requireBoardViewer(caller: Caller, eventId: string, what: string): void {
   if (!maySeeBoard(rolesOfCaller(caller), eventId)) throw notStaff(caller, eventId, what);
+}
+
+/** Throws 403 unless the caller may show the event's QR code: its admins and display, an operator. */
+export function requireCodeViewer(caller: Caller, eventId: string, what: string): void {
+  const roles = rolesOfCaller(caller);
+  if (mayShowCode(roles, eventId)) return;
+  if (isDisplayDevice(roles) || !isStaffOf(roles, eventId)) throw notStaff(caller, eventId, what);
+  throw new Problem(
+    forbidden(
+      'NOT_EVENT_ADMIN',
+      `Only an admin or the display of event ${eventId} (or an operator) may ${what}: the display at the bar shows it.`,
+    ),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-// The QR validator: the display shows the current code of an event (its display device, its staff);
+// The QR validator: the display shows the current code of an event (its display device, its admins);
 // a customer scanning it
 // is admitted (a token of the code and a place among their open orders, in one transaction) and
 // gets a new order, announced as Validator.NewOrder for the order processor to take on.
@@ -16,7 +16,7 @@ import {
   verifyScannedCode,
   type EventConfig,
 } from '../../domain/index.js';
-import { requireBoardViewer } from '../../adapters/http/auth.js';
+import { requireCodeViewer } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { publish } from '../../adapters/bus.js';
@@ -38,7 +38,7 @@ async function eventConfig(eventId: string): Promise<EventConfig> {
 
 async function currentCode(request: HttpRequest) {
   const eventId = eventIdParam(request);
-  requireBoardViewer(request.caller, eventId, 'show the QR code');
+  requireCodeViewer(request.caller, eventId, 'show the QR code');
   const config = await eventConfig(eventId);
   const { now } = request;
   const stored = await loadBucket(config.eventId, bucketIdAt(now, config.codeRotationMinutes));
