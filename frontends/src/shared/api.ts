@@ -60,6 +60,25 @@ export type ConfigPatch = Partial<
   >
 > & { version?: number };
 
+export type EventRole = 'admin' | 'barista' | 'display';
+
+/** GET /me/events: the events the signed-in person (or display device) works, with their roles there. */
+export interface MyEvents {
+  userId: string;
+  /** An operator administers every event (each listed with admin). */
+  operator: boolean;
+  events: { eventId: string; roles: EventRole[] }[];
+}
+
+/** POST /events/{eventId}/displays: what the TV signs in with, once. */
+export interface DisplaySignIn {
+  eventId: string;
+  displayId: string;
+  username: string;
+  password: string;
+  message: string;
+}
+
 /**
  * A refusal of the API. `code` is the API's (e.g. STORE_CLOSED, NO_TOKENS_LEFT), or NETWORK when it
  * could not be reached, UNAUTHORIZED when the sign-in is missing or over, INTERNAL_ERROR for its
@@ -231,6 +250,12 @@ export class ApiClient {
   patchConfig = (eventId: string, patch: ConfigPatch): Promise<ConfigChange> =>
     this.request('PATCH', path`/events/${eventId}/config`, patch);
   qrCode = (eventId: string): Promise<QrCode> => this.request('GET', path`/events/${eventId}/qr-code`);
+  /** Issues the sign-in of a new display device of the event (its admins). */
+  issueDisplay = (eventId: string): Promise<DisplaySignIn> => this.request('POST', path`/events/${eventId}/displays`);
+
+  // ---- everyone signed in ----
+  /** The events the caller works (staff, display) and their roles there: the token's groups, read by the core. */
+  myEvents = (): Promise<MyEvents> => this.request('GET', '/me/events');
 
   /** One request: JSON in and out, the bearer token, refusals as ApiError. */
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
