@@ -72,7 +72,7 @@ beforeAll(async () => {
   customer = new ApiClient({ baseUrl: config.apiUrl, token: () => auth.token() });
   const adminUser = await core.user('admin', ['admin']);
   admin = new ApiClient({ baseUrl: config.apiUrl, token: async () => adminUser.token });
-  const baristaUser = await core.user('bea', ['barista']);
+  const baristaUser = await core.user('bea', ['NYC.barista']);
   barista = {
     api: new ApiClient({ baseUrl: config.apiUrl, token: async () => baristaUser.token }),
     token: baristaUser.token,
