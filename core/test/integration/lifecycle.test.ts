@@ -231,7 +231,7 @@ describe('who may do what', () => {
       (await core.http('PUT', `/orders/${orderId}/drink`, { user: bob, body: { drink: 'Espresso' } })).status,
     ).toBe(403);
     expect((await core.http('POST', `/orders/${orderId}/cancel`, { user: bob })).status).toBe(403);
-    expect((await core.http('POST', `/orders/${orderId}/complete`, { user: bob })).body.error).toBe('WRONG_GROUP');
+    expect((await core.http('POST', `/orders/${orderId}/complete`, { user: bob })).body.error).toBe('NOT_EVENT_STAFF');
     expect((await core.http('GET', `/orders/${orderId}`, { user: barista })).status).toBe(200);
     expect(await core.http('GET', '/orders/no-such-order', { user: alice })).toMatchObject({
       status: 404,
