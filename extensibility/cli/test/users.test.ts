@@ -88,7 +88,7 @@ it(
   async () => {
     expect(await run('users', 'add-to-group', 'nia@example.com', 'owner')).toEqual({
       code: 1,
-      stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista; an event's groups are <eventId>.admin, <eventId>.barista, <eventId>.display)\n`,
+      stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista, LA.barista; an event's groups are <eventId>.admin, <eventId>.barista, <eventId>.display)\n`,
     });
     const nobody = await run('users', 'add-to-group', 'nobody@example.com', 'barista');
     expect(nobody.code).toBe(1);
