@@ -296,8 +296,8 @@ function BaristaApp({ session }: { session: Session }) {
         <ul class="events" aria-label="The events you work">
           {events.map((e) => (
             <li key={e.eventId}>
-              <button onClick={() => pick(e.eventId)} aria-label={`Work event ${e.eventId}`}>
-                {e.eventId} <span class="muted">({e.roles.join(', ')})</span>
+              <button onClick={() => pick(e.eventId)}>
+                Work event {e.eventId} <span class="muted">({e.roles.join(', ')})</span>
               </button>
             </li>
           ))}
