@@ -297,7 +297,7 @@ function BaristaApp({ session }: { session: Session }) {
           {events.map((e) => (
             <li key={e.eventId}>
               <button onClick={() => pick(e.eventId)}>
-                Work event {e.eventId} <span class="muted">({e.roles.join(', ')})</span>
+                Work event {e.eventId} ({e.roles.join(', ')})
               </button>
             </li>
           ))}
