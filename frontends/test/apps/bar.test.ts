@@ -283,8 +283,9 @@ async function story(pages: Record<string, Page>): Promise<void> {
   // Another customer is in the queue first.
   const other = await queuedElsewhere((await display.getByTestId('code').textContent())!);
 
-  // The customer's phone opens the QR code's URL and creates an account on the hosted pages.
-  const phone = (pages.phone = await open(qrUrl, { width: 390, height: 844 }, true));
+  // The customer's phone opens the QR code's URL (as shown now: the code rotates every 5 minutes) and
+  // creates an account on the hosted pages.
+  const phone = (pages.phone = await open((await qr.getAttribute('data-url'))!, { width: 390, height: 844 }, true));
   await phone.waitForURL(/\/login\?/);
   await phone.getByRole('link', { name: 'New here? Create an account' }).click();
   await phone.getByLabel('Email').fill('ines@example.com');
