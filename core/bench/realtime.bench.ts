@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const core = await startCore({ speed: SPEED, quiet: true });
   try {
     const admin = await core.user('bench-admin', ['admin']);
-    const barista = await core.user('bench-barista', ['barista']);
+    const barista = await core.user('bench-barista', ['NYC.barista']);
     // Room for every order at once: a big queue and QR codes that admit them all.
     const patch = await core.http('PATCH', '/events/NYC/config', {
       user: admin,

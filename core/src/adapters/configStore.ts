@@ -1,7 +1,7 @@
 // The config table: one item per event (PK = eventId) holding its EventConfig. Writes are conditional
 // on the version they replace, so two admins cannot silently overwrite each other, and the seed never
 // overwrites an operator's config. The table's stream announces every change (ConfigService.ConfigChanged).
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEventConfig, type EventConfig } from '../domain/index.js';
 import { dynamo, errorName } from './aws.js';
 import { requiredEnv } from './env.js';
@@ -47,4 +47,18 @@ export async function saveConfig(config: EventConfig, replaces: number | undefin
     if (errorName(e) === 'ConditionalCheckFailedException') return false;
     throw e;
   }
+}
+
+/** The ids of every event with a config (an operator's list of events); a scan of the keys only. */
+export async function listEventIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new ScanCommand({ TableName: table(), ProjectionExpression: 'PK', ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.PK === 'string') ids.push(item.PK);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids.sort();
 }

@@ -18,3 +18,4 @@ export * from './realtime.js';
 export * from './queuePlace.js';
 export * from './reservations.js';
 export * from './accounts.js';
+export * from './roles.js';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { callerOf, parseGroups, requireGroup, staffActor } from '../../src/adapters/http/auth.js';
+import {
+  callerOf,
+  parseGroups,
+  refuseDisplayDevice,
+  requireBoardViewer,
+  requireEventAdmin,
+  requireGroup,
+  staffActorAt,
+} from '../../src/adapters/http/auth.js';
 import { Problem } from '../../src/adapters/http/responses.js';
 
 const withClaims = (claims: Record<string, unknown> | undefined) => ({
@@ -55,13 +63,67 @@ describe('groups', () => {
     expect(() => requireGroup({ userId: 'u', groups: ['admin'] }, ['admin'], 'x')).not.toThrow();
   });
 
-  it('staff act as baristas, or as admins when only admins', () => {
-    expect(staffActor({ userId: 'b', groups: ['barista'] }, 'make')).toEqual({ role: 'barista', userId: 'b' });
-    expect(staffActor({ userId: 'b', groups: ['admin', 'barista'] }, 'make')).toEqual({ role: 'barista', userId: 'b' });
-    expect(staffActor({ userId: 'a', groups: ['admin'] }, 'make')).toEqual({ role: 'admin', userId: 'a' });
-    expect(problem(() => staffActor({ userId: 'c', groups: [] }, 'make an order')).message).toBe(
-      'Only members of the barista or admin groups may make an order.',
+  it('staff act at their events: as baristas there, or as admins there or operators', () => {
+    expect(staffActorAt({ userId: 'b', groups: ['NYC.barista'] }, 'NYC', 'make')).toEqual({
+      role: 'barista',
+      userId: 'b',
+      eventId: 'NYC',
+    });
+    expect(staffActorAt({ userId: 'b', groups: ['NYC.admin', 'NYC.barista'] }, 'NYC', 'make')).toMatchObject({
+      role: 'barista',
+    });
+    expect(staffActorAt({ userId: 'a', groups: ['NYC.admin'] }, 'NYC', 'make')).toMatchObject({ role: 'admin' });
+    expect(staffActorAt({ userId: 'o', groups: ['admin'] }, 'LA', 'make')).toEqual({
+      role: 'admin',
+      userId: 'o',
+      eventId: 'LA',
+    });
+    expect(problem(() => staffActorAt({ userId: 'b', groups: ['NYC.barista'] }, 'LA', 'make an order'))).toEqual({
+      status: 403,
+      code: 'NOT_EVENT_STAFF',
+      message:
+        'You are not staff of event LA, so you may not make an order: ask an admin of LA to add you (PUT /events/LA/staff/{email}), then sign in again.',
+    });
+    expect(problem(() => staffActorAt({ userId: 'c', groups: [] }, 'NYC', 'make an order')).code).toBe(
+      'NOT_EVENT_STAFF',
     );
+    expect(problem(() => staffActorAt({ userId: 'd', groups: ['NYC.display'] }, 'NYC', 'make an order')).code).toBe(
+      'DISPLAY_DEVICE',
+    );
+  });
+
+  it('an event admin administers that event only; a barista there is told they are not its admin', () => {
+    expect(() => requireEventAdmin({ userId: 'a', groups: ['NYC.admin'] }, 'NYC', 'x')).not.toThrow();
+    expect(() => requireEventAdmin({ userId: 'o', groups: ['admin'] }, 'LA', 'x')).not.toThrow();
+    expect(
+      problem(() => requireEventAdmin({ userId: 'a', groups: ['NYC.admin'] }, 'LA', 'change the config')).code,
+    ).toBe('NOT_EVENT_STAFF');
+    expect(
+      problem(() => requireEventAdmin({ userId: 'b', groups: ['NYC.barista'] }, 'NYC', 'change the config')),
+    ).toEqual({
+      status: 403,
+      code: 'NOT_EVENT_ADMIN',
+      message:
+        'Only an admin of event NYC (or an operator) may change the config: ask an admin of NYC to make you one, then sign in again.',
+    });
+  });
+
+  it("a display device sees its event's board only, and no other route", () => {
+    const tv = { userId: 't', groups: ['NYC.display'] };
+    expect(() => requireBoardViewer(tv, 'NYC', 'show the board')).not.toThrow();
+    expect(problem(() => requireBoardViewer(tv, 'LA', 'show the display board')).message).toBe(
+      "This is the display device of event NYC: it shows that event's board and QR code only, so it may not show the display board of event LA.",
+    );
+    expect(() =>
+      refuseDisplayDevice(tv, 'GET /events/{eventId}/display', ['GET /events/{eventId}/display']),
+    ).not.toThrow();
+    expect(problem(() => refuseDisplayDevice(tv, 'POST /orders/{orderId}/make', []))).toMatchObject({
+      status: 403,
+      code: 'DISPLAY_DEVICE',
+    });
+    expect(() =>
+      refuseDisplayDevice({ userId: 'b', groups: ['NYC.barista'] }, 'POST /orders/{orderId}/make', []),
+    ).not.toThrow();
   });
 });
 

@@ -7,7 +7,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validateEvent } from '@serverlesspresso/catalog';
-import { startLocalCloud, type EventEnvelope, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
+import {
+  startLocalCloud,
+  type EventEnvelope,
+  type LocalCloud,
+  type StackEventApi,
+  type StackRecord,
+} from '@serverlesspresso/local';
+import { EventsClient } from '@serverlesspresso/testing/events';
 import { until } from '@serverlesspresso/testing/until';
 
 export const CORE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -237,4 +244,34 @@ export async function queuedOrder(
     (e) => e['detail-type'] === 'OrderManager.WaitingCompletion' && e.detail.orderId === orderId,
   );
   return orderId;
+}
+
+// ---- The realtime channels, as a browser listens ------------------------------------------------
+
+/** A browser on the core's channels: one connection, its token on the connection and on every subscription. */
+export class Subscriber {
+  private constructor(
+    private readonly client: EventsClient,
+    private readonly auth: Record<string, string>,
+  ) {}
+
+  static async connect(events: StackEventApi, token: string): Promise<Subscriber> {
+    const auth = { host: events.dns.http, authorization: token };
+    const client = await EventsClient.connect(events.realtime, auth);
+    await client.init();
+    return new Subscriber(client, auth);
+  }
+
+  subscribe(id: string, channel: string) {
+    return this.client.subscribe(id, channel, this.auth);
+  }
+
+  /** The messages a subscription delivered, parsed. */
+  data(id: string): Record<string, unknown>[] {
+    return this.client.data(id) as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }

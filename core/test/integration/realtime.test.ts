@@ -5,37 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateChannelMessage } from '@serverlesspresso/catalog';
 import type { StackEventApi } from '@serverlesspresso/local';
-import { EventsClient } from '@serverlesspresso/testing/events';
 import { until } from '@serverlesspresso/testing/until';
-import { queuedOrder, startCore, type Core, type User } from './harness.js';
-
-/** A browser on the core's channels: one connection, its token on the connection and on every subscription. */
-class Subscriber {
-  private constructor(
-    private readonly client: EventsClient,
-    private readonly auth: Record<string, string>,
-  ) {}
-
-  static async connect(events: StackEventApi, token: string): Promise<Subscriber> {
-    const auth = { host: events.dns.http, authorization: token };
-    const client = await EventsClient.connect(events.realtime, auth);
-    await client.init();
-    return new Subscriber(client, auth);
-  }
-
-  subscribe(id: string, channel: string) {
-    return this.client.subscribe(id, channel, this.auth);
-  }
-
-  /** The messages a subscription delivered, parsed. */
-  data(id: string): Record<string, unknown>[] {
-    return this.client.data(id) as Record<string, unknown>[];
-  }
-
-  close(): void {
-    this.client.close();
-  }
-}
+import { queuedOrder, startCore, Subscriber, type Core, type User } from './harness.js';
 
 let core: Core;
 let api: StackEventApi;
@@ -55,7 +26,7 @@ beforeAll(async () => {
   core = await startCore({ speed: 1 });
   [admin, barista, alice, bob] = await Promise.all([
     core.user('ada', ['admin']),
-    core.user('bart', ['barista']),
+    core.user('bart', ['NYC.barista']),
     core.user('alice'),
     core.user('bob'),
   ]);

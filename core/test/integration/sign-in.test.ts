@@ -1,7 +1,7 @@
 // A person signs in to the core as the browser apps will: the core's user pool domain, its sign-up
 // page with the code the local cloud prints, the code flow with PKCE; the tokens open the core's
-// API, and AdminAddUserToGroup (what `presso users add-to-group` sends) makes them a barista from
-// their next token on.
+// API, and AdminAddUserToGroup (what `presso users add-to-group` sends) makes them a barista of the
+// seed event NYC from their next token on.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -73,7 +73,7 @@ it("signs up through the core's domain; the tokens open its API; a group added b
     new AdminAddUserToGroupCommand({
       UserPoolId: core.stack.outputs.UserPoolId!,
       Username: 'olga@example.com',
-      GroupName: 'barista',
+      GroupName: 'NYC.barista',
     }),
   );
   idp.destroy();
@@ -83,6 +83,6 @@ it("signs up through the core's domain; the tokens open its API; a group added b
     refresh_token: tokens.body.refresh_token!,
   });
   const barista = { ...customer, token: refreshed.body.id_token! };
-  expect(claimsOf(barista.token)['cognito:groups']).toEqual(['barista']);
+  expect(claimsOf(barista.token)['cognito:groups']).toEqual(['NYC.barista']);
   expect((await core.http('GET', '/events/NYC/queue', { user: barista })).status).toBe(200);
 });

@@ -228,7 +228,7 @@ async function customer(bar: Bar, name: string, persona: Persona | 'forgotten'):
  * cancels it). Robot orders are the robot barista's: a person claiming one would refuse its answer.
  */
 async function barista(bar: Bar, name: string, until: () => boolean): Promise<void> {
-  const user = await bar.core.user(name, ['barista']);
+  const user = await bar.core.user(name, ['NYC.barista']);
   while (!until()) {
     const queue =
       (
@@ -262,7 +262,7 @@ async function barista(bar: Bar, name: string, until: () => boolean): Promise<vo
 export async function warmUp(core: Core): Promise<void> {
   const [admin, barista, customer] = await Promise.all([
     core.user('admin-ada', ['admin']),
-    core.user('barista-ben', ['barista']),
+    core.user('barista-ben', ['NYC.barista']),
     core.user('customer-00'),
   ]);
   const patched = await core.http('PATCH', `/events/${EVENT_ID}/config`, { user: admin, body: { drinksPerCode: 100 } });

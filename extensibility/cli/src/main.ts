@@ -248,7 +248,10 @@ program
     'mint a Cognito ID token (or, with --scopes, an access token) for routes behind a JWT or Cognito authorizer',
   )
   .requiredOption('--user <user>', 'the user (cognito:username; sub is derived from it)')
-  .option('--groups <list>', 'comma-separated groups of the user pool (cognito:groups), e.g. admin,barista')
+  .option(
+    '--groups <list>',
+    'comma-separated groups of the user pool (cognito:groups), e.g. admin (operator) or NYC.barista,NYC.admin',
+  )
   .option(
     '--user-pool <pool>',
     'the user pool: its id, logical id, STACK/LogicalId or name (default: the only one deployed)',
@@ -298,7 +301,10 @@ users
   .command('add-to-group')
   .description("adds a user to a group of the pool (AdminAddUserToGroup): their next token's cognito:groups has it")
   .argument('<email>', 'the email the user signed up with')
-  .argument('<group>', 'a group of the pool, e.g. barista or admin')
+  .argument(
+    '<group>',
+    "a group of the pool: NYC.barista or NYC.admin (an event's, created when missing), admin (operator)",
+  )
   .addOption(userPoolOption())
   .addOption(endpointOption())
   .action(async (email: string, group: string, options: { userPool?: string; endpoint: string }) => {

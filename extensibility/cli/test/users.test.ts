@@ -69,11 +69,26 @@ it(
 );
 
 it(
+  "creates an event's group (<eventId>.barista) when its first member is added, as the core's staff routes do",
+  async () => {
+    expect(await run('users', 'add-to-group', 'nia@example.com', 'LA.barista')).toEqual({
+      code: 0,
+      stdout: 'nia@example.com is in group LA.barista (created): their next token (sign-in or refresh) carries it\n',
+    });
+    const groups = await idp.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: 'nia@example.com' }),
+    );
+    expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['barista', 'LA.barista']);
+  },
+  SLOW,
+);
+
+it(
   'says which argument is wrong: a group the pool lacks, a user who never signed up, a pool not deployed',
   async () => {
     expect(await run('users', 'add-to-group', 'nia@example.com', 'owner')).toEqual({
       code: 1,
-      stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista)\n`,
+      stdout: `presso users: user pool ${poolId} has no group owner (its groups: barista, LA.barista; an event's groups are <eventId>.admin, <eventId>.barista, <eventId>.display)\n`,
     });
     const nobody = await run('users', 'add-to-group', 'nobody@example.com', 'barista');
     expect(nobody.code).toBe(1);

@@ -80,7 +80,7 @@ beforeAll(async () => {
     ['cy', []],
     ['dee', []],
     ['ada', ['admin']],
-    ['bart', ['barista']],
+    ['bart', ['NYC.barista']],
   ] as const) {
     tokens[user] = await local.token({ user, groups: [...groups], userPool: core.outputs.UserPoolId! });
     subs[user] = (JSON.parse(Buffer.from(tokens[user]!.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;

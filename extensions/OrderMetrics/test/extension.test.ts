@@ -162,7 +162,7 @@ describe('OrderMetrics on the local cloud', () => {
 
   it('answers admins only, and says what is wrong with a query', async () => {
     expect(await read('/events/NYC/metrics')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
-    const barista = await read('/events/NYC/metrics', await token('ben', ['barista']));
+    const barista = await read('/events/NYC/metrics', await token('ben', ['NYC.barista']));
     expect(barista).toEqual({
       status: 403,
       body: { error: 'WRONG_GROUP', message: 'Only members of the admin group may read the metrics.' },
@@ -180,7 +180,7 @@ describe('OrderMetrics on the local cloud', () => {
     const ada = await token('ada', ['admin']);
     await orderThroughCore(
       core,
-      { admin: ada, customer: await token('alice'), barista: await token('bart', ['barista']) },
+      { admin: ada, customer: await token('alice'), barista: await token('bart', ['NYC.barista']) },
       'Americano',
     );
 

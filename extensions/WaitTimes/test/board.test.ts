@@ -27,7 +27,7 @@ beforeAll(async () => {
   local = await startLocal(1);
   core = await local.deploy(repo.core, 'core');
   await local.deploy(extensionDir, 'wait-times', { RealtimeApiId: core.outputs.RealtimeApiId! });
-  const token = await local.token({ user: 'bart', groups: ['barista'] });
+  const token = await local.token({ user: 'bart', groups: ['NYC.barista'] });
   const api = core.eventApis.RealtimeApi!;
   const auth = { host: api.dns.http, authorization: token };
   board = await EventsClient.connect(api.realtime, auth);

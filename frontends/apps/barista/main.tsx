@@ -1,18 +1,22 @@
-// The barista app, on a tablet: the event's live queue (oldest first) with each order's drink,
-// options and age; make, unmake, complete, and cancel after a confirmation; a new order is announced
-// (and, when switched on, beeps); admins open and close the shop. Every action is a button, so the
-// keyboard reaches all of them (Tab, Enter).
+// The barista app, on a tablet: first the events this barista works (GET /me/events: the token's
+// per-event groups; one is picked at once, several are offered), then the event's live queue (oldest
+// first) with each order's drink, options and age; make, unmake, complete, and cancel after a
+// confirmation; a new order is announced (and, when switched on, beeps); the event's admins open and
+// close the shop and issue the display's sign-in. Every action is a button, so the keyboard reaches
+// all of them (Tab, Enter).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   ApiError,
   firstSight,
   staffChannel,
   type ConfigPatch,
+  type DisplaySignIn,
   type EventConfig,
+  type MyEvents,
   type PublicOrder,
   type StaffChannelMessage,
 } from '../../src/shared/index.js';
-import { age, currentEvent, type Session } from '../common/session.js';
+import { age, type Session } from '../common/session.js';
 import { ConnectionBadge, ErrorText, mount, useNow } from '../common/ui.js';
 
 function beep(): void {
@@ -193,9 +197,130 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
   );
 }
 
+/** The admins' "Display sign-in": the username and password the TV at the bar signs in with, once. */
+function DisplayIssuer({ session, eventId }: { session: Session; eventId: string }) {
+  const [issued, setIssued] = useState<DisplaySignIn>();
+  const [error, setError] = useState<unknown>();
+  return (
+    <details class="card">
+      <summary>Display sign-in (admins)</summary>
+      <p class="muted">
+        The TV signs in once as the display of {eventId}: it shows the board and the QR code, and nothing else.
+      </p>
+      <button
+        onClick={() => {
+          setError(undefined);
+          session.api.issueDisplay(eventId).then(setIssued, setError);
+        }}
+      >
+        Issue a display sign-in
+      </button>
+      {issued && (
+        <p role="status" data-testid="display-sign-in">
+          Username <strong data-testid="display-username">{issued.username}</strong>, password{' '}
+          <strong data-testid="display-password">{issued.password}</strong>
+        </p>
+      )}
+      <ErrorText error={error} />
+    </details>
+  );
+}
+
+const LAST_EVENT = 'presso.baristaEvent';
+const staffEventsOf = (mine: MyEvents) =>
+  mine.events.filter((e) => e.roles.includes('barista') || e.roles.includes('admin'));
+
+/** The events this barista works, from the token's groups: one is picked at once, several are offered. */
 function BaristaApp({ session }: { session: Session }) {
+  const [mine, setMine] = useState<MyEvents>();
+  const [eventId, setEventId] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const load = useCallback(async () => {
+    setError(undefined);
+    try {
+      const found = await session.api.myEvents();
+      const events = staffEventsOf(found);
+      const last = localStorage.getItem(LAST_EVENT);
+      if (events.length === 1) setEventId(events[0]!.eventId);
+      else if (last && events.some((e) => e.eventId === last)) setEventId(last);
+      setMine(found);
+    } catch (e) {
+      setError(e);
+    }
+  }, [session]);
+  useEffect(() => void load(), [load]);
+  const pick = (id: string | undefined) => {
+    if (id) localStorage.setItem(LAST_EVENT, id);
+    else localStorage.removeItem(LAST_EVENT);
+    setEventId(id);
+  };
+
+  if (!mine) return error ? <ErrorText error={error} /> : <p class="loading">Loading the events you work…</p>;
+  const events = staffEventsOf(mine);
+  const chosen = events.find((e) => e.eventId === eventId);
+  if (chosen)
+    return (
+      <Queue
+        session={session}
+        eventId={chosen.eventId}
+        admin={chosen.roles.includes('admin')}
+        {...(events.length > 1 ? { changeEvent: () => pick(undefined) } : {})}
+      />
+    );
+  return (
+    <>
+      <header class="topbar">
+        <h1>Your events</h1>
+        <button class="secondary" onClick={() => void session.auth.signOut()}>
+          Sign out
+        </button>
+      </header>
+      {events.length === 0 ? (
+        <div class="card">
+          <p>
+            You are not a barista or an admin of any event yet. Ask an admin of your event to add you, then check again.
+          </p>
+          <button
+            onClick={() => {
+              // The new role is in the next token.
+              void session.auth
+                .refresh()
+                .then(load)
+                .catch(() => void session.auth.signOut());
+            }}
+          >
+            Check again
+          </button>
+        </div>
+      ) : (
+        <ul class="events" aria-label="The events you work">
+          {events.map((e) => (
+            <li key={e.eventId}>
+              <button onClick={() => pick(e.eventId)}>
+                Work event {e.eventId} ({e.roles.join(', ')})
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorText error={error} />
+      <p class="muted">Signed in as {session.user.email}</p>
+    </>
+  );
+}
+
+function Queue({
+  session,
+  eventId,
+  admin,
+  changeEvent,
+}: {
+  session: Session;
+  eventId: string;
+  admin: boolean;
+  changeEvent?: () => void;
+}) {
   const { api, realtime, user } = session;
-  const [eventId] = useState(() => currentEvent('NYC'));
   const [orders, setOrders] = useState<PublicOrder[]>();
   const [storeOpen, setStoreOpen] = useState<boolean>();
   const [announcement, setAnnouncement] = useState<string>();
@@ -206,7 +331,6 @@ function BaristaApp({ session }: { session: Session }) {
   const soundRef = useRef(sound);
   soundRef.current = sound;
   const now = useNow(5000);
-  const admin = user.groups.includes('admin');
 
   const refresh = useCallback(async () => {
     try {
@@ -284,6 +408,11 @@ function BaristaApp({ session }: { session: Session }) {
               Close the shop
             </button>
           )}
+          {changeEvent && (
+            <button class="secondary" onClick={changeEvent}>
+              Change event
+            </button>
+          )}
           <button class="secondary" onClick={() => void session.auth.signOut()}>
             Sign out
           </button>
@@ -313,6 +442,7 @@ function BaristaApp({ session }: { session: Session }) {
       {storeOpen === false && <p class="notice">The shop is closed: customers cannot order.</p>}
       <ErrorText error={error} />
       {admin && <Settings session={session} eventId={eventId} version={configVersion} />}
+      {admin && <DisplayIssuer session={session} eventId={eventId} />}
       {orders === undefined ? (
         <p class="loading">Loading the queue…</p>
       ) : orders.length === 0 ? (

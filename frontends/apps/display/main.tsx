@@ -1,8 +1,9 @@
 // The display, on the TV at the bar (no input): the current QR code (its URL opens the order app
 // with the event and code), refreshed as the validator rotates it, with the drinks left on it; the
 // queue by number, ready for pickup, the shop closed; and WaitTimes' wait per drink when its
-// messages arrive on the board's channel. It signs in as an admin for now: the QR code route is the
-// admins', and a display role comes with the roles issue (#14).
+// messages arrive on the board's channel. It signs in once as the display device of one event (a
+// sign-in an admin of the event issues): the event is the one its token's display group names, never
+// the URL's, and the core lets it read that event's board and QR code and nothing else.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { renderSVG } from 'uqr';
 import {
@@ -12,7 +13,7 @@ import {
   type DisplayBoard,
   type QrCode,
 } from '../../src/shared/index.js';
-import { currentEvent, type Session } from '../common/session.js';
+import { type Session } from '../common/session.js';
 import { ConnectionBadge, ErrorText, mount } from '../common/ui.js';
 
 type WaitTime = Extract<BoardChannelMessage, { kind: 'waitTime' }>;
@@ -75,9 +76,50 @@ function QrPanel({ session, eventId, version }: { session: Session; eventId: str
   );
 }
 
+/** The event this display shows: the one its sign-in is the display of (GET /me/events). */
 function DisplayApp({ session }: { session: Session }) {
+  const [eventId, setEventId] = useState<string | null>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Retried until answered: a TV with no one at it must come up by itself after an outage.
+    const load = () =>
+      session.api.myEvents().then(
+        (mine) => {
+          if (stopped) return;
+          setError(undefined);
+          setEventId(mine.events.find((e) => e.roles.includes('display'))?.eventId ?? null);
+        },
+        (e: unknown) => {
+          if (stopped) return;
+          setError(e);
+          timer = setTimeout(load, 5_000);
+        },
+      );
+    void load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [session]);
+  if (eventId === undefined) return error ? <ErrorText error={error} /> : <p class="loading">Loading the board…</p>;
+  if (eventId === null)
+    return (
+      <div class="card">
+        <h1>This is not a display sign-in</h1>
+        <p>
+          {session.user.email} is not the display of an event. Sign in with the display sign-in an admin of the event
+          issues (in the barista app: "Display sign-in").
+        </p>
+        <button onClick={() => void session.auth.signOut()}>Sign out</button>
+      </div>
+    );
+  return <Board session={session} eventId={eventId} />;
+}
+
+function Board({ session, eventId }: { session: Session; eventId: string }) {
   const { api, realtime } = session;
-  const [eventId] = useState(() => currentEvent('NYC'));
   const [board, setBoard] = useState<DisplayBoard>();
   const [waits, setWaits] = useState<Record<string, WaitTime>>({});
   const [qrVersion, setQrVersion] = useState(0);

@@ -67,6 +67,25 @@ export type ConfigPatch = Partial<
   >
 > & { version?: number };
 
+export type EventRole = 'admin' | 'barista' | 'display';
+
+/** GET /me/events: the events the signed-in person (or display device) works, with their roles there. */
+export interface MyEvents {
+  userId: string;
+  /** An operator administers every event (each listed with admin). */
+  operator: boolean;
+  events: { eventId: string; roles: EventRole[] }[];
+}
+
+/** POST /events/{eventId}/displays: what the TV signs in with, once. */
+export interface DisplaySignIn {
+  eventId: string;
+  displayId: string;
+  username: string;
+  password: string;
+  message: string;
+}
+
 /**
  * A refusal of the API. `code` is the API's (e.g. STORE_CLOSED, NO_TOKENS_LEFT), or NETWORK when it
  * could not be reached, UNAUTHORIZED when the sign-in is missing or over, INTERNAL_ERROR for its
@@ -128,6 +147,9 @@ const SENTENCES: Record<string, string | typeof USE_SERVER> = {
   CLAIMED_BY_OTHER: 'Another barista is making this order; only they or an admin can change it.',
   NOT_IN_QUEUE: 'This order is not in the queue yet: it has no drink or no number.',
   WRONG_GROUP: 'Your account is not allowed to do this. Ask an admin to add you to the right group.',
+  NOT_EVENT_STAFF: 'You do not work at this event. Ask an admin of the event to add you, then check again.',
+  NOT_EVENT_ADMIN: 'Only an admin of this event can do this.',
+  DISPLAY_DEVICE: 'This screen is a display: it shows the board and the QR code, nothing else.',
   WRONG_ROLE: 'Your account is not allowed to do this.',
   CONFIG_VERSION_CONFLICT: 'Someone else changed these settings meanwhile. Reload them and make your change again.',
   CONFIG_BUSY: 'The settings kept changing while saving. Reload them and try again.',
@@ -260,6 +282,12 @@ export class ApiClient {
   patchConfig = (eventId: string, patch: ConfigPatch): Promise<ConfigChange> =>
     this.request('PATCH', path`/events/${eventId}/config`, patch);
   qrCode = (eventId: string): Promise<QrCode> => this.request('GET', path`/events/${eventId}/qr-code`);
+  /** Issues the sign-in of a new display device of the event (its admins). */
+  issueDisplay = (eventId: string): Promise<DisplaySignIn> => this.request('POST', path`/events/${eventId}/displays`);
+
+  // ---- everyone signed in ----
+  /** The events the caller works (staff, display) and their roles there: the token's groups, read by the core. */
+  myEvents = (): Promise<MyEvents> => this.request('GET', '/me/events');
 
   /**
    * One request: JSON in and out, the bearer token, refusals as ApiError. A 409 with Retry-After (an

@@ -31,7 +31,7 @@ export interface TokenSet {
 export interface User {
   sub: string;
   email?: string;
-  /** cognito:groups, e.g. ['barista']; [] when in none. */
+  /** cognito:groups, e.g. ['NYC.barista'] (a barista of event NYC); [] when in none. */
   groups: string[];
   /** cognito:username. */
   username?: string;

@@ -1,8 +1,10 @@
 // The whole story in a real browser (playwright-core driving Chromium: PRESSO_CHROMIUM, default
 // /usr/bin/chromium), the apps served from the local cloud's edge as `presso up` serves them: the
 // display shows the QR code; a customer on a phone opens its URL, signs up on the hosted pages
-// (confirmation code from the local cloud's output) and orders; a barista on a tablet (made one with
-// AdminAddUserToGroup) sees it arrive live, makes and completes it; the customer's page and the
+// (confirmation code from the local cloud's output) and orders; a barista on a tablet (made a barista
+// of NYC with AdminAddUserToGroup, and of LA by the core's staff route) picks NYC among the events she
+// works, sees the order arrive live, makes and completes it; the display signs in with the display
+// sign-in an admin of NYC issued in the barista app; the customer's page and the
 // display show it ready without a reload, and the display shows WaitTimes' wait for the drink (the
 // extension deployed beside the core, publishing to the board); an admin closes the shop from the barista
 // app, the display says so and a scan gets the sentence. Screenshots: <tmp>/presso-apps-screenshots/.
@@ -135,13 +137,17 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   for (const [email, group] of [
-    ['bea@example.com', 'barista'],
-    ['ada@example.com', 'admin'],
+    ['bea@example.com', 'NYC.barista'],
+    ['ada@example.com', 'NYC.admin'],
   ] as const) {
     const { code } = await cloud.users.signUp(pool, email, 'Espresso!2026');
     cloud.users.confirm(pool, email, code);
     await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, Username: email, GroupName: group }));
   }
+  // An operator opens a second event and makes bea one of its baristas too (the group is made on demand).
+  const operator = await customerApi('olga', ['admin']);
+  expect((await operator('PATCH', '/events/LA/config', { storeOpen: true })).status).toBe(201);
+  expect((await operator('PUT', '/events/LA/staff/bea@example.com', { role: 'barista' })).status).toBe(200);
   showToCamera('nothing yet');
   browser = await chromium.launch({
     executablePath,
@@ -175,10 +181,10 @@ async function open(
 }
 
 /** Signs in on the hosted sign-in page the app sent the browser to, and waits to be back in the app. */
-async function signIn(page: Page, email: string, app: AppName): Promise<void> {
+async function signIn(page: Page, email: string, app: AppName, password = 'Espresso!2026'): Promise<void> {
   await page.waitForURL(/\/login\?/);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('Espresso!2026');
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.toString().startsWith(urls[app]) && !url.searchParams.has('code'));
 }
@@ -198,11 +204,11 @@ async function explain(error: unknown, pages: Record<string, Page>): Promise<nev
 }
 
 /** The core's API as another customer (a token of the local cloud, as `presso token` mints): a script's calls. */
-async function customerApi(user: string) {
+async function customerApi(user: string, groups: string[] = []) {
   const minted = await fetch(`${cloud.url}/_presso/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user }),
+    body: JSON.stringify({ user, groups }),
   });
   const { token } = (await minted.json()) as { token: string };
   return async (method: string, path: string, body?: unknown) => {
@@ -242,10 +248,20 @@ async function queuedElsewhere(code: string): Promise<{ cancel: () => Promise<vo
 const live = (page: Page) => page.locator('[data-status="live"][role="status"]').waitFor({ timeout: SLOW });
 
 async function story(pages: Record<string, Page>): Promise<void> {
-  // The TV at the bar.
+  // An admin of NYC at a tablet issues the TV's display sign-in.
+  const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
+  await signIn(admin, 'ada@example.com', 'barista');
+  await live(admin);
+  await admin.getByText('Display sign-in (admins)').click();
+  await admin.getByRole('button', { name: 'Issue a display sign-in' }).click();
+  const tvUser = (await admin.getByTestId('display-username').textContent({ timeout: SLOW }))!;
+  const tvPassword = (await admin.getByTestId('display-password').textContent())!;
+  expect(tvUser).toMatch(/^display-[0-9a-f]{8}@nyc\.display\.invalid$/);
+
+  // The TV at the bar signs in once as the display of NYC.
   const displaySockets: WebSocketRoute[] = [];
   const display = (pages.display = await open(urls.display, { width: 1920, height: 1080 }, false, displaySockets));
-  await signIn(display, 'ada@example.com', 'display');
+  await signIn(display, tvUser, 'display', tvPassword);
   const qr = display.locator('.qr[data-url]');
   await qr.waitFor({ timeout: SLOW });
   const qrUrl = (await qr.getAttribute('data-url'))!;
@@ -253,22 +269,23 @@ async function story(pages: Record<string, Page>): Promise<void> {
   await live(display);
   await shot(display, 'display-1-waiting');
 
-  // The barista's tablet.
+  // The barista's tablet: she works NYC and LA, and picks NYC.
   const barista = (pages.barista = await open(urls.barista, { width: 1024, height: 768 }));
   await signIn(barista, 'bea@example.com', 'barista');
+  await barista.getByRole('button', { name: 'Work event LA' }).waitFor({ timeout: SLOW });
+  await shot(barista, 'barista-0-events');
+  await accessible(barista, 'barista: the events');
+  await barista.getByRole('button', { name: 'Work event NYC' }).click();
   await barista.getByText('No orders waiting').waitFor({ timeout: SLOW });
   await live(barista);
   await shot(barista, 'barista-1-empty');
-  // A second barista (an admin) at another tablet.
-  const admin = (pages.admin = await open(urls.barista, { width: 1024, height: 768 }));
-  await signIn(admin, 'ada@example.com', 'barista');
-  await live(admin);
 
   // Another customer is in the queue first.
   const other = await queuedElsewhere((await display.getByTestId('code').textContent())!);
 
-  // The customer's phone opens the QR code's URL and creates an account on the hosted pages.
-  const phone = (pages.phone = await open(qrUrl, { width: 390, height: 844 }, true));
+  // The customer's phone opens the QR code's URL (as shown now: the code rotates every 5 minutes) and
+  // creates an account on the hosted pages.
+  const phone = (pages.phone = await open((await qr.getAttribute('data-url'))!, { width: 390, height: 844 }, true));
   await phone.waitForURL(/\/login\?/);
   await phone.getByRole('link', { name: 'New here? Create an account' }).click();
   await phone.getByLabel('Email').fill('ines@example.com');

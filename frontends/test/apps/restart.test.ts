@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CORE_DIR } from '@serverlesspresso/core/harness';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
@@ -109,25 +108,21 @@ const status = (page: Page, value: string) =>
 it('the display recovers by itself from a restarted local cloud and shows an order placed after it', async () => {
   const first = await up(0);
   const port = first.cloud.port;
-  const { code } = await first.cloud.users.signUp(first.poolId, 'ada@example.com', 'Espresso!2026');
-  first.cloud.users.confirm(first.poolId, 'ada@example.com', code);
-  const cognito = new CognitoIdentityProviderClient({
-    endpoint: first.cloud.url,
-    region: first.cloud.account.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  // The TV signs in as the display device of NYC, with the sign-in an operator issued for it.
+  const issued = await fetch(`${first.api}/events/NYC/displays`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token(first.cloud.url, 'ada-at-the-bar', ['admin'])}` },
   });
-  await cognito.send(
-    new AdminAddUserToGroupCommand({ UserPoolId: first.poolId, Username: 'ada@example.com', GroupName: 'admin' }),
-  );
-  cognito.destroy();
+  expect(issued.status).toBe(201);
+  const tv = (await issued.json()) as { username: string; password: string };
 
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const display = await context.newPage();
   try {
     await display.goto(appUrls(first.cloud.url).display);
     await display.waitForURL(/\/login\?/);
-    await display.getByLabel('Email').fill('ada@example.com');
-    await display.getByLabel('Password').fill('Espresso!2026');
+    await display.getByLabel('Email').fill(tv.username);
+    await display.getByLabel('Password').fill(tv.password);
     await display.getByRole('button', { name: 'Sign in' }).click();
     await display.waitForURL((url) => url.pathname === '/apps/display/' && !url.searchParams.has('code'));
     const signedIn = display.url();

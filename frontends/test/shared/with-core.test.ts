@@ -72,7 +72,7 @@ beforeAll(async () => {
   customer = new ApiClient({ baseUrl: config.apiUrl, token: () => auth.token() });
   const adminUser = await core.user('admin', ['admin']);
   admin = new ApiClient({ baseUrl: config.apiUrl, token: async () => adminUser.token });
-  const baristaUser = await core.user('bea', ['barista']);
+  const baristaUser = await core.user('bea', ['NYC.barista']);
   barista = {
     api: new ApiClient({ baseUrl: config.apiUrl, token: async () => baristaUser.token }),
     token: baristaUser.token,
@@ -146,11 +146,11 @@ describe("the API client on the core's routes", () => {
     });
   }, 90_000);
 
-  it("refuses the customer the barista's queue with WRONG_GROUP, and no token with UNAUTHORIZED", async () => {
+  it("refuses the customer the barista's queue with NOT_EVENT_STAFF, and no token with UNAUTHORIZED", async () => {
     expect(await refusal(customer.queue('NYC'))).toMatchObject({
       status: 403,
-      code: 'WRONG_GROUP',
-      message: 'Your account is not allowed to do this. Ask an admin to add you to the right group.',
+      code: 'NOT_EVENT_STAFF',
+      message: 'You do not work at this event. Ask an admin of the event to add you, then check again.',
     });
     const anonymous = new ApiClient({ baseUrl: config.apiUrl, token: async () => undefined });
     expect(await refusal(anonymous.menu('NYC'))).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });

@@ -8,7 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { badRequest, eventIdProblem, notFound, unauthenticated } from '../../domain/index.js';
-import { callerOf, type Caller } from './auth.js';
+import { callerOf, refuseDisplayDevice, type Caller } from './auth.js';
 import { Problem, problemResponse, type HttpResponse } from './responses.js';
 
 export interface HttpRequest {
@@ -57,8 +57,19 @@ const logUnexpected = (e: unknown): void => {
   if (status === undefined || status >= 500) console.error(e);
 };
 
+export interface RoutesOptions {
+  /**
+   * The routes a display device (a token in an event's display group) may call; it gets 403
+   * DISPLAY_DEVICE on every other one. The route still checks the event.
+   */
+  displayRoutes?: readonly string[];
+}
+
 /** A Lambda handler that serves the given routes (by routeKey) to signed-in callers. */
-export function httpRoutes(routes: Record<string, Route>): middy.MiddyfiedHandler<HttpEvent, HttpResponse> {
+export function httpRoutes(
+  routes: Record<string, Route>,
+  options: RoutesOptions = {},
+): middy.MiddyfiedHandler<HttpEvent, HttpResponse> {
   return (
     middy<HttpEvent, HttpResponse>()
       .use(httpHeaderNormalizer())
@@ -74,6 +85,7 @@ export function httpRoutes(routes: Record<string, Route>): middy.MiddyfiedHandle
         if (!caller) return problemResponse(UNAUTHENTICATED);
         const body: unknown = typeof event.body === 'string' ? undefined : event.body;
         try {
+          refuseDisplayDevice(caller, event.routeKey, options.displayRoutes ?? []);
           return await route({
             caller,
             routeKey: event.routeKey,

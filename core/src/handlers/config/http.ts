@@ -1,7 +1,8 @@
-// Config service routes: the menu for customers; the whole config for admins, who change it with
-// partial patches (optimistic locking by version). The table's stream announces each change.
+// Config service routes: the menu for customers; the whole config for the event's admins (and
+// operators), who change it with partial patches (optimistic locking by version). The table's stream
+// announces each change.
 import { applyConfigPatch, customerMenu, defaultConfig, notFound, type EventConfig } from '../../domain/index.js';
-import { requireGroup } from '../../adapters/http/auth.js';
+import { requireEventAdmin } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { loadConfig, saveConfig } from '../../adapters/configStore.js';
@@ -17,8 +18,8 @@ async function existingConfig(eventId: string): Promise<EventConfig> {
 const MAX_ATTEMPTS = 3;
 
 async function patchConfig(request: HttpRequest) {
-  requireGroup(request.caller, ['admin'], 'change the config');
   const eventId = eventIdParam(request);
+  requireEventAdmin(request.caller, eventId, 'change the config');
   const patch = objectBody(request, '{"storeOpen": true}');
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const stored = await loadConfig(eventId);
@@ -46,8 +47,9 @@ export const handler = httpRoutes({
     });
   },
   'GET /events/{eventId}/config': async (request) => {
-    requireGroup(request.caller, ['admin'], 'read the config');
-    return json(200, await existingConfig(eventIdParam(request)));
+    const eventId = eventIdParam(request);
+    requireEventAdmin(request.caller, eventId, 'read the config');
+    return json(200, await existingConfig(eventId));
   },
   'PATCH /events/{eventId}/config': patchConfig,
 });

@@ -1,5 +1,6 @@
 // Order manager routes. Customers read their orders, order their drink and may cancel their own open
-// order; baristas (and admins) work the queue: make (claim), unmake (release), complete, cancel.
+// order; the baristas (and admins) of the order's event work its queue: make (claim), unmake
+// (release), complete, cancel. Staff of another event are refused (403 NOT_EVENT_STAFF).
 // Every change goes through the domain's transition and a conditional write; the table's stream
 // then emits the order manager's events.
 import {
@@ -20,14 +21,12 @@ import {
   type OrderAction,
   type OrderStatus,
 } from '../../domain/index.js';
-import { isMember, staffActor, type Caller } from '../../adapters/http/auth.js';
+import { isStaffAnywhere, isStaffAt, staffActorAt } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, orderIdParam, type HttpRequest } from '../../adapters/http/router.js';
 import { loadConfig } from '../../adapters/configStore.js';
 import { applyOrderAction, loadOrder, ordersInState, ordersOfUser } from '../../adapters/orderStore.js';
 import { loadReservation } from '../../adapters/reservationStore.js';
-
-const isStaff = (caller: Caller): boolean => isMember(caller, 'barista') || isMember(caller, 'admin');
 
 async function existingOrder(orderId: string): Promise<Order> {
   const order = await loadOrder(orderId);
@@ -35,10 +34,10 @@ async function existingOrder(orderId: string): Promise<Order> {
   return order;
 }
 
-/** The caller's order, or an order a barista or admin looks at; 403 for anyone else's. */
+/** The caller's order, or an order the staff of its event look at; 403 for anyone else's. */
 async function visibleOrder(request: HttpRequest): Promise<Order> {
   const order = await existingOrder(orderIdParam(request));
-  if (order.userId !== request.caller.userId && !isStaff(request.caller))
+  if (order.userId !== request.caller.userId && !isStaffAt(request.caller, order.eventId))
     throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return order;
 }
@@ -109,19 +108,22 @@ async function cancel(request: HttpRequest) {
   // The customer cancels as the customer (even a barista, for their own coffee); others must be staff.
   let actor: Actor;
   if (order.userId === caller.userId) actor = { role: 'customer', userId: caller.userId };
-  else if (isStaff(caller)) actor = staffActor(caller, 'cancel an order');
+  // Staff (of this event or another) hear about the event; customers that the order is not theirs.
+  else if (isStaffAnywhere(caller)) actor = staffActorAt(caller, order.eventId, 'cancel an order');
   else throw new Problem(forbidden('NOT_YOUR_ORDER', 'This order belongs to another customer.'));
   return act(order.orderId, { type: 'cancel', at: request.now }, actor);
 }
 
+// The order's event decides who may act on it (an order's event never changes, so reading it first is safe).
 const staffAction = (type: 'make' | 'unmake' | 'complete', what: string) => async (request: HttpRequest) => {
-  const actor = staffActor(request.caller, what);
-  return act(orderIdParam(request), { type, at: request.now }, actor);
+  const order = await existingOrder(orderIdParam(request));
+  const actor = staffActorAt(request.caller, order.eventId, what);
+  return act(order.orderId, { type, at: request.now }, actor);
 };
 
 async function ordersOfEvent(request: HttpRequest) {
-  staffActor(request.caller, 'list the orders of an event');
   const eventId = eventIdParam(request);
+  staffActorAt(request.caller, eventId, 'list the orders of an event');
   const status = request.query.status ?? '';
   if (!(ORDER_STATUSES as readonly string[]).includes(status)) {
     throw new Problem(
@@ -137,8 +139,10 @@ async function ordersOfEvent(request: HttpRequest) {
 
 export const handler = httpRoutes({
   'GET /orders/{orderId}': async (request) => {
-    const [order] = await withPlaces([await visibleOrder(request)], isStaff(request.caller) ? 'staff' : 'customer');
-    return json(200, order);
+    const order = await visibleOrder(request);
+    // Staff of the order's event see who works on it; its customer (and anyone else) never does.
+    const [view] = await withPlaces([order], isStaffAt(request.caller, order.eventId) ? 'staff' : 'customer');
+    return json(200, view);
   },
   'GET /events/{eventId}/my-orders': async (request) => {
     const orders = await ordersOfUser(request.caller.userId, { eventId: eventIdParam(request) });
@@ -146,8 +150,8 @@ export const handler = httpRoutes({
   },
   'GET /events/{eventId}/orders': ordersOfEvent,
   'GET /events/{eventId}/queue': async (request) => {
-    staffActor(request.caller, 'see the barista queue');
     const eventId = eventIdParam(request);
+    staffActorAt(request.caller, eventId, 'see the barista queue');
     return json(200, { eventId, orders: baristaQueue(await openOrdersOf(eventId), eventId).map(publicOrder) });
   },
   'PUT /orders/{orderId}/drink': orderDrink,

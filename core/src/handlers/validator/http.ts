@@ -1,7 +1,7 @@
-// The QR validator: the display shows the current code of an event (admin); a customer scanning it
-// is admitted (a token of the code and a place among their open orders and their mailbox's, in one
-// transaction) and gets a new order, announced as Validator.NewOrder for the order processor to take
-// on. Only a verified email orders, and not from an account an admin blocked.
+// The QR validator: the display shows the current code of an event (its display device, its admins);
+// a customer scanning it is admitted (a token of the code and a place among their open orders and
+// their mailbox's, in one transaction) and gets a new order, announced as Validator.NewOrder for the
+// order processor to take on. Only a verified email orders, and not from an account an admin blocked.
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   badRequest,
@@ -19,7 +19,7 @@ import {
   verifyScannedCode,
   type EventConfig,
 } from '../../domain/index.js';
-import { requireGroup } from '../../adapters/http/auth.js';
+import { requireCodeViewer } from '../../adapters/http/auth.js';
 import { json, Problem, valueOf } from '../../adapters/http/responses.js';
 import { eventIdParam, httpRoutes, objectBody, type HttpRequest } from '../../adapters/http/router.js';
 import { publish } from '../../adapters/bus.js';
@@ -42,8 +42,9 @@ async function eventConfig(eventId: string): Promise<EventConfig> {
 }
 
 async function currentCode(request: HttpRequest) {
-  requireGroup(request.caller, ['admin'], 'show the QR code');
-  const config = await eventConfig(eventIdParam(request));
+  const eventId = eventIdParam(request);
+  requireCodeViewer(request.caller, eventId, 'show the QR code');
+  const config = await eventConfig(eventId);
   const { now } = request;
   const stored = await loadBucket(config.eventId, bucketIdAt(now, config.codeRotationMinutes));
   const current = currentBucket(stored, config, now, (size) => randomBytes(size));
@@ -128,7 +129,11 @@ async function scan(request: HttpRequest) {
   return json(201, { orderId, eventId, message: 'Your order is accepted: choose your drink.' });
 }
 
-export const handler = httpRoutes({
-  'GET /events/{eventId}/qr-code': currentCode,
-  'POST /events/{eventId}/orders': scan,
-});
+export const handler = httpRoutes(
+  {
+    'GET /events/{eventId}/qr-code': currentCode,
+    'POST /events/{eventId}/orders': scan,
+  },
+  // A display device shows the code; it never scans it (403 DISPLAY_DEVICE).
+  { displayRoutes: ['GET /events/{eventId}/qr-code'] },
+);

@@ -7,7 +7,7 @@ import schema_staff from '../../channels/staff.json' with { type: 'json' };
 import examples_staff from '../../channels/examples/staff.json' with { type: 'json' };
 
 /**
- * The display at the bar, a public screen: numbered orders by their number (never an order or user id), whether the store is open and the menu, and the extensions' news the board shows (WaitTimes' wait per drink). Subscribers: groups barista and admin today (a display role comes with the roles issue); one named event per subscription. Published only by IAM (the core's publisher; the board also by extensions' own publishers). Every message is JSON with a kind; unknown fields are rejected: a channel reaches browsers, and only the fields listed here may (never a task token, a user id or a barista's id).
+ * The display at the bar, a public screen: numbered orders by their number (never an order or user id), whether the store is open and the menu, and the extensions' news the board shows (WaitTimes' wait per drink). Subscribers: the event's display devices (group <eventId>.display), its staff (<eventId>.barista, <eventId>.admin) and operators (admin); one named event per subscription. Published only by IAM (the core's publisher; the board also by extensions' own publishers). Every message is JSON with a kind; unknown fields are rejected: a channel reaches browsers, and only the fields listed here may (never a task token, a user id or a barista's id).
  */
 export type BoardChannelMessage = BoardOrderMessage | BoardConfigMessage | BoardWaitTimeMessage;
 
@@ -263,7 +263,7 @@ export interface CustomerDrink {
 }
 
 /**
- * The barista and admin view of one event: every queued order's steps (with the order id the staff routes take) and the whole config on every change. Subscribers: groups barista and admin (the roles issue will limit them to the events they belong to); one named event per subscription, no wildcard. Published only by IAM (the core's publisher; the board also by extensions' own publishers). Every message is JSON with a kind; unknown fields are rejected: a channel reaches browsers, and only the fields listed here may (never a task token, a user id or a barista's id).
+ * The barista and admin view of one event: every queued order's steps (with the order id the staff routes take) and the whole config on every change. Subscribers: the event's baristas and admins (groups <eventId>.barista, <eventId>.admin) and operators (group admin); one named event per subscription, no wildcard. Published only by IAM (the core's publisher; the board also by extensions' own publishers). Every message is JSON with a kind; unknown fields are rejected: a channel reaches browsers, and only the fields listed here may (never a task token, a user id or a barista's id).
  */
 export type StaffChannelMessage = StaffOrderMessage | StaffConfigMessage;
 

@@ -90,8 +90,12 @@ export async function upCommand(options: UpOptions): Promise<void> {
   }
   if (urls && webAppsCore) {
     console.log(`app order   ${urls.order}  (a phone; the display's QR code opens it)`);
-    console.log(`app barista ${urls.barista}  (a tablet; sign in as a member of group barista or admin)`);
-    console.log(`app display ${urls.display}  (the TV; sign in as an admin for now)`);
+    console.log(
+      `app barista ${urls.barista}  (a tablet; sign in as a barista or admin of an event: presso users add-to-group EMAIL NYC.barista)`,
+    );
+    console.log(
+      `app display ${urls.display}  (the TV; sign in with a display sign-in an admin issues in the barista app)`,
+    );
   }
   console.log(`ready       ${cloud.url}`);
 }

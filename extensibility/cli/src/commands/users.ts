@@ -1,10 +1,13 @@
 // presso users: the users of a deployed user pool, through the edge's Cognito API with the same SDK
 // calls an operator makes against AWS (ListUsers, AdminAddUserToGroup, ...). `users list` shows each
-// user's email, status and groups; `users add-to-group EMAIL GROUP` makes a barista or an admin.
+// user's email, status and groups; `users add-to-group EMAIL GROUP` makes a barista or an admin of an
+// event (`NYC.barista`, `NYC.admin`: the core's per-event groups, created on demand as the core's
+// staff routes create them) or an operator (`admin`).
 import {
   AdminAddUserToGroupCommand,
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   ListGroupsCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
@@ -16,6 +19,9 @@ export interface UsersOptions {
   endpoint: string;
   userPool?: string;
 }
+
+/** The core's per-event groups (core/src/domain/roles.ts): `<eventId>.admin`, `.barista`, `.display`. */
+const EVENT_GROUP = /^[A-Za-z0-9_]{1,40}\.(admin|barista|display)$/;
 
 /** A refusal the command prints as it is (which option to change). */
 class UsersError extends Error {}
@@ -126,8 +132,17 @@ export function usersGroupCommand(
       const groups = ((await idp.send(new ListGroupsCommand({ UserPoolId: poolId }))).Groups ?? []).map(
         (g) => g.GroupName!,
       );
-      if (!groups.includes(group))
-        throw new UsersError(`user pool ${poolId} has no group ${group} (its groups: ${groups.join(', ') || 'none'})`);
+      let created = false;
+      if (!groups.includes(group)) {
+        // An event's group is made when its first member is added, as the core's staff routes do.
+        if (change === 'add' && EVENT_GROUP.test(group)) {
+          await idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: group }));
+          created = true;
+        } else
+          throw new UsersError(
+            `user pool ${poolId} has no group ${group} (its groups: ${groups.join(', ') || 'none'}; an event's groups are <eventId>.admin, <eventId>.barista, <eventId>.display)`,
+          );
+      }
       const input = { UserPoolId: poolId, Username: email, GroupName: group };
       try {
         await idp.send(
@@ -142,7 +157,7 @@ export function usersGroupCommand(
       }
       out.write(
         change === 'add'
-          ? `${email} is in group ${group}: their next token (sign-in or refresh) carries it\n`
+          ? `${email} is in group ${group}${created ? ' (created)' : ''}: their next token (sign-in or refresh) carries it\n`
           : `${email} is no longer in group ${group}\n`,
       );
     } finally {

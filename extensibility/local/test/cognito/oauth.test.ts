@@ -12,9 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  GetGroupCommand,
+  ListGroupsCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { claimsOf, HttpBrowser, pkce, tokenRequest, type Page } from '@serverlesspresso/testing/oauth';
@@ -643,6 +649,78 @@ describe("the edge's Cognito API (SDK v3)", () => {
     await expect(idp.send(new ListUsersCommand({ UserPoolId: 'us-east-1_nothere' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+});
+
+describe("the edge's Cognito API: groups made at run time, sign-out and disabled users", () => {
+  it('CreateGroup makes a group tokens may carry; GetGroup reads it; a second CreateGroup and a bad name are refused', async () => {
+    const created = await idp.send(
+      new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'NYC.barista', Description: 'Baristas of NYC' }),
+    );
+    expect(created.Group).toMatchObject({
+      GroupName: 'NYC.barista',
+      UserPoolId: poolId,
+      Description: 'Baristas of NYC',
+    });
+    expect(created.Group?.CreationDate).toBeInstanceOf(Date);
+    const got = await idp.send(new GetGroupCommand({ UserPoolId: poolId, GroupName: 'NYC.barista' }));
+    expect(got.Group?.Description).toBe('Baristas of NYC');
+    const listed = await idp.send(new ListGroupsCommand({ UserPoolId: poolId }));
+    expect(listed.Groups?.map((g) => g.GroupName)).toContain('NYC.barista');
+    await expect(
+      idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'NYC.barista' })),
+    ).rejects.toMatchObject({
+      name: 'GroupExistsException',
+      message: 'A group with the name NYC.barista already exists.',
+    });
+    await expect(
+      idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'two words' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(idp.send(new GetGroupCommand({ UserPoolId: poolId, GroupName: 'LA.barista' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'Group not found.',
+    });
+    await idp.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ana@example.com', GroupName: 'NYC.barista' }),
+    );
+    const token = (await (
+      await fetch(`${cloud.url}/_presso/token`, {
+        method: 'POST',
+        body: JSON.stringify({ user: 'bo', groups: ['NYC.barista'], userPool: poolId, client: clientId }),
+      })
+    ).json()) as { token: string };
+    expect(claimsOf(token.token)['cognito:groups']).toEqual(['NYC.barista']);
+  });
+
+  it('AdminUserGlobalSignOut ends the refresh tokens; AdminDisableUser refuses sign-in until AdminEnableUser', async () => {
+    const { code, verifier } = await signedUpCode('tv@example.com');
+    const first = await tokenRequest(authUrl, {
+      grant_type: 'authorization_code',
+      client_id: clientId,
+      redirect_uri: callback,
+      code,
+      code_verifier: verifier,
+    });
+    const refresh = { grant_type: 'refresh_token', client_id: clientId, refresh_token: first.body.refresh_token! };
+    expect((await tokenRequest(authUrl, refresh)).status).toBe(200);
+    await idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: 'tv@example.com' }));
+    const after = await tokenRequest(authUrl, refresh);
+    expect(after.status).toBe(400);
+    expect(after.body).toMatchObject({ error: 'invalid_grant' });
+
+    await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'tv@example.com' }));
+    expect((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'tv@example.com' }))).Enabled).toBe(
+      false,
+    );
+    const login = await new HttpBrowser().open(authorizeUrl({}));
+    const refused = await new HttpBrowser().submit(login, { email: 'tv@example.com', password: 'Espresso!2026' });
+    expect(refused.status).toBe(400);
+    await idp.send(new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'tv@example.com' }));
+    const again = await new HttpBrowser().submit(login, { email: 'tv@example.com', password: 'Espresso!2026' });
+    expect(again.url.startsWith(`${callback}?`)).toBe(true);
+    await expect(
+      idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: 'nobody@example.com' })),
+    ).rejects.toMatchObject({ name: 'UserNotFoundException' });
   });
 });
 

@@ -37,6 +37,18 @@ const describe = (user: PoolUser) => ({
   UserStatus: user.status,
 });
 
+/** Cognito's GroupName: 1 to 128 letters, marks, symbols, numbers or punctuation (no spaces). */
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/** What CreateGroup was given beside the name (groups of a template have none of it). */
+interface GroupDetails {
+  description?: string;
+  precedence?: number;
+  roleArn?: string;
+  created: number;
+  modified: number;
+}
+
 /** A temporary password that passes Cognito's default policy, for AdminCreateUser without one. */
 function temporaryPassword(): string {
   const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('');
@@ -74,6 +86,9 @@ export class CognitoIdentityProviderService implements JsonService {
     private readonly options: { messages?: CognitoMessages; oauth?: OAuthServer } = {},
   ) {}
 
+  /** poolId → group name → what CreateGroup was given. */
+  private readonly details = new Map<string, Map<string, GroupDetails>>();
+
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
     try {
       return await this.operation(operation, input);
@@ -97,6 +112,7 @@ export class CognitoIdentityProviderService implements JsonService {
       case 'AdminDeleteUser': {
         const { pool, user } = this.user(input);
         this.users.delete(pool.id, user.username);
+        this.options.oauth?.signOutEverywhere(pool.id, user.username);
         return {};
       }
       case 'AdminAddUserToGroup': {
@@ -115,7 +131,13 @@ export class CognitoIdentityProviderService implements JsonService {
       }
       case 'ListGroups': {
         const pool = this.pool(input);
-        return { Groups: pool.groups.map((g) => ({ GroupName: g, UserPoolId: pool.id })) };
+        return { Groups: pool.groups.map((g) => this.describeGroup(pool, g)) };
+      }
+      case 'CreateGroup':
+        return this.createGroup(input);
+      case 'GetGroup': {
+        const pool = this.pool(input);
+        return { Group: this.describeGroup(pool, this.group(pool, input)) };
       }
       case 'ListUsersInGroup': {
         const pool = this.pool(input);
@@ -187,9 +209,66 @@ export class CognitoIdentityProviderService implements JsonService {
       default:
         throw new AwsError(
           'UnknownOperationException',
-          `The local Cognito API has no ${operation} (it has SignUp, ConfirmSignUp, ResendConfirmationCode, AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
+          `The local Cognito API has no ${operation} (it has SignUp, ConfirmSignUp, ResendConfirmationCode, AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminUserGlobalSignOut, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, AdminConfirmSignUp, AdminSetUserPassword, CreateGroup, GetGroup, ListUsers, ListUsersInGroup, ListGroups, ListUserPools)`,
         );
     }
+  }
+
+  /** CreateGroup: a group of the pool, as a template's AWS::Cognito::UserPoolGroup makes one. */
+  private createGroup(input: Input): unknown {
+    const pool = this.pool(input);
+    const name = required(input, 'GroupName');
+    if (!GROUP_NAME.test(name))
+      throw new AwsError(
+        'InvalidParameterException',
+        `1 validation error detected: Value '${name}' at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+ and length 1 to 128`,
+      );
+    const description = str(input, 'Description');
+    if (description !== undefined && description.length > 2048)
+      throw new AwsError(
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 2048",
+      );
+    const precedence = input.Precedence;
+    if (precedence !== undefined && (typeof precedence !== 'number' || !Number.isInteger(precedence) || precedence < 0))
+      throw new AwsError(
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'precedence' failed to satisfy constraint: Member must have value greater than or equal to 0",
+      );
+    if (pool.groups.includes(name))
+      throw new AwsError('GroupExistsException', `A group with the name ${name} already exists.`);
+    // The group lives as long as its pool (deleting the stack takes both).
+    this.pools.addGroup(pool.id, name);
+    const now = Date.now();
+    const roleArn = str(input, 'RoleArn');
+    this.detailsOf(pool.id).set(name, {
+      ...(description !== undefined ? { description } : {}),
+      ...(typeof precedence === 'number' ? { precedence } : {}),
+      ...(roleArn !== undefined ? { roleArn } : {}),
+      created: now,
+      modified: now,
+    });
+    return { Group: this.describeGroup(pool, name) };
+  }
+
+  private detailsOf(poolId: string): Map<string, GroupDetails> {
+    let map = this.details.get(poolId);
+    if (!map) this.details.set(poolId, (map = new Map()));
+    return map;
+  }
+
+  private describeGroup(pool: UserPool, name: string) {
+    const d = this.details.get(pool.id)?.get(name);
+    return {
+      GroupName: name,
+      UserPoolId: pool.id,
+      ...(d?.description !== undefined ? { Description: d.description } : {}),
+      ...(d?.precedence !== undefined ? { Precedence: d.precedence } : {}),
+      ...(d?.roleArn !== undefined ? { RoleArn: d.roleArn } : {}),
+      ...(d
+        ? { CreationDate: epochSeconds(new Date(d.created)), LastModifiedDate: epochSeconds(new Date(d.modified)) }
+        : {}),
+    };
   }
 
   private async adminCreateUser(input: Input): Promise<unknown> {
