@@ -87,9 +87,7 @@ const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
 /** The first line of a running execution's journal: everything of its snapshot but its history. */
 type JournalHeader = Omit<ExecutionSnapshot, 'history' | 'status'>;
 type JournalLine =
-  | { execution: JournalHeader }
-  | { event: ExecutionSnapshot['history'][number] }
-  | { marker: string; value: JsonValue };
+  { execution: JournalHeader } | { event: ExecutionSnapshot['history'][number] } | { marker: string; value: JsonValue };
 
 /** What the journal found at start: executions read back, and those that resume. */
 export interface RestoreReport {
@@ -197,7 +195,10 @@ export class ExecutionJournal {
   }
 
   private onEvent(executionArn: string, event: ExecutionSnapshot['history'][number] | { timestamp: Date }): void {
-    const line = { ...event, timestamp: (event.timestamp as Date).toISOString() } as ExecutionSnapshot['history'][number];
+    const line = {
+      ...event,
+      timestamp: (event.timestamp as Date).toISOString(),
+    } as ExecutionSnapshot['history'][number];
     if (line.type === 'ExecutionStarted') {
       const snapshot = this.engine.exportExecution(executionArn);
       if (snapshot.type !== 'STANDARD') return;
@@ -260,7 +261,10 @@ export class ExecutionJournal {
         }
       }
     }
-    const journaled = new Map<string, { snapshot: ExecutionSnapshot; markers: Record<string, JsonValue>; file: string }>();
+    const journaled = new Map<
+      string,
+      { snapshot: ExecutionSnapshot; markers: Record<string, JsonValue>; file: string }
+    >();
     for (const name of readdirSync(this.runningDir)) {
       if (!name.endsWith('.jsonl')) continue;
       const file = join(this.runningDir, name);

@@ -200,16 +200,18 @@ function awaitTask(
   let resumedCallback = false;
   const resumed = history.recordedBeforeRestart(startedId);
   if (resumed) {
-    const next = history.peek(c.scope.thread);
+    let next = history.peek(c.scope.thread);
+    if (next?.type === 'TaskSubmitted' && token !== undefined) {
+      history.add(c.scope.thread, 'TaskSubmitted', {});
+      next = history.peek(c.scope.thread);
+      resumedCallback = true;
+    }
     const outcome = recordedOutcome(next);
     if (outcome) {
       if (token !== undefined) callbacks.release(token);
       return 'output' in outcome ? Promise.resolve(outcome.output) : Promise.reject(outcome.error);
     }
-    if (next?.type === 'TaskSubmitted' && token !== undefined) {
-      history.add(c.scope.thread, 'TaskSubmitted', {});
-      resumedCallback = true;
-    } else {
+    if (!resumedCallback) {
       if (token !== undefined) callbacks.release(token);
       return Promise.reject(
         new StatesError(
