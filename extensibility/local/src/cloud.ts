@@ -121,6 +121,10 @@ export interface ResumeReport {
   tornRecords: number;
   /** Executions waiting to resume: their state machine's stack is not deployed again yet. */
   held(): number;
+  /** Event deliveries (event, rule, target) accepted before the restart and started again. */
+  deliveries: number;
+  /** Those waiting for their rule or target (its stack not deployed again yet). */
+  heldDeliveries(): number;
 }
 
 export interface LocalCloud {
@@ -269,6 +273,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     failed: journal?.report.failed ?? 0,
     tornRecords: journal?.report.tornRecords ?? 0,
     held: () => engine.heldExecutions().length,
+    deliveries: 0,
+    heldDeliveries: () => events.pendingRedeliveries,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -276,6 +282,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     resumption.resumed.push(...resumed);
   };
   resume((arn) => states.apiStateMachines().some((m) => m.arn === arn));
+  // Event deliveries accepted and not ended go again once their rule is back (its stack deployed).
+  if (options.dataDir) events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
@@ -340,7 +348,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sqs,
   );
   const stacks = new Stacks(account, events, states, log);
-  stacks.onDeployed(() => resume((arn) => states.stateMachine(arn) !== undefined));
+  stacks.onDeployed(() => {
+    resume((arn) => states.stateMachine(arn) !== undefined);
+    resumption.deliveries += events.redeliverPending();
+  });
   const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);

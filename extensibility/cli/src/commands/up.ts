@@ -1,5 +1,5 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
-import { emulatedRuntime, startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
+import { emulatedRuntime, startLocalCloud, type LocalCloud, type ResumeReport } from '@serverlesspresso/local';
 import { ensureBuilt, type AppName } from '@serverlesspresso/frontends/build';
 import { appConfig, appUrls, coreOutputsOf, webAppsService, type CoreOutputs } from '@serverlesspresso/frontends/serve';
 import { deployPlan, webAppUrlParameters, wiredParameters, type PlannedApp } from '../apps.js';
@@ -91,6 +91,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
     console.log(`app barista ${urls.barista}  (a tablet; sign in as a member of group barista or admin)`);
     console.log(`app display ${urls.display}  (the TV; sign in as an admin for now)`);
   }
+  printResumed(cloud.resumption);
   console.log(`ready       ${cloud.url}`);
 }
 
@@ -133,4 +134,25 @@ async function deployAll(
     }
   }
   return deployed;
+}
+
+/** What of the last run went on (with --data-dir): Step Functions executions resumed, held, failed. */
+function printResumed(r: ResumeReport): void {
+  const held = r.held();
+  const heldDeliveries = r.heldDeliveries();
+  if (!r.resumed.length && !held && !r.failed && !r.tornRecords && !r.deliveries && !heldDeliveries) return;
+  const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
+  const parts = [
+    `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
+    ...(held ? [`${held} waiting for their state machine's stack to be deployed again`] : []),
+    ...(r.failed
+      ? [`${plural(r.failed, 'execution')} that could not resume failed (Express ones: AWS keeps none)`]
+      : []),
+    ...(r.deliveries ? [`${plural(r.deliveries, 'event delivery', 'event deliveries')} accepted before`] : []),
+    ...(heldDeliveries
+      ? [`${plural(heldDeliveries, 'event delivery', 'event deliveries')} waiting for their rule`]
+      : []),
+    ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
+  ];
+  console.log(`resumed     ${parts.join('; ')}`);
 }
