@@ -83,6 +83,7 @@ export interface ExecutionJournalOptions {
 }
 
 const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
+const OPEN_JOURNALS = 256;
 
 /** The first line of a running execution's journal: everything of its snapshot but its history. */
 type JournalHeader = Omit<ExecutionSnapshot, 'history' | 'status'>;
@@ -178,11 +179,14 @@ export class ExecutionJournal {
   /** Stops journaling; what still runs stays in its journal (and resumes at the next start). */
   close(): void {
     this.unsubscribe();
+    for (const arn of [...this.open.keys()]) this.closeJournal(arn);
     closeSync(this.fd);
   }
 
+  /** What executions.jsonl holds: every execution but the running ones that have their own journal. */
   private *lines(): Generator<string> {
-    for (const snapshot of this.engine.executionSnapshots()) yield JSON.stringify(snapshot) + '\n';
+    for (const snapshot of this.engine.executionSnapshots((arn) => this.journals.has(arn)))
+      yield JSON.stringify(snapshot) + '\n';
   }
 
   private append(snapshot: ExecutionSnapshot): void {
@@ -217,26 +221,48 @@ export class ExecutionJournal {
     if (!file) return;
     const text = JSON.stringify(record) + '\n';
     const crash = crashPoint('states', kind);
-    const fd = openSync(file, 'a');
-    try {
-      if (crash?.torn) {
-        writeSync(fd, text.slice(0, Math.floor(text.length / 2)));
-        crashNow();
-      }
-      writeSync(fd, text);
-      if (this.sync) fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
+    const fd = this.fdOf(executionArn, file);
+    if (crash?.torn) {
+      writeSync(fd, text.slice(0, Math.floor(text.length / 2)));
+      crashNow();
     }
+    writeSync(fd, text);
+    if (this.sync) fdatasyncSync(fd);
     if (crash) crashNow();
+  }
+
+  /** The open journal files of the executions that wrote last (at most OPEN_JOURNALS: thousands may wait). */
+  private readonly open = new Map<string, number>();
+
+  private fdOf(executionArn: string, file: string): number {
+    let fd = this.open.get(executionArn);
+    if (fd !== undefined) {
+      // Most recently used last.
+      this.open.delete(executionArn);
+      this.open.set(executionArn, fd);
+      return fd;
+    }
+    fd = openSync(file, 'a');
+    this.open.set(executionArn, fd);
+    if (this.open.size > OPEN_JOURNALS) this.closeJournal(this.open.keys().next().value!);
+    return fd;
+  }
+
+  private closeJournal(executionArn: string): void {
+    const fd = this.open.get(executionArn);
+    if (fd === undefined) return;
+    this.open.delete(executionArn);
+    closeSync(fd);
   }
 
   /** An execution ended: its snapshot goes to executions.jsonl, then its journal goes. */
   private closed(executionArn: string): void {
-    this.append(this.engine.exportExecution(executionArn));
+    // No longer a running one with its own journal first: a compaction the append starts keeps it.
     const file = this.journals.get(executionArn);
-    if (!file) return;
     this.journals.delete(executionArn);
+    this.append(this.engine.exportExecution(executionArn));
+    if (!file) return;
+    this.closeJournal(executionArn);
     try {
       unlinkSync(file);
     } catch {

@@ -398,10 +398,10 @@ export class StepFunctionsEngine {
     return [...this.executionSnapshots()];
   }
 
-  /** Every execution the engine holds, one snapshot at a time (a journal writes them without holding all at once). */
-  *executionSnapshots(): Generator<ExecutionSnapshot> {
+  /** Every execution the engine holds (but those `skip` names), one snapshot at a time (a journal writes them without holding all at once). */
+  *executionSnapshots(skip?: (executionArn: string) => boolean): Generator<ExecutionSnapshot> {
     for (const arn of [...this.executions.keys()]) {
-      if (this.executions.has(arn)) yield this.exportExecution(arn);
+      if (this.executions.has(arn) && !skip?.(arn)) yield this.exportExecution(arn);
     }
   }
 
