@@ -27,6 +27,7 @@ const key = (eventId: string, ruleArn: string) => `${eventId} ${ruleArn}`;
 
 export class PendingDeliveries {
   private fd: number;
+  private closed = false;
   private readonly pending = new Map<string, PendingDelivery>();
   /** What was pending when the file was opened: to deliver again. */
   readonly restored: PendingDelivery[];
@@ -72,7 +73,10 @@ export class PendingDeliveries {
     return this.pending.size;
   }
 
+  /** Stops writing: a delivery that ends after this (the cloud stopping) stays pending, and goes again at the next start. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 
@@ -86,6 +90,7 @@ export class PendingDeliveries {
   }
 
   private write(line: Line, kind: string): void {
+    if (this.closed) return;
     const crash = crashPoint('events', kind);
     writeSync(this.fd, JSON.stringify(line) + '\n');
     if (crash) crashNow();
