@@ -209,7 +209,13 @@ export class ExecutionJournal {
       const { history: _history, status: _status, ...header } = snapshot;
       const file = this.journalFile(executionArn);
       this.journals.set(executionArn, file);
-      writeFileAtomic(file, [JSON.stringify({ execution: header }) + '\n', JSON.stringify({ event: line }) + '\n']);
+      // A new file, written before StartExecution answers: a crash that cuts it short cut the
+      // StartExecution short too (no one was told of the execution), and the file is skipped.
+      const fd = openSync(file, 'w');
+      this.open.set(executionArn, fd);
+      if (this.open.size > OPEN_JOURNALS) this.closeJournal(this.open.keys().next().value!);
+      writeSync(fd, JSON.stringify({ execution: header }) + '\n' + JSON.stringify({ event: line }) + '\n');
+      if (this.sync) fdatasyncSync(fd);
       return;
     }
     this.write(executionArn, { event: line }, line.type);
