@@ -10,6 +10,8 @@ export interface UpOptions {
   host?: string;
   port: number;
   dataDir?: string;
+  /** With dataDir: flush each Step Functions journal record to the disk (startLocalCloud's journalSync). */
+  journalSync?: boolean;
   speed: number;
   eventSizeLimit?: 'current' | 'legacy';
   /** IAM mode (default enforce). */
@@ -31,6 +33,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
     speed: options.speed,
     ...(options.host ? { host: options.host } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.journalSync ? { journalSync: true } : {}),
     ...(options.eventSizeLimit === 'legacy' ? { eventsRequestSizeLimit: 256 * 1024 } : {}),
     ...(options.iam ? { iam: options.iam } : {}),
   });
