@@ -146,11 +146,20 @@ export class ExecutionJournal {
     this.keptBytes = writeFileAtomic(file, this.lines());
     this.fd = openSync(file, 'a');
     this.unsubscribe = engine.subscribe((n) => {
-      if (n.type === 'historyEvent') this.onEvent(n.executionArn, n.event);
-      else if (n.type === 'marker') this.write(n.executionArn, { marker: n.key, value: n.value }, 'marker');
-      else if (n.execution.status !== 'RUNNING') this.closed(n.execution.executionArn);
-      else if (!this.journals.has(n.execution.executionArn))
-        this.append(engine.exportExecution(n.execution.executionArn));
+      const executionArn = n.type === 'executionStatus' ? n.execution.executionArn : n.executionArn;
+      try {
+        if (n.type === 'historyEvent') this.onEvent(n.executionArn, n.event);
+        else if (n.type === 'marker') this.write(n.executionArn, { marker: n.key, value: n.value }, 'marker');
+        else if (n.execution.status !== 'RUNNING') this.closed(executionArn);
+        else if (!this.journals.has(executionArn)) this.append(engine.exportExecution(executionArn));
+      } catch (e) {
+        // A full disk, say: said once per execution, which goes on without its journal from here.
+        if (this.journals.delete(executionArn) || n.type === 'executionStatus')
+          this.log(
+            `[states] the journal of ${executionArn} could not be written (${(e as Error).message}): it goes on, but will not resume after a restart`,
+          );
+        this.closeJournal(executionArn);
+      }
     });
   }
 
