@@ -119,6 +119,10 @@ program
     'keep state (event archive, DynamoDB tables, ...) in this directory; by default a temporary one, with tables in memory',
   )
   .option(
+    '--journal-sync',
+    'with --data-dir: flush each Step Functions journal record to the disk before the execution goes on (survives a crash of the machine, not only of the process; slower)',
+  )
+  .option(
     '--speed <factor>',
     'time scale: waits, timeouts and retry intervals are divided by it',
     positiveNumber('speed'),
@@ -145,6 +149,7 @@ program
         host: string;
         port: number;
         dataDir?: string;
+        journalSync?: boolean;
         speed: number;
         eventSizeLimit: 'current' | 'legacy';
         apps: boolean;

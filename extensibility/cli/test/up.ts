@@ -13,7 +13,10 @@ export interface RunningUp {
   stop(): Promise<void>;
 }
 
-export async function startUp(args: string[], options: { cwd?: string } = {}): Promise<RunningUp> {
+export async function startUp(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningUp> {
   const up = spawn(process.execPath, [presso, 'up', ...args], options);
   let output = '';
   const endpoint = await new Promise<string>((resolve, reject) => {

@@ -88,6 +88,12 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** Time scale: waits, timeouts and retry intervals are divided by it. */
   speed?: number;
+  /**
+   * With a data dir: flush each record of a running execution's journal to the disk (fdatasync)
+   * before the execution goes on, so it survives a crash of the machine too (a crash of the process
+   * loses nothing either way). Costs a disk flush per history event.
+   */
+  journalSync?: boolean;
   account?: Account;
   /** PutEvents request size limit in bytes. */
   eventsRequestSizeLimit?: number;
@@ -104,6 +110,22 @@ export interface LocalCloudOptions {
     /** IAM enforcement for SigV4-signed requests (action and resource from iamRequestOf); default: allowed. */
     iam?: IamCheck;
   };
+}
+
+/** Step Functions executions that were running when the local cloud last stopped (with a data dir). */
+export interface ResumeReport {
+  /** The ARNs of the executions that resumed so far. */
+  resumed: string[];
+  /** Executions that were running and could not resume (Express ones): failed at start. */
+  failed: number;
+  /** Records of journals cut short by a crash, skipped. */
+  tornRecords: number;
+  /** Executions waiting to resume: their state machine's stack is not deployed again yet. */
+  held(): number;
+  /** Event deliveries (event, rule, target) accepted before the restart and started again. */
+  deliveries: number;
+  /** Those waiting for their rule or target (its stack not deployed again yet). */
+  heldDeliveries(): number;
 }
 
 export interface LocalCloud {
@@ -148,6 +170,8 @@ export interface LocalCloud {
   readonly iam: Iam;
   /** Environment that points the AWS SDK (and aws CLI) at this cloud. */
   clientEnv(): Record<string, string>;
+  /** What of the Step Functions executions running at the last stop resumed (with --data-dir). */
+  readonly resumption: ResumeReport;
   close(): Promise<void>;
 }
 
@@ -237,8 +261,30 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         `[states] the state machine ${name} in ${machinesFile} was not restored (it stays in the file until one of that name is created again): ${reason}`,
       );
     }
-    journal = ExecutionJournal.open(engine, join(dataDir, 'states', 'executions.jsonl'));
+    journal = ExecutionJournal.open(engine, join(dataDir, 'states', 'executions.jsonl'), {
+      log,
+      ...(options.journalSync ? { sync: true } : {}),
+    });
   }
+  // Executions that were running resume once what they act on is back: at once for a state machine
+  // made through the API (restored above), after its stack's deploy for a stack's (its role, its
+  // rules and functions are deployed again by then).
+  const resumption: ResumeReport = {
+    resumed: [],
+    failed: journal?.report.failed ?? 0,
+    tornRecords: journal?.report.tornRecords ?? 0,
+    held: () => engine.heldExecutions().length,
+    deliveries: 0,
+    heldDeliveries: () => events.pendingRedeliveries,
+  };
+  const resume = (which: (stateMachineArn: string) => boolean): void => {
+    const resumed = engine.resumeExecutions(which);
+    if (resumed.length) log(`[states] resumed ${resumed.length} execution${resumed.length === 1 ? '' : 's'}`);
+    resumption.resumed.push(...resumed);
+  };
+  resume((arn) => states.apiStateMachines().some((m) => m.arn === arn));
+  // Event deliveries accepted and not ended go again once their rule is back (its stack deployed).
+  if (options.dataDir) events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
@@ -333,6 +379,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
   );
   const stacks = new Stacks(account, events, states, log);
+  stacks.onDeployed(() => {
+    resume((arn) => states.stateMachine(arn) !== undefined);
+    resumption.deliveries += events.redeliverPending();
+  });
   const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
   stacks.registerHandler('AWS::StepFunctions::StateMachine', stateMachines);
@@ -524,6 +574,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     oauth,
     iam,
     clientEnv,
+    resumption,
     async close() {
       realtime.close();
       await edge.close();

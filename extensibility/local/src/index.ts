@@ -1,5 +1,5 @@
 // The local cloud's public API.
-export { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './cloud.js';
+export { startLocalCloud, type LocalCloud, type LocalCloudOptions, type ResumeReport } from './cloud.js';
 export { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT } from './edge/server.js';
 export { AwsError } from './edge/errors.js';
 export { DEFAULT_ACCOUNT, arns, parseArn, type Account } from './arn.js';

@@ -1,5 +1,5 @@
 // presso up: start the local cloud and keep it running until Ctrl-C.
-import { emulatedRuntime, startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
+import { emulatedRuntime, startLocalCloud, type LocalCloud, type ResumeReport } from '@serverlesspresso/local';
 import { ensureBuilt, type AppName } from '@serverlesspresso/frontends/build';
 import { appConfig, appUrls, coreOutputsOf, webAppsService, type CoreOutputs } from '@serverlesspresso/frontends/serve';
 import { deployPlan, webAppUrlParameters, wiredParameters, type PlannedApp } from '../apps.js';
@@ -10,6 +10,8 @@ export interface UpOptions {
   host?: string;
   port: number;
   dataDir?: string;
+  /** With dataDir: flush each Step Functions journal record to the disk (startLocalCloud's journalSync). */
+  journalSync?: boolean;
   speed: number;
   eventSizeLimit?: 'current' | 'legacy';
   /** IAM mode (default enforce). */
@@ -31,6 +33,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
     speed: options.speed,
     ...(options.host ? { host: options.host } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.journalSync ? { journalSync: true } : {}),
     ...(options.eventSizeLimit === 'legacy' ? { eventsRequestSizeLimit: 256 * 1024 } : {}),
     ...(options.iam ? { iam: options.iam } : {}),
   });
@@ -97,6 +100,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
       `app display ${urls.display}  (the TV; sign in with a display sign-in an admin issues in the barista app)`,
     );
   }
+  printResumed(cloud.resumption);
   console.log(`ready       ${cloud.url}`);
 }
 
@@ -139,4 +143,25 @@ async function deployAll(
     }
   }
   return deployed;
+}
+
+/** What of the last run went on (with --data-dir): Step Functions executions resumed, held, failed. */
+function printResumed(r: ResumeReport): void {
+  const held = r.held();
+  const heldDeliveries = r.heldDeliveries();
+  if (!r.resumed.length && !held && !r.failed && !r.tornRecords && !r.deliveries && !heldDeliveries) return;
+  const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
+  const parts = [
+    `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
+    ...(held ? [`${held} waiting for their state machine's stack to be deployed again`] : []),
+    ...(r.failed
+      ? [`${plural(r.failed, 'execution')} that could not resume failed (Express ones: AWS keeps none)`]
+      : []),
+    ...(r.deliveries ? [`${plural(r.deliveries, 'event delivery', 'event deliveries')} accepted before`] : []),
+    ...(heldDeliveries
+      ? [`${plural(heldDeliveries, 'event delivery', 'event deliveries')} waiting for their rule`]
+      : []),
+    ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
+  ];
+  console.log(`resumed     ${parts.join('; ')}`);
 }

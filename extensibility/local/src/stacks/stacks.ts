@@ -137,6 +137,13 @@ export class Stacks {
     return this.localUrlRewriters.reduce((t, rewrite) => rewrite(t), text);
   }
 
+  private readonly deployedListeners: Array<(record: StackRecord) => void> = [];
+
+  /** Called once a deploy (or redeploy) of a stack completed, with its record. */
+  onDeployed(listener: (record: StackRecord) => void): void {
+    this.deployedListeners.push(listener);
+  }
+
   /** Adds or replaces how one resource type is deployed (functions, tables, APIs plug in here). */
   registerHandler(type: string, handler: ResourceHandler): void {
     this.handlers.set(type, handler);
@@ -284,6 +291,7 @@ export class Stacks {
     this.log(
       `[stacks] ${stackName}: ${record.status} (${resources.length} resources${notEmulated.length ? `, ${notEmulated.length} not emulated` : ''})`,
     );
+    for (const listener of this.deployedListeners) listener(record);
     return record;
   }
 

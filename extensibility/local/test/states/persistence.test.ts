@@ -1,6 +1,7 @@
 // With a data dir, state machines made through the API, executions and their histories survive a
-// restart of the local cloud; one that was still running comes back failed, saying why. Beyond the
-// retention the oldest closed executions are forgotten, in memory and in the journal alike.
+// restart of the local cloud; a Standard one that was still running resumes where it was (its
+// journal: resume.test.ts, crash.test.ts). Beyond the retention the oldest closed executions are
+// forgotten, in memory and in the journal alike.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ const journalLines = (dir: string) =>
     .filter((l) => l !== '');
 
 describe('executions with --data-dir', () => {
-  it('come back after a restart with their histories and their state machine; a running one comes back failed', async () => {
+  it('come back after a restart with their histories and their state machine; a running one resumes in its Wait', async () => {
     const dir = dataDir();
     const before = await withCloud({ dataDir: dir }, async (cloud, sfn) => {
       const { stateMachineArn, creationDate } = await sfn.send(
@@ -108,15 +109,13 @@ describe('executions with --data-dir', () => {
       expect(history.events!.map((e) => e.type)).toEqual(before.history);
 
       const waiting = await sfn.send(new DescribeExecutionCommand({ executionArn: before.waiting }));
-      expect(waiting).toMatchObject({
-        status: 'FAILED',
-        error: 'States.Runtime',
-        cause: 'The local engine restarted while the execution was running.',
-      });
+      expect(waiting.status).toBe('RUNNING');
+      const waited = await sfn.send(new GetExecutionHistoryCommand({ executionArn: before.waiting }));
+      expect(waited.events!.map((e) => e.type).slice(-1)).toEqual(['WaitStateEntered']);
 
       expect((await names(sfn, before.machine)).sort()).toEqual([
         ['done', 'SUCCEEDED'],
-        ['waiting', 'FAILED'],
+        ['waiting', 'RUNNING'],
       ]);
       await sfn.send(new DeleteStateMachineCommand({ stateMachineArn: before.machine }));
     });
@@ -141,9 +140,11 @@ describe('executions with --data-dir', () => {
       );
       for (let i = 1; i <= 4; i++) await runToEnd(cloud, sfn, standard!, `s${i}`);
       for (let i = 1; i <= 5; i++) await runToEnd(cloud, sfn, express!, `e${i}`);
-      // Still running at the restart: it comes back failed, the last to close, so it is kept.
+      // Still running at the restart: it resumes (running ones are always kept). A Standard execution
+      // is in executions.jsonl once it ended (while it runs, its own journal has it); an Express
+      // one when it starts and when it ends.
       await sfn.send(new StartExecutionCommand({ stateMachineArn: standard, name: 'w', input: '{"wait":true}' }));
-      expect(journalLines(dir)).toHaveLength(2 * 10 - 1);
+      expect(journalLines(dir)).toHaveLength(4 + 2 * 5);
       return { standard: standard!, express: express! };
     });
 
@@ -151,12 +152,13 @@ describe('executions with --data-dir', () => {
       await withCloud({ dataDir: dir, retainClosedExecutions }, async (_cloud, sfn) => {
         expect(await names(sfn, machines.standard)).toEqual(
           expect.arrayContaining([
-            ['w', 'FAILED'],
+            ['w', 'RUNNING'],
             ['s4', 'SUCCEEDED'],
             ['s3', 'SUCCEEDED'],
+            ['s2', 'SUCCEEDED'],
           ]),
         );
-        expect(await names(sfn, machines.standard)).toHaveLength(3);
+        expect(await names(sfn, machines.standard)).toHaveLength(4);
         expect((await names(sfn, machines.express)).map(([name]) => name).sort()).toEqual(['e4', 'e5']);
         // What is forgotten is ExecutionDoesNotExist, as anywhere else.
         await expect(
@@ -167,7 +169,7 @@ describe('executions with --data-dir', () => {
           ),
         ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
       });
-      // The journal was compacted to what the engine kept.
+      // The journal was compacted to what the engine kept (the running one is in its own journal).
       expect(journalLines(dir)).toHaveLength(5);
     }
   });

@@ -6,6 +6,7 @@ import type { TimeScale } from '../../time.js';
 import type { Counters } from './counters.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { EventEnvelope, Rule, Target } from './model.js';
+import type { PendingDeliveries } from './pending.js';
 
 /** Why a delivery attempt failed; `retryable` false sends the event straight to the DLQ. */
 export class DeliveryError extends Error {
@@ -38,6 +39,8 @@ export class Delivery {
   private readonly pending = new Set<Promise<void>>();
   private readonly invokers = new Map<string, TargetInvoker>();
   private deadLetterSink: DeadLetterSink | undefined;
+  /** Deliveries accepted and not ended, on disk (with --data-dir): delivered again after a restart. */
+  private journal: PendingDeliveries | undefined;
 
   constructor(
     private readonly time: TimeScale,
@@ -65,14 +68,33 @@ export class Delivery {
     return [...this.invokers.keys()];
   }
 
+  /** Keeps deliveries accepted and not ended in `journal` from now on. */
+  persist(journal: PendingDeliveries): void {
+    this.journal = journal;
+  }
+
   /** Starts delivering an event to a rule's targets; returns at once. */
   deliver(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
-    for (const target of rule.targets.values()) {
+    if (this.journal && rule.targets.size > 0)
+      this.journal.accepted(event, rule.busName, rule.arn, [...rule.targets.keys()], acceptedAt);
+    for (const target of rule.targets.values()) this.start(event, rule, target, acceptedAt);
+  }
+
+  /** Delivers again what was accepted before a restart and not delivered (the journal's). */
+  redeliver(event: EventEnvelope, rule: Rule, target: Target, acceptedAt: number): void {
+    this.start(event, rule, target, acceptedAt);
+  }
+
+  private start(event: EventEnvelope, rule: Rule, target: Target, acceptedAt: number): void {
+    {
       const p: Promise<void> = this.deliverToTarget(event, rule, target, acceptedAt).then(
         () => undefined,
         () => undefined,
       );
-      void p.finally(() => this.pending.delete(p));
+      void p.finally(() => {
+        this.pending.delete(p);
+        this.journal?.ended(event.id, rule.arn, target.definition.Id);
+      });
       this.pending.add(p);
     }
   }

@@ -7,6 +7,7 @@ import type { EntryDenial } from '../../iam/iam.js';
 import type { TimeScale } from '../../time.js';
 import { epochSeconds, required, str } from '../request.js';
 import { EventArchive } from './archive.js';
+import { PendingDeliveries, type PendingDelivery } from './pending.js';
 import { Counters } from './counters.js';
 import { DeadLetters } from './dead-letters.js';
 import { Delivery, DeliveryError } from './delivery.js';
@@ -479,7 +480,46 @@ export class EventsService implements JsonService {
     return this.delivery.deliverToTarget(event, found.rule, found.target, Date.now());
   }
 
+  private pendingJournal: PendingDeliveries | undefined;
+  /** Deliveries from before a restart not started again yet (their rule or target not there yet). */
+  private toRedeliver: Array<{ delivery: PendingDelivery; targetId: string }> = [];
+
+  /**
+   * Keeps deliveries accepted and not ended in `file` (with --data-dir); what it held from before a
+   * restart is delivered again by redeliverPending() once the rules are there. Returns how many.
+   */
+  persistDeliveries(file: string): number {
+    this.pendingJournal = new PendingDeliveries(file);
+    this.delivery.persist(this.pendingJournal);
+    this.toRedeliver = this.pendingJournal.restored.flatMap((delivery) =>
+      delivery.targets.map((targetId) => ({ delivery, targetId })),
+    );
+    return this.toRedeliver.length;
+  }
+
+  /** Starts delivering again what was accepted before a restart, to the rules and targets that exist now; returns how many. */
+  redeliverPending(): number {
+    let started = 0;
+    this.toRedeliver = this.toRedeliver.filter(({ delivery, targetId }) => {
+      const bus = this.buses.get(delivery.bus);
+      const rule = bus && [...bus.rules.values()].find((r) => r.arn === delivery.ruleArn);
+      const target = rule?.targets.get(targetId);
+      if (!rule || !target) return true;
+      this.delivery.redeliver(delivery.event, rule, target, delivery.acceptedAt);
+      started++;
+      return false;
+    });
+    if (started) this.log(`[events] delivering again ${started} delivery(ies) accepted before the restart`);
+    return started;
+  }
+
+  /** Deliveries from before the restart still waiting for their rule or target. */
+  get pendingRedeliveries(): number {
+    return this.toRedeliver.length;
+  }
+
   close(): void {
+    this.pendingJournal?.close();
     for (const arn of [...this.schedules.keys()]) this.unschedule(arn);
     this.archive.close();
   }

@@ -8,7 +8,7 @@ import { createScaledClock } from './clock.js';
 import type { EngineClock, TimerHandle } from './clock.js';
 import { ABORTED, ExecutionInterrupt, SfnApiError, StatesError, StatesErrorName } from './errors.js';
 import { HistoryRecorder, NOT_TRUNCATED } from './history.js';
-import type { HistoryEvent } from './history.js';
+import type { HistoryEvent, HistoryReplay } from './history.js';
 import { ExecutionInterpreter } from './interpreter.js';
 import type { TaskRunner } from './execution.js';
 import { TaskTokens } from './task-tokens.js';
@@ -68,7 +68,9 @@ export interface SyncExecutionResult extends ExecutionDescription {
 
 export type EngineNotification =
   | { type: 'historyEvent'; executionArn: string; event: HistoryEvent }
-  | { type: 'executionStatus'; execution: ExecutionDescription };
+  | { type: 'executionStatus'; execution: ExecutionDescription }
+  /** A value recorded beside an execution's history (a task token, a heartbeat's time): what resuming it needs. */
+  | { type: 'marker'; executionArn: string; key: string; value: JsonValue };
 
 export type EngineListener = (notification: EngineNotification) => void;
 
@@ -118,9 +120,17 @@ export interface ExecutionSnapshot {
 }
 
 export interface ImportOptions {
-  /** What to do with an execution that was RUNNING when snapshotted: fail it, or run it again from the start. */
-  running?: 'fail' | 'restart';
+  /**
+   * What to do with an execution that was RUNNING when snapshotted: fail it, run it again from the
+   * start, or resume it where its history ends (held until resumeExecutions() lets it go on).
+   */
+  running?: 'fail' | 'restart' | 'resume';
+  /** With `resume`: the values it recorded beside its history (task tokens, heartbeats). */
+  markers?: Record<string, JsonValue>;
 }
+
+/** Why a snapshot cannot resume, as a resumed execution's failure. */
+const CANNOT_RESUME = 'The local engine restarted while the execution was running.';
 
 interface ExecutionRecord {
   executionArn: string;
@@ -142,6 +152,8 @@ interface ExecutionRecord {
   timeoutTimer: TimerHandle | undefined;
   done: Promise<void>;
   markDone: () => void;
+  /** A resumed execution not let go on yet (resumeExecutions()): what it runs with. */
+  held: { machine: MachineDef; input: JsonValue; region: string; accountId: string } | undefined;
 }
 
 // What the service forbids in execution names: whitespace, brackets, wildcards, specials, controls.
@@ -386,10 +398,10 @@ export class StepFunctionsEngine {
     return [...this.executionSnapshots()];
   }
 
-  /** Every execution the engine holds, one snapshot at a time (a journal writes them without holding all at once). */
-  *executionSnapshots(): Generator<ExecutionSnapshot> {
+  /** Every execution the engine holds (but those `skip` names), one snapshot at a time (a journal writes them without holding all at once). */
+  *executionSnapshots(skip?: (executionArn: string) => boolean): Generator<ExecutionSnapshot> {
     for (const arn of [...this.executions.keys()]) {
-      if (this.executions.has(arn)) yield this.exportExecution(arn);
+      if (this.executions.has(arn) && !skip?.(arn)) yield this.exportExecution(arn);
     }
   }
 
@@ -412,6 +424,9 @@ export class StepFunctionsEngine {
       definition: snapshot.definition,
       startDate: new Date(snapshot.startDate),
       events: snapshot.status === 'RUNNING' && options.running === 'restart' ? events.slice(0, 1) : events,
+      ...(snapshot.status === 'RUNNING' && options.running === 'resume'
+        ? { replay: { replay: true, markers: options.markers ?? {} } }
+        : {}),
     });
     if (snapshot.status !== 'RUNNING') {
       record.status = snapshot.status;
@@ -424,6 +439,27 @@ export class StepFunctionsEngine {
       this.retire(record);
       return;
     }
+    if (options.running === 'resume') {
+      const arnParts = ARN.exec(snapshot.executionArn);
+      let failure: string | undefined;
+      try {
+        record.held = {
+          machine: this.compileDefinition(snapshot.definition),
+          input: parseJsonText(snapshot.input, 'InvalidExecutionInput', 'Execution Input'),
+          region: arnParts?.[2] || this.region,
+          accountId: arnParts?.[3] || this.accountId,
+        };
+      } catch (e) {
+        failure = `${CANNOT_RESUME} It cannot resume: ${(e as Error).message}`;
+      }
+      if (!failure) return;
+      const details = { error: StatesErrorName.Runtime, cause: failure };
+      record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', {
+        executionFailedEventDetails: details,
+      });
+      this.close(record, 'FAILED', details);
+      return;
+    }
     if (options.running === 'restart') {
       const arnParts = ARN.exec(snapshot.executionArn);
       const machine = this.compileDefinition(snapshot.definition);
@@ -433,14 +469,35 @@ export class StepFunctionsEngine {
       );
       return;
     }
-    const failure = {
-      error: StatesErrorName.Runtime,
-      cause: 'The local engine restarted while the execution was running.',
-    };
+    const failure = { error: StatesErrorName.Runtime, cause: CANNOT_RESUME };
     record.history.add({ lastEventId: record.history.lastEventId }, 'ExecutionFailed', {
       executionFailedEventDetails: failure,
     });
     this.close(record, 'FAILED', failure);
+  }
+
+  /**
+   * Lets resumed executions go on (those `which` accepts, by state machine ARN; all by default):
+   * each runs again from its start, meeting what it recorded before the restart, and carries on
+   * from where its history ends. Returns the ARNs of those let go.
+   */
+  resumeExecutions(which: (stateMachineArn: string) => boolean = () => true): string[] {
+    const resumed: string[] = [];
+    for (const record of this.executions.values()) {
+      const held = record.held;
+      if (!held || record.status !== 'RUNNING' || !which(record.stateMachineArn)) continue;
+      record.held = undefined;
+      resumed.push(record.executionArn);
+      queueMicrotask(() => void this.run(record, held.machine, held.input, held.region, held.accountId));
+    }
+    return resumed;
+  }
+
+  /** Resumed executions not let go on yet, with their state machine. */
+  heldExecutions(): Array<{ executionArn: string; stateMachineArn: string }> {
+    return [...this.executions.values()]
+      .filter((r) => r.held !== undefined && r.status === 'RUNNING')
+      .map((r) => ({ executionArn: r.executionArn, stateMachineArn: r.stateMachineArn }));
   }
 
   /** Stops every running execution (ABORTED) and so every timer: for shutting down. */
@@ -463,14 +520,16 @@ export class StepFunctionsEngine {
     definition: string;
     startDate: Date;
     events?: HistoryEvent[];
+    replay?: HistoryReplay;
   }): ExecutionRecord {
     let markDone = (): void => undefined;
     const done = new Promise<void>((resolve) => {
       markDone = resolve;
     });
     const executionArn = fields.executionArn;
+    const { replay: _replay, ...described } = fields;
     const record: ExecutionRecord = {
-      ...fields,
+      ...described,
       status: 'RUNNING',
       stopDate: undefined,
       output: undefined,
@@ -483,8 +542,15 @@ export class StepFunctionsEngine {
           if (this.listeners.size > 0) this.notify({ type: 'historyEvent', executionArn, event });
         },
         fields.events ?? [],
+        {
+          ...fields.replay,
+          onMarker: (key, value) => {
+            if (this.listeners.size > 0) this.notify({ type: 'marker', executionArn, key, value });
+          },
+        },
       ),
       controller: undefined,
+      held: undefined,
       timeoutTimer: undefined,
       done,
       markDone,
@@ -582,7 +648,11 @@ export class StepFunctionsEngine {
     const controller = new AbortController();
     record.controller = controller;
     if (machine.TimeoutSeconds !== undefined) {
-      record.timeoutTimer = this.clock.schedule(machine.TimeoutSeconds * 1000, () => {
+      // From the execution's start, for one resumed after a restart.
+      const elapsed = record.history.recordedBeforeRestart(1)
+        ? Math.max(0, this.clock.now() - record.startDate.getTime()) * this.clock.speed
+        : 0;
+      record.timeoutTimer = this.clock.schedule(machine.TimeoutSeconds * 1000 - elapsed, () => {
         if (record.status !== 'RUNNING') return;
         const failure = {
           error: StatesErrorName.Timeout,

@@ -47,6 +47,8 @@ export interface CallbackHandlers {
 /** Task tokens of callback tasks: the engine owns them (sendTaskSuccess & co. land there). */
 export interface CallbackRegistry {
   create(executionArn: string): string;
+  /** Takes back a token created before a restart, for the execution that resumes. */
+  adopt(token: string, executionArn: string): string;
   register(token: string, handlers: CallbackHandlers): void;
   release(token: string): void;
 }

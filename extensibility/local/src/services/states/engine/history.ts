@@ -143,15 +143,47 @@ export interface HistoryThread {
 
 export type HistoryEventListener = (event: HistoryEvent) => void;
 
+/** How a recorder resumes an execution after a restart: what it recorded before, and its markers. */
+export interface HistoryReplay {
+  /** Replay the existing events: the interpreter runs again and meets them instead of recording them anew. */
+  replay?: boolean;
+  /** Values the execution recorded beside its history (task tokens, heartbeats), by key. */
+  markers?: Record<string, JsonValue>;
+  /** Told of every marker set (the journal writes it). */
+  onMarker?: (key: string, value: JsonValue) => void;
+}
+
 export class HistoryRecorder {
   readonly events: HistoryEvent[];
+  /** Events recorded before a restart that the resumed run has not reached again, by previousEventId. */
+  private readonly pending = new Map<number, HistoryEvent[]>();
+  private pendingCount = 0;
+  /** Events up to this id were recorded before a restart. */
+  private readonly horizon: number;
+  /** The time of the event the last add() met again, when it met one (else undefined). */
+  private replayed: number | undefined;
+  private readonly markers: Map<string, JsonValue>;
+  private readonly onMarker: ((key: string, value: JsonValue) => void) | undefined;
 
   constructor(
     private readonly now: () => number,
     private readonly listener?: HistoryEventListener,
     existing: HistoryEvent[] = [],
+    replay: HistoryReplay = {},
   ) {
     this.events = existing;
+    this.horizon = replay.replay ? existing.length : 0;
+    this.markers = new Map(Object.entries(replay.markers ?? {}));
+    this.onMarker = replay.onMarker;
+    if (replay.replay) {
+      for (const event of existing) {
+        if (event.type === 'ExecutionStarted') continue;
+        const queue = this.pending.get(event.previousEventId);
+        if (queue) queue.push(event);
+        else this.pending.set(event.previousEventId, [event]);
+        this.pendingCount++;
+      }
+    }
   }
 
   private closed = false;
@@ -163,6 +195,18 @@ export class HistoryRecorder {
 
   add(thread: HistoryThread | undefined, type: HistoryEventType, details: HistoryEventDetails = {}): number {
     if (this.closed) return this.events.length;
+    if (this.pendingCount > 0 && thread) {
+      // A resumed execution meets again what it recorded before the restart: the same event of
+      // the same thread (a Parallel's branches and a Map's iterations start from one event, told
+      // apart by state name and iteration index, and met in the order they were first recorded).
+      const met = this.meet(thread.lastEventId, type, details);
+      if (met) {
+        thread.lastEventId = met.id;
+        this.replayed = met.timestamp.getTime();
+        return met.id;
+      }
+    }
+    this.replayed = undefined;
     const id = this.events.length + 1;
     const event: HistoryEvent = {
       timestamp: new Date(this.now()),
@@ -177,9 +221,70 @@ export class HistoryRecorder {
     return id;
   }
 
+  private meet(previous: number, type: HistoryEventType, details: HistoryEventDetails): HistoryEvent | undefined {
+    const queue = this.pending.get(previous);
+    if (!queue) return undefined;
+    const index = queue.findIndex((e) => e.type === type && sameSubject(e, details));
+    if (index < 0) return undefined;
+    const [event] = queue.splice(index, 1);
+    if (queue.length === 0) this.pending.delete(previous);
+    this.pendingCount--;
+    return event;
+  }
+
+  /** The next event `thread` recorded before a restart and has not met again yet. */
+  peek(thread: HistoryThread): HistoryEvent | undefined {
+    return this.pendingCount > 0 ? this.pending.get(thread.lastEventId)?.[0] : undefined;
+  }
+
+  /** Whether the event was recorded before a restart (the run that resumes meets it again). */
+  recordedBeforeRestart(id: number): boolean {
+    return id <= this.horizon;
+  }
+
+  /** The time of the last add() when it met an event recorded before a restart; undefined otherwise. */
+  get replayedTime(): number | undefined {
+    return this.replayed;
+  }
+
+  /** The epoch milliseconds of an event. */
+  timeOf(id: number): number {
+    return this.events[id - 1]?.timestamp.getTime() ?? this.now();
+  }
+
+  marker(key: string): JsonValue | undefined {
+    return this.markers.get(key);
+  }
+
+  /** Records a value beside the history (not an event): what a resumed execution must find again. */
+  mark(key: string, value: JsonValue): void {
+    if (this.closed) return;
+    this.markers.set(key, value);
+    this.onMarker?.(key, value);
+  }
+
   get lastEventId(): number {
     return this.events.length;
   }
+}
+
+function sameSubject(recorded: HistoryEvent, details: HistoryEventDetails): boolean {
+  const name = details.stateEnteredEventDetails?.name;
+  if (name !== undefined && recorded.stateEnteredEventDetails?.name !== name) return false;
+  const index =
+    details.mapIterationStartedEventDetails?.index ??
+    details.mapIterationSucceededEventDetails?.index ??
+    details.mapIterationFailedEventDetails?.index ??
+    details.mapIterationAbortedEventDetails?.index;
+  if (index !== undefined) {
+    const other =
+      recorded.mapIterationStartedEventDetails?.index ??
+      recorded.mapIterationSucceededEventDetails?.index ??
+      recorded.mapIterationFailedEventDetails?.index ??
+      recorded.mapIterationAbortedEventDetails?.index;
+    if (other !== index) return false;
+  }
+  return true;
 }
 
 export const NOT_TRUNCATED: DataDetails = Object.freeze({ truncated: false });

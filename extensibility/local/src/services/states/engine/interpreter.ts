@@ -192,6 +192,8 @@ export class ExecutionInterpreter implements StateHost {
     c.enteredEventId = history.add(scope.thread, `${type}StateEntered` as HistoryEventType, {
       stateEnteredEventDetails: { name, input: json(raw), inputDetails: NOT_TRUNCATED },
     });
+    // A resumed execution sees the time the state was entered before the restart.
+    c.enteredTime = new Date(history.timeOf(c.enteredEventId)).toISOString();
     let outcome: StateOutcome;
     try {
       outcome = await this.dispatch(c);
@@ -361,7 +363,9 @@ export class ExecutionInterpreter implements StateHost {
 
   private async runWait(c: StateRun): Promise<StateOutcome> {
     const { state } = c;
-    const now = this.env.clock.now();
+    // A Wait entered before a restart waits only what remains of it.
+    const since = this.env.history.recordedBeforeRestart(c.enteredEventId) ? Date.parse(c.enteredTime) : undefined;
+    const now = since ?? this.env.clock.now();
     let waitMs = 0;
     if (c.jsonata) {
       const scope = this.jsonataScope(c);
@@ -385,7 +389,7 @@ export class ExecutionInterpreter implements StateHost {
           );
         waitMs = at - now;
       }
-      await this.wait(c, waitMs);
+      await this.wait(c, waitMs, since);
       const after = this.jsonataScope(c);
       return { ...(await this.jsonataOutputAndAssign(state, after, c.raw)), next: this.next(c) };
     }
@@ -414,14 +418,22 @@ export class ExecutionInterpreter implements StateHost {
         );
       waitMs = at - now;
     }
-    await this.wait(c, waitMs);
+    await this.wait(c, waitMs, since);
     const assigned = state.Assign ? this.assignJsonPath(state.Assign, effective, c) : undefined;
     return { output: applyOutputPath(effective, state.OutputPath, env), assigned, next: this.next(c) };
   }
 
-  private wait(c: StateRun, machineMs: number): Promise<void> {
-    if (machineMs <= 0) return Promise.resolve();
-    return sleep(this.env.clock, machineMs, c.scope.signal, () => new ExecutionInterrupt());
+  /**
+   * Waits `machineMs`, or, for a wait that began before a restart (at `since`, epoch ms), what
+   * remains of it; one that a resumed execution had already finished before the restart (its next
+   * event recorded) is not waited at all.
+   */
+  private wait(c: StateRun, machineMs: number, since?: number): Promise<void> {
+    const { clock, history } = this.env;
+    if (history.peek(c.scope.thread)) return Promise.resolve();
+    const remaining = since === undefined ? machineMs : machineMs - Math.max(0, clock.now() - since) * clock.speed;
+    if (remaining <= 0) return Promise.resolve();
+    return sleep(clock, remaining, c.scope.signal, () => new ExecutionInterrupt());
   }
 
   // ---- Retry and Catch -----------------------------------------------------------------------
@@ -435,6 +447,8 @@ export class ExecutionInterpreter implements StateHost {
         return { ...result, next: this.next(c) };
       } catch (e) {
         if (!(e instanceof StatesError) || e.terminal) throw e;
+        // When the failure was recorded before a restart, its retry interval counts from then.
+        const failedAt = this.env.history.replayedTime;
         const index = retriers.findIndex((retrier) => errorMatches(retrier.ErrorEquals, e));
         const retrier = retriers[index];
         if (retrier && (attempts[index] ?? 0) < (retrier.MaxAttempts ?? 3)) {
@@ -443,7 +457,7 @@ export class ExecutionInterpreter implements StateHost {
           let delaySeconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** made;
           if (retrier.MaxDelaySeconds !== undefined) delaySeconds = Math.min(delaySeconds, retrier.MaxDelaySeconds);
           if (retrier.JitterStrategy === 'FULL') delaySeconds *= this.env.random();
-          await this.wait(c, delaySeconds * 1000);
+          await this.wait(c, delaySeconds * 1000, failedAt);
           c.retryCount++;
           continue;
         }

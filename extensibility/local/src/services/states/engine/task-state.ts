@@ -6,6 +6,7 @@ import type { TimerHandle } from './clock.js';
 import { ABORTED, ExecutionInterrupt, StatesError, StatesErrorName, toStatesError } from './errors.js';
 import type { IntegrationPattern, StateHost, StateResult, StateRun, TaskContext } from './execution.js';
 import { NOT_TRUNCATED, historyJson as json } from './history.js';
+import type { HistoryEvent } from './history.js';
 import { evaluateJsonataTemplate } from './jsonata.js';
 import { applyInputPath, evaluatePayloadTemplate } from './paths.js';
 import type { JsonValue } from './types.js';
@@ -34,6 +35,45 @@ function describeResource(arn: string): ResourceInfo {
   return { resourceType: parts[2] ?? 'unknown', resource: arn, lambdaFunction: false, pattern };
 }
 
+/**
+ * The task token of this attempt: a new one, recorded beside the history before anything can see it,
+ * or, for an execution resumed after a restart, the one it had (a SendTaskSuccess with it still answers).
+ */
+function taskToken(host: StateHost, c: StateRun): string {
+  const { callbacks, history, executionArn } = host.env;
+  const key = `token:${c.enteredEventId}:${c.retryCount}`;
+  const recorded = history.marker(key);
+  if (typeof recorded === 'string') return callbacks.adopt(recorded, executionArn);
+  const token = callbacks.create(executionArn);
+  history.mark(key, token);
+  return token;
+}
+
+/** What a task did before a restart, from the event recorded after its start; undefined when nothing was. */
+function recordedOutcome(event: HistoryEvent | undefined): { output: JsonValue } | { error: StatesError } | undefined {
+  switch (event?.type) {
+    case 'TaskSucceeded':
+    case 'LambdaFunctionSucceeded': {
+      const text = (event.taskSucceededEventDetails ?? event.lambdaFunctionSucceededEventDetails)?.output;
+      return { output: text === undefined ? null : (JSON.parse(text) as JsonValue) };
+    }
+    case 'TaskFailed':
+    case 'TaskTimedOut':
+    case 'LambdaFunctionFailed':
+    case 'LambdaFunctionTimedOut': {
+      const details =
+        event.taskFailedEventDetails ??
+        event.taskTimedOutEventDetails ??
+        event.lambdaFunctionFailedEventDetails ??
+        event.lambdaFunctionTimedOutEventDetails ??
+        {};
+      return { error: new StatesError(details.error ?? '', details.cause) };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** A task result as JSON: what a runner returns goes through JSON, as it would over the wire. */
 function normalizeResult(value: unknown): JsonValue {
   if (value === undefined) return null;
@@ -45,7 +85,7 @@ export async function runTask(host: StateHost, c: StateRun): Promise<StateResult
   const { state } = c;
   const resource = state.Resource ?? '';
   const info = describeResource(resource);
-  c.taskToken = info.pattern === 'callback' ? host.env.callbacks.create(host.env.executionArn) : undefined;
+  c.taskToken = info.pattern === 'callback' ? taskToken(host, c) : undefined;
   let input: JsonValue;
   let timeoutSeconds: number | undefined;
   let heartbeatSeconds: number | undefined;
@@ -93,6 +133,7 @@ async function invokeTask(
     ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
     ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
   };
+  let startedId: number;
   if (info.lambdaFunction) {
     history.add(thread, 'LambdaFunctionScheduled', {
       lambdaFunctionScheduledEventDetails: {
@@ -102,15 +143,15 @@ async function invokeTask(
         ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
       },
     });
-    history.add(thread, 'LambdaFunctionStarted');
+    startedId = history.add(thread, 'LambdaFunctionStarted');
   } else {
     history.add(thread, 'TaskScheduled', {
       taskScheduledEventDetails: { ...resourceDetails, region, parameters: json(input), ...limits },
     });
-    history.add(thread, 'TaskStarted', { taskStartedEventDetails: resourceDetails });
+    startedId = history.add(thread, 'TaskStarted', { taskStartedEventDetails: resourceDetails });
   }
   try {
-    const output = await awaitTask(host, c, resourceArn, info, input, timeoutSeconds, heartbeatSeconds);
+    const output = await awaitTask(host, c, resourceArn, info, input, timeoutSeconds, heartbeatSeconds, startedId);
     if (info.lambdaFunction) {
       history.add(thread, 'LambdaFunctionSucceeded', {
         lambdaFunctionSucceededEventDetails: { output: json(output), outputDetails: NOT_TRUNCATED },
@@ -149,10 +190,40 @@ function awaitTask(
   input: JsonValue,
   timeoutSeconds: number | undefined,
   heartbeatSeconds: number | undefined,
+  startedId: number,
 ): Promise<JsonValue> {
   const { clock, callbacks, taskRunner, history } = host.env;
   const signal = c.scope.signal;
   const token = c.taskToken;
+  // A task started before a restart: what it did then stands; a callback submitted then waits on;
+  // one that was running when the local cloud stopped failed, as a task whose worker vanished.
+  let resumedCallback = false;
+  const resumed = history.recordedBeforeRestart(startedId);
+  if (resumed) {
+    let next = history.peek(c.scope.thread);
+    if (next?.type === 'TaskSubmitted' && token !== undefined) {
+      history.add(c.scope.thread, 'TaskSubmitted', {});
+      next = history.peek(c.scope.thread);
+      resumedCallback = true;
+    }
+    const outcome = recordedOutcome(next);
+    if (outcome) {
+      if (token !== undefined) callbacks.release(token);
+      return 'output' in outcome ? Promise.resolve(outcome.output) : Promise.reject(outcome.error);
+    }
+    if (!resumedCallback) {
+      if (token !== undefined) callbacks.release(token);
+      return Promise.reject(
+        new StatesError(
+          StatesErrorName.TaskFailed,
+          'The local cloud stopped while the task was running: as for a worker that is gone, the task failed.',
+        ),
+      );
+    }
+  }
+  // Timeouts and heartbeats count from the task's start (before a restart, for a resumed one).
+  const startedAt = history.timeOf(startedId);
+  const elapsed = (): number => (resumed ? Math.max(0, clock.now() - startedAt) * clock.speed : 0);
   return new Promise<JsonValue>((resolve, reject) => {
     // Made only if the runner looks at ctx.signal (most never do): a signal per task costs.
     let controller: AbortController | undefined;
@@ -177,20 +248,28 @@ function awaitTask(
     signal.addEventListener('abort', onAbort, { once: true });
     const timedOut = (heartbeatTimeout: boolean): void =>
       settle(() => reject(new StatesError(StatesErrorName.Timeout, undefined, { heartbeatTimeout })));
-    if (timeoutSeconds !== undefined) timeoutTimer = clock.schedule(timeoutSeconds * 1000, () => timedOut(false));
-    const heartbeat = (): void => {
+    if (timeoutSeconds !== undefined)
+      timeoutTimer = clock.schedule(timeoutSeconds * 1000 - elapsed(), () => timedOut(false));
+    const heartbeat = (sinceMs = 0): void => {
       if (settled || heartbeatSeconds === undefined) return;
       heartbeatTimer?.cancel();
-      heartbeatTimer = clock.schedule(heartbeatSeconds * 1000, () => timedOut(true));
+      heartbeatTimer = clock.schedule(heartbeatSeconds * 1000 - sinceMs, () => timedOut(true));
     };
-    heartbeat();
+    // The last heartbeat received before a restart, else the start.
+    const beat = token !== undefined ? history.marker(`heartbeat:${token}`) : undefined;
+    heartbeat(resumed && typeof beat === 'number' ? Math.max(0, clock.now() - beat) * clock.speed : elapsed());
     if (token !== undefined) {
       callbacks.register(token, {
         success: (output) => settle(() => resolve(output)),
         failure: (error, cause) => settle(() => reject(new StatesError(error ?? '', cause))),
-        heartbeat,
+        heartbeat: () => {
+          if (settled) return;
+          history.mark(`heartbeat:${token}`, clock.now());
+          heartbeat();
+        },
       });
     }
+    if (resumedCallback) return;
     const ctx: TaskContext = {
       stateName: c.name,
       executionArn: host.env.executionArn,

@@ -23,6 +23,12 @@ export class TaskTokens implements CallbackRegistry {
     return token;
   }
 
+  /** Takes back a token handed out before a restart (a resumed execution's callback task). */
+  adopt(token: string, executionArn: string): string {
+    this.executions.set(token, executionArn);
+    return token;
+  }
+
   /** The execution ARN of a token still pending. */
   executionOf(token: string): string | undefined {
     return this.executions.get(token);

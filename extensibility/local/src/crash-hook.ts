@@ -1,0 +1,44 @@
+// A test hook for fault tests: PRESSO_TEST_KILL_AFTER=<store>:<record>[:<n>][:torn] makes the process
+// kill itself with SIGKILL (as `kill -9` does: no handler runs, nothing is flushed or closed) right
+// after it wrote the n-th record (default 1st) of that kind to that store, or, with `torn`, after it
+// wrote only the first half of that record (a write a crash cut short). Stores and records:
+// `states:<HistoryEventType>` (a Step Functions execution's journal, e.g. `states:TaskSubmitted`),
+// `states:marker`. Without the variable, nothing happens (one lookup per write).
+
+export interface CrashPoint {
+  /** Whether to write only half of this record and die. */
+  torn: boolean;
+}
+
+interface Hook {
+  store: string;
+  record: string;
+  nth: number;
+  torn: boolean;
+  seen: number;
+}
+
+let hook: Hook | undefined | null = null;
+
+function parse(): Hook | undefined {
+  const value = process.env.PRESSO_TEST_KILL_AFTER;
+  if (!value) return undefined;
+  const [store = '', record = '', ...rest] = value.split(':');
+  const nth = Number(rest.find((p) => /^\d+$/.test(p)) ?? 1);
+  return { store, record, nth, torn: rest.includes('torn'), seen: 0 };
+}
+
+/** Whether this write is the chosen one: `undefined` (write on), or how to die around it. */
+export function crashPoint(store: string, record: string): CrashPoint | undefined {
+  if (hook === null) hook = parse();
+  if (!hook || hook.store !== store || hook.record !== record) return undefined;
+  hook.seen++;
+  return hook.seen === hook.nth ? { torn: hook.torn } : undefined;
+}
+
+/** Dies as `kill -9` kills. */
+export function crashNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  // SIGKILL is not delivered synchronously everywhere; nothing may run after this point.
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+}

@@ -1,0 +1,98 @@
+// Deliveries accepted but not completed, on disk (with --data-dir): when PutEvents dispatches an
+// event to a rule, one line names the event (the envelope), the rule, its targets and when it was
+// accepted; when a target's delivery ends (delivered, dead-lettered or dropped after its retries),
+// one line says so. At start what was accepted and not ended is delivered again, once the rule and
+// its target exist again (its stack deployed): at least once, as AWS promises, the retry policy's
+// event age counting from the put. The file is rewritten at start to what is still pending.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crashNow, crashPoint } from '../../crash-hook.js';
+import { writeFileAtomic } from '../states/journal.js';
+import type { EventEnvelope } from './model.js';
+
+export interface PendingDelivery {
+  event: EventEnvelope;
+  bus: string;
+  ruleArn: string;
+  /** Target ids not delivered yet. */
+  targets: string[];
+  acceptedAt: number;
+}
+
+type Line =
+  | { accepted: { event: EventEnvelope; bus: string; ruleArn: string; targets: string[]; acceptedAt: number } }
+  | { ended: [eventId: string, ruleArn: string, targetId: string] };
+
+const key = (eventId: string, ruleArn: string) => `${eventId} ${ruleArn}`;
+
+export class PendingDeliveries {
+  private fd: number;
+  private closed = false;
+  private readonly pending = new Map<string, PendingDelivery>();
+  /** What was pending when the file was opened: to deliver again. */
+  readonly restored: PendingDelivery[];
+
+  constructor(private readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    if (existsSync(file)) {
+      for (const text of readFileSync(file, 'utf8').split('\n')) {
+        if (text.trim() === '') continue;
+        let line: Line;
+        try {
+          line = JSON.parse(text) as Line;
+        } catch {
+          continue; // A line a crash cut short: the delivery it would have ended is delivered again.
+        }
+        if ('accepted' in line)
+          this.pending.set(key(line.accepted.event.id, line.accepted.ruleArn), { ...line.accepted });
+        else this.end(...line.ended);
+      }
+    }
+    this.restored = [...this.pending.values()];
+    writeFileAtomic(
+      file,
+      this.restored.map((p) => JSON.stringify({ accepted: p } satisfies Line) + '\n'),
+    );
+    this.fd = openSync(file, 'a');
+  }
+
+  /** An event was dispatched to a rule's targets (before PutEvents answers). */
+  accepted(event: EventEnvelope, bus: string, ruleArn: string, targets: string[], acceptedAt: number): void {
+    const delivery = { event, bus, ruleArn, targets: [...targets], acceptedAt };
+    this.pending.set(key(event.id, ruleArn), delivery);
+    this.write({ accepted: delivery }, 'accepted');
+  }
+
+  /** A target's delivery ended (delivered, dead-lettered or dropped). */
+  ended(eventId: string, ruleArn: string, targetId: string): void {
+    if (!this.end(eventId, ruleArn, targetId)) return;
+    this.write({ ended: [eventId, ruleArn, targetId] }, 'ended');
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Stops writing: a delivery that ends after this (the cloud stopping) stays pending, and goes again at the next start. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  private end(eventId: string, ruleArn: string, targetId: string): boolean {
+    const k = key(eventId, ruleArn);
+    const delivery = this.pending.get(k);
+    if (!delivery || !delivery.targets.includes(targetId)) return false;
+    delivery.targets = delivery.targets.filter((t) => t !== targetId);
+    if (delivery.targets.length === 0) this.pending.delete(k);
+    return true;
+  }
+
+  private write(line: Line, kind: string): void {
+    if (this.closed) return;
+    const crash = crashPoint('events', kind);
+    writeSync(this.fd, JSON.stringify(line) + '\n');
+    if (crash) crashNow();
+  }
+}
