@@ -26,7 +26,7 @@ beforeAll(async () => {
     region: core.cloud.account.region,
     credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
   });
-  [admin, barista] = await Promise.all([core.user('ada', ['admin']), core.user('bea', ['barista'])]);
+  [admin, barista] = await Promise.all([core.user('ada', ['admin']), core.user('bea', ['NYC.barista'])]);
 }, 180_000);
 
 afterAll(async () => {

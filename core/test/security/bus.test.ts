@@ -27,7 +27,7 @@ beforeAll(async () => {
   core = await startCore({ speed: 10 });
   [admin, barista, alice] = await Promise.all([
     core.user('ada', ['admin']),
-    core.user('bart', ['barista']),
+    core.user('bart', ['NYC.barista']),
     core.user('alice'),
   ]);
 }, 180_000);

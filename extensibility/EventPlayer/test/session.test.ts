@@ -68,7 +68,12 @@ describe('the recorded session', () => {
         'ProducerRobot.FulfillOrder',
       ]),
     );
-    expect(new Set(events.map((e) => contractEntryFor(e['detail-type'])?.name))).toEqual(produced);
+    // Only faults put OrderProcessor.OrderFailed (a workflow that failed for good): none happened while
+    // the session was recorded, as none should in a bar that works.
+    const ofFaults = new Set(['OrderProcessor.OrderFailed']);
+    expect(new Set(events.map((e) => contractEntryFor(e['detail-type'])?.name))).toEqual(
+      new Set([...produced].filter((name) => !ofFaults.has(name))),
+    );
   });
 
   it('has robot customers through the bus beside the people: served by the robot barista, the store and the queue refusing them as anyone', () => {

@@ -80,7 +80,7 @@ function coreApi(up: RunningUp) {
 }
 
 const ADMIN: [string, string[]] = ['ada', ['admin']];
-const BARISTA: [string, string[]] = ['bart', ['barista']];
+const BARISTA: [string, string[]] = ['bart', ['NYC.barista']];
 const KIM: [string, string[]] = ['kim', []];
 
 /** A customer scans the code; the process dies once the workflow waits for her drink. The order's id. */

@@ -214,8 +214,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     if (refusal) throw new DeliveryError('NO_PERMISSIONS', refusal, false);
     // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
-    // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply.
-    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return void lambda.asyncInvoker.invoke(fn, input);
+    // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply. The
+    // delivery ends when Lambda is done with the event (its retries included): Lambda's queue of
+    // asynchronous invocations is not on disk, so a crash before then delivers the event again.
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return lambda.asyncInvoker.invoke(fn, input);
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
