@@ -188,6 +188,10 @@ function configMessages(e: BusEnvelope, base: MessageBase): ChannelPublish[] | s
     maxOrdersPerUser: num(d.maxOrdersPerUser) ?? 0,
     drinksPerCode: num(d.drinksPerCode) ?? 0,
     codeRotationMinutes: num(d.codeRotationMinutes) ?? 0,
+    // Settings added later: in the message when the config has them.
+    ...(num(d.customerWaitMinutes) === undefined ? {} : { customerWaitMinutes: num(d.customerWaitMinutes) }),
+    ...(num(d.baristaWaitMinutes) === undefined ? {} : { baristaWaitMinutes: num(d.baristaWaitMinutes) }),
+    ...(typeof d.robotsAllowed === 'boolean' ? { robotsAllowed: d.robotsAllowed } : {}),
   };
   return [
     { channel: staffChannel(base.eventId), message: staff },

@@ -232,6 +232,17 @@ describe('channelMessages', () => {
     ]);
   });
 
+  it("gives the staff the event's waits and whether it takes robot orders; the board neither", () => {
+    const config = { ...defaultConfig('NYC'), customerWaitMinutes: 3, baristaWaitMinutes: 20, robotsAllowed: true };
+    const { publishes } = channelMessages(delivered(configChangedEvent(config, 'The waits changed.')));
+    const [staff, board] = publishes;
+    expect(staff!.message).toMatchObject({ customerWaitMinutes: 3, baristaWaitMinutes: 20, robotsAllowed: true });
+    expect(board!.message).not.toHaveProperty('customerWaitMinutes');
+    expect(board!.message).not.toHaveProperty('robotsAllowed');
+    for (const { channel, message } of publishes)
+      expect([channel, validateChannelMessage(channel, message).errors]).toEqual([channel, []]);
+  });
+
   it("publishes nothing for the events whose news the order manager's events carry, and says why", () => {
     for (const e of [lifecycle[0]!, lifecycle[2]!, lifecycle[7]!, lifecycle[8]!]) {
       const out = channelMessages(e);

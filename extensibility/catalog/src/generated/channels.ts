@@ -387,6 +387,18 @@ export interface StaffConfigMessage {
    */
   codeRotationMinutes: number;
   /**
+   * How long an order waits for the customer's drink before it times out (the event's setting; absent from messages of configs written before it: 5).
+   */
+  customerWaitMinutes?: number;
+  /**
+   * How long a queued order waits for the barista before it times out (the event's setting; absent from messages of configs written before it: 15).
+   */
+  baristaWaitMinutes?: number;
+  /**
+   * Whether the event takes robot orders (the OrderRobot extension's Validator.NewOrder as user robot); absent means no.
+   */
+  robotsAllowed?: boolean;
+  /**
    * The menu, in order.
    */
   menu: {
