@@ -260,16 +260,19 @@ describe('rule 2: at least one new rule on the bus matching an event of the cont
     ]);
   });
 
-  it('rejects a dead rule', () => {
+  it('rejects a dead rule, with the detail-types it probably meant', () => {
     expect(check('r2-dead-rule').violations).toEqual([
       violation(
         '2.routes-contract-event',
         'Fn',
         'Resources.Fn.Properties.Events.Made.Properties.Pattern',
         'rule FnMade on the Serverlesspresso bus matches no event of the contract (a dead rule)',
-        'match a detail-type of extensibility/catalog/CATALOG.md',
+        'did you mean detail-type {"wildcard": "OrderManager.Order*-COMPLETED"}',
       ),
     ]);
+    expect(check('r2-dead-rule').violations[0]!.fix).toContain(
+      'match a detail-type of extensibility/catalog/CATALOG.md',
+    );
   });
 
   it('rejects a pattern EventBridge refuses, with its reason', () => {

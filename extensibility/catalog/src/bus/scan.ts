@@ -8,6 +8,7 @@ import type { Finding } from './findings.js';
 import { TemplateError, type LoadedTemplate } from './local.js';
 import { producersOf, type DynamicProducer, type Producer } from './producers.js';
 import { busRulesOf, judgeRule, type RuleVerdict } from './rules.js';
+import { suggestDetailTypes } from './suggest.js';
 
 export interface AppScan {
   app: App;
@@ -33,11 +34,13 @@ export function ruleFindings(verdicts: RuleVerdict[]): Finding[] {
     if (invalid)
       return [{ ...where, message: invalid, fix: 'correct the pattern (EventBridge would refuse it at deploy)' }];
     if (matches.length > 0) return [];
+    const near = suggestDetailTypes(rule.pattern);
+    const guess = near.length > 0 ? `did you mean detail-type ${near.join(' or ')}? Otherwise ` : '';
     return [
       {
         ...where,
         message: `rule ${rule.logicalId} on the ${BUS_NAME} bus matches no event of the contract (a dead rule)`,
-        fix: `match a detail-type of extensibility/catalog/CATALOG.md, with source "${EVENT_SOURCE}", and detail fields and values the event's schema has`,
+        fix: `${guess}match a detail-type of extensibility/catalog/CATALOG.md, with source "${EVENT_SOURCE}", and detail fields and values the event's schema has`,
       },
     ];
   });
