@@ -217,7 +217,11 @@ export function channelMessages(e: BusEnvelope): RealtimeMapping {
   if (!eventId) return { publishes: [], skipped: `${dt}: detail.eventId is required` };
   if (!SEGMENT.test(eventSegment(eventId)))
     return { publishes: [], skipped: `${dt}: eventId "${eventId}" is not a channel segment` };
-  const base: MessageBase = { id: e.id, source: dt, eventId, at: e.time };
+  // The fact's own id when it has one (detail.idempotencyKey): a producer's retry puts it again under
+  // a new envelope id, and a browser drops a message whose id it has seen.
+  const key =
+    typeof e.detail.idempotencyKey === 'string' && e.detail.idempotencyKey !== '' ? e.detail.idempotencyKey : undefined;
+  const base: MessageBase = { id: key ?? e.id, source: dt, eventId, at: e.time };
   if (dt === 'ConfigService.ConfigChanged') {
     const out = configMessages(e, base);
     return typeof out === 'string' ? { publishes: [], skipped: out } : { publishes: out };

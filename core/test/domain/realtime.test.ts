@@ -127,7 +127,8 @@ describe('channelMessages', () => {
         channel: `/orders/NYC/${CUSTOMER}`,
         message: {
           kind: 'order',
-          id: lifecycle[1]!.id,
+          // The fact's key, not the envelope's id: a re-sent WorkflowStarted is the same message.
+          id: 'order-1:0:OrderProcessor.WorkflowStarted',
           source: 'OrderProcessor.WorkflowStarted',
           eventId: 'NYC',
           at: '2026-11-21T12:56:21Z',
@@ -137,6 +138,15 @@ describe('channelMessages', () => {
         },
       },
     ]);
+  });
+
+  it("names a message by the fact's idempotency key, so a re-sent event is the same message; else by the envelope", () => {
+    const first = channelMessages(lifecycle[1]!).publishes[0]!.message;
+    const resent = channelMessages({ ...lifecycle[1]!, id: 'another-envelope-id' }).publishes[0]!.message;
+    expect(resent.id).toBe(first.id);
+    const { idempotencyKey: _key, ...detail } = lifecycle[1]!.detail;
+    const unkeyed = channelMessages({ ...lifecycle[1]!, detail }).publishes[0]!.message;
+    expect(unkeyed.id).toBe(lifecycle[1]!.id);
   });
 
   it('puts a queued order on the customer, staff and board channels with its number, drink and time', () => {

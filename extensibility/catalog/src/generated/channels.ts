@@ -20,7 +20,7 @@ export interface BoardOrderMessage {
    */
   kind: "order";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
@@ -83,7 +83,7 @@ export interface BoardConfigMessage {
    */
   kind: "config";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
@@ -140,7 +140,7 @@ export interface BoardWaitTimeMessage {
    */
   kind: "waitTime";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
@@ -195,7 +195,7 @@ export interface CustomerOrderMessage {
    */
   kind: "order";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
@@ -276,7 +276,7 @@ export interface StaffOrderMessage {
    */
   kind: "order";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
@@ -351,7 +351,7 @@ export interface StaffConfigMessage {
    */
   kind: "config";
   /**
-   * The bus event's id this message comes from. Delivery is at least once: drop a message whose id (on this channel) you have seen.
+   * The id of the fact this message tells: the bus event's detail.idempotencyKey when it has one (the same for every send of the same fact), else its envelope id. Delivery is at least once: drop a message whose id (on this channel) you have seen.
    */
   id: string;
   /**
