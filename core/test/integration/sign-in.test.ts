@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
 import { startCore, type Core } from './harness.js';
 
@@ -33,15 +33,13 @@ it("signs up through the core's domain; the tokens open its API; a group added b
   const { verifier, challenge } = pkce();
   const browser = new HttpBrowser();
   const login = await browser.open(
-    `${authUrl}/oauth2/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: callback,
+    authorizeUrl(authUrl, {
+      clientId: clientId,
+      redirectUri: callback,
+      challenge: challenge,
       scope: 'openid email profile',
       state: 'menu',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    })}`,
+    }),
   );
   const signup = await browser.open(login.url.replace('/login?', '/signup?'));
   const confirm = await browser.submit(signup, { email: 'olga@example.com', password: 'Macchiato!2026' });

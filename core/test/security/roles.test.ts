@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StackEventApi } from '@serverlesspresso/local';
-import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import {
   currentCode,
   queuedOrder,
@@ -65,15 +65,13 @@ async function signIn(username: string, password: string) {
   const { verifier, challenge } = pkce();
   const browser = new HttpBrowser();
   const login = await browser.open(
-    `${authUrl}/oauth2/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: callback,
+    authorizeUrl(authUrl, {
+      clientId: clientId,
+      redirectUri: callback,
+      challenge: challenge,
       scope: 'openid email profile',
       state: 'tv',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    })}`,
+    }),
   );
   const landed = await browser.submit(login, { email: username, password });
   if (!landed.url.startsWith(`${callback}?`)) throw new Error(`sign-in of ${username} failed: ${landed.text}`);

@@ -114,6 +114,25 @@ export interface TokenResponse {
   error_description?: string;
 }
 
+/**
+ * <domain>/oauth2/authorize for the code flow with PKCE (S256), as a browser app opens it: the URL of
+ * the managed login that ends at redirectUri with ?code=.
+ */
+export function authorizeUrl(
+  authUrl: string,
+  options: { clientId: string; redirectUri: string; challenge: string; scope?: string; state?: string },
+): string {
+  return `${authUrl}/oauth2/authorize?${new URLSearchParams({
+    response_type: 'code',
+    client_id: options.clientId,
+    redirect_uri: options.redirectUri,
+    scope: options.scope ?? 'openid email',
+    ...(options.state === undefined ? {} : { state: options.state }),
+    code_challenge: options.challenge,
+    code_challenge_method: 'S256',
+  })}`;
+}
+
 /** POST <domain>/oauth2/token with a form, as an app calls it; the status and the JSON answer. */
 export async function tokenRequest(
   authUrl: string,

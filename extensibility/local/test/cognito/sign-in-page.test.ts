@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { pkce } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, pkce } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
@@ -41,14 +41,11 @@ beforeAll(async () => {
     stackName: 'coffee',
     parameterOverrides: { CallbackURL: callback },
   });
-  authorize = `${stack.localOutputs.AuthUrl}/oauth2/authorize?${new URLSearchParams({
-    response_type: 'code',
-    client_id: stack.outputs.ClientId!,
-    redirect_uri: callback,
-    scope: 'openid email',
-    code_challenge: pkce().challenge,
-    code_challenge_method: 'S256',
-  })}`;
+  authorize = authorizeUrl(stack.localOutputs.AuthUrl!, {
+    clientId: stack.outputs.ClientId!,
+    redirectUri: callback,
+    challenge: pkce().challenge,
+  });
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 });
 

@@ -15,7 +15,7 @@ import {
   ResendConfirmationCodeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
 const fixture = new URL('./fixtures/coffee-pool', import.meta.url).pathname;
@@ -178,14 +178,7 @@ it('signs a user out everywhere, and keeps a disabled user out until enabled aga
   const signIn = async (browser = new HttpBrowser()) => {
     const { verifier, challenge } = pkce();
     const login = await browser.open(
-      `${authUrl}/oauth2/authorize?${new URLSearchParams({
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: CALLBACK,
-        scope: 'openid email',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-      })}`,
+      authorizeUrl(authUrl, { clientId: clientId, redirectUri: CALLBACK, challenge: challenge }),
     );
     const formShown = !login.url.startsWith(CALLBACK);
     const landed = formShown

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
-import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
 import { LocalIssuer } from '../../src/services/apis/issuer.js';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
@@ -62,14 +62,7 @@ async function start(options: { port: number; dataDir?: string; logs: string[] }
 }
 
 function authorize(authUrl: string, clientId: string, challenge: string) {
-  return `${authUrl}/oauth2/authorize?${new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: callback,
-    scope: 'openid email',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  })}`;
+  return authorizeUrl(authUrl, { clientId: clientId, redirectUri: callback, challenge: challenge });
 }
 
 /** Sign-up and confirmation in the pages, then the code exchanged for tokens (PKCE). */

@@ -12,7 +12,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
+import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
@@ -57,14 +57,7 @@ async function start(logs: string[]) {
 }
 
 function authorize(authUrl: string, clientId: string, challenge: string) {
-  return `${authUrl}/oauth2/authorize?${new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: callback,
-    scope: 'openid email',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  })}`;
+  return authorizeUrl(authUrl, { clientId: clientId, redirectUri: callback, challenge: challenge });
 }
 
 it('keeps registered users, their passwords and groups across a restart with a data directory', async () => {
