@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { until } from '@serverlesspresso/testing/until';
 import { MESSAGES, eventOpenOrdersKey, userOpenOrdersKey } from '../../src/domain/index.js';
@@ -22,21 +21,11 @@ let admin: User, alice: User, bob: User, carol: User;
 const FAULTY = 'FAULTY';
 
 /** A table of the core stack by its logical id. */
-const table = (logicalId: string): string => {
-  const found = core.stack.resources.find((r) => r.logicalId === logicalId);
-  if (!found) throw new Error(`the core stack has no ${logicalId}`);
-  return found.physicalId;
-};
+const table = (logicalId: string): string => core.physicalId(logicalId);
 
 beforeAll(async () => {
   core = await startCore({ speed: SPEED, parameterOverrides: { ReservationLeaseSeconds: '2' } });
-  db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: core.cloud.url,
-      region: core.cloud.account.region,
-      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
-    }),
-  );
+  db = DynamoDBDocumentClient.from(core.dynamodb);
   [admin, alice, bob, carol] = await Promise.all([
     core.user('ada', ['admin']),
     core.user('alice'),
@@ -47,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const invalid = core?.invalid ?? [];
-  db?.destroy();
   await core?.close();
   // Every event the core put, OrderFailed included, is an event of the contract.
   expect(invalid).toEqual([]);

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { until } from '@serverlesspresso/testing/until';
@@ -25,31 +25,19 @@ const presso = async (...args: string[]) =>
 
 let core: Core;
 let alice: User;
-let dynamodb: DynamoDBClient;
 
 beforeAll(async () => {
   core = await startCore({ speed: 60 });
   alice = await core.user('alice');
-  const config = {
-    endpoint: core.cloud.url,
-    region: core.cloud.account.region,
-    credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
-  };
-  dynamodb = new DynamoDBClient(config);
 }, 180_000);
 
 afterAll(async () => {
-  dynamodb?.destroy();
   const invalid = core?.invalid ?? [];
   await core?.close();
   expect(invalid).toEqual([]);
 });
 
-const physicalId = (logicalId: string) => {
-  const r = core.stack.resources.find((x) => x.logicalId === logicalId);
-  if (!r) throw new Error(`no ${logicalId} in the core stack`);
-  return r.physicalId;
-};
+const physicalId = (logicalId: string) => core.physicalId(logicalId);
 const queueName = (logicalId: string) => physicalId(logicalId).split('/').at(-1)!;
 
 interface DlqView {
@@ -179,7 +167,7 @@ describe('the same event put twice', () => {
     expect(created()).toHaveLength(1);
 
     // A stream batch delivered twice (a retry, a redrive) counts once too.
-    const { Item: item } = await dynamodb.send(
+    const { Item: item } = await core.dynamodb.send(
       new GetItemCommand({ TableName: physicalId('OrderTable'), Key: { PK: { S: orderId } }, ConsistentRead: true }),
     );
     // The change that created it (its workflow's token arrived), as the stream delivered it.

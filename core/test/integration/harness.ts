@@ -47,6 +47,8 @@ export interface Core {
   sfn: SFNClient;
   /** DynamoDB through the edge, as the account's administrator (for what no route can force). */
   dynamodb: DynamoDBClient;
+  /** The physical id (name, ARN or URL) of a resource of the core stack, by its logical id. */
+  physicalId(logicalId: string): string;
   /** Events the core put that the contract refuses (should stay empty). */
   invalid: { event: EventEnvelope; errors: unknown }[];
   /**
@@ -120,6 +122,11 @@ export async function startCore(
     invalid,
     sfn,
     dynamodb,
+    physicalId(logicalId) {
+      const found = stack.resources.find((r) => r.logicalId === logicalId);
+      if (!found) throw new Error(`the core stack has no ${logicalId}`);
+      return found.physicalId;
+    },
     async user(name, groups = [], options = {}) {
       const response = await fetch(`${cloud.url}/_presso/token`, {
         method: 'POST',

@@ -249,7 +249,7 @@ describe('who may do what', () => {
   it('a drink for an admitted order not stored yet: 409 ORDER_NOT_READY with Retry-After, never 404', async () => {
     // The validator's admission (the place's reservation), as it writes it, for an order whose workflow has not stored it yet
     // (written here directly: the race between the 201 and the order processor, made certain).
-    const table = core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId;
+    const table = core.physicalId('CountersTable');
     const dynamo = DynamoDBDocumentClient.from(core.dynamodb);
     const orderId = `early-${Date.now()}`;
     const Item = reservationItem(
@@ -490,7 +490,7 @@ describe('orders the workflow refuses', () => {
     // forced through the route), the workflow refuses it.
     await core.dynamodb.send(
       new UpdateItemCommand({
-        TableName: core.stack.resources.find((r) => r.logicalId === 'CountersTable')!.physicalId,
+        TableName: core.physicalId('CountersTable'),
         Key: { PK: { S: `userOrders-CLOSED-${alice.sub}` } },
         UpdateExpression: 'ADD orderIds :order',
         ExpressionAttributeValues: { ':order': { SS: ['closed-alice'] } },
