@@ -15,6 +15,7 @@ import { othersNames, ownResources } from './checks/own-resources.js';
 import { ownTargets } from './checks/own-targets.js';
 import { consumedEvents, routesContractEvent } from './checks/routes-contract-event.js';
 import { iamResources, samPolicies } from './checks/scoped-policy.js';
+import { CHECKS } from './checks.js';
 import { violationOf, type Violation, type Waived } from './violation.js';
 import { applyWaivers, waiversOf } from './waivers.js';
 
@@ -87,7 +88,9 @@ export function checkExtension(dir: string, options: CheckOptions = {}): CheckRe
     ...routesContractEvent(scan),
     ...emitsContractEvent(scan),
   ];
-  const { violations, waived } = applyWaivers(found, waivers.waivers);
+  // presso lint's waivers are its own (lint/).
+  const own = waivers.waivers.filter((w) => CHECKS[w.id].rule !== 'lint');
+  const { violations, waived } = applyWaivers(found, own);
   return {
     app,
     violations: [...violations, ...waivers.violations],

@@ -69,6 +69,26 @@ export const CHECKS = {
     waivable: true,
     isolation: true,
   },
+  // presso lint: the template deploys on AWS (lint/).
+  'lint.schema': {
+    rule: 'lint',
+    title: "every resource of a type CloudFormation knows, its properties as the type's schema says",
+    waivable: false,
+  },
+  'lint.references': {
+    rule: 'lint',
+    title: 'Ref, DependsOn and Fn::GetAtt name what exists',
+    waivable: false,
+  },
+  'lint.iam-action': { rule: 'lint', title: 'every IAM action exists', waivable: false },
+  'lint.iam-resource': { rule: 'lint', title: 'every resource ARN of a type its actions take', waivable: false },
+  'lint.log-retention': { rule: 'lint', title: "each function's log group declared with a retention", waivable: true },
+  'lint.tracing': { rule: 'lint', title: 'tracing on for functions and state machines', waivable: true },
+  'lint.wildcard-resource': {
+    rule: 'lint',
+    title: 'no "*" resource where the action takes a resource type',
+    waivable: true,
+  },
 } as const satisfies Record<string, CheckInfo>;
 
 export type CheckId = keyof typeof CHECKS;

@@ -6,3 +6,5 @@ export { applyWaivers, mergeWaived, waiversOf, type Waiver } from './waivers.js'
 export { repoRootOf } from './repo.js';
 export { checkIsolation, IsolationBench, type IsolationOptions, type IsolationReport } from './isolation.js';
 export { putEventsCondition } from './checks/put-events-condition.js';
+export { lintApp, deployableApps, appsIn, formatLint, type LintReport } from './lint/lint.js';
+export { loadLintSpec, LintSpec } from './lint/spec.js';

@@ -7,9 +7,10 @@ import { CHECKS, type CheckId } from './checks.js';
  * 1: the extension touches nothing outside its own template; 2: it routes events of the contract
  * with at least one rule on the bus; 3: on the local cloud it deploys and deletes alone and leaves
  * the core as it found it. "template": the template does not load, so nothing else can be checked.
- * "meta": what the extension says of itself (extension.json, waivers).
+ * "meta": what the extension says of itself (extension.json, waivers). "lint": `presso lint`, the
+ * template deploys on AWS (CloudFormation's schemas, IAM's reference, hygiene), over every app.
  */
-export type RuleId = 1 | 2 | 3 | 'template' | 'meta';
+export type RuleId = 1 | 2 | 3 | 'template' | 'meta' | 'lint';
 
 export interface Violation extends Finding {
   /** The check, e.g. `1.scoped-policy` (checks.ts; documented in the checker's README). */
@@ -23,6 +24,7 @@ export const RULES: Record<RuleId, string> = {
   3: 'deploys and deletes alone, the core unchanged',
   template: 'the template loads',
   meta: 'what the extension says of itself',
+  lint: 'deploys on AWS',
 };
 
 /** A violation of check `id`, its rule taken from the id. */

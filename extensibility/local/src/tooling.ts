@@ -16,5 +16,14 @@ export {
 export { compilePattern, InvalidEventPatternError, type CompiledPattern } from './services/events/pattern/index.js';
 export { substitute } from './stacks/resources/state-machines.js';
 export { DEFAULT_ACCOUNT } from './arn.js';
+export {
+  actionArnFormats,
+  actionResourceTypes,
+  invalidAction,
+  invalidResource,
+  serviceActions,
+} from './iam/catalog.js';
+export { expandSamPolicy, PolicyExpansionError } from './iam/sam/expand.js';
+export { globRegExp } from './iam/policy/glob.js';
 export { isObject } from './json.js';
 export { esbuildOptions, parseHandler } from './services/lambda/runtime/build.js';

@@ -131,3 +131,20 @@ export function resourceTypeVariables(prefix: string, resourceType: string): str
     .map((m) => m[1]!)
     .filter((v) => !['Partition', 'Region', 'Account'].includes(v));
 }
+
+/** Every action of a service (`dynamodb` -> PutItem, GetItem, ...), as the reference spells them; [] for an unknown prefix. */
+export function serviceActions(prefix: string): string[] {
+  return Object.values(service(prefix)?.actions ?? {}).map((a) => a.name);
+}
+
+/** The ARN formats of the resource types an action takes (`${Partition}` style variables), by type name. */
+export function actionArnFormats(action: string): Record<string, string> {
+  const [prefix = '', name = ''] = action.split(':');
+  const data = service(prefix);
+  const out: Record<string, string> = {};
+  for (const r of data?.actions[name.toLowerCase()]?.resourceTypes ?? []) {
+    const format = data?.resourceTypes[r.name.toLowerCase()]?.arn;
+    if (format) out[r.name] = format;
+  }
+  return out;
+}
