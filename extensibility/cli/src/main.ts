@@ -14,6 +14,7 @@ import { playCommand } from './commands/play.js';
 import { tokenCommand } from './commands/token.js';
 import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
+import { lintCommand } from './commands/lint.js';
 import { testCommand } from './commands/test.js';
 import { newExtensionCommand } from './commands/new-extension.js';
 import { usersGroupCommand, usersListCommand } from './commands/users.js';
@@ -69,6 +70,25 @@ program
   .option('--root <dir>', 'the repo whose core the extension must not touch (default: the one around DIR)')
   .action(async (dir: string, options: { json?: boolean; root?: string; isolation?: boolean }) => {
     process.exitCode = await checkCommand(dir, options, process.stdout);
+  });
+
+program
+  .command('lint')
+  .description(
+    "would CloudFormation deploy it: each template against CloudFormation's registry schemas and IAM's service authorization reference, with hygiene warnings (default: every app of the repo)",
+  )
+  .argument(
+    '[dirs...]',
+    'app folders, each with its template.yaml (default: the core, the EventPlayer, the model, every extension, frontends)',
+  )
+  .option('--json', 'print the reports as JSON')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action(async (dirs: string[], options: { json?: boolean; root?: string }) => {
+    process.exitCode = await lintCommand(
+      dirs,
+      { ...options, root: options.root ?? repoRootOf(process.cwd()) },
+      process.stdout,
+    );
   });
 
 program

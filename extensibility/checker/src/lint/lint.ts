@@ -114,18 +114,24 @@ function schemaErrors(template: LoadedTemplate, raw: RawTemplate, spec: LintSpec
     if (!schema) continue; // reported as an unknown type
     const found: SchemaProblem[] = [];
     if (r.type.startsWith('AWS::Serverless::')) {
-      // SAM's own properties: by name, and those that are scalars by value.
-      const names = Object.fromEntries(
-        Object.entries(schema.properties).map(([n, p]) => [
-          n,
-          { ...p, type: isScalar(p.type) ? p.type : ({ type: 'json' } as const) },
-        ]),
-      );
-      found.push(...problems(r.type, r.properties, names));
+      // SAM's own properties: by name, and those that are scalars by value. SAM's specification lags
+      // behind SAM: what SAM copies onto the generated resource is known by that resource's schema.
       const generated = SAM_GENERATED[r.type];
-      const through = SAM_PASS_THROUGH[r.type];
+      const through = SAM_PASS_THROUGH[r.type] ?? {};
       const target = generated ? spec.resource(generated) : undefined;
-      if (target && through)
+      const json = { type: 'json' } as const;
+      const names: ResourceProperties = {
+        ...Object.fromEntries(
+          Object.entries(through)
+            .filter(([, there]) => target?.properties[there])
+            .map(([n]) => [n, { type: json }]),
+        ),
+        ...Object.fromEntries(
+          Object.entries(schema.properties).map(([n, p]) => [n, { ...p, type: isScalar(p.type) ? p.type : json }]),
+        ),
+      };
+      found.push(...problems(r.type, r.properties, names));
+      if (target)
         for (const [name, there] of Object.entries(through)) {
           const property = target.properties[there];
           if (!property || !(name in r.properties)) continue;
