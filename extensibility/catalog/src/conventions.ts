@@ -142,8 +142,7 @@ export function conventionProblems(name: string, schema: unknown, example: unkno
   if (example === undefined) fail('example', `examples/${name}.json is missing`);
   else if (!isObject(example) || !isObject(example.detail)) fail('example', 'the example is not an envelope');
   else {
-    if (example.source !== EVENT_SOURCE)
-      fail('example', `the example's source is ${JSON.stringify(example.source)}`);
+    if (example.source !== EVENT_SOURCE) fail('example', `the example's source is ${JSON.stringify(example.source)}`);
     const dt = example['detail-type'];
     const concrete =
       typeof detailType === 'string' &&

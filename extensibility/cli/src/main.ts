@@ -16,6 +16,7 @@ import { catalogCommand } from './commands/catalog.js';
 import { checkCommand } from './commands/check.js';
 import { testCommand } from './commands/test.js';
 import { newExtensionCommand } from './commands/new-extension.js';
+import { newEventCommand } from './commands/new-event.js';
 import { usersGroupCommand, usersListCommand } from './commands/users.js';
 import { repoRootOf } from '@serverlesspresso/checker';
 
@@ -99,6 +100,26 @@ program
       process.stdout,
     );
   });
+
+program
+  .command('new-event')
+  .description(
+    "add an event to the contract: its schema (eventId, Message, x-owner, as the contract's conventions want) and a complete example, then the generated types and the catalog; prints what the template needs",
+  )
+  .argument('<detail-type>', 'the new detail-type, <App>.<Name> (e.g. FreeRefill.RefillEarned)')
+  .option('--owner <app>', "the app that puts it: core or an extension's name (default: <App>)")
+  .option('--description <text>', 'what happened, in one sentence (default: a TODO to fill in)')
+  .option('--no-catalog', 'do not regenerate the events catalog (run npx presso catalog later)')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action(
+    async (detailType: string, options: { owner?: string; description?: string; catalog: boolean; root?: string }) => {
+      process.exitCode = await newEventCommand(
+        detailType,
+        { ...options, root: options.root ?? repoRootOf(process.cwd()) },
+        process.stdout,
+      );
+    },
+  );
 
 program
   .command('up')
