@@ -36,6 +36,7 @@ export {
 } from './producers.js';
 export { checkEmits, statementsOf, mayPutOnBus, codeNames } from './emits.js';
 export { witnesses, alternatives } from './witness.js';
+export { consumptionOf, type Consumption, type Condition } from './exact.js';
 export { scanApp, scanRepo, ruleFindings, type AppScan, type RepoScan } from './scan.js';
 export {
   parseTemplateText,
