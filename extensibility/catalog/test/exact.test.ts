@@ -2,7 +2,7 @@
 // is a conditional consumer, with the condition; one that matches only through fields no schema
 // declares is a dead rule.
 import { describe, expect, it } from '@jest/globals';
-import { contract, contractEntryFor } from '../src/index.js';
+import { contractEntryFor } from '../src/index.js';
 import { consumptionOf, judgeRule, ruleFindings, type App, type BusRule } from '../src/bus/index.js';
 
 const app: App = {
