@@ -92,8 +92,12 @@ program
   .argument('<name>', "the extension's name, PascalCase (e.g. OrderMetrics)")
   .option('--author <author>', 'the author for the README meta, e.g. "Ana Diaz (@anadiaz)"')
   .option('--no-install', 'do not run npm install (the lock file then lacks the workspace: run it before committing)')
+  .option(
+    '--emits <detail-type>',
+    'put this event of the contract (its own, from presso new-event) for each completed order: declared, allowed, put and tested',
+  )
   .option('--root <dir>', 'the repo (default: the one around the working directory)')
-  .action((name: string, options: { author?: string; install: boolean; root?: string }) => {
+  .action((name: string, options: { author?: string; install: boolean; root?: string; emits?: string }) => {
     process.exitCode = newExtensionCommand(
       name,
       { ...options, root: options.root ?? repoRootOf(process.cwd()) },
