@@ -157,7 +157,7 @@ describe('the conventions of every schema file', () => {
   });
 
   it('names the convention a schema breaks, and why it exists', () => {
-    const schema = structuredClone(contract.find((e) => e.name === 'LoyaltyCard.RewardEarned')!.schema) as {
+    const schema = structuredClone(contract.find((e) => e.name === 'LoyaltyCard.RewardEarned')!.schema) as unknown as {
       properties: Record<string, unknown>;
       required: string[];
     };
