@@ -165,7 +165,11 @@ describe('createExtension', () => {
       expect(readFileSync(join(root, f), 'utf8')).not.toMatch(
         /ExtensionModel|extension-model|_extension_model|model-only/,
       );
-    expect(JSON.parse(read('package.json'))).toMatchObject({ name: '@serverlesspresso/extension-tip-jar' });
+    expect(JSON.parse(read('package.json'))).toMatchObject({
+      name: '@serverlesspresso/extension-tip-jar',
+      // Its own description (what extension.json says it does), not the model's "the folder to copy".
+      description: `Serverlesspresso extension TipJar: ${(JSON.parse(read('extension.json')) as { description: string }).description}`,
+    });
     expect(read('template.yaml')).toContain('Serverlesspresso extension TipJar:');
     expect(read('README.md')).toMatch(/^# TipJar\n/);
     expect(read('README.md')).toContain('| name | TipJar |');
