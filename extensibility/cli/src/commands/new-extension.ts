@@ -145,7 +145,11 @@ export function newExtensionCommand(
       '',
       'next:',
       `  1. edit extensions/${name}/extension.json (what it does, author, events consumed and produced, AWS services) and the README's meta`,
-      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/ (domain/, adapters/, handlers/)`,
+      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/ (domain/, adapters/, handlers/)${
+        options.emits
+          ? `; fill in the TODOs of the ${options.emits} detail in src/domain/ (EventBridge delivers at least once: PUBLISHING.md#at-least-once-delivery)`
+          : ''
+      }`,
       `  3. npx presso check extensions/${name} && npm run jest -- extensions/${name}`,
       `  4. npx presso catalog (the catalog and extensions/README.md's table), then commit them with extensions/${name} and package-lock.json; see PUBLISHING.md`,
       '',
