@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import {
   contract,
@@ -7,6 +7,8 @@ import {
   validateEvent,
   assertValidEvent,
   EVENT_SOURCE,
+  CONVENTIONS,
+  conventionProblems,
   type EventEnvelope,
 } from '../src/index.js';
 import { generateEvents, generateRegistry, schemaNames } from '../scripts/generate.js';
@@ -136,6 +138,38 @@ describe('the contract', () => {
     delete (e.detail as Record<string, unknown>).baristaUserId;
     expect(() => assertValidEvent(e)).toThrow(
       'invalid OrderManager.MakeOrder event:\n  /detail/orderId: is required but missing\n  /detail/baristaUserId: is required but missing',
+    );
+  });
+});
+
+// Read from the files, not the generated registry: a schema just added (or changed) and not yet
+// generated is checked too, so this is the first test to name a broken convention.
+describe('the conventions of every schema file', () => {
+  const file = (dir: string, name: string) => new URL(`../${dir}/${name}.json`, import.meta.url);
+  const json = (url: URL): unknown => (existsSync(url) ? JSON.parse(readFileSync(url, 'utf8')) : undefined);
+  it.each(schemaNames())('%s keeps every convention of the contract', (name) => {
+    expect(conventionProblems(name, json(file('schemas', name)), json(file('examples', name)))).toEqual([]);
+  });
+
+  it('gives each schema its own title (the generated type)', () => {
+    const titles = schemaNames().map((n) => (json(file('schemas', n)) as { title: string }).title);
+    expect(titles.filter((t, i) => titles.indexOf(t) !== i)).toEqual([]);
+  });
+
+  it('names the convention a schema breaks, and why it exists', () => {
+    const schema = structuredClone(contract.find((e) => e.name === 'LoyaltyCard.RewardEarned')!.schema) as unknown as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    delete schema.properties.Message;
+    schema.required = schema.required.filter((f) => f !== 'Message' && f !== 'eventId');
+    const problems = conventionProblems('LoyaltyCard.RewardEarned', schema, example('LoyaltyCard.RewardEarned'));
+    expect(problems.map((p) => p.convention)).toEqual(['eventId', 'Message']);
+    expect(problems[1]!.message).toBe(
+      `LoyaltyCard.RewardEarned: breaks the convention "Message": "Message" is not a string field (${CONVENTIONS.find((c) => c.id === 'Message')!.rule})`,
+    );
+    expect(conventionProblems('LoyaltyCard.RewardEarned', schema, undefined).map((p) => p.message)).toContainEqual(
+      expect.stringContaining('examples/LoyaltyCard.RewardEarned.json is missing'),
     );
   });
 });

@@ -57,6 +57,12 @@ export const CHECKS = {
     waivable: true,
     isolation: true,
   },
+  '2.emits-valid': {
+    rule: 2,
+    title: 'every event it puts is valid under its schema (run by rule 3)',
+    waivable: true,
+    isolation: true,
+  },
   '3.deploys-alone': {
     rule: 3,
     title: 'deploys, settles and deletes alone, leaving nothing',

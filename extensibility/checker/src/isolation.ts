@@ -4,8 +4,10 @@
 // and AWS SDK clients against the edge.
 //
 //   1. start a local cloud (ephemeral port, time scale) and deploy the core, as `presso up` would;
-//   2. deploy the extension with its bus parameter pointing at a scratch bus, put there the events of
-//      the contract its rules match, then delete it: only the extension reacts, and what it puts
+//   2. deploy the extension with its bus parameter pointing at a scratch bus, play there the
+//      EventPlayer's whole recorded session (its gaps divided by the time scale) and the events of
+//      the contract its rules match, compare every event it put with its declarations and the
+//      contract, then delete it: only the extension reacts, and what it puts
 //      stays on the scratch bus, so whatever changes in the core's tables (items included) or
 //      configuration across its deploy, its handling and its delete, the extension did it directly.
 //      This runs first, before the extension has touched anything: a deploy-time write (a custom
@@ -15,6 +17,8 @@
 //      deploying must change nothing of the core's configuration, and deleting must leave the cloud
 //      as it was. The core's own schedules are paused for the whole check.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CreateEventBusCommand,
   DeleteEventBusCommand,
@@ -34,8 +38,9 @@ import {
   ListStateMachinesCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { BUS_NAME, contractEntryFor, type EventEnvelope } from '@serverlesspresso/catalog';
+import { BUS_NAME, contractEntryFor, validateEvent, type EventEnvelope } from '@serverlesspresso/catalog';
 import { appAt, discoverApps, scanApp, stackNameOf, type App } from '@serverlesspresso/catalog/bus';
+import { REPO_ROOT } from '@serverlesspresso/catalog/page';
 import { startLocalCloud, type Denial, type LocalCloud, type StackRecord } from '@serverlesspresso/local';
 import { Names, readRaw } from './raw.js';
 import type { CheckId } from './checks.js';
@@ -45,8 +50,13 @@ import { applyWaivers, waiversOf } from './waivers.js';
 export interface IsolationOptions {
   /** The repo whose core runs beside the extension. */
   root: string;
-  /** Time scale of the local cloud (retries, waits); default 1000. */
+  /** Time scale of the local cloud (retries, waits) and of the session played to the extension; default 1000. */
   speed?: number;
+  /**
+   * The recorded session played to the extension (the EventPlayer's archive format); default the
+   * root's extensibility/EventPlayer/archive/session.json, else this repo's.
+   */
+  session?: string;
   log?: (line: string) => void;
 }
 
@@ -57,8 +67,12 @@ export interface IsolationReport {
   waived: Waived[];
   /** What was done and seen, for people: one line each. */
   notes: string[];
-  /** Step 2 ran: how many events of the contract the extension was handed on the scratch bus, and whether it was done with them in time. */
-  exercised?: { events: number; settled: boolean };
+  /**
+   * Step 2 ran: how many events the extension was handed on the scratch bus (the recorded session's
+   * and the contract's examples its rules match), whether it was done with them in time, and how
+   * many it put.
+   */
+  exercised?: { events: number; settled: boolean; put?: number };
 }
 
 /** Everything the local cloud holds, by identity, as JSON-comparable values. */
@@ -198,11 +212,18 @@ async function settle(
 }
 
 /**
- * What the extension put on the scratch bus (everything there but the checker's own events) against
- * what it declares: Metadata.Emits of its functions, putEvents tasks of its state machines. This is
- * where a function putting more than it declares shows, which reading its code cannot tell.
+ * Every event the extension put on the scratch bus (everything there but the checker's own events)
+ * against what it declares (Metadata.Emits of its functions, putEvents tasks of its state machines)
+ * and the contract (its detail-type known, its detail valid): where a function putting more than it
+ * declares, or putting it wrong, shows, which reading its code cannot tell. One violation per
+ * detail-type and check.
  */
-async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set<string>): Promise<Violation[]> {
+async function emissions(
+  clients: Clients,
+  app: App,
+  bus: string,
+  ours: Set<string>,
+): Promise<{ put: number; violations: Violation[] }> {
   const text = await (await fetch(new URL(`/_presso/events?bus=${encodeURIComponent(bus)}`, clients.cloud.url))).text();
   const put = text
     .split('\n')
@@ -212,35 +233,82 @@ async function undeclaredPuts(clients: Clients, app: App, bus: string, ours: Set
   const declared = new Set(scanApp(app).producers.flatMap((p) => p.entries.map((e) => e.name)));
   const seen = new Set<string>();
   const violations: Violation[] = [];
+  const where = { file: app.path, resource: '(functions and state machines)', property: 'Metadata.Emits' };
   for (const event of put) {
     const detailType = event['detail-type'];
-    if (seen.has(detailType)) continue;
-    seen.add(detailType);
     const entry = contractEntryFor(detailType);
-    const where = {
-      file: app.path,
-      resource: '(functions and state machines)',
-      property: 'Metadata.Emits',
-    };
-    if (!entry) {
-      violations.push({
-        id: '2.emits-contract-event',
-        rule: 2,
-        ...where,
-        message: `put "${detailType}" on the bus, which is not a detail-type of the contract`,
-        fix: 'put only events of the contract, or add the event to it (extensibility/catalog/schemas and examples)',
-      });
-    } else if (!declared.has(entry.name)) {
-      violations.push({
-        id: '2.emits-declared',
-        rule: 2,
-        ...where,
-        message: `put "${detailType}" on the bus without declaring it`,
-        fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it`,
-      });
+    if (!seen.has(detailType)) {
+      seen.add(detailType);
+      if (!entry) {
+        violations.push({
+          id: '2.emits-contract-event',
+          rule: 2,
+          ...where,
+          message: `put "${detailType}" on the bus, which is not a detail-type of the contract`,
+          fix: 'put only events of the contract, or add the event to it (npx presso new-event)',
+        });
+      } else if (!declared.has(entry.name)) {
+        violations.push({
+          id: '2.emits-declared',
+          rule: 2,
+          ...where,
+          message: `put "${detailType}" on the bus without declaring it`,
+          fix: `add "${entry.detailType}" to Metadata.Emits of the function that puts it`,
+        });
+      }
     }
+    if (!entry || seen.has(`invalid ${entry.name}`)) continue;
+    const { errors } = validateEvent(event);
+    if (errors.length === 0) continue;
+    seen.add(`invalid ${entry.name}`);
+    violations.push({
+      id: '2.emits-valid',
+      rule: 2,
+      ...where,
+      message: `put a "${detailType}" its schema refuses (${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}), e.g. ${JSON.stringify(event.detail)}`,
+      fix: `put what extensibility/catalog/schemas/${entry.name}.json says: build the detail with its generated type (${entry.schema.title} from @serverlesspresso/catalog) and check it with validateEvent in a unit test`,
+    });
   }
-  return violations;
+  return { put: put.length, violations };
+}
+
+/** The recorded session to play: the EventPlayer's archive, events in order of their offset. */
+function sessionOf(
+  options: IsolationOptions,
+): { file: string; events: Array<{ offsetMs: number; event: EventEnvelope }> } | undefined {
+  const relative = 'extensibility/EventPlayer/archive/session.json';
+  const file = options.session ?? [join(options.root, relative), join(REPO_ROOT, relative)].find((f) => existsSync(f));
+  if (!file) return undefined;
+  const { events } = JSON.parse(readFileSync(file, 'utf8')) as {
+    events: Array<{ offsetMs: number; event: EventEnvelope }>;
+  };
+  return { file, events: [...events].sort((a, b) => a.offsetMs - b.offsetMs) };
+}
+
+/**
+ * Puts the entries on the bus at their offsets divided by the time scale (as the EventPlayer does at
+ * that speed), up to 10 per call; the ids of the events put, and how many were refused.
+ */
+async function play(
+  eb: EventBridgeClient,
+  timed: Array<{ offsetMs: number; entry: PutEventsRequestEntry }>,
+  speed: number,
+): Promise<{ ids: string[]; refused: number }> {
+  const ids: string[] = [];
+  let refused = 0;
+  const start = Date.now();
+  for (let i = 0; i < timed.length;) {
+    const wait = start + timed[i]!.offsetMs / speed - Date.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    const now = Date.now() - start;
+    const batch: PutEventsRequestEntry[] = [];
+    while (i < timed.length && batch.length < 10 && timed[i]!.offsetMs / speed <= now) batch.push(timed[i++]!.entry);
+    if (batch.length === 0) continue; // woken a moment early
+    const put = await eb.send(new PutEventsCommand({ Entries: batch }));
+    refused += put.FailedEntryCount ?? 0;
+    for (const e of put.Entries ?? []) if (e.EventId) ids.push(e.EventId);
+  }
+  return { ids, refused };
 }
 
 /** The core's schedules, paused: a tick of the core's own clock must not pass for the extension's doing. */
@@ -264,7 +332,7 @@ async function pauseSchedules(clients: Clients): Promise<number> {
  */
 export class IsolationBench {
   private constructor(
-    private readonly root: string,
+    private readonly options: IsolationOptions,
     private readonly clients: Clients,
     /** What was done to set the bench up. */
     readonly notes: string[],
@@ -289,7 +357,7 @@ export class IsolationBench {
       db: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
       sfn: new SFNClient(config),
     };
-    const bench = new IsolationBench(options.root, clients, []);
+    const bench = new IsolationBench(options, clients, []);
     try {
       const core = discoverApps(options.root).find((a) => a.kind === 'core');
       if (core) {
@@ -330,7 +398,7 @@ export class IsolationBench {
 
   /** Rule 3 on the extension in `dir`, the template's waivers applied (a malformed one is rules 1 and 2's to report). */
   async check(dir: string, options: { settleTimeoutMs?: number } = {}): Promise<IsolationReport> {
-    const app: App = appAt(dir, this.root);
+    const app: App = appAt(dir, this.options.root);
     const report = await this.run(app, options);
     const { violations, waived } = applyWaivers(
       report.violations,
@@ -512,22 +580,30 @@ export class IsolationBench {
         "write only to your own resources, at deploy time too (custom resources included); never update or replace the core's",
       );
 
-      const events = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
-      const entries: PutEventsRequestEntry[] = events.map((e) => ({
+      // The whole recorded session, at the time scale (an extension that acts only after several
+      // events acts here), then the contract's events its rules match that a session may lack.
+      const session = sessionOf(this.options);
+      const matched = scanApp(app).rules.flatMap((r) => r.matches.map((m) => m.event));
+      const entryOf = (e: EventEnvelope): PutEventsRequestEntry => ({
         EventBusName: scratch,
         Source: e.source,
         DetailType: e['detail-type'],
         Detail: JSON.stringify(e.detail),
-      }));
-      const ours = new Set<string>();
-      for (let i = 0; i < entries.length; i += 10) {
-        const put = await clients.eb.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
-        if (put.FailedEntryCount) notes.push(`${put.FailedEntryCount} event(s) refused by PutEvents`);
-        for (const e of put.Entries ?? []) if (e.EventId) ours.add(e.EventId);
-      }
+      });
+      const speed = clients.cloud.time.speed;
+      const sessionEntries = (session?.events ?? []).map((e) => ({ offsetMs: e.offsetMs, entry: entryOf(e.event) }));
+      const last = sessionEntries.at(-1)?.offsetMs ?? 0;
+      const played = await play(
+        clients.eb,
+        [...sessionEntries, ...matched.map((e) => ({ offsetMs: last, entry: entryOf(e) }))],
+        speed,
+      );
+      const ours = new Set(played.ids);
+      if (played.refused) notes.push(`${played.refused} event(s) refused by PutEvents`);
       const { settled, failed } = await settle(clients, [scratch], machines, timeoutMs);
+      const handed = sessionEntries.length + matched.length;
       notes.push(
-        `put ${entries.length} event(s) of the contract its rules match on the scratch bus; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`,
+        `put ${handed} event(s) on the scratch bus: the recorded session's ${sessionEntries.length}${session ? ` (${Math.round(last / 1000)} s of session at ${speed}x)` : ' (no session found)'} and ${matched.length} of the contract its rules match; ${settled ? 'handled' : 'still handling them when the time was up'}${failed ? `; ${failed} deliveries failed` : ''}`,
       );
       if (!settled)
         violate(
@@ -537,7 +613,9 @@ export class IsolationBench {
           `still handling the events ${within} after they were put, so rule 3 cannot compare the core after them`,
           bounded,
         );
-      violations.push(...(await undeclaredPuts(clients, app, scratch, ours)));
+      const emitted = await emissions(clients, app, scratch, ours);
+      violations.push(...emitted.violations);
+      notes.push(`it put ${emitted.put} event(s), each compared with its declarations and the contract`);
       const busy = await inventory(clients, true);
       report(
         deployed,
@@ -572,7 +650,7 @@ export class IsolationBench {
           `${key} is left behind after the stack is deleted`,
           'create resources only through the template (not from the handler at run time)',
         );
-      return { events: entries.length, settled };
+      return { events: handed, settled, put: emitted.put };
     } finally {
       await clients.eb.send(new DeleteEventBusCommand({ Name: scratch })).catch(() => undefined);
     }

@@ -24,18 +24,22 @@ describe('rule 3 beside a stand-in core', () => {
   }, 120_000);
   afterAll(async () => bench?.close());
 
-  it('passes the extension model: deployed, exercised with the events its rule matches, deleted', async () => {
+  it('passes the extension model: deployed, exercised with the whole recorded session and the events its rule matches, deleted', async () => {
     const report = await bench.check(join(REPO_ROOT, '_extension_model'));
     expect(report.violations.map(formatViolation)).toEqual([]);
     expect(report.notes).toEqual([
       'deployed the core (core/template.yaml), its 1 schedule(s) paused',
       'deployed _extension_model alone on a scratch bus as stack extension-model-check',
-      'put 1 event(s) of the contract its rules match on the scratch bus; handled',
+      expect.stringMatching(
+        /^put \d+ event\(s\) on the scratch bus: the recorded session's \d+ \(\d+ s of session at 1000x\) and 1 of the contract its rules match; handled$/,
+      ),
+      'it put 0 event(s), each compared with its declarations and the contract',
       'deleted stack extension-model-check',
       'deployed _extension_model beside the core as stack extension-model-check',
       'deleted stack extension-model-check',
     ]);
-    expect(report.exercised).toEqual({ events: 1, settled: true });
+    expect(report.exercised).toEqual({ events: expect.any(Number), settled: true, put: 0 });
+    expect(report.exercised!.events).toBeGreaterThan(300);
   }, 60_000);
 
   it("rejects an extension whose deploy writes the core's table (a custom resource), though it writes the same item every time", async () => {
@@ -67,7 +71,7 @@ describe('rule 3 beside a stand-in core', () => {
     expect((violations[0] as Violation).fix).toContain(
       'end the work each event (or the deploy) starts in bounded time',
     );
-    expect(exercised).toEqual({ events: 1, settled: false });
+    expect(exercised).toEqual({ events: expect.any(Number), settled: false, put: 0 });
   }, 60_000);
 
   it('rejects an extension that names the bus without a parameter: it cannot be exercised apart from the core', async () => {
@@ -159,6 +163,28 @@ describe('rule 3 beside a stand-in core', () => {
     ]);
   }, 60_000);
 
+  it('compares every event put while the whole session plays: an undeclared and an invalid one, put on every 5th drink only', async () => {
+    const { violations, exercised } = await bench.check(join(fixtures, 'extensions/every-fifth'));
+    expect(violations).toEqual([
+      expect.objectContaining({
+        id: '2.emits-valid',
+        rule: 2,
+        resource: '(functions and state machines)',
+        property: 'Metadata.Emits',
+        message: expect.stringMatching(
+          /^put a "OrderRobot.FulfillOrder" its schema refuses \(\/detail\/action: must be one of "complete", "cancel"\), e\.g\. \{"orderId":/,
+        ),
+        fix: expect.stringContaining('OrderRobotFulfillOrder from @serverlesspresso/catalog'),
+      }),
+      expect.objectContaining({
+        id: '2.emits-declared',
+        message: 'put "OrderManager.MakeOrder" on the bus without declaring it',
+      }),
+    ]);
+    expect(exercised).toEqual({ events: expect.any(Number), settled: true, put: expect.any(Number) });
+    expect(exercised!.put).toBeGreaterThanOrEqual(2 * 6);
+  }, 60_000);
+
   it('rejects an extension that does not deploy alone, with the deploy error', async () => {
     const { violations } = await bench.check(join(fixtures, 'extensions/needs-core-output'));
     expect(violations).toEqual([
@@ -185,11 +211,13 @@ describe("rule 3 beside the repo's core", () => {
     async (dir) => {
       const report = await bench.check(join(REPO_ROOT, dir));
       expect(report.violations.map(formatViolation)).toEqual([]);
-      // Step 2 ran: it was handed the events its rules match on a scratch bus, and was done with them.
-      expect(report.exercised).toEqual({ events: expect.any(Number), settled: true });
-      expect(report.exercised!.events).toBeGreaterThan(0);
+      // Step 2 played it the whole recorded session, and every event it put was compared.
+      expect(report.exercised).toEqual({ events: expect.any(Number), settled: true, put: expect.any(Number) });
+      expect(report.exercised!.events).toBeGreaterThan(300);
       expect(report.notes).toContainEqual(
-        expect.stringMatching(/^put [1-9]\d* event\(s\) of the contract its rules match on the scratch bus; handled/),
+        expect.stringMatching(
+          /^put [1-9]\d* event\(s\) on the scratch bus: the recorded session's [1-9]\d* .*; handled/,
+        ),
       );
     },
     120_000,

@@ -17,6 +17,7 @@ import { checkCommand } from './commands/check.js';
 import { lintCommand } from './commands/lint.js';
 import { testCommand } from './commands/test.js';
 import { newExtensionCommand } from './commands/new-extension.js';
+import { newEventCommand } from './commands/new-event.js';
 import { usersGroupCommand, usersListCommand } from './commands/users.js';
 import { repoRootOf } from '@serverlesspresso/checker';
 
@@ -111,14 +112,38 @@ program
   .argument('<name>', "the extension's name, PascalCase (e.g. OrderMetrics)")
   .option('--author <author>', 'the author for the README meta, e.g. "Ana Diaz (@anadiaz)"')
   .option('--no-install', 'do not run npm install (the lock file then lacks the workspace: run it before committing)')
+  .option(
+    '--emits <detail-type>',
+    'put this event of the contract (its own, from presso new-event) for each completed order: declared, allowed, put and tested',
+  )
   .option('--root <dir>', 'the repo (default: the one around the working directory)')
-  .action((name: string, options: { author?: string; install: boolean; root?: string }) => {
+  .action((name: string, options: { author?: string; install: boolean; root?: string; emits?: string }) => {
     process.exitCode = newExtensionCommand(
       name,
       { ...options, root: options.root ?? repoRootOf(process.cwd()) },
       process.stdout,
     );
   });
+
+program
+  .command('new-event')
+  .description(
+    "add an event to the contract: its schema (eventId, Message, x-owner, as the contract's conventions want) and a complete example, then the generated types and the catalog; prints what the template needs",
+  )
+  .argument('<detail-type>', 'the new detail-type, <App>.<Name> (e.g. FreeRefill.RefillEarned)')
+  .option('--owner <app>', "the app that puts it: core or an extension's name (default: <App>)")
+  .option('--description <text>', 'what happened, in one sentence (default: a TODO to fill in)')
+  .option('--no-catalog', 'do not regenerate the events catalog (run npx presso catalog later)')
+  .option('--root <dir>', 'the repo (default: the one around the working directory)')
+  .action(
+    async (detailType: string, options: { owner?: string; description?: string; catalog: boolean; root?: string }) => {
+      process.exitCode = await newEventCommand(
+        detailType,
+        { ...options, root: options.root ?? repoRootOf(process.cwd()) },
+        process.stdout,
+      );
+    },
+  );
 
 program
   .command('up')

@@ -1,6 +1,7 @@
 // The author's documents name only what exists: every `presso` command in PUBLISHING.md and the
-// READMEs is one presso has, and every function of @serverlesspresso/testing named with its
-// parameters in the testing README or PUBLISHING.md is exported with those parameters.
+// READMEs is one presso has, with the options they give it, and every function of the packages an
+// author uses (@serverlesspresso/testing, the catalog, the checker, the model's bus adapter) named
+// with its parameters in them is exported with those parameters.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from '@jest/globals';
@@ -9,6 +10,14 @@ import { presso } from './presso.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const TESTING_SRC = join(ROOT, 'extensibility', 'testing', 'src');
+/** The sources whose exported functions the documents may name with their parameters. */
+const SOURCES = [
+  TESTING_SRC,
+  join(ROOT, 'extensibility', 'catalog', 'src'),
+  join(ROOT, 'extensibility', 'catalog', 'src', 'bus'),
+  join(ROOT, 'extensibility', 'checker', 'src'),
+  join(ROOT, '_extension_model', 'src', 'adapters'),
+];
 const DOCS = [
   'PUBLISHING.md',
   'README.md',
@@ -47,11 +56,15 @@ it('every presso command the documents name exists', async () => {
   expect(unknown).toEqual([]);
 }, 120_000);
 
-/** Exported functions of the testing package's sources, with their parameters as written. */
-function exportedFunctions(): Map<string, string[]> {
+/** Exported functions of the sources (the testing package's by default), with their parameters as written. */
+function exportedFunctions(dirs: string[] = [TESTING_SRC]): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  for (const name of readdirSync(TESTING_SRC).filter((f) => f.endsWith('.ts'))) {
-    const source = ts.createSourceFile(name, readFileSync(join(TESTING_SRC, name), 'utf8'), ts.ScriptTarget.Latest);
+  for (const [dir, name] of dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [d, f] as const),
+  )) {
+    const source = ts.createSourceFile(name, readFileSync(join(dir, name), 'utf8'), ts.ScriptTarget.Latest);
     for (const statement of source.statements) {
       if (!ts.isFunctionDeclaration(statement) || !statement.name) continue;
       if (!statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
@@ -107,3 +120,61 @@ function isRequired(fn: string, index: number): boolean {
   }
   return true;
 }
+
+/** `presso CMD [SUB] ... --option` as the documents write a command line (up to a pipe, && or a comment). */
+const GROUPS = ['dlq', 'users'];
+function optionsIn(markdown: string): { command: string; sub?: string; options: string[] }[] {
+  return [...markdown.matchAll(/(?:npx |`|^)presso ([a-z][a-z-]*)((?: [^`\n|&#]*)?)/gm)].map((m) => ({
+    command: m[1]!,
+    ...(/^ ([a-z][a-z-]*)/.exec(m[2]!) ? { sub: /^ ([a-z][a-z-]*)/.exec(m[2]!)![1]! } : {}),
+    options: [...m[2]!.matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((o) => o[0]),
+  }));
+}
+
+it('every option the documents give a presso command is one it takes', async () => {
+  const help = new Map<string, string>();
+  const wrong: string[] = [];
+  for (const file of DOCS)
+    for (const { command, sub, options } of optionsIn(text(file))) {
+      if (options.length === 0) continue;
+      // A group's options are its subcommand's: `presso users list --user-pool P`.
+      const args = sub && GROUPS.includes(command) ? [command, sub] : [command];
+      const key = args.join(' ');
+      if (!help.has(key)) help.set(key, (await presso([...args, '--help'])).stdout);
+      const known = help.get(key)!;
+      for (const option of options)
+        if (option !== '--help' && !new RegExp(`(^|[\\s,])${option}(?![\\w-])`, 'm').test(known))
+          wrong.push(`${file}: presso ${key} ${option}`);
+    }
+  expect(wrong).toEqual([]);
+  expect([...help.keys()]).toEqual(expect.arrayContaining(['new-extension', 'check']));
+}, 240_000);
+
+it('every exported function of the catalog, the checker and the bus adapter the documents name has the parameters they give', () => {
+  const exported = exportedFunctions(SOURCES.slice(1));
+  const checked: string[] = [];
+  const wrong: string[] = [];
+  for (const file of DOCS)
+    for (const { name, params } of signaturesIn(text(file))) {
+      const declared = exported.get(name);
+      if (!declared) continue;
+      checked.push(name);
+      const same =
+        declared.length >= params.length &&
+        params.every(
+          (p, i) => p.startsWith('{') || p === '...' || p === declared[i] || p.split(' ')[0] === declared[i],
+        );
+      if (!same) wrong.push(`${file}: ${name}(${params.join(', ')}) is declared ${name}(${declared.join(', ')})`);
+    }
+  expect(wrong).toEqual([]);
+  expect(checked).toEqual(
+    expect.arrayContaining([
+      'validateEvent',
+      'detailTypeOf',
+      'mayPut',
+      'conventionProblems',
+      'putEvents',
+      'checkIsolation',
+    ]),
+  );
+});

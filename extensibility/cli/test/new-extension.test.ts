@@ -165,7 +165,11 @@ describe('createExtension', () => {
       expect(readFileSync(join(root, f), 'utf8')).not.toMatch(
         /ExtensionModel|extension-model|_extension_model|model-only/,
       );
-    expect(JSON.parse(read('package.json'))).toMatchObject({ name: '@serverlesspresso/extension-tip-jar' });
+    expect(JSON.parse(read('package.json'))).toMatchObject({
+      name: '@serverlesspresso/extension-tip-jar',
+      // Its own description (what extension.json says it does), not the model's "the folder to copy".
+      description: `Serverlesspresso extension TipJar: ${(JSON.parse(read('extension.json')) as { description: string }).description}`,
+    });
     expect(read('template.yaml')).toContain('Serverlesspresso extension TipJar:');
     expect(read('README.md')).toMatch(/^# TipJar\n/);
     expect(read('README.md')).toContain('| name | TipJar |');
@@ -230,4 +234,68 @@ describe('npx presso new-extension', () => {
       stdout: expect.stringContaining('must be PascalCase'),
     });
   });
+});
+
+describe('npx presso new-extension --emits', () => {
+  it('refuses an event not in the contract, a family, and an event of another app', () => {
+    const root = scratchRepo();
+    expect(() => createExtension(root, 'FreeRefill', undefined, { emits: 'FreeRefill.RefillEarned' })).toThrow(
+      'FreeRefill.RefillEarned is not an event of the contract: add it first with npx presso new-event FreeRefill.RefillEarned --owner FreeRefill',
+    );
+    expect(() =>
+      createExtension(root, 'TipJar', undefined, { emits: 'OrderManager.Order{eventId}-COMPLETED' }),
+    ).toThrow('is a family');
+    expect(() => createExtension(root, 'TipJar', undefined, { emits: 'WaitTimes.WaitTimeChanged' })).toThrow(
+      "WaitTimes.WaitTimeChanged belongs to WaitTimes (its schema's x-owner)",
+    );
+    expect(existsSync(join(root, 'extensions', 'TipJar'))).toBe(false);
+  });
+
+  it('declares, allows and puts the event; the copy passes presso check and its own tests, which see the emission', async () => {
+    // An event of the contract the new extension owns: LoyaltyCard's, in a scratch repo without it.
+    const root = scratchRepo();
+    const { stdout, code } = await presso([
+      'new-extension',
+      'LoyaltyCard',
+      '--emits',
+      'LoyaltyCard.RewardEarned',
+      '--root',
+      root,
+      '--no-install',
+    ]);
+    expect({ code, stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining('extensions/LoyaltyCard/src/domain/reward-earned.ts'),
+    });
+    const dir = join(root, 'extensions', 'LoyaltyCard');
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+    expect(read('template.yaml')).toContain('Emits: [LoyaltyCard.RewardEarned]');
+    expect(read('template.yaml')).toContain('events:detail-type: [LoyaltyCard.RewardEarned]');
+    expect(JSON.parse(read('extension.json'))).toMatchObject({ events: { produced: ['LoyaltyCard.RewardEarned'] } });
+    expect(JSON.parse(read('package.json'))).toMatchObject({
+      description: expect.stringMatching(
+        /^Serverlesspresso extension LoyaltyCard: Keeps a log .*; puts LoyaltyCard.RewardEarned on the bus\.$/,
+      ),
+      dependencies: { '@aws-sdk/client-eventbridge': expect.any(String) },
+    });
+    expect(read('src/handlers/record.ts')).toContain("import { putEvents } from '../adapters/bus.js';");
+    expect(read('src/adapters/bus.ts')).toBe(readFileSync(join(root, '_extension_model/src/adapters/bus.ts'), 'utf8'));
+
+    const check = await presso(['check', dir, '--root', root]);
+    expect({ code: check.code, stdout: check.stdout }).toEqual({ code: 0, stdout: expect.any(String) });
+    const report = checkExtension(dir, { root });
+    expect(report.violations.map(formatViolation)).toEqual([]);
+    expect(report.emits).toEqual(['LoyaltyCard.RewardEarned']);
+
+    const own = await ownTests(root, dir);
+    expect({ code: own.code, output: own.output }).toEqual({
+      code: 0,
+      output: expect.stringMatching(/Tests:\s+\d+ passed, \d+ total/),
+    });
+    expect(own.output).toContain('test/domain/reward-earned.test.ts');
+    // Its test on the local cloud asserts the emission (and passed above).
+    expect(read('test/extension.test.ts')).toContain(
+      "it('puts LoyaltyCard.RewardEarned for every completed order of the replayed session, valid under the contract'",
+    );
+  }, 180_000);
 });

@@ -37,6 +37,7 @@ export {
 export { checkEmits, statementsOf, mayPutOnBus, codeNames } from './emits.js';
 export { witnesses, alternatives } from './witness.js';
 export { editDistance } from './suggest.js';
+export { consumptionOf, type Consumption, type Condition } from './exact.js';
 export { scanApp, scanRepo, ruleFindings, type AppScan, type RepoScan } from './scan.js';
 export {
   parseTemplateText,

@@ -4,6 +4,7 @@ import { BUS_NAME, contract, type ContractEntry, type EventEnvelope } from '../c
 import type { App } from './apps.js';
 import { defaultResourceResolver, type LoadedTemplate, type SamRuleEvent } from './local.js';
 import { witnesses } from './witness.js';
+import { consumptionOf } from './exact.js';
 import { compilePattern, InvalidEventPatternError } from './local.js';
 
 export interface BusRule {
@@ -36,6 +37,15 @@ export interface RuleMatch {
   detailType: string;
   /** The event of the contract that matched: the entry's example, or its variant with the pattern's values. */
   event: EventEnvelope;
+  /**
+   * Undefined when the rule matches every event valid under the entry's schema (a consumer); else
+   * the condition under which it does (a conditional consumer), e.g. "when `detail.orderId` is present".
+   */
+  condition?: string;
+  /** Every way it matches needs a field the schema does not declare (a consumer of events no app is meant to put). */
+  undeclaredOnly?: boolean;
+  /** It takes live events only (wants `detail.replay` absent): not the EventPlayer's replays. */
+  liveOnly?: boolean;
 }
 
 export interface RuleVerdict {
@@ -138,7 +148,16 @@ export function judgeRule(rule: BusRule): RuleVerdict {
   const matches: RuleMatch[] = [];
   for (const entry of contract) {
     const hit = witnesses(entry, pattern).find((w) => compiled.matches(w));
-    if (hit) matches.push({ entry, detailType: hit['detail-type'], event: hit });
+    if (!hit) continue;
+    const { condition, undeclaredOnly, liveOnly } = consumptionOf(entry, pattern);
+    matches.push({
+      entry,
+      detailType: hit['detail-type'],
+      event: hit,
+      ...(condition !== undefined ? { condition } : {}),
+      ...(undeclaredOnly ? { undeclaredOnly } : {}),
+      ...(liveOnly ? { liveOnly } : {}),
+    });
   }
   return { rule, matches };
 }

@@ -33,7 +33,17 @@ export function ruleFindings(verdicts: RuleVerdict[]): Finding[] {
     const where = { file: rule.app.path, resource: rule.resource, property: rule.property };
     if (invalid)
       return [{ ...where, message: invalid, fix: 'correct the pattern (EventBridge would refuse it at deploy)' }];
-    if (matches.length > 0) return [];
+    if (matches.length > 0 && matches.some((m) => !m.undeclaredOnly)) return [];
+    if (matches.length > 0) {
+      const conditions = matches.map((m) => `${m.entry.detailType} ${m.condition ?? ''}`.trim());
+      return [
+        {
+          ...where,
+          message: `rule ${rule.logicalId} on the ${BUS_NAME} bus matches events of the contract only through fields their schemas do not declare, so no app is meant to put one (a dead rule): ${conditions.join('; ')}`,
+          fix: `filter on fields the event's schema declares (extensibility/catalog/CATALOG.md), or add the field to the schema first (presso new-event for a new event)`,
+        },
+      ];
+    }
     const near = suggestDetailTypes(rule.pattern);
     const guess = near.length > 0 ? `did you mean detail-type ${near.join(' or ')}? Otherwise ` : '';
     return [

@@ -1,4 +1,5 @@
 // The catalog as one static HTML page (catalog.html): no scripts, no external assets, every value escaped.
+import { consumerName, consumerTerms } from './model.js';
 import type { CatalogPage, PageChannel, PageConsumer, PageEvent, PageProducer } from './model.js';
 
 const escapeHtml = (s: string) =>
@@ -26,7 +27,10 @@ function producerItem(p: PageProducer): string {
 
 function consumerItem(c: PageConsumer): string {
   const targets = c.targets.map(code).join(', ') || 'no target';
-  return `<li><strong>${escapeHtml(c.app)}</strong>: rule ${code(c.rule)} &rarr; ${targets} in ${code(c.path)}${c.disabled ? ' (disabled)' : ''}<span class="pattern">pattern ${code(c.pattern)}</span></li>`;
+  const terms = consumerTerms(c);
+  // The terms are Markdown: `code` spans become <code>.
+  const termsHtml = escapeHtml(terms).replace(/`([^`]*)`/g, '<code>$1</code>');
+  return `<li><strong>${escapeHtml(c.app)}</strong>: rule ${code(c.rule)} &rarr; ${targets} in ${code(c.path)}${c.disabled ? ' (disabled)' : ''}${terms ? `<span class="pattern">${termsHtml}</span>` : ''}<span class="pattern">pattern ${code(c.pattern)}</span></li>`;
 }
 
 const items = (list: string[], none: string) =>
@@ -88,7 +92,7 @@ function channelsPart(page: CatalogPage): string[] {
 export function renderHtml(page: CatalogPage): string {
   const rows = page.events.map(
     (e) =>
-      `<tr><td><a href="#${escapeHtml(e.anchor)}">${code(e.entry.detailType)}</a></td><td>${names(e.producers.map((p) => `${p.app}: ${p.resource}`))}</td><td>${names(e.consumers.map((c) => `${c.app}: ${c.rule}`))}</td></tr>`,
+      `<tr><td><a href="#${escapeHtml(e.anchor)}">${code(e.entry.detailType)}</a></td><td>${names(e.producers.map((p) => `${p.app}: ${p.resource}`))}</td><td>${names(e.consumers.map(consumerName))}</td></tr>`,
   );
   const listed = (xs: string[]) => (xs.length ? xs.map(code).join(', ') : '<span class="none">none</span>');
   const extensions = page.extensions.length
@@ -120,7 +124,7 @@ export function renderHtml(page: CatalogPage): string {
     '<body>',
     `<header><h1>Serverlesspresso events catalog</h1><p>Every event travels on the EventBridge bus ${code(page.bus)} with source ${code(page.source)}.</p></header>`,
     '<main>',
-    '<p>Per event: who produces it (functions declare it in <code>Metadata.Emits</code>, state machines in their <code>events:putEvents</code> tasks), which rules consume it (every rule on the bus whose pattern matches it), an example and the schema.</p>',
+    '<p>Per event: who produces it (functions declare it in <code>Metadata.Emits</code>, state machines in their <code>events:putEvents</code> tasks), which rules consume it (every rule on the bus whose pattern matches every event its schema accepts; a <em>conditional consumer</em> matches only some, and its condition is shown), an example and the schema.</p>',
     `<p>Read from: ${page.apps.map((a) => `${code(a.path)} (${escapeHtml(a.name)})`).join(', ') || 'no app template yet'}.</p>`,
     `<table><thead><tr><th>detail-type</th><th>produced by</th><th>consumed by</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`,
     replays,

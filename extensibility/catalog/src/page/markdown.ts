@@ -1,4 +1,5 @@
 // The catalog as a Markdown page (CATALOG.md), readable on GitHub and in an editor.
+import { consumerName, consumerTerms } from './model.js';
 import type { CatalogPage, PageChannel, PageConsumer, PageEvent, PageExtension, PageProducer } from './model.js';
 
 const code = (s: string) => `\`${s}\``;
@@ -14,8 +15,10 @@ function producerLine(p: PageProducer): string {
 
 function consumerLine(c: PageConsumer): string {
   const targets = c.targets.map(code).join(', ') || 'no target';
+  const terms = consumerTerms(c);
   return [
     `- **${c.app}**: rule ${code(c.rule)} → ${targets} in ${code(c.path)}${c.disabled ? ' (disabled)' : ''}`,
+    ...(terms ? [`  ${terms}`] : []),
     `  pattern ${code(c.pattern)}`,
   ].join('\n');
 }
@@ -141,7 +144,8 @@ export function renderMarkdown(page: CatalogPage): string {
     '',
     `Every event travels on the EventBridge bus ${code(page.bus)} with source ${code(page.source)}. Per event: who produces it`,
     '(functions declare it in `Metadata.Emits`, state machines in their `events:putEvents` tasks), which rules consume it',
-    '(every rule on the bus whose pattern matches it), an example and the schema. Build an extension by routing any of them:',
+    '(every rule on the bus whose pattern matches every event its schema accepts; a *conditional consumer* matches only some, and its',
+    'condition is shown), an example and the schema. Build an extension by routing any of them:',
     'see [PUBLISHING.md](../../PUBLISHING.md).',
     '',
     `Read from: ${page.apps.map((a) => `${code(a.path)} (${a.name})`).join(', ') || 'no app template yet'}.`,
@@ -150,7 +154,7 @@ export function renderMarkdown(page: CatalogPage): string {
     '| --- | --- | --- |',
     ...page.events.map(
       (e) =>
-        `| [${code(cell(e.entry.detailType))}](#${e.anchor}) | ${cell(summary(e.producers.map((p) => `${p.app}: ${p.resource}`)))} | ${cell(summary(e.consumers.map((c) => `${c.app}: ${c.rule}`)))} |`,
+        `| [${code(cell(e.entry.detailType))}](#${e.anchor}) | ${cell(summary(e.producers.map((p) => `${p.app}: ${p.resource}`)))} | ${cell(summary(e.consumers.map(consumerName)))} |`,
     ),
     '',
   ];

@@ -32,6 +32,10 @@ export interface PageConsumer {
   /** The concrete detail-type the rule was shown to match (a family member it names). */
   matched: string;
   disabled: boolean;
+  /** A conditional consumer: it matches only the events that meet this, e.g. "when `detail.orderId` is present". */
+  condition?: string;
+  /** It takes live events only (`detail.replay` absent): not the EventPlayer's replays. */
+  liveOnly?: boolean;
 }
 
 export interface PageEvent {
@@ -121,6 +125,8 @@ export function catalogPage(scan: RepoScan): CatalogPage {
         pattern: typeof rule.pattern === 'string' ? rule.pattern : JSON.stringify(rule.pattern),
         matched: m.detailType,
         disabled: rule.state === 'DISABLED',
+        ...(m.condition !== undefined ? { condition: m.condition } : {}),
+        ...(m.liveOnly ? { liveOnly: true } : {}),
       }))
       .sort((a, b) => byApp(a, b, (x) => x.rule));
     return { entry, anchor: anchorOf(entry.detailType), producers, consumers };
@@ -140,3 +146,16 @@ export function catalogPage(scan: RepoScan): CatalogPage {
     channels: channels.map(pageChannel),
   };
 }
+
+/** How a consumer takes the event, after its rule: "" for every event of the schema, else its condition. */
+export function consumerTerms(c: PageConsumer): string {
+  const terms = [
+    ...(c.condition !== undefined ? [`conditional consumer: only ${c.condition}`] : []),
+    ...(c.liveOnly ? ["live events only (not the EventPlayer's replays: `detail.replay` absent)"] : []),
+  ];
+  return terms.join('; ');
+}
+
+/** A consumer's name in the summary table: its app and rule, "(conditional)" when it is. */
+export const consumerName = (c: PageConsumer): string =>
+  `${c.app}: ${c.rule}${c.condition !== undefined ? ' (conditional)' : ''}`;

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { addEmission, emittableEntry } from './new-extension-emits.js';
 
 export const MODEL_DIR = '_extension_model';
 const MODEL_NAME = 'ExtensionModel';
@@ -75,9 +76,15 @@ export interface NewExtensionResult {
 }
 
 /** Copies the model; throws with what to do when the name is not usable. Installs nothing. */
-export function createExtension(root: string, name: string, author?: string): NewExtensionResult {
+export function createExtension(
+  root: string,
+  name: string,
+  author?: string,
+  options: { emits?: string } = {},
+): NewExtensionResult {
   const problem = nameProblem(name);
   if (problem) throw new Error(problem);
+  const emitted = options.emits !== undefined ? emittableEntry(name, options.emits) : undefined;
   const model = join(root, MODEL_DIR);
   if (!existsSync(join(model, 'template.yaml')))
     throw new Error(`${model} has no template.yaml: run this from the Serverlesspresso repo (or pass --root)`);
@@ -95,19 +102,27 @@ export function createExtension(root: string, name: string, author?: string): Ne
       text = text.replace(/^\| author \|.*\|$/m, `| author | ${author.replace(/\|/g, '/')} |`);
     if (author && relative(dir, file) === 'extension.json')
       text = JSON.stringify({ ...(JSON.parse(text) as object), author }, null, 2) + '\n';
+    if (relative(dir, file) === 'package.json') {
+      // Its own description, from what extension.json says it does (edit both together).
+      const meta = JSON.parse(readFileSync(join(model, 'extension.json'), 'utf8')) as { description: string };
+      const pkg = JSON.parse(text) as { description: string };
+      pkg.description = `Serverlesspresso extension ${name}: ${meta.description}`;
+      text = JSON.stringify(pkg, null, 2) + '\n';
+    }
     writeFileSync(file, text);
   }
-  return { dir, packageName, files: files.map((f) => relative(root, f)) };
+  const added = emitted ? addEmission(dir, name, emitted).map((f) => join(dir, f)) : [];
+  return { dir, packageName, files: [...files, ...added].map((f) => relative(root, f)) };
 }
 
 export function newExtensionCommand(
   name: string,
-  options: { root: string; install: boolean; author?: string },
+  options: { root: string; install: boolean; author?: string; emits?: string },
   out: NodeJS.WritableStream,
 ): number {
   let result: NewExtensionResult;
   try {
-    result = createExtension(options.root, name, options.author);
+    result = createExtension(options.root, name, options.author, { emits: options.emits });
   } catch (e) {
     out.write(`new-extension: ${(e as Error).message}\n`);
     return 2;
@@ -130,7 +145,11 @@ export function newExtensionCommand(
       '',
       'next:',
       `  1. edit extensions/${name}/extension.json (what it does, author, events consumed and produced, AWS services) and the README's meta`,
-      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/ (domain/, adapters/, handlers/)`,
+      `  2. change the rule, the function and the table in extensions/${name}/template.yaml and src/ (domain/, adapters/, handlers/)${
+        options.emits
+          ? `; fill in the TODOs of the ${options.emits} detail in src/domain/ (EventBridge delivers at least once: PUBLISHING.md#at-least-once-delivery)`
+          : ''
+      }`,
       `  3. npx presso check extensions/${name} && npm run jest -- extensions/${name}`,
       `  4. npx presso catalog (the catalog and extensions/README.md's table), then commit them with extensions/${name} and package-lock.json; see PUBLISHING.md`,
       '',
