@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '@serverlesspresso/testing/until';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
@@ -103,6 +103,20 @@ describe("a rule's state machine target acts with the target's role", () => {
   });
 });
 
+describe('PutTargets', () => {
+  it('refuses a state machine target without a RoleArn, in AWS words', async () => {
+    const client = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+    await expect(
+      client.send(
+        new PutTargetsCommand({ Rule: physical('NarrowRule'), Targets: [{ Id: 'x', Arn: physical('Machine') }] }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: `RoleArn is required for target ${physical('Machine')}.`,
+    });
+  });
+});
+
 describe("a rule's bus target acts with the target's role", () => {
   it('puts the event on the other bus when the role allows events:PutEvents there', async () => {
     await put('roles.forward');
@@ -152,12 +166,10 @@ describe("a rule's queue target and dead-letter queue need the queue's policy", 
 });
 
 describe('EventBridge Scheduler invokes with the schedule role', () => {
-  it("runs a ScheduleV2 function and state machine with the role SAM generates (<Resource><Event>Role)", async () => {
-    await until(
-      'the scheduled function to run',
-      () => logs.some((l) => l.includes('ran for a schedule')),
-      { detail: () => logs.filter((l) => /schedul|Scheduled/.test(l)).join('\n') },
-    );
+  it('runs a ScheduleV2 function and state machine with the role SAM generates (<Resource><Event>Role)', async () => {
+    await until('the scheduled function to run', () => logs.some((l) => l.includes('ran for a schedule')), {
+      detail: () => logs.filter((l) => /schedul|Scheduled/.test(l)).join('\n'),
+    });
     await until('an execution of ScheduledMachine', async () => (await executions('ScheduledMachine')).length > 0, {
       detail: () => logs.filter((l) => /ScheduledMachine|\[iam\]|\[scheduler\]/.test(l)).join('\n'),
     });

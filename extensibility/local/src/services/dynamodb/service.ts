@@ -356,7 +356,9 @@ export class DynamoDbService implements ProxyService {
   private tellKeySchema(operation: string, answer: unknown): void {
     const table = (answer as { TableDescription?: { TableName?: unknown; KeySchema?: unknown } }).TableDescription;
     if (!this.onKeySchema || typeof table?.TableName !== 'string') return;
-    const keys = Array.isArray(table.KeySchema) ? (table.KeySchema as Array<{ AttributeName?: string; KeyType?: string }>) : [];
+    const keys = Array.isArray(table.KeySchema)
+      ? (table.KeySchema as Array<{ AttributeName?: string; KeyType?: string }>)
+      : [];
     this.onKeySchema(
       table.TableName,
       operation === 'CreateTable' ? keys.find((k) => k.KeyType === 'HASH')?.AttributeName : undefined,

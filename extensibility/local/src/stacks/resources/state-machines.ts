@@ -142,7 +142,14 @@ export function stateMachineHandler(
   async function wire(resource: LoadedResource, list: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
     for (const event of list) {
       if (event.kind === 'rule')
-        await samRule(events, event as SamRuleEvent, arn, ctx, resource.logicalId, eventRole(resource, event, arn, ctx));
+        await samRule(
+          events,
+          event as SamRuleEvent,
+          arn,
+          ctx,
+          resource.logicalId,
+          eventRole(resource, event, arn, ctx),
+        );
       else if (event.kind === 'schedule' && scheduler)
         samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId, iam);
       else
