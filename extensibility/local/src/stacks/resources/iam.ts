@@ -126,7 +126,7 @@ function principalOf(principal: string): Record<string, string> | '*' {
 /**
  * AWS::Lambda::Permission: a statement of the function's resource policy, as AddPermission writes
  * it (the source ARN and account as conditions). It allows the roles it names to invoke the
- * function through the edge; deliveries by services (rules, schedules, APIs) are not checked yet.
+ * function through the edge, and the services (rules, API routes) that deliver to it.
  */
 export function lambdaPermissionHandler(iam: Iam, account: { region: string; accountId: string }): ResourceHandler {
   return (resource, ctx) => {
