@@ -17,6 +17,7 @@ import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES, executeApiArn } from './stacks/resources/apis.js';
+import { apiGatewayV2Handlers } from './stacks/resources/apigatewayv2.js';
 import {
   userPoolClientHandler,
   userPoolDomainHandler,
@@ -533,6 +534,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   iam.registerAuthorizer(apis.name, () => undefined);
   // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
   for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url, iam));
+  // Plain HTTP APIs (no SAM): their routes' functions need the template's own AWS::Lambda::Permission.
+  for (const [type, handler] of Object.entries(apiGatewayV2Handlers(apis))) stacks.registerHandler(type, handler);
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));

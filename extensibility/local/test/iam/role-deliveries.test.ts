@@ -200,3 +200,23 @@ describe('API Gateway invokes a route function with its resource policy', () => 
     expect(logs.some((l) => l.startsWith('[iam] denied: User: apigateway.amazonaws.com'))).toBe(true);
   });
 });
+
+describe('a plain AWS::ApiGatewayV2 HTTP API', () => {
+  it("invokes a route's function only as the template's AWS::Lambda::Permission allows, else answers 500", async () => {
+    const base = `${cloud.url}/apis/${physical('PlainApi')}`;
+    const open = await fetch(`${base}/open`);
+    expect(open.status).toBe(200);
+    expect(await open.json()).toEqual({ ok: true });
+    const shut = await fetch(`${base}/shut`);
+    expect(shut.status).toBe(500);
+    expect(await shut.json()).toEqual({ message: 'Internal Server Error' });
+    expect(
+      logs.some(
+        (l) =>
+          l.startsWith(
+            '[iam] denied: User: apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction',
+          ) && l.includes(physical('Plain')),
+      ),
+    ).toBe(true);
+  });
+});
