@@ -103,6 +103,27 @@ describe("a rule's state machine target acts with the target's role", () => {
   });
 });
 
+describe('audit', () => {
+  it("delivers what the target's role may not, and logs what would have been denied", async () => {
+    cloud.iam.mode = 'audit';
+    try {
+      const before = (await executions('Machine')).length;
+      await put('roles.narrow');
+      await settled(ruleArn('NarrowRule'), { matched: 2, delivered: 1, failed: 1 });
+      expect((await executions('Machine')).length).toBe(before + 1);
+      expect(
+        logs.some((l) =>
+          l.startsWith(
+            `[iam] audit: would deny: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NarrowRole')}/`,
+          ),
+        ),
+      ).toBe(true);
+    } finally {
+      cloud.iam.mode = 'enforce';
+    }
+  });
+});
+
 describe('PutTargets', () => {
   it('refuses a state machine target without a RoleArn, in AWS words', async () => {
     const client = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
