@@ -16,7 +16,8 @@ import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
-import { apiHandler, API_TYPES } from './stacks/resources/apis.js';
+import { apiHandler, API_TYPES, executeApiArn } from './stacks/resources/apis.js';
+import { apiGatewayV2Handlers } from './stacks/resources/apigatewayv2.js';
 import {
   userPoolClientHandler,
   userPoolDomainHandler,
@@ -62,6 +63,7 @@ import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } f
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
 import { taskAuthorizer } from './iam/tasks.js';
+import { APIGATEWAY_PRINCIPAL, deadLetterRefusal, ruleTargetAuthorizer, scheduleRefusal } from './iam/deliveries.js';
 import {
   eventBusPolicyHandler,
   iamPolicyHandler,
@@ -200,6 +202,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const iam = new Iam(account, { mode: options.iam ?? 'enforce', log });
   // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
   const partitionKeys = new Map<string, string | undefined>();
+  // ... and so does CreateTable, for a table made through the API.
+  dynamodb.onKeySchema = (table, key) => partitionKeys.set(table, key);
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input, _event, rule) => {
     const fn = lambda.get(arn);
@@ -304,7 +308,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
   iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
-  registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
+  registerSchedulerTargets(scheduler, {
+    lambda,
+    states,
+    engine,
+    time,
+    log,
+    // Scheduler invokes the target with the schedule's role (SAM's ScheduleV2 generates it).
+    authorize: (roleArn, targetArn) => scheduleRefusal(iam, roleArn, targetArn),
+  });
   const sqs = new SqsService({ account, time, log });
   lambda.asyncInvoker = new AsyncInvoker({
     time,
@@ -318,14 +330,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return sqs.sendInternal(queueArn, body, typed) !== undefined;
     },
   });
-  // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
+  // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local
+  // store), when its policy lets EventBridge send there for the rule, as AWS requires.
   events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
+    if (!sqs.queueByArn(queueArn)) return false;
+    const refused = deadLetterRefusal(iam, account, queueArn, attributes.RULE_ARN ?? '');
+    if (refused) return { refused };
     const stringAttributes = Object.fromEntries(
       Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
     );
     sqs.markDeadLetterQueue(queueArn);
     return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
   });
+  // A rule's targets other than functions act through their role or their resource policy, as in AWS.
+  events.delivery.registerTargetAuthorizer(ruleTargetAuthorizer(iam, account));
+  // Queue policies (the Policy attribute, AWS::SQS::QueuePolicy) are the queues' resource policies.
+  sqs.onPolicy = (queueArn, policy) => {
+    const statements = policy === undefined ? undefined : (JSON.parse(policy) as { Statement?: unknown }).Statement;
+    iam.putResourcePolicy(queueArn, 'Policy', statements === undefined ? undefined : [statements].flat());
+  };
   // Rules deliver to queues too: the input as the message body.
   events.delivery.registerInvoker('sqs', async (arn, input) => {
     const body = typeof input === 'string' ? input : JSON.stringify(input);
@@ -497,11 +520,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const users = new UserDirectory({ onChange: () => save.users() });
   if (options.dataDir) save.users = persistUsers(users, join(dataDir, 'cognito', 'users.json'));
   const apis = new HttpApisService(lambda, issuer, users);
+  apis.invokePermission = (functionArn, apiId, stage, method, routePath) =>
+    iam.serviceRefusal(APIGATEWAY_PRINCIPAL, {
+      action: 'lambda:InvokeFunction',
+      resource: functionArn,
+      context: {
+        'aws:sourcearn': executeApiArn(account, apiId, stage, method, routePath),
+        'aws:sourceaccount': account.accountId,
+      },
+    });
   edge.addService(apis);
   // API routes are invoked without SigV4 (AWS_IAM authorizers are not emulated): nothing to authorize.
   iam.registerAuthorizer(apis.name, () => undefined);
   // APIs answer under the edge, so their handler needs its URL; user pools are the issuer's.
-  for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url));
+  for (const type of API_TYPES) stacks.registerHandler(type, apiHandler(apis, edge.url, iam));
+  // Plain HTTP APIs (no SAM): their routes' functions need the template's own AWS::Lambda::Permission.
+  for (const [type, handler] of Object.entries(apiGatewayV2Handlers(apis))) stacks.registerHandler(type, handler);
   stacks.registerHandler('AWS::Cognito::UserPool', userPoolHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolClient', userPoolClientHandler(issuer.pools));
   stacks.registerHandler('AWS::Cognito::UserPoolGroup', userPoolGroupHandler(issuer.pools));

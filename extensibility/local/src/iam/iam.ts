@@ -95,6 +95,17 @@ export interface RoleSpec {
   /** The template resource that acts with it (the function or state machine). */
   logicalId?: string;
   policies: RolePolicy[];
+  /**
+   * The service principals its trust policy (AssumeRolePolicyDocument) lets assume it
+   * (`events.amazonaws.com`); undefined when the trust policy is not known (any may).
+   */
+  trustedServices?: string[];
+}
+
+/** A service's delivery refused as the service reports it (EventBridge's dead-letter ERROR_CODE). */
+export interface AssumedRoleRefusal {
+  code: 'FAILED_TO_ASSUME_ROLE' | 'NO_PERMISSIONS';
+  message: string;
 }
 
 /** One denied (or, in audit mode, would-be denied) call. */
@@ -117,6 +128,7 @@ interface Role {
   sessionArn: string;
   stack: string;
   logicalId?: string;
+  trustedServices?: string[];
   /** Its own policies, then those attached by AWS::IAM::Policy resources (by name): what evaluation reads. */
   policies: CompiledPolicy[];
   own: CompiledPolicy[];
@@ -219,6 +231,8 @@ export class Iam {
     const arn = this.roleArn(spec.roleName);
     const existing = this.roles.get(arn);
     if (existing) {
+      if (spec.trustedServices) existing.trustedServices = spec.trustedServices;
+      else delete existing.trustedServices;
       existing.own = policies;
       existing.policies = [...policies, ...[...existing.attached.values()].flat()];
       return existing.credentials;
@@ -229,6 +243,7 @@ export class Iam {
       sessionArn: `arn:aws:sts::${this.account.accountId}:assumed-role/${spec.roleName}/${spec.sessionName}`,
       stack: spec.stack,
       ...(spec.logicalId ? { logicalId: spec.logicalId } : {}),
+      ...(spec.trustedServices ? { trustedServices: spec.trustedServices } : {}),
       policies,
       own: policies,
       attached: new Map(),
@@ -361,6 +376,30 @@ export class Iam {
     const decision = this.decide(caller, call);
     return decision.decision !== 'Allow' && this.mode === 'enforce'
       ? deniedMessage({ caller, ...call }, decision)
+      : undefined;
+  }
+
+  /**
+   * A delivery by a service that assumes a role to make it (a rule target's `RoleArn`, a schedule's):
+   * `FAILED_TO_ASSUME_ROLE` when the role's trust policy does not let the service assume it,
+   * `NO_PERMISSIONS` when the role's policies do not allow the call (recorded on the role: `presso
+   * iam` lists it). Undefined when allowed, under audit (logged) or off, and for a role not defined
+   * in a stack here (not modelled locally, as a function's own `Role` is not).
+   */
+  assumedRoleRefusal(service: string, roleArn: string, call: IamCall): AssumedRoleRefusal | undefined {
+    if (this.mode === 'off') return undefined;
+    const role = this.roles.get(this.roleArn(roleArn.slice(roleArn.lastIndexOf('/') + 1)));
+    if (!role) return undefined;
+    if (role.trustedServices && !role.trustedServices.includes(service)) {
+      const message = `${service} could not assume the role ${role.arn}: its trust policy (AssumeRolePolicyDocument) does not allow ${service} to perform sts:AssumeRole. Add a statement with "Principal": {"Service": "${service}"} and "Action": "sts:AssumeRole".`;
+      this.log(`[iam] ${this.mode === 'audit' ? 'audit: would deny' : 'denied'}: ${message}`);
+      if (process.env.PRESSO_IAM_DENIAL_LOG) appendFileSync(process.env.PRESSO_IAM_DENIAL_LOG, `${message}\n`);
+      return this.mode === 'enforce' ? { code: 'FAILED_TO_ASSUME_ROLE', message } : undefined;
+    }
+    const caller: Caller = { kind: 'role', roleArn: role.arn, sessionArn: role.sessionArn };
+    const decision = this.decide(caller, call);
+    return decision.decision !== 'Allow' && this.mode === 'enforce'
+      ? { code: 'NO_PERMISSIONS', message: deniedMessage({ caller, ...call }, decision) }
       : undefined;
   }
 

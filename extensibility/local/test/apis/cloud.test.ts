@@ -20,6 +20,16 @@ beforeAll(async () => {
       }),
     }),
   );
+  // What `aws lambda add-permission --principal apigateway.amazonaws.com` writes: API Gateway may invoke it.
+  const fn = arns.lambda(cloud.account, 'whoami');
+  cloud.iam.putResourcePolicy(fn, 'apigateway', [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'apigateway.amazonaws.com' },
+      Action: 'lambda:InvokeFunction',
+      Resource: fn,
+    },
+  ]);
   cloud.apis.registerApi({
     apiId: 'orders1',
     name: 'Orders',

@@ -200,6 +200,14 @@ describe('a policy naming what AWS does not have', () => {
     );
     expect(cloud.stacks.get('bad')).toBeUndefined();
   });
+
+  it('fails the deploy naming the policy and the ARN', async () => {
+    const bad = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'bad-arn.yaml');
+    await expect(cloud.stacks.deploy({ path: bad, stackName: 'bad-arn' })).rejects.toThrow(
+      /Resources\.Fn\.Properties\.Policies\[0\]: Policies\[0\]\.Statement\[0\]\.Resource: arn:aws:dynamodb:us-east-1:000000000000:tabel\/Orders is not the ARN of any dynamodb resource type in the service authorization reference/,
+    );
+    expect(cloud.stacks.get('bad-arn')).toBeUndefined();
+  });
 });
 
 describe("a state machine's tasks act with its role", () => {

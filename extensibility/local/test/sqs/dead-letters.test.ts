@@ -27,15 +27,28 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function queue(name: string) {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+/** A queue whose policy lets EventBridge send to it for the rule named, as AWS requires. */
+async function queue(name: string, forRule: string) {
+  const arn = `arn:aws:sqs:${cloud.account.region}:${cloud.account.accountId}:${name}`;
+  const Policy = JSON.stringify({
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': `arn:aws:events:us-east-1:000000000000:rule/${forRule}` } },
+      },
+    ],
+  });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { Policy } }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
 describe('EventBridge dead letters in SQS', () => {
   it('puts an event whose target keeps failing in the DLQ queue, with RULE_ARN, TARGET_ARN and the error', async () => {
-    const dlq = await queue('rule-dlq');
+    const dlq = await queue('rule-dlq', 'Failing');
     const fnArn = arns.lambda(cloud.account, 'alwaysFails');
     let fixed = false;
     cloud.lambda.register(
@@ -119,7 +132,7 @@ describe('EventBridge dead letters in SQS', () => {
   });
 
   it('delivers matched events to a queue target', async () => {
-    const target = await queue('rule-target');
+    const target = await queue('rule-target', 'ToQueue');
     await eb.send(new PutRuleCommand({ Name: 'ToQueue', EventPattern: JSON.stringify({ source: ['x.queue'] }) }));
     await eb.send(
       new PutTargetsCommand({ Rule: 'ToQueue', Targets: [{ Id: 'q', Arn: target.arn, InputPath: '$.detail' }] }),

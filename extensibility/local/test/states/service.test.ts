@@ -85,7 +85,11 @@ function fn(name: string, handler: (event: unknown) => Promise<unknown>): { arn:
 async function rule(name: string, pattern: object, targetArn: string) {
   await eb.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }));
   const { FailedEntryCount } = await eb.send(
-    new PutTargetsCommand({ Rule: name, Targets: [{ Id: 't1', Arn: targetArn }] }),
+    // EventBridge starts executions with the target's role (required); a role no stack defines is not checked.
+    new PutTargetsCommand({
+      Rule: name,
+      Targets: [{ Id: 't1', Arn: targetArn, ...(targetArn.includes(':states:') ? { RoleArn: ROLE } : {}) }],
+    }),
   );
   expect(FailedEntryCount).toBe(0);
 }

@@ -31,6 +31,14 @@ export class HttpApisService implements PathService {
 
   private readonly authorizers: Authorizers;
 
+  /**
+   * Whether API Gateway may invoke a route's function (its resource policy for
+   * apigateway.amazonaws.com): AWS's refusal when it may not, and the route answers 500 as AWS does.
+   */
+  invokePermission:
+    | ((functionArn: string, apiId: string, stage: string, method: string, routePath: string) => string | undefined)
+    | undefined;
+
   constructor(
     private readonly lambda: LambdaService,
     private readonly issuer: LocalIssuer,
@@ -121,6 +129,9 @@ export class HttpApisService implements PathService {
         : eventV1(config, match, request, path, verdict.claims);
     const fn = this.lambda.get(route.functionArn);
     if (!fn) return this.integrationError(response, isRest, corsHeaders);
+    // API Gateway invokes the function only when its resource policy allows it (IAM).
+    if (this.invokePermission?.(fn.arn, config.apiId, stageOf(config), request.method, route.path))
+      return this.integrationError(response, isRest, corsHeaders);
     const result = await fn.invoke(event);
     // A function error is a 502 on REST APIs, a 500 on HTTP APIs.
     if (!result.ok)

@@ -132,6 +132,12 @@ export class DynamoDbService implements ProxyService {
   /** Operations sent to DynamoDB Local, from clients through the edge and from inside the local cloud. */
   private readonly calls = { edge: new Map<string, number>(), internal: new Map<string, number>() };
 
+  /**
+   * Told the partition key of each table created through the API (CreateTable; undefined once
+   * DeleteTable removed it), as a stack's tables tell it: IAM's dynamodb:LeadingKeys needs it.
+   */
+  onKeySchema: ((table: string, partitionKey: string | undefined) => void) | undefined;
+
   constructor(private readonly options: DynamoDbServiceOptions) {
     this.arns = new DynamoArns(options.account);
   }
@@ -331,7 +337,10 @@ export class DynamoDbService implements ProxyService {
     let out = await readAll(upstream);
     if (out.length > 0 && upstream.headers['content-type']?.includes('json')) {
       try {
-        out = Buffer.from(JSON.stringify(this.arns.responseToClient(JSON.parse(out.toString('utf8')))));
+        const parsed = JSON.parse(out.toString('utf8')) as unknown;
+        if (upstream.statusCode === 200 && (operation === 'CreateTable' || operation === 'DeleteTable'))
+          this.tellKeySchema(operation, parsed);
+        out = Buffer.from(JSON.stringify(this.arns.responseToClient(parsed)));
       } catch {
         // Not JSON: passed on as it came.
       }
@@ -341,6 +350,19 @@ export class DynamoDbService implements ProxyService {
     if (headers['x-amz-crc32'] !== undefined) headers['x-amz-crc32'] = String(crc32(out));
     response.writeHead(upstream.statusCode ?? 500, headers);
     response.end(out);
+  }
+
+  /** The table's partition key from CreateTable's answer (none after DeleteTable), to onKeySchema. */
+  private tellKeySchema(operation: string, answer: unknown): void {
+    const table = (answer as { TableDescription?: { TableName?: unknown; KeySchema?: unknown } }).TableDescription;
+    if (!this.onKeySchema || typeof table?.TableName !== 'string') return;
+    const keys = Array.isArray(table.KeySchema)
+      ? (table.KeySchema as Array<{ AttributeName?: string; KeyType?: string }>)
+      : [];
+    this.onKeySchema(
+      table.TableName,
+      operation === 'CreateTable' ? keys.find((k) => k.KeyType === 'HASH')?.AttributeName : undefined,
+    );
   }
 
   private async send(body: Buffer, incoming: IncomingHttpHeaders, started?: DynamoDbEngine): Promise<IncomingMessage> {

@@ -5,7 +5,7 @@ import { parseArn } from '../../arn.js';
 import type { TimeScale } from '../../time.js';
 import type { Counters } from './counters.js';
 import type { DeadLetters } from './dead-letters.js';
-import type { EventEnvelope, Rule, Target } from './model.js';
+import type { EventEnvelope, Rule, Target, TargetDefinition } from './model.js';
 import type { PendingDeliveries } from './pending.js';
 
 /** Why a delivery attempt failed; `retryable` false sends the event straight to the DLQ. */
@@ -23,9 +23,20 @@ export class DeliveryError extends Error {
 
 /**
  * Sends a dead letter to a real queue (SQS): the event as the body, EventBridge's attributes;
- * false when there is no such queue, and the local store keeps it instead.
+ * false when there is no such queue, and the local store keeps it instead; `refused` (AWS's
+ * message) when the queue's policy does not let EventBridge send to it: the event is dropped.
  */
-export type DeadLetterSink = (queueArn: string, body: string, attributes: Record<string, string>) => boolean;
+export type DeadLetterSink = (
+  queueArn: string,
+  body: string,
+  attributes: Record<string, string>,
+) => boolean | { refused: string };
+
+/**
+ * Checks a delivery before each attempt, as EventBridge's authorization does (the target's role,
+ * the target's resource policy); throws a DeliveryError (not retried) when it may not be made.
+ */
+export type TargetAuthorizer = (definition: TargetDefinition, rule: Rule, event: EventEnvelope) => void;
 
 /** Delivers one input to one target ARN; throws DeliveryError on failure. */
 export type TargetInvoker = (arn: string, input: unknown, event: EventEnvelope, rule: Rule) => Promise<void>;
@@ -39,6 +50,7 @@ export class Delivery {
   private readonly pending = new Set<Promise<void>>();
   private readonly invokers = new Map<string, TargetInvoker>();
   private deadLetterSink: DeadLetterSink | undefined;
+  private authorize: TargetAuthorizer | undefined;
   /** Deliveries accepted and not ended, on disk (with --data-dir): delivered again after a restart. */
   private journal: PendingDeliveries | undefined;
 
@@ -57,6 +69,11 @@ export class Delivery {
   /** Where dead letters go when their DeadLetterConfig names a queue that exists (SQS). */
   registerDeadLetterSink(sink: DeadLetterSink): void {
     this.deadLetterSink = sink;
+  }
+
+  /** Who checks each delivery's permissions (IAM) before it is attempted. */
+  registerTargetAuthorizer(authorizer: TargetAuthorizer): void {
+    this.authorize = authorizer;
   }
 
   supports(arn: string): boolean {
@@ -121,6 +138,7 @@ export class Delivery {
         const invoker = this.invokers.get(service);
         if (!invoker)
           throw new DeliveryError('UnsupportedTarget', `No local service delivers to ${definition.Arn}`, false);
+        this.authorize?.(definition, rule, event);
         await invoker(definition.Arn, input, event, rule);
         ruleCounts.delivered++;
         busCounts.delivered++;
@@ -160,7 +178,12 @@ export class Delivery {
         ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
         RETRY_ATTEMPTS: String(attempts - 1),
       });
-    if (dlq && queued) {
+    if (dlq && typeof queued === 'object') {
+      // EventBridge counts it in InvocationsFailedToBeSentToDlq; the event is gone.
+      this.log(
+        `[events] ${rule.name} -> ${definition.Id}: ${lastError.code} after ${attempts} attempt(s); event ${event.id} dropped: it could not be sent to the dead-letter queue ${dlq}: ${queued.refused}`,
+      );
+    } else if (dlq && queued) {
       ruleCounts.deadLettered++;
       busCounts.deadLettered++;
       this.log(

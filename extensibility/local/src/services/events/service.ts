@@ -310,6 +310,9 @@ export class EventsService implements JsonService {
     const compiled = (targets as TargetDefinition[]).map((definition) => {
       if (typeof definition?.Id !== 'string' || typeof definition.Arn !== 'string')
         throw validation('Every target needs an Id and an Arn.');
+      // EventBridge starts executions with the target's role only (AWS's text, whole call).
+      if (definition.Arn.startsWith('arn:aws:states:') && !definition.RoleArn)
+        throw validation(`RoleArn is required for target ${definition.Arn}.`);
       // Bad input (ambiguous or invalid input settings) fails the whole call, as in AWS.
       return { definition, render: compileTargetInput(definition) };
     });

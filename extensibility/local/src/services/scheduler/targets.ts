@@ -7,7 +7,7 @@ import { LAMBDA_RETRY_DELAYS_MS } from '../events/delivery.js';
 import type { LambdaService } from '../lambda/service.js';
 import { SfnApiError, type StepFunctionsEngine } from '../states/engine/index.js';
 import type { StatesService } from '../states/service.js';
-import type { SchedulerService } from './service.js';
+import type { ScheduleInvocation, SchedulerService } from './service.js';
 
 class TargetError extends Error {
   constructor(name: string, message: string) {
@@ -22,12 +22,22 @@ export interface SchedulerTargetDeps {
   engine: StepFunctionsEngine;
   time: TimeScale;
   log: (line: string) => void;
+  /**
+   * Whether Scheduler may invoke the target with the schedule's role (IAM): the refusal's code and
+   * message when it may not; the invocation then fails (logged and dropped) without being retried.
+   */
+  authorize?: (roleArn: string, targetArn: string) => { code: string; message: string } | undefined;
 }
 
 export function registerSchedulerTargets(scheduler: SchedulerService, deps: SchedulerTargetDeps): void {
+  const authorize = (schedule: ScheduleInvocation['schedule'], arn: string) => {
+    const refusal = deps.authorize?.(schedule.target.RoleArn, arn);
+    if (refusal) throw new TargetError(refusal.code, refusal.message);
+  };
   scheduler.registerInvoker('lambda', async (arn, input, { schedule, executionId }) => {
     const fn = deps.lambda.get(arn);
     if (!fn) throw new TargetError('ResourceNotFoundException', `Function not found: ${arn}`);
+    authorize(schedule, arn);
     const event: unknown = JSON.parse(input);
     // InvocationType Event: Lambda accepts the event, then runs and retries it on its own (and
     // sends what keeps failing to the function's DLQ or OnFailure destination).
@@ -50,9 +60,10 @@ export function registerSchedulerTargets(scheduler: SchedulerService, deps: Sche
       }
     })();
   });
-  scheduler.registerInvoker('states', async (arn, input) => {
+  scheduler.registerInvoker('states', async (arn, input, { schedule }) => {
     const stateMachine = deps.states.stateMachine(arn);
     if (!stateMachine) throw new TargetError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    authorize(schedule, arn);
     try {
       deps.engine.startExecution({ stateMachine, name: randomUUID(), input });
     } catch (e) {

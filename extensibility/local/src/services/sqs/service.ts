@@ -59,6 +59,11 @@ export class SqsService {
   private readonly deadLetterTargets = new Set<string>();
   private readonly closing = new AbortController();
   private readonly origin = Date.now();
+  /**
+   * Told each queue's policy as it is set, changed or removed (undefined), to make it the queue's
+   * resource policy (IAM); throwing refuses the policy (InvalidAttributeValue).
+   */
+  onPolicy: ((queueArn: string, policy: string | undefined) => void) | undefined;
   /** The base of queue URLs: the edge's URL once it listens. */
   endpoint = 'http://localhost:4566';
   readonly account: Account;
@@ -284,7 +289,10 @@ export class SqsService {
     const { redrive, ...settings } = parsed.settings;
     const queue = new Queue(name, this.arnOf(name), fifo, { ...DEFAULT_SETTINGS, ...settings }, this.now);
     if (redrive) queue.settings.redrive = redrive;
-    if (parsed.policy) queue.policy = parsed.policy;
+    if (parsed.policy) {
+      this.announcePolicy(queue.arn, parsed.policy);
+      queue.policy = parsed.policy;
+    }
     if (parsed.redriveAllowPolicy) queue.redriveAllowPolicy = parsed.redriveAllowPolicy;
     for (const [k, v] of parsed.stored) queue.extra.set(k, v);
     this.queues.set(name, queue);
@@ -301,8 +309,17 @@ export class SqsService {
     if (!queue) return;
     this.queues.delete(name);
     this.tags.delete(name);
+    if (queue.policy) this.announcePolicy(queue.arn, undefined);
     if (!options.quiet) this.deletedAt.set(name, this.now());
     this.wake(queue);
+  }
+
+  private announcePolicy(queueArn: string, policy: string | undefined): void {
+    try {
+      this.onPolicy?.(queueArn, policy);
+    } catch (e) {
+      throw sqsErrors.invalidAttributeValue('Policy', (e as Error).message);
+    }
   }
 
   /** Creates a queue as CreateQueue does (stacks); returns its URL. */
@@ -321,6 +338,7 @@ export class SqsService {
     if (redrive === null) delete queue.settings.redrive;
     else if (redrive) queue.settings.redrive = redrive;
     if (parsed.policy !== undefined) {
+      this.announcePolicy(queue.arn, parsed.policy === '' ? undefined : parsed.policy);
       if (parsed.policy === '') delete queue.policy;
       else queue.policy = parsed.policy;
     }

@@ -22,6 +22,8 @@ import {
 import { partitionOf } from '../template/resolver.js';
 import { DeployError, type DeployContext, type ResourceHandler, type StackApi } from '../model.js';
 import { isObject } from '../../json.js';
+import { APIGATEWAY_PRINCIPAL } from '../../iam/deliveries.js';
+import type { Iam } from '../../iam/iam.js';
 
 export const API_TYPES = ['AWS::Serverless::HttpApi', 'AWS::Serverless::Api'] as const;
 
@@ -345,10 +347,65 @@ export function localOutputs(outputs: Record<string, string>, apis: StackApi[]):
   return out;
 }
 
-export function apiHandler(apis: HttpApisService, edgeUrl: string): ResourceHandler {
+/**
+ * The source ARN of API Gateway's invocation of a route's function, as its permissions name it:
+ * `arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`, `<apiId>/<stage>/$default`
+ * for an HTTP API's default route. SAM writes `*` for the stage, for ANY and for path parameters.
+ */
+export function executeApiArn(
+  account: { region: string; accountId: string },
+  apiId: string,
+  stage: string,
+  method: string,
+  path: string,
+): string {
+  const route = path === '$default' ? '$default' : `${method.toUpperCase()}${path}`;
+  return `arn:aws:execute-api:${account.region}:${account.accountId}:${apiId}/${stage}/${route}`;
+}
+
+/** The AWS::Lambda::Permission SAM generates for a function's Api/HttpApi event (`<Function><Event>Permission`). */
+function samRoutePermission(route: RouteConfig, apiId: string, account: { region: string; accountId: string }) {
+  const method = route.method.toUpperCase() === 'ANY' ? '*' : route.method.toUpperCase();
+  const path = route.path.replace(/\{[^}]+\}/g, '*');
+  return {
+    Effect: 'Allow',
+    Principal: { Service: APIGATEWAY_PRINCIPAL },
+    Action: 'lambda:InvokeFunction',
+    Resource: route.functionArn,
+    Condition: { ArnLike: { 'AWS:SourceArn': executeApiArn(account, apiId, '*', method, path) } },
+  };
+}
+
+/** `iam`: the permissions SAM generates beside each route, so that API Gateway may invoke its function. */
+export function apiHandler(apis: HttpApisService, edgeUrl: string, iam?: Iam): ResourceHandler {
+  /** The route permissions put for each API (stack and logical id): function ARN and policy name. */
+  const permissions = new Map<string, Array<{ arn: string; name: string }>>();
+  const putPermissions = (resource: LoadedResource, ctx: DeployContext, plan: ApiPlan): void => {
+    if (!iam) return;
+    const key = `${ctx.template.stackName}#${resource.logicalId}`;
+    for (const old of permissions.get(key) ?? []) iam.putResourcePolicy(old.arn, old.name, undefined);
+    const put = plan.config.routes.map((route) => {
+      const fn = plan.functions[routeKey(route)] ?? resource.logicalId;
+      const name = `${ctx.template.stackName}/${resource.logicalId} ${routeKey(route)}`;
+      iam.putResourcePolicy(route.functionArn, name, [
+        { Sid: `${fn}Permission`, ...samRoutePermission(route, plan.config.apiId, ctx.template) },
+      ]);
+      return { arn: route.functionArn, name };
+    });
+    permissions.set(key, put);
+  };
   /** Serves the API as the template declares it; a redeploy swaps in the new routes only if they changed. */
   const deploy = (resource: LoadedResource, ctx: DeployContext, update: boolean): void => {
-    const { config, warnings, functions } = apiConfigOf(resource, ctx.template);
+    const plan = apiConfigOf(resource, ctx.template);
+    const { config, warnings, functions } = plan;
+    putPermissions(resource, ctx, plan);
+    if (!update && iam) {
+      const key = `${ctx.template.stackName}#${resource.logicalId}`;
+      ctx.onDelete(() => {
+        for (const old of permissions.get(key) ?? []) iam.putResourcePolicy(old.arn, old.name, undefined);
+        permissions.delete(key);
+      });
+    }
     for (const warning of warnings) ctx.log(`[stacks] ${ctx.template.stackName}: ${resource.logicalId}: ${warning}`);
     if (!update) {
       if (apis.hasApi(config.apiId))

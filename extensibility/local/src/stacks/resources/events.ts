@@ -163,6 +163,8 @@ export async function samRule(
   arn: string,
   ctx: DeployContext,
   logicalId: string,
+  /** The target's role (a state machine's: the one SAM generates for the event). */
+  roleArn?: string,
 ): Promise<void> {
   const dlq = (event.deadLetterConfig as { Arn?: string } | undefined)?.Arn;
   await putRule(
@@ -177,6 +179,7 @@ export async function samRule(
         {
           Id: event.targetId,
           Arn: arn,
+          ...(roleArn !== undefined ? { RoleArn: roleArn } : {}),
           ...(event.input !== undefined ? { Input: event.input } : {}),
           ...(event.inputPath !== undefined ? { InputPath: event.inputPath } : {}),
           ...(event.inputTransformer !== undefined ? { InputTransformer: event.inputTransformer } : {}),

@@ -319,7 +319,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
         await samRule(deps.events, event as SamRuleEvent, arn, ctx, resource.logicalId);
         samRulePermission(event as SamRuleEvent, arn, resource.logicalId, ctx);
       } else if (event.kind === 'schedule' && deps.scheduler)
-        samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
+        samSchedule(deps.scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId, deps.iam);
       else if (event.kind === 'dynamodb') {
         if (!deps.streams)
           throw new DeployError(

@@ -41,6 +41,24 @@ const invalid = (e: unknown, resource: LoadedResource, ctx: DeployContext, prope
 /** The role's name from a role ARN (`arn:aws:iam::<account>:role/<path/>name`), or the value when it is a name. */
 export const roleNameOf = (value: string) => value.slice(value.lastIndexOf('/') + 1);
 
+/**
+ * The service principals a trust policy lets assume the role (Allow statements with `sts:AssumeRole`,
+ * `sts:*` or `*`), or undefined when the role has no AssumeRolePolicyDocument to read.
+ */
+export function trustedServices(document: unknown): string[] | undefined {
+  const doc = typeof document === 'string' ? (JSON.parse(document) as unknown) : document;
+  if (!isObject(doc)) return undefined;
+  const services: string[] = [];
+  for (const statement of list(doc.Statement)) {
+    if (!isObject(statement) || statement.Effect !== 'Allow') continue;
+    const actions = list(statement.Action).map(String);
+    if (!actions.some((a) => a === '*' || a === 'sts:*' || a.toLowerCase() === 'sts:assumerole')) continue;
+    const principal = statement.Principal;
+    if (isObject(principal)) services.push(...list(principal.Service).map(String));
+  }
+  return services;
+}
+
 export function iamRoleHandler(iam: Iam): ResourceHandler {
   const put = (resource: LoadedResource, ctx: DeployContext) => {
     try {
@@ -50,6 +68,9 @@ export function iamRoleHandler(iam: Iam): ResourceHandler {
         stack: ctx.template.stackName,
         logicalId: resource.logicalId,
         policies: [...inlinePolicies(resource, ctx, 'Policies'), ...managedPolicies(resource, ctx)],
+        ...(resource.properties.AssumeRolePolicyDocument !== undefined
+          ? { trustedServices: trustedServices(resource.properties.AssumeRolePolicyDocument) ?? [] }
+          : {}),
       });
     } catch (e) {
       throw invalid(e, resource, ctx, 'Policies');
@@ -105,7 +126,7 @@ function principalOf(principal: string): Record<string, string> | '*' {
 /**
  * AWS::Lambda::Permission: a statement of the function's resource policy, as AddPermission writes
  * it (the source ARN and account as conditions). It allows the roles it names to invoke the
- * function through the edge; deliveries by services (rules, schedules, APIs) are not checked yet.
+ * function through the edge, and the services (rules, API routes) that deliver to it.
  */
 export function lambdaPermissionHandler(iam: Iam, account: { region: string; accountId: string }): ResourceHandler {
   return (resource, ctx) => {

@@ -8,6 +8,9 @@ import {
   type CreateScheduleInput,
   type SchedulerService,
 } from '../../services/scheduler/service.js';
+import { SCHEDULER_PRINCIPAL } from '../../iam/deliveries.js';
+import type { Iam } from '../../iam/iam.js';
+import { samRoleName } from '../../iam/sam/roles.js';
 import type { SamScheduleEvent } from '../template/index.js';
 import { DeployError, type DeployContext, type ResourceHandler } from '../model.js';
 
@@ -37,9 +40,47 @@ function createSchedule(
   ctx.onDelete(() => void scheduler.delete(input.Name, input.GroupName));
 }
 
-/** The role SAM generates for a schedule (`<ScheduleLogicalId>Role`), standing in for RoleArn: IAM is not enforced locally. */
-const samRoleArn = (ctx: DeployContext, scheduleLogicalId: string) =>
-  `arn:aws:iam::${ctx.template.accountId}:role/${ctx.template.stackName}-${scheduleLogicalId}Role`;
+/**
+ * The role SAM generates for a ScheduleV2 event without `RoleArn` (`<Function><Event>Role`):
+ * Scheduler may assume it, and it may invoke the target (`lambda:InvokeFunction` in
+ * `<Function><Event>LambdaPolicy`, `states:StartExecution` in `<StateMachine><Event>StartExecutionPolicy`).
+ * It goes with the event. Answers its ARN.
+ */
+function samScheduleRole(
+  iam: Iam | undefined,
+  ctx: DeployContext,
+  scheduleLogicalId: string,
+  targetArn: string,
+): string {
+  const roleName = samRoleName(ctx.template.stackName, scheduleLogicalId);
+  const isStateMachine = targetArn.startsWith('arn:aws:states:');
+  if (iam) {
+    iam.putRole({
+      roleName,
+      sessionName: roleName,
+      stack: ctx.template.stackName,
+      logicalId: `${scheduleLogicalId}Role`,
+      trustedServices: [SCHEDULER_PRINCIPAL],
+      policies: [
+        {
+          name: `${scheduleLogicalId}${isStateMachine ? 'StartExecutionPolicy' : 'LambdaPolicy'}`,
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: isStateMachine ? 'states:StartExecution' : 'lambda:InvokeFunction',
+                Resource: targetArn,
+              },
+            ],
+          },
+        },
+      ],
+    });
+    ctx.onDelete(() => iam.deleteRole(roleName));
+  }
+  return `arn:aws:iam::${ctx.template.accountId}:role/${roleName}`;
+}
 
 /** The AWS::Scheduler::Schedule SAM generates for a ScheduleV2 event, targeting `arn`. */
 export function samSchedule(
@@ -48,6 +89,8 @@ export function samSchedule(
   arn: string,
   ctx: DeployContext,
   logicalId: string,
+  /** The local cloud's IAM: the role SAM generates is made there. */
+  iam?: Iam,
 ): void {
   // SAM's event properties by CreateSchedule's member names.
   const samProperty: Record<string, string> = {
@@ -65,7 +108,7 @@ export function samSchedule(
       FlexibleTimeWindow: (event.flexibleTimeWindow as CreateScheduleInput['FlexibleTimeWindow']) ?? { Mode: 'OFF' },
       Target: {
         Arn: arn,
-        RoleArn: event.roleArn ?? samRoleArn(ctx, event.scheduleLogicalId),
+        RoleArn: event.roleArn ?? samScheduleRole(iam, ctx, event.scheduleLogicalId, arn),
         ...(event.input !== undefined ? { Input: event.input } : {}),
         ...(event.retryPolicy !== undefined
           ? { RetryPolicy: event.retryPolicy as NonNullable<CreateScheduleInput['Target']['RetryPolicy']> }

@@ -4,7 +4,8 @@
 // changed state machine in place (UpdateStateMachine: same ARN; running executions keep the
 // definition they started with) and leaves an unchanged one, and its unchanged events, alone.
 import type { Iam } from '../../iam/iam.js';
-import { putSamRole } from '../../iam/sam/roles.js';
+import { EVENTS_PRINCIPAL } from '../../iam/deliveries.js';
+import { putSamRole, samRoleName } from '../../iam/sam/roles.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EventsService } from '../../services/events/service.js';
@@ -45,6 +46,36 @@ export function stateMachineHandler(
     const role = putSamRole(iam, resource, ctx, arn.slice(arn.lastIndexOf(':') + 1));
     if (role) iam.actAs(arn, role.roleName);
     return role?.roleName;
+  }
+
+  /**
+   * The role SAM generates for a rule event of a state machine (`<StateMachine><Event>Role`):
+   * EventBridge may assume it, and it may start executions of the state machine (its policy
+   * `<StateMachine><Event>RoleStartExecutionPolicy`); the rule's target names it. It goes with the event.
+   */
+  function eventRole(resource: LoadedResource, event: SamEvent, arn: string, ctx: DeployContext): string {
+    const logicalId = `${resource.logicalId}${event.name}`;
+    const roleName = samRoleName(ctx.template.stackName, logicalId);
+    if (iam) {
+      iam.putRole({
+        roleName,
+        sessionName: roleName,
+        stack: ctx.template.stackName,
+        logicalId: `${logicalId}Role`,
+        trustedServices: [EVENTS_PRINCIPAL],
+        policies: [
+          {
+            name: `${logicalId}RoleStartExecutionPolicy`,
+            document: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: arn }],
+            },
+          },
+        ],
+      });
+      ctx.onDelete(() => iam.deleteRole(roleName));
+    }
+    return `arn:aws:iam::${ctx.template.accountId}:role/${roleName}`;
   }
 
   /** The events of every deployed state machine, by stack and logical id. */
@@ -110,9 +141,17 @@ export function stateMachineHandler(
   /** Wires the state machine's events (rules), each registering its removal with ctx.onDelete. */
   async function wire(resource: LoadedResource, list: SamEvent[], arn: string, ctx: DeployContext): Promise<void> {
     for (const event of list) {
-      if (event.kind === 'rule') await samRule(events, event as SamRuleEvent, arn, ctx, resource.logicalId);
+      if (event.kind === 'rule')
+        await samRule(
+          events,
+          event as SamRuleEvent,
+          arn,
+          ctx,
+          resource.logicalId,
+          eventRole(resource, event, arn, ctx),
+        );
       else if (event.kind === 'schedule' && scheduler)
-        samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId);
+        samSchedule(scheduler, event as SamScheduleEvent, arn, ctx, resource.logicalId, iam);
       else
         ctx.log(
           `[stacks] ${ctx.template.stackName}: ${resource.logicalId} event ${event.name} (${event.type}) is not emulated for state machines`,

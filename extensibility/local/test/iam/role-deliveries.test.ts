@@ -1,0 +1,243 @@
+// Deliveries that AWS services make through a role or a resource policy, checked as AWS checks
+// them: a rule's state machine and bus targets act with the target's role (SAM generates the
+// state machine event's), queue targets and dead-letter queues need the queue's policy, EventBridge
+// Scheduler invokes with the schedule's role (SAM's ScheduleV2 generates it), API Gateway invokes
+// a route's function with the function's permission (SAM generates it).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { until } from '@serverlesspresso/testing/until';
+import { EventBridgeClient, PutEventsCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { startLocalCloud, type LocalCloud } from '../../src/index.js';
+import type { StackRecord } from '../../src/stacks/model.js';
+
+const app = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'role-deliveries');
+const ACCOUNT = '000000000000';
+const RULE = `arn:aws:events:us-east-1:${ACCOUNT}:rule/`;
+const admin = { accessKeyId: 'test', secretAccessKey: 'test' };
+let cloud: LocalCloud;
+let stack: StackRecord;
+let logs: string[];
+
+const physical = (id: string) => stack.resources.find((r) => r.logicalId === id)!.physicalId;
+const ruleArn = (id: string) => `${RULE}${physical(id)}`;
+const roleArn = (id: string) => `arn:aws:iam::${ACCOUNT}:role/${physical(id)}`;
+const put = async (source: string) => {
+  const client = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+  const out = await client.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: 't', Detail: '{}' }] }));
+  expect(out.FailedEntryCount).toBe(0);
+};
+const settled = async (arn: string, expected: Record<string, number>) =>
+  until(
+    `${arn} to count ${JSON.stringify(expected)}`,
+    () => {
+      const counts = cloud.events.counters.rule(arn);
+      return Object.entries(expected).every(([k, v]) => counts[k as keyof typeof counts] === v) && counts;
+    },
+    { detail: () => JSON.stringify(cloud.events.counters.rule(arn)) },
+  );
+const sqs = () => new SQSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+/** The dead letter of a rule in the shared DLQ (received and left to become visible again). */
+const deadLetterOf = async (rule: string) =>
+  until(`a dead letter of ${rule}`, async () => {
+    const { Messages } = await sqs().send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.outputs.DlqUrl,
+        MessageAttributeNames: ['All'],
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
+    );
+    return Messages?.find((m) => m.MessageAttributes?.RULE_ARN?.StringValue === rule);
+  });
+const executions = async (machine: string) => {
+  const sfn = new SFNClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+  const { executions: list } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: physical(machine) }));
+  return list ?? [];
+};
+
+beforeAll(async () => {
+  logs = [];
+  cloud = await startLocalCloud({ port: 0, speed: 1000, log: (l) => logs.push(l) });
+  stack = await cloud.stacks.deploy({ path: app, stackName: 'roles' });
+});
+
+afterAll(async () => {
+  await cloud?.close();
+});
+
+describe("a rule's state machine target acts with the target's role", () => {
+  it("starts an execution with the role SAM generates for the state machine's rule event", async () => {
+    await put('roles.sam-machine');
+    await until('an execution of Machine', async () => (await executions('Machine')).length === 1);
+    const samRule = [...cloud.events.counters.rules.keys()].find((k) => k.startsWith(`${RULE}roles-MachineStarted`))!;
+    await settled(samRule, { matched: 1, delivered: 1, failed: 0 });
+  });
+
+  it('is refused when the role may not start that state machine: NO_PERMISSIONS in the DLQ, unretried', async () => {
+    await put('roles.narrow');
+    await settled(ruleArn('NarrowRule'), { matched: 1, delivered: 0, failed: 1, deadLettered: 1 });
+    const letter = await deadLetterOf(ruleArn('NarrowRule'));
+    expect(letter.MessageAttributes?.ERROR_CODE?.StringValue).toBe('NO_PERMISSIONS');
+    expect(letter.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe('0');
+    expect(letter.MessageAttributes?.ERROR_MESSAGE?.StringValue).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NarrowRole')}/${physical('NarrowRole')} is not authorized to perform: states:StartExecution on resource: ${physical('Machine')} because no identity-based policy allows the states:StartExecution action`,
+    );
+    // Recorded on the role, as a call of its own: `presso iam` lists it.
+    const [report] = cloud.iam.report(physical('NarrowRole'));
+    expect(report!.denied).toEqual([
+      expect.objectContaining({ action: 'states:StartExecution', resource: physical('Machine'), enforced: true }),
+    ]);
+  });
+
+  it("is refused with FAILED_TO_ASSUME_ROLE when the role's trust policy does not name EventBridge", async () => {
+    await put('roles.untrusting');
+    await settled(ruleArn('UntrustingRule'), { matched: 1, failed: 1, deadLettered: 1 });
+    const letter = await deadLetterOf(ruleArn('UntrustingRule'));
+    expect(letter.MessageAttributes?.ERROR_CODE?.StringValue).toBe('FAILED_TO_ASSUME_ROLE');
+    expect(letter.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
+      `events.amazonaws.com could not assume the role ${roleArn('UntrustingRole')}`,
+    );
+  });
+});
+
+describe('audit', () => {
+  it("delivers what the target's role may not, and logs what would have been denied", async () => {
+    cloud.iam.mode = 'audit';
+    try {
+      const before = (await executions('Machine')).length;
+      await put('roles.narrow');
+      await settled(ruleArn('NarrowRule'), { matched: 2, delivered: 1, failed: 1 });
+      expect((await executions('Machine')).length).toBe(before + 1);
+      expect(
+        logs.some((l) =>
+          l.startsWith(
+            `[iam] audit: would deny: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NarrowRole')}/`,
+          ),
+        ),
+      ).toBe(true);
+    } finally {
+      cloud.iam.mode = 'enforce';
+    }
+  });
+});
+
+describe('PutTargets', () => {
+  it('refuses a state machine target without a RoleArn, in AWS words', async () => {
+    const client = new EventBridgeClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+    await expect(
+      client.send(
+        new PutTargetsCommand({ Rule: physical('NarrowRule'), Targets: [{ Id: 'x', Arn: physical('Machine') }] }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: `RoleArn is required for target ${physical('Machine')}.`,
+    });
+  });
+});
+
+describe("a rule's bus target acts with the target's role", () => {
+  it('puts the event on the other bus when the role allows events:PutEvents there', async () => {
+    await put('roles.forward');
+    await settled(ruleArn('ForwardRule'), { matched: 1, delivered: 1 });
+    await until('the downstream listener to run', () => logs.some((l) => l.includes('ran for roles.forward')));
+  });
+
+  it('is refused when the role may not put events on that bus', async () => {
+    await put('roles.forward-denied');
+    await settled(ruleArn('ForwardDeniedRule'), { matched: 1, failed: 1, deadLettered: 1 });
+    const letter = await deadLetterOf(ruleArn('ForwardDeniedRule'));
+    expect(letter.MessageAttributes?.ERROR_CODE?.StringValue).toBe('NO_PERMISSIONS');
+    expect(letter.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain(
+      'is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/roles-downstream',
+    );
+    expect(logs.some((l) => l.includes('ran for roles.forward-denied'))).toBe(false);
+  });
+});
+
+describe("a rule's queue target and dead-letter queue need the queue's policy", () => {
+  it('sends to a queue whose policy lets EventBridge send for the rule', async () => {
+    await put('roles.inbox');
+    await settled(ruleArn('InboxRule'), { matched: 1, delivered: 1 });
+    const { Messages } = await sqs().send(new ReceiveMessageCommand({ QueueUrl: stack.outputs.InboxUrl }));
+    expect(JSON.parse(Messages![0]!.Body!)).toMatchObject({ source: 'roles.inbox' });
+  });
+
+  it('is refused by a queue without such a policy', async () => {
+    await put('roles.closed-inbox');
+    await settled(ruleArn('ClosedInboxRule'), { matched: 1, failed: 1, deadLettered: 1 });
+    const letter = await deadLetterOf(ruleArn('ClosedInboxRule'));
+    expect(letter.MessageAttributes?.ERROR_CODE?.StringValue).toBe('NO_PERMISSIONS');
+    expect(letter.MessageAttributes?.ERROR_MESSAGE?.StringValue).toBe(
+      `User: events.amazonaws.com is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:${ACCOUNT}:${physical('ClosedInbox').split('/').pop()} because no resource-based policy allows the sqs:SendMessage action`,
+    );
+  });
+
+  it('drops the event, and says so, when the dead-letter queue does not let EventBridge send to it', async () => {
+    await put('roles.shut-dlq');
+    await settled(ruleArn('ShutDlqRule'), { matched: 1, failed: 1, deadLettered: 0 });
+    await until('the log to say the dead letter was refused', () =>
+      logs.some((l) => l.includes('could not be sent to the dead-letter queue') && l.includes('sqs:SendMessage')),
+    );
+    const { Messages } = await sqs().send(new ReceiveMessageCommand({ QueueUrl: stack.outputs.ShutDlqUrl }));
+    expect(Messages ?? []).toEqual([]);
+  });
+});
+
+describe('EventBridge Scheduler invokes with the schedule role', () => {
+  it('runs a ScheduleV2 function and state machine with the role SAM generates (<Resource><Event>Role)', async () => {
+    await until('the scheduled function to run', () => logs.some((l) => l.includes('ran for a schedule')), {
+      detail: () => logs.filter((l) => /schedul|Scheduled/.test(l)).join('\n'),
+    });
+    await until('an execution of ScheduledMachine', async () => (await executions('ScheduledMachine')).length > 0, {
+      detail: () => logs.filter((l) => /ScheduledMachine|\[iam\]|\[scheduler\]/.test(l)).join('\n'),
+    });
+    const [report] = cloud.iam.report('roles-ScheduledHourlyRole');
+    expect(report!.used).toEqual([expect.objectContaining({ action: 'lambda:InvokeFunction' })]);
+  });
+
+  it('drops an invocation its role may not make, and logs why', async () => {
+    const line = await until('the refused schedule to be logged', () =>
+      logs.find((l) => l.startsWith(`[scheduler] ${physical('UnscheduledSchedule')} ->`)),
+    );
+    expect(line).toContain(
+      `NO_PERMISSIONS: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoInvokeRole')}/${physical('NoInvokeRole')} is not authorized to perform: lambda:InvokeFunction`,
+    );
+  });
+});
+
+describe('API Gateway invokes a route function with its resource policy', () => {
+  it("through the permission SAM generates for the function's HttpApi event, and answers 500 without it", async () => {
+    const url = `${stack.apis.ServerlessHttpApi!.url}/menu/latte`;
+    expect((await fetch(url)).status).toBe(200);
+    const fn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${physical('Menu')}`;
+    const name = 'roles/ServerlessHttpApi GET /menu/{item}';
+    cloud.iam.putResourcePolicy(fn, name, undefined);
+    const refused = await fetch(url);
+    expect(refused.status).toBe(500);
+    expect(await refused.json()).toEqual({ message: 'Internal Server Error' });
+    expect(logs.some((l) => l.startsWith('[iam] denied: User: apigateway.amazonaws.com'))).toBe(true);
+  });
+});
+
+describe('a plain AWS::ApiGatewayV2 HTTP API', () => {
+  it("invokes a route's function only as the template's AWS::Lambda::Permission allows, else answers 500", async () => {
+    const base = `${cloud.url}/apis/${physical('PlainApi')}`;
+    const open = await fetch(`${base}/open`);
+    expect(open.status).toBe(200);
+    expect(await open.json()).toEqual({ ok: true });
+    const shut = await fetch(`${base}/shut`);
+    expect(shut.status).toBe(500);
+    expect(await shut.json()).toEqual({ message: 'Internal Server Error' });
+    expect(
+      logs.some(
+        (l) =>
+          l.startsWith(
+            '[iam] denied: User: apigateway.amazonaws.com is not authorized to perform: lambda:InvokeFunction',
+          ) && l.includes(physical('Plain')),
+      ),
+    ).toBe(true);
+  });
+});
