@@ -28,6 +28,7 @@ import { localDomainUrls, UserPoolDomainService } from './services/cognito/domai
 import { OAuthServer } from './services/cognito/oauth.js';
 import { CognitoMessages, CognitoMessagesRoute } from './services/cognito/messages.js';
 import { persistGrants } from './services/cognito/grants-store.js';
+import { persistGroups } from './services/cognito/groups-store.js';
 import { UserDirectory } from './services/cognito/users.js';
 import { persistUsers } from './services/cognito/users-store.js';
 import { functionHandler } from './stacks/resources/functions.js';
@@ -533,7 +534,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   edge.addService(domains);
   // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.
   iam.registerAuthorizer(domains.name, () => undefined);
-  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, { messages: cognitoMessages, oauth });
+  const saveGroups = { now: () => {} };
+  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, {
+    messages: cognitoMessages,
+    oauth,
+    onChange: () => saveGroups.now(),
+  });
+  // Groups made with CreateGroup come back with their pool (its stack deployed again).
+  if (options.dataDir) {
+    saveGroups.now = persistGroups(cognito, join(dataDir, 'cognito', 'groups.json'));
+    stacks.onDeployed(() => void cognito.restoreGroups());
+  }
   edge.addService(cognito);
   iam.registerAuthorizer(cognito.name, cognitoAuthorizer(account));
   stacks.addLocalUrlRewriter((text) =>
