@@ -127,6 +127,10 @@ export interface ResumeReport {
   deliveries: number;
   /** Those waiting for their rule or target (its stack not deployed again yet). */
   heldDeliveries(): number;
+  /** SQS messages kept from before the restart that are in their queues again. */
+  messages(): number;
+  /** Those waiting for their queue (its stack not deployed again yet). */
+  heldMessages(): number;
 }
 
 export interface LocalCloud {
@@ -279,6 +283,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     held: () => engine.heldExecutions().length,
     deliveries: 0,
     heldDeliveries: () => events.pendingRedeliveries,
+    messages: () => 0,
+    heldMessages: () => 0,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -307,6 +313,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const sqs = new SqsService({ account, time, log });
+  // Messages (with their receive counts and visibility) outlive a restart: a stack's queue finds its
+  // messages when its deploy makes it again, a queue made with CreateQueue comes back at once.
+  const sqsStore = options.dataDir ? sqs.persist(join(dataDir, 'sqs', 'messages.jsonl')) : undefined;
+  if (sqsStore) {
+    resumption.messages = () => sqsStore.restoredMessages;
+    resumption.heldMessages = () => sqsStore.waitingMessages;
+  }
   lambda.asyncInvoker = new AsyncInvoker({
     time,
     log,
