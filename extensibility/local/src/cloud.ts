@@ -36,6 +36,7 @@ import { scheduleHandler } from './stacks/resources/schedules.js';
 import { stateMachineHandler } from './stacks/resources/state-machines.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
+import { AsyncStore } from './services/lambda/async-store.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
 import { refuseInUnitTests } from './test-level.js';
@@ -127,6 +128,10 @@ export interface ResumeReport {
   deliveries: number;
   /** Those waiting for their rule or target (its stack not deployed again yet). */
   heldDeliveries(): number;
+  /** Lambda asynchronous invocations (queued or waiting for a retry) kept from before the restart that went on. */
+  invocations(): number;
+  /** Those waiting for their function (its stack not deployed again yet). */
+  heldInvocations(): number;
   /** SQS messages kept from before the restart that are in their queues again. */
   messages(): number;
   /** Those waiting for their queue (its stack not deployed again yet). */
@@ -220,9 +225,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (refusal) throw new DeliveryError('NO_PERMISSIONS', refusal, false);
     // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
     // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply. The
-    // delivery ends when Lambda is done with the event (its retries included): Lambda's queue of
-    // asynchronous invocations is not on disk, so a crash before then delivers the event again.
-    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return lambda.asyncInvoker.invoke(fn, input);
+    // delivery ends when Lambda has accepted the event if its queue of asynchronous invocations is
+    // on disk (--data-dir), else when Lambda is done with it (its retries included), so that a crash
+    // before then delivers the event again.
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) {
+      const done = lambda.asyncInvoker.invoke(fn, input);
+      return lambda.asyncInvoker.durable ? undefined : done;
+    }
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
@@ -285,6 +294,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     heldDeliveries: () => events.pendingRedeliveries,
     messages: () => 0,
     heldMessages: () => 0,
+    invocations: () => 0,
+    heldInvocations: () => 0,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -332,6 +343,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return sqs.sendInternal(queueArn, body, typed) !== undefined;
     },
   });
+  // Asynchronous invocations accepted and not done go on after a restart, once their function is back.
+  const asyncStore = options.dataDir
+    ? new AsyncStore(join(dataDir, 'lambda', 'async-invocations.jsonl'), log)
+    : undefined;
+  if (asyncStore) {
+    const invoker = lambda.asyncInvoker;
+    invoker.persist(asyncStore);
+    resumption.invocations = () => invoker.resumed;
+    resumption.heldInvocations = () => invoker.heldCount;
+  }
   // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local store).
   events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
     const stringAttributes = Object.fromEntries(
@@ -398,6 +419,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.onDeployed(() => {
     resume((arn) => states.stateMachine(arn) !== undefined);
     resumption.deliveries += events.redeliverPending();
+    lambda.asyncInvoker?.resumeHeld((name) => lambda.get(name));
   });
   const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
@@ -609,6 +631,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sqs.close();
       await sqsPollers.stopAll();
       alarms.close();
+      // Before the functions go: an invocation they cut short stays pending on disk, not one attempt more.
+      asyncStore?.close();
+      lambda.asyncInvoker?.close();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();
