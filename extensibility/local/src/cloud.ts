@@ -37,6 +37,7 @@ import { stateMachineHandler } from './stacks/resources/state-machines.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
 import { AsyncStore } from './services/lambda/async-store.js';
+import { CheckpointStore } from './services/dynamodb/checkpoints-store.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
 import { refuseInUnitTests } from './test-level.js';
@@ -132,6 +133,8 @@ export interface ResumeReport {
   invocations(): number;
   /** Those waiting for their function (its stack not deployed again yet). */
   heldInvocations(): number;
+  /** Stream event source mappings that went on from the per-shard checkpoints kept before the restart. */
+  mappings(): number;
   /** SQS messages kept from before the restart that are in their queues again. */
   messages(): number;
   /** Those waiting for their queue (its stack not deployed again yet). */
@@ -296,6 +299,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     heldMessages: () => 0,
     invocations: () => 0,
     heldInvocations: () => 0,
+    mappings: () => 0,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -448,6 +452,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return fn.invoke(event);
     },
   });
+  // Mappings deployed again go on from their per-shard checkpoints (DynamoDB Local keeps the streams in the data dir).
+  if (options.dataDir) {
+    const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.jsonl'), log);
+    streamPollers.persist(checkpoints);
+    resumption.mappings = () => checkpoints.resumed;
+  }
   const sqsPollers = new SqsPollers({
     sqs,
     time,

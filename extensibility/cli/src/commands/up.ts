@@ -152,11 +152,12 @@ async function deployAll(
 function printResumed(r: ResumeReport): void {
   const held = r.held();
   const heldDeliveries = r.heldDeliveries();
-  const [invocations, heldInvocations, messages, heldMessages] = [
+  const [invocations, heldInvocations, messages, heldMessages, mappings] = [
     r.invocations(),
     r.heldInvocations(),
     r.messages(),
     r.heldMessages(),
+    r.mappings(),
   ];
   if (
     !r.resumed.length &&
@@ -168,7 +169,8 @@ function printResumed(r: ResumeReport): void {
     !invocations &&
     !heldInvocations &&
     !messages &&
-    !heldMessages
+    !heldMessages &&
+    !mappings
   )
     return;
   const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
@@ -188,6 +190,7 @@ function printResumed(r: ResumeReport): void {
       : []),
     ...(messages ? [`${plural(messages, 'SQS message')} back in their queues`] : []),
     ...(heldMessages ? [`${plural(heldMessages, 'SQS message')} waiting for their queue's stack`] : []),
+    ...(mappings ? [`${plural(mappings, 'stream event source mapping')} from their checkpoints`] : []),
     ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
   ];
   console.log(`resumed     ${parts.join('; ')}`);
