@@ -6,19 +6,25 @@
 //   after the restart with its receive count, and comes back once its visibility timeout is over;
 // - an asynchronous invocation whose retry was waiting goes on after the restart, with its request
 //   id, and ends in the dead-letter queue after the one retry its EventInvokeConfig allows;
+// - a stream record whose batch went through but whose checkpoint the crash cut in half is delivered
+//   again after the restart (at least once), and nothing checkpointed is (the core's kind of stream
+//   consumer, counting orders per state into a table);
 // - a full disk (PRESSO_TEST_FAIL_WRITE: the write fails with ENOSPC) refuses the message: nothing
 //   is acknowledged that was not written.
 // @level integration: real processes (presso up, twice per test).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { until } from '@serverlesspresso/testing/until';
 import { startUp, type RunningUp } from './up.js';
 
 const APP_DIR = new URL('../../local/test/sqs/fixtures/async-app', import.meta.url).pathname;
+const STREAM_APP_DIR = new URL('../../local/test/dynamodb/fixtures/orders-app', import.meta.url).pathname;
 const SLOW = 120_000;
 const dirs: string[] = [];
 const running: RunningUp[] = [];
@@ -31,10 +37,19 @@ afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true 
 
 async function up(
   dataDir: string,
-  options: { killAfter?: string; failWrite?: string; speed?: number } = {},
+  options: { killAfter?: string; failWrite?: string; speed?: number; app?: string } = {},
 ): Promise<RunningUp> {
   const started = await startUp(
-    ['--data-dir', dataDir, '--port', '0', '--speed', String(options.speed ?? 1), '--no-web-apps', APP_DIR],
+    [
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--speed',
+      String(options.speed ?? 1),
+      '--no-web-apps',
+      options.app ?? APP_DIR,
+    ],
     {
       env: {
         ...process.env,
@@ -68,8 +83,9 @@ function clientsOf(up: RunningUp) {
   };
   const sqs = new SQSClient(config);
   const lambda = new LambdaClient(config);
-  clients.push(sqs, lambda);
-  return { sqs, lambda };
+  const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient(config));
+  clients.push(sqs, lambda, dynamodb);
+  return { sqs, lambda, dynamodb };
 }
 
 const dataDir = () => {
@@ -149,6 +165,36 @@ describe('presso up killed with SIGKILL and started again on the same data direc
       expect(JSON.parse(record.Body!)).toMatchObject({
         requestContext: { requestId: invoked.$metadata.requestId, approximateInvokeCount: 2 },
       });
+    },
+    SLOW,
+  );
+
+  it(
+    'delivers a stream record again whose checkpoint the crash cut in half, and nothing checkpointed',
+    async () => {
+      const dir = dataDir();
+      // Checkpoint 1 is where the mapping began in the shard (LATEST), 2 the first batch through.
+      const first = await up(dir, { app: STREAM_APP_DIR, killAfter: 'streams:checkpoint:2:torn' });
+      const { dynamodb } = clientsOf(first);
+      const [orders, counts] = [output(first, 'OrderTable'), output(first, 'CountingTable')];
+      const count = async (client: DynamoDBDocumentClient, state: string) =>
+        ((await client.send(new GetCommand({ TableName: counts, Key: { PK: state } }))).Item?.count as number) ?? 0;
+      await dynamodb.send(new PutCommand({ TableName: orders, Item: { PK: 'o1', ORDERSTATE: 'PLACED' } }));
+      expect(await death(first)).toBe('SIGKILL');
+
+      const second = await up(dir, { app: STREAM_APP_DIR });
+      expect(second.output()).toMatch(/half-written checkpoint .* was skipped: its batch is delivered again/);
+      expect(second.output()).toMatch(/^resumed {5}.*\b1 stream event source mapping from their checkpoints\b/m);
+      const again = clientsOf(second).dynamodb;
+      // Counted before the crash, and again after it (at least once).
+      let placed = 0;
+      await until('o1 counted twice', async () => (placed = await count(again, 'PLACED')) === 2 || undefined, {
+        detail: () =>
+          `PLACED counted ${placed} times; checkpoints:\n${readFileSync(join(dir, 'streams', 'checkpoints.jsonl'), 'utf8')}\n${second.output().slice(-3000)}`,
+      });
+      await again.send(new PutCommand({ TableName: orders, Item: { PK: 'o2', ORDERSTATE: 'MADE' } }));
+      await until('o2 counted', async () => (await count(again, 'MADE')) === 1 || undefined);
+      expect(await count(again, 'PLACED')).toBe(2);
     },
     SLOW,
   );

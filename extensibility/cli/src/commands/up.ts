@@ -175,8 +175,16 @@ function printResumed(r: ResumeReport): void {
     return;
   const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
   const parts = [
-    `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
-    ...(held ? [`${held} waiting for their state machine's stack to be deployed again`] : []),
+    ...(r.resumed.length
+      ? [
+          `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
+        ]
+      : []),
+    ...(held
+      ? [
+          `${r.resumed.length ? held : plural(held, 'Step Functions execution')} waiting for their state machine's stack to be deployed again`,
+        ]
+      : []),
     ...(r.failed
       ? [`${plural(r.failed, 'execution')} that could not resume failed (Express ones: AWS keeps none)`]
       : []),

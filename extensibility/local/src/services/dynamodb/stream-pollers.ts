@@ -119,7 +119,7 @@ export interface ShardCheckpoint {
   /** When a LATEST start was fixed (wall-clock ms): kept on disk, as LATEST means nothing after a restart. */
   since?: number;
   /**
-   * Records created before this (wall-clock ms, to the second) are not delivered: a shard that began
+   * Records created before the minute of this (wall-clock ms) are not delivered: a shard that began
    * at LATEST and had no batch through when the cloud stopped is read again from its start.
    */
   notBefore?: number;
@@ -391,7 +391,9 @@ export class StreamPoller {
         const notBefore = this.positions.get(shard.id)?.notBefore;
         for (const record of records) {
           lastSequence = record.dynamodb.SequenceNumber;
-          if (notBefore !== undefined && createdAt(record) < Math.floor(notBefore / 1000) * 1000) continue;
+          // ApproximateCreationDateTime is to the minute (DynamoDB Local's): a record of the minute
+          // before the mapping began may be delivered, none after it is skipped.
+          if (notBefore !== undefined && createdAt(record) < Math.floor(notBefore / 60_000) * 60_000) continue;
           buffer.push({ record, seenAt: now });
         }
         quietAt = records.length === 0 && emptyAt === writes ? writes : undefined;
