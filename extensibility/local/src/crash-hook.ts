@@ -47,12 +47,16 @@ export function crashNow(): never {
 // A second hook, for a full disk: PRESSO_TEST_FAIL_WRITE=<store>:<record>[:<n>] makes the n-th write
 // (default 1st) of that record fail with ENOSPC, as a write to a full disk does, without writing
 // anything; the writes after it succeed again (space was freed).
-let failHook: Hook | undefined | null = null;
+// The variable is read at each write, so a test in the process can arm it (counting starts again
+// when its value changes).
+let failHook: Hook | undefined;
+let failValue: string | undefined;
 
 /** Whether this write is the one to fail with ENOSPC. */
 export function failPoint(store: string, record: string): boolean {
-  if (failHook === null) {
-    const value = process.env.PRESSO_TEST_FAIL_WRITE;
+  const value = process.env.PRESSO_TEST_FAIL_WRITE;
+  if (value !== failValue) {
+    failValue = value;
     const [s = '', r = '', n] = value ? value.split(':') : [];
     failHook = value ? { store: s, record: r, nth: Number(n ?? 1), torn: false, seen: 0 } : undefined;
   }
