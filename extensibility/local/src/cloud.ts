@@ -38,6 +38,7 @@ import { CloudFormationResponses, customResourceHandler } from './stacks/resourc
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
 import { AsyncStore } from './services/lambda/async-store.js';
 import { CheckpointStore } from './services/dynamodb/checkpoints-store.js';
+import { ScheduleStore } from './services/events/schedule-store.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
 import { refuseInUnitTests } from './test-level.js';
@@ -135,6 +136,8 @@ export interface ResumeReport {
   heldInvocations(): number;
   /** Stream event source mappings that went on from the per-shard checkpoints kept before the restart. */
   mappings(): number;
+  /** Schedules (rules' and Scheduler's) that went on with the times kept before the restart. */
+  schedules(): number;
   /** SQS messages kept from before the restart that are in their queues again. */
   messages(): number;
   /** Those waiting for their queue (its stack not deployed again yet). */
@@ -300,6 +303,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     invocations: () => 0,
     heldInvocations: () => 0,
     mappings: () => 0,
+    schedules: () => 0,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -325,6 +329,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
+  // Rules' schedules and Scheduler schedules keep their times over a restart (missed ones: see schedule-store.ts).
+  const scheduleStore = options.dataDir ? new ScheduleStore(join(dataDir, 'schedules', 'times.jsonl'), log) : undefined;
+  if (scheduleStore) {
+    events.scheduleStore = scheduleStore;
+    scheduler.store = scheduleStore;
+    resumption.schedules = () => scheduleStore.resumed;
+  }
   iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
   registerSchedulerTargets(scheduler, { lambda, states, engine, time, log });
   const sqs = new SqsService({ account, time, log });
@@ -650,6 +661,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       engine.shutdown();
       scheduler.close();
       events.close();
+      scheduleStore?.close();
       await dynamodb.close();
       // A data directory of its own (no dataDir given) is scratch: nothing of it is left behind.
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });

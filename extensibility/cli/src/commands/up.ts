@@ -152,12 +152,13 @@ async function deployAll(
 function printResumed(r: ResumeReport): void {
   const held = r.held();
   const heldDeliveries = r.heldDeliveries();
-  const [invocations, heldInvocations, messages, heldMessages, mappings] = [
+  const [invocations, heldInvocations, messages, heldMessages, mappings, schedules] = [
     r.invocations(),
     r.heldInvocations(),
     r.messages(),
     r.heldMessages(),
     r.mappings(),
+    r.schedules(),
   ];
   if (
     !r.resumed.length &&
@@ -170,7 +171,8 @@ function printResumed(r: ResumeReport): void {
     !heldInvocations &&
     !messages &&
     !heldMessages &&
-    !mappings
+    !mappings &&
+    !schedules
   )
     return;
   const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
@@ -199,6 +201,7 @@ function printResumed(r: ResumeReport): void {
     ...(messages ? [`${plural(messages, 'SQS message')} back in their queues`] : []),
     ...(heldMessages ? [`${plural(heldMessages, 'SQS message')} waiting for their queue's stack`] : []),
     ...(mappings ? [`${plural(mappings, 'stream event source mapping')} from their checkpoints`] : []),
+    ...(schedules ? [`${plural(schedules, 'schedule')} with their next times`] : []),
     ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
   ];
   console.log(`resumed     ${parts.join('; ')}`);

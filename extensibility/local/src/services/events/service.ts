@@ -22,6 +22,7 @@ import {
 } from './put-events.js';
 import { compileTargetInput } from './transform.js';
 import { ruleRecurrence, scheduledEvent, startSchedule } from './schedule.js';
+import type { ScheduleStore } from './schedule-store.js';
 
 /** Why an event was refused: a write to the data directory failed (a full disk). */
 function notWritten(where: string, e: unknown): string {
@@ -240,6 +241,7 @@ export class EventsService implements JsonService {
     if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
     bus.rules.delete(rule.name);
     this.unschedule(rule.arn);
+    this.scheduleStore?.forget(rule.arn);
     return {};
   }
 
@@ -285,9 +287,14 @@ export class EventsService implements JsonService {
   private reschedule(rule: Rule): void {
     this.unschedule(rule.arn);
     if (!rule.scheduleExpression || rule.state === 'DISABLED') return;
-    // The simulated clock starts now: a rate fires one period from now, a cron at its next time.
+    // The simulated clock starts now: a rate fires one period from now, a cron at its next time. A
+    // schedule kept from before a restart (--data-dir) goes on with its times (a missed one is skipped:
+    // a rule has no flexible time window).
+    const expression = rule.scheduleExpression;
+    const kept = this.scheduleStore?.get(rule.arn, expression);
+    const anchor = kept?.anchor ?? Date.now();
     const stop = startSchedule(
-      ruleRecurrence(rule.scheduleExpression),
+      ruleRecurrence(expression, new Date(anchor)),
       this.time,
       (scheduled) => {
         const event = scheduledEvent(rule, this.account, scheduled);
@@ -295,6 +302,10 @@ export class EventsService implements JsonService {
         this.delivery.deliver(event, rule, Date.now());
       },
       (e) => this.log(`[events] ${rule.name}: schedule failed: ${(e as Error).message}`),
+      {
+        ...(kept ? { resume: kept } : {}),
+        onHandled: (upTo) => this.scheduleStore?.save(rule.arn, { expression, anchor, upTo, wall: Date.now() }),
+      },
     );
     this.schedules.set(rule.arn, stop);
   }
@@ -522,6 +533,8 @@ export class EventsService implements JsonService {
 
   private pendingJournal: PendingDeliveries | undefined;
   private pendingFile: string | undefined;
+  /** With --data-dir: where schedule rules keep their times over a restart. */
+  scheduleStore: ScheduleStore | undefined;
   /** Deliveries from before a restart not started again yet (their rule or target not there yet). */
   private toRedeliver: Array<{ delivery: PendingDelivery; targetId: string }> = [];
 
