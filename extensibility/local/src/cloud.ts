@@ -312,7 +312,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   resume((arn) => states.apiStateMachines().some((m) => m.arn === arn));
   // Event deliveries accepted and not ended go again once their rule is back (its stack deployed).
-  if (options.dataDir) events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
+  if (options.dataDir) {
+    events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
+    // Dead letters whose queue does not exist locally (`presso dlq`) are kept too.
+    events.deadLetters.persist(join(dataDir, 'events', 'dead-letters.json'));
+  }
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
