@@ -218,11 +218,11 @@ export class Queue {
         }
       } else if (message.visibleAt > now) continue;
       const redrive = this.settings.redrive;
-      if (redrive && deadLetter && message.receiveCount >= redrive.maxReceiveCount) {
+      // Into the dead-letter queue first, then out of this one: a crash in between (with --data-dir)
+      // leaves it in both rather than in neither.
+      if (redrive && deadLetter && message.receiveCount >= redrive.maxReceiveCount && deadLetter(message)) {
         this.remove(message);
-        if (deadLetter(message)) continue;
-        this.journal?.put(this, message);
-        this.messages.set(message.messageId, message);
+        continue;
       }
       if (message.receipt) this.byReceipt.delete(message.receipt);
       message.receiveCount++;
