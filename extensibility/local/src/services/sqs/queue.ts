@@ -264,13 +264,11 @@ export class Queue {
     this.byReceipt.clear();
   }
 
-  /** Every message still held (for a move task or a redrive back), in order; they leave the queue. */
-  takeAll(): StoredMessage[] {
+  /** Every visible message (for a move task or a redrive back), in order; they stay until taken. */
+  visible(): StoredMessage[] {
     const now = this.now();
     this.expire(now);
-    const all = [...this.messages.values()].filter((m) => m.visibleAt <= now);
-    for (const m of all) this.remove(m);
-    return all;
+    return [...this.messages.values()].filter((m) => m.visibleAt <= now);
   }
 
   /** Every message held, in order, without receiving any (what `presso dlq` shows). */

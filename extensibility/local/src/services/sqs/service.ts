@@ -557,17 +557,17 @@ export class SqsService {
     if (!this.list().some((q) => q.settings.redrive?.deadLetterTargetArn === sourceArn))
       throw sqsErrors.invalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
     const rate = int(input, 'MaxNumberOfMessagesPerSecond', 1, 500, 'Must be between 1 and 500, if provided.');
-    const messages = source.takeAll();
+    const messages = source.visible();
     let moved = 0;
     for (const message of messages) {
-      // Without a destination each message goes back to the queue it was dead-lettered from.
+      // Without a destination each message goes back to the queue it was dead-lettered from; one
+      // whose queue is gone stays. Into the target first, then out of the source: a crash in
+      // between (with --data-dir) leaves it in both rather than in neither.
       const target =
         destination ?? (message.deadLetterSourceArn ? this.queueByArn(message.deadLetterSourceArn) : undefined);
-      if (!target) {
-        source.accept(message, message.deadLetterSourceArn);
-        continue;
-      }
+      if (!target) continue;
       target.accept(message);
+      source.take(message.messageId);
       this.wake(target);
       moved++;
     }
