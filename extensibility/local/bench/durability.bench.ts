@@ -4,6 +4,8 @@
 //   per record: survives a crash of the process) and with `journalSync` (a flush to the disk per
 //   record: survives a crash of the machine);
 // - the cost of the pending-deliveries journal per PutEvents dispatch to a rule (p50, p99);
+// - the cost of the SQS journal per SendMessage, and per receive and delete (p50, p99), against a
+//   queue without one;
 // - the time to resume `waiting` (default 10,000) executions waiting on a callback task after a
 //   restart: read their journals, replay them, and have every task token answer again (target:
 //   under 5 s).
@@ -11,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PendingDeliveries } from '../src/services/events/pending.js';
+import { Queue } from '../src/services/sqs/queue.js';
+import { SqsStore } from '../src/services/sqs/store.js';
 import type { EventEnvelope } from '../src/services/events/model.js';
 import { StepFunctionsEngine } from '../src/services/states/engine/index.js';
 import { ExecutionJournal } from '../src/services/states/journal.js';
@@ -99,6 +103,46 @@ function perDispatch(count: number): void {
   );
 }
 
+/** SendMessage, then receive and delete, on a queue with and without the SQS journal: the journal's cost per message. */
+function perMessage(count: number): void {
+  const settings = {
+    delaySeconds: 0,
+    maximumMessageSize: 262_144,
+    messageRetentionPeriod: 345_600,
+    receiveMessageWaitTimeSeconds: 0,
+    visibilityTimeout: 30,
+    contentBasedDeduplication: false,
+  };
+  const run = (journaled: boolean) => {
+    const queue = new Queue('bench', 'arn:aws:sqs:us-east-1:123456789012:bench', false, { ...settings }, Date.now);
+    const store = journaled
+      ? new SqsStore(join(dataDir(), 'sqs', 'messages.jsonl'), { origin: Date.now(), speed: 1, now: Date.now }, () => [
+          queue,
+        ])
+      : undefined;
+    if (store) store.attach(queue);
+    const sends: number[] = [];
+    const receives: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = JSON.stringify({ orderId: `o-${i}`, drink: 'Flat White', modifiers: ['Oat'] });
+      let t = performance.now();
+      queue.send({ body, senderId: 'bench' });
+      sends.push(performance.now() - t);
+      t = performance.now();
+      const [received] = queue.receive(1, undefined);
+      queue.delete(received!.receipt);
+      receives.push(performance.now() - t);
+    }
+    store?.close();
+    return { sends: sends.sort((a, b) => a - b), receives: receives.sort((a, b) => a - b) };
+  };
+  run(true); // warm-up
+  const [plain, journaled] = [run(false), run(true)];
+  console.log(
+    `SQS SendMessage in the queue: p50 ${us(percentile(plain.sends, 50))}, p99 ${us(percentile(plain.sends, 99))}; with the journal (--data-dir): p50 ${us(percentile(journaled.sends, 50))}, p99 ${us(percentile(journaled.sends, 99))}; receive and delete: p50 ${us(percentile(plain.receives, 50))} -> ${us(percentile(journaled.receives, 50))}, p99 ${us(percentile(plain.receives, 99))} -> ${us(percentile(journaled.receives, 99))} over ${count} messages`,
+  );
+}
+
 async function resume(count: number): Promise<void> {
   const definition = {
     StartAt: 'Order',
@@ -142,6 +186,7 @@ try {
   await perTransition(false, 300, 20);
   await perTransition(true, 30, 20);
   perDispatch(2000);
+  perMessage(2000);
   await resume(WAITING);
 } finally {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

@@ -29,6 +29,7 @@ import { localDomainUrls, UserPoolDomainService } from './services/cognito/domai
 import { OAuthServer } from './services/cognito/oauth.js';
 import { CognitoMessages, CognitoMessagesRoute } from './services/cognito/messages.js';
 import { persistGrants } from './services/cognito/grants-store.js';
+import { persistGroups } from './services/cognito/groups-store.js';
 import { UserDirectory } from './services/cognito/users.js';
 import { persistUsers } from './services/cognito/users-store.js';
 import { functionHandler } from './stacks/resources/functions.js';
@@ -36,6 +37,9 @@ import { scheduleHandler } from './stacks/resources/schedules.js';
 import { stateMachineHandler } from './stacks/resources/state-machines.js';
 import { CloudFormationResponses, customResourceHandler } from './stacks/resources/custom-resources.js';
 import { ExecutionJournal, persistApiStateMachines } from './services/states/journal.js';
+import { AsyncStore } from './services/lambda/async-store.js';
+import { CheckpointStore } from './services/dynamodb/checkpoints-store.js';
+import { ScheduleStore } from './services/events/schedule-store.js';
 import { createLocalTaskRunner } from './services/states/tasks.js';
 import { checkJava } from './services/dynamodb/java.js';
 import { refuseInUnitTests } from './test-level.js';
@@ -128,6 +132,18 @@ export interface ResumeReport {
   deliveries: number;
   /** Those waiting for their rule or target (its stack not deployed again yet). */
   heldDeliveries(): number;
+  /** Lambda asynchronous invocations (queued or waiting for a retry) kept from before the restart that went on. */
+  invocations(): number;
+  /** Those waiting for their function (its stack not deployed again yet). */
+  heldInvocations(): number;
+  /** Stream event source mappings that went on from the per-shard checkpoints kept before the restart. */
+  mappings(): number;
+  /** Schedules (rules' and Scheduler's) that went on with the times kept before the restart. */
+  schedules(): number;
+  /** SQS messages kept from before the restart that are in their queues again. */
+  messages(): number;
+  /** Those waiting for their queue (its stack not deployed again yet). */
+  heldMessages(): number;
 }
 
 export interface LocalCloud {
@@ -219,9 +235,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (refusal) throw new DeliveryError('NO_PERMISSIONS', refusal, false);
     // A function with a DLQ or OnFailure destination takes its failures there, as Lambda does
     // once it accepted the event; without one, the rule's retries and DeadLetterConfig apply. The
-    // delivery ends when Lambda is done with the event (its retries included): Lambda's queue of
-    // asynchronous invocations is not on disk, so a crash before then delivers the event again.
-    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) return lambda.asyncInvoker.invoke(fn, input);
+    // delivery ends when Lambda has accepted the event if its queue of asynchronous invocations is
+    // on disk (--data-dir), else when Lambda is done with it (its retries included), so that a crash
+    // before then delivers the event again.
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) {
+      const done = lambda.asyncInvoker.invoke(fn, input);
+      return lambda.asyncInvoker.durable ? undefined : done;
+    }
     const result = await fn.invoke(input);
     if (!result.ok) throw new DeliveryError(result.error.errorType, result.error.errorMessage, true, true);
   });
@@ -282,6 +302,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     held: () => engine.heldExecutions().length,
     deliveries: 0,
     heldDeliveries: () => events.pendingRedeliveries,
+    messages: () => 0,
+    heldMessages: () => 0,
+    invocations: () => 0,
+    heldInvocations: () => 0,
+    mappings: () => 0,
+    schedules: () => 0,
   };
   const resume = (which: (stateMachineArn: string) => boolean): void => {
     const resumed = engine.resumeExecutions(which);
@@ -290,7 +316,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   resume((arn) => states.apiStateMachines().some((m) => m.arn === arn));
   // Event deliveries accepted and not ended go again once their rule is back (its stack deployed).
-  if (options.dataDir) events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
+  if (options.dataDir) {
+    events.persistDeliveries(join(dataDir, 'events', 'pending-deliveries.jsonl'));
+    // Dead letters whose queue does not exist locally (`presso dlq`) are kept too.
+    events.deadLetters.persist(join(dataDir, 'events', 'dead-letters.json'));
+  }
   // A rule's state machine target starts an execution named by the event id, so a redelivered
   // event finds its execution already there instead of starting a second one.
   events.delivery.registerInvoker('states', async (arn, input, event) => {
@@ -307,6 +337,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   // EventBridge Scheduler invokes functions asynchronously and starts executions, on the time scale.
   const scheduler = new SchedulerService({ account, time, log });
+  // Rules' schedules and Scheduler schedules keep their times over a restart (missed ones: see schedule-store.ts).
+  const scheduleStore = options.dataDir ? new ScheduleStore(join(dataDir, 'schedules', 'times.jsonl'), log) : undefined;
+  if (scheduleStore) {
+    events.scheduleStore = scheduleStore;
+    scheduler.store = scheduleStore;
+    resumption.schedules = () => scheduleStore.resumed;
+  }
   iam.registerAuthorizer(scheduler.name, schedulerAuthorizer(account));
   registerSchedulerTargets(scheduler, {
     lambda,
@@ -318,6 +355,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     authorize: (roleArn, targetArn) => scheduleRefusal(iam, roleArn, targetArn),
   });
   const sqs = new SqsService({ account, time, log });
+  // Messages (with their receive counts and visibility) outlive a restart: a stack's queue finds its
+  // messages when its deploy makes it again, a queue made with CreateQueue comes back at once.
+  const sqsStore = options.dataDir ? sqs.persist(join(dataDir, 'sqs', 'messages.jsonl')) : undefined;
+  if (sqsStore) {
+    resumption.messages = () => sqsStore.restoredMessages;
+    resumption.heldMessages = () => sqsStore.waitingMessages;
+  }
   lambda.asyncInvoker = new AsyncInvoker({
     time,
     log,
@@ -330,6 +374,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return sqs.sendInternal(queueArn, body, typed) !== undefined;
     },
   });
+  // Asynchronous invocations accepted and not done go on after a restart, once their function is back.
+  const asyncStore = options.dataDir
+    ? new AsyncStore(join(dataDir, 'lambda', 'async-invocations.jsonl'), log)
+    : undefined;
+  if (asyncStore) {
+    const invoker = lambda.asyncInvoker;
+    invoker.persist(asyncStore);
+    resumption.invocations = () => invoker.resumed;
+    resumption.heldInvocations = () => invoker.heldCount;
+  }
   // Rules' dead letters go to the queue their DeadLetterConfig names when it exists (else the local
   // store), when its policy lets EventBridge send there for the rule, as AWS requires.
   events.delivery.registerDeadLetterSink((queueArn, body, attributes) => {
@@ -407,6 +461,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   stacks.onDeployed(() => {
     resume((arn) => states.stateMachine(arn) !== undefined);
     resumption.deliveries += events.redeliverPending();
+    lambda.asyncInvoker?.resumeHeld((name) => lambda.get(name));
   });
   const stateMachines = stateMachineHandler(states, events, scheduler, iam);
   stacks.registerHandler('AWS::Serverless::StateMachine', stateMachines);
@@ -435,6 +490,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return fn.invoke(event);
     },
   });
+  // Mappings deployed again go on from their per-shard checkpoints (DynamoDB Local keeps the streams in the data dir).
+  if (options.dataDir) {
+    const checkpoints = new CheckpointStore(join(dataDir, 'streams', 'checkpoints.jsonl'), log);
+    streamPollers.persist(checkpoints);
+    resumption.mappings = () => checkpoints.resumed;
+  }
   const sqsPollers = new SqsPollers({
     sqs,
     time,
@@ -567,7 +628,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   edge.addService(domains);
   // The sign-in pages and OAuth endpoints are public (a browser calls them), as a user pool domain is.
   iam.registerAuthorizer(domains.name, () => undefined);
-  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, { messages: cognitoMessages, oauth });
+  const saveGroups = { now: () => {} };
+  const cognito = new CognitoIdentityProviderService(issuer.pools, users, log, {
+    messages: cognitoMessages,
+    oauth,
+    onChange: () => saveGroups.now(),
+  });
+  // Groups made with CreateGroup come back with their pool (its stack deployed again).
+  if (options.dataDir) {
+    saveGroups.now = persistGroups(cognito, join(dataDir, 'cognito', 'groups.json'));
+    stacks.onDeployed(() => void cognito.restoreGroups());
+  }
   edge.addService(cognito);
   iam.registerAuthorizer(cognito.name, cognitoAuthorizer(account));
   stacks.addLocalUrlRewriter((text) =>
@@ -619,12 +690,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sqs.close();
       await sqsPollers.stopAll();
       alarms.close();
+      // Before the functions go: an invocation they cut short stays pending on disk, not one attempt more.
+      asyncStore?.close();
+      lambda.asyncInvoker?.close();
       lambda.disposeAll();
       // Journaled as running (and restored as failed) rather than as aborted by the shutdown.
       journal?.close();
       engine.shutdown();
       scheduler.close();
       events.close();
+      scheduleStore?.close();
       await dynamodb.close();
       // A data directory of its own (no dataDir given) is scratch: nothing of it is left behind.
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });

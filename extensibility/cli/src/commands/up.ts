@@ -145,15 +145,48 @@ async function deployAll(
   return deployed;
 }
 
-/** What of the last run went on (with --data-dir): Step Functions executions resumed, held, failed. */
+/**
+ * What of the last run went on (with --data-dir): Step Functions executions resumed, held, failed;
+ * event deliveries, asynchronous invocations and SQS messages kept.
+ */
 function printResumed(r: ResumeReport): void {
   const held = r.held();
   const heldDeliveries = r.heldDeliveries();
-  if (!r.resumed.length && !held && !r.failed && !r.tornRecords && !r.deliveries && !heldDeliveries) return;
+  const [invocations, heldInvocations, messages, heldMessages, mappings, schedules] = [
+    r.invocations(),
+    r.heldInvocations(),
+    r.messages(),
+    r.heldMessages(),
+    r.mappings(),
+    r.schedules(),
+  ];
+  if (
+    !r.resumed.length &&
+    !held &&
+    !r.failed &&
+    !r.tornRecords &&
+    !r.deliveries &&
+    !heldDeliveries &&
+    !invocations &&
+    !heldInvocations &&
+    !messages &&
+    !heldMessages &&
+    !mappings &&
+    !schedules
+  )
+    return;
   const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
   const parts = [
-    `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
-    ...(held ? [`${held} waiting for their state machine's stack to be deployed again`] : []),
+    ...(r.resumed.length
+      ? [
+          `${plural(r.resumed.length, 'Step Functions execution')} where ${r.resumed.length === 1 ? 'it was' : 'they were'}`,
+        ]
+      : []),
+    ...(held
+      ? [
+          `${r.resumed.length ? held : plural(held, 'Step Functions execution')} waiting for their state machine's stack to be deployed again`,
+        ]
+      : []),
     ...(r.failed
       ? [`${plural(r.failed, 'execution')} that could not resume failed (Express ones: AWS keeps none)`]
       : []),
@@ -161,6 +194,14 @@ function printResumed(r: ResumeReport): void {
     ...(heldDeliveries
       ? [`${plural(heldDeliveries, 'event delivery', 'event deliveries')} waiting for their rule`]
       : []),
+    ...(invocations ? [`${plural(invocations, 'asynchronous Lambda invocation')} queued or retrying`] : []),
+    ...(heldInvocations
+      ? [`${plural(heldInvocations, 'asynchronous Lambda invocation')} waiting for their function`]
+      : []),
+    ...(messages ? [`${plural(messages, 'SQS message')} back in their queues`] : []),
+    ...(heldMessages ? [`${plural(heldMessages, 'SQS message')} waiting for their queue's stack`] : []),
+    ...(mappings ? [`${plural(mappings, 'stream event source mapping')} from their checkpoints`] : []),
+    ...(schedules ? [`${plural(schedules, 'schedule')} with their next times`] : []),
     ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
   ];
   console.log(`resumed     ${parts.join('; ')}`);

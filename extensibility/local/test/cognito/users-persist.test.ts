@@ -11,6 +11,8 @@ import {
   AdminAddUserToGroupCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  GetGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { authorizeUrl, claimsOf, HttpBrowser, pkce, tokenRequest } from '@serverlesspresso/testing/oauth';
 import { until } from '@serverlesspresso/testing/until';
@@ -60,7 +62,7 @@ function authorize(authUrl: string, clientId: string, challenge: string) {
   return authorizeUrl(authUrl, { clientId: clientId, redirectUri: callback, challenge: challenge });
 }
 
-it('keeps registered users, their passwords and groups across a restart with a data directory', async () => {
+it('keeps registered users, their passwords and groups (those made with CreateGroup too) across a restart with a data directory', async () => {
   const logs: string[] = [];
   const first = await start(logs);
   const browser = new HttpBrowser();
@@ -74,6 +76,19 @@ it('keeps registered users, their passwords and groups across a restart with a d
   await first.idp.send(
     new AdminAddUserToGroupCommand({ UserPoolId: first.poolId, Username: 'lu@example.com', GroupName: 'barista' }),
   );
+  // A group made at run time, not by the template: it comes back with its pool.
+  await first.idp.send(
+    new CreateGroupCommand({
+      UserPoolId: first.poolId,
+      GroupName: 'night-shift',
+      Description: 'after 6 pm',
+      Precedence: 3,
+    }),
+  );
+  await first.idp.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: first.poolId, Username: 'lu@example.com', GroupName: 'night-shift' }),
+  );
+  const made = await first.idp.send(new GetGroupCommand({ UserPoolId: first.poolId, GroupName: 'night-shift' }));
   const before = await first.idp.send(
     new AdminGetUserCommand({ UserPoolId: first.poolId, Username: 'lu@example.com' }),
   );
@@ -88,6 +103,8 @@ it('keeps registered users, their passwords and groups across a restart with a d
   const after = await second.idp.send(
     new AdminGetUserCommand({ UserPoolId: second.poolId, Username: 'lu@example.com' }),
   );
+  const group = await second.idp.send(new GetGroupCommand({ UserPoolId: second.poolId, GroupName: 'night-shift' }));
+  expect(group.Group).toEqual(made.Group);
   second.idp.destroy();
   expect(after.Username).toBe(before.Username);
   expect(after.UserStatus).toBe('CONFIRMED');
@@ -105,7 +122,10 @@ it('keeps registered users, their passwords and groups across a restart with a d
     code_verifier: pair.verifier,
   });
   expect(tokens.status).toBe(200);
-  expect(claimsOf(tokens.body.id_token!)).toMatchObject({ email: 'lu@example.com', 'cognito:groups': ['barista'] });
+  expect(claimsOf(tokens.body.id_token!)).toMatchObject({
+    email: 'lu@example.com',
+    'cognito:groups': ['barista', 'night-shift'],
+  });
 });
 
 it('writes no users file without a data directory of the user', async () => {

@@ -49,6 +49,11 @@ interface GroupDetails {
   modified: number;
 }
 
+/** The groups CreateGroup made (a template's come back with its stack), as kept on disk with --data-dir. */
+export interface GroupsSnapshot {
+  groups: Array<{ poolId: string; name: string } & GroupDetails>;
+}
+
 /** A temporary password that passes Cognito's default policy, for AdminCreateUser without one. */
 function temporaryPassword(): string {
   const pick = (chars: string, n: number) => Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('');
@@ -83,11 +88,44 @@ export class CognitoIdentityProviderService implements JsonService {
     private readonly users: UserDirectory,
     private readonly log: (line: string) => void,
     /** Where codes are "sent" (GET /_presso/cognito/messages) and the sessions a global sign-out ends. */
-    private readonly options: { messages?: CognitoMessages; oauth?: OAuthServer } = {},
+    private readonly options: { messages?: CognitoMessages; oauth?: OAuthServer; onChange?: () => void } = {},
   ) {}
 
   /** poolId → group name → what CreateGroup was given. */
   private readonly details = new Map<string, Map<string, GroupDetails>>();
+  /** Groups made by CreateGroup before a restart whose pool is not deployed again yet. */
+  private waiting: GroupsSnapshot['groups'] = [];
+
+  /** The groups CreateGroup made, those still waiting for their pool included (to keep on disk). */
+  groupsSnapshot(): GroupsSnapshot {
+    const made = [...this.details].flatMap(([poolId, groups]) =>
+      [...groups].map(([name, details]) => ({ poolId, name, ...details })),
+    );
+    return { groups: [...made, ...this.waiting] };
+  }
+
+  /** Groups kept from before a restart: each comes back once its pool is deployed again (restoreGroups). */
+  loadGroups(snapshot: GroupsSnapshot): void {
+    this.waiting.push(...snapshot.groups);
+    this.restoreGroups();
+  }
+
+  /**
+   * Gives the pools deployed (again) the groups CreateGroup made in them before a restart; a group
+   * of that name the template now makes itself keeps what CreateGroup was given. Returns how many.
+   */
+  restoreGroups(): number {
+    let restored = 0;
+    this.waiting = this.waiting.filter(({ poolId, name, ...details }) => {
+      const pool = this.pools.get(poolId);
+      if (!pool) return true;
+      if (!pool.groups.includes(name)) this.pools.addGroup(poolId, name);
+      this.detailsOf(poolId).set(name, details);
+      restored++;
+      return false;
+    });
+    return restored;
+  }
 
   async handle(operation: string, input: Input, _request: EdgeRequest): Promise<unknown> {
     try {
@@ -248,6 +286,7 @@ export class CognitoIdentityProviderService implements JsonService {
       created: now,
       modified: now,
     });
+    this.options.onChange?.();
     return { Group: this.describeGroup(pool, name) };
   }
 

@@ -19,6 +19,7 @@ import type { TimeScale } from '../../time.js';
 import type { CompiledPattern } from '../events/pattern/index.js';
 import type { InvokeResult } from '../lambda/functions.js';
 import { tableNameOf } from './arns.js';
+import type { CheckpointStore } from './checkpoints-store.js';
 import { STREAMS_TARGET, DynamoDbError, type DynamoDbService } from './service.js';
 
 export interface StreamMappingSpec {
@@ -115,6 +116,13 @@ export interface ShardCheckpoint {
   done: boolean;
   /** Where reading began, for a shard no batch got through yet. */
   start?: 'TRIM_HORIZON' | 'LATEST';
+  /** When a LATEST start was fixed (wall-clock ms): kept on disk, as LATEST means nothing after a restart. */
+  since?: number;
+  /**
+   * Records created before the minute of this (wall-clock ms) are not delivered: a shard that began
+   * at LATEST and had no batch through when the cloud stopped is read again from its start.
+   */
+  notBefore?: number;
 }
 
 interface Shard {
@@ -132,6 +140,8 @@ export interface StreamPollerDeps {
   log(line: string): void;
   /** Sends a discarded batch's record to its OnFailure destination; false when there is no such queue. */
   onFailure?(destination: string, record: Record<string, unknown>): boolean;
+  /** Keeps a checkpoint (on disk with --data-dir); a write that fails stops the shard's worker. */
+  saveCheckpoint?(spec: StreamMappingSpec, shardId: string, checkpoint: ShardCheckpoint): void;
 }
 
 /** Lambda's on-failure record of a discarded stream batch (what an SQS OnFailure destination receives). */
@@ -285,7 +295,7 @@ export class StreamPoller {
             ...type,
           });
           positions.set(s.ShardId, it.ShardIterator as string);
-          if (!checkpoint) this.positions.set(s.ShardId, { done: false, start });
+          if (!checkpoint) this.checkpoint(s.ShardId, { start, ...(start === 'LATEST' ? { since: Date.now() } : {}) });
         }
       }
       exclusiveStart = description.LastEvaluatedShardId;
@@ -378,9 +388,13 @@ export class StreamPoller {
         }
         const now = Date.now();
         const records = (out.Records as StreamRecord[] | undefined) ?? [];
+        const notBefore = this.positions.get(shard.id)?.notBefore;
         for (const record of records) {
-          buffer.push({ record, seenAt: now });
           lastSequence = record.dynamodb.SequenceNumber;
+          // ApproximateCreationDateTime is to the minute (DynamoDB Local's): a record of the minute
+          // before the mapping began may be delivered, none after it is skipped.
+          if (notBefore !== undefined && createdAt(record) < Math.floor(notBefore / 60_000) * 60_000) continue;
+          buffer.push({ record, seenAt: now });
         }
         quietAt = records.length === 0 && emptyAt === writes ? writes : undefined;
         emptyAt = records.length === 0 ? writes : undefined;
@@ -417,7 +431,9 @@ export class StreamPoller {
   }
 
   private checkpoint(shardId: string, change: Partial<ShardCheckpoint>): void {
-    this.positions.set(shardId, { done: false, ...this.positions.get(shardId), ...change });
+    const checkpoint = { done: false, ...this.positions.get(shardId), ...change };
+    this.deps.saveCheckpoint?.(this.spec, shardId, checkpoint);
+    this.positions.set(shardId, checkpoint);
   }
 
   /** Invokes until the batch succeeds or is discarded; parts of a bisected batch go in order. */
@@ -554,6 +570,13 @@ export class StreamPoller {
   }
 }
 
+/** When a stream record was written (ms; its ApproximateCreationDateTime), or now when it has none. */
+function createdAt(record: StreamRecord): number {
+  const created = record.dynamodb.ApproximateCreationDateTime;
+  if (typeof created === 'number') return created * 1000;
+  return created !== undefined ? Date.parse(created) : Date.now();
+}
+
 /** Resolves or rejects with the promise, or rejects with the signal's reason once it aborts. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
@@ -577,8 +600,28 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export class StreamPollers {
   private readonly pollers = new Map<string, StreamPoller>();
   private readonly disabled = new Map<string, { spec: StreamMappingSpec; checkpoints: Map<string, ShardCheckpoint> }>();
+  /** With --data-dir: where checkpoints are kept over a restart. */
+  private store?: CheckpointStore;
 
   constructor(private readonly deps: StreamPollerDeps) {}
+
+  /** Keeps checkpoints in `store`: a mapping started again after a restart goes on from them. */
+  persist(store: CheckpointStore): void {
+    this.store = store;
+  }
+
+  /** The checkpoints kept on disk for a mapping started for the first time since the restart. */
+  private kept(spec: StreamMappingSpec): Map<string, ShardCheckpoint> | undefined {
+    const kept = this.store?.checkpointsOf(spec);
+    if (!kept) return undefined;
+    this.store!.resumed++;
+    // LATEST is a moment of the last run: a shard with no batch through since is read from its start,
+    // without the records written before that moment.
+    for (const [id, c] of kept)
+      if (c.sequence === undefined && c.start === 'LATEST')
+        kept.set(id, { done: c.done, start: 'TRIM_HORIZON', notBefore: c.since ?? 0 });
+    return kept;
+  }
 
   /** Starts polling; resolves once the starting position is fixed. Fails if the stream cannot be read. */
   async start(spec: StreamMappingSpec): Promise<StreamPoller> {
@@ -588,8 +631,14 @@ export class StreamPollers {
     const resume =
       off && off.spec.streamArn === spec.streamArn && off.spec.startingPosition === spec.startingPosition
         ? off.checkpoints
-        : undefined;
-    const poller = new StreamPoller(spec, this.deps, resume);
+        : off
+          ? undefined
+          : this.kept(spec);
+    const poller = new StreamPoller(
+      spec,
+      { ...this.deps, saveCheckpoint: (s, shard, checkpoint) => this.store?.save(s, shard, checkpoint) },
+      resume,
+    );
     await poller.start();
     this.disabled.delete(spec.uuid);
     this.pollers.set(spec.uuid, poller);
@@ -681,10 +730,13 @@ export class StreamPollers {
     const poller = this.pollers.get(uuid);
     this.pollers.delete(uuid);
     this.disabled.delete(uuid);
+    this.store?.forget(uuid);
     await poller?.stop();
   }
 
+  /** The cloud stops: every poller stops, and the checkpoints on disk stay for the next start. */
   async stopAll(): Promise<void> {
+    this.store?.close();
     await Promise.all([...this.pollers.keys()].map((uuid) => this.stop(uuid)));
   }
 }

@@ -1,10 +1,11 @@
 // Every accepted event is appended, before PutEvents answers, to a JSON Lines file per bus under the
 // data directory: `presso events` lists and tails it, and later a stretch of trading can be
 // recorded from it and replayed.
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EventEmitter } from 'node:events';
+import { writeRecord } from '../../crash-hook.js';
 import type { EventEnvelope } from './model.js';
 
 export interface ArchivedEvent {
@@ -35,7 +36,7 @@ export class EventArchive {
       fd = openSync(this.fileOf(bus), 'a');
       this.files.set(bus, fd);
     }
-    writeSync(fd, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeRecord(fd, 'events', 'archive', events.map((e) => JSON.stringify(e)).join('\n') + '\n');
     for (const event of events) this.emitter.emit('event', { bus, event } satisfies ArchivedEvent);
   }
 

@@ -92,8 +92,32 @@ export class Delivery {
 
   /** Starts delivering an event to a rule's targets; returns at once. */
   deliver(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
+    this.accept(event, rule, acceptedAt);
+    this.startAll(event, rule, acceptedAt);
+  }
+
+  /**
+   * Writes that the event is to be delivered to the rule's targets (with --data-dir), before PutEvents
+   * answers; throws when the write fails (a full disk): then nothing is to be delivered.
+   */
+  accept(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
     if (this.journal && rule.targets.size > 0)
       this.journal.accepted(event, rule.busName, rule.arn, [...rule.targets.keys()], acceptedAt);
+  }
+
+  /** Takes back an accept whose event was refused after all (another write for it failed); best effort. */
+  withdraw(event: EventEnvelope, rule: Rule): void {
+    for (const id of rule.targets.keys()) {
+      try {
+        this.journal?.ended(event.id, rule.arn, id);
+      } catch {
+        // The disk is still full: delivered again after a restart, at least once.
+      }
+    }
+  }
+
+  /** Starts delivering an accepted event to each of the rule's targets; returns at once. */
+  startAll(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
     for (const target of rule.targets.values()) this.start(event, rule, target, acceptedAt);
   }
 

@@ -4,9 +4,9 @@
 // one line says so. At start what was accepted and not ended is delivered again, once the rule and
 // its target exist again (its stack deployed): at least once, as AWS promises, the retry policy's
 // event age counting from the put. The file is rewritten at start to what is still pending.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { crashNow, crashPoint } from '../../crash-hook.js';
+import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 import type { EventEnvelope } from './model.js';
 
@@ -59,8 +59,8 @@ export class PendingDeliveries {
   /** An event was dispatched to a rule's targets (before PutEvents answers). */
   accepted(event: EventEnvelope, bus: string, ruleArn: string, targets: string[], acceptedAt: number): void {
     const delivery = { event, bus, ruleArn, targets: [...targets], acceptedAt };
-    this.pending.set(key(event.id, ruleArn), delivery);
     this.write({ accepted: delivery }, 'accepted');
+    this.pending.set(key(event.id, ruleArn), delivery);
   }
 
   /** A target's delivery ended (delivered, dead-lettered or dropped). */
@@ -91,8 +91,6 @@ export class PendingDeliveries {
 
   private write(line: Line, kind: string): void {
     if (this.closed) return;
-    const crash = crashPoint('events', kind);
-    writeSync(this.fd, JSON.stringify(line) + '\n');
-    if (crash) crashNow();
+    writeRecord(this.fd, 'events', kind, JSON.stringify(line) + '\n');
   }
 }

@@ -88,6 +88,15 @@ export function scheduledEvent(rule: Rule, account: Account, time: Date): EventE
 /** AWS's timestamp format for scheduled times: ISO 8601 in UTC, to the second. */
 export const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+export interface ScheduleOptions {
+  /** Where a schedule kept over a restart was: the time up to which it handled its times, and when that was written. */
+  resume?: { upTo: number; wall: number };
+  /** A missed time fires at start only within this (the flexible time window; 0: rules). */
+  windowMs?: number;
+  /** Each scheduled time handled (fired, or the start), simulated ms: to keep it (--data-dir). */
+  onHandled?: (upTo: number) => void;
+}
+
 // setTimeout takes at most 2^31-1 ms; a later time is waited for in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -105,11 +114,24 @@ export function startSchedule(
   time: TimeScale,
   fire: (scheduled: Date) => void,
   onError: (e: unknown) => void,
+  options: ScheduleOptions = {},
 ): () => void {
   const realStart = Date.now();
-  const simulatedNow = () => realStart + (Date.now() - realStart) * time.speed;
+  const { resume } = options;
+  // A schedule kept from before a restart goes on with its clock where it was, the time the cloud
+  // was down counted at the speed of now.
+  const clockStart = resume ? resume.upTo + (realStart - resume.wall) * time.speed : realStart;
+  const simulatedNow = () => clockStart + (Date.now() - realStart) * time.speed;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const fired = (due: Date) => {
+    try {
+      fire(due);
+    } catch (e) {
+      onError(e);
+    }
+    options.onHandled?.(due.getTime());
+  };
   const arm = (after: number) => {
     const due = recurrence.next(new Date(after));
     if (!due) return;
@@ -121,18 +143,39 @@ export function startSchedule(
         timer.unref();
         return;
       }
-      try {
-        fire(due);
-      } catch (e) {
-        onError(e);
-      }
+      fired(due);
       if (!stopped) arm(Math.max(due.getTime(), simulatedNow()));
     };
     // Never fire inside the caller (a deploy, PutRule): the first check runs on a timer too.
     timer = setTimeout(wait, 0);
     timer.unref();
   };
-  arm(realStart - 1);
+  if (!resume) {
+    options.onHandled?.(clockStart);
+    arm(clockStart - 1);
+  } else {
+    // The times missed while the cloud was down: the latest fires once if the flexible time window
+    // still allows it, the others are skipped.
+    let latest: Date | undefined;
+    for (let after = resume.upTo, i = 0; i < 1_000_000; i++) {
+      const due = recurrence.next(new Date(after));
+      if (!due || due.getTime() > clockStart) break;
+      latest = due;
+      after = due.getTime();
+    }
+    if (latest && clockStart - latest.getTime() <= (options.windowMs ?? 0)) {
+      const missed = latest;
+      timer = setTimeout(() => {
+        if (stopped) return;
+        fired(missed);
+        if (!stopped) arm(Math.max(missed.getTime(), simulatedNow()));
+      }, 0);
+      timer.unref();
+    } else {
+      options.onHandled?.(latest ? clockStart : resume.upTo);
+      arm(clockStart);
+    }
+  }
   return () => {
     stopped = true;
     clearTimeout(timer);

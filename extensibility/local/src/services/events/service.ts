@@ -22,6 +22,13 @@ import {
 } from './put-events.js';
 import { compileTargetInput } from './transform.js';
 import { ruleRecurrence, scheduledEvent, startSchedule } from './schedule.js';
+import type { ScheduleStore } from './schedule-store.js';
+
+/** Why an event was refused: a write to the data directory failed (a full disk). */
+function notWritten(where: string, e: unknown): string {
+  const error = e as NodeJS.ErrnoException;
+  return `The local cloud could not write the event to ${where} (${error.code ?? error.message}), so it was not accepted and will not be delivered: free space on that disk and put it again.`;
+}
 
 export interface EventsServiceOptions {
   account: Account;
@@ -67,7 +74,8 @@ export class EventsService implements JsonService {
     this.delivery.registerInvoker('events', async (arn, input) => {
       const bus = this.buses.get(nameFromNameOrArn(arn, '/'));
       if (!bus) throw new DeliveryError('ResourceNotFoundException', `Event bus ${arn} does not exist.`, false);
-      this.dispatch(bus, [input as EventEnvelope]);
+      const [refused] = this.dispatch(bus, [input as EventEnvelope]);
+      if (refused) throw new DeliveryError('InternalFailure', refused.message, true);
     });
   }
 
@@ -233,6 +241,7 @@ export class EventsService implements JsonService {
     if (rule.targets.size > 0) throw validation("Rule can't be deleted since it has targets.");
     bus.rules.delete(rule.name);
     this.unschedule(rule.arn);
+    this.scheduleStore?.forget(rule.arn);
     return {};
   }
 
@@ -278,9 +287,14 @@ export class EventsService implements JsonService {
   private reschedule(rule: Rule): void {
     this.unschedule(rule.arn);
     if (!rule.scheduleExpression || rule.state === 'DISABLED') return;
-    // The simulated clock starts now: a rate fires one period from now, a cron at its next time.
+    // The simulated clock starts now: a rate fires one period from now, a cron at its next time. A
+    // schedule kept from before a restart (--data-dir) goes on with its times (a missed one is skipped:
+    // a rule has no flexible time window).
+    const expression = rule.scheduleExpression;
+    const kept = this.scheduleStore?.get(rule.arn, expression);
+    const anchor = kept?.anchor ?? Date.now();
     const stop = startSchedule(
-      ruleRecurrence(rule.scheduleExpression),
+      ruleRecurrence(expression, new Date(anchor)),
       this.time,
       (scheduled) => {
         const event = scheduledEvent(rule, this.account, scheduled);
@@ -288,6 +302,10 @@ export class EventsService implements JsonService {
         this.delivery.deliver(event, rule, Date.now());
       },
       (e) => this.log(`[events] ${rule.name}: schedule failed: ${(e as Error).message}`),
+      {
+        ...(kept ? { resume: kept } : {}),
+        onHandled: (upTo) => this.scheduleStore?.save(rule.arn, { expression, anchor, upTo, wall: Date.now() }),
+      },
     );
     this.schedules.set(rule.arn, stop);
   }
@@ -368,6 +386,8 @@ export class EventsService implements JsonService {
     const now = new Date();
     const results: EntryResult[] = [];
     const byBus = new Map<string, EventEnvelope[]>();
+    /** Each event's place among the results: a write that fails fails its entry. */
+    const placeOf = new Map<EventEnvelope, number>();
     for (const [index, entry] of entries.entries()) {
       const refused = denied?.get(index);
       if (refused) {
@@ -389,28 +409,59 @@ export class EventsService implements JsonService {
       let list = byBus.get(busName);
       if (!list) byBus.set(busName, (list = []));
       list.push(built.envelope);
+      placeOf.set(built.envelope, results.length - 1);
     }
+    // A write to the data directory that fails (a full disk) refuses the events it was for: nothing
+    // is acknowledged that was not written.
+    const refuse = (event: EventEnvelope, message: string) => {
+      results[placeOf.get(event)!] = { ErrorCode: 'InternalFailure', ErrorMessage: message };
+    };
     for (const [busName, envelopes] of byBus) {
-      this.archive.append(busName, envelopes);
+      try {
+        this.archive.append(busName, envelopes);
+      } catch (e) {
+        const message = notWritten(this.archive.dir, e);
+        this.log(`[events] ${message}`);
+        for (const event of envelopes) refuse(event, message);
+        continue;
+      }
       this.counters.bus(busName).put += envelopes.length;
-      this.dispatch(this.buses.get(busName)!, envelopes);
+      for (const { event, message } of this.dispatch(this.buses.get(busName)!, envelopes)) refuse(event, message);
     }
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
-  /** Matches events against a bus's enabled rules and starts delivery; returns at once. */
-  dispatch(bus: Bus, events: EventEnvelope[]): void {
+  /**
+   * Matches events against a bus's enabled rules and starts delivery; returns at once, with the
+   * events refused because their deliveries could not be written (a full disk; nothing delivered).
+   */
+  dispatch(bus: Bus, events: EventEnvelope[]): Array<{ event: EventEnvelope; message: string }> {
     const acceptedAt = Date.now();
+    const refused: Array<{ event: EventEnvelope; message: string }> = [];
     for (const event of events) {
-      let matched = false;
-      for (const rule of bus.rules.values()) {
-        if (rule.state === 'DISABLED' || !rule.pattern || !rule.pattern.matches(event)) continue;
-        matched = true;
-        this.counters.rule(rule.arn).matched++;
-        this.delivery.deliver(event, rule, acceptedAt);
+      const rules = [...bus.rules.values()].filter(
+        (rule) => rule.state !== 'DISABLED' && rule.pattern && rule.pattern.matches(event),
+      );
+      const accepted: Rule[] = [];
+      try {
+        for (const rule of rules) {
+          this.delivery.accept(event, rule, acceptedAt);
+          accepted.push(rule);
+        }
+      } catch (e) {
+        for (const rule of accepted) this.delivery.withdraw(event, rule);
+        const message = notWritten(this.pendingFile ?? this.archive.dir, e);
+        this.log(`[events] ${message}`);
+        refused.push({ event, message });
+        continue;
       }
-      if (matched) this.counters.bus(bus.name).matched++;
+      for (const rule of rules) {
+        this.counters.rule(rule.arn).matched++;
+        this.delivery.startAll(event, rule, acceptedAt);
+      }
+      if (rules.length) this.counters.bus(bus.name).matched++;
     }
+    return refused;
   }
 
   private testEventPattern(input: Input) {
@@ -484,6 +535,9 @@ export class EventsService implements JsonService {
   }
 
   private pendingJournal: PendingDeliveries | undefined;
+  private pendingFile: string | undefined;
+  /** With --data-dir: where schedule rules keep their times over a restart. */
+  scheduleStore: ScheduleStore | undefined;
   /** Deliveries from before a restart not started again yet (their rule or target not there yet). */
   private toRedeliver: Array<{ delivery: PendingDelivery; targetId: string }> = [];
 
@@ -493,6 +547,7 @@ export class EventsService implements JsonService {
    */
   persistDeliveries(file: string): number {
     this.pendingJournal = new PendingDeliveries(file);
+    this.pendingFile = file;
     this.delivery.persist(this.pendingJournal);
     this.toRedeliver = this.pendingJournal.restored.flatMap((delivery) =>
       delivery.targets.map((targetId) => ({ delivery, targetId })),

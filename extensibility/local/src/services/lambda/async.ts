@@ -7,6 +7,7 @@
 // (Lambda's invocation record), when those are SQS queues.
 import { randomUUID } from 'node:crypto';
 import type { TimeScale } from '../../time.js';
+import type { AsyncInvocation, AsyncStore } from './async-store.js';
 import type { LocalFunction } from './functions.js';
 
 /** Lambda's asynchronous invocation retries a function error twice, 1 and 2 minutes later. */
@@ -33,8 +34,50 @@ export interface AsyncInvokerDeps {
 
 export class AsyncInvoker {
   private readonly configs = new Map<string, AsyncFailureConfig>();
+  /** With --data-dir: where invocations accepted and not done are kept (async-store.ts). */
+  private store?: AsyncStore;
+  /** Invocations kept from before a restart whose function is not deployed again yet. */
+  private held: AsyncInvocation[] = [];
+  /** Invocations kept from before a restart that went on (for `presso up`'s report). */
+  resumed = 0;
+  /** Aborts the retries waiting when the cloud stops (with --data-dir they go on at the next start). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: AsyncInvokerDeps) {}
+
+  /** Whether accepted invocations are on disk (then an accepted one outlives a crash). */
+  get durable(): boolean {
+    return this.store !== undefined;
+  }
+
+  /** Keeps invocations on disk from now on; those kept from before go on once their function exists (resumeHeld). */
+  persist(store: AsyncStore): void {
+    this.store = store;
+    this.held.push(...store.restored);
+  }
+
+  /** Invocations kept from before the restart still waiting for their function. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /**
+   * Goes on with the invocations kept from before a restart whose function is deployed again: each
+   * waits what remained of its retry interval (none if it was running), its age counting from when
+   * it was first accepted. Returns how many went on.
+   */
+  resumeHeld(get: (functionName: string) => LocalFunction | undefined): number {
+    let n = 0;
+    this.held = this.held.filter((invocation) => {
+      const fn = get(invocation.functionName);
+      if (!fn) return true;
+      n++;
+      void this.run(fn, invocation).catch((e: unknown) => this.failed(fn, invocation.requestId, e));
+      return false;
+    });
+    this.resumed += n;
+    return n;
+  }
 
   /** Sets (or, with undefined, removes) a function's asynchronous failure handling, by function name. */
   configure(functionName: string, config: AsyncFailureConfig | undefined): void {
@@ -60,19 +103,54 @@ export class AsyncInvoker {
     return c?.deadLetterQueue !== undefined || c?.onFailure !== undefined;
   }
 
-  /** Accepts the event and runs it in the background; resolves when it is done (tests may await it). */
+  /**
+   * Accepts the event (on disk first, with --data-dir: a write that fails throws, and nothing was
+   * accepted) and runs it in the background; resolves when it is done (tests may await it).
+   */
   invoke(fn: LocalFunction, event: unknown, requestId = randomUUID()): Promise<void> {
-    return this.run(fn, event, requestId).catch((e: unknown) =>
-      this.deps.log(`[lambda] ${fn.name}: asynchronous invocation ${requestId} failed: ${(e as Error).message}`),
-    );
+    const invocation: AsyncInvocation = {
+      requestId,
+      functionName: fn.name,
+      event,
+      acceptedAt: Date.now(),
+      attempts: 0,
+    };
+    this.store?.accepted(invocation);
+    return this.run(fn, invocation).catch((e: unknown) => this.failed(fn, requestId, e));
   }
 
-  private async run(fn: LocalFunction, event: unknown, requestId: string): Promise<void> {
+  private failed(fn: LocalFunction, requestId: string, e: unknown): void {
+    if (this.stopping.signal.aborted) return; // The cloud stopped during a retry's wait.
+    this.deps.log(`[lambda] ${fn.name}: asynchronous invocation ${requestId} failed: ${(e as Error).message}`);
+  }
+
+  /** The cloud stops: retries waiting are dropped (kept on disk with --data-dir, they go on at the next start). */
+  close(): void {
+    this.stopping.abort();
+  }
+
+  private async run(fn: LocalFunction, invocation: AsyncInvocation): Promise<void> {
+    try {
+      await this.attempts(fn, invocation);
+    } finally {
+      // Done: succeeded, sent to its failure destinations, or dropped with its function.
+      this.store?.ended(invocation.requestId);
+    }
+  }
+
+  private async attempts(fn: LocalFunction, invocation: AsyncInvocation): Promise<void> {
+    const { event, requestId } = invocation;
     const config = this.configs.get(fn.name) ?? {};
     const maxRetries = Math.min(config.maximumRetryAttempts ?? 2, ASYNC_RETRY_DELAYS_MS.length);
     const maxAgeMs = (config.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000;
-    const accepted = Date.now();
-    for (let attempt = 0; ; attempt++) {
+    const accepted = invocation.acceptedAt;
+    // A retry kept from before a restart waits what remained of its interval.
+    if (invocation.retry) {
+      const left = invocation.retry.delay - (Date.now() - invocation.retry.scheduledAt) * this.deps.time.speed;
+      if (left > 0) await this.deps.time.sleep(left, this.stopping.signal);
+      if (!this.deps.exists(fn.name)) return;
+    }
+    for (let attempt = invocation.attempts; ; attempt++) {
       const result = await fn.invoke(event, requestId).catch((e: unknown) => ({
         ok: false as const,
         error: { errorType: 'ServiceException', errorMessage: (e as Error).message },
@@ -86,7 +164,9 @@ export class AsyncInvoker {
         this.fail(fn, event, requestId, attempt + 1, condition, result.error);
         return;
       }
-      await this.deps.time.sleep(ASYNC_RETRY_DELAYS_MS[attempt]!);
+      const delay = ASYNC_RETRY_DELAYS_MS[attempt]!;
+      this.store?.retrying(requestId, attempt + 1, delay);
+      await this.deps.time.sleep(delay, this.stopping.signal);
       if (!this.deps.exists(fn.name)) return;
     }
   }

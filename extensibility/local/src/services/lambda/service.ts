@@ -74,8 +74,21 @@ export class LambdaService implements PathService {
     const requestId = randomUUID();
     const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (invocationType === 'Event') {
-      if (this.asyncInvoker) void this.asyncInvoker.invoke(fn, event, requestId);
-      else void fn.invoke(event, requestId);
+      try {
+        if (this.asyncInvoker) void this.asyncInvoker.invoke(fn, event, requestId);
+        else void fn.invoke(event, requestId);
+      } catch (e) {
+        // The invocation could not be kept (a full disk): it was not accepted, and the caller is told.
+        return sendAwsError(
+          response,
+          new AwsError(
+            'ServiceException',
+            `The local cloud could not accept the asynchronous invocation: ${(e as Error).message}. Free disk space and invoke again.`,
+            500,
+          ),
+          contentType,
+        );
+      }
       response.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
       return void response.end();
     }

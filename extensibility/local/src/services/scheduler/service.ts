@@ -11,6 +11,7 @@ import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, PathService } from '../../edge/types.js';
 import type { TimeScale } from '../../time.js';
 import { isoSeconds, startSchedule } from '../events/schedule.js';
+import type { ScheduleStore } from '../events/schedule-store.js';
 import { scheduleRecurrence, ScheduleExpressionError } from './expressions.js';
 import { epochSeconds, jsonBody } from '../request.js';
 
@@ -110,6 +111,8 @@ export class SchedulerService implements PathService {
   private readonly account: Account;
   private readonly time: TimeScale;
   private readonly log: (line: string) => void;
+  /** With --data-dir: where schedules keep their times over a restart. */
+  store: ScheduleStore | undefined;
 
   constructor(options: SchedulerServiceOptions) {
     this.account = options.account;
@@ -234,6 +237,8 @@ export class SchedulerService implements PathService {
     const key = this.key(groupName, name);
     this.timers.get(key)?.();
     this.timers.delete(key);
+    const schedule = this.schedules.get(key);
+    if (schedule) this.store?.forget(schedule.arn);
     return this.schedules.delete(key);
   }
 
@@ -249,6 +254,11 @@ export class SchedulerService implements PathService {
 
   private start(schedule: Schedule): void {
     const key = this.key(schedule.groupName, schedule.name);
+    // A schedule kept from before a restart (--data-dir) goes on with its times; a time missed while
+    // the cloud was down fires once at start if its flexible time window allows it.
+    const kept = this.store?.get(schedule.arn, schedule.scheduleExpression);
+    const anchor = kept?.anchor ?? Date.now();
+    const window = schedule.flexibleTimeWindow;
     const recurrence = scheduleRecurrence(
       {
         expression: schedule.scheduleExpression,
@@ -256,7 +266,7 @@ export class SchedulerService implements PathService {
         ...(schedule.startDate ? { startDate: schedule.startDate } : {}),
         ...(schedule.endDate ? { endDate: schedule.endDate } : {}),
       },
-      new Date(),
+      new Date(anchor),
     );
     if (!recurrence.next(new Date()))
       this.log(
@@ -271,6 +281,17 @@ export class SchedulerService implements PathService {
           this.delete(schedule.name, schedule.groupName);
       },
       (e) => this.log(`[scheduler] ${schedule.name}: ${(e as Error).message}`),
+      {
+        ...(kept ? { resume: kept } : {}),
+        windowMs: window.Mode === 'FLEXIBLE' ? (window.MaximumWindowInMinutes ?? 0) * 60_000 : 0,
+        onHandled: (upTo) =>
+          this.store?.save(schedule.arn, {
+            expression: schedule.scheduleExpression,
+            anchor,
+            upTo,
+            wall: Date.now(),
+          }),
+      },
     );
     this.timers.set(key, stop);
   }

@@ -64,10 +64,32 @@ export interface Received {
   receipt: string;
 }
 
+/** A FIFO deduplication id seen: until when, and what a duplicate is answered. */
+export interface DedupEntry {
+  expiresAt: number;
+  result: SendResult;
+}
+
+/**
+ * Where a queue writes each change of its messages before it makes it (with --data-dir: store.ts).
+ * A write that throws (a full disk) leaves the queue as it was, so nothing is acknowledged that was
+ * not written.
+ */
+export interface QueueJournal {
+  /** A message entered the queue (sent, with its FIFO deduplication id, or moved in), or came back after a failed move. */
+  put(queue: Queue, message: StoredMessage, dedup?: [deduplicationId: string, entry: DedupEntry]): void;
+  /** A message was received or its visibility changed. */
+  update(queue: Queue, message: StoredMessage): void;
+  remove(queue: Queue, messageId: string): void;
+  purge(queue: Queue): void;
+}
+
 export class Queue {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly byReceipt = new Map<string, StoredMessage>();
-  private readonly dedup = new Map<string, { expiresAt: number; result: SendResult }>();
+  private readonly dedup = new Map<string, DedupEntry>();
+  /** With --data-dir: where each change is written first. */
+  journal?: QueueJournal;
   private sequence = 0n;
   lastPurgeAt = -Infinity;
   readonly createdAt: number;
@@ -98,6 +120,7 @@ export class Queue {
   }
 
   private remove(message: StoredMessage): void {
+    this.journal?.remove(this, message.messageId);
     this.messages.delete(message.messageId);
     if (message.receipt) this.byReceipt.delete(message.receipt);
   }
@@ -133,10 +156,17 @@ export class Queue {
       message.sequenceNumber = (18_000_000_000_000_000_000n + this.sequence).toString();
       if (deduplicationId !== undefined) message.deduplicationId = deduplicationId;
     }
-    this.messages.set(message.messageId, message);
     const result = resultOf(message);
-    if (this.fifo && deduplicationId !== undefined)
-      this.dedup.set(deduplicationId, { expiresAt: now + FIFO_DEDUP_WINDOW_MS, result });
+    const seen =
+      this.fifo && deduplicationId !== undefined ? { expiresAt: now + FIFO_DEDUP_WINDOW_MS, result } : undefined;
+    try {
+      this.journal?.put(this, message, seen && [deduplicationId!, seen]);
+    } catch (e) {
+      if (this.fifo) this.sequence -= 1n;
+      throw e;
+    }
+    this.messages.set(message.messageId, message);
+    if (seen) this.dedup.set(deduplicationId!, seen);
     return result;
   }
 
@@ -157,6 +187,7 @@ export class Queue {
       this.sequence += 1n;
       moved.sequenceNumber = (18_000_000_000_000_000_000n + this.sequence).toString();
     }
+    this.journal?.put(this, moved);
     this.messages.set(moved.messageId, moved);
   }
 
@@ -187,10 +218,11 @@ export class Queue {
         }
       } else if (message.visibleAt > now) continue;
       const redrive = this.settings.redrive;
-      if (redrive && deadLetter && message.receiveCount >= redrive.maxReceiveCount) {
+      // Into the dead-letter queue first, then out of this one: a crash in between (with --data-dir)
+      // leaves it in both rather than in neither.
+      if (redrive && deadLetter && message.receiveCount >= redrive.maxReceiveCount && deadLetter(message)) {
         this.remove(message);
-        if (deadLetter(message)) continue;
-        this.messages.set(message.messageId, message);
+        continue;
       }
       if (message.receipt) this.byReceipt.delete(message.receipt);
       message.receiveCount++;
@@ -198,6 +230,7 @@ export class Queue {
       message.visibleAt = now + (visibilityTimeout ?? this.settings.visibilityTimeout) * 1000;
       message.receipt = receiptHandle(this.arn, message.messageId);
       this.byReceipt.set(message.receipt, message);
+      this.journal?.update(this, message);
       out.push({ message, receipt: message.receipt });
     }
     return out;
@@ -220,22 +253,22 @@ export class Queue {
     if (!message) return isReceiptOf(this.arn, receipt) ? 'notInflight' : 'invalid';
     const now = this.now();
     if (message.visibleAt <= now) return 'notInflight';
+    this.journal?.update(this, { ...message, visibleAt: now + seconds * 1000 });
     message.visibleAt = now + seconds * 1000;
     return 'ok';
   }
 
   purge(): void {
+    this.journal?.purge(this);
     this.messages.clear();
     this.byReceipt.clear();
   }
 
-  /** Every message still held (for a move task or a redrive back), in order; they leave the queue. */
-  takeAll(): StoredMessage[] {
+  /** Every visible message (for a move task or a redrive back), in order; they stay until taken. */
+  visible(): StoredMessage[] {
     const now = this.now();
     this.expire(now);
-    const all = [...this.messages.values()].filter((m) => m.visibleAt <= now);
-    for (const m of all) this.remove(m);
-    return all;
+    return [...this.messages.values()].filter((m) => m.visibleAt <= now);
   }
 
   /** Every message held, in order, without receiving any (what `presso dlq` shows). */
@@ -263,6 +296,28 @@ export class Queue {
       else delayed++;
     }
     return { visible, notVisible, delayed };
+  }
+
+  /** What the queue holds, as it is (no expiry): what a rewrite of the journal keeps. */
+  held(): { messages: StoredMessage[]; dedup: Array<[string, DedupEntry]> } {
+    return { messages: [...this.messages.values()], dedup: [...this.dedup] };
+  }
+
+  /**
+   * Takes the messages and deduplication ids kept on disk from before a restart (in their order),
+   * receipt handles and FIFO sequence numbers included.
+   */
+  restore(messages: StoredMessage[], dedup: Array<[string, DedupEntry]>): void {
+    for (const message of messages) {
+      this.messages.set(message.messageId, message);
+      if (message.receipt) this.byReceipt.set(message.receipt, message);
+    }
+    for (const [id, entry] of dedup) this.dedup.set(id, entry);
+    for (const number of [...messages.map((m) => m.sequenceNumber), ...dedup.map(([, e]) => e.result.sequenceNumber)]) {
+      if (number === undefined) continue;
+      const n = BigInt(number) - 18_000_000_000_000_000_000n;
+      if (n > this.sequence) this.sequence = n;
+    }
   }
 
   /** Simulated milliseconds until a hidden message becomes visible, if any is hidden. */

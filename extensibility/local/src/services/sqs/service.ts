@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS, parseAttributes, queueAttributes } from './attributes
 import { sqsErrors } from './errors.js';
 import { md5OfAttributes, messageSize, type MessageAttributeValue } from './md5.js';
 import { Queue, type Received, type SendResult, type StoredMessage } from './queue.js';
+import { SqsStore } from './store.js';
 
 type Input = Record<string, unknown>;
 
@@ -64,14 +65,18 @@ export class SqsService {
    * resource policy (IAM); throwing refuses the policy (InvalidAttributeValue).
    */
   onPolicy: ((queueArn: string, policy: string | undefined) => void) | undefined;
+  /** With --data-dir: where messages are written (persist()). */
+  private store?: SqsStore;
   /** The base of queue URLs: the edge's URL once it listens. */
   endpoint = 'http://localhost:4566';
   readonly account: Account;
   private readonly time: TimeScale;
+  private readonly log: (line: string) => void;
 
   constructor(options: SqsServiceOptions) {
     this.account = options.account;
     this.time = options.time;
+    this.log = options.log ?? (() => {});
   }
 
   /** The local clock, in milliseconds: real time since start-up times the speed. */
@@ -126,7 +131,7 @@ export class SqsService {
   async handle(operation: string, input: Input): Promise<unknown> {
     switch (operation) {
       case 'CreateQueue':
-        return this.createQueue(input);
+        return this.createQueue(input, true);
       case 'GetQueueUrl': {
         const name = str(input, 'QueueName');
         if (name === undefined) throw sqsErrors.missingParameter('QueueName');
@@ -250,7 +255,7 @@ export class SqsService {
     }
   }
 
-  private createQueue(input: Input): { QueueUrl: string } {
+  private createQueue(input: Input, fromApi = false): { QueueUrl: string } {
     const name = str(input, 'QueueName');
     if (name === undefined) throw sqsErrors.missingParameter('QueueName');
     const attributes = isObject(input.Attributes) ? input.Attributes : {};
@@ -295,8 +300,10 @@ export class SqsService {
     }
     if (parsed.redriveAllowPolicy) queue.redriveAllowPolicy = parsed.redriveAllowPolicy;
     for (const [k, v] of parsed.stored) queue.extra.set(k, v);
+    const tags = isObject(input.tags) ? (input.tags as Record<string, string>) : undefined;
+    this.store?.attach(queue, fromApi ? { name, attributes, ...(tags ? { tags } : {}) } : undefined);
     this.queues.set(name, queue);
-    if (isObject(input.tags)) this.tags.set(name, input.tags as Record<string, string>);
+    if (tags) this.tags.set(name, tags);
     return { QueueUrl: this.urlOf(name) };
   }
 
@@ -307,6 +314,7 @@ export class SqsService {
   deleteQueue(name: string, options: { quiet?: boolean } = {}): void {
     const queue = this.queues.get(name);
     if (!queue) return;
+    this.store?.dropped(name);
     this.queues.delete(name);
     this.tags.delete(name);
     if (queue.policy) this.announcePolicy(queue.arn, undefined);
@@ -567,17 +575,17 @@ export class SqsService {
     if (!this.list().some((q) => q.settings.redrive?.deadLetterTargetArn === sourceArn))
       throw sqsErrors.invalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
     const rate = int(input, 'MaxNumberOfMessagesPerSecond', 1, 500, 'Must be between 1 and 500, if provided.');
-    const messages = source.takeAll();
+    const messages = source.visible();
     let moved = 0;
     for (const message of messages) {
-      // Without a destination each message goes back to the queue it was dead-lettered from.
+      // Without a destination each message goes back to the queue it was dead-lettered from; one
+      // whose queue is gone stays. Into the target first, then out of the source: a crash in
+      // between (with --data-dir) leaves it in both rather than in neither.
       const target =
         destination ?? (message.deadLetterSourceArn ? this.queueByArn(message.deadLetterSourceArn) : undefined);
-      if (!target) {
-        source.accept(message, message.deadLetterSourceArn);
-        continue;
-      }
+      if (!target) continue;
       target.accept(message);
+      source.take(message.messageId);
       this.wake(target);
       moved++;
     }
@@ -627,8 +635,38 @@ export class SqsService {
     return [...arns].map((arn) => this.queueByArn(arn)).filter((q): q is Queue => q !== undefined);
   }
 
+  /**
+   * Keeps messages in `file` (with --data-dir, see store.ts): what it held comes back, the queues
+   * made with CreateQueue at once, a stack's when its deploy makes the queue again.
+   */
+  persist(file: string): SqsStore {
+    const store = new SqsStore(
+      file,
+      { origin: this.origin, speed: this.time.speed, now: this.now },
+      () => this.list(),
+      this.log,
+    );
+    this.store = store;
+    for (const queue of this.queues.values()) store.attach(queue);
+    for (const created of store.createdQueues()) {
+      if (this.queues.has(created.name)) continue;
+      try {
+        this.createQueue(
+          { QueueName: created.name, Attributes: created.attributes, ...(created.tags ? { tags: created.tags } : {}) },
+          true,
+        );
+      } catch (e) {
+        this.log(
+          `[sqs] the queue ${created.name} made with CreateQueue before the restart was not made again: ${(e as Error).message}`,
+        );
+      }
+    }
+    return store;
+  }
+
   close(): void {
     this.closing.abort();
+    this.store?.close();
   }
 }
 
