@@ -18,3 +18,4 @@ export { substitute } from './stacks/resources/state-machines.js';
 export { DEFAULT_ACCOUNT } from './arn.js';
 export { isObject } from './json.js';
 export { esbuildOptions, parseHandler } from './services/lambda/runtime/build.js';
+export { samEsbuildArgs, SAM_COPY_EXCLUDES, SAM_NPM_INSTALL_ARGS } from './services/lambda/runtime/sam-build.js';

@@ -390,6 +390,7 @@ export class EventsService implements JsonService {
     for (const [busName, envelopes] of byBus) {
       this.archive.append(busName, envelopes);
       this.counters.bus(busName).put += envelopes.length;
+      for (const e of envelopes) this.counters.detailType(e['detail-type']);
       this.dispatch(this.buses.get(busName)!, envelopes);
     }
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
