@@ -155,8 +155,17 @@ describe('DynamoDB through the edge', () => {
       TableName: cloud.dynamodb.arns.tableArn('Orders'),
       Key: { PK: { S: 'CAP' }, SK: { S: 'c-1' } },
     });
+    // A transaction's writes bill twice: two 1 KB puts, four write units.
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: 'Orders', Item: { PK: 'CAP', SK: 't-1' } } },
+          { Put: { TableName: 'Orders', Item: { PK: 'CAP', SK: 't-2' } } },
+        ],
+      }),
+    );
     const after = cloud.dynamodb.consumedCapacity().Orders!;
-    expect(after.writeRequestUnits - before.writeRequestUnits).toBe(6);
+    expect(after.writeRequestUnits - before.writeRequestUnits).toBe(10);
     expect(after.readRequestUnits - before.readRequestUnits).toBe(1.5);
   });
 

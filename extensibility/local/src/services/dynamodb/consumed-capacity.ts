@@ -29,13 +29,22 @@ interface CapacityEntry {
   WriteCapacityUnits?: unknown;
 }
 
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+const TRANSACTIONS = new Set(['TransactGetItems', 'TransactWriteItems', 'ExecuteTransaction']);
+
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export class ConsumedCapacity {
   private readonly tables = new Map<string, ConsumedUnits>();
 
-  /** Adds an answer's ConsumedCapacity (one entry or a list); `isRead` says which units a bare CapacityUnits is. */
-  record(consumed: unknown, isRead: boolean): void {
+  /**
+   * Adds an answer's ConsumedCapacity (one entry or a list) of `operation`. A bare CapacityUnits is
+   * read units for a read operation, else write units. DynamoDB Local reports a transaction's items
+   * as plain reads and writes; DynamoDB bills each transactional one twice: doubled here.
+   */
+  record(operation: string, consumed: unknown): void {
+    const isRead = READS.has(operation);
+    const factor = TRANSACTIONS.has(operation) ? 2 : 1;
     const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as CapacityEntry[];
     for (const entry of entries) {
       const table = typeof entry.TableName === 'string' ? entry.TableName.replace(/^arn:.*:table\//, '') : 'unknown';
@@ -44,10 +53,10 @@ export class ConsumedCapacity {
       const read = num(entry.ReadCapacityUnits);
       const write = num(entry.WriteCapacityUnits);
       if (read || write) {
-        units.readRequestUnits += read;
-        units.writeRequestUnits += write;
-      } else if (isRead) units.readRequestUnits += num(entry.CapacityUnits);
-      else units.writeRequestUnits += num(entry.CapacityUnits);
+        units.readRequestUnits += factor * read;
+        units.writeRequestUnits += factor * write;
+      } else if (isRead) units.readRequestUnits += factor * num(entry.CapacityUnits);
+      else units.writeRequestUnits += factor * num(entry.CapacityUnits);
     }
   }
 

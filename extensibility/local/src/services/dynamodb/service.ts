@@ -292,7 +292,7 @@ export class DynamoDbService implements ProxyService {
     const parsed = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
     if ((upstream.statusCode ?? 500) >= 300) throw errorOf(parsed, upstream.statusCode ?? 500);
     if (measured) {
-      this.consumed.record(parsed.ConsumedCapacity, READ_OPERATIONS.has(operation));
+      this.consumed.record(operation, parsed.ConsumedCapacity);
       if (!asked) delete parsed.ConsumedCapacity;
     }
     return (rewrite ? this.arns.responseToClient(parsed) : parsed) as Record<string, unknown>;
@@ -351,7 +351,7 @@ export class DynamoDbService implements ProxyService {
       try {
         const answer = JSON.parse(out.toString('utf8')) as Record<string, unknown>;
         if (measured && (upstream.statusCode ?? 500) < 300) {
-          this.consumed.record(answer.ConsumedCapacity, READ_OPERATIONS.has(operation));
+          this.consumed.record(operation, answer.ConsumedCapacity);
           if (!asked) delete answer.ConsumedCapacity;
           out = Buffer.from(JSON.stringify(answer));
         } else if (rewrite) out = Buffer.from(JSON.stringify(this.arns.responseToClient(answer)));
