@@ -12,13 +12,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { loadTemplate, parseHandler } from '../../src/tooling.js';
+import { basename, join, relative, resolve } from 'node:path';
 import {
+  loadTemplate,
+  parseHandler,
   SAM_COPY_EXCLUDES,
   SAM_NPM_INSTALL_ARGS,
   samEsbuildArgs,
-} from '../../src/services/lambda/runtime/sam-build.js';
+} from '../../src/tooling.js';
 
 const root = resolve(new URL('../../../..', import.meta.url).pathname);
 const APPS = [
@@ -39,9 +40,9 @@ interface SamFunction {
   environment: Record<string, string>;
 }
 
-function functionsOf(app: string): SamFunction[] {
-  const template = loadTemplate(join(root, app, 'template.yaml'), {
-    stackName: `sam-build-${basename(app).replace(/[^A-Za-z0-9-]/g, '')}`,
+function functionsOf(appDir: string): SamFunction[] {
+  const template = loadTemplate(join(appDir, 'template.yaml'), {
+    stackName: `sam-build-${basename(appDir).replace(/[^A-Za-z0-9-]/g, '')}`,
     region: 'us-east-1',
     accountId: '123456789012',
   });
@@ -63,11 +64,11 @@ function functionsOf(app: string): SamFunction[] {
 }
 
 /** The app's CodeUri folder copied alone, with its production dependencies installed (once per package.json). */
-function scratchOf(app: string, codeUri: string): string {
-  const source = resolve(root, app, codeUri);
+function scratchOf(appDir: string, key: string, codeUri: string): string {
+  const source = resolve(appDir, codeUri);
   const manifest = readFileSync(join(source, 'package.json'));
   const hash = createHash('sha256').update(manifest).digest('hex').slice(0, 12);
-  const scratch = join(cacheRoot, `${app.replace(/\W/g, '_')}-${hash}`);
+  const scratch = join(cacheRoot, `${key}-${hash}`);
   mkdirSync(scratch, { recursive: true });
   for (const entry of readdirSync(scratch)) if (entry !== 'node_modules') rmSync(join(scratch, entry), { recursive: true });
   for (const entry of readdirSync(source)) {
@@ -117,31 +118,46 @@ function load(artifacts: string, fn: SamFunction): { ok: boolean; output: string
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}`.trim() };
 }
 
+/** `sam build` of every function of the app folder, then a load of each bundle: what failed, one line each. */
+function samBuild(appDir: string): { functions: number; failures: string[] } {
+  const key = relative(root, appDir).replace(/\W/g, '_');
+  const functions = functionsOf(appDir);
+  const failures: string[] = [];
+  for (const fn of functions) {
+    const scratch = scratchOf(appDir, key, fn.codeUri);
+    const artifacts = join(cacheRoot, 'artifacts', key, fn.logicalId);
+    rmSync(artifacts, { recursive: true, force: true });
+    mkdirSync(artifacts, { recursive: true });
+    const bundled = spawnSync(esbuildIn(scratch), samEsbuildArgs(fn.buildProperties, artifacts), {
+      cwd: scratch,
+      encoding: 'utf8',
+    });
+    if (bundled.status !== 0) {
+      failures.push(`${fn.logicalId}: esbuild failed: ${bundled.stderr.trim()}`);
+      continue;
+    }
+    const loaded = load(artifacts, fn);
+    if (!loaded.ok) failures.push(`${fn.logicalId} (${fn.handler}): ${loaded.output}`);
+  }
+  return { functions: functions.length, failures };
+}
+
 describe('sam build of each app, alone', () => {
   it.each(APPS)(
     '%s: every function bundles from the folder alone and its handler loads outside the repo',
     (app) => {
-      const functions = functionsOf(app);
-      expect(functions.length).toBeGreaterThan(0);
-      const failures: string[] = [];
-      for (const fn of functions) {
-        const scratch = scratchOf(app, fn.codeUri);
-        const artifacts = join(cacheRoot, 'artifacts', app.replace(/\W/g, '_'), fn.logicalId);
-        rmSync(artifacts, { recursive: true, force: true });
-        mkdirSync(artifacts, { recursive: true });
-        const bundled = spawnSync(esbuildIn(scratch), samEsbuildArgs(fn.buildProperties, artifacts), {
-          cwd: scratch,
-          encoding: 'utf8',
-        });
-        if (bundled.status !== 0) {
-          failures.push(`${app} ${fn.logicalId}: esbuild failed: ${bundled.stderr.trim()}`);
-          continue;
-        }
-        const loaded = load(artifacts, fn);
-        if (!loaded.ok) failures.push(`${app} ${fn.logicalId} (${fn.handler}): ${loaded.output}`);
-      }
+      const { functions, failures } = samBuild(join(root, app));
+      expect(functions).toBeGreaterThan(0);
       expect(failures).toEqual([]);
     },
     600_000,
   );
+
+  it('fails a handler that imports a value from a workspace package, and passes one that imports its types', () => {
+    const { functions, failures } = samBuild(new URL('./fixtures/workspace-import-app', import.meta.url).pathname);
+    expect(functions).toBe(2);
+    expect(failures).toEqual([
+      expect.stringMatching(/^ValueImport: esbuild failed: .*Could not resolve "@serverlesspresso\/catalog"/s),
+    ]);
+  }, 120_000);
 });
