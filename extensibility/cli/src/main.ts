@@ -232,7 +232,11 @@ program
   .description(
     'the AWS bill (us-east-1) of the work the local cloud counted since it started: per service, for the run and per 1,000 orders',
   )
-  .option('--orders <n>', 'the number of orders the run made (default: the Validator.NewOrder events put)', positiveNumber('--orders'))
+  .option(
+    '--orders <n>',
+    'the number of orders the run made (default: the Validator.NewOrder events put)',
+    positiveNumber('--orders'),
+  )
   .option('--json', 'print JSON')
   .option('--usage <file>', 'price a usage file (the JSON of <edge>/_presso/usage) instead of the running local cloud')
   .addOption(endpointOption())

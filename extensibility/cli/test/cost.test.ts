@@ -57,7 +57,9 @@ describe('npx presso cost', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('orders: 200 (from --orders)');
     expect(stdout).toMatch(/^total\s+\$0\.260950\s+\$1\.3047$/m);
-    expect(stdout).toMatch(/^DynamoDB\s+\$0\.004000\s+\$0\.0200 {2}8,000 read request units, 4,800 write request units/m);
+    expect(stdout).toMatch(
+      /^DynamoDB\s+\$0\.004000\s+\$0\.0200 {2}8,000 read request units, 4,800 write request units/m,
+    );
     expect(stdout).toContain('Cognito dominates: 57% of the total.');
     expect(stdout).toContain('Free tiers (a month, not deducted above):');
     expect(stdout).toContain('https://aws.amazon.com/dynamodb/pricing/on-demand/');
@@ -69,7 +71,10 @@ describe('npx presso cost', () => {
       uptimeMs: 1000,
       region: 'us-east-1',
       lambda: [{ name: 'idle', memoryMb: 128, architecture: 'arm64', invocations: 0, durationMs: 0, billedMs: 0 }],
-      states: { standard: { executions: 0, transitions: 0 }, express: { executions: 0, transitions: 0, durationMs: 0 } },
+      states: {
+        standard: { executions: 0, transitions: 0 },
+        express: { executions: 0, transitions: 0, durationMs: 0 },
+      },
       events: { put: 0, detailTypes: {} },
       dynamodb: { tables: {} },
       apis: { http: 0, rest: 0 },

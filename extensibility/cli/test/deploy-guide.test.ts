@@ -12,7 +12,15 @@ import * as cognito from '@aws-sdk/client-cognito-identity-provider';
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 
 // SAM CLI's options per command (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-cli-command-reference.html).
-const COMMON = ['--config-file', '--config-env', '--profile', '--region', '--debug', '--beta-features', '--save-params'];
+const COMMON = [
+  '--config-file',
+  '--config-env',
+  '--profile',
+  '--region',
+  '--debug',
+  '--beta-features',
+  '--save-params',
+];
 const SAM_FLAGS: Record<string, string[]> = {
   build: [
     ...COMMON,
@@ -62,7 +70,10 @@ const AWS_FLAGS: Record<string, string[]> = {
 /** The shell blocks of the README's "Deploying to AWS" section. */
 function guideBlocks(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Deploying to AWS'), readme.indexOf('\n## ', readme.indexOf('## Deploying to AWS') + 3));
+  const section = readme.slice(
+    readme.indexOf('## Deploying to AWS'),
+    readme.indexOf('\n## ', readme.indexOf('## Deploying to AWS') + 3),
+  );
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
@@ -125,13 +136,19 @@ function check(blocks: string[]): { problems: string[]; checked: string[] } {
         } else problems.push(`${where}: the guide's test does not know ${w[0]}: check it here`);
       }
     }
-    if (cwd !== ROOT) problems.push(`a block ends in ${cwd.slice(ROOT.length + 1)}, not the repo's root: the next one starts there`);
+    if (cwd !== ROOT)
+      problems.push(`a block ends in ${cwd.slice(ROOT.length + 1)}, not the repo's root: the next one starts there`);
   }
   return { problems, checked };
 }
 
 function workspaceNamed(name: string): { scripts?: Record<string, string> } | undefined {
-  const dirs = ['core', 'frontends', '_extension_model', ...['extensibility', 'extensions'].flatMap((d) => readdirSync(join(ROOT, d)).map((x) => `${d}/${x}`))];
+  const dirs = [
+    'core',
+    'frontends',
+    '_extension_model',
+    ...['extensibility', 'extensions'].flatMap((d) => readdirSync(join(ROOT, d)).map((x) => `${d}/${x}`)),
+  ];
   for (const dir of dirs) {
     const file = join(ROOT, dir, 'package.json');
     if (!existsSync(file)) continue;
@@ -146,7 +163,15 @@ it('every command of the deploy guide names paths that exist and flags its tool 
   expect(problems).toEqual([]);
   // The guide covers the core, the player, an extension, the web apps, the first admin and removal.
   expect(checked).toEqual(
-    expect.arrayContaining(['sam build', 'sam deploy', 'sam delete', 'aws cognito-idp', 'aws s3', 'npm run', 'npx tsx']),
+    expect.arrayContaining([
+      'sam build',
+      'sam deploy',
+      'sam delete',
+      'aws cognito-idp',
+      'aws s3',
+      'npm run',
+      'npx tsx',
+    ]),
   );
 });
 

@@ -49,13 +49,13 @@ export function isEmptyUsage(u: Usage): boolean {
 }
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
-const amount = (n: number) => (Number.isInteger(n) ? count(n) : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+const amount = (n: number) =>
+  Number.isInteger(n) ? count(n) : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 export function billOf(u: Usage, options: { orders?: number } = {}, prices: PriceTable = PRICES): Bill {
   const counted = u.events.detailTypes[ORDER_DETAIL_TYPE] ?? 0;
   const orders = options.orders ?? counted;
-  const ordersFrom =
-    options.orders !== undefined ? '--orders' : `${ORDER_DETAIL_TYPE} events put (${count(counted)})`;
+  const ordersFrom = options.orders !== undefined ? '--orders' : `${ORDER_DETAIL_TYPE} events put (${count(counted)})`;
   const p = prices;
   const lines: BillLine[] = [];
 

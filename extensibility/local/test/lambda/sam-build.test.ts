@@ -70,7 +70,8 @@ function scratchOf(appDir: string, key: string, codeUri: string): string {
   const hash = createHash('sha256').update(manifest).digest('hex').slice(0, 12);
   const scratch = join(cacheRoot, `${key}-${hash}`);
   mkdirSync(scratch, { recursive: true });
-  for (const entry of readdirSync(scratch)) if (entry !== 'node_modules') rmSync(join(scratch, entry), { recursive: true });
+  for (const entry of readdirSync(scratch))
+    if (entry !== 'node_modules') rmSync(join(scratch, entry), { recursive: true });
   for (const entry of readdirSync(source)) {
     if ((SAM_COPY_EXCLUDES as readonly string[]).includes(entry)) continue;
     cpSync(join(source, entry), join(scratch, entry), { recursive: true });

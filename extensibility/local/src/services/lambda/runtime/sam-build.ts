@@ -12,7 +12,14 @@
 export const SAM_COPY_EXCLUDES = ['.aws-sam', '.git', 'node_modules'] as const;
 
 /** The npm arguments of aws-lambda-builders' NodejsNpmInstallAction. */
-export const SAM_NPM_INSTALL_ARGS = ['install', '-q', '--no-audit', '--no-save', '--unsafe-perm', '--omit=dev'] as const;
+export const SAM_NPM_INSTALL_ARGS = [
+  'install',
+  '-q',
+  '--no-audit',
+  '--no-save',
+  '--unsafe-perm',
+  '--omit=dev',
+] as const;
 
 /** Values the builder sets itself, and keys it takes for itself (not esbuild flags). */
 const NON_CONFIGURABLE = new Set(['bundle', 'platform', 'outdir']);
@@ -33,7 +40,9 @@ export function samEsbuildArgs(buildProperties: Record<string, unknown>, outdir:
   const config = Object.fromEntries(Object.entries(buildProperties).map(([k, v]) => [snakeCase(k), v]));
   const entryPoints = config.entry_points;
   if (!Array.isArray(entryPoints) || entryPoints.length === 0 || entryPoints.some((e) => typeof e !== 'string'))
-    throw new Error('BuildProperties.EntryPoints must be a non-empty list of paths: sam build refuses a function without one.');
+    throw new Error(
+      'BuildProperties.EntryPoints must be a non-empty list of paths: sam build refuses a function without one.',
+    );
   const args = [...(entryPoints as string[]), '--bundle', '--platform=node', `--outdir=${outdir}`];
   if (!('target' in config)) args.push('--target=es2020');
   if (!('format' in config)) args.push('--format=cjs');
@@ -45,7 +54,10 @@ export function samEsbuildArgs(buildProperties: Record<string, unknown>, outdir:
       if (value) args.push(flag);
     } else if (typeof value === 'string') args.push(`${flag}=${value}`);
     else if (Array.isArray(value)) for (const item of value) args.push(`${flag}:${String(item)}`);
-    else throw new Error(`BuildProperties.${key}: sam build takes a boolean, a string or a list, not ${JSON.stringify(value)}.`);
+    else
+      throw new Error(
+        `BuildProperties.${key}: sam build takes a boolean, a string or a list, not ${JSON.stringify(value)}.`,
+      );
   }
   return args;
 }
