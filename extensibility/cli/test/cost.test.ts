@@ -46,6 +46,11 @@ describe('npx presso cost', () => {
       expect(line.per1000Orders).toBeCloseTo(expected[line.service]! * 10, 11);
     }
     expect(bill.lines.map((l) => l.service)).toEqual(Object.keys(expected));
+    // The functions that cost most: 1,000 requests and 25 GB-s arm64, then 500 requests and 2.5 GB-s x86_64.
+    expect(bill.lines[0]!.top).toEqual([
+      { name: 'core-Validator', cost: expect.closeTo(0.0002 + 0.000333335, 12) },
+      { name: 'robot-Customer', cost: expect.closeTo(0.0001 + 0.00004166675, 12) },
+    ]);
     expect(bill.total).toBeCloseTo(0.26094970175, 12);
     expect(bill.per1000Orders).toBeCloseTo(2.6094970175, 10);
     expect(bill.dominant).toEqual({ service: 'Cognito', share: expect.closeTo(0.5748, 3) });

@@ -11,6 +11,8 @@ export interface BillLine {
   cost: number;
   /** USD per 1,000 orders, when orders were counted. */
   per1000Orders?: number;
+  /** The resources that cost most (Lambda: functions), most first, at most three. */
+  top?: Array<{ name: string; cost: number }>;
 }
 
 export interface Bill {
@@ -62,8 +64,17 @@ export function billOf(u: Usage, options: { orders?: number } = {}, prices: Pric
   const requests = u.lambda.reduce((s, f) => s + f.invocations, 0);
   const gbSeconds = { x86_64: 0, arm64: 0 };
   for (const f of u.lambda) gbSeconds[f.architecture] += (f.billedMs / 1000) * (f.memoryMb / 1024);
+  const fnCost = (f: Usage['lambda'][number]) =>
+    (f.invocations / 1e6) * p.lambda.perMillionRequests +
+    (f.billedMs / 1000) * (f.memoryMb / 1024) * p.lambda.perGbSecond[f.architecture];
+  const top = u.lambda
+    .map((f) => ({ name: f.name, cost: fnCost(f) }))
+    .filter((f) => f.cost > 0)
+    .sort((a, b) => b.cost - a.cost)
+    .slice(0, 3);
   lines.push({
     service: 'Lambda',
+    ...(top.length ? { top } : {}),
     usage: `${count(requests)} requests, ${amount(gbSeconds.arm64)} GB-s arm64, ${amount(gbSeconds.x86_64)} GB-s x86_64`,
     cost:
       (requests / 1e6) * p.lambda.perMillionRequests +
@@ -129,7 +140,7 @@ export function billOf(u: Usage, options: { orders?: number } = {}, prices: Pric
 
   const total = lines.reduce((s, l) => s + l.cost, 0);
   if (orders > 0) for (const line of lines) line.per1000Orders = (line.cost / orders) * 1000;
-  const top = [...lines].sort((a, b) => b.cost - a.cost)[0];
+  const largest = [...lines].sort((a, b) => b.cost - a.cost)[0];
   return {
     since: u.since,
     region: p.region,
@@ -139,7 +150,7 @@ export function billOf(u: Usage, options: { orders?: number } = {}, prices: Pric
     lines,
     total,
     ...(orders > 0 ? { per1000Orders: (total / orders) * 1000 } : {}),
-    ...(top && total > 0 ? { dominant: { service: top.service, share: top.cost / total } } : {}),
+    ...(largest && total > 0 ? { dominant: { service: largest.service, share: largest.cost / total } } : {}),
     freeTiers: [
       `Lambda: ${count(p.lambda.freeTier.requests)} requests and ${count(p.lambda.freeTier.gbSeconds)} GB-s a month`,
       `Step Functions: ${count(p.stepFunctions.freeTier.standardTransitions)} standard transitions a month`,
@@ -167,10 +178,10 @@ const usd = (n: number, digits: number) => `$${n.toFixed(digits)}`;
 /** The bill as a table: per service its usage, the run's cost and the cost per 1,000 orders. */
 export function formatBill(bill: Bill): string {
   const per = bill.orders > 0;
-  const rows = bill.lines.map(
-    (l) =>
-      `${l.service.padEnd(16)} ${usd(l.cost, 6).padStart(12)} ${per ? usd(l.per1000Orders!, 4).padStart(14) : ''}  ${l.usage}`,
-  );
+  const rows = bill.lines.flatMap((l) => [
+    `${l.service.padEnd(16)} ${usd(l.cost, 6).padStart(12)} ${per ? usd(l.per1000Orders!, 4).padStart(14) : ''}  ${l.usage}`,
+    ...(l.top ? [`${''.padEnd(16)} most: ${l.top.map((t) => `${t.name} ${usd(t.cost, 6)}`).join(', ')}`] : []),
+  ]);
   const out = [
     `AWS bill of the work counted since ${bill.since} (${bill.region}, on-demand prices as of ${bill.pricesAsOf}, free tiers not deducted)`,
     per
