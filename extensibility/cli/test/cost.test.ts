@@ -1,6 +1,6 @@
 // presso cost on a fixed usage file: the bill per service matches the figures worked out by hand
 // from the price table (us-east-1), and a run that counted nothing says so instead of printing zeros.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -68,6 +68,16 @@ describe('npx presso cost', () => {
     expect(stdout).toContain('Cognito dominates: 57% of the total.');
     expect(stdout).toContain('Free tiers (a month, not deducted above):');
     expect(stdout).toContain('https://aws.amazon.com/dynamodb/pricing/on-demand/');
+  });
+
+  it("prices the recorded session's usage as the README states it", async () => {
+    const recorded = new URL('./fixtures/cost/recorded-session.usage.json', import.meta.url).pathname;
+    const bill = JSON.parse((await presso(['cost', '--usage', recorded, '--json'])).stdout) as Bill;
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf("## What a bar's run costs on AWS"));
+    expect(bill.orders).toBe(51);
+    expect(section).toContain(`| **total** | **$${bill.total.toFixed(3)}** | **$${bill.per1000Orders!.toFixed(2)}** |`);
+    expect(section).toContain(`${bill.dominant!.service} dominates (${Math.round(bill.dominant!.share * 100)}%)`);
   });
 
   it('says so when the run counted no work, instead of printing zeros', async () => {
