@@ -6,6 +6,7 @@ import { upCommand } from './commands/up.js';
 import { defaultApps, repoRoot } from './apps.js';
 import { eventsCommand } from './commands/events.js';
 import { statsCommand } from './commands/stats.js';
+import { costCommand } from './commands/cost.js';
 import { iamCommand } from './commands/iam.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { deleteCommand, deployCommand, stacksCommand } from './commands/stacks.js';
@@ -269,6 +270,23 @@ program
   .addOption(endpointOption())
   .action(async (options: { json?: boolean; endpoint: string }) => {
     process.exitCode = await statsCommand(options.endpoint, process.stdout, options.json);
+  });
+
+program
+  .command('cost')
+  .description(
+    'the AWS bill (us-east-1) of the work the local cloud counted since it started: per service, for the run and per 1,000 orders',
+  )
+  .option(
+    '--orders <n>',
+    'the number of orders the run made (default: the Validator.NewOrder events put)',
+    positiveNumber('--orders'),
+  )
+  .option('--json', 'print JSON')
+  .option('--usage <file>', 'price a usage file (the JSON of <edge>/_presso/usage) instead of the running local cloud')
+  .addOption(endpointOption())
+  .action(async (options: { orders?: number; json?: boolean; usage?: string; endpoint: string }) => {
+    process.exitCode = await costCommand(options, process.stdout);
   });
 
 program

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateEvent } from '@serverlesspresso/catalog';
 import { playerWithArchive, sessionFixture } from '@serverlesspresso/event-player/test-app';
 import { progressLine } from '../src/commands/play.js';
+import type { Bill } from '../src/cost/bill.js';
 import { presso as bin, startUp, type RunningUp } from './up.js';
 
 const run = promisify(execFile);
@@ -73,6 +74,21 @@ describe('presso play', () => {
       expect(event.detail.eventId).toBe('PLAY');
       expect(event.resources[0]).toMatch(/:stateMachine:EventPlayer[A-Za-z]*-[A-Za-z0-9]{12}$/);
     }
+  });
+
+  it('prices what a replay did with presso cost: the orders it replayed and a bill above zero', async () => {
+    await deployPlayer();
+    await presso('play', '--speed', '1000', '--event-id', 'COST');
+    const bill = JSON.parse((await presso('cost', '--json')).stdout) as Bill;
+    // Every replay so far (this one's 9 orders at least), whichever tests ran before.
+    expect(bill.orders).toBeGreaterThanOrEqual(9);
+    expect(bill.orders % 9).toBe(0);
+    const line = (service: string) => bill.lines.find((l) => l.service === service)!;
+    expect(line('Lambda').cost).toBeGreaterThan(0);
+    expect(line('Step Functions').cost).toBeGreaterThan(0);
+    expect(line('EventBridge').cost).toBeGreaterThan(0);
+    expect(bill.total).toBeGreaterThan(0);
+    expect(bill.per1000Orders).toBeGreaterThan(0);
   });
 
   it("reports the player's refusal of bad input", async () => {

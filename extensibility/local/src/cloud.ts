@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminRoutes } from './admin/routes.js';
+import { usageOf } from './admin/usage.js';
+import type { WorkerFunction } from './services/lambda/runtime/sandboxes.js';
 import { DEFAULT_ACCOUNT, type Account } from './arn.js';
 import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './edge/server.js';
 import { DeliveryError } from './services/events/delivery.js';
@@ -456,6 +458,44 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       redriveStream: (record) => streamPollers.redrive(record),
     },
+    // Late-bound: the APIs, AppSync and Cognito are created below.
+    () =>
+      usageOf({
+        started,
+        region: account.region,
+        functions: () =>
+          lambda.list().flatMap((fn) => {
+            const worker = fn as Partial<WorkerFunction>;
+            if (!worker.stats || !worker.options) return [];
+            const s = worker.stats();
+            return [
+              {
+                name: fn.name,
+                memoryMb: worker.options.memoryMb,
+                architecture: worker.options.architecture ?? 'x86_64',
+                invocations: s.invocations,
+                durationMs: Math.round(s.durationMs),
+                billedMs: s.billedMs,
+              },
+            ];
+          }),
+        states: () => engine.stats(),
+        busPuts: () => [...events.counters.buses.values()].reduce((sum, c) => sum + c.put, 0),
+        detailTypes: () => Object.fromEntries(events.counters.detailTypes),
+        consumedCapacity: () => dynamodb.consumedCapacity(),
+        apiRequests: () => ({ ...apis.requests }),
+        appsync: () => ({
+          published: appsync.counters.published,
+          delivered: appsync.counters.delivered,
+          connectionMs: realtime.connectionMs(),
+        }),
+        sqsRequests: () =>
+          Object.entries(edge.requests())
+            .filter(([key]) => key.startsWith('AmazonSQS.') || key.startsWith('sqs '))
+            .reduce((sum, [, n]) => sum + n, 0) +
+          sqsPollers.list().reduce((sum, p) => sum + 2 * p.stats.invocations, 0),
+        activeUsers: () => users.signedIn.size,
+      }),
   );
   const stacks = new Stacks(account, events, states, log);
   stacks.onDeployed(() => {

@@ -14,6 +14,8 @@ export { LEGACY_REQUEST_SIZE_LIMIT, DEFAULT_REQUEST_SIZE_LIMIT } from './service
 export type { EventEnvelope } from './services/events/model.js';
 export type { DeadLetter } from './services/events/dead-letters.js';
 export type { Counts } from './services/events/counters.js';
+export type { Usage, FunctionUsage } from './admin/usage.js';
+export type { ConsumedUnits } from './services/dynamodb/consumed-capacity.js';
 export { SchedulerService, type Schedule, type CreateScheduleInput } from './services/scheduler/service.js';
 export { StatesService, type StateMachineRecord, type RegisterStateMachineParams } from './services/states/service.js';
 export { createLocalTaskRunner, type LocalTaskRunnerDeps } from './services/states/tasks.js';

@@ -27,3 +27,4 @@ export { expandSamPolicy, PolicyExpansionError } from './iam/sam/expand.js';
 export { globRegExp } from './iam/policy/glob.js';
 export { isObject } from './json.js';
 export { esbuildOptions, parseHandler } from './services/lambda/runtime/build.js';
+export { samEsbuildArgs, SAM_COPY_EXCLUDES, SAM_NPM_INSTALL_ARGS } from './services/lambda/runtime/sam-build.js';

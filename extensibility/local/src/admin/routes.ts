@@ -18,6 +18,7 @@ import {
 } from '../services/sqs/dead-letters.js';
 import { isStreamFailureRecord, type StreamFailureRecord } from '../services/dynamodb/stream-pollers.js';
 import type { InvokeResult } from '../services/lambda/functions.js';
+import type { Usage } from './usage.js';
 
 /** Who sends failures to which queue, and how to deliver a failure again to whoever failed it. */
 export interface DeadLetterConsumers {
@@ -39,6 +40,8 @@ export class AdminRoutes implements PathService {
     private readonly alarms?: Alarms,
     private readonly sqs?: SqsService,
     private readonly consumers?: DeadLetterConsumers,
+    /** What the cloud did since start, in the units AWS bills (`presso cost`). */
+    private readonly usage?: () => Usage,
   ) {}
 
   accepts(request: EdgeRequest): boolean {
@@ -58,6 +61,9 @@ export class AdminRoutes implements PathService {
         return sendJson(res, 200, { status: 'ok', ...this.info() });
       case 'GET /_presso/stats':
         return sendJson(res, 200, this.events.counters.snapshot());
+      case 'GET /_presso/usage':
+        if (!this.usage) return sendJson(res, 404, { message: 'This local cloud counts no usage.' });
+        return sendJson(res, 200, this.usage());
       case 'GET /_presso/dlq':
         return sendJson(res, 200, this.deadLetters(request.query.get('queue') ?? undefined));
       case 'POST /_presso/dlq/redrive':

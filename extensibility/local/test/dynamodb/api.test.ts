@@ -140,6 +140,35 @@ describe('DynamoDB through the edge', () => {
     expect(cloud.edge.requests()['DynamoDB_20120810.PutItem']).toBe(edgeBefore + 1);
   });
 
+  it('asks DynamoDB Local for the capacity each item operation consumed, per table, and answers a client as it asked', async () => {
+    const before = cloud.dynamodb.consumedCapacity().Orders ?? { readRequestUnits: 0, writeRequestUnits: 0 };
+    // 2.5 KB: three write units; a strongly consistent read of it one read unit, an eventually consistent one half.
+    const big = 'x'.repeat(2500);
+    const put = await doc.send(new PutCommand({ TableName: 'Orders', Item: { PK: 'CAP', SK: 'c-1', big } }));
+    expect(put.ConsumedCapacity).toBeUndefined();
+    const get = await doc.send(
+      new GetCommand({ TableName: 'Orders', Key: { PK: 'CAP', SK: 'c-1' }, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    expect(get.ConsumedCapacity).toMatchObject({ TableName: 'Orders', CapacityUnits: 0.5 });
+    await doc.send(new GetCommand({ TableName: 'Orders', Key: { PK: 'CAP', SK: 'c-1' }, ConsistentRead: true }));
+    await cloud.dynamodb.call('DynamoDB_20120810', 'DeleteItem', {
+      TableName: cloud.dynamodb.arns.tableArn('Orders'),
+      Key: { PK: { S: 'CAP' }, SK: { S: 'c-1' } },
+    });
+    // A transaction's writes bill twice: two 1 KB puts, four write units.
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: 'Orders', Item: { PK: 'CAP', SK: 't-1' } } },
+          { Put: { TableName: 'Orders', Item: { PK: 'CAP', SK: 't-2' } } },
+        ],
+      }),
+    );
+    const after = cloud.dynamodb.consumedCapacity().Orders!;
+    expect(after.writeRequestUnits - before.writeRequestUnits).toBe(10);
+    expect(after.readRequestUnits - before.readRequestUnits).toBe(1.5);
+  });
+
   it('surfaces a failed condition as ConditionalCheckFailedException', async () => {
     const put = new PutCommand({
       TableName: 'Orders',

@@ -7,7 +7,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { until } from '@serverlesspresso/testing/until';
-import { startLocalCloud, type LocalCloud, type StackRecord } from '../../src/index.js';
+import { startLocalCloud, type LocalCloud, type StackRecord, type Usage } from '../../src/index.js';
 
 const app = new URL('./fixtures/orders-app', import.meta.url).pathname;
 let cloud: LocalCloud;
@@ -114,6 +114,22 @@ describe('an app with tables, a writer and a stream consumer', () => {
     await count('SUBMITTED', 3, replay);
     await settled('ENABLED', 3);
     await cloud.stacks.delete('replay');
+  });
+
+  it('reports what it did in the units AWS bills (GET /_presso/usage): invocations, billed time, memory, request units', async () => {
+    const usage = async () => (await (await fetch(`${cloud.url}/_presso/usage`)).json()) as Usage;
+    const placeOrder = (u: Usage) => u.lambda.find((f) => f.name === functionName('PlaceOrder'))!;
+    const units = (u: Usage) => u.dynamodb.tables[stack.outputs.OrderTable!] ?? { writeRequestUnits: 0 };
+    const before = await usage();
+    await place('o-usage', 'SUBMITTED');
+    const after = await usage();
+    // No Architectures and no MemorySize in the template: x86_64 and 128 MB, as in AWS.
+    expect(placeOrder(after)).toMatchObject({ memoryMb: 128, architecture: 'x86_64' });
+    expect(placeOrder(after).invocations - placeOrder(before).invocations).toBe(1);
+    expect(placeOrder(after).billedMs - placeOrder(before).billedMs).toBeGreaterThanOrEqual(1);
+    // A small item: at least its one write unit (DynamoDB Local adds what its index takes).
+    expect(units(after).writeRequestUnits - units(before).writeRequestUnits).toBeGreaterThanOrEqual(1);
+    expect(after.since).toBe(before.since);
   });
 
   it('removes its tables, functions and mapping with the stack', async () => {

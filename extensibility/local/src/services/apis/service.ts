@@ -30,6 +30,8 @@ export class HttpApisService implements PathService {
   private readonly apis = new Map<string, { config: ApiConfig; routes: CompiledRoute[] }>();
 
   private readonly authorizers: Authorizers;
+  /** Requests that reached an API (what API Gateway bills), by kind: HTTP APIs and REST APIs. */
+  readonly requests = { http: 0, rest: 0 };
 
   /**
    * Whether API Gateway may invoke a route's function (its resource policy for
@@ -86,6 +88,7 @@ export class HttpApisService implements PathService {
     const api = this.apis.get(apiId!);
     if (!api) return sendJson(response, 404, { message: 'Not Found' });
     const { config } = api;
+    this.requests[config.kind === 'REST' ? 'rest' : 'http']++;
     const isRest = config.kind === 'REST';
     const fullPath = rest ?? '/';
     const path = stripStage(fullPath, stageOf(config));

@@ -29,6 +29,8 @@ interface Connection {
   authorized: Promise<boolean>;
   acked: boolean;
   lastSeen: number;
+  /** When it opened (AppSync Events bills connection minutes). */
+  opened: number;
   subscriptions: Map<string, Subscription>;
   /** Messages are handled one after the other, in the order they came (a subscribe before its unsubscribe). */
   queue: Promise<void>;
@@ -55,6 +57,7 @@ const errorsOf = (e: unknown) =>
 export class RealtimeServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
+  private closedConnectionMs = 0;
   private readonly connectionTimeoutMs: number;
   private readonly keepAliveIntervalMs: number;
   private readonly timer: NodeJS.Timeout;
@@ -109,6 +112,7 @@ export class RealtimeServer {
       headers,
       acked: false,
       lastSeen: Date.now(),
+      opened: Date.now(),
       subscriptions: new Map(),
       queue: Promise.resolve(),
       authorized: this.service.authorizeConnection(apiId, headers).then(
@@ -140,6 +144,7 @@ export class RealtimeServer {
 
   private drop(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
+    this.closedConnectionMs += Date.now() - connection.opened;
     for (const sub of connection.subscriptions.values()) this.service.unsubscribe(connection.apiId, sub);
     connection.subscriptions.clear();
   }
@@ -240,6 +245,14 @@ export class RealtimeServer {
       if (connection.acked) this.send(connection, { type: 'ka' });
       connection.ws.ping();
     }
+  }
+
+  /** Time connections were open since start, the open ones until now (AppSync Events bills connection minutes). */
+  connectionMs(): number {
+    const now = Date.now();
+    let ms = this.closedConnectionMs;
+    for (const connection of this.connections) ms += now - connection.opened;
+    return ms;
   }
 
   /** Open connections (stats, benchmarks). */

@@ -147,6 +147,8 @@ export class UserDirectory {
   /** poolId → username → user. */
   private readonly pools = new Map<string, Map<string, PoolUser>>();
   private readonly now: () => number;
+  /** `<poolId>/<sub>` of every user who signed in since start (Cognito bills monthly active users). */
+  readonly signedIn = new Set<string>();
 
   constructor(private readonly options: UserDirectoryOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -298,6 +300,7 @@ export class UserDirectory {
     if (!user.enabled) throw new UserError('NotAuthorizedException', 'User is disabled.', 'email');
     if (user.status === 'UNCONFIRMED')
       throw new UserError('UserNotConfirmedException', 'User is not confirmed.', 'code');
+    this.signedIn.add(`${poolId}/${user.sub}`);
     return user;
   }
 

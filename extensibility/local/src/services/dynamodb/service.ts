@@ -20,6 +20,7 @@ import { sendAwsError } from '../../edge/server.js';
 import type { EdgeRequest, ProxyService } from '../../edge/types.js';
 import { DynamoArns, tableNameOf } from './arns.js';
 import { startEngine, type DynamoDbEngine } from './engine.js';
+import { askConsumedCapacity, ConsumedCapacity, type ConsumedUnits } from './consumed-capacity.js';
 
 export const DYNAMODB_TARGET = 'DynamoDB_20120810';
 export const STREAMS_TARGET = 'DynamoDBStreams_20120810';
@@ -131,6 +132,8 @@ export class DynamoDbService implements ProxyService {
   private writesToAny = 0;
   /** Operations sent to DynamoDB Local, from clients through the edge and from inside the local cloud. */
   private readonly calls = { edge: new Map<string, number>(), internal: new Map<string, number>() };
+  /** Request units the item operations consumed, per table, as DynamoDB Local reports them. */
+  private readonly consumed = new ConsumedCapacity();
 
   /**
    * Told the partition key of each table created through the API (CreateTable; undefined once
@@ -238,6 +241,11 @@ export class DynamoDbService implements ProxyService {
     return { edge: Object.fromEntries(this.calls.edge), internal: Object.fromEntries(this.calls.internal) };
   }
 
+  /** Read and write request units consumed per table since start (what on-demand tables bill). */
+  consumedCapacity(): Record<string, ConsumedUnits> {
+    return this.consumed.snapshot();
+  }
+
   /**
    * A number that grows whenever a write that may have touched the table completes: equal numbers
    * mean nothing was written to it in between.
@@ -277,7 +285,9 @@ export class DynamoDbService implements ProxyService {
   ): Promise<Record<string, unknown>> {
     const rewrite = target === STREAMS_TARGET || !ITEM_OPERATIONS.has(operation);
     this.calls.internal.set(operation, (this.calls.internal.get(operation) ?? 0) + 1);
-    const body = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
+    const json = Buffer.from(JSON.stringify(rewrite ? this.arns.requestToEngine(input ?? {}) : (input ?? {})));
+    const measured = target === DYNAMODB_TARGET && ITEM_OPERATIONS.has(operation);
+    const { body, asked } = measured ? askConsumedCapacity(json) : { body: json, asked: true };
     const upstream = await this.send(body, {
       'x-amz-target': `${target}.${operation}`,
       'content-type': CONTENT_TYPE,
@@ -287,6 +297,10 @@ export class DynamoDbService implements ProxyService {
     if (target === DYNAMODB_TARGET) this.wrote(operation, body);
     const parsed = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
     if ((upstream.statusCode ?? 500) >= 300) throw errorOf(parsed, upstream.statusCode ?? 500);
+    if (measured) {
+      this.consumed.record(operation, parsed.ConsumedCapacity);
+      if (!asked) delete parsed.ConsumedCapacity;
+    }
     return (rewrite ? this.arns.responseToClient(parsed) : parsed) as Record<string, unknown>;
   }
 
@@ -296,6 +310,10 @@ export class DynamoDbService implements ProxyService {
     const rewrite = target.startsWith(`${STREAMS_TARGET}.`) || !ITEM_OPERATIONS.has(operation);
     this.calls.edge.set(operation, (this.calls.edge.get(operation) ?? 0) + 1);
     let body = request.body;
+    // Item operations ask DynamoDB Local for the capacity they consume (stripped from the answer when the client did not ask).
+    const measured = !target.startsWith(`${STREAMS_TARGET}.`) && ITEM_OPERATIONS.has(operation) && body.length > 0;
+    let asked = true;
+    if (measured) ({ body, asked } = askConsumedCapacity(body));
     if (rewrite && body.length > 0) {
       try {
         body = Buffer.from(JSON.stringify(this.arns.requestToEngine(JSON.parse(body.toString('utf8')))));
@@ -328,7 +346,7 @@ export class DynamoDbService implements ProxyService {
       upstream.once('end', count);
       upstream.once('close', count);
     }
-    if (!rewrite) {
+    if (!rewrite && !measured) {
       response.writeHead(upstream.statusCode ?? 500, headers);
       upstream.pipe(response);
       await new Promise<void>((resolve) => response.once('close', resolve));
@@ -337,10 +355,16 @@ export class DynamoDbService implements ProxyService {
     let out = await readAll(upstream);
     if (out.length > 0 && upstream.headers['content-type']?.includes('json')) {
       try {
-        const parsed = JSON.parse(out.toString('utf8')) as unknown;
-        if (upstream.statusCode === 200 && (operation === 'CreateTable' || operation === 'DeleteTable'))
-          this.tellKeySchema(operation, parsed);
-        out = Buffer.from(JSON.stringify(this.arns.responseToClient(parsed)));
+        const answer = JSON.parse(out.toString('utf8')) as Record<string, unknown>;
+        if (measured && (upstream.statusCode ?? 500) < 300) {
+          this.consumed.record(operation, answer.ConsumedCapacity);
+          if (!asked) delete answer.ConsumedCapacity;
+          out = Buffer.from(JSON.stringify(answer));
+        } else if (rewrite) {
+          if (upstream.statusCode === 200 && (operation === 'CreateTable' || operation === 'DeleteTable'))
+            this.tellKeySchema(operation, answer);
+          out = Buffer.from(JSON.stringify(this.arns.responseToClient(answer)));
+        }
       } catch {
         // Not JSON: passed on as it came.
       }

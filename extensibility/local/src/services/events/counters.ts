@@ -12,6 +12,12 @@ const zero = (): Counts => ({ put: 0, matched: 0, delivered: 0, failed: 0, deadL
 export class Counters {
   readonly buses = new Map<string, Counts>();
   readonly rules = new Map<string, Counts>();
+  /** Events put on any bus, per detail-type (what `presso cost` counts orders by). */
+  readonly detailTypes = new Map<string, number>();
+
+  detailType(name: string): void {
+    this.detailTypes.set(name, (this.detailTypes.get(name) ?? 0) + 1);
+  }
 
   bus(name: string): Counts {
     let c = this.buses.get(name);

@@ -426,6 +426,7 @@ export class EventsService implements JsonService {
         continue;
       }
       this.counters.bus(busName).put += envelopes.length;
+      for (const e of envelopes) this.counters.detailType(e['detail-type']);
       for (const { event, message } of this.dispatch(this.buses.get(busName)!, envelopes)) refuse(event, message);
     }
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };

@@ -246,6 +246,7 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
       arn,
       timeoutSeconds,
       memoryMb,
+      architecture: Array.isArray(p.Architectures) && p.Architectures[0] === 'arm64' ? 'arm64' : 'x86_64',
       environment,
       bundleFile: built.bundleFile,
       exportName: built.exportName,

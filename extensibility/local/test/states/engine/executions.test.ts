@@ -165,7 +165,12 @@ describe('executions', () => {
     engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
     engine.startExecution({ stateMachine: sm(quick, 'EXPRESS') });
     await clock.settle();
-    expect(engine.stats()).toEqual({ executionsStarted: { STANDARD: 1, EXPRESS: 2 }, stateTransitions: 6 });
+    expect(engine.stats()).toEqual({
+      executionsStarted: { STANDARD: 1, EXPRESS: 2 },
+      stateTransitions: 6,
+      transitions: { STANDARD: 2, EXPRESS: 4 },
+      expressDurationMs: expect.any(Number),
+    });
     engine.shutdown();
   });
 

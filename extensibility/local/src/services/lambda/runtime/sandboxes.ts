@@ -19,6 +19,8 @@ export interface WorkerFunctionOptions {
   arn: string;
   timeoutSeconds: number;
   memoryMb: number;
+  /** The instruction set it would run on in AWS (Architectures; Lambda bills arm64 less per GB-second). */
+  architecture?: 'arm64' | 'x86_64';
   /** The function's whole environment: nothing of the host's leaks in. */
   environment: Record<string, string>;
   bundleFile: string;
@@ -37,6 +39,10 @@ export interface FunctionStats {
   errors: number;
   timeouts: number;
   sandboxes: number;
+  /** Time in the handler (init of a cold start apart), summed over invocations: what Lambda bills. */
+  durationMs: number;
+  /** The same rounded up to the millisecond per invocation, as Lambda bills it. */
+  billedMs: number;
 }
 
 export interface WorkerFunction extends LocalFunction {
@@ -193,7 +199,15 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
   const idle: Sandbox[] = [];
   const waiting: Array<() => void> = [];
   const recent: string[] = [];
-  const stats: FunctionStats = { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0, sandboxes: 0 };
+  const stats: FunctionStats = {
+    invocations: 0,
+    coldStarts: 0,
+    errors: 0,
+    timeouts: 0,
+    sandboxes: 0,
+    durationMs: 0,
+    billedMs: 0,
+  };
   let disposed = false;
 
   const onLine = (line: string) => {
@@ -289,7 +303,11 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
         sandbox.terminate();
         result = { ok: false, error: initError };
       } else {
+        const started = performance.now();
         result = await sandbox.invoke(event, requestId);
+        const duration = performance.now() - started;
+        stats.durationMs += duration;
+        stats.billedMs += Math.max(1, Math.ceil(duration));
       }
       if (!result.ok) {
         stats.errors++;

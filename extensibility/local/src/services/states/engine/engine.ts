@@ -195,6 +195,9 @@ export class StepFunctionsEngine {
   private readonly counts = {
     started: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>,
     stateTransitions: 0,
+    transitions: { STANDARD: 0, EXPRESS: 0 } as Record<StateMachineType, number>,
+    /** Start to stop of the closed express executions (what express workflows bill by). */
+    expressDurationMs: 0,
   };
 
   constructor(options: EngineOptions) {
@@ -356,8 +359,18 @@ export class StepFunctionsEngine {
   }
 
   /** Executions started by type, and states entered, since the engine began: what benchmarks look at. */
-  stats(): { executionsStarted: Record<StateMachineType, number>; stateTransitions: number } {
-    return { executionsStarted: { ...this.counts.started }, stateTransitions: this.counts.stateTransitions };
+  stats(): {
+    executionsStarted: Record<StateMachineType, number>;
+    stateTransitions: number;
+    transitions: Record<StateMachineType, number>;
+    expressDurationMs: number;
+  } {
+    return {
+      executionsStarted: { ...this.counts.started },
+      stateTransitions: this.counts.stateTransitions,
+      transitions: { ...this.counts.transitions },
+      expressDurationMs: this.counts.expressDurationMs,
+    };
   }
 
   /** Callback tasks waiting for a token. */
@@ -538,7 +551,10 @@ export class StepFunctionsEngine {
       history: new HistoryRecorder(
         () => this.clock.now(),
         (event) => {
-          if (event.type.endsWith('StateEntered')) this.counts.stateTransitions++;
+          if (event.type.endsWith('StateEntered')) {
+            this.counts.stateTransitions++;
+            this.counts.transitions[fields.type]++;
+          }
           if (this.listeners.size > 0) this.notify({ type: 'historyEvent', executionArn, event });
         },
         fields.events ?? [],
@@ -610,6 +626,8 @@ export class StepFunctionsEngine {
     if (record.status !== 'RUNNING') return;
     record.status = status;
     record.stopDate = new Date(this.clock.now());
+    if (record.type === 'EXPRESS')
+      this.counts.expressDurationMs += record.stopDate.getTime() - record.startDate.getTime();
     record.output = outcome.output;
     record.error = outcome.error;
     record.cause = outcome.cause;
