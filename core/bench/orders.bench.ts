@@ -8,6 +8,7 @@
 // completed, and the latency from Validator.NewOrder to OrderManager.Order<eventId>-COMPLETED (both as
 // the bus accepted them), with each stage's share to show what bounds it.
 //   npm run bench -w @serverlesspresso/core            (ORDERS=300 RATE=50 SPEED=1 DRIVER=robot by default)
+// USAGE_FILE=<file> also writes the run's usage (GET /_presso/usage), for `presso cost --usage <file>`.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -315,6 +316,11 @@ async function main(): Promise<void> {
       );
   }
   if (process.env.LOG_FILE) writeFileSync(process.env.LOG_FILE, core.logs.join('\n'));
+  // What the run would cost on AWS: the local cloud's usage, priced by `presso cost --usage FILE`.
+  if (process.env.USAGE_FILE) {
+    writeFileSync(process.env.USAGE_FILE, await (await fetch(`${core.cloud.url}/_presso/usage`)).text());
+    console.log(`  usage written to ${process.env.USAGE_FILE}: npx presso cost --usage ${process.env.USAGE_FILE}`);
+  }
   // What went wrong on the way, if anything (retries show up as long tails).
   const problems = core.logs.filter((l) => /"level":"warn"|Error|rror:|Task timed out|discarded|dead-letter/i.test(l));
   if (problems.length > 0) {

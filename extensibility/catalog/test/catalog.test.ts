@@ -56,7 +56,7 @@ describe("the extensions' metadata (extension.json)", () => {
       '| [WaitTimes](../../extensions/WaitTimes/README.md) | Keeps, per event (pop-up bar) and drink,',
     );
     expect(generated.markdown).toContain(
-      '| `OrderManager.Order{eventId}-COMPLETED`, `OrderManager.WaitingCompletion` | `WaitTimes.WaitTimeChanged` | DynamoDB, EventBridge, Lambda |',
+      '| `OrderManager.Order{eventId}-COMPLETED`, `OrderManager.WaitingCompletion` | `WaitTimes.WaitTimeChanged` | CloudWatch Logs, DynamoDB, EventBridge, Lambda |',
     );
     expect(generated.html).toContain('<td>WaitTimes (<code>extensions/WaitTimes</code>)</td>');
   });

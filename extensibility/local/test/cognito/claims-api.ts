@@ -17,6 +17,16 @@ export function registerClaimsApi(cloud: LocalCloud, poolId: string, clientId: s
       }),
     }),
   );
+  // What `aws lambda add-permission --principal apigateway.amazonaws.com` writes: API Gateway may invoke it.
+  const fn = arns.lambda(cloud.account, 'claims');
+  cloud.iam.putResourcePolicy(fn, 'apigateway', [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'apigateway.amazonaws.com' },
+      Action: 'lambda:InvokeFunction',
+      Resource: fn,
+    },
+  ]);
   cloud.apis.registerApi({
     apiId: 'coffeeapi',
     name: 'Coffee',
