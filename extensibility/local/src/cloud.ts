@@ -379,6 +379,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       redriveStream: (record) => streamPollers.redrive(record),
     },
+    {
+      archive: events.archive,
+      observeDeliveries: (observer) => events.delivery.observe(observer),
+      observeExecutions: (listener) => engine.subscribe(listener),
+      counters: events.counters,
+    },
   );
   const stacks = new Stacks(account, events, states, log);
   stacks.onDeployed(() => {
