@@ -98,7 +98,8 @@ export function layout(definition: { StartAt?: string; States?: Record<string, A
   };
 }
 
-const FAILED_TYPES = new Set(['TaskFailed', 'LambdaFunctionFailed', 'ExecutionFailed', 'TaskTimedOut', 'LambdaFunctionTimedOut']);
+/** A state's own failures (the execution's end is told by its status). */
+const FAILED_TYPES = new Set(['TaskFailed', 'LambdaFunctionFailed', 'TaskTimedOut', 'LambdaFunctionTimedOut', 'ActivityTimedOut', 'ActivityFailed']);
 
 /**
  * Each state's status from an execution's history (oldest first) and the execution's status: entered

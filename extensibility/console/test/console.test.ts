@@ -166,8 +166,8 @@ it(
               },
             ],
           },
-          // 5 minutes at speed 240: about a second and a quarter.
-          TimeoutSeconds: 300,
+          // 20 minutes at speed 240: 5 seconds.
+          TimeoutSeconds: 1200,
           Next: 'Done',
         },
         Done: { Type: 'Succeed' },
@@ -199,16 +199,17 @@ it(
 it(
   'redrives a dead letter to its target once the target exists',
   async () => {
-    const queueArn = `arn:aws:sqs:us-east-1:123456789012:console-later`;
-    await aws('AWSEvents.PutRule', {
+    const { RuleArn } = await aws<{ RuleArn: string }>('AWSEvents.PutRule', {
       Name: 'console-dead-letters',
       EventBusName: 'Serverlesspresso',
       EventPattern: JSON.stringify({ source: ['console.dead-letter'] }),
     });
+    const [, , , region, account] = RuleArn.split(':');
+    const queueArn = `arn:aws:sqs:${region}:${account}:console-later`;
     await aws('AWSEvents.PutTargets', {
       Rule: 'console-dead-letters',
       EventBusName: 'Serverlesspresso',
-      Targets: [{ Id: 'later', Arn: queueArn, DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:console-dlq' } }],
+      Targets: [{ Id: 'later', Arn: queueArn, DeadLetterConfig: { Arn: `arn:aws:sqs:${region}:${account}:console-dlq` } }],
     });
     await aws('AWSEvents.PutEvents', {
       Entries: [{ EventBusName: 'Serverlesspresso', Source: 'console.dead-letter', DetailType: 'Console.Letter', Detail: '{}' }],

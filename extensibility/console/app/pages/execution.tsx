@@ -73,6 +73,10 @@ export function ExecutionPage({ arn }: { arn: string }) {
     return () => clearTimeout(pending.current);
   }, [arn]);
   const live = useLive({ topics: 'executions', executionArn: arn }, { execution: soon, history: soon });
+  // What changed between the first read and the stream's start is read again once it is live.
+  useEffect(() => {
+    if (live === 'live') soon();
+  }, [live]);
 
   const states = execution ? statuses(history, execution.status) : undefined;
   const token = execution?.status === 'RUNNING' ? waitingToken(history) : undefined;
