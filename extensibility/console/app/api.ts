@@ -48,7 +48,11 @@ export const dateOf = (seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(seconds * 1000);
 
 export const duration = (ms: number): string =>
-  ms < 1000 ? `${Math.round(ms)} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  ms < 1000
+    ? `${Math.round(ms)} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
 export const time = (d: Date | undefined): string => (d ? d.toLocaleTimeString() : '');
 
@@ -61,7 +65,15 @@ export interface Stack {
   resources: Array<{ logicalId: string; type: string; physicalId: string }>;
   outputs: Record<string, string>;
   localOutputs: Record<string, string>;
-  apis: Record<string, { logicalId: string; kind: string; url: string; routes: Array<{ routeKey: string; function: string; authorizer?: string }> }>;
+  apis: Record<
+    string,
+    {
+      logicalId: string;
+      kind: string;
+      url: string;
+      routes: Array<{ routeKey: string; function: string; authorizer?: string }>;
+    }
+  >;
   eventApis: Record<string, { logicalId: string; httpUrl?: string; realtimeUrl?: string }>;
   notEmulated: Array<{ logicalId: string; type: string; physicalId: string }>;
   alarms?: Array<{ name: string; state: string; reason: string }>;
@@ -114,5 +126,7 @@ export interface Outcome {
 
 /** The stack a resource (by its physical id or ARN) belongs to. */
 export function stackOf(stacks: Stack[], physicalId: string): string | undefined {
-  return stacks.find((s) => s.resources.some((r) => r.physicalId === physicalId || physicalId.endsWith(`:${r.physicalId}`)))?.name;
+  return stacks.find((s) =>
+    s.resources.some((r) => r.physicalId === physicalId || physicalId.endsWith(`:${r.physicalId}`)),
+  )?.name;
 }

@@ -41,7 +41,10 @@ export const START = '__start';
 export const END = '__end';
 
 /** The transitions of a definition's top-level states (Parallel and Map branches stay inside their state). */
-export function transitions(definition: { StartAt?: string; States?: Record<string, AslState> }): Array<{ from: string; to: string; label?: string }> {
+export function transitions(definition: {
+  StartAt?: string;
+  States?: Record<string, AslState>;
+}): Array<{ from: string; to: string; label?: string }> {
   const edges: Array<{ from: string; to: string; label?: string }> = [];
   if (definition.StartAt) edges.push({ from: START, to: definition.StartAt });
   for (const [name, state] of Object.entries(definition.States ?? {})) {
@@ -89,7 +92,15 @@ export function layout(definition: { StartAt?: string; States?: Record<string, A
     height: graph.height ?? 0,
     nodes: g.nodes().map((id) => {
       const n = g.node(id);
-      return { id, label: String(n.label ?? id), kind: kinds.get(id) ?? 'Task', x: n.x, y: n.y, width: n.width, height: n.height };
+      return {
+        id,
+        label: String(n.label ?? id),
+        kind: kinds.get(id) ?? 'Task',
+        x: n.x,
+        y: n.y,
+        width: n.width,
+        height: n.height,
+      };
     }),
     edges: g.edges().map((e) => {
       const edge = g.edge(e) as { points: Array<{ x: number; y: number }>; label?: string };
@@ -99,7 +110,14 @@ export function layout(definition: { StartAt?: string; States?: Record<string, A
 }
 
 /** A state's own failures (the execution's end is told by its status). */
-const FAILED_TYPES = new Set(['TaskFailed', 'LambdaFunctionFailed', 'TaskTimedOut', 'LambdaFunctionTimedOut', 'ActivityTimedOut', 'ActivityFailed']);
+const FAILED_TYPES = new Set([
+  'TaskFailed',
+  'LambdaFunctionFailed',
+  'TaskTimedOut',
+  'LambdaFunctionTimedOut',
+  'ActivityTimedOut',
+  'ActivityFailed',
+]);
 
 /**
  * Each state's status from an execution's history (oldest first) and the execution's status: entered
@@ -126,7 +144,12 @@ export function statuses(history: HistoryEvent[], executionStatus: string): Map<
     }
   }
   if (current && executionStatus !== 'RUNNING') {
-    const ended: Record<string, StateStatus> = { FAILED: 'failed', TIMED_OUT: 'timed-out', ABORTED: 'aborted', SUCCEEDED: 'succeeded' };
+    const ended: Record<string, StateStatus> = {
+      FAILED: 'failed',
+      TIMED_OUT: 'timed-out',
+      ABORTED: 'aborted',
+      SUCCEEDED: 'succeeded',
+    };
     result.set(current, failedHere ?? ended[executionStatus] ?? 'failed');
   }
   if (executionStatus === 'SUCCEEDED') result.set(END, 'succeeded');

@@ -1,5 +1,5 @@
 // The local console: one page per service of the local cloud, a hash route each (#/stacks,
-// #/states, #/execution/<arn>, #/events, #/bus/<name>, #/dlq, #/dynamodb), live from the edge's
+// #/states, #/execution/<arn>, #/events, #/bus/<name>, #/dlq, #/dynamodb, #/lambda), live from the edge's
 // Server-Sent Events. It reads only the edge: AWS APIs and /_presso/ routes.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -10,6 +10,7 @@ import { ExecutionPage } from './pages/execution.js';
 import { BusesPage, BusPage } from './pages/events.js';
 import { DeadLettersPage } from './pages/dlq.js';
 import { TablesPage } from './pages/dynamodb.js';
+import { FunctionsPage } from './pages/lambda.js';
 import './style.css';
 
 const NAV = [
@@ -18,6 +19,7 @@ const NAV = [
   ['events', 'EventBridge'],
   ['dlq', 'Dead letters'],
   ['dynamodb', 'DynamoDB'],
+  ['lambda', 'Lambda'],
 ] as const;
 
 const route = () => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -36,8 +38,8 @@ function HostBanner() {
   if (!host || LOOPBACK.test(host)) return null;
   return (
     <p class="banner" role="alert">
-      This local cloud listens on {host} (presso up --host), so anyone who reaches this machine can use this
-      console and its APIs. Restart without --host to keep it to this machine.
+      This local cloud listens on {host} (presso up --host), so anyone who reaches this machine can use this console and
+      its APIs. Restart without --host to keep it to this machine.
     </p>
   );
 }
@@ -66,6 +68,9 @@ function App() {
       break;
     case 'dlq':
       body = <DeadLettersPage />;
+      break;
+    case 'lambda':
+      body = <FunctionsPage name={rest[0]} />;
       break;
     case 'dynamodb':
       body = <TablesPage table={rest[0]} />;

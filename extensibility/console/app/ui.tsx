@@ -48,7 +48,9 @@ export const Section = ({ title, children }: { title: string; children: Componen
   </section>
 );
 
-export const Status = ({ status }: { status: string }) => <span class={`status status-${status.toLowerCase()}`}>{status}</span>;
+export const Status = ({ status }: { status: string }) => (
+  <span class={`status status-${status.toLowerCase()}`}>{status}</span>
+);
 
 export const link = (...parts: string[]) => `#/${parts.map(encodeURIComponent).join('/')}`;
 

@@ -101,7 +101,10 @@ it(
     // Step Functions -> the player's machine -> Start execution, the default input left as it is.
     await page.getByRole('link', { name: 'Step Functions' }).click();
     await page.getByRole('heading', { name: 'EventPlayer' }).waitFor();
-    await page.locator('a', { hasText: /EventPlayer|Player/ }).first().click();
+    await page
+      .locator('a', { hasText: /EventPlayer|Player/ })
+      .first()
+      .click();
     const input = page.getByLabel('Input');
     expect(JSON.parse(await input.inputValue())).toEqual({ Comment: 'Insert your JSON here' });
     await shot(page, 'console-state-machine');
@@ -186,7 +189,9 @@ it(
     await page.goto(`${url}#/execution/${encodeURIComponent(executionArn)}`);
     // While it waits, its token is offered for task success or failure.
     await page.getByRole('heading', { name: 'Waiting for a task token' }).waitFor();
-    await page.locator('g.node[data-state="Wait for the barista"][data-status="timed-out"]').waitFor({ timeout: 30_000 });
+    await page
+      .locator('g.node[data-state="Wait for the barista"][data-status="timed-out"]')
+      .waitFor({ timeout: 30_000 });
     await page.locator('.status', { hasText: 'FAILED' }).waitFor();
     await page.getByText('States.Timeout').first().waitFor();
     await shot(page, 'console-execution-timed-out');
@@ -209,10 +214,14 @@ it(
     await aws('AWSEvents.PutTargets', {
       Rule: 'console-dead-letters',
       EventBusName: 'Serverlesspresso',
-      Targets: [{ Id: 'later', Arn: queueArn, DeadLetterConfig: { Arn: `arn:aws:sqs:${region}:${account}:console-dlq` } }],
+      Targets: [
+        { Id: 'later', Arn: queueArn, DeadLetterConfig: { Arn: `arn:aws:sqs:${region}:${account}:console-dlq` } },
+      ],
     });
     await aws('AWSEvents.PutEvents', {
-      Entries: [{ EventBusName: 'Serverlesspresso', Source: 'console.dead-letter', DetailType: 'Console.Letter', Detail: '{}' }],
+      Entries: [
+        { EventBusName: 'Serverlesspresso', Source: 'console.dead-letter', DetailType: 'Console.Letter', Detail: '{}' },
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${url}#/dlq`);

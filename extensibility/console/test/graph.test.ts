@@ -10,7 +10,12 @@ const player = JSON.parse(
 ) as { StartAt: string; States: Record<string, object> };
 
 let id = 0;
-const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({ id: ++id, type, timestamp: 0, ...details });
+const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({
+  id: ++id,
+  type,
+  timestamp: 0,
+  ...details,
+});
 const entered = (name: string) => event('TaskStateEntered', { stateEnteredEventDetails: { name } });
 const exited = (name: string) => event('TaskStateExited', { stateExitedEventDetails: { name } });
 
@@ -46,7 +51,13 @@ describe('statuses', () => {
   });
 
   it('shows where a task timed out', () => {
-    const history = [event('ExecutionStarted'), entered('Wait'), event('TaskScheduled'), event('TaskTimedOut'), event('ExecutionFailed')];
+    const history = [
+      event('ExecutionStarted'),
+      entered('Wait'),
+      event('TaskScheduled'),
+      event('TaskTimedOut'),
+      event('ExecutionFailed'),
+    ];
     expect(statuses(history, 'FAILED').get('Wait')).toBe('timed-out');
   });
 
@@ -65,7 +76,11 @@ describe('statuses', () => {
 describe('waitingToken', () => {
   const scheduled = (parameters: object) =>
     event('TaskScheduled', {
-      taskScheduledEventDetails: { resource: 'putEvents.waitForTaskToken', resourceType: 'events', parameters: JSON.stringify(parameters) },
+      taskScheduledEventDetails: {
+        resource: 'putEvents.waitForTaskToken',
+        resourceType: 'events',
+        parameters: JSON.stringify(parameters),
+      },
     });
 
   it("finds the token in a waiting task's parameters, and none once the task ended", () => {

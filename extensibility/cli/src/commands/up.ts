@@ -73,7 +73,8 @@ export async function upCommand(options: UpOptions): Promise<void> {
   let console_: string | undefined;
   try {
     const started = Date.now();
-    if (await ensureConsoleBuilt()) console.log(`console     built extensibility/console/dist in ${Date.now() - started} ms`);
+    if (await ensureConsoleBuilt())
+      console.log(`console     built extensibility/console/dist in ${Date.now() - started} ms`);
     cloud.edge.addService(consoleService());
     console_ = consoleUrl(cloud.url);
   } catch (e) {

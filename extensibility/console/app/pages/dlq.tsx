@@ -39,7 +39,9 @@ export function DeadLettersPage() {
       );
       setResults(
         results.map((r) =>
-          r.delivered ? `${r.id}: delivered again.` : `${r.id}: not delivered${r.error ? `: ${r.error}` : ' (it failed again and is back in its queue)'}.`,
+          r.delivered
+            ? `${r.id}: delivered again.`
+            : `${r.id}: not delivered${r.error ? `: ${r.error}` : ' (it failed again and is back in its queue)'}.`,
         ),
       );
     } catch (e) {
@@ -98,10 +100,15 @@ export function DeadLettersPage() {
               {data.deadLetters.map((l) => (
                 <li class="card" data-letter={l.id}>
                   <p>
-                    <strong>{l.event?.['detail-type'] ?? 'A message'}</strong> for {l.ruleName ?? '?'} → {l.targetId ?? '?'}:{' '}
-                    {l.errorCode} {l.errorMessage} {l.attempts !== undefined ? `(${l.attempts} attempts)` : ''}
+                    <strong>{l.event?.['detail-type'] ?? 'A message'}</strong> for {l.ruleName ?? '?'} →{' '}
+                    {l.targetId ?? '?'}: {l.errorCode} {l.errorMessage}{' '}
+                    {l.attempts !== undefined ? `(${l.attempts} attempts)` : ''}
                   </p>
-                  <button type="button" onClick={() => redrive([l.id])} aria-label={`Redrive ${l.event?.['detail-type'] ?? 'letter'} ${l.id}`}>
+                  <button
+                    type="button"
+                    onClick={() => redrive([l.id])}
+                    aria-label={`Redrive ${l.event?.['detail-type'] ?? 'letter'} ${l.id}`}
+                  >
                     Redrive
                   </button>
                   <details>

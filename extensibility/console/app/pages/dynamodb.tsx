@@ -83,7 +83,8 @@ function TablePage({ name }: { name: string }) {
       <Problem text={error} />
       {table && (
         <p>
-          Key: {table.KeySchema.map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ')}
+          Key:{' '}
+          {table.KeySchema.map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ')}
           ; about {table.ItemCount ?? 0} items.
         </p>
       )}

@@ -67,7 +67,10 @@ export function BusesPage() {
             rule,
             stack: stackOf(stacks, rule.Arn) ?? stackOf(stacks, rule.Name),
             targets: (
-              await aws<{ Targets: Target[] }>('AWSEvents.ListTargetsByRule', { Rule: rule.Name, EventBusName: bus.Name })
+              await aws<{ Targets: Target[] }>('AWSEvents.ListTargetsByRule', {
+                Rule: rule.Name,
+                EventBusName: bus.Name,
+              })
             ).Targets,
           })),
         );
@@ -114,20 +117,28 @@ export function BusesPage() {
                         </span>
                       </td>
                       <td>
-                        {rule.EventPattern ? <Json value={rule.EventPattern} label={`Pattern of ${rule.Name}`} /> : <code>{rule.ScheduleExpression}</code>}
+                        {rule.EventPattern ? (
+                          <Json value={rule.EventPattern} label={`Pattern of ${rule.Name}`} />
+                        ) : (
+                          <code>{rule.ScheduleExpression}</code>
+                        )}
                       </td>
                       <td>
                         <ul>
                           {targets.map((t) => (
                             <li class="mono">
                               {t.Id}: {t.Arn.split(':').slice(2, 3).join('')} {t.Arn.split(':').pop()}
-                              {t.DeadLetterConfig ? ` (dead letters to ${t.DeadLetterConfig.Arn.split(':').pop()})` : ''}
+                              {t.DeadLetterConfig
+                                ? ` (dead letters to ${t.DeadLetterConfig.Arn.split(':').pop()})`
+                                : ''}
                             </li>
                           ))}
                         </ul>
                       </td>
                       <td>
-                        {c ? `${c.matched} matched, ${c.delivered} delivered, ${c.failed} failed, ${c.deadLettered} dead-lettered` : 'none yet'}
+                        {c
+                          ? `${c.matched} matched, ${c.delivered} delivered, ${c.failed} failed, ${c.deadLettered} dead-lettered`
+                          : 'none yet'}
                         <br />
                         <Spark values={history.get(rule.Arn) ?? []} label={`Deliveries per second of ${rule.Name}`} />
                       </td>
@@ -156,7 +167,15 @@ async function patternProblem(pattern: string): Promise<string | undefined> {
   try {
     await aws('AWSEvents.TestEventPattern', {
       EventPattern: pattern,
-      Event: JSON.stringify({ id: '0', account: '0', source: 's', time: new Date().toISOString(), region: 'r', 'detail-type': 'd', detail: {} }),
+      Event: JSON.stringify({
+        id: '0',
+        account: '0',
+        source: 's',
+        time: new Date().toISOString(),
+        region: 'r',
+        'detail-type': 'd',
+        detail: {},
+      }),
     });
     return undefined;
   } catch (e) {
@@ -202,7 +221,9 @@ export function BusPage({ name }: { name: string }) {
         schedule();
       },
       sampled: ({ dropped, limit }: { dropped: number; limit: number }) =>
-        setSampled(`Sampling: over ${limit} events a second, ${dropped} were left out of the tail in the last second (all are in the archive).`),
+        setSampled(
+          `Sampling: over ${limit} events a second, ${dropped} were left out of the tail in the last second (all are in the archive).`,
+        ),
     },
   );
   const apply = async (e: Event) => {
@@ -244,7 +265,9 @@ export function BusPage({ name }: { name: string }) {
           {paused ? 'Resume the tail' : 'Pause the tail'}
         </button>
         {sampled && <p role="status">{sampled}</p>}
-        <p class="muted">{tail.length === 0 ? 'No event since this page opened.' : `The newest ${tail.length} events.`}</p>
+        <p class="muted">
+          {tail.length === 0 ? 'No event since this page opened.' : `The newest ${tail.length} events.`}
+        </p>
         <ol class="tail">
           {tail.map((entry) => (
             <TailRow entry={entry} />
@@ -310,9 +333,21 @@ function Archive({ bus, pattern }: { bus: string; pattern: string | undefined })
         }}
       >
         <label for="archive-from">From</label>
-        <input id="archive-from" type="datetime-local" step="1" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+        <input
+          id="archive-from"
+          type="datetime-local"
+          step="1"
+          value={from}
+          onInput={(e) => setFrom(e.currentTarget.value)}
+        />
         <label for="archive-to">To</label>
-        <input id="archive-to" type="datetime-local" step="1" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+        <input
+          id="archive-to"
+          type="datetime-local"
+          step="1"
+          value={to}
+          onInput={(e) => setTo(e.currentTarget.value)}
+        />
         <button type="submit">Search the archive</button>
       </form>
       <Problem text={error} />
@@ -327,8 +362,8 @@ function Archive({ bus, pattern }: { bus: string; pattern: string | undefined })
               <li class="event">
                 <details>
                   <summary>
-                    <span class="muted">{new Date(event.time).toLocaleString()}</span> <strong>{event['detail-type']}</strong>{' '}
-                    <span class="muted">{event.source}</span>
+                    <span class="muted">{new Date(event.time).toLocaleString()}</span>{' '}
+                    <strong>{event['detail-type']}</strong> <span class="muted">{event.source}</span>
                   </summary>
                   <Json value={event} label={`Event ${event.id}`} />
                 </details>

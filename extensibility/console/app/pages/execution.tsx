@@ -85,7 +85,9 @@ export function ExecutionPage({ arn }: { arn: string }) {
   return (
     <>
       <p>
-        {execution && <a href={link('states', execution.stateMachineArn)}>{execution.stateMachineArn.split(':').pop()}</a>}
+        {execution && (
+          <a href={link('states', execution.stateMachineArn)}>{execution.stateMachineArn.split(':').pop()}</a>
+        )}
       </p>
       <h1>Execution {execution?.name ?? arn.split(':').pop()}</h1>
       <Problem text={problem} />
@@ -148,9 +150,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
 function StopExecution({ arn }: { arn: string }) {
   const [problem, setProblem] = useState<string>();
   const stop = () =>
-    aws('AWSStepFunctions.StopExecution', { executionArn: arn, error: 'Console.Stopped', cause: 'Stopped from the local console.' }).catch(
-      (e: Error) => setProblem(e.message),
-    );
+    aws('AWSStepFunctions.StopExecution', {
+      executionArn: arn,
+      error: 'Console.Stopped',
+      cause: 'Stopped from the local console.',
+    }).catch((e: Error) => setProblem(e.message));
   return (
     <p>
       <button type="button" class="danger" onClick={stop}>

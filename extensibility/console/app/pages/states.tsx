@@ -54,11 +54,14 @@ export function StateMachinesPage() {
 
 export function StateMachinePage({ arn }: { arn: string }) {
   const [machine, error] = useLoad(
-    () => aws<{ name: string; definition: string; type: string }>('AWSStepFunctions.DescribeStateMachine', { stateMachineArn: arn }),
+    () =>
+      aws<{ name: string; definition: string; type: string }>('AWSStepFunctions.DescribeStateMachine', {
+        stateMachineArn: arn,
+      }),
     [arn],
   );
   const [executions, setExecutions] = useState<Execution[]>();
-  const [listError, , reload] = useLoad(async () => {
+  const [, listError, reload] = useLoad(async () => {
     const { executions } = await aws<{ executions: Execution[] }>('AWSStepFunctions.ListExecutions', {
       stateMachineArn: arn,
       maxResults: 100,
@@ -133,7 +136,12 @@ function StartExecution({ arn, onStarted }: { arn: string; onStarted: () => void
     <form class="card" onSubmit={start} aria-labelledby="start-title">
       <h2 id="start-title">Start execution</h2>
       <label for="execution-name">Name (optional)</label>
-      <input id="execution-name" value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="a generated id" />
+      <input
+        id="execution-name"
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+        placeholder="a generated id"
+      />
       <label for="execution-input">Input</label>
       <textarea
         id="execution-input"

@@ -72,6 +72,11 @@ export class AdminRoutes implements PathService {
         return this.streamEvents(request, res);
       case 'GET /_presso/archive':
         return this.searchArchive(request, res);
+      case 'GET /_presso/functions': {
+        const name = request.query.get('name');
+        const functions = (this.live?.functions() ?? []).filter((f) => !name || f.name === name);
+        return sendJson(res, 200, { functions });
+      }
       case 'GET /_presso/stream':
         if (!this.live) return sendJson(res, 404, { message: 'This local cloud has no live stream.' });
         return serveStream(this.live, request, res);
@@ -234,7 +239,9 @@ export class AdminRoutes implements PathService {
       const text = request.query.get(name);
       if (!text) return undefined;
       const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-      return Number.isNaN(ms) ? `${name} is not a time: write an ISO 8601 time (2026-12-07T15:00:00Z) or epoch milliseconds.` : ms;
+      return Number.isNaN(ms)
+        ? `${name} is not a time: write an ISO 8601 time (2026-12-07T15:00:00Z) or epoch milliseconds.`
+        : ms;
     };
     const from = time('from');
     const to = time('to');

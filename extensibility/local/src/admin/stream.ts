@@ -9,6 +9,7 @@ import type { Counters } from '../services/events/counters.js';
 import type { DeliveryOutcome } from '../services/events/delivery.js';
 import { compilePattern, type CompiledPattern } from '../services/events/pattern/index.js';
 import type { EngineNotification } from '../services/states/engine/index.js';
+import type { InvocationRecord } from '../services/lambda/runtime/sandboxes.js';
 import { sendJson } from '../services/request.js';
 
 /** What the stream listens to (each returns its unsubscribe function). */
@@ -17,6 +18,17 @@ export interface LiveSources {
   observeDeliveries(observer: (outcome: DeliveryOutcome) => void): () => void;
   observeExecutions(listener: (notification: EngineNotification) => void): () => void;
   counters: Pick<Counters, 'snapshot'>;
+  /** Lambda functions with their recent invocations and log lines (GET /_presso/functions). */
+  functions(): FunctionView[];
+}
+
+/** A function as the console shows it. */
+export interface FunctionView {
+  name: string;
+  arn: string;
+  invocations: InvocationRecord[];
+  logs: string[];
+  stats?: { invocations: number; coldStarts: number; errors: number; timeouts: number; sandboxes: number };
 }
 
 /** Events per second a connection gets at most; beyond it the rest of the second is dropped and counted. */
@@ -24,8 +36,8 @@ export const SAMPLE_ABOVE_PER_SECOND = 1000;
 /** Event ids remembered per connection, to send the outcomes of only the events it was sent. */
 const REMEMBERED = 20_000;
 
-export type Topic = 'events' | 'deliveries' | 'executions' | 'stats';
-const TOPICS: readonly Topic[] = ['events', 'deliveries', 'executions', 'stats'];
+export type Topic = 'events' | 'deliveries' | 'executions' | 'stats' | 'functions';
+const TOPICS: readonly Topic[] = ['events', 'deliveries', 'executions', 'stats', 'functions'];
 
 /**
  * Serves one SSE connection until the client closes it. Query: `topics` (comma-separated, default
@@ -116,11 +128,23 @@ export function serveStream(
       }),
     );
   let lastStats = '';
+  let lastFunctions = '';
   const timer = setInterval(() => {
     if (topics.has('stats')) {
       const stats = JSON.stringify(sources.counters.snapshot());
       if (stats !== lastStats) res.write(`event: stats\ndata: ${stats}\n\n`);
       lastStats = stats;
+    }
+    if (topics.has('functions')) {
+      // Each function's invocation and log counts: the console reads what changed.
+      const counts = sources.functions().map((f) => ({
+        name: f.name,
+        invocations: f.stats?.invocations ?? f.invocations.length,
+        lines: f.logs.length,
+      }));
+      const text = JSON.stringify(counts);
+      if (text !== lastFunctions) res.write(`event: functions\ndata: ${text}\n\n`);
+      lastFunctions = text;
     }
     // A comment now and then keeps proxies and the browser from closing an idle stream.
     res.write(': keep-alive\n\n');

@@ -191,7 +191,11 @@ export class Delivery {
         exhausted = 'MaximumEventAgeInSeconds';
         break;
       }
-      this.tell(event, rule, target, { status: 'retrying', attempts, error: `${lastError.code}: ${lastError.message}` });
+      this.tell(event, rule, target, {
+        status: 'retrying',
+        attempts,
+        error: `${lastError.code}: ${lastError.message}`,
+      });
       await this.time.sleep(delay);
     }
     ruleCounts.failed++;
