@@ -21,6 +21,14 @@ export async function aws<T>(target: string, input: object = {}): Promise<T> {
     headers: {
       'content-type': `application/x-amz-json-${VERSIONS[prefix] ?? '1.1'}`,
       'x-amz-target': target,
+      // DynamoDB Local wants a credential in every request; the edge treats a key it did not issue
+      // as the administrator's, so any will do (the console's calls are never signed).
+      ...(prefix === 'DynamoDB_20120810'
+        ? {
+            authorization:
+              'AWS4-HMAC-SHA256 Credential=console/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          }
+        : {}),
     },
     body: JSON.stringify(input),
   });

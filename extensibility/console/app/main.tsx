@@ -11,6 +11,7 @@ import { BusesPage, BusPage } from './pages/events.js';
 import { DeadLettersPage } from './pages/dlq.js';
 import { TablesPage } from './pages/dynamodb.js';
 import { FunctionsPage } from './pages/lambda.js';
+import { CatalogPage } from './pages/catalog.js';
 import './style.css';
 
 const NAV = [
@@ -20,6 +21,7 @@ const NAV = [
   ['dlq', 'Dead letters'],
   ['dynamodb', 'DynamoDB'],
   ['lambda', 'Lambda'],
+  ['catalog', 'Events catalog'],
 ] as const;
 
 const route = () => location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -68,6 +70,9 @@ function App() {
       break;
     case 'dlq':
       body = <DeadLettersPage />;
+      break;
+    case 'catalog':
+      body = <CatalogPage />;
       break;
     case 'lambda':
       body = <FunctionsPage name={rest[0]} />;

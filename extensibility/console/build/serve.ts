@@ -3,6 +3,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { catalogGraph } from '@serverlesspresso/catalog/graph';
+import { generateCatalog } from '@serverlesspresso/catalog/page';
 import { DIST } from './build.js';
 
 export const CONSOLE_PATH = '/_presso/console';
@@ -29,8 +31,30 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** GET <edge>/_presso/console/[file] from distDir (default dist/). */
+/** What the console's catalog page reads: the graph, and each event's section of catalog.html. */
+export interface CatalogFile {
+  graph: ReturnType<typeof catalogGraph>;
+  events: Array<{ detailType: string; anchor: string }>;
+}
+
+/**
+ * GET <edge>/_presso/console/[file] from distDir (default dist/), and the events catalog of the repo
+ * (`catalog.json` for the console's graph, `catalog.html` the page `presso catalog` writes),
+ * generated from the repo's templates on first request.
+ */
 export function consoleService(distDir = DIST): PathService {
+  let catalog: { json: string; html: string } | undefined;
+  const catalogFiles = () => {
+    if (!catalog) {
+      const { page, html } = generateCatalog();
+      const file: CatalogFile = {
+        graph: catalogGraph(page),
+        events: page.events.map((e) => ({ detailType: e.entry.detailType, anchor: e.anchor })),
+      };
+      catalog = { json: JSON.stringify(file), html };
+    }
+    return catalog;
+  };
   return {
     name: 'console',
     accepts: (request) => request.path === CONSOLE_PATH || request.path.startsWith(`${CONSOLE_PATH}/`),
@@ -43,6 +67,16 @@ export function consoleService(distDir = DIST): PathService {
         return send(405, 'text/plain', 'The console is static: GET only.', { allow: 'GET, HEAD' });
       if (request.path === CONSOLE_PATH) return send(308, 'text/plain', '', { location: `${CONSOLE_PATH}/` });
       const file = request.path.slice(CONSOLE_PATH.length + 1) || 'index.html';
+      if (file === 'catalog.json' || file === 'catalog.html') {
+        try {
+          const files = catalogFiles();
+          return file === 'catalog.json'
+            ? send(200, 'application/json', files.json)
+            : send(200, TYPES['.html']!, files.html);
+        } catch (e) {
+          return send(500, 'text/plain', `The events catalog could not be generated: ${(e as Error).message}`);
+        }
+      }
       const path = normalize(join(distDir, file));
       if (!path.startsWith(distDir) || !existsSync(path) || !statSync(path).isFile())
         return send(404, 'text/plain', `No ${file} in the console.`);

@@ -4,7 +4,9 @@
 // that makes the 8-minute session a few seconds: a person opens the stacks page, opens the bus's
 // live tail, starts the player from its page with the default input, watches its graph reach
 // Succeeded and the tail show the replayed events with OrderMetrics' rules matching and delivering;
-// an invalid pattern gets the engine's reason beside the field; a task that times out shows where;
+// an invalid pattern gets the engine's reason beside the field; OrderMetrics' function lists the
+// replay's invocations (cold, then warm) and its table its items; the catalog is drawn; a cloud
+// listening beyond the loopback interface says so on every page; a task that times out shows where;
 // a dead letter is redriven. Screenshots: <tmp>/presso-console-screenshots/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -126,6 +128,11 @@ it(
     const waiting = tail.locator('li.event', { hasText: 'OrderManager.WaitingCompletion' }).first();
     await waiting.locator('.match[data-rule*="OrderMetrics"] .outcome-delivered').waitFor({ timeout: 30_000 });
     await tail.locator('li.event', { hasText: 'Validator.NewOrder' }).first().getByText('no rule matched').waitFor();
+    // Each event links to its section of the events catalog.
+    await waiting.locator('summary').click();
+    expect(await waiting.getByRole('link', { name: /in the events catalog/ }).getAttribute('href')).toMatch(
+      /^catalog\.html#/,
+    );
     await shot(tail, 'console-bus-tail');
     await accessible(tail, 'bus');
 
@@ -148,6 +155,69 @@ it(
     await tail.close();
   },
   SLOW * 2,
+);
+
+it(
+  "shows OrderMetrics' function with the replay's invocations and its table's items, and the catalog's graph",
+  async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${url}#/lambda`);
+    const fn = page.getByRole('link', { name: /RecordOrderMetrics/ }).first();
+    await fn.click();
+    await page.getByRole('heading', { name: /^Function / }).waitFor();
+    // The replay invoked it: the first invocation on its sandbox is cold, later ones warm.
+    await page.getByRole('cell', { name: 'cold' }).first().waitFor();
+    await page.getByRole('cell', { name: 'warm' }).first().waitFor();
+    await page.getByRole('cell', { name: 'success' }).first().waitFor();
+    await shot(page, 'console-lambda-function');
+    await accessible(page, 'function');
+
+    await page.getByRole('link', { name: 'DynamoDB' }).click();
+    // OrderMetrics' table, the one table deployed.
+    await page.locator('ul.list a').first().click();
+    await page.getByText(/^Key: /).waitFor();
+    await page.getByRole('button', { name: 'Scan' }).click();
+    await page.locator('table tbody tr').first().waitFor();
+    await shot(page, 'console-dynamodb-table');
+    await accessible(page, 'table');
+    await page.getByLabel('As JSON').check();
+    await page.getByLabel('Items').waitFor();
+
+    await page.getByRole('link', { name: 'Events catalog' }).click();
+    await page.locator('g.cnode-rule[data-node*="OrderMetrics"]').first().waitFor({ timeout: 30_000 });
+    await page.locator('g.cnode-event[data-node="event:OrderManager.WaitingCompletion"]').waitFor();
+    await shot(page, 'console-catalog');
+    await accessible(page, 'catalog');
+    await page.close();
+  },
+  SLOW,
+);
+
+it(
+  'says on every page that the local cloud listens beyond the loopback interface (presso up --host)',
+  async () => {
+    const exposed = await startLocalCloud({ host: '0.0.0.0', port: 0, log: () => {} });
+    try {
+      exposed.edge.addService(consoleService());
+      const page = await browser.newPage();
+      const port = new URL(exposed.url).port;
+      for (const route of ['#/stacks', '#/events']) {
+        await page.goto(`http://127.0.0.1:${port}/_presso/console/${route}`);
+        await page.getByRole('alert').filter({ hasText: 'listens on 0.0.0.0' }).waitFor();
+      }
+      await shot(page, 'console-host-banner');
+      await page.close();
+      // And a console on the loopback interface says nothing of it.
+      const local = await browser.newPage();
+      await local.goto(url);
+      await local.getByRole('heading', { name: 'Stacks' }).waitFor();
+      expect(await local.getByText(/listens on/).count()).toBe(0);
+      await local.close();
+    } finally {
+      await exposed.close();
+    }
+  },
+  SLOW,
 );
 
 it(

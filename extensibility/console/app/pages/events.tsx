@@ -6,6 +6,21 @@ import { useRef, useState } from 'preact/hooks';
 import { admin, aws, stackOf, type EventEnvelope, type Outcome, type Stack } from '../api.js';
 import { useLive } from '../live.js';
 import { Json, link, Problem, Spark, useLoad } from '../ui.js';
+import { CATALOG_HTML, catalogAnchor, catalogFile } from './catalog.js';
+
+type CatalogEvents = Array<{ detailType: string; anchor: string }>;
+
+/** A link to the detail-type's section of the events catalog, when the contract has it. */
+function DetailType({ value, events }: { value: string; events: CatalogEvents | undefined }) {
+  const anchor = events && catalogAnchor(events, value);
+  return anchor ? (
+    <p>
+      <a href={`${CATALOG_HTML}#${anchor}`}>{value} in the events catalog</a>
+    </p>
+  ) : (
+    <p class="muted">{value} is not in the events catalog.</p>
+  );
+}
 
 interface Rule {
   Name: string;
@@ -190,6 +205,7 @@ export function BusPage({ name }: { name: string }) {
   const [tail, setTail] = useState<TailEntry[]>([]);
   const [sampled, setSampled] = useState<string>();
   const [paused, setPaused] = useState(false);
+  const [catalog] = useLoad(catalogFile, []);
   const pausedRef = useRef(false);
   pausedRef.current = paused;
   // Events and outcomes arrive faster than a page can draw: gathered here, drawn once per frame.
@@ -270,16 +286,16 @@ export function BusPage({ name }: { name: string }) {
         </p>
         <ol class="tail">
           {tail.map((entry) => (
-            <TailRow entry={entry} />
+            <TailRow entry={entry} events={catalog?.events} />
           ))}
         </ol>
       </section>
-      <Archive bus={name} pattern={pattern} />
+      <Archive bus={name} pattern={pattern} events={catalog?.events} />
     </>
   );
 }
 
-function TailRow({ entry }: { entry: TailEntry }) {
+function TailRow({ entry, events }: { entry: TailEntry; events: CatalogEvents | undefined }) {
   const { event } = entry;
   const byRule = new Map<string, Outcome[]>();
   for (const o of entry.outcomes.values()) byRule.set(o.ruleName, [...(byRule.get(o.ruleName) ?? []), o]);
@@ -305,13 +321,22 @@ function TailRow({ entry }: { entry: TailEntry }) {
             ))
           )}
         </summary>
+        <DetailType value={event['detail-type']} events={events} />
         <Json value={event} label={`Event ${event.id}`} />
       </details>
     </li>
   );
 }
 
-function Archive({ bus, pattern }: { bus: string; pattern: string | undefined }) {
+function Archive({
+  bus,
+  pattern,
+  events,
+}: {
+  bus: string;
+  pattern: string | undefined;
+  events: CatalogEvents | undefined;
+}) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [query, setQuery] = useState({ from: '', to: '' });
@@ -365,6 +390,7 @@ function Archive({ bus, pattern }: { bus: string; pattern: string | undefined })
                     <span class="muted">{new Date(event.time).toLocaleString()}</span>{' '}
                     <strong>{event['detail-type']}</strong> <span class="muted">{event.source}</span>
                   </summary>
+                  <DetailType value={event['detail-type']} events={events} />
                   <Json value={event} label={`Event ${event.id}`} />
                 </details>
               </li>

@@ -111,18 +111,20 @@ function FunctionDetails({ fn, live }: { fn: FunctionView; live: string }) {
               </tr>
             </thead>
             <tbody>
-              {[...fn.invocations].reverse().map((i) => (
-                <tr>
-                  <td>{new Date(i.startedAt).toLocaleTimeString()}</td>
-                  <td>{duration(i.durationMs)}</td>
-                  <td class={`outcome-${i.outcome === 'success' ? 'delivered' : 'dropped'}`}>
-                    {i.outcome}
-                    {i.errorType ? `: ${i.errorType} ${i.errorMessage ?? ''}` : ''}
-                  </td>
-                  <td>{i.cold ? 'cold' : 'warm'}</td>
-                  <td class="mono">{i.requestId}</td>
-                </tr>
-              ))}
+              {[...fn.invocations]
+                .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+                .map((i) => (
+                  <tr>
+                    <td>{new Date(i.startedAt).toLocaleTimeString()}</td>
+                    <td>{duration(i.durationMs)}</td>
+                    <td class={`outcome-${i.outcome === 'success' ? 'delivered' : 'dropped'}`}>
+                      {i.outcome}
+                      {i.errorType ? `: ${i.errorType} ${i.errorMessage ?? ''}` : ''}
+                    </td>
+                    <td>{i.cold ? 'cold' : 'warm'}</td>
+                    <td class="mono">{i.requestId}</td>
+                  </tr>
+                ))}
             </tbody>
           </table>
         )}
