@@ -63,7 +63,12 @@ async function listen(url: string) {
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, log: () => {} });
   const name = 'console-target';
-  cloud.lambda.register(inProcessFunction({ name, arn: arns.lambda(cloud.account, name), handler: async () => ({}) }));
+  const arn = arns.lambda(cloud.account, name);
+  cloud.lambda.register(inProcessFunction({ name, arn, handler: async () => ({}) }));
+  // What `aws lambda add-permission --principal events.amazonaws.com` writes: EventBridge may invoke it.
+  cloud.iam.putResourcePolicy(arn, 'events', [
+    { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: arn },
+  ]);
   await aws('AWSEvents.CreateEventBus', { Name: 'Console' });
   await aws('AWSEvents.PutRule', {
     Name: 'orders',
