@@ -43,7 +43,7 @@ export const Json = ({ value, label }: { value: unknown; label?: string }) => {
 
 export const Section = ({ title, children }: { title: string; children: ComponentChildren }) => (
   <section>
-    <h2>{title}</h2>
+    <h3>{title}</h3>
     {children}
   </section>
 );

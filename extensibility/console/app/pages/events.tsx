@@ -284,7 +284,7 @@ export function BusPage({ name }: { name: string }) {
         <p class="muted">
           {tail.length === 0 ? 'No event since this page opened.' : `The newest ${tail.length} events.`}
         </p>
-        <ol class="tail">
+        <ol class="tail" tabIndex={0} aria-label="Live tail">
           {tail.map((entry) => (
             <TailRow entry={entry} events={catalog?.events} />
           ))}
@@ -382,7 +382,7 @@ function Archive({
             {result.matched} of {result.read} archived events match{pattern ? ' the pattern' : ''}; the newest{' '}
             {result.events.length} shown.
           </p>
-          <ol class="tail archive">
+          <ol class="tail archive" tabIndex={0} aria-label="Archived events">
             {result.events.map((event) => (
               <li class="event">
                 <details>

@@ -114,7 +114,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
       )}
       <section>
         <h2>History ({history.length} events)</h2>
-        <ol class="history">
+        <ol class="history" tabIndex={0} aria-label="Execution history">
           {history.map((event) => {
             const { summary, data } = detailsOf(event);
             return (

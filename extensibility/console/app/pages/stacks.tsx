@@ -1,7 +1,21 @@
 // Stacks: each deployed stack with its resources, outputs, APIs (routes and local URLs), AppSync
 // Events APIs, alarms, what is not emulated, and its roles' denied calls (the IAM report).
 import { admin, type Stack } from '../api.js';
-import { Problem, Section, useLoad } from '../ui.js';
+import { link, Problem, Section, useLoad } from '../ui.js';
+
+/** The console's page of a resource, where it has one. */
+function ResourceLink({ type, physicalId }: { type: string; physicalId: string }) {
+  const page = /StateMachine$/.test(type)
+    ? link('states', physicalId)
+    : /^AWS::(DynamoDB::Table|Serverless::SimpleTable)$/.test(type)
+      ? link('dynamodb', physicalId)
+      : /Function$/.test(type) && !/CloudFront/.test(type)
+        ? link('lambda', physicalId.split(':').pop()!)
+        : /^AWS::Events::EventBus$/.test(type)
+          ? link('bus', physicalId.split('/').pop()!)
+          : undefined;
+  return page ? <a href={page}>{physicalId}</a> : <>{physicalId}</>;
+}
 
 interface RoleReport {
   role: string;
@@ -86,7 +100,9 @@ export function StacksPage() {
                     <tr>
                       <td>{r.logicalId}</td>
                       <td>{r.type}</td>
-                      <td class="mono">{r.physicalId}</td>
+                      <td class="mono">
+                        <ResourceLink type={r.type} physicalId={r.physicalId} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
