@@ -174,8 +174,9 @@ interface TailEntry {
   outcomes: Map<string, Outcome>;
 }
 
-/** The tail keeps this many events; the page draws them once per animation frame. */
+/** The tail keeps this many events. */
 const TAIL_SIZE = 200;
+const DRAW_EVERY_MS = 200;
 
 /** Checks a pattern with the engine (TestEventPattern): undefined when valid, else AWS's reason. */
 async function patternProblem(pattern: string): Promise<string | undefined> {
@@ -209,14 +210,15 @@ export function BusPage({ name }: { name: string }) {
   const pausedRef = useRef(false);
   pausedRef.current = paused;
   // Events and outcomes arrive faster than a page can draw: gathered here, drawn once per frame.
-  const buffer = useRef({ entries: new Map<string, TailEntry>(), order: [] as string[], frame: 0 });
+  const buffer = useRef({ entries: new Map<string, TailEntry>(), order: [] as string[], timer: 0 });
   const flush = () => {
     const b = buffer.current;
-    b.frame = 0;
+    b.timer = 0;
     setTail(b.order.map((id) => b.entries.get(id)!).filter(Boolean));
   };
+  // Drawn at most every DRAW_EVERY_MS, whatever the rate: the tab stays responsive under a flood.
   const schedule = () => {
-    if (!buffer.current.frame) buffer.current.frame = requestAnimationFrame(flush);
+    if (!buffer.current.timer) buffer.current.timer = window.setTimeout(flush, DRAW_EVERY_MS);
   };
   const entryOf = (id: string) => buffer.current.entries.get(id);
   const live = useLive(
@@ -286,7 +288,7 @@ export function BusPage({ name }: { name: string }) {
         </p>
         <ol class="tail" tabIndex={0} aria-label="Live tail">
           {tail.map((entry) => (
-            <TailRow entry={entry} events={catalog?.events} />
+            <TailRow key={entry.event.id} entry={entry} events={catalog?.events} />
           ))}
         </ol>
       </section>
@@ -297,11 +299,13 @@ export function BusPage({ name }: { name: string }) {
 
 function TailRow({ entry, events }: { entry: TailEntry; events: CatalogEvents | undefined }) {
   const { event } = entry;
+  // An event's JSON is drawn once opened: the tail redraws up to 200 rows a frame.
+  const [open, setOpen] = useState(false);
   const byRule = new Map<string, Outcome[]>();
   for (const o of entry.outcomes.values()) byRule.set(o.ruleName, [...(byRule.get(o.ruleName) ?? []), o]);
   return (
     <li class="event" data-event-id={event.id}>
-      <details>
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>
           <span class="muted">{new Date(event.time).toLocaleTimeString()}</span> <strong>{event['detail-type']}</strong>{' '}
           <span class="muted">{event.source}</span>{' '}
@@ -321,8 +325,12 @@ function TailRow({ entry, events }: { entry: TailEntry; events: CatalogEvents | 
             ))
           )}
         </summary>
-        <DetailType value={event['detail-type']} events={events} />
-        <Json value={event} label={`Event ${event.id}`} />
+        {open && (
+          <>
+            <DetailType value={event['detail-type']} events={events} />
+            <Json value={event} label={`Event ${event.id}`} />
+          </>
+        )}
       </details>
     </li>
   );
@@ -384,7 +392,7 @@ function Archive({
           </p>
           <ol class="tail archive" tabIndex={0} aria-label="Archived events">
             {result.events.map((event) => (
-              <li class="event">
+              <li class="event" key={event.id}>
                 <details>
                   <summary>
                     <span class="muted">{new Date(event.time).toLocaleString()}</span>{' '}
