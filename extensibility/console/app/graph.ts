@@ -122,7 +122,7 @@ const FAILED_TYPES = new Set([
 /**
  * Each state's status from an execution's history (oldest first) and the execution's status: entered
  * and not left is running, or where it failed, timed out or was stopped once the execution ended so;
- * a state left by a Catch is 'caught'.
+ * a state left by a Catch is 'caught', or 'timed-out' when what it caught was its timeout.
  */
 export function statuses(history: HistoryEvent[], executionStatus: string): Map<string, StateStatus> {
   const result = new Map<string, StateStatus>();
@@ -135,7 +135,8 @@ export function statuses(history: HistoryEvent[], executionStatus: string): Map<
       result.set(current, 'running');
     } else if (event.stateExitedEventDetails) {
       const name = event.stateExitedEventDetails.name;
-      result.set(name, failedHere ? 'caught' : 'succeeded');
+      // Left through a Catch: where it timed out stays 'timed-out' (the place to look), else 'caught'.
+      result.set(name, failedHere === 'timed-out' ? 'timed-out' : failedHere ? 'caught' : 'succeeded');
       if (current === name) current = undefined;
     } else if (FAILED_TYPES.has(event.type)) {
       failedHere = event.type.endsWith('TimedOut') ? 'timed-out' : 'failed';

@@ -8,21 +8,15 @@
 // replay's invocations (cold, then warm) and its table its items; the catalog is drawn; a cloud
 // listening beyond the loopback interface says so on every page; a task that times out shows where;
 // a dead letter is redriven. Screenshots: <tmp>/presso-console-screenshots/.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '@serverlesspresso/local';
 import { playerWithArchive, sessionFixture } from '@serverlesspresso/event-player/test-app';
 import { until } from '@serverlesspresso/testing/until';
 import { ensureBuilt } from '../build/build.js';
 import { consoleService, consoleUrl } from '../build/serve.js';
+import { accessible, launchChromium, shot } from './browser.js';
 
-const executablePath = process.env.PRESSO_CHROMIUM ?? '/usr/bin/chromium';
-export const SCREENSHOTS = join(tmpdir(), 'presso-console-screenshots');
 const ORDER_METRICS = new URL('../../../extensions/OrderMetrics', import.meta.url).pathname;
 // The fixture's 8 minutes in about 2 seconds.
 const SPEED = 240;
@@ -33,24 +27,6 @@ let browser: Browser;
 let url: string;
 const player = playerWithArchive('console-test', sessionFixture);
 const logs: string[] = [];
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function accessible(page: Page, screen: string): Promise<void> {
-  await page.addScriptTag({ content: AXE });
-  const { violations } = await page.evaluate(() =>
-    (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe.run(document, {
-      resultTypes: ['violations'],
-    }),
-  );
-  const bad = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad).toEqual([]);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 /** An AWS JSON-protocol call on the edge, as the administrator (unsigned). */
 async function aws<T = unknown>(target: string, input: object): Promise<T> {
@@ -65,18 +41,13 @@ async function aws<T = unknown>(target: string, input: object): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(executablePath))
-    throw new Error(
-      `no Chromium at ${executablePath}: install it (apt-get install chromium) or set PRESSO_CHROMIUM to a Chromium or Chrome binary`,
-    );
-  mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureBuilt();
   cloud = await startLocalCloud({ port: 0, speed: SPEED, log: (line) => void logs.push(line) });
   cloud.edge.addService(consoleService());
   url = consoleUrl(cloud.url);
   await cloud.stacks.deploy({ path: player.dir, stackName: 'EventPlayer', parameterOverrides: { CreateBus: 'true' } });
   await cloud.stacks.deploy({ path: ORDER_METRICS, stackName: 'OrderMetrics' });
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, SLOW);
 
 afterAll(async () => {

@@ -61,6 +61,16 @@ describe('statuses', () => {
     expect(statuses(history, 'FAILED').get('Wait')).toBe('timed-out');
   });
 
+  it('shows where a caught timeout happened (the order workflow goes on to cancel the order)', () => {
+    const history = [
+      entered('Wait for the drink order'),
+      event('TaskTimedOut'),
+      exited('Wait for the drink order'),
+      entered('Emit OrderTimeOut'),
+    ];
+    expect(statuses(history, 'SUCCEEDED').get('Wait for the drink order')).toBe('timed-out');
+  });
+
   it('marks a state left through a Catch as caught, and a stopped one as aborted', () => {
     const caught = [entered('A'), event('TaskFailed'), exited('A'), entered('B')];
     expect(statuses(caught, 'ABORTED')).toEqual(
