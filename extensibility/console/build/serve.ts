@@ -35,6 +35,20 @@ const TYPES: Record<string, string> = {
 export interface CatalogFile {
   graph: ReturnType<typeof catalogGraph>;
   events: Array<{ detailType: string; anchor: string }>;
+  /** Each rule of the repo's apps (by app and logical id) with the events of the contract it consumes. */
+  rules: Array<{ app: string; rule: string; events: Array<{ detailType: string; anchor: string }> }>;
+}
+
+function rulesOf(page: ReturnType<typeof generateCatalog>['page']): CatalogFile['rules'] {
+  const rules = new Map<string, CatalogFile['rules'][number]>();
+  for (const e of page.events)
+    for (const c of e.consumers) {
+      const key = `${c.app}\u0000${c.rule}`;
+      const rule = rules.get(key) ?? { app: c.app, rule: c.rule, events: [] };
+      rule.events.push({ detailType: e.entry.detailType, anchor: e.anchor });
+      rules.set(key, rule);
+    }
+  return [...rules.values()];
 }
 
 /**
@@ -50,6 +64,7 @@ export function consoleService(distDir = DIST): PathService {
       const file: CatalogFile = {
         graph: catalogGraph(page),
         events: page.events.map((e) => ({ detailType: e.entry.detailType, anchor: e.anchor })),
+        rules: rulesOf(page),
       };
       catalog = { json: JSON.stringify(file), html };
     }

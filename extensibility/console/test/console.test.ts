@@ -154,6 +154,14 @@ it(
     await page.getByLabel('As JSON').check();
     await page.getByLabel('Items').waitFor();
 
+    // The bus's rules: OrderMetrics' with its pattern, its target, its counts and what it consumes in the catalog.
+    await page.getByRole('link', { name: 'EventBridge' }).click();
+    const rule = page.locator('tr[data-rule*="OrderMetrics"]').first();
+    await rule.getByRole('link', { name: 'OrderManager.WaitingCompletion' }).waitFor();
+    expect(await rule.textContent()).toMatch(/\d+ matched, \d+ delivered/);
+    await shot(page, 'console-eventbridge');
+    await accessible(page, 'eventbridge');
+
     await page.getByRole('link', { name: 'Events catalog' }).click();
     await page.locator('g.cnode-rule[data-node*="OrderMetrics"]').first().waitFor({ timeout: 30_000 });
     await page.locator('g.cnode-event[data-node="event:OrderManager.WaitingCompletion"]').waitFor();

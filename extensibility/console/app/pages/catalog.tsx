@@ -8,6 +8,7 @@ import { Problem, useLoad } from '../ui.js';
 interface CatalogFile {
   graph: CatalogGraph;
   events: Array<{ detailType: string; anchor: string }>;
+  rules: Array<{ app: string; rule: string; events: Array<{ detailType: string; anchor: string }> }>;
 }
 
 export const CATALOG_HTML = 'catalog.html';

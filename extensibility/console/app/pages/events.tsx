@@ -67,12 +67,35 @@ function useCounterHistory() {
   return history;
 }
 
+type CatalogRules = Array<{ app: string; rule: string; events: CatalogEvents }>;
+
+/**
+ * The events of the contract a deployed rule consumes, as the catalog read them from its template:
+ * the rule's logical id from its stack's resources, or from its generated name
+ * (`<stack>-<LogicalId>-<suffix>`, as SAM's function events are named).
+ */
+function catalogRule(stacks: Stack[], rules: CatalogRules, rule: Rule): CatalogEvents | undefined {
+  const deployedAs = (logicalId: string) =>
+    stacks.some(
+      (stack) =>
+        rule.Name.startsWith(`${stack.name}-${logicalId}-`) ||
+        stack.resources.some(
+          (r) => r.logicalId === logicalId && (r.physicalId === rule.Name || r.physicalId === rule.Arn),
+        ),
+    );
+  const found = rules.filter((r) => deployedAs(r.rule));
+  // The same logical id in two apps: the one whose stack the rule's name starts with.
+  const stack = stacks.find((s) => rule.Name.startsWith(`${s.name}-`))?.name;
+  return (found.find((r) => r.app === stack) ?? found[0])?.events;
+}
+
 export function BusesPage() {
   const [data, error] = useLoad(async () => {
-    const [{ EventBuses }, { stacks }, stats] = await Promise.all([
+    const [{ EventBuses }, { stacks }, stats, catalog] = await Promise.all([
       aws<{ EventBuses: Array<{ Name: string; Arn: string }> }>('AWSEvents.ListEventBuses', {}),
       admin<{ stacks: Stack[] }>('stacks'),
       admin<{ rules: Record<string, Counts> }>('stats'),
+      catalogFile().catch(() => undefined),
     ]);
     const buses = await Promise.all(
       EventBuses.map(async (bus) => {
@@ -81,6 +104,7 @@ export function BusesPage() {
           Rules.map(async (rule) => ({
             rule,
             stack: stackOf(stacks, rule.Arn) ?? stackOf(stacks, rule.Name),
+            consumes: catalogRule(stacks, catalog?.rules ?? [], rule),
             targets: (
               await aws<{ Targets: Target[] }>('AWSEvents.ListTargetsByRule', {
                 Rule: rule.Name,
@@ -120,7 +144,7 @@ export function BusesPage() {
                 </tr>
               </thead>
               <tbody>
-                {rules.map(({ rule, stack, targets }) => {
+                {rules.map(({ rule, stack, targets, consumes }) => {
                   const c = data.stats.rules[rule.Arn];
                   return (
                     <tr data-rule={rule.Name}>
@@ -130,6 +154,18 @@ export function BusesPage() {
                         <span class="muted">
                           {stack ?? ''} {rule.State}
                         </span>
+                        {consumes && consumes.length > 0 && (
+                          <>
+                            <br />
+                            Consumes (catalog):{' '}
+                            {consumes.map((e, i) => (
+                              <>
+                                {i > 0 && ', '}
+                                <a href={`${CATALOG_HTML}#${e.anchor}`}>{e.detailType}</a>
+                              </>
+                            ))}
+                          </>
+                        )}
                       </td>
                       <td>
                         {rule.EventPattern ? (

@@ -227,6 +227,11 @@ describe('GET /_presso/archive', () => {
     expect(all.events.map((e) => e.detail)).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
     expect(all.matched).toBe(3);
     expect(all.read).toBeGreaterThan(3);
+    // Without a filter every event matches: the newest of the bus.
+    const newest = await search('limit=2');
+    expect(newest.events.map((e) => e.detail)).toEqual([{ n: 3 }, { n: 2 }]);
+    expect(newest.matched).toBe(newest.read);
+    expect(newest.read).toBe(all.read);
     const page = await search(`pattern=${pattern}&limit=2`);
     expect(page.events.map((e) => e.detail)).toEqual([{ n: 3 }, { n: 2 }]);
     const window = await search(`pattern=${pattern}&from=2026-01-01T10:30:00Z&to=2026-01-01T11:30:00Z`);
