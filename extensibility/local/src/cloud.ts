@@ -11,6 +11,7 @@ import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './ed
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
 import { LambdaService } from './services/lambda/service.js';
+import type { WorkerFunction } from './services/lambda/runtime/index.js';
 import { SchedulerService } from './services/scheduler/service.js';
 import { registerSchedulerTargets } from './services/scheduler/targets.js';
 import { SfnApiError, StepFunctionsEngine, type StateMachineType } from './services/states/engine/index.js';
@@ -496,6 +497,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           sqsPollers.list().reduce((sum, p) => sum + 2 * p.stats.invocations, 0),
         activeUsers: () => users.signedIn.size,
       }),
+    {
+      archive: events.archive,
+      observeDeliveries: (observer) => events.delivery.observe(observer),
+      observeExecutions: (listener) => engine.subscribe(listener),
+      counters: events.counters,
+      functions: () =>
+        lambda.list().map((fn) => {
+          const worker = fn as Partial<WorkerFunction>;
+          return {
+            name: fn.name,
+            arn: fn.arn,
+            invocations: worker.invocations?.() ?? [],
+            logs: worker.logs?.().slice(-200) ?? [],
+            ...(worker.stats ? { stats: worker.stats() } : {}),
+          };
+        }),
+    },
   );
   const stacks = new Stacks(account, events, states, log);
   stacks.onDeployed(() => {

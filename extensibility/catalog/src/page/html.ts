@@ -1,5 +1,6 @@
 // The catalog as one static HTML page (catalog.html): no scripts, no external assets, every value escaped.
 import { consumerName, consumerTerms } from './model.js';
+import { catalogGraphSvg } from './graph.js';
 import type { CatalogPage, PageChannel, PageConsumer, PageEvent, PageProducer } from './model.js';
 
 const escapeHtml = (s: string) =>
@@ -15,7 +16,7 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid
 th{background:#efe9e2}section{background:#fff;border:1px solid #e3dcd3;border-radius:6px;padding:.2rem 1.2rem 1rem;margin:1.2rem 0}
 code{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f3efe9;padding:0 .2rem;border-radius:3px}
 pre{background:#f3efe9;padding:.8rem;overflow:auto;border-radius:4px}pre code{padding:0;background:none}
-.none{color:#888}.pattern{display:block;margin:.2rem 0 0 1rem;color:#555}summary{cursor:pointer;margin-top:.4rem}`;
+.graph{overflow:auto;background:#fff;border:1px solid #e3dcd3}.none{color:#888}.pattern{display:block;margin:.2rem 0 0 1rem;color:#555}summary{cursor:pointer;margin-top:.4rem}`;
 
 function producerItem(p: PageProducer): string {
   const what =
@@ -127,6 +128,7 @@ export function renderHtml(page: CatalogPage): string {
     '<p>Per event: who produces it (functions declare it in <code>Metadata.Emits</code>, state machines in their <code>events:putEvents</code> tasks), which rules consume it (every rule on the bus whose pattern matches every event its schema accepts; a <em>conditional consumer</em> matches only some, and its condition is shown), an example and the schema.</p>',
     `<p>Read from: ${page.apps.map((a) => `${code(a.path)} (${escapeHtml(a.name)})`).join(', ') || 'no app template yet'}.</p>`,
     `<table><thead><tr><th>detail-type</th><th>produced by</th><th>consumed by</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`,
+    `<h2>Apps, events and rules</h2><div class="graph">${catalogGraphSvg(page)}</div>`,
     replays,
     extensions,
     ...page.events.map(section),

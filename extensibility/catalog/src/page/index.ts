@@ -18,6 +18,7 @@ export {
 } from './model.js';
 export { renderMarkdown, renderExtensionsTable } from './markdown.js';
 export { renderHtml } from './html.js';
+export { catalogGraph, catalogGraphSvg, layoutCatalogGraph, type CatalogGraph, type CatalogLayout } from './graph.js';
 
 /** The repo this package lives in. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -2,6 +2,8 @@
 import { emulatedRuntime, startLocalCloud, type LocalCloud, type ResumeReport } from '@serverlesspresso/local';
 import { ensureBuilt, type AppName } from '@serverlesspresso/frontends/build';
 import { appConfig, appUrls, coreOutputsOf, webAppsService, type CoreOutputs } from '@serverlesspresso/frontends/serve';
+import { ensureBuilt as ensureConsoleBuilt } from '@serverlesspresso/console/build';
+import { consoleService, consoleUrl } from '@serverlesspresso/console/serve';
 import { deployPlan, webAppUrlParameters, wiredParameters, type PlannedApp } from '../apps.js';
 import { printStack } from './stacks.js';
 import { watchApps } from './watch.js';
@@ -67,6 +69,17 @@ export async function upCommand(options: UpOptions): Promise<void> {
     await cloud.close();
     process.exit(1);
   }
+  // The local console (extensibility/console): built when missing or stale, served at <edge>/_presso/console/.
+  let console_: string | undefined;
+  try {
+    const started = Date.now();
+    if (await ensureConsoleBuilt())
+      console.log(`console     built extensibility/console/dist in ${Date.now() - started} ms`);
+    cloud.edge.addService(consoleService());
+    console_ = consoleUrl(cloud.url);
+  } catch (e) {
+    console.error(`presso up: the console did not build, so it is not served: ${(e as Error).message}`);
+  }
   // The web apps need a deployed core: none with --no-apps.
   const urls = options.webApps === false || !options.dirs?.length ? undefined : appUrls(cloud.url);
   if (urls) {
@@ -98,6 +111,12 @@ export async function upCommand(options: UpOptions): Promise<void> {
     );
     console.log(
       `app display ${urls.display}  (the TV; sign in with a display sign-in an admin issues in the barista app)`,
+    );
+  }
+  if (console_) {
+    const exposed = !/^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(options.host ?? '127.0.0.1');
+    console.log(
+      `console     ${console_}${exposed ? `  (listening on ${options.host}: reachable from other machines, and the console says so on every page)` : ''}`,
     );
   }
   printResumed(cloud.resumption);

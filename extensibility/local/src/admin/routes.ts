@@ -19,6 +19,7 @@ import {
 import { isStreamFailureRecord, type StreamFailureRecord } from '../services/dynamodb/stream-pollers.js';
 import type { InvokeResult } from '../services/lambda/functions.js';
 import type { Usage } from './usage.js';
+import { serveStream, type LiveSources } from './stream.js';
 
 /** Who sends failures to which queue, and how to deliver a failure again to whoever failed it. */
 export interface DeadLetterConsumers {
@@ -42,6 +43,8 @@ export class AdminRoutes implements PathService {
     private readonly consumers?: DeadLetterConsumers,
     /** What the cloud did since start, in the units AWS bills (`presso cost`). */
     private readonly usage?: () => Usage,
+    /** What GET /_presso/stream (the console's live updates) listens to. */
+    private readonly live?: LiveSources,
   ) {}
 
   accepts(request: EdgeRequest): boolean {
@@ -49,6 +52,9 @@ export class AdminRoutes implements PathService {
     return (
       request.path.startsWith('/_presso/') &&
       request.path !== '/_presso/token' &&
+      // The console's static files (extensibility/console, added by presso up).
+      request.path !== '/_presso/console' &&
+      !request.path.startsWith('/_presso/console/') &&
       !request.path.startsWith('/_presso/issuer/') &&
       !request.path.startsWith('/_presso/cognito/')
     );
@@ -70,6 +76,16 @@ export class AdminRoutes implements PathService {
         return this.redrive(request, res);
       case 'GET /_presso/events':
         return this.streamEvents(request, res);
+      case 'GET /_presso/archive':
+        return this.searchArchive(request, res);
+      case 'GET /_presso/functions': {
+        const name = request.query.get('name');
+        const functions = (this.live?.functions() ?? []).filter((f) => !name || f.name === name);
+        return sendJson(res, 200, { functions });
+      }
+      case 'GET /_presso/stream':
+        if (!this.live) return sendJson(res, 404, { message: 'This local cloud has no live stream.' });
+        return serveStream(this.live, request, res);
       case 'GET /_presso/stacks':
         // Each stack with its alarms' current state (which changes after the deploy).
         return sendJson(res, 200, {
@@ -206,6 +222,62 @@ export class AdminRoutes implements PathService {
       }
     }
     sendJson(res, 200, { results });
+  }
+
+  /**
+   * One page of a bus's archive, newest first: `bus` (required), `pattern`, `from` and `to` (ISO
+   * times or epoch milliseconds, on the event's `time`), `limit` (default 100, at most 1,000).
+   * Answers the events and how many were read and matched.
+   */
+  private async searchArchive(request: EdgeRequest, res: ServerResponse): Promise<void> {
+    const bus = request.query.get('bus');
+    if (!bus) return sendJson(res, 400, { message: 'bus is required: the name of the bus whose archive to search.' });
+    let pattern: CompiledPattern | undefined;
+    const patternText = request.query.get('pattern');
+    if (patternText) {
+      try {
+        pattern = compilePattern(patternText);
+      } catch (e) {
+        return sendJson(res, 400, { message: (e as Error).message });
+      }
+    }
+    const time = (name: string): number | undefined | string => {
+      const text = request.query.get(name);
+      if (!text) return undefined;
+      const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+      return Number.isNaN(ms)
+        ? `${name} is not a time: write an ISO 8601 time (2026-12-07T15:00:00Z) or epoch milliseconds.`
+        : ms;
+    };
+    const from = time('from');
+    const to = time('to');
+    for (const t of [from, to]) if (typeof t === 'string') return sendJson(res, 400, { message: t });
+    const limit = Math.min(1000, Math.max(1, Number(request.query.get('limit') ?? 100) || 100));
+    const page: unknown[] = [];
+    let read = 0;
+    let matched = 0;
+    if (!pattern && from === undefined && to === undefined) {
+      // Every event matches: only the page's lines are parsed (a bus page opens at once on 10,000 events).
+      const lines: string[] = [];
+      for await (const line of this.events.archive.lines(bus)) {
+        read++;
+        lines.push(line);
+        if (lines.length > limit) lines.shift();
+      }
+      const events = lines.reverse().map((line) => JSON.parse(line) as unknown);
+      return sendJson(res, 200, { bus, read, matched: read, events });
+    }
+    for await (const event of this.events.archive.read(bus)) {
+      read++;
+      const at = Date.parse(event.time);
+      if (typeof from === 'number' && at < from) continue;
+      if (typeof to === 'number' && at > to) continue;
+      if (pattern && !pattern.matches(event)) continue;
+      matched++;
+      page.push(event);
+      if (page.length > limit) page.shift();
+    }
+    sendJson(res, 200, { bus, read, matched, events: page.reverse() });
   }
 
   /** The archive as JSON Lines; with follow=1 the response stays open and new events follow. */

@@ -48,10 +48,15 @@ export class EventArchive {
 
   /** The archived events of a bus, oldest first. */
   async *read(bus: string): AsyncGenerator<EventEnvelope> {
+    for await (const line of this.lines(bus)) yield JSON.parse(line) as EventEnvelope;
+  }
+
+  /** The archived events of a bus as their JSON lines, oldest first (what reads a page parses only that page). */
+  async *lines(bus: string): AsyncGenerator<string> {
     const file = this.fileOf(bus);
     if (!existsSync(file)) return;
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) if (line.trim() !== '') yield JSON.parse(line) as EventEnvelope;
+    for await (const line of lines) if (line.trim() !== '') yield line;
   }
 
   /** Calls `listener` for every event archived from now on; returns the unsubscribe function. */

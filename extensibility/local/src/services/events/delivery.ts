@@ -41,6 +41,23 @@ export type TargetAuthorizer = (definition: TargetDefinition, rule: Rule, event:
 /** Delivers one input to one target ARN; throws DeliveryError on failure. */
 export type TargetInvoker = (arn: string, input: unknown, event: EventEnvelope, rule: Rule) => Promise<void>;
 
+/**
+ * What happened to one event at one rule (and target): matched (per target when it has some),
+ * retrying after a failed attempt, delivered, dead-lettered, dropped. What the console's live tail
+ * shows beside each event (GET /_presso/stream).
+ */
+export interface DeliveryOutcome {
+  eventId: string;
+  busName: string;
+  ruleArn: string;
+  ruleName: string;
+  targetId?: string;
+  targetArn?: string;
+  status: 'matched' | 'retrying' | 'delivered' | 'dead-lettered' | 'dropped';
+  attempts?: number;
+  error?: string;
+}
+
 /** Lambda's asynchronous invocation retries a function error twice, 1 and 2 minutes later. */
 export const LAMBDA_RETRY_DELAYS_MS = [60_000, 120_000];
 const DEFAULT_MAX_RETRIES = 185;
@@ -51,6 +68,7 @@ export class Delivery {
   private readonly invokers = new Map<string, TargetInvoker>();
   private deadLetterSink: DeadLetterSink | undefined;
   private authorize: TargetAuthorizer | undefined;
+  private readonly observers = new Set<(outcome: DeliveryOutcome) => void>();
   /** Deliveries accepted and not ended, on disk (with --data-dir): delivered again after a restart. */
   private journal: PendingDeliveries | undefined;
 
@@ -83,6 +101,32 @@ export class Delivery {
 
   supportedServices(): string[] {
     return [...this.invokers.keys()];
+  }
+
+  /** Calls `observer` with every delivery outcome from now on; returns the unsubscribe function. */
+  observe(observer: (outcome: DeliveryOutcome) => void): () => void {
+    this.observers.add(observer);
+    return () => void this.observers.delete(observer);
+  }
+
+  private tell(event: EventEnvelope, rule: Rule, target: Target | undefined, rest: Partial<DeliveryOutcome>): void {
+    if (this.observers.size === 0) return;
+    const outcome: DeliveryOutcome = {
+      eventId: event.id,
+      busName: rule.busName,
+      ruleArn: rule.arn,
+      ruleName: rule.name,
+      ...(target ? { targetId: target.definition.Id, targetArn: target.definition.Arn } : {}),
+      status: 'matched',
+      ...rest,
+    };
+    for (const observer of this.observers) {
+      try {
+        observer(outcome);
+      } catch {
+        // An observer's failure must not break a delivery.
+      }
+    }
   }
 
   /** Keeps deliveries accepted and not ended in `journal` from now on. */
@@ -118,6 +162,8 @@ export class Delivery {
 
   /** Starts delivering an accepted event to each of the rule's targets; returns at once. */
   startAll(event: EventEnvelope, rule: Rule, acceptedAt: number): void {
+    if (rule.targets.size === 0) this.tell(event, rule, undefined, {});
+    for (const target of rule.targets.values()) this.tell(event, rule, target, {});
     for (const target of rule.targets.values()) this.start(event, rule, target, acceptedAt);
   }
 
@@ -166,6 +212,7 @@ export class Delivery {
         await invoker(definition.Arn, input, event, rule);
         ruleCounts.delivered++;
         busCounts.delivered++;
+        this.tell(event, rule, target, { status: 'delivered', attempts });
         return true;
       } catch (e) {
         lastError = e instanceof DeliveryError ? e : new DeliveryError('InternalError', (e as Error).message, true);
@@ -186,6 +233,11 @@ export class Delivery {
         exhausted = 'MaximumEventAgeInSeconds';
         break;
       }
+      this.tell(event, rule, target, {
+        status: 'retrying',
+        attempts,
+        error: `${lastError.code}: ${lastError.message}`,
+      });
       await this.time.sleep(delay);
     }
     ruleCounts.failed++;
@@ -202,6 +254,9 @@ export class Delivery {
         ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
         RETRY_ATTEMPTS: String(attempts - 1),
       });
+    const error = `${lastError.code}: ${lastError.message}`;
+    const refusedByQueue = dlq !== undefined && typeof queued === 'object';
+    this.tell(event, rule, target, { status: dlq && !refusedByQueue ? 'dead-lettered' : 'dropped', attempts, error });
     if (dlq && typeof queued === 'object') {
       // EventBridge counts it in InvocationsFailedToBeSentToDlq; the event is gone.
       this.log(

@@ -45,6 +45,21 @@ export interface FunctionStats {
   billedMs: number;
 }
 
+/** One invocation as the console lists it (GET /_presso/functions). */
+export interface InvocationRecord {
+  requestId: string;
+  startedAt: string;
+  durationMs: number;
+  /** Its sandbox started for it (a cold start). */
+  cold: boolean;
+  outcome: 'success' | 'error' | 'timeout';
+  errorType?: string;
+  errorMessage?: string;
+}
+
+/** Invocations remembered per function. */
+const INVOCATIONS_KEPT = 100;
+
 export interface WorkerFunction extends LocalFunction {
   readonly memoryMb: number;
   /** The options it runs new invocations with. */
@@ -58,6 +73,8 @@ export interface WorkerFunction extends LocalFunction {
   warm(): Promise<FunctionErrorPayload | undefined>;
   /** Lines the function printed most recently. */
   logs(): string[];
+  /** Its most recent invocations, oldest first. */
+  invocations(): InvocationRecord[];
   stats(): FunctionStats;
   /** Stops idle sandboxes now and busy ones once their invocation ends. */
   dispose(): void;
@@ -199,6 +216,9 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
   const idle: Sandbox[] = [];
   const waiting: Array<() => void> = [];
   const recent: string[] = [];
+  const invocations: InvocationRecord[] = [];
+  /** Sandboxes that ran an invocation already: the next one on them is warm. */
+  const used = new WeakSet<Sandbox>();
   const stats: FunctionStats = {
     invocations: 0,
     coldStarts: 0,
@@ -297,6 +317,9 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
           error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${initial.arn}` },
         };
       stats.invocations++;
+      const cold = !used.has(sandbox);
+      used.add(sandbox);
+      const started = Date.now();
       const initError = await sandbox.ready;
       let result: InvokeResult;
       if (initError) {
@@ -313,6 +336,15 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
         stats.errors++;
         if (result.error.errorType === 'Sandbox.Timedout') stats.timeouts++;
       }
+      invocations.push({
+        requestId,
+        startedAt: new Date(started).toISOString(),
+        durationMs: Date.now() - started,
+        cold,
+        outcome: result.ok ? 'success' : result.error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
+        ...(result.ok ? {} : { errorType: result.error.errorType, errorMessage: result.error.errorMessage }),
+      });
+      if (invocations.length > INVOCATIONS_KEPT) invocations.shift();
       release(sandbox);
       return result;
     },
@@ -326,6 +358,7 @@ export function workerFunction(initial: WorkerFunctionOptions): WorkerFunction {
       return initError;
     },
     logs: () => [...recent],
+    invocations: () => [...invocations],
     stats: () => ({ ...stats, sandboxes: all.size }),
     dispose() {
       disposed = true;
