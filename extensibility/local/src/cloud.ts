@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminRoutes } from './admin/routes.js';
 import { usageOf } from './admin/usage.js';
-import type { WorkerFunction } from './services/lambda/runtime/sandboxes.js';
 import { DEFAULT_ACCOUNT, type Account } from './arn.js';
 import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './edge/server.js';
 import { DeliveryError } from './services/events/delivery.js';
