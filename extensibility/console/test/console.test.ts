@@ -278,8 +278,25 @@ it(
     await letter.waitFor({ timeout: 30_000 });
     await shot(page, 'console-dead-letters');
     await accessible(page, 'dead letters');
-    // The queue the target names now exists: the redrive delivers.
-    await aws('AmazonSQS.CreateQueue', { QueueName: 'console-later' });
+    // The queue the target names now exists, with the policy AWS requires for a rule to send to it:
+    // the redrive delivers.
+    await aws('AmazonSQS.CreateQueue', {
+      QueueName: 'console-later',
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              Condition: { ArnEquals: { 'aws:SourceArn': RuleArn } },
+            },
+          ],
+        }),
+      },
+    });
     await letter.getByRole('button', { name: /Redrive/ }).click();
     await page.getByText(/delivered again/).waitFor();
     await until(
