@@ -145,7 +145,8 @@ describe('presso up and DynamoDB Local', () => {
     second.child.kill('SIGKILL');
     await exited(second);
     await until('the JVM to end after presso was killed', () => !engineRunning(second.ddbPort));
-  });
+    // Two presso up processes, each starting a JVM: a loaded machine takes longer than jest's 30 s.
+  }, 120_000);
 
   it('keeps tables in memory without --data-dir, and removes its own temporary folder on exit', async () => {
     const memory = await up([]);
