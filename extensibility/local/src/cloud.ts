@@ -69,7 +69,13 @@ import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } f
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
 import { taskAuthorizer } from './iam/tasks.js';
-import { APIGATEWAY_PRINCIPAL, deadLetterRefusal, ruleTargetAuthorizer, scheduleRefusal } from './iam/deliveries.js';
+import {
+  APIGATEWAY_PRINCIPAL,
+  deadLetterRefusal,
+  executionRoleRefusal,
+  ruleTargetAuthorizer,
+  scheduleRefusal,
+} from './iam/deliveries.js';
 import {
   eventBusPolicyHandler,
   iamPolicyHandler,
@@ -368,8 +374,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     time,
     log,
     exists: (name) => lambda.get(name) !== undefined,
-    sendToQueue: (queueArn, body, attributes) => {
+    sendToQueue: (queueArn, body, attributes, functionArn) => {
       sqs.markDeadLetterQueue(queueArn);
+      if (!sqs.queueByArn(queueArn)) return false;
+      // Lambda sends with the function's execution role: it needs sqs:SendMessage on the queue.
+      const refused = executionRoleRefusal(iam, functionArn, queueArn);
+      if (refused) return { refused };
       const typed =
         attributes &&
         Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
@@ -535,6 +545,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // A discarded batch's metadata goes to its mapping's OnFailure queue.
     onFailure: (destination, record) => {
       sqs.markDeadLetterQueue(destination);
+      if (!sqs.queueByArn(destination)) return false;
+      // Sent with the mapping's function's execution role, as Lambda does.
+      const functionArn = String((record.requestContext as { functionArn?: unknown }).functionArn);
+      const refused = executionRoleRefusal(iam, lambda.get(functionArn)?.arn ?? functionArn, destination);
+      if (refused) return { refused };
       return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
     },
     invoke: async (arn, event) => {

@@ -28,8 +28,17 @@ export interface AsyncInvokerDeps {
   log: (line: string) => void;
   /** Whether the function is still deployed: a deleted one is not retried. */
   exists(functionName: string): boolean;
-  /** Sends a message to a queue by ARN; false when there is no such queue locally. */
-  sendToQueue(queueArn: string, body: string, attributes?: Record<string, string>): boolean;
+  /**
+   * Sends a message to a queue by ARN with the function's execution role (as Lambda sends to a
+   * function's dead-letter queue and destinations); false when there is no such queue locally,
+   * `refused` with AWS's message when the role may not send there.
+   */
+  sendToQueue(
+    queueArn: string,
+    body: string,
+    attributes: Record<string, string> | undefined,
+    functionArn: string,
+  ): boolean | { refused: string };
 }
 
 export class AsyncInvoker {
@@ -181,14 +190,21 @@ export class AsyncInvoker {
   ): void {
     const config = this.configs.get(fn.name) ?? {};
     const sent: string[] = [];
+    // A send the role may not make is lost there: Lambda counts it in the metric named.
+    const refused: string[] = [];
+    const outcome = (queue: string, ok: boolean | { refused: string }, metric: string) => {
+      if (typeof ok === 'object') refused.push(`not sent to ${queue}: ${ok.refused} (counted in ${metric})`);
+      else sent.push(ok ? queue : `${queue} (no such queue locally)`);
+    };
     if (config.deadLetterQueue) {
       // The event as it was invoked, with why (the status code of the invocation, which a function error answers with 200).
-      const ok = this.deps.sendToQueue(config.deadLetterQueue, JSON.stringify(event), {
-        RequestID: requestId,
-        ErrorCode: '200',
-        ErrorMessage: `${error.errorMessage}`.slice(0, 1024),
-      });
-      sent.push(ok ? config.deadLetterQueue : `${config.deadLetterQueue} (no such queue locally)`);
+      const ok = this.deps.sendToQueue(
+        config.deadLetterQueue,
+        JSON.stringify(event),
+        { RequestID: requestId, ErrorCode: '200', ErrorMessage: `${error.errorMessage}`.slice(0, 1024) },
+        fn.arn,
+      );
+      outcome(config.deadLetterQueue, ok, 'DeadLetterErrors');
     }
     if (config.onFailure) {
       const record = {
@@ -208,13 +224,13 @@ export class AsyncInvoker {
           ...(error.stackTrace ? { stackTrace: error.stackTrace } : {}),
         },
       };
-      const ok = this.deps.sendToQueue(config.onFailure, JSON.stringify(record));
-      sent.push(ok ? config.onFailure : `${config.onFailure} (no such queue locally)`);
+      const ok = this.deps.sendToQueue(config.onFailure, JSON.stringify(record), undefined, fn.arn);
+      outcome(config.onFailure, ok, 'DestinationDeliveryFailures');
     }
     this.deps.log(
       `[lambda] ${fn.name}: ${error.errorType}: ${error.errorMessage}; asynchronous invocation ${requestId} ${
         sent.length ? `sent to ${sent.join(' and ')}` : 'dropped'
-      } after ${invokes} attempt(s) (${condition})`,
+      } after ${invokes} attempt(s) (${condition})${refused.map((r) => `; ${r}`).join('')}`,
     );
   }
 }
