@@ -74,6 +74,7 @@ import {
   deadLetterRefusal,
   executionRoleRefusal,
   ruleTargetAuthorizer,
+  SCHEDULER_PRINCIPAL,
   scheduleRefusal,
 } from './iam/deliveries.js';
 import {
@@ -408,6 +409,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sqs.markDeadLetterQueue(queueArn);
     return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
   });
+  // A schedule's failed invocation goes to its DeadLetterConfig queue, sent with the schedule's role
+  // (it needs sqs:SendMessage there, as AWS documents).
+  scheduler.deadLetterSink = (queueArn, body, attributes, roleArn) => {
+    if (!sqs.queueByArn(queueArn)) return false;
+    const refusal = iam.assumedRoleRefusal(SCHEDULER_PRINCIPAL, roleArn, {
+      action: 'sqs:SendMessage',
+      resource: queueArn,
+    });
+    if (refusal) return { refused: refusal.message };
+    sqs.markDeadLetterQueue(queueArn);
+    const typed = Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
+    return sqs.sendInternal(queueArn, body, typed) !== undefined;
+  };
   // A rule's targets other than functions act through their role or their resource policy, as in AWS.
   events.delivery.registerTargetAuthorizer(ruleTargetAuthorizer(iam, account));
   // Queue policies (the Policy attribute, AWS::SQS::QueuePolicy) are the queues' resource policies.

@@ -202,13 +202,49 @@ describe('EventBridge Scheduler invokes with the schedule role', () => {
     expect(report!.used).toEqual([expect.objectContaining({ action: 'lambda:InvokeFunction' })]);
   });
 
-  it('drops an invocation its role may not make, and logs why', async () => {
+  it('sends an invocation its role may not make to its DeadLetterConfig queue (with the role), and logs why', async () => {
     const line = await until('the refused schedule to be logged', () =>
       logs.find((l) => l.startsWith(`[scheduler] ${physical('UnscheduledSchedule')} ->`)),
     );
-    expect(line).toContain(
-      `NO_PERMISSIONS: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoInvokeRole')}/${physical('NoInvokeRole')} is not authorized to perform: lambda:InvokeFunction`,
+    const refusal = `User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoInvokeRole')}/${physical('NoInvokeRole')} is not authorized to perform: lambda:InvokeFunction`;
+    expect(line).toContain(`NO_PERMISSIONS: ${refusal}`);
+    expect(line).toContain('sent to the dead-letter queue');
+    const scheduleArn = `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule/default/${physical('UnscheduledSchedule')}`;
+    const letter = await until('the dead-letter event of the schedule', async () => {
+      const { Messages } = await sqs().send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.outputs.ScheduleDlqUrl,
+          MessageAttributeNames: ['All'],
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
+      );
+      return Messages?.find((m) => m.MessageAttributes?.SCHEDULE_ARN?.StringValue === scheduleArn);
+    });
+    const attribute = (name: string) => letter.MessageAttributes?.[name]?.StringValue;
+    expect(attribute('ERROR_CODE')).toBe('NO_PERMISSIONS');
+    expect(attribute('ERROR_MESSAGE')).toContain(refusal);
+    expect(attribute('TARGET_ARN')).toBe(cloud.lambda.get(physical('Unscheduled'))!.arn);
+    expect(attribute('RETRY_ATTEMPTS')).toBe('0');
+    expect(attribute('EXECUTION_ID')).toMatch(/^[0-9a-f]{16}$/);
+    expect(attribute('SCHEDULED_TIME')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(letter.Body).toBe('{}');
+  });
+
+  it('drops the dead-letter event when the role may not send to the queue, and says so', async () => {
+    const line = await until('the unsent dead letter to be logged', () =>
+      logs.find((l) => l.startsWith(`[scheduler] ${physical('UnsentSchedule')} ->`)),
     );
+    expect(line).toContain(
+      `could not be sent to the dead-letter queue ${physical('ScheduleDlq').replace(/^.*\//, `arn:aws:sqs:us-east-1:${ACCOUNT}:`)}: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoSendRole')}/${physical('NoSendRole')} is not authorized to perform: sqs:SendMessage`,
+    );
+  });
+
+  it("gives SAM's ScheduleV2 DeadLetterConfig { Type: SQS } its queue, and the schedule role the send", () => {
+    expect(physical('ScheduledMachineHourlyQueue')).toBeDefined();
+    const [report] = cloud.iam.report('roles-ScheduledMachineHourlyRole');
+    const grants = [...report!.used, ...report!.unusedGrants].map((g) => JSON.stringify(g));
+    expect(grants.some((g) => g.includes('sqs:SendMessage'))).toBe(true);
   });
 });
 
