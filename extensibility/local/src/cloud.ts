@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminRoutes } from './admin/routes.js';
 import { usageOf } from './admin/usage.js';
-import { DEFAULT_ACCOUNT, type Account } from './arn.js';
+import { DEFAULT_ACCOUNT, parseArn, type Account } from './arn.js';
 import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './edge/server.js';
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
@@ -247,7 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // delivery ends when Lambda has accepted the event if its queue of asynchronous invocations is
     // on disk (--data-dir), else when Lambda is done with it (its retries included), so that a crash
     // before then delivers the event again.
-    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) {
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name) || lambda.asyncInvoker?.config(fn.name)?.onSuccess) {
       const done = lambda.asyncInvoker.invoke(fn, input);
       return lambda.asyncInvoker.durable ? undefined : done;
     }
@@ -385,6 +385,48 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         attributes &&
         Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
       return sqs.sendInternal(queueArn, body, typed) !== undefined;
+    },
+    // Lambda's invocation records go to a function's destinations with its execution role: a queue
+    // (the record as the body), a function (invoked asynchronously with it), a bus (an event of source
+    // lambda, detail-type "Lambda Function Invocation Result - Success|Failure", the record as detail).
+    sendToDestination: (destination, record, functionArn, condition) => {
+      const service = parseArn(destination)?.service;
+      const target =
+        service === 'sqs'
+          ? sqs.queueByArn(destination)
+          : service === 'lambda'
+            ? lambda.get(destination)
+            : service === 'events'
+              ? (() => {
+                  try {
+                    return events.bus(destination);
+                  } catch {
+                    return undefined;
+                  }
+                })()
+              : undefined;
+      if (!target) return false;
+      const refused = executionRoleRefusal(iam, functionArn, destination);
+      if (refused) return { refused };
+      if (service === 'sqs') {
+        sqs.markDeadLetterQueue(destination);
+        return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
+      }
+      if (service === 'lambda') {
+        const fn = lambda.get(destination)!;
+        void lambda.asyncInvoker?.invoke(fn, record);
+        return true;
+      }
+      events.putEntries([
+        {
+          Source: 'lambda',
+          DetailType: `Lambda Function Invocation Result - ${condition === 'Success' ? 'Success' : 'Failure'}`,
+          Detail: JSON.stringify(record),
+          Resources: [destination, record.requestContext.functionArn],
+          EventBusName: destination,
+        },
+      ]);
+      return true;
     },
   });
   // Asynchronous invocations accepted and not done go on after a restart, once their function is back.

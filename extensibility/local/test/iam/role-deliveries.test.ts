@@ -339,6 +339,26 @@ describe("Lambda sends a function's dead letters and destination records with it
     ]);
   });
 
+  it('sends OnSuccess records to a function and a bus with what SAM grants (Type Lambda, EventBridge), not without', async () => {
+    await invokeAsync('Succeeds', 'to-a-function');
+    await until('the record to reach the function', () =>
+      logs.some((l) => l.includes('recorded Success of to-a-function') && !l.includes(' via ')),
+    );
+    await invokeAsync('SucceedsToBus', 'to-a-bus');
+    await until('the record to reach the bus', () =>
+      logs.some((l) => l.includes('recorded Success of to-a-bus via Lambda Function Invocation Result - Success')),
+    );
+    await invokeAsync('SucceedsWithoutSends', 'nowhere');
+    const line = await until('the refused record to be logged', () =>
+      logs.find((l) => l.startsWith(`[lambda] ${physical('SucceedsWithoutSends')}: asynchronous invocation`)),
+    );
+    const recorder = cloud.lambda.get(physical('Recorder'))!.arn;
+    expect(line).toContain(
+      `its record was not sent to its OnSuccess destination ${recorder}: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('LogsOnlyRole')}/${physical('SucceedsWithoutSends')} is not authorized to perform: lambda:InvokeFunction on resource: ${recorder}`,
+    );
+    expect(logs.some((l) => l.includes('recorded Success of nowhere'))).toBe(false);
+  });
+
   it('sends them under audit, logging what would have been denied', async () => {
     cloud.iam.mode = 'audit';
     try {
