@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminRoutes } from './admin/routes.js';
 import { usageOf } from './admin/usage.js';
-import { DEFAULT_ACCOUNT, type Account } from './arn.js';
+import { DEFAULT_ACCOUNT, parseArn, type Account } from './arn.js';
 import { DEFAULT_EDGE_HOST, DEFAULT_EDGE_PORT, startEdge, type Edge } from './edge/server.js';
 import { DeliveryError } from './services/events/delivery.js';
 import { EventsService } from './services/events/service.js';
@@ -69,7 +69,14 @@ import { queueHandler, queuePolicyHandler, samSqsEvents, type SqsMappingDeps } f
 import { Iam, type IamMode } from './iam/iam.js';
 import { IamRoutes } from './iam/routes.js';
 import { taskAuthorizer } from './iam/tasks.js';
-import { APIGATEWAY_PRINCIPAL, deadLetterRefusal, ruleTargetAuthorizer, scheduleRefusal } from './iam/deliveries.js';
+import {
+  APIGATEWAY_PRINCIPAL,
+  deadLetterRefusal,
+  executionRoleRefusal,
+  ruleTargetAuthorizer,
+  SCHEDULER_PRINCIPAL,
+  scheduleRefusal,
+} from './iam/deliveries.js';
 import {
   eventBusPolicyHandler,
   iamPolicyHandler,
@@ -240,7 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // delivery ends when Lambda has accepted the event if its queue of asynchronous invocations is
     // on disk (--data-dir), else when Lambda is done with it (its retries included), so that a crash
     // before then delivers the event again.
-    if (lambda.asyncInvoker?.hasFailureDestination(fn.name)) {
+    if (lambda.asyncInvoker?.hasFailureDestination(fn.name) || lambda.asyncInvoker?.config(fn.name)?.onSuccess) {
       const done = lambda.asyncInvoker.invoke(fn, input);
       return lambda.asyncInvoker.durable ? undefined : done;
     }
@@ -368,12 +375,58 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     time,
     log,
     exists: (name) => lambda.get(name) !== undefined,
-    sendToQueue: (queueArn, body, attributes) => {
+    sendToQueue: (queueArn, body, attributes, functionArn) => {
       sqs.markDeadLetterQueue(queueArn);
+      if (!sqs.queueByArn(queueArn)) return false;
+      // Lambda sends with the function's execution role: it needs sqs:SendMessage on the queue.
+      const refused = executionRoleRefusal(iam, functionArn, queueArn);
+      if (refused) return { refused };
       const typed =
         attributes &&
         Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
       return sqs.sendInternal(queueArn, body, typed) !== undefined;
+    },
+    // Lambda's invocation records go to a function's destinations with its execution role: a queue
+    // (the record as the body), a function (invoked asynchronously with it), a bus (an event of source
+    // lambda, detail-type "Lambda Function Invocation Result - Success|Failure", the record as detail).
+    sendToDestination: (destination, record, functionArn, condition) => {
+      const service = parseArn(destination)?.service;
+      const target =
+        service === 'sqs'
+          ? sqs.queueByArn(destination)
+          : service === 'lambda'
+            ? lambda.get(destination)
+            : service === 'events'
+              ? (() => {
+                  try {
+                    return events.bus(destination);
+                  } catch {
+                    return undefined;
+                  }
+                })()
+              : undefined;
+      if (!target) return false;
+      const refused = executionRoleRefusal(iam, functionArn, destination);
+      if (refused) return { refused };
+      if (service === 'sqs') {
+        sqs.markDeadLetterQueue(destination);
+        return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
+      }
+      if (service === 'lambda') {
+        const fn = lambda.get(destination)!;
+        void lambda.asyncInvoker?.invoke(fn, record);
+        return true;
+      }
+      events.putEntries([
+        {
+          Source: 'lambda',
+          DetailType: `Lambda Function Invocation Result - ${condition === 'Success' ? 'Success' : 'Failure'}`,
+          Detail: JSON.stringify(record),
+          Resources: [destination, record.requestContext.functionArn],
+          EventBusName: destination,
+        },
+      ]);
+      return true;
     },
   });
   // Asynchronous invocations accepted and not done go on after a restart, once their function is back.
@@ -398,6 +451,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sqs.markDeadLetterQueue(queueArn);
     return sqs.sendInternal(queueArn, body, stringAttributes) !== undefined;
   });
+  // A schedule's failed invocation goes to its DeadLetterConfig queue, sent with the schedule's role
+  // (it needs sqs:SendMessage there, as AWS documents).
+  scheduler.deadLetterSink = (queueArn, body, attributes, roleArn) => {
+    if (!sqs.queueByArn(queueArn)) return false;
+    const refusal = iam.assumedRoleRefusal(SCHEDULER_PRINCIPAL, roleArn, {
+      action: 'sqs:SendMessage',
+      resource: queueArn,
+    });
+    if (refusal) return { refused: refusal.message };
+    sqs.markDeadLetterQueue(queueArn);
+    const typed = Object.fromEntries(
+      Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
+    return sqs.sendInternal(queueArn, body, typed) !== undefined;
+  };
   // A rule's targets other than functions act through their role or their resource policy, as in AWS.
   events.delivery.registerTargetAuthorizer(ruleTargetAuthorizer(iam, account));
   // Queue policies (the Policy attribute, AWS::SQS::QueuePolicy) are the queues' resource policies.
@@ -535,6 +603,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // A discarded batch's metadata goes to its mapping's OnFailure queue.
     onFailure: (destination, record) => {
       sqs.markDeadLetterQueue(destination);
+      if (!sqs.queueByArn(destination)) return false;
+      // Sent with the mapping's function's execution role, as Lambda does.
+      const functionArn = String((record.requestContext as { functionArn?: unknown }).functionArn);
+      const refused = executionRoleRefusal(iam, lambda.get(functionArn)?.arn ?? functionArn, destination);
+      if (refused) return { refused };
       return sqs.sendInternal(destination, JSON.stringify(record)) !== undefined;
     },
     invoke: async (arn, event) => {

@@ -21,6 +21,8 @@ export function deliveryAction(targetArn: string): string | undefined {
       return 'events:PutEvents';
     case 'sqs':
       return 'sqs:SendMessage';
+    case 'sns':
+      return 'sns:Publish';
     default:
       return undefined;
   }
@@ -86,4 +88,18 @@ export function scheduleRefusal(
   const action = deliveryAction(targetArn);
   if (!roleArn || !action) return undefined;
   return iam.assumedRoleRefusal(SCHEDULER_PRINCIPAL, roleArn, { action, resource: targetArn });
+}
+
+/**
+ * Lambda sending with a function's execution role, as AWS documents it: to the function's
+ * dead-letter queue (`DeadLetterConfig`), its `EventInvokeConfig` destinations and its stream
+ * mappings' `OnFailure` destination (`sqs:SendMessage`, `sns:Publish`, `lambda:InvokeFunction`,
+ * `events:PutEvents` on the target). AWS's message when refused (under enforce; audit logs it),
+ * else undefined; recorded on the role for `presso iam`. A function without a role here is not checked.
+ */
+export function executionRoleRefusal(iam: Iam, functionArn: string, targetArn: string): string | undefined {
+  const caller = iam.callerFor(functionArn);
+  const action = deliveryAction(targetArn);
+  if (!caller || !action) return undefined;
+  return iam.refusal(caller, [{ action, resource: targetArn }]);
 }

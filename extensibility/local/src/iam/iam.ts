@@ -184,8 +184,10 @@ export class Iam {
   private readonly resourcePolicies = new Map<string, Map<string, CompiledPolicy>>();
   /** Every denial since the start, deleted roles' included (bounded): what the checker's rule 3 reads. */
   readonly denials: Denial[] = [];
-  /** Resources that act with a role (a state machine's tasks): resource ARN to role ARN. */
+  /** Resources that act with a role (a state machine's tasks, what Lambda sends for a function): resource ARN to role ARN. */
   private readonly actingAs = new Map<string, string>();
+  /** The session a resource acting with a role signs as, when not the role's own (a function of a template's role). */
+  private readonly sessionOf = new Map<string, string>();
 
   constructor(
     private readonly account: Account,
@@ -288,15 +290,21 @@ export class Iam {
     for (const [key, entry] of this.byKey) if (entry.role.arn === arn) this.byKey.delete(key);
   }
 
-  /** Makes a resource (a state machine) act with the role: its tasks' calls are the role's. */
-  actAs(resourceArn: string, roleName: string): void {
+  /**
+   * Makes a resource (a state machine, a function) act with the role: its tasks' calls, what Lambda
+   * sends for it, are the role's, in the session named (default the role's own).
+   */
+  actAs(resourceArn: string, roleName: string, sessionName?: string): void {
     this.actingAs.set(resourceArn, this.roleArn(roleName));
+    if (sessionName === undefined) this.sessionOf.delete(resourceArn);
+    else
+      this.sessionOf.set(resourceArn, `arn:aws:sts::${this.account.accountId}:assumed-role/${roleName}/${sessionName}`);
   }
 
   /** The caller a resource acts as, or undefined (the administrator) when it has no role here. */
   callerFor(resourceArn: string): Caller | undefined {
     const role = this.roles.get(this.actingAs.get(resourceArn) ?? '');
-    return role && { kind: 'role', roleArn: role.arn, sessionArn: role.sessionArn };
+    return role && { kind: 'role', roleArn: role.arn, sessionArn: this.sessionOf.get(resourceArn) ?? role.sessionArn };
   }
 
   /** The caller of a role's session (what its issued keys sign as), or undefined when there is no such role. */

@@ -2,13 +2,17 @@
 // them: a rule's state machine and bus targets act with the target's role (SAM generates the
 // state machine event's), queue targets and dead-letter queues need the queue's policy, EventBridge
 // Scheduler invokes with the schedule's role (SAM's ScheduleV2 generates it), API Gateway invokes
-// a route's function with the function's permission (SAM generates it).
+// a route's function with the function's permission (SAM generates it), and Lambda sends a
+// function's failed asynchronous invocations to its dead-letter queue and OnFailure destination
+// with the function's execution role (SAM grants its generated role the send).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '@serverlesspresso/testing/until';
 import { EventBridgeClient, PutEventsCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 import type { StackRecord } from '../../src/stacks/model.js';
@@ -198,13 +202,49 @@ describe('EventBridge Scheduler invokes with the schedule role', () => {
     expect(report!.used).toEqual([expect.objectContaining({ action: 'lambda:InvokeFunction' })]);
   });
 
-  it('drops an invocation its role may not make, and logs why', async () => {
+  it('sends an invocation its role may not make to its DeadLetterConfig queue (with the role), and logs why', async () => {
     const line = await until('the refused schedule to be logged', () =>
       logs.find((l) => l.startsWith(`[scheduler] ${physical('UnscheduledSchedule')} ->`)),
     );
-    expect(line).toContain(
-      `NO_PERMISSIONS: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoInvokeRole')}/${physical('NoInvokeRole')} is not authorized to perform: lambda:InvokeFunction`,
+    const refusal = `User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoInvokeRole')}/${physical('NoInvokeRole')} is not authorized to perform: lambda:InvokeFunction`;
+    expect(line).toContain(`NO_PERMISSIONS: ${refusal}`);
+    expect(line).toContain('sent to the dead-letter queue');
+    const scheduleArn = `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule/default/${physical('UnscheduledSchedule')}`;
+    const letter = await until('the dead-letter event of the schedule', async () => {
+      const { Messages } = await sqs().send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.outputs.ScheduleDlqUrl,
+          MessageAttributeNames: ['All'],
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 0,
+        }),
+      );
+      return Messages?.find((m) => m.MessageAttributes?.SCHEDULE_ARN?.StringValue === scheduleArn);
+    });
+    const attribute = (name: string) => letter.MessageAttributes?.[name]?.StringValue;
+    expect(attribute('ERROR_CODE')).toBe('NO_PERMISSIONS');
+    expect(attribute('ERROR_MESSAGE')).toContain(refusal);
+    expect(attribute('TARGET_ARN')).toBe(cloud.lambda.get(physical('Unscheduled'))!.arn);
+    expect(attribute('RETRY_ATTEMPTS')).toBe('0');
+    expect(attribute('EXECUTION_ID')).toMatch(/^[0-9a-f]{16}$/);
+    expect(attribute('SCHEDULED_TIME')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(letter.Body).toBe('{}');
+  });
+
+  it('drops the dead-letter event when the role may not send to the queue, and says so', async () => {
+    const line = await until('the unsent dead letter to be logged', () =>
+      logs.find((l) => l.startsWith(`[scheduler] ${physical('UnsentSchedule')} ->`)),
     );
+    expect(line).toContain(
+      `could not be sent to the dead-letter queue ${physical('ScheduleDlq').replace(/^.*\//, `arn:aws:sqs:us-east-1:${ACCOUNT}:`)}: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('NoSendRole')}/${physical('NoSendRole')} is not authorized to perform: sqs:SendMessage`,
+    );
+  });
+
+  it("gives SAM's ScheduleV2 DeadLetterConfig { Type: SQS } its queue, and the schedule role the send", () => {
+    expect(physical('ScheduledMachineHourlyQueue')).toBeDefined();
+    const [report] = cloud.iam.report('roles-ScheduledMachineHourlyRole');
+    const grants = [...report!.used, ...report!.unusedGrants].map((g) => JSON.stringify(g));
+    expect(grants.some((g) => g.includes('sqs:SendMessage'))).toBe(true);
   });
 });
 
@@ -239,5 +279,127 @@ describe('a plain AWS::ApiGatewayV2 HTTP API', () => {
           ) && l.includes(physical('Plain')),
       ),
     ).toBe(true);
+  });
+});
+
+describe("Lambda sends a function's dead letters and destination records with its execution role", () => {
+  const invokeAsync = async (fn: string, id: string) => {
+    const lambda = new LambdaClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: physical(fn), InvocationType: 'Event', Payload: JSON.stringify({ id }) }),
+    );
+    expect(out.StatusCode).toBe(202);
+  };
+  /** The message of a queue whose body names the id (received, then deleted). */
+  const takeFrom = async (url: string, id: string) =>
+    until(`a message for ${id} in ${url}`, async () => {
+      const { Messages } = await sqs().send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      const found = Messages?.find((m) => m.Body!.includes(`"${id}"`));
+      if (found) await sqs().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: found.ReceiptHandle }));
+      return found;
+    });
+  const queueArn = (id: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${physical(id).split('/').pop()}`;
+
+  it('delivers both with the permissions SAM grants its generated role for DeadLetterQueue and OnFailure (Type SQS)', async () => {
+    await invokeAsync('Doomed', 'granted');
+    expect(JSON.parse((await takeFrom(stack.outputs.FailedEventsUrl!, 'granted')).Body!)).toEqual({ id: 'granted' });
+    expect(JSON.parse((await takeFrom(stack.outputs.FailureRecordsUrl!, 'granted')).Body!)).toMatchObject({
+      requestPayload: { id: 'granted' },
+      requestContext: { condition: 'RetriesExhausted' },
+    });
+    const [report] = cloud.iam.report(`roles-DoomedRole`);
+    expect(report!.used).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'sqs:SendMessage', resource: queueArn('FailedEvents') }),
+        expect.objectContaining({ action: 'sqs:SendMessage', resource: queueArn('FailureRecords') }),
+      ]),
+    );
+    expect(report!.denied).toEqual([]);
+  });
+
+  it('refuses both when the role does not allow sqs:SendMessage: logged as AWS fails them, listed by presso iam', async () => {
+    await invokeAsync('DoomedWithoutSends', 'refused');
+    const line = await until('the failed sends to be logged', () =>
+      logs.find((l) => l.startsWith(`[lambda] ${physical('DoomedWithoutSends')}: Error: fails for refused;`)),
+    );
+    const session = `arn:aws:sts::${ACCOUNT}:assumed-role/${physical('LogsOnlyRole')}/${physical('DoomedWithoutSends')}`;
+    for (const [queue, metric] of [
+      ['FailedEvents', 'DeadLetterErrors'],
+      ['FailureRecords', 'DestinationDeliveryFailures'],
+    ] as const)
+      expect(line).toContain(
+        `not sent to ${queueArn(queue)}: User: ${session} is not authorized to perform: sqs:SendMessage on resource: ${queueArn(queue)} because no identity-based policy allows the sqs:SendMessage action (counted in ${metric})`,
+      );
+    const [report] = cloud.iam.report(physical('LogsOnlyRole'));
+    expect(report!.denied).toEqual([
+      expect.objectContaining({ action: 'sqs:SendMessage', resource: queueArn('FailedEvents'), enforced: true }),
+      expect.objectContaining({ action: 'sqs:SendMessage', resource: queueArn('FailureRecords'), enforced: true }),
+    ]);
+  });
+
+  it('sends OnSuccess records to a function and a bus with what SAM grants (Type Lambda, EventBridge), not without', async () => {
+    await invokeAsync('Succeeds', 'to-a-function');
+    await until('the record to reach the function', () =>
+      logs.some((l) => l.includes('recorded Success of to-a-function') && !l.includes(' via ')),
+    );
+    await invokeAsync('SucceedsToBus', 'to-a-bus');
+    await until('the record to reach the bus', () =>
+      logs.some((l) => l.includes('recorded Success of to-a-bus via Lambda Function Invocation Result - Success')),
+    );
+    await invokeAsync('SucceedsWithoutSends', 'nowhere');
+    const line = await until('the refused record to be logged', () =>
+      logs.find((l) => l.startsWith(`[lambda] ${physical('SucceedsWithoutSends')}: asynchronous invocation`)),
+    );
+    const recorder = cloud.lambda.get(physical('Recorder'))!.arn;
+    expect(line).toContain(
+      `its record was not sent to its OnSuccess destination ${recorder}: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('LogsOnlyRole')}/${physical('SucceedsWithoutSends')} is not authorized to perform: lambda:InvokeFunction on resource: ${recorder}`,
+    );
+    expect(logs.some((l) => l.includes('recorded Success of nowhere'))).toBe(false);
+  });
+
+  it('sends them under audit, logging what would have been denied', async () => {
+    cloud.iam.mode = 'audit';
+    try {
+      await invokeAsync('DoomedWithoutSends', 'audited');
+      await takeFrom(stack.outputs.FailedEventsUrl!, 'audited');
+      await takeFrom(stack.outputs.FailureRecordsUrl!, 'audited');
+      expect(
+        logs.some((l) =>
+          l.startsWith(
+            `[iam] audit: would deny: User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('LogsOnlyRole')}/`,
+          ),
+        ),
+      ).toBe(true);
+    } finally {
+      cloud.iam.mode = 'enforce';
+    }
+  });
+});
+
+describe("a stream mapping's OnFailure destination is sent to with the function's execution role", () => {
+  it("sends the discarded batch's record with the permission SAM grants (Type SQS), and refuses it to a role without", async () => {
+    const dynamodb = new DynamoDBClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin });
+    await dynamodb.send(new PutItemCommand({ TableName: stack.outputs.StockTable, Item: { PK: { S: 'beans' } } }));
+    const queue = `arn:aws:sqs:us-east-1:${ACCOUNT}:${physical('StreamFailures').split('/').pop()}`;
+    const record = await until('the record of the discarded batch', async () => {
+      const { Messages } = await sqs().send(
+        new ReceiveMessageCommand({ QueueUrl: stack.outputs.StreamFailuresUrl, MaxNumberOfMessages: 10 }),
+      );
+      return Messages?.[0];
+    });
+    expect(JSON.parse(record.Body!)).toMatchObject({
+      requestContext: { functionArn: cloud.lambda.get(physical('StreamDoomed'))!.arn },
+      DDBStreamBatchInfo: { batchSize: 1 },
+    });
+    const line = await until('the refused send to be logged', () =>
+      logs.find((l) => l.startsWith('[streams]') && l.includes('its metadata not sent to')),
+    );
+    expect(line).toContain(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/${physical('StreamReaderRole')}/${physical('StreamDoomedWithoutSends')} is not authorized to perform: sqs:SendMessage on resource: ${queue}`,
+    );
+    const [report] = cloud.iam.report(physical('StreamReaderRole'));
+    expect(report!.denied).toEqual([expect.objectContaining({ action: 'sqs:SendMessage', resource: queue })]);
   });
 });

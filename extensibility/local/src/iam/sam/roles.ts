@@ -21,6 +21,7 @@ export function samRolePolicies(resource: LoadedResource, ctx: DeployContext): R
       name: 'AWSLambdaDynamoDBExecutionRole',
       document: MANAGED_POLICIES.AWSLambdaDynamoDBExecutionRole,
     });
+  if (resource.type === 'AWS::Serverless::Function') policies.push(...samDeliveryPolicies(resource));
   (resource.sam?.policies ?? []).forEach((policy, i) => {
     try {
       policies.push(expandSamPolicy(policy, ctx.template, `${base}[${i}]`));
@@ -31,6 +32,46 @@ export function samRolePolicies(resource: LoadedResource, ctx: DeployContext): R
     }
   });
   return policies;
+}
+
+/** The action SAM grants the function's role for a destination of a `Type`, as the transform does. */
+const DESTINATION_ACTIONS: Readonly<Record<string, string>> = {
+  SQS: 'sqs:SendMessage',
+  SNS: 'sns:Publish',
+  Lambda: 'lambda:InvokeFunction',
+  EventBridge: 'events:PutEvents',
+};
+
+/**
+ * The statements SAM adds to a function's generated role for the sends Lambda makes with it: its
+ * `DeadLetterQueue` (`Type` SQS or SNS: `sqs:SendMessage`/`sns:Publish` on `TargetArn`, the policy
+ * `DeadLetterQueuePolicy`), its `EventInvokeConfig` destinations (`OnSuccess`/`OnFailure` of `Type`
+ * SQS, SNS, Lambda or EventBridge) and its stream events' `DestinationConfig.OnFailure` (SQS, SNS).
+ */
+export function samDeliveryPolicies(resource: LoadedResource): RolePolicy[] {
+  const base = `Resources.${resource.logicalId}.Properties`;
+  const out: RolePolicy[] = [];
+  const grant = (name: string, type: unknown, arn: unknown) => {
+    const action = typeof type === 'string' ? DESTINATION_ACTIONS[type] : undefined;
+    if (action && typeof arn === 'string')
+      out.push({ name, document: { Statement: [{ Effect: 'Allow', Action: action, Resource: arn }] } });
+  };
+  const dlq = resource.properties.DeadLetterQueue as { Type?: unknown; TargetArn?: unknown } | undefined;
+  if (dlq?.Type === 'SQS' || dlq?.Type === 'SNS')
+    grant(`${base}.DeadLetterQueue (DeadLetterQueuePolicy)`, dlq.Type, dlq.TargetArn);
+  const config = (resource.properties.EventInvokeConfig as { DestinationConfig?: Record<string, unknown> } | undefined)
+    ?.DestinationConfig;
+  for (const which of ['OnSuccess', 'OnFailure'] as const) {
+    const d = config?.[which] as { Type?: unknown; Destination?: unknown } | undefined;
+    if (d) grant(`${base}.EventInvokeConfig.DestinationConfig.${which}`, d.Type, d.Destination);
+  }
+  for (const event of resource.sam?.events ?? []) {
+    const onFailure = (event.properties.DestinationConfig as { OnFailure?: { Type?: unknown; Destination?: unknown } })
+      ?.OnFailure;
+    if (onFailure && (onFailure.Type === 'SQS' || onFailure.Type === 'SNS'))
+      grant(`${base}.Events.${event.name}.DestinationConfig.OnFailure`, onFailure.Type, onFailure.Destination);
+  }
+  return out;
 }
 
 /**

@@ -138,8 +138,11 @@ export interface StreamPollerDeps {
   time: TimeScale;
   invoke(functionArn: string, event: unknown): Promise<InvokeResult>;
   log(line: string): void;
-  /** Sends a discarded batch's record to its OnFailure destination; false when there is no such queue. */
-  onFailure?(destination: string, record: Record<string, unknown>): boolean;
+  /**
+   * Sends a discarded batch's record to its OnFailure destination (with the function's execution
+   * role); false when there is no such queue, `refused` with AWS's message when the role may not send.
+   */
+  onFailure?(destination: string, record: Record<string, unknown>): boolean | { refused: string };
   /** Keeps a checkpoint (on disk with --data-dir); a write that fails stops the shard's worker. */
   saveCheckpoint?(spec: StreamMappingSpec, shardId: string, checkpoint: ShardCheckpoint): void;
 }
@@ -532,9 +535,12 @@ export class StreamPoller {
           streamArn: this.spec.streamArn,
         },
       });
-      destination = sent
-        ? ` (its metadata sent to ${this.spec.onFailureDestination})`
-        : ` (its OnFailure destination ${this.spec.onFailureDestination} does not exist locally: nothing sent)`;
+      destination =
+        typeof sent === 'object'
+          ? ` (its metadata not sent to ${this.spec.onFailureDestination}: ${sent.refused}; counted in DestinationDeliveryFailures)`
+          : sent
+            ? ` (its metadata sent to ${this.spec.onFailureDestination})`
+            : ` (its OnFailure destination ${this.spec.onFailureDestination} does not exist locally: nothing sent)`;
     }
     this.deps.log(
       `[streams] ${this.spec.uuid}: discarded ${records.length} record(s) ${range} of ${this.spec.streamArn}: ${why}${destination}`,

@@ -3,8 +3,9 @@
 // error (twice by default, 1 and 2 minutes later, on the time scale; EventInvokeConfig's
 // MaximumRetryAttempts and MaximumEventAgeInSeconds bound it), and once retries are spent the
 // failure goes to the function's dead-letter queue (DeadLetterQueue / DeadLetterConfig: the event
-// as the body, RequestID/ErrorCode/ErrorMessage attributes) and to its OnFailure destination
-// (Lambda's invocation record), when those are SQS queues.
+// as the body, RequestID/ErrorCode/ErrorMessage attributes) and Lambda's invocation record to its
+// OnFailure destination; a success's record goes to its OnSuccess destination (a queue, a function
+// or a bus: the deps deliver it, with the function's execution role).
 import { randomUUID } from 'node:crypto';
 import type { TimeScale } from '../../time.js';
 import type { AsyncInvocation, AsyncStore } from './async-store.js';
@@ -19,6 +20,8 @@ export interface AsyncFailureConfig {
   deadLetterQueue?: string;
   /** EventInvokeConfig.DestinationConfig.OnFailure.Destination. */
   onFailure?: string;
+  /** EventInvokeConfig.DestinationConfig.OnSuccess.Destination. */
+  onSuccess?: string;
   maximumRetryAttempts?: number;
   maximumEventAgeInSeconds?: number;
 }
@@ -28,8 +31,43 @@ export interface AsyncInvokerDeps {
   log: (line: string) => void;
   /** Whether the function is still deployed: a deleted one is not retried. */
   exists(functionName: string): boolean;
-  /** Sends a message to a queue by ARN; false when there is no such queue locally. */
-  sendToQueue(queueArn: string, body: string, attributes?: Record<string, string>): boolean;
+  /**
+   * Sends a message to a queue by ARN with the function's execution role (as Lambda sends to a
+   * function's dead-letter queue and destinations); false when there is no such queue locally,
+   * `refused` with AWS's message when the role may not send there.
+   */
+  sendToQueue(
+    queueArn: string,
+    body: string,
+    attributes: Record<string, string> | undefined,
+    functionArn: string,
+  ): boolean | { refused: string };
+  /**
+   * Sends Lambda's invocation record to a destination (a queue, a function, a bus) with the
+   * function's execution role; false when there is no such destination locally, `refused` with
+   * AWS's message when the role may not send there.
+   */
+  sendToDestination(
+    destination: string,
+    record: InvocationRecord,
+    functionArn: string,
+    condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded',
+  ): boolean | { refused: string };
+}
+
+/** Lambda's record of an asynchronous invocation, as its destinations receive it. */
+export interface InvocationRecord {
+  version: '1.0';
+  timestamp: string;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+    approximateInvokeCount: number;
+  };
+  requestPayload: unknown;
+  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
+  responsePayload: unknown;
 }
 
 export class AsyncInvoker {
@@ -89,11 +127,13 @@ export class AsyncInvoker {
     return this.configs.get(functionName);
   }
 
-  /** Every function's failure queues: its dead-letter queue and its OnFailure destination. */
+  /** Every function's failure queues: its dead-letter queue and its OnFailure destination when it is a queue. */
   destinations(): Array<{ functionName: string; queueArn: string; via: 'DeadLetterQueue' | 'OnFailure' }> {
     return [...this.configs].flatMap(([functionName, c]) => [
       ...(c.deadLetterQueue ? [{ functionName, queueArn: c.deadLetterQueue, via: 'DeadLetterQueue' as const }] : []),
-      ...(c.onFailure ? [{ functionName, queueArn: c.onFailure, via: 'OnFailure' as const }] : []),
+      ...(c.onFailure?.startsWith('arn:aws:sqs:')
+        ? [{ functionName, queueArn: c.onFailure, via: 'OnFailure' as const }]
+        : []),
     ]);
   }
 
@@ -155,7 +195,10 @@ export class AsyncInvoker {
         ok: false as const,
         error: { errorType: 'ServiceException', errorMessage: (e as Error).message },
       }));
-      if (result.ok) return;
+      if (result.ok) {
+        if (config.onSuccess) this.succeeded(fn, event, requestId, attempt + 1, result.payload, config.onSuccess);
+        return;
+      }
       let condition: 'RetriesExhausted' | 'EventAgeExceeded' | undefined;
       if (attempt >= maxRetries) condition = 'RetriesExhausted';
       else if ((Date.now() - accepted) * this.deps.time.speed + ASYNC_RETRY_DELAYS_MS[attempt]! > maxAgeMs)
@@ -171,6 +214,37 @@ export class AsyncInvoker {
     }
   }
 
+  /** Lambda's record of a successful invocation, to the OnSuccess destination. */
+  private succeeded(
+    fn: LocalFunction,
+    event: unknown,
+    requestId: string,
+    invokes: number,
+    payload: unknown,
+    destination: string,
+  ): void {
+    const record: InvocationRecord = {
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        requestId,
+        functionArn: `${fn.arn}:$LATEST`,
+        condition: 'Success',
+        approximateInvokeCount: invokes,
+      },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+      responsePayload: payload ?? null,
+    };
+    const ok = this.deps.sendToDestination(destination, record, fn.arn, 'Success');
+    if (ok === true) return;
+    this.deps.log(
+      `[lambda] ${fn.name}: asynchronous invocation ${requestId} succeeded; its record was not sent to its OnSuccess destination ${destination}: ${
+        typeof ok === 'object' ? `${ok.refused} (counted in DestinationDeliveryFailures)` : 'it does not exist locally'
+      }`,
+    );
+  }
+
   private fail(
     fn: LocalFunction,
     event: unknown,
@@ -181,17 +255,24 @@ export class AsyncInvoker {
   ): void {
     const config = this.configs.get(fn.name) ?? {};
     const sent: string[] = [];
+    // A send the role may not make is lost there: Lambda counts it in the metric named.
+    const refused: string[] = [];
+    const outcome = (queue: string, ok: boolean | { refused: string }, metric: string) => {
+      if (typeof ok === 'object') refused.push(`not sent to ${queue}: ${ok.refused} (counted in ${metric})`);
+      else sent.push(ok ? queue : `${queue} (not found locally)`);
+    };
     if (config.deadLetterQueue) {
       // The event as it was invoked, with why (the status code of the invocation, which a function error answers with 200).
-      const ok = this.deps.sendToQueue(config.deadLetterQueue, JSON.stringify(event), {
-        RequestID: requestId,
-        ErrorCode: '200',
-        ErrorMessage: `${error.errorMessage}`.slice(0, 1024),
-      });
-      sent.push(ok ? config.deadLetterQueue : `${config.deadLetterQueue} (no such queue locally)`);
+      const ok = this.deps.sendToQueue(
+        config.deadLetterQueue,
+        JSON.stringify(event),
+        { RequestID: requestId, ErrorCode: '200', ErrorMessage: `${error.errorMessage}`.slice(0, 1024) },
+        fn.arn,
+      );
+      outcome(config.deadLetterQueue, ok, 'DeadLetterErrors');
     }
     if (config.onFailure) {
-      const record = {
+      const record: InvocationRecord = {
         version: '1.0',
         timestamp: new Date().toISOString(),
         requestContext: {
@@ -208,21 +289,21 @@ export class AsyncInvoker {
           ...(error.stackTrace ? { stackTrace: error.stackTrace } : {}),
         },
       };
-      const ok = this.deps.sendToQueue(config.onFailure, JSON.stringify(record));
-      sent.push(ok ? config.onFailure : `${config.onFailure} (no such queue locally)`);
+      const ok = this.deps.sendToDestination(config.onFailure, record, fn.arn, condition);
+      outcome(config.onFailure, ok, 'DestinationDeliveryFailures');
     }
     this.deps.log(
       `[lambda] ${fn.name}: ${error.errorType}: ${error.errorMessage}; asynchronous invocation ${requestId} ${
         sent.length ? `sent to ${sent.join(' and ')}` : 'dropped'
-      } after ${invokes} attempt(s) (${condition})`,
+      } after ${invokes} attempt(s) (${condition})${refused.map((r) => `; ${r}`).join('')}`,
     );
   }
 }
 
 /**
  * A function's asynchronous failure handling from its template properties: SAM's DeadLetterQueue
- * and EventInvokeConfig, or AWS::Lambda::Function's DeadLetterConfig. Only SQS destinations are
- * delivered to locally; the others are logged by the caller.
+ * and EventInvokeConfig (AWS::Lambda::EventInvokeConfig's properties are not read), or
+ * AWS::Lambda::Function's DeadLetterConfig.
  */
 export function asyncFailureConfig(p: Record<string, unknown>): AsyncFailureConfig {
   const out: AsyncFailureConfig = {};
@@ -232,7 +313,7 @@ export function asyncFailureConfig(p: Record<string, unknown>): AsyncFailureConf
     | {
         MaximumRetryAttempts?: unknown;
         MaximumEventAgeInSeconds?: unknown;
-        DestinationConfig?: { OnFailure?: { Destination?: unknown } };
+        DestinationConfig?: { OnFailure?: { Destination?: unknown }; OnSuccess?: { Destination?: unknown } };
       }
     | undefined;
   if (invoke) {
@@ -241,6 +322,8 @@ export function asyncFailureConfig(p: Record<string, unknown>): AsyncFailureConf
       out.maximumEventAgeInSeconds = Number(invoke.MaximumEventAgeInSeconds);
     const destination = invoke.DestinationConfig?.OnFailure?.Destination;
     if (typeof destination === 'string') out.onFailure = destination;
+    const success = invoke.DestinationConfig?.OnSuccess?.Destination;
+    if (typeof success === 'string') out.onSuccess = success;
   }
   return out;
 }

@@ -113,6 +113,17 @@ export class SchedulerService implements PathService {
   private readonly log: (line: string) => void;
   /** With --data-dir: where schedules keep their times over a restart. */
   store: ScheduleStore | undefined;
+  /**
+   * Sends a failed invocation's dead-letter event to the schedule's `DeadLetterConfig` queue with
+   * the schedule's role (which needs sqs:SendMessage on it): false when there is no such queue
+   * locally, `refused` with AWS's message when the role may not send there.
+   */
+  deadLetterSink?: (
+    queueArn: string,
+    body: string,
+    attributes: Record<string, string>,
+    roleArn: string,
+  ) => boolean | { refused: string };
 
   constructor(options: SchedulerServiceOptions) {
     this.account = options.account;
@@ -212,12 +223,11 @@ export class SchedulerService implements PathService {
     this.schedules.set(this.key(groupName, name), schedule);
     const recorded = [
       target.RetryPolicy && 'RetryPolicy',
-      target.DeadLetterConfig && 'DeadLetterConfig',
       window.Mode === 'FLEXIBLE' && 'FlexibleTimeWindow FLEXIBLE',
     ].filter(Boolean);
     if (recorded.length) {
       this.log(
-        `[scheduler] ${name}: ${recorded.join(', ')} recorded, not emulated (a failed invocation is logged and dropped; the target is invoked at the scheduled time)`,
+        `[scheduler] ${name}: ${recorded.join(', ')} recorded, not emulated (a failed invocation is not retried: it goes to the DeadLetterConfig queue, else it is logged and dropped; the target is invoked at the scheduled time)`,
       );
     }
     if (state === 'ENABLED') this.start(schedule);
@@ -314,13 +324,47 @@ export class SchedulerService implements PathService {
     const invoker = this.invokers.get(parseArn(target.Arn)?.service ?? '')!;
     const p: Promise<void> = invoker(target.Arn, input, { schedule, scheduledTime, executionId }).then(
       () => undefined,
-      (e: unknown) =>
-        this.log(
-          `[scheduler] ${schedule.name} -> ${target.Arn}: ${(e as Error).name}: ${(e as Error).message}; invocation ${executionId} dropped (RetryPolicy and DeadLetterConfig are not emulated)`,
-        ),
+      (e: unknown) => this.failed(schedule, input, scheduledTime, executionId, e as Error),
     );
     void p.finally(() => this.pending.delete(p));
     this.pending.add(p);
+  }
+
+  /**
+   * A failed invocation: the failures the local cloud has (a refused role, a target that does not
+   * exist) are ones Scheduler does not retry; the dead-letter event (the target's input, with
+   * Scheduler's attributes) goes to the `DeadLetterConfig` queue, else the invocation is dropped.
+   */
+  private failed(schedule: Schedule, input: string, scheduledTime: Date, executionId: string, error: Error): void {
+    const { target } = schedule;
+    const queue = target.DeadLetterConfig?.Arn;
+    let outcome = 'dropped';
+    if (queue) {
+      const sent = this.deadLetterSink?.(
+        queue,
+        input,
+        {
+          ERROR_CODE: error.name,
+          ERROR_MESSAGE: error.message.slice(0, 1024),
+          EXECUTION_ID: executionId,
+          IS_PAYLOAD_TRUNCATED: 'false',
+          RETRY_ATTEMPTS: '0',
+          SCHEDULED_TIME: isoSeconds(scheduledTime),
+          SCHEDULE_ARN: schedule.arn,
+          TARGET_ARN: target.Arn,
+        },
+        target.RoleArn,
+      );
+      outcome =
+        typeof sent === 'object'
+          ? `dropped: it could not be sent to the dead-letter queue ${queue}: ${sent.refused}`
+          : sent
+            ? `sent to the dead-letter queue ${queue}`
+            : `dropped (its dead-letter queue ${queue} does not exist locally)`;
+    }
+    this.log(
+      `[scheduler] ${schedule.name} -> ${target.Arn}: ${error.name}: ${error.message}; invocation ${executionId} ${outcome} (not retried)`,
+    );
   }
 
   // ---- the REST API on the edge ----

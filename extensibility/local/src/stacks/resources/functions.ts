@@ -224,6 +224,8 @@ export function functionHandler(deps: FunctionDeps): ResourceHandler {
     const runtime = runtimeOf(resource, ctx);
     // As Lambda does, the sandbox gets its role's credentials (the role is created or updated here).
     const role = deps.iam ? putSamRole(deps.iam, resource, ctx, name) : undefined;
+    // What Lambda sends with it (the dead-letter queue, destinations) is checked against it too.
+    if (role) deps.iam?.actAs(arn, role.roleName, name);
     const environment: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',

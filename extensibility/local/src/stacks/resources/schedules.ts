@@ -43,7 +43,8 @@ function createSchedule(
 /**
  * The role SAM generates for a ScheduleV2 event without `RoleArn` (`<Function><Event>Role`):
  * Scheduler may assume it, and it may invoke the target (`lambda:InvokeFunction` in
- * `<Function><Event>LambdaPolicy`, `states:StartExecution` in `<StateMachine><Event>StartExecutionPolicy`).
+ * `<Function><Event>LambdaPolicy`, `states:StartExecution` in `<StateMachine><Event>StartExecutionPolicy`)
+ * and send to the event's dead-letter queue (`sqs:SendMessage` in `<Function><Event>SQSPolicy`).
  * It goes with the event. Answers its ARN.
  */
 function samScheduleRole(
@@ -51,6 +52,7 @@ function samScheduleRole(
   ctx: DeployContext,
   scheduleLogicalId: string,
   targetArn: string,
+  deadLetterQueue: string | undefined,
 ): string {
   const roleName = samRoleName(ctx.template.stackName, scheduleLogicalId);
   const isStateMachine = targetArn.startsWith('arn:aws:states:');
@@ -75,6 +77,17 @@ function samScheduleRole(
             ],
           },
         },
+        ...(deadLetterQueue
+          ? [
+              {
+                name: `${scheduleLogicalId}SQSPolicy`,
+                document: {
+                  Version: '2012-10-17',
+                  Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: deadLetterQueue }],
+                },
+              },
+            ]
+          : []),
       ],
     });
     ctx.onDelete(() => iam.deleteRole(roleName));
@@ -108,12 +121,12 @@ export function samSchedule(
       FlexibleTimeWindow: (event.flexibleTimeWindow as CreateScheduleInput['FlexibleTimeWindow']) ?? { Mode: 'OFF' },
       Target: {
         Arn: arn,
-        RoleArn: event.roleArn ?? samScheduleRole(iam, ctx, event.scheduleLogicalId, arn),
+        RoleArn: event.roleArn ?? samScheduleRole(iam, ctx, event.scheduleLogicalId, arn, dlq),
         ...(event.input !== undefined ? { Input: event.input } : {}),
         ...(event.retryPolicy !== undefined
           ? { RetryPolicy: event.retryPolicy as NonNullable<CreateScheduleInput['Target']['RetryPolicy']> }
           : {}),
-        // SAM creates a queue when DeadLetterConfig names none (Type: SQS); either way it is recorded only.
+        // SAM's `Type: SQS` is the queue it creates (`<Resource><Event>Queue`, see load.ts), by its ARN here.
         ...(event.deadLetterConfig !== undefined ? { DeadLetterConfig: dlq ? { Arn: dlq } : {} } : {}),
       },
       ...(event.timezone !== undefined ? { ScheduleExpressionTimezone: event.timezone } : {}),

@@ -402,13 +402,15 @@ function addImplicitApis(raw: Map<string, RawResource>, globals: Globals, issues
 }
 
 /** Rule events whose target SAM gives a dead-letter queue it creates (`DeadLetterConfig: { Type: SQS }`). */
-const DLQ_EVENT_TYPES = new Set(['EventBridgeRule', 'CloudWatchEvent', 'Schedule']);
+const DLQ_EVENT_TYPES = new Set(['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2']);
 
 /**
  * SAM's `DeadLetterConfig: { Type: SQS }` on a rule event: an AWS::SQS::Queue `<Resource><Event>Queue`
  * (or `QueueLogicalId`) with an AWS::SQS::QueuePolicy `<Queue>Policy` letting EventBridge send to it
  * for that rule, and the event's DeadLetterConfig rewritten to the queue's ARN, as the transform does.
  * The queue is a resource of the template: `!Ref`/`!GetAtt` reach it, and the function depends on it.
+ * A ScheduleV2 event's queue has no policy: Scheduler sends with the schedule's role, which SAM lets
+ * send to it (schedules.ts).
  */
 function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string, issues: IssueCollector): string[] {
   const added: string[] = [];
@@ -434,7 +436,8 @@ function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string
       const queueId =
         typeof config['QueueLogicalId'] === 'string' ? config['QueueLogicalId'] : `${r.logicalId}${event.name}Queue`;
       const policyId = `${queueId}Policy`;
-      const clash = [queueId, policyId].find((id) => raw.has(id));
+      const scheduler = event.type === 'ScheduleV2';
+      const clash = (scheduler ? [queueId] : [queueId, policyId]).find((id) => raw.has(id));
       if (clash) {
         issues.add(
           `'${clash}' is the logical id SAM gives this event's dead-letter queue; rename that resource`,
@@ -475,10 +478,12 @@ function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string
           },
         },
       };
-      for (const [id, definition] of [
-        [queueId, queue],
-        [policyId, policy],
-      ] as const)
+      for (const [id, definition] of scheduler
+        ? ([[queueId, queue]] as const)
+        : ([
+            [queueId, queue],
+            [policyId, policy],
+          ] as const))
         raw.set(id, {
           logicalId: id,
           type: definition.Type,
@@ -488,7 +493,7 @@ function addSamDeadLetterQueues(raw: Map<string, RawResource>, stackName: string
           explicitDependsOn: [],
           implicit: true,
         });
-      added.push(queueId, policyId);
+      added.push(queueId, ...(scheduler ? [] : [policyId]));
       // The event targets the queue by ARN, as the transform writes it (a copy: the template stays as read).
       const found = events[event.name];
       const written = isObject(found) ? found : {};
