@@ -144,6 +144,8 @@ export interface ResumeReport {
   schedules(): number;
   /** SQS messages kept from before the restart that are in their queues again. */
   messages(): number;
+  /** EventBridge rules made through the API before the restart that are back. */
+  rules(): number;
   /** Those waiting for their queue (its stack not deployed again yet). */
   heldMessages(): number;
 }
@@ -306,6 +308,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     heldDeliveries: () => events.pendingRedeliveries,
     messages: () => 0,
     heldMessages: () => 0,
+    rules: () => 0,
     invocations: () => 0,
     heldInvocations: () => 0,
     mappings: () => 0,
@@ -411,6 +414,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!sqs.sendInternal(arn, body))
       throw new DeliveryError('ResourceNotFoundException', `Queue not found: ${arn}`, false);
   });
+  // Buses, rules and targets made through the API come back (every target kind is known by now); the
+  // calls on a stack's bus wait for its deploy. Deliveries pending for them go on.
+  if (options.dataDir) {
+    events.persistApiChanges(join(dataDir, 'events', 'api-changes.jsonl'));
+    resumption.rules = () => events.restoredRules;
+    resumption.deliveries += events.redeliverPending();
+  }
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
@@ -516,6 +526,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   );
   const stacks = new Stacks(account, events, states, log);
   stacks.onDeployed(() => {
+    events.replayHeldChanges();
     resume((arn) => states.stateMachine(arn) !== undefined);
     resumption.deliveries += events.redeliverPending();
     lambda.asyncInvoker?.resumeHeld((name) => lambda.get(name));
