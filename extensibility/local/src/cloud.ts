@@ -359,6 +359,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Scheduler invokes the target with the schedule's role (SAM's ScheduleV2 generates it).
     authorize: (roleArn, targetArn) => scheduleRefusal(iam, roleArn, targetArn),
   });
+  // Scheduler schedules made through the API come back (their times through the schedule store).
+  if (options.dataDir) scheduler.persistSchedules(join(dataDir, 'scheduler', 'schedules.jsonl'));
   const sqs = new SqsService({ account, time, log });
   // Messages (with their receive counts and visibility) outlive a restart: a stack's queue finds its
   // messages when its deploy makes it again, a queue made with CreateQueue comes back at once.
