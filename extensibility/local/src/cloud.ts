@@ -16,6 +16,7 @@ import { registerSchedulerTargets } from './services/scheduler/targets.js';
 import { SfnApiError, StepFunctionsEngine, type StateMachineType } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
+import { KeySchemasStore } from './services/dynamodb/key-schemas-store.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES, executeApiArn } from './stacks/resources/apis.js';
@@ -223,7 +224,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
   const partitionKeys = new Map<string, string | undefined>();
   // ... and so does CreateTable, for a table made through the API.
-  dynamodb.onKeySchema = (table, key) => partitionKeys.set(table, key);
+  // With --data-dir they are kept (DynamoDB Local keeps the tables there): back at start.
+  const keySchemas = options.dataDir
+    ? new KeySchemasStore(join(dataDir, 'tables', 'key-schemas.json'), log)
+    : undefined;
+  for (const [table, key] of keySchemas?.restored() ?? []) partitionKeys.set(table, key);
+  dynamodb.onKeySchema = (table, key) => {
+    keySchemas?.save(table, key, key === undefined ? 'DeleteTable' : 'CreateTable');
+    partitionKeys.set(table, key);
+  };
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input, _event, rule) => {
     const fn = lambda.get(arn);
