@@ -584,8 +584,13 @@ export class EventsService implements JsonService {
   private apiStore: EventsApiStore | undefined;
   /** Calls from before the restart waiting for their bus (a stack's, not deployed again yet). */
   private heldChanges: ApiChange[] = [];
-  /** Rules made through the API that are back after the restart. */
-  restoredRules = 0;
+  /** Rules made through the API that are back after the restart (bus/name). */
+  private readonly restored = new Set<string>();
+
+  /** How many rules made through the API are back after the restart. */
+  get restoredRules(): number {
+    return this.restored.size;
+  }
 
   /**
    * Keeps the buses, rules and targets made through the API in `file` (with --data-dir, see
@@ -616,7 +621,9 @@ export class EventsService implements JsonService {
       made++;
       this.handle(change.op, change.input, undefined as never).then(
         () => {
-          if (change.op === 'PutRule') this.restoredRules++;
+          const rule = `${bus}/${String(change.input.Name)}`;
+          if (change.op === 'PutRule') this.restored.add(rule);
+          else if (change.op === 'DeleteRule') this.restored.delete(rule);
         },
         (e: unknown) =>
           this.log(
