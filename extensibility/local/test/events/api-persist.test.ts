@@ -2,7 +2,7 @@
 // (presso up --data-dir): a bus made with CreateEventBus, its rules (enabled, disabled, deleted) and
 // their targets (put, removed) are back and deliver as before; a rule's schedule goes on. A write
 // that fails (a full disk) refuses the call and changes nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
@@ -87,6 +87,10 @@ it('keeps the buses, rules and targets made through the API across a restart, de
   await events.send(new DeleteRuleCommand({ Name: 'gone', EventBusName: 'shop' }));
   await events.send(new PutRuleCommand({ Name: 'tick', ScheduleExpression: 'rate(1 minute)' }));
   await events.send(new PutTargetsCommand({ Rule: 'tick', Targets: [{ Id: 'ticks', Arn: arn('ticks') }] }));
+  // A call refused (validation) is not made again at start.
+  await expect(
+    events.send(new PutRuleCommand({ Name: 'bad', EventBusName: 'shop', EventPattern: '{"source":"coffee"}' })),
+  ).rejects.toMatchObject({ name: 'InvalidEventPatternException' });
   // A full disk refuses the call: the rule is not made.
   process.env.PRESSO_TEST_FAIL_WRITE = 'events:PutRule';
   try {
@@ -105,6 +109,9 @@ it('keeps the buses, rules and targets made through the API across a restart, de
   clouds.length = 0;
 
   const second = await start();
+  // The file was compacted at start: the deleted rule's and the refused calls are gone.
+  const kept = readFileSync(join(dataDir, 'events', 'api-changes.jsonl'), 'utf8');
+  expect(kept).not.toMatch(/"(bad|gone|refused)"/);
   expect(second.cloud.resumption.rules()).toBeGreaterThanOrEqual(3);
   const url = (name: string) => `${second.cloud.url}/000000000000/${name}`;
   const { Rules } = await second.events.send(new ListRulesCommand({ EventBusName: 'shop' }));

@@ -31,6 +31,9 @@ export interface ApiChange {
   input: Record<string, unknown>;
 }
 
+/** The line that voids the call before it: the call was refused (validation), nothing changed. */
+type Refused = { refused: 1 };
+
 /** The bus a call acts on (CreateEventBus and DeleteEventBus: the one they name). */
 export function busOf(change: ApiChange): string {
   const name =
@@ -62,7 +65,9 @@ export class EventsApiStore {
       for (const [i, text] of readFileSync(file, 'utf8').split('\n').entries()) {
         if (text.trim() === '') continue;
         try {
-          this.restored.push(JSON.parse(text) as ApiChange);
+          const line = JSON.parse(text) as ApiChange | Refused;
+          if ('refused' in line) this.restored.pop();
+          else this.restored.push(line);
         } catch {
           torn++;
           log(
@@ -93,6 +98,16 @@ export class EventsApiStore {
         `The local cloud could not write ${change.op} to ${this.file} (${error.code ?? error.message}), so nothing was changed: free space on that disk and call it again.`,
         500,
       );
+    }
+  }
+
+  /** The call just written was refused: it is not made again at start (a write that fails only costs a refusal at start). */
+  refused(): void {
+    if (this.closed) return;
+    try {
+      writeRecord(this.fd, 'events', 'refused', JSON.stringify({ refused: 1 } satisfies Refused) + '\n');
+    } catch {
+      // Made again at start, the call is refused again: nothing changes.
     }
   }
 

@@ -81,9 +81,21 @@ export class EventsService implements JsonService {
   }
 
   async handle(operation: string, input: Input, request: EdgeRequest): Promise<unknown> {
-    // A change made through the API (the edge's request; a stack's calls have none) is written first.
-    if (request !== undefined && this.apiStore && API_CHANGES.has(operation))
-      this.apiStore.write({ op: operation, input });
+    // A change made through the API (the edge's request; a stack's calls have none) is written first;
+    // one the call then refuses (validation) is marked void, so that it is not made again at start.
+    const store = request !== undefined && API_CHANGES.has(operation) ? this.apiStore : undefined;
+    if (!store) return this.operate(operation, input, request);
+    store.write({ op: operation, input });
+    try {
+      return this.operate(operation, input, request);
+    } catch (e) {
+      store.refused();
+      throw e;
+    }
+  }
+
+  /** Makes one operation (synchronously: a change is made, or refused, before this returns). */
+  private operate(operation: string, input: Input, request: EdgeRequest): unknown {
     switch (operation) {
       case 'CreateEventBus':
         return this.createEventBus(input);
