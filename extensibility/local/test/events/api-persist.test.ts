@@ -33,8 +33,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start() {
-  const cloud = await startLocalCloud({ port: 0, dataDir, speed: 600, iam: 'off', log: () => {} });
+async function start(dir = dataDir) {
+  const cloud = await startLocalCloud({ port: 0, dataDir: dir, speed: 600, iam: 'off', log: () => {} });
   clouds.push(cloud);
   const config = {
     endpoint: cloud.url,
@@ -143,4 +143,36 @@ it('keeps the buses, rules and targets made through the API across a restart, de
     );
   const atStart = await ticks();
   await until('a tick after the restart', async () => (await ticks()) > atStart);
+}, 120_000);
+
+it("makes a rule put on a stack's bus again once the stack is deployed again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'presso-events-api-bus-'));
+  const busApp = new URL('../stacks/fixtures/bus-owner-app', import.meta.url).pathname;
+  try {
+    const first = await start(dir);
+    await first.cloud.stacks.deploy({ path: busApp, stackName: 'owner' });
+    await first.sqs.send(new CreateQueueCommand({ QueueName: 'shared' }));
+    await first.events.send(
+      new PutRuleCommand({ Name: 'mine', EventBusName: 'SharedBus', EventPattern: JSON.stringify({ source: ['x'] }) }),
+    );
+    await first.events.send(
+      new PutTargetsCommand({ Rule: 'mine', EventBusName: 'SharedBus', Targets: [{ Id: 'q', Arn: arn('shared') }] }),
+    );
+    await first.cloud.close();
+    clouds.length = 0;
+
+    const second = await start(dir);
+    // The bus is the stack's: the rule waits for its deploy.
+    expect(second.cloud.resumption.rules()).toBe(0);
+    await second.cloud.stacks.deploy({ path: busApp, stackName: 'owner' });
+    await until('the rule to be back', () => second.cloud.resumption.rules() === 1);
+    await second.events.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'SharedBus', Source: 'x', DetailType: 'T', Detail: '{}' }] }),
+    );
+    await received(second.sqs, `${second.cloud.url}/000000000000/shared`, (b) => b.length >= 1);
+    await second.cloud.close();
+    clouds.length = 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 120_000);
