@@ -106,7 +106,7 @@ it('keeps the buses, rules and targets made through the API across a restart, de
     delete process.env.PRESSO_TEST_FAIL_WRITE;
   }
   await first.cloud.close();
-  clouds.length = 0;
+  clouds.splice(clouds.indexOf(first.cloud), 1);
 
   const second = await start();
   // The file was compacted at start: the deleted rule's and the refused calls are gone.
@@ -159,7 +159,7 @@ it("makes a rule put on a stack's bus again once the stack is deployed again", a
       new PutTargetsCommand({ Rule: 'mine', EventBusName: 'SharedBus', Targets: [{ Id: 'q', Arn: arn('shared') }] }),
     );
     await first.cloud.close();
-    clouds.length = 0;
+    clouds.splice(clouds.indexOf(first.cloud), 1);
 
     const second = await start(dir);
     // The bus is the stack's: the rule waits for its deploy.
@@ -171,7 +171,7 @@ it("makes a rule put on a stack's bus again once the stack is deployed again", a
     );
     await received(second.sqs, `${second.cloud.url}/000000000000/shared`, (b) => b.length >= 1);
     await second.cloud.close();
-    clouds.length = 0;
+    clouds.splice(clouds.indexOf(second.cloud), 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -85,7 +85,7 @@ it('keeps messages, receive counts, visibility, receipt handles, attributes and 
   const { QueueUrl: scratchUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'scratch' }));
   await first.sqs.send(new SendMessageCommand({ QueueUrl: scratchUrl, MessageBody: 'note' }));
   await first.cloud.close();
-  clouds.length = 0;
+  clouds.splice(clouds.indexOf(first.cloud), 1);
 
   const second = await start();
   // The queue made with CreateQueue is back at once; the stack's messages wait for its deploy.
@@ -181,7 +181,7 @@ it("keeps a CreateQueue queue's attributes and tags set later across a restart",
       delete process.env.PRESSO_TEST_FAIL_WRITE;
     }
     await first.cloud.close();
-    clouds.length = 0;
+    clouds.splice(clouds.indexOf(first.cloud), 1);
 
     const second = await start({ dataDir: dir });
     const url = QueueUrl!.replace(first.cloud.url, second.cloud.url);
@@ -192,7 +192,7 @@ it("keeps a CreateQueue queue's attributes and tags set later across a restart",
     const { Tags } = await second.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
     expect(Tags).toEqual({ shift: 'morning', floor: '2' });
     await second.cloud.close();
-    clouds.length = 0;
+    clouds.splice(clouds.indexOf(second.cloud), 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
