@@ -16,6 +16,7 @@ import { registerSchedulerTargets } from './services/scheduler/targets.js';
 import { SfnApiError, StepFunctionsEngine, type StateMachineType } from './services/states/engine/index.js';
 import { StatesService } from './services/states/service.js';
 import { Stacks } from './stacks/stacks.js';
+import { KeySchemasStore } from './services/dynamodb/key-schemas-store.js';
 import { HttpApisService } from './services/apis/service.js';
 import { LocalIssuer } from './services/apis/issuer.js';
 import { apiHandler, API_TYPES, executeApiArn } from './stacks/resources/apis.js';
@@ -151,6 +152,8 @@ export interface ResumeReport {
   schedules(): number;
   /** SQS messages kept from before the restart that are in their queues again. */
   messages(): number;
+  /** EventBridge rules made through the API before the restart that are back. */
+  rules(): number;
   /** Those waiting for their queue (its stack not deployed again yet). */
   heldMessages(): number;
 }
@@ -228,7 +231,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // dynamodb:LeadingKeys needs each table's partition key: the table handler says it at deploy.
   const partitionKeys = new Map<string, string | undefined>();
   // ... and so does CreateTable, for a table made through the API.
-  dynamodb.onKeySchema = (table, key) => partitionKeys.set(table, key);
+  // With --data-dir they are kept (DynamoDB Local keeps the tables there): back at start.
+  const keySchemas = options.dataDir
+    ? new KeySchemasStore(join(dataDir, 'tables', 'key-schemas.json'), log)
+    : undefined;
+  for (const [table, key] of keySchemas?.restored() ?? []) partitionKeys.set(table, key);
+  dynamodb.onKeySchema = (table, key) => {
+    keySchemas?.save(table, key, key === undefined ? 'DeleteTable' : 'CreateTable');
+    partitionKeys.set(table, key);
+  };
   // Rules deliver to functions asynchronously, as Lambda's Event invocation does.
   events.delivery.registerInvoker('lambda', async (arn, input, _event, rule) => {
     const fn = lambda.get(arn);
@@ -313,6 +324,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     heldDeliveries: () => events.pendingRedeliveries,
     messages: () => 0,
     heldMessages: () => 0,
+    rules: () => 0,
     invocations: () => 0,
     heldInvocations: () => 0,
     mappings: () => 0,
@@ -363,6 +375,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // Scheduler invokes the target with the schedule's role (SAM's ScheduleV2 generates it).
     authorize: (roleArn, targetArn) => scheduleRefusal(iam, roleArn, targetArn),
   });
+  // Scheduler schedules made through the API come back (their times through the schedule store).
+  if (options.dataDir) scheduler.persistSchedules(join(dataDir, 'scheduler', 'schedules.jsonl'));
   const sqs = new SqsService({ account, time, log });
   // Messages (with their receive counts and visibility) outlive a restart: a stack's queue finds its
   // messages when its deploy makes it again, a queue made with CreateQueue comes back at once.
@@ -479,6 +493,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!sqs.sendInternal(arn, body))
       throw new DeliveryError('ResourceNotFoundException', `Queue not found: ${arn}`, false);
   });
+  // Buses, rules and targets made through the API come back (every target kind is known by now); the
+  // calls on a stack's bus wait for its deploy. Deliveries pending for them go on.
+  if (options.dataDir) {
+    events.persistApiChanges(join(dataDir, 'events', 'api-changes.jsonl'));
+    resumption.rules = () => events.restoredRules;
+    resumption.deliveries += events.redeliverPending();
+  }
   const started = Date.now();
   // The edge's URL is known only once it listens; the health route reads it from here.
   const where = { url: '' };
@@ -584,6 +605,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   );
   const stacks = new Stacks(account, events, states, log);
   stacks.onDeployed(() => {
+    events.replayHeldChanges();
     resume((arn) => states.stateMachine(arn) !== undefined);
     resumption.deliveries += events.redeliverPending();
     lambda.asyncInvoker?.resumeHeld((name) => lambda.get(name));

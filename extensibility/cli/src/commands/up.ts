@@ -171,13 +171,14 @@ async function deployAll(
 function printResumed(r: ResumeReport): void {
   const held = r.held();
   const heldDeliveries = r.heldDeliveries();
-  const [invocations, heldInvocations, messages, heldMessages, mappings, schedules] = [
+  const [invocations, heldInvocations, messages, heldMessages, mappings, schedules, rules] = [
     r.invocations(),
     r.heldInvocations(),
     r.messages(),
     r.heldMessages(),
     r.mappings(),
     r.schedules(),
+    r.rules(),
   ];
   if (
     !r.resumed.length &&
@@ -191,7 +192,8 @@ function printResumed(r: ResumeReport): void {
     !messages &&
     !heldMessages &&
     !mappings &&
-    !schedules
+    !schedules &&
+    !rules
   )
     return;
   const plural = (n: number, what: string, whats = `${what}s`) => `${n} ${n === 1 ? what : whats}`;
@@ -221,6 +223,7 @@ function printResumed(r: ResumeReport): void {
     ...(heldMessages ? [`${plural(heldMessages, 'SQS message')} waiting for their queue's stack`] : []),
     ...(mappings ? [`${plural(mappings, 'stream event source mapping')} from their checkpoints`] : []),
     ...(schedules ? [`${plural(schedules, 'schedule')} with their next times`] : []),
+    ...(rules ? [`${plural(rules, 'EventBridge rule')} made through the API`] : []),
     ...(r.tornRecords ? [`${plural(r.tornRecords, 'half-written journal record')} skipped (see the log above)`] : []),
   ];
   console.log(`resumed     ${parts.join('; ')}`);

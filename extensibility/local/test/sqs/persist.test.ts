@@ -11,9 +11,14 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ListQueueTagsCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
+  TagQueueCommand,
+  UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { startLocalCloud, type LocalCloud } from '../../src/index.js';
 
@@ -80,7 +85,7 @@ it('keeps messages, receive counts, visibility, receipt handles, attributes and 
   const { QueueUrl: scratchUrl } = await first.sqs.send(new CreateQueueCommand({ QueueName: 'scratch' }));
   await first.sqs.send(new SendMessageCommand({ QueueUrl: scratchUrl, MessageBody: 'note' }));
   await first.cloud.close();
-  clouds.length = 0;
+  clouds.splice(clouds.indexOf(first.cloud), 1);
 
   const second = await start();
   // The queue made with CreateQueue is back at once; the stack's messages wait for its deploy.
@@ -145,6 +150,52 @@ it('keeps messages, receive counts, visibility, receipt handles, attributes and 
   expect(BigInt(next.SequenceNumber!)).toBeGreaterThan(BigInt(ticket.SequenceNumber!));
   const [firstTicket] = await receiveOne(second.sqs, tickets);
   expect(firstTicket).toMatchObject({ MessageId: ticket.MessageId, Body: 'ticket 1' });
+});
+
+it("keeps a CreateQueue queue's attributes and tags set later across a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'presso-sqs-attributes-'));
+  try {
+    const first = await start({ dataDir: dir });
+    const { QueueUrl } = await first.sqs.send(
+      new CreateQueueCommand({ QueueName: 'later', Attributes: { VisibilityTimeout: '40' }, tags: { team: 'bar' } }),
+    );
+    await first.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: '90', DelaySeconds: '5' } }),
+    );
+    await first.sqs.send(new TagQueueCommand({ QueueUrl, Tags: { shift: 'morning', floor: '2' } }));
+    await first.sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['team'] }));
+    // A write that fails refuses the change: nothing is changed (one attempt: the SDK retries a 500).
+    const once = new SQSClient({
+      endpoint: first.cloud.url,
+      region: first.cloud.account.region,
+      credentials: { accessKeyId: 'presso', secretAccessKey: 'presso' },
+      maxAttempts: 1,
+    });
+    clients.push(once);
+    process.env.PRESSO_TEST_FAIL_WRITE = 'sqs:attributes';
+    try {
+      await expect(
+        once.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { DelaySeconds: '9' } })),
+      ).rejects.toMatchObject({ name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    } finally {
+      delete process.env.PRESSO_TEST_FAIL_WRITE;
+    }
+    await first.cloud.close();
+    clouds.splice(clouds.indexOf(first.cloud), 1);
+
+    const second = await start({ dataDir: dir });
+    const url = QueueUrl!.replace(first.cloud.url, second.cloud.url);
+    const { Attributes } = await second.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    );
+    expect(Attributes).toMatchObject({ VisibilityTimeout: '90', DelaySeconds: '5' });
+    const { Tags } = await second.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+    expect(Tags).toEqual({ shift: 'morning', floor: '2' });
+    await second.cloud.close();
+    clouds.splice(clouds.indexOf(second.cloud), 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it('writes no messages file without a data directory of the user', async () => {

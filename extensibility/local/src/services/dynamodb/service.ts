@@ -362,7 +362,21 @@ export class DynamoDbService implements ProxyService {
           out = Buffer.from(JSON.stringify(answer));
         } else if (rewrite) {
           if (upstream.statusCode === 200 && (operation === 'CreateTable' || operation === 'DeleteTable'))
-            this.tellKeySchema(operation, answer);
+            try {
+              this.tellKeySchema(operation, answer);
+            } catch (e) {
+              // The key could not be written (a full disk): the call is refused, as nothing acknowledged may be unwritten.
+              const error = e as NodeJS.ErrnoException;
+              return sendAwsError(
+                response,
+                new AwsError(
+                  'InternalServerError',
+                  `The local cloud could not write the key schema of the table to its data directory (${error.code ?? error.message}), so ${operation} is not kept over a restart: free space on that disk and call ${operation} again.`,
+                  500,
+                ),
+                CONTENT_TYPE,
+              );
+            }
           out = Buffer.from(JSON.stringify(this.arns.responseToClient(answer)));
         }
       } catch {

@@ -23,6 +23,7 @@ import {
 import { compileTargetInput } from './transform.js';
 import { ruleRecurrence, scheduledEvent, startSchedule } from './schedule.js';
 import type { ScheduleStore } from './schedule-store.js';
+import { API_CHANGES, busOf, EventsApiStore, type ApiChange } from './api-store.js';
 
 /** Why an event was refused: a write to the data directory failed (a full disk). */
 function notWritten(where: string, e: unknown): string {
@@ -80,6 +81,21 @@ export class EventsService implements JsonService {
   }
 
   async handle(operation: string, input: Input, request: EdgeRequest): Promise<unknown> {
+    // A change made through the API (the edge's request; a stack's calls have none) is written first;
+    // one the call then refuses (validation) is marked void, so that it is not made again at start.
+    const store = request !== undefined && API_CHANGES.has(operation) ? this.apiStore : undefined;
+    if (!store) return this.operate(operation, input, request);
+    store.write({ op: operation, input });
+    try {
+      return this.operate(operation, input, request);
+    } catch (e) {
+      store.refused();
+      throw e;
+    }
+  }
+
+  /** Makes one operation (synchronously: a change is made, or refused, before this returns). */
+  private operate(operation: string, input: Input, request: EdgeRequest): unknown {
     switch (operation) {
       case 'CreateEventBus':
         return this.createEventBus(input);
@@ -577,7 +593,67 @@ export class EventsService implements JsonService {
     return this.toRedeliver.length;
   }
 
+  private apiStore: EventsApiStore | undefined;
+  /** Calls from before the restart waiting for their bus (a stack's, not deployed again yet). */
+  private heldChanges: ApiChange[] = [];
+  /** Rules made through the API that are back after the restart (bus/name). */
+  private readonly restored = new Set<string>();
+
+  /** How many rules made through the API are back after the restart. */
+  get restoredRules(): number {
+    return this.restored.size;
+  }
+
+  /**
+   * Keeps the buses, rules and targets made through the API in `file` (with --data-dir, see
+   * api-store.ts) and makes again those made before the restart; calls on a bus not there yet wait
+   * for replayHeldChanges() (after a deploy).
+   */
+  persistApiChanges(file: string): void {
+    this.apiStore = new EventsApiStore(file, this.log);
+    this.heldChanges = this.apiStore.restored;
+    this.replayHeldChanges();
+  }
+
+  /** Makes again the calls from before the restart whose bus exists now, in order; returns how many. */
+  replayHeldChanges(): number {
+    const waiting = new Set<string>();
+    const held: ApiChange[] = [];
+    let made = 0;
+    for (const change of this.heldChanges) {
+      const bus = busOf(change);
+      if (
+        waiting.has(bus) ||
+        (change.op !== 'CreateEventBus' && change.op !== 'DeleteEventBus' && !this.buses.has(bus))
+      ) {
+        waiting.add(bus);
+        held.push(change);
+        continue;
+      }
+      made++;
+      this.handle(change.op, change.input, undefined as never).then(
+        () => {
+          const rule = `${bus}/${String(change.input.Name)}`;
+          if (change.op === 'PutRule') this.restored.add(rule);
+          else if (change.op === 'DeleteRule') this.restored.delete(rule);
+        },
+        (e: unknown) =>
+          this.log(
+            `[events] ${change.op} made through the API before the restart was not made again: ${(e as Error).message}`,
+          ),
+      );
+    }
+    this.heldChanges = held;
+    return made;
+  }
+
+  /** Calls from before the restart still waiting for their bus. */
+  get heldApiChanges(): number {
+    return this.heldChanges.length;
+  }
+
   close(): void {
+    this.apiStore?.close();
     this.pendingJournal?.close();
     for (const arn of [...this.schedules.keys()]) this.unschedule(arn);
     this.archive.close();

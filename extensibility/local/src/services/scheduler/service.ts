@@ -14,6 +14,7 @@ import { isoSeconds, startSchedule } from '../events/schedule.js';
 import type { ScheduleStore } from '../events/schedule-store.js';
 import { scheduleRecurrence, ScheduleExpressionError } from './expressions.js';
 import { epochSeconds, jsonBody } from '../request.js';
+import { SchedulesStore } from './store.js';
 
 export interface ScheduleTarget {
   Arn: string;
@@ -140,8 +141,15 @@ export class SchedulerService implements PathService {
 
   // ---- the model ----
 
-  /** CreateSchedule: validates as AWS does, stores the schedule and starts it if ENABLED; returns its ARN. */
-  create(input: CreateScheduleInput): string {
+  /**
+   * CreateSchedule: validates as AWS does, stores the schedule and starts it if ENABLED; returns its
+   * ARN. `fromApi` (the API's CreateSchedule or UpdateSchedule) keeps it over a restart, written
+   * before it is made; `created` is its creation date when it is made again.
+   */
+  create(
+    input: CreateScheduleInput,
+    options: { fromApi?: 'CreateSchedule' | 'UpdateSchedule'; created?: Date } = {},
+  ): string {
     const name = input.Name;
     if (typeof name !== 'string' || !NAME.test(name))
       throw constraint('Name', name, 'Member must satisfy regular expression pattern: [0-9a-zA-Z-_.]+');
@@ -210,7 +218,7 @@ export class SchedulerService implements PathService {
       flexibleTimeWindow: window,
       target: { ...target },
       actionAfterCompletion,
-      creationDate: now,
+      creationDate: options.created ?? now,
       lastModificationDate: now,
       ...(input.ScheduleExpressionTimezone !== undefined
         ? { scheduleExpressionTimezone: input.ScheduleExpressionTimezone }
@@ -220,6 +228,8 @@ export class SchedulerService implements PathService {
       ...(input.Description !== undefined ? { description: input.Description } : {}),
       ...(input.KmsKeyArn !== undefined ? { kmsKeyArn: input.KmsKeyArn } : {}),
     };
+    if (options.fromApi)
+      this.schedulesStore?.put({ input: { ...input }, created: schedule.creationDate.getTime() }, options.fromApi);
     this.schedules.set(this.key(groupName, name), schedule);
     const recorded = [
       target.RetryPolicy && 'RetryPolicy',
@@ -245,6 +255,8 @@ export class SchedulerService implements PathService {
   /** DeleteSchedule: stops and removes it; false when there was none. */
   delete(name: string, groupName = 'default'): boolean {
     const key = this.key(groupName, name);
+    // One made through the API is forgotten on disk first (a write that fails refuses the delete).
+    this.schedulesStore?.delete(groupName, name);
     this.timers.get(key)?.();
     this.timers.delete(key);
     const schedule = this.schedules.get(key);
@@ -260,7 +272,51 @@ export class SchedulerService implements PathService {
   close(): void {
     for (const stop of this.timers.values()) stop();
     this.timers.clear();
+    this.schedulesStore?.close();
   }
+
+  /**
+   * UpdateSchedule: replaces the schedule with the request (validated as CreateSchedule's), keeping
+   * its creation date; its times go on when its expression stays. Refused, the schedule stays as it was.
+   */
+  update(input: CreateScheduleInput): string {
+    const groupName = input.GroupName ?? 'default';
+    const key = this.key(groupName, input.Name);
+    const old = this.schedules.get(key);
+    if (!old) throw notFound(`Schedule ${input.Name} does not exist.`);
+    const stopOld = this.timers.get(key);
+    this.schedules.delete(key);
+    let arn: string;
+    try {
+      arn = this.create(input, { fromApi: 'UpdateSchedule', created: old.creationDate });
+    } catch (e) {
+      this.schedules.set(key, old);
+      throw e;
+    }
+    stopOld?.();
+    if (this.timers.get(key) === stopOld) this.timers.delete(key);
+    return arn;
+  }
+
+  /** With --data-dir: keeps the schedules made through the API in `file` and makes those kept again; returns how many. */
+  persistSchedules(file: string): number {
+    const store = new SchedulesStore(file, this.log);
+    let made = 0;
+    for (const { input, created } of store.restored) {
+      try {
+        this.create(input, { created: new Date(created) });
+        made++;
+      } catch (e) {
+        this.log(
+          `[scheduler] the schedule ${input.Name} made through the API before the restart was not made again: ${(e as Error).message}`,
+        );
+      }
+    }
+    this.schedulesStore = store;
+    return made;
+  }
+
+  private schedulesStore: SchedulesStore | undefined;
 
   private start(schedule: Schedule): void {
     const key = this.key(schedule.groupName, schedule.name);
@@ -404,7 +460,20 @@ export class SchedulerService implements PathService {
       } catch {
         throw validation('Malformed request body.');
       }
-      return { ScheduleArn: this.create({ ...(body as Omit<CreateScheduleInput, 'Name'>), Name: name }) };
+      return {
+        ScheduleArn: this.create(
+          { ...(body as Omit<CreateScheduleInput, 'Name'>), Name: name },
+          { fromApi: 'CreateSchedule' },
+        ),
+      };
+    } else if (request.method === 'PUT') {
+      let body: Record<string, unknown>;
+      try {
+        body = jsonBody(request) as Record<string, unknown>;
+      } catch {
+        throw validation('Malformed request body.');
+      }
+      return { ScheduleArn: this.update({ ...(body as Omit<CreateScheduleInput, 'Name'>), Name: name }) };
     } else if (request.method === 'DELETE') {
       this.found(name, group);
       this.delete(name, group);

@@ -152,7 +152,7 @@ export class SqsService {
         return Object.keys(attributes).length ? { Attributes: attributes } : {};
       }
       case 'SetQueueAttributes':
-        this.setAttributes(this.queueOf(input), isObject(input.Attributes) ? input.Attributes : {});
+        this.setAttributes(this.queueOf(input), isObject(input.Attributes) ? input.Attributes : {}, true);
         return {};
       case 'PurgeQueue': {
         const queue = this.queueOf(input);
@@ -205,13 +205,16 @@ export class SqsService {
       case 'TagQueue': {
         const queue = this.queueOf(input);
         const tags = isObject(input.Tags) ? input.Tags : {};
-        this.tags.set(queue.name, { ...this.tags.get(queue.name), ...(tags as Record<string, string>) });
+        const next = { ...this.tags.get(queue.name), ...(tags as Record<string, string>) };
+        this.store?.changed(queue.name, { tags: next });
+        this.tags.set(queue.name, next);
         return {};
       }
       case 'UntagQueue': {
         const queue = this.queueOf(input);
         const current = { ...this.tags.get(queue.name) };
         for (const key of Array.isArray(input.TagKeys) ? input.TagKeys : []) delete current[String(key)];
+        this.store?.changed(queue.name, { tags: current });
         this.tags.set(queue.name, current);
         return {};
       }
@@ -335,18 +338,28 @@ export class SqsService {
     return this.createQueue({ QueueName: name, Attributes: attributes, ...(tags ? { tags } : {}) }).QueueUrl;
   }
 
-  setAttributes(queue: Queue, attributes: Record<string, unknown>): void {
+  /** Sets a queue's attributes; `fromApi` (SetQueueAttributes) keeps them for a queue made with CreateQueue. */
+  setAttributes(queue: Queue, attributes: Record<string, unknown>, fromApi = false): void {
     const parsed = parseAttributes(attributes);
     if (parsed.fifo !== undefined && parsed.fifo !== queue.fifo) throw sqsErrors.invalidAttributeName('FifoQueue');
     if (!queue.fifo && parsed.settings.contentBasedDeduplication !== undefined)
       throw sqsErrors.invalidAttributeName('ContentBasedDeduplication');
     this.checkRedrive(parsed.settings.redrive, queue.fifo);
+    if (parsed.policy) this.announcePolicy(queue.arn, parsed.policy);
+    // Written before the queue changes (a write that fails refuses the call, nothing changed).
+    if (fromApi)
+      try {
+        this.store?.changed(queue.name, { attributes });
+      } catch (e) {
+        if (parsed.policy) this.announcePolicy(queue.arn, queue.policy);
+        throw e;
+      }
     const { redrive, ...settings } = parsed.settings;
     Object.assign(queue.settings, settings);
     if (redrive === null) delete queue.settings.redrive;
     else if (redrive) queue.settings.redrive = redrive;
     if (parsed.policy !== undefined) {
-      this.announcePolicy(queue.arn, parsed.policy === '' ? undefined : parsed.policy);
+      if (parsed.policy === '') this.announcePolicy(queue.arn, undefined);
       if (parsed.policy === '') delete queue.policy;
       else queue.policy = parsed.policy;
     }

@@ -87,6 +87,24 @@ export class SqsStore implements QueueJournal {
     this.restoredMessages += held.messages.size;
   }
 
+  /**
+   * A queue made with CreateQueue was given attributes (SetQueueAttributes) or tags (TagQueue,
+   * UntagQueue): what it is made with at start changes, written before the queue changes. A stack's
+   * queue is not written (its deploy sets them again).
+   */
+  changed(name: string, change: { attributes?: Record<string, unknown>; tags?: Record<string, string> }): void {
+    const created = this.created.get(name);
+    if (!created) return;
+    const attributes = { ...created.attributes, ...change.attributes };
+    // An empty policy removes it: the queue is made again without one.
+    for (const key of ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy'])
+      if (attributes[key] === '') delete attributes[key];
+    const tags = change.tags ?? created.tags;
+    const next: CreatedQueue = { name, attributes, ...(tags && Object.keys(tags).length ? { tags } : {}) };
+    this.write({ create: next, w: Date.now() }, change.tags ? 'tags' : 'attributes');
+    this.created.set(name, next);
+  }
+
   /** A queue was deleted: its messages go with it. */
   dropped(name: string): void {
     this.created.delete(name);
