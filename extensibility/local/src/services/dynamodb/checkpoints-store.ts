@@ -7,8 +7,8 @@
 // goes on from its checkpoints: a record delivered and not checkpointed when the cloud died is
 // delivered again (at least once, as AWS does), nothing checkpointed is. DynamoDB Local keeps the
 // stream itself in the same directory.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 import type { ShardCheckpoint, StreamMappingSpec } from './stream-pollers.js';
@@ -36,22 +36,13 @@ export class CheckpointStore {
     private readonly file: string,
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          this.log(
-            `[streams] ${file}: a half-written checkpoint (a crash cut it short) was skipped: its batch is delivered again`,
-          );
-          continue;
-        }
-        if ('forget' in line) this.mappings.delete(line.m);
-        else this.apply(line);
-      }
+    const torn = () =>
+      this.log(
+        `[streams] ${file}: a half-written checkpoint (a crash cut it short) was skipped: its batch is delivered again`,
+      );
+    for (const line of readJsonLines<Line>(file, torn)) {
+      if ('forget' in line) this.mappings.delete(line.m);
+      else this.apply(line);
     }
     this.rewrite();
     this.fd = openSync(file, 'a');

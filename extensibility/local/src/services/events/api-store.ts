@@ -7,8 +7,8 @@
 // schedule keeps its times through the schedule store. A last line a crash cut short is skipped.
 // The file is rewritten (to the calls that still change something: those of buses and rules that
 // were deleted go) at start.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { nameFromNameOrArn } from '../../arn.js';
 import { AwsError } from '../../edge/errors.js';
@@ -59,22 +59,16 @@ export class EventsApiStore {
     private readonly file: string,
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
     let torn = 0;
-    if (existsSync(file)) {
-      for (const [i, text] of readFileSync(file, 'utf8').split('\n').entries()) {
-        if (text.trim() === '') continue;
-        try {
-          const line = JSON.parse(text) as ApiChange | Refused;
-          if ('refused' in line) this.restored.pop();
-          else this.restored.push(line);
-        } catch {
-          torn++;
-          log(
-            `[events] ${file}: a half-written record on line ${i + 1} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
-          );
-        }
-      }
+    const skipped = (lineNumber: number) => {
+      torn++;
+      log(
+        `[events] ${file}: a half-written record on line ${lineNumber} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
+      );
+    };
+    for (const line of readJsonLines<ApiChange | Refused>(file, skipped)) {
+      if ('refused' in line) this.restored.pop();
+      else this.restored.push(line);
     }
     this.tornRecords = torn;
     this.restored = compact(this.restored);

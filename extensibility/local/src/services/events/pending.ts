@@ -4,8 +4,8 @@
 // one line says so. At start what was accepted and not ended is delivered again, once the rule and
 // its target exist again (its stack deployed): at least once, as AWS promises, the retry policy's
 // event age counting from the put. The file is rewritten at start to what is still pending.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 import type { EventEnvelope } from './model.js';
@@ -33,20 +33,11 @@ export class PendingDeliveries {
   readonly restored: PendingDelivery[];
 
   constructor(private readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          continue; // A line a crash cut short: the delivery it would have ended is delivered again.
-        }
-        if ('accepted' in line)
-          this.pending.set(key(line.accepted.event.id, line.accepted.ruleArn), { ...line.accepted });
-        else this.end(...line.ended);
-      }
+    // A line a crash cut short is skipped: the delivery it would have ended is delivered again.
+    for (const line of readJsonLines<Line>(file, () => {})) {
+      if ('accepted' in line)
+        this.pending.set(key(line.accepted.event.id, line.accepted.ruleArn), { ...line.accepted });
+      else this.end(...line.ended);
     }
     this.restored = [...this.pending.values()];
     writeFileAtomic(

@@ -7,8 +7,8 @@
 // was down counted at the new speed), and of the times missed while down the latest fires once at
 // start if the schedule's flexible time window still allows it; otherwise they are skipped.
 // Deleting a schedule forgets it. The file is rewritten at start to one line per schedule.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 
@@ -36,21 +36,11 @@ export class ScheduleStore {
     private readonly file: string,
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          this.log(`[schedules] ${file}: a half-written record (a crash cut it short) was skipped`);
-          continue;
-        }
-        if ('forget' in line) this.kept.delete(line.k);
-        else
-          this.kept.set(line.k, { expression: line.expression, anchor: line.anchor, upTo: line.upTo, wall: line.wall });
-      }
+    const torn = () => this.log(`[schedules] ${file}: a half-written record (a crash cut it short) was skipped`);
+    for (const line of readJsonLines<Line>(file, torn)) {
+      if ('forget' in line) this.kept.delete(line.k);
+      else
+        this.kept.set(line.k, { expression: line.expression, anchor: line.anchor, upTo: line.upTo, wall: line.wall });
     }
     this.fromBefore = new Set(this.kept.keys());
     writeFileAtomic(

@@ -6,8 +6,8 @@
 // deployed again: a retry waits what remained of its interval, an invocation that was running runs
 // again (at least once, as Lambda promises), and the event's age counts from when it was first
 // accepted. The file is rewritten at start to what is still pending.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 
@@ -42,28 +42,18 @@ export class AsyncStore {
     private readonly file: string,
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      for (const text of readFileSync(file, 'utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          // A line a crash cut short: an accepted one was never acknowledged; an end or a retry is redone.
-          this.log(`[lambda] ${file}: a half-written record (a crash cut it short) was skipped`);
-          continue;
-        }
-        if ('accepted' in line) this.pending.set(line.accepted.requestId, line.accepted);
-        else if ('retry' in line) {
-          const invocation = this.pending.get(line.retry[0]);
-          if (invocation)
-            Object.assign(invocation, {
-              attempts: line.retry[1],
-              retry: { scheduledAt: line.retry[2], delay: line.retry[3] },
-            });
-        } else this.pending.delete(line.ended);
-      }
+    // A line a crash cut short: an accepted one was never acknowledged; an end or a retry is redone.
+    const torn = () => this.log(`[lambda] ${file}: a half-written record (a crash cut it short) was skipped`);
+    for (const line of readJsonLines<Line>(file, torn)) {
+      if ('accepted' in line) this.pending.set(line.accepted.requestId, line.accepted);
+      else if ('retry' in line) {
+        const invocation = this.pending.get(line.retry[0]);
+        if (invocation)
+          Object.assign(invocation, {
+            attempts: line.retry[1],
+            retry: { scheduledAt: line.retry[2], delay: line.retry[3] },
+          });
+      } else this.pending.delete(line.ended);
     }
     this.restored = [...this.pending.values()];
     writeFileAtomic(

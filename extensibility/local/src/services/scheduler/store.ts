@@ -5,8 +5,8 @@
 // fails refuses the call). At start the schedules are made again; their times go on through the
 // schedule store (schedules/times.jsonl). A stack's schedules are not written: its deploy makes them.
 // A last line a crash cut short is skipped; the file is rewritten at start to what is held.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { AwsError } from '../../edge/errors.js';
 import { writeFileAtomic } from '../states/journal.js';
@@ -33,22 +33,13 @@ export class SchedulesStore {
     private readonly file: string,
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      for (const [i, text] of readFileSync(file, 'utf8').split('\n').entries()) {
-        if (text.trim() === '') continue;
-        let line: Line;
-        try {
-          line = JSON.parse(text) as Line;
-        } catch {
-          log(
-            `[scheduler] ${file}: a half-written record on line ${i + 1} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
-          );
-          continue;
-        }
-        if ('put' in line) this.held.set(keyOf(line.put.input), line.put);
-        else this.held.delete(line.del);
-      }
+    const torn = (lineNumber: number) =>
+      log(
+        `[scheduler] ${file}: a half-written record on line ${lineNumber} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
+      );
+    for (const line of readJsonLines<Line>(file, torn)) {
+      if ('put' in line) this.held.set(keyOf(line.put.input), line.put);
+      else this.held.delete(line.del);
     }
     this.restored = [...this.held.values()];
     writeFileAtomic(

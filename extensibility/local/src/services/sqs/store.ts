@@ -9,8 +9,8 @@
 // time that is left as the new clock does. At start the file is read back (a last line a crash cut
 // short is skipped) and rewritten to what is held; while running it is rewritten when what was
 // appended since outweighs that by far.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { readJsonLines } from '../../jsonl.js';
 import { writeRecord } from '../../crash-hook.js';
 import { writeFileAtomic } from '../states/journal.js';
 import type { DedupEntry, Queue, QueueJournal, StoredMessage } from './queue.js';
@@ -62,8 +62,7 @@ export class SqsStore implements QueueJournal {
     private readonly queues: () => Queue[],
     private readonly log: (line: string) => void = () => {},
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.tornRecords = existsSync(file) ? this.read() : 0;
+    this.tornRecords = this.read();
     this.rewrite();
     this.fd = openSync(file, 'a');
   }
@@ -168,7 +167,6 @@ export class SqsStore implements QueueJournal {
 
   /** Reads the file into `waiting` and `created`; returns how many lines a crash cut short. */
   private read(): number {
-    const lines = readFileSync(this.file, 'utf8').split('\n');
     let torn = 0;
     let shift = 0;
     let old: { origin: number; speed: number } | undefined;
@@ -178,18 +176,12 @@ export class SqsStore implements QueueJournal {
       if (!h) this.waiting.set(name, (h = { messages: new Map(), dedup: new Map() }));
       return h;
     };
-    const parsed: Line[] = [];
-    for (const [i, text] of lines.entries()) {
-      if (text.trim() === '') continue;
-      try {
-        parsed.push(JSON.parse(text) as Line);
-      } catch {
-        torn++;
-        this.log(
-          `[sqs] ${this.file}: a half-written record on line ${i + 1} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
-        );
-      }
-    }
+    const parsed = readJsonLines<Line>(this.file, (lineNumber) => {
+      torn++;
+      this.log(
+        `[sqs] ${this.file}: a half-written record on line ${lineNumber} (a crash cut it short) was skipped: the change it held is lost, as if it had not been made`,
+      );
+    });
     for (const line of parsed) if ('w' in line) lastWall = Math.max(lastWall, line.w);
     for (const line of parsed) {
       if ('clock' in line) {
