@@ -231,6 +231,9 @@ async function mailboxReservation(a: Admission & { mailbox: string }) {
   };
 }
 
+/** Tries of an admission whose transaction met another on the same items (many scans of one code at once). */
+const CONFLICT_ATTEMPTS = 8;
+
 /**
  * Takes one token of the bucket, a place in the customer's open orders and, with a mailbox, one in
  * the mailbox's, atomically, and writes the place's reservation (reclaimed by the sweep if no
@@ -275,6 +278,12 @@ export async function admit(a: Admission): Promise<'admitted' | 'bucket' | 'user
     } catch (e) {
       if (errorName(e) !== 'TransactionCanceledException') throw e;
       const reasons = (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      // Concurrent scans of one code: DynamoDB cancels a transaction on an item another transaction is
+      // writing (TransactionConflict). Nothing was written: try again after a short, jittered pause.
+      if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < CONFLICT_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 40));
+        continue;
+      }
       if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'bucket';
       if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'user';
       if (reasons[3]?.Code === 'ConditionalCheckFailed' && attempt < 5) continue;
