@@ -5,12 +5,12 @@
 // template's Metadata.BuildProperties by the esbuild command line the builder runs; each bundle is
 // loaded by a fresh Node process outside the repo, as Lambda's runtime loads it: the handler is
 // found, every import resolves, and no workspace package is needed at run time. This guards the
-// decision that handlers import the contract for types only. One install per app, kept in the
-// temporary folder while the app's package.json is unchanged.
-import { describe, expect, it } from '@jest/globals';
+// decision that handlers import the contract for types only. One install per app's package.json (npm's
+// own cache makes it quick), in a temporary folder removed at the end.
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import {
@@ -30,7 +30,8 @@ const APPS = [
     .filter((d) => d.isDirectory() && existsSync(join(root, 'extensions', d.name, 'template.yaml')))
     .map((d) => `extensions/${d.name}`),
 ];
-const cacheRoot = join(tmpdir(), 'presso-sam-build');
+const cacheRoot = mkdtempSync(join(tmpdir(), 'presso-sam-build-'));
+afterAll(() => rmSync(cacheRoot, { recursive: true, force: true }));
 
 interface SamFunction {
   logicalId: string;
