@@ -105,9 +105,17 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
   const [saved, setSaved] = useState<string>();
   // A capacity being typed is not replaced when a config change (anyone's) is read meanwhile.
   const typing = useRef(false);
+  // Neither is a change being saved (a box just unticked), nor a newer config by an older read.
+  const saving = useRef(0);
+  const shown = useRef(0);
+  const show = (c: EventConfig) => {
+    shown.current = c.version;
+    setConfig(c);
+  };
   useEffect(() => {
     session.api.config(eventId).then((c) => {
-      setConfig(c);
+      if (saving.current > 0 || c.version < shown.current) return;
+      show(c);
       if (!typing.current) setCapacity(String(c.maxOrdersInQueue));
     }, setError);
   }, [session, eventId, version]);
@@ -119,26 +127,31 @@ function Settings({ session, eventId, version }: { session: Session; eventId: st
   const save = async (patch: (current: EventConfig) => ConfigPatch, what: string) => {
     setError(undefined);
     setSaved(undefined);
+    saving.current++;
     let current = config;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { config: next } = await session.api.patchConfig(eventId, {
-          ...patch(current),
-          version: current.version,
-        });
-        setConfig(next);
-        typing.current = false;
-        setCapacity(String(next.maxOrdersInQueue));
-        setSaved(what);
-        return;
-      } catch (e) {
-        if (attempt === 0 && e instanceof ApiError && e.code === 'CONFIG_VERSION_CONFLICT') {
-          current = await session.api.config(eventId).catch(() => current);
-          continue;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const { config: next } = await session.api.patchConfig(eventId, {
+            ...patch(current),
+            version: current.version,
+          });
+          show(next);
+          typing.current = false;
+          setCapacity(String(next.maxOrdersInQueue));
+          setSaved(what);
+          return;
+        } catch (e) {
+          if (attempt === 0 && e instanceof ApiError && e.code === 'CONFIG_VERSION_CONFLICT') {
+            current = await session.api.config(eventId).catch(() => current);
+            continue;
+          }
+          setError(e);
+          return;
         }
-        setError(e);
-        return;
       }
+    } finally {
+      saving.current--;
     }
   };
   return (
